@@ -1,0 +1,47 @@
+# The README's two commands: `make run` and `make test`. Both create .venv on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+FLASK  := $(BIN)/flask --app app
+PO     := $(wildcard trading/translations/*/LC_MESSAGES/messages.po)
+MO     := $(PO:.po=.mo)
+
+# `make run` is the training set-up: simulated clock, plain http on the loopback address
+# (so the session cookie cannot be Secure there). Override either on the command line.
+export TRADING_CLOCK ?= simulated
+RUN_ENV := TRADING_SESSION_COOKIE_SECURE=false TRADING_REMEMBER_COOKIE_SECURE=false
+
+.PHONY: run test lint bench messages clean-venv
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
+
+run: $(STAMP) $(MO)
+	$(FLASK) init-db
+	$(FLASK) demo --if-empty
+	$(RUN_ENV) $(FLASK) run --host 127.0.0.1 --port 5000
+
+test: $(STAMP) $(MO)
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS); status=$$?; [ $$status -eq 5 ] && exit 1 || exit $$status
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench: $(STAMP) $(MO)
+	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done
+
+# Re-extract the translatable strings and merge them into the catalogues (then translate the new ones).
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l -o trading/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i trading/translations/messages.pot -d trading/translations --no-fuzzy-matching
+
+clean-venv:
+	rm -rf $(VENV)

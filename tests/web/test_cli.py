@@ -1,0 +1,113 @@
+"""The flask commands: demo, clock, and audit verify catching each kind of tampering."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from trading.domain import audit as chain
+from trading.extensions import db
+from trading.models import AuditEntry, Organisation, User
+
+
+def test_demo_is_idempotent_and_prints_every_login(app, runner):
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0 and "demo2026" in first.output
+    for username in ("admin", "staff", "supervisor", "tenderee1", "agency", "bidder6", "expert1"):
+        assert username in first.output
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0 and " new " not in second.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Organisation.id))) == 12
+        assert db.session.scalar(sa.select(sa.func.count(User.id))) == 13
+        kinds = set(db.session.scalars(sa.select(Organisation.org_type)))
+    assert kinds == {"trading_centre", "supervisory_body", "tenderee", "agency", "bidder", "expert_employer"}
+    assert "not loaded again" in runner.invoke(args=["demo", "--if-empty"]).output
+
+
+def test_clock_commands_on_a_simulated_clock(make_app):
+    runner = make_app(CLOCK="simulated").test_cli_runner()
+    assert "mode: simulated" in runner.invoke(args=["clock", "show"]).output
+    moved = runner.invoke(args=["clock", "advance", "--days", "2"])
+    assert moved.exit_code == 0
+    back = runner.invoke(args=["clock", "advance", "--to", "2000-01-01 00:00"])
+    assert back.exit_code != 0 and "only moves forward" in back.output
+
+
+def test_the_real_clock_cannot_be_advanced(make_app):
+    runner = make_app(CLOCK="real").test_cli_runner()
+    from trading.clock import RealClock
+
+    runner.app.extensions["trading_clock"] = RealClock()
+    result = runner.invoke(args=["clock", "advance", "--days", "1"])
+    assert result.exit_code != 0 and "cannot be moved" in result.output
+
+
+@pytest.fixture
+def logged(app, runner):
+    """A log of 25 real entries (the demo load)."""
+    runner.invoke(args=["demo"])
+    return app
+
+
+def tamper(app, statements):
+    with app.app_context():
+        with db.engine.begin() as conn:
+            for statement, params in statements:
+                conn.execute(sa.text(statement), params)
+
+
+def verify(runner):
+    return runner.invoke(args=["audit", "verify"])
+
+
+def test_an_intact_log_verifies(logged, runner):
+    result = verify(runner)
+    assert result.exit_code == 0 and result.output.startswith("OK: 25 entries")
+
+
+def test_an_edited_payload_is_detected(logged, runner):
+    tamper(logged, [("UPDATE audit_entry SET payload = :p WHERE seq = 7", {"p": '{"name": "假公司"}'})])
+    result = verify(runner)
+    assert result.exit_code == 1 and "FAILED at sequence 7: edited" in result.output
+
+
+def test_a_deleted_row_is_detected(logged, runner):
+    tamper(logged, [("DELETE FROM audit_entry WHERE seq = 9", {})])
+    result = verify(runner)
+    assert result.exit_code == 1 and "FAILED at sequence 9: deleted" in result.output
+
+
+def test_an_inserted_forged_row_is_detected(logged, runner):
+    with logged.app_context():
+        before = db.session.get(AuditEntry, 10)
+        content = chain.EntryContent(before.at, None, "system", "user.create", "user", "99", None, {"x": 1})
+        digest = chain.entry_hash(content, before.hash)
+    # make room after entry 10 by renumbering the rest, then slip the forged row in as 11
+    tamper(logged, [
+        ("UPDATE audit_entry SET seq = seq + 1000 WHERE seq > 10", {}),
+        ("UPDATE audit_entry SET seq = seq - 999 WHERE seq > 1000", {}),
+        ("INSERT INTO audit_entry (seq, at, actor_id, actor_label, action, object_type, object_id, rule, payload,"
+         " prev_hash, hash) VALUES (11, :at, NULL, 'system', 'user.create', 'user', '99', NULL, :p, :prev, :h)",
+         {"at": before.at.replace(tzinfo=None), "p": '{"x": 1}', "prev": before.hash, "h": digest}),
+    ])
+    result = verify(runner)
+    assert result.exit_code == 1 and "FAILED at sequence 11: inserted" in result.output
+
+
+def test_two_swapped_rows_are_detected(logged, runner):
+    tamper(logged, [
+        ("UPDATE audit_entry SET seq = -5 WHERE seq = 5", {}),
+        ("UPDATE audit_entry SET seq = 5 WHERE seq = 6", {}),
+        ("UPDATE audit_entry SET seq = 6 WHERE seq = -5", {}),
+    ])
+    result = verify(runner)
+    assert result.exit_code == 1 and "FAILED at sequence 5: reordered" in result.output
+
+
+def test_a_truncated_log_is_caught_against_a_noted_head(logged, runner):
+    head = verify(runner).output.split("head ")[1].strip()
+    tamper(logged, [("DELETE FROM audit_entry WHERE seq = 25", {})])
+    assert verify(runner).exit_code == 0  # the cut end alone cannot be seen...
+    result = runner.invoke(args=["audit", "verify", "--expect", head])
+    assert result.exit_code == 1 and "head_mismatch" in result.output  # ...but the noted head can

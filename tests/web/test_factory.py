@@ -1,0 +1,56 @@
+"""The factory: test config, instance config created once, environment overrides."""
+
+from __future__ import annotations
+
+from trading import create_app
+
+
+def test_test_config_replaces_the_instance_file(app, tmp_path):
+    assert app.testing and app.config["SECRET_KEY"] == "test-secret"
+    assert not (tmp_path / "instance" / "config.py").exists()
+
+
+def test_first_start_writes_a_random_secret_key_once(tmp_path, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    first = create_app(instance_path=str(tmp_path))
+    written = (tmp_path / "config.py").read_text()
+    second = create_app(instance_path=str(tmp_path))
+    other = create_app(instance_path=str(tmp_path / "elsewhere"))
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"] != other.config["SECRET_KEY"]
+    assert len(first.config["SECRET_KEY"]) == 64
+    assert (tmp_path / "config.py").read_text() == written
+    assert (tmp_path / "config.py").stat().st_mode & 0o077 == 0  # readable by the owner only
+    assert first.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/trading.db"
+
+
+def test_environment_overrides_the_instance_file(tmp_path, monkeypatch):
+    (tmp_path / "config.py").write_text('SECRET_KEY = "from-file"\nLOGIN_MAX_FAILURES = 9\n')
+    monkeypatch.setenv("TRADING_LOGIN_MAX_FAILURES", "3")
+    monkeypatch.setenv("TRADING_CLOCK", "simulated")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@db.internal:5432/trading")
+    app = create_app(instance_path=str(tmp_path))
+    assert app.config["SECRET_KEY"] == "from-file"
+    assert app.config["LOGIN_MAX_FAILURES"] == 3
+    assert app.extensions["trading_clock"].simulated
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://postgres@db.internal:5432/trading"
+
+
+def test_an_unknown_clock_mode_refuses_to_start(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRADING_CLOCK", "sundial")
+    try:
+        create_app(instance_path=str(tmp_path))
+    except RuntimeError as error:
+        assert "TRADING_CLOCK" in str(error)
+    else:
+        raise AssertionError("the app started with TRADING_CLOCK=sundial")
+
+
+def test_a_centre_may_tighten_a_rule_but_not_loosen_it(make_app):
+    app = make_app(RULE_OVERRIDES={"construction.bid_window": 25})
+    assert app.extensions["trading_rules"].value("construction.bid_window") == 25
+    try:
+        make_app(RULE_OVERRIDES={"construction.bid_window": 15})
+    except RuntimeError as error:
+        assert "construction.bid_window" in str(error) and "looser" in str(error)
+    else:
+        raise AssertionError("the app started with a bid window shorter than the law's 20 days")

@@ -1,0 +1,449 @@
+"""RULES.md as data: every legal number or condition the platform enforces, with its source.
+
+A ``Rule`` carries its number (``value``, None for a condition without a number), its unit, the trade
+types it governs, the Chinese citation and how sure we are of it (T statutory text checked, S secondary
+summary, R recalled, P a policy of this platform rather than a legal text). ``stricter`` says which way a centre may move the number: "higher" for minimum
+periods and counts, "lower" for caps and time limits ("within N days"); None means it cannot be moved.
+Ratios are exact ``Fraction``s (2/3), percentages and money ``Decimal``, periods and counts ``int``.
+The early-warning screens' thresholds are here too: for them "stricter" means "flags more lots".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+from .errors import N_, DomainError
+
+UNITS = frozenset({"days", "working_days", "percent", "count", "years", "ratio", "yuan", None})
+_INTEGRAL_UNITS = frozenset({"days", "working_days", "count", "years"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One legal rule: its number, unit, trade types, source and how sure we are of the source."""
+
+    id: str
+    title_zh: str
+    title_en: str
+    value: int | Decimal | Fraction | None
+    unit: str | None
+    trade_types: frozenset[str]
+    source: str
+    confidence: str
+    stricter: str | None
+
+
+@dataclass(frozen=True)
+class TradeType:
+    """A kind of public trade, with the name of the unit traded (标段, 包, 宗地, 标的)."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    lot_unit_zh: str
+
+
+TRADE_TYPES: dict[str, TradeType] = {
+    t.code: t
+    for t in (
+        TradeType("construction", "建设工程", "construction tendering", "标段"),
+        TradeType("procurement", "政府采购", "government procurement", "包"),
+        TradeType("land", "土地使用权出让", "land use-right transfer", "宗地"),
+        TradeType("property", "国有产权交易", "state property-rights trading", "标的"),
+    )
+}
+
+C, P, L, PR = (frozenset({t}) for t in ("construction", "procurement", "land", "property"))
+CP = C | P
+ALL = C | P | L | PR
+
+# Full names of the sources RULES.md abbreviates.
+LAW = "招标投标法"
+REG = "招标投标法实施条例"
+EBID = "电子招标投标办法"
+EVAL = "评标委员会和评标方法暂行规定"
+GPL = "政府采购法"
+GPR = "政府采购法实施条例"
+O87 = "政府采购货物和服务招标投标管理办法（财政部令第87号）"
+O39 = "招标拍卖挂牌出让国有建设用地使用权规定（国土资源部令第39号）"
+O32 = "企业国有资产交易监督管理办法（国务院国资委、财政部令第32号）"
+O16 = "必须招标的工程项目规定（国家发展改革委令第16号）"
+O74 = "政府采购非招标采购方式管理办法（财政部令第74号）"
+CONSULT = "政府采购竞争性磋商采购方式管理暂行办法（财库〔2014〕214号）"
+SCREEN = "Imhof 等，瑞士投标串通筛查（变异系数、相对距离）；依据 招标投标法实施条例 第四十条"
+BADONG = "巴东县公共资源交易“五统一”管理制度（19项）"
+YICHANG = "宜昌市公共资源交易管理：招标办核发进场交易证明书"
+HI, LO, FIX = "higher", "lower", None
+TWO_THIRDS = Fraction(2, 3)
+
+_TABLE = (
+    # id, value, unit, trade types, stricter, confidence, source, title_zh, title_en
+    # -- construction tendering (建设工程) --
+    ("construction.bid_window", 20, "days", C, HI, "T", f"{LAW} 第二十四条",
+     "招标文件发出至投标截止不少于20日", "at least 20 days from issuing the documents to the bid deadline"),
+    ("construction.document_sale_window", 5, "days", C, HI, "T", f"{REG} 第十六条",
+     "招标文件发售期不少于5日", "documents on sale for at least 5 days"),
+    ("construction.clarification", 15, "days", C, HI, "T", f"{LAW} 第二十三条；{REG} 第二十一条",
+     "澄清修改在投标截止15日前发出，否则顺延", "changes 15 days before the deadline, else it moves"),
+    ("construction.objection_documents", 10, "days", C, FIX, "T", f"{REG} 第二十二条",
+     "对招标文件的异议在投标截止10日前提出", "objections to the documents 10 days before the deadline"),
+    ("construction.objection_answer", 3, "days", C, LO, "T", f"{REG} 第二十二条",
+     "收到异议之日起3日内答复", "objections to the documents answered within 3 days"),
+    ("construction.objection_pause", None, None, C, FIX, "T", f"{REG} 第二十二条",
+     "作出答复前暂停招标投标活动", "the process pauses until the objection is answered"),
+    ("construction.bidders_confidential", None, None, C, FIX, "T", f"{LAW} 第二十二条",
+     "开标前不得透露潜在投标人的名称、数量", "names and number of potential bidders secret before opening"),
+    ("construction.deposit_cap", Decimal(2), "percent", C, LO, "T", f"{REG} 第二十六条",
+     "投标保证金不得超过招标项目估算价的2%", "bid deposit at most 2% of the estimated price"),
+    ("construction.deposit_validity", None, None, C, FIX, "T", f"{REG} 第二十六条",
+     "投标保证金有效期与投标有效期一致", "the deposit is valid as long as the bid"),
+    ("construction.deposit_refund_withdrawn", 5, "days", C, LO, "T", f"{REG} 第三十五条",
+     "撤回投标的，自收到撤回通知起5日内退还保证金", "deposit refunded within 5 days of a withdrawal"),
+    ("construction.deposit_refund", 5, "days", C, LO, "T", f"{REG} 第五十七条",
+     "合同签订后5日内退还保证金及同期存款利息", "deposits refunded with interest 5 days after the contract"),
+    ("construction.min_bids", 3, "count", C, HI, "T", f"{LAW} 第二十八条；{REG} 第四十四条",
+     "投标人少于3个的，不得开标，应当重新招标", "fewer than 3 bids: not opened, re-tender"),
+    ("construction.committee_size", 5, "count", C, HI, "T", f"{LAW} 第三十七条；{REG} 第四十六条",
+     "评标委员会5人以上单数，从专家库随机抽取", "committee: odd, at least 5, drawn at random"),
+    ("construction.committee_experts_share", TWO_THIRDS, "ratio", C, HI, "T", f"{LAW} 第三十七条",
+     "技术、经济专家不少于成员总数的三分之二", "technical/economic experts at least 2/3"),
+    ("construction.committee_secret", None, None, C, FIX, "T", f"{LAW} 第三十七条",
+     "评标委员会成员名单在中标结果确定前保密", "committee list secret until the result is decided"),
+    ("construction.expert_recusal", None, None, C, FIX, "S", f"{EVAL} 第十二条",
+     "评标专家回避：近亲属、招标人或监管部门人员、利害关系、曾受处罚", "recusal of conflicted experts"),
+    ("construction.max_candidates", 3, "count", C, LO, "T", f"{REG} 第五十三条",
+     "中标候选人不超过3个，并标明排序", "at most 3 ranked candidates"),
+    ("construction.publicity_publish", 3, "days", C, LO, "T", f"{REG} 第五十四条",
+     "收到评标报告之日起3日内公示中标候选人", "candidates published within 3 days of the report"),
+    ("construction.publicity_period", 3, "days", C, HI, "T", f"{REG} 第五十四条",
+     "中标候选人公示期不得少于3日", "candidate publicity lasts at least 3 days"),
+    ("construction.publicity_objection_answer", 3, "days", C, LO, "T", f"{REG} 第五十四条",
+     "对评标结果的异议自收到之日起3日内答复", "objections to the result answered within 3 days"),
+    ("construction.award_first_candidate", None, None, C, FIX, "T", f"{REG} 第五十五条",
+     "国有资金控股或主导的项目，排名第一的候选人中标", "state-funded: award to the first candidate"),
+    ("construction.contract_deadline", 30, "days", C, LO, "T", f"{LAW} 第四十六条",
+     "自中标通知书发出之日起30日内订立书面合同", "contract within 30 days of the award notice"),
+    ("construction.performance_bond_cap", Decimal(10), "percent", C, LO, "T", f"{REG} 第五十八条",
+     "履约保证金不得超过中标合同金额的10%", "performance bond at most 10% of the contract price"),
+    ("construction.abnormally_low_price", None, None, C, FIX, "S", f"{EVAL} 第二十一条",
+     "报价明显偏低的须书面说明，不能合理说明的否决", "abnormally low price needs an explanation"),
+    ("construction.collusion_same_preparer", None, None, C, FIX, "S", f"{REG} 第四十条",
+     "不同投标人的投标文件由同一单位或者个人编制", "bids prepared by the same person deemed collusion"),
+    ("construction.collusion_same_manager", None, None, C, FIX, "S", f"{REG} 第四十条",
+     "不同投标人委托同一单位或者个人办理投标事宜", "the same agent or project manager for several bidders"),
+    ("construction.collusion_alike_files", None, None, C, FIX, "T", f"{REG} 第四十条",
+     "不同投标人的投标文件异常一致", "bid files abnormally alike deemed collusion"),
+    ("construction.collusion_price_pattern", None, None, C, FIX, "T", f"{REG} 第四十条",
+     "不同投标人的投标报价呈规律性差异", "prices in a regular pattern deemed collusion"),
+    ("construction.collusion_mixed_files", None, None, C, FIX, "S", f"{REG} 第四十条",
+     "不同投标人的投标文件相互混装", "bid files mixed up between bidders"),
+    ("construction.collusion_same_account", None, None, C, FIX, "S", f"{REG} 第四十条",
+     "不同投标人的投标保证金从同一单位或者个人的账户转出", "deposits paid from one account"),
+    ("construction.must_tender_threshold", Decimal(4000000), "yuan", C, LO, "S", f"{O16} 第五条",
+     "施工单项合同估算价400万元人民币以上的必须招标", "works of 4 million yuan or more must be tendered"),
+    ("construction.methods", None, None, C, FIX, "R", f"{LAW} 第十条",
+     "招标分为公开招标和邀请招标", "tendering is open or invited"),
+    # -- electronic bidding (电子招标投标办法); the platform seals every bid the same way --
+    ("electronic.encrypted_bids", None, None, ALL, FIX, "S", f"{EBID} 第二十六条至第二十七条",
+     "投标文件应当加密；未加密的拒收，并出具回执", "bids must be encrypted; receipts issued"),
+    ("electronic.no_early_decrypt", None, None, ALL, FIX, "S", f"{EBID} 第二十七条",
+     "投标截止时间前任何单位和个人不得解密、提取投标文件", "no decryption before the deadline by anyone"),
+    ("electronic.opening_at_deadline", None, None, ALL, FIX, "R", f"{EBID} 第二十九条至第三十条",
+     "投标截止时在线开标、解密，公布投标人和报价", "online opening and decryption at the deadline"),
+    ("electronic.decryption_failure", None, None, ALL, FIX, "S", f"{EBID} 第三十一条",
+     "因投标人原因解密失败视为撤销投标，非投标人原因视为撤回", "decryption failure: revoked or withdrawn"),
+    ("electronic.logs", None, None, ALL, FIX, "S", f"{EBID} 第四十九条",
+     "记录各环节操作时间、操作人和地址，电子归档，不得篡改", "every step logged, archived, tamper-evident"),
+    # -- government procurement (政府采购) --
+    ("procurement.methods", None, None, P, FIX, "T", f"{GPL} 第二十六条",
+     "公开招标、邀请招标、竞争性谈判、单一来源、询价，以及财政部规定的竞争性磋商", "the procurement methods"),
+    ("procurement.inquiry_goods_only", None, None, P, FIX, "R", f"{GPL} 第三十二条",
+     "询价仅适用于规格、标准统一、现货货源充足的货物", "inquiry only for standard goods"),
+    ("procurement.tender_window", 20, "days", P, HI, "T", f"{GPL} 第三十五条",
+     "招标文件发出至投标截止不少于20日", "open tender: at least 20 days to the deadline"),
+    ("procurement.min_suppliers", 3, "count", P, HI, "T", f"{GPL} 第三十六条",
+     "符合条件的供应商不足3家的，应予废标", "fewer than 3 qualified suppliers: the tender fails"),
+    ("procurement.deposit_cap", Decimal(2), "percent", P, LO, "T", f"{GPR} 第三十三条",
+     "投标保证金不得超过采购项目预算金额的2%", "deposit at most 2% of the budget"),
+    ("procurement.deposit_refund", 5, "working_days", P, LO, "T", f"{GPR} 第三十三条",
+     "中标通知书发出后5个工作日内退还未中标人保证金，合同签订后5个工作日内退还中标人",
+     "deposits refunded within 5 working days (losers after the award, winner after the contract)"),
+    ("procurement.late_refund_interest", Decimal(20), "percent", P, HI, "S", f"{O87} 第三十八条",
+     "逾期退还的，按人民银行同期贷款基准利率上浮20%付息", "late refund: central bank rate + 20%"),
+    ("procurement.evaluation_methods", None, None, P, FIX, "T", f"{GPR} 第三十四条",
+     "最低评标价法（标准商品、通用服务必用）或综合评分法", "lowest evaluated price or comprehensive scoring"),
+    ("procurement.price_weight_goods", Decimal(30), "percent", P, HI, "S", f"{O87} 第五十五条",
+     "货物项目价格分值占总分值的比重不得低于30%", "goods: price weight at least 30%"),
+    ("procurement.price_weight_services", Decimal(10), "percent", P, HI, "S", f"{O87} 第五十五条",
+     "服务项目价格分值占总分值的比重不得低于10%", "services: price weight at least 10%"),
+    ("procurement.price_score_formula", None, None, P, FIX, "S", f"{O87} 第五十五条",
+     "价格分 = 评标基准价 / 投标报价 × 价格权值 × 100", "price score = lowest / bid x weight x 100"),
+    ("procurement.committee_size", 5, "count", P, HI, "S", f"{O87} 第四十七条",
+     "评标委员会成员为5人以上单数", "committee of an odd number, at least 5"),
+    ("procurement.committee_experts_share", TWO_THIRDS, "ratio", P, HI, "S", f"{O87} 第四十七条",
+     "评审专家不得少于成员总数的三分之二", "experts at least 2/3 of the committee"),
+    ("procurement.committee_large_size", 7, "count", P, HI, "S", f"{O87} 第四十七条",
+     "预算1000万元以上且技术复杂的，评标委员会7人以上单数", "large and complex: committee of at least 7"),
+    ("procurement.committee_large_budget", Decimal(10000000), "yuan", P, LO, "S", f"{O87} 第四十七条",
+     "需7人以上评标委员会的预算金额门槛", "budget from which the 7-member committee applies"),
+    ("procurement.group_size", 3, "count", P, HI, "T", f"{GPL} 第三十八条、第四十条",
+     "谈判小组、询价小组由3人以上单数组成", "negotiation/inquiry group of an odd number, at least 3"),
+    ("procurement.group_experts_share", TWO_THIRDS, "ratio", P, HI, "T", f"{GPL} 第三十八条、第四十条",
+     "专家人数不得少于成员总数的三分之二", "experts at least 2/3 of the group"),
+    ("procurement.group_min_suppliers", 3, "count", P, HI, "T", f"{GPL} 第三十八条、第四十条",
+     "从符合条件的供应商中确定不少于3家参加谈判或询价", "at least 3 suppliers negotiate or quote"),
+    ("procurement.consultation_window", 10, "days", P, HI, "S", CONSULT,
+     "磋商文件发出至提交首次响应文件截止不少于10日", "consultation: at least 10 days to the deadline"),
+    ("procurement.consultation_clarification", 5, "days", P, HI, "S", CONSULT,
+     "澄清修改在首次响应文件截止5日前通知", "consultation: changes 5 days before the deadline"),
+    ("procurement.negotiation_window", 3, "working_days", P, HI, "S", O74,
+     "谈判文件发出至首次响应截止不少于3个工作日", "negotiation: 3 working days to the deadline"),
+    ("procurement.report_to_purchaser", 2, "working_days", P, LO, "T", f"{GPR} 第四十三条",
+     "评审结束后2个工作日内将评审报告送交采购人", "report to the purchaser within 2 working days"),
+    ("procurement.purchaser_decision", 5, "working_days", P, LO, "T", f"{GPR} 第四十三条",
+     "采购人收到评审报告后5个工作日内确定中标、成交供应商", "purchaser decides within 5 working days"),
+    ("procurement.result_publication", 2, "working_days", P, LO, "T", f"{GPR} 第四十三条",
+     "确定后2个工作日内公告中标、成交结果", "result published within 2 working days"),
+    ("procurement.contract_deadline", 30, "days", P, LO, "T", f"{GPL} 第四十六条",
+     "中标、成交通知书发出之日起30日内签订合同", "contract within 30 days of the award notice"),
+    ("procurement.contract_publication", 2, "working_days", P, LO, "T", f"{GPR} 第五十条",
+     "合同签订之日起2个工作日内公告", "contract published within 2 working days"),
+    ("procurement.files_kept", 15, "years", P, HI, "T", f"{GPL} 第四十二条",
+     "采购文件自采购结束之日起至少保存15年", "files kept at least 15 years"),
+    ("procurement.recusal_years", 3, "years", P, HI, "T", f"{GPR} 第九条",
+     "前3年内与供应商存在劳动关系、担任董事监事或控股，或为其法定代表人近亲属的，应当回避",
+     "recusal: worked for, directed or controlled the supplier in the last 3 years, or kin"),
+    # -- land use rights (土地招拍挂) --
+    ("land.methods", None, None, L, FIX, "R", f"{O39} 第四条",
+     "经营性用地以招标、拍卖或者挂牌方式出让", "land is sold by tender, auction or listing"),
+    ("land.announcement_period", 20, "days", L, HI, "R", f"{O39} 第八条",
+     "出让公告在招标、拍卖、挂牌开始日前至少20日发布", "announcement at least 20 days before the start"),
+    ("land.listing_period", 10, "working_days", L, HI, "R", f"{O39} 第十九条",
+     "挂牌时间不得少于10个工作日（另有文本作10日，取较严格者）", "listing for at least 10 working days"),
+    ("land.listing_end", None, None, L, FIX, "S", f"{O39} 第十九条至第二十条",
+     "挂牌截止时仍有竞买人要求报价的，现场竞价；只有一个报价且不低于底价的成交；否则不成交",
+     "end of listing: on-site auction if contested; one offer at reserve sells; else no deal"),
+    ("land.reserve_price", None, None, L, FIX, "R", O39,
+     "底价在出让结束前保密；最高报价低于底价的不成交", "secret reserve price; below it there is no sale"),
+    ("land.increments", None, None, L, FIX, "R", O39,
+     "增价幅度由公告确定，报价须按幅度高于最高报价", "offers on the increment grid above the highest"),
+    # -- state property rights (企业国有产权交易) --
+    ("property.methods", None, None, PR, FIX, "R", O32,
+     "产权转让原则上通过产权市场公开挂牌进行，符合条件的可以协议转让", "listing, or transfer by agreement"),
+    ("property.disclosure", 20, "working_days", PR, HI, "S", O32,
+     "正式披露信息时间不得少于20个工作日", "formal disclosure for at least 20 working days"),
+    ("property.pre_disclosure", 20, "working_days", PR, HI, "S", O32,
+     "实际控制权转移的，信息预披露不少于20个工作日", "change of control: pre-disclosure 20 working days"),
+    ("property.listing_price_floor", Decimal(100), "percent", PR, HI, "R", f"{O32} 第十八条",
+     "转让底价不得低于经核准或备案的评估结果", "listing price at least the approved valuation"),
+    ("property.relist_approval", Decimal(90), "percent", PR, HI, "R", f"{O32} 第十八条",
+     "新的转让底价低于评估结果的90%时，应当经转让行为批准单位书面同意", "relisting below 90% needs approval"),
+    ("property.competitive_bidding", 2, "count", PR, FIX, "S", O32,
+     "产生两个及以上符合条件的意向受让方的，采取拍卖、招投标、网络竞价等方式竞价",
+     "two or more qualified buyers: competitive bidding"),
+    ("property.result_publicity", 5, "working_days", PR, HI, "S", O32,
+     "交易结果公告期不少于5个工作日", "result publicity for at least 5 working days"),
+    ("property.instalment_upfront", Decimal(30), "percent", PR, HI, "R", f"{O32} 第二十八条",
+     "分期付款的，首期付款不得低于总价款的30%", "instalments: at least 30% up front"),
+    ("property.instalment_term", 1, "years", PR, LO, "R", f"{O32} 第二十八条",
+     "其余款项付款期限不超过1年", "instalments: the rest within 1 year"),
+    ("property.no_buyer_revalue", 1, "years", PR, LO, "S", O32,
+     "自首次正式披露起超过12个月未征集到合格受让方的，重新审计、评估", "no buyer after 12 months: re-value"),
+    # -- early-warning screens (预警), supervision module --
+    ("screen.min_bids", 3, "count", CP, LO, "S", SCREEN,
+     "有效投标少于3个时不做价格筛查", "price screens skipped below 3 valid bids"),
+    ("screen.cv_threshold", Decimal("0.06"), "ratio", CP, HI, "S", SCREEN,
+     "报价变异系数（标准差/均值）低于0.06（提契诺案约0.03）", "coefficient of variation below 0.06"),
+    ("screen.rd_threshold", Decimal(1), "ratio", CP, LO, "S", SCREEN,
+     "相对距离 (b2-b1)/sd(b2..bn) 高于1预警", "relative distance above 1"),
+    ("screen.diffp_iqr_factor", Decimal("1.5"), "ratio", CP, LO, "S",
+     "开放合同伙伴关系 Cardinal 红旗指标；依据 招标投标法实施条例 第四十条",
+     "最低两价差 (b2-b1)/b1 超出同类标段 Q1-1.5IQR / Q3+1.5IQR 预警", "DIFFP outside the IQR fences"),
+    ("screen.pattern_tolerance", Decimal(2), "percent", CP, HI, "S", f"{REG} 第四十条",
+     "相邻报价差额或比值相差不超过2%（等差或等比数列）预警", "successive gaps or ratios within 2%"),
+    ("screen.shared_device", None, None, ALL, FIX, "S", f"{REG} 第四十条",
+     "多个投标人使用同一设备指纹或网络地址上传", "one device or address for several bidders"),
+    ("screen.shared_account", None, None, ALL, FIX, "S", f"{REG} 第四十条",
+     "多个投标人的保证金从同一账户支付", "one paying account for several deposits"),
+    ("screen.identical_documents", None, None, ALL, FIX, "S", f"{REG} 第四十条",
+     "不同投标人的文件哈希相同", "identical document hashes"),
+    ("screen.shared_people", None, None, ALL, FIX, "S", f"{REG} 第四十条",
+     "同一人员出现在多个投标人的文件中", "the same people listed by several bidders"),
+    ("screen.all_but_winner_disqualified", None, None, ALL, FIX, "S", f"{REG} 第四十条",
+     "除中标人外其他投标均被否决", "every bid but the winner's disqualified"),
+    # -- the platform's own procedure (五统一) --
+    ("platform.five_stages", None, None, ALL, FIX, "S", BADONG,
+     "备案、核准、流程监管、结果确认、后续管理五环节依次进行", "the five stages in order"),
+    ("platform.entry_certificate", None, None, ALL, FIX, "S", YICHANG,
+     "进场交易须经核发进场交易证明书", "trading needs an entry certificate"),
+    ("platform.supervision", None, None, ALL, FIX, "S", f"{BADONG}；监管机构统一",
+     "交易方式核准、暂停、终止由监管机构决定", "the supervisory body approves, suspends and cancels"),
+    # -- the platform's own policies (confidence "P": a policy of this platform, not a legal text) --
+    ("identity.uscc", None, None, ALL, FIX, "T", "GB 32100-2015 法人和其他组织统一社会信用代码编码规则",
+     "统一社会信用代码须符合编码规则和校验码", "credit codes follow GB 32100-2015 and its check character"),
+    ("auth.lockout", None, None, ALL, FIX, "P", "平台安全策略（TRADING_LOGIN_MAX_FAILURES、TRADING_LOGIN_LOCK_MINUTES）",
+     "连续输错密码达到次数后锁定登录", "repeated wrong passwords lock the login for a while"),
+    ("clock.forward_only", None, None, ALL, FIX, "P", "平台模拟时钟规则",
+     "模拟时钟只能向前调整，每次调整记入操作日志", "the simulated clock only moves forward, audited"),
+)
+
+
+def _rule(row: tuple) -> Rule:
+    """A Rule from one row of the table above (whose column order keeps rows short)."""
+    rule_id, value, unit, trade_types, stricter, confidence, source, title_zh, title_en = row
+    return Rule(rule_id, title_zh, title_en, value, unit, trade_types, source, confidence, stricter)
+
+
+RULES: dict[str, Rule] = {row[0]: _rule(row) for row in _TABLE}
+
+
+def rule(rule_id: str) -> Rule:
+    """The rule with this id; KeyError naming the id if there is none."""
+    try:
+        return RULES[rule_id]
+    except KeyError:
+        raise KeyError(rule_id) from None
+
+
+def label(rule_id: str) -> str:
+    """The id with its source, as shown in errors and audit entries: ``id（source）``."""
+    return f"{rule_id}（{rule(rule_id).source}）"
+
+
+def _refuse(message: str, current_id: str, **params) -> DomainError:
+    """A refusal of a centre's setting, naming the rule (as ``rule`` and as ``%(rule_id)s``)."""
+    return DomainError(message, field="overrides", rule=current_id, rule_id=current_id, **params)
+
+
+def _coerce(current: Rule, raw: object) -> int | Decimal | Fraction:
+    """Read a centre's configured number for ``current`` in the rule's own type, or refuse it."""
+    if current.value is None:
+        raise _refuse(N_("Rule %(rule_id)s is a condition without a number: it cannot be set."), current.id)
+    try:
+        if isinstance(raw, bool):
+            raise TypeError(raw)
+        text = str(raw).strip()
+        number = Fraction(text) if "/" in text else Fraction(Decimal(text))
+    except (TypeError, ValueError, ZeroDivisionError, InvalidOperation):
+        raise _refuse(N_("The setting %(value)s for rule %(rule_id)s is not a number."), current.id,
+                      value=str(raw)) from None
+    if number < 0:
+        raise _refuse(N_("The setting %(value)s for rule %(rule_id)s cannot be negative."), current.id,
+                      value=str(raw))
+    if current.unit in _INTEGRAL_UNITS and number.denominator != 1:
+        raise _refuse(N_("The setting %(value)s for rule %(rule_id)s must be a whole number of %(unit)s."),
+                      current.id, value=str(raw), unit=current.unit)
+    if current.unit in _INTEGRAL_UNITS:
+        return int(number)
+    if isinstance(current.value, Fraction):
+        return number
+    return Decimal(number.numerator) / Decimal(number.denominator)
+
+
+def _check_not_looser(current: Rule, value: int | Decimal | Fraction) -> None:
+    """Refuse a setting that would loosen the legal number (or move one that cannot move)."""
+    looser = {"higher": value < current.value, "lower": value > current.value, None: value != current.value}
+    if looser[current.stricter]:
+        raise _refuse(
+            N_("The setting %(value)s for %(rule_id)s is looser than the law's %(default)s (%(source)s)."),
+            current.id, value=str(value), default=str(current.value), source=current.source,
+        )
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The effective rules of one centre: the legal defaults, made stricter where configured."""
+
+    rules: Mapping[str, Rule] = field(default_factory=lambda: dict(RULES))
+
+    def __getitem__(self, rule_id: str) -> Rule:
+        """The effective rule with this id; KeyError naming the id if there is none."""
+        try:
+            return self.rules[rule_id]
+        except KeyError:
+            raise KeyError(rule_id) from None
+
+    def value(self, rule_id: str) -> int | Decimal | Fraction | None:
+        """The effective number of a rule."""
+        return self[rule_id].value
+
+    @classmethod
+    def from_overrides(cls, overrides: Mapping[str, object] | None) -> RuleSet:
+        """Apply a centre's ``{rule id: value}`` settings; refuse unknown ids and anything looser."""
+        effective = dict(RULES)
+        for rule_id, raw in (overrides or {}).items():
+            if rule_id not in RULES:
+                raise _refuse(N_("Unknown rule %(rule_id)s in the centre's settings."), rule_id)
+            value = _coerce(RULES[rule_id], raw)
+            _check_not_looser(RULES[rule_id], value)
+            effective[rule_id] = replace(RULES[rule_id], value=value)
+        return cls(effective)
+
+
+DEFAULT_RULES = RuleSet()
+
+
+@dataclass(frozen=True)
+class Method:
+    """A trading method; ``kind`` says which path of the lifecycle it takes."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    kind: str  # "tender" (sealed bids, opening), "listing", "auction" or "agreement"
+
+
+METHODS: dict[str, Method] = {
+    m.code: m
+    for m in (
+        Method("open", "公开招标", "open tender", "tender"),
+        Method("invited", "邀请招标", "invited tender", "tender"),
+        Method("negotiation", "竞争性谈判", "competitive negotiation", "tender"),
+        Method("consultation", "竞争性磋商", "competitive consultation", "tender"),
+        Method("inquiry", "询价", "request for quotations", "tender"),
+        Method("single_source", "单一来源", "single source", "tender"),
+        Method("tender", "招标", "tender", "tender"),
+        Method("auction", "拍卖", "auction", "auction"),
+        Method("listing", "挂牌", "listing", "listing"),
+        Method("agreement", "协议转让", "transfer by agreement", "agreement"),
+    )
+}
+_SIX = ("open", "invited", "negotiation", "consultation", "inquiry", "single_source")
+METHODS_BY_TRADE_TYPE: dict[str, tuple[str, ...]] = {
+    "construction": _SIX,
+    "procurement": _SIX,
+    "land": ("tender", "auction", "listing"),
+    "property": ("listing", "agreement"),
+}
+TENDERING_METHODS = frozenset({"open", "invited"})  # what 必须招标 works may use
+PROCUREMENT_CATEGORIES = {"goods": "货物", "services": "服务", "works": "工程"}
+
+
+def check_method(trade_type: str, method: str, amount: Decimal | None, *,
+                 category: str | None = None, rules: RuleSet | None = None) -> Method:
+    """The method if the trade type allows it for this amount (and procurement category), else refuse."""
+    if trade_type not in TRADE_TYPES:
+        raise DomainError(N_("Unknown trade type %(trade_type)s."), field="trade_type", trade_type=trade_type)
+    if method not in METHODS_BY_TRADE_TYPE[trade_type]:
+        raise DomainError(N_("The method %(method)s is not allowed for %(trade_type)s."), field="method",
+                          rule=f"{trade_type}.methods", method=method, trade_type=trade_type)
+    rules = DEFAULT_RULES if rules is None else rules
+    if trade_type == "construction" and method not in TENDERING_METHODS:
+        threshold = rules["construction.must_tender_threshold"]
+        if amount is None:
+            raise DomainError(N_("Enter the estimated price: works of %(threshold)s yuan must be tendered."),
+                              field="amount", rule=threshold.id, threshold=str(threshold.value))
+        if amount >= threshold.value:
+            raise DomainError(
+                N_("Works estimated at %(amount)s yuan (from %(threshold)s yuan) must use open or invited "
+                   "tendering, not %(method)s."),
+                field="method", rule=threshold.id, amount=str(amount), threshold=str(threshold.value),
+                method=method,
+            )
+    if trade_type == "procurement" and method == "inquiry" and category != "goods":
+        raise DomainError(N_("Inquiry (询价) is only for goods, not %(category)s."), field="method",
+                          rule="procurement.inquiry_goods_only", category=category or "")
+    return METHODS[method]

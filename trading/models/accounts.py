@@ -1,0 +1,92 @@
+"""Organisations, users and their roles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime
+
+
+class Organisation(db.Model):
+    """A company or public body on the platform, identified by its 统一社会信用代码."""
+
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    org_type: Mapped[str] = mapped_column(sa.String(32), index=True)
+    credit_code: Mapped[str] = mapped_column(sa.String(18), unique=True)
+    region_code: Mapped[str | None] = mapped_column(sa.String(6))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    users: Mapped[list[User]] = relationship(back_populates="organisation")
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.id} {self.name}>"
+
+
+class UserRole(db.Model):
+    """One role held by one user."""
+
+    __tablename__ = "user_role"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    role: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+
+
+class User(UserMixin, db.Model):
+    """A person who logs in; belongs to one organisation and holds one or more roles."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(100))
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    organisation: Mapped[Organisation] = relationship(back_populates="users")
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def roles(self) -> set[str]:
+        """The role codes this user holds."""
+        return {row.role for row in self.role_rows}
+
+    def has_role(self, *roles: str) -> bool:
+        """True when the user holds any of ``roles``."""
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: deactivated users cannot log in
+        return self.active and self.organisation.active
+
+    def is_locked(self, now: datetime) -> bool:
+        """True while a lockout after failed logins lasts."""
+        return self.locked_until is not None and self.locked_until > now
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+
+def can_administer(user) -> bool:
+    """Admins manage organisations, users and the simulated clock."""
+    return user.is_authenticated and user.has_role("admin")
+
+
+def can_read_audit(user) -> bool:
+    """Supervisors (and admins) read the audit log."""
+    return user.is_authenticated and user.has_role("supervisor", "admin")

@@ -1,0 +1,103 @@
+"""Demo organisations and users (``flask demo``): fictional, Chinese names, every role.
+
+Idempotent: an organisation is found by its credit code and a user by login name, so running
+it twice changes nothing. Every row is created through the account services, so it is audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from stdnum.cn import uscc
+
+from ..models import Organisation, User
+from ..services import accounts
+
+DEMO_PASSWORD = "demo2026"
+ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+ORG_CODE_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def organisation_code(body: str) -> str:
+    """The 9-character organisation code (GB 11714-1997): 8 characters plus its check character."""
+    total = sum(ORG_CODE_ALPHABET.index(ch) * w for ch, w in zip(body, ORG_CODE_WEIGHTS, strict=True))
+    check = 11 - total % 11
+    return body + {10: "X", 11: "0"}.get(check, str(check))
+
+
+def credit_code(kind: str, region: str, body: str) -> str:
+    """A valid 统一社会信用代码: kind (e.g. '91' company, '11' public body) + region + org code + check."""
+    base = kind + region + organisation_code(body)
+    return base + uscc.calc_check_digit(base)
+
+
+@dataclass(frozen=True)
+class DemoOrg:
+    key: str
+    name: str
+    org_type: str
+    kind: str
+    region: str
+    body: str
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    display_name: str
+    org: str
+    roles: tuple[str, ...]
+
+
+ORGS = [
+    DemoOrg("centre", "咸宁市公共资源交易中心", "trading_centre", "12", "421200", "MB192031"),
+    DemoOrg("supervisor", "咸宁市公共资源交易监督管理局", "supervisory_body", "11", "421200", "01104523"),
+    DemoOrg("housing", "咸宁市住房和城乡建设局", "tenderee", "11", "421200", "01103711"),
+    DemoOrg("land", "咸宁市自然资源和规划局", "tenderee", "11", "421200", "01105836"),
+    DemoOrg("agency", "湖北楚信工程招标代理有限公司", "agency", "91", "421200", "MA48TQ27"),
+    DemoOrg("bidder1", "湖北鄂南建筑工程有限公司", "bidder", "91", "421202", "72371265"),
+    DemoOrg("bidder2", "咸宁楚天路桥建设有限公司", "bidder", "91", "421202", "MA49BD05"),
+    DemoOrg("bidder3", "湖北淦河水利水电工程有限公司", "bidder", "91", "421221", "75700318"),
+    DemoOrg("bidder4", "武汉华中智联设备有限公司", "bidder", "91", "420100", "MA4K2P19"),
+    DemoOrg("bidder5", "湖北陆水置业发展有限公司", "bidder", "91", "421281", "68563920"),
+    DemoOrg("bidder6", "湖北九宫山园林绿化工程有限公司", "bidder", "91", "421224", "MA48RW63"),
+    DemoOrg("institute", "咸宁市建筑设计研究院", "expert_employer", "12", "421200", "42010578"),
+]
+
+USERS = [
+    DemoUser("admin", "系统管理员", "centre", ("admin",)),
+    DemoUser("staff", "王敏", "centre", ("staff",)),
+    DemoUser("supervisor", "李国强", "supervisor", ("supervisor",)),
+    DemoUser("tenderee1", "张华", "housing", ("tenderee",)),
+    DemoUser("tenderee2", "刘芳", "land", ("tenderee",)),
+    DemoUser("agency", "陈静", "agency", ("tenderee",)),
+    DemoUser("bidder1", "周建军", "bidder1", ("bidder",)),
+    DemoUser("bidder2", "吴海涛", "bidder2", ("bidder",)),
+    DemoUser("bidder3", "郑志勇", "bidder3", ("bidder",)),
+    DemoUser("bidder4", "孙丽", "bidder4", ("bidder",)),
+    DemoUser("bidder5", "黄伟", "bidder5", ("bidder",)),
+    DemoUser("bidder6", "何晓燕", "bidder6", ("bidder",)),
+    DemoUser("expert1", "杨文博", "institute", ("expert",)),
+]
+
+
+def load(session, now, actor="demo") -> list[tuple[DemoUser, str, bool]]:
+    """Create whatever demo organisation or user is missing; return (user, org name, created) rows."""
+    orgs: dict[str, Organisation] = {}
+    for spec in ORGS:
+        code = credit_code(spec.kind, spec.region, spec.body)
+        org = session.scalar(sa.select(Organisation).where(Organisation.credit_code == code))
+        if org is None:
+            org = accounts.create_organisation(session, actor, now, name=spec.name, org_type=spec.org_type,
+                                               credit_code=code, region_code=spec.region)
+        orgs[spec.key] = org
+    report = []
+    for spec in USERS:
+        user = session.scalar(sa.select(User).where(User.username == spec.username))
+        created = user is None
+        if created:
+            accounts.create_user(session, actor, now, username=spec.username, display_name=spec.display_name,
+                                 organisation_id=orgs[spec.org].id, roles=spec.roles, password=DEMO_PASSWORD)
+        report.append((spec, orgs[spec.org].name, created))
+    return report

@@ -1,0 +1,5 @@
+"""Administration: organisations, users and the simulated clock."""
+
+from .views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,156 @@
+"""Views of the admin blueprint."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ...clock import current_clock
+from ...domain.accounts import ORG_TYPES, ROLES
+from ...domain.errors import DomainError
+from ...extensions import db
+from ...models import Organisation, User
+from ...services import accounts, clock as clock_service
+from ..common import form_error, now, roles_required
+from ..i18n import error_text
+from .forms import AdvanceForm, AdvanceToForm, OrganisationForm, ToggleForm, UserForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+LOCAL = ZoneInfo("Asia/Shanghai")
+PAGE = 50
+
+
+@bp.route("/")
+@roles_required("admin")
+def index():
+    """The admin's overview."""
+    return redirect(url_for("admin.organisations"))
+
+
+@bp.route("/organisations", methods=["GET", "POST"])
+@roles_required("admin")
+def organisations():
+    """List organisations and register a new one."""
+    form = OrganisationForm()
+    form.org_type.choices = [(code, _(label)) for code, label in ORG_TYPES.items()]
+    if form.validate_on_submit():
+        try:
+            org = accounts.create_organisation(
+                db.session, current_user, now(), name=form.name.data, org_type=form.org_type.data,
+                credit_code=form.credit_code.data, region_code=form.region_code.data or None)
+        except DomainError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Organisation %(name)s registered.", name=org.name), "success")
+            return redirect(url_for("admin.organisations"))
+    page = request.args.get("page", 1, type=int)
+    rows = db.paginate(sa.select(Organisation).order_by(Organisation.id), page=page, per_page=PAGE)
+    return render_template("admin/organisations.html", form=form, rows=rows, org_types=ORG_TYPES,
+                           toggle=ToggleForm())
+
+
+@bp.route("/organisations/<int:org_id>/active", methods=["POST"])
+@roles_required("admin")
+def organisation_active(org_id: int):
+    """Deactivate or reactivate an organisation."""
+    if not ToggleForm().validate_on_submit():
+        abort(400)
+    org = db.session.get(Organisation, org_id) or abort(404)
+    accounts.set_organisation_active(db.session, current_user, now(), org, request.form.get("active") == "1")
+    db.session.commit()
+    return redirect(url_for("admin.organisations"))
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@roles_required("admin")
+def users():
+    """List users and create a new one."""
+    form = UserForm()
+    form.organisation_id.choices = [
+        (org.id, f"{org.name} ({_(ORG_TYPES[org.org_type])})")
+        for org in db.session.scalars(sa.select(Organisation).where(Organisation.active).order_by(Organisation.name))
+    ]
+    form.roles.choices = [(code, _(label)) for code, label in ROLES.items()]
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(
+                db.session, current_user, now(), username=form.username.data,
+                display_name=form.display_name.data, organisation_id=form.organisation_id.data,
+                roles=form.roles.data, password=form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("User %(name)s created.", name=user.username), "success")
+            return redirect(url_for("admin.users"))
+    page = request.args.get("page", 1, type=int)
+    rows = db.paginate(sa.select(User).order_by(User.id), page=page, per_page=PAGE)
+    return render_template("admin/users.html", form=form, rows=rows, role_names=ROLES, toggle=ToggleForm(),
+                           now=now())
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@roles_required("admin")
+def user_active(user_id: int):
+    """Deactivate or reactivate a user."""
+    if not ToggleForm().validate_on_submit():
+        abort(400)
+    user = db.session.get(User, user_id) or abort(404)
+    try:
+        accounts.set_user_active(db.session, current_user, now(), user, request.form.get("active") == "1")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error_text(error), "danger")
+    else:
+        db.session.commit()
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/clock", methods=["GET", "POST"])
+@roles_required("admin")
+def clock():
+    """Show the platform time; in simulated mode, advance it by an amount or to a time."""
+    simulated = current_clock().simulated
+    by_form, to_form = AdvanceForm(prefix="by"), AdvanceToForm(prefix="to")
+    if request.method == "POST":
+        if not simulated:
+            flash(_("The clock is real (TRADING_CLOCK=real) and cannot be moved."), "danger")
+            return redirect(url_for("admin.clock"))
+        target = None
+        if by_form.submit.data and by_form.validate():
+            target = {"by": timedelta(days=by_form.days.data or 0, hours=by_form.hours.data or 0)}
+            form = by_form
+        elif to_form.submit.data and to_form.validate():
+            target = {"to": to_form.to.data.replace(tzinfo=LOCAL)}
+            form = to_form
+        if target is not None:
+            try:
+                new_now = clock_service.advance(db.session, current_user, now(), **target)
+            except DomainError as error:
+                db.session.rollback()
+                form_error(form, error)
+            else:
+                after_clock_advance(new_now)
+                db.session.commit()
+                flash(_("The clock now shows %(time)s.", time=new_now.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")),
+                      "success")
+                return redirect(url_for("admin.clock"))
+    return render_template("admin/clock.html", simulated=simulated, now=now(), by_form=by_form, to_form=to_form)
+
+
+# Functions run after every clock advance with the new time (the chronograph registers here).
+CLOCK_LISTENERS: list = []
+
+
+def after_clock_advance(new_now) -> None:
+    """Let time-driven work (the chronograph) catch up with the new time."""
+    for listener in CLOCK_LISTENERS:
+        listener(db.session, new_now)

@@ -1,0 +1,5 @@
+"""Login, logout and password change."""
+
+from .views import bp
+
+__all__ = ["bp"]

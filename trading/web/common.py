@@ -1,0 +1,64 @@
+"""Helpers every blueprint uses: the request's time, role checks, safe redirects, form errors."""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urljoin, urlsplit
+
+from flask import abort, flash, g, request
+from flask_login import current_user
+
+from ..clock import current_clock
+from ..domain.errors import DomainError
+from .i18n import error_text
+
+
+def now():
+    """The platform time for this request (read once, then reused)."""
+    if "now" not in g:
+        g.now = current_clock().now()
+    return g.now
+
+
+def roles_required(*roles: str):
+    """Allow the view only to logged-in users holding one of ``roles`` (else 401 -> login, or 403)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                from ..extensions import login_manager
+
+                return login_manager.unauthorized()
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.roles_required = roles
+        return wrapped
+
+    return decorator
+
+
+def is_safe_next(target: str | None) -> bool:
+    """True for a relative path on this site (no scheme, no host, no backslash tricks)."""
+    if not target or "\\" in target or target.startswith("//"):
+        return False
+    here = urlsplit(request.host_url)
+    there = urlsplit(urljoin(request.host_url, target))
+    return there.scheme in ("http", "https") and there.netloc == here.netloc and target.startswith("/")
+
+
+def form_error(form, error: DomainError) -> None:
+    """Put a domain refusal on the form field it names, or flash it when no field fits."""
+    text = error_text(error)
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*list(field.errors), text]
+    else:
+        flash(text, "danger")
+
+
+def client_address() -> str | None:
+    """The client's address as the proxy chain reports it (ProxyFix sets remote_addr)."""
+    return request.remote_addr

@@ -1,0 +1,57 @@
+"""Error pages (in the user's language) and the mapping of domain errors to 4xx."""
+
+from __future__ import annotations
+
+from flask import jsonify, render_template
+from flask_wtf.csrf import CSRFError
+
+from ..domain.errors import DomainError, Forbidden, NotFound
+from ..extensions import db
+from .i18n import error_text, wants_json
+
+
+def _page(status: int, reason: str | None = None):
+    """Render the error page for ``status``, or JSON for API calls."""
+    if wants_json():
+        return jsonify({"status": status, "error": reason or ""}), status
+    return render_template("errors/error.html", status=status, reason=reason), status
+
+
+def register(app) -> None:
+    """Install the handlers."""
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return _page(403)
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return _page(404)
+
+    @app.errorhandler(405)
+    def not_allowed(error):
+        return _page(405)
+
+    @app.errorhandler(CSRFError)
+    def csrf_refused(error):
+        return _page(400, "csrf")
+
+    @app.errorhandler(NotFound)
+    def domain_not_found(error):
+        db.session.rollback()
+        return _page(404, error_text(error))
+
+    @app.errorhandler(Forbidden)
+    def domain_forbidden(error):
+        db.session.rollback()
+        return _page(403, error_text(error))
+
+    @app.errorhandler(DomainError)
+    def domain_refused(error):
+        db.session.rollback()
+        return _page(422, error_text(error))
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return _page(500)

@@ -1,0 +1,55 @@
+"""Views of the main blueprint."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask_babel import format_datetime
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from ...domain.accounts import ROLES
+from ...extensions import db
+from ...models import AuditEntry, Organisation, User
+from ..common import is_safe_next, now
+from ..nav import context as nav_context
+
+bp = Blueprint("main", __name__)
+bp.app_context_processor(nav_context)
+
+
+@bp.app_template_filter("datetime")
+def datetime_filter(value, pattern: str = "yyyy-MM-dd HH:mm") -> str:
+    """Show an aware UTC time in Asia/Shanghai with a CLDR pattern."""
+    return format_datetime(value, pattern) if value else ""
+
+ROLE_ORDER = ["admin", "staff", "supervisor", "tenderee", "bidder", "expert"]
+
+
+@bp.route("/")
+def home():
+    """The public landing page, or the logged-in user's work for each of their roles."""
+    if not current_user.is_authenticated:
+        return render_template("main/landing.html")
+    facts = {}
+    if current_user.has_role("admin"):
+        facts["organisations"] = db.session.scalar(sa.select(sa.func.count(Organisation.id)))
+        facts["users"] = db.session.scalar(sa.select(sa.func.count(User.id)))
+    if current_user.has_role("admin", "supervisor"):
+        facts["audit_entries"] = db.session.scalar(sa.select(sa.func.count(AuditEntry.seq)))
+    roles = [role for role in ROLE_ORDER if current_user.has_role(role)]
+    return render_template("main/home.html", roles=roles, role_names=ROLES, facts=facts, now=now())
+
+
+@bp.route("/language", methods=["POST"])
+def language():
+    """Switch the interface language (zh_CN or en) and go back where the user was."""
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        abort(400)
+    code = request.form.get("lang", "")
+    if code not in current_app.config["LANGUAGES"]:
+        abort(400)
+    session["lang"] = code
+    target = request.form.get("next", "")
+    return redirect(target if is_safe_next(target) else url_for("main.home"))

@@ -1,0 +1,41 @@
+"""The navigation bar: each blueprint adds its entries with the roles that see them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import url_for
+from flask_babel import get_locale, lazy_gettext as _l
+from flask_login import current_user
+
+from ..clock import current_clock
+from .common import now
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object
+    roles: tuple[str, ...]
+
+
+NAV: list[NavItem] = [
+    NavItem("admin.organisations", _l("Organisations"), ("admin",)),
+    NavItem("admin.users", _l("Users"), ("admin",)),
+    NavItem("admin.clock", _l("Clock"), ("admin",)),
+    NavItem("supervision.audit_log", _l("Audit log"), ("supervisor", "admin")),
+]
+
+
+def context() -> dict:
+    """Template globals: the nav entries for this user, the platform time and the locale."""
+    items = []
+    if current_user.is_authenticated:
+        items = [{"url": url_for(item.endpoint), "label": str(item.label)}
+                 for item in NAV if current_user.has_role(*item.roles)]
+    return {
+        "nav_items": items,
+        "platform_now": now(),
+        "clock_simulated": current_clock().simulated,
+        "current_locale": str(get_locale()),
+    }
