@@ -132,6 +132,17 @@ def demo(app):
     return demo_data
 
 
+@pytest.fixture
+def postgres(app):
+    """Skip (with the reason printed) unless the suite runs on PostgreSQL; in CI it must."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            if os.environ.get("CI") == "true" and os.environ.get("DATABASE_URL", "").startswith("postgres"):
+                pytest.fail("CI's PostgreSQL pass is not running on PostgreSQL")
+            pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    return app
+
+
 def login(client, username: str, password: str = "demo2026"):
     """Log a test client in through the login form."""
     return client.post("/auth/login", data={"username": username, "password": password})

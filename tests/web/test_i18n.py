@@ -35,3 +35,17 @@ def test_every_message_has_a_chinese_translation():
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
     assert missing == [], "run `make messages` and translate these"
     assert fuzzy == []
+
+
+def test_the_message_template_is_up_to_date_with_the_code(tmp_path):
+    from babel.messages.frontend import CommandLineInterface
+
+    fresh = tmp_path / "fresh.pot"
+    CommandLineInterface().run(["pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "N_", "-k", "_l",
+                                "-o", str(fresh), "--no-location", "--sort-output", str(ROOT)])
+    with open(fresh, "rb") as handle:
+        current = {m.id for m in read_po(handle) if m.id}
+    with open(ROOT / "trading/translations/messages.pot", "rb") as handle:
+        stored = {m.id for m in read_po(handle) if m.id}
+    assert current - stored == set(), "new strings: run `make messages` and translate them"
+    assert stored - current == set(), "strings no longer used: run `make messages`"

@@ -2,7 +2,8 @@
 
 A ``Rule`` carries its number (``value``, None for a condition without a number), its unit, the trade
 types it governs, the Chinese citation and how sure we are of it (T statutory text checked, S secondary
-summary, R recalled, P a policy of this platform rather than a legal text). ``stricter`` says which way a centre may move the number: "higher" for minimum
+summary, R recalled, P a policy of this platform rather than a legal text).
+``stricter`` says which way a centre may move the number: "higher" for minimum
 periods and counts, "lower" for caps and time limits ("within N days"); None means it cannot be moved.
 Ratios are exact ``Fraction``s (2/3), percentages and money ``Decimal``, periods and counts ``int``.
 The early-warning screens' thresholds are here too: for them "stricter" means "flags more lots".
@@ -284,7 +285,8 @@ _TABLE = (
     # -- the platform's own policies (confidence "P": a policy of this platform, not a legal text) --
     ("identity.uscc", None, None, ALL, FIX, "T", "GB 32100-2015 法人和其他组织统一社会信用代码编码规则",
      "统一社会信用代码须符合编码规则和校验码", "credit codes follow GB 32100-2015 and its check character"),
-    ("auth.lockout", None, None, ALL, FIX, "P", "平台安全策略（TRADING_LOGIN_MAX_FAILURES、TRADING_LOGIN_LOCK_MINUTES）",
+    ("auth.lockout", None, None, ALL, FIX, "P",
+     "平台安全策略（TRADING_LOGIN_MAX_FAILURES、TRADING_LOGIN_LOCK_MINUTES）",
      "连续输错密码达到次数后锁定登录", "repeated wrong passwords lock the login for a while"),
     ("clock.forward_only", None, None, ALL, FIX, "P", "平台模拟时钟规则",
      "模拟时钟只能向前调整，每次调整记入操作日志", "the simulated clock only moves forward, audited"),
