@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
@@ -24,6 +26,15 @@ def datetime_filter(value, pattern: str = "yyyy-MM-dd HH:mm") -> str:
     return format_datetime(value, pattern) if value else ""
 
 ROLE_ORDER = ["admin", "staff", "supervisor", "tenderee", "bidder", "expert"]
+
+
+@bp.app_template_filter("payload")
+def payload_filter(payload: dict | None) -> str:
+    """An audit payload as readable ``key: value`` pairs (Chinese kept as is)."""
+    if not payload:
+        return ""
+    return "; ".join(f"{key}: {json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else value}"
+                     for key, value in payload.items())
 
 
 @bp.route("/")
