@@ -58,11 +58,15 @@ def load_rules(overrides: dict):
 
 
 def register_blueprints(app: Flask) -> None:
-    """Mount every blueprint."""
-    from .web import admin, auth, main, supervision
+    """Mount every blueprint and the template filters."""
+    from .services.chronograph import tick_listener
+    from .web import admin, auth, filters, lots, main, public, supervision
 
-    for module in (main, auth, admin, supervision):
+    for module in (main, auth, admin, supervision, lots, public):
         app.register_blueprint(module.bp)
+    filters.register(app)
+    if tick_listener not in admin.views.CLOCK_LISTENERS:
+        admin.views.CLOCK_LISTENERS.append(tick_listener)
 
 
 def register_errorhandlers(app: Flask) -> None:

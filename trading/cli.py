@@ -16,6 +16,7 @@ from .domain.errors import DomainError
 from .extensions import db
 from .models import Organisation
 from .services import audit, clock as clock_service
+from .storage import blob_store
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 
@@ -43,7 +44,11 @@ def demo(if_empty: bool) -> None:
     if if_empty and db.session.scalar(sa.select(sa.func.count(Organisation.id))):
         click.echo("database not empty: demo data not loaded again")
     else:
-        report = demo_data.load(db.session, current_clock().now())
+        now = current_clock().now()
+        report = demo_data.load(db.session, now)
+        db.session.commit()
+        for line in demo_data.load_lots(db.session, now, blob_store()):
+            click.echo(line)
         db.session.commit()
         click.echo(f"demo logins (password for every demo user: {demo_data.DEMO_PASSWORD})")
         for spec, org_name, created in report:
@@ -94,6 +99,19 @@ def clock_advance(days: int, hours: int, to: str | None) -> None:
     click.echo(f"now:  {_local(new_now)} Asia/Shanghai")
 
 
+@click.command("chronograph")
+@with_appcontext
+def chronograph() -> None:
+    """Make the time-driven transitions that are due now (run it from cron every minute)."""
+    from .services import chronograph as service
+
+    moved = service.tick(db.session, current_clock().now())
+    db.session.commit()
+    for item in moved:
+        click.echo(f"lot {item.lot_id}: {item.action} -> {item.to_state}")
+    click.echo(f"{len(moved)} transition(s)")
+
+
 audit_group = click.Group("audit", help="The hash-chained audit log.")
 
 
@@ -119,5 +137,5 @@ def audit_verify(expect: str | None) -> None:
 
 def register(app) -> None:
     """Add the commands to the app's CLI."""
-    for command in (init_db, demo, clock_group, audit_group):
+    for command in (init_db, demo, clock_group, chronograph, audit_group):
         app.cli.add_command(command)

@@ -29,7 +29,8 @@ def test_every_rule_is_well_formed(rule_id):
     """Each rule has a known unit, confidence, direction and trade types, and a spelled-out source."""
     r = RULES[rule_id]
     assert r.id == rule_id
-    assert rule_id.split(".")[0] in {*TRADE_TYPES, "electronic", "screen", "platform", "identity", "auth", "clock"}
+    assert rule_id.split(".")[0] in {*TRADE_TYPES, "electronic", "screen", "platform", "identity", "auth", "clock",
+                                     "experts"}
     assert r.unit in UNITS
     assert r.confidence in {"T", "S", "R", "P"}
     assert r.stricter in {"higher", "lower", None}

@@ -36,6 +36,35 @@ TABLE = {
     "admin.clock": ("GET", {}, None, only({"admin"})),
     "supervision.audit_log": ("GET", {}, None, only({"supervisor", "admin"})),
     "supervision.audit_verify": ("GET", {}, None, only({"supervisor", "admin"})),
+    # projects and lots (stages 1-3); refused actions redirect back to the lot page with the reason
+    "lots.project_list": ("GET", {}, None, only({"tenderee", "staff", "supervisor", "admin"})),
+    "lots.project_new": ("GET", {}, None, only({"tenderee"})),
+    "lots.project_view": ("GET", {"project_id": "project"}, None, only({"tenderee", "staff", "supervisor", "admin"})),
+    "lots.lot_new": ("GET", {"project_id": "project"}, None, only({"tenderee"})),
+    "lots.lot_edit": ("GET", {"lot_id": "lot"}, None, only({"tenderee"})),
+    "lots.lot_view": ("GET", {"lot_id": "lot"}, None, only({"tenderee", "bidder", "staff", "supervisor", "admin"})),
+    "lots.attachment_upload": ("POST", {"lot_id": "lot"}, {}, only({"tenderee"}, ok=302)),
+    "lots.attachment_download": ("GET", {"lot_id": "lot", "attachment_id": "attachment"}, None,
+                                 only({"tenderee", "staff", "supervisor", "admin"})),
+    "lots.lot_file": ("POST", {"lot_id": "lot"}, {}, only({"tenderee"}, ok=302)),
+    "lots.lot_certify": ("POST", {"lot_id": "lot"}, {}, only({"staff"}, ok=302)),
+    "lots.lot_return": ("POST", {"lot_id": "lot"}, {}, only({"staff"}, ok=302)),
+    "lots.lot_certificate": ("GET", {"lot_id": "lot"}, None, only({"tenderee", "staff", "supervisor", "admin"})),
+    "lots.method_request": ("POST", {"lot_id": "lot"}, {}, only({"tenderee"}, ok=302)),
+    "lots.method_decide": ("POST", {"approval_id": "approval"}, {}, only({"supervisor"}, ok=302)),
+    "lots.lot_cancel": ("POST", {"lot_id": "lot"}, {}, only({"tenderee"}, ok=302)),
+    "lots.cancel_decide": ("POST", {"cancellation_id": "cancellation"}, {}, only({"supervisor"}, ok=302)),
+    "lots.lot_retrade": ("POST", {"lot_id": "lot"}, {}, only({"tenderee", "staff"}, ok=302)),
+    "lots.queue": ("GET", {}, None, only({"staff", "supervisor", "admin"})),
+    "lots.announce": ("GET", {"lot_id": "approved_lot"}, None, only({"tenderee"})),
+    "lots.clarify": ("POST", {"lot_id": "lot"}, {}, only({"tenderee"}, ok=302)),
+    "lots.objection_raise": ("POST", {"lot_id": "lot"}, {}, only({"bidder"}, ok=302)),
+    "lots.objection_answer": ("POST", {"objection_id": "objection"}, {}, only({"tenderee"}, ok=302)),
+    "lots.sign_up": ("POST", {"lot_id": "lot"}, {}, only({"bidder"}, ok=302)),
+    "lots.documents_download": ("POST", {"lot_id": "lot"}, {"fingerprint": "ab12"}, only({"bidder"})),
+    # public pages
+    "public.announcements": ("GET", {}, None, ALL),
+    "public.announcement": ("GET", {"announcement_id": "announcement"}, None, ALL),
 }
 IGNORED = {"static", "bootstrap.static"}
 
@@ -48,7 +77,9 @@ def test_every_route_has_a_row(app):
 
 @pytest.fixture
 def clients(app, demo):
-    """One logged-in client per role, plus an anonymous one."""
+    """One logged-in client per role, plus an anonymous one, and the ids the routes need."""
+    with app.app_context():
+        lot_ids = _demo_lots()
     result = {"anonymous": app.test_client()}
     for role, username in USERNAMES.items():
         client = app.test_client()
@@ -56,8 +87,31 @@ def clients(app, demo):
         result[role] = client
     with app.app_context():
         ids = {"spare_org": db.session.scalar(sa.select(Organisation.id).where(Organisation.org_type == "bidder")),
-               "spare_user": db.session.scalar(sa.select(User.id).where(User.username == "bidder6"))}
+               "spare_user": db.session.scalar(sa.select(User.id).where(User.username == "bidder6")), **lot_ids}
     return result, ids
+
+
+def _demo_lots() -> dict[str, int]:
+    """The demo lots, a pending cancellation and an open objection; their ids by name."""
+    from tests.conftest import FIXED_NOW
+    from trading.models import Announcement, Attachment, Lot, MethodApproval
+    from trading.services import cancellation, objections
+    from trading.simulate import demo as demo_data, lots as walk
+    from trading.storage import blob_store
+
+    demo_data.load_lots(db.session, FIXED_NOW, blob_store())
+    people = walk.cast(db.session)
+    lot = walk.existing(db.session, "construction")
+    property_lot = walk.existing(db.session, "property")
+    request = cancellation.request_cancel(db.session, people.land_tenderee, FIXED_NOW, property_lot, "转让方决策变更")
+    objection = objections.raise_objection(db.session, people.bidders[0], FIXED_NOW, lot,
+                                           "招标文件资格条件中对项目经理的要求过高，排斥潜在投标人。")
+    db.session.commit()
+    first = lambda model, **kw: db.session.scalar(sa.select(model.id).filter_by(**kw))  # noqa: E731
+    return {"project": lot.project_id, "lot": lot.id, "approval": first(MethodApproval, lot_id=lot.id),
+            "attachment": first(Attachment, lot_id=lot.id), "announcement": first(Announcement, lot_id=lot.id),
+            "approved_lot": walk.existing(db.session, "procurement").id, "cancellation": request.id,
+            "objection": objection.id, "draft_lot": first(Lot, state="draft")}
 
 
 @pytest.mark.parametrize("endpoint", sorted(TABLE))

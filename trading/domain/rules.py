@@ -285,6 +285,11 @@ _TABLE = (
     # -- the platform's own policies (confidence "P": a policy of this platform, not a legal text) --
     ("identity.uscc", None, None, ALL, FIX, "T", "GB 32100-2015 法人和其他组织统一社会信用代码编码规则",
      "统一社会信用代码须符合编码规则和校验码", "credit codes follow GB 32100-2015 and its check character"),
+    ("identity.region", None, None, ALL, FIX, "T",
+     "GB/T 2260 中华人民共和国行政区划代码（数据取自 python-stdnum cn/loc.dat）",
+     "行政区划代码须为现行有效的6位代码", "region codes are current 6-digit GB/T 2260 codes"),
+    ("experts.specialty", None, None, ALL, FIX, "S", "发改法规〔2018〕316号 公共资源交易评标专家专业分类标准",
+     "评标专家专业须为现行专业分类标准中的代码", "expert specialties are codes of the catalogue in use"),
     ("auth.lockout", None, None, ALL, FIX, "P",
      "平台安全策略（TRADING_LOGIN_MAX_FAILURES、TRADING_LOGIN_LOCK_MINUTES）",
      "连续输错密码达到次数后锁定登录", "repeated wrong passwords lock the login for a while"),

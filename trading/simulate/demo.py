@@ -101,3 +101,25 @@ def load(session, now, actor="demo") -> list[tuple[DemoUser, str, bool]]:
                                  organisation_id=orgs[spec.org].id, roles=spec.roles, password=DEMO_PASSWORD)
         report.append((spec, orgs[spec.org].name, created))
     return report
+
+
+# The demo's lots: one per trade type, left at different stages so every page has something real.
+DEMO_LOTS = (("construction", "announced", 2), ("procurement", "method_approved", 0), ("land", "announced", 1),
+             ("property", "filed", 0))
+
+
+def load_lots(session, now, store) -> list[str]:
+    """Create the demo lots that are missing, walked through the services; return one line per lot."""
+    from . import lots as walk
+
+    people = walk.cast(session)
+    lines = []
+    for trade_type, target, signed_up in DEMO_LOTS:
+        lot = walk.existing(session, trade_type)
+        if lot is None:
+            lot = walk.create(session, people, now, trade_type)
+            walk.advance(session, people, now, lot, target, store)
+            walk.sign_up(session, people, now, lot, signed_up)
+            session.flush()
+        lines.append(f"  lot {lot.id:<3} {trade_type:<13} {lot.state:<16} {lot.project.name}")
+    return lines

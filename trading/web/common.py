@@ -20,6 +20,13 @@ def now():
     return g.now
 
 
+def choices(pairs) -> list:
+    """Select options from (value, label) pairs, in the form WTForms 3.3 expects."""
+    from wtforms.fields.choices import SelectChoice
+
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 def roles_required(*roles: str):
     """Allow the view only to logged-in users holding one of ``roles`` (else 401 -> login, or 403)."""
 
@@ -57,6 +64,26 @@ def form_error(form, error: DomainError) -> None:
         field.errors = [*list(field.errors), text]
     else:
         flash(text, "danger")
+
+
+def perform(service, *args, form=None, ok: str | None = None, **kwargs):
+    """Call ``service(session, current_user, now, ...)``; commit and flash ``ok``, or roll back and show the
+    refusal on ``form`` (or flash it). Returns (result, True) or (None, False)."""
+    from ..extensions import db
+
+    try:
+        result = service(db.session, current_user, now(), *args, **kwargs)
+    except DomainError as error:
+        db.session.rollback()
+        if form is not None:
+            form_error(form, error)
+        else:
+            flash(error_text(error), "danger")
+        return None, False
+    db.session.commit()
+    if ok:
+        flash(ok, "success")
+    return result, True
 
 
 def client_address() -> str | None:

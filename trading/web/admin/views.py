@@ -16,7 +16,7 @@ from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Organisation, User
 from ...services import accounts, clock as clock_service
-from ..common import form_error, now, roles_required
+from ..common import choices, form_error, now, roles_required
 from ..i18n import error_text
 from .forms import AdvanceForm, AdvanceToForm, OrganisationForm, ToggleForm, UserForm
 
@@ -37,7 +37,7 @@ def index():
 def organisations():
     """List organisations and register a new one."""
     form = OrganisationForm()
-    form.org_type.choices = [(code, _(label)) for code, label in ORG_TYPES.items()]
+    form.org_type.choices = choices((code, _(label)) for code, label in ORG_TYPES.items())
     if form.validate_on_submit():
         try:
             org = accounts.create_organisation(
@@ -73,11 +73,11 @@ def organisation_active(org_id: int):
 def users():
     """List users and create a new one."""
     form = UserForm()
-    form.organisation_id.choices = [
+    form.organisation_id.choices = choices(
         (org.id, f"{org.name} ({_(ORG_TYPES[org.org_type])})")
         for org in db.session.scalars(sa.select(Organisation).where(Organisation.active).order_by(Organisation.name))
-    ]
-    form.roles.choices = [(code, _(label)) for code, label in ROLES.items()]
+    )
+    form.roles.choices = choices((code, _(label)) for code, label in ROLES.items())
     if form.validate_on_submit():
         try:
             user = accounts.create_user(

@@ -1,0 +1,128 @@
+"""The announcement (招标公告/采购公告/出让公告/转让公告) and the documents, from the standard template of the
+trade type, with a timetable the rules allow; then clarifications, which may move the deadline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from ..domain import documents, regions, rules, schedule, specialties
+from ..domain.errors import N_, DomainError
+from ..models import Announcement, Clarification, Lot, Organisation
+from .lots import require_tenderee, transition
+from .objections import lot_schedule
+
+# Called as hook(session, actor, now, lot) when a lot is announced: the opening-key ceremony (sealing issue).
+ANNOUNCE_HOOKS: list = []
+SCHEDULE_FIELDS = ("issued_at", "documents_until", "clarification_cutoff", "objection_cutoff", "bid_deadline",
+                   "opening_at", "listing_start", "listing_end", "auction_start")
+
+
+def centre_region(session, lot: Lot) -> str:
+    """The region named in the texts: the trading centre's (the platform's centre), else the project's."""
+    code = session.scalar(sa.select(Organisation.region_code).where(
+        Organisation.org_type == "trading_centre", Organisation.active, Organisation.region_code.is_not(None))
+        .order_by(Organisation.id).limit(1))
+    return regions.name(code if code and regions.get(code) else lot.project.region_code)
+
+
+def context(lot: Lot, timetable: schedule.Schedule, region: str,
+            key_fingerprint: str | None = None) -> documents.DocumentContext:
+    """The standard template's fields, filled from the lot, its project, the centre's region and the timetable."""
+    project = lot.project
+    catalogue = specialties.load()
+    land = None
+    if project.trade_type == "land" and lot.land_details:
+        details = lot.land_details
+        land = documents.LandDetails(location=lot.location, area_m2=Decimal(details["area"]), use=details["use"],
+                                     term_years=int(details["term_years"]),
+                                     plot_ratio_min=Decimal(details["plot_ratio_min"]),
+                                     plot_ratio_max=Decimal(details["plot_ratio_max"]))
+    price = lot.budget if lot.budget is not None else lot.starting_price
+    return documents.DocumentContext(
+        project_name=project.name, approval_number=project.approval_number, approval_body=project.approving_body,
+        approval_date=project.approval_date, tenderee=project.tenderee.name, region=region,
+        trade_type=project.trade_type, method=lot.method, method_name=rules.METHODS[lot.method].name_zh,
+        lot_name=lot.name, lot_number=str(lot.number), deal_code=lot.deal_code or "", price=price,
+        deposit=lot.deposit, schedule=timetable, contact_name=project.contact_name or project.tenderee.name,
+        contact_phone=project.contact_phone or "—", agency=project.agency.name if project.agency else None,
+        category=lot.category, location=lot.location or None, scope=lot.scope or None,
+        duration=lot.duration or None, qualification=lot.qualification or None,
+        evaluation_method=lot.evaluation_method,
+        criteria=tuple(documents.Criterion(c["name"], Decimal(c["weight"]), Decimal(c["weight"]))
+                       for c in lot.criteria),
+        specialties=tuple(documents.SpecialtyNeed(s.code, catalogue.label(s.code) if catalogue.get(s.code) else s.code,
+                                                  s.count) for s in lot.specialties),
+        increment=lot.increment, reserve_note="本宗地设有底价" if project.trade_type == "land" else None, land=land,
+        key_fingerprint=key_fingerprint)
+
+
+def propose(lot: Lot, now: datetime) -> schedule.Schedule:
+    """The earliest lawful timetable for the lot's method, issued now."""
+    return schedule.propose(lot.project.trade_type, lot.method, now)
+
+
+def complete(lot: Lot, given: schedule.Schedule) -> schedule.Schedule:
+    """Fill the cut-offs and opening time the tenderee does not type, derived from the chosen deadline."""
+    proposed = schedule.propose(lot.project.trade_type, lot.method, given.issued_at)
+    filled = {name: getattr(given, name) or getattr(proposed, name) for name in SCHEDULE_FIELDS}
+    if given.bid_deadline and given.bid_deadline != proposed.bid_deadline:
+        found = schedule.plan(lot.project.trade_type, lot.method)
+        if found.clarification:
+            filled["clarification_cutoff"] = schedule.latest_cutoff(given.bid_deadline, found.clarification)
+        if found.objection:
+            filled["objection_cutoff"] = schedule.latest_cutoff(given.bid_deadline, found.objection)
+        if proposed.opening_at is not None:
+            filled["opening_at"] = given.bid_deadline
+    return schedule.Schedule(**filled)
+
+
+def preview(session, lot: Lot, timetable: schedule.Schedule) -> tuple[tuple[str, str], tuple[str, str]]:
+    """The announcement and the documents as they would be published: ((title, text), (title, text))."""
+    filled = context(lot, timetable, centre_region(session, lot))
+    return documents.render_announcement(filled), documents.render_documents(filled)
+
+
+def publish(session, actor, now: datetime, lot: Lot, timetable: schedule.Schedule) -> Announcement:
+    """Check the timetable against the rules, render the texts, publish, and move the lot to announced."""
+    require_tenderee(actor, lot.project)
+    if lot.state != "method_approved" or not lot.method:
+        raise DomainError(N_("The lot can be announced once its method is approved."), field="lot",
+                          rule="platform.five_stages")
+    schedule.validate(lot.project.trade_type, lot.method, timetable, now)
+    for name in SCHEDULE_FIELDS:
+        setattr(lot, name, getattr(timetable, name))
+    for hook in ANNOUNCE_HOOKS:
+        hook(session, actor, now, lot)
+    (title, text), (documents_title, documents_text) = preview(session, lot, timetable)
+    transition(session, lot, "announce", actor, "tenderee", now,
+               payload={name: getattr(timetable, name) for name in SCHEDULE_FIELDS if getattr(timetable, name)})
+    row = Announcement(lot_id=lot.id, round=lot.round, title=title, text=text, documents_title=documents_title,
+                       documents_text=documents_text, published_by_id=actor.id, published_at=now)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def clarify(session, actor, now: datetime, lot: Lot, text: str) -> Clarification:
+    """Issue a clarification to every signed-up bidder; one too close to the deadline moves it (法 Art. 23)."""
+    require_tenderee(actor, lot.project)
+    text = (text or "").strip()
+    if len(text) < 4:
+        raise DomainError(N_("Write the clarification or change."), field="text")
+    before = lot_schedule(lot)
+    after, moved = schedule.after_clarification(before, now, lot.project.trade_type, lot.method)
+    transition(session, lot, "clarify", actor, "tenderee", now,
+               payload={"moved": moved, "deadline_before": before.bid_deadline, "deadline_after": after.bid_deadline})
+    for name in SCHEDULE_FIELDS:
+        setattr(lot, name, getattr(after, name))
+    number = (session.scalar(sa.select(sa.func.max(Clarification.number)).where(
+        Clarification.lot_id == lot.id, Clarification.round == lot.round)) or 0) + 1
+    row = Clarification(lot_id=lot.id, round=lot.round, number=number, text=text, issued_by_id=actor.id,
+                        issued_at=now, deadline_before=before.bid_deadline, deadline_after=after.bid_deadline)
+    session.add(row)
+    session.flush()
+    return row
+

@@ -1,0 +1,66 @@
+"""The one way a lot changes state: the lifecycle table decides, the audit log records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..domain import lifecycle
+from ..domain.errors import N_, Forbidden, NotFound
+from ..models import Lot, Project
+from . import audit
+
+SIDE_STATES = {"failed", "cancelled", "suspended"}
+
+
+def get_lot(session, lot_id: int, *, for_update: bool = False) -> Lot:
+    """The lot with this id (row-locked on PostgreSQL when ``for_update``), or NotFound."""
+    lot = session.get(Lot, lot_id, with_for_update=for_update or None)
+    if lot is None:
+        raise NotFound(N_("No such lot."), field="lot")
+    return lot
+
+
+def get_project(session, project_id: int) -> Project:
+    """The project with this id, or NotFound."""
+    project = session.get(Project, project_id)
+    if project is None:
+        raise NotFound(N_("No such project."), field="project")
+    return project
+
+
+def acts_for_tenderee(user, project: Project) -> bool:
+    """True for a tenderee-role user of the project's tenderee or agency."""
+    return user is not None and user.has_role("tenderee") and user.organisation_id in project.party_ids()
+
+
+def require_tenderee(user, project: Project) -> None:
+    """Refuse anyone but the project's tenderee or agency."""
+    if not acts_for_tenderee(user, project):
+        raise Forbidden(N_("Only the tenderee of this project or its agency may do this."), field="project")
+
+
+def transition(session, lot: Lot, action: str, actor, role: str, now: datetime, *,
+               payload: dict | None = None) -> str:
+    """Apply ``action`` through the lifecycle table, record it, and return the new state."""
+    before = lot.state
+    after = lifecycle.apply(before, action, role, now, lot.deadlines(), lot.project.trade_type,
+                            method=lot.method, previous=lot.previous_state)
+    row = lifecycle.find_transition(before, action)
+    rule = lifecycle.rule_for(row, lot.project.trade_type)
+    if after != before:
+        if after in SIDE_STATES:
+            lot.previous_state = before
+        elif before == "suspended":
+            lot.previous_state = None
+        lot.state = after
+    lot.updated_at = now
+    session.flush()
+    audit.record(session, actor, now, f"lot.{action}", object_type="lot", object_id=lot.id, rule=rule,
+                 payload={"from": before, "to": after, "round": lot.round, **(payload or {})})
+    return after
+
+
+def stage_name(lot: Lot) -> str:
+    """The Chinese name of the lot's stage (五环节)."""
+    stage = lifecycle.stage_of(lot.state, lot.previous_state)
+    return lifecycle.STAGES[stage].name_zh if stage else ""

@@ -1,0 +1,77 @@
+"""The lot page's timeline: the five stages with what was done (from the audit log: when, who, which rule)
+and what is due (from the lot's timetable, each with the rule behind its date)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from ..domain import lifecycle, schedule
+from ..domain.errors import DomainError
+from ..models import AuditEntry, Lot
+from .registrations import CONFIDENTIAL_ACTIONS, confidential
+
+# Which stage an audited action belongs to (actions not listed are shown under the lot's current stage).
+ACTION_STAGE = {
+    "lot.create": 1, "lot.update": 1, "lot.attach": 1, "lot.file": 1, "lot.return_filing": 1, "lot.certify": 1,
+    "lot.entry_certificate": 1, "lot.request_method": 2, "lot.approve_method": 2, "lot.reject_method": 2,
+    "method.decide": 2, "lot.announce": 3, "lot.clarify": 3, "lot.close_bidding": 3, "lot.open_listing": 3,
+    "registration.sign_up": 3, "registration.download": 3, "objection.raise": 3, "objection.answer": 3,
+}
+DEADLINE_FIELDS = ("issued_at", "documents_until", "clarification_cutoff", "objection_cutoff", "bid_deadline",
+                   "opening_at", "listing_start", "listing_end", "auction_start")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of the timeline."""
+
+    stage: int
+    at: datetime | None
+    what: str  # an audit action, or a deadline field name
+    who: str | None
+    rule: str | None
+    done: bool
+    masked: bool = False
+
+
+def _deadline_rules(lot: Lot) -> dict[str, str | None]:
+    """The rule behind each deadline of the lot's method."""
+    if not lot.method:
+        return {}
+    try:
+        found = schedule.plan(lot.project.trade_type, lot.method)
+    except DomainError:
+        return {}
+    return {"documents_until": found.documents, "clarification_cutoff": found.clarification,
+            "objection_cutoff": found.objection, "bid_deadline": found.window, "listing_start": found.window,
+            "auction_start": found.window, "listing_end": found.listing,
+            "opening_at": "electronic.opening_at_deadline", "issued_at": None}
+
+
+def build(session, lot: Lot, now: datetime, *, sees_bidders: bool) -> dict[int, list[Step]]:
+    """Steps grouped by stage (1-5), in time order; bidder-revealing steps masked unless ``sees_bidders``."""
+    current = lifecycle.stage_of(lot.state, lot.previous_state) or 1
+    secret = confidential(lot, now) and not sees_bidders
+    steps: dict[int, list[Step]] = {stage: [] for stage in lifecycle.STAGES}
+    entries = session.scalars(sa.select(AuditEntry).where(AuditEntry.object_type == "lot",
+                                                          AuditEntry.object_id == str(lot.id))
+                              .order_by(AuditEntry.seq))
+    for entry in entries:
+        if entry.action == "registration.download":
+            continue  # downloads are many; the count is enough
+        masked = secret and entry.action in CONFIDENTIAL_ACTIONS
+        stage = ACTION_STAGE.get(entry.action, current)
+        steps[stage].append(Step(stage, entry.at, entry.action, None if masked else entry.actor_label, entry.rule,
+                                 True, masked))
+    rules_by_field = _deadline_rules(lot)
+    for name in DEADLINE_FIELDS:
+        at = getattr(lot, name)
+        if at is None or name == "issued_at":
+            continue
+        steps[3].append(Step(3, at, name, None, rules_by_field.get(name), at <= now))
+    for stage in steps:
+        steps[stage].sort(key=lambda step: step.at)
+    return steps

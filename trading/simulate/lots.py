@@ -1,0 +1,144 @@
+"""Sample projects and lots walked through stages 1–3 by the real services (demo data and tests).
+
+Every step is the same service call a person makes in the browser, so every rule is checked and audited.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from ..domain import calendar, filing
+from ..models import Lot, Organisation, Project, User
+from ..services import announcements, certification, methods, projects, registrations
+
+ORDER = ["draft", "filed", "certified", "method_approved", "announced"]
+
+
+@dataclass
+class Cast:
+    """The demo users who act in a walk-through."""
+
+    tenderee: User  # 住建局 (construction, procurement)
+    land_tenderee: User  # 自然资源和规划局 (land, property)
+    staff: User
+    supervisor: User
+    bidders: list[User]
+
+
+def cast(session) -> Cast:
+    """The demo users by login name (load the demo accounts first)."""
+    user = {u.username: u for u in session.scalars(sa.select(User))}
+    return Cast(user["tenderee1"], user["tenderee2"], user["staff"], user["supervisor"],
+                [user[f"bidder{i}"] for i in range(1, 7)])
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A sample project and lot of one trade type."""
+
+    project: dict
+    lot: dict
+    method: str
+
+
+SAMPLES = {
+    "construction": Sample(
+        {"name": "咸宁市温泉路（淦河大桥至银泉大道）改造工程", "region_code": "421202",
+         "approval_number": "咸发改审批〔2026〕18号",
+         "approving_body": "咸宁市发展和改革委员会", "funding_source": "市级财政资金", "state_funded": True,
+         "contact_name": "张华", "contact_phone": "0715-8123456"},
+        {"name": "施工一标段", "budget": "38600000.00", "deposit": "700000.00", "evaluation_method": "comprehensive",
+         "criteria": [{"name": "投标报价", "weight": "60", "price": True}, {"name": "施工组织设计", "weight": "30"},
+                      {"name": "项目管理机构", "weight": "10"}],
+         "specialties": {"A080201": 4, "A0601": 1}, "location": "咸宁市咸安区温泉路",
+         "scope": "道路、排水、照明及交通工程施工", "duration": "360日历天",
+         "qualification": "市政公用工程施工总承包二级及以上资质，项目经理具备市政公用工程一级注册建造师"},
+        "open"),
+    "procurement": Sample(
+        {"name": "咸宁市中心医院医疗设备采购项目", "region_code": "421200",
+         "approval_number": "咸财采计〔2026〕0107号",
+         "approving_body": "咸宁市财政局", "funding_source": "财政预算资金", "state_funded": True,
+         "contact_name": "陈静", "contact_phone": "0715-8256789"},
+        {"name": "第一包：彩色多普勒超声诊断系统", "budget": "4800000.00", "deposit": "90000.00", "category": "goods",
+         "evaluation_method": "comprehensive",
+         "criteria": [{"name": "价格", "weight": "30", "price": True}, {"name": "技术参数响应", "weight": "50"},
+                      {"name": "售后服务", "weight": "20"}],
+         "specialties": {"B014803": 4, "B081607": 1}, "location": "咸宁市中心医院", "duration": "合同签订后60日内交货",
+         "scope": "彩色多普勒超声诊断系统2台及安装、培训", "qualification": "具备医疗器械经营许可证"},
+        "open"),
+    "land": Sample(
+        {"name": "咸宁市咸安区2026-07号地块国有建设用地使用权出让", "region_code": "421202",
+         "approval_number": "咸政土批〔2026〕7号", "approving_body": "咸宁市人民政府", "funding_source": "土地出让收入",
+         "state_funded": True, "contact_name": "刘芳", "contact_phone": "0715-8234567"},
+        {"name": "咸安区2026-07号地块", "starting_price": "61200000.00", "deposit": "12240000.00",
+         "increment": "500000.00", "location": "咸安区贺胜路以东、旗鼓大道以北",
+         "land_details": {"area": "30600", "use": "城镇住宅用地", "term_years": "70", "plot_ratio_min": "1.0",
+                          "plot_ratio_max": "2.5"}},
+        "listing"),
+    "property": Sample(
+        {"name": "咸宁市城市建设投资有限公司所持咸宁温泉宾馆有限公司100%股权转让", "region_code": "421200",
+         "approval_number": "咸国资产权〔2026〕3号", "approving_body": "咸宁市人民政府国有资产监督管理委员会",
+         "funding_source": "国有产权转让", "state_funded": True, "contact_name": "刘芳",
+         "contact_phone": "0715-8234567"},
+        {"name": "咸宁温泉宾馆有限公司100%股权", "starting_price": "25800000.00", "deposit": "2000000.00",
+         "increment": "100000.00", "location": "咸宁市温泉路",
+         "scope": "咸宁温泉宾馆有限公司100%股权（含土地使用权及地上建筑物）", "qualification": "依法存续的企业法人"},
+        "listing"),
+}
+
+
+def _owner(people: Cast, trade_type: str) -> User:
+    """Which demo tenderee registers a sample of this trade type."""
+    return people.land_tenderee if trade_type in ("land", "property") else people.tenderee
+
+
+def create(session, people: Cast, now: datetime, trade_type: str) -> Lot:
+    """Register the sample project of a trade type and its lot, as a draft."""
+    sample = SAMPLES[trade_type]
+    approved = calendar.local_date(now) - timedelta(days=30)
+    data = projects.ProjectInput(trade_type=trade_type, approval_date=date(approved.year, approved.month, approved.day),
+                                 **sample.project)
+    project = projects.register_project(session, _owner(people, trade_type), now, data)
+    return projects.add_lot(session, _owner(people, trade_type), now, project, projects.LotInput(**sample.lot))
+
+
+def advance(session, people: Cast, now: datetime, lot: Lot, target: str, store) -> Lot:
+    """Walk a lot forward through the services until it reaches ``target`` (one of ORDER)."""
+    owner = _owner(people, lot.project.trade_type)
+    trade_type = lot.project.trade_type
+    while ORDER.index(lot.state) < ORDER.index(target):
+        if lot.state == "draft":
+            for kind in filing.kinds(trade_type):
+                body = f"{kind.name_zh}（演示文件，模拟平台生成）\n{lot.project.name}\n".encode()
+                projects.attach(session, owner, now, lot, kind.code, f"{kind.name_zh}.txt", "text/plain",
+                                io.BytesIO(body), store, 2**20)
+            projects.file_lot(session, owner, now, lot)
+        elif lot.state == "filed":
+            certification.certify(session, people.staff, now, lot)
+        elif lot.state == "certified":
+            request = methods.request_method(session, owner, now, lot, SAMPLES[trade_type].method, "")
+            methods.decide_method(session, people.supervisor, now, request.id, True, "符合法定条件，同意。")
+        elif lot.state == "method_approved":
+            announcements.publish(session, owner, now, lot, announcements.propose(lot, now))
+    return lot
+
+
+def sign_up(session, people: Cast, now: datetime, lot: Lot, count: int) -> None:
+    """Sign the first ``count`` demo bidders up for an announced lot."""
+    for bidder in people.bidders[:count]:
+        registrations.sign_up(session, bidder, now, lot)
+
+
+def existing(session, trade_type: str) -> Lot | None:
+    """The sample lot of a trade type if the demo already created it."""
+    name = SAMPLES[trade_type].project["name"]
+    return session.scalar(sa.select(Lot).join(Project).where(Project.name == name))
+
+
+def bidder_org(session, username: str) -> Organisation:
+    """The organisation of a demo bidder."""
+    return session.scalar(sa.select(User).where(User.username == username)).organisation

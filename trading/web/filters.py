@@ -1,0 +1,39 @@
+"""Jinja filters for money, rules and specialties, shared by every template."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..domain import money, rules, specialties
+
+
+def yuan(value: Decimal | None) -> str:
+    """Money in 元/万元/亿元 as the size suggests, with the exact 元 amount behind large figures."""
+    if value is None:
+        return ""
+    shown = money.format_auto(value)
+    exact = money.format_yuan(value)
+    return shown if shown == exact else f"{shown}（{exact}）"
+
+
+def rule_source(rule_id: str | None) -> str:
+    """The legal source of a rule id (or the id itself when unknown)."""
+    if not rule_id:
+        return ""
+    try:
+        return rules.rule(rule_id).source
+    except KeyError:
+        return rule_id
+
+
+def specialty(code: str) -> str:
+    """The full name of a specialty code in the shipped catalogue."""
+    catalogue = specialties.load()
+    return catalogue.label(code) if catalogue.get(code) else code
+
+
+def register(app) -> None:
+    """Install the filters."""
+    app.add_template_filter(yuan, "yuan")
+    app.add_template_filter(rule_source, "rule_source")
+    app.add_template_filter(specialty, "specialty")

@@ -1,0 +1,153 @@
+"""Forms of the lots blueprint."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    FieldList,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+
+class ProjectForm(FlaskForm):
+    """Register a project (立项)."""
+
+    name = StringField(_l("Project name"), validators=[DataRequired(), Length(max=200)])
+    trade_type = SelectField(_l("Trade type"), validators=[DataRequired()])
+    tenderee_id = SelectField(_l("Tenderee (for an agency)"), coerce=int, validators=[Optional()])
+    region_code = StringField(_l("Region code"), validators=[DataRequired(), Length(max=6)],
+                              description=_l("6-digit administrative division code, e.g. 421200 for Xianning."))
+    approval_number = StringField(_l("Approval document number"), validators=[DataRequired(), Length(max=100)],
+                                  description=_l("e.g. 咸发改审批〔2026〕15号"))
+    approving_body = StringField(_l("Approving body"), validators=[DataRequired(), Length(max=200)])
+    approval_date = DateField(_l("Approval date"), validators=[DataRequired()])
+    funding_source = StringField(_l("Funding source"), validators=[DataRequired(), Length(max=200)],
+                                 description=_l("e.g. 财政资金, 企业自筹"))
+    state_funded = BooleanField(_l("State-funded (国有资金占控股或主导地位)"))
+    contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=50)])
+    contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=30)])
+    submit = SubmitField(_l("Register project"))
+
+
+class CriterionForm(FlaskForm):
+    """One evaluation criterion (a row of the lot form)."""
+
+    class Meta:
+        csrf = False
+
+    name = StringField(_l("Criterion"), validators=[Optional(), Length(max=50)])
+    weight = StringField(_l("Weight (%)"), validators=[Optional(), Length(max=10)])
+    price = BooleanField(_l("Price criterion"))
+
+
+class SpecialtyForm(FlaskForm):
+    """One required expert specialty and count."""
+
+    class Meta:
+        csrf = False
+
+    code = StringField(_l("Specialty code"), validators=[Optional(), Length(max=16)])
+    count = IntegerField(_l("Experts"), validators=[Optional(), NumberRange(min=1, max=50)])
+
+
+class LotForm(FlaskForm):
+    """Register or change a lot (标段/包/宗地/标的)."""
+
+    name = StringField(_l("Lot name"), validators=[DataRequired(), Length(max=200)])
+    budget = StringField(_l("Budget or control price (yuan)"), validators=[Optional(), Length(max=30)])
+    starting_price = StringField(_l("Starting price (yuan)"), validators=[Optional(), Length(max=30)])
+    increment = StringField(_l("Increment (yuan)"), validators=[Optional(), Length(max=30)])
+    deposit = StringField(_l("Deposit (yuan)"), default="0", validators=[Optional(), Length(max=30)])
+    category = SelectField(_l("Procurement category"), validators=[Optional()])
+    evaluation_method = SelectField(_l("Evaluation method"), validators=[Optional()])
+    criteria = FieldList(FormField(CriterionForm), min_entries=4, max_entries=12)
+    specialties = FieldList(FormField(SpecialtyForm), min_entries=3, max_entries=10)
+    location = StringField(_l("Location"), validators=[Optional(), Length(max=200)],
+                           description=_l("Site, place of delivery, parcel location or seat of the company sold."))
+    scope = TextAreaField(_l("Scope"), validators=[Optional(), Length(max=5000)],
+                          description=_l("招标范围 / 采购需求 / 转让标的"))
+    duration = StringField(_l("Duration"), validators=[Optional(), Length(max=100)],
+                           description=_l("工期 / 合同履行期限, e.g. 180日历天"))
+    qualification = TextAreaField(_l("Qualification requirements"), validators=[Optional(), Length(max=5000)])
+    area = StringField(_l("Area (m²)"), validators=[Optional(), Length(max=30)])
+    land_use = StringField(_l("Land use"), validators=[Optional(), Length(max=50)])
+    term_years = StringField(_l("Term (years)"), validators=[Optional(), Length(max=10)])
+    plot_ratio_min = StringField(_l("Plot ratio from"), validators=[Optional(), Length(max=10)])
+    plot_ratio_max = StringField(_l("Plot ratio to"), validators=[Optional(), Length(max=10)])
+    submit = SubmitField(_l("Save lot"))
+
+
+class UploadForm(FlaskForm):
+    """File one document of the trading conditions."""
+
+    kind = SelectField(_l("Document"), validators=[DataRequired()])
+    file = FileField(_l("File"), validators=[FileRequired()])
+    submit = SubmitField(_l("Upload"))
+
+
+class ReasonForm(FlaskForm):
+    """An action that needs a written reason (return, reject, cancel)."""
+
+    reason = TextAreaField(_l("Reasons"), validators=[DataRequired(), Length(min=4, max=2000)])
+    submit = SubmitField(_l("Submit"))
+
+
+class ActionForm(FlaskForm):
+    """A button that needs only the CSRF token."""
+
+
+class MethodForm(FlaskForm):
+    """Ask for a trading method."""
+
+    method = SelectField(_l("Trading method"), validators=[DataRequired()])
+    justification = TextAreaField(_l("Justification (needed for any method other than open competition)"),
+                                  validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Request approval"))
+
+
+class DecisionForm(FlaskForm):
+    """The supervisor's decision on a request."""
+
+    decision = SelectField(_l("Decision"), choices=[SelectChoice("approve", _l("Approve")),
+                                                   SelectChoice("reject", _l("Reject"))])
+    reason = TextAreaField(_l("Reasons"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Decide"))
+
+
+class AnnounceForm(FlaskForm):
+    """The announcement's timetable (Beijing time); the platform proposes the earliest lawful one."""
+
+    issued_at = DateTimeLocalField(_l("Issued at"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    documents_until = DateTimeLocalField(_l("Documents available until"), format="%Y-%m-%dT%H:%M",
+                                         validators=[Optional()])
+    bid_deadline = DateTimeLocalField(_l("Bid deadline"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    listing_start = DateTimeLocalField(_l("Listing starts"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    listing_end = DateTimeLocalField(_l("Listing ends"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    auction_start = DateTimeLocalField(_l("Auction starts"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    preview = SubmitField(_l("Preview"))
+    publish = SubmitField(_l("Publish the announcement"))
+
+
+class TextForm(FlaskForm):
+    """A clarification, an objection or an answer."""
+
+    text = TextAreaField(_l("Text"), validators=[DataRequired(), Length(min=4, max=5000)])
+    submit = SubmitField(_l("Send"))
+
+
+class DownloadForm(FlaskForm):
+    """Download the documents; the browser adds its device fingerprint."""
+
+    fingerprint = HiddenField()
+    submit = SubmitField(_l("Download the documents"))

@@ -1,0 +1,92 @@
+"""What the lot page shows, by who is looking (party isolation: bidders' names only to the bidder itself)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_login import current_user
+
+from ...domain import filing, lifecycle, rules, schedule
+from ...domain.errors import DomainError
+from ...extensions import db
+from ...models import Announcement, Cancellation, Clarification, Filing, MethodApproval, Objection
+from ...services import cancellation, certification, objections, projects, registrations, timeline
+from ...services.lots import acts_for_tenderee, stage_name
+from ..common import choices, now
+from . import labels
+from .forms import ActionForm, AnnounceForm, DecisionForm, DownloadForm, MethodForm, ReasonForm, TextForm, UploadForm
+
+
+def _role_for_actions(lot) -> list[str]:
+    """The lifecycle roles this user plays for the lot."""
+    roles = []
+    if acts_for_tenderee(current_user, lot.project):
+        roles.append("tenderee")
+    for role in ("staff", "supervisor", "bidder"):
+        if current_user.has_role(role):
+            roles.append(role)
+    return roles
+
+
+def lot_context(lot) -> dict:
+    """Everything lots/lot.html renders."""
+    at = now()
+    project = lot.project
+    party = acts_for_tenderee(current_user, project)
+    internal = current_user.has_role("staff", "supervisor", "admin")
+    actions = set()
+    for role in _role_for_actions(lot):
+        actions.update(lifecycle.allowed_actions(lot.state, role, at, lot.deadlines(), project.trade_type,
+                                                 method=lot.method))
+    upload = UploadForm()
+    upload.kind.choices = choices((k.code, k.name_zh) for k in filing.kinds(project.trade_type))
+    method_form = MethodForm()
+    allowed = rules.METHODS_BY_TRADE_TYPE[project.trade_type]
+    method_form.method.choices = choices((m, rules.METHODS[m].name_zh) for m in allowed)
+    same_round = {"lot_id": lot.id, "round": lot.round}
+    announcement = db.session.scalar(sa.select(Announcement).filter_by(**same_round))
+    my_registration = None
+    if current_user.has_role("bidder"):
+        my_registration = registrations.registration_of(db.session, lot, current_user.organisation_id)
+    all_objections = db.session.scalars(sa.select(Objection).filter_by(**same_round).order_by(Objection.id)).all()
+    if not (party or internal):
+        all_objections = [o for o in all_objections if o.bidder_id == current_user.organisation_id]
+    proposed = None
+    if "announce" in actions and lot.method:
+        try:
+            proposed = schedule.propose(project.trade_type, lot.method, at)
+        except DomainError:
+            proposed = None
+    return {
+        "lot": lot, "project": project, "trade_type": rules.TRADE_TYPES[project.trade_type],
+        "states": lifecycle.STATES, "stages": lifecycle.STAGES, "stage_name": stage_name(lot),
+        "current_stage": lifecycle.stage_of(lot.state, lot.previous_state),
+        "methods": rules.METHODS, "categories": rules.PROCUREMENT_CATEGORIES,
+        "evaluation_methods": projects.EVALUATION_METHODS, "party": party, "internal": internal,
+        "actions": actions, "now": at,
+        "steps": timeline.build(db.session, lot, at, sees_bidders=False),
+        "document_kinds": filing.kinds(project.trade_type),
+        "missing_documents": filing.missing(project.trade_type,
+                                            {a.kind for a in projects.attachments(db.session, lot)}),
+        "attachments": projects.attachments(db.session, lot) if (party or internal) else [],
+        "filings": db.session.scalars(sa.select(Filing).filter_by(**same_round).order_by(Filing.id)).all(),
+        "certificate": certification.certificate_of(db.session, lot),
+        "approvals": db.session.scalars(sa.select(MethodApproval).filter_by(**same_round)
+                                        .order_by(MethodApproval.id)).all(),
+        "cancellations": db.session.scalars(sa.select(Cancellation).filter_by(lot_id=lot.id)
+                                            .order_by(Cancellation.id)).all(),
+        "pending_cancellation": cancellation.pending_cancellation(db.session, lot),
+        "announcement": announcement,
+        "clarifications": db.session.scalars(sa.select(Clarification).filter_by(**same_round)
+                                             .order_by(Clarification.number)).all(),
+        "objections": all_objections, "paused": objections.is_paused(db.session, lot),
+        "objection_open": lot.objection_cutoff is not None and lot.state == "announced"
+        and schedule.objection_open(objections.lot_schedule(lot), at),
+        "registration_count": registrations.count(db.session, lot),
+        "confidential": registrations.confidential(lot, at),
+        "my_registration": my_registration,
+        "sign_up_open": lot.state == "announced" and lot.bid_deadline is not None and at < lot.bid_deadline,
+        "proposed": proposed, "action_labels": labels.ACTIONS, "deadline_labels": labels.DEADLINES,
+        "forms": {"action": ActionForm(), "upload": upload, "reason": ReasonForm(), "method": method_form,
+                  "decision": DecisionForm(), "text": TextForm(), "download": DownloadForm(),
+                  "announce": AnnounceForm()},
+    }

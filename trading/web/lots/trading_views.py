@@ -1,0 +1,128 @@
+"""Stage 3 views: announcement, clarifications, objections, sign-up and document downloads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from io import BytesIO
+from zoneinfo import ZoneInfo
+
+from flask import abort, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+
+from ...domain import schedule
+from ...domain.errors import DomainError
+from ...extensions import db
+from ...models import Announcement, Objection
+from ...services import announcements, objections, registrations
+from ..common import client_address, form_error, now, perform, roles_required
+from .blueprint import bp, load_lot, require_party
+from .forms import ActionForm, AnnounceForm, DownloadForm, TextForm
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+TYPED = ("issued_at", "documents_until", "bid_deadline", "listing_start", "listing_end", "auction_start")
+
+
+def _local_naive(moment: datetime | None) -> datetime | None:
+    """A UTC time as the naive Beijing time a datetime-local field shows."""
+    return moment.astimezone(LOCAL).replace(tzinfo=None) if moment else None
+
+
+def _typed_schedule(form: AnnounceForm) -> schedule.Schedule:
+    """The timetable the tenderee typed (Beijing time), as aware UTC."""
+    values = {name: (getattr(form, name).data.replace(tzinfo=LOCAL) if getattr(form, name).data else None)
+              for name in TYPED}
+    return schedule.Schedule(**values)
+
+
+@bp.route("/lots/<int:lot_id>/announce", methods=["GET", "POST"])
+@roles_required("tenderee")
+def announce(lot_id: int):
+    """Prepare the announcement from the standard template: timetable, preview, publish."""
+    lot = load_lot(lot_id)
+    require_party(lot.project)
+    if lot.state != "method_approved":
+        abort(404)
+    form = AnnounceForm()
+    at = now()
+    if request.method == "GET":
+        proposed = announcements.propose(lot, at)
+        for name in TYPED:
+            getattr(form, name).data = _local_naive(getattr(proposed, name))
+    timetable, texts = None, None
+    if form.validate_on_submit() or request.method == "GET":
+        try:
+            timetable = announcements.complete(lot, _typed_schedule(form))
+            schedule.validate(lot.project.trade_type, lot.method, timetable, at)
+            texts = announcements.preview(db.session, lot, timetable)
+        except DomainError as error:
+            form_error(form, error)
+            timetable = None
+        if timetable is not None and form.publish.data:
+            row, ok = perform(announcements.publish, lot, timetable, form=form,
+                              ok=_("The announcement is published."))
+            if ok:
+                return redirect(url_for("public.announcement", announcement_id=row.id))
+    return render_template("lots/announce.html", lot=lot, form=form, timetable=timetable, texts=texts)
+
+
+@bp.route("/lots/<int:lot_id>/clarify", methods=["POST"])
+@roles_required("tenderee")
+def clarify(lot_id: int):
+    """Issue a clarification or change to every signed-up bidder."""
+    lot = load_lot(lot_id)
+    form = TextForm()
+    perform(announcements.clarify, lot, form.text.data if form.validate_on_submit() else "",
+            ok=_("Clarification issued to every signed-up bidder."))
+    return redirect(url_for("lots.lot_view", lot_id=lot.id) + "#trading")
+
+
+@bp.route("/lots/<int:lot_id>/objections", methods=["POST"])
+@roles_required("bidder")
+def objection_raise(lot_id: int):
+    """A signed-up bidder objects to the documents."""
+    lot = load_lot(lot_id)
+    form = TextForm()
+    perform(objections.raise_objection, lot, form.text.data if form.validate_on_submit() else "",
+            ok=_("Objection sent: the tenderee must answer within 3 days; the lot is paused meanwhile."))
+    return redirect(url_for("lots.lot_view", lot_id=lot.id) + "#trading")
+
+
+@bp.route("/objections/<int:objection_id>/answer", methods=["POST"])
+@roles_required("tenderee")
+def objection_answer(objection_id: int):
+    """The tenderee answers an objection."""
+    row = db.session.get(Objection, objection_id) or abort(404)
+    form = TextForm()
+    perform(objections.answer_objection, row.id, form.text.data if form.validate_on_submit() else "",
+            ok=_("Answer recorded."))
+    return redirect(url_for("lots.lot_view", lot_id=row.lot_id) + "#trading")
+
+
+@bp.route("/lots/<int:lot_id>/sign-up", methods=["POST"])
+@roles_required("bidder")
+def sign_up(lot_id: int):
+    """Sign the bidder's company up for the lot (报名)."""
+    lot = load_lot(lot_id)
+    if ActionForm().validate_on_submit():
+        perform(registrations.sign_up, lot, ok=_("Signed up: download the documents below."))
+    return redirect(url_for("lots.lot_view", lot_id=lot.id) + "#trading")
+
+
+@bp.route("/lots/<int:lot_id>/documents", methods=["POST"])
+@roles_required("bidder")
+def documents_download(lot_id: int):
+    """Download the documents; the download is recorded with time, address and device fingerprint."""
+    lot = load_lot(lot_id)
+    form = DownloadForm()
+    if not form.validate_on_submit():
+        abort(400)
+    announcement = db.session.query(Announcement).filter_by(lot_id=lot.id, round=lot.round).one_or_none()
+    if announcement is None:
+        abort(404)
+    _row, ok = perform(registrations.record_download, lot, address=client_address(),
+                    fingerprint=form.fingerprint.data, user_agent=request.headers.get("User-Agent"))
+    if not ok:
+        return redirect(url_for("lots.lot_view", lot_id=lot.id))
+    body = f"{announcement.documents_title}\n\n{announcement.documents_text}".encode()
+    name = f"{lot.deal_code or lot.id}-documents.txt"
+    return send_file(BytesIO(body), mimetype="text/plain; charset=utf-8", as_attachment=True, download_name=name)

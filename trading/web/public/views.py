@@ -1,0 +1,60 @@
+"""Views of the public blueprint."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, render_template, request
+
+from ...domain import lifecycle, regions, rules
+from ...extensions import db
+from ...models import Announcement, Lot, Project
+
+bp = Blueprint("public", __name__, url_prefix="/public")
+
+# Status filter of the public list: what a visitor can tell apart.
+STATUSES = {
+    "open": ("announced", "listing", "auction"),
+    "opening": ("opening", "evaluating"),
+    "result": ("publicity", "awarded", "contracted", "archived"),
+    "ended": ("failed", "cancelled", "suspended"),
+}
+
+
+@bp.route("/announcements")
+def announcements():
+    """Published announcements, newest first, searchable by keyword, trade type, region and status."""
+    query = (sa.select(Announcement).join(Lot, Lot.id == Announcement.lot_id)
+             .join(Project, Project.id == Lot.project_id).order_by(Announcement.published_at.desc()))
+    keyword = (request.args.get("q") or "").strip()[:50]
+    trade_type = request.args.get("trade_type", "")
+    region = (request.args.get("region") or "").strip()
+    status = request.args.get("status", "")
+    region_error = None
+    if keyword:
+        like = f"%{keyword}%"
+        query = query.where(sa.or_(Announcement.title.ilike(like), Lot.deal_code.ilike(like), Project.name.ilike(like)))
+    if trade_type in rules.TRADE_TYPES:
+        query = query.where(Project.trade_type == trade_type)
+    if region:
+        if regions.get(region) is None:
+            region_error = region
+        else:
+            query = query.where(Project.region_code.in_(regions.descendants(region)))
+    if status in STATUSES:
+        query = query.where(Lot.state.in_(STATUSES[status]))
+    page = request.args.get("page", 1, type=int)
+    rows = db.paginate(query, page=page, per_page=20)
+    args = {key: value for key, value in request.args.items() if key != "page"}
+    return render_template("public/announcements.html", rows=rows, args=args, trade_types=rules.TRADE_TYPES,
+                           statuses=STATUSES, states=lifecycle.STATES, region_error=region_error,
+                           region_name=regions.name(region) if region and not region_error else "")
+
+
+@bp.route("/announcements/<int:announcement_id>")
+def announcement(announcement_id: int):
+    """One announcement's full text, with the lot's current status."""
+    row = db.session.get(Announcement, announcement_id)
+    if row is None:
+        abort(404)
+    return render_template("public/announcement.html", row=row, lot=row.lot, states=lifecycle.STATES,
+                           trade_types=rules.TRADE_TYPES)
