@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from ..domain.errors import N_, DomainError, NotFound
 from ..models import Cancellation, Lot
 from . import audit
-from .lots import require_tenderee, transition
+from .lots import require_role, require_tenderee, transition
 
 
 def pending_cancellation(session, lot: Lot) -> Cancellation | None:
@@ -38,6 +38,7 @@ def request_cancel(session, actor, now: datetime, lot: Lot, reason: str) -> Canc
 
 def decide_cancel(session, actor, now: datetime, cancellation_id: int, approve: bool, reason: str) -> Cancellation:
     """The supervisor approves (the lot is cancelled) or rejects a cancellation request, with a reason."""
+    require_role(actor, "supervisor")
     row = session.get(Cancellation, cancellation_id)
     if row is None or row.status != "pending":
         raise NotFound(N_("No such pending request."), field="cancellation")

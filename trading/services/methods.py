@@ -10,7 +10,7 @@ from ..domain import rules
 from ..domain.errors import N_, DomainError, NotFound
 from ..models import Lot, MethodApproval
 from . import audit
-from .lots import require_tenderee, transition
+from .lots import require_role, require_tenderee, transition
 
 
 def pending_request(session, lot: Lot) -> MethodApproval | None:
@@ -49,6 +49,7 @@ def request_method(session, actor, now: datetime, lot: Lot, method: str, justifi
 
 def decide_method(session, actor, now: datetime, approval_id: int, approve: bool, reason: str) -> MethodApproval:
     """Approve (the lot moves to method_approved) or reject (it stays certified) a pending request."""
+    require_role(actor, "supervisor")
     row = session.get(MethodApproval, approval_id)
     if row is None or row.status != "pending":
         raise NotFound(N_("No such pending request."), field="approval")

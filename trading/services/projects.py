@@ -18,6 +18,21 @@ from .lots import require_tenderee, transition
 
 EVALUATION_METHODS = {"lowest_price": "经评审的最低投标价法", "comprehensive": "综合评估法"}
 
+# What the standard template of each trade type prints, so the lot must carry it (标准化文件范本).
+REQUIRED_TERMS = {
+    "construction": ("location", "scope", "duration", "qualification"),
+    "procurement": ("location", "scope", "duration", "qualification"),
+    "land": ("location", "increment"),
+    "property": ("location", "scope", "qualification", "increment"),
+}
+TERM_MESSAGES = {
+    "location": N_("Enter the location (site, place of delivery, parcel or seat of the company sold)."),
+    "scope": N_("Enter the scope (招标范围, 采购需求 or 转让标的)."),
+    "duration": N_("Enter the duration (工期 or 合同履行期限)."),
+    "qualification": N_("Enter the qualification requirements for bidders."),
+    "increment": N_("Enter the increment (增价幅度)."),
+}
+
 
 @dataclass
 class ProjectInput:
@@ -198,6 +213,9 @@ def _apply_lot_input(lot: Lot, project: Project, data: LotInput) -> None:
         wanted[code] = count
     if trade_type in ("construction", "procurement") and not wanted:
         raise DomainError(N_("Name at least one expert specialty with the number of experts."), field="specialties")
+    for term in REQUIRED_TERMS[trade_type]:
+        if not str(getattr(data, term) or "").strip():
+            raise DomainError(TERM_MESSAGES[term], field=term)
     land = _check_land(data) if trade_type == "land" else {}
     lot.name, lot.budget, lot.starting_price, lot.increment = name, budget, starting, increment
     lot.deposit, lot.category, lot.evaluation_method, lot.criteria = deposit, category, method, criteria
@@ -213,9 +231,9 @@ def add_lot(session, actor, now: datetime, project: Project, data: LotInput) -> 
     """Add a lot (标段/包/宗地/标的) in draft to a project."""
     require_tenderee(actor, project)
     number = (session.scalar(sa.select(sa.func.max(Lot.number)).where(Lot.project_id == project.id)) or 0) + 1
-    lot = Lot(project=project, number=number, round=1, state="draft", created_at=now, updated_at=now,
+    lot = Lot(project_id=project.id, number=number, round=1, state="draft", created_at=now, updated_at=now,
               deposit=Decimal("0"), criteria=[], land_details={})
-    _apply_lot_input(lot, project, data)
+    _apply_lot_input(lot, project, data)  # validated before the lot joins the session
     session.add(lot)
     session.flush()
     audit.record(session, actor, now, "lot.create", object_type="lot", object_id=lot.id,

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import current_app, request, session
 from flask_babel import format_datetime, gettext
 
+from ..domain.accounts import ROLES
 from ..domain.errors import DomainError
 from ..domain.rules import label as rule_label
 
@@ -24,16 +25,31 @@ def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
-def _show(value):
-    """Format one message parameter for display (times in Asia/Shanghai)."""
+def _code_names() -> dict[str, dict[str, str]]:
+    """Display names for parameters that carry a code (state, trade type, method, deadline, role)."""
+    from ..domain import lifecycle, rules
+    from .lots.labels import DEADLINES
+
+    methods = {code: m.name_zh for code, m in rules.METHODS.items()}
+    deadlines = {key: str(label) for key, label in DEADLINES.items()}
+    return {"state": lifecycle.STATES, "previous": lifecycle.STATES, "trade_type": {
+        code: t.name_zh for code, t in rules.TRADE_TYPES.items()}, "method": methods, "deadline": deadlines,
+        "name": deadlines, "role": {code: gettext(label) for code, label in ROLES.items()}}
+
+
+def _show(key: str, value, names: dict):
+    """Format one message parameter for display: times in Asia/Shanghai, codes by their names."""
     if isinstance(value, datetime):
         return format_datetime(value, "yyyy-MM-dd HH:mm")
+    if isinstance(value, str) and key in names:
+        return names[key].get(value, value)
     return value
 
 
 def error_text(error: DomainError) -> str:
     """The translated message with its parameters, followed by the rule that decided."""
-    params = {key: _show(value) for key, value in error.params.items()}
+    names = _code_names()
+    params = {key: _show(key, value, names) for key, value in error.params.items()}
     text = gettext(error.message, **params) if params else gettext(error.message)
     if error.rule:
         try:

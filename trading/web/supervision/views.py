@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, render_template, request
 
 from ...extensions import db
-from ...services import audit
-from ..common import roles_required
+from ...services import audit, registrations
+from ..common import now, roles_required
 from .forms import AuditFilterForm
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
@@ -35,9 +35,13 @@ def audit_log():
         if form.until.data:
             filters["until"] = _local_midnight(form.until.data + timedelta(days=1))
     page = request.args.get("page", 1, type=int)
-    rows = db.paginate(audit.search(db.session, **filters), page=page, per_page=50)
+    query = audit.search(db.session, **filters)
+    if filters.get("actor"):
+        query = registrations.without_sealed(query, now())
+    rows = db.paginate(query, page=page, per_page=50)
     args = {key: value for key, value in request.args.items() if key != "page"}
-    return render_template("supervision/audit.html", form=form, rows=rows, args=args)
+    sealed = registrations.sealed_entries(db.session, rows.items, now())
+    return render_template("supervision/audit.html", form=form, rows=rows, args=args, sealed=sealed)
 
 
 @bp.route("/audit/verify")

@@ -1,0 +1,100 @@
+"""The chronograph makes each time-driven transition once, however often and however many times it runs."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from tests.conftest import FIXED_NOW
+from trading.extensions import db
+from trading.models import AuditEntry, Lot
+from trading.services import chronograph, objections
+from trading.simulate import demo, lots as walk
+from trading.storage import BlobStore
+
+
+def announced_lots(session, tmp_path, trade_types):
+    demo.load(session, FIXED_NOW)
+    people = walk.cast(session)
+    made = []
+    for trade_type in trade_types:
+        lot = walk.create(session, people, FIXED_NOW, trade_type)
+        walk.advance(session, people, FIXED_NOW, lot, "announced", BlobStore(tmp_path))
+        made.append(lot)
+    session.commit()
+    return people, made
+
+
+def test_nothing_moves_before_the_deadline_and_a_second_tick_moves_nothing(session, tmp_path):
+    _, (lot,) = announced_lots(session, tmp_path, ["construction"])
+    assert chronograph.tick(session, lot.bid_deadline - timedelta(seconds=1)) == []
+    first = chronograph.tick(session, lot.bid_deadline)
+    second = chronograph.tick(session, lot.bid_deadline + timedelta(minutes=1))
+    assert [(m.action, m.to_state) for m in first] == [("close_bidding", "opening")] and second == []
+    entry = session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "lot.close_bidding"))
+    assert entry.actor_label == "system" and entry.rule == "electronic.no_early_decrypt"
+
+
+def test_listings_open_at_their_start(session, tmp_path):
+    _, (land, prop) = announced_lots(session, tmp_path, ["land", "property"])
+    moved = chronograph.tick(session, land.listing_start)
+    assert {(m.lot_id, m.to_state) for m in moved} == {(land.id, "listing"), (prop.id, "listing")}
+
+
+def test_a_paused_lot_does_not_close_until_the_objection_is_answered(session, tmp_path):
+    people, (lot,) = announced_lots(session, tmp_path, ["construction"])
+    walk.sign_up(session, people, FIXED_NOW, lot, 1)
+    row = objections.raise_objection(session, people.bidders[0], FIXED_NOW, lot, "评标办法中技术分设置不合理，请修改。")
+    assert chronograph.tick(session, lot.bid_deadline) == []
+    objections.answer_objection(session, people.tenderee, FIXED_NOW, row.id, "已澄清评分细则。")
+    assert len(chronograph.tick(session, lot.bid_deadline)) == 1
+
+
+def test_the_clock_advance_runs_the_chronograph(make_app, tmp_path):
+    app = make_app(CLOCK="simulated")
+    with app.app_context():
+        _, (lot,) = announced_lots(db.session, tmp_path, ["construction"])  # its deadline is before the clock's now
+        lot_id = lot.id
+    client = app.test_client()
+    client.post("/auth/login", data={"username": "admin", "password": "demo2026"})
+    with app.app_context():
+        assert db.session.get(Lot, lot_id).state == "announced"
+    client.post("/admin/clock", data={"by-days": "0", "by-hours": "1", "by-submit": "1"})
+    with app.app_context():
+        assert db.session.get(Lot, lot_id).state == "opening"
+
+
+def test_two_concurrent_ticks_make_each_transition_once(postgres, tmp_path):
+    app = postgres
+    with app.app_context():
+        _, made = announced_lots(db.session, tmp_path, ["construction"] * 3 + ["procurement"] * 3)
+        deadline = max(lot.bid_deadline for lot in made)
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def run():
+        try:
+            with app.app_context():
+                barrier.wait()
+                moved = chronograph.tick(db.session, deadline)
+                db.session.commit()
+                results.append(moved)
+        except Exception as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    moved_ids = sorted(m.lot_id for moved in results for m in moved)
+    assert moved_ids == sorted(lot.id for lot in made)  # every lot once, none twice
+    with app.app_context():
+        closes = db.session.scalar(sa.select(sa.func.count(AuditEntry.seq)).where(
+            AuditEntry.action == "lot.close_bidding"))
+        from trading.services import audit
+
+        assert closes == 6 and audit.verify(db.session).ok
