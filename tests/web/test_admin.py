@@ -88,7 +88,7 @@ def test_the_supervisor_filters_the_audit_log_and_verifies_it(client, demo):
 
 def test_each_role_sees_its_own_home_page(app, demo):
     expectations = {
-        "admin": "机构管理", "staff": "尚无待审核的备案", "supervisor": "尚无受监管的标段",
+        "admin": "机构管理", "staff": "尚无待审核的备案", "supervisor": "待核准的交易方式",
         "tenderee1": "尚无项目", "bidder1": "尚未报名任何标段", "expert1": "尚无评标任务",
     }
     for username, words in expectations.items():

@@ -20,6 +20,10 @@ class NavItem:
 
 
 NAV: list[NavItem] = [
+    NavItem("lots.project_list", _l("Projects"), ("tenderee", "staff", "supervisor", "admin")),
+    NavItem("lots.queue", _l("Work of the centre"), ("staff", "supervisor", "admin")),
+    NavItem("public.announcements", _l("Announcements"),
+            ("tenderee", "bidder", "staff", "supervisor", "admin", "expert")),
     NavItem("admin.organisations", _l("Organisations"), ("admin",)),
     NavItem("admin.users", _l("Users"), ("admin",)),
     NavItem("admin.clock", _l("Clock"), ("admin",)),

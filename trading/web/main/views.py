@@ -10,6 +10,7 @@ from flask_babel import format_datetime
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from ...domain import lifecycle
 from ...domain.accounts import ROLES
 from ...extensions import db
 from ...models import AuditEntry, Organisation, User
@@ -49,7 +50,34 @@ def home():
     if current_user.has_role("admin", "supervisor"):
         facts["audit_entries"] = db.session.scalar(sa.select(sa.func.count(AuditEntry.seq)))
     roles = [role for role in ROLE_ORDER if current_user.has_role(role)]
-    return render_template("main/home.html", roles=roles, role_names=ROLES, facts=facts, now=now())
+    work = _work(roles)
+    return render_template("main/home.html", roles=roles, role_names=ROLES, facts=facts, now=now(), work=work,
+                           states=lifecycle.STATES)
+
+
+def _work(roles: list[str]) -> dict:
+    """What waits for the user in each role: lots by state, own projects, own sign-ups."""
+    from ...models import Cancellation, Lot, MethodApproval, Project
+    from ...services import registrations
+
+    work: dict = {}
+    if "staff" in roles:
+        work["filed"] = db.session.scalars(sa.select(Lot).where(Lot.state == "filed").order_by(Lot.updated_at)).all()
+    if "supervisor" in roles:
+        work["approvals"] = db.session.scalar(sa.select(sa.func.count(MethodApproval.id))
+                                              .where(MethodApproval.status == "pending"))
+        work["cancellations"] = db.session.scalar(sa.select(sa.func.count(Cancellation.id))
+                                                  .where(Cancellation.status == "pending"))
+        work["live"] = db.session.scalar(sa.select(sa.func.count(Lot.id)).where(Lot.state.in_(
+            ["announced", "opening", "evaluating", "listing", "auction", "publicity"])))
+    if "tenderee" in roles:
+        org = current_user.organisation_id
+        work["projects"] = db.session.scalars(sa.select(Project).where(
+            sa.or_(Project.tenderee_id == org, Project.agency_id == org)).order_by(Project.id.desc()).limit(10)).all()
+    if "bidder" in roles:
+        work["signed_up"] = registrations.lots_signed_up(db.session, current_user.organisation_id).all()
+        work["open"] = db.session.scalar(sa.select(sa.func.count(Lot.id)).where(Lot.state == "announced"))
+    return work
 
 
 @bp.route("/language", methods=["POST"])
