@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from ..domain import rules
 from ..domain.errors import N_, DomainError, NotFound
 from ..models import Lot, MethodApproval
-from . import audit
 from .lots import require_role, require_tenderee, transition
 
 
@@ -59,15 +58,13 @@ def decide_method(session, actor, now: datetime, approval_id: int, approve: bool
         raise DomainError(N_("Write the reasons for the rejection."), field="reason", rule="platform.supervision")
     if approve:
         _check(lot, row.method)
-        transition(session, lot, "approve_method", actor, "supervisor", now, payload={"method": row.method})
+        transition(session, lot, "approve_method", actor, "supervisor", now,
+                   payload={"method": row.method, "reason": reason})
         lot.method = row.method
     else:
         transition(session, lot, "reject_method", actor, "supervisor", now,
                    payload={"method": row.method, "reason": reason})
     row.status = "approved" if approve else "rejected"
     row.decision_reason, row.decided_by_id, row.decided_at = reason, actor.id, now
-    session.flush()
-    audit.record(session, actor, now, "method.decide", object_type="lot", object_id=lot.id,
-                 rule=f"{lot.project.trade_type}.methods",
-                 payload={"method": row.method, "approved": approve, "reason": reason})
+    session.flush()  # the transition above is the audit entry of the decision
     return row

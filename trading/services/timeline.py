@@ -17,7 +17,7 @@ from .registrations import CONFIDENTIAL_ACTIONS, confidential
 ACTION_STAGE = {
     "lot.create": 1, "lot.update": 1, "lot.attach": 1, "lot.file": 1, "lot.return_filing": 1, "lot.certify": 1,
     "lot.entry_certificate": 1, "lot.request_method": 2, "lot.approve_method": 2, "lot.reject_method": 2,
-    "method.decide": 2, "lot.announce": 3, "lot.clarify": 3, "lot.close_bidding": 3, "lot.open_listing": 3,
+"lot.announce": 3, "lot.clarify": 3, "lot.close_bidding": 3, "lot.open_listing": 3,
     "registration.sign_up": 3, "registration.download": 3, "objection.raise": 3, "objection.answer": 3,
 }
 DEADLINE_FIELDS = ("issued_at", "documents_until", "clarification_cutoff", "objection_cutoff", "bid_deadline",

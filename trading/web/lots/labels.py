@@ -7,7 +7,7 @@ ACTIONS = {
     "lot.file": _l("Trading conditions filed"), "lot.return_filing": _l("Filing returned"),
     "lot.certify": _l("Filing checked"), "lot.entry_certificate": _l("Entry certificate issued"),
     "lot.request_method": _l("Method requested"), "lot.approve_method": _l("Method approved"),
-    "lot.reject_method": _l("Method rejected"), "method.decide": _l("Supervisor's decision"),
+    "lot.reject_method": _l("Method rejected"),
     "lot.announce": _l("Announcement published"), "lot.clarify": _l("Clarification issued"),
     "lot.close_bidding": _l("Bid deadline passed: opening"), "lot.open_listing": _l("Listing opened"),
     "registration.sign_up": _l("Bidder signed up"), "objection.raise": _l("Objection raised"),

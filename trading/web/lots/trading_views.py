@@ -15,6 +15,7 @@ from ...extensions import db
 from ...models import Announcement, Objection
 from ...services import announcements, objections, registrations
 from ..common import client_address, form_error, now, perform, roles_required
+from . import labels
 from .blueprint import bp, load_lot, require_party
 from .forms import ActionForm, AnnounceForm, DownloadForm, TextForm
 
@@ -62,7 +63,8 @@ def announce(lot_id: int):
                               ok=_("The announcement is published."))
             if ok:
                 return redirect(url_for("public.announcement", announcement_id=row.id))
-    return render_template("lots/announce.html", lot=lot, form=form, timetable=timetable, texts=texts)
+    return render_template("lots/announce.html", lot=lot, form=form, timetable=timetable, texts=texts,
+                           deadline_labels=labels.DEADLINES)
 
 
 @bp.route("/lots/<int:lot_id>/clarify", methods=["POST"])
