@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..extensions import db
 from .accounts import Organisation, User
@@ -173,16 +173,12 @@ class DealCodeCounter(db.Model):
     last: Mapped[int] = mapped_column(default=0)
 
 
-class MethodApproval(db.Model):
-    """交易方式核准: the tenderee asks for a method, the supervisor approves or rejects it with reasons."""
-
-    __tablename__ = "method_approval"
+class SupervisorRequest:
+    """A request about one round of a lot that the supervisor approves or rejects with reasons."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lot.id"), index=True)
     round: Mapped[int] = mapped_column()
-    method: Mapped[str] = mapped_column(sa.String(24))
-    justification: Mapped[str] = mapped_column(sa.Text, default="")
     requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(sa.String(16), default="pending")  # pending | approved | rejected
@@ -190,8 +186,22 @@ class MethodApproval(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
-    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    @declared_attr
+    def requested_by(cls) -> Mapped[User]:  # noqa: N805 - SQLAlchemy passes the class
+        return relationship(foreign_keys=[cls.requested_by_id])
+
+    @declared_attr
+    def decided_by(cls) -> Mapped[User | None]:  # noqa: N805
+        return relationship(foreign_keys=[cls.decided_by_id])
+
+
+class MethodApproval(SupervisorRequest, db.Model):
+    """交易方式核准: the tenderee asks for a method, the supervisor approves or rejects it with reasons."""
+
+    __tablename__ = "method_approval"
+
+    method: Mapped[str] = mapped_column(sa.String(24))
+    justification: Mapped[str] = mapped_column(sa.Text, default="")
 
 
 class Announcement(db.Model):
@@ -281,18 +291,9 @@ class DocumentDownload(db.Model):
     user_agent: Mapped[str] = mapped_column(sa.String(300), default="")
 
 
-class Cancellation(db.Model):
+class Cancellation(SupervisorRequest, db.Model):
     """A tenderee's request to cancel a lot (终止), decided by the supervisor with a reason."""
 
     __tablename__ = "cancellation"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lot.id"), index=True)
-    round: Mapped[int] = mapped_column()
     reason: Mapped[str] = mapped_column(sa.Text)
-    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
-    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    status: Mapped[str] = mapped_column(sa.String(16), default="pending")  # pending | approved | rejected
-    decision_reason: Mapped[str] = mapped_column(sa.Text, default="")
-    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from ..domain import calendar, dealcode
 from ..domain.errors import N_, DomainError
@@ -21,10 +22,15 @@ def open_filing(session, lot: Lot) -> Filing | None:
 
 def next_deal_code(session, region: str, year: int, trade_type: str) -> str:
     """Allocate the next deal code for region/year/type (the counter row is locked until commit)."""
-    counter = session.get(DealCodeCounter, (region, year, trade_type), with_for_update=True)
-    if counter is None:
-        counter = DealCodeCounter(region_code=region, year=year, trade_type=trade_type, last=0)
-        session.add(counter)
+    key = (region, year, trade_type)
+    counter = session.get(DealCodeCounter, key, with_for_update=True)
+    if counter is None:  # the first of its region, year and type: create the row, or find a rival's
+        try:
+            with session.begin_nested():
+                session.add(DealCodeCounter(region_code=region, year=year, trade_type=trade_type, last=0))
+        except IntegrityError:
+            pass
+        counter = session.get(DealCodeCounter, key, with_for_update=True, populate_existing=True)
     counter.last += 1
     session.flush()
     return dealcode.format_code(region, year, trade_type, counter.last)
