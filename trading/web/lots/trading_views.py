@@ -75,7 +75,7 @@ def clarify(lot_id: int):
     form = TextForm()
     perform(announcements.clarify, lot, form.text.data if form.validate_on_submit() else "",
             ok=_("Clarification issued to every signed-up bidder."))
-    return redirect(url_for("lots.lot_view", lot_id=lot.id) + "#trading")
+    return redirect(url_for("lots.lot_view", lot_id=lot.id) + "#stage-trading")
 
 
 @bp.route("/lots/<int:lot_id>/objections", methods=["POST"])
@@ -86,7 +86,7 @@ def objection_raise(lot_id: int):
     form = TextForm()
     perform(objections.raise_objection, lot, form.text.data if form.validate_on_submit() else "",
             ok=_("Objection sent: the tenderee must answer within 3 days; the lot is paused meanwhile."))
-    return redirect(url_for("lots.lot_view", lot_id=lot.id) + "#trading")
+    return redirect(url_for("lots.lot_view", lot_id=lot.id) + "#stage-trading")
 
 
 @bp.route("/objections/<int:objection_id>/answer", methods=["POST"])
@@ -97,7 +97,7 @@ def objection_answer(objection_id: int):
     form = TextForm()
     perform(objections.answer_objection, row.id, form.text.data if form.validate_on_submit() else "",
             ok=_("Answer recorded."))
-    return redirect(url_for("lots.lot_view", lot_id=row.lot_id) + "#trading")
+    return redirect(url_for("lots.lot_view", lot_id=row.lot_id) + "#stage-trading")
 
 
 @bp.route("/lots/<int:lot_id>/sign-up", methods=["POST"])
@@ -107,7 +107,7 @@ def sign_up(lot_id: int):
     lot = load_lot(lot_id)
     if ActionForm().validate_on_submit():
         perform(registrations.sign_up, lot, ok=_("Signed up: download the documents below."))
-    return redirect(url_for("lots.lot_view", lot_id=lot.id) + "#trading")
+    return redirect(url_for("lots.lot_view", lot_id=lot.id) + "#stage-trading")
 
 
 @bp.route("/lots/<int:lot_id>/documents", methods=["POST"])

@@ -163,7 +163,7 @@ def attachment_upload(lot_id: int):
                 blob_store(), MAX_ATTACHMENT, ok=_("Document filed."))
     else:
         flash(error_text(DomainError(N_("Choose a file to upload."), field="file")), "danger")
-    return redirect(url_for("lots.lot_view", lot_id=lot.id) + "#filing")
+    return redirect(url_for("lots.lot_view", lot_id=lot.id) + "#stage-filing")
 
 
 @bp.route("/lots/<int:lot_id>/attachments/<int:attachment_id>")
