@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
+if TYPE_CHECKING:  # Flask is imported inside create_app, so the bidder tool (trading.domain.sealing) runs without it
+    from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
     """Build the Flask app; ``test_config`` replaces the instance file and the environment."""
+    from flask import Flask
+
     app = Flask(
         __name__,
         instance_relative_config=True,
@@ -19,7 +23,9 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
         static_folder=str(ROOT / "static"),
     )
     from .config import load_config
+    from .web.requests import TradingRequest
 
+    app.request_class = TradingRequest
     load_config(app, test_config)
     register_extensions(app)
     register_blueprints(app)
@@ -59,14 +65,34 @@ def load_rules(overrides: dict):
 
 def register_blueprints(app: Flask) -> None:
     """Mount every blueprint and the template filters."""
+    from .bank import service as bank
     from .services.chronograph import tick_listener
-    from .web import admin, auth, filters, lots, main, public, supervision
+    from .services.deposits import on_payment
+    from .web import admin, auth, bank as bank_pages, bids, filters, lots, main, public, supervision
 
-    for module in (main, auth, admin, supervision, lots, public):
+    for module in (main, auth, admin, supervision, lots, public, bank_pages, bids):
         app.register_blueprint(module.bp)
     filters.register(app)
     if tick_listener not in admin.views.CLOCK_LISTENERS:
         admin.views.CLOCK_LISTENERS.append(tick_listener)
+    if on_payment not in bank.NOTIFY:
+        bank.NOTIFY.append(on_payment)
+    register_key_hooks()
+
+
+def register_key_hooks() -> None:
+    """Holder keys made at login and re-wrapped on password change; the ceremony run at announcement."""
+    from .services import announcements, keys
+    from .web.auth import views as auth_views
+
+    def make_holder_key(session, user, password, now):
+        keys.ensure_holder_key(session, user, password, now)
+
+    for hooks, hook in ((auth_views.LOGIN_HOOKS, make_holder_key),
+                        (auth_views.PASSWORD_CHANGE_HOOKS, keys.rewrap_on_password_change),
+                        (announcements.ANNOUNCE_HOOKS, keys.run_ceremony)):
+        if not any(getattr(h, "__name__", None) == hook.__name__ for h in hooks):
+            hooks.append(hook)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -32,6 +32,26 @@ def init_db() -> None:
     """Create or upgrade the database schema to the latest migration."""
     upgrade()
     click.echo(f"database ready: {db.engine.url.render_as_string(hide_password=True)}")
+    _cleanup_blobs()
+
+
+def _cleanup_blobs() -> None:
+    """Start-up clean-up of the blob store: unfinished writes and blobs without a row (see storage.cleanup)."""
+    import time
+
+    from .storage import cleanup
+
+    removed = cleanup(db.session, blob_store(), time.time())
+    if any(removed.values()):
+        click.echo(f"blob store cleaned: {removed['temporary']} unfinished write(s), {removed['orphans']} orphan(s)")
+
+
+@click.command("cleanup-blobs")
+@with_appcontext
+def cleanup_blobs() -> None:
+    """Remove unfinished writes and blobs no row names (what a crash mid-upload can leave)."""
+    _cleanup_blobs()
+    click.echo("blob store checked")
 
 
 @click.command("demo")
@@ -112,6 +132,27 @@ def chronograph() -> None:
     click.echo(f"{len(moved)} transition(s)")
 
 
+bid_group = click.Group("bid", help="The bidder tool (the same as python -m trading.domain.sealing).")
+
+
+@bid_group.command("seal", context_settings={"ignore_unknown_options": True, "help_option_names": []})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def bid_seal(args) -> None:
+    """Seal a price form and documents into an envelope: options as `python -m trading.domain.sealing seal`."""
+    from .domain.sealing.__main__ import main
+
+    sys.exit(main(["seal", *args]))
+
+
+@bid_group.command("inspect")
+@click.argument("envelope_file")
+def bid_inspect(envelope_file: str) -> None:
+    """Show what anyone can check of an envelope without a private key."""
+    from .domain.sealing.__main__ import main
+
+    sys.exit(main(["inspect", envelope_file]))
+
+
 audit_group = click.Group("audit", help="The hash-chained audit log.")
 
 
@@ -137,5 +178,5 @@ def audit_verify(expect: str | None) -> None:
 
 def register(app) -> None:
     """Add the commands to the app's CLI."""
-    for command in (init_db, demo, clock_group, chronograph, audit_group):
+    for command in (init_db, demo, clock_group, chronograph, audit_group, cleanup_blobs, bid_group):
         app.cli.add_command(command)

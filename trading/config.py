@@ -45,6 +45,12 @@ class Defaults:
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BOOTSWATCH_THEME = None
 
+    # Annual interest paid on refunded deposits (the 活期 demand-deposit rate), actual days / 360.
+    DEPOSIT_INTEREST_RATE = "0.0035"
+    # Largest file accepted for a filing document, and for a sealed bid (bytes).
+    MAX_ATTACHMENT_BYTES = 50 * 2**20
+    MAX_ENVELOPE_BYTES = 2 * 2**30
+
     # A centre may make legal numbers stricter: {"rule.id": value}. Looser is refused at start.
     RULE_OVERRIDES: dict = {}
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -63,6 +64,39 @@ class BlobStore:
             temp.unlink(missing_ok=True)
         return StoredBlob(key, size, digest.hexdigest())
 
+    @contextmanager
+    def writer(self):
+        """Write a new blob through a file object; it appears under its key only when the block ends without
+        an error (fsync, then rename). Yields a ``BlobWriter`` whose ``.blob`` is set afterwards."""
+        key = secrets.token_hex(16)
+        final = self._path(key)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        temp = final.with_name(f".{key}.part")
+        handle = _HashingWriter(open(temp, "xb"))
+        result = BlobWriter(handle)
+        try:
+            yield result
+            handle.raw.flush()
+            os.fsync(handle.raw.fileno())
+            handle.raw.close()
+            os.replace(temp, final)
+            _fsync_dir(final.parent)
+            result.blob = StoredBlob(key, handle.size, handle.digest.hexdigest())
+        finally:
+            if not handle.raw.closed:
+                handle.raw.close()
+            temp.unlink(missing_ok=True)
+
+    def keys(self):
+        """Every stored blob's key and modification time (for the clean-up)."""
+        for path in self.root.glob("??/*"):
+            if path.is_file() and not path.name.startswith("."):
+                yield path.name, path.stat().st_mtime
+
+    def leftovers(self):
+        """Temporary files of writes that never finished (a crash mid-write)."""
+        return [path for path in self.root.glob("??/.*.part") if path.is_file()]
+
     def open(self, key: str) -> BinaryIO:
         """Open a blob for reading."""
         return open(self._path(key), "rb")
@@ -74,6 +108,49 @@ class BlobStore:
     def exists(self, key: str) -> bool:
         """True when the blob is there."""
         return self._path(key).exists()
+
+
+class _HashingWriter:
+    """A file wrapper that counts and hashes what passes through it."""
+
+    def __init__(self, raw):
+        self.raw, self.size, self.digest = raw, 0, hashlib.sha256()
+
+    def write(self, data) -> int:
+        self.size += len(data)
+        self.digest.update(data)
+        return self.raw.write(data)
+
+    def flush(self) -> None:
+        self.raw.flush()
+
+
+@dataclass
+class BlobWriter:
+    """What ``BlobStore.writer`` yields: a file to write to, then the stored blob."""
+
+    file: _HashingWriter
+    blob: StoredBlob | None = None
+
+
+def cleanup(session, store: BlobStore, now_ts: float, grace_seconds: int = 3600) -> dict[str, int]:
+    """Remove what a crash can leave: temporary files of unfinished writes, and blobs no row names (a blob is
+    stored before its row; one older than the grace period without a row was never committed)."""
+    import sqlalchemy as sa
+
+    from .models import Attachment, Bid
+
+    removed_parts = 0
+    for path in store.leftovers():
+        path.unlink(missing_ok=True)
+        removed_parts += 1
+    named = set(session.scalars(sa.select(Bid.blob_key))) | set(session.scalars(sa.select(Attachment.blob_key)))
+    removed_blobs = 0
+    for key, mtime in list(store.keys()):
+        if key not in named and now_ts - mtime > grace_seconds:
+            store.discard(key)
+            removed_blobs += 1
+    return {"temporary": removed_parts, "orphans": removed_blobs}
 
 
 class BlobTooLarge(Exception):

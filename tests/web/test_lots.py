@@ -117,7 +117,7 @@ def test_refusals_are_shown_on_the_form_with_the_rule(app, demo):
     project_id = int(response.headers["Location"].rsplit("/", 1)[1])
     page = owner.post(f"/projects/{project_id}/lots/new", data={**LOTS["construction"], "deposit": "240000.01"})
     text = page.get_data(as_text=True)
-    assert "construction.deposit_cap" in text and "240000.00" in text
+    assert "construction.deposit_cap" in text and "240,000.00" in text
     page = owner.post(f"/projects/{project_id}/lots/new", data={**LOTS["construction"], "budget": "-1"})
     assert page.status_code == 200
     with app.app_context():

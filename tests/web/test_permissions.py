@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from tests.conftest import login
 from trading.extensions import db
-from trading.models import Organisation, User
+from trading.models import BidderCertificate, Organisation, User
 
 ROLES = ["anonymous", "admin", "staff", "supervisor", "tenderee", "bidder", "expert"]
 USERNAMES = {"admin": "admin", "staff": "staff", "supervisor": "supervisor", "tenderee": "tenderee1",
@@ -62,6 +62,23 @@ TABLE = {
     "lots.objection_answer": ("POST", {"objection_id": "objection"}, {}, only({"tenderee"}, ok=302)),
     "lots.sign_up": ("POST", {"lot_id": "lot"}, {}, only({"bidder"}, ok=302)),
     "lots.documents_download": ("POST", {"lot_id": "lot"}, {"fingerprint": "ab12"}, only({"bidder"})),
+    # the simulated online bank: every logged-in user sees its organisation's account (or that it has none)
+    "bank.account": ("GET", {}, None, {role: LOGIN if role == "anonymous" else 200 for role in ROLES}),
+    # sealed bids
+    "bids.bid_page": ("GET", {"lot_id": "lot"}, None, only({"bidder"})),
+    "bids.bid_upload": ("POST", {"lot_id": "lot"}, {}, only({"bidder"}, ok=302)),
+    "bids.bid_seal": ("POST", {"lot_id": "lot"}, {}, only({"bidder"}, ok=302)),
+    "bids.bid_withdraw": ("POST", {"lot_id": "lot"}, {}, only({"bidder"}, ok=302)),
+    "bids.receipt": ("GET", {"bid_id": "bid"}, None, only({"bidder"})),
+    "bids.receipt_json": ("GET", {"bid_id": "bid"}, None, only({"bidder"})),
+    "bids.lot_key": ("GET", {"lot_id": "lot"}, None, ALL),
+    "bids.receipt_key": ("GET", {}, None, ALL),
+    "bids.ca_certificate": ("GET", {}, None, ALL),
+    "bids.certificates": ("GET", {}, None, only({"bidder"})),
+    "bids.certificate_list": ("GET", {}, None, only({"staff", "supervisor", "admin"})),
+    "bids.certificate_revoke": ("POST", {"certificate_id": "certificate"}, {}, only({"staff"}, ok=302)),
+    # the tool's endpoint: without HTTP Basic credentials everyone gets 415 for a form post (wrong type)
+    "bids.api_submit": ("POST", {"lot_id": "lot"}, {}, {role: 415 for role in ROLES}),
     # public pages
     "public.announcements": ("GET", {}, None, ALL),
     "public.announcement": ("GET", {"announcement_id": "announcement"}, None, ALL),
@@ -103,6 +120,7 @@ def _demo_lots() -> dict[str, int]:
     people = walk.cast(db.session)
     lot = walk.existing(db.session, "construction")
     property_lot = walk.existing(db.session, "property")
+    bid = _demo_bid(lot, people)
     request = cancellation.request_cancel(db.session, people.land_tenderee, FIXED_NOW, property_lot, "转让方决策变更")
     objection = objections.raise_objection(db.session, people.bidders[0], FIXED_NOW, lot,
                                            "招标文件资格条件中对项目经理的要求过高，排斥潜在投标人。")
@@ -111,7 +129,32 @@ def _demo_lots() -> dict[str, int]:
     return {"project": lot.project_id, "lot": lot.id, "approval": first(MethodApproval, lot_id=lot.id),
             "attachment": first(Attachment, lot_id=lot.id), "announcement": first(Announcement, lot_id=lot.id),
             "approved_lot": walk.existing(db.session, "procurement").id, "cancellation": request.id,
-            "objection": objection.id, "draft_lot": first(Lot, state="draft")}
+            "objection": objection.id, "draft_lot": first(Lot, state="draft"), "bid": bid.id,
+            "certificate": first(BidderCertificate)}
+
+
+def _demo_bid(lot, people):
+    """A bid of bidder1 (certificate issued, deposit paid by the demo) for the construction lot."""
+    import io
+
+    from tests.conftest import FIXED_NOW
+    from trading.domain import pki
+    from trading.domain.sealing import envelope
+    from trading.services import bids, keys
+    from trading.storage import blob_store
+
+    bidder = people.bidders[0]
+    from flask import current_app
+
+    platform = keys.platform_keys(current_app.instance_path, FIXED_NOW)
+    key_file, pem = keys.issue_certificate(db.session, bidder, FIXED_NOW, platform, "keypass2026")
+    out = io.BytesIO()
+    envelope.seal(out, lot_code=lot.deal_code, bidder_code=bidder.organisation.credit_code,
+                  lot_public_key=keys.opening_key_of(db.session, lot).public_key, price_form={"price": "1.00",
+                  "duration": "1"}, files=[], signer=pki.load_private_key(key_file, "keypass2026"), certificate_pem=pem)
+    guard = bids.begin_upload(db.session, bidder, FIXED_NOW, lot)
+    blob = blob_store().put(io.BytesIO(out.getvalue()))
+    return bids.accept(db.session, bidder, FIXED_NOW, lot, blob, blob_store(), platform, guard_id=guard.id)
 
 
 @pytest.mark.parametrize("endpoint", sorted(TABLE))

@@ -2,6 +2,8 @@
 
 from .accounts import Organisation, User, UserRole, can_administer, can_read_audit
 from .audit import AuditEntry, AuditHead
+from .bank import BankAccount, BankTransfer, Deposit, DepositPayment
+from .bids import Bid, BidderCertificate, BidUpload, HolderKey, KeyShare, OpeningKey
 from .clock import ClockSetting
 from .projects import (
                        Announcement,
@@ -21,6 +23,8 @@ from .projects import (
 )
 
 __all__ = [
+    "BankAccount", "BankTransfer", "Bid", "BidderCertificate", "BidUpload", "Deposit", "DepositPayment",
+    "HolderKey", "KeyShare", "OpeningKey",
     "Announcement", "Attachment", "AuditEntry", "AuditHead", "Cancellation", "Clarification", "ClockSetting",
     "DealCodeCounter", "DocumentDownload", "EntryCertificate", "Filing", "Lot", "LotSpecialty", "MethodApproval",
     "Objection", "Organisation", "Project", "Registration", "User", "UserRole",

@@ -132,8 +132,12 @@ def change_password(session, user: User, now: datetime, *, current: str, new: st
 
 
 def authenticate(session, now: datetime, *, username: str, password: str, max_failures: int,
-                 lock_minutes: int, address: str | None = None) -> User:
-    """Return the user for a correct login, or refuse and count the failure (flushes either way)."""
+                 lock_minutes: int, address: str | None = None, hooks=()) -> User:
+    """Return the user for a correct login, or refuse and count the failure (flushes either way).
+
+    ``hooks`` run as ``hook(session, user, password, now)`` after a correct login: the one moment the
+    platform holds the password, used to create a key holder's personal key.
+    """
     user = session.scalar(sa.select(User).where(sa.func.lower(User.username) == (username or "").strip().lower()))
     where = {"address": address} if address else {}
     if user is None:
@@ -164,6 +168,8 @@ def authenticate(session, now: datetime, *, username: str, password: str, max_fa
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
     session.flush()
     audit.record(session, user, now, "auth.login", object_type="user", object_id=user.id, payload=where)
+    for hook in hooks:
+        hook(session, user, password, now)
     return user
 
 

@@ -79,9 +79,11 @@ def complete(lot: Lot, given: schedule.Schedule) -> schedule.Schedule:
     return schedule.Schedule(**filled)
 
 
-def preview(session, lot: Lot, timetable: schedule.Schedule) -> tuple[tuple[str, str], tuple[str, str]]:
-    """The announcement and the documents as they would be published: ((title, text), (title, text))."""
-    filled = context(lot, timetable, centre_region(session, lot))
+def preview(session, lot: Lot, timetable: schedule.Schedule,
+            key_fingerprint: str | None = None) -> tuple[tuple[str, str], tuple[str, str]]:
+    """The announcement and the documents as they would be published: ((title, text), (title, text)); before
+    the ceremony the opening key's fingerprint reads "to be published"."""
+    filled = context(lot, timetable, centre_region(session, lot), key_fingerprint)
     return documents.render_announcement(filled), documents.render_documents(filled)
 
 
@@ -94,9 +96,11 @@ def publish(session, actor, now: datetime, lot: Lot, timetable: schedule.Schedul
     schedule.validate(lot.project.trade_type, lot.method, timetable, now)
     for name in SCHEDULE_FIELDS:
         setattr(lot, name, getattr(timetable, name))
+    fingerprint = None
     for hook in ANNOUNCE_HOOKS:
-        hook(session, actor, now, lot)
-    (title, text), (documents_title, documents_text) = preview(session, lot, timetable)
+        made = hook(session, actor, now, lot)
+        fingerprint = getattr(made, "fingerprint", fingerprint)
+    (title, text), (documents_title, documents_text) = preview(session, lot, timetable, fingerprint)
     transition(session, lot, "announce", actor, "tenderee", now,
                payload={name: getattr(timetable, name) for name in SCHEDULE_FIELDS if getattr(timetable, name)})
     row = Announcement(lot_id=lot.id, round=lot.round, title=title, text=text, documents_title=documents_title,

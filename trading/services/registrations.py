@@ -8,11 +8,12 @@ import sqlalchemy as sa
 
 from ..domain.errors import N_, DomainError, Forbidden
 from ..models import DocumentDownload, Lot, Registration
-from . import audit
+from . import audit, deposits
 from .objections import is_paused
 
 # Audit actions that name a bidder: shown masked to everyone but the bidder until the lot's deadline passes.
-CONFIDENTIAL_ACTIONS = {"registration.sign_up", "registration.download", "objection.raise"}
+CONFIDENTIAL_ACTIONS = {"registration.sign_up", "registration.download", "objection.raise", "deposit.payment",
+                        "bid.submit", "bid.withdraw"}
 
 
 def sealed_entries(session, entries, now: datetime) -> set[int]:
@@ -80,6 +81,7 @@ def sign_up(session, actor, now: datetime, lot: Lot) -> Registration:
                        registered_at=now)
     session.add(row)
     session.flush()
+    deposits.open_for(session, now, lot, actor.organisation)
     audit.record(session, actor, now, "registration.sign_up", object_type="lot", object_id=lot.id,
                  rule="construction.bidders_confidential", payload={"bidder_id": actor.organisation_id,
                                                                     "round": lot.round})

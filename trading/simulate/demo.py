@@ -7,6 +7,7 @@ it twice changes nothing. Every row is created through the account services, so 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import sqlalchemy as sa
 from stdnum.cn import uscc
@@ -15,6 +16,7 @@ from ..models import Organisation, User
 from ..services import accounts
 
 DEMO_PASSWORD = "demo2026"
+DEMO_BALANCE = Decimal("80000000.00")  # each bidder company's opening balance at the simulated bank
 ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 ORG_CODE_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -92,6 +94,11 @@ def load(session, now, actor="demo") -> list[tuple[DemoUser, str, bool]]:
             org = accounts.create_organisation(session, actor, now, name=spec.name, org_type=spec.org_type,
                                                credit_code=code, region_code=spec.region)
         orgs[spec.key] = org
+    from ..bank import service as bank
+
+    for org in orgs.values():
+        if org.org_type == "bidder":
+            bank.open_account(session, org, now, DEMO_BALANCE)
     report = []
     for spec in USERS:
         user = session.scalar(sa.select(User).where(User.username == spec.username))
@@ -100,6 +107,11 @@ def load(session, now, actor="demo") -> list[tuple[DemoUser, str, bool]]:
             accounts.create_user(session, actor, now, username=spec.username, display_name=spec.display_name,
                                  organisation_id=orgs[spec.org].id, roles=spec.roles, password=DEMO_PASSWORD)
         report.append((spec, orgs[spec.org].name, created))
+    from ..services import keys
+
+    for spec in USERS:  # key holders' personal keys, wrapped under the demo password
+        keys.ensure_holder_key(session, session.scalar(sa.select(User).where(User.username == spec.username)),
+                               DEMO_PASSWORD, now)
     return report
 
 
@@ -120,6 +132,7 @@ def load_lots(session, now, store) -> list[str]:
             lot = walk.create(session, people, now, trade_type)
             walk.advance(session, people, now, lot, target, store)
             walk.sign_up(session, people, now, lot, signed_up)
+            walk.pay_deposits(session, people, now, lot, signed_up)
             session.flush()
         lines.append(f"  lot {lot.id:<3} {trade_type:<13} {lot.state:<16} {lot.project.name}")
     return lines

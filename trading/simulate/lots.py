@@ -133,6 +133,19 @@ def sign_up(session, people: Cast, now: datetime, lot: Lot, count: int) -> None:
         registrations.sign_up(session, bidder, now, lot)
 
 
+def pay_deposits(session, people: Cast, now: datetime, lot: Lot, count: int) -> None:
+    """The first ``count`` signed-up demo bidders pay their deposits in the online bank (the last one short)."""
+    from ..services import deposits
+
+    for number, bidder in enumerate(people.bidders[:count], start=1):
+        deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
+        if deposit is None:
+            continue
+        amount = deposit.required if number < count or count == 1 else deposit.required / 2
+        deposits.pay(session, bidder, now, target_number=deposit.sub_account.number, amount=f"{amount:.2f}",
+                     memo="投标保证金")
+
+
 def existing(session, trade_type: str) -> Lot | None:
     """The sample lot of a trade type if the demo already created it."""
     name = SAMPLES[trade_type].project["name"]

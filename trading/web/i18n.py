@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from flask import current_app, request, session
 from flask_babel import format_datetime, gettext
 
 from ..domain.accounts import ROLES
 from ..domain.errors import DomainError
+from ..domain.money import format_yuan
 from ..domain.rules import label as rule_label
 
 
@@ -41,16 +43,23 @@ def _show(key: str, value, names: dict):
     """Format one message parameter for display: times in Asia/Shanghai, codes by their names."""
     if isinstance(value, datetime):
         return format_datetime(value, "yyyy-MM-dd HH:mm")
+    if isinstance(value, Decimal):
+        return format_yuan(value)
     if isinstance(value, str) and key in names:
         return names[key].get(value, value)
     return value
 
 
+def message_text(message: str, params: dict) -> str:
+    """A domain message (msgid) translated, with its parameters shown (times, money, code names)."""
+    names = _code_names()
+    shown = {key: _show(key, value, names) for key, value in params.items()}
+    return gettext(message, **shown) if shown else gettext(message)
+
+
 def error_text(error: DomainError) -> str:
     """The translated message with its parameters, followed by the rule that decided."""
-    names = _code_names()
-    params = {key: _show(key, value, names) for key, value in error.params.items()}
-    text = gettext(error.message, **params) if params else gettext(error.message)
+    text = message_text(error.message, error.params)
     if error.rule:
         try:
             named = rule_label(error.rule)

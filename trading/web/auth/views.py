@@ -15,8 +15,9 @@ from .forms import LoginForm, PasswordForm
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
-# Hooks run inside change_password, e.g. re-wrapping key-holder keys; later modules append.
+# Hooks run inside change_password (re-wrapping key-holder keys) and after a login (creating them).
 PASSWORD_CHANGE_HOOKS: list = []
+LOGIN_HOOKS: list = []
 
 
 @login_manager.user_loader
@@ -42,7 +43,7 @@ def login():
             user = accounts.authenticate(
                 db.session, now(), username=form.username.data, password=form.password.data,
                 max_failures=cfg["LOGIN_MAX_FAILURES"], lock_minutes=cfg["LOGIN_LOCK_MINUTES"],
-                address=client_address(),
+                address=client_address(), hooks=LOGIN_HOOKS,
             )
         except DomainError as error:
             db.session.commit()  # keep the failure count and its audit entry

@@ -24,3 +24,5 @@ DEADLINES = {
     "opening_at": _l("Online opening"), "listing_start": _l("Listing starts"), "listing_end": _l("Listing ends"),
     "auction_start": _l("Auction starts"),
 }
+
+SHARE_ROLES = {"host": _l("Opening host"), "supervisor": _l("Supervisor"), "tenderee": _l("Tenderee representative")}

@@ -9,9 +9,10 @@ from ...domain import filing, lifecycle, rules, schedule
 from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Announcement, Cancellation, Clarification, Filing, MethodApproval, Objection
-from ...services import cancellation, certification, objections, projects, registrations, timeline
+from ...services import bids, cancellation, certification, deposits, keys, objections, projects, registrations, timeline
 from ...services.lots import acts_for_tenderee, stage_name
 from ..common import choices, now
+from ..i18n import message_text
 from . import labels
 from .forms import ActionForm, AnnounceForm, DecisionForm, DownloadForm, MethodForm, ReasonForm, TextForm, UploadForm
 
@@ -50,12 +51,22 @@ def lot_context(lot) -> dict:
     all_objections = db.session.scalars(sa.select(Objection).filter_by(**same_round).order_by(Objection.id)).all()
     if not (party or internal):
         all_objections = [o for o in all_objections if o.bidder_id == current_user.organisation_id]
+    my_deposit = deposit_note = None
+    if my_registration is not None:
+        my_deposit = deposits.deposit_of(db.session, lot, current_user.organisation_id)
+        if my_deposit is not None:
+            deposit_note = message_text(*deposits.explain(my_deposit))
     proposed = None
     if "announce" in actions and lot.method:
         try:
             proposed = schedule.propose(project.trade_type, lot.method, at)
         except DomainError:
-            proposed = None
+            my_deposit = deposit_note = None
+    if my_registration is not None:
+        my_deposit = deposits.deposit_of(db.session, lot, current_user.organisation_id)
+        if my_deposit is not None:
+            deposit_note = message_text(*deposits.explain(my_deposit))
+    proposed = None
     return {
         "lot": lot, "project": project, "trade_type": rules.TRADE_TYPES[project.trade_type],
         "states": lifecycle.STATES, "stages": lifecycle.STAGES, "stage_name": stage_name(lot),
@@ -83,7 +94,10 @@ def lot_context(lot) -> dict:
         and schedule.objection_open(objections.lot_schedule(lot), at),
         "registration_count": registrations.count(db.session, lot),
         "confidential": registrations.confidential(lot, at),
-        "my_registration": my_registration,
+        "my_registration": my_registration, "my_deposit": my_deposit, "deposit_note": deposit_note,
+        "deposits_paid": deposits.count_paid(db.session, lot),
+        "opening_key": keys.opening_key_of(db.session, lot), "bid_count": bids.count(db.session, lot),
+        "share_roles": labels.SHARE_ROLES,
         "sign_up_open": lot.state == "announced" and lot.bid_deadline is not None and at < lot.bid_deadline,
         "proposed": proposed, "action_labels": labels.ACTIONS, "deadline_labels": labels.DEADLINES,
         "forms": {"action": ActionForm(), "upload": upload, "reason": ReasonForm(), "method": method_form,

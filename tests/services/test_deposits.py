@@ -1,0 +1,146 @@
+"""Deposits through the simulated online bank: sub-accounts, matching, short/late/over-payments, refunds."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from trading.bank import service as bank
+from trading.domain.errors import DomainError, Forbidden
+from trading.models import AuditEntry, BankAccount
+from trading.services import deposits, registrations
+from trading.simulate import demo, lots as walk
+from trading.storage import BlobStore
+
+RATE = Decimal("0.0035")
+
+
+@pytest.fixture
+def lot(app, session, now, tmp_path):
+    """The sample construction lot, announced (deposit 700,000.00), with the bank listener on."""
+    demo.load(session, now)
+    people = walk.cast(session)
+    lot = walk.create(session, people, now, "construction")
+    walk.advance(session, people, now, lot, "announced", BlobStore(tmp_path))
+    lot.people = people
+    return lot
+
+
+def own(session, user) -> BankAccount:
+    return bank.own_account(session, user.organisation)
+
+
+def test_sign_up_opens_a_virtual_sub_account_for_the_deposit(session, now, lot):
+    bidder = lot.people.bidders[0]
+    registrations.sign_up(session, bidder, now, lot)
+    deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
+    assert deposit.required == Decimal("700000.00") and deposit.status == "awaiting"
+    account = deposits.sub_account(session, deposit)
+    assert account.kind == "virtual" and account.number.startswith(bank.settlement_account(session, now).number)
+    assert not deposits.is_covered(session, lot, bidder.organisation_id)
+
+
+def test_a_full_payment_is_matched_and_keeps_the_paying_account(session, now, lot):
+    bidder = lot.people.bidders[0]
+    registrations.sign_up(session, bidder, now, lot)
+    deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
+    before = own(session, bidder).balance
+    deposits.pay(session, bidder, now, target_number=deposit.sub_account.number, amount="700000.00")
+    assert deposit.status == "paid" and deposit.paid_at == now
+    assert deposit.payments[0].payer_account == own(session, bidder).number
+    assert own(session, bidder).balance == before - Decimal("700000.00")
+    assert deposits.count_paid(session, lot) == 1 and deposits.is_covered(session, lot, bidder.organisation_id)
+
+
+def test_a_short_payment_is_explained_and_can_be_completed(session, now, lot):
+    bidder = lot.people.bidders[0]
+    registrations.sign_up(session, bidder, now, lot)
+    deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
+    deposits.pay(session, bidder, now, target_number=deposit.sub_account.number, amount="500000")
+    message, params = deposits.explain(deposit)
+    assert deposit.status == "short" and params["missing"] == Decimal("200000.00") and "still to pay" in message
+    deposits.pay(session, bidder, now + timedelta(hours=1), target_number=deposit.sub_account.number, amount="200000")
+    assert deposit.status == "paid" and deposit.paid_at == now + timedelta(hours=1)
+
+
+def test_an_over_payment_covers_the_deposit_and_the_excess_is_refunded_with_it(session, now, lot):
+    bidder = lot.people.bidders[0]
+    registrations.sign_up(session, bidder, now, lot)
+    deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
+    start = own(session, bidder).balance
+    deposits.pay(session, bidder, now, target_number=deposit.sub_account.number, amount="750000")
+    assert deposit.status == "paid" and deposits.explain(deposit)[1]["excess"] == Decimal("50000.00")
+    deposits.refund(session, None, now, deposit, rate=RATE, reason="未中标")
+    assert own(session, bidder).balance == start  # same day: no interest
+
+
+def test_a_payment_at_the_deadline_is_late_and_sent_back_at_once(session, now, lot):
+    bidder = lot.people.bidders[0]
+    registrations.sign_up(session, bidder, now, lot)
+    deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
+    start = own(session, bidder).balance
+    deposits.pay(session, bidder, lot.bid_deadline, target_number=deposit.sub_account.number, amount="700000")
+    assert deposit.status == "awaiting" and deposit.late == Decimal("700000.00")
+    assert deposit.payments[0].outcome == "late" and own(session, bidder).balance == start
+    assert deposits.sub_account(session, deposit).balance == 0
+
+
+def test_refunds_go_back_to_each_paying_account_with_interest(session, now, lot):
+    first, second = lot.people.bidders[0], lot.people.bidders[1]
+    registrations.sign_up(session, first, now, lot)
+    deposit = deposits.deposit_of(session, lot, first.organisation_id)
+    deposits.pay(session, first, now, target_number=deposit.sub_account.number, amount="400000")
+    deposits.pay(session, second, now, target_number=deposit.sub_account.number, amount="300000")  # paid by another
+    start_first, start_second = own(session, first).balance, own(session, second).balance
+    later = now + timedelta(days=36)
+    due = now + timedelta(days=30)
+    deposits.refund(session, None, later, deposit, rate=RATE, reason="合同签订后退还", due=due,
+                    rule="construction.deposit_refund")
+    expected = (Decimal("700000") * RATE * 36 / 360).quantize(Decimal("0.01"))  # 245.00
+    assert deposit.interest == expected == Decimal("245.00")
+    assert own(session, first).balance == start_first + Decimal("400000") + expected
+    assert own(session, second).balance == start_second + Decimal("300000")
+    assert deposit.status == "refunded" and deposit.refund_late  # 36 days > the 30 allowed here
+    entry = session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "deposit.refund"))
+    assert entry.rule == "construction.deposit_refund" and entry.payload["late"] is True
+    with pytest.raises(DomainError):
+        deposits.refund(session, None, later, deposit, rate=RATE, reason="again")
+
+
+def test_one_account_paying_for_two_bidders_is_flagged(session, now, lot):
+    first, second = lot.people.bidders[0], lot.people.bidders[1]
+    for bidder in (first, second):
+        registrations.sign_up(session, bidder, now, lot)
+    for bidder in (first, second):
+        deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
+        deposits.pay(session, first, now, target_number=deposit.sub_account.number, amount="700000")
+    assert deposits.shared_payer_accounts(session, lot) == {
+        own(session, first).number: sorted([first.organisation_id, second.organisation_id])}
+
+
+def test_the_bank_refuses_overdrafts_unknown_accounts_and_other_peoples_accounts(session, now, lot):
+    bidder = lot.people.bidders[0]
+    target = bank.settlement_account(session, now).number
+    with pytest.raises(DomainError) as refused:
+        deposits.pay(session, bidder, now, target_number=target, amount="999999999")
+    assert refused.value.field == "amount"
+    with pytest.raises(DomainError) as refused:
+        deposits.pay(session, bidder, now, target_number="6217000", amount="1")
+    assert refused.value.field == "target"
+    with pytest.raises(DomainError):
+        deposits.pay(session, bidder, now, target_number=target, amount="-5")
+    with pytest.raises(Forbidden):
+        bank.require_owner(bidder, own(session, lot.people.bidders[1]))
+
+
+def test_payments_stay_confidential_in_the_audit_log_until_the_deadline(session, now, lot):
+    bidder = lot.people.bidders[0]
+    registrations.sign_up(session, bidder, now, lot)
+    deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
+    deposits.pay(session, bidder, now, target_number=deposit.sub_account.number, amount="700000")
+    entries = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "deposit.payment")).all()
+    assert entries and registrations.sealed_entries(session, entries, now) == {e.seq for e in entries}
+    assert registrations.sealed_entries(session, entries, lot.bid_deadline) == set()

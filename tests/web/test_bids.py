@@ -1,0 +1,158 @@
+"""Sealed bids in the browser and through the tool's endpoint: certificates, upload, server-side sealing,
+receipts, withdrawal, the staff's revocation."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import zipfile
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import FIXED_NOW, login
+from trading.domain import pki
+from trading.domain.sealing import envelope, receipt
+from trading.extensions import db
+from trading.models import Bid, BidderCertificate, Lot
+from trading.simulate import demo as demo_data, lots as walk
+from trading.storage import blob_store
+
+
+@pytest.fixture
+def lot_id(app, demo):
+    """The demo lots; the construction lot is announced, bidder1 paid its deposit in full, bidder2 half."""
+    with app.app_context():
+        demo_data.load_lots(db.session, FIXED_NOW, blob_store())
+        db.session.commit()
+        return walk.existing(db.session, "construction").id
+
+
+def client_for(app, username):
+    client = app.test_client()
+    assert login(client, username).status_code == 302
+    return client
+
+
+def certificate(client) -> tuple[bytes, bytes]:
+    response = client.post("/certificates", data={"password": "keypass2026"})
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    return archive.read("bidder.key.p8"), archive.read("bidder.cert.pem")
+
+
+def seal_for(app, client, lot_id, key_file, pem, credit_code) -> bytes:
+    raw = base64.b64decode(client.get(f"/lots/{lot_id}/lot-key").data)
+    with app.app_context():
+        code = db.session.get(Lot, lot_id).deal_code
+    out = io.BytesIO()
+    envelope.seal(out, lot_code=code, bidder_code=credit_code, lot_public_key=raw,
+                  price_form={"price": "37000000.00", "duration": "300日历天"},
+                  files=[("商务标.pdf", io.BytesIO(b"x" * 3000))],
+                  signer=pki.load_private_key(key_file, "keypass2026"), certificate_pem=pem)
+    return out.getvalue()
+
+
+def credit(app, username):
+    from trading.models import User
+
+    with app.app_context():
+        return db.session.scalar(sa.select(User).where(User.username == username)).organisation.credit_code
+
+
+def test_a_bidder_gets_a_certificate_uploads_a_sealed_bid_and_verifies_the_receipt(app, lot_id):
+    bidder = client_for(app, "bidder1")
+    key_file, pem = certificate(bidder)
+    page = bidder.get(f"/lots/{lot_id}/bid").get_data(as_text=True)
+    assert "已于" in page and "有效期至" in page  # deposit paid, certificate valid
+    data = seal_for(app, bidder, lot_id, key_file, pem, credit(app, "bidder1"))
+    response = bidder.post(f"/lots/{lot_id}/bid/upload", data={"envelope": (io.BytesIO(data), "bid.envelope")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302 and "/receipt" in response.headers["Location"]
+    receipt_page = bidder.get(response.headers["Location"]).get_data(as_text=True)
+    assert "投标回执" in receipt_page
+    with app.app_context():
+        bid = db.session.scalar(sa.select(Bid))
+    downloaded = json.loads(bidder.get(f"/bids/{bid.id}/receipt.json").data)
+    platform_key = pki.load_public_key(app.test_client().get("/platform/receipt-key.pem").data)
+    assert receipt.verify_receipt(downloaded, platform_key).manifest_hash == bid.manifest_hash
+    staff_view = client_for(app, "staff").get(f"/lots/{lot_id}").get_data(as_text=True)
+    assert "已收到投标" in staff_view or "<strong>1</strong>" in staff_view
+
+
+def test_a_short_deposit_blocks_the_upload_with_the_reason(app, lot_id):
+    bidder = client_for(app, "bidder2")  # paid half in the demo
+    key_file, pem = certificate(bidder)
+    data = seal_for(app, bidder, lot_id, key_file, pem, credit(app, "bidder2"))
+    response = bidder.post(f"/lots/{lot_id}/bid/upload", data={"envelope": (io.BytesIO(data), "bid.envelope")},
+                           content_type="multipart/form-data", follow_redirects=True)
+    assert "保证金" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Bid.id))) == 0
+
+
+def test_the_platform_seals_in_memory_for_a_bidder_without_the_tool(app, lot_id):
+    bidder = client_for(app, "bidder1")
+    key_file, _pem = certificate(bidder)
+    response = bidder.post(f"/lots/{lot_id}/bid/seal", data={
+        "price": "36990000.00", "duration": "320日历天", "other": "quality=合格\nmanager=王工",
+        "documents": [(io.BytesIO(b"tech" * 1000), "技术标.pdf")], "key_file": (io.BytesIO(key_file), "bidder.key.p8"),
+        "key_password": "keypass2026"}, content_type="multipart/form-data")
+    assert response.status_code == 302 and "/receipt" in response.headers["Location"]
+    with app.app_context():
+        bid = db.session.scalar(sa.select(Bid))
+        assert bid.sealed_by == "platform"
+        with blob_store().open(bid.blob_key) as handle:
+            info = envelope.inspect(handle)
+    assert info.signature_valid and [f.name for f in info.files][1:] == ["技术标.pdf"]
+    wrong = bidder.post(f"/lots/{lot_id}/bid/seal", data={
+        "price": "1", "duration": "1", "key_file": (io.BytesIO(key_file), "k.p8"), "key_password": "wrongpass1"},
+        content_type="multipart/form-data", follow_redirects=True)
+    assert "密码" in wrong.get_data(as_text=True)
+
+
+def test_the_tool_endpoint_takes_the_raw_envelope_with_basic_auth(app, lot_id):
+    bidder = client_for(app, "bidder1")
+    key_file, pem = certificate(bidder)
+    data = seal_for(app, bidder, lot_id, key_file, pem, credit(app, "bidder1"))
+    anonymous = app.test_client()
+    headers = {"Authorization": "Basic " + base64.b64encode(b"bidder1:demo2026").decode()}
+    unauthenticated = anonymous.post(f"/api/lots/{lot_id}/bids", data=data, content_type="application/octet-stream")
+    assert unauthenticated.status_code == 401
+    assert anonymous.post(f"/api/lots/{lot_id}/bids", data=data, headers=headers,
+                          content_type="text/plain").status_code == 415
+    response = anonymous.post(f"/api/lots/{lot_id}/bids", data=data, headers=headers,
+                              content_type="application/octet-stream")
+    assert response.status_code == 201 and response.json["receipt"]["kind"] == "submit"
+    tampered = bytearray(data)
+    tampered[-30] ^= 1
+    refused = anonymous.post(f"/api/lots/{lot_id}/bids", data=bytes(tampered), headers=headers,
+                             content_type="application/octet-stream")
+    assert refused.status_code == 422 and refused.json["field"] == "envelope"
+
+
+def test_staff_revoke_a_certificate_and_its_bids_are_then_refused(app, lot_id):
+    bidder = client_for(app, "bidder1")
+    key_file, pem = certificate(bidder)
+    with app.app_context():
+        cert_id = db.session.scalar(sa.select(BidderCertificate.id))
+    staff = client_for(app, "staff")
+    assert staff.post(f"/certificates/{cert_id}/revoke", data={"reason": "密钥泄露"}).status_code == 302
+    assert "密钥泄露" in staff.get("/certificates/all").get_data(as_text=True)
+    data = seal_for(app, bidder, lot_id, key_file, pem, credit(app, "bidder1"))
+    response = bidder.post(f"/lots/{lot_id}/bid/upload", data={"envelope": (io.BytesIO(data), "bid.envelope")},
+                           content_type="multipart/form-data", follow_redirects=True)
+    assert "吊销" in response.get_data(as_text=True) or "revoked" in response.get_data(as_text=True)
+
+
+def test_withdrawal_in_the_browser(app, lot_id):
+    bidder = client_for(app, "bidder1")
+    key_file, pem = certificate(bidder)
+    data = seal_for(app, bidder, lot_id, key_file, pem, credit(app, "bidder1"))
+    bidder.post(f"/lots/{lot_id}/bid/upload", data={"envelope": (io.BytesIO(data), "b.envelope")},
+                content_type="multipart/form-data")
+    assert bidder.post(f"/lots/{lot_id}/bid/withdraw").status_code == 302
+    with app.app_context():
+        bid = db.session.scalar(sa.select(Bid))
+        assert bid.status == "withdrawn" and bid.withdraw_receipt["kind"] == "withdraw"

@@ -1,0 +1,134 @@
+"""Operations of the simulated bank. Listeners registered in NOTIFY hear of every transfer (as a real bank
+notifies the platform of payments into the deposit account's virtual sub-accounts)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from ..domain.errors import N_, DomainError, Forbidden
+from ..domain.money import format_yuan, parse_yuan
+from ..models import BankAccount, BankTransfer, Organisation
+
+BANK_CODE = "6217"  # the simulated bank's prefix of account numbers
+SETTLEMENT_NAME = "{centre}投标保证金专户"
+NOTIFY: list = []  # callables (session, transfer) run after each transfer
+
+
+def _next_number(session, prefix: str, width: int) -> str:
+    """The next free account number with this prefix."""
+    last = session.scalar(sa.select(sa.func.max(BankAccount.number)).where(
+        BankAccount.number.like(f"{prefix}%"), sa.func.length(BankAccount.number) == len(prefix) + width))
+    sequence = int(last[len(prefix):]) + 1 if last else 1
+    return f"{prefix}{sequence:0{width}d}"
+
+
+def own_account(session, organisation: Organisation) -> BankAccount | None:
+    """The organisation's own (basic) account at the simulated bank."""
+    return session.scalar(sa.select(BankAccount).where(BankAccount.organisation_id == organisation.id,
+                                                       BankAccount.kind == "own").order_by(BankAccount.id))
+
+
+def open_account(session, organisation: Organisation, now: datetime, balance: Decimal = Decimal("0")) -> BankAccount:
+    """Open (or return) an organisation's own account, with an opening balance for the simulation."""
+    existing = own_account(session, organisation)
+    if existing is not None:
+        return existing
+    account = BankAccount(number=_next_number(session, BANK_CODE + "0", 11), name=organisation.name, kind="own",
+                          organisation_id=organisation.id, balance=balance, opened_at=now)
+    session.add(account)
+    session.flush()
+    return account
+
+
+def settlement_account(session, now: datetime) -> BankAccount:
+    """The centre's deposit account (投标保证金专户), opened on first use."""
+    account = session.scalar(sa.select(BankAccount).where(BankAccount.kind == "settlement"))
+    if account is None:
+        centre = session.scalar(sa.select(Organisation).where(Organisation.org_type == "trading_centre")
+                                .order_by(Organisation.id))
+        name = SETTLEMENT_NAME.format(centre=centre.name if centre else "公共资源交易中心")
+        account = BankAccount(number=_next_number(session, BANK_CODE + "9", 7), name=name, kind="settlement",
+                              organisation_id=centre.id if centre else None, balance=Decimal("0"), opened_at=now)
+        session.add(account)
+        session.flush()
+    return account
+
+
+def bank_account(session, now: datetime) -> BankAccount:
+    """The bank's own account, which pays the interest on refunded deposits (it may go below zero)."""
+    account = session.scalar(sa.select(BankAccount).where(BankAccount.kind == "bank"))
+    if account is None:
+        account = BankAccount(number=BANK_CODE + "000000000000", name="模拟银行利息支出", kind="bank",
+                              balance=Decimal("0"), opened_at=now)
+        session.add(account)
+        session.flush()
+    return account
+
+
+def open_sub_account(session, now: datetime, *, lot_id: int, round: int, organisation: Organisation,
+                     label: str) -> BankAccount:
+    """A virtual sub-account of the deposit account for one bidder and one round of a lot."""
+    parent = settlement_account(session, now)
+    number = f"{parent.number}{lot_id:06d}{round:02d}{organisation.id:05d}"  # unique per (lot, round, bidder)
+    account = BankAccount(number=number, name=f"{label}·{organisation.name}",
+                          kind="virtual", organisation_id=organisation.id, parent_id=parent.id, lot_id=lot_id,
+                          round=round, balance=Decimal("0"), opened_at=now)
+    session.add(account)
+    session.flush()
+    return account
+
+
+def find(session, number: str) -> BankAccount | None:
+    """The account with this number (spaces ignored)."""
+    return session.scalar(sa.select(BankAccount).where(BankAccount.number == (number or "").replace(" ", "")))
+
+
+def transfer(session, now: datetime, *, source: BankAccount, target_number: str, amount, kind: str = "payment",
+             memo: str = "", notify: bool = True) -> BankTransfer:
+    """Move money from ``source`` to the account numbered ``target_number``; refuse unknown accounts and
+    overdrafts (only the bank's own account may go below zero); tell the listeners."""
+    value = amount if isinstance(amount, Decimal) else parse_yuan(str(amount), "amount")
+    if value <= 0:
+        raise DomainError(N_("The amount must be above zero."), field="amount")
+    target = find(session, target_number)
+    if target is None:
+        raise DomainError(N_("There is no account %(number)s at this bank."), field="target", number=target_number)
+    if target.id == source.id:
+        raise DomainError(N_("An account cannot pay itself."), field="target")
+    source = session.get(BankAccount, source.id, with_for_update=True, populate_existing=True)
+    if source.kind != "bank" and source.balance < value:
+        raise DomainError(N_("The balance %(balance)s is not enough for %(amount)s."), field="amount",
+                          balance=format_yuan(source.balance), amount=format_yuan(value))
+    target = session.get(BankAccount, target.id, with_for_update=True, populate_existing=True)
+    source.balance -= value
+    target.balance += value
+    row = BankTransfer(serial=_next_serial(session, now), from_account_id=source.id, to_account_id=target.id,
+                       amount=value, at=now, kind=kind, memo=(memo or "")[:200])
+    session.add(row)
+    session.flush()
+    if notify:
+        for listener in NOTIFY:
+            listener(session, row)
+    return row
+
+
+def _next_serial(session, now: datetime) -> str:
+    """A bank serial number (流水号): the date and 12 random digits (unique without counting rows)."""
+    return f"{now:%Y%m%d}{secrets.randbelow(10**12):012d}"
+
+
+def statement(session, account: BankAccount, limit: int = 50) -> list[BankTransfer]:
+    """The account's latest transfers, newest first."""
+    return list(session.scalars(sa.select(BankTransfer).where(
+        sa.or_(BankTransfer.from_account_id == account.id, BankTransfer.to_account_id == account.id))
+        .order_by(BankTransfer.id.desc()).limit(limit)))
+
+
+def require_owner(actor, account: BankAccount) -> None:
+    """Only a user of the account's organisation may pay from it."""
+    if actor is None or account.kind != "own" or account.organisation_id != actor.organisation_id:
+        raise Forbidden(N_("You may pay only from your own organisation's account."), field="source")

@@ -1,0 +1,236 @@
+"""The body cipher: each file as fixed-size AES-256-GCM chunks, streamed through a few reusable buffers.
+
+Sealing hashes every chunk twice (the plaintext under the secret commitment salt, the ciphertext for the
+manifest). Both are plain SHA-256 chains, so each must see its chunks in order, but the two chains are
+independent: a helper thread runs whichever chain is free while the calling thread reads, encrypts and writes,
+and the calling thread runs the other chain whenever it would otherwise wait for a buffer. ``hashlib`` releases
+the GIL on large updates, so on two cores the hashing overlaps everything else. Memory is ``DEPTH`` chunk-sized
+buffer pairs, whatever the file size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import threading
+from collections import deque
+from typing import BinaryIO
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from ..errors import N_, DomainError
+from .layout import FILE_KEY_LABEL, TAG, EnvelopeError, chunk_lengths, nonce
+
+PARALLEL_FROM = 4 * 1024 * 1024  # below this many body bytes, hash on the calling thread only
+DEPTH = 3  # buffer pairs in flight
+
+
+def file_keys(data_key: bytes, salt: bytes, index: int) -> tuple[bytes, bytes]:
+    """The file's AES-256 key and its secret commitment salt: HKDF-SHA256(data key, salt, label + index), 64 bytes."""
+    okm = HKDF(hashes.SHA256(), 64, salt, FILE_KEY_LABEL + index.to_bytes(2, "big")).derive(data_key)
+    return okm[:32], okm[32:]
+
+
+class Pipeline:
+    """Chunk buffers plus ordered hash chains, run by one helper thread and by the caller while it waits."""
+
+    def __init__(self, chunk_size: int, parallel: bool):
+        self._pt = [memoryview(bytearray(chunk_size)) for _ in range(DEPTH)]
+        self._ct = [memoryview(bytearray(chunk_size + TAG)) for _ in range(DEPTH)]
+        self._cond = threading.Condition()
+        self._chains: dict[int, tuple[object, deque]] = {}
+        self._busy: set[int] = set()
+        self._pending = [0] * DEPTH
+        self._error: BaseException | None = None
+        self._stop = False
+        self._thread = threading.Thread(target=self._run, name="envelope-hash", daemon=True) if parallel else None
+        if self._thread:
+            self._thread.start()
+
+    def __enter__(self) -> Pipeline:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._thread:
+            with self._cond:
+                self._stop = True
+                self._cond.notify_all()
+            self._thread.join()
+
+    def take(self, counter: int, length: int) -> tuple[memoryview, memoryview]:
+        """Plaintext and ciphertext views for chunk ``counter``, once nothing still hashes that buffer pair."""
+        slot = counter % DEPTH
+        self._wait(lambda: self._pending[slot] == 0)
+        return self._pt[slot][:length], self._ct[slot][:length + TAG]
+
+    def spare(self) -> memoryview:
+        """A whole ciphertext buffer for reading outside the chains (only once drained)."""
+        return self._ct[0]
+
+    def hash(self, hasher, data: memoryview, counter: int) -> None:
+        """Feed ``data`` to ``hasher`` after everything fed to it before; ``data`` stays untouched until then."""
+        if self._thread is None:
+            hasher.update(data)
+            return
+        with self._cond:
+            self._chains.setdefault(id(hasher), (hasher, deque()))[1].append((counter % DEPTH, data))
+            self._pending[counter % DEPTH] += 1
+            self._cond.notify_all()
+
+    def drain(self) -> None:
+        """Wait until every hash update has been done, then forget the finished chains."""
+        self._wait(lambda: not any(self._pending) and not self._busy)
+        with self._cond:
+            self._chains.clear()
+
+    def _next(self):
+        for key, (hasher, queue) in self._chains.items():
+            if queue and key not in self._busy:
+                self._busy.add(key)
+                return key, hasher, queue.popleft()
+        return None
+
+    def _do(self, job) -> None:
+        key, hasher, (slot, data) = job
+        try:
+            hasher.update(data)
+        except BaseException as exc:  # pragma: no cover - hashing a buffer does not fail
+            self._error = exc
+        with self._cond:
+            self._busy.discard(key)
+            self._pending[slot] -= 1
+            self._cond.notify_all()
+
+    def _wait(self, done) -> None:
+        while True:
+            with self._cond:
+                if self._error is not None:
+                    raise self._error
+                if done():
+                    return
+                job = self._next()
+                if job is None:
+                    self._cond.wait()
+                    continue
+            self._do(job)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                job = self._next()
+                while job is None and not self._stop:
+                    self._cond.wait()
+                    job = self._next()
+                if job is None:
+                    return
+            self._do(job)
+
+
+def _fill(src: BinaryIO, view: memoryview, name: str) -> memoryview:
+    """Read exactly ``len(view)`` bytes of a document into ``view``."""
+    done = 0
+    readinto = getattr(src, "readinto", None)
+    while done < len(view):
+        if readinto is not None:
+            got = readinto(view[done:])
+        else:
+            piece = src.read(len(view) - done)
+            got = len(piece)
+            view[done:done + got] = piece
+        if not got:
+            raise DomainError(N_("The document %(name)s changed while it was being sealed."), field="files", name=name)
+        done += got
+    return view
+
+
+def write_all(out: BinaryIO, data) -> None:
+    """Write every byte of ``data`` (raw streams may write less than asked)."""
+    view = memoryview(data)
+    while len(view):
+        written = out.write(view)
+        view = view[len(view) if written is None else written:]
+
+
+def encrypt_file(src: BinaryIO, name: str, size: int, keys, aad: bytes, chunk_size: int, out: BinaryIO,
+                 pipe: Pipeline) -> tuple[bytes, bytes]:
+    """Encrypt ``size`` bytes of ``src`` to ``out``; return (salted plaintext hash, ciphertext hash)."""
+    aead = AESGCM(keys[0])
+    salted, cipher_hash = hashlib.sha256(keys[1]), hashlib.sha256()
+    for counter, length, last in chunk_lengths(size, chunk_size):
+        plain, sealed = pipe.take(counter, length)
+        _fill(src, plain, name)
+        pipe.hash(salted, plain, counter)
+        aead.encrypt_into(nonce(counter, last), plain, aad, sealed)
+        pipe.hash(cipher_hash, sealed, counter)
+        write_all(out, sealed)
+    pipe.drain()
+    if src.read(1):
+        raise DomainError(N_("The document %(name)s changed while it was being sealed."), field="files", name=name)
+    return salted.digest(), cipher_hash.digest()
+
+
+class TagFailure(Exception):
+    """Chunk ``chunk`` of a file failed authentication."""
+
+    def __init__(self, chunk: int):
+        super().__init__(chunk)
+        self.chunk = chunk
+
+
+def decrypt_file(reader, size: int, keys, aad: bytes, chunk_size: int, sink: BinaryIO, pipe: Pipeline,
+                 cipher_hash=None) -> bytes:
+    """Decrypt one file into ``sink`` chunk by verified chunk; return its salted hash (and feed ``cipher_hash``)."""
+    aead = AESGCM(keys[0])
+    salted = hashlib.sha256(keys[1])
+    for counter, length, last in chunk_lengths(size, chunk_size):
+        plain, sealed = pipe.take(counter, length)
+        reader.read_into(sealed)
+        if cipher_hash is not None:
+            pipe.hash(cipher_hash, sealed, counter)
+        try:
+            aead.decrypt_into(nonce(counter, last), sealed, aad, plain)
+        except InvalidTag:
+            pipe.drain()
+            raise TagFailure(counter) from None
+        pipe.hash(salted, plain, counter)
+        try:
+            write_all(sink, plain)
+        except OSError as exc:
+            pipe.drain()
+            raise EnvelopeError(N_("The opened document could not be stored: %(error)s."), reason="io",
+                                fault="platform", error=str(exc)) from exc
+    pipe.drain()
+    return salted.digest()
+
+
+class _Tee:
+    """Passes a file through to the caller's sink and keeps a copy (for the small price form only)."""
+
+    def __init__(self, sink: BinaryIO):
+        self.sink, self.copy = sink, io.BytesIO()
+
+    def write(self, data) -> int:
+        self.copy.write(data)
+        write_all(self.sink, data)
+        return len(data)
+
+
+def open_sink(sink, name: str, *, keep: bool):
+    """The caller's stream for one opened file; with ``keep``, a copy is kept in ``.copy`` as well."""
+    try:
+        target = sink(name)
+    except OSError as exc:
+        raise EnvelopeError(N_("The opened document could not be stored: %(error)s."), reason="io", fault="platform",
+                            error=str(exc)) from exc
+    return _Tee(target) if keep else target
+
+
+def hash_stored(reader, size: int, chunk_size: int, buffer: memoryview) -> bytes:
+    """SHA-256 of one file's ciphertext as stored (every chunk with its tag, in order), read from ``reader``."""
+    digest = hashlib.sha256()
+    for _, length, _ in chunk_lengths(size, chunk_size):
+        digest.update(reader.read_into(buffer[:length + TAG]))
+    return digest.digest()

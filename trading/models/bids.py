@@ -1,0 +1,129 @@
+"""Sealed bids and the keys around them: bidder certificates, key holders' keys, each lot's opening key and
+its shares, the bids (envelopes in the blob store) and the upload guard."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .accounts import Organisation, User
+from .types import UTCDateTime
+
+
+class BidderCertificate(db.Model):
+    """An Ed25519 signing certificate issued by the platform's CA to a bidder organisation."""
+
+    __tablename__ = "bidder_certificate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    serial: Mapped[int] = mapped_column(sa.BigInteger, unique=True)
+    certificate_pem: Mapped[str] = mapped_column(sa.Text)
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    issued_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    not_after: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    revoke_reason: Mapped[str] = mapped_column(sa.Text, default="")
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class HolderKey(db.Model):
+    """A key holder's personal X25519 key pair; the private key is encrypted under their password (scrypt)."""
+
+    __tablename__ = "holder_key"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), primary_key=True)
+    version: Mapped[int] = mapped_column()
+    public_key: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
+    encrypted_private_key: Mapped[bytes] = mapped_column(sa.LargeBinary(64))
+    salt: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
+    nonce: Mapped[bytes] = mapped_column(sa.LargeBinary(16))
+    scrypt_n: Mapped[int] = mapped_column()
+    scrypt_r: Mapped[int] = mapped_column()
+    scrypt_p: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    rewrapped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+
+class OpeningKey(db.Model):
+    """开标密钥 of one round of a lot: its public key; the secret exists only as sealed shares."""
+
+    __tablename__ = "opening_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lot.id"))
+    round: Mapped[int] = mapped_column()
+    public_key: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
+    fingerprint: Mapped[str] = mapped_column(sa.String(48))
+    k: Mapped[int] = mapped_column()
+    n: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    shares: Mapped[list[KeyShare]] = relationship(back_populates="opening_key", order_by="KeyShare.index")
+
+    __table_args__ = (sa.UniqueConstraint("lot_id", "round", name="uq_opening_key_lot_round"),)
+
+
+class KeyShare(db.Model):
+    """密钥分片: one holder's Shamir share of the opening secret, sealed to the holder's personal key."""
+
+    __tablename__ = "key_share"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opening_key_id: Mapped[int] = mapped_column(sa.ForeignKey("opening_key.id"), index=True)
+    holder_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(16))
+    index: Mapped[int] = mapped_column()
+    sealed: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    share_hash: Mapped[str] = mapped_column(sa.String(64))
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    opening_key: Mapped[OpeningKey] = relationship(back_populates="shares")
+    holder: Mapped[User] = relationship()
+
+
+class Bid(db.Model):
+    """One sealed bid (加密投标文件) as received; a resubmission or a withdrawal marks it withdrawn."""
+
+    __tablename__ = "bid"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lot.id"), index=True)
+    round: Mapped[int] = mapped_column()
+    bidder_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    status: Mapped[str] = mapped_column(sa.String(16), default="submitted")  # submitted | withdrawn
+    blob_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    size: Mapped[int] = mapped_column(sa.BigInteger)
+    manifest_hash: Mapped[str] = mapped_column(sa.String(64))
+    certificate_serial: Mapped[int] = mapped_column(sa.BigInteger)
+    sealed_by: Mapped[str] = mapped_column(sa.String(16), default="bidder")  # bidder | platform
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    receipt: Mapped[dict] = mapped_column(sa.JSON)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdraw_receipt: Mapped[dict | None] = mapped_column(sa.JSON)
+    address: Mapped[str] = mapped_column(sa.String(64), default="")
+
+    bidder: Mapped[Organisation] = relationship()
+
+
+class BidUpload(db.Model):
+    """The guard of one bidder's upload in progress: a second concurrent upload finds the row and is refused."""
+
+    __tablename__ = "bid_upload"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lot.id"))
+    round: Mapped[int] = mapped_column()
+    bidder_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (sa.UniqueConstraint("lot_id", "round", "bidder_id", name="uq_bid_upload_lot_round_bidder"),)

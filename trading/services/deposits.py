@@ -1,0 +1,166 @@
+"""Deposits (投标保证金) paid online into virtual sub-accounts (DESIGN §5): matching the bank's payment
+notifications, what staff may see before the deadline, and refunds with interest.
+
+A payment counts while the lot is open for bids; one that arrives at or after the bid deadline is sent back at
+once (late). A short payment leaves the deposit short (the bidder may pay the rest); an over-payment covers
+the deposit and the excess is refunded with it. Every payment keeps the account it came from: one account
+paying for several bidders of a lot is a collusion signal (招标投标法实施条例 第四十条).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+import sqlalchemy as sa
+
+from ..bank import service as bank
+from ..domain.errors import N_, DomainError
+from ..models import BankAccount, BankTransfer, Deposit, DepositPayment, Lot, Organisation
+from . import audit
+
+CENT = Decimal("0.01")
+DAY_COUNT = 360  # interest on deposits: actual days / 360, as Chinese banks count
+
+
+def open_for(session, now: datetime, lot: Lot, organisation: Organisation) -> Deposit | None:
+    """At sign-up: the bidder's virtual sub-account and the deposit it must receive (None if the lot asks none)."""
+    if not lot.deposit or lot.deposit <= 0:
+        return None
+    account = bank.open_sub_account(session, now, lot_id=lot.id, round=lot.round, organisation=organisation,
+                                    label=lot.deal_code or f"lot {lot.id}")
+    deposit = Deposit(lot_id=lot.id, round=lot.round, bidder_id=organisation.id, sub_account_id=account.id,
+                      required=lot.deposit, received=Decimal("0"), late=Decimal("0"), status="awaiting")
+    session.add(deposit)
+    session.flush()
+    return deposit
+
+
+def deposit_of(session, lot: Lot, bidder_id: int) -> Deposit | None:
+    """The bidder's deposit for the lot's current round."""
+    return session.scalar(sa.select(Deposit).where(Deposit.lot_id == lot.id, Deposit.round == lot.round,
+                                                   Deposit.bidder_id == bidder_id))
+
+
+def is_covered(session, lot: Lot, bidder_id: int) -> bool:
+    """True when the lot asks no deposit or the bidder's has arrived in full before the deadline."""
+    if not lot.deposit or lot.deposit <= 0:
+        return True
+    deposit = deposit_of(session, lot, bidder_id)
+    return deposit is not None and deposit.status == "paid"
+
+
+def count_paid(session, lot: Lot) -> int:
+    """How many deposits of the current round have arrived in full (what staff see before the deadline)."""
+    return session.scalar(sa.select(sa.func.count(Deposit.id)).where(
+        Deposit.lot_id == lot.id, Deposit.round == lot.round, Deposit.status.in_(["paid", "refunded"])))
+
+
+def on_payment(session, transfer: BankTransfer) -> None:
+    """Bank notification listener: match a payment into a virtual sub-account to its deposit."""
+    if transfer.kind != "payment":
+        return
+    deposit = session.scalar(sa.select(Deposit).where(Deposit.sub_account_id == transfer.to_account_id))
+    if deposit is None:
+        return
+    lot = session.get(Lot, deposit.lot_id)
+    payer = transfer.from_account
+    row = DepositPayment(deposit_id=deposit.id, transfer_id=transfer.id, payer_account=payer.number,
+                         payer_name=payer.name, amount=transfer.amount, at=transfer.at, outcome="counted")
+    session.add(row)
+    if lot.bid_deadline is None or transfer.at >= lot.bid_deadline or lot.round != deposit.round:
+        row.outcome = "late"
+        deposit.late += transfer.amount
+        bank.transfer(session, transfer.at, source=deposit.sub_account, target_number=payer.number,
+                      amount=transfer.amount, kind="refund", memo="逾期到账，原路退回", notify=False)
+    else:
+        before = deposit.received
+        deposit.received += transfer.amount
+        if before >= deposit.required:
+            row.outcome = "excess"
+        if deposit.received >= deposit.required:
+            deposit.status = "paid"
+            deposit.paid_at = deposit.paid_at or transfer.at
+        else:
+            deposit.status = "short"
+    session.flush()
+    audit.record(session, None, transfer.at, "deposit.payment", object_type="lot", object_id=lot.id,
+                 payload={"deposit_id": deposit.id, "bidder_id": deposit.bidder_id, "amount": transfer.amount,
+                          "payer_account": payer.number, "outcome": row.outcome, "status": deposit.status})
+
+
+def explain(deposit: Deposit) -> tuple[str, dict]:
+    """A sentence (msgid and params) saying where the deposit stands, for the bidder's page."""
+    if deposit.status == "paid":
+        excess = deposit.received - deposit.required
+        if excess > 0:
+            return N_("Paid: %(received)s received; the %(excess)s above the deposit is refunded with it."), {
+                "received": deposit.received, "excess": excess}
+        return N_("Paid in full on %(at)s."), {"at": deposit.paid_at}
+    if deposit.status == "short":
+        return N_("Short: %(received)s received, %(missing)s still to pay before the deadline."), {
+            "received": deposit.received, "missing": deposit.required - deposit.received}
+    if deposit.status == "refunded":
+        return N_("Refunded on %(at)s with %(interest)s interest."), {"at": deposit.refunded_at,
+                                                                      "interest": deposit.interest}
+    return N_("Awaiting payment of %(required)s into the sub-account."), {"required": deposit.required}
+
+
+def interest(principal: Decimal, since: datetime, until: datetime, rate: Decimal) -> Decimal:
+    """Simple interest at an annual ``rate`` for the actual days held, over 360 days, to the fen."""
+    days = max((until - since).days, 0)
+    return (principal * rate * days / DAY_COUNT).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def refund(session, actor, now: datetime, deposit: Deposit, *, rate: Decimal, reason: str,
+           due: datetime | None = None, rule: str | None = None) -> Deposit:
+    """Return every counted payment to the account it came from, with interest to the first payer; flag a
+    refund made after ``due`` as late (the rule names the legal limit)."""
+    if deposit.status == "refunded":
+        raise DomainError(N_("This deposit has already been refunded."), field="deposit")
+    counted = [p for p in deposit.payments if p.outcome in ("counted", "excess")]
+    by_account: dict[str, Decimal] = defaultdict(Decimal)
+    for payment in counted:
+        by_account[payment.payer_account] += payment.amount
+    held_since = min((p.at for p in counted), default=now)
+    earned = interest(deposit.received, held_since, now, rate)
+    for number, amount in by_account.items():
+        bank.transfer(session, now, source=deposit.sub_account, target_number=number, amount=amount, kind="refund",
+                      memo=f"保证金退还：{reason}"[:200], notify=False)
+    if earned > 0 and counted:
+        bank.transfer(session, now, source=bank.bank_account(session, now), target_number=counted[0].payer_account,
+                      amount=earned, kind="interest", memo="保证金利息", notify=False)
+    deposit.status, deposit.refunded_at, deposit.interest = "refunded", now, earned
+    deposit.refund_due, deposit.refund_rule = due, rule
+    deposit.refund_late = due is not None and now > due
+    session.flush()
+    audit.record(session, actor, now, "deposit.refund", object_type="lot", object_id=deposit.lot_id, rule=rule,
+                 payload={"deposit_id": deposit.id, "bidder_id": deposit.bidder_id, "principal": deposit.received,
+                          "interest": earned, "accounts": sorted(by_account), "late": deposit.refund_late,
+                          "reason": reason})
+    return deposit
+
+
+def shared_payer_accounts(session, lot: Lot) -> dict[str, list[int]]:
+    """Accounts that paid deposits for more than one bidder of the lot's current round (a collusion signal)."""
+    rows = session.execute(sa.select(DepositPayment.payer_account, Deposit.bidder_id).join(Deposit).where(
+        Deposit.lot_id == lot.id, Deposit.round == lot.round).distinct()).all()
+    bidders: dict[str, set[int]] = defaultdict(set)
+    for account, bidder_id in rows:
+        bidders[account].add(bidder_id)
+    return {account: sorted(ids) for account, ids in bidders.items() if len(ids) > 1}
+
+
+def pay(session, actor, now: datetime, *, target_number: str, amount: str, memo: str = "") -> BankTransfer:
+    """The online-bank page: pay from the actor's organisation's own account."""
+    source = bank.own_account(session, actor.organisation)
+    if source is None:
+        raise DomainError(N_("Your organisation has no account at the simulated bank."), field="source")
+    bank.require_owner(actor, source)
+    return bank.transfer(session, now, source=source, target_number=target_number, amount=amount, memo=memo)
+
+
+def sub_account(session, deposit: Deposit) -> BankAccount:
+    """The virtual sub-account of a deposit."""
+    return session.get(BankAccount, deposit.sub_account_id)

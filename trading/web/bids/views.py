@@ -1,0 +1,243 @@
+"""The bid page and its actions, receipts, certificates and the platform's public keys."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import zipfile
+
+import sqlalchemy as sa
+from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ...clock import current_clock
+from ...domain import pki
+from ...domain.errors import N_, DomainError
+from ...domain.sealing import envelope
+from ...extensions import db
+from ...models import Bid, BidderCertificate, Lot
+from ...services import bids, deposits, keys
+from ...storage import BlobTooLarge, blob_store
+from ..common import client_address, now, perform, roles_required
+from ..i18n import error_text, message_text
+from ..lots.blueprint import load_lot
+from .blueprint import bp, interest_rate, platform
+from .forms import ActionForm, CertificateForm, ReasonForm, SealForm, UploadForm
+
+
+def _valid_certificate(org_id: int) -> BidderCertificate | None:
+    """The organisation's newest certificate that is not revoked and not expired."""
+    return db.session.scalar(sa.select(BidderCertificate).where(
+        BidderCertificate.organisation_id == org_id, BidderCertificate.revoked_at.is_(None),
+        BidderCertificate.not_after > now()).order_by(BidderCertificate.id.desc()))
+
+
+@bp.route("/lots/<int:lot_id>/bid")
+@roles_required("bidder")
+def bid_page(lot_id: int):
+    """The bidder's bid for a lot: the lot key, its certificate and deposit, its bids and receipts, and the
+    two ways to submit (the tool, or sealing on the server)."""
+    lot = load_lot(lot_id)
+    org = current_user.organisation
+    deposit = deposits.deposit_of(db.session, lot, org.id)
+    return render_template(
+        "bids/bid.html", lot=lot, opening_key=keys.opening_key_of(db.session, lot),
+        certificate=_valid_certificate(org.id), deposit=deposit,
+        deposit_note=message_text(*deposits.explain(deposit)) if deposit else None,
+        history=bids.history(db.session, lot, org.id), upload=UploadForm(), seal=SealForm(), action=ActionForm(),
+        max_mib=current_app.config["MAX_ENVELOPE_BYTES"] // 2**20, now=now())
+
+
+def _finish(lot: Lot, blob, guard_id: int, sealed_by: str) -> Bid | None:
+    """Accept a stored envelope at the moment its upload completed, or remove it; flash the outcome."""
+    completed = current_clock().now()  # the deadline is judged now, not when the request began
+    try:
+        bid = bids.accept(db.session, current_user, completed, lot, blob, blob_store(), platform(),
+                          guard_id=guard_id, sealed_by=sealed_by, address=client_address() or "")
+    except DomainError as error:
+        db.session.rollback()
+        bids.abandon(db.session, blob_store(), blob, guard_id)
+        db.session.commit()
+        flash(error_text(error), "danger")
+        return None
+    db.session.commit()
+    flash(_("Bid received: keep the receipt."), "success")
+    return bid
+
+
+def _begin(lot: Lot):
+    """Take the upload guard (committed, so a concurrent upload sees it) or flash why not."""
+    guard, ok = perform(bids.begin_upload, lot)
+    return guard.id if ok else None
+
+
+@bp.route("/lots/<int:lot_id>/bid/upload", methods=["POST"])
+@roles_required("bidder")
+def bid_upload(lot_id: int):
+    """Receive an envelope sealed with the bidder tool (streamed into the blob store)."""
+    lot = load_lot(lot_id)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        flash(_("Choose the sealed envelope file to upload."), "danger")
+        return redirect(url_for("bids.bid_page", lot_id=lot.id))
+    guard_id = _begin(lot)
+    if guard_id is None:
+        return redirect(url_for("bids.bid_page", lot_id=lot.id))
+    try:
+        blob = blob_store().put(form.envelope.data.stream, max_size=current_app.config["MAX_ENVELOPE_BYTES"])
+    except BlobTooLarge as too_large:
+        bids.release(db.session, guard_id)
+        db.session.commit()
+        flash(error_text(DomainError(N_("The envelope is larger than the limit of %(mib)s MiB."), field="envelope",
+                                     mib=too_large.limit // 2**20)), "danger")
+        return redirect(url_for("bids.bid_page", lot_id=lot.id))
+    bid = _finish(lot, blob, guard_id, "bidder")
+    return redirect(url_for("bids.receipt", bid_id=bid.id) if bid else url_for("bids.bid_page", lot_id=lot.id))
+
+
+def _price_form(form: SealForm) -> dict:
+    """The price form (开标一览表) from the page's fields."""
+    fields = {"price": form.price.data.strip(), "duration": form.duration.data.strip()}
+    for line in (form.other.data or "").splitlines():
+        name, sep, value = line.partition("=")
+        if sep and name.strip() and name.strip() not in fields:
+            fields[name.strip()[:40]] = value.strip()[:200]
+    return fields
+
+
+@bp.route("/lots/<int:lot_id>/bid/seal", methods=["POST"])
+@roles_required("bidder")
+def bid_seal(lot_id: int):
+    """Seal on the server for a bidder without the tool: in memory (the plaintext is never written to disk),
+    signed with the bidder's own key file, then checked exactly like an uploaded envelope."""
+    lot = load_lot(lot_id)
+    form = SealForm()
+    if not form.validate_on_submit():
+        flash(_("Fill in the price, the duration, your key file and its password."), "danger")
+        return redirect(url_for("bids.bid_page", lot_id=lot.id))
+    certificate = _valid_certificate(current_user.organisation_id)
+    opening_key = keys.opening_key_of(db.session, lot)
+    guard_id = _begin(lot)
+    if guard_id is None:
+        return redirect(url_for("bids.bid_page", lot_id=lot.id))
+    try:
+        if certificate is None or opening_key is None:
+            raise DomainError(N_("Get a signing certificate first (数字证书), then seal the bid."), field="certificate")
+        signer = pki.load_private_key(form.key_file.data.read(), form.key_password.data)
+        files = [(item.filename, item.stream) for item in form.documents.data or [] if item and item.filename]
+        with blob_store().writer() as out:
+            envelope.seal(out.file, lot_code=lot.deal_code, bidder_code=current_user.organisation.credit_code,
+                          lot_public_key=opening_key.public_key, price_form=_price_form(form), files=files,
+                          signer=signer, certificate_pem=certificate.certificate_pem.encode())
+    except DomainError as error:
+        bids.release(db.session, guard_id)
+        db.session.commit()
+        flash(error_text(error), "danger")
+        return redirect(url_for("bids.bid_page", lot_id=lot.id))
+    bid = _finish(lot, out.blob, guard_id, "platform")
+    return redirect(url_for("bids.receipt", bid_id=bid.id) if bid else url_for("bids.bid_page", lot_id=lot.id))
+
+
+@bp.route("/lots/<int:lot_id>/bid/withdraw", methods=["POST"])
+@roles_required("bidder")
+def bid_withdraw(lot_id: int):
+    """Withdraw the company's bid before the deadline (the deposit is refunded)."""
+    lot = load_lot(lot_id)
+    if ActionForm().validate_on_submit():
+        perform(bids.withdraw, lot, platform=platform(), rate=interest_rate(),
+                ok=_("Bid withdrawn; the deposit is refunded to the paying account."))
+    return redirect(url_for("bids.bid_page", lot_id=lot.id))
+
+
+def _own_bid(bid_id: int) -> Bid:
+    """A bid of the user's own organisation, or 404."""
+    bid = db.session.get(Bid, bid_id)
+    if bid is None or bid.bidder_id != current_user.organisation_id:
+        abort(404)
+    return bid
+
+
+@bp.route("/bids/<int:bid_id>/receipt")
+@roles_required("bidder")
+def receipt(bid_id: int):
+    """The printable receipt (投标回执) of a submission and, if withdrawn, of the withdrawal."""
+    bid = _own_bid(bid_id)
+    return render_template("bids/receipt.html", bid=bid, lot=db.session.get(Lot, bid.lot_id))
+
+
+@bp.route("/bids/<int:bid_id>/receipt.json")
+@roles_required("bidder")
+def receipt_json(bid_id: int):
+    """The signed receipt as JSON, to verify offline with ``python -m trading.domain.sealing verify-receipt``."""
+    bid = _own_bid(bid_id)
+    data = bid.withdraw_receipt if request.args.get("kind") == "withdraw" and bid.withdraw_receipt else bid.receipt
+    body = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": f"attachment; filename=receipt-{bid.id}-{data['kind']}.json"})
+
+
+@bp.route("/lots/<int:lot_id>/lot-key")
+def lot_key(lot_id: int):
+    """The lot's opening public key (base64 of the raw X25519 key) for the bidder tool; public."""
+    lot = db.session.get(Lot, lot_id)
+    opening_key = keys.opening_key_of(db.session, lot) if lot else None
+    if opening_key is None:
+        abort(404)
+    text = base64.b64encode(opening_key.public_key).decode() + "\n"
+    headers = {"Content-Disposition": f"attachment; filename={lot.deal_code}.lotkey",
+               "X-Key-Fingerprint": opening_key.fingerprint}
+    return Response(text, mimetype="text/plain", headers=headers)
+
+
+@bp.route("/platform/receipt-key.pem")
+def receipt_key():
+    """The public key that signs receipts (to verify them offline); public."""
+    return Response(platform().signing_public_pem, mimetype="application/x-pem-file")
+
+
+@bp.route("/platform/ca.pem")
+def ca_certificate():
+    """The platform CA's certificate (to check bidders' certificates); public."""
+    return Response(pki.certificate_pem(platform().ca_cert), mimetype="application/x-pem-file")
+
+
+@bp.route("/certificates", methods=["GET", "POST"])
+@roles_required("bidder")
+def certificates():
+    """A bidder's signing certificates; a new key and certificate are generated and downloaded once."""
+    form = CertificateForm()
+    if form.validate_on_submit():
+        issued, ok = perform(keys.issue_certificate, platform(), form.password.data, form=form,
+                             ok=_("Key and certificate issued: keep the key file and its password safe."))
+        if ok:
+            key_file, pem = issued
+            bundle = io.BytesIO()
+            with zipfile.ZipFile(bundle, "w") as archive:
+                archive.writestr("bidder.key.p8", key_file)
+                archive.writestr("bidder.cert.pem", pem)
+            bundle.seek(0)
+            return send_file(bundle, mimetype="application/zip", as_attachment=True,
+                             download_name=f"{current_user.organisation.credit_code}-signing-key.zip")
+    rows = db.session.scalars(sa.select(BidderCertificate).where(
+        BidderCertificate.organisation_id == current_user.organisation_id).order_by(BidderCertificate.id.desc())).all()
+    return render_template("bids/certificates.html", form=form, rows=rows, now=now())
+
+
+@bp.route("/certificates/all")
+@roles_required("staff", "supervisor", "admin")
+def certificate_list():
+    """Every bidder certificate, with revocation for staff."""
+    rows = db.session.scalars(sa.select(BidderCertificate).order_by(BidderCertificate.id.desc())).all()
+    return render_template("bids/certificate_list.html", rows=rows, form=ReasonForm(), now=now())
+
+
+@bp.route("/certificates/<int:certificate_id>/revoke", methods=["POST"])
+@roles_required("staff")
+def certificate_revoke(certificate_id: int):
+    """Revoke a certificate, with a reason."""
+    form = ReasonForm()
+    perform(keys.revoke_certificate, certificate_id, form.reason.data if form.validate_on_submit() else "",
+            ok=_("Certificate revoked."))
+    return redirect(url_for("bids.certificate_list"))
