@@ -156,3 +156,25 @@ def test_withdrawal_in_the_browser(app, lot_id):
     with app.app_context():
         bid = db.session.scalar(sa.select(Bid))
         assert bid.status == "withdrawn" and bid.withdraw_receipt["kind"] == "withdraw"
+
+
+def test_an_envelope_over_the_size_limit_is_refused_and_nothing_is_kept(make_app, demo):
+    app = make_app(MAX_ENVELOPE_BYTES=4096)
+    with app.app_context():
+        demo_data.load_lots(db.session, FIXED_NOW, blob_store())
+        db.session.commit()
+        lot_id = walk.existing(db.session, "construction").id
+        before = sum(1 for _ in blob_store().keys())
+    bidder = client_for(app, "bidder1")
+    key_file, pem = certificate(bidder)
+    data = seal_for(app, bidder, lot_id, key_file, pem, credit(app, "bidder1"))
+    assert len(data) > 4096
+    response = bidder.post(f"/lots/{lot_id}/bid/upload", data={"envelope": (io.BytesIO(data), "bid.envelope")},
+                           content_type="multipart/form-data", follow_redirects=True)
+    assert "0 MiB" in response.get_data(as_text=True) or "上限" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Bid.id))) == 0
+        assert sum(1 for _ in blob_store().keys()) == before and not blob_store().leftovers()
+    again = bidder.post(f"/lots/{lot_id}/bid/upload", data={"envelope": (io.BytesIO(b"x"), "b.envelope")},
+                        content_type="multipart/form-data")
+    assert again.status_code == 302  # the upload guard was released: the next attempt is judged on its own
