@@ -248,3 +248,34 @@ def test_an_orphan_blob_or_an_unfinished_write_is_removed_by_the_startup_cleanup
     removed = cleanup(session, setup.store, time.time(), grace_seconds=0)
     assert removed == {"temporary": 1, "orphans": 1}
     assert setup.store.exists(kept.blob_key) and not setup.store.exists(orphan.key) and not setup.store.leftovers()
+
+
+def test_the_key_threshold_is_set_per_lot_at_announcement(session, now, tmp_path):
+    demo.load(session, now)
+    people = walk.cast(session)
+    store = BlobStore(tmp_path / "blobs")
+    from trading.services import announcements
+
+    lot = walk.create(session, people, now, "procurement")
+    walk.advance(session, people, now, lot, "method_approved", store)
+    for wrong in (1, 4):
+        with pytest.raises(DomainError):
+            announcements.publish(session, people.tenderee, now, lot, announcements.propose(lot, now), wrong)
+    row = announcements.publish(session, people.tenderee, now, lot, announcements.propose(lot, now), 3)
+    key = keys.opening_key_of(session, lot)
+    assert (key.k, key.n) == (3, 3)
+    assert key.fingerprint in row.text or key.fingerprint in row.documents_text  # printed for bidders to compare
+
+
+def test_a_password_change_rewraps_the_holder_key(session, now, setup):
+    from trading.services import accounts
+
+    staff = setup.people.staff
+    before = session.get(HolderKey, staff.id).public_key
+    accounts.change_password(session, staff, now, current="demo2026", new="newpass2026",
+                             hooks=[keys.rewrap_on_password_change])
+    row = session.get(HolderKey, staff.id)
+    assert row.public_key == before  # the same key pair, so the shares sealed to it stay usable
+    holderkeys.unlock(keys.blob_of(row), staff.id, "newpass2026")
+    with pytest.raises(DomainError):
+        holderkeys.unlock(keys.blob_of(row), staff.id, "demo2026")

@@ -113,3 +113,25 @@ def test_a_truncated_log_is_caught_against_a_noted_head(logged, runner):
     assert verify(runner).exit_code == 0  # the cut end alone cannot be seen...
     result = runner.invoke(args=["audit", "verify", "--expect", head])
     assert result.exit_code == 1 and "head_mismatch" in result.output  # ...but the noted head can
+
+
+def test_flask_bid_inspect_shows_an_envelope_without_any_key(runner, tmp_path):
+    import io
+
+    from tests.conftest import FIXED_NOW
+    from trading.domain import pki
+    from trading.domain.sealing import ceremony, envelope
+
+    ca_key, ca_cert = pki.create_ca("test CA", FIXED_NOW)
+    signer = pki.new_bidder_key()
+    cert = pki.issue_bidder_certificate(ca_key, ca_cert, org_name="湖北测试公司", credit_code="91330100799655058B",
+                                        public_key=signer.public_key(), serial=7, now=FIXED_NOW)
+    out = io.BytesIO()
+    envelope.seal(out, lot_code="4212022026JS0001", bidder_code="91330100799655058B",
+                  lot_public_key=ceremony.derive_keypair(b"0123456789abcdef", "4212022026JS0001")[1],
+                  price_form={"price": "100.00", "duration": "10日"}, files=[], signer=signer,
+                  certificate_pem=pki.certificate_pem(cert))
+    path = tmp_path / "bid.envelope"
+    path.write_bytes(out.getvalue())
+    result = runner.invoke(args=["bid", "inspect", str(path)])
+    assert "4212022026JS0001" in result.output and "91330100799655058B" in result.output

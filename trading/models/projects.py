@@ -71,6 +71,7 @@ class Lot(db.Model):
     duration: Mapped[str] = mapped_column(sa.String(100), default="")  # 工期 / 合同履行期限
     qualification: Mapped[str] = mapped_column(sa.Text, default="")  # 资质要求 / 资格条件
     deal_code: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
+    key_threshold: Mapped[int] = mapped_column(default=2)  # k of the opening key's k-of-n shares
 
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     documents_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from ..domain import documents, regions, rules, schedule, specialties
 from ..domain.errors import N_, DomainError
+from ..domain.sealing import ceremony
 from ..models import Announcement, Clarification, Lot, Organisation
 from .lots import require_tenderee, transition
 from .objections import lot_schedule
@@ -87,13 +88,18 @@ def preview(session, lot: Lot, timetable: schedule.Schedule,
     return documents.render_announcement(filled), documents.render_documents(filled)
 
 
-def publish(session, actor, now: datetime, lot: Lot, timetable: schedule.Schedule) -> Announcement:
-    """Check the timetable against the rules, render the texts, publish, and move the lot to announced."""
+def publish(session, actor, now: datetime, lot: Lot, timetable: schedule.Schedule,
+            key_threshold: int | None = None) -> Announcement:
+    """Check the timetable against the rules, render the texts, publish, and move the lot to announced.
+    ``key_threshold`` is how many of the three key holders must release their shares to open the bids."""
     require_tenderee(actor, lot.project)
     if lot.state != "method_approved" or not lot.method:
         raise DomainError(N_("The lot can be announced once its method is approved."), field="lot",
                           rule="platform.five_stages")
     schedule.validate(lot.project.trade_type, lot.method, timetable, now)
+    if key_threshold is not None:
+        ceremony.check_threshold(key_threshold, len(ceremony.DEFAULT_ROLES))
+        lot.key_threshold = key_threshold
     for name in SCHEDULE_FIELDS:
         setattr(lot, name, getattr(timetable, name))
     fingerprint = None

@@ -190,11 +190,12 @@ def choose_holders(session, lot: Lot, tenderee_user: User) -> list[tuple[str, Us
     return chosen
 
 
-def run_ceremony(session, actor, now: datetime, lot: Lot, k: int = ceremony.DEFAULT_K) -> OpeningKey:
-    """Announcement hook: make the lot's opening key, seal its shares to the holders, log the share hashes.
-    Only lots whose method takes sealed bids have one."""
+def run_ceremony(session, actor, now: datetime, lot: Lot) -> OpeningKey | None:
+    """Announcement hook: make the lot's opening key (k of n from the lot's setting), seal its shares to the
+    holders, log the share hashes. Only lots whose method takes sealed bids have one."""
     if rules.METHODS[lot.method].kind != "tender":
         return None
+    k = lot.key_threshold or ceremony.DEFAULT_K
     holders = choose_holders(session, lot, actor)
     chosen = [ceremony.Holder(str(user.id), role, session.get(HolderKey, user.id).public_key)
               for role, user in holders]

@@ -135,6 +135,9 @@ class AnnounceForm(FlaskForm):
     listing_start = DateTimeLocalField(_l("Listing starts"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     listing_end = DateTimeLocalField(_l("Listing ends"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     auction_start = DateTimeLocalField(_l("Auction starts"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    key_threshold = SelectField(_l("Key holders needed to open the bids"), default="2",
+                                choices=[SelectChoice("2", _l("2 of 3 (host, supervisor, tenderee)")),
+                                         SelectChoice("3", _l("3 of 3"))])
     preview = SubmitField(_l("Preview"))
     publish = SubmitField(_l("Publish the announcement"))
 

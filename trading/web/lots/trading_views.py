@@ -59,7 +59,7 @@ def announce(lot_id: int):
             form_error(form, error)
             timetable = None
         if timetable is not None and form.publish.data:
-            row, ok = perform(announcements.publish, lot, timetable, form=form,
+            row, ok = perform(announcements.publish, lot, timetable, int(form.key_threshold.data or 2), form=form,
                               ok=_("The announcement is published."))
             if ok:
                 return redirect(url_for("public.announcement", announcement_id=row.id))
