@@ -68,16 +68,36 @@ def register_blueprints(app: Flask) -> None:
     from .bank import service as bank
     from .services.chronograph import tick_listener
     from .services.deposits import on_payment
-    from .web import admin, auth, bank as bank_pages, bids, filters, lots, main, public, supervision
+    from .web import admin, auth, bank as bank_pages, bids, experts, filters, lots, main, public, supervision
 
-    for module in (main, auth, admin, supervision, lots, public, bank_pages, bids):
+    for module in (main, auth, admin, supervision, lots, public, bank_pages, bids, experts):
         app.register_blueprint(module.bp)
     filters.register(app)
-    if tick_listener not in admin.views.CLOCK_LISTENERS:
-        admin.views.CLOCK_LISTENERS.append(tick_listener)
+    for listener in (tick_listener, advance_draws):
+        if listener not in admin.views.CLOCK_LISTENERS:
+            admin.views.CLOCK_LISTENERS.append(listener)
     if on_payment not in bank.NOTIFY:
         bank.NOTIFY.append(on_payment)
     register_key_hooks()
+
+
+def advance_draws(session, now) -> None:
+    """Clock listener: move every running draw on (ranking at its beacon round, answers, next calls)."""
+    import sqlalchemy as sa
+    from flask import current_app
+
+    from .models import Draw
+    from .services import beacon, draws
+    from .web.experts.draw_views import centre_name
+
+    key = beacon.signing_key(current_app.instance_path)
+    for draw in session.scalars(sa.select(Draw).where(Draw.status.in_(["committed", "calling"]))):
+        for _ in range(20):  # follow a chain of quick answers, one call at a time
+            before = (draw.status, len(draw.calls))
+            draws.advance(session, now, draw, beacon_key=key, secret_key=current_app.config["SECRET_KEY"],
+                          centre_name=centre_name())
+            if (draw.status, len(draw.calls)) == before:
+                break
 
 
 def register_key_hooks() -> None:

@@ -69,6 +69,9 @@ def demo(if_empty: bool) -> None:
         db.session.commit()
         for line in demo_data.load_lots(db.session, now, blob_store()):
             click.echo(line)
+        from .simulate import experts as demo_experts
+
+        click.echo(demo_experts.load(db.session, now))
         db.session.commit()
         click.echo(f"demo logins (password for every demo user: {demo_data.DEMO_PASSWORD})")
         for spec, org_name, created in report:
@@ -126,7 +129,12 @@ def chronograph() -> None:
     from .services import chronograph as service
 
     moved = service.tick(db.session, current_clock().now())
+    from .services import experts
+
+    lifted = experts.lift_expired_suspensions(db.session, current_clock().now())
     db.session.commit()
+    if lifted:
+        click.echo(f"{lifted} expert suspension(s) ended")
     for item in moved:
         click.echo(f"lot {item.lot_id}: {item.action} -> {item.to_state}")
     click.echo(f"{len(moved)} transition(s)")
@@ -151,6 +159,18 @@ def bid_inspect(envelope_file: str) -> None:
     from .domain.sealing.__main__ import main
 
     sys.exit(main(["inspect", envelope_file]))
+
+
+draw_group = click.Group("draw", help="Expert draws.")
+
+
+@draw_group.command("verify")
+@click.argument("record_file")
+def draw_verify(record_file: str) -> None:
+    """Replay an exported draw record; print MATCH or what differs (exit status 1)."""
+    from .domain.drawing_cli import main
+
+    sys.exit(main(["verify", record_file]))
 
 
 audit_group = click.Group("audit", help="The hash-chained audit log.")
@@ -178,5 +198,5 @@ def audit_verify(expect: str | None) -> None:
 
 def register(app) -> None:
     """Add the commands to the app's CLI."""
-    for command in (init_db, demo, clock_group, chronograph, audit_group, cleanup_blobs, bid_group):
+    for command in (init_db, demo, clock_group, chronograph, audit_group, cleanup_blobs, bid_group, draw_group):
         app.cli.add_command(command)

@@ -79,6 +79,18 @@ TABLE = {
     "bids.certificate_revoke": ("POST", {"certificate_id": "certificate"}, {}, only({"staff"}, ok=302)),
     # the tool's endpoint: without HTTP Basic credentials everyone gets 415 for a form post (wrong type)
     "bids.api_submit": ("POST", {"lot_id": "lot"}, {}, {role: 415 for role in ROLES}),
+    # the expert pool and the draws (the phone page plays an expert's phone)
+    "experts.expert_list": ("GET", {}, None, only({"admin", "staff", "supervisor"})),
+    "experts.expert_new": ("GET", {}, None, only({"admin"})),
+    "experts.expert_view": ("GET", {"expert_id": "expert"}, None, only({"admin", "staff", "supervisor"})),
+    "experts.expert_status": ("POST", {"expert_id": "expert"}, {}, only({"admin"}, ok=302)),
+    "experts.expert_import": ("POST", {}, {}, only({"admin"}, ok=302)),
+    "experts.lot_draws": ("GET", {"lot_id": "lot"}, None, only({"staff", "supervisor"})),
+    "experts.draw_view": ("GET", {"draw_id": "draw"}, None, only({"staff", "supervisor", "tenderee"})),
+    "experts.draw_advance": ("POST", {"draw_id": "draw"}, {}, only({"staff", "supervisor"}, ok=302)),
+    "experts.draw_record": ("GET", {"draw_id": "draw"}, None, only({"supervisor"}, ok=302)),
+    "experts.phone": ("GET", {}, None, only({"expert", "admin"})),
+    "experts.phone_call": ("GET", {"call_id": "call"}, None, only({"expert", "admin"}, ok=404)),
     # public pages
     "public.announcements": ("GET", {}, None, ALL),
     "public.announcement": ("GET", {"announcement_id": "announcement"}, None, ALL),
@@ -130,7 +142,25 @@ def _demo_lots() -> dict[str, int]:
             "attachment": first(Attachment, lot_id=lot.id), "announcement": first(Announcement, lot_id=lot.id),
             "approved_lot": walk.existing(db.session, "procurement").id, "cancellation": request.id,
             "objection": objection.id, "draft_lot": first(Lot, state="draft"), "bid": bid.id,
-            "certificate": first(BidderCertificate)}
+            "certificate": first(BidderCertificate), **_demo_draw(lot, people)}
+
+
+def _demo_draw(lot, people) -> dict:
+    """The demo expert pool and a committed draw for the construction lot."""
+    from datetime import timedelta
+
+    from flask import current_app
+
+    from tests.conftest import FIXED_NOW
+    from trading.services import draws
+    from trading.simulate import experts as demo_experts
+
+    demo_experts.load(db.session, FIXED_NOW)
+    draw = draws.create(db.session, people.staff, FIXED_NOW, lot, wanted=[("A080201", 4, 1)], exclude_same_region=False,
+                        evaluation_at=FIXED_NOW + timedelta(days=25), place="评标室",
+                        secret_key=current_app.config["SECRET_KEY"])
+    db.session.commit()
+    return {"draw": draw.id, "expert": draw.snapshot["A080201"][0], "call": "no-such-call"}
 
 
 def _demo_bid(lot, people):
@@ -157,18 +187,22 @@ def _demo_bid(lot, people):
     return bids.accept(db.session, bidder, FIXED_NOW, lot, blob, blob_store(), platform, guard_id=guard.id)
 
 
-@pytest.mark.parametrize("endpoint", sorted(TABLE))
-def test_role_x_endpoint(app, clients, endpoint):
-    by_role, ids = clients
-    method, args, data, expected = TABLE[endpoint]
-    with app.test_request_context():
-        from flask import url_for
+def test_role_x_endpoint(app, clients):
+    """Every row of the table, against one set of demo data (built once: the rows do not change it)."""
+    from flask import url_for
 
-        url = url_for(endpoint, **{key: ids.get(value, value) for key, value in args.items()})
-    got = {}
-    for role in ROLES:
-        response = by_role[role].open(url, method=method, data=data)
-        got[role] = response.status_code
-        if endpoint == "auth.logout" and role != "anonymous":  # log back in for the next rows
-            login(by_role[role], USERNAMES[role])
-    assert got == expected
+    by_role, ids = clients
+    wrong = {}
+    for endpoint in sorted(TABLE):
+        method, args, data, expected = TABLE[endpoint]
+        with app.test_request_context():
+            url = url_for(endpoint, **{key: ids.get(value, value) for key, value in args.items()})
+        got = {}
+        for role in ROLES:
+            response = by_role[role].open(url, method=method, data=data)
+            got[role] = response.status_code
+            if endpoint == "auth.logout" and role != "anonymous":  # log back in for the next rows
+                login(by_role[role], USERNAMES[role])
+        if got != expected:
+            wrong[endpoint] = {role: (got[role], expected[role]) for role in ROLES if got[role] != expected[role]}
+    assert wrong == {}, "endpoint: {role: (got, expected)}"

@@ -5,6 +5,7 @@ from .audit import AuditEntry, AuditHead
 from .bank import BankAccount, BankTransfer, Deposit, DepositPayment
 from .bids import Bid, BidderCertificate, BidUpload, HolderKey, KeyShare, OpeningKey
 from .clock import ClockSetting
+from .experts import BeaconPulse, Draw, DrawCall, Expert, ExpertRelative, ExpertSpecialty
 from .projects import (
                        Announcement,
                        Attachment,
@@ -24,7 +25,8 @@ from .projects import (
 
 __all__ = [
     "BankAccount", "BankTransfer", "Bid", "BidderCertificate", "BidUpload", "Deposit", "DepositPayment",
-    "HolderKey", "KeyShare", "OpeningKey",
+    "HolderKey", "KeyShare", "OpeningKey", "BeaconPulse", "Draw", "DrawCall", "Expert", "ExpertRelative",
+    "ExpertSpecialty",
     "Announcement", "Attachment", "AuditEntry", "AuditHead", "Cancellation", "Clarification", "ClockSetting",
     "DealCodeCounter", "DocumentDownload", "EntryCertificate", "Filing", "Lot", "LotSpecialty", "MethodApproval",
     "Objection", "Organisation", "Project", "Registration", "User", "UserRole",

@@ -59,4 +59,7 @@ def tick(session, now: datetime, limit: int = 500) -> list[Moved]:
 
 def tick_listener(session, now: datetime) -> None:
     """Run after a clock advance (registered in the admin blueprint's CLOCK_LISTENERS)."""
+    from . import experts
+
     tick(session, now)
+    experts.lift_expired_suspensions(session, now)

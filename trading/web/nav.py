@@ -27,6 +27,8 @@ NAV: list[NavItem] = [
     NavItem("bank.account", _l("Online bank"), ("bidder",)),
     NavItem("bids.certificates", _l("Signing certificates"), ("bidder",)),
     NavItem("bids.certificate_list", _l("Bidder certificates"), ("staff", "supervisor")),
+    NavItem("experts.expert_list", _l("Expert pool"), ("admin", "staff", "supervisor")),
+    NavItem("experts.phone", _l("Phone"), ("expert", "admin")),
     NavItem("admin.organisations", _l("Organisations"), ("admin",)),
     NavItem("admin.users", _l("Users"), ("admin",)),
     NavItem("admin.clock", _l("Clock"), ("admin",)),

@@ -74,6 +74,12 @@ def _work(roles: list[str]) -> dict:
         org = current_user.organisation_id
         work["projects"] = db.session.scalars(sa.select(Project).where(
             sa.or_(Project.tenderee_id == org, Project.agency_id == org)).order_by(Project.id.desc()).limit(10)).all()
+    if "expert" in roles:
+        from ...models import Draw, DrawCall, Expert
+
+        ringing = sa.select(sa.func.count(DrawCall.id)).join(Draw).join(Expert, Expert.id == DrawCall.expert_id).where(
+            DrawCall.outcome.is_(None), Expert.user_id == current_user.id)
+        work["ringing"] = db.session.scalar(ringing)
     if "bidder" in roles:
         work["signed_up"] = registrations.lots_signed_up(db.session, current_user.organisation_id).all()
         work["open"] = db.session.scalar(sa.select(sa.func.count(Lot.id)).where(Lot.state == "announced"))

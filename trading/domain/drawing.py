@@ -1,0 +1,389 @@
+"""The random drawing of experts (专家抽取), pure and replayable (DESIGN §6).
+
+1. ``recuse`` freezes the inputs: who is eligible per requested specialty, who is excluded and why.
+   ``check_supply`` refuses a draw that cannot fill its seats before anything is committed.
+2. ``commit`` binds a fresh 32-byte secret (by its hash), the inputs hash and a future beacon round.
+3. ``seed`` = HMAC-SHA256(secret, inputs hash || pulse output); ``rank`` orders each specialty's eligible
+   experts by HMAC-SHA256(seed, "code|id"), ties by id: no modulo, no shuffle, no dependence on row order.
+4. ``seat`` replays the calls down the ranking; ``next_to_call`` says who is next while a seat is open.
+5. ``DrawRecord`` is the exported record and ``verify`` replays it: [] means MATCH (both in ``drawing_cli``,
+   reachable from here).
+
+Matching: an expert qualifies for a requested specialty when one of its codes is that code or lies under it
+(catalogue codes are prefixes of their descendants). An expert who qualifies for several requested
+specialties is assigned, before the draw, to exactly one: the one it matches most closely (the longest
+code), and among equally close ones the first in the request. So the eligible lists are disjoint, each expert
+is ranked and called at most once, and a draw that passes ``check_supply`` fills every seat when everyone
+called accepts. Exclusions are recorded only for experts who qualify for a requested specialty, with the
+first reason in ``REASONS`` order. Backups are seats too: a specialty has count + backups seats; the first
+``count`` acceptances are members, the rest backups. ``python -m trading.domain.drawing verify FILE`` checks
+an exported record without a database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from . import regions
+from .audit import canonical, format_time
+from .errors import N_, DomainError
+from .experts import ExpertRecord
+
+FORMAT = "trading.draw-record"
+VERSION = 1
+REASONS = ("removed", "suspended", "works_for_tenderee", "works_for_bidder", "relative_of_bidder",
+           "recently_drawn", "same_region")
+OUTCOMES = ("accepted", "declined", "no_answer", "conflict")
+_CODE = re.compile(r"[ABC](?:[0-9]{2})*", re.ASCII)
+_HEX64 = re.compile(r"[0-9a-f]{64}", re.ASCII)
+
+
+def parse_time(text: str) -> datetime:
+    """A UTC time from ``format_time``'s form (ISO 8601 ending in Z)."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@dataclass(frozen=True)
+class Request:
+    """What staff ask for: per specialty (code, count, backups), same-region exclusion, time, place, cooldown."""
+
+    lot_code: str
+    specialties: tuple[tuple[str, int, int], ...]
+    exclude_same_region: bool
+    evaluation_at: datetime
+    place: str
+    cooldown_days: int
+    rules_version: str
+
+    def __post_init__(self):
+        needs = tuple((str(code).strip().upper(), int(count), int(backups))
+                      for code, count, backups in self.specialties)
+        object.__setattr__(self, "specialties", needs)
+        codes = [code for code, _, _ in needs]
+        if not needs:
+            raise DomainError(N_("Ask for at least one specialty."), field="specialties")
+        for code, count, backups in needs:
+            if not _CODE.fullmatch(code) or count < 1 or backups < 0:
+                raise DomainError(N_("Specialty %(code)s: a catalogue code, at least 1 expert and no negative "
+                                     "number of backups."), field="specialties", code=code)
+        if len(set(codes)) != len(codes):
+            raise DomainError(N_("Each specialty is asked for once."), field="specialties")
+        if self.cooldown_days < 0:
+            raise DomainError(N_("The cooldown cannot be negative."), field="cooldown_days")
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The requested specialty codes in request order."""
+        return tuple(code for code, _, _ in self.specialties)
+
+    def seats(self, code: str) -> tuple[int, int]:
+        """(count, backups) for one requested specialty."""
+        return next((count, backups) for c, count, backups in self.specialties if c == code)
+
+    def as_dict(self) -> dict:
+        """The request as JSON values."""
+        return {"lot_code": self.lot_code, "specialties": [list(need) for need in self.specialties],
+                "exclude_same_region": self.exclude_same_region,
+                "evaluation_at": format_time(self.evaluation_at),
+                "place": self.place, "cooldown_days": self.cooldown_days, "rules_version": self.rules_version}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Request:
+        """A request from ``as_dict``'s form."""
+        return cls(data["lot_code"], tuple(tuple(need) for need in data["specialties"]),
+                   bool(data["exclude_same_region"]), parse_time(data["evaluation_at"]), data["place"],
+                   int(data["cooldown_days"]), data["rules_version"])
+
+
+@dataclass(frozen=True, order=True)
+class Exclusion:
+    """One expert left out of the draw, with the reason code and a detail (an organisation, a date, a region)."""
+
+    expert_id: int
+    reason_code: str
+    detail: str
+
+
+def index_pool(pool: Iterable[ExpertRecord]) -> dict[str, list[ExpertRecord]]:
+    """The pool grouped by the experts' own specialty codes, so that a draw looks only at relevant experts."""
+    index: dict[str, list[ExpertRecord]] = {}
+    for expert in pool:
+        for code in expert.specialties:
+            index.setdefault(code, []).append(expert)
+    return index
+
+
+def _assign(specialties: frozenset[str], ordered: list[str]) -> str | None:
+    """The requested code an expert is assigned to (``ordered``: longest first, then request order), or None."""
+    for wanted in ordered:
+        if any(own.startswith(wanted) for own in specialties):
+            return wanted
+    return None
+
+
+def _near(region: str) -> frozenset[str]:
+    """The region codes that count as the same region: this one, those under it and those above it."""
+    codes = set(regions.descendants(region))
+    current = regions.get(region)
+    while current is not None and current.parent:
+        codes.add(current.parent)
+        current = regions.get(current.parent)
+    return frozenset(codes)
+
+
+def _reason(expert: ExpertRecord, request: Request, tenderee_id: int | None, bidder_ids: set[int],
+            near: frozenset[str], now: datetime) -> tuple[str, str] | None:
+    """The first reason (in REASONS order) to leave an expert out, with its detail; None if eligible."""
+    if expert.status == "removed":
+        return "removed", ""
+    if expert.status == "suspended" and (expert.suspended_until is None or expert.suspended_until > now):
+        return "suspended", format_time(expert.suspended_until) if expert.suspended_until else "indefinite"
+    if expert.status not in ("active", "suspended"):
+        raise ValueError(f"expert {expert.expert_id} has the unknown status {expert.status!r}")
+    if expert.employer_id is not None and expert.employer_id == tenderee_id:
+        return "works_for_tenderee", f"organisation {tenderee_id}"
+    if expert.employer_id is not None and expert.employer_id in bidder_ids:
+        return "works_for_bidder", f"organisation {expert.employer_id}"
+    kin = expert.relatives_of & bidder_ids
+    if kin:
+        return "relative_of_bidder", "organisations " + ",".join(map(str, sorted(kin)))
+    if expert.last_drawn_at is not None and expert.last_drawn_at > now - timedelta(days=request.cooldown_days):
+        return "recently_drawn", format_time(expert.last_drawn_at)
+    if expert.region_code in near:
+        return "same_region", expert.region_code
+    return None
+
+
+def recuse(pool: Iterable[ExpertRecord] | Mapping[str, list[ExpertRecord]], request: Request, *,
+           tenderee_id: int | None, bidder_ids: set[int], tenderee_region: str | None,
+           now: datetime) -> tuple[dict[str, list[int]], list[Exclusion]]:
+    """Eligible expert ids per requested specialty (sorted) and the exclusions (sorted), as of ``now``.
+
+    Same region means the expert's region is the tenderee's or lies under it, or the other way round: pass
+    the prefecture's code to keep out the experts of the whole city. ``pool`` may be an ``index_pool``.
+    """
+    position = {code: i for i, code in enumerate(request.codes)}
+    ordered = sorted(request.codes, key=lambda c: (-len(c), position[c]))
+    if isinstance(pool, Mapping):
+        pool = [e for key, experts in pool.items() if any(key.startswith(c) for c in ordered) for e in experts]
+    if request.exclude_same_region and not tenderee_region:
+        raise DomainError(N_("Give the tenderee's region to keep out experts of the same region."),
+                          field="exclude_same_region")
+    near = _near(tenderee_region) if request.exclude_same_region else frozenset()
+    bidders = set(bidder_ids)
+    eligible: dict[str, list[int]] = {code: [] for code in request.codes}
+    exclusions: list[Exclusion] = []
+    seen: set[int] = set()
+    assigned: dict[frozenset[str], str | None] = {}
+    for expert in pool:
+        if expert.expert_id in seen:
+            continue
+        if expert.specialties not in assigned:
+            assigned[expert.specialties] = _assign(expert.specialties, ordered)
+        code = assigned[expert.specialties]
+        if code is None:
+            continue
+        seen.add(expert.expert_id)
+        reason = _reason(expert, request, tenderee_id, bidders, near, now)
+        if reason is None:
+            eligible[code].append(expert.expert_id)
+        else:
+            exclusions.append(Exclusion(expert.expert_id, *reason))
+    exclusions.sort(key=lambda e: (e.expert_id, e.reason_code, e.detail))
+    return {code: sorted(ids) for code, ids in eligible.items()}, exclusions
+
+
+def check_supply(eligible: Mapping[str, list[int]], request: Request, rule: str) -> None:
+    """Refuse, naming each short specialty and by how many, when the eligible experts cannot fill the seats."""
+    shortages = []
+    for code, count, backups in request.specialties:
+        available = len(eligible.get(code, ()))
+        if available < count + backups:
+            shortages.append({"code": code, "needed": count + backups, "available": available,
+                              "short": count + backups - available})
+    if shortages:
+        summary = "; ".join(f"{s['code']}: {s['needed']} needed, {s['available']} eligible, short by {s['short']}"
+                            for s in shortages)
+        raise DomainError(N_("Too few eligible experts (%(summary)s)."), field="specialties", rule=rule,
+                          summary=summary, code=shortages[0]["code"], short=shortages[0]["short"],
+                          shortages=shortages)
+
+
+def inputs_hash(request: Request, eligible: Mapping[str, Iterable[int]], exclusions: Iterable[Exclusion]) -> str:
+    """SHA-256 hex of the canonical frozen inputs: request, sorted eligible ids, sorted exclusions, rules version."""
+    return hashlib.sha256(canonical({
+        "request": request.as_dict(),
+        "eligible": {code: sorted(ids) for code, ids in eligible.items()},
+        "exclusions": sorted([e.expert_id, e.reason_code, e.detail] for e in exclusions),
+        "rules_version": request.rules_version,
+    })).hexdigest()
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """What is logged before any randomness exists: the secret's hash, the inputs hash, the future round."""
+
+    secret_hash: str
+    inputs_hash: str
+    beacon_round: int
+    commitment_hash: str
+
+
+def commitment_digest(secret_hash: str, digest: str, beacon_round: int) -> str:
+    """SHA-256 hex of the canonical commitment body."""
+    return hashlib.sha256(canonical({"secret_hash": secret_hash, "inputs_hash": digest,
+                                     "beacon_round": beacon_round})).hexdigest()
+
+
+def commit(inputs_hash: str, secret: bytes, beacon_round: int) -> Commitment:
+    """Commit to a fresh 32-byte secret, the frozen inputs and the beacon round whose pulse will be used."""
+    if len(secret) != 32 or not _HEX64.fullmatch(inputs_hash):
+        raise ValueError("commit needs a 32-byte secret and a SHA-256 hex inputs hash")
+    secret_hash = hashlib.sha256(secret).hexdigest()
+    digest = commitment_digest(secret_hash, inputs_hash, beacon_round)
+    return Commitment(secret_hash, inputs_hash, beacon_round, digest)
+
+
+def seed(secret: bytes, inputs_hash: str, pulse_output: bytes) -> bytes:
+    """HMAC-SHA256(secret, inputs hash bytes || pulse output)."""
+    return hmac.new(secret, bytes.fromhex(inputs_hash) + pulse_output, hashlib.sha256).digest()
+
+
+def rank(seed: bytes, eligible: Mapping[str, Iterable[int]]) -> dict[str, list[int]]:
+    """Each specialty's experts ordered by HMAC-SHA256(seed, "code|id"), ties by id."""
+    ranking = {}
+    for code, ids in eligible.items():
+        keyed = sorted((hmac.digest(seed, f"{code}|{i}".encode(), "sha256"), i) for i in ids)
+        ranking[code] = [i for _, i in keyed]
+    return ranking
+
+
+@dataclass(frozen=True)
+class CallOutcome:
+    """One call of the draw: whom, for which specialty, the outcome and when."""
+
+    expert_id: int
+    specialty: str
+    outcome: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Seat:
+    """An expert who accepted: specialty, member or backup, position in the ranking (1 = first), when."""
+
+    expert_id: int
+    specialty: str
+    backup: bool
+    position: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Panel:
+    """The seats filled so far, the open seats per specialty, and specialties whose ranking ran out."""
+
+    seats: tuple[Seat, ...]
+    open: dict[str, int]
+    exhausted: tuple[str, ...]
+
+    @property
+    def complete(self) -> bool:
+        """Whether every seat (members and backups) is filled."""
+        return not any(self.open.values())
+
+    def as_dict(self) -> dict:
+        """The panel as JSON values."""
+        return {"seats": [{"expert_id": s.expert_id, "specialty": s.specialty, "backup": s.backup,
+                           "position": s.position, "at": format_time(s.at)} for s in self.seats],
+                "open": dict(self.open), "exhausted": list(self.exhausted)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Panel:
+        """A panel from ``as_dict``'s form."""
+        return cls(tuple(Seat(int(s["expert_id"]), s["specialty"], bool(s["backup"]), int(s["position"]),
+                              parse_time(s["at"])) for s in data["seats"]),
+                   {k: int(v) for k, v in data["open"].items()}, tuple(data["exhausted"]))
+
+
+def _call_error(message: str, number: int, call: CallOutcome, **params) -> DomainError:
+    """A refusal of the ``number``-th call (1-based)."""
+    return DomainError(message, field="calls", call=number, expert_id=call.expert_id, code=call.specialty, **params)
+
+
+def _replay(ranking: Mapping[str, list[int]], request: Request,
+            outcomes: Iterable[CallOutcome]) -> tuple[Panel, dict[str, int]]:
+    """The panel after the calls, and how far down each ranking the calls went; refuses a call out of turn."""
+    reached = {code: 0 for code in request.codes}
+    filled = dict.fromkeys(request.codes, 0)
+    called: dict[int, int] = {}
+    seats: list[Seat] = []
+    last = None
+    for number, call in enumerate(outcomes, start=1):
+        if call.outcome not in OUTCOMES:
+            raise _call_error(N_("Call %(call)s: unknown outcome %(outcome)s."), number, call, outcome=call.outcome)
+        if call.specialty not in reached or call.specialty not in ranking:
+            raise _call_error(N_("Call %(call)s is for %(code)s, which the draw did not ask for."), number, call)
+        if call.expert_id in called:
+            raise _call_error(N_("Call %(call)s calls expert %(expert_id)s a second time (first: call %(first)s)."),
+                              number, call, first=called[call.expert_id])
+        count, backups = request.seats(call.specialty)
+        if filled[call.specialty] >= count + backups:
+            raise _call_error(N_("Call %(call)s calls expert %(expert_id)s for %(code)s, whose seats are all "
+                                 "filled."), number, call)
+        order = ranking[call.specialty]
+        expected = order[reached[call.specialty]] if reached[call.specialty] < len(order) else None
+        if call.expert_id != expected:
+            raise _call_error(N_("Call %(call)s calls expert %(expert_id)s for %(code)s out of ranking order: the "
+                                 "next in the ranking is %(expected)s."), number, call,
+                              expected="nobody" if expected is None else expected)
+        if last is not None and call.at < last:
+            raise _call_error(N_("Call %(call)s is dated before the call made ahead of it."), number, call)
+        last, called[call.expert_id] = call.at, number
+        reached[call.specialty] += 1
+        if call.outcome == "accepted":
+            filled[call.specialty] += 1
+            seats.append(Seat(call.expert_id, call.specialty, filled[call.specialty] > count,
+                              reached[call.specialty], call.at))
+    open_seats = {code: sum(request.seats(code)) - filled[code] for code in request.codes}
+    exhausted = tuple(code for code in request.codes
+                      if open_seats[code] and reached[code] >= len(ranking.get(code, ())))
+    return Panel(tuple(seats), open_seats, exhausted), reached
+
+
+def seat(ranking: Mapping[str, list[int]], request: Request, outcomes: Iterable[CallOutcome]) -> Panel:
+    """The panel the calls, replayed in order, produce; refuses a call out of order, for a full seat, or repeated."""
+    return _replay(ranking, request, outcomes)[0]
+
+
+def next_to_call(ranking: Mapping[str, list[int]], request: Request,
+                 outcomes: Iterable[CallOutcome]) -> tuple[str, int] | None:
+    """(specialty, expert id) of the next call, first open specialty in request order; None when none is left."""
+    panel, reached = _replay(ranking, request, outcomes)
+    for code in request.codes:
+        if panel.open[code] and reached[code] < len(ranking[code]):
+            return code, ranking[code][reached[code]]
+    return None
+
+
+_RECORD_NAMES = frozenset({"DrawRecord", "build_record", "verify"})
+
+
+def __getattr__(name: str):
+    """``DrawRecord``, ``build_record`` and ``verify`` live in ``drawing_cli`` (with the command) but belong here."""
+    if name in _RECORD_NAMES:
+        from . import drawing_cli
+
+        return getattr(drawing_cli, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+if __name__ == "__main__":
+    from trading.domain.drawing_cli import main
+
+    raise SystemExit(main())

@@ -1,0 +1,179 @@
+"""The expert pool (评标专家库): adding, changing, suspending and removing experts, importing a file all or
+nothing, and the records a draw works on."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from ..domain import experts as rules_of_experts, regions, specialties
+from ..domain.errors import N_, DomainError, Forbidden, NotFound
+from ..models import Expert, ExpertRelative, ExpertSpecialty, Organisation
+from . import audit
+
+STATUSES = ("active", "suspended", "removed")
+
+
+def _require_admin(actor) -> None:
+    """Admins keep the pool (centre staff may read it)."""
+    if actor is not None and not isinstance(actor, str) and not actor.has_role("admin"):
+        raise Forbidden(N_("Only administrators change the expert pool."), field="expert")
+
+
+def get(session, expert_id: int) -> Expert:
+    """An expert by id, or NotFound."""
+    row = session.get(Expert, expert_id)
+    if row is None:
+        raise NotFound(N_("No such expert."), field="expert")
+    return row
+
+
+def _employer(session, credit_code: str | None) -> Organisation | None:
+    """The employer when it is an organisation on the platform (by credit code)."""
+    if not credit_code:
+        return None
+    return session.scalar(sa.select(Organisation).where(Organisation.credit_code == credit_code))
+
+
+def _apply(session, expert: Expert, data: rules_of_experts.ExpertInput, employer_name: str) -> None:
+    """Copy validated input onto a row."""
+    employer = _employer(session, data.employer_credit_code)
+    expert.name, expert.id_number, expert.mobile = data.name, data.id_number, data.mobile
+    expert.title, expert.years, expert.region_code = data.title.name, data.years, data.region_code
+    expert.employer_id = employer.id if employer else None
+    expert.employer_name = (employer.name if employer else employer_name or "")[:200]
+    expert.specialty_rows = [ExpertSpecialty(code=code) for code in sorted(set(data.specialties))]
+
+
+def validate(session, now: datetime, fields: dict, *, line: int = 1, except_id: int | None = None):
+    """One row of expert data through the same checks as an import (raises the file-style refusal)."""
+    existing = set(session.scalars(sa.select(Expert.id_number).where(Expert.id != (except_id or 0))))
+    return rules_of_experts.parse_rows([{"line": line, **fields}], specialties.load(), now, existing=existing)[0]
+
+
+def create(session, actor, now: datetime, fields: dict, employer_name: str = "") -> Expert:
+    """Add one expert after the import checks (ID number, mobile, specialties, title and years, region)."""
+    _require_admin(actor)
+    data = validate(session, now, fields)
+    expert = Expert(created_at=now, status="active")
+    _apply(session, expert, data, employer_name)
+    session.add(expert)
+    session.flush()
+    audit.record(session, actor, now, "expert.create", object_type="expert", object_id=expert.id,
+                 rule="experts.eligibility", payload=_summary(expert))
+    return expert
+
+
+def update(session, actor, now: datetime, expert: Expert, fields: dict, employer_name: str = "") -> Expert:
+    """Change an expert's data (the same checks)."""
+    _require_admin(actor)
+    data = validate(session, now, fields, except_id=expert.id)
+    with session.no_autoflush:
+        _apply(session, expert, data, employer_name)
+    session.flush()
+    audit.record(session, actor, now, "expert.update", object_type="expert", object_id=expert.id,
+                 rule="experts.eligibility", payload=_summary(expert))
+    return expert
+
+
+def _summary(expert: Expert) -> dict:
+    """What the audit log keeps of an expert (the ID number masked)."""
+    return {"name": expert.name, "id": rules_of_experts.mask_id(expert.id_number), "title": expert.title,
+            "years": expert.years, "region": expert.region_code, "specialties": expert.specialties,
+            "employer": expert.employer_id or expert.employer_name}
+
+
+def import_rows(session, actor, now: datetime, rows) -> list[Expert]:
+    """Import experts from parsed file rows: all of them, or none with every bad row reported."""
+    _require_admin(actor)
+    existing = set(session.scalars(sa.select(Expert.id_number)))
+    inputs = rules_of_experts.parse_rows(rows, specialties.load(), now, existing=existing)
+    made = []
+    for data in inputs:
+        expert = Expert(created_at=now, status="active")
+        _apply(session, expert, data, "")
+        session.add(expert)
+        made.append(expert)
+    session.flush()
+    audit.record(session, actor, now, "expert.import", object_type="expert", object_id=None,
+                 rule="experts.eligibility", payload={"count": len(made), "ids": [e.id for e in made]})
+    return made
+
+
+def set_status(session, actor, now: datetime, expert: Expert, status: str, *, reason: str,
+               until: datetime | None = None) -> Expert:
+    """Suspend (until a date), remove, or reinstate an expert, always with a reason."""
+    _require_admin(actor)
+    if status not in STATUSES:
+        raise DomainError(N_("Unknown status %(status)s."), field="status", status=status)
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise DomainError(N_("Write the reason."), field="reason")
+    if status == "suspended" and (until is None or until <= now):
+        raise DomainError(N_("A suspension needs an end date in the future."), field="until")
+    expert.status, expert.status_reason = status, reason
+    expert.suspended_until = until if status == "suspended" else None
+    session.flush()
+    audit.record(session, actor, now, f"expert.{status}", object_type="expert", object_id=expert.id,
+                 payload={"reason": reason, "until": until})
+    return expert
+
+
+def declare_relative(session, actor, now: datetime, expert: Expert, organisation_id: int, relation: str) -> None:
+    """Record that a principal of an organisation is the expert's close relative (a recusal reason)."""
+    _require_admin(actor)
+    if session.get(Organisation, organisation_id) is None:
+        raise DomainError(N_("Choose the organisation."), field="organisation_id")
+    if any(r.organisation_id == organisation_id for r in expert.relatives):
+        return
+    expert.relatives.append(ExpertRelative(organisation_id=organisation_id, relation=(relation or "")[:100]))
+    session.flush()
+    audit.record(session, actor, now, "expert.relative", object_type="expert", object_id=expert.id,
+                 rule="construction.expert_recusal", payload={"organisation_id": organisation_id})
+
+
+def records(session, codes: list[str] | None = None) -> list[rules_of_experts.ExpertRecord]:
+    """The pool as the draw sees it (only experts of the requested specialties when given)."""
+    query = sa.select(Expert)
+    if codes:
+        query = query.where(Expert.id.in_(sa.select(ExpertSpecialty.expert_id).where(ExpertSpecialty.code.in_(codes))))
+    return [rules_of_experts.ExpertRecord(
+        expert_id=e.id, name=e.name, specialties=frozenset(e.specialties), region_code=e.region_code,
+        employer_id=e.employer_id, status=e.status, suspended_until=e.suspended_until, last_drawn_at=e.last_drawn_at,
+        relatives_of=frozenset(r.organisation_id for r in e.relatives)) for e in session.scalars(query)]
+
+
+def count_outcome(session, now: datetime, expert: Expert, outcome: str, history: list[tuple[datetime, str]],
+                  policy: rules_of_experts.RefusalPolicy | None = None) -> None:
+    """Count a call's outcome on the expert's record; repeated refusals suspend per experts.refusals."""
+    if outcome == "accepted":
+        expert.accepted += 1
+    elif outcome == "declined":
+        expert.declines += 1
+    elif outcome == "no_answer":
+        expert.no_answers += 1
+    until = rules_of_experts.refusal_suspension(history, now, policy or rules_of_experts.RefusalPolicy())
+    if until is not None and expert.status == "active":
+        expert.status, expert.suspended_until = "suspended", until
+        expert.status_reason = "多次拒绝或未接听抽取电话"
+        audit.record(session, None, now, "expert.suspended", object_type="expert", object_id=expert.id,
+                     rule="experts.refusals", payload={"until": until, "reason": expert.status_reason})
+
+
+def region_name(code: str) -> str:
+    """The region's name, or the code."""
+    return regions.name(code) if regions.get(code) else code
+
+
+def lift_expired_suspensions(session, now: datetime) -> int:
+    """Experts whose suspension has ended become active again (run by the chronograph)."""
+    rows = session.scalars(sa.select(Expert).where(Expert.status == "suspended", Expert.suspended_until <= now)).all()
+    for expert in rows:
+        expert.status, expert.suspended_until = "active", None
+        audit.record(session, None, now, "expert.active", object_type="expert", object_id=expert.id,
+                     rule="experts.refusals", payload={"reason": "suspension ended"})
+    return len(rows)
+
+
+DEFAULT_COOLDOWN = timedelta(days=30)

@@ -1,0 +1,5 @@
+"""The experts blueprint."""
+
+from flask import Blueprint
+
+bp = Blueprint("experts", __name__)

@@ -1,0 +1,148 @@
+"""Draw pages: staff create and follow a draw (counts and outcomes, no names before the evaluation); the
+supervisor sees names, draws again with a reason, and exports the record after the award; the keypad page
+plays an expert's phone."""
+
+from __future__ import annotations
+
+import json
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ...domain.errors import DomainError
+from ...extensions import db
+from ...models import Draw, DrawCall, Expert, Organisation
+from ...notify import CallEnded
+from ...services import beacon, draws
+from ..common import now, perform, roles_required
+from ..i18n import error_text
+from ..lots.blueprint import load_lot
+from .blueprint import bp
+from .forms import ActionForm, DrawForm
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+REASONS = {"works_for_tenderee": "本单位为招标人", "works_for_bidder": "工作单位为投标人",
+           "relative_of_bidder": "近亲属为投标人主要负责人", "recently_drawn": "近期已被抽中",
+           "suspended": "暂停评标资格", "removed": "已被清退", "same_region": "与招标人同一地区"}
+
+
+def centre_name() -> str:
+    """The trading centre's name, for the call script."""
+    name = db.session.scalar(sa.select(Organisation.name).where(Organisation.org_type == "trading_centre")
+                             .order_by(Organisation.id))
+    return name or _("Public Resource Trading Platform")
+
+
+def advance(draw: Draw) -> Draw:
+    """Move a draw on at the current time (rank when the pulse exists, collect answers, place the next call)."""
+    return draws.advance(db.session, now(), draw, beacon_key=beacon.signing_key(current_app.instance_path),
+                         secret_key=current_app.config["SECRET_KEY"], centre_name=centre_name())
+
+
+@bp.route("/lots/<int:lot_id>/draws", methods=["GET", "POST"])
+@roles_required("staff", "supervisor")
+def lot_draws(lot_id: int):
+    """The lot's draws, and the form that commits a new one (staff; a second one by the supervisor)."""
+    lot = load_lot(lot_id)
+    form = DrawForm()
+    if request.method == "GET":
+        for entry, wanted in zip(form.wanted.entries, lot.specialties, strict=False):
+            entry.form.code.data, entry.form.count.data, entry.form.backups.data = wanted.code, wanted.count, 1
+    if form.validate_on_submit():
+        wanted = [(e.form.code.data.strip().upper(), e.form.count.data or 0, e.form.backups.data or 0)
+                  for e in form.wanted.entries if (e.form.code.data or "").strip() and e.form.count.data]
+        draw, ok = perform(draws.create, lot, wanted=wanted, exclude_same_region=form.exclude_same_region.data,
+                           evaluation_at=form.evaluation_at.data.replace(tzinfo=LOCAL), place=form.place.data,
+                           secret_key=current_app.config["SECRET_KEY"], gateway=form.gateway.data,
+                           reason=form.reason.data or "", form=form,
+                           ok=_("Draw committed: the ranking comes from the beacon pulse of the committed round."))
+        if ok:
+            return redirect(url_for("experts.draw_view", draw_id=draw.id))
+    return render_template("experts/draws.html", lot=lot, draws=draws.draws_of(db.session, lot), form=form)
+
+
+@bp.route("/draws/<int:draw_id>")
+@roles_required("staff", "supervisor", "tenderee")
+def draw_view(draw_id: int):
+    """A draw: commitment, beacon round, calls in order with outcomes, the panel; names for the supervisor only
+    until the evaluation starts."""
+    draw = db.session.get(Draw, draw_id) or abort(404)
+    lot = load_lot(draw.lot_id)
+    if current_user.has_role("tenderee") and not current_user.has_role("staff", "supervisor") \
+            and current_user.organisation_id not in lot.project.party_ids():
+        abort(404)
+    panel = draws.panel(draw)
+    experts = {e.id: e for e in db.session.scalars(sa.select(Expert).where(
+        Expert.id.in_([c.expert_id for c in draw.calls])))}
+    return render_template("experts/draw.html", draw=draw, lot=lot, panel=panel, experts=experts,
+                           names=draws.names_visible(current_user, lot), reasons=REASONS, action=ActionForm(),
+                           revealable=lot.state in draws.REVEAL_FROM)
+
+
+@bp.route("/draws/<int:draw_id>/advance", methods=["POST"])
+@roles_required("staff", "supervisor")
+def draw_advance(draw_id: int):
+    """Run the draw on now (the chronograph does the same after every clock advance)."""
+    draw = db.session.get(Draw, draw_id) or abort(404)
+    if ActionForm().validate_on_submit():
+        advance(draw)
+        db.session.commit()
+    return redirect(url_for("experts.draw_view", draw_id=draw.id))
+
+
+@bp.route("/draws/<int:draw_id>/record.json")
+@roles_required("supervisor")
+def draw_record(draw_id: int):
+    """The replayable record (after the award): `flask draw verify FILE` checks it."""
+    draw = db.session.get(Draw, draw_id) or abort(404)
+    try:
+        draws.reveal(db.session, current_user, now(), draw, current_app.config["SECRET_KEY"])
+        data = draws.record(db.session, draw, beacon.signing_key(current_app.instance_path)).to_json()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error_text(error), "danger")
+        return redirect(url_for("experts.draw_view", draw_id=draw.id))
+    db.session.commit()
+    body = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": f"attachment; filename=draw-{draw.id}.json"})
+
+
+def _keypad_calls():
+    """The ringing keypad calls this user may answer: their own as an expert; all of them for the admin."""
+    query = sa.select(DrawCall).join(Draw).where(DrawCall.outcome.is_(None))
+    calls = [c for c in db.session.scalars(query) if c.draw.request.get("gateway") == "keypad"]
+    if current_user.has_role("admin"):
+        return calls
+    return [c for c in calls if c.expert.user_id == current_user.id]
+
+
+@bp.route("/phone")
+@roles_required("expert", "admin")
+def phone():
+    """The simulated phone: calls ringing for this expert (the admin plays every expert's phone)."""
+    return render_template("experts/phone.html", calls=_keypad_calls())
+
+
+@bp.route("/phone/<call_id>", methods=["GET", "POST"])
+@roles_required("expert", "admin")
+def phone_call(call_id: str):
+    """One ringing call: the script (and audio where espeak-ng is installed) and the keypad."""
+    call = next((c for c in _keypad_calls() if c.call_id == call_id), None)
+    if call is None:
+        abort(404)
+    gateway = draws.gateway_for(db.session, call.draw)
+    if request.method == "POST" and ActionForm().validate_on_submit():
+        key = request.form.get("key", "")
+        try:
+            gateway.press(call.call_id, key, now())
+        except (CallEnded, ValueError):
+            flash(_("The call has ended."), "warning")
+        advance(call.draw)
+        db.session.commit()
+        return redirect(url_for("experts.phone"))
+    state = gateway.call(call.call_id, now())
+    return render_template("experts/call.html", call=call, state=state, action=ActionForm())
