@@ -91,6 +91,7 @@ TABLE = {
     "experts.draw_record": ("GET", {"draw_id": "draw"}, None, only({"supervisor"}, ok=302)),
     "experts.phone": ("GET", {}, None, only({"expert", "admin"})),
     "experts.phone_call": ("GET", {"call_id": "call"}, None, only({"expert", "admin"}, ok=404)),
+    "experts.phone_audio": ("GET", {"call_id": "call"}, None, only({"expert", "admin"}, ok=404)),
     # public pages
     "public.announcements": ("GET", {}, None, ALL),
     "public.announcement": ("GET", {"announcement_id": "announcement"}, None, ALL),

@@ -5,6 +5,9 @@ plays an expert's phone."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -15,7 +18,7 @@ from flask_login import current_user
 from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Draw, DrawCall, Expert, Organisation
-from ...notify import CallEnded
+from ...notify import CallEnded, render_audio
 from ...services import beacon, draws
 from ..common import now, perform, roles_required
 from ..i18n import error_text
@@ -145,4 +148,22 @@ def phone_call(call_id: str):
         db.session.commit()
         return redirect(url_for("experts.phone"))
     state = gateway.call(call.call_id, now())
-    return render_template("experts/call.html", call=call, state=state, action=ActionForm())
+    return render_template("experts/call.html", call=call, state=state, action=ActionForm(),
+                           audio=shutil.which("espeak-ng") is not None)
+
+
+@bp.route("/phone/<call_id>/audio.wav")
+@roles_required("expert", "admin")
+def phone_audio(call_id: str):
+    """The call script spoken by espeak-ng (404 where it is not installed: the page then shows text only)."""
+    call = next((c for c in _keypad_calls() if c.call_id == call_id), None)
+    if call is None:
+        abort(404)
+    script = draws.gateway_for(db.session, call.draw).call(call.call_id, now()).script
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "call.wav")
+        if not render_audio(script, path):
+            abort(404)
+        with open(path, "rb") as handle:
+            data = handle.read()
+    return Response(data, mimetype="audio/wav")
