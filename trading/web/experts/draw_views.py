@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from ...domain.errors import DomainError
@@ -27,6 +27,10 @@ from .blueprint import bp
 from .forms import ActionForm, DrawForm
 
 LOCAL = ZoneInfo("Asia/Shanghai")
+OUTCOMES = {"accepted": _l("accepted"), "declined": _l("declined"), "no_answer": _l("no answer"),
+            "conflict": _l("declared a conflict")}
+STATUSES = {"committed": _l("committed, waiting for the beacon"), "calling": _l("calling"),
+            "complete": _l("complete"), "cancelled": _l("cancelled")}
 REASONS = {"works_for_tenderee": "本单位为招标人", "works_for_bidder": "工作单位为投标人",
            "relative_of_bidder": "近亲属为投标人主要负责人", "recently_drawn": "近期已被抽中",
            "suspended": "暂停评标资格", "removed": "已被清退", "same_region": "与招标人同一地区"}
@@ -82,6 +86,7 @@ def draw_view(draw_id: int):
         Expert.id.in_([c.expert_id for c in draw.calls])))}
     return render_template("experts/draw.html", draw=draw, lot=lot, panel=panel, experts=experts,
                            names=draws.names_visible(current_user, lot), reasons=REASONS, action=ActionForm(),
+                           outcomes=OUTCOMES, statuses=STATUSES,
                            revealable=lot.state in draws.REVEAL_FROM)
 
 
