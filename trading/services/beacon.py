@@ -15,19 +15,16 @@ from ..models import BeaconPulse
 
 
 def signing_key(instance_path: str):
-    """The beacon's Ed25519 key in ``instance/keys/beacon.key.pem`` (created on first use)."""
+    """The beacon's Ed25519 key in ``instance/keys/beacon.key.pem`` (created on first use, owner-only)."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from .keys import raw_private_pem, write_private
 
     folder = Path(instance_path) / "keys"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "beacon.key.pem"
     if not path.exists():
-        key = Ed25519PrivateKey.generate()
-        data = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                 serialization.NoEncryption())
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        write_private(path, raw_private_pem(Ed25519PrivateKey.generate()))
     return serialization.load_pem_private_key(path.read_bytes(), None)
 
 

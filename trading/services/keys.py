@@ -41,14 +41,14 @@ class PlatformKeys:
         return pki.public_key_pem(self.signing_key)
 
 
-def _write_private(path: Path, data: bytes) -> None:
+def write_private(path: Path, data: bytes) -> None:
     """Create a file readable by the owner only; never overwrite one."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
 
 
-def _raw_private_pem(key) -> bytes:
+def raw_private_pem(key) -> bytes:
     """An unencrypted PKCS#8 PEM (the file's permissions protect it)."""
     return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                              serialization.NoEncryption())
@@ -61,10 +61,10 @@ def platform_keys(instance_path: str, now: datetime) -> PlatformKeys:
     ca_key_path, ca_cert_path, signing_path = folder / "ca.key.pem", folder / "ca.pem", folder / "receipts.key.pem"
     if not ca_key_path.exists():
         ca_key, ca_cert = pki.create_ca(CA_NAME, now)
-        _write_private(ca_key_path, _raw_private_pem(ca_key))
+        write_private(ca_key_path, raw_private_pem(ca_key))
         ca_cert_path.write_bytes(pki.certificate_pem(ca_cert))
     if not signing_path.exists():
-        _write_private(signing_path, _raw_private_pem(pki.issue_platform_signing_key()))
+        write_private(signing_path, raw_private_pem(pki.issue_platform_signing_key()))
     load = serialization.load_pem_private_key
     return PlatformKeys(load(ca_key_path.read_bytes(), None), pki.load_certificate(ca_cert_path.read_bytes()),
                         load(signing_path.read_bytes(), None))
