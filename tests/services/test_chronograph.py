@@ -32,7 +32,9 @@ def test_nothing_moves_before_the_deadline_and_a_second_tick_moves_nothing(sessi
     assert chronograph.tick(session, lot.bid_deadline - timedelta(seconds=1)) == []
     first = chronograph.tick(session, lot.bid_deadline)
     second = chronograph.tick(session, lot.bid_deadline + timedelta(minutes=1))
-    assert [(m.action, m.to_state) for m in first] == [("close_bidding", "opening")] and second == []
+    # no bid arrived: the deadline opens the lot and, with fewer than 3 bids, it fails unopened (流标)
+    assert [(m.action, m.to_state) for m in first] == [("close_bidding", "opening"), ("fail", "failed")]
+    assert second == []
     entry = session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "lot.close_bidding"))
     assert entry.actor_label == "system" and entry.rule == "electronic.no_early_decrypt"
 
@@ -49,7 +51,7 @@ def test_a_paused_lot_does_not_close_until_the_objection_is_answered(session, tm
     row = objections.raise_objection(session, people.bidders[0], FIXED_NOW, lot, "评标办法中技术分设置不合理，请修改。")
     assert chronograph.tick(session, lot.bid_deadline) == []
     objections.answer_objection(session, people.tenderee, FIXED_NOW, row.id, "已澄清评分细则。")
-    assert len(chronograph.tick(session, lot.bid_deadline)) == 1
+    assert [m.action for m in chronograph.tick(session, lot.bid_deadline)] == ["close_bidding", "fail"]
 
 
 def test_the_clock_advance_runs_the_chronograph(make_app, tmp_path):
@@ -63,7 +65,7 @@ def test_the_clock_advance_runs_the_chronograph(make_app, tmp_path):
         assert db.session.get(Lot, lot_id).state == "announced"
     client.post("/admin/clock", data={"by-days": "0", "by-hours": "1", "by-submit": "1"})
     with app.app_context():
-        assert db.session.get(Lot, lot_id).state == "opening"
+        assert db.session.get(Lot, lot_id).state == "failed"  # closed at the deadline, no bids: 流标
 
 
 def test_two_concurrent_ticks_make_each_transition_once(postgres, tmp_path):
@@ -90,7 +92,7 @@ def test_two_concurrent_ticks_make_each_transition_once(postgres, tmp_path):
     for thread in threads:
         thread.join(timeout=60)
     assert errors == []
-    moved_ids = sorted(m.lot_id for moved in results for m in moved)
+    moved_ids = sorted(m.lot_id for moved in results for m in moved if m.action == "close_bidding")
     assert moved_ids == sorted(lot.id for lot in made)  # every lot once, none twice
     with app.app_context():
         closes = db.session.scalar(sa.select(sa.func.count(AuditEntry.seq)).where(

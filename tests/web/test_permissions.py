@@ -92,6 +92,20 @@ TABLE = {
     "experts.phone": ("GET", {}, None, only({"expert", "admin"})),
     "experts.phone_call": ("GET", {"call_id": "call"}, None, only({"expert", "admin"}, ok=404)),
     "experts.phone_audio": ("GET", {"call_id": "call"}, None, only({"expert", "admin"}, ok=404)),
+    # the opening room (the demo lot is still announced: no record yet, release refused with the reason)
+    "opening.page": ("GET", {"lot_id": "lot"}, None, {"anonymous": LOGIN, "admin": 403, "expert": 403,
+                                                        "bidder": 200, "staff": 200, "supervisor": 200,
+                                                        "tenderee": 200}),
+    "opening.state": ("GET", {"lot_id": "lot"}, None, {"anonymous": LOGIN, "admin": 403, "expert": 403,
+                                                         "bidder": 200, "staff": 200, "supervisor": 200,
+                                                         "tenderee": 200}),
+    "opening.export": ("GET", {"lot_id": "lot"}, None, {"anonymous": LOGIN, "admin": 403, "expert": 403,
+                                                          "bidder": 200, "staff": 200, "supervisor": 200,
+                                                          "tenderee": 200}),
+    "opening.release": ("POST", {"lot_id": "lot"}, {}, only({"staff", "supervisor", "tenderee"}, ok=302)),
+    "opening.objection": ("POST", {"lot_id": "lot"}, {}, only({"bidder"}, ok=302)),
+    # (the fixture's objection is one to the documents, not to an opening: staff find no such opening objection)
+    "opening.answer": ("POST", {"objection_id": "objection"}, {}, only({"staff"}, ok=404)),
     # public pages
     "public.announcements": ("GET", {}, None, ALL),
     "public.announcement": ("GET", {"announcement_id": "announcement"}, None, ALL),

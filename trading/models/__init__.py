@@ -6,6 +6,7 @@ from .bank import BankAccount, BankTransfer, Deposit, DepositPayment
 from .bids import Bid, BidderCertificate, BidUpload, HolderKey, KeyShare, OpeningKey
 from .clock import ClockSetting
 from .experts import BeaconPulse, Draw, DrawCall, Expert, ExpertRelative, ExpertSpecialty
+from .opening import OpeningEntry, OpeningObjection, ReleasedShare
 from .projects import (
                        Announcement,
                        Attachment,
@@ -26,7 +27,7 @@ from .projects import (
 __all__ = [
     "BankAccount", "BankTransfer", "Bid", "BidderCertificate", "BidUpload", "Deposit", "DepositPayment",
     "HolderKey", "KeyShare", "OpeningKey", "BeaconPulse", "Draw", "DrawCall", "Expert", "ExpertRelative",
-    "ExpertSpecialty",
+    "ExpertSpecialty", "OpeningEntry", "OpeningObjection", "ReleasedShare",
     "Announcement", "Attachment", "AuditEntry", "AuditHead", "Cancellation", "Clarification", "ClockSetting",
     "DealCodeCounter", "DocumentDownload", "EntryCertificate", "Filing", "Lot", "LotSpecialty", "MethodApproval",
     "Objection", "Organisation", "Project", "Registration", "User", "UserRole",

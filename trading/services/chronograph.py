@@ -18,6 +18,7 @@ from ..domain import rules
 from ..models import Lot
 from .lots import transition
 from .objections import is_paused
+from .opening import check_quorum
 
 TENDER_METHODS = [code for code, method in rules.METHODS.items() if method.kind == "tender"]
 LISTING_METHODS = [code for code, method in rules.METHODS.items() if method.kind == "listing"]
@@ -54,6 +55,8 @@ def tick(session, now: datetime, limit: int = 500) -> list[Moved]:
                 continue
             to_state = transition(session, lot, action, None, "system", now)
             moved.append(Moved(lot.id, action, to_state))
+            if action == "close_bidding" and check_quorum(session, now, lot):  # too few bids: 流标, unopened
+                moved.append(Moved(lot.id, "fail", lot.state))
     return moved
 
 

@@ -1,0 +1,121 @@
+"""The online opening: too few bids fail the lot; shares released after the deadline only; k shares open every
+bid; the platform's fault deems a bid withdrawn; objections answered on the record."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from trading.domain import pki
+from trading.domain.errors import DomainError, Forbidden
+from trading.domain.sealing import envelope
+from trading.models import AuditEntry, ReleasedShare
+from trading.services import bids, chronograph, deposits, keys, opening, registrations
+from trading.simulate import demo, lots as walk
+from trading.storage import BlobStore
+
+SECRET = "test-secret"
+PRICES = ["38100000.00", "37650000.50", "36980000.00"]
+
+
+@pytest.fixture
+def scene(app, session, now, tmp_path):
+    """An announced construction lot with ``n`` sealed bids submitted (call it with the number)."""
+    demo.load(session, now)
+    people = walk.cast(session)
+    store = BlobStore(tmp_path / "blobs")
+    lot = walk.create(session, people, now, "construction")
+    walk.advance(session, people, now, lot, "announced", store)
+    platform = keys.platform_keys(str(tmp_path / "instance"), now)
+
+    def submit(count):
+        for bidder, price in zip(people.bidders[:count], PRICES, strict=False):
+            registrations.sign_up(session, bidder, now, lot)
+            deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
+            deposits.pay(session, bidder, now, target_number=deposit.sub_account.number, amount="700000")
+            key_file, pem = keys.issue_certificate(session, bidder, now, platform, "keypass2026")
+            out = io.BytesIO()
+            envelope.seal(out, lot_code=lot.deal_code, bidder_code=bidder.organisation.credit_code,
+                          lot_public_key=keys.opening_key_of(session, lot).public_key,
+                          price_form={"price": price, "duration": "300日历天", "quality": "合格"},
+                          files=[("技术标.pdf", io.BytesIO(b"tech" * 4000))],
+                          signer=pki.load_private_key(key_file, "keypass2026"), certificate_pem=pem)
+            guard = bids.begin_upload(session, bidder, now, lot)
+            blob = store.put(io.BytesIO(out.getvalue()))
+            bids.accept(session, bidder, now, lot, blob, store, platform, guard_id=guard.id)
+        session.flush()
+
+    return type("Scene", (), {"people": people, "lot": lot, "store": store, "submit": staticmethod(submit)})
+
+
+def test_fewer_than_three_bids_fail_the_lot_unopened(session, scene):
+    scene.submit(2)
+    moved = chronograph.tick(session, scene.lot.bid_deadline)
+    assert [m.action for m in moved] == ["close_bidding", "fail"] and scene.lot.state == "failed"
+    entry = session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "lot.fail"))
+    assert entry.rule == "construction.min_bids" and entry.payload["bids"] == 2
+
+
+def test_no_share_is_released_before_the_deadline(session, now, scene):
+    scene.submit(3)
+    with pytest.raises(DomainError) as refused:
+        opening.release_share(session, scene.people.staff, now, scene.lot, "demo2026", secret_key=SECRET,
+                              store=scene.store)
+    assert refused.value.rule == "electronic.no_early_decrypt"
+
+
+def test_k_shares_open_every_bid_and_the_record_reads_the_price_forms(session, scene):
+    scene.submit(3)
+    at = scene.lot.bid_deadline
+    chronograph.tick(session, at)
+    assert scene.lot.state == "opening"
+    with pytest.raises(DomainError) as refused:
+        opening.release_share(session, scene.people.staff, at, scene.lot, "wrong-pass1", secret_key=SECRET,
+                              store=scene.store)
+    assert refused.value.field == "password"
+    with pytest.raises(Forbidden):
+        opening.release_share(session, scene.people.bidders[0], at, scene.lot, "demo2026", secret_key=SECRET,
+                              store=scene.store)
+    opening.release_share(session, scene.people.staff, at, scene.lot, "demo2026", secret_key=SECRET,
+                          store=scene.store)
+    assert opening.record(session, scene.lot) == []  # one share of two: nothing is open
+    opening.release_share(session, scene.people.supervisor, at + timedelta(minutes=2), scene.lot, "demo2026",
+                          secret_key=SECRET, store=scene.store)
+    record = opening.record(session, scene.lot)
+    assert [e.price for e in record] == PRICES and {e.status for e in record} == {"opened"}
+    assert record[0].duration == "300日历天" and record[0].fields == {"quality": "合格"}
+    assert [f["name"] for f in record[0].files][-1] == "技术标.pdf"
+    with scene.store.open(record[0].files[-1]["blob_key"]) as handle:
+        assert handle.read() == b"tech" * 4000
+    assert all(row.sealed == b"" for row in session.scalars(sa.select(ReleasedShare)))
+
+
+def test_a_bid_the_platform_cannot_read_is_deemed_withdrawn_and_the_opening_goes_on(session, scene):
+    scene.submit(3)
+    at = scene.lot.bid_deadline
+    chronograph.tick(session, at)
+    standing = opening.standing_bids(session, scene.lot)
+    path = scene.store._path(standing[1].blob_key)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 1  # the stored file changed after the receipt: not the bidder's doing
+    path.write_bytes(bytes(data))
+    for holder in (scene.people.staff, scene.people.supervisor):
+        opening.release_share(session, holder, at, scene.lot, "demo2026", secret_key=SECRET, store=scene.store)
+    statuses = [e.status for e in opening.record(session, scene.lot)]
+    assert statuses == ["opened", "withdrawn", "opened"]
+    failed = opening.record(session, scene.lot)[1]
+    assert failed.rule == "electronic.decryption_failure" and failed.reason
+
+
+def test_objections_during_the_opening_are_answered_on_the_record(session, scene):
+    scene.submit(3)
+    at = scene.lot.bid_deadline
+    chronograph.tick(session, at)
+    row = opening.raise_objection(session, scene.people.bidders[0], at, scene.lot, "对第2名投标人的解密结果有异议")
+    with pytest.raises(Forbidden):
+        opening.answer_objection(session, scene.people.bidders[1], at, row.id, "驳回")
+    opening.answer_objection(session, scene.people.staff, at, row.id, "经核对，存储损坏，按平台原因视为撤回。")
+    assert opening.objections(session, scene.lot)[0].answer.startswith("经核对")

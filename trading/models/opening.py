@@ -1,0 +1,67 @@
+"""The online opening (开标): released shares, the opening record (开标记录/唱标) and objections raised during it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .accounts import Organisation
+from .types import UTCDateTime
+
+
+class ReleasedShare(db.Model):
+    """A key holder's share, released on the opening page after the deadline (kept sealed under the instance key
+    until the opening key is rebuilt, then no longer needed)."""
+
+    __tablename__ = "released_share"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_share_id: Mapped[int] = mapped_column(sa.ForeignKey("key_share.id"), unique=True)
+    released_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    released_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sealed: Mapped[bytes] = mapped_column(sa.LargeBinary)
+
+
+class OpeningEntry(db.Model):
+    """One line of the opening record: a bid opened (price form read) or not (revoked / deemed withdrawn)."""
+
+    __tablename__ = "opening_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lot.id"), index=True)
+    round: Mapped[int] = mapped_column()
+    bid_id: Mapped[int] = mapped_column(sa.ForeignKey("bid.id"), unique=True)
+    bidder_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"))
+    position: Mapped[int] = mapped_column()
+    status: Mapped[str] = mapped_column(sa.String(16))  # opened | revoked (bidder's fault) | withdrawn (platform's)
+    price: Mapped[str | None] = mapped_column(sa.String(30))
+    duration: Mapped[str | None] = mapped_column(sa.String(100))
+    fields: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    files: Mapped[list] = mapped_column(sa.JSON, default=list)  # [{name, size, salted_hash, blob_key}]
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    rule: Mapped[str | None] = mapped_column(sa.String(64))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    bidder: Mapped[Organisation] = relationship()
+
+
+class OpeningObjection(db.Model):
+    """异议 raised by a bidder during the opening and answered by staff on the record."""
+
+    __tablename__ = "opening_objection"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lot.id"), index=True)
+    round: Mapped[int] = mapped_column()
+    bidder_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"))
+    raised_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    text: Mapped[str] = mapped_column(sa.Text)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    answer: Mapped[str | None] = mapped_column(sa.Text)
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    bidder: Mapped[Organisation] = relationship()

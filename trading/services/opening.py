@@ -1,0 +1,208 @@
+"""开标 (DESIGN §4 step 4, §7): too few bids fail the lot; key holders release their shares after the deadline;
+with k shares the opening key is rebuilt and checked, every standing bid is decrypted and checked, and the
+opening record is published. Failures follow 电子招标投标办法 Art. 31: the bidder's fault revokes the bid (撤销),
+the platform's fault deems it withdrawn (撤回) with the reason recorded; the opening goes on with the rest."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from contextlib import ExitStack
+from datetime import datetime
+
+import sqlalchemy as sa
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from ..domain import rules
+from ..domain.errors import N_, DomainError, Forbidden
+from ..domain.sealing import ceremony, envelope, holderkeys
+from ..models import Bid, HolderKey, KeyShare, Lot, OpeningEntry, OpeningObjection, Registration, ReleasedShare
+from . import audit, keys
+from .lots import transition
+
+
+def min_bids_rule(lot: Lot) -> str:
+    """The rule that sets the fewest bids an opening needs for the lot's trade type."""
+    return "procurement.min_suppliers" if lot.project.trade_type == "procurement" else "construction.min_bids"
+
+
+def standing_bids(session, lot: Lot) -> list[Bid]:
+    """The bids that stand at the deadline, in the order they were received."""
+    return list(session.scalars(sa.select(Bid).where(Bid.lot_id == lot.id, Bid.round == lot.round,
+                                                     Bid.status == "submitted").order_by(Bid.received_at)))
+
+
+def check_quorum(session, now: datetime, lot: Lot) -> bool:
+    """Right after the deadline: fewer bids than the rule's minimum fail the lot (流标) unopened. True if it failed."""
+    rule_id = min_bids_rule(lot)
+    needed = int(rules.rule(rule_id).value)
+    count = len(standing_bids(session, lot))
+    if count >= needed:
+        return False
+    transition(session, lot, "fail", None, "system", now, payload={"bids": count, "needed": needed, "rule": rule_id})
+    return True
+
+
+def _key(secret_key: str) -> bytes:
+    """The key that keeps released shares sealed until the opening key is rebuilt."""
+    return hashlib.sha256(b"trading/released-share/v1\0" + secret_key.encode()).digest()
+
+
+def release_share(session, actor, now: datetime, lot: Lot, password: str, *, secret_key: str, store) -> ReleasedShare:
+    """A key holder releases their share with their password, after the deadline only; with k shares released the
+    bids are opened at once."""
+    if lot.state != "opening" or lot.bid_deadline is None or now < lot.bid_deadline:
+        raise DomainError(N_("Shares are released only at the opening, after the bid deadline."), field="password",
+                          rule="electronic.no_early_decrypt")
+    opening_key = keys.opening_key_of(session, lot)
+    share = session.scalar(sa.select(KeyShare).where(KeyShare.opening_key_id == opening_key.id,
+                                                     KeyShare.holder_id == getattr(actor, "id", None)))
+    if share is None:
+        raise Forbidden(N_("You hold no share of this lot's opening key."), field="password")
+    if share.released_at is not None:
+        raise DomainError(N_("You have already released your share."), field="password")
+    holder_key = session.get(HolderKey, actor.id)
+    private = holderkeys.unlock(keys.blob_of(holder_key), actor.id, password)
+    opened = ceremony.open_share(ceremony.SealedShare(str(share.holder_id), share.role, share.index, share.sealed,
+                                                      share.share_hash), lot.deal_code, private)
+    nonce = os.urandom(12)
+    row = ReleasedShare(key_share_id=share.id, released_by_id=actor.id, released_at=now,
+                        sealed=nonce + AESGCM(_key(secret_key)).encrypt(nonce, bytes([opened.index]) + opened.share,
+                                                                       lot.deal_code.encode()))
+    share.released_at = now
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, now, "opening.release_share", object_type="lot", object_id=lot.id,
+                 rule="electronic.no_early_decrypt", payload={"index": share.index, "hash": share.share_hash})
+    released = session.scalar(sa.select(sa.func.count(KeyShare.id)).where(KeyShare.opening_key_id == opening_key.id,
+                                                                          KeyShare.released_at.is_not(None)))
+    if released >= opening_key.k:
+        open_bids(session, now, lot, secret_key=secret_key, store=store)
+    return row
+
+
+def _rebuild(session, now: datetime, lot: Lot, secret_key: str):
+    """The opening key from the released shares (checked against the published public key)."""
+    opening_key = keys.opening_key_of(session, lot)
+    opened, hashes = [], {}
+    for share in opening_key.shares:
+        hashes[share.index] = share.share_hash
+        row = session.scalar(sa.select(ReleasedShare).where(ReleasedShare.key_share_id == share.id))
+        if row is not None and row.sealed:
+            plain = AESGCM(_key(secret_key)).decrypt(row.sealed[:12], row.sealed[12:], lot.deal_code.encode())
+            opened.append(ceremony.OpenedShare(plain[0], plain[1:]))
+    return ceremony.reconstruct(lot.deal_code, opened, k=opening_key.k, expected_public_key=opening_key.public_key,
+                                share_hashes=hashes, now=now, deadline=lot.bid_deadline)
+
+
+def open_bids(session, now: datetime, lot: Lot, *, secret_key: str, store) -> list[OpeningEntry]:
+    """Decrypt every standing bid and write the opening record; the released shares are wiped afterwards."""
+    private = _rebuild(session, now, lot, secret_key)
+    entries = []
+    for position, bid in enumerate(standing_bids(session, lot), start=1):
+        entries.append(_open_one(session, now, lot, bid, position, private, store))
+    for share in keys.opening_key_of(session, lot).shares:
+        row = session.scalar(sa.select(ReleasedShare).where(ReleasedShare.key_share_id == share.id))
+        if row is not None:
+            row.sealed = b""  # no longer needed once the bids are open
+    session.flush()
+    audit.record(session, None, now, "opening.record", object_type="lot", object_id=lot.id,
+                 rule="electronic.opening_at_deadline",
+                 payload={"opened": sum(e.status == "opened" for e in entries),
+                          "revoked": sum(e.status == "revoked" for e in entries),
+                          "withdrawn": sum(e.status == "withdrawn" for e in entries)})
+    return entries
+
+
+def _open_one(session, now: datetime, lot: Lot, bid: Bid, position: int, private, store) -> OpeningEntry:
+    """Decrypt one bid into the blob store and read its price form, or record why it could not be opened."""
+    entry = OpeningEntry(lot_id=lot.id, round=lot.round, bid_id=bid.id, bidder_id=bid.bidder_id, position=position,
+                         opened_at=now, fields={}, files=[])
+    writers = {}
+    try:
+        with ExitStack() as stack:
+            def sink(name):
+                writer = stack.enter_context(store.writer())
+                writers[name] = writer
+                return writer.file
+
+            with store.open(bid.blob_key) as handle:
+                opened = envelope.open_envelope(handle, lot_private_key=private, lot_code=lot.deal_code,
+                                                bidder_code=bid.bidder.credit_code, sink=sink,
+                                                expected_manifest_hash=bid.manifest_hash)
+    except envelope.EnvelopeError as error:
+        entry.status = "revoked" if error.fault == "bidder" else "withdrawn"
+        entry.reason, entry.rule = str(error), "electronic.decryption_failure"
+    except OSError as error:  # the stored envelope cannot be read: the platform's fault
+        entry.status, entry.reason, entry.rule = "withdrawn", str(error), "electronic.decryption_failure"
+    else:
+        form = dict(opened.price_form)
+        entry.status, entry.price, entry.duration = "opened", form.pop("price", None), form.pop("duration", None)
+        entry.fields = form
+        entry.files = [{"name": f.name, "size": f.size, "salted_hash": f.salted_hash,
+                        "blob_key": writers[f.name].blob.key if f.name in writers and writers[f.name].blob else None}
+                       for f in opened.files]
+    session.add(entry)
+    session.flush()
+    audit.record(session, None, now, "opening.bid", object_type="lot", object_id=lot.id, rule=entry.rule,
+                 payload={"bid_id": bid.id, "bidder_id": bid.bidder_id, "status": entry.status,
+                          "reason": entry.reason})
+    return entry
+
+
+def record(session, lot: Lot) -> list[OpeningEntry]:
+    """The opening record of the lot's current round, in order."""
+    return list(session.scalars(sa.select(OpeningEntry).where(OpeningEntry.lot_id == lot.id,
+                                                              OpeningEntry.round == lot.round)
+                                .order_by(OpeningEntry.position)))
+
+
+def may_follow(session, user, lot: Lot) -> bool:
+    """Signed-up bidders, staff, supervisors and the tenderee's side follow the opening."""
+    if user.has_role("staff", "supervisor"):
+        return True
+    if user.has_role("tenderee") and user.organisation_id in lot.project.party_ids():
+        return True
+    return user.has_role("bidder") and session.scalar(sa.select(Registration.id).where(
+        Registration.lot_id == lot.id, Registration.round == lot.round,
+        Registration.bidder_id == user.organisation_id)) is not None
+
+
+def raise_objection(session, actor, now: datetime, lot: Lot, text: str) -> OpeningObjection:
+    """A signed-up bidder objects during the opening (e.g. to a revoked bid); staff answer on the record."""
+    if lot.state != "opening" or not actor.has_role("bidder") or not may_follow(session, actor, lot):
+        raise Forbidden(N_("Only a signed-up bidder may object, during the opening."), field="text")
+    text = (text or "").strip()
+    if len(text) < 4:
+        raise DomainError(N_("Describe the objection."), field="text")
+    row = OpeningObjection(lot_id=lot.id, round=lot.round, bidder_id=actor.organisation_id, raised_by_id=actor.id,
+                           text=text[:2000], raised_at=now)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, now, "opening.objection", object_type="lot", object_id=lot.id,
+                 payload={"objection_id": row.id})
+    return row
+
+
+def answer_objection(session, actor, now: datetime, objection_id: int, answer: str) -> OpeningObjection:
+    """Centre staff answer an objection on the record."""
+    if actor is None or not actor.has_role("staff"):
+        raise Forbidden(N_("Centre staff answer objections at the opening."), field="answer")
+    row = session.get(OpeningObjection, objection_id)
+    if row is None or row.answered_at is not None:
+        raise DomainError(N_("No open objection to answer."), field="answer")
+    answer = (answer or "").strip()
+    if len(answer) < 2:
+        raise DomainError(N_("Write the answer."), field="answer")
+    row.answer, row.answered_by_id, row.answered_at = answer, actor.id, now
+    session.flush()
+    audit.record(session, actor, now, "opening.answer", object_type="lot", object_id=row.lot_id,
+                 payload={"objection_id": row.id})
+    return row
+
+
+def objections(session, lot: Lot) -> list[OpeningObjection]:
+    """The objections raised at the lot's opening."""
+    return list(session.scalars(sa.select(OpeningObjection).where(OpeningObjection.lot_id == lot.id,
+                                                                  OpeningObjection.round == lot.round)
+                                .order_by(OpeningObjection.id)))

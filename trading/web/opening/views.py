@@ -1,0 +1,141 @@
+"""Views of the opening blueprint."""
+
+from __future__ import annotations
+
+import io
+from zoneinfo import ZoneInfo
+
+import openpyxl
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from ...domain import money
+from ...extensions import db
+from ...models import OpeningObjection
+from ...services import keys, opening
+from ...storage import blob_store
+from ..common import perform, roles_required
+from ..lots.blueprint import load_lot
+from ..lots.labels import SHARE_ROLES
+
+bp = Blueprint("opening", __name__)
+LOCAL = ZoneInfo("Asia/Shanghai")
+STATUS = {"opened": "已开启", "revoked": "撤销（投标人原因）", "withdrawn": "视为撤回（平台原因）"}
+
+
+class ReleaseForm(FlaskForm):
+    """A key holder's password, to release their share."""
+
+    password = PasswordField(validators=[DataRequired()])
+
+
+class TextForm(FlaskForm):
+    """An objection or an answer."""
+
+    text = TextAreaField(validators=[DataRequired(), Length(min=2, max=2000)])
+
+
+def _lot_for_follower(lot_id: int):
+    """The lot, for someone allowed to follow its opening (else 404)."""
+    lot = load_lot(lot_id)
+    if not opening.may_follow(db.session, current_user, lot):
+        abort(404)
+    return lot
+
+
+def _state(lot) -> dict:
+    """Everything the live page shows, as JSON-ready data."""
+    key = keys.opening_key_of(db.session, lot)
+    shares = [{"role": str(SHARE_ROLES.get(s.role, s.role)), "holder": s.holder.display_name,
+               "released": s.released_at is not None, "mine": s.holder_id == current_user.id}
+              for s in (key.shares if key else [])]
+    entries = [{"position": e.position, "bidder": e.bidder.name, "status": e.status,
+                "status_name": STATUS.get(e.status, e.status), "price": e.price,
+                "price_shown": money.format_yuan(money.parse_yuan(e.price, "price")) if e.price else "",
+                "duration": e.duration or "", "fields": e.fields, "reason": e.reason}
+               for e in opening.record(db.session, lot)]
+    objections = [{"id": o.id, "bidder": o.bidder.name, "text": o.text, "answer": o.answer or ""}
+                  for o in opening.objections(db.session, lot)]
+    return {"state": lot.state, "k": key.k if key else 0, "shares": shares, "entries": entries,
+            "objections": objections, "bids": len(opening.standing_bids(db.session, lot))}
+
+
+@bp.route("/lots/<int:lot_id>/opening")
+@roles_required("bidder", "staff", "supervisor", "tenderee")
+def page(lot_id: int):
+    """The opening room: shares to release, the record as it appears, objections."""
+    lot = _lot_for_follower(lot_id)
+    return render_template("opening/page.html", lot=lot, data=_state(lot), release=ReleaseForm(), text=TextForm())
+
+
+@bp.route("/lots/<int:lot_id>/opening.json")
+@roles_required("bidder", "staff", "supervisor", "tenderee")
+def state(lot_id: int):
+    """The opening's state for the page's live refresh."""
+    return jsonify(_state(_lot_for_follower(lot_id)))
+
+
+@bp.route("/lots/<int:lot_id>/opening/release", methods=["POST"])
+@roles_required("staff", "supervisor", "tenderee")
+def release(lot_id: int):
+    """A key holder releases their share (after the deadline only); k shares open the bids."""
+    lot = _lot_for_follower(lot_id)
+    form = ReleaseForm()
+    perform(opening.release_share, lot, form.password.data if form.validate_on_submit() else "",
+            secret_key=current_app.config["SECRET_KEY"], store=blob_store(), ok=_("Your share is released."))
+    return redirect(url_for("opening.page", lot_id=lot.id))
+
+
+@bp.route("/lots/<int:lot_id>/opening/objections", methods=["POST"])
+@roles_required("bidder")
+def objection(lot_id: int):
+    """A bidder objects during the opening."""
+    lot = _lot_for_follower(lot_id)
+    form = TextForm()
+    perform(opening.raise_objection, lot, form.text.data if form.validate_on_submit() else "",
+            ok=_("Objection recorded: the centre answers it on the record."))
+    return redirect(url_for("opening.page", lot_id=lot.id))
+
+
+@bp.route("/opening-objections/<int:objection_id>/answer", methods=["POST"])
+@roles_required("staff")
+def answer(objection_id: int):
+    """Staff answer an objection on the record."""
+    row = db.session.get(OpeningObjection, objection_id) or abort(404)
+    form = TextForm()
+    perform(opening.answer_objection, row.id, form.text.data if form.validate_on_submit() else "",
+            ok=_("Answer recorded."))
+    return redirect(url_for("opening.page", lot_id=row.lot_id))
+
+
+@bp.route("/lots/<int:lot_id>/opening.xlsx")
+@roles_required("bidder", "staff", "supervisor", "tenderee")
+def export(lot_id: int):
+    """The opening record as an Excel file (开标记录)."""
+    lot = _lot_for_follower(lot_id)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "开标记录"
+    sheet.append(["统一交易编码", lot.deal_code, "标段", f"{lot.project.name} {lot.name}"])
+    opened_at = lot.opening_at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M") if lot.opening_at else ""
+    sheet.append(["开标时间（北京时间）", opened_at])
+    sheet.append([])
+    sheet.append(["序号", "投标人", "投标报价（元）", "工期/履行期限", "其他申报事项", "解密状态", "说明"])
+    for entry in opening.record(db.session, lot):
+        price = float(entry.price) if entry.price else None  # a number cell so the record can be summed
+        others = "；".join(f"{k}：{v}" for k, v in sorted(entry.fields.items()))
+        sheet.append([entry.position, entry.bidder.name, price, entry.duration or "", others,
+                      STATUS.get(entry.status, entry.status), entry.reason])
+    for row in sheet.iter_rows(min_row=5, min_col=3, max_col=3):
+        for cell in row:
+            cell.number_format = "#,##0.00"
+    data = io.BytesIO()
+    book.save(data)
+    data.seek(0)
+    return send_file(data, as_attachment=True, download_name=f"{lot.deal_code}-开标记录.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
