@@ -15,10 +15,11 @@
           (e.reason ? '<div class="small text-danger">' + text(e.reason) + '</div>' : '') + '</td></tr>';
       }).join('');
     }
-    var badges = document.querySelectorAll('#shares li');
-    data.shares.forEach(function (s, i) {
-      if (badges[i] && s.released) { badges[i].className = 'list-inline-item badge bg-success'; }
-    });
+    document.getElementById('shares').innerHTML = data.shares.map(function (s) {
+      var label = s.released ? root.getAttribute('data-released') : root.getAttribute('data-not-yet');
+      return '<li class="list-inline-item badge ' + (s.released ? 'bg-success' : 'text-bg-light border') + '">' +
+        text(s.role) + ' · ' + text(s.holder) + ': ' + text(label) + '</li>';
+    }).join('');
     if (data.state !== 'opening' && window.__openingState === 'opening') { window.location.reload(); }
     window.__openingState = data.state;
   }
