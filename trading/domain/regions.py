@@ -1,14 +1,15 @@
 """China's administrative division codes (行政区划代码, GB/T 2260), current codes only.
 
-The data is python-stdnum's ``cn/loc.dat`` (taken from the Chinese Wikipedia lists of GB/T 2260 codes), read
-once on first use. An entry there carries the years it was in use, e.g. ``[1998-]咸宁市`` or ``[-1983]市区``, several
-of them when a code was renamed; a code is current when one of its entries is open-ended or has no years at all.
-A code is a province (pp0000: two province digits, then zeros), a prefecture (ppcc00) or a county (district,
-county-level city, banner). Grouping rows that are not places are left out: 市辖区 (ppcc01 of a prefecture-level
-city, pp0100 of a municipality), 县 (500200) and the 省/自治区直辖县级行政单位 rows (429000 ...); a county whose prefecture
-is such a row hangs directly under its province (429004 仙桃市, 110101 东城区). Three Hubei rows the source still
-lists without years although their places moved to other codes long ago are left out as well
-(``STALE_IN_SOURCE``).
+The data is python-stdnum's ``cn/loc.dat`` (taken from the Chinese Wikipedia lists of GB/T 2260
+codes), read once on first use. An entry there carries the years it was in use, e.g.
+``[1998-]咸宁市`` or ``[-1983]市区``, several of them when a code was renamed; a code is current when
+one of its entries is open-ended or has no years at all. A code is a province (pp0000: two
+province digits, then zeros), a prefecture (ppcc00) or a county (district, county-level city,
+banner). Grouping rows that are not places are left out: 市辖区 (ppcc01 of a prefecture-level city,
+pp0100 of a municipality), 县 (500200) and the 省/自治区直辖县级行政单位 rows (429000 ...); a county whose
+prefecture is such a row hangs directly under its province (429004 仙桃市, 110101 东城区). Three Hubei
+rows the source still lists without years although their places moved to other codes long ago
+are left out as well (``STALE_IN_SOURCE``).
 """
 
 from __future__ import annotations
