@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from trading.domain import drawing
 from trading.domain.errors import DomainError, Forbidden
 from trading.models import AuditEntry, Draw, Expert
-from trading.services import beacon, draws
+from trading.services import beacon, draws, experts
 from trading.simulate import demo, experts as demo_experts, lots as walk
 from trading.storage import BlobStore
 
@@ -138,3 +138,10 @@ def test_a_person_answers_on_the_keypad_and_a_decline_calls_the_next(session, no
     assert first.outcome == "declined" and len(draw.calls) == 2
     assert draw.calls[1].expert_id == draw.ranking[first.specialty][1]
     assert session.get(Expert, first.expert_id).declines == 1
+
+
+def test_the_pool_for_a_parent_specialty_includes_the_experts_under_it(session, now, scene):
+    under = experts.records(session, ["A0802"])  # 市政工程 (施工): the demo's A080201 道路工程 experts are under it
+    assert under and all(any(code.startswith("A0802") for code in record.specialties) for record in under)
+    exact = {r.expert_id for r in experts.records(session, ["A080201"])}
+    assert exact <= {r.expert_id for r in under}

@@ -133,15 +133,35 @@ def declare_relative(session, actor, now: datetime, expert: Expert, organisation
                  rule="construction.expert_recusal", payload={"organisation_id": organisation_id})
 
 
+def _under(codes: list[str]):
+    """Specialty codes equal to or under one of ``codes``, as index-friendly ranges (codes use A-Z and 0-9)."""
+    return sa.or_(*[sa.and_(ExpertSpecialty.code >= code, ExpertSpecialty.code < code + "~") for code in codes])
+
+
 def records(session, codes: list[str] | None = None) -> list[rules_of_experts.ExpertRecord]:
-    """The pool as the draw sees it (only experts of the requested specialties when given)."""
-    query = sa.select(Expert)
+    """The pool as the draw sees it: experts holding one of ``codes`` or a specialty under one of them (all experts
+    when None), each with the matching specialties only. Plain rows, no ORM objects: a draw over a large pool loads
+    tens of thousands of them."""
+    query = (sa.select(Expert.id, Expert.name, Expert.region_code, Expert.employer_id, Expert.status,
+                       Expert.suspended_until, Expert.last_drawn_at, ExpertSpecialty.code)
+             .join(ExpertSpecialty, ExpertSpecialty.expert_id == Expert.id))
     if codes:
-        query = query.where(Expert.id.in_(sa.select(ExpertSpecialty.expert_id).where(ExpertSpecialty.code.in_(codes))))
+        query = query.where(_under(codes))
+    experts: dict[int, tuple] = {}
+    held: dict[int, set[str]] = {}
+    for *fields, code in session.execute(query):
+        experts.setdefault(fields[0], tuple(fields))
+        held.setdefault(fields[0], set()).add(code)
+    relatives: dict[int, set[int]] = {}
+    declared = sa.select(ExpertRelative.expert_id, ExpertRelative.organisation_id)
+    for expert_id, org_id in session.execute(declared):  # declarations are few: read them all
+        if expert_id in experts:
+            relatives.setdefault(expert_id, set()).add(org_id)
     return [rules_of_experts.ExpertRecord(
-        expert_id=e.id, name=e.name, specialties=frozenset(e.specialties), region_code=e.region_code,
-        employer_id=e.employer_id, status=e.status, suspended_until=e.suspended_until, last_drawn_at=e.last_drawn_at,
-        relatives_of=frozenset(r.organisation_id for r in e.relatives)) for e in session.scalars(query)]
+        expert_id=expert_id, name=name, specialties=frozenset(held[expert_id]), region_code=region,
+        employer_id=employer_id, status=status, suspended_until=suspended_until, last_drawn_at=last_drawn_at,
+        relatives_of=frozenset(relatives.get(expert_id, ())))
+        for expert_id, name, region, employer_id, status, suspended_until, last_drawn_at in experts.values()]
 
 
 def count_outcome(session, now: datetime, expert: Expert, outcome: str, history: list[tuple[datetime, str]],
