@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .accounts import Organisation
+from .projects import BidderObjection
 from .types import UTCDateTime
 
 
@@ -48,20 +49,7 @@ class OpeningEntry(db.Model):
     bidder: Mapped[Organisation] = relationship()
 
 
-class OpeningObjection(db.Model):
+class OpeningObjection(BidderObjection, db.Model):
     """异议 raised by a bidder during the opening and answered by staff on the record."""
 
     __tablename__ = "opening_objection"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lot.id"), index=True)
-    round: Mapped[int] = mapped_column()
-    bidder_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"))
-    raised_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
-    text: Mapped[str] = mapped_column(sa.Text)
-    raised_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    answer: Mapped[str | None] = mapped_column(sa.Text)
-    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-    bidder: Mapped[Organisation] = relationship()

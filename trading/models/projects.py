@@ -241,10 +241,8 @@ class Clarification(db.Model):
     deadline_after: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class Objection(db.Model):
-    """异议 to the documents: raised by a signed-up bidder, answered by the tenderee within the legal days."""
-
-    __tablename__ = "objection"
+class BidderObjection:
+    """An objection (异议) a bidder raises about one round of a lot, and its answer."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lot.id"), index=True)
@@ -253,12 +251,21 @@ class Objection(db.Model):
     raised_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     text: Mapped[str] = mapped_column(sa.Text)
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    answer_due: Mapped[datetime] = mapped_column(UTCDateTime())
     answer: Mapped[str | None] = mapped_column(sa.Text)
     answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    bidder: Mapped[Organisation] = relationship()
+    @declared_attr
+    def bidder(cls) -> Mapped[Organisation]:  # noqa: N805 - SQLAlchemy passes the class
+        return relationship(foreign_keys=[cls.bidder_id])
+
+
+class Objection(BidderObjection, db.Model):
+    """异议 to the documents: raised by a signed-up bidder, answered by the tenderee within the legal days."""
+
+    __tablename__ = "objection"
+
+    answer_due: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Registration(db.Model):
