@@ -65,23 +65,27 @@ class BlobStore:
         return StoredBlob(key, size, digest.hexdigest())
 
     @contextmanager
-    def writer(self):
+    def writer(self, durable: bool = True):
         """Write a new blob through a file object; it appears under its key only when the block ends without
-        an error (fsync, then rename). Yields a ``BlobWriter`` whose ``.blob`` is set afterwards."""
+        an error (fsync, then rename). Yields a ``BlobWriter`` whose ``.blob`` is set afterwards. ``durable=False``
+        is for copies that can be made again from a durable original (decrypted bids): no fsync, and no SHA-256
+        of the content (the blob's ``sha256`` is then empty; the caller records its own hash)."""
         key = secrets.token_hex(16)
         final = self._path(key)
         final.parent.mkdir(parents=True, exist_ok=True)
         temp = final.with_name(f".{key}.part")
-        handle = _HashingWriter(open(temp, "xb"))
+        handle = _HashingWriter(open(temp, "xb"), hashed=durable)
         result = BlobWriter(handle)
         try:
             yield result
             handle.raw.flush()
-            os.fsync(handle.raw.fileno())
+            if durable:
+                os.fsync(handle.raw.fileno())
             handle.raw.close()
             os.replace(temp, final)
-            _fsync_dir(final.parent)
-            result.blob = StoredBlob(key, handle.size, handle.digest.hexdigest())
+            if durable:
+                _fsync_dir(final.parent)
+            result.blob = StoredBlob(key, handle.size, handle.digest.hexdigest() if handle.digest else "")
         finally:
             if not handle.raw.closed:
                 handle.raw.close()
@@ -113,12 +117,13 @@ class BlobStore:
 class _HashingWriter:
     """A file wrapper that counts and hashes what passes through it."""
 
-    def __init__(self, raw):
-        self.raw, self.size, self.digest = raw, 0, hashlib.sha256()
+    def __init__(self, raw, hashed: bool = True):
+        self.raw, self.size, self.digest = raw, 0, hashlib.sha256() if hashed else None
 
     def write(self, data) -> int:
         self.size += len(data)
-        self.digest.update(data)
+        if self.digest is not None:
+            self.digest.update(data)
         return self.raw.write(data)
 
     def flush(self) -> None:

@@ -12,10 +12,12 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy.orm import selectinload
 
 from ..domain import rules
 from ..domain.errors import N_, DomainError, Forbidden
 from ..domain.sealing import ceremony, envelope, holderkeys
+from ..domain.sealing.layout import PRICE_FORM_NAME
 from ..models import Bid, HolderKey, KeyShare, Lot, OpeningEntry, OpeningObjection, Registration, ReleasedShare
 from . import audit, keys
 from .lots import transition
@@ -27,9 +29,10 @@ def min_bids_rule(lot: Lot) -> str:
 
 
 def standing_bids(session, lot: Lot) -> list[Bid]:
-    """The bids that stand at the deadline, in the order they were received."""
+    """The bids that stand at the deadline, in the order they were received (with their bidders loaded)."""
     return list(session.scalars(sa.select(Bid).where(Bid.lot_id == lot.id, Bid.round == lot.round,
-                                                     Bid.status == "submitted").order_by(Bid.received_at)))
+                                                     Bid.status == "submitted").order_by(Bid.received_at)
+                                .options(selectinload(Bid.bidder))))
 
 
 def check_quorum(session, now: datetime, lot: Lot) -> bool:
@@ -100,7 +103,8 @@ def open_bids(session, now: datetime, lot: Lot, *, secret_key: str, store) -> li
     private = _rebuild(session, now, lot, secret_key)
     entries = []
     for position, bid in enumerate(standing_bids(session, lot), start=1):
-        entries.append(_open_one(session, now, lot, bid, position, private, store))
+        entries.append(_open_one(now, lot, bid, position, private, store))
+    session.add_all(entries)
     for share in keys.opening_key_of(session, lot).shares:
         row = session.scalar(sa.select(ReleasedShare).where(ReleasedShare.key_share_id == share.id))
         if row is not None:
@@ -110,19 +114,31 @@ def open_bids(session, now: datetime, lot: Lot, *, secret_key: str, store) -> li
                  rule="electronic.opening_at_deadline",
                  payload={"opened": sum(e.status == "opened" for e in entries),
                           "revoked": sum(e.status == "revoked" for e in entries),
-                          "withdrawn": sum(e.status == "withdrawn" for e in entries)})
+                          "withdrawn": sum(e.status == "withdrawn" for e in entries),
+                          "bids": [{"bid_id": e.bid_id, "bidder_id": e.bidder_id, "status": e.status,
+                                    "rule": e.rule, "reason": e.reason} for e in entries]})
     return entries
 
 
-def _open_one(session, now: datetime, lot: Lot, bid: Bid, position: int, private, store) -> OpeningEntry:
-    """Decrypt one bid into the blob store and read its price form, or record why it could not be opened."""
+class _Discard:
+    """A sink for the price form, which the opening record keeps in the database instead."""
+
+    def write(self, data) -> int:
+        return len(data)
+
+
+def _open_one(now: datetime, lot: Lot, bid: Bid, position: int, private, store) -> OpeningEntry:
+    """Decrypt one bid's documents into the blob store and read its price form, or record why it could not be
+    opened. The decrypted copies skip fsync: the sealed envelope stays the durable original."""
     entry = OpeningEntry(lot_id=lot.id, round=lot.round, bid_id=bid.id, bidder_id=bid.bidder_id, position=position,
                          opened_at=now, fields={}, files=[])
     writers = {}
     try:
         with ExitStack() as stack:
             def sink(name):
-                writer = stack.enter_context(store.writer())
+                if name == PRICE_FORM_NAME:
+                    return _Discard()
+                writer = stack.enter_context(store.writer(durable=False))
                 writers[name] = writer
                 return writer.file
 
@@ -142,11 +158,6 @@ def _open_one(session, now: datetime, lot: Lot, bid: Bid, position: int, private
         entry.files = [{"name": f.name, "size": f.size, "salted_hash": f.salted_hash,
                         "blob_key": writers[f.name].blob.key if f.name in writers and writers[f.name].blob else None}
                        for f in opened.files]
-    session.add(entry)
-    session.flush()
-    audit.record(session, None, now, "opening.bid", object_type="lot", object_id=lot.id, rule=entry.rule,
-                 payload={"bid_id": bid.id, "bidder_id": bid.bidder_id, "status": entry.status,
-                          "reason": entry.reason})
     return entry
 
 

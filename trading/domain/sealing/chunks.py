@@ -34,12 +34,25 @@ def file_keys(data_key: bytes, salt: bytes, index: int) -> tuple[bytes, bytes]:
     return okm[:32], okm[32:]
 
 
+_BUFFERS = threading.local()  # each thread keeps its last buffers: opening 1,000 bids allocates them once
+
+
+def _buffers(chunk_size: int) -> tuple[list[memoryview], list[memoryview]]:
+    """DEPTH plaintext and ciphertext buffers of ``chunk_size``, reused by the next envelope on this thread."""
+    cached = getattr(_BUFFERS, "pair", None)
+    if cached is None or cached[0] != chunk_size:
+        cached = (chunk_size, [memoryview(bytearray(chunk_size)) for _ in range(DEPTH)],
+                  [memoryview(bytearray(chunk_size + TAG)) for _ in range(DEPTH)])
+        _BUFFERS.pair = cached
+    return cached[1], cached[2]
+
+
 class Pipeline:
-    """Chunk buffers plus ordered hash chains, run by one helper thread and by the caller while it waits."""
+    """Chunk buffers plus ordered hash chains, run by one helper thread and by the caller while it waits.
+    One pipeline runs at a time per thread (the buffers are the thread's own and reused)."""
 
     def __init__(self, chunk_size: int, parallel: bool):
-        self._pt = [memoryview(bytearray(chunk_size)) for _ in range(DEPTH)]
-        self._ct = [memoryview(bytearray(chunk_size + TAG)) for _ in range(DEPTH)]
+        self._pt, self._ct = _buffers(chunk_size)
         self._cond = threading.Condition()
         self._chains: dict[int, tuple[object, deque]] = {}
         self._busy: set[int] = set()
