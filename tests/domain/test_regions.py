@@ -45,6 +45,12 @@ def test_full_names():
     assert regions.name("420000") == "湖北省"
 
 
+def test_a_code_the_table_does_not_know_is_shown_as_itself():
+    """Pages showing a stored region fall back to the code rather than fail."""
+    assert regions.name_or_code("421221") == "湖北省咸宁市嘉鱼县"
+    assert regions.name_or_code("999999") == "999999"
+
+
 def test_province_direct_counties_hang_under_the_province():
     """省直辖县级行政单位 is not a place: 仙桃市 and 神农架林区 belong to 湖北省 directly."""
     assert regions.get("429004") == Region("429004", "仙桃市", "county", "420000")

@@ -163,6 +163,11 @@ def name(code: str) -> str:
     return "".join(reversed(parts))
 
 
+def name_or_code(code: str) -> str:
+    """The full name, or the code itself when the table does not know it (e.g. a code retired since)."""
+    return name(code) if get(code) else code
+
+
 def children(code: str) -> list[Region]:
     """The regions directly under this one, by code; refuses an unknown code."""
     region = check_region(code)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from ..domain import experts as rules_of_experts, regions, specialties
+from ..domain import experts as rules_of_experts, specialties
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
 from ..models import Expert, ExpertRelative, ExpertSpecialty, Organisation
 from . import audit
@@ -182,11 +182,6 @@ def count_outcome(session, now: datetime, expert: Expert, outcome: str, history:
         expert.status_reason = "多次拒绝或未接听抽取电话"
         audit.record(session, None, now, "expert.suspended", object_type="expert", object_id=expert.id,
                      rule="experts.refusals", payload={"until": until, "reason": expert.status_reason})
-
-
-def region_name(code: str) -> str:
-    """The region's name, or the code."""
-    return regions.name(code) if regions.get(code) else code
 
 
 def lift_expired_suspensions(session, now: datetime) -> int:

@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...domain import filing, lifecycle, rules, specialties
+from ...domain import filing, lifecycle, regions, rules, specialties
 from ...domain.errors import N_, DomainError
 from ...extensions import db
 from ...models import Attachment, Cancellation, Lot, MethodApproval, Organisation, Project
@@ -224,14 +224,7 @@ def lot_certificate(lot_id: int):
     if certificate is None:
         abort(404)
     return render_template("lots/certificate.html", lot=lot, certificate=certificate,
-                           trade_types=rules.TRADE_TYPES, region=_region_name(lot.project.region_code))
-
-
-def _region_name(code: str) -> str:
-    """The full Chinese name of a region code."""
-    from ...domain import regions
-
-    return regions.name(code) if regions.get(code) else code
+                           trade_types=rules.TRADE_TYPES, region=regions.name_or_code(lot.project.region_code))
 
 
 @bp.route("/lots/<int:lot_id>/method", methods=["POST"])
