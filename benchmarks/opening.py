@@ -97,9 +97,7 @@ def _release(lot, holder, at) -> None:
     private = holderkeys.unlock(keys.blob_of(db.session.get(HolderKey, holder.id)), holder.id, "demo2026")
     opened = ceremony.open_share(ceremony.SealedShare(str(holder.id), share.role, share.index, share.sealed,
                                                       share.share_hash), lot.deal_code, private)
-    nonce = os.urandom(12)
-    sealed = nonce + AESGCM(opening._key("bench")).encrypt(nonce, bytes([opened.index]) + opened.share,
-                                                             lot.deal_code.encode())
+    sealed = keys.seal_at_rest("bench", opening.RELEASED_SHARE, bytes([opened.index]) + opened.share, lot.deal_code)
     db.session.add(ReleasedShare(key_share_id=share.id, released_by_id=holder.id, released_at=at, sealed=sealed))
     share.released_at = at
 

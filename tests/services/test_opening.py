@@ -8,12 +8,14 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from cryptography.exceptions import InvalidTag
 
 from trading.domain import pki
 from trading.domain.errors import DomainError, Forbidden
 from trading.domain.sealing import envelope
 from trading.models import AuditEntry, ReleasedShare
 from trading.services import bids, chronograph, deposits, keys, opening, registrations
+from trading.services.opening import RELEASED_SHARE
 from trading.simulate import demo, lots as walk
 from trading.storage import BlobStore
 
@@ -119,3 +121,12 @@ def test_objections_during_the_opening_are_answered_on_the_record(session, scene
         opening.answer_objection(session, scene.people.bidders[1], at, row.id, "驳回")
     opening.answer_objection(session, scene.people.staff, at, row.id, "经核对，存储损坏，按平台原因视为撤回。")
     assert opening.objections(session, scene.lot)[0].answer.startswith("经核对")
+
+
+def test_a_released_share_opens_only_for_its_purpose_and_lot():
+    """A share kept at rest cannot be read back as another purpose's secret, nor under another lot's code."""
+    sealed = keys.seal_at_rest("secret", RELEASED_SHARE, b"\x01share", "LOT-A")
+    assert keys.open_at_rest("secret", RELEASED_SHARE, sealed, "LOT-A") == b"\x01share"
+    for purpose, binding in (("draw-secret", "LOT-A"), (RELEASED_SHARE, "LOT-B")):
+        with pytest.raises(InvalidTag):
+            keys.open_at_rest("secret", purpose, sealed, binding)

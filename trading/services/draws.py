@@ -4,39 +4,22 @@ the tenderee until the evaluation starts, and the record that anyone can replay 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import uuid
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..domain import beacon as beacons, drawing, rules, specialties
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
 from ..models import Draw, DrawCall, Expert, Lot, Registration
 from ..notify import CallScript, KeypadGateway, SimulatedGateway, render_script
-from . import audit, beacon, experts
+from . import audit, beacon, experts, keys
 
 RULES_VERSION = "rules-2026.1"
 NAMES_VISIBLE_FROM = {"evaluating", "publicity", "awarded", "contracted", "archived"}
 REVEAL_FROM = {"awarded", "contracted", "archived"}
-
-
-def _seal_key(secret_key: str) -> bytes:
-    """The key that keeps a draw's secret at rest until its reveal (derived from the app's SECRET_KEY)."""
-    return hashlib.sha256(b"trading/draw-secret/v1\0" + secret_key.encode()).digest()
-
-
-def _seal(secret: bytes, draw_key: bytes, binding: str) -> bytes:
-    """AES-GCM of the draw secret, bound to the draw's commitment."""
-    nonce = os.urandom(12)
-    return nonce + AESGCM(draw_key).encrypt(nonce, secret, binding.encode())
-
-
-def _unseal(sealed: bytes, draw_key: bytes, binding: str) -> bytes:
-    """The draw secret back."""
-    return AESGCM(draw_key).decrypt(sealed[:12], sealed[12:], binding.encode())
+DRAW_SECRET = "draw-secret"  # the at-rest purpose that keeps a draw's secret until its reveal
 
 
 def request_of(draw: Draw) -> drawing.Request:
@@ -112,7 +95,8 @@ def create(session, actor, now: datetime, lot: Lot, *, wanted: list[tuple[str, i
                 evaluation_at=evaluation_at, place=place, snapshot={k: list(v) for k, v in eligible.items()},
                 exclusions=[{"expert_id": e.expert_id, "reason": e.reason_code, "detail": e.detail}
                             for e in exclusions],
-                inputs_hash=digest, secret_sealed=_seal(secret, _seal_key(secret_key), commitment.commitment_hash),
+                inputs_hash=digest,
+                secret_sealed=keys.seal_at_rest(secret_key, DRAW_SECRET, secret, commitment.commitment_hash),
                 secret_hash=commitment.secret_hash, commitment_hash=commitment.commitment_hash,
                 beacon_round=round_number, reason=(reason or "").strip(), created_by_id=actor.id, created_at=now)
     del secret
@@ -174,7 +158,7 @@ def advance(session, now: datetime, draw: Draw, *, beacon_key, secret_key: str, 
         pulse = beacon.pulse(session, draw.beacon_round, now, beacon_key)
         if pulse is None:
             return draw
-        secret = _unseal(draw.secret_sealed, _seal_key(secret_key), draw.commitment_hash)
+        secret = keys.open_at_rest(secret_key, DRAW_SECRET, draw.secret_sealed, draw.commitment_hash)
         seed = drawing.seed(secret, draw.inputs_hash, pulse.output)
         draw.ranking = drawing.rank(seed, draw.snapshot)
         draw.status = "calling"
@@ -244,7 +228,8 @@ def reveal(session, actor, now: datetime, draw: Draw, secret_key: str) -> Draw:
         raise DomainError(N_("The draw's secret is revealed only after the award."), field="draw",
                           rule="construction.committee_secret")
     if draw.revealed_secret is None:
-        draw.revealed_secret = _unseal(draw.secret_sealed, _seal_key(secret_key), draw.commitment_hash).hex()
+        secret = keys.open_at_rest(secret_key, DRAW_SECRET, draw.secret_sealed, draw.commitment_hash)
+        draw.revealed_secret = secret.hex()
         draw.revealed_at = now
         audit.record(session, actor, now, "draw.reveal", object_type="lot", object_id=lot.id,
                      rule="construction.committee_secret",

@@ -8,6 +8,7 @@ certificates; one with the instance folder too can, which docs/SECURITY.md says.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..domain import pki, rules
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
@@ -25,6 +27,23 @@ from . import audit
 
 CA_NAME = "公共资源交易平台 CA"
 HOLDER_ROLES = ("staff", "supervisor", "tenderee")  # who may hold an opening-key share
+
+
+def _at_rest_key(secret_key: str, purpose: str) -> bytes:
+    """A key derived from the app's SECRET_KEY for one purpose, so one purpose's data never opens under another."""
+    return hashlib.sha256(b"trading/" + purpose.encode() + b"/v1\0" + secret_key.encode()).digest()
+
+
+def seal_at_rest(secret_key: str, purpose: str, data: bytes, binding: str) -> bytes:
+    """Keep a secret in the database until it is needed: AES-256-GCM (nonce || ciphertext) under the purpose's key,
+    bound to ``binding`` (e.g. the lot's deal code) so a row copied elsewhere does not open."""
+    nonce = os.urandom(12)
+    return nonce + AESGCM(_at_rest_key(secret_key, purpose)).encrypt(nonce, data, binding.encode())
+
+
+def open_at_rest(secret_key: str, purpose: str, sealed: bytes, binding: str) -> bytes:
+    """The secret ``seal_at_rest`` sealed for the same purpose and binding."""
+    return AESGCM(_at_rest_key(secret_key, purpose)).decrypt(sealed[:12], sealed[12:], binding.encode())
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,10 @@ the platform's fault deems it withdrawn (撤回) with the reason recorded; the o
 
 from __future__ import annotations
 
-import hashlib
-import os
 from contextlib import ExitStack
 from datetime import datetime
 
 import sqlalchemy as sa
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy.orm import selectinload
 
 from ..domain import rules
@@ -21,6 +18,8 @@ from ..domain.sealing.layout import PRICE_FORM_NAME
 from ..models import Bid, HolderKey, KeyShare, Lot, OpeningEntry, OpeningObjection, Registration, ReleasedShare
 from . import audit, keys
 from .lots import transition
+
+RELEASED_SHARE = "released-share"  # the at-rest purpose that keeps released shares until the key is rebuilt
 
 
 def min_bids_rule(lot: Lot) -> str:
@@ -46,11 +45,6 @@ def check_quorum(session, now: datetime, lot: Lot) -> bool:
     return True
 
 
-def _key(secret_key: str) -> bytes:
-    """The key that keeps released shares sealed until the opening key is rebuilt."""
-    return hashlib.sha256(b"trading/released-share/v1\0" + secret_key.encode()).digest()
-
-
 def release_share(session, actor, now: datetime, lot: Lot, password: str, *, secret_key: str, store) -> ReleasedShare:
     """A key holder releases their share with their password, after the deadline only; with k shares released the
     bids are opened at once."""
@@ -68,10 +62,9 @@ def release_share(session, actor, now: datetime, lot: Lot, password: str, *, sec
     private = holderkeys.unlock(keys.blob_of(holder_key), actor.id, password)
     opened = ceremony.open_share(ceremony.SealedShare(str(share.holder_id), share.role, share.index, share.sealed,
                                                       share.share_hash), lot.deal_code, private)
-    nonce = os.urandom(12)
     row = ReleasedShare(key_share_id=share.id, released_by_id=actor.id, released_at=now,
-                        sealed=nonce + AESGCM(_key(secret_key)).encrypt(nonce, bytes([opened.index]) + opened.share,
-                                                                       lot.deal_code.encode()))
+                        sealed=keys.seal_at_rest(secret_key, RELEASED_SHARE, bytes([opened.index]) + opened.share,
+                                                 lot.deal_code))
     share.released_at = now
     session.add(row)
     session.flush()
@@ -92,7 +85,7 @@ def _rebuild(session, now: datetime, lot: Lot, secret_key: str):
         hashes[share.index] = share.share_hash
         row = session.scalar(sa.select(ReleasedShare).where(ReleasedShare.key_share_id == share.id))
         if row is not None and row.sealed:
-            plain = AESGCM(_key(secret_key)).decrypt(row.sealed[:12], row.sealed[12:], lot.deal_code.encode())
+            plain = keys.open_at_rest(secret_key, RELEASED_SHARE, row.sealed, lot.deal_code)
             opened.append(ceremony.OpenedShare(plain[0], plain[1:]))
     return ceremony.reconstruct(lot.deal_code, opened, k=opening_key.k, expected_public_key=opening_key.public_key,
                                 share_hashes=hashes, now=now, deadline=lot.bid_deadline)
