@@ -68,9 +68,24 @@ def register_blueprints(app: Flask) -> None:
     from .bank import service as bank
     from .services.chronograph import tick_listener
     from .services.deposits import on_payment
-    from .web import admin, auth, bank as bank_pages, bids, experts, filters, lots, main, opening, public, supervision
+    from .web import (
+        admin,
+        auth,
+        bank as bank_pages,
+        bids,
+        evaluation,
+        experts,
+        filters,
+        lots,
+        main,
+        opening,
+        public,
+        result,
+        supervision,
+    )
 
-    for module in (main, auth, admin, supervision, lots, public, bank_pages, bids, experts, opening):
+    for module in (main, auth, admin, supervision, lots, public, bank_pages, bids, experts, opening, evaluation,
+                   result):
         app.register_blueprint(module.bp)
     filters.register(app)
     for listener in (tick_listener, advance_draws):

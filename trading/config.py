@@ -51,6 +51,9 @@ class Defaults:
     MAX_ATTACHMENT_BYTES = 50 * 2**20
     MAX_ENVELOPE_BYTES = 2 * 2**30
 
+    # How long the closed evaluation room stays open after the evaluation time (hours).
+    EVALUATION_WINDOW_HOURS = 48
+
     # A centre may make legal numbers stricter: {"rule.id": value}. Looser is refused at start.
     RULE_OVERRIDES: dict = {}
 

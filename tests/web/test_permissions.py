@@ -14,6 +14,8 @@ USERNAMES = {"admin": "admin", "staff": "staff", "supervisor": "supervisor", "te
              "bidder": "bidder1", "expert": "expert1"}
 LOGIN = 302  # anonymous users are sent to the login page
 ALL = {role: 200 for role in ROLES}
+NONE = 999_999  # an id no row has
+ROOM_READERS = {"staff", "supervisor", "tenderee", "expert"}
 
 
 def only(allowed: set[str], ok: int = 200, anonymous: int = LOGIN) -> dict[str, int]:
@@ -106,6 +108,33 @@ TABLE = {
     "opening.objection": ("POST", {"lot_id": "lot"}, {}, only({"bidder"}, ok=302)),
     # (the fixture's objection is one to the documents, not to an opening: staff find no such opening objection)
     "opening.answer": ("POST", {"objection_id": "objection"}, {}, only({"staff"}, ok=404)),
+    # the evaluation room (the demo lot is still announced: nothing to evaluate yet, so members' routes 404)
+    "evaluation.mine": ("GET", {}, None, only({"expert"})),
+    "evaluation.start": ("POST", {"lot_id": "lot"}, {}, only({"staff"}, ok=302)),
+    "evaluation.fail": ("POST", {"lot_id": "lot"}, {}, only({"staff"}, ok=302)),
+    "evaluation.overview": ("GET", {"lot_id": "lot"}, None, only(ROOM_READERS, ok=404)),
+    "evaluation.report": ("GET", {"lot_id": "lot"}, None, only(ROOM_READERS, ok=404)),
+    "evaluation.room_page": ("GET", {"evaluation_id": NONE}, None, only({"expert"}, ok=404)),
+    "evaluation.statement": ("POST", {"evaluation_id": NONE}, {}, only({"expert"}, ok=404)),
+    "evaluation.chair": ("POST", {"evaluation_id": NONE}, {}, only({"expert"}, ok=404)),
+    "evaluation.mark": ("POST", {"evaluation_id": NONE, "bid_id": "bid"}, {}, only({"expert"}, ok=404)),
+    "evaluation.bid_file": ("GET", {"evaluation_id": NONE, "bid_id": "bid", "index": 0}, None,
+                            only({"expert"}, ok=404)),
+    "evaluation.decide": ("POST", {"evaluation_id": NONE, "case_id": NONE}, {}, only({"expert"}, ok=404)),
+    "evaluation.submit": ("POST", {"evaluation_id": NONE}, {}, only({"expert"}, ok=404)),
+    "evaluation.confirm": ("POST", {"evaluation_id": NONE}, {}, only({"expert"}, ok=404)),
+    "evaluation.explanations": ("GET", {"lot_id": "lot"}, None, only({"bidder"})),
+    # result, contract, archive (bidder1 has a bid in the lot, so it reads the result page)
+    "result.page": ("GET", {"lot_id": "lot"}, None, only({"staff", "supervisor", "tenderee", "bidder"})),
+    "result.publish": ("POST", {"lot_id": "lot"}, {}, only({"staff", "tenderee"}, ok=302)),
+    "result.objection": ("POST", {"lot_id": "lot"}, {}, only({"bidder"}, ok=302)),
+    "result.answer": ("POST", {"objection_id": NONE}, {}, only({"tenderee"}, ok=404)),
+    "result.award": ("POST", {"lot_id": "lot"}, {}, only({"tenderee"}, ok=302)),
+    "result.contract": ("POST", {"lot_id": "lot"}, {}, only({"tenderee", "staff"}, ok=302)),
+    "result.notices": ("GET", {"lot_id": "lot"}, None, only({"staff", "supervisor", "tenderee", "bidder"}, ok=404)),
+    "result.make_archive": ("POST", {"lot_id": "lot"}, {}, only({"staff"}, ok=302)),
+    "result.archive_download": ("GET", {"lot_id": "lot"}, None, only({"staff", "supervisor", "tenderee"}, ok=404)),
+    "result.warnings": ("GET", {}, None, only({"supervisor", "staff"})),
     # public pages
     "public.announcements": ("GET", {}, None, ALL),
     "public.announcement": ("GET", {"announcement_id": "announcement"}, None, ALL),

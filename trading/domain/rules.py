@@ -208,6 +208,8 @@ _TABLE = (
      "采购人收到评审报告后5个工作日内确定中标、成交供应商", "purchaser decides within 5 working days"),
     ("procurement.result_publication", 2, "working_days", P, LO, "T", f"{GPR} 第四十三条",
      "确定后2个工作日内公告中标、成交结果", "result published within 2 working days"),
+    ("procurement.result_period", 1, "working_days", P, HI, "S", f"{O87} 第六十九条",
+     "中标、成交结果公告期限为1个工作日", "the result notice stays published for 1 working day"),
     ("procurement.contract_deadline", 30, "days", P, LO, "T", f"{GPL} 第四十六条",
      "中标、成交通知书发出之日起30日内签订合同", "contract within 30 days of the award notice"),
     ("procurement.contract_publication", 2, "working_days", P, LO, "T", f"{GPR} 第五十条",

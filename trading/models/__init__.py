@@ -5,6 +5,17 @@ from .audit import AuditEntry, AuditHead
 from .bank import BankAccount, BankTransfer, Deposit, DepositPayment
 from .bids import Bid, BidderCertificate, BidUpload, HolderKey, KeyShare, OpeningKey
 from .clock import ClockSetting
+from .evaluation import (
+                         ArchiveBundle,
+                         Award,
+                         CommitteeMember,
+                         Contract,
+                         Evaluation,
+                         EvaluationMark,
+                         LowPriceCase,
+                         Publicity,
+                         ResultObjection,
+)
 from .experts import BeaconPulse, Draw, DrawCall, Expert, ExpertRelative, ExpertSpecialty
 from .opening import OpeningEntry, OpeningObjection, ReleasedShare
 from .projects import (
@@ -31,5 +42,6 @@ __all__ = [
     "Announcement", "Attachment", "AuditEntry", "AuditHead", "Cancellation", "Clarification", "ClockSetting",
     "DealCodeCounter", "DocumentDownload", "EntryCertificate", "Filing", "Lot", "LotSpecialty", "MethodApproval",
     "Objection", "Organisation", "Project", "Registration", "User", "UserRole",
-    "can_administer", "can_read_audit",
+    "ArchiveBundle", "Award", "CommitteeMember", "Contract", "Evaluation", "EvaluationMark", "LowPriceCase",
+    "Publicity", "ResultObjection", "can_administer", "can_read_audit",
 ]

@@ -82,6 +82,7 @@ class Lot(db.Model):
     listing_start: Mapped[datetime | None] = mapped_column(UTCDateTime())
     listing_end: Mapped[datetime | None] = mapped_column(UTCDateTime())
     auction_start: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    publicity_end: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -96,7 +97,7 @@ class Lot(db.Model):
         """The lot's deadlines by the names the lifecycle's time conditions use."""
         return {"bid_deadline": self.bid_deadline, "listing_start": self.listing_start,
                 "listing_end": self.listing_end, "auction_start": self.auction_start,
-                "publicity_end": None}
+                "publicity_end": self.publicity_end}
 
 
 class LotSpecialty(db.Model):

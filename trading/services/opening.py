@@ -5,6 +5,8 @@ the platform's fault deems it withdrawn (撤回) with the reason recorded; the o
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from datetime import datetime
 
@@ -19,6 +21,7 @@ from ..models import Bid, HolderKey, KeyShare, Lot, OpeningEntry, OpeningObjecti
 from . import audit, keys
 from .lots import transition
 
+OPENING_WORKERS = min(8, (os.cpu_count() or 1) + 1)  # bids decrypted side by side at the opening
 RELEASED_SHARE = "released-share"  # the at-rest purpose that keeps released shares until the key is rebuilt
 
 
@@ -94,9 +97,11 @@ def _rebuild(session, now: datetime, lot: Lot, secret_key: str):
 def open_bids(session, now: datetime, lot: Lot, *, secret_key: str, store) -> list[OpeningEntry]:
     """Decrypt every standing bid and write the opening record; the released shares are wiped afterwards."""
     private = _rebuild(session, now, lot, secret_key)
-    entries = []
-    for position, bid in enumerate(standing_bids(session, lot), start=1):
-        entries.append(_open_one(now, lot, bid, position, private, store))
+    bids = standing_bids(session, lot)
+    deal_code, codes = lot.deal_code, [bid.bidder.credit_code for bid in bids]  # read before the threads start
+    with ThreadPoolExecutor(max_workers=OPENING_WORKERS) as pool:  # hashing, AES and file writes release the GIL
+        entries = list(pool.map(lambda n: _open_one(now, lot.id, lot.round, deal_code, bids[n], codes[n], n + 1,
+                                                     private, store), range(len(bids))))
     session.add_all(entries)
     for share in keys.opening_key_of(session, lot).shares:
         row = session.scalar(sa.select(ReleasedShare).where(ReleasedShare.key_share_id == share.id))
@@ -120,10 +125,11 @@ class _Discard:
         return len(data)
 
 
-def _open_one(now: datetime, lot: Lot, bid: Bid, position: int, private, store) -> OpeningEntry:
+def _open_one(now: datetime, lot_id: int, round_: int, deal_code: str, bid: Bid, bidder_code: str, position: int,
+              private, store) -> OpeningEntry:
     """Decrypt one bid's documents into the blob store and read its price form, or record why it could not be
     opened. The decrypted copies skip fsync: the sealed envelope stays the durable original."""
-    entry = OpeningEntry(lot_id=lot.id, round=lot.round, bid_id=bid.id, bidder_id=bid.bidder_id, position=position,
+    entry = OpeningEntry(lot_id=lot_id, round=round_, bid_id=bid.id, bidder_id=bid.bidder_id, position=position,
                          opened_at=now, fields={}, files=[])
     writers = {}
     try:
@@ -136,8 +142,8 @@ def _open_one(now: datetime, lot: Lot, bid: Bid, position: int, private, store) 
                 return writer.file
 
             with store.open(bid.blob_key) as handle:
-                opened = envelope.open_envelope(handle, lot_private_key=private, lot_code=lot.deal_code,
-                                                bidder_code=bid.bidder.credit_code, sink=sink,
+                opened = envelope.open_envelope(handle, lot_private_key=private, lot_code=deal_code,
+                                                bidder_code=bidder_code, sink=sink,
                                                 expected_manifest_hash=bid.manifest_hash)
     except envelope.EnvelopeError as error:
         entry.status = "revoked" if error.fault == "bidder" else "withdrawn"

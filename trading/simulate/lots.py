@@ -155,3 +155,35 @@ def existing(session, trade_type: str) -> Lot | None:
 def bidder_org(session, username: str) -> Organisation:
     """The organisation of a demo bidder."""
     return session.scalar(sa.select(User).where(User.username == username)).organisation
+
+
+def submit_bids(session, people: Cast, now: datetime, lot: Lot, store, platform, prices: list[str],
+                *, documents: bytes = b"") -> list:
+    """The first ``len(prices)`` demo bidders sign up, pay in full, get a certificate, seal a bid with that
+    price and a technical document on their own side (as the bidder's tool does), and submit it."""
+    from ..domain import pki
+    from ..domain.sealing import envelope
+    from ..services import bids, deposits, keys
+
+    made = []
+    for bidder, price in zip(people.bidders, prices, strict=False):
+        if deposits.deposit_of(session, lot, bidder.organisation_id) is None:
+            registrations.sign_up(session, bidder, now, lot)
+        deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
+        missing = deposit.required - deposit.received
+        if missing > 0:
+            deposits.pay(session, bidder, now, target_number=deposits.sub_account(session, deposit).number,
+                         amount=f"{missing:.2f}", memo="投标保证金")
+        key_file, pem = keys.issue_certificate(session, bidder, now, platform, "keypass2026")
+        out = io.BytesIO()
+        body = documents or f"{bidder.organisation.name} 技术标：施工组织设计与项目管理机构\n".encode() * 200
+        envelope.seal(out, lot_code=lot.deal_code, bidder_code=bidder.organisation.credit_code,
+                      lot_public_key=keys.opening_key_of(session, lot).public_key,
+                      price_form={"price": price, "duration": "300日历天", "quality": "合格"},
+                      files=[("技术标.txt", io.BytesIO(body))],
+                      signer=pki.load_private_key(key_file, "keypass2026"), certificate_pem=pem)
+        guard = bids.begin_upload(session, bidder, now, lot)
+        blob = store.put(io.BytesIO(out.getvalue()))
+        made.append(bids.accept(session, bidder, now, lot, blob, store, platform, guard_id=guard.id))
+    session.flush()
+    return made

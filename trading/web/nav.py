@@ -29,6 +29,8 @@ NAV: list[NavItem] = [
     NavItem("bids.certificate_list", _l("Bidder certificates"), ("staff", "supervisor")),
     NavItem("experts.expert_list", _l("Expert pool"), ("admin", "staff", "supervisor")),
     NavItem("experts.phone", _l("Phone"), ("expert", "admin")),
+    NavItem("evaluation.mine", _l("Evaluation room"), ("expert",)),
+    NavItem("result.warnings", _l("Early warnings"), ("supervisor", "staff")),
     NavItem("admin.organisations", _l("Organisations"), ("admin",)),
     NavItem("admin.users", _l("Users"), ("admin",)),
     NavItem("admin.clock", _l("Clock"), ("admin",)),

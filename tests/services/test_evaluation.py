@@ -1,0 +1,248 @@
+"""Stages 3–5 after the opening through the services with a fixed clock: the closed evaluation room, the
+candidate publicity with objections, the award, the contract, the deposit refunds and the warnings."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from trading.domain import archive as bundle, calendar
+from trading.domain.errors import DomainError, Forbidden
+from trading.models import AuditEntry, BankTransfer, Deposit, User
+from trading.services import archive, beacon, chronograph, draws, evaluation as room, keys, opening, result
+from trading.simulate import demo, experts as demo_experts, lots as walk
+from trading.storage import BlobStore
+
+SECRET = "test-secret"
+RATE = Decimal("0.0035")
+WANTED = [("A080201", 4, 1), ("A0601", 1, 1)]
+
+
+class Scene:
+    """A construction lot opened with three bids and a complete draw, ready for the evaluation."""
+
+    def __init__(self, session, now, tmp_path, prices):
+        demo.load(session, now)
+        demo_experts.load(session, now)
+        self.people = people = walk.cast(session)
+        self.store = BlobStore(tmp_path / "instance" / "blobs")  # the app's blob store
+        self.lot = lot = walk.create(session, people, now, "construction")
+        walk.advance(session, people, now, lot, "announced", self.store)
+        self.platform = platform = keys.platform_keys(str(tmp_path / "instance"), now)
+        self.bids = walk.submit_bids(session, people, now, lot, self.store, platform, prices)
+        key = beacon.signing_key(str(tmp_path / "instance"))
+        draw = draws.create(session, people.staff, now, lot, wanted=WANTED, exclude_same_region=False,
+                            evaluation_at=lot.bid_deadline + timedelta(hours=2), place="封闭评标室3",
+                            secret_key=SECRET)
+        at = now
+        while draw.status != "complete":
+            draws.advance(session, at, draw, beacon_key=key, secret_key=SECRET, centre_name="中心")
+            at += timedelta(seconds=30)
+        self.draw, self.key = draw, key
+        self.at = lot.bid_deadline
+        chronograph.tick(session, self.at)
+        for holder in (people.staff, people.supervisor):
+            opening.release_share(session, holder, self.at, lot, "demo2026", secret_key=SECRET, store=self.store)
+        self.session = session
+
+    def start(self):
+        self.evaluation, self.passwords = room.start(self.session, self.people.staff, self.at, self.lot)
+        self.in_room = self.evaluation.opens_at
+        return self.evaluation
+
+    def members(self):
+        return [m for m in self.evaluation.members if m.status == "seated"]
+
+    def user(self, member) -> User:
+        return self.session.get(User, member.user_id)
+
+    def everyone_signs_and_elects(self):
+        for m in self.members():
+            room.sign_statement(self.session, self.user(m), self.in_room, self.evaluation, conflict=False)
+        first = self.members()[0]
+        for m in self.members():
+            room.vote_chair(self.session, self.user(m), self.in_room, self.evaluation, first.id)
+        return first
+
+    def mark_all(self, compliant=lambda bid, member: True, scores=("25", "8")):
+        for m in self.members():
+            for bid in self.bids:
+                room.vote_compliance(self.session, self.user(m), self.in_room, self.evaluation, bid.id,
+                                     compliant(bid, m), "" if compliant(bid, m) else "资质不符")
+                room.score(self.session, self.user(m), self.in_room, self.evaluation, bid.id,
+                           {"施工组织设计": scores[0], "项目管理机构": scores[1]})
+
+
+@pytest.fixture
+def scene(app, session, now, tmp_path):
+    return Scene(session, now, tmp_path, ["38100000.00", "37650000.50", "36980000.00"])
+
+
+def test_the_evaluation_waits_for_the_panel_and_seats_members_with_room_accounts(session, scene):
+    with pytest.raises(Forbidden):
+        room.start(session, scene.people.tenderee, scene.at, scene.lot)
+    evaluation = scene.start()
+    assert scene.lot.state == "evaluating"
+    assert len(scene.members()) == 5 and sum(m.status == "reserve" for m in evaluation.members) == 2
+    # experts without a login get a centre room account, whose password appears once
+    assert scene.passwords and all(len(p) >= 12 for p in scene.passwords.values())
+    created = session.scalar(sa.select(User).where(User.username == f"pw{evaluation.id}-1"))
+    assert created is None or created.has_role("expert")
+
+
+def test_only_seated_members_in_the_window_enter_and_a_statement_comes_first(session, scene):
+    evaluation = scene.start()
+    member = scene.members()[0]
+    with pytest.raises(Forbidden):  # a bidder, the tenderee, an expert of another lot: not members
+        room.require_member(session, scene.people.tenderee, scene.in_room, evaluation)
+    with pytest.raises(Forbidden):  # before the room opens
+        room.require_member(session, scene.user(member), scene.in_room - timedelta(minutes=1), evaluation)
+    with pytest.raises(Forbidden):  # after it closes
+        room.require_member(session, scene.user(member), evaluation.closes_at, evaluation)
+    with pytest.raises(DomainError) as refused:
+        room.vote_compliance(session, scene.user(member), scene.in_room, evaluation, scene.bids[0].id, True)
+    assert refused.value.field == "statement"
+
+
+def test_a_declared_conflict_removes_the_member_and_seats_the_next_ranked_backup(session, scene):
+    evaluation = scene.start()
+    leaving = next(m for m in scene.members() if m.specialty == "A080201")
+    backup = next(m for m in evaluation.members if m.status == "reserve" and m.specialty == "A080201")
+    room.sign_statement(session, scene.user(leaving), scene.in_room, evaluation, conflict=True,
+                        reason="本人配偶在投标人处任职")
+    assert leaving.status == "removed" and backup.status == "seated" and len(scene.members()) == 5
+    with pytest.raises(Forbidden):
+        room.require_member(session, scene.user(leaving), scene.in_room, evaluation)
+    entry = session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "evaluation.conflict"))
+    assert entry.payload["replacement_seat"] == backup.seat
+
+
+def test_the_full_life_of_a_construction_lot_to_the_contract_with_refunds(session, scene):
+    evaluation = scene.start()
+    chair = scene.everyone_signs_and_elects()
+    assert evaluation.chair_member_id == chair.id
+    scene.mark_all()
+    with pytest.raises(Forbidden):  # only the chair submits
+        room.submit_report(session, scene.user(scene.members()[1]), scene.in_room, evaluation)
+    room.submit_report(session, scene.user(chair), scene.in_room, evaluation)
+    report = evaluation.report
+    # equal technical scores: the lowest price (bidder 3) has the full price score and ranks first
+    assert [c["label"] for c in report["candidates"]] == ["投标人C", "投标人B", "投标人A"]
+    assert report["scores"]["投标人C"]["price_score"] == "60.00" and report["scores"]["投标人C"]["total"] == "93.00"
+    assert report["candidates"][0]["name"] == scene.bids[2].bidder.name
+    with pytest.raises(DomainError):  # the tenderee publishes only a confirmed report
+        result.publish(session, scene.people.tenderee, scene.in_room, scene.lot)
+    for m in scene.members():
+        room.confirm_report(session, scene.user(m), scene.in_room, evaluation)
+    assert evaluation.status == "confirmed"
+
+    publicity = result.publish(session, scene.people.tenderee, scene.in_room, scene.lot)
+    assert scene.lot.state == "publicity" and publicity.rule == "construction.publicity_period"
+    day = calendar.local_date(scene.in_room)
+    assert calendar.local_date(publicity.ends_at - timedelta(seconds=1)) == calendar.add_days(day, 3)
+    objection = result.raise_objection(session, scene.people.bidders[0], scene.in_room, scene.lot,
+                                       "第一中标候选人项目经理有在建工程，请核查")
+    with pytest.raises(DomainError) as refused:  # the award waits for the answer, even after the publicity
+        result.award(session, scene.people.tenderee, publicity.ends_at, scene.lot, 1, rate=RATE, secret_key=SECRET)
+    assert refused.value.rule == "construction.publicity_objection_answer"
+    result.answer_objection(session, scene.people.tenderee, scene.in_room + timedelta(days=1), objection.id,
+                            "经核查，该项目经理无在建工程，异议不成立。")
+    with pytest.raises(DomainError) as early:
+        result.award(session, scene.people.tenderee, scene.in_room, scene.lot, 1, rate=RATE, secret_key=SECRET)
+    assert early.value.field == "publicity_end"
+    with pytest.raises(DomainError) as not_first:  # state-funded: the first candidate unless it withdrew
+        result.award(session, scene.people.tenderee, publicity.ends_at, scene.lot, 2, rate=RATE, secret_key=SECRET)
+    assert not_first.value.rule == "construction.award_first_candidate"
+
+    awarded_at = publicity.ends_at + timedelta(hours=10)
+    award = result.award(session, scene.people.tenderee, awarded_at, scene.lot, 1, rate=RATE, secret_key=SECRET)
+    assert scene.lot.state == "awarded" and award.bidder_id == scene.bids[2].bidder_id
+    deposits = {d.bidder_id: d for d in session.scalars(sa.select(Deposit).where(Deposit.lot_id == scene.lot.id))}
+    losers = [deposits[b.bidder_id] for b in scene.bids[:2]]
+    assert all(d.status == "refunded" and d.interest > 0 and not d.refund_late for d in losers)
+    assert deposits[award.bidder_id].status == "paid"
+    assert scene.draw.revealed_secret is not None  # anyone may now replay the draw
+
+    signed = calendar.local_date(awarded_at) + timedelta(days=40)
+    late_at = calendar.start_of_local_day(signed) + timedelta(hours=3)
+    assert any(w.kind == "contract" for w in result.warnings(session, late_at))
+    with pytest.raises(DomainError) as wrong_price:
+        result.register_contract(session, scene.people.tenderee, late_at, scene.lot, number="HT-1", signed_on=signed,
+                                 amount="1", rate=RATE)
+    assert wrong_price.value.field == "amount"
+    contract = result.register_contract(session, scene.people.tenderee, late_at, scene.lot, number="HT-2026-001",
+                                        signed_on=signed, amount=str(award.price), rate=RATE)
+    assert contract.late and scene.lot.state == "contracted"
+    winner = deposits[award.bidder_id]
+    assert winner.status == "refunded" and winner.interest > losers[0].interest
+    interest = session.scalars(sa.select(BankTransfer).where(BankTransfer.kind == "interest")).all()
+    assert len(interest) == 3  # every deposit came back with interest
+
+    with pytest.raises(Forbidden):
+        archive.create(session, scene.people.tenderee, late_at, scene.lot, store=scene.store,
+                       signing_key=scene.platform.signing_key, beacon_key=scene.key)
+    row = archive.create(session, scene.people.staff, late_at, scene.lot, store=scene.store,
+                         signing_key=scene.platform.signing_key, beacon_key=scene.key)
+    assert scene.lot.state == "archived"
+    public = scene.platform.signing_key.public_key().public_bytes_raw()
+    with scene.store.open(row.blob_key) as handle:
+        checked = bundle.verify_archive(handle, expected_public_key=public)
+    assert checked.ok, checked.problems
+    names = {f.split("/")[0] for f in _names(scene.store, row.blob_key)}
+    assert names >= {"documents", "envelopes", "opening", "draw", "evaluation", "notices", "audit"}
+
+
+def _names(store, key):
+    import zipfile
+
+    with store.open(key) as handle, zipfile.ZipFile(handle) as z:
+        return z.namelist()
+
+
+def test_a_declared_low_price_needs_the_bidders_explanation_and_the_chairs_decision(app, session, now, tmp_path):
+    scene = Scene(session, now, tmp_path, ["38100000.00", "37650000.50", "26000000.00"])
+    evaluation = scene.start()
+    chair = scene.everyone_signs_and_elects()
+    scene.mark_all()
+    cases = room.low_price_cases(session, evaluation)
+    assert [c.bid_id for c in cases] == [scene.bids[2].id]
+    with pytest.raises(DomainError) as refused:
+        room.submit_report(session, scene.user(chair), scene.in_room, evaluation)
+    assert refused.value.rule == "construction.abnormally_low_price"
+    with pytest.raises(DomainError):  # no acceptance before the explanation
+        room.decide_low_price(session, scene.user(chair), scene.in_room, evaluation, cases[0].id, "accepted", "合理")
+    with pytest.raises(Forbidden):  # another bidder cannot explain
+        room.explain_low_price(session, scene.people.bidders[0], scene.in_room, cases[0].id, "价格合理" * 5)
+    room.explain_low_price(session, scene.people.bidders[2], scene.in_room, cases[0].id,
+                           "本公司自有沥青拌和站，材料成本低于市场价约15%，详见成本分析表。")
+    with pytest.raises(Forbidden):  # the chair records the committee's decision
+        room.decide_low_price(session, scene.user(scene.members()[1]), scene.in_room, evaluation, cases[0].id,
+                              "rejected", "不合理")
+    room.decide_low_price(session, scene.user(chair), scene.in_room, evaluation, cases[0].id, "rejected",
+                          "成本分析表未能证明报价不低于成本")
+    room.submit_report(session, scene.user(chair), scene.in_room, evaluation)
+    assert [c["label"] for c in evaluation.report["candidates"]] == ["投标人B", "投标人A"]
+    assert evaluation.report["rejected"][0]["rule"] == "construction.abnormally_low_price"
+
+
+def test_compliance_decided_by_majority_rejects_a_bid(app, session, now, tmp_path):
+    scene = Scene(session, now, tmp_path, ["38100000.00", "37650000.50", "36980000.00"])
+    evaluation = scene.start()
+    chair = scene.everyone_signs_and_elects()
+    seats = [m.id for m in scene.members()]
+    scene.mark_all(compliant=lambda bid, member: bid.id != scene.bids[0].id or member.id == seats[0])
+    room.submit_report(session, scene.user(chair), scene.in_room, evaluation)
+    assert [r["label"] for r in evaluation.report["rejected"]] == ["投标人A"]
+    assert len(evaluation.report["candidates"]) == 2
+
+
+def test_fewer_opened_bids_than_the_minimum_cannot_be_evaluated(app, session, now, tmp_path):
+    scene = Scene(session, now, tmp_path, ["38100000.00", "37650000.50", "36980000.00"])
+    entry = opening.record(session, scene.lot)[0]
+    entry.status = "revoked"
+    with pytest.raises(DomainError) as refused:
+        room.start(session, scene.people.staff, scene.at, scene.lot)
+    assert refused.value.rule == "construction.min_bids"

@@ -1,0 +1,282 @@
+"""Stages 4 and 5 after the evaluation (DESIGN §7): the candidate publicity (中标候选人公示) with its objections,
+the award notice (中标/成交通知书) and result notices, the contract registration, deposit refunds and the
+supervisor's warnings (预警) about late answers, contracts and refunds.
+
+Periods: construction candidates are published for ``construction.publicity_period`` (3 days), procurement
+results for ``procurement.result_period`` (1 working day); a period ends at the midnight (Beijing time) after
+its last day. An objection during the publicity holds the award until the tenderee answers it; an answer later
+than ``construction.publicity_objection_answer`` (3 days) is a warning. State-funded lots award the first
+candidate unless it has withdrawn (``construction.award_first_candidate``). Losers' deposits are refunded at
+the award notice, the winner's at the contract, each with interest and a due date; a contract signed more than
+``*.contract_deadline`` (30 days) after the notice is registered as late and warned about until then.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from ..domain import calendar, money, rules
+from ..domain.errors import N_, DomainError, Forbidden, NotFound
+from ..models import Award, Bid, Contract, Deposit, Draw, Evaluation, Lot, Publicity, ResultObjection
+from . import audit, deposits, draws
+from .evaluation import evaluation_of
+from .lots import acts_for_tenderee, require_tenderee, transition
+
+
+def _rule(lot: Lot, construction: str, procurement: str) -> str:
+    """The rule of the lot's trade type."""
+    return procurement if lot.project.trade_type == "procurement" else construction
+
+
+def period_end(start: datetime, rule_id: str) -> datetime:
+    """The midnight (Beijing time) after the last day of a period counted from ``start``'s local date."""
+    rule = rules.rule(rule_id)
+    day = calendar.local_date(start)
+    last = calendar.add_working_days(day, int(rule.value)) if rule.unit == "working_days" \
+        else calendar.add_days(day, int(rule.value))
+    return calendar.start_of_local_day(calendar.add_days(last, 1))
+
+
+def publicity_of(session, lot: Lot) -> Publicity | None:
+    """The lot's candidate publicity of this round, if published."""
+    return session.scalar(sa.select(Publicity).where(Publicity.lot_id == lot.id, Publicity.round == lot.round))
+
+
+def award_of(session, lot: Lot) -> Award | None:
+    """The lot's award of this round, if made."""
+    return session.scalar(sa.select(Award).where(Award.lot_id == lot.id, Award.round == lot.round))
+
+
+def contract_of(session, award: Award | None) -> Contract | None:
+    """The contract registered for an award, if any."""
+    return None if award is None else session.scalar(sa.select(Contract).where(Contract.award_id == award.id))
+
+
+def publish(session, actor, now: datetime, lot: Lot) -> Publicity:
+    """Staff or the tenderee publish the confirmed report's candidates for the legal period."""
+    role = "staff" if actor is not None and actor.has_role("staff") else "tenderee"
+    if role == "tenderee":
+        require_tenderee(actor, lot.project)
+    evaluation = evaluation_of(session, lot)
+    if evaluation is None or evaluation.status != "confirmed":
+        raise DomainError(N_("The candidates are published once every member has confirmed the report."),
+                          field="report", rule=_rule(lot, "construction.publicity_publish",
+                                                     "procurement.result_publication"))
+    rule_id = _rule(lot, "construction.publicity_period", "procurement.result_period")
+    row = Publicity(lot_id=lot.id, round=lot.round, candidates=evaluation.report["candidates"], published_at=now,
+                    ends_at=period_end(now, rule_id), rule=rule_id, published_by_id=actor.id)
+    transition(session, lot, "start_publicity", actor, role, now,
+               payload={"ends_at": row.ends_at, "candidates": [c["bid_id"] for c in row.candidates]})
+    session.add(row)
+    lot.publicity_end = row.ends_at
+    session.flush()
+    return row
+
+
+def open_objections(session, lot: Lot) -> list[ResultObjection]:
+    """Unanswered objections to the candidates of the lot's current round."""
+    return list(session.scalars(sa.select(ResultObjection).where(
+        ResultObjection.lot_id == lot.id, ResultObjection.round == lot.round, ResultObjection.answered_at.is_(None))))
+
+
+def objections(session, lot: Lot) -> list[ResultObjection]:
+    """Every objection to the candidates of the lot's current round."""
+    return list(session.scalars(sa.select(ResultObjection).where(
+        ResultObjection.lot_id == lot.id, ResultObjection.round == lot.round).order_by(ResultObjection.id)))
+
+
+def raise_objection(session, actor, now: datetime, lot: Lot, text: str) -> ResultObjection:
+    """A bidder of the round objects to the candidates during the publicity; the award waits for the answer."""
+    rule_id = "construction.publicity_objection_answer"
+    bid = session.scalar(sa.select(Bid.id).where(Bid.lot_id == lot.id, Bid.round == lot.round,
+                                                 Bid.bidder_id == getattr(actor, "organisation_id", None)))
+    if actor is None or not actor.has_role("bidder") or bid is None:
+        raise Forbidden(N_("Only a bidder of this lot may object to the candidates."), field="text")
+    if lot.state != "publicity" or lot.publicity_end is None or now >= lot.publicity_end:
+        raise DomainError(N_("Objections to the candidates are accepted during the publicity only."), field="text",
+                          rule=rule_id)
+    text = (text or "").strip()
+    if len(text) < 10:
+        raise DomainError(N_("Describe the objection and what should change (at least 10 characters)."),
+                          field="text")
+    row = ResultObjection(lot_id=lot.id, round=lot.round, bidder_id=actor.organisation_id, raised_by_id=actor.id,
+                          text=text[:2000], raised_at=now,
+                          answer_due=now + timedelta(days=int(rules.rule(rule_id).value)))
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, now, "publicity.objection", object_type="lot", object_id=lot.id, rule=rule_id,
+                 payload={"objection_id": row.id, "answer_due": row.answer_due})
+    return row
+
+
+def answer_objection(session, actor, now: datetime, objection_id: int, answer: str) -> ResultObjection:
+    """The tenderee answers an objection to the candidates; a late answer stays flagged for the supervisor."""
+    row = session.get(ResultObjection, objection_id)
+    if row is None:
+        raise NotFound(N_("No such objection."), field="objection")
+    lot = session.get(Lot, row.lot_id)
+    require_tenderee(actor, lot.project)
+    if row.answered_at is not None:
+        raise DomainError(N_("This objection has already been answered."), field="answer")
+    answer = (answer or "").strip()
+    if len(answer) < 4:
+        raise DomainError(N_("Write the answer."), field="answer")
+    row.answer, row.answered_by_id, row.answered_at = answer[:2000], actor.id, now
+    session.flush()
+    audit.record(session, actor, now, "publicity.answer", object_type="lot", object_id=lot.id,
+                 rule="construction.publicity_objection_answer",
+                 payload={"objection_id": row.id, "late": now > row.answer_due})
+    return row
+
+
+def award(session, actor, now: datetime, lot: Lot, rank: int, *, reason: str = "", rate: Decimal,
+          secret_key: str) -> Award:
+    """The tenderee awards a candidate after the publicity: the award notice, result notices, losers' refunds,
+    and the draw's secret revealed so anyone can replay it."""
+    require_tenderee(actor, lot.project)
+    publicity = publicity_of(session, lot)
+    if publicity is None:
+        raise DomainError(N_("The candidates have not been published."), field="rank")
+    if open_objections(session, lot):
+        raise DomainError(N_("An objection to the candidates is waiting for its answer."), field="rank",
+                          rule="construction.publicity_objection_answer")
+    candidate = next((c for c in publicity.candidates if c["rank"] == rank), None)
+    if candidate is None:
+        raise DomainError(N_("Choose one of the published candidates."), field="rank")
+    reason = (reason or "").strip()
+    if rank != 1 and lot.project.state_funded and len(reason) < 4:
+        raise DomainError(N_("A state-funded lot awards the first candidate; another only when the ones before it "
+                             "have withdrawn, with the reason recorded."), field="reason",
+                          rule="construction.award_first_candidate")
+    if rank != 1 and len(reason) < 4:
+        raise DomainError(N_("Give the reason for not awarding the first candidate."), field="reason",
+                          rule="construction.award_first_candidate")
+    deadline_rule = _rule(lot, "construction.contract_deadline", "procurement.contract_deadline")
+    row = Award(lot_id=lot.id, round=lot.round, bid_id=candidate["bid_id"], bidder_id=candidate["bidder_id"],
+                rank=rank, price=Decimal(candidate["price"]), reason=reason[:2000], issued_at=now,
+                issued_by_id=actor.id, contract_due=now + timedelta(days=int(rules.rule(deadline_rule).value)))
+    transition(session, lot, "award", actor, "tenderee", now,
+               payload={"bid_id": row.bid_id, "bidder_id": row.bidder_id, "rank": rank, "price": row.price})
+    session.add(row)
+    session.flush()
+    refund_rule = _rule(lot, "construction.deposit_refund", "procurement.deposit_refund")
+    for deposit in _deposits(session, lot):
+        if deposit.bidder_id != row.bidder_id and deposit.status in ("paid", "short"):
+            deposits.refund(session, actor, now, deposit, rate=rate, reason="未中标", due=refund_due(now, refund_rule),
+                            rule=refund_rule)
+    for draw in session.scalars(sa.select(Draw).where(Draw.lot_id == lot.id)):
+        if draw.status != "cancelled" and draw.ranking is not None:
+            draws.reveal(session, None, now, draw, secret_key)
+    return row
+
+
+def refund_due(start: datetime, rule_id: str) -> datetime:
+    """When a refund counted from ``start`` is due under ``rule_id`` (days or working days)."""
+    return period_end(start, rule_id)
+
+
+def _deposits(session, lot: Lot) -> list[Deposit]:
+    """The deposits of the lot's current round."""
+    return list(session.scalars(sa.select(Deposit).where(Deposit.lot_id == lot.id, Deposit.round == lot.round)
+                                .order_by(Deposit.id)))
+
+
+def register_contract(session, actor, now: datetime, lot: Lot, *, number: str, signed_on: date | None,
+                      amount: str, rate: Decimal) -> Contract:
+    """The tenderee (or staff) register the signed contract; the winner's deposit is refunded."""
+    role = "staff" if actor is not None and actor.has_role("staff") else "tenderee"
+    if role == "tenderee":
+        require_tenderee(actor, lot.project)
+    row = award_of(session, lot)
+    if row is None:
+        raise DomainError(N_("There is no award to contract on."), field="number")
+    number = (number or "").strip()
+    if not number:
+        raise DomainError(N_("Enter the contract number."), field="number")
+    if signed_on is None:
+        raise DomainError(N_("Enter the date the contract was signed."), field="signed_on")
+    today = calendar.local_date(now)
+    if signed_on < calendar.local_date(row.issued_at) or signed_on > today:
+        raise DomainError(N_("The contract is signed between the award notice and today."), field="signed_on")
+    price = money.parse_yuan(amount, "amount")
+    if price != row.price:
+        raise DomainError(N_("The contract price must be the awarded price, %(price)s yuan."), field="amount",
+                          price=f"{row.price:,.2f}")
+    deadline_rule = _rule(lot, "construction.contract_deadline", "procurement.contract_deadline")
+    late = signed_on > calendar.local_date(row.contract_due)
+    contract = Contract(award_id=row.id, number=number[:100], signed_on=signed_on, amount=price, late=late,
+                        registered_at=now, registered_by_id=actor.id)
+    transition(session, lot, "register_contract", actor, role, now,
+               payload={"number": contract.number, "signed_on": signed_on.isoformat(), "late": late,
+                        "rule": deadline_rule})
+    session.add(contract)
+    session.flush()
+    refund_rule = _rule(lot, "construction.deposit_refund", "procurement.deposit_refund")
+    signed_at = calendar.start_of_local_day(signed_on)
+    for deposit in _deposits(session, lot):
+        if deposit.status in ("paid", "short"):
+            deposits.refund(session, actor, now, deposit, rate=rate, reason="合同已签订",
+                            due=refund_due(signed_at, refund_rule), rule=refund_rule)
+    return contract
+
+
+def notices(session, lot: Lot) -> dict | None:
+    """The award notice and the result notices to the other bidders, as the printable page shows them."""
+    row = award_of(session, lot)
+    if row is None:
+        return None
+    evaluation: Evaluation | None = evaluation_of(session, lot)
+    others = [c for c in (evaluation.report["ranking"] if evaluation and evaluation.report else [])
+              if c["bidder_id"] != row.bidder_id]
+    rejected = evaluation.report["rejected"] if evaluation and evaluation.report else []
+    return {"award": row, "others": others + rejected}
+
+
+def may_read_notices(session, user, lot: Lot) -> bool:
+    """Staff, supervisors, the tenderee's side and the lot's bidders read the notices."""
+    if user.has_role("staff", "supervisor") or acts_for_tenderee(user, lot.project):
+        return True
+    return user.has_role("bidder") and session.scalar(sa.select(Bid.id).where(
+        Bid.lot_id == lot.id, Bid.round == lot.round, Bid.bidder_id == user.organisation_id)) is not None
+
+
+@dataclass(frozen=True)
+class Warning:
+    """A supervisor's early warning (预警): which lot, what, by which rule, since when."""
+
+    lot_id: int
+    kind: str
+    message: str
+    rule: str
+    since: datetime
+    params: dict
+
+
+def warnings(session, now: datetime) -> list[Warning]:
+    """Everything past a legal limit: unanswered or late-answered objections to candidates, contracts not
+    registered in time, late deposit refunds, evaluation rooms closed without a report."""
+    found: list[Warning] = []
+    for row in session.scalars(sa.select(ResultObjection).where(
+            sa.or_(sa.and_(ResultObjection.answered_at.is_(None), ResultObjection.answer_due < now),
+                   ResultObjection.answered_at > ResultObjection.answer_due))):
+        found.append(Warning(row.lot_id, "objection", N_("An objection to the candidates was not answered within "
+                                                         "3 days."), "construction.publicity_objection_answer",
+                             row.answer_due, {"objection_id": row.id}))
+    for row in session.scalars(sa.select(Award).outerjoin(Contract, Contract.award_id == Award.id).where(
+            sa.or_(sa.and_(Contract.id.is_(None), Award.contract_due < now), Contract.late.is_(True)))):
+        found.append(Warning(row.lot_id, "contract", N_("The contract was not signed within 30 days of the award "
+                                                        "notice."), "construction.contract_deadline",
+                             row.contract_due, {"award_id": row.id}))
+    for row in session.scalars(sa.select(Deposit).where(Deposit.refund_late.is_(True))):
+        found.append(Warning(row.lot_id, "refund", N_("A deposit was refunded after its due date."),
+                             row.refund_rule or "construction.deposit_refund", row.refund_due or now,
+                             {"deposit_id": row.id}))
+    for row in session.scalars(sa.select(Evaluation).where(Evaluation.status != "confirmed",
+                                                          Evaluation.closes_at < now)):
+        found.append(Warning(row.lot_id, "evaluation", N_("The evaluation room closed without a confirmed report."),
+                             "construction.committee_size", row.closes_at, {"evaluation_id": row.id}))
+    return sorted(found, key=lambda w: w.since)

@@ -1,0 +1,155 @@
+"""Views of the result blueprint."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from ...extensions import db
+from ...models import Lot, ResultObjection
+from ...services import archive, beacon, evaluation as room, keys, result
+from ...services.lots import acts_for_tenderee
+from ...storage import blob_store
+from ..common import now, perform, roles_required
+from ..lots.blueprint import load_lot
+
+bp = Blueprint("result", __name__)
+
+
+class ActionForm(FlaskForm):
+    """A form with nothing but its CSRF token; the fields are read from the request."""
+
+
+def _rate() -> Decimal:
+    return Decimal(str(current_app.config["DEPOSIT_INTEREST_RATE"]))
+
+
+def _back(lot):
+    return redirect(url_for("result.page", lot_id=lot.id))
+
+
+@bp.route("/lots/<int:lot_id>/result")
+@roles_required("staff", "supervisor", "tenderee", "bidder")
+def page(lot_id: int):
+    """The lot's result: candidates and publicity, objections, award and notices, contract, archive."""
+    lot = load_lot(lot_id)
+    if not result.may_read_notices(db.session, current_user, lot):
+        abort(404)
+    evaluation = room.evaluation_of(db.session, lot)
+    award = result.award_of(db.session, lot)
+    return render_template("result/page.html", lot=lot, evaluation=evaluation,
+                           publicity=result.publicity_of(db.session, lot),
+                           objections=result.objections(db.session, lot),
+                           award=award, contract=result.contract_of(db.session, award),
+                           bundle=archive.bundle_of(db.session, lot), form=ActionForm(), now=now(),
+                           tenderee=acts_for_tenderee(current_user, lot.project))
+
+
+@bp.route("/lots/<int:lot_id>/publicity", methods=["POST"])
+@roles_required("staff", "tenderee")
+def publish(lot_id: int):
+    """Publish the confirmed report's candidates (中标候选人公示)."""
+    lot = load_lot(lot_id)
+    if ActionForm().validate_on_submit():
+        perform(result.publish, lot, ok=_("The candidates are published."))
+    return _back(lot)
+
+
+@bp.route("/lots/<int:lot_id>/publicity/objections", methods=["POST"])
+@roles_required("bidder")
+def objection(lot_id: int):
+    """A bidder objects to the candidates during the publicity."""
+    lot = load_lot(lot_id)
+    if ActionForm().validate_on_submit():
+        perform(result.raise_objection, lot, request.form.get("text", ""),
+                ok=_("Objection recorded: the award waits for the tenderee's answer."))
+    return _back(lot)
+
+
+@bp.route("/result-objections/<int:objection_id>/answer", methods=["POST"])
+@roles_required("tenderee")
+def answer(objection_id: int):
+    """The tenderee answers an objection to the candidates."""
+    row = db.session.get(ResultObjection, objection_id) or abort(404)
+    if ActionForm().validate_on_submit():
+        perform(result.answer_objection, row.id, request.form.get("text", ""), ok=_("Answer recorded."))
+    return redirect(url_for("result.page", lot_id=row.lot_id))
+
+
+@bp.route("/lots/<int:lot_id>/award", methods=["POST"])
+@roles_required("tenderee")
+def award(lot_id: int):
+    """The tenderee awards a candidate: notices go out, losers' deposits come back, the draw is revealed."""
+    lot = load_lot(lot_id)
+    if ActionForm().validate_on_submit():
+        perform(result.award, lot, request.form.get("rank", type=int) or 0, reason=request.form.get("reason", ""),
+                rate=_rate(), secret_key=current_app.config["SECRET_KEY"],
+                ok=_("Awarded: the notices are issued and the other bidders' deposits refunded."))
+    return _back(lot)
+
+
+@bp.route("/lots/<int:lot_id>/contract", methods=["POST"])
+@roles_required("tenderee", "staff")
+def contract(lot_id: int):
+    """Register the signed contract; the winner's deposit comes back."""
+    lot = load_lot(lot_id)
+    if ActionForm().validate_on_submit():
+        try:
+            signed_on = date.fromisoformat(request.form.get("signed_on", ""))
+        except ValueError:
+            signed_on = None
+        perform(result.register_contract, lot, number=request.form.get("number", ""), signed_on=signed_on,
+                amount=request.form.get("amount", ""), rate=_rate(),
+                ok=_("Contract registered: the winner's deposit is refunded."))
+    return _back(lot)
+
+
+@bp.route("/lots/<int:lot_id>/notices")
+@roles_required("staff", "supervisor", "tenderee", "bidder")
+def notices(lot_id: int):
+    """The award notice and the result notices, printable."""
+    lot = load_lot(lot_id)
+    data = result.notices(db.session, lot)
+    if data is None or not result.may_read_notices(db.session, current_user, lot):
+        abort(404)
+    if current_user.has_role("bidder"):  # a bidder reads its own notice only
+        mine = current_user.organisation_id
+        data = {"award": data["award"] if data["award"].bidder_id == mine else None,
+                "others": [o for o in data["others"] if o["bidder_id"] == mine]}
+    return render_template("result/notices.html", lot=lot, data=data)
+
+
+@bp.route("/lots/<int:lot_id>/archive", methods=["POST"])
+@roles_required("staff")
+def make_archive(lot_id: int):
+    """Staff archive the contracted lot (电子档案)."""
+    lot = load_lot(lot_id)
+    if ActionForm().validate_on_submit():
+        perform(archive.create, lot, store=blob_store(),
+                signing_key=keys.platform_keys(current_app.instance_path, now()).signing_key,
+                beacon_key=beacon.signing_key(current_app.instance_path), ok=_("The lot is archived."))
+    return _back(lot)
+
+
+@bp.route("/lots/<int:lot_id>/archive.zip")
+@roles_required("staff", "supervisor", "tenderee")
+def archive_download(lot_id: int):
+    """The archive bundle, to keep and to check offline."""
+    lot = load_lot(lot_id)
+    bundle = archive.bundle_of(db.session, lot) or abort(404)
+    return send_file(blob_store().open(bundle.blob_key), as_attachment=True,
+                     download_name=f"{lot.deal_code}-电子档案.zip", mimetype="application/zip")
+
+
+@bp.route("/supervision/warnings")
+@roles_required("supervisor", "staff")
+def warnings():
+    """Early warnings (预警): limits passed on objections, contracts, refunds and evaluation rooms."""
+    rows = result.warnings(db.session, now())
+    lots = {w.lot_id: db.session.get(Lot, w.lot_id) for w in rows}
+    return render_template("result/warnings.html", rows=rows, lots=lots)
