@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from trading.domain import archive as bundle, calendar
 from trading.domain.errors import DomainError, Forbidden
-from trading.models import AuditEntry, BankTransfer, Deposit, User
+from trading.models import AuditEntry, BankTransfer, Deposit, Expert, User
 from trading.services import archive, beacon, chronograph, draws, evaluation as room, keys, opening, result
 from trading.simulate import demo, experts as demo_experts, lots as walk
 from trading.storage import BlobStore
@@ -138,6 +138,11 @@ def test_the_full_life_of_a_construction_lot_to_the_contract_with_refunds(sessio
     for m in scene.members():
         room.confirm_report(session, scene.user(m), scene.in_room, evaluation)
     assert evaluation.status == "confirmed"
+    rated = scene.members()[0]
+    room.rate_member(session, scene.people.staff, scene.in_room, evaluation, rated.id, 4)
+    assert session.get(Expert, rated.expert_id).rating_count == 1
+    with pytest.raises(DomainError):  # once per member
+        room.rate_member(session, scene.people.staff, scene.in_room, evaluation, rated.id, 5)
 
     publicity = result.publish(session, scene.people.tenderee, scene.in_room, scene.lot)
     assert scene.lot.state == "publicity" and publicity.rule == "construction.publicity_period"

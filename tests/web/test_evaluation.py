@@ -35,11 +35,13 @@ def test_a_member_evaluates_in_the_room_without_seeing_names(app, client, now, t
     assert "投标人A" in page and "投标人C" in page and not any(name in page for name in names)
     download = client.get(f"/evaluations/{evaluation_id}/bids/{bid_id}/files/0")
     assert download.status_code == 200 and quote("投标人A") in download.headers["Content-Disposition"]
-    refused = client.post(f"/evaluations/{evaluation_id}/bids/{bid_id}",
-                          data={"compliant": "1", "score-施工组织设计": "31", "score-项目管理机构": "8"})
+    refused = client.post(f"/evaluations/{evaluation_id}/marks",
+                          data={f"compliant-{bid_id}": "1", f"score-{bid_id}-施工组织设计": "31",
+                                f"score-{bid_id}-项目管理机构": "8"})
     assert refused.status_code == 302 and _marks(app) == 0  # above the maximum of 30: nothing is saved
-    client.post(f"/evaluations/{evaluation_id}/bids/{bid_id}",
-                data={"compliant": "1", "score-施工组织设计": "26.5", "score-项目管理机构": "8"})
+    client.post(f"/evaluations/{evaluation_id}/marks",
+                data={f"compliant-{bid_id}": "1", f"score-{bid_id}-施工组织设计": "26.5",
+                      f"score-{bid_id}-项目管理机构": "8"})
     assert _marks(app) == 3  # the vote and both scores
     assert client.get(f"/lots/{lot_id}/evaluation/report").status_code == 404  # no report yet
 

@@ -524,3 +524,25 @@ def may_read_report(session, user, lot: Lot, evaluation: Evaluation | None) -> b
     from .lots import acts_for_tenderee
 
     return evaluation.status == "confirmed" and acts_for_tenderee(user, lot.project)
+
+
+def rate_member(session, actor, now: datetime, evaluation: Evaluation, member_id: int, rating: int) -> CommitteeMember:
+    """Centre staff rate a member's work (1–5) once the report is confirmed; the rating joins the expert's record."""
+    require_role(actor, "staff")
+    if evaluation.status != "confirmed":
+        raise DomainError(N_("Members are rated after the report is confirmed."), field="rating")
+    member = next((m for m in evaluation.members if m.id == member_id and m.status == "seated"), None)
+    if member is None or member.expert_id is None:
+        raise NotFound(N_("No such member."), field="rating")
+    if member.rating is not None:
+        raise DomainError(N_("This member has already been rated."), field="rating")
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise DomainError(N_("A rating is a whole number from 1 to 5."), field="rating")
+    member.rating = rating
+    expert = session.get(Expert, member.expert_id)
+    expert.rating_sum += rating
+    expert.rating_count += 1
+    session.flush()
+    audit.record(session, actor, now, "evaluation.rate", object_type="expert", object_id=expert.id,
+                 payload={"evaluation_id": evaluation.id, "seat": member.seat, "rating": rating})
+    return member

@@ -164,7 +164,7 @@ def award(session, actor, now: datetime, lot: Lot, rank: int, *, reason: str = "
     session.add(row)
     session.flush()
     refund_rule = _rule(lot, "construction.deposit_refund", "procurement.deposit_refund")
-    for deposit in _deposits(session, lot):
+    for deposit in deposits_of(session, lot):
         if deposit.bidder_id != row.bidder_id and deposit.status in ("paid", "short"):
             deposits.refund(session, actor, now, deposit, rate=rate, reason="未中标", due=refund_due(now, refund_rule),
                             rule=refund_rule)
@@ -179,7 +179,7 @@ def refund_due(start: datetime, rule_id: str) -> datetime:
     return period_end(start, rule_id)
 
 
-def _deposits(session, lot: Lot) -> list[Deposit]:
+def deposits_of(session, lot: Lot) -> list[Deposit]:
     """The deposits of the lot's current round."""
     return list(session.scalars(sa.select(Deposit).where(Deposit.lot_id == lot.id, Deposit.round == lot.round)
                                 .order_by(Deposit.id)))
@@ -217,7 +217,7 @@ def register_contract(session, actor, now: datetime, lot: Lot, *, number: str, s
     session.flush()
     refund_rule = _rule(lot, "construction.deposit_refund", "procurement.deposit_refund")
     signed_at = calendar.start_of_local_day(signed_on)
-    for deposit in _deposits(session, lot):
+    for deposit in deposits_of(session, lot):
         if deposit.status in ("paid", "short"):
             deposits.refund(session, actor, now, deposit, rate=rate, reason="合同已签订",
                             due=refund_due(signed_at, refund_rule), rule=refund_rule)

@@ -13,13 +13,15 @@ from ..domain.errors import DomainError
 from ..models import AuditEntry, Lot
 from .registrations import CONFIDENTIAL_ACTIONS, confidential
 
-# Which stage an audited action belongs to (actions not listed are shown under the lot's current stage).
+# Which stage an audited action belongs to; the others go under the stage the lot was in when they happened
+# (a transition under the stage it leads to).
 ACTION_STAGE = {
     "lot.create": 1, "lot.update": 1, "lot.attach": 1, "lot.file": 1, "lot.return_filing": 1, "lot.certify": 1,
     "lot.entry_certificate": 1, "lot.request_method": 2, "lot.approve_method": 2, "lot.reject_method": 2,
 "lot.announce": 3, "lot.clarify": 3, "lot.close_bidding": 3, "lot.open_listing": 3,
     "registration.sign_up": 3, "registration.download": 3, "objection.raise": 3, "objection.answer": 3,
 }
+FOLDED = frozenset({"registration.download", "draw.call", "draw.answer"})
 DEADLINE_FIELDS = ("issued_at", "documents_until", "clarification_cutoff", "objection_cutoff", "bid_deadline",
                    "opening_at", "listing_start", "listing_end", "auction_start")
 
@@ -59,11 +61,15 @@ def build(session, lot: Lot, now: datetime, *, sees_bidders: bool) -> dict[int, 
     entries = session.scalars(sa.select(AuditEntry).where(AuditEntry.object_type == "lot",
                                                           AuditEntry.object_id == str(lot.id))
                               .order_by(AuditEntry.seq))
+    state, previous = "draft", None
     for entry in entries:
-        if entry.action == "registration.download":
-            continue  # downloads are many; the count is enough
+        if entry.action in FOLDED:
+            continue  # downloads and calls are many; their own pages list them
         masked = secret and entry.action in CONFIDENTIAL_ACTIONS
-        stage = ACTION_STAGE.get(entry.action, current)
+        target = (entry.payload or {}).get("to") if entry.action.startswith("lot.") else None
+        if target in lifecycle.STATES:
+            previous, state = (state if target in lifecycle.SIDE_STATES else None), target
+        stage = ACTION_STAGE.get(entry.action) or lifecycle.stage_of(state, previous) or current
         steps[stage].append(Step(stage, entry.at, entry.action, None if masked else entry.actor_label, entry.rule,
                                  True, masked))
     rules_by_field = _deadline_rules(lot)

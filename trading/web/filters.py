@@ -7,10 +7,13 @@ from decimal import Decimal
 from ..domain import money, rules, specialties
 
 
-def yuan(value: Decimal | None) -> str:
-    """Money in 元/万元/亿元 as the size suggests, with the exact 元 amount behind large figures."""
-    if value is None:
+def yuan(value: Decimal | str | None) -> str:
+    """Money in 元/万元/亿元 as the size suggests, with the exact 元 amount behind large figures (text amounts, as
+    the opening record keeps them, are read as Decimal)."""
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        value = Decimal(value)
     shown = money.format_auto(value)
     exact = money.format_yuan(value)
     return shown if shown == exact else f"{shown}（{exact}）"

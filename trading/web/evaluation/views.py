@@ -93,10 +93,24 @@ def overview(lot_id: int):
     if not (current_user.has_role("staff", "supervisor") or acts_for_tenderee(current_user, lot.project)):
         abort(404)
     short = room.short_of_members(db.session, evaluation)
+    counts: dict[int, int] = {}
+    for mark in room.marks(db.session, evaluation):
+        counts[mark.member_id] = counts.get(mark.member_id, 0) + 1
     return render_template("evaluation/overview.html", lot=lot, evaluation=evaluation, statuses=STATUSES,
                            methods=METHODS, short=error_text(short) if short else None,
-                           complete=room.compliance_complete(db.session, evaluation),
+                           complete=room.compliance_complete(db.session, evaluation), form=ActionForm(), counts=counts,
                            internal=current_user.has_role("staff", "supervisor"))
+
+
+@bp.route("/evaluations/<int:evaluation_id>/ratings", methods=["POST"])
+@roles_required("staff")
+def rate(evaluation_id: int):
+    """Staff rate a member's work after the evaluation (评标专家考评)."""
+    evaluation = _evaluation(evaluation_id)
+    if ActionForm().validate_on_submit():
+        perform(room.rate_member, evaluation, request.form.get("member", type=int) or 0,
+                request.form.get("rating", type=int) or 0, ok=_("Rating recorded."))
+    return redirect(url_for("evaluation.overview", lot_id=evaluation.lot_id))
 
 
 def _preview(evaluation):
@@ -162,22 +176,29 @@ def chair(evaluation_id: int):
     return _back(evaluation)
 
 
-@bp.route("/evaluations/<int:evaluation_id>/bids/<int:bid_id>", methods=["POST"])
+@bp.route("/evaluations/<int:evaluation_id>/marks", methods=["POST"])
 @roles_required("expert")
-def mark(evaluation_id: int, bid_id: int):
-    """My compliance vote and (comprehensive scoring) my scores for one bid, all or nothing."""
+def mark(evaluation_id: int):
+    """My compliance votes and (comprehensive scoring) my scores for every bid on the page, all or nothing."""
     evaluation = _evaluation(evaluation_id)
     _member(evaluation)
     if ActionForm().validate_on_submit():
-        scores = {k[len("score-"):]: v for k, v in request.form.items() if k.startswith("score-")}
+        lot = db.session.get(Lot, evaluation.lot_id)
+        bid_ids = [e.bid_id for e in room.opened_entries(db.session, lot)]
 
-        def both(session, actor, at, *args):
-            room.vote_compliance(session, actor, at, evaluation, bid_id, request.form.get("compliant") == "1",
-                                 request.form.get("note", ""))
-            if evaluation.method == "comprehensive":
-                room.score(session, actor, at, evaluation, bid_id, scores)
+        def save(session, actor, at):
+            for bid_id in bid_ids:
+                if f"compliant-{bid_id}" not in request.form:
+                    continue
+                compliant = request.form.get(f"compliant-{bid_id}") == "1"
+                room.vote_compliance(session, actor, at, evaluation, bid_id, compliant,
+                                     request.form.get(f"note-{bid_id}", ""))
+                if evaluation.method == "comprehensive":
+                    prefix = f"score-{bid_id}-"
+                    room.score(session, actor, at, evaluation, bid_id,
+                               {k[len(prefix):]: v for k, v in request.form.items() if k.startswith(prefix)})
 
-        perform(both, ok=_("Marks saved."))
+        perform(save, ok=_("Marks saved."))
     return _back(evaluation)
 
 

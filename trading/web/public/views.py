@@ -56,5 +56,9 @@ def announcement(announcement_id: int):
     row = db.session.get(Announcement, announcement_id)
     if row is None:
         abort(404)
+    from ...services import result
+
+    publicity = result.publicity_of(db.session, row.lot) if row.lot.round == row.round else None
+    award = result.award_of(db.session, row.lot) if publicity else None
     return render_template("public/announcement.html", row=row, lot=row.lot, states=lifecycle.STATES,
-                           trade_types=rules.TRADE_TYPES)
+                           trade_types=rules.TRADE_TYPES, publicity=publicity, award=award)

@@ -11,7 +11,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ...extensions import db
-from ...models import Lot, ResultObjection
+from ...models import Lot, Organisation, ResultObjection
 from ...services import archive, beacon, evaluation as room, keys, result
 from ...services.lots import acts_for_tenderee
 from ...storage import blob_store
@@ -42,7 +42,10 @@ def page(lot_id: int):
         abort(404)
     evaluation = room.evaluation_of(db.session, lot)
     award = result.award_of(db.session, lot)
-    return render_template("result/page.html", lot=lot, evaluation=evaluation,
+    refunds = [(d, db.session.get(Organisation, d.bidder_id)) for d in result.deposits_of(db.session, lot)
+               if not current_user.has_role("bidder") or d.bidder_id == current_user.organisation_id]
+    signer = keys.platform_keys(current_app.instance_path, now()).signing_key.public_key().public_bytes_raw().hex()
+    return render_template("result/page.html", lot=lot, evaluation=evaluation, refunds=refunds, signer=signer,
                            publicity=result.publicity_of(db.session, lot),
                            objections=result.objections(db.session, lot),
                            award=award, contract=result.contract_of(db.session, award),
@@ -121,7 +124,8 @@ def notices(lot_id: int):
         mine = current_user.organisation_id
         data = {"award": data["award"] if data["award"].bidder_id == mine else None,
                 "others": [o for o in data["others"] if o["bidder_id"] == mine]}
-    return render_template("result/notices.html", lot=lot, data=data)
+    issued_at = result.award_of(db.session, lot).issued_at
+    return render_template("result/notices.html", lot=lot, data=data, issued_at=issued_at)
 
 
 @bp.route("/lots/<int:lot_id>/archive", methods=["POST"])
