@@ -11,30 +11,30 @@ import sqlalchemy as sa
 
 from trading.domain import archive as bundle, calendar
 from trading.domain.errors import DomainError, Forbidden
-from trading.models import AuditEntry, BankTransfer, Deposit, Expert, User
+from trading.models import AuditEntry, BankTransfer, Deposit, Expert, User, UserRole
 from trading.services import archive, beacon, chronograph, draws, evaluation as room, keys, opening, result
 from trading.simulate import demo, experts as demo_experts, lots as walk
 from trading.storage import BlobStore
 
 SECRET = "test-secret"
 RATE = Decimal("0.0035")
-WANTED = [("A080201", 4, 1), ("A0601", 1, 1)]
 
 
 class Scene:
     """A construction lot opened with three bids and a complete draw, ready for the evaluation."""
 
-    def __init__(self, session, now, tmp_path, prices):
+    def __init__(self, session, now, tmp_path, prices, trade_type="construction"):
         demo.load(session, now)
         demo_experts.load(session, now)
         self.people = people = walk.cast(session)
         self.store = BlobStore(tmp_path / "instance" / "blobs")  # the app's blob store
-        self.lot = lot = walk.create(session, people, now, "construction")
+        self.lot = lot = walk.create(session, people, now, trade_type)
         walk.advance(session, people, now, lot, "announced", self.store)
         self.platform = platform = keys.platform_keys(str(tmp_path / "instance"), now)
         self.bids = walk.submit_bids(session, people, now, lot, self.store, platform, prices)
         key = beacon.signing_key(str(tmp_path / "instance"))
-        draw = draws.create(session, people.staff, now, lot, wanted=WANTED, exclude_same_region=False,
+        wanted = [(s.code, s.count, 1) for s in lot.specialties]  # one backup per specialty
+        draw = draws.create(session, people.staff, now, lot, wanted=wanted, exclude_same_region=False,
                             evaluation_at=lot.bid_deadline + timedelta(hours=2), place="封闭评标室3",
                             secret_key=SECRET)
         at = now
@@ -67,13 +67,15 @@ class Scene:
             room.vote_chair(self.session, self.user(m), self.in_room, self.evaluation, first.id)
         return first
 
-    def mark_all(self, compliant=lambda bid, member: True, scores=("25", "8")):
+    def mark_all(self, compliant=lambda bid, member: True):
+        """Every member votes and gives every bid 80% of each criterion's points."""
+        scores = {c["name"]: str(Decimal(c["weight"]) * Decimal("0.8"))
+                  for c in self.lot.criteria if not c.get("price")}
         for m in self.members():
             for bid in self.bids:
                 room.vote_compliance(self.session, self.user(m), self.in_room, self.evaluation, bid.id,
                                      compliant(bid, m), "" if compliant(bid, m) else "资质不符")
-                room.score(self.session, self.user(m), self.in_room, self.evaluation, bid.id,
-                           {"施工组织设计": scores[0], "项目管理机构": scores[1]})
+                room.score(self.session, self.user(m), self.in_room, self.evaluation, bid.id, scores)
 
 
 @pytest.fixture
@@ -131,7 +133,7 @@ def test_the_full_life_of_a_construction_lot_to_the_contract_with_refunds(sessio
     report = evaluation.report
     # equal technical scores: the lowest price (bidder 3) has the full price score and ranks first
     assert [c["label"] for c in report["candidates"]] == ["投标人C", "投标人B", "投标人A"]
-    assert report["scores"]["投标人C"]["price_score"] == "60.00" and report["scores"]["投标人C"]["total"] == "93.00"
+    assert report["scores"]["投标人C"]["price_score"] == "60.00" and report["scores"]["投标人C"]["total"] == "92.00"
     assert report["candidates"][0]["name"] == scene.bids[2].bidder.name
     with pytest.raises(DomainError):  # the tenderee publishes only a confirmed report
         result.publish(session, scene.people.tenderee, scene.in_room, scene.lot)
@@ -251,3 +253,49 @@ def test_fewer_opened_bids_than_the_minimum_cannot_be_evaluated(app, session, no
     with pytest.raises(DomainError) as refused:
         room.start(session, scene.people.staff, scene.at, scene.lot)
     assert refused.value.rule == "construction.min_bids"
+
+
+def test_the_life_of_a_procurement_package_with_a_one_working_day_result_notice(app, session, now, tmp_path):
+    scene = Scene(session, now, tmp_path, ["4650000.00", "4598000.00", "4720000.00"], trade_type="procurement")
+    evaluation = scene.start()
+    chair = scene.everyone_signs_and_elects()
+    scene.mark_all()
+    room.submit_report(session, scene.user(chair), scene.in_room, evaluation)
+    # 价格 30 points: the lowest price (投标人B) has them all; the others' equal technical scores decide nothing
+    assert [c["label"] for c in evaluation.report["candidates"]] == ["投标人B", "投标人A", "投标人C"]
+    for m in scene.members():
+        room.confirm_report(session, scene.user(m), scene.in_room, evaluation)
+    publicity = result.publish(session, scene.people.staff, scene.in_room, scene.lot)
+    assert publicity.rule == "procurement.result_period"
+    day = calendar.local_date(scene.in_room)
+    assert calendar.local_date(publicity.ends_at - timedelta(seconds=1)) == calendar.add_working_days(day, 1)
+    award = result.award(session, scene.people.tenderee, publicity.ends_at, scene.lot, 1, rate=RATE,
+                         secret_key=SECRET)
+    signed = calendar.local_date(publicity.ends_at) + timedelta(days=3)
+    at = calendar.start_of_local_day(signed) + timedelta(hours=9)
+    result.register_contract(session, scene.people.tenderee, at, scene.lot, number="咸采合〔2026〕7号",
+                             signed_on=signed, amount=str(award.price), rate=RATE)
+    refunded = session.scalars(sa.select(Deposit).where(Deposit.lot_id == scene.lot.id)).all()
+    assert scene.lot.state == "contracted" and all(d.status == "refunded" for d in refunded)
+    assert {d.refund_rule for d in refunded} == {"procurement.deposit_refund"}
+
+
+def test_outsiders_stay_out_of_the_room_and_the_tenderee_reads_only_the_confirmed_report(session, scene):
+    evaluation = scene.start()
+    other = User(username="expert-other", display_name="另一名专家", organisation_id=scene.people.staff.organisation_id,
+                 password_hash="x", active=True, failed_logins=0, created_at=scene.at,
+                 role_rows=[UserRole(role="expert")])
+    session.add(other)
+    session.flush()
+    for outsider in (other, scene.people.tenderee, scene.people.bidders[0], scene.people.staff):
+        with pytest.raises(Forbidden):  # an expert of another lot, the tenderee, a bidder, staff
+            room.require_member(session, outsider, scene.in_room, evaluation)
+    chair = scene.everyone_signs_and_elects()
+    scene.mark_all()
+    room.submit_report(session, scene.user(chair), scene.in_room, evaluation)
+    assert not room.may_read_report(session, scene.people.tenderee, scene.lot, evaluation)
+    assert room.may_read_report(session, scene.people.supervisor, scene.lot, evaluation)
+    for m in scene.members():
+        room.confirm_report(session, scene.user(m), scene.in_room, evaluation)
+    assert room.may_read_report(session, scene.people.tenderee, scene.lot, evaluation)
+    assert not room.may_read_report(session, scene.people.bidders[0], scene.lot, evaluation)

@@ -130,3 +130,25 @@ def test_a_released_share_opens_only_for_its_purpose_and_lot():
     for purpose, binding in (("draw-secret", "LOT-A"), (RELEASED_SHARE, "LOT-B")):
         with pytest.raises(InvalidTag):
             keys.open_at_rest("secret", purpose, sealed, binding)
+
+
+def test_bids_the_bidders_sealed_wrongly_are_revoked_and_the_lot_fails(session, scene, monkeypatch):
+    """A forged price form (it passes the upload check: it is encrypted) is the bidder's fault: 撤销 (Art. 31). With
+    fewer opened bids than the minimum the evaluation cannot start, and staff declare the lot failed."""
+    from trading.services import evaluation
+
+    text = b'{"duration":"1\\u5929","price":"1.00","price":"2.00"}'
+    monkeypatch.setattr(envelope, "encode_price_form", lambda form: (form, text + b" " * (1024 - len(text))))
+    scene.submit(3)
+    at = scene.lot.bid_deadline
+    chronograph.tick(session, at)
+    for holder in (scene.people.staff, scene.people.supervisor):
+        opening.release_share(session, holder, at, scene.lot, "demo2026", secret_key=SECRET, store=scene.store)
+    record = opening.record(session, scene.lot)
+    assert [e.status for e in record] == ["revoked"] * 3
+    assert record[0].rule == "electronic.decryption_failure" and record[0].price is None
+    with pytest.raises(DomainError) as refused:
+        evaluation.start(session, scene.people.staff, at, scene.lot)
+    assert refused.value.rule == "construction.min_bids"
+    evaluation.declare_failed(session, scene.people.staff, at, scene.lot)
+    assert scene.lot.state == "failed"
