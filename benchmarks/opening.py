@@ -1,7 +1,8 @@
 """The opening of 1,000 sealed bids, each with a 1 MiB document: ``services.opening.open_bids`` (rebuilding the
-opening key from the released shares, decrypting every envelope into the blob store, reading each price form,
-writing the opening record and the audit entries, in SQLite or DATABASE_URL's database) against the raw floor in
-the same run: per bid one HPKE unwrap, AES-256-GCM decryption of its 1 MiB in 1 MiB chunks and a SHA-256 of it.
+opening key from the released shares, decrypting and checking every envelope on the service's worker threads
+without writing plaintext, reading each price form, writing the opening record and the audit entries, in SQLite or
+DATABASE_URL's database) against the raw floor in the same run (one thread): per bid one HPKE unwrap, AES-256-GCM
+decryption of its 1 MiB in 1 MiB chunks and a SHA-256 of it.
 
 Set-up (not timed) seals the envelopes and registers the bids directly in the database (bidder organisations,
 bids and a released share for two key holders), since 1,000 sign-ups through the pages are not what is measured.

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from trading.domain import archive as bundle, calendar
 from trading.domain.errors import DomainError, Forbidden
-from trading.models import AuditEntry, BankTransfer, Deposit, Expert, User, UserRole
+from trading.models import AuditEntry, BankTransfer, Deposit, Expert, ReleasedShare, User, UserRole
 from trading.services import archive, beacon, chronograph, draws, evaluation as room, keys, opening, result
 from trading.simulate import demo, experts as demo_experts, lots as walk
 from trading.storage import BlobStore
@@ -194,6 +194,7 @@ def test_the_full_life_of_a_construction_lot_to_the_contract_with_refunds(sessio
     row = archive.create(session, scene.people.staff, late_at, scene.lot, store=scene.store,
                          signing_key=scene.platform.signing_key, beacon_key=scene.key)
     assert scene.lot.state == "archived"
+    assert all(r.sealed == b"" for r in session.scalars(sa.select(ReleasedShare)))  # the opening key is gone for good
     public = scene.platform.signing_key.public_key().public_bytes_raw()
     with scene.store.open(row.blob_key) as handle:
         checked = bundle.verify_archive(handle, expected_public_key=public)

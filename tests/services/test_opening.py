@@ -13,7 +13,7 @@ from cryptography.exceptions import InvalidTag
 from trading.domain import pki
 from trading.domain.errors import DomainError, Forbidden
 from trading.domain.sealing import envelope
-from trading.models import AuditEntry, ReleasedShare
+from trading.models import Attachment, AuditEntry, Bid
 from trading.services import bids, chronograph, deposits, keys, opening, registrations
 from trading.services.opening import RELEASED_SHARE
 from trading.simulate import demo, lots as walk
@@ -89,10 +89,12 @@ def test_k_shares_open_every_bid_and_the_record_reads_the_price_forms(session, s
     record = opening.record(session, scene.lot)
     assert [e.price for e in record] == PRICES and {e.status for e in record} == {"opened"}
     assert record[0].duration == "300日历天" and record[0].fields == {"quality": "合格"}
-    assert [f["name"] for f in record[0].files][-1] == "技术标.pdf"
-    with scene.store.open(record[0].files[-1]["blob_key"]) as handle:
-        assert handle.read() == b"tech" * 4000
-    assert all(row.sealed == b"" for row in session.scalars(sa.select(ReleasedShare)))
+    assert [f["name"] for f in record[0].files] == ["技术标.pdf"]
+    kept = {b.blob_key for b in session.scalars(sa.select(Bid))} | {a.blob_key for a in session.scalars(
+        sa.select(Attachment))}
+    assert {key for key, _ in scene.store.keys()} == kept  # no plaintext copy was written
+    name, data = opening.read_document(session, at, scene.lot, record[0], 0, secret_key=SECRET, store=scene.store)
+    assert (name, data.read()) == ("技术标.pdf", b"tech" * 4000)  # decrypted again on demand, never stored
 
 
 def test_a_bid_the_platform_cannot_read_is_deemed_withdrawn_and_the_opening_goes_on(session, scene):

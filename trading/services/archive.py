@@ -115,7 +115,7 @@ def create(session, actor, now: datetime, lot: Lot, *, store, signing_key, beaco
     row = ArchiveBundle(lot_id=lot.id, blob_key=out.blob.key, size=out.blob.size, sha256=out.blob.sha256,
                         files=len(written.files), created_at=now, created_by_id=actor.id)
     session.add(row)
-    session.flush()
+    opening.wipe_shares(session, lot)  # the documents stay only as the sealed envelopes in the archive
     audit.record(session, actor, now, "archive.create", object_type="lot", object_id=lot.id, rule="electronic.logs",
                  payload={"sha256": row.sha256, "manifest_sha256": written.manifest_sha256, "files": row.files})
     return row

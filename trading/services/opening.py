@@ -6,8 +6,8 @@ the platform's fault deems it withdrawn (撤回) with the reason recorded; the o
 from __future__ import annotations
 
 import os
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -22,7 +22,7 @@ from . import audit, keys
 from .lots import transition
 
 OPENING_WORKERS = min(8, (os.cpu_count() or 1) + 1)  # bids decrypted side by side at the opening
-RELEASED_SHARE = "released-share"  # the at-rest purpose that keeps released shares until the key is rebuilt
+RELEASED_SHARE = "released-share"  # the at-rest purpose that keeps released shares until the archive
 
 
 def min_bids_rule(lot: Lot) -> str:
@@ -95,18 +95,18 @@ def _rebuild(session, now: datetime, lot: Lot, secret_key: str):
 
 
 def open_bids(session, now: datetime, lot: Lot, *, secret_key: str, store) -> list[OpeningEntry]:
-    """Decrypt every standing bid and write the opening record; the released shares are wiped afterwards."""
+    """Decrypt and check every standing bid and write the opening record.
+
+    The documents are decrypted and every hash, tag and signature checked, but the plaintext is not kept: the
+    sealed envelope stays the one stored copy, and the committee's documents are decrypted again when opened
+    (``read_document``), from the released shares, which stay sealed at rest until the lot is archived."""
     private = _rebuild(session, now, lot, secret_key)
     bids = standing_bids(session, lot)
     deal_code, codes = lot.deal_code, [bid.bidder.credit_code for bid in bids]  # read before the threads start
-    with ThreadPoolExecutor(max_workers=OPENING_WORKERS) as pool:  # hashing, AES and file writes release the GIL
+    with ThreadPoolExecutor(max_workers=OPENING_WORKERS) as pool:  # hashing, AES and reads release the GIL
         entries = list(pool.map(lambda n: _open_one(now, lot.id, lot.round, deal_code, bids[n], codes[n], n + 1,
                                                      private, store), range(len(bids))))
     session.add_all(entries)
-    for share in keys.opening_key_of(session, lot).shares:
-        row = session.scalar(sa.select(ReleasedShare).where(ReleasedShare.key_share_id == share.id))
-        if row is not None:
-            row.sealed = b""  # no longer needed once the bids are open
     session.flush()
     audit.record(session, None, now, "opening.record", object_type="lot", object_id=lot.id,
                  rule="electronic.opening_at_deadline",
@@ -119,7 +119,7 @@ def open_bids(session, now: datetime, lot: Lot, *, secret_key: str, store) -> li
 
 
 class _Discard:
-    """A sink for the price form, which the opening record keeps in the database instead."""
+    """A sink that checks nothing itself: the envelope's own hashes and tags are verified as it is read."""
 
     def write(self, data) -> int:
         return len(data)
@@ -127,24 +127,14 @@ class _Discard:
 
 def _open_one(now: datetime, lot_id: int, round_: int, deal_code: str, bid: Bid, bidder_code: str, position: int,
               private, store) -> OpeningEntry:
-    """Decrypt one bid's documents into the blob store and read its price form, or record why it could not be
-    opened. The decrypted copies skip fsync: the sealed envelope stays the durable original."""
+    """Decrypt and check one bid and read its price form, or record why it could not be opened."""
     entry = OpeningEntry(lot_id=lot_id, round=round_, bid_id=bid.id, bidder_id=bid.bidder_id, position=position,
                          opened_at=now, fields={}, files=[])
-    writers = {}
     try:
-        with ExitStack() as stack:
-            def sink(name):
-                if name == PRICE_FORM_NAME:
-                    return _Discard()
-                writer = stack.enter_context(store.writer(durable=False))
-                writers[name] = writer
-                return writer.file
-
-            with store.open(bid.blob_key) as handle:
-                opened = envelope.open_envelope(handle, lot_private_key=private, lot_code=deal_code,
-                                                bidder_code=bidder_code, sink=sink,
-                                                expected_manifest_hash=bid.manifest_hash)
+        with store.open(bid.blob_key) as handle:
+            opened = envelope.open_envelope(handle, lot_private_key=private, lot_code=deal_code,
+                                            bidder_code=bidder_code, sink=lambda name: _Discard(),
+                                            expected_manifest_hash=bid.manifest_hash)
     except envelope.EnvelopeError as error:
         entry.status = "revoked" if error.fault == "bidder" else "withdrawn"
         entry.reason, entry.rule = str(error), "electronic.decryption_failure"
@@ -154,10 +144,37 @@ def _open_one(now: datetime, lot_id: int, round_: int, deal_code: str, bid: Bid,
         form = dict(opened.price_form)
         entry.status, entry.price, entry.duration = "opened", form.pop("price", None), form.pop("duration", None)
         entry.fields = form
-        entry.files = [{"name": f.name, "size": f.size, "salted_hash": f.salted_hash,
-                        "blob_key": writers[f.name].blob.key if f.name in writers and writers[f.name].blob else None}
-                       for f in opened.files]
+        entry.files = [{"name": f.name, "size": f.size, "salted_hash": f.salted_hash}
+                       for f in opened.files if f.name != PRICE_FORM_NAME]
     return entry
+
+
+def read_document(session, now: datetime, lot: Lot, entry: OpeningEntry, index: int, *, secret_key: str, store):
+    """One document of an opened bid, decrypted again from its envelope into a temporary file (rewound).
+
+    Only for the evaluation: the caller checks who asks. The opening key is rebuilt from the released shares."""
+    if entry.status != "opened" or not 0 <= index < len(entry.files):
+        raise DomainError(N_("No such document."), field="document")
+    wanted = entry.files[index]["name"]
+    private = _rebuild(session, now, lot, secret_key)
+    bid = session.get(Bid, entry.bid_id)
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 2**20)
+    with store.open(bid.blob_key) as handle:
+        envelope.open_envelope(handle, lot_private_key=private, lot_code=lot.deal_code,
+                               bidder_code=bid.bidder.credit_code, expected_manifest_hash=bid.manifest_hash,
+                               sink=lambda name: out if name == wanted else _Discard())
+    out.seek(0)
+    return wanted, out
+
+
+def wipe_shares(session, lot: Lot) -> None:
+    """Drop the released shares kept at rest (at the archive: nothing needs the opening key any more)."""
+    key = keys.opening_key_of(session, lot)
+    for share in key.shares if key else []:
+        row = session.scalar(sa.select(ReleasedShare).where(ReleasedShare.key_share_id == share.id))
+        if row is not None:
+            row.sealed = b""
+    session.flush()
 
 
 def record(session, lot: Lot) -> list[OpeningEntry]:

@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Bid, CommitteeMember, Evaluation, Lot
-from ...services import evaluation as room
+from ...services import evaluation as room, opening
 from ...services.lots import acts_for_tenderee
 from ...storage import blob_store
 from ..common import now, perform, roles_required
@@ -214,12 +214,12 @@ def bid_file(evaluation_id: int, bid_id: int, index: int):
         abort(403)
     lot = db.session.get(Lot, evaluation.lot_id)
     entry = next((e for e in room.opened_entries(db.session, lot) if e.bid_id == bid_id), None)
-    files = [f for f in (entry.files if entry else []) if f.get("blob_key")]
-    if not 0 <= index < len(files):
+    if entry is None or not 0 <= index < len(entry.files):
         abort(404)
+    name, data = opening.read_document(db.session, now(), lot, entry, index, store=blob_store(),
+                                       secret_key=current_app.config["SECRET_KEY"])
     label = room.labels_of(db.session, lot)[bid_id]
-    return send_file(blob_store().open(files[index]["blob_key"]), as_attachment=True,
-                     download_name=f"{label}-{files[index]['name']}")
+    return send_file(data, as_attachment=True, download_name=f"{label}-{name}")
 
 
 @bp.route("/evaluations/<int:evaluation_id>/cases/<int:case_id>", methods=["POST"])
