@@ -1,4 +1,4 @@
-"""``flask`` commands: init-db, demo, clock, audit."""
+"""``flask`` commands: init-db, demo, clock, audit, scenario, stats calibrate, history import."""
 
 from __future__ import annotations
 
@@ -196,7 +196,112 @@ def audit_verify(expect: str | None) -> None:
     sys.exit(1)
 
 
+scenario_group = click.Group("scenario", help="Calibration scenarios: generated past deals matching the published "
+                                              "2010 figures.")
+
+
+@scenario_group.command("list")
+@with_appcontext
+def scenario_list() -> None:
+    """List the scenarios, whether each is loaded, and what it reproduces."""
+    from .domain.scenarios import SCENARIOS
+    from .services import statistics
+
+    loaded = statistics.loaded_scenarios(db.session)
+    for name, scenario in SCENARIOS.items():
+        click.echo(f"{name:<15} {'loaded' if name in loaded else 'not loaded':<11} {scenario.title_zh}")
+        click.echo(f"    {scenario.description}")
+
+
+@scenario_group.command("load")
+@click.argument("name")
+@with_appcontext
+def scenario_load(name: str) -> None:
+    """Load a scenario's deals into the deal table (once); audited."""
+    from .services import statistics
+
+    try:
+        result = statistics.load_scenario(db.session, "cli", current_clock().now(), name)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.render()) from None
+    db.session.commit()
+    kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(result.by_trade_type.items()))
+    click.echo(f"loaded {name}: {result.lots} lots ({kinds}), {result.amount:,.2f} yuan")
+
+
+stats_group = click.Group("stats", help="Statistics of the deal table.")
+
+
+def _figure_text(value, unit: str) -> str:
+    """A calibration value as shown: a count, yuan, or a rate in percent to 4 decimals; '—' for none."""
+    from .domain.statistics import format_rate
+
+    if value is None:
+        return "—"
+    if unit == "rate":
+        return format_rate(value, 4)
+    return f"{int(value):,}" if unit == "lots" else f"{value:,.2f}"
+
+
+@stats_group.command("calibrate")
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as a JSON list (Decimals as strings).")
+@with_appcontext
+def stats_calibrate(as_json: bool) -> None:
+    """Each published figure against the platform's, computed from the loaded deals, with the reason they differ."""
+    import json
+
+    from .services import statistics
+
+    rows = statistics.calibration(db.session)
+    if as_json:
+        click.echo(json.dumps(rows, default=str, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{'scope':<29} {'figure':<20} {'published':>14} {'platform':>20} {'difference':>14}  status")
+    for row in rows:
+        unit = row["unit"]
+        click.echo(f"{row['scope']:<29} {row['figure']:<20} {row['stated']:>14} "
+                   f"{_figure_text(row['platform'], unit):>20} {_figure_text(row['difference'], unit):>14}  "
+                   f"{row['status']}")
+        if row["status"] != "exact":
+            click.echo(f"    {row['reason']}")
+    counts = {status: sum(row["status"] == status for row in rows)
+              for status in ("exact", "published_precision", "differs", "missing")}
+    click.echo(f"{len(rows)} published figures: {counts['exact']} exact, {counts['published_precision']} at the "
+               f"published precision, {counts['differs']} differ, {counts['missing']} without deals loaded")
+
+
+history_group = click.Group("history", help="Past deals imported from files.")
+
+
+@history_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def history_import(file: str) -> None:
+    """Import a .csv (UTF-8) or .xlsx file of completed deals, all rows or none; prints every bad row."""
+    from pathlib import Path
+
+    from .services import statistics
+
+    path = Path(file)
+    try:
+        with path.open("rb") as stream:
+            rows = statistics.read_rows(path.name, stream)
+        result = statistics.import_history(db.session, "cli", current_clock().now(), rows, path.name)
+    except DomainError as error:
+        db.session.rollback()
+        click.echo(error.render(), err=True)
+        for item in error.params.get("errors", []):
+            message = DomainError(item["message"], **item["params"]).render()
+            click.echo(f"  line {item['line']}, {item['field'] or 'row'}: {message}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(result.by_trade_type.items()))
+    click.echo(f"imported {result.lots} deal(s) ({kinds}), {result.amount:,.2f} yuan, as {result.source}")
+
+
 def register(app) -> None:
     """Add the commands to the app's CLI."""
-    for command in (init_db, demo, clock_group, chronograph, audit_group, cleanup_blobs, bid_group, draw_group):
+    for command in (init_db, demo, clock_group, chronograph, audit_group, cleanup_blobs, bid_group, draw_group,
+                    scenario_group, stats_group, history_group):
         app.cli.add_command(command)

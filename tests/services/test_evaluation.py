@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from trading.domain import archive as bundle, calendar
 from trading.domain.errors import DomainError, Forbidden
-from trading.models import AuditEntry, BankTransfer, Deposit, Expert, ReleasedShare, User, UserRole
+from trading.models import AuditEntry, BankTransfer, Deal, Deposit, Expert, ReleasedShare, User, UserRole
 from trading.services import archive, beacon, chronograph, draws, evaluation as room, keys, opening, result
 from trading.simulate import demo, experts as demo_experts, lots as walk
 from trading.storage import BlobStore
@@ -172,6 +172,9 @@ def test_the_full_life_of_a_construction_lot_to_the_contract_with_refunds(sessio
     assert all(d.status == "refunded" and d.interest > 0 and not d.refund_late for d in losers)
     assert deposits[award.bidder_id].status == "paid"
     assert scene.draw.revealed_secret is not None  # anyone may now replay the draw
+    deal = session.scalar(sa.select(Deal).where(Deal.lot_id == scene.lot.id))  # the statistics' fact row
+    assert (deal.price, deal.budget, deal.imported, deal.awarded_on) == (
+        award.price, scene.lot.budget, False, calendar.local_date(awarded_at))
 
     signed = calendar.local_date(awarded_at) + timedelta(days=40)
     late_at = calendar.start_of_local_day(signed) + timedelta(hours=3)
@@ -183,6 +186,7 @@ def test_the_full_life_of_a_construction_lot_to_the_contract_with_refunds(sessio
     contract = result.register_contract(session, scene.people.tenderee, late_at, scene.lot, number="HT-2026-001",
                                         signed_on=signed, amount=str(award.price), rate=RATE)
     assert contract.late and scene.lot.state == "contracted"
+    assert session.scalar(sa.select(Deal.contracted_on).where(Deal.lot_id == scene.lot.id)) == signed
     winner = deposits[award.bidder_id]
     assert winner.status == "refunded" and winner.interest > losers[0].interest
     interest = session.scalars(sa.select(BankTransfer).where(BankTransfer.kind == "interest")).all()
