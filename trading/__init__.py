@@ -81,11 +81,12 @@ def register_blueprints(app: Flask) -> None:
         opening,
         public,
         result,
+        statistics,
         supervision,
     )
 
     for module in (main, auth, admin, supervision, lots, public, bank_pages, bids, experts, opening, evaluation,
-                   result):
+                   result, statistics):
         app.register_blueprint(module.bp)
     filters.register(app)
     for listener in (tick_listener, advance_draws):

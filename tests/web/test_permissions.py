@@ -136,6 +136,11 @@ TABLE = {
     "result.make_archive": ("POST", {"lot_id": "lot"}, {}, only({"staff"}, ok=302)),
     "result.archive_download": ("GET", {"lot_id": "lot"}, None, only({"staff", "supervisor", "tenderee"}, ok=404)),
     "result.warnings": ("GET", {}, None, only({"supervisor", "staff"})),
+    # statistics
+    "stats.report": ("GET", {}, None, only({"supervisor", "staff"})),
+    "stats.working": ("GET", {}, None, only({"supervisor", "staff"})),
+    "stats.export": ("GET", {}, None, only({"supervisor", "staff"})),
+    "stats.calibration": ("GET", {}, None, only({"supervisor", "staff"})),
     # public pages
     "public.announcements": ("GET", {}, None, ALL),
     "public.announcement": ("GET", {"announcement_id": "announcement"}, None, ALL),

@@ -31,6 +31,7 @@ NAV: list[NavItem] = [
     NavItem("experts.phone", _l("Phone"), ("expert", "admin")),
     NavItem("evaluation.mine", _l("Evaluation room"), ("expert",)),
     NavItem("result.warnings", _l("Early warnings"), ("supervisor", "staff")),
+    NavItem("stats.report", _l("Statistics"), ("supervisor", "staff")),
     NavItem("admin.organisations", _l("Organisations"), ("admin",)),
     NavItem("admin.users", _l("Users"), ("admin",)),
     NavItem("admin.clock", _l("Clock"), ("admin",)),

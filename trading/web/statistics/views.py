@@ -1,0 +1,119 @@
+"""Views of the statistics blueprint: every figure links to its working and the lots behind it."""
+
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, render_template, request, send_file, url_for
+from flask_babel import get_locale, lazy_gettext as _l
+
+from ...domain import regions, rules, statistics as defs
+from ...domain.errors import DomainError
+from ...extensions import db
+from ...services import statistics as stats
+from ..common import roles_required
+from ..i18n import error_text
+from .export import workbook
+
+bp = Blueprint("stats", __name__)
+FILTER_ARGS = ("period_kind", "period", "region", "subs", "trade_type", "method", "funding", "imported")
+PERIOD_NAMES = {"year": _l("year"), "quarter": _l("quarter"), "month": _l("month"), "dates": _l("dates")}
+KIND_OF = {"savings_rate": "savings", "savings_rate_mean": "savings", "savings_rate_award_base": "savings",
+           "savings": "savings", "premium_rate": "premium", "premium_rate_mean": "premium",
+           "premium_rate_deal_base": "premium", "premium": "premium", "amount": "all", "lots": "all"}
+
+
+def _filters() -> tuple[stats.Filters, str | None]:
+    """The filters of the query string, or no filter and the refusal's text."""
+    args = request.args
+    others = {"region": (args.get("region") or "").strip() or None, "include_subordinates": args.get("subs") != "0",
+              "trade_type": args.get("trade_type") or None, "method": args.get("method") or None,
+              "funding_source": args.get("funding") or None,
+              "imported": {"1": True, "0": False}.get(args.get("imported", ""))}
+    try:
+        if (args.get("period") or "").strip():
+            return stats.Filters.period(args.get("period_kind") or "year", args["period"].strip(), **others), None
+        return stats.Filters(**others), None
+    except DomainError as error:
+        return stats.Filters(), error_text(error)
+
+
+def _query() -> dict[str, str]:
+    """The filter arguments as given, to carry into links."""
+    return {k: request.args[k] for k in FILTER_ARGS if request.args.get(k)}
+
+
+def _zh() -> bool:
+    return str(get_locale()).startswith("zh")
+
+
+def _region_name(code: str) -> str:
+    return regions.name_or_code(code)
+
+
+@bp.route("/statistics")
+@roles_required("supervisor", "staff")
+def report():
+    """The report: definitions, figures with links to their working, breakdowns, charts."""
+    filters, error = _filters()
+    data = stats.report(db.session, filters)
+    parcels = stats.lots(db.session, filters, kind="premium", sort="premium", descending=True, per_page=30)
+    charts = {
+        "months": [b.key for b in data.by_month],
+        "savings_rate": [float(b.savings["savings_rate"].value * 100) if b.savings["savings_rate"].value is not None
+                         else None for b in data.by_month],
+        "types": [rules.TRADE_TYPES[b.key].name_zh for b in data.by_trade_type],
+        "amounts": [float(b.amount / 10**4) for b in data.by_trade_type],
+        "parcels": [d.lot_name for d in parcels.deals],
+        "premiums": [float((d.price - d.starting_price) / 10**4) for d in parcels.deals],
+    }
+    return render_template("statistics/report.html", data=data, error=error, query=_query(), args=request.args,
+                           zh=_zh(), trade_types=rules.TRADE_TYPES, methods=rules.METHODS, periods=PERIOD_NAMES,
+                           region_name=_region_name, charts=charts, definitions=defs.DEFINITIONS)
+
+
+@bp.route("/statistics/working")
+@roles_required("supervisor", "staff")
+def working():
+    """A figure's formula with the sums substituted, and the lots behind it (paged, sortable)."""
+    filters, error = _filters()
+    code = request.args.get("figure", "savings_rate")
+    kind = KIND_OF.get(code, "all")
+    data = stats.report(db.session, filters)
+    figure = (data.savings if kind == "savings" else data.premium if kind == "premium" else {}).get(code)
+    sort = request.args.get("sort", "date")
+    try:
+        page = stats.lots(db.session, filters, kind=kind, sort=sort, descending=request.args.get("desc") == "1",
+                          page=max(1, request.args.get("page", 1, type=int)), per_page=50)
+    except DomainError as err:
+        error = error_text(err)
+        page = stats.lots(db.session, filters, kind=kind)
+    return render_template("statistics/working.html", data=data, figure=figure, code=code, kind=kind, page=page,
+                           sort=sort, error=error, query=_query(), zh=_zh(), definition=defs.DEFINITIONS.get(code),
+                           trade_types=rules.TRADE_TYPES, region_name=_region_name, args=request.args)
+
+
+@bp.route("/statistics.xlsx")
+@roles_required("supervisor", "staff")
+def export():
+    """The lots and the figures as an Excel workbook whose rates are live formulas over the lot sheet."""
+    filters, _error = _filters()
+    data = stats.report(db.session, filters)
+    deals, complete = stats.export_deals(db.session, filters)
+    book = workbook(data, deals, complete=complete)
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    return send_file(out, as_attachment=True, download_name="统计报表.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/statistics/calibration")
+@roles_required("supervisor", "staff")
+def calibration():
+    """Every published figure of the source documents beside the platform's, with the difference and why."""
+    rows = stats.calibration(db.session)
+    links = {s.code: url_for("stats.report", period_kind=s.period_kind, period=s.period_value, region=s.region,
+                             subs="1" if s.subordinates else "0") for s in defs.SCOPES.values()}
+    return render_template("statistics/calibration.html", rows=rows, zh=_zh(), scopes=defs.SCOPES, links=links,
+                           definitions=defs.DEFINITIONS)
