@@ -141,6 +141,8 @@ TABLE = {
     "stats.working": ("GET", {}, None, only({"supervisor", "staff"})),
     "stats.export": ("GET", {}, None, only({"supervisor", "staff"})),
     "stats.calibration": ("GET", {}, None, only({"supervisor", "staff"})),
+    "stats.import_file": ("GET", {}, None, only({"staff", "admin"})),
+    "stats.load_scenario": ("POST", {"name": "no-such-scenario"}, {}, only({"staff", "admin"}, ok=302)),
     # public pages
     "public.announcements": ("GET", {}, None, ALL),
     "public.announcement": ("GET", {"announcement_id": "announcement"}, None, ALL),

@@ -78,3 +78,21 @@ def test_the_excel_export_recomputes_the_pages_figures(client, loaded, tmp_path)
     assert value("B7") == pytest.approx(160_672_600.00) == shown["节资额（元）"]
     assert value("B8") == pytest.approx(float(shown["节资率"]), abs=1e-12)
     assert value("B15") == pytest.approx(float(shown["溢价率"]), abs=1e-12) == pytest.approx(77_980_000 / 1_077_000_000)
+
+
+def test_staff_import_a_file_all_or_nothing_and_see_every_bad_row(client, app, demo):
+    login(client, "staff")
+    good = "项目名称,标段名称,交易类型,行政区划代码,预算或招标控制价,中标或成交价,公告日期,中标或成交日期\n" \
+           "咸安区学校改造工程,一标段,建设工程,421202,1000000,980000,2010-03-01,2010-04-01\n"
+    bad = good + "咸安区道路工程,一标段,建设工程,999999,1000000,-5,2010-05-01,2010-04-01\n"
+    refused = client.post("/statistics/import", data={"file": (io.BytesIO(bad.encode()), "past.csv")},
+                          content_type="multipart/form-data")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "<td>3</td>" in page  # the bad line is listed, with each problem
+    with app.app_context():
+        assert stats.lots(db.session, stats.Filters(), kind="all").total == 0  # nothing was imported
+    done = client.post("/statistics/import", data={"file": (io.BytesIO(good.encode()), "past.csv")},
+                       content_type="multipart/form-data")
+    assert done.status_code == 302
+    with app.app_context():
+        assert stats.lots(db.session, stats.Filters(), kind="all").total == 1

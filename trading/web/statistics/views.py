@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, render_template, request, send_file, url_for
-from flask_babel import get_locale, lazy_gettext as _l
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 
-from ...domain import regions, rules, statistics as defs
+from ...domain import history as historical, regions, rules, scenarios, statistics as defs
 from ...domain.errors import DomainError
 from ...extensions import db
-from ...services import statistics as stats
-from ..common import roles_required
-from ..i18n import error_text
+from ...services import history, statistics as stats
+from ..common import now, perform, roles_required
+from ..i18n import error_text, message_text
 from .export import workbook
 
 bp = Blueprint("stats", __name__)
@@ -117,3 +120,47 @@ def calibration():
                              subs="1" if s.subordinates else "0") for s in defs.SCOPES.values()}
     return render_template("statistics/calibration.html", rows=rows, zh=_zh(), scopes=defs.SCOPES, links=links,
                            definitions=defs.DEFINITIONS)
+
+
+class ActionForm(FlaskForm):
+    """A form with nothing but its CSRF token."""
+
+
+class ImportForm(FlaskForm):
+    """A file of past deals (.csv or .xlsx)."""
+
+    file = FileField(validators=[FileRequired()])
+
+
+@bp.route("/statistics/import", methods=["GET", "POST"])
+@roles_required("staff", "admin")
+def import_file():
+    """Import past deals from a file, all or nothing, listing every bad row; or load a calibration scenario."""
+    form = ImportForm()
+    problems = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            rows = history.read_rows(upload.filename or "", upload.stream)
+            done = history.import_history(db.session, current_user, now(), rows, upload.filename or "")
+        except DomainError as error:
+            db.session.rollback()
+            flash(error_text(error), "danger")
+            problems = [{"line": e["line"], "field": e["field"], "text": message_text(e["message"], e["params"])}
+                        for e in error.params.get("errors", [])]
+        else:
+            db.session.commit()
+            flash(_("%(lots)s deals imported from %(source)s.", lots=done.lots, source=done.source), "success")
+            return redirect(url_for("stats.import_file"))
+    loaded = history.loaded_scenarios(db.session)
+    return render_template("statistics/import.html", form=form, problems=problems, fields=historical.FIELDS,
+                           scenarios=scenarios.SCENARIOS, loaded=loaded)
+
+
+@bp.route("/statistics/scenarios/<name>", methods=["POST"])
+@roles_required("staff", "admin")
+def load_scenario(name: str):
+    """Load a calibration scenario's historical lots."""
+    if ActionForm().validate_on_submit():
+        perform(history.load_scenario, name, ok=_("Scenario loaded."))
+    return redirect(url_for("stats.import_file"))
