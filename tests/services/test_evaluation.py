@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from trading.domain import archive as bundle, calendar
+from trading.domain import archive as bundle, calendar, drawing
 from trading.domain.errors import DomainError, Forbidden
 from trading.models import AuditEntry, BankTransfer, Deal, Deposit, Expert, ReleasedShare, User, UserRole
 from trading.services import archive, beacon, chronograph, draws, evaluation as room, keys, opening, result
@@ -172,6 +172,7 @@ def test_the_full_life_of_a_construction_lot_to_the_contract_with_refunds(sessio
     assert all(d.status == "refunded" and d.interest > 0 and not d.refund_late for d in losers)
     assert deposits[award.bidder_id].status == "paid"
     assert scene.draw.revealed_secret is not None  # anyone may now replay the draw
+    assert drawing.verify(draws.record(session, scene.draw, scene.key)) == []  # the exported record replays
     deal = session.scalar(sa.select(Deal).where(Deal.lot_id == scene.lot.id))  # the statistics' fact row
     assert (deal.price, deal.budget, deal.imported, deal.awarded_on) == (
         award.price, scene.lot.budget, False, calendar.local_date(awarded_at))
