@@ -13,16 +13,14 @@ the pulse intact, not whose it is): pass the beacon's published key to pin it.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
-import re
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from . import verify_cli
 from .audit import canonical, format_time
 from .beacon import Pulse, verify_pulse
 from .drawing import (
@@ -42,8 +40,6 @@ from .drawing import (
     seed,
 )
 from .errors import N_, DomainError
-
-_HEX64 = re.compile(r"[0-9a-fA-F]{64}", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -199,40 +195,22 @@ def verify(record: DrawRecord, beacon_key: bytes | None = None) -> list[str]:
     return found
 
 
+def _check(file: str, key: bytes | None) -> tuple[list[str], list[str]]:
+    record = DrawRecord.from_json(Path(file).read_bytes())
+    differences = verify(record, key)
+    notes = [] if differences or key is not None else [
+        f"pulse checked against the key it names, {record.pulse.public_key.hex()}; pass --beacon-key to pin the "
+        "beacon's key"]
+    return differences, notes
+
+
 def main(argv: list[str] | None = None) -> int:
     """The command line: ``verify FILE [--beacon-key HEX]``; exit status 0 MATCH, 1 differences, 2 unreadable."""
-    parser = argparse.ArgumentParser(prog="python -m trading.domain.drawing",
-                                     description="Replay an exported expert draw record (专家抽取记录).")
-    commands = parser.add_subparsers(dest="command", required=True)
-    check = commands.add_parser("verify", help="replay a draw record and say MATCH or what differs")
-    check.add_argument("file", help="the exported record (JSON)")
-    check.add_argument("--beacon-key", help="the beacon's Ed25519 public key, 64 hex digits")
-    args = parser.parse_args(argv)
-    key = None
-    if args.beacon_key is not None:
-        if not _HEX64.fullmatch(args.beacon_key.strip()):
-            print("error: --beacon-key takes the 32-byte key as 64 hex digits", file=sys.stderr)
-            return 2
-        key = bytes.fromhex(args.beacon_key.strip())
-    try:
-        record = DrawRecord.from_json(Path(args.file).read_bytes())
-    except OSError as error:
-        print(f"error: {args.file}: {error.strerror or error}", file=sys.stderr)
-        return 2
-    except DomainError as error:
-        print(f"error: {args.file}: {error.render()}", file=sys.stderr)
-        return 2
-    differences = verify(record, key)
-    if not differences:
-        print("MATCH")
-        if key is None:
-            print(f"(pulse checked against the key it names, {record.pulse.public_key.hex()}; "
-                  "pass --beacon-key to pin the beacon's key)", file=sys.stderr)
-        return 0
-    print(f"MISMATCH: {len(differences)} differences")
-    for line in differences:
-        print(f"- {line}")
-    return 1
+    return verify_cli.run(argv, prog="python -m trading.domain.drawing",
+                          description="Replay an exported expert draw record (专家抽取记录).",
+                          what="replay a draw record and say MATCH or what differs",
+                          file_help="the exported record (JSON)", key_option="beacon-key",
+                          key_help="the beacon's Ed25519 public key, 64 hex digits", check=_check, noun="differences")
 
 
 if __name__ == "__main__":
