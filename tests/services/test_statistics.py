@@ -34,6 +34,7 @@ def add(session, now, price, *, budget=None, start=None, trade_type=None, region
                      starting_price=None if start is None else D(start), price=D(price), awarded_on=on,
                      created_at=now))
     session.flush()
+    statistics.refresh_cells(session, [on.strftime("%Y-%m")])  # as every service that writes deals does
 
 
 def close(a: Decimal | None, b: Decimal | None) -> bool:
@@ -362,3 +363,19 @@ def test_the_xianning_centre_report_shows_the_premium_working(scenarios):
              for d in statistics.lots(scenarios, filters, kind="premium", sort="price", page=page, per_page=20).deals]
     assert len(deals) == 49 and sum(d.starting_price for d in deals) == D(1_077_000_000)
     assert sum(d.price for d in deals) == D(1_154_980_000)
+
+
+def test_the_rollup_gives_the_same_report_as_the_deals(session, now):
+    """Whole months are read from the rollup, other periods from the deals: the same sums either way."""
+    add(session, now, "900", budget="1000", on=date(2010, 1, 31))
+    add(session, now, "1100", budget="1000", trade_type="procurement", region="421221", on=date(2010, 2, 1))
+    add(session, now, "130", start="100", on=date(2010, 2, 28))
+    add(session, now, "50", on=date(2010, 3, 1), trade_type="property")
+    for filters in (Filters(), Filters.period("year", "2010"), Filters.period("quarter", "2010-Q1", region="421200"),
+                    Filters.period("month", "2010-02", trade_type="land")):
+        assert statistics._on_whole_months(filters)
+        by_cells, by_deals = statistics.report(session, filters), statistics.report(session, filters, rollup=False)
+        assert (by_cells.totals, by_cells.by_month, by_cells.by_region) == (
+            by_deals.totals, by_deals.by_month, by_deals.by_region)
+    assert not statistics._on_whole_months(Filters.period("dates", "2010-01-15..2010-02-20"))
+    assert not statistics._on_whole_months(Filters(funding_source="财政"))

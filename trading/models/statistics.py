@@ -95,3 +95,23 @@ class Deal(db.Model):
         if self.budget is not None:
             return statistics.lot_savings_rate(self.budget, self.price)
         return statistics.lot_premium_rate(self.starting_price, self.price)
+
+
+class DealCell(db.Model):
+    """The deal table summed per trade type × region × award month × method × origin: the rollup the report reads
+    when its filters fall on whole months and name no funding source. Written only by
+    ``services.statistics.refresh_cells`` whenever deals are written, so it always equals the sums of the deals."""
+
+    __tablename__ = "deal_cell"
+
+    trade_type: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    region_code: Mapped[str] = mapped_column(sa.String(6), primary_key=True)
+    awarded_month: Mapped[str] = mapped_column(sa.String(7), primary_key=True)
+    method: Mapped[str] = mapped_column(sa.String(24), primary_key=True)  # '' for deals without a method
+    imported: Mapped[bool] = mapped_column(primary_key=True)
+    lots: Mapped[int] = mapped_column()
+    amount: Mapped[Decimal] = mapped_column(Money())
+    based: Mapped[int] = mapped_column()  # deals with a budget or starting price
+    base: Mapped[Decimal | None] = mapped_column(Money())  # Σ budget or starting price
+    margin: Mapped[Decimal | None] = mapped_column(Money())  # Σ (base − price)
+    rates: Mapped[Decimal | None] = mapped_column(sa.Numeric())  # Σ (base − price) / base

@@ -99,6 +99,9 @@ def _insert(session, lots: list[historical.HistoricalLot], source: str, now: dat
     for start in range(0, len(rows), _BATCH):
         session.execute(sa.insert(Deal), rows[start:start + _BATCH])
     session.flush()
+    from .statistics import refresh_cells  # statistics re-exports this module's functions
+
+    refresh_cells(session, {lot.awarded_on.strftime("%Y-%m") for lot in lots})
     return Imported(source, len(lots), sum((lot.award_price for lot in lots), Decimal("0.00")),
                     dict(Counter(lot.trade_type for lot in lots)))
 

@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from ..domain import calendar, history as historical, regions, statistics
 from ..domain.errors import N_, DomainError
 from ..domain.rules import METHODS, TRADE_TYPES
-from ..models import Award, Contract, Deal, Lot
+from ..models import Award, Contract, Deal, DealCell, Lot
 from ..models.types import Money
 
 BUDGETED = tuple(sorted(historical.BUDGETED))  # construction, procurement: budget or control price
@@ -56,13 +56,16 @@ def record_award(session, now: datetime, lot: Lot, award: Award) -> Deal:
         "awarded_on": calendar.local_date(award.issued_at), "contracted_on": None,
     }
     deal = session.scalar(sa.select(Deal).where(Deal.lot_id == lot.id))
+    months = {values["awarded_on"].strftime("%Y-%m")}
     if deal is None:
         deal = Deal(lot_id=lot.id, created_at=now, **values)
         session.add(deal)
     else:
+        months.add(deal.awarded_month)
         for name, value in values.items():
             setattr(deal, name, value)
     session.flush()
+    refresh_cells(session, months)
     return deal
 
 
@@ -161,6 +164,55 @@ def _where(filters: Filters) -> list:
         conditions.append(Deal.funding_source.icontains(filters.funding_source, autoescape=True))
     if filters.imported is not None:
         conditions.append(Deal.imported == filters.imported)
+    return conditions
+
+
+# -- the rollup ----------------------------------------------------------------------------------------------------
+
+_CELL = DealCell.__table__
+_CELL_COLUMNS = ("trade_type", "region_code", "awarded_month", "method", "imported", "lots", "amount", "based",
+                 "base", "margin", "rates")
+
+
+def refresh_cells(session, months: Iterable[str] | None = None) -> None:
+    """Recompute the rollup (``DealCell``) from the deal table: every cell, or the cells of the given award months.
+    Called whenever deals are written, in the same transaction, so the rollup always equals the deals' sums."""
+    delete = sa.delete(_CELL)
+    grain = (Deal.trade_type, Deal.region_code, Deal.awarded_month, sa.func.coalesce(Deal.method, ""), Deal.imported)
+    select = sa.select(*grain, *_measures()).group_by(*grain)
+    if months is not None:
+        months = sorted(set(months))
+        if not months:
+            return
+        delete = delete.where(_CELL.c.awarded_month.in_(months))
+        select = select.where(Deal.awarded_month.in_(months))
+    session.execute(delete)
+    session.execute(sa.insert(_CELL).from_select(_CELL_COLUMNS, select))
+
+
+def _on_whole_months(filters: Filters) -> bool:
+    """Whether the rollup answers the filters: whole months, and no funding source (it is not in the rollup)."""
+    return filters.funding_source is None and all(d is None or d.day == 1 for d in (filters.start, filters.end))
+
+
+def _cell_where(filters: Filters) -> list:
+    """The filters' conditions on the rollup (``_on_whole_months`` must hold)."""
+    conditions = []
+    if filters.start is not None:
+        conditions.append(_CELL.c.awarded_month >= filters.start.strftime("%Y-%m"))
+    if filters.end is not None:
+        conditions.append(_CELL.c.awarded_month < filters.end.strftime("%Y-%m"))
+    prefix = filters.region_prefix
+    if prefix is not None and len(prefix) == 6:
+        conditions.append(_CELL.c.region_code == prefix)
+    elif prefix is not None:
+        conditions += [_CELL.c.region_code >= prefix, _CELL.c.region_code < prefix + ":"]
+    if filters.trade_type is not None:
+        conditions.append(_CELL.c.trade_type == filters.trade_type)
+    if filters.method is not None:
+        conditions.append(_CELL.c.method == filters.method)
+    if filters.imported is not None:
+        conditions.append(_CELL.c.imported == filters.imported)
     return conditions
 
 
@@ -265,19 +317,28 @@ def _measures(source=None) -> list:
 _KEYS = {"trade_type": Deal.trade_type, "region": Deal.region_code, "month": Deal.awarded_month}
 
 
-def _rollups(session, filters: Filters, breakdowns: tuple[str, ...]) -> dict[str, dict[str, dict[str, Totals]]]:
+def _rollups(session, filters: Filters, breakdowns: tuple[str, ...], *,
+             rollup: bool | None = None) -> dict[str, dict[str, dict[str, Totals]]]:
     """``{breakdown: {key: {trade_type: Totals}}}`` for breakdowns 'trade_type', 'region' and 'month'.
 
-    One grouped query over the deals at the grain trade type × (region) × (month) in the index's order; with
-    several breakdowns it is a common table expression that each roll-up sums again in SQL, so the deals are
-    read once whatever the number of breakdowns.
+    One grouped query at the grain trade type × (region) × (month): over the rollup when the filters fall on whole
+    months (``rollup`` None: whenever it can; False: over the deals, as for a day range or a funding source);
+    with several breakdowns it is a common table expression that each roll-up sums again in SQL, so the source
+    is read once whatever the number of breakdowns.
     """
-    grain = [Deal.trade_type] + [_KEYS[k] for k in ("region", "month") if k in breakdowns]
-    cells = sa.select(*grain, *_measures()).where(*_where(filters)).group_by(*grain)
+    if rollup is None:
+        rollup = _on_whole_months(filters)
+    if rollup:
+        keys = {"trade_type": _CELL.c.trade_type, "region": _CELL.c.region_code, "month": _CELL.c.awarded_month}
+        measures, where = (lambda: _measures(_CELL)), _cell_where(filters)
+    else:
+        keys, measures, where = {"trade_type": Deal.trade_type, **_KEYS}, _measures, _where(filters)
+    grain = [keys["trade_type"]] + [keys[k] for k in ("region", "month") if k in breakdowns]
+    cells = sa.select(*grain, *measures()).where(*where).group_by(*grain)
     if len(breakdowns) == 1:
-        key = _KEYS[breakdowns[0]]
-        statement = cells.with_only_columns(sa.literal(breakdowns[0]).label("breakdown"), Deal.trade_type,
-                                            key.label("key"), *_measures())
+        key = keys[breakdowns[0]]
+        statement = cells.with_only_columns(sa.literal(breakdowns[0]).label("breakdown"), keys["trade_type"],
+                                            key.label("key"), *measures())
     else:
         cte = cells.cte("cells")
         columns = {"trade_type": cte.c.trade_type, "region": cte.c.region_code, "month": cte.c.awarded_month}
@@ -427,10 +488,11 @@ class Report:
     definitions: dict[str, statistics.Definition] = field(default_factory=lambda: statistics.DEFINITIONS)
 
 
-def report(session, filters: Filters | None = None) -> Report:
-    """The report in two queries: the grouped pass with its three roll-ups, and the distinct projects."""
+def report(session, filters: Filters | None = None, *, rollup: bool | None = None) -> Report:
+    """The report in two queries: the grouped pass with its three roll-ups (over the rollup table when the filters
+    allow, see ``_rollups``), and the distinct projects."""
     filters = filters or Filters()
-    cells = _rollups(session, filters, ("trade_type", "month", "region"))
+    cells = _rollups(session, filters, ("trade_type", "month", "region"), rollup=rollup)
     by_type = {key: by[key] for key, by in cells["trade_type"].items()}
     rows = {name: _rows(name, filters, cells[name]) for name in cells}
     return Report(
