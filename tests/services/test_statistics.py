@@ -371,11 +371,17 @@ def test_the_rollup_gives_the_same_report_as_the_deals(session, now):
     add(session, now, "1100", budget="1000", trade_type="procurement", region="421221", on=date(2010, 2, 1))
     add(session, now, "130", start="100", on=date(2010, 2, 28))
     add(session, now, "50", on=date(2010, 3, 1), trade_type="property")
+    for month in (1, 2, 3):  # one project whose lots fall in three cells, and one with two lots in one cell
+        add(session, now, "480", budget="500", project="跨月项目", on=date(2010, month, 10))
+    add(session, now, "70", budget="80", project="同月项目", on=date(2010, 2, 10))
+    add(session, now, "75", budget="80", project="同月项目", on=date(2010, 2, 11))
     for filters in (Filters(), Filters.period("year", "2010"), Filters.period("quarter", "2010-Q1", region="421200"),
                     Filters.period("month", "2010-02", trade_type="land")):
         assert statistics._on_whole_months(filters)
         by_cells, by_deals = statistics.report(session, filters), statistics.report(session, filters, rollup=False)
-        assert (by_cells.totals, by_cells.by_month, by_cells.by_region) == (
-            by_deals.totals, by_deals.by_month, by_deals.by_region)
+        assert (by_cells.totals, by_cells.by_month, by_cells.by_region, by_cells.amounts) == (
+            by_deals.totals, by_deals.by_month, by_deals.by_region, by_deals.amounts)
+    assert statistics.report(session, Filters.period("year", "2010")).amounts.total.projects == 6
+    assert statistics.report(session, Filters.period("month", "2010-02")).amounts.total.projects == 4
     assert not statistics._on_whole_months(Filters.period("dates", "2010-01-15..2010-02-20"))
     assert not statistics._on_whole_months(Filters(funding_source="财政"))

@@ -34,7 +34,7 @@ from .projects import (
                        Project,
                        Registration,
 )
-from .statistics import Deal, DealCell
+from .statistics import Deal, DealCell, DealSpan
 
 __all__ = [
     "BankAccount", "BankTransfer", "Bid", "BidderCertificate", "BidUpload", "Deposit", "DepositPayment",
@@ -44,5 +44,5 @@ __all__ = [
     "DealCodeCounter", "DocumentDownload", "EntryCertificate", "Filing", "Lot", "LotSpecialty", "MethodApproval",
     "Objection", "Organisation", "Project", "Registration", "User", "UserRole",
     "ArchiveBundle", "Award", "CommitteeMember", "Contract", "Evaluation", "EvaluationMark", "LowPriceCase",
-    "Publicity", "ResultObjection", "can_administer", "can_read_audit", "Deal", "DealCell",
+    "Publicity", "ResultObjection", "can_administer", "can_read_audit", "Deal", "DealCell", "DealSpan",
 ]

@@ -115,3 +115,21 @@ class DealCell(db.Model):
     base: Mapped[Decimal | None] = mapped_column(Money())  # Σ budget or starting price
     margin: Mapped[Decimal | None] = mapped_column(Money())  # Σ (base − price)
     rates: Mapped[Decimal | None] = mapped_column(sa.Numeric())  # Σ (base − price) / base
+    projects: Mapped[int] = mapped_column(default=0)  # distinct projects with a deal in the cell
+
+    __table_args__ = (sa.Index("ix_deal_cell_month", "awarded_month", "trade_type"),
+                      sa.Index("ix_deal_cell_region", "region_code", "trade_type"))
+
+
+class DealSpan(db.Model):
+    """The cells of the projects whose deals fall in more than one cell of the rollup (few): distinct projects over
+    a set of cells are the sum of the cells' counts less, for these projects, the cells counted more than once."""
+
+    __tablename__ = "deal_span"
+
+    project_key: Mapped[str] = mapped_column(sa.String(240), primary_key=True)
+    trade_type: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    region_code: Mapped[str] = mapped_column(sa.String(6), primary_key=True)
+    awarded_month: Mapped[str] = mapped_column(sa.String(7), primary_key=True)
+    method: Mapped[str] = mapped_column(sa.String(24), primary_key=True)
+    imported: Mapped[bool] = mapped_column(primary_key=True)

@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from ..domain import calendar, history as historical, regions, statistics
 from ..domain.errors import N_, DomainError
 from ..domain.rules import METHODS, TRADE_TYPES
-from ..models import Award, Contract, Deal, DealCell, Lot
+from ..models import Award, Contract, Deal, DealCell, DealSpan, Lot
 from ..models.types import Money
 
 BUDGETED = tuple(sorted(historical.BUDGETED))  # construction, procurement: budget or control price
@@ -169,25 +169,40 @@ def _where(filters: Filters) -> list:
 
 # -- the rollup ----------------------------------------------------------------------------------------------------
 
-_CELL = DealCell.__table__
-_CELL_COLUMNS = ("trade_type", "region_code", "awarded_month", "method", "imported", "lots", "amount", "based",
-                 "base", "margin", "rates")
+_CELL, _SPAN = DealCell.__table__, DealSpan.__table__
+_CELL_KEY = ("trade_type", "region_code", "awarded_month", "method", "imported")
+_CELL_COLUMNS = (*_CELL_KEY, "lots", "amount", "based", "base", "margin", "rates", "projects")
+
+
+def _cell_of_deal() -> tuple:
+    """The deal's cell key, as columns of a select over the deal table."""
+    return (Deal.trade_type, Deal.region_code, Deal.awarded_month, sa.func.coalesce(Deal.method, ""), Deal.imported)
 
 
 def refresh_cells(session, months: Iterable[str] | None = None) -> None:
-    """Recompute the rollup (``DealCell``) from the deal table: every cell, or the cells of the given award months.
-    Called whenever deals are written, in the same transaction, so the rollup always equals the deals' sums."""
-    delete = sa.delete(_CELL)
-    grain = (Deal.trade_type, Deal.region_code, Deal.awarded_month, sa.func.coalesce(Deal.method, ""), Deal.imported)
-    select = sa.select(*grain, *_measures()).group_by(*grain)
+    """Recompute the rollup (``DealCell``, and ``DealSpan`` for projects in several cells) from the deal table:
+    everything, or what the deals of the given award months touch. Called whenever deals are written, in the same
+    transaction, so the rollup always equals the deals' sums and distinct projects."""
+    grain = _cell_of_deal()
+    cells = sa.select(*grain, *_measures(), sa.func.count(Deal.project_key.distinct())).group_by(*grain)
+    touched = sa.select(Deal.project_key)
     if months is not None:
         months = sorted(set(months))
         if not months:
             return
-        delete = delete.where(_CELL.c.awarded_month.in_(months))
-        select = select.where(Deal.awarded_month.in_(months))
-    session.execute(delete)
-    session.execute(sa.insert(_CELL).from_select(_CELL_COLUMNS, select))
+        cells = cells.where(Deal.awarded_month.in_(months))
+        touched = touched.where(Deal.awarded_month.in_(months))
+        session.execute(sa.delete(_CELL).where(_CELL.c.awarded_month.in_(months)))
+        session.execute(sa.delete(_SPAN).where(_SPAN.c.project_key.in_(touched.scalar_subquery())))
+    else:
+        session.execute(sa.delete(_CELL))
+        session.execute(sa.delete(_SPAN))
+    session.execute(sa.insert(_CELL).from_select(_CELL_COLUMNS, cells))
+    placed = sa.select(Deal.project_key, *grain).where(Deal.project_key.in_(touched.scalar_subquery())).distinct()
+    placed = placed.subquery()
+    spanning = sa.select(placed.c.project_key).group_by(placed.c.project_key).having(sa.func.count() > 1)
+    span_rows = sa.select(Deal.project_key, *grain).where(Deal.project_key.in_(spanning.scalar_subquery())).distinct()
+    session.execute(sa.insert(_SPAN).from_select(("project_key", *_CELL_KEY), span_rows))
 
 
 def _on_whole_months(filters: Filters) -> bool:
@@ -195,24 +210,25 @@ def _on_whole_months(filters: Filters) -> bool:
     return filters.funding_source is None and all(d is None or d.day == 1 for d in (filters.start, filters.end))
 
 
-def _cell_where(filters: Filters) -> list:
-    """The filters' conditions on the rollup (``_on_whole_months`` must hold)."""
+def _cell_where(filters: Filters, table=_CELL) -> list:
+    """The filters' conditions on the rollup or its spanning projects (``_on_whole_months`` must hold)."""
+    c = table.c
     conditions = []
     if filters.start is not None:
-        conditions.append(_CELL.c.awarded_month >= filters.start.strftime("%Y-%m"))
+        conditions.append(c.awarded_month >= filters.start.strftime("%Y-%m"))
     if filters.end is not None:
-        conditions.append(_CELL.c.awarded_month < filters.end.strftime("%Y-%m"))
+        conditions.append(c.awarded_month < filters.end.strftime("%Y-%m"))
     prefix = filters.region_prefix
     if prefix is not None and len(prefix) == 6:
-        conditions.append(_CELL.c.region_code == prefix)
+        conditions.append(c.region_code == prefix)
     elif prefix is not None:
-        conditions += [_CELL.c.region_code >= prefix, _CELL.c.region_code < prefix + ":"]
+        conditions += [c.region_code >= prefix, c.region_code < prefix + ":"]
     if filters.trade_type is not None:
-        conditions.append(_CELL.c.trade_type == filters.trade_type)
+        conditions.append(c.trade_type == filters.trade_type)
     if filters.method is not None:
-        conditions.append(_CELL.c.method == filters.method)
+        conditions.append(c.method == filters.method)
     if filters.imported is not None:
-        conditions.append(_CELL.c.imported == filters.imported)
+        conditions.append(c.imported == filters.imported)
     return conditions
 
 
@@ -335,7 +351,11 @@ def _rollups(session, filters: Filters, breakdowns: tuple[str, ...], *,
         keys, measures, where = {"trade_type": Deal.trade_type, **_KEYS}, _measures, _where(filters)
     grain = [keys["trade_type"]] + [keys[k] for k in ("region", "month") if k in breakdowns]
     cells = sa.select(*grain, *measures()).where(*where).group_by(*grain)
-    if len(breakdowns) == 1:
+    if rollup:  # the rollup is small: each breakdown sums its cells directly (no common pass needed)
+        statement = sa.union_all(*(
+            sa.select(sa.literal(name).label("breakdown"), keys["trade_type"], keys[name].label("key"), *measures())
+            .where(*where).group_by(keys["trade_type"], keys[name]) for name in breakdowns))
+    elif len(breakdowns) == 1:
         key = keys[breakdowns[0]]
         statement = cells.with_only_columns(sa.literal(breakdowns[0]).label("breakdown"), keys["trade_type"],
                                             key.label("key"), *measures())
@@ -387,10 +407,23 @@ class Amounts:
     by_trade_type: list[Amount]
 
 
-def _projects(session, filters: Filters) -> dict[str, int]:
-    """Distinct projects per trade type (a project key belongs to one trade type, so they add up), read in the order
-    of the index (trade type, project key): SQLite counts distinct keys of each group as they come; PostgreSQL,
-    which sorts each group's keys for count(DISTINCT), takes the distinct pairs (a Unique over the index) instead."""
+def _projects(session, filters: Filters, *, rollup: bool | None = None) -> dict[str, int]:
+    """Distinct projects per trade type (a project key belongs to one trade type, so they add up).
+
+    From the rollup when the filters allow: the cells' counts summed, less, for the projects with deals in several
+    of the selected cells (``DealSpan``), the cells they were counted in more than once. Otherwise over the deals,
+    read in the order of the index (trade type, project key): SQLite counts distinct keys of each group as they
+    come; PostgreSQL, which sorts each group's keys for count(DISTINCT), takes the distinct pairs instead."""
+    if rollup is None:
+        rollup = _on_whole_months(filters)
+    if rollup:
+        counted = sa.select(_CELL.c.trade_type, sa.func.sum(_CELL.c.projects)).where(*_cell_where(filters))
+        twice = sa.select(_SPAN.c.trade_type, sa.func.count() - sa.func.count(_SPAN.c.project_key.distinct())).where(
+            *_cell_where(filters, _SPAN))
+        result = {t: int(n or 0) for t, n in session.execute(counted.group_by(_CELL.c.trade_type))}
+        for trade_type, extra in session.execute(twice.group_by(_SPAN.c.trade_type)):
+            result[trade_type] -= int(extra or 0)
+        return result
     if session.get_bind().dialect.name == "sqlite":
         statement = (sa.select(Deal.trade_type, sa.func.count(Deal.project_key.distinct()))
                      .where(*_where(filters)).group_by(Deal.trade_type))
@@ -499,7 +532,7 @@ def report(session, filters: Filters | None = None, *, rollup: bool | None = Non
         filters, total(by_type.values()),
         total(t for k, t in by_type.items() if k in historical.BUDGETED).savings_figures(),
         total(t for k, t in by_type.items() if k in historical.STARTING_PRICED).premium_figures(),
-        _amounts(filters, by_type, _projects(session, filters)),
+        _amounts(filters, by_type, _projects(session, filters, rollup=rollup)),
         rows["trade_type"], rows["month"], rows["region"])
 
 
