@@ -38,6 +38,7 @@ def upgrade():
     sa.Column('awarded_on', sa.Date(), nullable=False),
     sa.Column('awarded_month', sa.String(length=7), nullable=False),
     sa.Column('contracted_on', sa.Date(), nullable=True),
+    sa.Column('in_centre', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.CheckConstraint('budget > 0', name=op.f('ck_deal_budget_positive')),
     sa.CheckConstraint('budget IS NULL OR starting_price IS NULL', name=op.f('ck_deal_one_base')),

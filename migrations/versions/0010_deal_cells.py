@@ -32,6 +32,7 @@ def upgrade():
     sa.Column('margin', sa.Numeric(precision=18, scale=2), nullable=True),
     sa.Column('rates', sa.Numeric(), nullable=True),
     sa.Column('projects', sa.Integer(), nullable=False),
+    sa.Column('in_centre', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('trade_type', 'region_code', 'awarded_month', 'method', 'imported', name=op.f('pk_deal_cell'))
     )
     with op.batch_alter_table('deal_cell', schema=None) as batch_op:
@@ -50,12 +51,12 @@ def upgrade():
     # ### end Alembic commands ###
     op.execute(
         "INSERT INTO deal_cell (trade_type, region_code, awarded_month, method, imported, lots, amount, based, base, "
-        "margin, rates, projects) SELECT trade_type, region_code, awarded_month, coalesce(method, ''), imported, "
+        "margin, rates, in_centre, projects) SELECT trade_type, region_code, awarded_month, coalesce(method, ''), imported, "
         "count(*), "
         "sum(price), count(coalesce(budget, starting_price)), sum(coalesce(budget, starting_price)), "
         "sum(coalesce(budget, starting_price) - price), "
         "sum((coalesce(budget, starting_price) - price) / coalesce(budget, starting_price)), "
-        "count(DISTINCT project_key) "
+        "sum(CASE WHEN in_centre THEN 1 ELSE 0 END), count(DISTINCT project_key) "
         "FROM deal GROUP BY trade_type, region_code, awarded_month, coalesce(method, ''), imported")
     cells = "trade_type, region_code, awarded_month, coalesce(method, ''), imported"
     op.execute(

@@ -385,3 +385,16 @@ def test_the_rollup_gives_the_same_report_as_the_deals(session, now):
     assert statistics.report(session, Filters.period("month", "2010-02")).amounts.total.projects == 4
     assert not statistics._on_whole_months(Filters.period("dates", "2010-01-15..2010-02-20"))
     assert not statistics._on_whole_months(Filters(funding_source="财政"))
+
+
+def test_the_share_traded_in_the_centre_counts_the_imported_records_that_say_so(session, now):
+    rows = [{"project_name": "通山县学校食堂改造", "lot_name": "一标段", "trade_type": "建设工程",
+             "region_code": "421224", "budget": "100000", "award_price": "98000", "awarded_on": "2010-05-10",
+             "in_centre": in_centre}
+            for in_centre in ("是", "否", "")]
+    for n, row in enumerate(rows):
+        row["lot_name"] = f"{n + 1}标段"
+    statistics.import_history(session, None, now, rows, "past.csv")
+    for rollup in (True, False):
+        total = statistics.report(session, Filters.period("year", "2010"), rollup=rollup).amounts.total
+        assert (total.in_centre, total.lots) == (2, 3) and total.in_centre_share == Decimal(2) / 3

@@ -48,6 +48,7 @@ FIELDS: tuple[Field, ...] = (
     Field("region_code", "行政区划代码", True, ("区划代码", "地区代码")),
     Field("funding_source", "资金来源", False),
     Field("state_funded", "是否国有资金", False, ("国有资金", "国有资金投资")),
+    Field("in_centre", "是否进场交易", False, ("进场交易", "是否进场")),
     Field("budget", "预算或招标控制价", False, ("预算", "预算金额", "招标控制价", "最高限价", "采购预算")),
     Field("starting_price", "起始价", False, ("起拍价", "挂牌起始价", "挂牌价", "转让底价")),
     Field("award_price", "中标或成交价", True, ("中标价", "成交价", "中标金额", "成交金额", "中标（成交）价")),
@@ -117,6 +118,7 @@ class HistoricalLot:
     announced_on: dt.date | None
     awarded_on: dt.date
     contracted_on: dt.date | None
+    in_centre: bool = True  # traded in the centre (进场交易); "no" for a deal the centre records but did not host
 
     @property
     def savings(self) -> Decimal | None:
@@ -231,7 +233,7 @@ def _method(text: str, trade_type: str | None) -> str | None:
     return code
 
 
-def _yes_no(text: str) -> bool | None:
+def _yes_no(text: str, field: str = "state_funded") -> bool | None:
     """yes/no, 是/否, 1/0 (true/false, y/n); None if blank."""
     if not text:
         return None
@@ -240,7 +242,7 @@ def _yes_no(text: str) -> bool | None:
         return True
     if key in _NO:
         return False
-    raise DomainError(N_("%(value)s is not yes or no (是/否)."), field="state_funded", value=text)
+    raise DomainError(N_("%(value)s is not yes or no (是/否)."), field=field, value=text)
 
 
 def _amount(text: str, name: str) -> Decimal | None:
@@ -289,6 +291,7 @@ def _parse(record: Mapping[str, Any]) -> tuple[HistoricalLot | None, list[Domain
     attempt("region_code", lambda: regions.check_region(_required(cells, "region_code")).code)
     attempt("funding_source", lambda: _name(cells, "funding_source", required=False))
     attempt("state_funded", lambda: _yes_no(cells.get("state_funded", "")))
+    attempt("in_centre", lambda: _yes_no(cells.get("in_centre", ""), "in_centre") is not False)
     for name in ("budget", "starting_price"):
         attempt(name, lambda name=name: _amount(cells.get(name, ""), name))
     attempt("award_price", lambda: _amount(_required(cells, "award_price"), "award_price"))

@@ -76,6 +76,12 @@ DEFINITIONS: dict[str, Definition] = {d.code: d for d in (
         "The money that changed hands, as the centres' reports quote it.",
         "交易中心报告中所称的交易额，即实际成交的金额。"),
     Definition(
+        "in_centre_share", "进场交易率", "Share traded in the centre",
+        "进场交易的标段数 / 记录的标段数", "Lots traded in the centre / lots recorded",
+        "How much of the public trading entered the centre; the Yichang report states it reached 100%. Platform "
+        "lots are all traded in the centre; imported records say whether they were.",
+        "公共资源交易进场的程度，宜昌报告称进场交易率达到100%。平台上交易的标段均为进场交易，导入的历史记录注明是否进场。"),
+    Definition(
         "starting_prices", "起始价合计", "Sum of starting prices",
         "Σ 起始价（土地、产权）", "Σ starting price (land, property)",
         "The base of land and property premiums.",

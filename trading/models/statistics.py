@@ -51,6 +51,7 @@ class Deal(db.Model):
     awarded_on: Mapped[date] = mapped_column(sa.Date)
     awarded_month: Mapped[str] = mapped_column(sa.String(7), default=_month_of)
     contracted_on: Mapped[date | None] = mapped_column(sa.Date)
+    in_centre: Mapped[bool] = mapped_column(default=True)  # traded in the centre (进场交易)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (
@@ -116,6 +117,7 @@ class DealCell(db.Model):
     margin: Mapped[Decimal | None] = mapped_column(Money())  # Σ (base − price)
     rates: Mapped[Decimal | None] = mapped_column(sa.Numeric())  # Σ (base − price) / base
     projects: Mapped[int] = mapped_column(default=0)  # distinct projects with a deal in the cell
+    in_centre: Mapped[int] = mapped_column(default=0)  # deals traded in the centre
 
     __table_args__ = (sa.Index("ix_deal_cell_month", "awarded_month", "trade_type"),
                       sa.Index("ix_deal_cell_region", "region_code", "trade_type"))

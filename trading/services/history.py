@@ -89,7 +89,7 @@ def _record(lot: historical.HistoricalLot, source: str, now: datetime) -> dict[s
         "funding_source": lot.funding_source, "state_funded": lot.state_funded, "budget": lot.budget,
         "starting_price": lot.starting_price, "price": lot.award_price, "announced_on": lot.announced_on,
         "awarded_on": lot.awarded_on, "awarded_month": lot.awarded_on.strftime("%Y-%m"),
-        "contracted_on": lot.contracted_on, "created_at": now,
+        "contracted_on": lot.contracted_on, "in_centre": lot.in_centre, "created_at": now,
     }
 
 

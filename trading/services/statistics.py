@@ -171,7 +171,7 @@ def _where(filters: Filters) -> list:
 
 _CELL, _SPAN = DealCell.__table__, DealSpan.__table__
 _CELL_KEY = ("trade_type", "region_code", "awarded_month", "method", "imported")
-_CELL_COLUMNS = (*_CELL_KEY, "lots", "amount", "based", "base", "margin", "rates", "projects")
+_CELL_COLUMNS = (*_CELL_KEY, "lots", "amount", "based", "base", "margin", "rates", "in_centre", "projects")
 
 
 def _cell_of_deal() -> tuple:
@@ -257,6 +257,7 @@ class Totals:
     start: Decimal = ZERO
     deals: Decimal = ZERO
     premium_rates: Decimal = ZERO
+    in_centre: int = 0  # lots traded in the centre (进场交易)
 
     def __add__(self, other: Totals) -> Totals:
         return total((self, other))
@@ -301,15 +302,15 @@ def _exact(value) -> Decimal:
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
 
 
-def _totals(trade_type: str, lots, amount, based, base, margin, rates) -> Totals:
+def _totals(trade_type: str, lots, amount, based, base, margin, rates, in_centre) -> Totals:
     """Totals of one trade type from the measures of ``_measures``: ``base`` is the budget or starting price."""
-    lots, based = int(lots or 0), int(based or 0)
+    lots, based, in_centre = int(lots or 0), int(based or 0), int(in_centre or 0)
     amount, base, margin = (_exact(v).quantize(statistics.CENT) for v in (amount, base, margin))
     if trade_type in historical.BUDGETED:
         return Totals(lots, amount, budgeted=based, unbudgeted=lots - based, budget=base, budget_awards=base - margin,
-                      savings_rates=_exact(rates))
+                      savings_rates=_exact(rates), in_centre=in_centre)
     return Totals(lots, amount, priced=based, unpriced=lots - based, start=base, deals=base - margin,
-                  premium_rates=-_exact(rates))
+                  premium_rates=-_exact(rates), in_centre=in_centre)
 
 
 def _measures(source=None) -> list:
@@ -322,12 +323,14 @@ def _measures(source=None) -> list:
         return [sa.func.sum(c.lots).label("lots"), sa.type_coerce(sa.func.sum(c.amount), Money()).label("amount"),
                 sa.func.sum(c.based).label("based"), sa.type_coerce(sa.func.sum(c.base), Money()).label("base"),
                 sa.type_coerce(sa.func.sum(c.margin), Money()).label("margin"),
-                sa.type_coerce(sa.func.sum(c.rates), sa.types.NullType()).label("rates")]
+                sa.type_coerce(sa.func.sum(c.rates), sa.types.NullType()).label("rates"),
+                sa.func.sum(c.in_centre).label("in_centre")]
     base = sa.func.coalesce(Deal.budget, Deal.starting_price)
     return [sa.func.count().label("lots"), sa.type_coerce(sa.func.sum(Deal.price), Money()).label("amount"),
             sa.func.count(base).label("based"), sa.type_coerce(sa.func.sum(base), Money()).label("base"),
             sa.type_coerce(sa.func.sum(base - Deal.price), Money()).label("margin"),
-            sa.type_coerce(sa.func.sum((base - Deal.price) / base), sa.types.NullType()).label("rates")]
+            sa.type_coerce(sa.func.sum((base - Deal.price) / base), sa.types.NullType()).label("rates"),
+            sa.func.sum(sa.case((Deal.in_centre, 1), else_=0)).label("in_centre")]
 
 
 _KEYS = {"trade_type": Deal.trade_type, "region": Deal.region_code, "month": Deal.awarded_month}
@@ -397,6 +400,12 @@ class Amount:
     lots: int
     projects: int
     amount: Decimal
+    in_centre: int = 0
+
+    @property
+    def in_centre_share(self) -> Decimal | None:
+        """进场交易率: lots traded in the centre / lots recorded (None without lots)."""
+        return Decimal(self.in_centre) / self.lots if self.lots else None
 
 
 @dataclass(frozen=True)
@@ -439,10 +448,10 @@ def _trade_types(filters: Filters) -> list[str]:
 
 
 def _amounts(filters: Filters, by_type: dict[str, Totals], projects: dict[str, int]) -> Amounts:
-    rows = [Amount(t, by_type.get(t, Totals()).lots, projects.get(t, 0), by_type.get(t, Totals()).amount)
-            for t in _trade_types(filters)]
+    rows = [Amount(t, by_type.get(t, Totals()).lots, projects.get(t, 0), by_type.get(t, Totals()).amount,
+                   by_type.get(t, Totals()).in_centre) for t in _trade_types(filters)]
     return Amounts(Amount(None, sum(r.lots for r in rows), sum(r.projects for r in rows),
-                          sum((r.amount for r in rows), ZERO)), rows)
+                          sum((r.amount for r in rows), ZERO), sum(r.in_centre for r in rows)), rows)
 
 
 def amounts(session, filters: Filters) -> Amounts:

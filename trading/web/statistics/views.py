@@ -72,7 +72,8 @@ def report():
     }
     return render_template("statistics/report.html", data=data, error=error, query=_query(), args=request.args,
                            zh=_zh(), trade_types=rules.TRADE_TYPES, methods=rules.METHODS, periods=PERIOD_NAMES,
-                           region_name=_region_name, charts=charts, definitions=defs.DEFINITIONS)
+                           region_name=_region_name, charts=charts, definitions=defs.DEFINITIONS,
+                           rate=defs.format_rate)
 
 
 @bp.route("/statistics/working")
