@@ -21,7 +21,7 @@ from ..models import Bid, HolderKey, KeyShare, Lot, OpeningEntry, OpeningObjecti
 from . import audit, keys
 from .lots import transition
 
-OPENING_WORKERS = min(8, (os.cpu_count() or 1) + 1)  # bids decrypted side by side at the opening
+OPENING_WORKERS = min(8, os.cpu_count() or 1)  # bids decrypted side by side at the opening
 RELEASED_SHARE = "released-share"  # the at-rest purpose that keeps released shares until the archive
 
 
@@ -102,12 +102,14 @@ def open_bids(session, now: datetime, lot: Lot, *, secret_key: str, store) -> li
     (``read_document``), from the released shares, which stay sealed at rest until the lot is archived."""
     private = _rebuild(session, now, lot, secret_key)
     bids = standing_bids(session, lot)
-    deal_code, codes = lot.deal_code, [bid.bidder.credit_code for bid in bids]  # read before the threads start
+    jobs = [(bid.blob_key, bid.bidder.credit_code, bid.manifest_hash) for bid in bids]  # plain values for threads
     with ThreadPoolExecutor(max_workers=OPENING_WORKERS) as pool:  # hashing, AES and reads release the GIL
-        entries = list(pool.map(lambda n: _open_one(now, lot.id, lot.round, deal_code, bids[n], codes[n], n + 1,
-                                                     private, store), range(len(bids))))
-    session.add_all(entries)
-    session.flush()
+        results = list(pool.map(lambda job: _check_one(job, lot.deal_code, private, store), jobs))
+    rows = [{"lot_id": lot.id, "round": lot.round, "bid_id": bid.id, "bidder_id": bid.bidder_id, "position": n,
+             "opened_at": now, **found} for n, (bid, found) in enumerate(zip(bids, results, strict=True), start=1)]
+    if rows:
+        session.execute(sa.insert(OpeningEntry), rows)  # one executemany: a thousand bids are a thousand rows
+    entries = record(session, lot)
     audit.record(session, None, now, "opening.record", object_type="lot", object_id=lot.id,
                  rule="electronic.opening_at_deadline",
                  payload={"opened": sum(e.status == "opened" for e in entries),
@@ -125,28 +127,28 @@ class _Discard:
         return len(data)
 
 
-def _open_one(now: datetime, lot_id: int, round_: int, deal_code: str, bid: Bid, bidder_code: str, position: int,
-              private, store) -> OpeningEntry:
-    """Decrypt and check one bid and read its price form, or record why it could not be opened."""
-    entry = OpeningEntry(lot_id=lot_id, round=round_, bid_id=bid.id, bidder_id=bid.bidder_id, position=position,
-                         opened_at=now, fields={}, files=[])
+def _check_one(job: tuple, deal_code: str, private, store) -> dict:
+    """Decrypt and check one envelope and read its price form, or say why it could not be opened: the columns of
+    its opening record, as plain values (it runs on a worker thread)."""
+    blob_key, bidder_code, manifest_hash = job
+    found = {"status": "opened", "price": None, "duration": None, "fields": {}, "files": [], "reason": "",
+             "rule": None}
     try:
-        with store.open(bid.blob_key) as handle:
+        with store.open(blob_key) as handle:
             opened = envelope.open_envelope(handle, lot_private_key=private, lot_code=deal_code,
                                             bidder_code=bidder_code, sink=lambda name: _Discard(),
-                                            expected_manifest_hash=bid.manifest_hash)
+                                            expected_manifest_hash=manifest_hash)
     except envelope.EnvelopeError as error:
-        entry.status = "revoked" if error.fault == "bidder" else "withdrawn"
-        entry.reason, entry.rule = str(error), "electronic.decryption_failure"
+        found.update(status="revoked" if error.fault == "bidder" else "withdrawn", reason=str(error),
+                     rule="electronic.decryption_failure")
     except OSError as error:  # the stored envelope cannot be read: the platform's fault
-        entry.status, entry.reason, entry.rule = "withdrawn", str(error), "electronic.decryption_failure"
+        found.update(status="withdrawn", reason=str(error), rule="electronic.decryption_failure")
     else:
         form = dict(opened.price_form)
-        entry.status, entry.price, entry.duration = "opened", form.pop("price", None), form.pop("duration", None)
-        entry.fields = form
-        entry.files = [{"name": f.name, "size": f.size, "salted_hash": f.salted_hash}
-                       for f in opened.files if f.name != PRICE_FORM_NAME]
-    return entry
+        found.update(price=form.pop("price", None), duration=form.pop("duration", None), fields=form,
+                     files=[{"name": f.name, "size": f.size, "salted_hash": f.salted_hash}
+                            for f in opened.files if f.name != PRICE_FORM_NAME])
+    return found
 
 
 def read_document(session, now: datetime, lot: Lot, entry: OpeningEntry, index: int, *, secret_key: str, store):
