@@ -51,7 +51,15 @@ def raise_objection(session, actor, now: datetime, lot: Lot, text: str) -> Objec
 
 def answer_objection(session, actor, now: datetime, objection_id: int, answer: str) -> Objection:
     """The tenderee answers; the lot's pause ends when no objection is left open."""
-    row = session.get(Objection, objection_id)
+    return tenderee_answers(session, actor, now, Objection, objection_id, answer, action="objection.answer",
+                            rule="construction.objection_answer")
+
+
+def tenderee_answers(session, actor, now: datetime, model, objection_id: int, answer: str, *, action: str,
+                     rule: str):
+    """The tenderee of the lot answers a bidder's objection (of ``model``, with an ``answer_due``), audited with
+    whether the answer came late."""
+    row = session.get(model, objection_id)
     if row is None:
         raise NotFound(N_("No such objection."), field="objection")
     lot = session.get(Lot, row.lot_id)
@@ -61,10 +69,9 @@ def answer_objection(session, actor, now: datetime, objection_id: int, answer: s
     answer = (answer or "").strip()
     if len(answer) < 4:
         raise DomainError(N_("Write the answer."), field="answer")
-    row.answer, row.answered_by_id, row.answered_at = answer, actor.id, now
+    row.answer, row.answered_by_id, row.answered_at = answer[:2000], actor.id, now
     session.flush()
-    audit.record(session, actor, now, "objection.answer", object_type="lot", object_id=lot.id,
-                 rule="construction.objection_answer",
+    audit.record(session, actor, now, action, object_type="lot", object_id=lot.id, rule=rule,
                  payload={"objection_id": row.id, "late": now > row.answer_due})
     return row
 

@@ -21,11 +21,12 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from ..domain import calendar, money, rules
-from ..domain.errors import N_, DomainError, Forbidden, NotFound
+from ..domain.errors import N_, DomainError, Forbidden
 from ..models import Award, Bid, Contract, Deposit, Draw, Evaluation, Lot, Publicity, ResultObjection
 from . import audit, deposits, draws, statistics
 from .evaluation import evaluation_of
 from .lots import acts_for_tenderee, require_tenderee, transition
+from .objections import tenderee_answers
 
 
 def _rule(lot: Lot, construction: str, procurement: str) -> str:
@@ -116,22 +117,8 @@ def raise_objection(session, actor, now: datetime, lot: Lot, text: str) -> Resul
 
 def answer_objection(session, actor, now: datetime, objection_id: int, answer: str) -> ResultObjection:
     """The tenderee answers an objection to the candidates; a late answer stays flagged for the supervisor."""
-    row = session.get(ResultObjection, objection_id)
-    if row is None:
-        raise NotFound(N_("No such objection."), field="objection")
-    lot = session.get(Lot, row.lot_id)
-    require_tenderee(actor, lot.project)
-    if row.answered_at is not None:
-        raise DomainError(N_("This objection has already been answered."), field="answer")
-    answer = (answer or "").strip()
-    if len(answer) < 4:
-        raise DomainError(N_("Write the answer."), field="answer")
-    row.answer, row.answered_by_id, row.answered_at = answer[:2000], actor.id, now
-    session.flush()
-    audit.record(session, actor, now, "publicity.answer", object_type="lot", object_id=lot.id,
-                 rule="construction.publicity_objection_answer",
-                 payload={"objection_id": row.id, "late": now > row.answer_due})
-    return row
+    return tenderee_answers(session, actor, now, ResultObjection, objection_id, answer,
+                            action="publicity.answer", rule="construction.publicity_objection_answer")
 
 
 def award(session, actor, now: datetime, lot: Lot, rank: int, *, reason: str = "", rate: Decimal,
