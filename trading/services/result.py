@@ -154,18 +154,13 @@ def award(session, actor, now: datetime, lot: Lot, rank: int, *, reason: str = "
     refund_rule = _rule(lot, "construction.deposit_refund", "procurement.deposit_refund")
     for deposit in deposits_of(session, lot):
         if deposit.bidder_id != row.bidder_id and deposit.status in ("paid", "short"):
-            deposits.refund(session, actor, now, deposit, rate=rate, reason="未中标", due=refund_due(now, refund_rule),
+            deposits.refund(session, actor, now, deposit, rate=rate, reason="未中标", due=period_end(now, refund_rule),
                             rule=refund_rule)
     for draw in session.scalars(sa.select(Draw).where(Draw.lot_id == lot.id)):
         if draw.status != "cancelled" and draw.ranking is not None:
             draws.reveal(session, None, now, draw, secret_key)
     statistics.record_award(session, now, lot, row)
     return row
-
-
-def refund_due(start: datetime, rule_id: str) -> datetime:
-    """When a refund counted from ``start`` is due under ``rule_id`` (days or working days)."""
-    return period_end(start, rule_id)
 
 
 def deposits_of(session, lot: Lot) -> list[Deposit]:
@@ -210,7 +205,7 @@ def register_contract(session, actor, now: datetime, lot: Lot, *, number: str, s
     for deposit in deposits_of(session, lot):
         if deposit.status in ("paid", "short"):
             deposits.refund(session, actor, now, deposit, rate=rate, reason="合同已签订",
-                            due=refund_due(signed_at, refund_rule), rule=refund_rule)
+                            due=period_end(signed_at, refund_rule), rule=refund_rule)
     return contract
 
 

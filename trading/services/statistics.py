@@ -151,19 +151,25 @@ def _where(filters: Filters) -> list:
         conditions.append(Deal.awarded_on >= filters.start)
     if filters.end is not None:
         conditions.append(Deal.awarded_on < filters.end)
-    prefix = filters.region_prefix
-    if prefix is not None and len(prefix) == 6:
-        conditions.append(Deal.region_code == prefix)
-    elif prefix is not None:  # every code starting with the prefix: ':' is the character after '9'
-        conditions += [Deal.region_code >= prefix, Deal.region_code < prefix + ":"]
-    if filters.trade_type is not None:
-        conditions.append(Deal.trade_type == filters.trade_type)
-    if filters.method is not None:
-        conditions.append(Deal.method == filters.method)
     if filters.funding_source is not None:
         conditions.append(Deal.funding_source.icontains(filters.funding_source, autoescape=True))
+    return conditions + _kind_where(filters, Deal.__table__.c)
+
+
+def _kind_where(filters: Filters, c) -> list:
+    """The conditions on region, trade type, method and origin, for the deal table or the rollup's columns ``c``."""
+    conditions = []
+    prefix = filters.region_prefix
+    if prefix is not None and len(prefix) == 6:
+        conditions.append(c.region_code == prefix)
+    elif prefix is not None:  # every code starting with the prefix: ':' is the character after '9'
+        conditions += [c.region_code >= prefix, c.region_code < prefix + ":"]
+    if filters.trade_type is not None:
+        conditions.append(c.trade_type == filters.trade_type)
+    if filters.method is not None:
+        conditions.append(c.method == filters.method)
     if filters.imported is not None:
-        conditions.append(Deal.imported == filters.imported)
+        conditions.append(c.imported == filters.imported)
     return conditions
 
 
@@ -212,24 +218,12 @@ def _on_whole_months(filters: Filters) -> bool:
 
 def _cell_where(filters: Filters, table=_CELL) -> list:
     """The filters' conditions on the rollup or its spanning projects (``_on_whole_months`` must hold)."""
-    c = table.c
     conditions = []
     if filters.start is not None:
-        conditions.append(c.awarded_month >= filters.start.strftime("%Y-%m"))
+        conditions.append(table.c.awarded_month >= filters.start.strftime("%Y-%m"))
     if filters.end is not None:
-        conditions.append(c.awarded_month < filters.end.strftime("%Y-%m"))
-    prefix = filters.region_prefix
-    if prefix is not None and len(prefix) == 6:
-        conditions.append(c.region_code == prefix)
-    elif prefix is not None:
-        conditions += [c.region_code >= prefix, c.region_code < prefix + ":"]
-    if filters.trade_type is not None:
-        conditions.append(c.trade_type == filters.trade_type)
-    if filters.method is not None:
-        conditions.append(c.method == filters.method)
-    if filters.imported is not None:
-        conditions.append(c.imported == filters.imported)
-    return conditions
+        conditions.append(table.c.awarded_month < filters.end.strftime("%Y-%m"))
+    return conditions + _kind_where(filters, table.c)
 
 
 # -- sums of a set ---------------------------------------------------------------------------------------------

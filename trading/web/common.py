@@ -7,10 +7,15 @@ from urllib.parse import urljoin, urlsplit
 
 from flask import abort, flash, g, request
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from ..clock import current_clock
 from ..domain.errors import DomainError
 from .i18n import error_text
+
+
+class ActionForm(FlaskForm):
+    """A button, or a form whose fields the view reads itself: the CSRF token only."""
 
 
 def now():

@@ -6,6 +6,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import MultipleFileField, PasswordField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..common import ActionForm  # noqa: F401 - the shared CSRF-only form, used by this blueprint
+
 
 class CertificateForm(FlaskForm):
     """Ask for a new signing key and certificate."""
@@ -41,5 +43,3 @@ class ReasonForm(FlaskForm):
     submit = SubmitField(_l("Revoke"))
 
 
-class ActionForm(FlaskForm):
-    """A button with the CSRF token only."""

@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from ...domain.errors import DomainError
 from ...extensions import db
@@ -16,7 +15,7 @@ from ...models import Bid, CommitteeMember, Evaluation, Lot
 from ...services import evaluation as room, opening
 from ...services.lots import acts_for_tenderee
 from ...storage import blob_store
-from ..common import now, perform, roles_required
+from ..common import ActionForm, now, perform, roles_required
 from ..i18n import error_text
 from ..lots.blueprint import load_lot
 
@@ -25,10 +24,6 @@ METHODS = {"lowest_price": _l("lowest evaluated price (经评审的最低投标�
            "comprehensive": _l("comprehensive scoring (综合评估法)")}
 STATUSES = {"open": _l("in progress"), "reported": _l("report submitted, awaiting confirmation"),
             "confirmed": _l("report confirmed")}
-
-
-class ActionForm(FlaskForm):
-    """A form with nothing but its CSRF token; the fields are read from the request."""
 
 
 def _evaluation(evaluation_id: int):

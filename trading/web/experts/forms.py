@@ -17,6 +17,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ..common import ActionForm  # noqa: F401 - the shared CSRF-only form, used by this blueprint
+
 
 class ExpertForm(FlaskForm):
     """Add or change an expert."""
@@ -78,5 +80,3 @@ class DrawForm(FlaskForm):
     submit = SubmitField(_l("Commit the draw"))
 
 
-class ActionForm(FlaskForm):
-    """A button with the CSRF token only."""

@@ -19,6 +19,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ..common import ActionForm  # noqa: F401 - the shared CSRF-only form, used by this blueprint
+
 
 class ProjectForm(FlaskForm):
     """Register a project (立项)."""
@@ -101,10 +103,6 @@ class ReasonForm(FlaskForm):
 
     reason = TextAreaField(_l("Reasons"), validators=[DataRequired(), Length(min=4, max=2000)])
     submit = SubmitField(_l("Submit"))
-
-
-class ActionForm(FlaskForm):
-    """A button that needs only the CSRF token."""
 
 
 class MethodForm(FlaskForm):

@@ -8,21 +8,16 @@ from decimal import Decimal
 from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from ...extensions import db
 from ...models import Lot, Organisation, ResultObjection
 from ...services import archive, beacon, evaluation as room, keys, result
 from ...services.lots import acts_for_tenderee
 from ...storage import blob_store
-from ..common import now, perform, roles_required
+from ..common import ActionForm, now, perform, roles_required
 from ..lots.blueprint import load_lot
 
 bp = Blueprint("result", __name__)
-
-
-class ActionForm(FlaskForm):
-    """A form with nothing but its CSRF token; the fields are read from the request."""
 
 
 def _rate() -> Decimal:

@@ -14,7 +14,7 @@ from ...domain import history as historical, regions, rules, scenarios, statisti
 from ...domain.errors import DomainError
 from ...extensions import db
 from ...services import history, statistics as stats
-from ..common import now, perform, roles_required
+from ..common import ActionForm, now, perform, roles_required
 from ..i18n import error_text, message_text
 from .export import workbook
 
@@ -121,10 +121,6 @@ def calibration():
                              subs="1" if s.subordinates else "0") for s in defs.SCOPES.values()}
     return render_template("statistics/calibration.html", rows=rows, zh=_zh(), scopes=defs.SCOPES, links=links,
                            definitions=defs.DEFINITIONS)
-
-
-class ActionForm(FlaskForm):
-    """A form with nothing but its CSRF token."""
 
 
 class ImportForm(FlaskForm):
