@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -71,7 +72,12 @@ def test_a_short_supply_is_refused_before_anything_is_committed(session, now, sc
     assert session.scalar(sa.select(sa.func.count(Draw.id))) == 0
 
 
-def test_the_draw_ranks_at_its_beacon_round_and_calls_until_the_seats_are_filled(session, now, scene):
+def test_the_draw_ranks_at_its_beacon_round_and_calls_until_the_seats_are_filled(session, now, scene, monkeypatch):
+    # A fixed secret and call ids fix the simulated answers (seeded by the commitment and the call id), so the
+    # ranking's chance of running out before the seats fill (about 1 in 600) cannot make this test flaky.
+    ids = iter(range(1, 1000))
+    monkeypatch.setattr(draws, "os", SimpleNamespace(urandom=lambda n: bytes(range(n))))
+    monkeypatch.setattr(draws, "uuid", SimpleNamespace(uuid4=lambda: SimpleNamespace(hex=f"{next(ids):032x}")))
     draw = make(session, scene, now)
     draws.advance(session, now, draw, beacon_key=scene.key, secret_key=SECRET_KEY, centre_name="中心")
     assert draw.ranking is None and draw.calls == []  # the pulse of the committed round is still in the future

@@ -36,10 +36,13 @@ class Scene:
         wanted = [(s.code, s.count, 1) for s in lot.specialties]  # one backup per specialty
         draw = draws.create(session, people.staff, now, lot, wanted=wanted, exclude_same_region=False,
                             evaluation_at=lot.bid_deadline + timedelta(hours=2), place="封闭评标室3",
-                            secret_key=SECRET)
-        at = now
-        while draw.status != "complete":
+                            secret_key=SECRET, gateway="keypad")
+        at, gateway = now, draws.gateway_for(session, draw)
+        while draw.status != "complete":  # every expert called accepts on the keypad: the panel is always full
             draws.advance(session, at, draw, beacon_key=key, secret_key=SECRET, centre_name="中心")
+            waiting = [c for c in draw.calls if c.outcome is None]
+            if waiting:
+                gateway.press(waiting[0].call_id, "1", at + timedelta(seconds=5))
             at += timedelta(seconds=30)
         self.draw, self.key = draw, key
         self.at = lot.bid_deadline
