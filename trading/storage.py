@@ -101,6 +101,10 @@ class BlobStore:
         """Temporary files of writes that never finished (a crash mid-write)."""
         return [path for path in self.root.glob("??/.*.part") if path.is_file()]
 
+    def path(self, key: str) -> Path:
+        """The file that holds a blob (for a process that reads it itself, e.g. the opening's helpers)."""
+        return self._path(key)
+
     def open(self, key: str) -> BinaryIO:
         """Open a blob for reading."""
         return open(self._path(key), "rb")

@@ -97,7 +97,12 @@ def test_k_shares_open_every_bid_and_the_record_reads_the_price_forms(session, s
     assert (name, data.read()) == ("技术标.pdf", b"tech" * 4000)  # decrypted again on demand, never stored
 
 
-def test_a_bid_the_platform_cannot_read_is_deemed_withdrawn_and_the_opening_goes_on(session, scene):
+@pytest.mark.parametrize("helpers", [0, 1])
+def test_a_bid_the_platform_cannot_read_is_deemed_withdrawn_and_the_opening_goes_on(session, scene, monkeypatch,
+                                                                                    helpers):
+    """The same, whether this process opens every bid or shares them with a helper process (large openings)."""
+    monkeypatch.setattr(opening, "OPENING_HELPERS", helpers)
+    monkeypatch.setattr(opening, "HELPERS_FROM", 0)
     scene.submit(3)
     at = scene.lot.bid_deadline
     chronograph.tick(session, at)

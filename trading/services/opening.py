@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -15,13 +14,23 @@ from sqlalchemy.orm import selectinload
 
 from ..domain import rules
 from ..domain.errors import N_, DomainError, Forbidden
-from ..domain.sealing import ceremony, envelope, holderkeys
-from ..domain.sealing.layout import PRICE_FORM_NAME
-from ..models import Bid, HolderKey, KeyShare, Lot, OpeningEntry, OpeningObjection, Registration, ReleasedShare
+from ..domain.sealing import ceremony, envelope, holderkeys, opener
+from ..models import (
+    Bid,
+    HolderKey,
+    KeyShare,
+    Lot,
+    OpeningEntry,
+    OpeningObjection,
+    Organisation,
+    Registration,
+    ReleasedShare,
+)
 from . import audit, keys
 from .lots import transition
 
-OPENING_WORKERS = min(8, os.cpu_count() or 1)  # bids decrypted side by side at the opening
+OPENING_HELPERS = min(7, (os.cpu_count() or 1) - 1)  # helper processes beside this one at a large opening
+HELPERS_FROM = 64 * 2**20  # stored bytes from which an opening starts them (their start-up costs about 0.15 s)
 RELEASED_SHARE = "released-share"  # the at-rest purpose that keeps released shares until the archive
 
 
@@ -30,10 +39,14 @@ def min_bids_rule(lot: Lot) -> str:
     return "procurement.min_suppliers" if lot.project.trade_type == "procurement" else "construction.min_bids"
 
 
+def _standing(lot: Lot):
+    """Which bids stand at the deadline: the lot's current round, still submitted."""
+    return sa.and_(Bid.lot_id == lot.id, Bid.round == lot.round, Bid.status == "submitted")
+
+
 def standing_bids(session, lot: Lot) -> list[Bid]:
     """The bids that stand at the deadline, in the order they were received (with their bidders loaded)."""
-    return list(session.scalars(sa.select(Bid).where(Bid.lot_id == lot.id, Bid.round == lot.round,
-                                                     Bid.status == "submitted").order_by(Bid.received_at)
+    return list(session.scalars(sa.select(Bid).where(_standing(lot)).order_by(Bid.received_at)
                                 .options(selectinload(Bid.bidder))))
 
 
@@ -100,11 +113,13 @@ def open_bids(session, now: datetime, lot: Lot, *, secret_key: str, store) -> li
     The documents are decrypted and every hash, tag and signature checked, but the plaintext is not kept: the
     sealed envelope stays the one stored copy, and the committee's documents are decrypted again when opened
     (``read_document``), from the released shares, which stay sealed at rest until the lot is archived."""
-    private = _rebuild(session, now, lot, secret_key)
-    bids = standing_bids(session, lot)
-    jobs = [(bid.blob_key, bid.bidder.credit_code, bid.manifest_hash) for bid in bids]  # plain values for threads
-    with ThreadPoolExecutor(max_workers=OPENING_WORKERS) as pool:  # hashing, AES and reads release the GIL
-        results = list(pool.map(lambda job: _check_one(job, lot.deal_code, private, store), jobs))
+    size = session.scalar(sa.select(sa.func.sum(Bid.size)).where(_standing(lot))) or 0
+    with opener.Helpers(OPENING_HELPERS if size >= HELPERS_FROM else 0) as helpers:  # they start meanwhile
+        bids = session.execute(sa.select(Bid.id, Bid.bidder_id, Bid.blob_key, Bid.manifest_hash,
+                                         Organisation.credit_code).join(Organisation, Organisation.id == Bid.bidder_id)
+                               .where(_standing(lot)).order_by(Bid.received_at)).all()
+        jobs = [opener.Job(str(store.path(bid.blob_key)), bid.credit_code, bid.manifest_hash) for bid in bids]
+        results = helpers.check_all(jobs, _rebuild(session, now, lot, secret_key), lot.deal_code)
     rows = [{"lot_id": lot.id, "round": lot.round, "bid_id": bid.id, "bidder_id": bid.bidder_id, "position": n,
              "opened_at": now, **found} for n, (bid, found) in enumerate(zip(bids, results, strict=True), start=1)]
     if rows:
@@ -120,37 +135,6 @@ def open_bids(session, now: datetime, lot: Lot, *, secret_key: str, store) -> li
     return entries
 
 
-class _Discard:
-    """A sink that checks nothing itself: the envelope's own hashes and tags are verified as it is read."""
-
-    def write(self, data) -> int:
-        return len(data)
-
-
-def _check_one(job: tuple, deal_code: str, private, store) -> dict:
-    """Decrypt and check one envelope and read its price form, or say why it could not be opened: the columns of
-    its opening record, as plain values (it runs on a worker thread)."""
-    blob_key, bidder_code, manifest_hash = job
-    found = {"status": "opened", "price": None, "duration": None, "fields": {}, "files": [], "reason": "",
-             "rule": None}
-    try:
-        with store.open(blob_key) as handle:
-            opened = envelope.open_envelope(handle, lot_private_key=private, lot_code=deal_code,
-                                            bidder_code=bidder_code, sink=lambda name: _Discard(),
-                                            expected_manifest_hash=manifest_hash)
-    except envelope.EnvelopeError as error:
-        found.update(status="revoked" if error.fault == "bidder" else "withdrawn", reason=str(error),
-                     rule="electronic.decryption_failure")
-    except OSError as error:  # the stored envelope cannot be read: the platform's fault
-        found.update(status="withdrawn", reason=str(error), rule="electronic.decryption_failure")
-    else:
-        form = dict(opened.price_form)
-        found.update(price=form.pop("price", None), duration=form.pop("duration", None), fields=form,
-                     files=[{"name": f.name, "size": f.size, "salted_hash": f.salted_hash}
-                            for f in opened.files if f.name != PRICE_FORM_NAME])
-    return found
-
-
 def read_document(session, now: datetime, lot: Lot, entry: OpeningEntry, index: int, *, secret_key: str, store):
     """One document of an opened bid, decrypted again from its envelope into a temporary file (rewound).
 
@@ -164,7 +148,7 @@ def read_document(session, now: datetime, lot: Lot, entry: OpeningEntry, index: 
     with store.open(bid.blob_key) as handle:
         envelope.open_envelope(handle, lot_private_key=private, lot_code=lot.deal_code,
                                bidder_code=bid.bidder.credit_code, expected_manifest_hash=bid.manifest_hash,
-                               sink=lambda name: out if name == wanted else _Discard())
+                               sink=lambda name: out if name == wanted else opener.Discard())
     out.seek(0)
     return wanted, out
 

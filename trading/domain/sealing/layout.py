@@ -100,7 +100,7 @@ def chunk_aad(header_hash: bytes, index: int) -> bytes:
 def check_text(value, field: str, limit: int) -> str:
     """A code or name: non-empty text without control characters or surrounding spaces, at most ``limit`` bytes."""
     if not isinstance(value, str) or not value or value != value.strip() or len(value.encode()) > limit \
-            or any(unicodedata.category(c).startswith("C") for c in value):
+            or not value.isprintable() and any(unicodedata.category(c).startswith("C") for c in value):
         raise DomainError(N_("%(value)s is not a valid %(what)s."), field=field, value=str(value)[:80], what=field)
     return value
 

@@ -1,0 +1,226 @@
+"""Checking every envelope of a lot at the opening, on every core: this process plus helper processes.
+
+Each envelope is decrypted and every hash, tag and signature checked (``envelope.open_envelope``), the plaintext
+is thrown away, and what the opening record needs comes back as plain values. Python threads would share one
+interpreter lock, and the per-bid parsing holds it often enough that two threads were slower than one; so large
+openings start helper processes (``python -m trading.domain.sealing.opener``, no Flask, no database) and share
+the envelopes out with them while this process opens its own share. The opening key reaches the helpers on their
+standard input only (a pipe between processes of the same user), never a file. A helper that fails or stops
+answering is killed and its unfinished envelopes are opened here, so a helper's fault is never a bidder's.
+
+Protocol, one JSON object per line: to the helper the lot ``{"lot_code", "key"}`` (the X25519 private key, hex),
+then jobs ``{"n", "path", "bidder_code", "manifest_hash"}``; from the helper ``{"n", "found": {...}}``.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import select
+import subprocess
+import sys
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+from . import envelope
+from .layout import PRICE_FORM_NAME
+
+WINDOW = 6  # envelopes handed to a helper ahead of its answers
+SILENCE_S = 60.0  # a helper that answers nothing for this long is killed and its envelopes opened here
+_ROOT = Path(__file__).resolve().parents[3]  # the folder that holds the ``trading`` package
+
+
+@dataclass(frozen=True)
+class Job:
+    """One stored envelope to open: its file, the bidder it must be sealed by, the hash receipted at upload."""
+
+    path: str
+    bidder_code: str
+    manifest_hash: str
+
+
+class Discard:
+    """A sink that keeps nothing: the envelope's own hashes and tags are verified as it is read."""
+
+    def write(self, data) -> int:
+        return len(data)
+
+
+def check(job: Job, private_key: X25519PrivateKey, lot_code: str) -> dict:
+    """Open one envelope and read its price form, or say why it could not be opened (电子招标投标办法 Art. 31: the
+    bidder's fault revokes the bid, the platform's deems it withdrawn): the columns of its opening record."""
+    found = {"status": "opened", "price": None, "duration": None, "fields": {}, "files": [], "reason": "",
+             "rule": None}
+    try:
+        with open(job.path, "rb") as handle:
+            opened = envelope.open_envelope(handle, lot_private_key=private_key, lot_code=lot_code,
+                                            bidder_code=job.bidder_code, sink=lambda name: Discard(),
+                                            expected_manifest_hash=job.manifest_hash)
+    except envelope.EnvelopeError as error:
+        found.update(status="revoked" if error.fault == "bidder" else "withdrawn", reason=str(error),
+                     rule="electronic.decryption_failure")
+    except OSError as error:  # the stored envelope cannot be read: the platform's fault
+        found.update(status="withdrawn", reason=str(error), rule="electronic.decryption_failure")
+    else:
+        form = dict(opened.price_form)
+        found.update(price=form.pop("price", None), duration=form.pop("duration", None), fields=form,
+                     files=[{"name": f.name, "size": f.size, "salted_hash": f.salted_hash}
+                            for f in opened.files if f.name != PRICE_FORM_NAME])
+    return found
+
+
+class _Helper:
+    """One helper process, the envelopes it holds and the unread part of its output."""
+
+    def __init__(self, command: list[str] | None = None):
+        self.process = subprocess.Popen(command or [sys.executable, "-m", __name__], cwd=_ROOT,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        env={**os.environ, "PYTHONPATH": str(_ROOT)})
+        self.held: dict[int, Job] = {}
+        self.pending = b""
+        self.heard = time.monotonic()
+
+    def send(self, message: dict) -> None:
+        self.process.stdin.write(json.dumps(message).encode() + b"\n")
+        self.process.stdin.flush()
+
+    def give(self, n: int, job: Job) -> None:
+        if not self.held:
+            self.heard = time.monotonic()  # the silence is counted from the first envelope it waits on
+        self.held[n] = job  # held before it is sent: if sending fails, the envelope is opened here
+        self.send({"n": n, "path": job.path, "bidder_code": job.bidder_code, "manifest_hash": job.manifest_hash})
+
+    def answers(self) -> list[tuple[int, dict]]:
+        """The results the helper has written so far (reads what is there, does not wait). Anything unreadable
+        raises before a single envelope is taken off the helper, so that all it holds can be opened here."""
+        data = os.read(self.process.stdout.fileno(), 1 << 16)
+        if not data:
+            raise EOFError("the helper stopped")
+        *lines, self.pending = (self.pending + data).split(b"\n")
+        results = [(message["n"], message["found"]) for message in map(json.loads, lines)]
+        if any(n not in self.held or not isinstance(found, dict) for n, found in results):
+            raise ValueError("the helper answered for an envelope it does not hold")
+        for n, _ in results:
+            del self.held[n]
+        self.heard = time.monotonic()
+        return results
+
+    def stop(self, kill: bool = False) -> None:
+        """End the process (at once with ``kill``) and close its pipes."""
+        if kill:
+            self.process.kill()
+        for stream in (self.process.stdin, self.process.stdout):
+            try:
+                stream.close()
+            except OSError:  # unsent envelopes to a helper that has gone
+                pass
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class Helpers:
+    """``count`` helper processes, started at once so that their start-up (about 0.1 s) overlaps whatever the
+    caller does before ``check_all``; stopped when the ``with`` block ends. Zero helpers: all here."""
+
+    def __init__(self, count: int, start: Callable[[], _Helper] = _Helper):
+        self.running: list[_Helper] = []
+        for _ in range(max(0, count)):
+            try:
+                self.running.append(start())
+            except OSError:  # no helper: this process opens them all
+                break
+
+    def __enter__(self) -> Helpers:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for helper in self.running:
+            helper.stop()
+        self.running = []
+
+    def check_all(self, jobs: list[Job], private_key: X25519PrivateKey, lot_code: str) -> list[dict]:
+        """Open every envelope, here and on the helpers; the results in the order of ``jobs``."""
+        paused = gc.isenabled()
+        gc.disable()  # the loop makes no reference cycles; a full collection of a big heap would stall it
+        try:
+            return self._check_all(jobs, private_key, lot_code)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _check_all(self, jobs: list[Job], private_key: X25519PrivateKey, lot_code: str) -> list[dict]:
+        results: list[dict | None] = [None] * len(jobs)
+        todo = deque(enumerate(jobs))
+        running = self.running
+
+        def drop(helper: _Helper) -> None:
+            todo.extend(helper.held.items())  # its unfinished envelopes are opened here
+            helper.held.clear()
+            helper.stop(kill=True)
+            running.remove(helper)
+
+        for helper in running[:]:
+            try:
+                helper.send({"lot_code": lot_code, "key": private_key.private_bytes_raw().hex()})
+            except OSError:
+                drop(helper)
+        while todo or any(h.held for h in running):
+            for helper in running[:]:
+                try:
+                    while todo and len(helper.held) < WINDOW:
+                        helper.give(*todo.pop())  # helpers take from the end, this process from the front
+                except OSError:
+                    drop(helper)
+            ready = _readable(running, timeout=0 if todo else 1.0)
+            for helper in running[:]:
+                try:
+                    if helper in ready:
+                        for n, found in helper.answers():
+                            results[n] = found
+                    elif helper.held and time.monotonic() - helper.heard > SILENCE_S:
+                        raise TimeoutError("the helper stopped answering")
+                except (EOFError, OSError, TimeoutError, ValueError, KeyError, TypeError):
+                    drop(helper)
+            if todo:
+                n, job = todo.popleft()
+                results[n] = check(job, private_key, lot_code)
+        return results
+
+
+def _readable(running: list[_Helper], timeout: float) -> set[_Helper]:
+    if not running:
+        return set()
+    by_fd = {h.process.stdout.fileno(): h for h in running}
+    ready, _, _ = select.select(list(by_fd), [], [], timeout)
+    return {by_fd[fd] for fd in ready}
+
+
+def main() -> int:
+    """The helper: take the key, then open each envelope named on standard input and answer on standard output."""
+    private_key, lot_code = None, ""
+    out = sys.stdout.buffer
+    for line in sys.stdin:
+        message = json.loads(line)
+        if "key" in message:
+            private_key = X25519PrivateKey.from_private_bytes(bytes.fromhex(message["key"]))
+            lot_code = message["lot_code"]
+            continue
+        job = Job(message["path"], message["bidder_code"], message["manifest_hash"])
+        out.write(json.dumps({"n": message["n"], "found": check(job, private_key, lot_code)}).encode() + b"\n")
+        out.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    status = main()
+    sys.stdout.flush()
+    os._exit(status)  # nothing to tidy up: skip the interpreter's shutdown, which the opening would wait for
