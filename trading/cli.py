@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
@@ -72,6 +73,8 @@ def demo(if_empty: bool) -> None:
         from .simulate import experts as demo_experts
 
         click.echo(demo_experts.load(db.session, now))
+        click.echo(demo_data.load_opening_lot(db.session, now, blob_store(), instance_path=current_app.instance_path,
+                                              secret_key=current_app.config["SECRET_KEY"]))
         db.session.commit()
         click.echo(f"demo logins (password for every demo user: {demo_data.DEMO_PASSWORD})")
         for spec, org_name, created in report:

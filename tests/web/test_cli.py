@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
@@ -23,6 +25,23 @@ def test_demo_is_idempotent_and_prints_every_login(app, runner):
         kinds = set(db.session.scalars(sa.select(Organisation.org_type)))
     assert kinds == {"trading_centre", "supervisory_body", "tenderee", "agency", "bidder", "expert_employer"}
     assert "not loaded again" in runner.invoke(args=["demo", "--if-empty"]).output
+
+
+def test_the_demo_leaves_lot_5_an_hour_before_its_deadline_with_three_bids_and_a_full_panel(app, runner, now):
+    """The lot the README's half-hour path takes from the opening to the archive (tests/e2e walks it)."""
+    from trading.models import Bid, Lot, Project
+    from trading.services import draws
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        lot = db.session.scalar(sa.select(Lot).join(Project).where(Project.name == "咸宁市永安大道东延线道路工程"))
+        assert lot.id == 5 and lot.state == "announced" and lot.bid_deadline - now == timedelta(hours=1)
+        bids = db.session.scalars(sa.select(Bid).where(Bid.lot_id == lot.id)).all()
+        assert len(bids) == 3 and {b.status for b in bids} == {"submitted"}
+        draw = draws.draws_of(db.session, lot)[-1]
+        panel = draws.panel(draw)
+        assert draw.status == "complete" and not any(panel.open.values())
+        assert sum(not seat.backup for seat in panel.seats) == 5
 
 
 def test_clock_commands_on_a_simulated_clock(make_app):

@@ -58,6 +58,17 @@ SAMPLES = {
          "scope": "道路、排水、照明及交通工程施工", "duration": "360日历天",
          "qualification": "市政公用工程施工总承包二级及以上资质，项目经理具备市政公用工程一级注册建造师"},
         "open"),
+    "construction-opening": Sample(
+        {"name": "咸宁市永安大道东延线道路工程", "region_code": "421202", "approval_number": "咸发改审批〔2026〕31号",
+         "approving_body": "咸宁市发展和改革委员会", "funding_source": "市级财政资金", "state_funded": True,
+         "contact_name": "张华", "contact_phone": "0715-8123456"},
+        {"name": "施工一标段", "budget": "24800000.00", "deposit": "480000.00", "evaluation_method": "comprehensive",
+         "criteria": [{"name": "投标报价", "weight": "60", "price": True}, {"name": "施工组织设计", "weight": "30"},
+                      {"name": "项目管理机构", "weight": "10"}],
+         "specialties": {"A080201": 4, "A0601": 1}, "location": "咸宁市咸安区永安大道",
+         "scope": "道路、桥涵、排水及照明工程施工", "duration": "300日历天",
+         "qualification": "市政公用工程施工总承包二级及以上资质，项目经理具备市政公用工程一级注册建造师"},
+        "open"),
     "procurement": Sample(
         {"name": "咸宁市中心医院医疗设备采购项目", "region_code": "421200",
          "approval_number": "咸财采计〔2026〕0107号",
@@ -96,9 +107,10 @@ def _owner(people: Cast, trade_type: str) -> User:
     return people.land_tenderee if trade_type in ("land", "property") else people.tenderee
 
 
-def create(session, people: Cast, now: datetime, trade_type: str) -> Lot:
-    """Register the sample project of a trade type and its lot, as a draft."""
-    sample = SAMPLES[trade_type]
+def create(session, people: Cast, now: datetime, sample_name: str) -> Lot:
+    """Register a sample project (named by its trade type, or "construction-opening") and its lot, as a draft."""
+    sample = SAMPLES[sample_name]
+    trade_type = sample_name.split("-")[0]
     approved = calendar.local_date(now) - timedelta(days=30)
     data = projects.ProjectInput(trade_type=trade_type, approval_date=date(approved.year, approved.month, approved.day),
                                  **sample.project)
@@ -146,9 +158,9 @@ def pay_deposits(session, people: Cast, now: datetime, lot: Lot, count: int) -> 
                      memo="投标保证金")
 
 
-def existing(session, trade_type: str) -> Lot | None:
-    """The sample lot of a trade type if the demo already created it."""
-    name = SAMPLES[trade_type].project["name"]
+def existing(session, sample_name: str) -> Lot | None:
+    """A sample's lot if the demo already created it."""
+    name = SAMPLES[sample_name].project["name"]
     return session.scalar(sa.select(Lot).join(Project).where(Project.name == name))
 
 
@@ -158,15 +170,15 @@ def bidder_org(session, username: str) -> Organisation:
 
 
 def submit_bids(session, people: Cast, now: datetime, lot: Lot, store, platform, prices: list[str],
-                *, documents: bytes = b"") -> list:
-    """The first ``len(prices)`` demo bidders sign up, pay in full, get a certificate, seal a bid with that
-    price and a technical document on their own side (as the bidder's tool does), and submit it."""
+                *, documents: bytes = b"", bidders: list[User] | None = None) -> list:
+    """The first ``len(prices)`` demo bidders (or of ``bidders``) sign up, pay in full, get a certificate, seal a
+    bid with that price and a technical document on their own side (as the bidder's tool does), and submit it."""
     from ..domain import pki
     from ..domain.sealing import envelope
     from ..services import bids, deposits, keys
 
     made = []
-    for bidder, price in zip(people.bidders, prices, strict=False):
+    for bidder, price in zip(bidders or people.bidders, prices, strict=False):
         if deposits.deposit_of(session, lot, bidder.organisation_id) is None:
             registrations.sign_up(session, bidder, now, lot)
         deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
@@ -179,7 +191,8 @@ def submit_bids(session, people: Cast, now: datetime, lot: Lot, store, platform,
         body = documents or f"{bidder.organisation.name} 技术标：施工组织设计与项目管理机构\n".encode() * 200
         envelope.seal(out, lot_code=lot.deal_code, bidder_code=bidder.organisation.credit_code,
                       lot_public_key=keys.opening_key_of(session, lot).public_key,
-                      price_form={"price": price, "duration": "300日历天", "quality": "合格"},
+                      price_form={"price": price, "duration": "300日历天", "质量标准": "合格",
+                                  "项目经理": "一级注册建造师"},
                       files=[("技术标.txt", io.BytesIO(body))],
                       signer=pki.load_private_key(key_file, "keypass2026"), certificate_pem=pem)
         guard = bids.begin_upload(session, bidder, now, lot)
@@ -187,3 +200,39 @@ def submit_bids(session, people: Cast, now: datetime, lot: Lot, store, platform,
         made.append(bids.accept(session, bidder, now, lot, blob, store, platform, guard_id=guard.id))
     session.flush()
     return made
+
+
+OPENING_PRICES = ["24180000.00", "23650000.00", "24420000.00"]
+
+
+def ready_to_open(session, people: Cast, now: datetime, store, *, instance_path: str, secret_key: str,
+                  centre_name: str) -> Lot:
+    """The demo lot that a trainee opens, evaluates and awards: announced 25 days ago, three sealed bids in
+    (bidder4–6, deposits paid), the panel drawn yesterday by the simulated phone (4 road engineers and a cost
+    engineer, a backup each), and its bid deadline an hour from now, so advancing the clock opens it."""
+    from ..domain import schedule
+    from ..services import beacon, draws, keys
+
+    start = now - timedelta(days=25)
+    lot = create(session, people, start, "construction-opening")
+    advance(session, people, start, lot, "method_approved", store)
+    deadline = (now + timedelta(hours=1)).replace(second=0, microsecond=0)
+    timetable = announcements.complete(lot, schedule.Schedule(issued_at=start, bid_deadline=deadline))
+    announcements.publish(session, _owner(people, "construction"), start, lot, timetable)
+    platform = keys.platform_keys(instance_path, start)
+    submit_bids(session, people, start + timedelta(days=1), lot, store, platform, OPENING_PRICES,
+                bidders=people.bidders[3:6])
+    key = beacon.signing_key(instance_path)
+    at = now - timedelta(days=1)
+    for attempt in range(3):  # a ranking can run out before the seats fill (rarely): the supervisor draws again
+        actor, reason = (people.staff, "") if attempt == 0 else (people.supervisor, "首次抽取人数不足，重新抽取。")
+        draw = draws.create(session, actor, at, lot, wanted=[("A080201", 4, 1), ("A0601", 1, 1)],
+                            exclude_same_region=False, evaluation_at=deadline + timedelta(hours=1),
+                            place="咸宁市公共资源交易中心封闭评标室3", secret_key=secret_key, reason=reason)
+        while draw.status != "complete" and at < now:
+            draws.advance(session, at, draw, beacon_key=key, secret_key=secret_key, centre_name=centre_name)
+            at += timedelta(seconds=20)
+        if not any(draws.panel(draw).open.values()):
+            break
+    session.flush()
+    return lot
