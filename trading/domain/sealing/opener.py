@@ -81,7 +81,8 @@ class _Helper:
     def __init__(self, command: list[str] | None = None):
         self.process = subprocess.Popen(command or [sys.executable, "-m", __name__], cwd=_ROOT,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        env={**os.environ, "PYTHONPATH": str(_ROOT)})
+                                        env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                                            filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")]))})
         self.held: dict[int, Job] = {}
         self.pending = b""
         self.heard = time.monotonic()
