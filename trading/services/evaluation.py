@@ -44,6 +44,7 @@ from .lots import require_role, transition
 WINDOW = timedelta(hours=48)  # how long the room stays open after it opens (config EVALUATION_WINDOW_HOURS)
 COMPLIANCE = "compliance"  # the criterion name of a compliance vote
 ROOM_ACCOUNT_PREFIX = "pw"  # room accounts are named pw<evaluation id>-<seat>
+ROOM_PASSWORD_LETTERS = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read off a printed sheet, typed by hand
 
 
 def evaluation_of(session, lot: Lot) -> Evaluation | None:
@@ -80,7 +81,7 @@ def _complete_draw(session, lot: Lot) -> Draw:
 
 def _room_account(session, actor, now: datetime, evaluation: Evaluation, seat: int, expert: Expert) -> tuple[User, str]:
     """A room account of the centre for an expert without a login, and its one-time password."""
-    password = secrets.token_urlsafe(9)
+    password = "-".join("".join(secrets.choice(ROOM_PASSWORD_LETTERS) for _ in range(4)) for _ in range(3))
     user = User(username=f"{ROOM_ACCOUNT_PREFIX}{evaluation.id}-{seat}", display_name=expert.name,
                 organisation_id=actor.organisation_id, password_hash=hash_password(password), active=True,
                 failed_logins=0, created_at=now, password_changed_at=now, role_rows=[UserRole(role="expert")])
