@@ -185,7 +185,7 @@ def test_a_trainee_takes_the_demo_lot_from_opening_to_archive_in_the_browser(ser
         assert download.value.suggested_filename.endswith(".zip")
 
         # 10. a bidder sees its deposit back with interest in the online bank
-        you.login("bidder5")
+        you.login("bidder2")
         you.go("/bank/")
         assert "利息" in you.page.inner_text("body") or "interest" in you.page.inner_text("body").lower()
         browser.close()

@@ -170,15 +170,15 @@ def bidder_org(session, username: str) -> Organisation:
 
 
 def submit_bids(session, people: Cast, now: datetime, lot: Lot, store, platform, prices: list[str],
-                *, documents: bytes = b"", bidders: list[User] | None = None) -> list:
-    """The first ``len(prices)`` demo bidders (or of ``bidders``) sign up, pay in full, get a certificate, seal a
-    bid with that price and a technical document on their own side (as the bidder's tool does), and submit it."""
+                *, documents: bytes = b"") -> list:
+    """The first ``len(prices)`` demo bidders sign up, pay in full, get a certificate, seal a bid with that
+    price and a technical document on their own side (as the bidder's tool does), and submit it."""
     from ..domain import pki
     from ..domain.sealing import envelope
     from ..services import bids, deposits, keys
 
     made = []
-    for bidder, price in zip(bidders or people.bidders, prices, strict=False):
+    for bidder, price in zip(people.bidders, prices, strict=False):
         if deposits.deposit_of(session, lot, bidder.organisation_id) is None:
             registrations.sign_up(session, bidder, now, lot)
         deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
@@ -208,8 +208,9 @@ OPENING_PRICES = ["24180000.00", "23650000.00", "24420000.00"]
 def ready_to_open(session, people: Cast, now: datetime, store, *, instance_path: str, secret_key: str,
                   centre_name: str) -> Lot:
     """The demo lot that a trainee opens, evaluates and awards: announced 25 days ago, three sealed bids in
-    (bidder4–6, deposits paid), the panel drawn yesterday by the simulated phone (4 road engineers and a cost
-    engineer, a backup each), and its bid deadline an hour from now, so advancing the clock opens it."""
+    (bidder1–3, the construction companies, deposits paid), the panel drawn yesterday by the simulated phone
+    (4 road engineers and a cost engineer, a backup each), and its bid deadline an hour from now, so advancing
+    the clock opens it."""
     from ..domain import schedule
     from ..services import beacon, draws, keys
 
@@ -220,8 +221,7 @@ def ready_to_open(session, people: Cast, now: datetime, store, *, instance_path:
     timetable = announcements.complete(lot, schedule.Schedule(issued_at=start, bid_deadline=deadline))
     announcements.publish(session, _owner(people, "construction"), start, lot, timetable)
     platform = keys.platform_keys(instance_path, start)
-    submit_bids(session, people, start + timedelta(days=1), lot, store, platform, OPENING_PRICES,
-                bidders=people.bidders[3:6])
+    submit_bids(session, people, start + timedelta(days=1), lot, store, platform, OPENING_PRICES)
     key = beacon.signing_key(instance_path)
     at = now - timedelta(days=1)
     for attempt in range(3):  # a ranking can run out before the seats fill (rarely): the supervisor draws again
