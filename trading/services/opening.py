@@ -113,12 +113,12 @@ def open_bids(session, now: datetime, lot: Lot, *, secret_key: str, store) -> li
     The documents are decrypted and every hash, tag and signature checked, but the plaintext is not kept: the
     sealed envelope stays the one stored copy, and the committee's documents are decrypted again when opened
     (``read_document``), from the released shares, which stay sealed at rest until the lot is archived."""
-    size = session.scalar(sa.select(sa.func.sum(Bid.size)).where(_standing(lot))) or 0
-    with opener.Helpers(OPENING_HELPERS if size >= HELPERS_FROM else 0) as helpers:  # they start meanwhile
-        bids = session.execute(sa.select(Bid.id, Bid.bidder_id, Bid.blob_key, Bid.manifest_hash,
-                                         Organisation.credit_code).join(Organisation, Organisation.id == Bid.bidder_id)
-                               .where(_standing(lot)).order_by(Bid.received_at)).all()
-        jobs = [opener.Job(str(store.path(bid.blob_key)), bid.credit_code, bid.manifest_hash) for bid in bids]
+    bids = session.execute(sa.select(Bid.id, Bid.bidder_id, Bid.blob_key, Bid.manifest_hash, Bid.size,
+                                     Organisation.credit_code).join(Organisation, Organisation.id == Bid.bidder_id)
+                           .where(_standing(lot)).order_by(Bid.received_at)).all()
+    jobs = [opener.Job(str(store.path(bid.blob_key)), bid.credit_code, bid.manifest_hash) for bid in bids]
+    large = sum(bid.size or 0 for bid in bids) >= HELPERS_FROM
+    with opener.Helpers(OPENING_HELPERS if large else 0) as helpers:  # they start while the key is rebuilt
         results = helpers.check_all(jobs, _rebuild(session, now, lot, secret_key), lot.deal_code)
     rows = [{"lot_id": lot.id, "round": lot.round, "bid_id": bid.id, "bidder_id": bid.bidder_id, "position": n,
              "opened_at": now, **found} for n, (bid, found) in enumerate(zip(bids, results, strict=True), start=1)]

@@ -58,17 +58,6 @@ SAMPLES = {
          "scope": "道路、排水、照明及交通工程施工", "duration": "360日历天",
          "qualification": "市政公用工程施工总承包二级及以上资质，项目经理具备市政公用工程一级注册建造师"},
         "open"),
-    "construction-opening": Sample(
-        {"name": "咸宁市永安大道东延线道路工程", "region_code": "421202", "approval_number": "咸发改审批〔2026〕31号",
-         "approving_body": "咸宁市发展和改革委员会", "funding_source": "市级财政资金", "state_funded": True,
-         "contact_name": "张华", "contact_phone": "0715-8123456"},
-        {"name": "施工一标段", "budget": "24800000.00", "deposit": "480000.00", "evaluation_method": "comprehensive",
-         "criteria": [{"name": "投标报价", "weight": "60", "price": True}, {"name": "施工组织设计", "weight": "30"},
-                      {"name": "项目管理机构", "weight": "10"}],
-         "specialties": {"A080201": 4, "A0601": 1}, "location": "咸宁市咸安区永安大道",
-         "scope": "道路、桥涵、排水及照明工程施工", "duration": "300日历天",
-         "qualification": "市政公用工程施工总承包二级及以上资质，项目经理具备市政公用工程一级注册建造师"},
-        "open"),
     "procurement": Sample(
         {"name": "咸宁市中心医院医疗设备采购项目", "region_code": "421200",
          "approval_number": "咸财采计〔2026〕0107号",
@@ -100,6 +89,13 @@ SAMPLES = {
          "scope": "咸宁温泉宾馆有限公司100%股权（含土地使用权及地上建筑物）", "qualification": "依法存续的企业法人"},
         "listing"),
 }
+# The lot the demo leaves at its opening: another road of the same kind as the construction sample.
+SAMPLES["construction-opening"] = Sample(
+    {**SAMPLES["construction"].project, "name": "咸宁市永安大道东延线道路工程",
+     "approval_number": "咸发改审批〔2026〕31号"},
+    {**SAMPLES["construction"].lot, "budget": "24800000.00", "deposit": "480000.00",
+     "location": "咸宁市咸安区永安大道", "scope": "道路、桥涵、排水及照明工程施工", "duration": "300日历天"},
+    SAMPLES["construction"].method)
 
 
 def _owner(people: Cast, trade_type: str) -> User:
