@@ -6,7 +6,9 @@
   var url = root.getAttribute('data-url');
   function text(value) { var span = document.createElement('span'); span.textContent = value == null ? '' : value; return span.innerHTML; }
   function draw(data) {
-    document.getElementById('bids').textContent = data.bids;
+    var bids = document.getElementById('bids');
+    if (bids && data.bids != null) bids.textContent = data.bids;
+    if (!bids && data.bids != null) window.location.reload();
     if (data.entries.length) {
       document.getElementById('entries').innerHTML = data.entries.map(function (e) {
         var fields = Object.keys(e.fields).map(function (k) { return text(k) + ': ' + text(e.fields[k]); }).join('；');

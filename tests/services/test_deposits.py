@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from trading.bank import service as bank
 from trading.domain.errors import DomainError, Forbidden
 from trading.models import AuditEntry, BankAccount
-from trading.services import deposits, registrations
+from trading.services import deposits, registrations, visibility
 from trading.simulate import demo, lots as walk
 from trading.storage import BlobStore
 
@@ -142,5 +142,6 @@ def test_payments_stay_confidential_in_the_audit_log_until_the_deadline(session,
     deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
     deposits.pay(session, bidder, now, target_number=deposit.sub_account.number, amount="700000")
     entries = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "deposit.payment")).all()
-    assert entries and registrations.sealed_entries(session, entries, now) == {e.seq for e in entries}
-    assert registrations.sealed_entries(session, entries, lot.bid_deadline) == set()
+    supervisor = lot.people.supervisor
+    assert entries and visibility.hidden_entries(session, supervisor, entries, now) == {e.seq for e in entries}
+    assert visibility.hidden_entries(session, supervisor, entries, lot.bid_deadline) == set()

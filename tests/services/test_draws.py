@@ -93,9 +93,9 @@ def test_the_draw_ranks_at_its_beacon_round_and_calls_until_the_seats_are_filled
 
 
 def test_names_are_for_the_supervisor_until_the_evaluation(session, now, scene):
-    assert not draws.names_visible(scene.people.staff, scene.lot)
-    assert not draws.names_visible(scene.people.tenderee, scene.lot)
-    assert draws.names_visible(scene.people.supervisor, scene.lot)
+    assert not draws.names_visible(session, scene.people.staff, scene.lot, now)
+    assert not draws.names_visible(session, scene.people.tenderee, scene.lot, now)
+    assert draws.names_visible(session, scene.people.supervisor, scene.lot, now)
 
 
 def test_a_second_draw_needs_a_supervisor_and_a_reason_and_both_stay(session, now, scene):

@@ -131,12 +131,12 @@ def test_who_signed_up_stays_hidden_until_the_deadline(app, demo):
     names = ["湖北鄂南建筑工程有限公司", "咸宁楚天路桥建设有限公司"]
     for username in ("staff", "tenderee1", "supervisor"):
         page = client_for(app, username).get(f"/lots/{lot_id}").get_data(as_text=True)
-        assert "<strong>2</strong>" in page, username
+        assert "<strong>2</strong>" not in page and 'id="bidders-confidential"' in page, username  # nor the number
         assert not any(name in page for name in names), username
     own = client_for(app, "bidder1").get(f"/lots/{lot_id}").get_data(as_text=True)
     assert "贵单位已于" in own and names[1] not in own
     audit = client_for(app, "supervisor").get("/supervision/audit?action=registration").get_data(as_text=True)
-    assert "bidder1" not in audit and "bidder2" not in audit and "截止时间前保密" in audit
+    assert "bidder1" not in audit and "bidder2" not in audit and "registration.sign_up" not in audit
     by_actor = client_for(app, "supervisor").get("/supervision/audit?actor=bidder1&action=registration")
     assert "<td>registration.sign_up</td>" not in by_actor.get_data(as_text=True)
     with app.app_context():

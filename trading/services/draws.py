@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -14,10 +15,9 @@ from ..domain import beacon as beacons, drawing, rules, specialties
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
 from ..models import Draw, DrawCall, Expert, Lot, Registration
 from ..notify import CallScript, KeypadGateway, SimulatedGateway, render_script
-from . import audit, beacon, experts, keys
+from . import audit, beacon, experts, keys, visibility
 
 RULES_VERSION = "rules-2026.1"
-NAMES_VISIBLE_FROM = {"evaluating", "publicity", "awarded", "contracted", "archived"}
 REVEAL_FROM = {"awarded", "contracted", "archived"}
 DRAW_SECRET = "draw-secret"  # the at-rest purpose that keeps a draw's secret until its reveal
 
@@ -216,9 +216,10 @@ def panel(draw: Draw) -> drawing.Panel | None:
     return drawing.seat(draw.ranking, request_of(draw), _outcomes(draw))
 
 
-def names_visible(user, lot: Lot) -> bool:
-    """Supervisors see the experts' names; others only once the evaluation has started."""
-    return user is not None and (user.has_role("supervisor") or lot.state in NAMES_VISIBLE_FROM)
+def names_visible(session, user, lot: Lot, now: datetime) -> bool:
+    """Whether ``user`` may see who was drawn (the visibility policy: the supervisor always, staff from the start
+    of the evaluation, everyone else from the award)."""
+    return visibility.sees(session, user, lot, visibility.Fact.PANEL_NAMES, now)
 
 
 def reveal(session, actor, now: datetime, draw: Draw, secret_key: str) -> Draw:
@@ -259,3 +260,33 @@ def get(session, draw_id: int) -> Draw:
 
 
 CALL_TIMEOUT = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Counters:
+    """An expert's call counters as a viewer may see them."""
+
+    draws: int = 0
+    accepted: int = 0
+    declines: int = 0
+    no_answers: int = 0
+
+
+def visible_counters(session, user, expert_ids: list[int], now: datetime) -> dict[int, Counters]:
+    """Each expert's draw counters counting only the draws whose panel ``user`` may see (the supervisor sees the
+    stored totals): a counter that moved with a draw still sealed would tell who was called."""
+    if user is not None and user.has_role("supervisor"):
+        return {e.id: Counters(e.draws, e.accepted, e.declines, e.no_answers) for e in session.scalars(
+            sa.select(Expert).where(Expert.id.in_(expert_ids)))}
+    rows = session.execute(sa.select(DrawCall.expert_id, DrawCall.outcome, Draw.lot_id).join(Draw).where(
+        DrawCall.expert_id.in_(expert_ids), DrawCall.outcome.is_not(None))).all()
+    lots = {lot.id: lot for lot in session.scalars(sa.select(Lot).where(Lot.id.in_({r.lot_id for r in rows})))}
+    shown = {lot_id for lot_id, lot in lots.items() if names_visible(session, user, lot, now)}
+    tally: dict[int, dict[str, int]] = {i: {"draws": 0, "accepted": 0, "declined": 0, "no_answer": 0}
+                                        for i in expert_ids}
+    for expert_id, outcome, lot_id in rows:
+        if lot_id in shown:
+            tally[expert_id]["draws"] += 1
+            if outcome in tally[expert_id]:
+                tally[expert_id][outcome] += 1
+    return {i: Counters(t["draws"], t["accepted"], t["declined"], t["no_answer"]) for i, t in tally.items()}

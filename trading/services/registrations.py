@@ -11,41 +11,10 @@ from ..models import DocumentDownload, Lot, Registration
 from . import audit, deposits
 from .objections import is_paused
 
-# Audit actions that name a bidder: shown masked to everyone but the bidder until the lot's deadline passes.
-CONFIDENTIAL_ACTIONS = {"registration.sign_up", "registration.download", "objection.raise", "deposit.payment",
-                        "bid.submit", "bid.withdraw"}
-
-
-def sealed_entries(session, entries, now: datetime) -> set[int]:
-    """Sequence numbers of audit entries that name a bidder of a lot whose deadline has not passed."""
-    lot_ids = {int(e.object_id) for e in entries
-               if e.action in CONFIDENTIAL_ACTIONS and e.object_type == "lot" and (e.object_id or "").isdigit()}
-    if not lot_ids:
-        return set()
-    secret = {lot.id for lot in session.scalars(sa.select(Lot).where(Lot.id.in_(lot_ids))) if confidential(lot, now)}
-    return {e.seq for e in entries if e.action in CONFIDENTIAL_ACTIONS and e.object_id
-            and e.object_id.isdigit() and int(e.object_id) in secret}
-
-
-def without_sealed(query, now: datetime):
-    """The audit query without entries that name a bidder of a lot still before its deadline (for searches
-    by actor, where even a masked row would tell who took part)."""
-    from ..models import AuditEntry
-
-    secret_lots = sa.select(sa.cast(Lot.id, sa.String)).where(
-        sa.or_(Lot.bid_deadline.is_(None), Lot.bid_deadline > now))
-    return query.where(sa.not_(sa.and_(AuditEntry.action.in_(CONFIDENTIAL_ACTIONS), AuditEntry.object_type == "lot",
-                                       AuditEntry.object_id.in_(secret_lots))))
-
 
 def sign_up_deadline(lot: Lot) -> datetime | None:
     """Until when bidders may sign up: the bid deadline (for listings, the application deadline)."""
     return lot.bid_deadline
-
-
-def confidential(lot: Lot, now: datetime) -> bool:
-    """True while the names and number of bidders must stay secret (before the deadline)."""
-    return lot.bid_deadline is None or now < lot.bid_deadline
 
 
 def registration_of(session, lot: Lot, bidder_id: int) -> Registration | None:
@@ -55,7 +24,7 @@ def registration_of(session, lot: Lot, bidder_id: int) -> Registration | None:
 
 
 def count(session, lot: Lot) -> int:
-    """How many bidders signed up for the current round (what staff and the tenderee may see)."""
+    """How many bidders signed up for the current round (shown only where the visibility policy allows)."""
     return session.scalar(sa.select(sa.func.count(Registration.id)).where(Registration.lot_id == lot.id,
                                                                          Registration.round == lot.round))
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from ..domain import lifecycle, schedule
 from ..domain.errors import DomainError
 from ..models import AuditEntry, Lot
-from .registrations import CONFIDENTIAL_ACTIONS, confidential
+from .visibility import Fact, fact_of_action, sees
 
 # Which stage an audited action belongs to; the others go under the stage the lot was in when they happened
 # (a transition under the stage it leads to).
@@ -53,10 +53,13 @@ def _deadline_rules(lot: Lot) -> dict[str, str | None]:
             "opening_at": "electronic.opening_at_deadline", "issued_at": None}
 
 
-def build(session, lot: Lot, now: datetime, *, sees_bidders: bool) -> dict[int, list[Step]]:
-    """Steps grouped by stage (1-5), in time order; bidder-revealing steps masked unless ``sees_bidders``."""
+def build(session, lot: Lot, now: datetime, *, viewer) -> dict[int, list[Step]]:
+    """Steps grouped by stage (1-5), in time order, as ``viewer`` may see them (the visibility policy): a step
+    that would tell who takes part is left out (a bidder sees its own), and a step by a panel member is shown
+    without the member's name."""
     current = lifecycle.stage_of(lot.state, lot.previous_state) or 1
-    secret = confidential(lot, now) and not sees_bidders
+    own_org = getattr(viewer, "organisation_id", None)
+    visible = {fact: sees(session, viewer, lot, fact, now) for fact in Fact}
     steps: dict[int, list[Step]] = {stage: [] for stage in lifecycle.STAGES}
     entries = session.scalars(sa.select(AuditEntry).where(AuditEntry.object_type == "lot",
                                                           AuditEntry.object_id == str(lot.id))
@@ -65,7 +68,11 @@ def build(session, lot: Lot, now: datetime, *, sees_bidders: bool) -> dict[int, 
     for entry in entries:
         if entry.action in FOLDED:
             continue  # downloads and calls are many; their own pages list them
-        masked = secret and entry.action in CONFIDENTIAL_ACTIONS
+        fact = fact_of_action(entry.action)
+        own = own_org is not None and (entry.payload or {}).get("bidder_id") == own_org
+        masked = fact is not None and not visible[fact] and not own
+        if masked and fact == Fact.BIDDERS:
+            continue
         target = (entry.payload or {}).get("to") if entry.action.startswith("lot.") else None
         if target in lifecycle.STATES:
             previous, state = (state if target in lifecycle.SIDE_STATES else None), target

@@ -12,7 +12,7 @@ from flask_login import current_user
 from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Bid, CommitteeMember, Evaluation, Lot
-from ...services import evaluation as room, opening
+from ...services import evaluation as room, opening, visibility
 from ...services.lots import acts_for_tenderee
 from ...storage import blob_store
 from ..common import ActionForm, now, perform, roles_required
@@ -259,8 +259,10 @@ def report(lot_id: int):
     evaluation = room.evaluation_of(db.session, lot)
     if not room.may_read_report(db.session, current_user, lot, evaluation):
         abort(404)
+    names = room.member_of(evaluation, current_user) is not None or visibility.sees(
+        db.session, current_user, lot, visibility.Fact.PANEL_NAMES, now())
     return render_template("evaluation/report.html", lot=lot, evaluation=evaluation, data=evaluation.report,
-                           methods=METHODS, statuses=STATUSES)
+                           methods=METHODS, statuses=STATUSES, names=names)
 
 
 @bp.route("/lots/<int:lot_id>/explanations", methods=["GET", "POST"])

@@ -19,7 +19,7 @@ from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Draw, DrawCall, Expert, Organisation
 from ...notify import CallEnded, render_audio
-from ...services import beacon, draws
+from ...services import beacon, draws, visibility
 from ..common import now, perform, roles_required
 from ..i18n import error_text
 from ..lots.blueprint import load_lot
@@ -85,7 +85,9 @@ def draw_view(draw_id: int):
     experts = {e.id: e for e in db.session.scalars(sa.select(Expert).where(
         Expert.id.in_([c.expert_id for c in draw.calls])))}
     return render_template("experts/draw.html", draw=draw, lot=lot, panel=panel, experts=experts,
-                           names=draws.names_visible(current_user, lot), reasons=REASONS, action=ActionForm(),
+                           names=draws.names_visible(db.session, current_user, lot, now()),
+                           pool=visibility.sees(db.session, current_user, lot, visibility.Fact.DRAW_POOL, now()),
+                           reasons=REASONS, action=ActionForm(),
                            outcomes=OUTCOMES, statuses=STATUSES,
                            revealable=lot.state in draws.REVEAL_FROM)
 

@@ -11,7 +11,7 @@ from ...domain import experts as expert_rules, specialties
 from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Expert, ExpertSpecialty
-from ...services import experts
+from ...services import draws, experts
 from ..common import form_error, now, perform, roles_required
 from ..i18n import error_text, message_text
 from .blueprint import bp
@@ -59,7 +59,8 @@ def expert_list():
         query = query.where(Expert.name.contains(name))
     rows = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=50)
     args = {key: value for key, value in request.args.items() if key != "page"}
-    return render_template("experts/list.html", rows=rows, args=args, mask=expert_rules.mask_id,
+    counters = draws.visible_counters(db.session, current_user, [e.id for e in rows.items], now())
+    return render_template("experts/list.html", rows=rows, args=args, mask=expert_rules.mask_id, counters=counters,
                            catalogue=specialties.load(), importer=ImportForm())
 
 
@@ -102,6 +103,7 @@ def expert_view(expert_id: int):
             flash(_("Expert saved."), "success")
             return redirect(url_for("experts.expert_view", expert_id=expert.id))
     return render_template("experts/form.html", form=form, expert=expert, status_form=StatusForm(),
+                           counters=draws.visible_counters(db.session, current_user, [expert.id], now())[expert.id],
                            mask=expert_rules.mask_id, catalogue=specialties.load())
 
 

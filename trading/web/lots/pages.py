@@ -9,7 +9,18 @@ from ...domain import filing, lifecycle, rules, schedule
 from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Announcement, Cancellation, Clarification, Filing, MethodApproval, Objection
-from ...services import bids, cancellation, certification, deposits, keys, objections, projects, registrations, timeline
+from ...services import (
+    bids,
+    cancellation,
+    certification,
+    deposits,
+    keys,
+    objections,
+    projects,
+    registrations,
+    timeline,
+    visibility,
+)
 from ...services.lots import acts_for_tenderee, stage_name
 from ..common import choices, now
 from ..i18n import message_text
@@ -51,6 +62,7 @@ def lot_context(lot) -> dict:
     all_objections = db.session.scalars(sa.select(Objection).filter_by(**same_round).order_by(Objection.id)).all()
     if not (party or internal):
         all_objections = [o for o in all_objections if o.bidder_id == current_user.organisation_id]
+    bidders_visible = visibility.sees(db.session, current_user, lot, visibility.Fact.BIDDERS, at)
     my_deposit = deposit_note = None
     if my_registration is not None:
         my_deposit = deposits.deposit_of(db.session, lot, current_user.organisation_id)
@@ -74,7 +86,7 @@ def lot_context(lot) -> dict:
         "methods": rules.METHODS, "categories": rules.PROCUREMENT_CATEGORIES,
         "evaluation_methods": projects.EVALUATION_METHODS, "party": party, "internal": internal,
         "actions": actions, "now": at,
-        "steps": timeline.build(db.session, lot, at, sees_bidders=False),
+        "steps": timeline.build(db.session, lot, at, viewer=current_user),
         "document_kinds": filing.kinds(project.trade_type),
         "missing_documents": filing.missing(project.trade_type,
                                             {a.kind for a in projects.attachments(db.session, lot)}),
@@ -92,11 +104,12 @@ def lot_context(lot) -> dict:
         "objections": all_objections, "paused": objections.is_paused(db.session, lot),
         "objection_open": lot.objection_cutoff is not None and lot.state == "announced"
         and schedule.objection_open(objections.lot_schedule(lot), at),
-        "registration_count": registrations.count(db.session, lot),
-        "confidential": registrations.confidential(lot, at),
+        "bidders_visible": bidders_visible,
+        "registration_count": registrations.count(db.session, lot) if bidders_visible else None,
         "my_registration": my_registration, "my_deposit": my_deposit, "deposit_note": deposit_note,
-        "deposits_paid": deposits.count_paid(db.session, lot),
-        "opening_key": keys.opening_key_of(db.session, lot), "bid_count": bids.count(db.session, lot),
+        "deposits_paid": deposits.count_paid(db.session, lot) if bidders_visible else None,
+        "opening_key": keys.opening_key_of(db.session, lot),
+        "bid_count": bids.count(db.session, lot) if bidders_visible else None,
         "share_roles": labels.SHARE_ROLES,
         "sign_up_open": lot.state == "announced" and lot.bid_deadline is not None and at < lot.bid_deadline,
         "proposed": proposed, "action_labels": labels.ACTIONS, "deadline_labels": labels.DEADLINES,

@@ -11,7 +11,7 @@ from ...domain import filing, lifecycle, regions, rules, specialties
 from ...domain.errors import N_, DomainError
 from ...extensions import db
 from ...models import Attachment, Cancellation, Lot, MethodApproval, Organisation, Project
-from ...services import cancellation, certification, methods, projects, registrations
+from ...services import cancellation, certification, methods, projects, registrations, visibility
 from ...services.lots import acts_for_tenderee
 from ...storage import blob_store
 from ..common import choices, now, perform, roles_required
@@ -297,6 +297,9 @@ def queue():
     counts = dict(db.session.execute(sa.select(Lot.state, sa.func.count(Lot.id)).group_by(Lot.state)).all())
     live = db.session.scalars(sa.select(Lot).where(Lot.state.in_(["announced", "opening", "listing"]))
                               .order_by(Lot.bid_deadline)).all()
+    at = now()
+    signed_up = {lot.id: registrations.count(db.session, lot) for lot in live
+                 if visibility.sees(db.session, current_user, lot, visibility.Fact.BIDDERS, at)}
     return render_template("lots/queue.html", filed=filed, approvals=approvals, cancellations=cancellations,
                            counts=counts, live=live, states=lifecycle.STATES, methods=rules.METHODS,
-                           registrations=registrations, db_session=db.session, now=now())
+                           signed_up=signed_up, now=at)

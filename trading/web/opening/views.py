@@ -16,9 +16,9 @@ from wtforms.validators import DataRequired, Length
 from ...domain import money
 from ...extensions import db
 from ...models import OpeningObjection
-from ...services import keys, opening
+from ...services import keys, opening, visibility
 from ...storage import blob_store
-from ..common import perform, roles_required
+from ..common import now, perform, roles_required
 from ..lots.blueprint import load_lot
 from ..lots.labels import SHARE_ROLES
 
@@ -61,7 +61,9 @@ def _state(lot) -> dict:
     objections = [{"id": o.id, "bidder": o.bidder.name, "text": o.text, "answer": o.answer or ""}
                   for o in opening.objections(db.session, lot)]
     return {"state": lot.state, "k": key.k if key else 0, "shares": shares, "entries": entries,
-            "objections": objections, "bids": len(opening.standing_bids(db.session, lot))}
+            "objections": objections,
+            "bids": len(opening.standing_bids(db.session, lot)) if visibility.sees(
+                db.session, current_user, lot, visibility.Fact.BIDDERS, now()) else None}
 
 
 @bp.route("/lots/<int:lot_id>/opening")

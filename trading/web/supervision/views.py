@@ -6,9 +6,10 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, render_template, request
+from flask_login import current_user
 
 from ...extensions import db
-from ...services import audit, registrations
+from ...services import audit, visibility
 from ..common import now, roles_required
 from .forms import AuditFilterForm
 
@@ -35,13 +36,12 @@ def audit_log():
         if form.until.data:
             filters["until"] = _local_midnight(form.until.data + timedelta(days=1))
     page = request.args.get("page", 1, type=int)
-    query = audit.search(db.session, **filters)
-    if filters.get("actor"):
-        query = registrations.without_sealed(query, now())
+    at = now()
+    query = audit.search(db.session, **filters).where(visibility.hidden_filter(at))
     rows = db.paginate(query, page=page, per_page=50)
     args = {key: value for key, value in request.args.items() if key != "page"}
-    sealed = registrations.sealed_entries(db.session, rows.items, now())
-    return render_template("supervision/audit.html", form=form, rows=rows, args=args, sealed=sealed)
+    hidden = visibility.hidden_entries(db.session, current_user, rows.items, at)
+    return render_template("supervision/audit.html", form=form, rows=rows, args=args, hidden=hidden)
 
 
 @bp.route("/audit/verify")

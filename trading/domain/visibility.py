@@ -1,0 +1,138 @@
+"""Who may see which fact about a lot (信息可见规则): one policy for every page, JSON, export, statement, audit
+view and error message (DESIGN §3).
+
+The law behind it: 招标投标法 第二十二条 (the tenderee may not disclose the names or the *number* of potential
+bidders), 第三十七条 (the committee's names stay secret until the result is decided) and 电子招标投标办法 第二十六条
+(nobody may read a bid before the opening). The policy is a table, ``POLICY``: for each fact and each audience,
+the first phase of the lot from which that audience may see it (``None``: never, through this fact).
+
+Phases, in order: before the bid deadline; opened (the deadline has passed and the opening is under way or
+done); evaluating (the closed evaluation has started); decided (the award is made). A lot that was cancelled,
+suspended or failed keeps the phase it had reached.
+
+Audiences: ``supervisor``, ``staff`` (centre staff), ``admin`` (the system administrator, an operator, not a
+supervisor), ``party`` (the project's tenderee or agency), ``bidder`` (a bidder signed up for the lot),
+``public`` (anyone else, anonymous visitors included). A bidder always sees the facts about *itself* (its own
+sign-up, deposit and bid): callers pass ``own=True`` for those.
+
+Written down, as DESIGN §3 asks: no rule needs anyone, the supervisor included, to know before the deadline
+whether, how many or which bidders signed up, paid or bid; so nobody does. The one unavoidable trace is an
+objection to the documents (招标投标法实施条例 第二十二条): the tenderee must read and answer it, so it learns that
+*some* potential bidder exists, never which (the objector's name is a ``BIDDERS`` fact).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import IntEnum, StrEnum
+
+
+class Phase(IntEnum):
+    """How far a lot has come, as far as disclosure goes."""
+
+    BEFORE_DEADLINE = 0
+    OPENED = 1
+    EVALUATING = 2
+    DECIDED = 3
+
+
+class Fact(StrEnum):
+    """What may be hidden about a lot."""
+
+    BIDDERS = "bidders"  # whether, how many and which bidders signed up, downloaded, objected, paid or bid
+    DEPOSITS = "deposits"  # another bidder's deposit: amount, payments, refund
+    PANEL_NAMES = "panel_names"  # who the drawn experts are (names, ids, counters that move with the draw)
+    DRAW_POOL = "draw_pool"  # a draw's eligible and excluded experts and why (reasons can name a bidder)
+
+
+AUDIENCES = ("supervisor", "staff", "admin", "party", "bidder", "public")
+
+_B, _O, _E, _D = Phase.BEFORE_DEADLINE, Phase.OPENED, Phase.EVALUATING, Phase.DECIDED
+
+POLICY: dict[Fact, dict[str, Phase | None]] = {
+    Fact.BIDDERS: {"supervisor": _O, "staff": _O, "admin": _O, "party": _O, "bidder": _O, "public": None},
+    Fact.DEPOSITS: {"supervisor": _O, "staff": _O, "admin": _O, "party": _O, "bidder": None, "public": None},
+    Fact.PANEL_NAMES: {"supervisor": _B, "staff": _E, "admin": _D, "party": _D, "bidder": _D, "public": _D},
+    Fact.DRAW_POOL: {"supervisor": _B, "staff": _O, "admin": _D, "party": _D, "bidder": None, "public": None},
+}
+
+OPENED_STATES = frozenset({"opening", "listing", "auction", "evaluating", "publicity", "awarded", "contracted",
+                           "archived", "failed"})
+EVALUATING_STATES = frozenset({"evaluating", "publicity", "awarded", "contracted", "archived"})
+DECIDED_STATES = frozenset({"awarded", "contracted", "archived"})
+PAUSED_STATES = frozenset({"suspended", "cancelled"})  # these keep the phase of the state they came from
+
+# Audit actions that reveal a fact: shown only to those who may see it for the entry's lot.
+BIDDER_ACTIONS = frozenset({"registration.sign_up", "registration.download", "objection.raise", "deposit.payment",
+                            "deposit.refund", "bid.submit", "bid.withdraw"})
+PANEL_ACTIONS = frozenset({"draw.rank", "draw.call", "draw.answer", "draw.complete", "evaluation.statement",
+                           "evaluation.conflict", "evaluation.chair", "evaluation.confirm", "evaluation.report",
+                           "evaluation.rate"})
+
+
+@dataclass(frozen=True)
+class Moment:
+    """What the policy needs to know about a lot: its state (and the one before a pause) and its deadline."""
+
+    state: str
+    previous_state: str | None
+    bid_deadline: datetime | None
+
+    def phase(self, now: datetime) -> Phase:
+        """The lot's disclosure phase at ``now``."""
+        state = self.previous_state if self.state in PAUSED_STATES and self.previous_state else self.state
+        if state in DECIDED_STATES:
+            return Phase.DECIDED
+        if state in EVALUATING_STATES:
+            return Phase.EVALUATING
+        passed = self.bid_deadline is not None and now >= self.bid_deadline
+        if passed and (state in OPENED_STATES or self.state == "announced"):  # announced: the opening is due
+            return Phase.OPENED
+        return Phase.BEFORE_DEADLINE
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking, as the policy sees them: roles, and their relation to the lot."""
+
+    roles: frozenset[str]
+    party: bool = False  # acts for the project's tenderee or agency
+    signed_up: bool = False  # a bidder signed up for the lot's current round
+
+    def audiences(self) -> set[str]:
+        """The policy's audiences this viewer belongs to (always ``public``)."""
+        found = {role for role in ("supervisor", "staff", "admin") if role in self.roles}
+        if self.party:
+            found.add("party")
+        if self.signed_up and "bidder" in self.roles:
+            found.add("bidder")
+        found.add("public")
+        return found
+
+
+ANONYMOUS = Viewer(frozenset())
+
+
+def may_see(fact: Fact, viewer: Viewer, phase: Phase, *, own: bool = False) -> bool:
+    """True when ``viewer`` may see ``fact`` about a lot in ``phase``; ``own``: the fact is about the viewer's
+    own organisation (its own sign-up, deposit or bid), which a bidder always sees."""
+    if own and fact in (Fact.BIDDERS, Fact.DEPOSITS):
+        return True
+    row = POLICY[fact]
+    return any(row[audience] is not None and phase >= row[audience] for audience in viewer.audiences())
+
+
+def first_phase(fact: Fact, viewer: Viewer) -> Phase | None:
+    """From which phase ``viewer`` may see ``fact`` (None: never), e.g. to tell them when it becomes visible."""
+    phases = [POLICY[fact][a] for a in viewer.audiences() if POLICY[fact][a] is not None]
+    return min(phases) if phases else None
+
+
+def fact_of_action(action: str) -> Fact | None:
+    """The fact an audit action reveals about its lot, if any."""
+    if action in BIDDER_ACTIONS:
+        return Fact.BIDDERS
+    if action in PANEL_ACTIONS:
+        return Fact.PANEL_NAMES
+    return None
