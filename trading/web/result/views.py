@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from ...extensions import db
 from ...models import Lot, Organisation, ResultObjection
-from ...services import archive, beacon, evaluation as room, keys, result
+from ...services import archive, beacon, evaluation as room, keys, registrations, result
 from ...services.lots import acts_for_tenderee
 from ...storage import blob_store
 from ..common import ActionForm, now, perform, roles_required
@@ -37,8 +37,11 @@ def page(lot_id: int):
         abort(404)
     evaluation = room.evaluation_of(db.session, lot)
     award = result.award_of(db.session, lot)
+    # a bidder sees its own deposit only; the other roles see who paid only once the bid deadline has passed
+    sealed = registrations.confidential(lot, now())
     refunds = [(d, db.session.get(Organisation, d.bidder_id)) for d in result.deposits_of(db.session, lot)
-               if not current_user.has_role("bidder") or d.bidder_id == current_user.organisation_id]
+               if d.bidder_id == current_user.organisation_id
+               or not (current_user.has_role("bidder") or sealed)]
     signer = keys.platform_keys(current_app.instance_path, now()).signing_key.public_key().public_bytes_raw().hex()
     return render_template("result/page.html", lot=lot, evaluation=evaluation, refunds=refunds, signer=signer,
                            publicity=result.publicity_of(db.session, lot),
