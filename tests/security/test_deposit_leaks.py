@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from tests.conftest import FIXED_NOW, login
 from trading.bank import service as bank
+from trading.clock import FixedClock
 from trading.domain.errors import DomainError
 from trading.extensions import db
 from trading.models import AuditEntry, BankAccount, BankTransfer, DepositPayment, Lot, Organisation, User
@@ -257,3 +258,23 @@ def test_the_migration_renumbers_old_sub_accounts_and_takes_the_company_out_of_t
     login(client, "bidder2")
     page = client.get("/bank/").get_data(as_text=True)
     assert renumbered["bidder1"] in page and victim_name not in page
+
+
+def test_the_result_page_names_no_depositor_before_the_deadline(app, lot_id):
+    """Tenderee and staff see no deposit list until the bid deadline; after it, staff see who paid."""
+    with app.app_context():
+        number = sub_account_of(lot_id, "bidder1").number
+        name = user("bidder1").organisation.name
+        deadline = db.session.get(Lot, lot_id).bid_deadline
+    bidder = app.test_client()
+    login(bidder, "bidder1")
+    assert bidder.post("/bank/", data={"target": number, "amount": "700000", "memo": ""}).status_code == 302
+    for username in ("tenderee1", "staff"):
+        client = app.test_client()
+        login(client, username)
+        response = client.get(f"/lots/{lot_id}/result")
+        assert response.status_code == 200 and name not in response.get_data(as_text=True)
+    app.extensions["trading_clock"] = FixedClock(deadline)
+    client = app.test_client()
+    login(client, "staff")
+    assert name in client.get(f"/lots/{lot_id}/result").get_data(as_text=True)
