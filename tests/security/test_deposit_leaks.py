@@ -278,3 +278,24 @@ def test_the_result_page_names_no_depositor_before_the_deadline(app, lot_id):
     client = app.test_client()
     login(client, "staff")
     assert name in client.get(f"/lots/{lot_id}/result").get_data(as_text=True)
+
+
+def test_an_old_transfer_between_two_companies_shows_neither_name_on_the_statements(app, lot_id):
+    """Before 0011_bank_privacy a company could pay another company's own account; such rows stay in the
+    history, but each side's statement masks the other company's name and number."""
+    with app.app_context():
+        payer = bank.own_account(db.session, user("bidder1").organisation)
+        payee = bank.own_account(db.session, user("bidder2").organisation)
+        names = {"bidder1": payer.name, "bidder2": payee.name}
+        numbers = {"bidder1": payer.number, "bidder2": payee.number}
+        payer.balance -= Decimal("5000")
+        payee.balance += Decimal("5000")
+        db.session.add(BankTransfer(serial="legacy-2", from_account_id=payer.id, to_account_id=payee.id,
+                                    amount=Decimal("5000"), at=FIXED_NOW, kind="payment", memo=""))
+        db.session.commit()
+    for username, other in (("bidder1", "bidder2"), ("bidder2", "bidder1")):
+        client = app.test_client()
+        login(client, username)
+        page = client.get("/bank/").get_data(as_text=True)
+        assert "legacy-2" in page and "其他单位账户" in page
+        assert names[other] not in page and numbers[other] not in page
