@@ -4,6 +4,7 @@ notifies the platform of payments into the deposit account's virtual sub-account
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -15,6 +16,11 @@ from ..models import BankAccount, BankTransfer, Organisation
 
 BANK_CODE = "6217"  # the simulated bank's prefix of account numbers
 SETTLEMENT_NAME = "{centre}投标保证金专户"
+SUB_ACCOUNT_NAME = "投标保证金虚拟子账号 {label}"
+SUB_ACCOUNT_DIGITS = 12  # random digits after the settlement account's number: 10^12 possible sub-accounts
+REFUSED = N_("The payment was not made: this account does not accept payments from your account. Check the "
+             "number: a deposit goes from your company's own account into the sub-account shown on the lot page, "
+             "before the bid deadline.")
 NOTIFY: list = []  # callables (session, transfer) run after each transfer
 
 
@@ -71,10 +77,10 @@ def bank_account(session, now: datetime) -> BankAccount:
 
 def open_sub_account(session, now: datetime, *, lot_id: int, round: int, organisation: Organisation,
                      label: str) -> BankAccount:
-    """A virtual sub-account of the deposit account for one bidder and one round of a lot."""
+    """A virtual sub-account of the deposit account for one bidder and one round of a lot: a random number
+    (nothing in it comes from the lot or the bidder) and a name that carries the deal code, not the company."""
     parent = settlement_account(session, now)
-    number = f"{parent.number}{lot_id:06d}{round:02d}{organisation.id:05d}"  # unique per (lot, round, bidder)
-    account = BankAccount(number=number, name=f"{label}·{organisation.name}",
+    account = BankAccount(number=new_sub_account_number(session, parent.number), name=sub_account_name(label),
                           kind="virtual", organisation_id=organisation.id, parent_id=parent.id, lot_id=lot_id,
                           round=round, balance=Decimal("0"), opened_at=now)
     session.add(account)
@@ -82,27 +88,69 @@ def open_sub_account(session, now: datetime, *, lot_id: int, round: int, organis
     return account
 
 
+def sub_account_name(label: str) -> str:
+    """What a virtual sub-account is called on statements: the deal code, never the bidder's name."""
+    return SUB_ACCOUNT_NAME.format(label=label)
+
+
+def new_sub_account_number(session, prefix: str) -> str:
+    """The settlement account's number followed by SUB_ACCOUNT_DIGITS random digits from ``secrets``, drawn
+    again on the rare collision with an existing account."""
+    while True:
+        number = f"{prefix}{secrets.randbelow(10**SUB_ACCOUNT_DIGITS):0{SUB_ACCOUNT_DIGITS}d}"
+        if session.scalar(sa.select(BankAccount.id).where(BankAccount.number == number)) is None:
+            return number
+
+
 def find(session, number: str) -> BankAccount | None:
     """The account with this number (spaces ignored)."""
     return session.scalar(sa.select(BankAccount).where(BankAccount.number == (number or "").replace(" ", "")))
 
 
-def transfer(session, now: datetime, *, source: BankAccount, target_number: str, amount, kind: str = "payment",
-             memo: str = "", notify: bool = True) -> BankTransfer:
-    """Move money from ``source`` to the account numbered ``target_number``; refuse unknown accounts and
-    overdrafts (only the bank's own account may go below zero); tell the listeners."""
+def accepts(target: BankAccount, source: BankAccount) -> bool:
+    """A customer's payment is accepted only into a virtual sub-account from the registered (own) account of
+    the organisation the sub-account belongs to."""
+    return (target.kind == "virtual" and source.kind == "own" and source.organisation_id is not None
+            and target.organisation_id == source.organisation_id)
+
+
+def amount_of(amount) -> Decimal:
+    """The amount of a transfer, refused unless it is a number of yuan above zero."""
     value = amount if isinstance(amount, Decimal) else parse_yuan(str(amount), "amount")
     if value <= 0:
         raise DomainError(N_("The amount must be above zero."), field="amount")
-    target = find(session, target_number)
-    if target is None:
-        raise DomainError(N_("There is no account %(number)s at this bank."), field="target", number=target_number)
-    if target.id == source.id:
-        raise DomainError(N_("An account cannot pay itself."), field="target")
+    return value
+
+
+def debit_check(session, source: BankAccount, value: Decimal) -> BankAccount:
+    """Lock the paying account and refuse an overdraft (only the bank's own account may go below zero).
+    Looks at the payer alone, so the answer never depends on where the money was to go."""
     source = session.get(BankAccount, source.id, with_for_update=True, populate_existing=True)
     if source.kind != "bank" and source.balance < value:
         raise DomainError(N_("The balance %(balance)s is not enough for %(amount)s."), field="amount",
                           balance=format_yuan(source.balance), amount=format_yuan(value))
+    return source
+
+
+def refused() -> DomainError:
+    """The one answer to every payment the bank will not make to the number given: unknown, someone else's,
+    closed. It names no account and reads the same whatever the number was, so probing numbers teaches
+    nothing."""
+    return DomainError(REFUSED, field="target")
+
+
+def transfer(session, now: datetime, *, source: BankAccount, target_number: str, amount, kind: str = "payment",
+             memo: str = "", notify: bool = True) -> BankTransfer:
+    """Move money from ``source`` to the account numbered ``target_number``; tell the listeners.
+
+    The payer's own checks come first (amount, balance), then the target: a customer's payment
+    (kind "payment") goes only where ``accepts`` allows, and every other target gets the one ``refused``
+    answer. Refunds and interest are the platform's own transfers back to a payer's account."""
+    value = amount_of(amount)
+    source = debit_check(session, source, value)
+    target = find(session, target_number)
+    if target is None or target.id == source.id or (kind == "payment" and not accepts(target, source)):
+        raise refused()
     target = session.get(BankAccount, target.id, with_for_update=True, populate_existing=True)
     source.balance -= value
     target.balance += value
@@ -126,6 +174,33 @@ def statement(session, account: BankAccount, limit: int = 50) -> list[BankTransf
     return list(session.scalars(sa.select(BankTransfer).where(
         sa.or_(BankTransfer.from_account_id == account.id, BankTransfer.to_account_id == account.id))
         .order_by(BankTransfer.id.desc()).limit(limit)))
+
+
+@dataclass(frozen=True)
+class Line:
+    """One row of a statement as its owner sees it. ``counterparty`` is None when the other side is another
+    company's own account (only rows from before sub-accounts took their own bidder's money alone): the
+    statement then shows neither its name nor its full number."""
+
+    transfer: BankTransfer
+    outgoing: bool
+    counterparty: str | None
+    number: str
+
+
+def statement_lines(session, account: BankAccount, limit: int = 50) -> list[Line]:
+    """The statement of ``account`` with each counterparty as its owner may see it: the platform's accounts
+    and sub-accounts by name (which carry no company name), the owner's own organisation's accounts, and
+    any other company's account masked."""
+    lines = []
+    for row in statement(session, account, limit):
+        outgoing = row.from_account_id == account.id
+        other = row.to_account if outgoing else row.from_account
+        if other.kind in ("settlement", "virtual", "bank") or other.organisation_id == account.organisation_id:
+            lines.append(Line(row, outgoing, other.name, other.number))
+        else:
+            lines.append(Line(row, outgoing, None, "*" * 4 + other.number[-4:]))
+    return lines
 
 
 def require_owner(actor, account: BankAccount) -> None:

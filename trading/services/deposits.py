@@ -1,10 +1,13 @@
 """Deposits (投标保证金) paid online into virtual sub-accounts (DESIGN §5): matching the bank's payment
 notifications, what staff may see before the deadline, and refunds with interest.
 
-A payment counts while the lot is open for bids; one that arrives at or after the bid deadline is sent back at
-once (late). A short payment leaves the deposit short (the bidder may pay the rest); an over-payment covers
-the deposit and the excess is refunded with it. Every payment keeps the account it came from: one account
-paying for several bidders of a lot is a collusion signal (招标投标法实施条例 第四十条).
+Each (lot, round, bidder) gets its own sub-account with a random number at sign-up. The bank takes a payment
+into it only from that bidder's own account and only while the lot takes deposits (before the bid deadline);
+every other payment gets the bank's one refusal, whatever the number, so probing numbers reveals nobody. A
+notification that still arrives at or after the deadline is sent back at once (late). A short payment leaves
+the deposit short (the bidder may pay the rest); an over-payment covers the deposit and the excess is refunded
+with it. Every payment keeps the account it came from (for the collusion screen on shared payer accounts,
+which matters for rows from before sub-accounts took their own bidder's money alone).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ def open_for(session, now: datetime, lot: Lot, organisation: Organisation) -> De
     if not lot.deposit or lot.deposit <= 0:
         return None
     account = bank.open_sub_account(session, now, lot_id=lot.id, round=lot.round, organisation=organisation,
-                                    label=lot.deal_code or f"lot {lot.id}")
+                                    label=lot.deal_code or f"标段{lot.id}")
     deposit = Deposit(lot_id=lot.id, round=lot.round, bidder_id=organisation.id, sub_account_id=account.id,
                       required=lot.deposit, received=Decimal("0"), late=Decimal("0"), status="awaiting")
     session.add(deposit)
@@ -152,13 +155,37 @@ def shared_payer_accounts(session, lot: Lot) -> dict[str, list[int]]:
     return {account: sorted(ids) for account, ids in bidders.items() if len(ids) > 1}
 
 
+TAKING_DEPOSITS = frozenset({"announced", "listing"})  # lot states in which deposits are paid
+
+
+def takes_deposit(session, now: datetime, deposit: Deposit) -> bool:
+    """True while the deposit's lot takes payments for it: its round is current, the lot is announced (or
+    listing) and the bid deadline has not passed."""
+    lot = session.get(Lot, deposit.lot_id)
+    return (lot.round == deposit.round and lot.state in TAKING_DEPOSITS and lot.bid_deadline is not None
+            and now < lot.bid_deadline)
+
+
 def pay(session, actor, now: datetime, *, target_number: str, amount: str, memo: str = "") -> BankTransfer:
-    """The online-bank page: pay from the actor's organisation's own account."""
+    """The online-bank page: pay a deposit from the actor's organisation's own account.
+
+    Refusals about the payer (no account, not a number, not above zero, balance too low) are told as they
+    are, and decided before the target is looked up. Every other refusal (an unknown number, another bidder's
+    sub-account, a sub-account of a lot no longer taking deposits, any account that is not a sub-account) is
+    the bank's one answer, the same whether or not the number exists, and writes nothing."""
     source = bank.own_account(session, actor.organisation)
     if source is None:
         raise DomainError(N_("Your organisation has no account at the simulated bank."), field="source")
     bank.require_owner(actor, source)
-    return bank.transfer(session, now, source=source, target_number=target_number, amount=amount, memo=memo)
+    value = bank.amount_of(amount)
+    source = bank.debit_check(session, source, value)
+    target = bank.find(session, target_number)
+    deposit = None
+    if target is not None and bank.accepts(target, source):
+        deposit = session.scalar(sa.select(Deposit).where(Deposit.sub_account_id == target.id))
+    if deposit is None or deposit.bidder_id != actor.organisation_id or not takes_deposit(session, now, deposit):
+        raise bank.refused()
+    return bank.transfer(session, now, source=source, target_number=target.number, amount=value, memo=memo)
 
 
 def sub_account(session, deposit: Deposit) -> BankAccount:

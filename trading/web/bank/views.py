@@ -37,5 +37,5 @@ def account():
                             memo=form.memo.data or "", form=form, ok=_("Payment sent."))
         if ok:
             return redirect(url_for("bank.account"))
-    rows = bank.statement(db.session, own) if own else []
+    rows = bank.statement_lines(db.session, own) if own else []
     return render_template("bank/account.html", account=own, form=form, rows=rows)
