@@ -106,11 +106,12 @@ def advance_draws(session, now) -> None:
     from .services import beacon, draws
     from .web.experts.draw_views import centre_name
 
-    key = beacon.signing_key(current_app.instance_path)
+    key, gateway_key = beacon.signing_key(current_app.instance_path), beacon.gateway_key(current_app.instance_path)
     for draw in session.scalars(sa.select(Draw).where(Draw.status.in_(["committed", "calling"]))):
         for _ in range(20):  # follow a chain of quick answers, one call at a time
             before = (draw.status, len(draw.calls))
-            draws.advance(session, now, draw, beacon_key=key, secret_key=current_app.config["SECRET_KEY"],
+            draws.advance(session, now, draw, beacon_key=key, gateway_key=gateway_key,
+                          secret_key=current_app.config["SECRET_KEY"],
                           centre_name=centre_name())
             if (draw.status, len(draw.calls)) == before:
                 break

@@ -218,7 +218,7 @@ def ready_to_open(session, people: Cast, now: datetime, store, *, instance_path:
     announcements.publish(session, _owner(people, "construction"), start, lot, timetable)
     platform = keys.platform_keys(instance_path, start)
     submit_bids(session, people, start + timedelta(days=1), lot, store, platform, OPENING_PRICES)
-    key = beacon.signing_key(instance_path)
+    key, gateway_key = beacon.signing_key(instance_path), beacon.gateway_key(instance_path)
     at = now - timedelta(days=1)
     for attempt in range(3):  # a ranking can run out before the seats fill (rarely): the supervisor draws again
         actor, reason = (people.staff, "") if attempt == 0 else (people.supervisor, "首次抽取人数不足，重新抽取。")
@@ -226,7 +226,8 @@ def ready_to_open(session, people: Cast, now: datetime, store, *, instance_path:
                             exclude_same_region=False, evaluation_at=deadline + timedelta(hours=1),
                             place="咸宁市公共资源交易中心封闭评标室3", secret_key=secret_key, reason=reason)
         while draw.status != "complete" and at < now:
-            draws.advance(session, at, draw, beacon_key=key, secret_key=secret_key, centre_name=centre_name)
+            draws.advance(session, at, draw, beacon_key=key, gateway_key=gateway_key, secret_key=secret_key,
+                          centre_name=centre_name)
             at += timedelta(seconds=20)
         if not any(draws.panel(draw).open.values()):
             break
