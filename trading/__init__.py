@@ -76,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
         evaluation,
         experts,
         filters,
+        keys as published_keys,
         lots,
         main,
         opening,
@@ -85,8 +86,8 @@ def register_blueprints(app: Flask) -> None:
         supervision,
     )
 
-    for module in (main, auth, admin, supervision, lots, public, bank_pages, bids, experts, opening, evaluation,
-                   result, statistics):
+    for module in (main, auth, admin, supervision, lots, public, published_keys, bank_pages, bids, experts, opening,
+                   evaluation, result, statistics):
         app.register_blueprint(module.bp)
     filters.register(app)
     for listener in (tick_listener, advance_draws):

@@ -184,9 +184,9 @@ def _call_problems(record: DrawRecord, gateway_key: bytes | None, allow_unsigned
     key = gateway_key if gateway_key is not None else record.gateway_key
     unsigned = unsigned_calls(record)
     if unsigned and not allow_unsigned:
-        found.append(f"calls: {len(unsigned)} of {len(record.calls)} calls carry no gateway signature (calls "
-                     f"{', '.join(map(str, unsigned))}), so their outcomes and times are unauthenticated: anyone "
-                     "could have written them")
+        found.append(f"{'call' if len(unsigned) == 1 else 'calls'} {', '.join(map(str, unsigned))}: no gateway "
+                     f"signature ({len(unsigned)} of {len(record.calls)} calls), so their outcomes and times are "
+                     "unauthenticated: anyone could have written them")
     signed = [(p, c) for p, c in enumerate(record.calls, start=1) if c.signature is not None]
     if signed and key is None:
         found.append("calls: they are signed, but the record names no gateway key and none was given")

@@ -208,14 +208,15 @@ def ready_to_open(session, people: Cast, now: datetime, store, *, instance_path:
     (4 road engineers and a cost engineer, a backup each), and its bid deadline an hour from now, so advancing
     the clock opens it."""
     from ..domain import schedule
-    from ..services import beacon, draws, keys
+    from ..services import beacon, draws, keys, published_keys
 
     start = now - timedelta(days=25)
     lot = create(session, people, start, "construction-opening")
     advance(session, people, start, lot, "method_approved", store)
     deadline = (now + timedelta(hours=1)).replace(second=0, microsecond=0)
     timetable = announcements.complete(lot, schedule.Schedule(issued_at=start, bid_deadline=deadline))
-    announcements.publish(session, _owner(people, "construction"), start, lot, timetable)
+    announcements.publish(session, _owner(people, "construction"), start, lot, timetable,
+                          platform_keys=published_keys.notices(instance_path, start))
     platform = keys.platform_keys(instance_path, start)
     submit_bids(session, people, start + timedelta(days=1), lot, store, platform, OPENING_PRICES)
     key, gateway_key = beacon.signing_key(instance_path), beacon.gateway_key(instance_path)
