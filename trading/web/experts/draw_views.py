@@ -105,7 +105,8 @@ def draw_advance(draw_id: int):
 @bp.route("/draws/<int:draw_id>/record.json")
 @roles_required("supervisor")
 def draw_record(draw_id: int):
-    """The replayable record (after the award): `flask draw verify FILE` checks it."""
+    """The replayable record (after the award): `flask draw verify FILE --beacon-key HEX --gateway-key HEX` checks it
+    with the keys published at /keys."""
     draw = db.session.get(Draw, draw_id) or abort(404)
     try:
         draws.reveal(db.session, current_user, now(), draw, current_app.config["SECRET_KEY"])
