@@ -212,7 +212,7 @@ def _finish_call(session, now: datetime, draw: Draw, lot: Lot, call: DrawCall, r
     session.flush()
     audit.record(session, None, result.finished_at, "draw.answer", object_type="lot", object_id=lot.id,
                  payload={"draw_id": draw.id, "seq": call.seq, "specialty": call.specialty,
-                          "outcome": result.outcome})
+                          "outcome": result.outcome, "signature": signature.hex() if signature else None})
 
 
 def panel(draw: Draw) -> drawing.Panel | None:
