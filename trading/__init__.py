@@ -76,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
         evaluation,
         experts,
         filters,
+        keys as published_keys,
         lots,
         main,
         opening,
@@ -85,8 +86,8 @@ def register_blueprints(app: Flask) -> None:
         supervision,
     )
 
-    for module in (main, auth, admin, supervision, lots, public, bank_pages, bids, experts, opening, evaluation,
-                   result, statistics):
+    for module in (main, auth, admin, supervision, lots, public, published_keys, bank_pages, bids, experts, opening,
+                   evaluation, result, statistics):
         app.register_blueprint(module.bp)
     filters.register(app)
     for listener in (tick_listener, advance_draws):
@@ -106,11 +107,12 @@ def advance_draws(session, now) -> None:
     from .services import beacon, draws
     from .web.experts.draw_views import centre_name
 
-    key = beacon.signing_key(current_app.instance_path)
+    key, gateway_key = beacon.signing_key(current_app.instance_path), beacon.gateway_key(current_app.instance_path)
     for draw in session.scalars(sa.select(Draw).where(Draw.status.in_(["committed", "calling"]))):
         for _ in range(20):  # follow a chain of quick answers, one call at a time
             before = (draw.status, len(draw.calls))
-            draws.advance(session, now, draw, beacon_key=key, secret_key=current_app.config["SECRET_KEY"],
+            draws.advance(session, now, draw, beacon_key=key, gateway_key=gateway_key,
+                          secret_key=current_app.config["SECRET_KEY"],
                           centre_name=centre_name())
             if (draw.status, len(draw.calls)) == before:
                 break

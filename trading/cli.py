@@ -167,13 +167,15 @@ def bid_inspect(envelope_file: str) -> None:
 draw_group = click.Group("draw", help="Expert draws.")
 
 
-@draw_group.command("verify")
+@draw_group.command("verify", context_settings={"ignore_unknown_options": True})
 @click.argument("record_file")
-def draw_verify(record_file: str) -> None:
-    """Replay an exported draw record; print MATCH or what differs (exit status 1)."""
+@click.argument("options", nargs=-1, type=click.UNPROCESSED)
+def draw_verify(record_file: str, options: tuple[str, ...]) -> None:
+    """Replay an exported draw record: FILE --beacon-key HEX --gateway-key HEX (or --no-key-check); print MATCH
+    or what differs. Exit status 0 MATCH, 1 differences, 2 unreadable, 3 no trusted key."""
     from .domain.drawing_cli import main
 
-    sys.exit(main(["verify", record_file]))
+    sys.exit(main(["verify", record_file, *options]))
 
 
 audit_group = click.Group("audit", help="The hash-chained audit log.")

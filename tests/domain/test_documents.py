@@ -13,6 +13,7 @@ from trading.domain.documents import (
     TEMPLATE_DIR,
     Criterion,
     DocumentContext,
+    KeyNotice,
     LandDetails,
     SpecialtyNeed,
     beijing_time,
@@ -248,3 +249,14 @@ def test_one_announcement_and_one_documents_template_per_trade_type():
     names = sorted(path.name for path in TEMPLATE_DIR.glob("*.txt"))
     assert names == sorted(f"{t}_{kind}.txt" for t in ("construction", "procurement", "land", "property")
                            for kind in ("announcement", "documents"))
+
+
+def test_the_announcement_names_the_platform_keys_page_and_lists_the_fingerprints_it_is_given():
+    """Every announcement says where the platform's public keys are; the fingerprints when the publisher gives them."""
+    plain = render_announcement(context("property", "listing"))[1]
+    assert "“平台公钥”页面（/keys）" in plain and "指纹：" not in plain.split("交易平台公钥")[1][:200]
+    given = (KeyNotice("专家抽取随机信标签名公钥", "0a1b 2c3d 4e5f 6071 8293 a4b5 c6d7 e8f9"),)
+    for trade_type, method in (("construction", "open"), ("procurement", "open"), ("land", "listing"),
+                               ("property", "listing")):
+        text = render_announcement(context(trade_type, method, platform_keys=given))[1]
+        assert "专家抽取随机信标签名公钥指纹：0a1b 2c3d 4e5f 6071 8293 a4b5 c6d7 e8f9\n" in text

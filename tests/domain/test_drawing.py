@@ -21,6 +21,8 @@ from trading.domain.drawing import (
     CallOutcome,
     Exclusion,
     Request,
+    call_statement,
+    call_subject,
     check_supply,
     commit,
     index_pool,
@@ -39,6 +41,8 @@ ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 TENDEREE, BIDDERS = 900, {901, 902, 903}
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+GATEWAY = Ed25519PrivateKey.from_private_bytes(bytes(range(32, 64)))
+GATEWAY_PUBLIC = GATEWAY.public_key().public_bytes_raw()
 SECRET = hashlib.sha256(b"test secret").digest()
 CODES = ("A010101", "B010101", "C010101")
 
@@ -84,8 +88,10 @@ def run_draw(request=None, pool=None, declines=frozenset()) -> DrawRecord:
     while (following := next_to_call(ranking, request, calls)) is not None:
         code, expert_id = following
         outcome = "declined" if expert_id in declines else "accepted"
-        calls.append(CallOutcome(expert_id, code, outcome, pulse.time + timedelta(minutes=len(calls) + 1)))
-    return build_record(request, eligible, exclusions, commitment, NOW, pulse, SECRET, calls)
+        at = pulse.time + timedelta(minutes=len(calls) + 1)
+        subject = call_subject(commitment.commitment_hash, request.lot_code, len(calls) + 1, expert_id, code)
+        calls.append(CallOutcome(expert_id, code, outcome, at, GATEWAY.sign(call_statement(subject, outcome, at))))
+    return build_record(request, eligible, exclusions, commitment, NOW, pulse, SECRET, calls, GATEWAY_PUBLIC)
 
 
 # -- recusal --------------------------------------------------------------------------------------
@@ -306,7 +312,7 @@ def test_recorded_draw_replays_to_match():
     assert any(c.outcome == "declined" for c in record.calls)
     again = DrawRecord.from_json(record.to_json())
     assert again == record
-    assert verify(again) == [] and verify(again, public_key_of(KEY)) == []
+    assert verify(again) == [] and verify(again, public_key_of(KEY), GATEWAY_PUBLIC) == []
     assert json.loads(record.to_json())["format"] == "trading.draw-record"
     assert drawing.verify is verify and drawing.DrawRecord is DrawRecord  # reachable from drawing
 
@@ -351,7 +357,10 @@ def swap_call_experts(data: dict) -> None:
         (lambda d: d["ranking"]["A010101"].reverse(), "ranking of A010101"),
         (swap_calls, "calls:"),
         (swap_call_experts, "out of ranking order"),
-        (lambda d: d["calls"][-1].__setitem__("outcome", "declined"), "panel:"),
+        (lambda d: d["calls"][-1].__setitem__("outcome", "declined"), "the gateway's signature does not match"),
+        (lambda d: d["calls"][-1].__setitem__("at", d["calls"][-1]["at"].replace(":00.", ":01.")),
+         "the gateway's signature does not match"),
+        (lambda d: d["calls"][0].__setitem__("signature", None), "no gateway signature"),
         (lambda d: d["panel"]["seats"][-1].__setitem__("backup", not d["panel"]["seats"][-1]["backup"]), "panel:"),
         (lambda d: d["panel"]["seats"].pop(0), "panel:"),
         (lambda d: d["commitment"].__setitem__("beacon_round", 1), "commitment hash"),
@@ -383,26 +392,48 @@ def test_pinned_beacon_key():
 def test_malformed_records_are_refused():
     """Another format, a missing field or bad hex is a refusal on the record."""
     good = json.loads(run_draw().to_json())
-    for data in ({**good, "version": 2}, {k: v for k, v in good.items() if k != "pulse"}, {**good, "secret": "zz"}):
+    for data in ({**good, "version": 99}, {k: v for k, v in good.items() if k != "pulse"}, {**good, "secret": "zz"}):
         with pytest.raises(DomainError) as caught:
             DrawRecord.from_json(json.dumps(data))
         assert caught.value.field == "record"
 
 
 def test_command_line(tmp_path, capsys):
-    """`python -m trading.domain.drawing verify FILE`: MATCH and 0, the differences and 1, unreadable 2."""
+    """`python -m trading.domain.drawing verify FILE --beacon-key HEX --gateway-key HEX`: MATCH and 0, the
+    differences and 1, unreadable 2, no trusted key 3."""
     record = run_draw()
     good = tmp_path / "draw.json"
     good.write_text(record.to_json(), encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "trading.domain.drawing", "verify", str(good), "--beacon-key",
-                           public_key_of(KEY).hex()], cwd=ROOT, capture_output=True, text=True, check=False)
+    keys = ["--beacon-key", public_key_of(KEY).hex(), "--gateway-key", GATEWAY_PUBLIC.hex()]
+    done = subprocess.run([sys.executable, "-m", "trading.domain.drawing", "verify", str(good), *keys], cwd=ROOT,
+                          capture_output=True, text=True, check=False)
     assert (done.returncode, done.stdout.strip()) == (0, "MATCH"), done.stderr
     data = json.loads(record.to_json())
     data["secret"] = "33" * 32
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(data), encoding="utf-8")
-    assert main(["verify", str(bad)]) == 1
+    assert main(["verify", str(bad), *keys]) == 1
     out = capsys.readouterr().out
     assert out.startswith("MISMATCH") and "secret" in out
-    assert main(["verify", str(tmp_path / "missing.json")]) == 2
-    assert main(["verify", str(good), "--beacon-key", "nothex"]) == 2
+    assert main(["verify", str(tmp_path / "missing.json"), *keys]) == 2
+    assert main(["verify", str(good), "--beacon-key", "nothex", "--gateway-key", GATEWAY_PUBLIC.hex()]) == 2
+    assert main(["verify", str(good), "--beacon-key", public_key_of(KEY).hex()]) == 3
+    assert "--gateway-key" in capsys.readouterr().err
+
+
+def test_a_version_1_record_without_signatures_is_read_and_called_unauthenticated(tmp_path, capsys):
+    """A record exported before the gateway signed: readable, but its calls are a difference unless the keys are
+    explicitly not checked, and then the verifier says the calls are unauthenticated."""
+    data = json.loads(run_draw().to_json())
+    data["version"] = 1
+    del data["gateway_key"]
+    for call in data["calls"]:
+        del call["signature"]
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(data), encoding="utf-8")
+    keys = ["--beacon-key", public_key_of(KEY).hex(), "--gateway-key", GATEWAY_PUBLIC.hex()]
+    assert main(["verify", str(old), *keys]) == 1
+    assert "unauthenticated" in capsys.readouterr().out
+    assert main(["verify", str(old), "--no-key-check"]) == 0
+    captured = capsys.readouterr()
+    assert "keys not checked" in captured.out and "UNAUTHENTICATED" in captured.err

@@ -403,3 +403,31 @@ def test_package_imports_neither_flask_nor_sqlalchemy():
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
     assert set(notify.__all__) <= set(dir(voice))
+
+
+def test_the_gateway_signs_only_an_ended_call_with_the_subject_named_when_it_was_placed():
+    """The gateway's signature covers the subject given at placement, the outcome and the end time; a call still
+    ringing is not signed, and without a key or a subject there is no signature."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from trading.domain.drawing import call_statement, call_subject
+
+    key = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+    gateway = KeypadGateway(timeout_seconds=60, signing_key=key)
+    subject = call_subject("ab" * 32, "4212022026JS0001", 1, 17, "A080201")
+    gateway.place_call("c1", "13800000000", "脚本", T0, subject=subject)
+    with pytest.raises(ValueError, match="has not ended"):
+        gateway.attest("c1", T0 + timedelta(seconds=5))
+    gateway.press("c1", "2", T0 + timedelta(seconds=8))
+    signature = gateway.attest("c1", T0 + timedelta(seconds=9))
+    public = key.public_key()
+    public.verify(signature, call_statement(subject, "declined", T0 + timedelta(seconds=8)))
+    with pytest.raises(InvalidSignature):
+        public.verify(signature, call_statement(subject, "no_answer", T0 + timedelta(seconds=8)))
+    assert gateway.public_key == public.public_bytes_raw()
+    gateway.place_call("c2", "13800000000", "脚本", T0)  # no subject: nothing to vouch for
+    assert gateway.attest("c2", T0 + timedelta(minutes=5)) is None
+    unsigned = SimulatedGateway(seed=1)
+    unsigned.place_call("c3", "13800000000", "脚本", T0, subject=subject)
+    assert unsigned.attest("c3", T0 + timedelta(minutes=5)) is None and unsigned.public_key is None

@@ -30,10 +30,18 @@ def scene(app, session, now, tmp_path):
     walk.sign_up(session, people, now, lot, 2)
     demo_experts.load(session, now)
     session.flush()
-    return type("Scene", (), {"people": people, "lot": lot, "key": beacon.signing_key(str(tmp_path / "instance"))})
+    instance = str(tmp_path / "instance")
+    return type("Scene", (), {"people": people, "lot": lot, "key": beacon.signing_key(instance),
+                              "gateway_key": beacon.gateway_key(instance)})
 
 
 WANTED = [("A080201", 4, 1), ("A0601", 1, 1)]
+
+
+def keys_of(scene) -> dict:
+    """What draws.advance takes besides the draw: the beacon's and the gateway's keys, the secret, the centre."""
+    return {"beacon_key": scene.key, "gateway_key": scene.gateway_key, "secret_key": SECRET_KEY,
+            "centre_name": "中心"}
 
 
 def make(session, scene, now, **changes):
@@ -48,7 +56,7 @@ def run(session, scene, now, draw, limit=200):
     """Advance the draw minute by minute until it completes."""
     at = now
     for _ in range(limit):
-        draws.advance(session, at, draw, beacon_key=scene.key, secret_key=SECRET_KEY, centre_name="中心")
+        draws.advance(session, at, draw, **keys_of(scene))
         if draw.status == "complete":
             return at
         at += timedelta(seconds=30)
@@ -79,7 +87,7 @@ def test_the_draw_ranks_at_its_beacon_round_and_calls_until_the_seats_are_filled
     monkeypatch.setattr(draws, "os", SimpleNamespace(urandom=lambda n: bytes(range(n))))
     monkeypatch.setattr(draws, "uuid", SimpleNamespace(uuid4=lambda: SimpleNamespace(hex=f"{next(ids):032x}")))
     draw = make(session, scene, now)
-    draws.advance(session, now, draw, beacon_key=scene.key, secret_key=SECRET_KEY, centre_name="中心")
+    draws.advance(session, now, draw, **keys_of(scene))
     assert draw.ranking is None and draw.calls == []  # the pulse of the committed round is still in the future
     run(session, scene, now, draw)
     panel = draws.panel(draw)
@@ -116,16 +124,19 @@ def test_after_the_award_the_record_replays_and_any_change_is_found(session, now
         draws.reveal(session, scene.people.supervisor, now, draw, SECRET_KEY)
     scene.lot.state = "awarded"  # the award comes with the opening and evaluation issue
     draws.reveal(session, scene.people.supervisor, now, draw, SECRET_KEY)
-    record = draws.record(session, draw, scene.key)
+    record = draws.record(session, draw, scene.key, scene.gateway_key)
+    keys = ["--beacon-key", scene.key.public_key().public_bytes_raw().hex(),
+            "--gateway-key", scene.gateway_key.public_key().public_bytes_raw().hex()]
     assert drawing.verify(record) == []
     data = json.loads(record.to_json())
     path = tmp_path / "draw.json"
     path.write_text(json.dumps(data, ensure_ascii=False))
-    ok = runner.invoke(args=["draw", "verify", str(path)])
+    ok = runner.invoke(args=["draw", "verify", str(path), *keys])
     assert ok.exit_code == 0 and "MATCH" in ok.output
+    assert runner.invoke(args=["draw", "verify", str(path)]).exit_code == 3  # no trusted key: fails closed
     data["calls"][0], data["calls"][1] = data["calls"][1], data["calls"][0]
     path.write_text(json.dumps(data, ensure_ascii=False))
-    bad = runner.invoke(args=["draw", "verify", str(path)])
+    bad = runner.invoke(args=["draw", "verify", str(path), *keys])
     assert bad.exit_code == 1
 
 
@@ -134,13 +145,12 @@ def test_a_person_answers_on_the_keypad_and_a_decline_calls_the_next(session, no
     at = now
     while not draw.calls:
         at += timedelta(seconds=30)
-        draws.advance(session, at, draw, beacon_key=scene.key, secret_key=SECRET_KEY, centre_name="中心")
+        draws.advance(session, at, draw, **keys_of(scene))
     first = draw.calls[0]
     gateway = draws.gateway_for(session, draw)
     assert "参加请按1，不参加请按2，重听请按3" in gateway.call(first.call_id, at).script
     gateway.press(first.call_id, "2", at + timedelta(seconds=5))
-    draws.advance(session, at + timedelta(seconds=6), draw, beacon_key=scene.key, secret_key=SECRET_KEY,
-                  centre_name="中心")
+    draws.advance(session, at + timedelta(seconds=6), draw, **keys_of(scene))
     assert first.outcome == "declined" and len(draw.calls) == 2
     assert draw.calls[1].expert_id == draw.ranking[first.specialty][1]
     assert session.get(Expert, first.expert_id).declines == 1

@@ -34,13 +34,15 @@ class Scene:
         self.platform = platform = keys.platform_keys(str(tmp_path / "instance"), now)
         self.bids = walk.submit_bids(session, people, now, lot, self.store, platform, prices)
         key = beacon.signing_key(str(tmp_path / "instance"))
+        self.gateway_key = beacon.gateway_key(str(tmp_path / "instance"))
         wanted = [(s.code, s.count, 1) for s in lot.specialties]  # one backup per specialty
         draw = draws.create(session, people.staff, now, lot, wanted=wanted, exclude_same_region=False,
                             evaluation_at=lot.bid_deadline + timedelta(hours=2), place="封闭评标室3",
                             secret_key=SECRET, gateway="keypad")
         at, gateway = now, draws.gateway_for(session, draw)
         while draw.status != "complete":  # every expert called accepts on the keypad: the panel is always full
-            draws.advance(session, at, draw, beacon_key=key, secret_key=SECRET, centre_name="中心")
+            draws.advance(session, at, draw, beacon_key=key, gateway_key=self.gateway_key, secret_key=SECRET,
+                          centre_name="中心")
             waiting = [c for c in draw.calls if c.outcome is None]
             if waiting:
                 gateway.press(waiting[0].call_id, "1", at + timedelta(seconds=5))
@@ -179,7 +181,10 @@ def test_the_full_life_of_a_construction_lot_to_the_contract_with_refunds(sessio
     assert all(d.status == "refunded" and d.interest > 0 and not d.refund_late for d in losers)
     assert deposits[award.bidder_id].status == "paid"
     assert scene.draw.revealed_secret is not None  # anyone may now replay the draw
-    assert drawing.verify(draws.record(session, scene.draw, scene.key)) == []  # the exported record replays
+    exported = draws.record(session, scene.draw, scene.key, scene.gateway_key)  # the exported record replays
+    assert all(call.signature for call in exported.calls)  # every outcome signed by the gateway
+    assert drawing.verify(exported, scene.key.public_key().public_bytes_raw(),
+                          scene.gateway_key.public_key().public_bytes_raw()) == []
     deal = session.scalar(sa.select(Deal).where(Deal.lot_id == scene.lot.id))  # the statistics' fact row
     assert (deal.price, deal.budget, deal.imported, deal.awarded_on) == (
         award.price, scene.lot.budget, False, calendar.local_date(awarded_at))
@@ -202,9 +207,9 @@ def test_the_full_life_of_a_construction_lot_to_the_contract_with_refunds(sessio
 
     with pytest.raises(Forbidden):
         archive.create(session, scene.people.tenderee, late_at, scene.lot, store=scene.store,
-                       signing_key=scene.platform.signing_key, beacon_key=scene.key)
+                       signing_key=scene.platform.signing_key, beacon_key=scene.key, gateway_key=scene.gateway_key)
     row = archive.create(session, scene.people.staff, late_at, scene.lot, store=scene.store,
-                         signing_key=scene.platform.signing_key, beacon_key=scene.key)
+                         signing_key=scene.platform.signing_key, beacon_key=scene.key, gateway_key=scene.gateway_key)
     assert scene.lot.state == "archived"
     assert all(r.sealed == b"" for r in session.scalars(sa.select(ReleasedShare)))  # the opening key is gone for good
     public = scene.platform.signing_key.public_key().public_bytes_raw()

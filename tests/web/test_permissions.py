@@ -146,6 +146,8 @@ TABLE = {
     # public pages
     "public.announcements": ("GET", {}, None, ALL),
     "public.announcement": ("GET", {"announcement_id": "announcement"}, None, ALL),
+    "keys.index": ("GET", {}, None, ALL),
+    "keys.key_file": ("GET", {"filename": "beacon.pub"}, None, ALL),
 }
 IGNORED = {"static", "bootstrap.static"}
 

@@ -58,6 +58,14 @@ class LandDetails:
     plot_ratio_max: Decimal
 
 
+@dataclass(frozen=True)
+class KeyNotice:
+    """One of the platform's public keys as an announcement names it: what it is for (in Chinese), its fingerprint."""
+
+    purpose: str
+    fingerprint: str
+
+
 @dataclass
 class DocumentContext:
     """What the templates are filled from: the project, the lot, its timetable and its evaluation."""
@@ -92,6 +100,7 @@ class DocumentContext:
     reserve_note: str | None = None  # land: e.g. "本宗地设有底价"
     land: LandDetails | None = None
     key_fingerprint: str | None = None  # the lot's opening-key fingerprint; None: to be published
+    platform_keys: tuple[KeyNotice, ...] = ()  # the platform's published keys (/keys); the text names the page anyway
     rules: RuleSet = field(default_factory=lambda: DEFAULT_RULES)
 
 

@@ -26,7 +26,7 @@ import hashlib
 import hmac
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from . import regions
@@ -35,7 +35,8 @@ from .errors import N_, DomainError
 from .experts import ExpertRecord
 
 FORMAT = "trading.draw-record"
-VERSION = 1
+VERSION = 2  # 2 adds each call's gateway signature and the gateway's public key; 1 is still read
+CALL_STATEMENT = "trading.draw-call-outcome"
 REASONS = ("removed", "suspended", "works_for_tenderee", "works_for_bidder", "relative_of_bidder",
            "recently_drawn", "same_region")
 OUTCOMES = ("accepted", "declined", "no_answer", "conflict")
@@ -265,12 +266,25 @@ def rank(seed: bytes, eligible: Mapping[str, Iterable[int]]) -> dict[str, list[i
 
 @dataclass(frozen=True)
 class CallOutcome:
-    """One call of the draw: whom, for which specialty, the outcome and when."""
+    """One call of the draw: whom, for which specialty, the outcome and when, and the calling gateway's Ed25519
+    signature over ``call_statement`` (None for calls recorded before the gateway signed)."""
 
     expert_id: int
     specialty: str
     outcome: str
     at: datetime
+    signature: bytes | None = field(default=None, repr=False)
+
+
+def call_subject(commitment_hash: str, lot_code: str, position: int, expert_id: int, specialty: str) -> dict:
+    """What the platform tells the gateway when it places a call: which draw, which call (1 = first), whom."""
+    return {"draw": commitment_hash, "lot_code": lot_code, "position": int(position), "expert_id": int(expert_id),
+            "specialty": specialty}
+
+
+def call_statement(subject: Mapping, outcome: str, at: datetime) -> bytes:
+    """The bytes the gateway signs when a call ends: canonical JSON of the subject, the outcome and the time."""
+    return canonical({"statement": CALL_STATEMENT, **subject, "outcome": outcome, "at": format_time(at)})
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,14 @@
 A ``DrawRecord`` holds everything needed to replay a draw without a database: the request, the frozen pool
 snapshot (eligible ids per specialty) and exclusions, the inputs hash, the commitment and when it was made,
 the beacon pulse with its signature and key, the revealed secret, the seed, the rankings, the calls in order
-and the panel. ``verify`` recomputes each in turn and says, in words, what differs. The names are also
-reachable as ``trading.domain.drawing.DrawRecord``, ``.build_record`` and ``.verify``.
+(each with the calling gateway's signature over its outcome and time) and the gateway's public key, and the
+panel. ``verify`` recomputes each in turn and says, in words, what differs. The names are also reachable as
+``trading.domain.drawing.DrawRecord``, ``.build_record`` and ``.verify``.
 
-The command prints MATCH and exits 0, or prints each difference and exits 1; 2 means the file could not be
-read as a draw record. Without ``--beacon-key`` the pulse is checked against the key it names (which proves
-the pulse intact, not whose it is): pass the beacon's published key to pin it.
+The command, ``verify FILE --beacon-key HEX --gateway-key HEX``, prints MATCH and exits 0, or prints each
+difference and exits 1; 2 means the file could not be read as a draw record; 3 that a trusted key is missing
+(both are published at ``/keys`` on the platform). ``--no-key-check`` checks the pulse and the calls against the
+keys the record names (which proves them intact, not whose they are) and accepts unsigned calls, saying so.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from . import verify_cli
 from .audit import canonical, format_time
@@ -32,6 +37,8 @@ from .drawing import (
     Panel,
     Request,
     Seat,
+    call_statement,
+    call_subject,
     commitment_digest,
     inputs_hash,
     parse_time,
@@ -58,6 +65,7 @@ class DrawRecord:
     ranking: dict[str, list[int]]
     calls: tuple[CallOutcome, ...]
     panel: Panel
+    gateway_key: bytes | None = None  # the calling gateway's Ed25519 public key (None in version 1 records)
 
     def to_json(self) -> str:
         """The record as canonical JSON (sorted keys, no spaces), with its format name and version."""
@@ -72,7 +80,9 @@ class DrawRecord:
             "committed_at": format_time(self.committed_at), "pulse": self.pulse.as_dict(),
             "secret": self.secret.hex(), "seed": self.seed.hex(), "ranking": self.ranking,
             "calls": [{"expert_id": k.expert_id, "specialty": k.specialty, "outcome": k.outcome,
-                       "at": format_time(k.at)} for k in self.calls],
+                       "at": format_time(k.at), "signature": k.signature.hex() if k.signature else None}
+                      for k in self.calls],
+            "gateway_key": self.gateway_key.hex() if self.gateway_key else None,
             "panel": self.panel.as_dict(),
         }).decode("utf-8")
 
@@ -81,7 +91,7 @@ class DrawRecord:
         """A record from ``to_json``'s form, or a refusal saying it is not one."""
         try:
             data = json.loads(text)
-            if data.get("format") != FORMAT or data.get("version") != VERSION:
+            if data.get("format") != FORMAT or data.get("version") not in (1, VERSION):
                 raise DomainError(N_("This is not a draw record of format %(format)s version %(version)s."),
                                   field="record", format=FORMAT, version=VERSION)
             c = data["commitment"]
@@ -94,9 +104,11 @@ class DrawRecord:
                            str(c["commitment_hash"])),
                 parse_time(data["committed_at"]), Pulse.from_dict(data["pulse"]), bytes.fromhex(data["secret"]),
                 bytes.fromhex(data["seed"]), {code: [int(i) for i in ids] for code, ids in data["ranking"].items()},
-                tuple(CallOutcome(int(k["expert_id"]), str(k["specialty"]), str(k["outcome"]), parse_time(k["at"]))
+                tuple(CallOutcome(int(k["expert_id"]), str(k["specialty"]), str(k["outcome"]), parse_time(k["at"]),
+                                  bytes.fromhex(k["signature"]) if k.get("signature") else None)
                       for k in data["calls"]),
                 Panel.from_dict(data["panel"]),
+                bytes.fromhex(data["gateway_key"]) if data.get("gateway_key") else None,
             )
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise DomainError(N_("The draw record is malformed: %(reason)s."), field="record",
@@ -105,14 +117,16 @@ class DrawRecord:
 
 def build_record(request: Request, eligible: Mapping[str, list[int]], exclusions: Iterable[Exclusion],
                  commitment: Commitment, committed_at: datetime, pulse: Pulse, secret: bytes,
-                 calls: Iterable[CallOutcome]) -> DrawRecord:
-    """The record of a draw from its frozen inputs, commitment, pulse, revealed secret and calls."""
+                 calls: Iterable[CallOutcome], gateway_key: bytes | None = None) -> DrawRecord:
+    """The record of a draw from its frozen inputs, commitment, pulse, revealed secret, calls (with the
+    gateway's signatures) and the gateway's public key."""
     digest = inputs_hash(request, eligible, exclusions)
     drawn = seed(secret, digest, pulse.output)
     ranking = rank(drawn, eligible)
     calls = tuple(calls)
     return DrawRecord(request, {c: sorted(ids) for c, ids in eligible.items()}, tuple(sorted(exclusions)), digest,
-                      commitment, committed_at, pulse, secret, drawn, ranking, calls, seat(ranking, request, calls))
+                      commitment, committed_at, pulse, secret, drawn, ranking, calls, seat(ranking, request, calls),
+                      gateway_key)
 
 
 def _seat_text(s: Seat) -> str:
@@ -150,8 +164,51 @@ def _inputs_problems(record: DrawRecord) -> list[str]:
     return found
 
 
-def verify(record: DrawRecord, beacon_key: bytes | None = None) -> list[str]:
-    """Replay a draw record: [] for MATCH, else each difference in words (beacon key from the record if None)."""
+def _call_text(position: int, call: CallOutcome) -> str:
+    """A call as named in a difference."""
+    return (f"call {position} (expert {call.expert_id}, {call.specialty}, {call.outcome} at "
+            f"{format_time(call.at)})")
+
+
+def unsigned_calls(record: DrawRecord) -> list[int]:
+    """The positions (1 = first) of the calls that carry no gateway signature."""
+    return [position for position, call in enumerate(record.calls, start=1) if call.signature is None]
+
+
+def _call_problems(record: DrawRecord, gateway_key: bytes | None, allow_unsigned: bool) -> list[str]:
+    """Each call's gateway signature checked against the trusted gateway key (else the key the record names)."""
+    found = []
+    if gateway_key is not None and record.gateway_key is not None and gateway_key != record.gateway_key:
+        found.append(f"gateway key: the record names {record.gateway_key.hex()}, the trusted gateway key is "
+                     f"{gateway_key.hex()}: the calls were signed by someone else")
+    key = gateway_key if gateway_key is not None else record.gateway_key
+    unsigned = unsigned_calls(record)
+    if unsigned and not allow_unsigned:
+        found.append(f"{'call' if len(unsigned) == 1 else 'calls'} {', '.join(map(str, unsigned))}: no gateway "
+                     f"signature ({len(unsigned)} of {len(record.calls)} calls), so their outcomes and times are "
+                     "unauthenticated: anyone could have written them")
+    signed = [(p, c) for p, c in enumerate(record.calls, start=1) if c.signature is not None]
+    if signed and key is None:
+        found.append("calls: they are signed, but the record names no gateway key and none was given")
+        return found
+    verifier = Ed25519PublicKey.from_public_bytes(key) if signed else None
+    for position, call in signed:
+        subject = call_subject(record.commitment.commitment_hash, record.request.lot_code, position,
+                               call.expert_id, call.specialty)
+        try:
+            verifier.verify(call.signature, call_statement(subject, call.outcome, call.at))
+        except InvalidSignature:
+            found.append(f"{_call_text(position, call)}: the gateway's signature does not match: the outcome, time, "
+                         "expert or position was changed after the gateway signed it")
+    return found
+
+
+def verify(record: DrawRecord, beacon_key: bytes | None = None, gateway_key: bytes | None = None, *,
+           allow_unsigned: bool = False) -> list[str]:
+    """Replay a draw record: [] for MATCH, else each difference in words. The pulse is checked against
+    ``beacon_key`` and every call's signature against ``gateway_key`` (each taken from the record if None, which
+    proves the record intact but not whose keys these are). Unsigned calls are a difference unless
+    ``allow_unsigned``."""
     found = _inputs_problems(record)
     pulse, c = record.pulse, record.commitment
     if pulse.round != c.beacon_round:
@@ -163,6 +220,7 @@ def verify(record: DrawRecord, beacon_key: bytes | None = None) -> list[str]:
     if pulse.time <= record.committed_at:
         found.append(f"pulse: round {pulse.round} was published at {format_time(pulse.time)}, not after the "
                      f"commitment at {format_time(record.committed_at)}")
+    found.extend(_call_problems(record, gateway_key, allow_unsigned))
     if record.calls and record.calls[0].at < pulse.time:
         found.append(f"calls: the first call, at {format_time(record.calls[0].at)}, was made before the pulse "
                      f"that decides the ranking ({format_time(pulse.time)})")
@@ -195,22 +253,34 @@ def verify(record: DrawRecord, beacon_key: bytes | None = None) -> list[str]:
     return found
 
 
-def _check(file: str, key: bytes | None) -> tuple[list[str], list[str]]:
+def _check(file: str, keys: dict[str, bytes | None], unchecked: bool) -> tuple[list[str], list[str]]:
     record = DrawRecord.from_json(Path(file).read_bytes())
-    differences = verify(record, key)
-    notes = [] if differences or key is not None else [
-        f"pulse checked against the key it names, {record.pulse.public_key.hex()}; pass --beacon-key to pin the "
-        "beacon's key"]
+    beacon_key, gateway_key = keys["beacon-key"], keys["gateway-key"]
+    differences = verify(record, beacon_key, gateway_key, allow_unsigned=unchecked)
+    notes = []
+    if beacon_key is None:
+        notes.append(f"pulse checked against the key it names, {record.pulse.public_key.hex()}, not the beacon's "
+                     "published key")
+    if gateway_key is None and record.gateway_key is not None:
+        notes.append(f"calls checked against the gateway key the record names, {record.gateway_key.hex()}, not the "
+                     "gateway's published key")
+    unsigned = unsigned_calls(record)
+    if unchecked and unsigned:
+        notes.append(f"UNAUTHENTICATED: {len(unsigned)} of {len(record.calls)} calls carry no gateway signature; "
+                     "their outcomes and times rest on the platform's word alone")
     return differences, notes
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The command line: ``verify FILE [--beacon-key HEX]``; exit status 0 MATCH, 1 differences, 2 unreadable."""
+    """The command line: ``verify FILE --beacon-key HEX --gateway-key HEX | --no-key-check``; exit status
+    0 MATCH, 1 differences, 2 unreadable, 3 no trusted key."""
     return verify_cli.run(argv, prog="python -m trading.domain.drawing",
                           description="Replay an exported expert draw record (专家抽取记录).",
                           what="replay a draw record and say MATCH or what differs",
-                          file_help="the exported record (JSON)", key_option="beacon-key",
-                          key_help="the beacon's Ed25519 public key, 64 hex digits", check=_check, noun="differences")
+                          file_help="the exported record (JSON)",
+                          keys=[("beacon-key", "the randomness beacon's Ed25519 public key, 64 hex digits"),
+                                ("gateway-key", "the calling gateway's Ed25519 public key, 64 hex digits")],
+                          check=_check, noun="differences")
 
 
 if __name__ == "__main__":

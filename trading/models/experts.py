@@ -131,6 +131,7 @@ class DrawCall(db.Model):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     gateway_state: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # the keypad gateway's per-call state
+    signature: Mapped[bytes | None] = mapped_column(sa.LargeBinary(64))  # the gateway's Ed25519 signature
 
     draw: Mapped[Draw] = relationship(back_populates="calls")
     expert: Mapped[Expert] = relationship()

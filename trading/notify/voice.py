@@ -8,6 +8,11 @@ conflict of interest (申请回避); no deciding key before the timeout is ``no_
 Both gateways keep each call's state as a small JSON-ready dict in a ``CallStore`` the caller provides (the
 service backs it with a database row), so a call placed in one web request can be answered in another.
 Times are aware UTC datetimes passed in as ``now``; nothing here reads the clock.
+
+The gateway vouches for what it saw: given its own Ed25519 key, it signs each ended call's outcome and time
+together with the subject the platform named when it placed the call (which draw, which call, whom:
+``trading.domain.drawing.call_subject``), as ``attest`` returns it. The platform stores the signature with the
+call and exports it in the draw record, so an outcome changed afterwards no longer verifies.
 """
 
 from __future__ import annotations
@@ -26,6 +31,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from ..domain.drawing import call_statement
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
@@ -154,13 +163,16 @@ class CallEnded(Exception):
 
 
 class VoiceGateway(Protocol):
-    """Places automated calls and reports how each ended."""
+    """Places automated calls, reports how each ended, and signs each ended call's outcome."""
 
-    def place_call(self, call_id: str, phone: str, script: str, now: datetime) -> None:
-        """Start ringing ``phone``; ``call_id`` is unique per call."""
+    def place_call(self, call_id: str, phone: str, script: str, now: datetime, subject: dict | None = None) -> None:
+        """Start ringing ``phone``; ``call_id`` is unique per call; ``subject`` is what the outcome is signed with."""
 
     def poll(self, call_id: str, now: datetime) -> CallResult | None:
         """The result once the call has ended by ``now``, else None."""
+
+    def attest(self, call_id: str, now: datetime) -> bytes | None:
+        """The gateway's signature over the ended call's subject, outcome and time; None without a key or subject."""
 
 
 class CallStore(Protocol):
@@ -226,10 +238,33 @@ def _load(store: CallStore, call_id: str) -> dict:
     return data
 
 
+class _Signing:
+    """What both gateways share: their Ed25519 key and ``attest``."""
+
+    signing_key: Ed25519PrivateKey | None
+    store: CallStore
+
+    @property
+    def public_key(self) -> bytes | None:
+        """The raw 32-byte public key the gateway signs with (None without a key)."""
+        return None if self.signing_key is None else self.signing_key.public_key().public_bytes_raw()
+
+    def attest(self, call_id: str, now: datetime) -> bytes | None:
+        """Sign the ended call's subject (named at placement), outcome and end time; None without a key or a
+        subject. Refuses a call that has not ended: the gateway signs only what it saw."""
+        subject = _load(self.store, call_id).get("subject")
+        if self.signing_key is None or subject is None:
+            return None
+        result = self.poll(call_id, now)
+        if result is None:
+            raise ValueError(f"call {call_id!r} has not ended")
+        return self.signing_key.sign(call_statement(subject, result.outcome, result.finished_at))
+
+
 # --- the simulated gateway --------------------------------------------------------------------------------------
 
 
-class SimulatedGateway:
+class SimulatedGateway(_Signing):
     """Answers calls by seeded chance: the same seed and call id always give the same answer and timing."""
 
     RING_SECONDS = (2, 12)  # from placing the call to the expert picking up
@@ -246,6 +281,7 @@ class SimulatedGateway:
         p_conflict: float = 0.03,
         timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
         store: CallStore | None = None,
+        signing_key: Ed25519PrivateKey | None = None,
     ):
         probabilities = {"p_accept": p_accept, "p_decline": p_decline, "p_conflict": p_conflict}
         for name, p in probabilities.items():
@@ -259,6 +295,7 @@ class SimulatedGateway:
         self.p_conflict = float(p_conflict)
         self.timeout = timedelta(seconds=_check_timeout(timeout_seconds, self.MIN_TIMEOUT_SECONDS))
         self.store: CallStore = store if store is not None else DictStore()
+        self.signing_key = signing_key
 
     @property
     def p_no_answer(self) -> float:
@@ -291,9 +328,10 @@ class SimulatedGateway:
         finished_at = answered_at + timedelta(seconds=sum(listening))
         return CallResult(DECIDING_KEYS[key], KEY_REPLAY * replays + key, answered_at, finished_at)
 
-    def place_call(self, call_id: str, phone: str, script: str, now: datetime) -> None:
+    def place_call(self, call_id: str, phone: str, script: str, now: datetime, subject: dict | None = None) -> None:
         """Start the call; its answer is already fixed by the seed and the id."""
-        _new_call(self.store, call_id, {"phone": phone, "placed_at": _iso(_require_aware(now, "now"))})
+        _new_call(self.store, call_id, {"phone": phone, "placed_at": _iso(_require_aware(now, "now")),
+                                        "subject": subject})
 
     def poll(self, call_id: str, now: datetime) -> CallResult | None:
         """The result once ``now`` has reached the moment the call ends, else None."""
@@ -324,17 +362,20 @@ class KeypadCall:
     result: CallResult | None
 
 
-class KeypadGateway:
+class KeypadGateway(_Signing):
     """A person plays the expert's phone on a page: answers, presses keys, or lets it ring out."""
 
-    def __init__(self, store: CallStore | None = None, timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS):
+    def __init__(self, store: CallStore | None = None, timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+                 signing_key: Ed25519PrivateKey | None = None):
         self.store: CallStore = store if store is not None else DictStore()
         self.timeout = timedelta(seconds=_check_timeout(timeout_seconds, 0))
+        self.signing_key = signing_key
 
-    def place_call(self, call_id: str, phone: str, script: str, now: datetime) -> None:
+    def place_call(self, call_id: str, phone: str, script: str, now: datetime, subject: dict | None = None) -> None:
         """Record the call as ringing."""
         placed_at = _iso(_require_aware(now, "now"))
         data = {
+            "subject": subject,
             "phone": phone,
             "script": script,
             "placed_at": placed_at,

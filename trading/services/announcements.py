@@ -29,9 +29,10 @@ def centre_region(session, lot: Lot) -> str:
     return regions.name(code if code and regions.get(code) else lot.project.region_code)
 
 
-def context(lot: Lot, timetable: schedule.Schedule, region: str,
-            key_fingerprint: str | None = None) -> documents.DocumentContext:
-    """The standard template's fields, filled from the lot, its project, the centre's region and the timetable."""
+def context(lot: Lot, timetable: schedule.Schedule, region: str, key_fingerprint: str | None = None,
+            platform_keys: tuple[documents.KeyNotice, ...] = ()) -> documents.DocumentContext:
+    """The standard template's fields, filled from the lot, its project, the centre's region and the timetable;
+    ``platform_keys`` are the platform's published keys the announcement lists (``published_keys.notices``)."""
     project = lot.project
     catalogue = specialties.load()
     land = None
@@ -57,7 +58,7 @@ def context(lot: Lot, timetable: schedule.Schedule, region: str,
         specialties=tuple(documents.SpecialtyNeed(s.code, catalogue.label(s.code) if catalogue.get(s.code) else s.code,
                                                   s.count) for s in lot.specialties),
         increment=lot.increment, reserve_note="本宗地设有底价" if project.trade_type == "land" else None, land=land,
-        key_fingerprint=key_fingerprint)
+        key_fingerprint=key_fingerprint, platform_keys=tuple(platform_keys))
 
 
 def propose(lot: Lot, now: datetime) -> schedule.Schedule:
@@ -80,18 +81,19 @@ def complete(lot: Lot, given: schedule.Schedule) -> schedule.Schedule:
     return schedule.Schedule(**filled)
 
 
-def preview(session, lot: Lot, timetable: schedule.Schedule,
-            key_fingerprint: str | None = None) -> tuple[tuple[str, str], tuple[str, str]]:
+def preview(session, lot: Lot, timetable: schedule.Schedule, key_fingerprint: str | None = None,
+            platform_keys: tuple[documents.KeyNotice, ...] = ()) -> tuple[tuple[str, str], tuple[str, str]]:
     """The announcement and the documents as they would be published: ((title, text), (title, text)); before
     the ceremony the opening key's fingerprint reads "to be published"."""
-    filled = context(lot, timetable, centre_region(session, lot), key_fingerprint)
+    filled = context(lot, timetable, centre_region(session, lot), key_fingerprint, platform_keys)
     return documents.render_announcement(filled), documents.render_documents(filled)
 
 
 def publish(session, actor, now: datetime, lot: Lot, timetable: schedule.Schedule,
-            key_threshold: int | None = None) -> Announcement:
+            key_threshold: int | None = None, platform_keys: tuple[documents.KeyNotice, ...] = ()) -> Announcement:
     """Check the timetable against the rules, render the texts, publish, and move the lot to announced.
-    ``key_threshold`` is how many of the three key holders must release their shares to open the bids."""
+    ``key_threshold`` is how many of the three key holders must release their shares to open the bids;
+    ``platform_keys`` the platform's published keys whose fingerprints the announcement lists."""
     require_tenderee(actor, lot.project)
     if lot.state != "method_approved" or not lot.method:
         raise DomainError(N_("The lot can be announced once its method is approved."), field="lot",
@@ -106,7 +108,7 @@ def publish(session, actor, now: datetime, lot: Lot, timetable: schedule.Schedul
     for hook in ANNOUNCE_HOOKS:
         made = hook(session, actor, now, lot)
         fingerprint = getattr(made, "fingerprint", fingerprint)
-    (title, text), (documents_title, documents_text) = preview(session, lot, timetable, fingerprint)
+    (title, text), (documents_title, documents_text) = preview(session, lot, timetable, fingerprint, platform_keys)
     transition(session, lot, "announce", actor, "tenderee", now,
                payload={name: getattr(timetable, name) for name in SCHEDULE_FIELDS if getattr(timetable, name)})
     row = Announcement(lot_id=lot.id, round=lot.round, title=title, text=text, documents_title=documents_title,

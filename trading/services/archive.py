@@ -71,7 +71,7 @@ def _notices(session, lot: Lot) -> dict:
     }
 
 
-def items(session, lot: Lot, store, beacon_key) -> list[bundle.ArchiveItem]:
+def items(session, lot: Lot, store, beacon_key, gateway_key) -> list[bundle.ArchiveItem]:
     """Everything the archive of the lot's current round holds, envelopes and documents streamed."""
     def stream(key):
         return lambda: store.open(key)
@@ -88,7 +88,7 @@ def items(session, lot: Lot, store, beacon_key) -> list[bundle.ArchiveItem]:
                                 .order_by(Draw.number)):
         if draw.revealed_secret is not None:
             found.append(bundle.ArchiveItem(f"draw-{draw.number}.json", "draw",
-                                            draws.record(session, draw, beacon_key).to_json().encode()))
+                                            draws.record(session, draw, beacon_key, gateway_key).to_json().encode()))
     found.append(bundle.ArchiveItem("evaluation.json", "evaluation", _json(_evaluation(session, lot))))
     found.append(bundle.ArchiveItem("notices.json", "notices", _json(_notices(session, lot))))
     entries = session.scalars(sa.select(AuditEntry).where(AuditEntry.object_type == "lot",
@@ -98,7 +98,8 @@ def items(session, lot: Lot, store, beacon_key) -> list[bundle.ArchiveItem]:
     return found
 
 
-def create(session, actor, now: datetime, lot: Lot, *, store, signing_key, beacon_key) -> ArchiveBundle:
+def create(session, actor, now: datetime, lot: Lot, *, store, signing_key, beacon_key,
+           gateway_key) -> ArchiveBundle:
     """Staff archive a contracted lot: write the signed bundle, record it, move the lot to archived."""
     require_role(actor, "staff")
     if lot.state != "contracted":
@@ -110,7 +111,8 @@ def create(session, actor, now: datetime, lot: Lot, *, store, signing_key, beaco
     lot_info = {"deal_code": lot.deal_code, "project": lot.project.name, "lot": lot.name, "round": lot.round,
                 "trade_type": lot.project.trade_type}
     with store.writer() as out:
-        written = bundle.write_archive(out.file, lot_info=lot_info, items=items(session, lot, store, beacon_key),
+        written = bundle.write_archive(out.file, lot_info=lot_info,
+                                       items=items(session, lot, store, beacon_key, gateway_key),
                                        created_at=now, signer=signing_key)
     row = ArchiveBundle(lot_id=lot.id, blob_key=out.blob.key, size=out.blob.size, sha256=out.blob.sha256,
                         files=len(written.files), created_at=now, created_by_id=actor.id)

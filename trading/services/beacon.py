@@ -28,6 +28,21 @@ def signing_key(instance_path: str):
     return serialization.load_pem_private_key(path.read_bytes(), None)
 
 
+def gateway_key(instance_path: str):
+    """The calling gateway's Ed25519 key in ``instance/keys/gateway.key.pem`` (created on first use, owner-only): it
+    signs each draw call's outcome, so the exported draw record authenticates who answered what and when."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from .keys import raw_private_pem, write_private
+
+    folder = Path(instance_path) / "keys"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "gateway.key.pem"
+    if not path.exists():
+        write_private(path, raw_private_pem(Ed25519PrivateKey.generate()))
+    return serialization.load_pem_private_key(path.read_bytes(), None)
+
+
 def _as_pulse(row: BeaconPulse) -> beacon.Pulse:
     """A stored pulse as the domain's Pulse."""
     return beacon.Pulse(row.round, row.time, row.output, row.prev_output, row.signature, row.public_key)

@@ -112,8 +112,9 @@ def create(session, actor, now: datetime, lot: Lot, *, wanted: list[tuple[str, i
 
 
 def _outcomes(draw: Draw) -> list[drawing.CallOutcome]:
-    """The finished calls of a draw, in order."""
-    return [drawing.CallOutcome(c.expert_id, c.specialty, c.outcome, c.finished_at) for c in draw.calls if c.outcome]
+    """The finished calls of a draw, in order, with the gateway's signatures."""
+    return [drawing.CallOutcome(c.expert_id, c.specialty, c.outcome, c.finished_at, c.signature)
+            for c in draw.calls if c.outcome]
 
 
 class _CallStore:
@@ -131,12 +132,14 @@ class _CallStore:
         row.gateway_state = dict(state)
 
 
-def gateway_for(session, draw: Draw, timeout: int = 60):
-    """The draw's voice gateway: simulated (seeded from the commitment) or the keypad page."""
+def gateway_for(session, draw: Draw, timeout: int = 60, signing_key=None):
+    """The draw's voice gateway: simulated (seeded from the commitment) or the keypad page; with the gateway's
+    key (``beacon.gateway_key``) it signs the outcomes."""
     store = _CallStore(session)
     if draw.request.get("gateway") == "keypad":
-        return KeypadGateway(store=store, timeout_seconds=max(timeout, 600))
-    return SimulatedGateway(seed=int(draw.commitment_hash[:12], 16), timeout_seconds=timeout, store=store)
+        return KeypadGateway(store=store, timeout_seconds=max(timeout, 600), signing_key=signing_key)
+    return SimulatedGateway(seed=int(draw.commitment_hash[:12], 16), timeout_seconds=timeout, store=store,
+                            signing_key=signing_key)
 
 
 def script_for(draw: Draw, lot: Lot, code: str, centre_name: str) -> str:
@@ -147,9 +150,10 @@ def script_for(draw: Draw, lot: Lot, code: str, centre_name: str) -> str:
                                      evaluation_at=draw.evaluation_at, place=draw.place, centre_name=centre_name))
 
 
-def advance(session, now: datetime, draw: Draw, *, beacon_key, secret_key: str, centre_name: str) -> Draw:
-    """Move a draw on at ``now``: rank once the beacon pulse exists, collect answered calls, and call the next
-    ranked expert while a seat is open (one call at a time)."""
+def advance(session, now: datetime, draw: Draw, *, beacon_key, gateway_key, secret_key: str,
+            centre_name: str) -> Draw:
+    """Move a draw on at ``now``: rank once the beacon pulse exists, collect answered calls (signed by the
+    gateway's key), and call the next ranked expert while a seat is open (one call at a time)."""
     if draw.status in ("complete", "cancelled"):
         return draw
     lot = session.get(Lot, draw.lot_id)
@@ -165,13 +169,13 @@ def advance(session, now: datetime, draw: Draw, *, beacon_key, secret_key: str, 
         audit.record(session, None, now, "draw.rank", object_type="lot", object_id=lot.id,
                      rule="construction.committee_secret",
                      payload={"draw_id": draw.id, "beacon_round": pulse.round, "pulse": pulse.output.hex()})
-    gateway = gateway_for(session, draw)
+    gateway = gateway_for(session, draw, signing_key=gateway_key)
     for call in draw.calls:
         if call.outcome is None:
             result = gateway.poll(call.call_id, now)
             if result is None:
                 return draw  # one call at a time: wait for it
-            _finish_call(session, now, draw, lot, call, result)
+            _finish_call(session, now, draw, lot, call, result, gateway.attest(call.call_id, now))
     following = drawing.next_to_call(draw.ranking, request, _outcomes(draw))
     panel = drawing.seat(draw.ranking, request, _outcomes(draw))
     if following is None or not any(panel.open.values()):
@@ -186,15 +190,17 @@ def advance(session, now: datetime, draw: Draw, *, beacon_key, secret_key: str, 
                     placed_at=now, gateway_state={})
     draw.calls.append(call)
     session.flush()
-    gateway.place_call(call.call_id, expert.mobile, script_for(draw, lot, code, centre_name), now)
+    gateway.place_call(call.call_id, expert.mobile, script_for(draw, lot, code, centre_name), now,
+                       subject=drawing.call_subject(draw.commitment_hash, request.lot_code, call.seq, expert_id, code))
     audit.record(session, None, now, "draw.call", object_type="lot", object_id=lot.id,
                  payload={"draw_id": draw.id, "seq": call.seq, "specialty": code})
     return draw
 
 
-def _finish_call(session, now: datetime, draw: Draw, lot: Lot, call: DrawCall, result) -> None:
-    """Record a call's outcome on the call and on the expert's record."""
-    call.outcome, call.keys = result.outcome, result.keys
+def _finish_call(session, now: datetime, draw: Draw, lot: Lot, call: DrawCall, result,
+                 signature: bytes | None) -> None:
+    """Record a call's outcome, with the gateway's signature, on the call and on the expert's record."""
+    call.outcome, call.keys, call.signature = result.outcome, result.keys, signature
     call.answered_at, call.finished_at = result.answered_at, result.finished_at
     expert = session.get(Expert, call.expert_id)
     expert.draws += 1
@@ -206,7 +212,7 @@ def _finish_call(session, now: datetime, draw: Draw, lot: Lot, call: DrawCall, r
     session.flush()
     audit.record(session, None, result.finished_at, "draw.answer", object_type="lot", object_id=lot.id,
                  payload={"draw_id": draw.id, "seq": call.seq, "specialty": call.specialty,
-                          "outcome": result.outcome})
+                          "outcome": result.outcome, "signature": signature.hex() if signature else None})
 
 
 def panel(draw: Draw) -> drawing.Panel | None:
@@ -238,8 +244,9 @@ def reveal(session, actor, now: datetime, draw: Draw, secret_key: str) -> Draw:
     return draw
 
 
-def record(session, draw: Draw, beacon_key) -> drawing.DrawRecord:
-    """The complete, replayable record of a revealed draw."""
+def record(session, draw: Draw, beacon_key, gateway_key) -> drawing.DrawRecord:
+    """The complete, replayable record of a revealed draw, with the gateway's public key (``gateway_key`` is the
+    gateway's key, as ``beacon.gateway_key`` loads it)."""
     if draw.revealed_secret is None:
         raise DomainError(N_("The draw's secret is revealed only after the award."), field="draw",
                           rule="construction.committee_secret")
@@ -248,7 +255,8 @@ def record(session, draw: Draw, beacon_key) -> drawing.DrawRecord:
     exclusions = [drawing.Exclusion(e["expert_id"], e["reason"], e["detail"]) for e in draw.exclusions]
     commitment = drawing.Commitment(draw.secret_hash, draw.inputs_hash, draw.beacon_round, draw.commitment_hash)
     return drawing.build_record(request, draw.snapshot, exclusions, commitment, draw.created_at, pulse,
-                                bytes.fromhex(draw.revealed_secret), _outcomes(draw))
+                                bytes.fromhex(draw.revealed_secret), _outcomes(draw),
+                                gateway_key=gateway_key.public_key().public_bytes_raw())
 
 
 def get(session, draw_id: int) -> Draw:

@@ -208,17 +208,18 @@ def ready_to_open(session, people: Cast, now: datetime, store, *, instance_path:
     (4 road engineers and a cost engineer, a backup each), and its bid deadline an hour from now, so advancing
     the clock opens it."""
     from ..domain import schedule
-    from ..services import beacon, draws, keys
+    from ..services import beacon, draws, keys, published_keys
 
     start = now - timedelta(days=25)
     lot = create(session, people, start, "construction-opening")
     advance(session, people, start, lot, "method_approved", store)
     deadline = (now + timedelta(hours=1)).replace(second=0, microsecond=0)
     timetable = announcements.complete(lot, schedule.Schedule(issued_at=start, bid_deadline=deadline))
-    announcements.publish(session, _owner(people, "construction"), start, lot, timetable)
+    announcements.publish(session, _owner(people, "construction"), start, lot, timetable,
+                          platform_keys=published_keys.notices(instance_path, start))
     platform = keys.platform_keys(instance_path, start)
     submit_bids(session, people, start + timedelta(days=1), lot, store, platform, OPENING_PRICES)
-    key = beacon.signing_key(instance_path)
+    key, gateway_key = beacon.signing_key(instance_path), beacon.gateway_key(instance_path)
     at = now - timedelta(days=1)
     for attempt in range(3):  # a ranking can run out before the seats fill (rarely): the supervisor draws again
         actor, reason = (people.staff, "") if attempt == 0 else (people.supervisor, "首次抽取人数不足，重新抽取。")
@@ -226,7 +227,8 @@ def ready_to_open(session, people: Cast, now: datetime, store, *, instance_path:
                             exclude_same_region=False, evaluation_at=deadline + timedelta(hours=1),
                             place="咸宁市公共资源交易中心封闭评标室3", secret_key=secret_key, reason=reason)
         while draw.status != "complete" and at < now:
-            draws.advance(session, at, draw, beacon_key=key, secret_key=secret_key, centre_name=centre_name)
+            draws.advance(session, at, draw, beacon_key=key, gateway_key=gateway_key, secret_key=secret_key,
+                          centre_name=centre_name)
             at += timedelta(seconds=20)
         if not any(draws.panel(draw).open.values()):
             break

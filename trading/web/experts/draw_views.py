@@ -46,6 +46,7 @@ def centre_name() -> str:
 def advance(draw: Draw) -> Draw:
     """Move a draw on at the current time (rank when the pulse exists, collect answers, place the next call)."""
     return draws.advance(db.session, now(), draw, beacon_key=beacon.signing_key(current_app.instance_path),
+                         gateway_key=beacon.gateway_key(current_app.instance_path),
                          secret_key=current_app.config["SECRET_KEY"], centre_name=centre_name())
 
 
@@ -106,11 +107,13 @@ def draw_advance(draw_id: int):
 @bp.route("/draws/<int:draw_id>/record.json")
 @roles_required("supervisor")
 def draw_record(draw_id: int):
-    """The replayable record (after the award): `flask draw verify FILE` checks it."""
+    """The replayable record (after the award): `flask draw verify FILE --beacon-key HEX --gateway-key HEX` checks it
+    with the keys published at /keys."""
     draw = db.session.get(Draw, draw_id) or abort(404)
     try:
         draws.reveal(db.session, current_user, now(), draw, current_app.config["SECRET_KEY"])
-        data = draws.record(db.session, draw, beacon.signing_key(current_app.instance_path)).to_json()
+        data = draws.record(db.session, draw, beacon.signing_key(current_app.instance_path),
+                            beacon.gateway_key(current_app.instance_path)).to_json()
     except DomainError as error:
         db.session.rollback()
         flash(error_text(error), "danger")

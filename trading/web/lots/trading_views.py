@@ -6,14 +6,14 @@ from datetime import datetime
 from io import BytesIO
 from zoneinfo import ZoneInfo
 
-from flask import abort, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from ...domain import schedule
 from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Announcement, Objection
-from ...services import announcements, objections, registrations
+from ...services import announcements, objections, published_keys, registrations
 from ..common import client_address, form_error, now, perform, roles_required
 from . import labels
 from .blueprint import bp, load_lot, require_party
@@ -54,12 +54,14 @@ def announce(lot_id: int):
         try:
             timetable = announcements.complete(lot, _typed_schedule(form))
             schedule.validate(lot.project.trade_type, lot.method, timetable, at)
-            texts = announcements.preview(db.session, lot, timetable)
+            texts = announcements.preview(db.session, lot, timetable,
+                                          platform_keys=published_keys.notices(current_app.instance_path, at))
         except DomainError as error:
             form_error(form, error)
             timetable = None
         if timetable is not None and form.publish.data:
-            row, ok = perform(announcements.publish, lot, timetable, int(form.key_threshold.data or 2), form=form,
+            row, ok = perform(announcements.publish, lot, timetable, int(form.key_threshold.data or 2),
+                              platform_keys=published_keys.notices(current_app.instance_path, at), form=form,
                               ok=_("The announcement is published."))
             if ok:
                 return redirect(url_for("public.announcement", announcement_id=row.id))

@@ -132,7 +132,8 @@ def make_archive(lot_id: int):
     if ActionForm().validate_on_submit():
         perform(archive.create, lot, store=blob_store(),
                 signing_key=keys.platform_keys(current_app.instance_path, now()).signing_key,
-                beacon_key=beacon.signing_key(current_app.instance_path), ok=_("The lot is archived."))
+                beacon_key=beacon.signing_key(current_app.instance_path),
+                gateway_key=beacon.gateway_key(current_app.instance_path), ok=_("The lot is archived."))
     return _back(lot)
 
 
