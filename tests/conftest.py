@@ -14,6 +14,7 @@ from trading.clock import FixedClock
 from trading.extensions import db
 
 FIXED_NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 09:00 Beijing time
+TEST_KEK = "7e" * 32  # the fixed key-encryption key of every test app (production reads TRADING_KEK[_FILE])
 
 
 def _is_postgres(url: str) -> bool:
@@ -51,6 +52,7 @@ def _config(url: str, **extra) -> dict:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
+        "KEK": TEST_KEK,
         "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
         "SESSION_COOKIE_SECURE": False,

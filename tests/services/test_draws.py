@@ -12,12 +12,13 @@ import sqlalchemy as sa
 
 from trading.domain import drawing
 from trading.domain.errors import DomainError, Forbidden
+from trading.keyring import AtRestKey
 from trading.models import AuditEntry, Draw, Expert
 from trading.services import beacon, draws, experts
 from trading.simulate import demo, experts as demo_experts, lots as walk
 from trading.storage import BlobStore
 
-SECRET_KEY = "test-secret"
+AT_REST = AtRestKey(b"\x07" * 32)  # the at-rest key the draws seal their secrets with
 
 
 @pytest.fixture
@@ -38,7 +39,7 @@ WANTED = [("A080201", 4, 1), ("A0601", 1, 1)]
 
 def make(session, scene, now, **changes):
     args = dict(wanted=WANTED, exclude_same_region=False, evaluation_at=now + timedelta(days=25),
-                place="咸宁市公共资源交易中心封闭评标室3", secret_key=SECRET_KEY)
+                place="咸宁市公共资源交易中心封闭评标室3", at_rest=AT_REST)
     args.update(changes)
     actor = args.pop("actor", scene.people.staff)
     return draws.create(session, actor, now, scene.lot, **args)
@@ -48,7 +49,7 @@ def run(session, scene, now, draw, limit=200):
     """Advance the draw minute by minute until it completes."""
     at = now
     for _ in range(limit):
-        draws.advance(session, at, draw, beacon_key=scene.key, secret_key=SECRET_KEY, centre_name="中心")
+        draws.advance(session, at, draw, beacon_key=scene.key, at_rest=AT_REST, centre_name="中心")
         if draw.status == "complete":
             return at
         at += timedelta(seconds=30)
@@ -79,7 +80,7 @@ def test_the_draw_ranks_at_its_beacon_round_and_calls_until_the_seats_are_filled
     monkeypatch.setattr(draws, "os", SimpleNamespace(urandom=lambda n: bytes(range(n))))
     monkeypatch.setattr(draws, "uuid", SimpleNamespace(uuid4=lambda: SimpleNamespace(hex=f"{next(ids):032x}")))
     draw = make(session, scene, now)
-    draws.advance(session, now, draw, beacon_key=scene.key, secret_key=SECRET_KEY, centre_name="中心")
+    draws.advance(session, now, draw, beacon_key=scene.key, at_rest=AT_REST, centre_name="中心")
     assert draw.ranking is None and draw.calls == []  # the pulse of the committed round is still in the future
     run(session, scene, now, draw)
     panel = draws.panel(draw)
@@ -113,9 +114,9 @@ def test_after_the_award_the_record_replays_and_any_change_is_found(session, now
     draw = make(session, scene, now)
     run(session, scene, now, draw)
     with pytest.raises(DomainError):
-        draws.reveal(session, scene.people.supervisor, now, draw, SECRET_KEY)
+        draws.reveal(session, scene.people.supervisor, now, draw, AT_REST)
     scene.lot.state = "awarded"  # the award comes with the opening and evaluation issue
-    draws.reveal(session, scene.people.supervisor, now, draw, SECRET_KEY)
+    draws.reveal(session, scene.people.supervisor, now, draw, AT_REST)
     record = draws.record(session, draw, scene.key)
     assert drawing.verify(record) == []
     data = json.loads(record.to_json())
@@ -134,12 +135,12 @@ def test_a_person_answers_on_the_keypad_and_a_decline_calls_the_next(session, no
     at = now
     while not draw.calls:
         at += timedelta(seconds=30)
-        draws.advance(session, at, draw, beacon_key=scene.key, secret_key=SECRET_KEY, centre_name="中心")
+        draws.advance(session, at, draw, beacon_key=scene.key, at_rest=AT_REST, centre_name="中心")
     first = draw.calls[0]
     gateway = draws.gateway_for(session, draw)
     assert "参加请按1，不参加请按2，重听请按3" in gateway.call(first.call_id, at).script
     gateway.press(first.call_id, "2", at + timedelta(seconds=5))
-    draws.advance(session, at + timedelta(seconds=6), draw, beacon_key=scene.key, secret_key=SECRET_KEY,
+    draws.advance(session, at + timedelta(seconds=6), draw, beacon_key=scene.key, at_rest=AT_REST,
                   centre_name="中心")
     assert first.outcome == "declined" and len(draw.calls) == 2
     assert draw.calls[1].expert_id == draw.ranking[first.specialty][1]
