@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import fcntl
 import hashlib
 import os
 import sys
 from collections.abc import Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -314,24 +316,38 @@ class Keyring:
 
 def load(folder: str | Path, kek: bytes, now: datetime, *, secret_key: str | None = None) -> Keyring:
     """Load (creating on first use) every platform key in ``folder`` under ``kek``; plaintext PEMs from older
-    installs are wrapped in place. ``secret_key`` is the app's SECRET_KEY, kept only to open legacy rows."""
+    installs are wrapped in place. ``secret_key`` is the app's SECRET_KEY, kept only to open legacy rows.
+    Several processes starting at once take turns (a lock file), so they all load the same keys."""
     folder = Path(folder)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    ca_cert_path = folder / CA_CERT_FILE
-    made_ca = []
+    with _locked(folder):
+        ca_cert_path = folder / CA_CERT_FILE
+        made_ca = []
 
-    def make_ca():
-        key, cert = pki.create_ca(CA_NAME, now)
-        made_ca.append(cert)
-        return key
+        def make_ca():
+            key, cert = pki.create_ca(CA_NAME, now)
+            made_ca.append(cert)
+            return key
 
-    ca_key = _private_key(folder, CA_KEY_FILE, "ca", kek, make_ca)
-    if made_ca:
-        write_atomic(ca_cert_path, pki.certificate_pem(made_ca[0]))
-    ca_cert = pki.load_certificate(ca_cert_path.read_bytes())
-    signing = {name: _private_key(folder, file, name, kek, Ed25519PrivateKey.generate)
-               for name, file in SIGNING_KEYS.items()}
-    return Keyring(ca_key, ca_cert, signing, AtRestKey(_at_rest_key(folder, kek), secret_key), folder, kek_id(kek))
+        ca_key = _private_key(folder, CA_KEY_FILE, "ca", kek, make_ca)
+        if made_ca:
+            write_atomic(ca_cert_path, pki.certificate_pem(made_ca[0]))
+        ca_cert = pki.load_certificate(ca_cert_path.read_bytes())
+        signing = {name: _private_key(folder, file, name, kek, Ed25519PrivateKey.generate)
+                   for name, file in SIGNING_KEYS.items()}
+        at_rest = AtRestKey(_at_rest_key(folder, kek), secret_key)
+    return Keyring(ca_key, ca_cert, signing, at_rest, folder, kek_id(kek))
+
+
+@contextmanager
+def _locked(folder: Path):
+    """Hold ``folder/.lock`` exclusively (POSIX advisory lock) while the keys are created or re-wrapped."""
+    fd = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def rewrap(folder: str | Path, old_kek: bytes, new_kek: bytes) -> list[str]:
@@ -340,10 +356,11 @@ def rewrap(folder: str | Path, old_kek: bytes, new_kek: bytes) -> list[str]:
     folder = Path(folder)
     purposes = {CA_KEY_FILE: "ca", AT_REST_FILE: "at-rest", **{file: name for name, file in SIGNING_KEYS.items()}}
     present = {file: purpose for file, purpose in purposes.items() if (folder / file).exists()}
-    secrets = {file: unwrap(old_kek, purpose, (folder / file).read_bytes(), str(folder / file))
-               for file, purpose in present.items()}
-    for file, purpose in present.items():
-        write_atomic(folder / file, wrap(new_kek, purpose, secrets[file]))
+    with _locked(folder):
+        secrets = {file: unwrap(old_kek, purpose, (folder / file).read_bytes(), str(folder / file))
+                   for file, purpose in present.items()}
+        for file, purpose in present.items():
+            write_atomic(folder / file, wrap(new_kek, purpose, secrets[file]))
     return sorted(present)
 
 
