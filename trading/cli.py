@@ -38,14 +38,19 @@ def init_db() -> None:
     _cleanup_blobs()
 
 
-def _reseal() -> None:
-    """Re-seal database secrets left under the legacy SECRET_KEY derivation (see services.keys.reseal_legacy)."""
+def _reseal() -> list[str]:
+    """Re-seal database secrets left under the legacy SECRET_KEY derivation (see services.keys.reseal_legacy);
+    returns the rows that open under neither key."""
     from .services import keys
 
-    count = keys.reseal_legacy(db.session, current_clock().now(), current_keyring().at_rest)
+    count, unreadable = keys.reseal_legacy(db.session, current_clock().now(), current_keyring().at_rest)
     db.session.commit()
     if count:
         click.echo(f"{count} secret(s) re-sealed under the at-rest key: SECRET_KEY can now be rotated")
+    if unreadable:
+        click.echo(f"{len(unreadable)} secret(s) open under neither the at-rest key nor SECRET_KEY (sealed under an "
+                   f"earlier SECRET_KEY?), left as they are: {', '.join(unreadable)}", err=True)
+    return unreadable
 
 
 def _cleanup_blobs() -> None:
@@ -333,7 +338,8 @@ def keys_show() -> None:
 def keys_reseal() -> None:
     """Re-seal database secrets still sealed under SECRET_KEY (databases from before the at-rest key); run it
     before rotating SECRET_KEY. ``init-db`` runs it too."""
-    _reseal()
+    if _reseal():
+        sys.exit(1)
     click.echo("every secret in the database is sealed under the at-rest key")
 
 

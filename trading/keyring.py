@@ -251,13 +251,14 @@ class AtRestKey:
         return AESGCM(legacy_at_rest_key(self.legacy_secret, purpose)).decrypt(sealed[:12], sealed[12:],
                                                                                 binding.encode())
 
-    def is_legacy(self, purpose: str, sealed: bytes, binding: str) -> bool:
-        """True if the row opens only under the legacy SECRET_KEY derivation (``flask keys reseal`` redoes it)."""
+    def reseal(self, purpose: str, sealed: bytes, binding: str) -> bytes | None:
+        """A legacy row sealed again under the at-rest key; None if it already is. InvalidTag if neither key
+        opens it (sealed under an earlier SECRET_KEY)."""
         try:
             AESGCM(self._purpose_key(purpose)).decrypt(sealed[:12], sealed[12:], binding.encode())
-            return False
+            return None
         except InvalidTag:
-            return True
+            return self.seal(purpose, self.open(purpose, sealed, binding), binding)
 
 
 def _at_rest_key(folder: Path, kek: bytes) -> bytes:

@@ -250,6 +250,25 @@ def test_after_reseal_secret_key_can_be_rotated_on_an_upgraded_database(make_app
         assert [e.status for e in record] == ["opened"] * 3 and draw.ranking is not None
 
 
+def test_reseal_leaves_a_row_it_cannot_open_and_says_so(make_app, tmp_path):
+    """A share sealed under an earlier SECRET_KEY opens under neither key: `flask keys reseal` names it and fails,
+    and leaves the row as it was (start-up is not stopped by it: init-db only warns)."""
+    store = BlobStore(tmp_path / "instance" / "blobs")
+    app = make_app()
+    with app.app_context():
+        lot_id, _ = _opening_in_progress(db.session, store)
+        row = db.session.scalar(sa.select(ReleasedShare))
+        lot = db.session.get(Lot, lot_id)
+        share = current_keyring().at_rest.open(opening.RELEASED_SHARE, row.sealed, lot.deal_code)
+        row.sealed = lost = _seal_legacy("an-earlier-secret", opening.RELEASED_SHARE, share, lot.deal_code)
+        db.session.commit()
+        row_id = row.id
+    result = app.test_cli_runner().invoke(args=["keys", "reseal"])
+    assert result.exit_code == 1 and f"released_share:{row_id}" in result.output
+    with app.app_context():
+        assert db.session.get(ReleasedShare, row_id).sealed == lost
+
+
 def test_rotating_the_kek_keeps_the_keys_and_retires_the_old_kek(make_app, tmp_path):
     """`flask keys rotate-kek` re-encrypts every key file under a new KEK: the same keys load under it, and the
     old KEK (say, a leaked backup of it) no longer opens them."""

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
+from cryptography.exceptions import InvalidTag
 
 from .. import keyring
 from ..domain import pki, rules
@@ -40,30 +41,35 @@ def open_at_rest(at_rest: AtRestKey, purpose: str, sealed: bytes, binding: str) 
     return at_rest.open(purpose, sealed, binding)
 
 
-def reseal_legacy(session, now: datetime, at_rest: AtRestKey) -> int:
+def reseal_legacy(session, now: datetime, at_rest: AtRestKey) -> tuple[int, list[str]]:
     """Re-seal under the at-rest key every database secret still sealed the legacy way (draw secrets, released
-    shares), so that SECRET_KEY can then be rotated; audited. Returns how many rows were re-sealed."""
+    shares), so that SECRET_KEY can then be rotated; audited. Returns (how many were re-sealed, the rows that open
+    under neither key, e.g. sealed under an earlier SECRET_KEY: left as they are)."""
     from ..models import Draw, ReleasedShare
     from .draws import DRAW_SECRET
     from .opening import RELEASED_SHARE
 
-    done = []
-    for draw in session.scalars(sa.select(Draw).where(Draw.secret_sealed.is_not(None))):
-        if at_rest.is_legacy(DRAW_SECRET, draw.secret_sealed, draw.commitment_hash):
-            secret = at_rest.open(DRAW_SECRET, draw.secret_sealed, draw.commitment_hash)
-            draw.secret_sealed = at_rest.seal(DRAW_SECRET, secret, draw.commitment_hash)
-            done.append(f"draw:{draw.id}")
-    for row, deal_code in session.execute(
-            sa.select(ReleasedShare, Lot.deal_code).join(KeyShare, KeyShare.id == ReleasedShare.key_share_id)
-            .join(OpeningKey, OpeningKey.id == KeyShare.opening_key_id).join(Lot, Lot.id == OpeningKey.lot_id)):
-        if row.sealed and at_rest.is_legacy(RELEASED_SHARE, row.sealed, deal_code):
-            row.sealed = at_rest.seal(RELEASED_SHARE, at_rest.open(RELEASED_SHARE, row.sealed, deal_code), deal_code)
-            done.append(f"released_share:{row.id}")
+    rows = [(draw, "secret_sealed", DRAW_SECRET, draw.commitment_hash, f"draw:{draw.id}")
+            for draw in session.scalars(sa.select(Draw).where(Draw.secret_sealed.is_not(None)))]
+    rows += [(share, "sealed", RELEASED_SHARE, deal_code, f"released_share:{share.id}")
+             for share, deal_code in session.execute(
+                 sa.select(ReleasedShare, Lot.deal_code).join(KeyShare, KeyShare.id == ReleasedShare.key_share_id)
+                 .join(OpeningKey, OpeningKey.id == KeyShare.opening_key_id).join(Lot, Lot.id == OpeningKey.lot_id))
+             if share.sealed]
+    done, unreadable = [], []
+    for row, column, purpose, binding, name in rows:
+        try:
+            sealed = at_rest.reseal(purpose, getattr(row, column), binding)
+        except InvalidTag:
+            unreadable.append(name)
+            continue
+        if sealed is not None:
+            setattr(row, column, sealed)
+            done.append(name)
     if done:
         session.flush()
-        audit.record(session, None, now, "keys.reseal_at_rest",
-                     payload={"rows": done})
-    return len(done)
+        audit.record(session, None, now, "keys.reseal_at_rest", payload={"rows": done})
+    return len(done), unreadable
 
 
 def platform_keys(instance_path: str, now: datetime | None = None) -> PlatformKeys:
