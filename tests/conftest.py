@@ -23,12 +23,14 @@ def _is_postgres(url: str) -> bool:
 
 @pytest.fixture(scope="session", autouse=True)
 def cheap_password_hashing():
-    """scrypt at a low cost: the same code path, a fraction of the time."""
+    """scrypt at a low cost, and key files written without fsync: the same code paths, a fraction of the time."""
+    from trading import keyring
     from trading.domain.sealing import holderkeys
     from trading.services import accounts
 
     accounts.PASSWORD_METHOD = "scrypt:1024:8:1"
     holderkeys.SCRYPT_N = 2**10
+    keyring.DURABLE = False
 
 
 @pytest.fixture(scope="session")
