@@ -12,7 +12,7 @@ MO     := $(PO:.po=.mo)
 export TRADING_CLOCK ?= simulated
 RUN_ENV := TRADING_SESSION_COOKIE_SECURE=false TRADING_REMEMBER_COOKIE_SECURE=false
 
-.PHONY: run test lint bench messages clean-venv
+.PHONY: run kek test lint bench messages clean-venv
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,13 @@ $(STAMP): requirements.txt
 %.mo: %.po $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
 
-run: $(STAMP) $(MO)
+# The key-encryption key that wraps the platform's keys in instance/keys (trading/keyring.py). Unless
+# TRADING_KEK is set, `make run` creates a training one once, owner-only, at TRADING_KEK_FILE or else
+# ~/.config/trading-platform/kek (outside the project, so a copy of instance/ does not carry it).
+kek: $(STAMP)
+	@if [ -z "$$TRADING_KEK" ]; then $(BIN)/python -m trading.keyring new-kek $${TRADING_KEK_FILE:+"$$TRADING_KEK_FILE"}; fi
+
+run: $(STAMP) $(MO) kek
 	$(FLASK) init-db
 	$(FLASK) demo --if-empty
 	$(RUN_ENV) $(FLASK) run --host 127.0.0.1 --port 5000

@@ -28,7 +28,8 @@ ENTRIES = int(os.environ.get("BENCH_ENTRIES", "20000"))
 def run(folder: str) -> None:
     """Build everything in ``folder``, measure, print the JSON line."""
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder}/bench.db"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"}, instance_path=folder)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "KEK": os.urandom(32).hex()},
+                     instance_path=folder)  # a fresh key-encryption key: the folder lives for one run
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
             downgrade(revision="base")

@@ -27,6 +27,7 @@ from flask_migrate import downgrade, upgrade
 from trading import create_app
 from trading.domain import drawing, specialties
 from trading.extensions import db
+from trading.keyring import current_keyring
 from trading.models import Expert, ExpertSpecialty, Lot, User
 from trading.services import draws, experts
 from trading.simulate import demo, lots as walk
@@ -41,7 +42,8 @@ def build(folder: str) -> tuple:
     """A migrated database: demo accounts, an announced construction lot, six signed-up bidders, the pool.
     Returns (app, lot id, staff user id, the three best-supplied specialty codes)."""
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder}/bench.db"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"}, instance_path=folder)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "KEK": os.urandom(32).hex()},
+                     instance_path=folder)  # a fresh key-encryption key: the folder lives for one run
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
             downgrade(revision="base")
@@ -91,7 +93,8 @@ def run(folder: str) -> None:
             staff = db.session.get(User, staff_id)
             started = time.perf_counter()
             draw = draws.create(db.session, staff, NOW, lot, wanted=request, exclude_same_region=False,
-                                evaluation_at=NOW + timedelta(days=25), place="评标室", secret_key="bench")
+                                evaluation_at=NOW + timedelta(days=25), place="评标室",
+                                at_rest=current_keyring().at_rest)
             seed = drawing.seed(os.urandom(32), draw.inputs_hash, os.urandom(64))
             ranking = drawing.rank(seed, draw.snapshot)
             outcomes, at = [], NOW

@@ -34,6 +34,7 @@ from trading.domain import pki
 from trading.domain.sealing import envelope, holderkeys
 from trading.domain.sealing.envelope import HPKE
 from trading.extensions import db
+from trading.keyring import current_keyring
 from trading.models import Bid, Lot, Organisation
 from trading.services import keys, opening
 from trading.simulate import demo, lots as walk
@@ -49,7 +50,8 @@ def prepare(folder: str):
     """The database, the lot at its opening with BIDS sealed bids and two released shares; returns (app, lot id)."""
     holderkeys.SCRYPT_N = 2**10  # the holders' key unlock is not what is measured
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder}/bench.db"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"}, instance_path=folder)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "KEK": os.urandom(32).hex()},
+                     instance_path=folder)  # a fresh key-encryption key: the folder lives for one run
     store = BlobStore(Path(folder) / "blobs")
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
@@ -60,7 +62,7 @@ def prepare(folder: str):
         lot = walk.create(db.session, people, NOW, "construction")
         walk.advance(db.session, people, NOW, lot, "announced", store)
         public = keys.opening_key_of(db.session, lot).public_key
-        platform = keys.platform_keys(folder, NOW)
+        platform = current_keyring().platform
         document = os.urandom(SIZE)
         started = time.perf_counter()
         for index in range(BIDS):
@@ -100,7 +102,8 @@ def _release(lot, holder, at) -> None:
     private = holderkeys.unlock(keys.blob_of(db.session.get(HolderKey, holder.id)), holder.id, "demo2026")
     opened = ceremony.open_share(ceremony.SealedShare(str(holder.id), share.role, share.index, share.sealed,
                                                       share.share_hash), lot.deal_code, private)
-    sealed = keys.seal_at_rest("bench", opening.RELEASED_SHARE, bytes([opened.index]) + opened.share, lot.deal_code)
+    sealed = keys.seal_at_rest(current_keyring().at_rest, opening.RELEASED_SHARE, bytes([opened.index]) + opened.share,
+                               lot.deal_code)
     db.session.add(ReleasedShare(key_share_id=share.id, released_by_id=holder.id, released_at=at, sealed=sealed))
     share.released_at = at
 
@@ -128,7 +131,7 @@ def run(folder: str) -> None:
     with app.app_context():
         lot = db.session.get(Lot, lot_id)
         started = time.perf_counter()
-        entries = opening.open_bids(db.session, lot.bid_deadline, lot, secret_key="bench", store=store)
+        entries = opening.open_bids(db.session, lot.bid_deadline, lot, at_rest=current_keyring().at_rest, store=store)
         db.session.commit()
         open_s = time.perf_counter() - started
         assert sum(e.status == "opened" for e in entries) == BIDS, [e.reason for e in entries if e.reason][:3]

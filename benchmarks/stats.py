@@ -83,7 +83,8 @@ def deals(count: int):
 def prepare(folder: str):
     """The database with LOTS deals, analysed; returns the app."""
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder}/bench.db"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"}, instance_path=folder)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "KEK": os.urandom(32).hex()},
+                     instance_path=folder)  # a fresh key-encryption key: the folder lives for one run
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
             downgrade(revision="base")

@@ -14,6 +14,7 @@ from trading.clock import FixedClock
 from trading.extensions import db
 
 FIXED_NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 09:00 Beijing time
+TEST_KEK = "7e" * 32  # the fixed key-encryption key of every test app (production reads TRADING_KEK[_FILE])
 
 
 def _is_postgres(url: str) -> bool:
@@ -22,12 +23,14 @@ def _is_postgres(url: str) -> bool:
 
 @pytest.fixture(scope="session", autouse=True)
 def cheap_password_hashing():
-    """scrypt at a low cost: the same code path, a fraction of the time."""
+    """scrypt at a low cost, and key files written without fsync: the same code paths, a fraction of the time."""
+    from trading import keyring
     from trading.domain.sealing import holderkeys
     from trading.services import accounts
 
     accounts.PASSWORD_METHOD = "scrypt:1024:8:1"
     holderkeys.SCRYPT_N = 2**10
+    keyring.DURABLE = False
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +54,7 @@ def _config(url: str, **extra) -> dict:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
+        "KEK": TEST_KEK,
         "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
         "SESSION_COOKIE_SECURE": False,

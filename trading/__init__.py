@@ -35,8 +35,8 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the extensions, the clock and the rule set to the app."""
-    from . import models  # noqa: F401  (registers the tables)
+    """Bind the extensions, the clock, the rule set and the keyring to the app."""
+    from . import keyring, models  # noqa: F401  (models registers the tables)
     from .clock import make_clock
     from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
     from .web.i18n import select_locale, select_timezone
@@ -50,6 +50,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     app.extensions["trading_clock"] = make_clock(app.config["CLOCK"])
     app.extensions["trading_rules"] = load_rules(app.config["RULE_OVERRIDES"])
+    app.extensions["trading_keyring"] = keyring.load_for_app(app)  # refuses to start without the KEK
 
 
 def load_rules(overrides: dict):
@@ -101,18 +102,18 @@ def register_blueprints(app: Flask) -> None:
 def advance_draws(session, now) -> None:
     """Clock listener: move every running draw on (ranking at its beacon round, answers, next calls)."""
     import sqlalchemy as sa
-    from flask import current_app
 
+    from .keyring import current_keyring
     from .models import Draw
-    from .services import beacon, draws
+    from .services import draws
     from .web.experts.draw_views import centre_name
 
-    key, gateway_key = beacon.signing_key(current_app.instance_path), beacon.gateway_key(current_app.instance_path)
+    ring = current_keyring()
     for draw in session.scalars(sa.select(Draw).where(Draw.status.in_(["committed", "calling"]))):
         for _ in range(20):  # follow a chain of quick answers, one call at a time
             before = (draw.status, len(draw.calls))
-            draws.advance(session, now, draw, beacon_key=key, gateway_key=gateway_key,
-                          secret_key=current_app.config["SECRET_KEY"],
+            draws.advance(session, now, draw, beacon_key=ring.beacon_key, gateway_key=ring.gateway_key,
+                          at_rest=ring.at_rest,
                           centre_name=centre_name())
             if (draw.status, len(draw.calls)) == before:
                 break

@@ -15,6 +15,7 @@ from flask_migrate import upgrade
 from .clock import current_clock
 from .domain.errors import DomainError
 from .extensions import db
+from .keyring import current_keyring
 from .models import Organisation
 from .services import audit, clock as clock_service
 from .storage import blob_store
@@ -33,7 +34,23 @@ def init_db() -> None:
     """Create or upgrade the database schema to the latest migration."""
     upgrade()
     click.echo(f"database ready: {db.engine.url.render_as_string(hide_password=True)}")
+    _reseal()
     _cleanup_blobs()
+
+
+def _reseal() -> list[str]:
+    """Re-seal database secrets left under the legacy SECRET_KEY derivation (see services.keys.reseal_legacy);
+    returns the rows that open under neither key."""
+    from .services import keys
+
+    count, unreadable = keys.reseal_legacy(db.session, current_clock().now(), current_keyring().at_rest)
+    db.session.commit()
+    if count:
+        click.echo(f"{count} secret(s) re-sealed under the at-rest key: SECRET_KEY can now be rotated")
+    if unreadable:
+        click.echo(f"{len(unreadable)} secret(s) open under neither the at-rest key nor SECRET_KEY (sealed under an "
+                   f"earlier SECRET_KEY?), left as they are: {', '.join(unreadable)}", err=True)
+    return unreadable
 
 
 def _cleanup_blobs() -> None:
@@ -73,8 +90,7 @@ def demo(if_empty: bool) -> None:
         from .simulate import experts as demo_experts
 
         click.echo(demo_experts.load(db.session, now))
-        click.echo(demo_data.load_opening_lot(db.session, now, blob_store(), instance_path=current_app.instance_path,
-                                              secret_key=current_app.config["SECRET_KEY"]))
+        click.echo(demo_data.load_opening_lot(db.session, now, blob_store(), keyring=current_keyring()))
         db.session.commit()
         click.echo(f"demo logins (password for every demo user: {demo_data.DEMO_PASSWORD})")
         for spec, org_name, created in report:
@@ -305,8 +321,52 @@ def history_import(file: str) -> None:
     click.echo(f"imported {result.lots} deal(s) ({kinds}), {result.amount:,.2f} yuan, as {result.source}")
 
 
+keys_group = click.Group("keys", help="The platform's keys in instance/keys, wrapped under the KEK.")
+
+
+@keys_group.command("show")
+@with_appcontext
+def keys_show() -> None:
+    """Print the KEK's id, where the keys are, and the public keys (for bidders and verifiers)."""
+    ring = current_keyring()
+    click.echo(f"KEK id:    {ring.kek_id}")
+    click.echo(f"key files: {ring.folder} (each wrapped under the KEK)")
+    for name, key in sorted(ring.signing.items()):
+        click.echo(f"{name + ':':<10} {key.public_key().public_bytes_raw().hex()}")
+
+
+@keys_group.command("reseal")
+@with_appcontext
+def keys_reseal() -> None:
+    """Re-seal database secrets still sealed under SECRET_KEY (databases from before the at-rest key); run it
+    before rotating SECRET_KEY. ``init-db`` runs it too."""
+    if _reseal():
+        sys.exit(1)
+    click.echo("every secret in the database is sealed under the at-rest key")
+
+
+@keys_group.command("rotate-kek")
+@click.option("--new-kek-file", required=True, type=click.Path(dir_okay=False),
+              help="The new KEK's file (outside instance/); created if it does not exist.")
+@with_appcontext
+def keys_rotate_kek(new_kek_file: str) -> None:
+    """Re-encrypt every key file under a new KEK; then point TRADING_KEK_FILE at the new file and restart."""
+    from . import keyring
+
+    try:
+        keyring.check_outside_instance(new_kek_file, current_app.instance_path)
+        created = keyring.new_kek_file(new_kek_file)
+        old = keyring.kek_from_config(current_app.config, current_app.instance_path)
+        new = keyring.read_kek_file(new_kek_file, current_app.instance_path)
+        files = keyring.rewrap(current_keyring().folder, old, new)
+    except keyring.KeyringError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{'created ' if created else ''}new KEK {keyring.kek_id(new)}: {len(files)} key file(s) re-encrypted "
+               f"({', '.join(files)}). Set TRADING_KEK_FILE={new_kek_file} and restart; keep the old KEK until then.")
+
+
 def register(app) -> None:
     """Add the commands to the app's CLI."""
     for command in (init_db, demo, clock_group, chronograph, audit_group, cleanup_blobs, bid_group, draw_group,
-                    scenario_group, stats_group, history_group):
+                    scenario_group, stats_group, history_group, keys_group):
         app.cli.add_command(command)

@@ -4,6 +4,10 @@ Order of precedence (last wins): the defaults below; the instance folder's ``con
 (created on first start with a random ``SECRET_KEY``); ``TRADING_*`` environment variables
 (``TRADING_CLOCK=simulated`` sets ``CLOCK``; values are parsed as JSON when they can be);
 ``DATABASE_URL``. Tests pass ``test_config`` instead of reading the instance file.
+
+The key-encryption key (KEK) that wraps the platform's private keys never comes from the instance folder:
+``TRADING_KEK`` (read as text, never as JSON), else ``TRADING_KEK_FILE``, else the file ``make run`` creates,
+``~/.config/trading-platform/kek``, if it exists (trading/keyring.py). Tests pass ``KEK`` in ``test_config``.
 """
 
 from __future__ import annotations
@@ -57,6 +61,11 @@ class Defaults:
     # A centre may make legal numbers stricter: {"rule.id": value}. Looser is refused at start.
     RULE_OVERRIDES: dict = {}
 
+    # The key-encryption key of instance/keys (see trading/keyring.py): the key itself (hex or base64 of
+    # 32 bytes) or a file outside the instance folder that holds it. Never set them in instance/config.py.
+    KEK = None
+    KEK_FILE = None
+
 
 INSTANCE_CONFIG_TEMPLATE = '''"""Configuration of this installation. Generated on first start; never commit it."""
 
@@ -91,7 +100,16 @@ def load_config(app, test_config: dict | None) -> None:
     if test_config is None:
         ensure_instance_config(app.instance_path)
         app.config.from_pyfile("config.py")
+        if app.config["KEK"] or app.config["KEK_FILE"]:
+            raise RuntimeError("instance/config.py sets KEK or KEK_FILE: the key-encryption key must not travel with "
+                               "the instance folder; set TRADING_KEK_FILE (or TRADING_KEK) in the environment.")
         app.config.from_prefixed_env(prefix="TRADING")
+        app.config["KEK"] = os.environ.get("TRADING_KEK") or None  # hex or base64 text, not JSON
+        if not app.config["KEK"] and not app.config["KEK_FILE"]:
+            from .keyring import default_kek_file
+
+            if default_kek_file().exists():
+                app.config["KEK_FILE"] = str(default_kek_file())
         if os.environ.get("DATABASE_URL"):
             app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     else:

@@ -16,11 +16,11 @@ from tests.conftest import FIXED_NOW
 from trading.domain import archive as bundle, archive_cli, drawing, drawing_cli
 from trading.domain.beacon import make_pulse
 from trading.domain.drawing import CallOutcome, call_statement, call_subject
+from trading.keyring import current_keyring
 from trading.services import beacon, draws, keys
 from trading.simulate import demo, experts as demo_experts, lots as walk
 from trading.storage import BlobStore
 
-SECRET_KEY = "test-secret"  # the app's SECRET_KEY in the test config
 ATTACKER = Ed25519PrivateKey.from_private_bytes(bytes(range(100, 132)))
 
 
@@ -43,9 +43,9 @@ def exported(app, session, now, tmp_path, client):
     demo_experts.load(session, now)
     session.flush()
     keys = {"beacon_key": beacon.signing_key(app.instance_path), "gateway_key": beacon.gateway_key(app.instance_path),
-            "secret_key": SECRET_KEY, "centre_name": "中心"}
+            "at_rest": current_keyring().at_rest, "centre_name": "中心"}
     draw = draws.create(session, people.staff, now, lot, wanted=[("A080201", 2, 0)], exclude_same_region=False,
-                        evaluation_at=now + timedelta(days=25), place="封闭评标室3", secret_key=SECRET_KEY,
+                        evaluation_at=now + timedelta(days=25), place="封闭评标室3", at_rest=current_keyring().at_rest,
                         gateway="keypad")
     gateway, at = draws.gateway_for(session, draw), now
     for _ in range(200):
@@ -58,7 +58,7 @@ def exported(app, session, now, tmp_path, client):
         at += timedelta(minutes=1)
     assert [c.outcome for c in draw.calls] == ["no_answer", "declined", "accepted", "accepted"]
     lot.state = "awarded"  # the award is not what this test is about
-    draws.reveal(session, people.supervisor, at, draw, SECRET_KEY)
+    draws.reveal(session, people.supervisor, at, draw, current_keyring().at_rest)
     data = json.loads(draws.record(session, draw, keys["beacon_key"], keys["gateway_key"]).to_json())
     trusted = ["--beacon-key", published(client, "beacon"), "--gateway-key", published(client, "gateway")]
     return data, trusted

@@ -12,12 +12,13 @@ import sqlalchemy as sa
 
 from trading.domain import drawing
 from trading.domain.errors import DomainError, Forbidden
+from trading.keyring import AtRestKey
 from trading.models import AuditEntry, Draw, Expert
 from trading.services import beacon, draws, experts
 from trading.simulate import demo, experts as demo_experts, lots as walk
 from trading.storage import BlobStore
 
-SECRET_KEY = "test-secret"
+AT_REST = AtRestKey(b"\x07" * 32)  # the at-rest key the draws seal their secrets with
 
 
 @pytest.fixture
@@ -40,13 +41,13 @@ WANTED = [("A080201", 4, 1), ("A0601", 1, 1)]
 
 def keys_of(scene) -> dict:
     """What draws.advance takes besides the draw: the beacon's and the gateway's keys, the secret, the centre."""
-    return {"beacon_key": scene.key, "gateway_key": scene.gateway_key, "secret_key": SECRET_KEY,
+    return {"beacon_key": scene.key, "gateway_key": scene.gateway_key, "at_rest": AT_REST,
             "centre_name": "中心"}
 
 
 def make(session, scene, now, **changes):
     args = dict(wanted=WANTED, exclude_same_region=False, evaluation_at=now + timedelta(days=25),
-                place="咸宁市公共资源交易中心封闭评标室3", secret_key=SECRET_KEY)
+                place="咸宁市公共资源交易中心封闭评标室3", at_rest=AT_REST)
     args.update(changes)
     actor = args.pop("actor", scene.people.staff)
     return draws.create(session, actor, now, scene.lot, **args)
@@ -121,9 +122,9 @@ def test_after_the_award_the_record_replays_and_any_change_is_found(session, now
     draw = make(session, scene, now)
     run(session, scene, now, draw)
     with pytest.raises(DomainError):
-        draws.reveal(session, scene.people.supervisor, now, draw, SECRET_KEY)
+        draws.reveal(session, scene.people.supervisor, now, draw, AT_REST)
     scene.lot.state = "awarded"  # the award comes with the opening and evaluation issue
-    draws.reveal(session, scene.people.supervisor, now, draw, SECRET_KEY)
+    draws.reveal(session, scene.people.supervisor, now, draw, AT_REST)
     record = draws.record(session, draw, scene.key, scene.gateway_key)
     keys = ["--beacon-key", scene.key.public_key().public_bytes_raw().hex(),
             "--gateway-key", scene.gateway_key.public_key().public_bytes_raw().hex()]

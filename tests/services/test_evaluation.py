@@ -12,13 +12,18 @@ import sqlalchemy as sa
 
 from trading.domain import archive as bundle, calendar, drawing
 from trading.domain.errors import DomainError, Forbidden
+from trading.keyring import current_keyring
 from trading.models import AuditEntry, BankTransfer, Deal, Deposit, Expert, ReleasedShare, User, UserRole
 from trading.services import archive, beacon, chronograph, draws, evaluation as room, keys, opening, result
 from trading.simulate import demo, experts as demo_experts, lots as walk
 from trading.storage import BlobStore
 
-SECRET = "test-secret"
 RATE = Decimal("0.0035")
+
+
+def _at_rest():
+    """The app's at-rest key (the web tests share this scene, so it is the app's own, not a test key)."""
+    return current_keyring().at_rest
 
 
 class Scene:
@@ -38,10 +43,10 @@ class Scene:
         wanted = [(s.code, s.count, 1) for s in lot.specialties]  # one backup per specialty
         draw = draws.create(session, people.staff, now, lot, wanted=wanted, exclude_same_region=False,
                             evaluation_at=lot.bid_deadline + timedelta(hours=2), place="封闭评标室3",
-                            secret_key=SECRET, gateway="keypad")
+                            at_rest=_at_rest(), gateway="keypad")
         at, gateway = now, draws.gateway_for(session, draw)
         while draw.status != "complete":  # every expert called accepts on the keypad: the panel is always full
-            draws.advance(session, at, draw, beacon_key=key, gateway_key=self.gateway_key, secret_key=SECRET,
+            draws.advance(session, at, draw, beacon_key=key, gateway_key=self.gateway_key, at_rest=_at_rest(),
                           centre_name="中心")
             waiting = [c for c in draw.calls if c.outcome is None]
             if waiting:
@@ -51,7 +56,7 @@ class Scene:
         self.at = lot.bid_deadline
         chronograph.tick(session, self.at)
         for holder in (people.staff, people.supervisor):
-            opening.release_share(session, holder, self.at, lot, "demo2026", secret_key=SECRET, store=self.store)
+            opening.release_share(session, holder, self.at, lot, "demo2026", at_rest=_at_rest(), store=self.store)
         self.session = session
 
     def start(self):
@@ -162,19 +167,19 @@ def test_the_full_life_of_a_construction_lot_to_the_contract_with_refunds(sessio
     objection = result.raise_objection(session, scene.people.bidders[0], scene.in_room, scene.lot,
                                        "第一中标候选人项目经理有在建工程，请核查")
     with pytest.raises(DomainError) as refused:  # the award waits for the answer, even after the publicity
-        result.award(session, scene.people.tenderee, publicity.ends_at, scene.lot, 1, rate=RATE, secret_key=SECRET)
+        result.award(session, scene.people.tenderee, publicity.ends_at, scene.lot, 1, rate=RATE, at_rest=_at_rest())
     assert refused.value.rule == "construction.publicity_objection_answer"
     result.answer_objection(session, scene.people.tenderee, scene.in_room + timedelta(days=1), objection.id,
                             "经核查，该项目经理无在建工程，异议不成立。")
     with pytest.raises(DomainError) as early:
-        result.award(session, scene.people.tenderee, scene.in_room, scene.lot, 1, rate=RATE, secret_key=SECRET)
+        result.award(session, scene.people.tenderee, scene.in_room, scene.lot, 1, rate=RATE, at_rest=_at_rest())
     assert early.value.field == "publicity_end"
     with pytest.raises(DomainError) as not_first:  # state-funded: the first candidate unless it withdrew
-        result.award(session, scene.people.tenderee, publicity.ends_at, scene.lot, 2, rate=RATE, secret_key=SECRET)
+        result.award(session, scene.people.tenderee, publicity.ends_at, scene.lot, 2, rate=RATE, at_rest=_at_rest())
     assert not_first.value.rule == "construction.award_first_candidate"
 
     awarded_at = publicity.ends_at + timedelta(hours=10)
-    award = result.award(session, scene.people.tenderee, awarded_at, scene.lot, 1, rate=RATE, secret_key=SECRET)
+    award = result.award(session, scene.people.tenderee, awarded_at, scene.lot, 1, rate=RATE, at_rest=_at_rest())
     assert scene.lot.state == "awarded" and award.bidder_id == scene.bids[2].bidder_id
     deposits = {d.bidder_id: d for d in session.scalars(sa.select(Deposit).where(Deposit.lot_id == scene.lot.id))}
     losers = [deposits[b.bidder_id] for b in scene.bids[:2]]
@@ -288,7 +293,7 @@ def test_the_life_of_a_procurement_package_with_a_one_working_day_result_notice(
     day = calendar.local_date(scene.in_room)
     assert calendar.local_date(publicity.ends_at - timedelta(seconds=1)) == calendar.add_working_days(day, 1)
     award = result.award(session, scene.people.tenderee, publicity.ends_at, scene.lot, 1, rate=RATE,
-                         secret_key=SECRET)
+                         at_rest=_at_rest())
     signed = calendar.local_date(publicity.ends_at) + timedelta(days=3)
     at = calendar.start_of_local_day(signed) + timedelta(hours=9)
     result.register_contract(session, scene.people.tenderee, at, scene.lot, number="咸采合〔2026〕7号",

@@ -13,13 +13,14 @@ from cryptography.exceptions import InvalidTag
 from trading.domain import pki
 from trading.domain.errors import DomainError, Forbidden
 from trading.domain.sealing import envelope
+from trading.keyring import AtRestKey
 from trading.models import Attachment, AuditEntry, Bid
 from trading.services import bids, chronograph, deposits, keys, opening, registrations
 from trading.services.opening import RELEASED_SHARE
 from trading.simulate import demo, lots as walk
 from trading.storage import BlobStore
 
-SECRET = "test-secret"
+AT_REST = AtRestKey(b"\x07" * 32)  # the at-rest key these services seal with
 PRICES = ["38100000.00", "37650000.50", "36980000.00"]
 
 
@@ -64,7 +65,7 @@ def test_fewer_than_three_bids_fail_the_lot_unopened(session, scene):
 def test_no_share_is_released_before_the_deadline(session, now, scene):
     scene.submit(3)
     with pytest.raises(DomainError) as refused:
-        opening.release_share(session, scene.people.staff, now, scene.lot, "demo2026", secret_key=SECRET,
+        opening.release_share(session, scene.people.staff, now, scene.lot, "demo2026", at_rest=AT_REST,
                               store=scene.store)
     assert refused.value.rule == "electronic.no_early_decrypt"
 
@@ -75,17 +76,17 @@ def test_k_shares_open_every_bid_and_the_record_reads_the_price_forms(session, s
     chronograph.tick(session, at)
     assert scene.lot.state == "opening"
     with pytest.raises(DomainError) as refused:
-        opening.release_share(session, scene.people.staff, at, scene.lot, "wrong-pass1", secret_key=SECRET,
+        opening.release_share(session, scene.people.staff, at, scene.lot, "wrong-pass1", at_rest=AT_REST,
                               store=scene.store)
     assert refused.value.field == "password"
     with pytest.raises(Forbidden):
-        opening.release_share(session, scene.people.bidders[0], at, scene.lot, "demo2026", secret_key=SECRET,
+        opening.release_share(session, scene.people.bidders[0], at, scene.lot, "demo2026", at_rest=AT_REST,
                               store=scene.store)
-    opening.release_share(session, scene.people.staff, at, scene.lot, "demo2026", secret_key=SECRET,
+    opening.release_share(session, scene.people.staff, at, scene.lot, "demo2026", at_rest=AT_REST,
                           store=scene.store)
     assert opening.record(session, scene.lot) == []  # one share of two: nothing is open
     opening.release_share(session, scene.people.supervisor, at + timedelta(minutes=2), scene.lot, "demo2026",
-                          secret_key=SECRET, store=scene.store)
+                          at_rest=AT_REST, store=scene.store)
     record = opening.record(session, scene.lot)
     assert [e.price for e in record] == PRICES and {e.status for e in record} == {"opened"}
     assert record[0].duration == "300日历天" and record[0].fields == {"quality": "合格"}
@@ -93,7 +94,7 @@ def test_k_shares_open_every_bid_and_the_record_reads_the_price_forms(session, s
     kept = {b.blob_key for b in session.scalars(sa.select(Bid))} | {a.blob_key for a in session.scalars(
         sa.select(Attachment))}
     assert {key for key, _ in scene.store.keys()} == kept  # no plaintext copy was written
-    name, data = opening.read_document(session, at, scene.lot, record[0], 0, secret_key=SECRET, store=scene.store)
+    name, data = opening.read_document(session, at, scene.lot, record[0], 0, at_rest=AT_REST, store=scene.store)
     assert (name, data.read()) == ("技术标.pdf", b"tech" * 4000)  # decrypted again on demand, never stored
 
 
@@ -112,7 +113,7 @@ def test_a_bid_the_platform_cannot_read_is_deemed_withdrawn_and_the_opening_goes
     data[len(data) // 2] ^= 1  # the stored file changed after the receipt: not the bidder's doing
     path.write_bytes(bytes(data))
     for holder in (scene.people.staff, scene.people.supervisor):
-        opening.release_share(session, holder, at, scene.lot, "demo2026", secret_key=SECRET, store=scene.store)
+        opening.release_share(session, holder, at, scene.lot, "demo2026", at_rest=AT_REST, store=scene.store)
     statuses = [e.status for e in opening.record(session, scene.lot)]
     assert statuses == ["opened", "withdrawn", "opened"]
     failed = opening.record(session, scene.lot)[1]
@@ -132,11 +133,11 @@ def test_objections_during_the_opening_are_answered_on_the_record(session, scene
 
 def test_a_released_share_opens_only_for_its_purpose_and_lot():
     """A share kept at rest cannot be read back as another purpose's secret, nor under another lot's code."""
-    sealed = keys.seal_at_rest("secret", RELEASED_SHARE, b"\x01share", "LOT-A")
-    assert keys.open_at_rest("secret", RELEASED_SHARE, sealed, "LOT-A") == b"\x01share"
+    sealed = keys.seal_at_rest(AT_REST, RELEASED_SHARE, b"\x01share", "LOT-A")
+    assert keys.open_at_rest(AT_REST, RELEASED_SHARE, sealed, "LOT-A") == b"\x01share"
     for purpose, binding in (("draw-secret", "LOT-A"), (RELEASED_SHARE, "LOT-B")):
         with pytest.raises(InvalidTag):
-            keys.open_at_rest("secret", purpose, sealed, binding)
+            keys.open_at_rest(AT_REST, purpose, sealed, binding)
 
 
 def test_bids_the_bidders_sealed_wrongly_are_revoked_and_the_lot_fails(session, scene, monkeypatch):
@@ -150,7 +151,7 @@ def test_bids_the_bidders_sealed_wrongly_are_revoked_and_the_lot_fails(session, 
     at = scene.lot.bid_deadline
     chronograph.tick(session, at)
     for holder in (scene.people.staff, scene.people.supervisor):
-        opening.release_share(session, holder, at, scene.lot, "demo2026", secret_key=SECRET, store=scene.store)
+        opening.release_share(session, holder, at, scene.lot, "demo2026", at_rest=AT_REST, store=scene.store)
     record = opening.record(session, scene.lot)
     assert [e.status for e in record] == ["revoked"] * 3
     assert record[0].rule == "electronic.decryption_failure" and record[0].price is None

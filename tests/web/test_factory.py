@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.conftest import TEST_KEK
 from trading import create_app
 
 
@@ -12,6 +13,7 @@ def test_test_config_replaces_the_instance_file(app, tmp_path):
 
 def test_first_start_writes_a_random_secret_key_once(tmp_path, monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("TRADING_KEK", TEST_KEK)
     first = create_app(instance_path=str(tmp_path))
     written = (tmp_path / "config.py").read_text()
     second = create_app(instance_path=str(tmp_path))
@@ -27,6 +29,7 @@ def test_environment_overrides_the_instance_file(tmp_path, monkeypatch):
     (tmp_path / "config.py").write_text('SECRET_KEY = "from-file"\nLOGIN_MAX_FAILURES = 9\n')
     monkeypatch.setenv("TRADING_LOGIN_MAX_FAILURES", "3")
     monkeypatch.setenv("TRADING_CLOCK", "simulated")
+    monkeypatch.setenv("TRADING_KEK", TEST_KEK)
     monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@db.internal:5432/trading")
     app = create_app(instance_path=str(tmp_path))
     assert app.config["SECRET_KEY"] == "from-file"

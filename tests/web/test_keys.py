@@ -37,7 +37,7 @@ def test_the_keys_page_lists_every_key_with_its_fingerprint_in_chinese_and_engli
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "平台公钥" in text and "签署决定专家抽取结果的随机信标脉冲" in text
-    for key in published_keys.published(app.instance_path, FIXED_NOW):
+    for key in published_keys.published(app.extensions["trading_keyring"]):
         assert key.fingerprint in text and f"/keys/{key.filename}" in text
     gateway = client.get("/keys/gateway.pub").get_data(as_text=True).strip()
     assert re.search(rf"--gateway-key {gateway}", text)  # the full verify command, keys filled in
@@ -54,7 +54,7 @@ def test_an_announcement_published_on_the_page_names_the_keys_page_and_each_fing
     lot_id = take_lot_to_announced(app, "construction")
     with app.app_context():
         text = db.session.query(Announcement).filter_by(lot_id=lot_id).one().text
-        listed = published_keys.notices(app.instance_path, FIXED_NOW)
+        listed = published_keys.notices(app.extensions["trading_keyring"])
     assert "“平台公钥”页面（/keys）" in text
     for notice in listed:
         assert f"{notice.purpose}指纹：{notice.fingerprint}" in text

@@ -203,16 +203,15 @@ def _demo_draw(lot, people) -> dict:
     """The demo expert pool and a committed draw for the construction lot."""
     from datetime import timedelta
 
-    from flask import current_app
-
     from tests.conftest import FIXED_NOW
+    from trading.keyring import current_keyring
     from trading.services import draws
     from trading.simulate import experts as demo_experts
 
     demo_experts.load(db.session, FIXED_NOW)
     draw = draws.create(db.session, people.staff, FIXED_NOW, lot, wanted=[("A080201", 4, 1)], exclude_same_region=False,
                         evaluation_at=FIXED_NOW + timedelta(days=25), place="评标室",
-                        secret_key=current_app.config["SECRET_KEY"])
+                        at_rest=current_keyring().at_rest)
     db.session.commit()
     return {"draw": draw.id, "expert": draw.snapshot["A080201"][0], "call": "no-such-call"}
 

@@ -100,7 +100,7 @@ class Draw(db.Model):
     snapshot: Mapped[dict] = mapped_column(sa.JSON)  # eligible expert ids per specialty
     exclusions: Mapped[list] = mapped_column(sa.JSON)
     inputs_hash: Mapped[str] = mapped_column(sa.String(64))
-    secret_sealed: Mapped[bytes] = mapped_column(sa.LargeBinary)  # AES-GCM under the instance key until revealed
+    secret_sealed: Mapped[bytes] = mapped_column(sa.LargeBinary)  # AES-GCM under the at-rest key until revealed
     secret_hash: Mapped[str] = mapped_column(sa.String(64))
     commitment_hash: Mapped[str] = mapped_column(sa.String(64))
     beacon_round: Mapped[int] = mapped_column(sa.BigInteger)

@@ -14,7 +14,7 @@ from .types import UTCDateTime
 
 
 class ReleasedShare(db.Model):
-    """A key holder's share, released on the opening page after the deadline (kept sealed under the instance key
+    """A key holder's share, released on the opening page after the deadline (kept sealed under the at-rest key
     until the opening key is rebuilt, then no longer needed)."""
 
     __tablename__ = "released_share"

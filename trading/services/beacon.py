@@ -5,42 +5,27 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
-from pathlib import Path
 
 import sqlalchemy as sa
-from cryptography.hazmat.primitives import serialization
 
 from ..domain import beacon
 from ..models import BeaconPulse
 
 
 def signing_key(instance_path: str):
-    """The beacon's Ed25519 key in ``instance/keys/beacon.key.pem`` (created on first use, owner-only)."""
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    """The beacon's Ed25519 key, from the current app's keyring (``instance/keys/beacon.key.pem``, wrapped under
+    the KEK; see trading/keyring.py). ``instance_path`` must be the app's own instance folder."""
+    from .keys import app_keyring
 
-    from .keys import raw_private_pem, write_private
-
-    folder = Path(instance_path) / "keys"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "beacon.key.pem"
-    if not path.exists():
-        write_private(path, raw_private_pem(Ed25519PrivateKey.generate()))
-    return serialization.load_pem_private_key(path.read_bytes(), None)
+    return app_keyring(instance_path).beacon_key
 
 
 def gateway_key(instance_path: str):
-    """The calling gateway's Ed25519 key in ``instance/keys/gateway.key.pem`` (created on first use, owner-only): it
-    signs each draw call's outcome, so the exported draw record authenticates who answered what and when."""
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    """The calling gateway's Ed25519 key, from the keyring (``instance/keys/gateway.key.pem``, wrapped under the
+    KEK): it signs each draw call's outcome, so the exported draw record authenticates who answered what and when."""
+    from .keys import app_keyring
 
-    from .keys import raw_private_pem, write_private
-
-    folder = Path(instance_path) / "keys"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "gateway.key.pem"
-    if not path.exists():
-        write_private(path, raw_private_pem(Ed25519PrivateKey.generate()))
-    return serialization.load_pem_private_key(path.read_bytes(), None)
+    return app_keyring(instance_path).gateway_key
 
 
 def _as_pulse(row: BeaconPulse) -> beacon.Pulse:

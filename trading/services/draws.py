@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from ..domain import beacon as beacons, drawing, rules, specialties
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
+from ..keyring import AtRestKey
 from ..models import Draw, DrawCall, Expert, Lot, Registration
 from ..notify import CallScript, KeypadGateway, SimulatedGateway, render_script
 from . import audit, beacon, experts, keys, visibility
@@ -37,7 +38,7 @@ def draws_of(session, lot: Lot) -> list[Draw]:
 
 
 def create(session, actor, now: datetime, lot: Lot, *, wanted: list[tuple[str, int, int]], exclude_same_region: bool,
-           evaluation_at: datetime, place: str, secret_key: str, gateway: str = "simulated",
+           evaluation_at: datetime, place: str, at_rest: AtRestKey, gateway: str = "simulated",
            reason: str = "") -> Draw:
     """Freeze the recusal, refuse a short supply before anything is committed, and commit to a future beacon round.
     The first draw of a round is made by centre staff; another needs a supervisor and a written reason."""
@@ -96,7 +97,7 @@ def create(session, actor, now: datetime, lot: Lot, *, wanted: list[tuple[str, i
                 exclusions=[{"expert_id": e.expert_id, "reason": e.reason_code, "detail": e.detail}
                             for e in exclusions],
                 inputs_hash=digest,
-                secret_sealed=keys.seal_at_rest(secret_key, DRAW_SECRET, secret, commitment.commitment_hash),
+                secret_sealed=keys.seal_at_rest(at_rest, DRAW_SECRET, secret, commitment.commitment_hash),
                 secret_hash=commitment.secret_hash, commitment_hash=commitment.commitment_hash,
                 beacon_round=round_number, reason=(reason or "").strip(), created_by_id=actor.id, created_at=now)
     del secret
@@ -150,7 +151,7 @@ def script_for(draw: Draw, lot: Lot, code: str, centre_name: str) -> str:
                                      evaluation_at=draw.evaluation_at, place=draw.place, centre_name=centre_name))
 
 
-def advance(session, now: datetime, draw: Draw, *, beacon_key, gateway_key, secret_key: str,
+def advance(session, now: datetime, draw: Draw, *, beacon_key, gateway_key, at_rest: AtRestKey,
             centre_name: str) -> Draw:
     """Move a draw on at ``now``: rank once the beacon pulse exists, collect answered calls (signed by the
     gateway's key), and call the next ranked expert while a seat is open (one call at a time)."""
@@ -162,7 +163,7 @@ def advance(session, now: datetime, draw: Draw, *, beacon_key, gateway_key, secr
         pulse = beacon.pulse(session, draw.beacon_round, now, beacon_key)
         if pulse is None:
             return draw
-        secret = keys.open_at_rest(secret_key, DRAW_SECRET, draw.secret_sealed, draw.commitment_hash)
+        secret = keys.open_at_rest(at_rest, DRAW_SECRET, draw.secret_sealed, draw.commitment_hash)
         seed = drawing.seed(secret, draw.inputs_hash, pulse.output)
         draw.ranking = drawing.rank(seed, draw.snapshot)
         draw.status = "calling"
@@ -228,14 +229,14 @@ def names_visible(session, user, lot: Lot, now: datetime) -> bool:
     return visibility.sees(session, user, lot, visibility.Fact.PANEL_NAMES, now)
 
 
-def reveal(session, actor, now: datetime, draw: Draw, secret_key: str) -> Draw:
+def reveal(session, actor, now: datetime, draw: Draw, at_rest: AtRestKey) -> Draw:
     """After the award: store the secret in clear so anyone can replay the draw."""
     lot = session.get(Lot, draw.lot_id)
     if lot.state not in REVEAL_FROM:
         raise DomainError(N_("The draw's secret is revealed only after the award."), field="draw",
                           rule="construction.committee_secret")
     if draw.revealed_secret is None:
-        secret = keys.open_at_rest(secret_key, DRAW_SECRET, draw.secret_sealed, draw.commitment_hash)
+        secret = keys.open_at_rest(at_rest, DRAW_SECRET, draw.secret_sealed, draw.commitment_hash)
         draw.revealed_secret = secret.hex()
         draw.revealed_at = now
         audit.record(session, actor, now, "draw.reveal", object_type="lot", object_id=lot.id,

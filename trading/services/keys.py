@@ -1,92 +1,89 @@
 """The platform's keys (its CA and its receipt-signing key), bidders' certificates, key holders' personal keys,
 and the opening-key ceremony run when a lot is announced (DESIGN §4 steps 1 and 3).
 
-The platform's private keys live in ``instance/keys/`` (generated on first use, readable by the owner only,
-never in the repository or the database). A thief with the database alone cannot sign receipts or issue
-certificates; one with the instance folder too can, which docs/SECURITY.md says.
+The platform's private keys live in ``instance/keys/``, wrapped under the key-encryption key and loaded once
+per app into the keyring (trading/keyring.py); the functions here that take an instance path or a secret are
+thin wrappers over it. A thief with the database and the instance folder but not the KEK cannot sign receipts,
+issue certificates or open the secrets sealed at rest (docs/SECURITY.md).
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.exceptions import InvalidTag
 
+from .. import keyring
 from ..domain import pki, rules
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
 from ..domain.sealing import ceremony, holderkeys
+from ..keyring import AtRestKey, Keyring, PlatformKeys, current_keyring
 from ..models import BidderCertificate, HolderKey, KeyShare, Lot, OpeningKey, User
 from . import audit
 
-CA_NAME = "公共资源交易平台 CA"
+CA_NAME = keyring.CA_NAME
 HOLDER_ROLES = ("staff", "supervisor", "tenderee")  # who may hold an opening-key share
 
 
-def _at_rest_key(secret_key: str, purpose: str) -> bytes:
-    """A key derived from the app's SECRET_KEY for one purpose, so one purpose's data never opens under another."""
-    return hashlib.sha256(b"trading/" + purpose.encode() + b"/v1\0" + secret_key.encode()).digest()
+def seal_at_rest(at_rest: AtRestKey, purpose: str, data: bytes, binding: str) -> bytes:
+    """Keep a secret in the database until it is needed: AES-256-GCM under the at-rest key (its own key, wrapped
+    under the KEK, not SECRET_KEY), bound to ``binding`` (e.g. the lot's deal code) so a row copied elsewhere
+    does not open."""
+    return at_rest.seal(purpose, data, binding)
 
 
-def seal_at_rest(secret_key: str, purpose: str, data: bytes, binding: str) -> bytes:
-    """Keep a secret in the database until it is needed: AES-256-GCM (nonce || ciphertext) under the purpose's key,
-    bound to ``binding`` (e.g. the lot's deal code) so a row copied elsewhere does not open."""
-    nonce = os.urandom(12)
-    return nonce + AESGCM(_at_rest_key(secret_key, purpose)).encrypt(nonce, data, binding.encode())
+def open_at_rest(at_rest: AtRestKey, purpose: str, sealed: bytes, binding: str) -> bytes:
+    """The secret ``seal_at_rest`` sealed for the same purpose and binding. Rows sealed before the at-rest key
+    existed (under a SECRET_KEY derivation) still open: the migration path, see keyring.legacy_at_rest_key."""
+    return at_rest.open(purpose, sealed, binding)
 
 
-def open_at_rest(secret_key: str, purpose: str, sealed: bytes, binding: str) -> bytes:
-    """The secret ``seal_at_rest`` sealed for the same purpose and binding."""
-    return AESGCM(_at_rest_key(secret_key, purpose)).decrypt(sealed[:12], sealed[12:], binding.encode())
+def reseal_legacy(session, now: datetime, at_rest: AtRestKey) -> tuple[int, list[str]]:
+    """Re-seal under the at-rest key every database secret still sealed the legacy way (draw secrets, released
+    shares), so that SECRET_KEY can then be rotated; audited. Returns (how many were re-sealed, the rows that open
+    under neither key, e.g. sealed under an earlier SECRET_KEY: left as they are)."""
+    from ..models import Draw, ReleasedShare
+    from .draws import DRAW_SECRET
+    from .opening import RELEASED_SHARE
+
+    rows = [(draw, "secret_sealed", DRAW_SECRET, draw.commitment_hash, f"draw:{draw.id}")
+            for draw in session.scalars(sa.select(Draw).where(Draw.secret_sealed.is_not(None)))]
+    rows += [(share, "sealed", RELEASED_SHARE, deal_code, f"released_share:{share.id}")
+             for share, deal_code in session.execute(
+                 sa.select(ReleasedShare, Lot.deal_code).join(KeyShare, KeyShare.id == ReleasedShare.key_share_id)
+                 .join(OpeningKey, OpeningKey.id == KeyShare.opening_key_id).join(Lot, Lot.id == OpeningKey.lot_id))
+             if share.sealed]
+    done, unreadable = [], []
+    for row, column, purpose, binding, name in rows:
+        try:
+            sealed = at_rest.reseal(purpose, getattr(row, column), binding)
+        except InvalidTag:
+            unreadable.append(name)
+            continue
+        if sealed is not None:
+            setattr(row, column, sealed)
+            done.append(name)
+    if done:
+        session.flush()
+        audit.record(session, None, now, "keys.reseal_at_rest", payload={"rows": done})
+    return len(done), unreadable
 
 
-@dataclass(frozen=True)
-class PlatformKeys:
-    """The CA key and certificate and the receipt-signing key, loaded from the instance folder."""
-
-    ca_key: object
-    ca_cert: object
-    signing_key: object
-
-    @property
-    def signing_public_pem(self) -> bytes:
-        """The receipt-signing public key, as bidders download it to verify receipts offline."""
-        return pki.public_key_pem(self.signing_key)
+def platform_keys(instance_path: str, now: datetime | None = None) -> PlatformKeys:
+    """The CA and receipt keys of the current app's keyring (loaded once by the factory, see trading/keyring.py);
+    ``instance_path`` must be the app's own instance folder."""
+    return app_keyring(instance_path).platform
 
 
-def write_private(path: Path, data: bytes) -> None:
-    """Create a file readable by the owner only; never overwrite one."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-
-
-def raw_private_pem(key) -> bytes:
-    """An unencrypted PKCS#8 PEM (the file's permissions protect it)."""
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
-
-
-def platform_keys(instance_path: str, now: datetime) -> PlatformKeys:
-    """Load the platform's keys from ``instance/keys``, creating them on first use."""
-    folder = Path(instance_path) / "keys"
-    folder.mkdir(parents=True, exist_ok=True)
-    ca_key_path, ca_cert_path, signing_path = folder / "ca.key.pem", folder / "ca.pem", folder / "receipts.key.pem"
-    if not ca_key_path.exists():
-        ca_key, ca_cert = pki.create_ca(CA_NAME, now)
-        write_private(ca_key_path, raw_private_pem(ca_key))
-        ca_cert_path.write_bytes(pki.certificate_pem(ca_cert))
-    if not signing_path.exists():
-        write_private(signing_path, raw_private_pem(pki.issue_platform_signing_key()))
-    load = serialization.load_pem_private_key
-    return PlatformKeys(load(ca_key_path.read_bytes(), None), pki.load_certificate(ca_cert_path.read_bytes()),
-                        load(signing_path.read_bytes(), None))
+def app_keyring(instance_path: str) -> Keyring:
+    """The current app's keyring, checked to be the one of ``instance_path``."""
+    ring = current_keyring()
+    if Path(instance_path).resolve() != ring.folder.parent.resolve():
+        raise ValueError(f"the app's keyring is in {ring.folder}, not under {instance_path}")
+    return ring
 
 
 # --- bidder certificates -------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from ..domain import rules
 from ..domain.errors import N_, DomainError, Forbidden
 from ..domain.sealing import ceremony, envelope, holderkeys, opener
+from ..keyring import AtRestKey
 from ..models import (
     Bid,
     HolderKey,
@@ -61,7 +62,8 @@ def check_quorum(session, now: datetime, lot: Lot) -> bool:
     return True
 
 
-def release_share(session, actor, now: datetime, lot: Lot, password: str, *, secret_key: str, store) -> ReleasedShare:
+def release_share(session, actor, now: datetime, lot: Lot, password: str, *, at_rest: AtRestKey,
+                  store) -> ReleasedShare:
     """A key holder releases their share with their password, after the deadline only; with k shares released the
     bids are opened at once."""
     if lot.state != "opening" or lot.bid_deadline is None or now < lot.bid_deadline:
@@ -79,7 +81,7 @@ def release_share(session, actor, now: datetime, lot: Lot, password: str, *, sec
     opened = ceremony.open_share(ceremony.SealedShare(str(share.holder_id), share.role, share.index, share.sealed,
                                                       share.share_hash), lot.deal_code, private)
     row = ReleasedShare(key_share_id=share.id, released_by_id=actor.id, released_at=now,
-                        sealed=keys.seal_at_rest(secret_key, RELEASED_SHARE, bytes([opened.index]) + opened.share,
+                        sealed=keys.seal_at_rest(at_rest, RELEASED_SHARE, bytes([opened.index]) + opened.share,
                                                  lot.deal_code))
     share.released_at = now
     session.add(row)
@@ -89,11 +91,11 @@ def release_share(session, actor, now: datetime, lot: Lot, password: str, *, sec
     released = session.scalar(sa.select(sa.func.count(KeyShare.id)).where(KeyShare.opening_key_id == opening_key.id,
                                                                           KeyShare.released_at.is_not(None)))
     if released >= opening_key.k:
-        open_bids(session, now, lot, secret_key=secret_key, store=store)
+        open_bids(session, now, lot, at_rest=at_rest, store=store)
     return row
 
 
-def _rebuild(session, now: datetime, lot: Lot, secret_key: str):
+def _rebuild(session, now: datetime, lot: Lot, at_rest: AtRestKey):
     """The opening key from the released shares (checked against the published public key)."""
     opening_key = keys.opening_key_of(session, lot)
     opened, hashes = [], {}
@@ -101,13 +103,13 @@ def _rebuild(session, now: datetime, lot: Lot, secret_key: str):
         hashes[share.index] = share.share_hash
         row = session.scalar(sa.select(ReleasedShare).where(ReleasedShare.key_share_id == share.id))
         if row is not None and row.sealed:
-            plain = keys.open_at_rest(secret_key, RELEASED_SHARE, row.sealed, lot.deal_code)
+            plain = keys.open_at_rest(at_rest, RELEASED_SHARE, row.sealed, lot.deal_code)
             opened.append(ceremony.OpenedShare(plain[0], plain[1:]))
     return ceremony.reconstruct(lot.deal_code, opened, k=opening_key.k, expected_public_key=opening_key.public_key,
                                 share_hashes=hashes, now=now, deadline=lot.bid_deadline)
 
 
-def open_bids(session, now: datetime, lot: Lot, *, secret_key: str, store) -> list[OpeningEntry]:
+def open_bids(session, now: datetime, lot: Lot, *, at_rest: AtRestKey, store) -> list[OpeningEntry]:
     """Decrypt and check every standing bid and write the opening record.
 
     The documents are decrypted and every hash, tag and signature checked, but the plaintext is not kept: the
@@ -119,7 +121,7 @@ def open_bids(session, now: datetime, lot: Lot, *, secret_key: str, store) -> li
     jobs = [opener.Job(str(store.path(bid.blob_key)), bid.credit_code, bid.manifest_hash) for bid in bids]
     large = sum(bid.size or 0 for bid in bids) >= HELPERS_FROM
     with opener.Helpers(OPENING_HELPERS if large else 0) as helpers:  # they start while the key is rebuilt
-        results = helpers.check_all(jobs, _rebuild(session, now, lot, secret_key), lot.deal_code)
+        results = helpers.check_all(jobs, _rebuild(session, now, lot, at_rest), lot.deal_code)
     rows = [{"lot_id": lot.id, "round": lot.round, "bid_id": bid.id, "bidder_id": bid.bidder_id, "position": n,
              "opened_at": now, **found} for n, (bid, found) in enumerate(zip(bids, results, strict=True), start=1)]
     if rows:
@@ -135,14 +137,14 @@ def open_bids(session, now: datetime, lot: Lot, *, secret_key: str, store) -> li
     return entries
 
 
-def read_document(session, now: datetime, lot: Lot, entry: OpeningEntry, index: int, *, secret_key: str, store):
+def read_document(session, now: datetime, lot: Lot, entry: OpeningEntry, index: int, *, at_rest: AtRestKey, store):
     """One document of an opened bid, decrypted again from its envelope into a temporary file (rewound).
 
     Only for the evaluation: the caller checks who asks. The opening key is rebuilt from the released shares."""
     if entry.status != "opened" or not 0 <= index < len(entry.files):
         raise DomainError(N_("No such document."), field="document")
     wanted = entry.files[index]["name"]
-    private = _rebuild(session, now, lot, secret_key)
+    private = _rebuild(session, now, lot, at_rest)
     bid = session.get(Bid, entry.bid_id)
     out = tempfile.SpooledTemporaryFile(max_size=8 * 2**20)
     with store.open(bid.blob_key) as handle:

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
 
 from cryptography.hazmat.primitives import serialization
 
 from ..domain import pki
 from ..domain.documents import KeyNotice
 from ..domain.errors import N_
-from . import beacon, keys
+from ..keyring import Keyring
 
 
 @dataclass(frozen=True)
@@ -55,18 +54,17 @@ def _ed25519(name: str, raw: bytes, purpose: str, purpose_zh: str, same_as: str 
     return PublishedKey(name, f"{name}.pub", purpose, purpose_zh, raw.hex() + "\n", fingerprint(raw), same_as)
 
 
-def published(instance_path: str, now: datetime) -> list[PublishedKey]:
-    """Every key the platform publishes, loaded (or created on first use) from ``instance/keys``."""
-    platform = keys.platform_keys(instance_path, now)
-    receipts = _raw(platform.signing_key)
-    ca = platform.ca_cert
+def published(ring: Keyring) -> list[PublishedKey]:
+    """Every key the platform publishes, from its keyring."""
+    receipts = _raw(ring.receipt_key)
+    ca = ring.ca_cert
     return [
         _ed25519("receipts", receipts, N_("Signs bid receipts and lot archives"), "投标回执和电子档案签名公钥"),
         _ed25519("archive", receipts, N_("Signs lot archives (the same key as receipts)"),
                  "电子档案签名公钥（同投标回执）", same_as="receipts"),
-        _ed25519("beacon", _raw(beacon.signing_key(instance_path)),
+        _ed25519("beacon", _raw(ring.beacon_key),
                  N_("Signs the randomness beacon's pulses that decide expert draws"), "专家抽取随机信标签名公钥"),
-        _ed25519("gateway", _raw(beacon.gateway_key(instance_path)),
+        _ed25519("gateway", _raw(ring.gateway_key),
                  N_("Signs each expert-draw call's outcome and time (the voice-call gateway)"),
                  "专家抽取语音通知结果签名公钥"),
         PublishedKey("ca", "ca.pem", N_("The platform CA's certificate, which certifies bidders' signing keys"),
@@ -75,13 +73,13 @@ def published(instance_path: str, now: datetime) -> list[PublishedKey]:
     ]
 
 
-def by_filename(instance_path: str, now: datetime, filename: str) -> PublishedKey | None:
+def by_filename(ring: Keyring, filename: str) -> PublishedKey | None:
     """The published key served as ``filename`` (``beacon.pub``, ``ca.pem``, ...), or None."""
-    return next((key for key in published(instance_path, now) if key.filename == filename), None)
+    return next((key for key in published(ring) if key.filename == filename), None)
 
 
-def notices(instance_path: str, now: datetime) -> tuple[KeyNotice, ...]:
+def notices(ring: Keyring) -> tuple[KeyNotice, ...]:
     """The keys as an announcement lists them: Chinese purpose and fingerprint (the archive's shown once, with
     the receipts')."""
-    return tuple(KeyNotice(key.purpose_zh, key.fingerprint) for key in published(instance_path, now)
+    return tuple(KeyNotice(key.purpose_zh, key.fingerprint) for key in published(ring)
                  if key.same_as is None)

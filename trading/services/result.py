@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from ..domain import calendar, money, rules
 from ..domain.errors import N_, DomainError, Forbidden
+from ..keyring import AtRestKey
 from ..models import Award, Bid, Contract, Deposit, Draw, Evaluation, Lot, Publicity, ResultObjection
 from . import audit, deposits, draws, statistics
 from .evaluation import evaluation_of
@@ -122,7 +123,7 @@ def answer_objection(session, actor, now: datetime, objection_id: int, answer: s
 
 
 def award(session, actor, now: datetime, lot: Lot, rank: int, *, reason: str = "", rate: Decimal,
-          secret_key: str) -> Award:
+          at_rest: AtRestKey) -> Award:
     """The tenderee awards a candidate after the publicity: the award notice, result notices, losers' refunds,
     and the draw's secret revealed so anyone can replay it."""
     require_tenderee(actor, lot.project)
@@ -158,7 +159,7 @@ def award(session, actor, now: datetime, lot: Lot, rank: int, *, reason: str = "
                             rule=refund_rule)
     for draw in session.scalars(sa.select(Draw).where(Draw.lot_id == lot.id)):
         if draw.status != "cancelled" and draw.ranking is not None:
-            draws.reveal(session, None, now, draw, secret_key)
+            draws.reveal(session, None, now, draw, at_rest)
     statistics.record_award(session, now, lot, row)
     return row
 

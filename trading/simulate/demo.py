@@ -138,7 +138,7 @@ def load_lots(session, now, store) -> list[str]:
     return lines
 
 
-def load_opening_lot(session, now, store, *, instance_path: str, secret_key: str) -> str:
+def load_opening_lot(session, now, store, *, keyring) -> str:
     """The lot a trainee takes from the opening to the archive (after the expert pool is loaded): three sealed
     bids in, the panel drawn, the bid deadline an hour away. Created once; returns its line."""
     from . import lots as walk
@@ -147,6 +147,6 @@ def load_opening_lot(session, now, store, *, instance_path: str, secret_key: str
     if lot is None:
         people = walk.cast(session)
         centre = session.scalar(sa.select(Organisation.name).where(Organisation.org_type == "trading_centre"))
-        lot = walk.ready_to_open(session, people, now, store, instance_path=instance_path, secret_key=secret_key,
+        lot = walk.ready_to_open(session, people, now, store, keyring=keyring,
                                  centre_name=centre or "公共资源交易中心")
     return f"  lot {lot.id:<3} {'construction':<13} {lot.state:<16} {lot.project.name}（3份投标，专家已抽取）"

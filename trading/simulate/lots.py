@@ -201,14 +201,13 @@ def submit_bids(session, people: Cast, now: datetime, lot: Lot, store, platform,
 OPENING_PRICES = ["24180000.00", "23650000.00", "24420000.00"]
 
 
-def ready_to_open(session, people: Cast, now: datetime, store, *, instance_path: str, secret_key: str,
-                  centre_name: str) -> Lot:
+def ready_to_open(session, people: Cast, now: datetime, store, *, keyring, centre_name: str) -> Lot:
     """The demo lot that a trainee opens, evaluates and awards: announced 25 days ago, three sealed bids in
     (bidder1–3, the construction companies, deposits paid), the panel drawn yesterday by the simulated phone
     (4 road engineers and a cost engineer, a backup each), and its bid deadline an hour from now, so advancing
     the clock opens it."""
     from ..domain import schedule
-    from ..services import beacon, draws, keys, published_keys
+    from ..services import draws, published_keys
 
     start = now - timedelta(days=25)
     lot = create(session, people, start, "construction-opening")
@@ -216,18 +215,18 @@ def ready_to_open(session, people: Cast, now: datetime, store, *, instance_path:
     deadline = (now + timedelta(hours=1)).replace(second=0, microsecond=0)
     timetable = announcements.complete(lot, schedule.Schedule(issued_at=start, bid_deadline=deadline))
     announcements.publish(session, _owner(people, "construction"), start, lot, timetable,
-                          platform_keys=published_keys.notices(instance_path, start))
-    platform = keys.platform_keys(instance_path, start)
+                          platform_keys=published_keys.notices(keyring))
+    platform = keyring.platform
     submit_bids(session, people, start + timedelta(days=1), lot, store, platform, OPENING_PRICES)
-    key, gateway_key = beacon.signing_key(instance_path), beacon.gateway_key(instance_path)
+    key, gateway_key = keyring.beacon_key, keyring.gateway_key
     at = now - timedelta(days=1)
     for attempt in range(3):  # a ranking can run out before the seats fill (rarely): the supervisor draws again
         actor, reason = (people.staff, "") if attempt == 0 else (people.supervisor, "首次抽取人数不足，重新抽取。")
         draw = draws.create(session, actor, at, lot, wanted=[("A080201", 4, 1), ("A0601", 1, 1)],
                             exclude_same_region=False, evaluation_at=deadline + timedelta(hours=1),
-                            place="咸宁市公共资源交易中心封闭评标室3", secret_key=secret_key, reason=reason)
+                            place="咸宁市公共资源交易中心封闭评标室3", at_rest=keyring.at_rest, reason=reason)
         while draw.status != "complete" and at < now:
-            draws.advance(session, at, draw, beacon_key=key, gateway_key=gateway_key, secret_key=secret_key,
+            draws.advance(session, at, draw, beacon_key=key, gateway_key=gateway_key, at_rest=keyring.at_rest,
                           centre_name=centre_name)
             at += timedelta(seconds=20)
         if not any(draws.panel(draw).open.values()):

@@ -6,15 +6,15 @@ from decimal import Decimal
 
 from flask import Blueprint, current_app
 
+from ...keyring import current_keyring
 from ...services import keys
-from ..common import now
 
 bp = Blueprint("bids", __name__)
 
 
 def platform() -> keys.PlatformKeys:
-    """The platform's keys (created in the instance folder on first use)."""
-    return keys.platform_keys(current_app.instance_path, now())
+    """The platform's CA and receipt keys, from the app's keyring."""
+    return current_keyring().platform
 
 
 def interest_rate() -> Decimal:

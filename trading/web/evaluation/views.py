@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from ...domain.errors import DomainError
 from ...extensions import db
+from ...keyring import current_keyring
 from ...models import Bid, CommitteeMember, Evaluation, Lot
 from ...services import evaluation as room, opening, visibility
 from ...services.lots import acts_for_tenderee
@@ -212,7 +213,7 @@ def bid_file(evaluation_id: int, bid_id: int, index: int):
     if entry is None or not 0 <= index < len(entry.files):
         abort(404)
     name, data = opening.read_document(db.session, now(), lot, entry, index, store=blob_store(),
-                                       secret_key=current_app.config["SECRET_KEY"])
+                                       at_rest=current_keyring().at_rest)
     label = room.labels_of(db.session, lot)[bid_id]
     return send_file(data, as_attachment=True, download_name=f"{label}-{name}")
 

@@ -11,15 +11,16 @@ import tempfile
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from ...domain.errors import DomainError
 from ...extensions import db
+from ...keyring import current_keyring
 from ...models import Draw, DrawCall, Expert, Organisation
 from ...notify import CallEnded, render_audio
-from ...services import beacon, draws, visibility
+from ...services import draws, visibility
 from ..common import now, perform, roles_required
 from ..i18n import error_text
 from ..lots.blueprint import load_lot
@@ -45,9 +46,9 @@ def centre_name() -> str:
 
 def advance(draw: Draw) -> Draw:
     """Move a draw on at the current time (rank when the pulse exists, collect answers, place the next call)."""
-    return draws.advance(db.session, now(), draw, beacon_key=beacon.signing_key(current_app.instance_path),
-                         gateway_key=beacon.gateway_key(current_app.instance_path),
-                         secret_key=current_app.config["SECRET_KEY"], centre_name=centre_name())
+    return draws.advance(db.session, now(), draw, beacon_key=current_keyring().beacon_key,
+                         gateway_key=current_keyring().gateway_key, at_rest=current_keyring().at_rest,
+                         centre_name=centre_name())
 
 
 @bp.route("/lots/<int:lot_id>/draws", methods=["GET", "POST"])
@@ -64,7 +65,7 @@ def lot_draws(lot_id: int):
                   for e in form.wanted.entries if (e.form.code.data or "").strip() and e.form.count.data]
         draw, ok = perform(draws.create, lot, wanted=wanted, exclude_same_region=form.exclude_same_region.data,
                            evaluation_at=form.evaluation_at.data.replace(tzinfo=LOCAL), place=form.place.data,
-                           secret_key=current_app.config["SECRET_KEY"], gateway=form.gateway.data,
+                           at_rest=current_keyring().at_rest, gateway=form.gateway.data,
                            reason=form.reason.data or "", form=form,
                            ok=_("Draw committed: the ranking comes from the beacon pulse of the committed round."))
         if ok:
@@ -111,9 +112,8 @@ def draw_record(draw_id: int):
     with the keys published at /keys."""
     draw = db.session.get(Draw, draw_id) or abort(404)
     try:
-        draws.reveal(db.session, current_user, now(), draw, current_app.config["SECRET_KEY"])
-        data = draws.record(db.session, draw, beacon.signing_key(current_app.instance_path),
-                            beacon.gateway_key(current_app.instance_path)).to_json()
+        draws.reveal(db.session, current_user, now(), draw, current_keyring().at_rest)
+        data = draws.record(db.session, draw, current_keyring().beacon_key, current_keyring().gateway_key).to_json()
     except DomainError as error:
         db.session.rollback()
         flash(error_text(error), "danger")

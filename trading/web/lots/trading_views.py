@@ -6,12 +6,13 @@ from datetime import datetime
 from io import BytesIO
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, redirect, render_template, request, send_file, url_for
+from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from ...domain import schedule
 from ...domain.errors import DomainError
 from ...extensions import db
+from ...keyring import current_keyring
 from ...models import Announcement, Objection
 from ...services import announcements, objections, published_keys, registrations
 from ..common import client_address, form_error, now, perform, roles_required
@@ -55,13 +56,13 @@ def announce(lot_id: int):
             timetable = announcements.complete(lot, _typed_schedule(form))
             schedule.validate(lot.project.trade_type, lot.method, timetable, at)
             texts = announcements.preview(db.session, lot, timetable,
-                                          platform_keys=published_keys.notices(current_app.instance_path, at))
+                                          platform_keys=published_keys.notices(current_keyring()))
         except DomainError as error:
             form_error(form, error)
             timetable = None
         if timetable is not None and form.publish.data:
             row, ok = perform(announcements.publish, lot, timetable, int(form.key_threshold.data or 2),
-                              platform_keys=published_keys.notices(current_app.instance_path, at), form=form,
+                              platform_keys=published_keys.notices(current_keyring()), form=form,
                               ok=_("The announcement is published."))
             if ok:
                 return redirect(url_for("public.announcement", announcement_id=row.id))

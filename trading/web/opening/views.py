@@ -6,7 +6,7 @@ import io
 from zoneinfo import ZoneInfo
 
 import openpyxl
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, jsonify, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Length
 
 from ...domain import money
 from ...extensions import db
+from ...keyring import current_keyring
 from ...models import OpeningObjection
 from ...services import keys, opening, visibility
 from ...storage import blob_store
@@ -88,7 +89,7 @@ def release(lot_id: int):
     lot = _lot_for_follower(lot_id)
     form = ReleaseForm()
     perform(opening.release_share, lot, form.password.data if form.validate_on_submit() else "",
-            secret_key=current_app.config["SECRET_KEY"], store=blob_store(), ok=_("Your share is released."))
+            at_rest=current_keyring().at_rest, store=blob_store(), ok=_("Your share is released."))
     return redirect(url_for("opening.page", lot_id=lot.id))
 
 

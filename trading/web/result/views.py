@@ -10,8 +10,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...extensions import db
+from ...keyring import current_keyring
 from ...models import Lot, Organisation, ResultObjection
-from ...services import archive, beacon, evaluation as room, keys, result, visibility
+from ...services import archive, evaluation as room, result, visibility
 from ...services.lots import acts_for_tenderee
 from ...storage import blob_store
 from ..common import ActionForm, now, perform, roles_required
@@ -40,7 +41,7 @@ def page(lot_id: int):
     at = now()
     refunds = [(d, db.session.get(Organisation, d.bidder_id)) for d in result.deposits_of(db.session, lot)
                if visibility.sees(db.session, current_user, lot, visibility.Fact.DEPOSITS, at, about_org=d.bidder_id)]
-    signer = keys.platform_keys(current_app.instance_path, now()).signing_key.public_key().public_bytes_raw().hex()
+    signer = current_keyring().receipt_key.public_key().public_bytes_raw().hex()
     return render_template("result/page.html", lot=lot, evaluation=evaluation, refunds=refunds, signer=signer,
                            publicity=result.publicity_of(db.session, lot),
                            objections=result.objections(db.session, lot),
@@ -87,7 +88,7 @@ def award(lot_id: int):
     lot = load_lot(lot_id)
     if ActionForm().validate_on_submit():
         perform(result.award, lot, request.form.get("rank", type=int) or 0, reason=request.form.get("reason", ""),
-                rate=_rate(), secret_key=current_app.config["SECRET_KEY"],
+                rate=_rate(), at_rest=current_keyring().at_rest,
                 ok=_("Awarded: the notices are issued and the other bidders' deposits refunded."))
     return _back(lot)
 
@@ -131,9 +132,8 @@ def make_archive(lot_id: int):
     lot = load_lot(lot_id)
     if ActionForm().validate_on_submit():
         perform(archive.create, lot, store=blob_store(),
-                signing_key=keys.platform_keys(current_app.instance_path, now()).signing_key,
-                beacon_key=beacon.signing_key(current_app.instance_path),
-                gateway_key=beacon.gateway_key(current_app.instance_path), ok=_("The lot is archived."))
+                signing_key=current_keyring().receipt_key, beacon_key=current_keyring().beacon_key,
+                gateway_key=current_keyring().gateway_key, ok=_("The lot is archived."))
     return _back(lot)
 
 
