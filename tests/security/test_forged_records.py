@@ -17,7 +17,7 @@ from trading.domain import archive as bundle, archive_cli, drawing, drawing_cli
 from trading.domain.beacon import make_pulse
 from trading.domain.drawing import CallOutcome, call_statement, call_subject
 from trading.keyring import current_keyring
-from trading.services import beacon, draws, keys
+from trading.services import beacon, draws
 from trading.simulate import demo, experts as demo_experts, lots as walk
 from trading.storage import BlobStore
 
@@ -163,7 +163,7 @@ def _archive(path, signer, award: str) -> None:
 
 def test_a_re_signed_archive_is_a_mismatch_with_the_published_key(app, client, tmp_path, capsys):
     genuine, forged = tmp_path / "genuine.zip", tmp_path / "forged.zip"
-    _archive(genuine, keys.platform_keys(app.instance_path, FIXED_NOW).signing_key, "中标人：湖北楚天路桥有限公司")
+    _archive(genuine, app.extensions["trading_keyring"].receipt_key, "中标人：湖北楚天路桥有限公司")
     key = published(client, "archive")
     assert key == published(client, "receipts")  # the archive is signed with the receipt key
     assert archive_cli.main(["verify", str(genuine), "--public-key", key]) == 0

@@ -42,7 +42,8 @@ def test_no_file_in_the_instance_folder_holds_a_platform_private_key_in_clear(ap
     KEK, and none of the platform's raw private key bytes anywhere."""
     instance = tmp_path / "instance"
     files = _key_files(instance)
-    assert [f.name for f in files] == ["at-rest.key", "beacon.key.pem", "ca.key.pem", "receipts.key.pem"]
+    assert [f.name for f in files] == ["at-rest.key", "beacon.key.pem", "ca.key.pem", "gateway.key.pem",
+                                       "receipts.key.pem"]
     with app.app_context():
         ring = current_keyring()
         secrets = [ring.ca_key.private_bytes_raw(), ring.at_rest.key,

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import FIXED_NOW
 from trading.domain import pki
-from trading.services import beacon, keys, published_keys
+from trading.services import published_keys
 
 
 def raw(private_key) -> str:
@@ -15,10 +14,10 @@ def raw(private_key) -> str:
 
 
 def test_each_key_file_is_served_without_login_and_is_the_key_the_platform_uses(app, client):
-    platform = keys.platform_keys(app.instance_path, FIXED_NOW)
-    expected = {"receipts.pub": raw(platform.signing_key), "archive.pub": raw(platform.signing_key),
-                "beacon.pub": raw(beacon.signing_key(app.instance_path)),
-                "gateway.pub": raw(beacon.gateway_key(app.instance_path))}
+    ring = app.extensions["trading_keyring"]
+    platform = ring.platform
+    expected = {"receipts.pub": raw(ring.receipt_key), "archive.pub": raw(ring.receipt_key),
+                "beacon.pub": raw(ring.beacon_key), "gateway.pub": raw(ring.gateway_key)}
     for filename, key in expected.items():
         response = client.get(f"/keys/{filename}")
         assert response.status_code == 200 and response.mimetype == "text/plain", filename
