@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 CHUNK = 1024 * 1024
 
@@ -140,6 +142,30 @@ class BlobWriter:
 
     file: _HashingWriter
     blob: StoredBlob | None = None
+
+
+_DISCARD = "trading.discard_after_commit"  # session.info key: (store, key) pairs to remove once committed
+
+
+def discard_after_commit(session, store: BlobStore, key: str) -> None:
+    """Remove a blob once the transaction that stopped naming it has committed; if that transaction rolls back,
+    the blob stays (its row names it again). A crash between the commit and the removal leaves an orphan that
+    ``cleanup`` removes at start-up."""
+    session.info.setdefault(_DISCARD, []).append((store, key))
+
+
+@event.listens_for(Session, "after_commit")
+def _discard_committed(session) -> None:
+    for store, key in session.info.pop(_DISCARD, []):
+        try:
+            store.discard(key)
+        except OSError:  # left as an orphan for the start-up clean-up
+            pass
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _keep_rolled_back(session, previous_transaction) -> None:
+    session.info.pop(_DISCARD, None)
 
 
 def cleanup(session, store: BlobStore, now_ts: float, grace_seconds: int = 3600) -> dict[str, int]:

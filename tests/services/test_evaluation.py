@@ -49,7 +49,8 @@ class Scene:
         self.at = lot.bid_deadline
         chronograph.tick(session, self.at)
         for holder in (people.staff, people.supervisor):
-            opening.release_share(session, holder, self.at, lot, "demo2026", secret_key=SECRET, store=self.store)
+            opening.release_share(session, holder, self.at, lot, "demo2026", secret_key=SECRET, store=self.store,
+                                  platform=platform)
         self.session = session
 
     def start(self):

@@ -18,13 +18,15 @@ from ...extensions import db
 from ...models import OpeningObjection
 from ...services import keys, opening
 from ...storage import blob_store
+from ..bids.blueprint import platform
 from ..common import perform, roles_required
 from ..lots.blueprint import load_lot
 from ..lots.labels import SHARE_ROLES
 
 bp = Blueprint("opening", __name__)
 LOCAL = ZoneInfo("Asia/Shanghai")
-STATUS = {"opened": "已开启", "revoked": "撤销（投标人原因）", "withdrawn": "视为撤回（平台原因）"}
+STATUS = {"opened": "已开启", "revoked": "撤销（投标人原因）", "withdrawn": "视为撤回（平台原因）",
+          "held": "疑似篡改，暂不开启"}
 
 
 class ReleaseForm(FlaskForm):
@@ -86,7 +88,8 @@ def release(lot_id: int):
     lot = _lot_for_follower(lot_id)
     form = ReleaseForm()
     perform(opening.release_share, lot, form.password.data if form.validate_on_submit() else "",
-            secret_key=current_app.config["SECRET_KEY"], store=blob_store(), ok=_("Your share is released."))
+            secret_key=current_app.config["SECRET_KEY"], store=blob_store(), platform=platform(),
+            ok=_("Your share is released."))
     return redirect(url_for("opening.page", lot_id=lot.id))
 
 
