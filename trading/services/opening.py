@@ -177,11 +177,13 @@ def open_bids(session, now: datetime, lot: Lot, *, secret_key: str, store,
             for n, bid in enumerate(bids, start=1)]
     if rows:
         session.execute(sa.insert(OpeningEntry), rows)  # one executemany: a thousand bids are a thousand rows
-    for finding in verdict.findings:
+    found = [(f.bid_id, f.bidder_id, f.text(), f.bid_id in verdict.held) for f in verdict.findings]
+    found += [(row["bid_id"], row["bidder_id"], row["reason"], True) for row in rows
+              if row["status"] == "held" and row["bid_id"] not in verdict.held]  # the envelope is not the receipted one
+    for bid_id, bidder_id, reason, held_bid in found:
         audit.record(session, None, now, "opening.tampering", object_type="lot", object_id=lot.id,
                      rule="electronic.encrypted_bids",
-                     payload={"bid_id": finding.bid_id, "bidder_id": finding.bidder_id, "reason": finding.text(),
-                              "held": finding.bid_id in verdict.held})
+                     payload={"bid_id": bid_id, "bidder_id": bidder_id, "reason": reason, "held": held_bid})
     entries = record(session, lot)
     audit.record(session, None, now, "opening.record", object_type="lot", object_id=lot.id,
                  rule="electronic.opening_at_deadline",
