@@ -170,16 +170,20 @@ def _keep_rolled_back(session, previous_transaction) -> None:
 
 def cleanup(session, store: BlobStore, now_ts: float, grace_seconds: int = 3600) -> dict[str, int]:
     """Remove what a crash can leave: temporary files of unfinished writes, and blobs no row names (a blob is
-    stored before its row; one older than the grace period without a row was never committed)."""
+    stored before its row; one older than the grace period without a row was never committed; a withdrawn or
+    replaced envelope whose removal after the commit did not happen). Bids, documents and archive bundles name
+    the blobs that stay."""
     import sqlalchemy as sa
 
-    from .models import Attachment, Bid
+    from .models import ArchiveBundle, Attachment, Bid
 
     removed_parts = 0
     for path in store.leftovers():
         path.unlink(missing_ok=True)
         removed_parts += 1
-    named = set(session.scalars(sa.select(Bid.blob_key))) | set(session.scalars(sa.select(Attachment.blob_key)))
+    named = set()
+    for column in (Bid.blob_key, Attachment.blob_key, ArchiveBundle.blob_key):  # a withdrawn bid names none
+        named |= set(session.scalars(sa.select(column).where(column.is_not(None))))
     removed_blobs = 0
     for key, mtime in list(store.keys()):
         if key not in named and now_ts - mtime > grace_seconds:

@@ -13,6 +13,7 @@ import builtins
 import functools
 import os
 import tempfile
+import time
 from datetime import timedelta
 
 import pytest
@@ -142,3 +143,32 @@ def test_after_the_archive_no_share_opens_and_no_opening_key_can_be_rebuilt(sess
     with pytest.raises(DomainError) as refused:
         opening.read_document(session, after, lot.lot, record[0], 0, secret_key=SECRET, store=lot.store)
     assert refused.value.field == "shares"  # the opening key cannot be rebuilt
+
+
+def test_a_withdrawn_envelope_left_by_a_crash_is_removed_at_start_up_and_the_archive_is_kept(session, now, tmp_path,
+                                                                                            monkeypatch):
+    """The withdrawal committed but the process died before deleting the envelope: ``flask init-db`` (start-up)
+    removes it; the archive bundle, which only its own row names, stays."""
+    from trading import storage
+
+    instance = tmp_path / "instance"
+    lot = SealedLot(session, now, instance)
+    made = lot.submit(PRICES)
+    monkeypatch.setattr(lot.store, "discard", lambda key: None)  # the crash: nothing removed after the commit
+    key = made[3].blob_key
+    bids.withdraw(session, lot.people.bidders[3], lot.later(1), lot.lot, platform=lot.platform, rate=0,
+                  store=lot.store)
+    session.commit()
+    monkeypatch.undo()
+    assert lot.store.exists(key) and session.get(Bid, made[3].id).blob_key is None
+
+    lot.open()
+    lot.lot.state = "contracted"  # set-up: the evaluation, the award and the contract are not what is tested
+    row = archive.create(session, lot.people.staff, lot.lot.bid_deadline + timedelta(days=40), lot.lot,
+                         store=lot.store, signing_key=lot.platform.signing_key,
+                         beacon_key=beacon.signing_key(str(instance)))
+    session.commit()
+    removed = storage.cleanup(session, lot.store, time.time() + 2 * 3600)  # past the grace period
+    assert removed["orphans"] == 1 and not lot.store.exists(key)
+    assert lot.store.exists(row.blob_key)
+    assert all(lot.store.exists(bid.blob_key) for bid in session.scalars(sa.select(Bid)) if bid.blob_key)
