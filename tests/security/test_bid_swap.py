@@ -114,3 +114,14 @@ def test_a_genuine_withdrawal_and_replacement_open_without_any_finding(session, 
     assert [e.status for e in record] == ["opened"] * 3
     assert [e.price for e in record] == PRICES[:3] and _tampering(session, lot.lot.id) == []
     assert session.get(Bid, made[3].id).status == "withdrawn"
+
+
+def test_suppressing_a_bid_cannot_fail_a_lot_that_has_enough_bids(session, lot):
+    """With exactly three bids, marking one withdrawn in the database would leave two: the lot must not fail
+    quietly for too few bids (流标); it goes to the opening, where the suppressed bid is held and reported."""
+    made = lot.submit(PRICES[:3])
+    lot.edit_bid(made[2].id, status="withdrawn", withdrawn_at=lot.later(3))
+    record = lot.open()
+    assert lot.lot.state == "opening"
+    assert [e.status for e in record] == ["opened", "opened", "held"]
+    assert [e.payload["bid_id"] for e in _tampering(session, lot.lot.id)] == [made[2].id]
