@@ -402,25 +402,25 @@ class PlainFile(io.RawIOBase):
 
     def __init__(self, stream: BinaryIO, size: int, pieces):
         super().__init__()
-        self.size, self._stream, self._pieces, self._left = size, stream, pieces, b""
+        self.size, self._stream, self._pieces, self._left = size, stream, pieces, memoryview(b"")
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:
-        while not self._left:
+        while not len(self._left):
             piece = next(self._pieces, None)
             if piece is None:
                 return 0
-            self._left = piece
+            self._left = memoryview(piece)
         count = min(len(buffer), len(self._left))
         buffer[:count] = self._left[:count]
-        self._left = self._left[count:]
+        self._left = self._left[count:]  # a view: no copy of the rest of the chunk
         return count
 
     def close(self) -> None:
         if not self.closed:
-            self._pieces.close()
+            getattr(self._pieces, "close", lambda: None)()
             self._stream.close()
         super().close()
 
