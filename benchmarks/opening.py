@@ -1,13 +1,14 @@
-"""The opening of 1,000 sealed bids, each with a 1 MiB document: ``services.opening.open_bids`` (rebuilding the
-opening key from the released shares, decrypting and checking every envelope in the platform process and its
-helper processes (one per further core) without writing plaintext, reading each price form, writing the opening
-record and the audit entries, in SQLite or DATABASE_URL's database) against the raw floor in the same run (one
-thread): per bid one HPKE unwrap, AES-256-GCM decryption of its 1 MiB in 1 MiB chunks and a SHA-256 of it.
+"""The opening of 1,000 sealed bids, each with a 1 MiB document: ``services.opening.open_bids`` (checking every
+bid row against its signed receipt and audited submission, rebuilding the opening key from the released shares,
+decrypting and checking every envelope in the platform process and its helper processes (one per further core)
+without writing plaintext, reading each price form, writing the opening record and the audit entries, in SQLite
+or DATABASE_URL's database) against the raw floor in the same run (one thread): per bid one HPKE unwrap,
+AES-256-GCM decryption of its 1 MiB in 1 MiB chunks and a SHA-256 of it.
 
 Set-up (not timed, and its garbage collected before the timing) seals the envelopes and registers the bids directly
-in the database (bidder organisations, bids and a released share for two key holders), since 1,000 sign-ups through
-the pages are not what is measured. Prints progress to stderr and, as its last line, one JSON object with bids,
-open_s, raw_s, ratio (target <= 1.5).
+in the database (bidder organisations, bids with their audit entries and signed receipts, and a released share for
+two key holders), since 1,000 sign-ups through the pages are not what is measured. Prints progress to stderr and,
+as its last line, one JSON object with bids, open_s, raw_s, ratio (target <= 1.5).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from trading.domain.sealing.envelope import HPKE
 from trading.extensions import db
 from trading.keyring import current_keyring
 from trading.models import Bid, Lot, Organisation
-from trading.services import keys, opening
+from trading.services import audit, bids, keys, opening
 from trading.simulate import demo, lots as walk
 from trading.simulate.demo import credit_code
 from trading.storage import BlobStore
@@ -79,10 +80,16 @@ def prepare(folder: str):
                                        files=[("技术标.pdf", io.BytesIO(document))], signer=signer,
                                        certificate_pem=pki.certificate_pem(cert))
             db.session.flush()
-            db.session.add(Bid(lot_id=lot.id, round=lot.round, bidder_id=org.id, user_id=people.bidders[0].id,
-                               status="submitted", blob_key=out.blob.key, size=out.blob.size,
-                               manifest_hash=sealed.manifest_hash, certificate_serial=index + 1,
-                               received_at=NOW + timedelta(seconds=index), receipt={}))
+            bid = Bid(lot_id=lot.id, round=lot.round, bidder_id=org.id, user_id=people.bidders[0].id,
+                      status="submitted", blob_key=out.blob.key, size=out.blob.size,
+                      manifest_hash=sealed.manifest_hash, certificate_serial=index + 1,
+                      received_at=NOW + timedelta(seconds=index), receipt={})
+            db.session.add(bid)
+            db.session.flush()
+            entry = audit.record(db.session, people.bidders[0], bid.received_at, "bid.submit", object_type="lot",
+                                 object_id=lot.id, payload={"bid_id": bid.id, "bidder_id": org.id, "round": lot.round,
+                                                            "manifest_hash": bid.manifest_hash, "size": bid.size})
+            bid.receipt = bids._receipt(platform, "submit", lot, code, bid, bid.received_at, entry.seq)
         lot.state = "opening"
         db.session.commit()
         print(f"{BIDS} envelopes sealed in {time.perf_counter() - started:.1f} s", file=sys.stderr)
@@ -90,7 +97,7 @@ def prepare(folder: str):
         for holder in (people.staff, people.supervisor):
             _release(lot, holder, deadline)
         db.session.commit()
-        return app, lot.id, store
+        return app, lot.id, store, platform
 
 
 def _release(lot, holder, at) -> None:
@@ -126,12 +133,13 @@ def floor(count: int) -> float:
 
 def run(folder: str) -> None:
     """Build everything in ``folder``, measure, print the JSON line."""
-    app, lot_id, store = prepare(folder)
+    app, lot_id, store, platform = prepare(folder)
     gc.collect()  # the set-up's garbage is not the opening's to collect
     with app.app_context():
         lot = db.session.get(Lot, lot_id)
         started = time.perf_counter()
-        entries = opening.open_bids(db.session, lot.bid_deadline, lot, at_rest=current_keyring().at_rest, store=store)
+        entries = opening.open_bids(db.session, lot.bid_deadline, lot, at_rest=current_keyring().at_rest, store=store,
+                                    platform=platform)
         db.session.commit()
         open_s = time.perf_counter() - started
         assert sum(e.status == "opened" for e in entries) == BIDS, [e.reason for e in entries if e.reason][:3]

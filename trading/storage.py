@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 CHUNK = 1024 * 1024
 
@@ -142,18 +144,46 @@ class BlobWriter:
     blob: StoredBlob | None = None
 
 
+_DISCARD = "trading.discard_after_commit"  # session.info key: (store, key) pairs to remove once committed
+
+
+def discard_after_commit(session, store: BlobStore, key: str) -> None:
+    """Remove a blob once the transaction that stopped naming it has committed; if that transaction rolls back,
+    the blob stays (its row names it again). A crash between the commit and the removal leaves an orphan that
+    ``cleanup`` removes at start-up."""
+    session.info.setdefault(_DISCARD, []).append((store, key))
+
+
+@event.listens_for(Session, "after_commit")
+def _discard_committed(session) -> None:
+    for store, key in session.info.pop(_DISCARD, []):
+        try:
+            store.discard(key)
+        except OSError:  # left as an orphan for the start-up clean-up
+            pass
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _keep_rolled_back(session, previous_transaction) -> None:
+    session.info.pop(_DISCARD, None)
+
+
 def cleanup(session, store: BlobStore, now_ts: float, grace_seconds: int = 3600) -> dict[str, int]:
     """Remove what a crash can leave: temporary files of unfinished writes, and blobs no row names (a blob is
-    stored before its row; one older than the grace period without a row was never committed)."""
+    stored before its row; one older than the grace period without a row was never committed; a withdrawn or
+    replaced envelope whose removal after the commit did not happen). Bids, documents and archive bundles name
+    the blobs that stay."""
     import sqlalchemy as sa
 
-    from .models import Attachment, Bid
+    from .models import ArchiveBundle, Attachment, Bid
 
     removed_parts = 0
     for path in store.leftovers():
         path.unlink(missing_ok=True)
         removed_parts += 1
-    named = set(session.scalars(sa.select(Bid.blob_key))) | set(session.scalars(sa.select(Attachment.blob_key)))
+    named = set()
+    for column in (Bid.blob_key, Attachment.blob_key, ArchiveBundle.blob_key):  # a withdrawn bid names none
+        named |= set(session.scalars(sa.select(column).where(column.is_not(None))))
     removed_blobs = 0
     for key, mtime in list(store.keys()):
         if key not in named and now_ts - mtime > grace_seconds:

@@ -705,3 +705,26 @@ def test_memory_stays_flat_for_a_64_mib_document(keys, tmp_path):
         expected.update(buffer[:count])
     assert sinks["big.bin"].count == size and sinks["big.bin"].digest.digest() == expected.digest()
     assert bid.files[1].size == size and path.stat().st_size == result.size
+
+
+def test_one_document_streams_out_chunk_by_verified_chunk_and_a_changed_byte_stops_it(keys):
+    """``open_file`` (a committee member's download): only the named document, decrypted as it is read; the
+    envelope is checked before the first byte; a changed chunk raises from ``read`` instead of passing."""
+    document = bytes(range(256)) * 5  # 1,280 bytes: 20 chunks of 64
+    data, result = make(keys, files=(("a.txt", b"first"), ("tech.pdf", document)))
+    plain = envelope.open_file(io.BytesIO(data), "tech.pdf", lot_private_key=keys.lot, lot_code=LOT,
+                               bidder_code=BIDDER, expected_manifest_hash=result.manifest_hash)
+    with plain:
+        assert plain.size == len(document) and plain.read() == document
+    with pytest.raises(DomainError):
+        envelope.open_file(io.BytesIO(data), "missing.pdf", lot_private_key=keys.lot, lot_code=LOT, bidder_code=BIDDER)
+    with pytest.raises(EnvelopeError):  # another envelope than the receipted one: refused before any byte
+        envelope.open_file(io.BytesIO(data), "tech.pdf", lot_private_key=keys.lot, lot_code=LOT, bidder_code=BIDDER,
+                           expected_manifest_hash="0" * 64)
+    start, _ = Map(data).chunks[2][10]  # tech.pdf (after the price form and a.txt), its eleventh chunk
+    plain = envelope.open_file(io.BytesIO(flip(data, start)), "tech.pdf", lot_private_key=keys.lot, lot_code=LOT,
+                               bidder_code=BIDDER)
+    with plain:
+        assert b"".join(plain.read(64) for _ in range(10)) == document[:640]  # the ten chunks before it pass
+        with pytest.raises(EnvelopeError):
+            plain.read()

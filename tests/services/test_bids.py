@@ -93,14 +93,15 @@ def test_a_resubmission_replaces_the_bid_and_keeps_the_old_one_as_withdrawn(sess
 def test_withdrawal_before_the_deadline_refunds_the_deposit_with_a_receipt(session, now, setup):
     bidder = setup.people.bidders[0]
     bid = submit(session, setup, bidder, sealed(setup, bidder), now)
-    bids.withdraw(session, bidder, now + timedelta(days=1), setup.lot, platform=setup.platform,
+    bids.withdraw(session, bidder, now + timedelta(days=1), setup.lot, platform=setup.platform, store=setup.store,
                   rate=Decimal("0.0035"))
     assert bid.status == "withdrawn" and bid.withdraw_receipt["kind"] == "withdraw"
     receipt.verify_receipt(bid.withdraw_receipt, setup.platform.signing_key.public_key())
     deposit = deposits.deposit_of(session, setup.lot, bidder.organisation_id)
     assert deposit.status == "refunded" and deposit.refund_rule == "construction.deposit_refund_withdrawn"
     with pytest.raises(DomainError):
-        bids.withdraw(session, bidder, setup.lot.bid_deadline, setup.lot, platform=setup.platform, rate=0)
+        bids.withdraw(session, bidder, setup.lot.bid_deadline, setup.lot, platform=setup.platform, rate=0,
+                      store=setup.store)
 
 
 def refused(session, setup, bidder, data, at, words):

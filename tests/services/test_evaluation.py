@@ -56,7 +56,8 @@ class Scene:
         self.at = lot.bid_deadline
         chronograph.tick(session, self.at)
         for holder in (people.staff, people.supervisor):
-            opening.release_share(session, holder, self.at, lot, "demo2026", at_rest=_at_rest(), store=self.store)
+            opening.release_share(session, holder, self.at, lot, "demo2026", at_rest=_at_rest(), store=self.store,
+                                  platform=platform)
         self.session = session
 
     def start(self):

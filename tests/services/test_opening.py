@@ -51,7 +51,8 @@ def scene(app, session, now, tmp_path):
             bids.accept(session, bidder, now, lot, blob, store, platform, guard_id=guard.id)
         session.flush()
 
-    return type("Scene", (), {"people": people, "lot": lot, "store": store, "submit": staticmethod(submit)})
+    return type("Scene", (), {"people": people, "lot": lot, "store": store, "platform": platform,
+                              "submit": staticmethod(submit)})
 
 
 def test_fewer_than_three_bids_fail_the_lot_unopened(session, scene):
@@ -66,7 +67,7 @@ def test_no_share_is_released_before_the_deadline(session, now, scene):
     scene.submit(3)
     with pytest.raises(DomainError) as refused:
         opening.release_share(session, scene.people.staff, now, scene.lot, "demo2026", at_rest=AT_REST,
-                              store=scene.store)
+                              store=scene.store, platform=scene.platform)
     assert refused.value.rule == "electronic.no_early_decrypt"
 
 
@@ -77,16 +78,16 @@ def test_k_shares_open_every_bid_and_the_record_reads_the_price_forms(session, s
     assert scene.lot.state == "opening"
     with pytest.raises(DomainError) as refused:
         opening.release_share(session, scene.people.staff, at, scene.lot, "wrong-pass1", at_rest=AT_REST,
-                              store=scene.store)
+                              store=scene.store, platform=scene.platform)
     assert refused.value.field == "password"
     with pytest.raises(Forbidden):
         opening.release_share(session, scene.people.bidders[0], at, scene.lot, "demo2026", at_rest=AT_REST,
-                              store=scene.store)
+                              store=scene.store, platform=scene.platform)
     opening.release_share(session, scene.people.staff, at, scene.lot, "demo2026", at_rest=AT_REST,
-                          store=scene.store)
+                          store=scene.store, platform=scene.platform)
     assert opening.record(session, scene.lot) == []  # one share of two: nothing is open
     opening.release_share(session, scene.people.supervisor, at + timedelta(minutes=2), scene.lot, "demo2026",
-                          at_rest=AT_REST, store=scene.store)
+                          at_rest=AT_REST, store=scene.store, platform=scene.platform)
     record = opening.record(session, scene.lot)
     assert [e.price for e in record] == PRICES and {e.status for e in record} == {"opened"}
     assert record[0].duration == "300日历天" and record[0].fields == {"quality": "合格"}
@@ -95,7 +96,8 @@ def test_k_shares_open_every_bid_and_the_record_reads_the_price_forms(session, s
         sa.select(Attachment))}
     assert {key for key, _ in scene.store.keys()} == kept  # no plaintext copy was written
     name, data = opening.read_document(session, at, scene.lot, record[0], 0, at_rest=AT_REST, store=scene.store)
-    assert (name, data.read()) == ("技术标.pdf", b"tech" * 4000)  # decrypted again on demand, never stored
+    with data:
+        assert (name, data.read()) == ("技术标.pdf", b"tech" * 4000)  # decrypted again on demand, never stored
 
 
 @pytest.mark.parametrize("helpers", [0, 1])
@@ -113,7 +115,8 @@ def test_a_bid_the_platform_cannot_read_is_deemed_withdrawn_and_the_opening_goes
     data[len(data) // 2] ^= 1  # the stored file changed after the receipt: not the bidder's doing
     path.write_bytes(bytes(data))
     for holder in (scene.people.staff, scene.people.supervisor):
-        opening.release_share(session, holder, at, scene.lot, "demo2026", at_rest=AT_REST, store=scene.store)
+        opening.release_share(session, holder, at, scene.lot, "demo2026", at_rest=AT_REST, store=scene.store,
+                              platform=scene.platform)
     statuses = [e.status for e in opening.record(session, scene.lot)]
     assert statuses == ["opened", "withdrawn", "opened"]
     failed = opening.record(session, scene.lot)[1]
@@ -151,7 +154,8 @@ def test_bids_the_bidders_sealed_wrongly_are_revoked_and_the_lot_fails(session, 
     at = scene.lot.bid_deadline
     chronograph.tick(session, at)
     for holder in (scene.people.staff, scene.people.supervisor):
-        opening.release_share(session, holder, at, scene.lot, "demo2026", at_rest=AT_REST, store=scene.store)
+        opening.release_share(session, holder, at, scene.lot, "demo2026", at_rest=AT_REST, store=scene.store,
+                              platform=scene.platform)
     record = opening.record(session, scene.lot)
     assert [e.status for e in record] == ["revoked"] * 3
     assert record[0].rule == "electronic.decryption_failure" and record[0].price is None

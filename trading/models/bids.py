@@ -91,7 +91,8 @@ class KeyShare(db.Model):
 
 
 class Bid(db.Model):
-    """One sealed bid (加密投标文件) as received; a resubmission or a withdrawal marks it withdrawn."""
+    """One sealed bid (加密投标文件) as received; a resubmission or a withdrawal marks it withdrawn and deletes its
+    envelope (``blob_key`` then empty; the receipts, manifest hash and size stay)."""
 
     __tablename__ = "bid"
 
@@ -101,7 +102,7 @@ class Bid(db.Model):
     bidder_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     status: Mapped[str] = mapped_column(sa.String(16), default="submitted")  # submitted | withdrawn
-    blob_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    blob_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     size: Mapped[int] = mapped_column(sa.BigInteger)
     manifest_hash: Mapped[str] = mapped_column(sa.String(64))
     certificate_serial: Mapped[int] = mapped_column(sa.BigInteger)

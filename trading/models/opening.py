@@ -15,7 +15,7 @@ from .types import UTCDateTime
 
 class ReleasedShare(db.Model):
     """A key holder's share, released on the opening page after the deadline (kept sealed under the at-rest key
-    until the opening key is rebuilt, then no longer needed)."""
+    for the committee's documents; wiped when the archive is signed)."""
 
     __tablename__ = "released_share"
 
@@ -37,7 +37,9 @@ class OpeningEntry(db.Model):
     bid_id: Mapped[int] = mapped_column(sa.ForeignKey("bid.id"), unique=True)
     bidder_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"))
     position: Mapped[int] = mapped_column()
-    status: Mapped[str] = mapped_column(sa.String(16))  # opened | revoked (bidder's fault) | withdrawn (platform's)
+    # opened | revoked (bidder's fault) | withdrawn (platform's) | held (the row does not match its receipt and
+    # audited submission: suspected tampering, not opened)
+    status: Mapped[str] = mapped_column(sa.String(16))
     price: Mapped[str | None] = mapped_column(sa.String(30))
     duration: Mapped[str | None] = mapped_column(sa.String(100))
     fields: Mapped[dict] = mapped_column(sa.JSON, default=dict)

@@ -1,7 +1,8 @@
 """电子档案 (DESIGN §7, issue 7): after the contract, staff bundle the lot's round into one zip with a signed
 manifest of hashes (``domain.archive``): the filed documents, the sealed envelopes, the opening record, the
 draw records, the committee's marks and report, the notices and contract, and the lot's audit extract.
-The bundle is written to the blob store (temp file, fsync, rename), so it exists whole or not at all, and
+The bundle is written to the blob store (temp file, fsync, rename), so it exists whole or not at all; once it is
+signed the lot's key shares are destroyed, so no opening key can be rebuilt afterwards (issue 13); and
 ``python -m trading.domain.archive verify FILE --public-key HEX`` checks a downloaded copy offline."""
 
 from __future__ import annotations
@@ -81,8 +82,8 @@ def items(session, lot: Lot, store, beacon_key, gateway_key) -> list[bundle.Arch
                                                                   Attachment.round == lot.round)
                                       .order_by(Attachment.id))]
     found += [bundle.ArchiveItem(f"{b.id}-{b.bidder.credit_code}.tbe", "envelopes", stream(b.blob_key))
-              for b in session.scalars(sa.select(Bid).where(Bid.lot_id == lot.id, Bid.round == lot.round)
-                                       .order_by(Bid.id))]
+              for b in session.scalars(sa.select(Bid).where(Bid.lot_id == lot.id, Bid.round == lot.round,
+                                                            Bid.blob_key.is_not(None)).order_by(Bid.id))]
     found.append(bundle.ArchiveItem("opening-record.json", "opening", _json(_opening(session, lot))))
     for draw in session.scalars(sa.select(Draw).where(Draw.lot_id == lot.id, Draw.round == lot.round)
                                 .order_by(Draw.number)):
@@ -117,7 +118,7 @@ def create(session, actor, now: datetime, lot: Lot, *, store, signing_key, beaco
     row = ArchiveBundle(lot_id=lot.id, blob_key=out.blob.key, size=out.blob.size, sha256=out.blob.sha256,
                         files=len(written.files), created_at=now, created_by_id=actor.id)
     session.add(row)
-    opening.wipe_shares(session, lot)  # the documents stay only as the sealed envelopes in the archive
+    opening.wipe_shares(session, lot)  # the shares are destroyed: the envelopes stay sealed for good
     audit.record(session, actor, now, "archive.create", object_type="lot", object_id=lot.id, rule="electronic.logs",
                  payload={"sha256": row.sha256, "manifest_sha256": written.manifest_sha256, "files": row.files})
     return row

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from .. import storage
 from ..domain import lifecycle
 from ..domain.errors import N_, DomainError, Forbidden
 from ..domain.sealing import envelope, receipt
@@ -96,6 +97,7 @@ def accept(session, actor, completed_at: datetime, lot: Lot, blob, store, platfo
     previous = current_bid(session, lot, org.id)
     if previous is not None:
         previous.status, previous.withdrawn_at = "withdrawn", completed_at
+        _drop_envelope(session, store, previous)
     bid = Bid(lot_id=lot.id, round=lot.round, bidder_id=org.id, user_id=actor.id, status="submitted",
               blob_key=blob.key, size=blob.size, manifest_hash=info.manifest_hash,
               certificate_serial=certificate.serial_number, sealed_by=sealed_by, received_at=completed_at, receipt={},
@@ -104,8 +106,8 @@ def accept(session, actor, completed_at: datetime, lot: Lot, blob, store, platfo
     session.flush()
     entry = audit.record(session, actor, completed_at, "bid.submit", object_type="lot", object_id=lot.id,
                          rule="electronic.encrypted_bids",
-                         payload={"bid_id": bid.id, "bidder_id": org.id, "manifest_hash": info.manifest_hash,
-                                  "size": blob.size, "sealed_by": sealed_by,
+                         payload={"bid_id": bid.id, "bidder_id": org.id, "round": lot.round,
+                                  "manifest_hash": info.manifest_hash, "size": blob.size, "sealed_by": sealed_by,
                                   "replaces": previous.id if previous else None})
     bid.receipt = _receipt(platform, "submit", lot, org.credit_code, bid, completed_at, entry.seq)
     release(session, guard_id)
@@ -120,8 +122,17 @@ def abandon(session, store, blob, guard_id: int) -> None:
     release(session, guard_id)
 
 
-def withdraw(session, actor, now: datetime, lot: Lot, *, platform: keys.PlatformKeys, rate) -> Bid:
-    """Withdraw the bidder's bid before the deadline (撤回); its deposit goes back at once, with interest."""
+def _drop_envelope(session, store, bid: Bid) -> None:
+    """A withdrawn or replaced bid keeps its receipt, manifest hash and size; its envelope is deleted from the blob
+    store once this transaction commits (a rollback keeps it, with the row naming it again)."""
+    if bid.blob_key:
+        storage.discard_after_commit(session, store, bid.blob_key)
+        bid.blob_key = None
+
+
+def withdraw(session, actor, now: datetime, lot: Lot, *, platform: keys.PlatformKeys, rate, store) -> Bid:
+    """Withdraw the bidder's bid before the deadline (撤回); its deposit goes back at once, with interest, and its
+    envelope is deleted (the receipts stay)."""
     _require_bidder(session, actor, lot)
     lifecycle.apply(lot.state, "withdraw_bid", "bidder", now, lot.deadlines(), lot.project.trade_type,
                     method=lot.method)
@@ -129,10 +140,11 @@ def withdraw(session, actor, now: datetime, lot: Lot, *, platform: keys.Platform
     if bid is None:
         raise DomainError(N_("Your company has no bid to withdraw for this lot."), field="bid")
     bid.status, bid.withdrawn_at = "withdrawn", now
+    _drop_envelope(session, store, bid)
     session.flush()
     entry = audit.record(session, actor, now, "bid.withdraw", object_type="lot", object_id=lot.id,
                          rule="electronic.encrypted_bids",
-                         payload={"bid_id": bid.id, "bidder_id": actor.organisation_id,
+                         payload={"bid_id": bid.id, "bidder_id": actor.organisation_id, "round": lot.round,
                                   "manifest_hash": bid.manifest_hash})
     bid.withdraw_receipt = _receipt(platform, "withdraw", lot, actor.organisation.credit_code, bid, now, entry.seq)
     deposit = deposits.deposit_of(session, lot, actor.organisation_id)

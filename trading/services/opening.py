@@ -6,22 +6,23 @@ the platform's fault deems it withdrawn (撤回) with the reason recorded; the o
 from __future__ import annotations
 
 import os
-import tempfile
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from ..domain import rules
+from ..domain import audit as chain, rules
 from ..domain.errors import N_, DomainError, Forbidden
-from ..domain.sealing import ceremony, envelope, holderkeys, opener
+from ..domain.sealing import ceremony, envelope, holderkeys, opener, standing
 from ..keyring import AtRestKey
 from ..models import (
+    AuditEntry,
     Bid,
     HolderKey,
     KeyShare,
     Lot,
     OpeningEntry,
+    OpeningKey,
     OpeningObjection,
     Organisation,
     Registration,
@@ -56,22 +57,32 @@ def check_quorum(session, now: datetime, lot: Lot) -> bool:
     rule_id = min_bids_rule(lot)
     needed = int(rules.rule(rule_id).value)
     count = len(standing_bids(session, lot))
+    if count < needed:  # unless the audit log says more bids stand: then rows were altered, and the opening holds them
+        ids = set(session.scalars(sa.select(Bid.id).where(Bid.lot_id == lot.id, Bid.round == lot.round)))
+        count = max(count, len(standing.derive([], _events(session, lot, ids), lot_code=lot.deal_code,
+                                               public_key=None)))
     if count >= needed:
         return False
     transition(session, lot, "fail", None, "system", now, payload={"bids": count, "needed": needed, "rule": rule_id})
     return True
 
 
-def release_share(session, actor, now: datetime, lot: Lot, password: str, *, at_rest: AtRestKey,
-                  store) -> ReleasedShare:
+def release_share(session, actor, now: datetime, lot: Lot, password: str, *, at_rest: AtRestKey, store,
+                  platform: keys.PlatformKeys) -> ReleasedShare:
     """A key holder releases their share with their password, after the deadline only; with k shares released the
-    bids are opened at once."""
+    bids are opened at once. Releases of one lot are serialised on its opening-key row (locked until the caller
+    commits), so the k-th release opens the bids exactly once, whatever the timing; a release after that is
+    refused."""
     if lot.state != "opening" or lot.bid_deadline is None or now < lot.bid_deadline:
         raise DomainError(N_("Shares are released only at the opening, after the bid deadline."), field="password",
                           rule="electronic.no_early_decrypt")
-    opening_key = keys.opening_key_of(session, lot)
-    share = session.scalar(sa.select(KeyShare).where(KeyShare.opening_key_id == opening_key.id,
-                                                     KeyShare.holder_id == getattr(actor, "id", None)))
+    opening_key = session.scalar(sa.select(OpeningKey).where(OpeningKey.lot_id == lot.id, OpeningKey.round == lot.round)
+                                 .with_for_update())
+    if opening_key is not None and is_opened(session, lot):
+        raise DomainError(N_("The bids are already open: no further share is needed."), field="password")
+    share = opening_key and session.scalar(sa.select(KeyShare).where(
+        KeyShare.opening_key_id == opening_key.id, KeyShare.holder_id == getattr(actor, "id", None))
+        .execution_options(populate_existing=True))
     if share is None:
         raise Forbidden(N_("You hold no share of this lot's opening key."), field="password")
     if share.released_at is not None:
@@ -91,8 +102,14 @@ def release_share(session, actor, now: datetime, lot: Lot, password: str, *, at_
     released = session.scalar(sa.select(sa.func.count(KeyShare.id)).where(KeyShare.opening_key_id == opening_key.id,
                                                                           KeyShare.released_at.is_not(None)))
     if released >= opening_key.k:
-        open_bids(session, now, lot, at_rest=at_rest, store=store)
+        open_bids(session, now, lot, at_rest=at_rest, store=store, platform=platform)
     return row
+
+
+def is_opened(session, lot: Lot) -> bool:
+    """Whether the opening record of the lot's current round has been written."""
+    return session.scalar(sa.select(OpeningEntry.id).where(OpeningEntry.lot_id == lot.id,
+                                                           OpeningEntry.round == lot.round).limit(1)) is not None
 
 
 def _rebuild(session, now: datetime, lot: Lot, at_rest: AtRestKey):
@@ -109,36 +126,91 @@ def _rebuild(session, now: datetime, lot: Lot, at_rest: AtRestKey):
                                 share_hashes=hashes, now=now, deadline=lot.bid_deadline)
 
 
-def open_bids(session, now: datetime, lot: Lot, *, at_rest: AtRestKey, store) -> list[OpeningEntry]:
-    """Decrypt and check every standing bid and write the opening record.
+def check_standing(session, lot: Lot, platform: keys.PlatformKeys) -> standing.Verdict:
+    """Before any decryption: the lot's bid rows against the platform's signed receipts and the audited submissions
+    and withdrawals (``domain.sealing.standing``): which bids must be held as tampered with."""
+    rows = session.execute(sa.select(Bid.id, Bid.bidder_id, Organisation.credit_code, Bid.status, Bid.manifest_hash,
+                                     Bid.size, Bid.blob_key, Bid.receipt, Bid.withdraw_receipt)
+                           .join(Organisation, Organisation.id == Bid.bidder_id)
+                           .where(Bid.lot_id == lot.id, Bid.round == lot.round)).all()
+    events = _events(session, lot, {row.id for row in rows})
+    return standing.check([standing.BidRow(row.id, row.bidder_id, row.credit_code, row.status, row.manifest_hash,
+                                           row.size, bool(row.blob_key), row.receipt, row.withdraw_receipt)
+                           for row in rows], events, lot_code=lot.deal_code,
+                          public_key=platform.signing_key.public_key())
 
-    The documents are decrypted and every hash, tag and signature checked, but the plaintext is not kept: the
-    sealed envelope stays the one stored copy, and the committee's documents are decrypted again when opened
-    (``read_document``), from the released shares, which stay sealed at rest until the lot is archived."""
-    bids = session.execute(sa.select(Bid.id, Bid.bidder_id, Bid.blob_key, Bid.manifest_hash, Bid.size,
+
+def _events(session, lot: Lot, ids: set[int]) -> list[standing.Event]:
+    """The audited submissions and withdrawals of the lot's current round, each with whether its hash is intact
+    (``ids``: the round's bid rows, which place the entries written before issue 13, which carry no round)."""
+    events = []
+    for entry in session.scalars(sa.select(AuditEntry).where(
+            AuditEntry.object_type == "lot", AuditEntry.object_id == str(lot.id),
+            AuditEntry.action.in_((standing.SUBMIT, standing.WITHDRAW))).order_by(AuditEntry.seq)):
+        payload = entry.payload if isinstance(entry.payload, dict) else {}
+        if payload.get("round", lot.round if payload.get("bid_id") in ids else None) != lot.round:
+            continue
+        events.append(standing.Event(entry.seq, entry.action, payload,
+                                     chain.entry_hash(entry.content(), entry.prev_hash) == entry.hash))
+    return events
+
+
+def open_bids(session, now: datetime, lot: Lot, *, at_rest: AtRestKey, store,
+              platform: keys.PlatformKeys) -> list[OpeningEntry]:
+    """Check every bid row against its receipt and audited submission, decrypt and check every standing bid that
+    passes, and write the opening record; once only (a second call returns the record).
+
+    A bid whose row does not match (``check_standing``) is not decrypted: it is recorded as held (疑似篡改，暂不开启)
+    with the reason, audited as ``opening.tampering`` and shown to the supervisor as a warning; the opening goes
+    on with the rest. The documents are decrypted and every hash, tag and signature checked, but the plaintext is
+    not kept: the sealed envelope stays the one stored copy, and the committee's documents are decrypted again
+    when opened (``read_document``), from the released shares, which stay sealed at rest until the archive."""
+    if is_opened(session, lot):
+        return record(session, lot)
+    verdict = check_standing(session, lot, platform)
+    bids = session.execute(sa.select(Bid.id, Bid.bidder_id, Bid.status, Bid.blob_key, Bid.manifest_hash, Bid.size,
                                      Organisation.credit_code).join(Organisation, Organisation.id == Bid.bidder_id)
-                           .where(_standing(lot)).order_by(Bid.received_at)).all()
-    jobs = [opener.Job(str(store.path(bid.blob_key)), bid.credit_code, bid.manifest_hash) for bid in bids]
-    large = sum(bid.size or 0 for bid in bids) >= HELPERS_FROM
+                           .where(Bid.lot_id == lot.id, Bid.round == lot.round)
+                           .order_by(Bid.received_at, Bid.id)).all()
+    bids = [bid for bid in bids if bid.id in verdict.held or bid.status == "submitted"]
+    opened = [bid for bid in bids if bid.id not in verdict.held]
+    jobs = [opener.Job(str(store.path(bid.blob_key)), bid.credit_code, bid.manifest_hash) for bid in opened]
+    large = sum(bid.size or 0 for bid in opened) >= HELPERS_FROM
     with opener.Helpers(OPENING_HELPERS if large else 0) as helpers:  # they start while the key is rebuilt
-        results = helpers.check_all(jobs, _rebuild(session, now, lot, at_rest), lot.deal_code)
+        results = dict(zip((bid.id for bid in opened),
+                           helpers.check_all(jobs, _rebuild(session, now, lot, at_rest), lot.deal_code),
+                           strict=True))
+    held = {"status": "held", "price": None, "duration": None, "fields": {}, "files": [],
+            "rule": "electronic.encrypted_bids"}
     rows = [{"lot_id": lot.id, "round": lot.round, "bid_id": bid.id, "bidder_id": bid.bidder_id, "position": n,
-             "opened_at": now, **found} for n, (bid, found) in enumerate(zip(bids, results, strict=True), start=1)]
+             "opened_at": now, **(results[bid.id] if bid.id in results
+                                  else {**held, "reason": verdict.held[bid.id].text()})}
+            for n, bid in enumerate(bids, start=1)]
     if rows:
         session.execute(sa.insert(OpeningEntry), rows)  # one executemany: a thousand bids are a thousand rows
+    found = [(f.bid_id, f.bidder_id, f.text(), f.bid_id in verdict.held) for f in verdict.findings]
+    found += [(row["bid_id"], row["bidder_id"], row["reason"], True) for row in rows
+              if row["status"] == "held" and row["bid_id"] not in verdict.held]  # the envelope is not the receipted one
+    for bid_id, bidder_id, reason, held_bid in found:
+        audit.record(session, None, now, "opening.tampering", object_type="lot", object_id=lot.id,
+                     rule="electronic.encrypted_bids",
+                     payload={"bid_id": bid_id, "bidder_id": bidder_id, "reason": reason, "held": held_bid})
     entries = record(session, lot)
     audit.record(session, None, now, "opening.record", object_type="lot", object_id=lot.id,
                  rule="electronic.opening_at_deadline",
                  payload={"opened": sum(e.status == "opened" for e in entries),
                           "revoked": sum(e.status == "revoked" for e in entries),
                           "withdrawn": sum(e.status == "withdrawn" for e in entries),
+                          "held": sum(e.status == "held" for e in entries),
                           "bids": [{"bid_id": e.bid_id, "bidder_id": e.bidder_id, "status": e.status,
                                     "rule": e.rule, "reason": e.reason} for e in entries]})
     return entries
 
 
-def read_document(session, now: datetime, lot: Lot, entry: OpeningEntry, index: int, *, at_rest: AtRestKey, store):
-    """One document of an opened bid, decrypted again from its envelope into a temporary file (rewound).
+def read_document(session, now: datetime, lot: Lot, entry: OpeningEntry, index: int, *, at_rest: AtRestKey,
+                  store) -> tuple[str, envelope.PlainFile]:
+    """One document of an opened bid, decrypted again from its envelope as it is read: (name, stream). The
+    plaintext is never written to a file (not even a temporary one); the caller streams it out and closes it.
 
     Only for the evaluation: the caller checks who asks. The opening key is rebuilt from the released shares."""
     if entry.status != "opened" or not 0 <= index < len(entry.files):
@@ -146,22 +218,26 @@ def read_document(session, now: datetime, lot: Lot, entry: OpeningEntry, index: 
     wanted = entry.files[index]["name"]
     private = _rebuild(session, now, lot, at_rest)
     bid = session.get(Bid, entry.bid_id)
-    out = tempfile.SpooledTemporaryFile(max_size=8 * 2**20)
-    with store.open(bid.blob_key) as handle:
-        envelope.open_envelope(handle, lot_private_key=private, lot_code=lot.deal_code,
-                               bidder_code=bid.bidder.credit_code, expected_manifest_hash=bid.manifest_hash,
-                               sink=lambda name: out if name == wanted else opener.Discard())
-    out.seek(0)
-    return wanted, out
+    if not bid.blob_key:
+        raise DomainError(N_("No such document."), field="document")
+    handle = store.open(bid.blob_key)
+    try:
+        return wanted, envelope.open_file(handle, wanted, lot_private_key=private, lot_code=lot.deal_code,
+                                          bidder_code=bid.bidder.credit_code,
+                                          expected_manifest_hash=bid.manifest_hash)
+    except BaseException:
+        handle.close()
+        raise
 
 
 def wipe_shares(session, lot: Lot) -> None:
-    """Drop the released shares kept at rest (at the archive: nothing needs the opening key any more)."""
-    key = keys.opening_key_of(session, lot)
-    for share in key.shares if key else []:
-        row = session.scalar(sa.select(ReleasedShare).where(ReleasedShare.key_share_id == share.id))
-        if row is not None:
-            row.sealed = b""
+    """Destroy the lot's shares once the archive is signed: every holder's sealed share and every released share
+    (of every round) is wiped, so nobody can rebuild an opening key afterwards, not even with the holders' keys."""
+    for share in session.scalars(sa.select(KeyShare).join(OpeningKey).where(OpeningKey.lot_id == lot.id)):
+        share.sealed = b""
+    for row in session.scalars(sa.select(ReleasedShare).join(KeyShare, KeyShare.id == ReleasedShare.key_share_id)
+                               .join(OpeningKey).where(OpeningKey.lot_id == lot.id)):
+        row.sealed = b""
     session.flush()
 
 

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from ..domain import calendar, money, rules
 from ..domain.errors import N_, DomainError, Forbidden
 from ..keyring import AtRestKey
-from ..models import Award, Bid, Contract, Deposit, Draw, Evaluation, Lot, Publicity, ResultObjection
+from ..models import AuditEntry, Award, Bid, Contract, Deposit, Draw, Evaluation, Lot, Publicity, ResultObjection
 from . import audit, deposits, draws, statistics
 from .evaluation import evaluation_of
 from .lots import acts_for_tenderee, require_tenderee, transition
@@ -244,7 +244,8 @@ class Warning:
 
 def warnings(session, now: datetime) -> list[Warning]:
     """Everything past a legal limit: unanswered or late-answered objections to candidates, contracts not
-    registered in time, late deposit refunds, evaluation rooms closed without a report."""
+    registered in time, late deposit refunds, evaluation rooms closed without a report; and every bid the opening
+    held as suspected tampering (its row did not match its receipt and audited submission)."""
     found: list[Warning] = []
     for row in session.scalars(sa.select(ResultObjection).where(
             sa.or_(sa.and_(ResultObjection.answered_at.is_(None), ResultObjection.answer_due < now),
@@ -265,4 +266,10 @@ def warnings(session, now: datetime) -> list[Warning]:
                                                           Evaluation.closes_at < now)):
         found.append(Warning(row.lot_id, "evaluation", N_("The evaluation room closed without a confirmed report."),
                              "construction.committee_size", row.closes_at, {"evaluation_id": row.id}))
+    for row in session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "opening.tampering")):
+        found.append(Warning(int(row.object_id), "tampering", N_("Suspected tampering: a bid was held unopened at the "
+                                                                 "opening because its record does not match its "
+                                                                 "signed receipt and audited submission."),
+                             row.rule or "electronic.encrypted_bids", row.at,
+                             {"bid_id": row.payload.get("bid_id"), "reason": row.payload.get("reason", "")}))
     return sorted(found, key=lambda w: w.since)

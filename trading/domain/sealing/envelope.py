@@ -21,6 +21,7 @@ from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hpke import AEAD, KDF, KEM, Suite
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -52,6 +53,7 @@ from .layout import (
     check_file_name,
     check_text,
     chunk_aad,
+    chunk_lengths,
     decode_price_form,
     encode_header,
     encode_price_form,
@@ -59,6 +61,7 @@ from .layout import (
     fingerprint,
     fingerprint_of_hash,
     hpke_info,
+    nonce,
     parse_manifest,
     read_header,
     read_trailer,
@@ -293,22 +296,20 @@ def _binding_refusal(found_lot, found_bidder, found_key, lot_code, bidder_code, 
     return None
 
 
-def open_envelope(stream: BinaryIO, *, lot_private_key: X25519PrivateKey, lot_code: str, bidder_code: str,
-                  sink: Callable[[str], BinaryIO], expected_manifest_hash: str | None = None) -> OpenedBid:
-    """Open a stored envelope at the opening: check, unwrap, decrypt every file to ``sink(name)``, verify all hashes.
+def _blame(error: EnvelopeError, expected_manifest_hash: str | None) -> EnvelopeError:
+    """With the receipted hash, a failure the upload check would have caught is the platform's fault."""
+    return error.again(fault="platform") if expected_manifest_hash and error.fault == "bidder" else error
 
-    With ``expected_manifest_hash`` (the receipted hash), a failure the upload check would have caught is the
-    platform's fault (the stored bytes changed); failures only the opening key can reveal are the bidder's.
-    """
+
+def _unseal(stream: BinaryIO, lot_private_key: X25519PrivateKey, lot_code: str, bidder_code: str,
+            expected_manifest_hash: str | None):
+    """Everything before the body: structure, receipted hash, binding, signature, key unwrap and key commitment.
+    Returns (start, size, header, manifest, certificate PEM, manifest hash, data key)."""
     if not stream.seekable():
         raise TypeError("open_envelope needs a seekable stream")
     start = stream.tell()
     size = stream.seek(0, io.SEEK_END) - start
     stream.seek(start)
-
-    def blame(error: EnvelopeError) -> EnvelopeError:
-        return error.again(fault="platform") if expected_manifest_hash and error.fault == "bidder" else error
-
     try:
         header = read_header(Reader(stream, limit=size))
         body_end = len(header.raw) + body_length(header.files, header.chunk_size)
@@ -319,7 +320,7 @@ def open_envelope(stream: BinaryIO, *, lot_private_key: X25519PrivateKey, lot_co
         manifest = parse_manifest(trailer, header)
         certificate_pem, signed = _signature_valid(trailer)
     except EnvelopeError as exc:
-        raise blame(exc) from None
+        raise _blame(exc, expected_manifest_hash) from None
     if expected_manifest_hash and trailer.manifest_hash.hex() != expected_manifest_hash:
         raise EnvelopeError(N_("The stored envelope is not the one receipted at upload."), reason="receipt",
                             fault="platform")
@@ -329,7 +330,7 @@ def open_envelope(stream: BinaryIO, *, lot_private_key: X25519PrivateKey, lot_co
     if refusal is None and not signed:
         refusal = bad(N_("The envelope's signature does not verify under its certificate."), "signature")
     if refusal is not None:
-        raise blame(refusal)
+        raise _blame(refusal, expected_manifest_hash)
     try:
         data_key = HPKE.decrypt(header.enc + header.wrapped_key, lot_private_key,
                                 info=hpke_info(header.lot_code, header.bidder_code))
@@ -338,6 +339,23 @@ def open_envelope(stream: BinaryIO, *, lot_private_key: X25519PrivateKey, lot_co
             from None
     if not hmac.compare_digest(_commitment(data_key, header.raw[:-32]), header.commitment):
         raise bad(N_("The envelope's key commitment does not match its data key."), "commitment")
+    return start, size, header, manifest, certificate_pem, trailer.manifest_hash.hex(), data_key
+
+
+def open_envelope(stream: BinaryIO, *, lot_private_key: X25519PrivateKey, lot_code: str, bidder_code: str,
+                  sink: Callable[[str], BinaryIO], expected_manifest_hash: str | None = None) -> OpenedBid:
+    """Open a stored envelope at the opening: check, unwrap, decrypt every file to ``sink(name)``, verify all hashes.
+
+    With ``expected_manifest_hash`` (the receipted hash), a failure the upload check would have caught is the
+    platform's fault (the stored bytes changed); failures only the opening key can reveal are the bidder's.
+    """
+    start, _, header, manifest, certificate_pem, manifest_hash, data_key = _unseal(
+        stream, lot_private_key, lot_code, bidder_code, expected_manifest_hash)
+    body_end = len(header.raw) + body_length(header.files, header.chunk_size)
+
+    def blame(error: EnvelopeError) -> EnvelopeError:
+        return _blame(error, expected_manifest_hash)
+
     opened, form, position = [], None, len(header.raw)
     with chunks.Pipeline(header.chunk_size, body_end >= chunks.PARALLEL_FROM) as pipe:
         for index, entry in enumerate(header.files):
@@ -375,12 +393,79 @@ def open_envelope(stream: BinaryIO, *, lot_private_key: X25519PrivateKey, lot_co
                 form = decode_price_form(target.copy.getvalue())
             opened.append(OpenedFile(entry.name, entry.size, salted.hex(), keys[1].hex()))
             position += length
-    return OpenedBid(form, opened, trailer.manifest_hash.hex(), certificate_pem)
+    return OpenedBid(form, opened, manifest_hash, certificate_pem)
+
+
+class PlainFile(io.RawIOBase):
+    """One decrypted document as a read-only stream: each chunk is decrypted and authenticated as it is read, so
+    the plaintext exists only one chunk at a time in memory, never in a file. Closing it closes the envelope."""
+
+    def __init__(self, stream: BinaryIO, size: int, pieces):
+        super().__init__()
+        self.size, self._stream, self._pieces, self._left = size, stream, pieces, memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not len(self._left):
+            piece = next(self._pieces, None)
+            if piece is None:
+                return 0
+            self._left = memoryview(piece)
+        count = min(len(buffer), len(self._left))
+        buffer[:count] = self._left[:count]
+        self._left = self._left[count:]  # a view: no copy of the rest of the chunk
+        return count
+
+    def close(self) -> None:
+        if not self.closed:
+            getattr(self._pieces, "close", lambda: None)()
+            self._stream.close()
+        super().close()
+
+
+def open_file(stream: BinaryIO, name: str, *, lot_private_key: X25519PrivateKey, lot_code: str, bidder_code: str,
+              expected_manifest_hash: str | None = None) -> PlainFile:
+    """One document of a stored envelope, to stream out (e.g. to a committee member) without writing it anywhere.
+
+    Everything ``open_envelope`` checks before the body is checked here, at the call; then each chunk is verified
+    by its tag as it is read (the last chunk's nonce marks the end, so a cut file fails), and the salted hash once
+    the whole file has been read. A failure after the first chunk raises from ``read``. ``stream`` is closed with
+    the returned file."""
+    start, _, header, manifest, _, _, data_key = _unseal(stream, lot_private_key, lot_code, bidder_code,
+                                                         expected_manifest_hash)
+    index = next((n for n, entry in enumerate(header.files) if entry.name == name), None)
+    if index is None:
+        raise DomainError(N_("No such document."), field="document")
+    entry = header.files[index]
+    position = start + len(header.raw) + body_length(header.files[:index], header.chunk_size)
+    keys = chunks.file_keys(data_key, entry.salt, index)
+    pieces = _plain_chunks(stream, position, entry, keys, chunk_aad(header.hash, index), header.chunk_size,
+                           manifest["files"][index]["salted_hash"])
+    return PlainFile(stream, entry.size, pieces)
+
+
+def _plain_chunks(stream: BinaryIO, position: int, entry, keys, aad: bytes, chunk_size: int, salted_hash: str):
+    """The file's plaintext, chunk by authenticated chunk; its salted hash is checked after the last one."""
+    aead, salted = AESGCM(keys[0]), hashlib.sha256(keys[1])
+    stream.seek(position)
+    reader = Reader(stream, limit=body_length([entry], chunk_size))
+    for counter, length, last in chunk_lengths(entry.size, chunk_size):
+        try:
+            plain = aead.decrypt(nonce(counter, last), reader.read(length + TAG), aad)
+        except InvalidTag:
+            raise bad(N_("Chunk %(chunk)s of %(name)s does not decrypt: its authentication tag is wrong."), "tag",
+                      chunk=counter, name=entry.name) from None
+        salted.update(plain)
+        yield plain
+    if salted.hexdigest() != salted_hash:
+        raise bad(N_("%(name)s does not match its salted hash in the signed manifest."), "salted_hash", name=entry.name)
 
 
 def _altered(name: str) -> EnvelopeError:
     return bad(N_("The encrypted file %(name)s does not match the signed manifest."), "ciphertext", name=name)
 
 
-__all__ = ["EnvelopeError", "EnvelopeInfo", "FileInfo", "OpenedBid", "OpenedFile", "SealResult", "check_for_upload",
-           "fingerprint", "inspect", "open_envelope", "seal"]
+__all__ = ["EnvelopeError", "EnvelopeInfo", "FileInfo", "OpenedBid", "OpenedFile", "PlainFile", "SealResult",
+           "check_for_upload", "fingerprint", "inspect", "open_envelope", "open_file", "seal"]

@@ -54,7 +54,8 @@ class Discard:
 
 def check(job: Job, private_key: X25519PrivateKey, lot_code: str) -> dict:
     """Open one envelope and read its price form, or say why it could not be opened (电子招标投标办法 Art. 31: the
-    bidder's fault revokes the bid, the platform's deems it withdrawn): the columns of its opening record."""
+    bidder's fault revokes the bid, the platform's deems it withdrawn; a stored envelope other than the receipted
+    one is held, never opened, as suspected tampering): the columns of its opening record."""
     found = {"status": "opened", "price": None, "duration": None, "fields": {}, "files": [], "reason": "",
              "rule": None}
     try:
@@ -63,8 +64,11 @@ def check(job: Job, private_key: X25519PrivateKey, lot_code: str) -> dict:
                                             bidder_code=job.bidder_code, sink=lambda name: Discard(),
                                             expected_manifest_hash=job.manifest_hash)
     except envelope.EnvelopeError as error:
-        found.update(status="revoked" if error.fault == "bidder" else "withdrawn", reason=str(error),
-                     rule="electronic.decryption_failure")
+        if error.reason == "receipt":  # another envelope than the receipted one is stored: suspected tampering
+            found.update(status="held", reason=str(error), rule="electronic.encrypted_bids")
+        else:
+            found.update(status="revoked" if error.fault == "bidder" else "withdrawn", reason=str(error),
+                         rule="electronic.decryption_failure")
     except OSError as error:  # the stored envelope cannot be read: the platform's fault
         found.update(status="withdrawn", reason=str(error), rule="electronic.decryption_failure")
     else:

@@ -146,7 +146,7 @@ def bid_withdraw(lot_id: int):
     """Withdraw the company's bid before the deadline (the deposit is refunded)."""
     lot = load_lot(lot_id)
     if ActionForm().validate_on_submit():
-        perform(bids.withdraw, lot, platform=platform(), rate=interest_rate(),
+        perform(bids.withdraw, lot, platform=platform(), rate=interest_rate(), store=blob_store(),
                 ok=_("Bid withdrawn; the deposit is refunded to the paying account."))
     return redirect(url_for("bids.bid_page", lot_id=lot.id))
 

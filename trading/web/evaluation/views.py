@@ -215,7 +215,10 @@ def bid_file(evaluation_id: int, bid_id: int, index: int):
     name, data = opening.read_document(db.session, now(), lot, entry, index, store=blob_store(),
                                        at_rest=current_keyring().at_rest)
     label = room.labels_of(db.session, lot)[bid_id]
-    return send_file(data, as_attachment=True, download_name=f"{label}-{name}")
+    response = send_file(data, as_attachment=True, download_name=f"{label}-{name}", conditional=False,
+                         etag=False)  # streamed chunk by chunk as it is decrypted: never written to disk
+    response.content_length = data.size
+    return response
 
 
 @bp.route("/evaluations/<int:evaluation_id>/cases/<int:case_id>", methods=["POST"])

@@ -25,7 +25,8 @@ from ..lots.labels import SHARE_ROLES
 
 bp = Blueprint("opening", __name__)
 LOCAL = ZoneInfo("Asia/Shanghai")
-STATUS = {"opened": "已开启", "revoked": "撤销（投标人原因）", "withdrawn": "视为撤回（平台原因）"}
+STATUS = {"opened": "已开启", "revoked": "撤销（投标人原因）", "withdrawn": "视为撤回（平台原因）",
+          "held": "疑似篡改，暂不开启"}
 
 
 class ReleaseForm(FlaskForm):
@@ -89,7 +90,8 @@ def release(lot_id: int):
     lot = _lot_for_follower(lot_id)
     form = ReleaseForm()
     perform(opening.release_share, lot, form.password.data if form.validate_on_submit() else "",
-            at_rest=current_keyring().at_rest, store=blob_store(), ok=_("Your share is released."))
+            at_rest=current_keyring().at_rest, store=blob_store(), platform=current_keyring().platform,
+            ok=_("Your share is released."))
     return redirect(url_for("opening.page", lot_id=lot.id))
 
 

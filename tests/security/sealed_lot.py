@@ -1,0 +1,69 @@
+"""A construction lot taking sealed bids, driven through the real services, for the attacks on the opening
+(issue 13 items 7, 10 and 11). The data is committed, as a live platform's would be, so that what an attacker
+edits directly in the database, and what happens after a commit, are the real thing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from trading.extensions import db
+from trading.keyring import current_keyring
+from trading.models import Bid
+from trading.services import chronograph, keys, opening
+from trading.simulate import demo, lots as walk
+from trading.storage import BlobStore
+
+PRICES = ["38100000.00", "37650000.50", "36980000.00", "37200000.00"]
+OLD_PRICE = "29990000.00"  # bidder 1's first bid, replaced before the deadline
+
+
+class SealedLot:
+    """An announced construction lot of the demo, its blob store (the app's) and the platform's keys."""
+
+    def __init__(self, session, now, instance_path, *, k: int = 2, load: bool = True):
+        if load:
+            demo.load(session, now)
+        self.session, self.now = session, now
+        self.people = people = walk.cast(session)
+        self.store = BlobStore(instance_path / "blobs")
+        self.lot = walk.create(session, people, now, "construction")
+        self.lot.key_threshold = k  # of the three holders: the host, a supervisor, the tenderee
+        walk.advance(session, people, now, self.lot, "announced", self.store)
+        self.platform = keys.platform_keys(str(instance_path), now)
+        self.at_rest = current_keyring().at_rest  # the app's own: released shares are kept at rest under it
+        session.commit()
+
+    def submit(self, prices, at=None, **extra) -> list[Bid]:
+        """The first ``len(prices)`` demo bidders seal and submit bids (replacing their earlier ones); committed."""
+        made = walk.submit_bids(self.session, self.people, at or self.now, self.lot, self.store, self.platform,
+                                prices, **extra)
+        self.session.commit()
+        return made
+
+    def close(self):
+        """Past the deadline: the clock step moves the lot to the opening (committed); returns the time."""
+        at = self.lot.bid_deadline
+        chronograph.tick(self.session, at)
+        self.session.commit()
+        return at
+
+    def open(self, holders=None) -> list:
+        """Past the deadline: the clock step moves the lot to the opening and two holders release their shares."""
+        at = self.close()
+        for holder in holders or (self.people.staff, self.people.supervisor):
+            opening.release_share(self.session, holder, at, self.lot, "demo2026", at_rest=self.at_rest,
+                                  store=self.store, platform=self.platform)
+        self.session.commit()
+        return opening.record(self.session, self.lot)
+
+    def edit_bid(self, bid_id: int, **values) -> None:
+        """The attacker's direct UPDATE of a bid row, on its own connection (no service, no audit entry)."""
+        with db.engine.begin() as connection:
+            connection.execute(sa.update(Bid.__table__).where(Bid.__table__.c.id == bid_id).values(**values))
+        self.session.expire_all()
+
+    def later(self, hours: int):
+        """A time before the deadline, ``hours`` after the lot was set up."""
+        return self.now + timedelta(hours=hours)
