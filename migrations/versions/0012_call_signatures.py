@@ -2,7 +2,7 @@
 before this have none, and the draw verifier says they are unauthenticated
 
 Revision ID: 0012_call_signatures
-Revises: 0010_deal_cells
+Revises: 0011_bank_privacy
 Create Date: 2026-12-06 23:00:00.000000
 
 """

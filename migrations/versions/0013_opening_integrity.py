@@ -1,7 +1,7 @@
 """A bid's blob_key may be empty: withdrawn and replaced envelopes are deleted (receipts, hash and size stay)
 
 Revision ID: 0013_opening_integrity
-Revises: 0010_deal_cells
+Revises: 0012_call_signatures
 Create Date: 2026-12-06 23:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013_opening_integrity'
-down_revision = '0010_deal_cells'
+down_revision = '0012_call_signatures'
 branch_labels = None
 depends_on = None
 

@@ -127,7 +127,8 @@ def test_after_the_archive_no_share_opens_and_no_opening_key_can_be_rebuilt(sess
     session.flush()
     after = lot.lot.bid_deadline + timedelta(days=40)
     archive.create(session, lot.people.staff, after, lot.lot, store=lot.store,
-                   signing_key=lot.platform.signing_key, beacon_key=beacon.signing_key(str(instance)))
+                   signing_key=lot.platform.signing_key, beacon_key=beacon.signing_key(str(instance)),
+                   gateway_key=beacon.gateway_key(str(instance)))
     session.commit()
 
     key = keys.opening_key_of(session, lot.lot)
@@ -166,7 +167,8 @@ def test_a_withdrawn_envelope_left_by_a_crash_is_removed_at_start_up_and_the_arc
     lot.lot.state = "contracted"  # set-up: the evaluation, the award and the contract are not what is tested
     row = archive.create(session, lot.people.staff, lot.lot.bid_deadline + timedelta(days=40), lot.lot,
                          store=lot.store, signing_key=lot.platform.signing_key,
-                         beacon_key=beacon.signing_key(str(instance)))
+                         beacon_key=beacon.signing_key(str(instance)),
+                   gateway_key=beacon.gateway_key(str(instance)))
     session.commit()
     removed = storage.cleanup(session, lot.store, time.time() + 2 * 3600)  # past the grace period
     assert removed["orphans"] == 1 and not lot.store.exists(key)

@@ -167,7 +167,7 @@ def _opening_in_progress(session, store):
                         place="封闭评标室3", at_rest=current_keyring().at_rest)
     chronograph.tick(session, lot.bid_deadline)
     opening.release_share(session, people.staff, lot.bid_deadline, lot, "demo2026", at_rest=current_keyring().at_rest,
-                          store=store)
+                          store=store, platform=current_keyring().platform)
     session.commit()
     return lot.id, draw.id
 
@@ -176,7 +176,7 @@ def _finish(session, lot_id, draw_id, store):
     """The second holder releases (the bids open) and the draw is ranked at its beacon round."""
     lot = session.get(Lot, lot_id)
     opening.release_share(session, walk.cast(session).supervisor, lot.bid_deadline, lot, "demo2026",
-                          at_rest=current_keyring().at_rest, store=store)
+                          at_rest=current_keyring().at_rest, store=store, platform=current_keyring().platform)
     draw = session.get(Draw, draw_id)
     draws.advance(session, max(lot.bid_deadline, beacons.time_of(draw.beacon_round)), draw,
                   beacon_key=current_keyring().beacon_key, gateway_key=current_keyring().gateway_key,
