@@ -22,12 +22,13 @@ def _is_postgres(url: str) -> bool:
 
 @pytest.fixture(scope="session", autouse=True)
 def cheap_password_hashing():
-    """scrypt at a low cost: the same code path, a fraction of the time."""
+    """scrypt and Argon2id at a low cost: the same code path, a fraction of the time."""
     from trading.domain.sealing import holderkeys
     from trading.services import accounts
 
     accounts.PASSWORD_METHOD = "scrypt:1024:8:1"
     holderkeys.SCRYPT_N = 2**10
+    holderkeys.ARGON2_TIME_COST, holderkeys.ARGON2_MEMORY_KIB, holderkeys.ARGON2_PARALLELISM = 1, 64, 1
 
 
 @pytest.fixture(scope="session")

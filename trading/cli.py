@@ -76,7 +76,8 @@ def demo(if_empty: bool) -> None:
         click.echo(demo_data.load_opening_lot(db.session, now, blob_store(), instance_path=current_app.instance_path,
                                               secret_key=current_app.config["SECRET_KEY"]))
         db.session.commit()
-        click.echo(f"demo logins (password for every demo user: {demo_data.DEMO_PASSWORD})")
+        click.echo(f"demo logins (password for every demo user: {demo_data.DEMO_PASSWORD}; key holders' key-holder "
+                   f"passphrase, to release a share at the opening: {demo_data.DEMO_KEY_PASSPHRASE})")
         for spec, org_name, created in report:
             mark = "new " if created else "    "
             click.echo(f"  {mark}{spec.username:<11} {','.join(spec.roles):<11} {spec.display_name} · {org_name}")

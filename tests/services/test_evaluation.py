@@ -18,6 +18,7 @@ from trading.simulate import demo, experts as demo_experts, lots as walk
 from trading.storage import BlobStore
 
 SECRET = "test-secret"
+KEY_PASS = demo.DEMO_KEY_PASSPHRASE  # the demo holders' key-holder passphrase (not their login password)
 RATE = Decimal("0.0035")
 
 
@@ -49,7 +50,7 @@ class Scene:
         self.at = lot.bid_deadline
         chronograph.tick(session, self.at)
         for holder in (people.staff, people.supervisor):
-            opening.release_share(session, holder, self.at, lot, "demo2026", secret_key=SECRET, store=self.store)
+            opening.release_share(session, holder, self.at, lot, KEY_PASS, secret_key=SECRET, store=self.store)
         self.session = session
 
     def start(self):

@@ -20,6 +20,7 @@ from trading.simulate import demo, lots as walk
 from trading.storage import BlobStore
 
 SECRET = "test-secret"
+KEY_PASS = demo.DEMO_KEY_PASSPHRASE  # the demo holders' key-holder passphrase (not their login password)
 PRICES = ["38100000.00", "37650000.50", "36980000.00"]
 
 
@@ -64,7 +65,7 @@ def test_fewer_than_three_bids_fail_the_lot_unopened(session, scene):
 def test_no_share_is_released_before_the_deadline(session, now, scene):
     scene.submit(3)
     with pytest.raises(DomainError) as refused:
-        opening.release_share(session, scene.people.staff, now, scene.lot, "demo2026", secret_key=SECRET,
+        opening.release_share(session, scene.people.staff, now, scene.lot, KEY_PASS, secret_key=SECRET,
                               store=scene.store)
     assert refused.value.rule == "electronic.no_early_decrypt"
 
@@ -77,14 +78,14 @@ def test_k_shares_open_every_bid_and_the_record_reads_the_price_forms(session, s
     with pytest.raises(DomainError) as refused:
         opening.release_share(session, scene.people.staff, at, scene.lot, "wrong-pass1", secret_key=SECRET,
                               store=scene.store)
-    assert refused.value.field == "password"
+    assert refused.value.field == "passphrase"
     with pytest.raises(Forbidden):
-        opening.release_share(session, scene.people.bidders[0], at, scene.lot, "demo2026", secret_key=SECRET,
+        opening.release_share(session, scene.people.bidders[0], at, scene.lot, KEY_PASS, secret_key=SECRET,
                               store=scene.store)
-    opening.release_share(session, scene.people.staff, at, scene.lot, "demo2026", secret_key=SECRET,
+    opening.release_share(session, scene.people.staff, at, scene.lot, KEY_PASS, secret_key=SECRET,
                           store=scene.store)
     assert opening.record(session, scene.lot) == []  # one share of two: nothing is open
-    opening.release_share(session, scene.people.supervisor, at + timedelta(minutes=2), scene.lot, "demo2026",
+    opening.release_share(session, scene.people.supervisor, at + timedelta(minutes=2), scene.lot, KEY_PASS,
                           secret_key=SECRET, store=scene.store)
     record = opening.record(session, scene.lot)
     assert [e.price for e in record] == PRICES and {e.status for e in record} == {"opened"}
@@ -112,7 +113,7 @@ def test_a_bid_the_platform_cannot_read_is_deemed_withdrawn_and_the_opening_goes
     data[len(data) // 2] ^= 1  # the stored file changed after the receipt: not the bidder's doing
     path.write_bytes(bytes(data))
     for holder in (scene.people.staff, scene.people.supervisor):
-        opening.release_share(session, holder, at, scene.lot, "demo2026", secret_key=SECRET, store=scene.store)
+        opening.release_share(session, holder, at, scene.lot, KEY_PASS, secret_key=SECRET, store=scene.store)
     statuses = [e.status for e in opening.record(session, scene.lot)]
     assert statuses == ["opened", "withdrawn", "opened"]
     failed = opening.record(session, scene.lot)[1]
@@ -150,7 +151,7 @@ def test_bids_the_bidders_sealed_wrongly_are_revoked_and_the_lot_fails(session, 
     at = scene.lot.bid_deadline
     chronograph.tick(session, at)
     for holder in (scene.people.staff, scene.people.supervisor):
-        opening.release_share(session, holder, at, scene.lot, "demo2026", secret_key=SECRET, store=scene.store)
+        opening.release_share(session, holder, at, scene.lot, KEY_PASS, secret_key=SECRET, store=scene.store)
     record = opening.record(session, scene.lot)
     assert [e.status for e in record] == ["revoked"] * 3
     assert record[0].rule == "electronic.decryption_failure" and record[0].price is None

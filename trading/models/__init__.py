@@ -38,8 +38,8 @@ from .statistics import Deal, DealCell, DealSpan
 
 __all__ = [
     "BankAccount", "BankTransfer", "Bid", "BidderCertificate", "BidUpload", "Deposit", "DepositPayment",
-    "HolderChange", "HolderKey", "KeyShare", "OpeningKey", "BeaconPulse", "Draw", "DrawCall", "Expert", "ExpertRelative",
-    "ExpertSpecialty", "OpeningEntry", "OpeningObjection", "ReleasedShare",
+    "HolderChange", "HolderKey", "KeyShare", "OpeningKey", "BeaconPulse", "Draw", "DrawCall", "Expert",
+    "ExpertRelative", "ExpertSpecialty", "OpeningEntry", "OpeningObjection", "ReleasedShare",
     "Announcement", "Attachment", "AuditEntry", "AuditHead", "Cancellation", "Clarification", "ClockSetting",
     "DealCodeCounter", "DocumentDownload", "EntryCertificate", "Filing", "Lot", "LotSpecialty", "MethodApproval",
     "Objection", "Organisation", "Project", "Registration", "User", "UserRole",

@@ -66,6 +66,11 @@ def set_organisation_active(session, actor, now: datetime, org: Organisation, ac
     session.flush()
     audit.record(session, actor, now, "organisation.activate" if active else "organisation.deactivate",
                  object_type="organisation", object_id=org.id, payload={"name": org.name})
+    if active:  # its users' holder keys must be vouched for again
+        from .holders import reset
+
+        for user in org.users:
+            reset(session, actor, now, user, "organisation reactivated")
 
 
 def create_user(session, actor, now: datetime, *, username: str, display_name: str, organisation_id: int,
@@ -109,15 +114,16 @@ def set_user_active(session, actor, now: datetime, user: User, active: bool) -> 
     session.flush()
     audit.record(session, actor, now, "user.activate" if active else "user.deactivate", object_type="user",
                  object_id=user.id, payload={"username": user.username})
+    if active:  # a reactivated account's holder key must be vouched for again by a second person
+        from .holders import reset
+
+        reset(session, actor, now, user, "account reactivated")
 
 
 def change_password(session, user: User, now: datetime, *, current: str, new: str,
                     hooks=()) -> None:
-    """Change one's own password after checking the current one.
-
-    ``hooks`` are called as ``hook(session, user, current, new)`` before the change, so that
-    keys sealed under the old password (opening-key shares) can be re-wrapped.
-    """
+    """Change one's own password after checking the current one (``hooks``: ``hook(session, user, current, new)``
+    before the change; no key depends on the login password any more)."""
     if not check_password_hash(user.password_hash, current or ""):
         raise DomainError(N_("The current password is wrong."), field="current")
     check_password_strength(new, field="new")
@@ -135,8 +141,8 @@ def authenticate(session, now: datetime, *, username: str, password: str, max_fa
                  lock_minutes: int, address: str | None = None, hooks=()) -> User:
     """Return the user for a correct login, or refuse and count the failure (flushes either way).
 
-    ``hooks`` run as ``hook(session, user, password, now)`` after a correct login: the one moment the
-    platform holds the password, used to create a key holder's personal key.
+    ``hooks`` run as ``hook(session, user, password, now)`` after a correct login (none is registered: key
+    holders' keys no longer derive from the login password).
     """
     user = session.scalar(sa.select(User).where(sa.func.lower(User.username) == (username or "").strip().lower()))
     where = {"address": address} if address else {}

@@ -152,9 +152,8 @@ def public_key(blob: HolderKeyBlob) -> X25519PublicKey:
 
 # RFC 9106's second recommended setting (64 MiB, 3 passes, 4 lanes). Read at call time, so the test suite can lower
 # them (tests/conftest.py) and a deployment can raise them; each blob keeps the cost it was made with.
-ARGON2_TIME_COST = 3
-ARGON2_MEMORY_KIB = 64 * 1024
-ARGON2_PARALLELISM = 4
+DEFAULT_ARGON2 = (3, 64 * 1024, 4)  # time cost (passes), memory (KiB), lanes
+ARGON2_TIME_COST, ARGON2_MEMORY_KIB, ARGON2_PARALLELISM = DEFAULT_ARGON2
 MIN_PASSPHRASE = 12
 V2 = 2
 _LABEL_V2 = b"trading/holder-key/v2"

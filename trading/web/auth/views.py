@@ -15,7 +15,8 @@ from .forms import LoginForm, PasswordForm
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
-# Hooks run inside change_password (re-wrapping key-holder keys) and after a login (creating them).
+# Hooks run inside change_password and after a login; none is registered (key holders' keys no longer depend on
+# the login password: they are enrolled on the key-holder page).
 PASSWORD_CHANGE_HOOKS: list = []
 LOGIN_HOOKS: list = []
 
