@@ -76,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
         evaluation,
         experts,
         filters,
+        holders,
         lots,
         main,
         opening,
@@ -86,7 +87,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     for module in (main, auth, admin, supervision, lots, public, bank_pages, bids, experts, opening, evaluation,
-                   result, statistics):
+                   result, statistics, holders):
         app.register_blueprint(module.bp)
     filters.register(app)
     for listener in (tick_listener, advance_draws):

