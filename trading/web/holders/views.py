@@ -47,11 +47,12 @@ def my_key():
     own, server = OwnKeyForm(), ServerKeyForm()
     if request.method == "POST":
         if request.form.get("mode") == "server":
-            _, done = perform(holders.enrol_server_key, server.passphrase.data or "", server.confirm.data or "",
-                              allowed=allowed, form=server, ok=_("Key made; a supervisor must approve it."))
+            result = perform(holders.enrol_server_key, server.passphrase.data or "", server.confirm.data or "",
+                             allowed=allowed, form=server, ok=_("Key made; a supervisor must approve it."))
         else:
-            _, done = perform(holders.enrol_own_key, own.public_key.data or "", form=own,
-                              ok=_("Public key registered; a supervisor must approve it."))
+            result = perform(holders.enrol_own_key, own.public_key.data or "", form=own,
+                             ok=_("Public key registered; a supervisor must approve it."))
+        done = result[1]
         if done:
             return redirect(url_for("holders.my_key"))
     return render_template("holders/key.html", row=holders.key_of(db.session, current_user.id),
