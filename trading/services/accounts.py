@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..domain.accounts import ORG_TYPES, check_credit_code, check_roles
 from ..domain.errors import N_, DomainError, NotFound
 from ..models import Organisation, User, UserRole
-from . import audit
+from . import audit, holders
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
 REGION_RE = re.compile(r"^\d{6}$")
@@ -67,10 +67,8 @@ def set_organisation_active(session, actor, now: datetime, org: Organisation, ac
     audit.record(session, actor, now, "organisation.activate" if active else "organisation.deactivate",
                  object_type="organisation", object_id=org.id, payload={"name": org.name})
     if active:  # its users' holder keys must be vouched for again
-        from .holders import reset
-
         for user in org.users:
-            reset(session, actor, now, user, "organisation reactivated")
+            holders.reset(session, actor, now, user, "organisation reactivated")
 
 
 def create_user(session, actor, now: datetime, *, username: str, display_name: str, organisation_id: int,
@@ -115,9 +113,7 @@ def set_user_active(session, actor, now: datetime, user: User, active: bool) -> 
     audit.record(session, actor, now, "user.activate" if active else "user.deactivate", object_type="user",
                  object_id=user.id, payload={"username": user.username})
     if active:  # a reactivated account's holder key must be vouched for again by a second person
-        from .holders import reset
-
-        reset(session, actor, now, user, "account reactivated")
+        holders.reset(session, actor, now, user, "account reactivated")
 
 
 def change_password(session, user: User, now: datetime, *, current: str, new: str,
