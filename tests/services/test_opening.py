@@ -160,3 +160,32 @@ def test_bids_the_bidders_sealed_wrongly_are_revoked_and_the_lot_fails(session, 
     assert refused.value.rule == "construction.min_bids"
     evaluation.declare_failed(session, scene.people.staff, at, scene.lot)
     assert scene.lot.state == "failed"
+
+
+def test_a_legacy_key_still_releases_a_share_sealed_to_it_before_the_change(session, scene):
+    """A lot announced before holder keys left the login password: its holder (key now marked legacy, scrypt under
+    the login password) still releases with that password; such keys are never chosen for new lots."""
+    import os
+
+    from trading.domain.sealing import holderkeys
+    from trading.services import holders
+
+    scene.submit(3)
+    staff = scene.people.staff
+    row = holders.key_of(session, staff.id)
+    private = holderkeys.unlock_server_key(holders.server_blob(row), staff.id, KEY_PASS)
+    legacy = holderkeys._wrap(private, staff.id, "demo2026", os.urandom)  # as the old login hook stored it
+    row.mode, row.status, row.version = "legacy", "legacy", legacy.version
+    row.encrypted_private_key, row.salt, row.nonce = legacy.encrypted_private_key, legacy.salt, legacy.nonce
+    row.scrypt_n, row.scrypt_r, row.scrypt_p = legacy.scrypt_n, legacy.scrypt_r, legacy.scrypt_p
+    session.flush()
+    assert not holders.usable(session, staff)
+    at = scene.lot.bid_deadline
+    chronograph.tick(session, at)
+    with pytest.raises(DomainError) as refused:
+        opening.release_share(session, staff, at, scene.lot, KEY_PASS, secret_key=SECRET, store=scene.store)
+    assert refused.value.field == "passphrase"
+    opening.release_share(session, staff, at, scene.lot, "demo2026", secret_key=SECRET, store=scene.store)
+    opening.release_share(session, scene.people.supervisor, at, scene.lot, KEY_PASS, secret_key=SECRET,
+                          store=scene.store)
+    assert [e.status for e in opening.record(session, scene.lot)] == ["opened"] * 3
