@@ -142,8 +142,11 @@ def test_reactivation_or_a_change_of_roles_puts_the_key_back_to_pending(session,
     staff.role_rows.append(UserRole(role="admin"))
     session.flush()
     assert holders.state(session, staff) == "stale" and not holders.usable(session, staff)
+    assert staff.id in [row.user_id for row in holders.pending(session)]  # back on the supervisors' list
     with pytest.raises(DomainError):
         announce(session, world, now)
+    holders.approve(session, world.approver, now, staff.id)  # approved again under its new roles
+    assert holders.usable(session, staff)
 
 
 def test_reactivating_the_organisation_resets_its_holders(session, now, world):
@@ -343,6 +346,8 @@ def test_the_tool_releases_a_share_the_platform_accepts(app, session, now, world
     session.commit()
     app.extensions["trading_clock"].move_to(deadline)
     client = web(app, "staff")
+    room = client.get(f"/lots/{lot_id}/opening").get_data(as_text=True)
+    assert "/opening/share.json" in room and "release-share" in room and 'name="passphrase"' not in room
     sealed = client.get(f"/lots/{lot_id}/opening/share.json")
     assert sealed.status_code == 200 and json.loads(sealed.data)["format"] == "trading/sealed-share/v1"
     (tmp_path / "share.json").write_bytes(sealed.data)

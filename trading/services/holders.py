@@ -144,7 +144,7 @@ def approve(session, actor, now: datetime, user_id: int) -> HolderKey:
     if actor is None or not actor.has_role("supervisor"):
         raise Forbidden(N_("Only the supervisory body approves key holders."), field="holder")
     row = key_of(session, user_id)
-    if row is None or row.status != "pending":
+    if row is None or state(session, row.user) not in ("pending", "stale"):
         raise NotFound(N_("No pending key-holder key for this account."), field="holder")
     owner = row.user
     if owner.id == actor.id:
@@ -180,9 +180,12 @@ def reset(session, actor, now: datetime, user: User, reason: str) -> None:
 
 
 def pending(session) -> list[HolderKey]:
-    """Pending holder keys of active accounts, oldest first (the supervisors' approval list)."""
-    return list(session.scalars(sa.select(HolderKey).join(User, User.id == HolderKey.user_id)
-                                .where(HolderKey.status == "pending", User.active).order_by(HolderKey.created_at)))
+    """Keys of active accounts waiting for approval, oldest first (the supervisors' list): pending ones, and
+    approved ones whose owner's roles changed since."""
+    rows = session.scalars(sa.select(HolderKey).join(User, User.id == HolderKey.user_id)
+                           .where(HolderKey.status.in_(("pending", "active")), User.active)
+                           .order_by(HolderKey.created_at))
+    return [row for row in rows if state(session, row.user) in ("pending", "stale")]
 
 
 def state(session, user: User) -> str:
