@@ -116,17 +116,13 @@ def set_user_active(session, actor, now: datetime, user: User, active: bool) -> 
         holders.reset(session, actor, now, user, "account reactivated")
 
 
-def change_password(session, user: User, now: datetime, *, current: str, new: str,
-                    hooks=()) -> None:
-    """Change one's own password after checking the current one (``hooks``: ``hook(session, user, current, new)``
-    before the change; no key depends on the login password any more)."""
+def change_password(session, user: User, now: datetime, *, current: str, new: str) -> None:
+    """Change one's own password after checking the current one (no key depends on the login password)."""
     if not check_password_hash(user.password_hash, current or ""):
         raise DomainError(N_("The current password is wrong."), field="current")
     check_password_strength(new, field="new")
     if new == current:
         raise DomainError(N_("The new password must differ from the current one."), field="new")
-    for hook in hooks:
-        hook(session, user, current, new)
     user.password_hash = hash_password(new)
     user.password_changed_at = now
     session.flush()
@@ -134,12 +130,8 @@ def change_password(session, user: User, now: datetime, *, current: str, new: st
 
 
 def authenticate(session, now: datetime, *, username: str, password: str, max_failures: int,
-                 lock_minutes: int, address: str | None = None, hooks=()) -> User:
-    """Return the user for a correct login, or refuse and count the failure (flushes either way).
-
-    ``hooks`` run as ``hook(session, user, password, now)`` after a correct login (none is registered: key
-    holders' keys no longer derive from the login password).
-    """
+                 lock_minutes: int, address: str | None = None) -> User:
+    """Return the user for a correct login, or refuse and count the failure (flushes either way)."""
     user = session.scalar(sa.select(User).where(sa.func.lower(User.username) == (username or "").strip().lower()))
     where = {"address": address} if address else {}
     if user is None:
@@ -170,8 +162,6 @@ def authenticate(session, now: datetime, *, username: str, password: str, max_fa
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
     session.flush()
     audit.record(session, user, now, "auth.login", object_type="user", object_id=user.id, payload=where)
-    for hook in hooks:
-        hook(session, user, password, now)
     return user
 
 
