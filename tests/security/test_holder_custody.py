@@ -434,3 +434,14 @@ def test_a_holder_change_after_bids_revokes_the_old_share_and_keeps_k(session, n
     assert [e.status for e in opening.record(session, lot)] == ["opened"] * 3
     assert session.scalar(sa.select(KeyShare.released_at).where(KeyShare.id == host.id)) is None
 
+
+
+def test_the_admin_is_told_a_reactivated_holder_needs_a_new_approval(app, session, now, world):
+    session.commit()
+    staff_id = world.people.staff.id
+    admin = web(app, "admin")
+    admin.post(f"/admin/users/{staff_id}/active", data={"active": "0"})
+    page = admin.post(f"/admin/users/{staff_id}/active", data={"active": "1"}, follow_redirects=True)
+    assert "监督人员" in page.get_data(as_text=True) or "supervisor" in page.get_data(as_text=True)
+    session.expire_all()
+    assert holders.state(session, user(session, "staff")) == "pending"
