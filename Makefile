@@ -8,9 +8,10 @@ PO     := $(wildcard trading/translations/*/LC_MESSAGES/messages.po)
 MO     := $(PO:.po=.mo)
 
 # `make run` is the training set-up: simulated clock, plain http on the loopback address
-# (so the session cookie cannot be Secure there). Override either on the command line.
+# (so the session cookie cannot be Secure there), key holders' keys may be kept on the server (a training set-up).
+# Override any of them on the command line.
 export TRADING_CLOCK ?= simulated
-RUN_ENV := TRADING_SESSION_COOKIE_SECURE=false TRADING_REMEMBER_COOKIE_SECURE=false
+RUN_ENV := TRADING_SESSION_COOKIE_SECURE=false TRADING_REMEMBER_COOKIE_SECURE=false TRADING_SERVER_KEPT_HOLDER_KEYS=true
 
 .PHONY: run kek test lint bench messages clean-venv
 

@@ -23,7 +23,8 @@ def _is_postgres(url: str) -> bool:
 
 @pytest.fixture(scope="session", autouse=True)
 def cheap_password_hashing():
-    """scrypt at a low cost, and key files written without fsync: the same code paths, a fraction of the time."""
+    """scrypt and Argon2id at a low cost, and key files written without fsync: the same code paths, a fraction of
+    the time."""
     from trading import keyring
     from trading.domain.sealing import holderkeys
     from trading.services import accounts
@@ -31,6 +32,7 @@ def cheap_password_hashing():
     accounts.PASSWORD_METHOD = "scrypt:1024:8:1"
     holderkeys.SCRYPT_N = 2**10
     keyring.DURABLE = False
+    holderkeys.ARGON2_TIME_COST, holderkeys.ARGON2_MEMORY_KIB, holderkeys.ARGON2_PARALLELISM = 1, 64, 1
 
 
 @pytest.fixture(scope="session")

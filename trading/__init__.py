@@ -77,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
         evaluation,
         experts,
         filters,
+        holders,
         keys as published_keys,
         lots,
         main,
@@ -88,7 +89,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     for module in (main, auth, admin, supervision, lots, public, published_keys, bank_pages, bids, experts, opening,
-                   evaluation, result, statistics):
+                   evaluation, result, statistics, holders):
         app.register_blueprint(module.bp)
     filters.register(app)
     for listener in (tick_listener, advance_draws):
@@ -120,18 +121,12 @@ def advance_draws(session, now) -> None:
 
 
 def register_key_hooks() -> None:
-    """Holder keys made at login and re-wrapped on password change; the ceremony run at announcement."""
+    """The opening-key ceremony run at announcement (holder keys are enrolled and approved on their own pages,
+    never made from the login password)."""
     from .services import announcements, keys
-    from .web.auth import views as auth_views
 
-    def make_holder_key(session, user, password, now):
-        keys.ensure_holder_key(session, user, password, now)
-
-    for hooks, hook in ((auth_views.LOGIN_HOOKS, make_holder_key),
-                        (auth_views.PASSWORD_CHANGE_HOOKS, keys.rewrap_on_password_change),
-                        (announcements.ANNOUNCE_HOOKS, keys.run_ceremony)):
-        if not any(getattr(h, "__name__", None) == hook.__name__ for h in hooks):
-            hooks.append(hook)
+    if not any(getattr(h, "__name__", None) == "run_ceremony" for h in announcements.ANNOUNCE_HOOKS):
+        announcements.ANNOUNCE_HOOKS.append(keys.run_ceremony)
 
 
 def register_errorhandlers(app: Flask) -> None:

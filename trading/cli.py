@@ -92,7 +92,8 @@ def demo(if_empty: bool) -> None:
         click.echo(demo_experts.load(db.session, now))
         click.echo(demo_data.load_opening_lot(db.session, now, blob_store(), keyring=current_keyring()))
         db.session.commit()
-        click.echo(f"demo logins (password for every demo user: {demo_data.DEMO_PASSWORD})")
+        click.echo(f"demo logins (password for every demo user: {demo_data.DEMO_PASSWORD}; key holders' key-holder "
+                   f"passphrase, to release a share at the opening: {demo_data.DEMO_KEY_PASSPHRASE})")
         for spec, org_name, created in report:
             mark = "new " if created else "    "
             click.echo(f"  {mark}{spec.username:<11} {','.join(spec.roles):<11} {spec.display_name} · {org_name}")

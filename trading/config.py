@@ -26,6 +26,11 @@ class Defaults:
     # "real" reads UTC; "simulated" keeps an offset in the database that an admin advances.
     CLOCK = "real"
 
+    # Key holders' keys: False (a real centre) means on the holders' own computers only (the server stores public
+    # keys); True (training centres, on for `make run`) also lets a holder keep its key on the server, wrapped
+    # under a separate key-holder passphrase with Argon2id. See docs/SECURITY.md, "Key holders".
+    SERVER_KEPT_HOLDER_KEYS = False
+
     # Login lockout: this many failures in a row lock the login for LOGIN_LOCK_MINUTES.
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15

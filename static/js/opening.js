@@ -18,7 +18,8 @@
       }).join('');
     }
     document.getElementById('shares').innerHTML = data.shares.map(function (s) {
-      var label = s.released ? root.getAttribute('data-released') : root.getAttribute('data-not-yet');
+      var label = s.revoked ? root.getAttribute('data-revoked') :
+        s.released ? root.getAttribute('data-released') : root.getAttribute('data-not-yet');
       return '<li class="list-inline-item badge ' + (s.released ? 'bg-success' : 'text-bg-light border') + '">' +
         text(s.role) + ' · ' + text(s.holder) + ': ' + text(label) + '</li>';
     }).join('');

@@ -15,6 +15,7 @@ from trading.services import chronograph, keys, opening
 from trading.simulate import demo, lots as walk
 from trading.storage import BlobStore
 
+KEY_PASS = demo.DEMO_KEY_PASSPHRASE  # the demo holders' key-holder passphrase
 PRICES = ["38100000.00", "37650000.50", "36980000.00", "37200000.00"]
 OLD_PRICE = "29990000.00"  # bidder 1's first bid, replaced before the deadline
 
@@ -53,7 +54,7 @@ class SealedLot:
         """Past the deadline: the clock step moves the lot to the opening and two holders release their shares."""
         at = self.close()
         for holder in holders or (self.people.staff, self.people.supervisor):
-            opening.release_share(self.session, holder, at, self.lot, "demo2026", at_rest=self.at_rest,
+            opening.release_share(self.session, holder, at, self.lot, KEY_PASS, at_rest=self.at_rest,
                                   store=self.store, platform=self.platform)
         self.session.commit()
         return opening.record(self.session, self.lot)

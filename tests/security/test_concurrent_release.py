@@ -10,7 +10,7 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from tests.security.sealed_lot import PRICES, SealedLot
+from tests.security.sealed_lot import KEY_PASS, PRICES, SealedLot
 from trading.domain.errors import DomainError
 from trading.extensions import db
 from trading.models import AuditEntry, KeyShare, Lot, OpeningEntry, User
@@ -33,7 +33,7 @@ def _release_together(app, lot: SealedLot, at) -> list[str]:
             row, user = session.get(Lot, lot.lot.id), session.get(User, holder_id)
             gate.wait()
             try:
-                opening.release_share(session, user, at, row, "demo2026", at_rest=lot.at_rest, store=lot.store,
+                opening.release_share(session, user, at, row, KEY_PASS, at_rest=lot.at_rest, store=lot.store,
                                       platform=lot.platform)
                 session.commit()
                 outcomes.append("released")

@@ -166,7 +166,8 @@ def _opening_in_progress(session, store):
                         exclude_same_region=False, evaluation_at=lot.bid_deadline + timedelta(hours=2),
                         place="封闭评标室3", at_rest=current_keyring().at_rest)
     chronograph.tick(session, lot.bid_deadline)
-    opening.release_share(session, people.staff, lot.bid_deadline, lot, "demo2026", at_rest=current_keyring().at_rest,
+    opening.release_share(session, people.staff, lot.bid_deadline, lot, demo.DEMO_KEY_PASSPHRASE,
+                          at_rest=current_keyring().at_rest,
                           store=store, platform=current_keyring().platform)
     session.commit()
     return lot.id, draw.id
@@ -175,7 +176,7 @@ def _opening_in_progress(session, store):
 def _finish(session, lot_id, draw_id, store):
     """The second holder releases (the bids open) and the draw is ranked at its beacon round."""
     lot = session.get(Lot, lot_id)
-    opening.release_share(session, walk.cast(session).supervisor, lot.bid_deadline, lot, "demo2026",
+    opening.release_share(session, walk.cast(session).supervisor, lot.bid_deadline, lot, demo.DEMO_KEY_PASSPHRASE,
                           at_rest=current_keyring().at_rest, store=store, platform=current_keyring().platform)
     draw = session.get(Draw, draw_id)
     draws.advance(session, max(lot.bid_deadline, beacons.time_of(draw.beacon_round)), draw,

@@ -16,7 +16,7 @@ from trading.domain import pki
 from trading.domain.errors import DomainError
 from trading.domain.sealing import ceremony, envelope, holderkeys, receipt
 from trading.models import AuditEntry, Bid, BidUpload, HolderKey, KeyShare
-from trading.services import bids, deposits, keys, registrations
+from trading.services import bids, deposits, holders, keys, registrations
 from trading.simulate import demo, lots as walk
 from trading.storage import BlobStore, cleanup
 
@@ -188,14 +188,13 @@ def test_the_ceremony_leaves_only_sealed_shares_and_needs_k_holders_after_the_de
     opened = []
     for share in shares:
         row = session.get(HolderKey, share.holder_id)
-        blob = keys.blob_of(row)
-        private = holderkeys.unlock(blob, share.holder_id, "demo2026")
+        private = holderkeys.unlock_server_key(holders.server_blob(row), share.holder_id, demo.DEMO_KEY_PASSPHRASE)
         opened.append(ceremony.open_share(ceremony.SealedShare(str(share.holder_id), share.role, share.index,
                                                                share.sealed, share.share_hash), setup.lot.deal_code,
                                           private))
     hashes = {s.index: s.share_hash for s in shares}
     deadline = setup.lot.bid_deadline
-    with pytest.raises(DomainError) as early:  # even with every password, not before the deadline
+    with pytest.raises(DomainError) as early:  # even with every passphrase, not before the deadline
         ceremony.reconstruct(setup.lot.deal_code, opened, k=2, expected_public_key=key.public_key,
                              share_hashes=hashes, now=deadline - timedelta(seconds=1), deadline=deadline)
     assert early.value.rule == "electronic.no_early_decrypt"
@@ -219,11 +218,13 @@ def test_the_ceremony_leaves_only_sealed_shares_and_needs_k_holders_after_the_de
             assert raw not in path.read_bytes()
 
 
-def test_a_wrong_password_opens_no_share(session, setup):
+def test_a_wrong_passphrase_or_the_login_password_opens_no_share(session, setup):
     share = session.scalars(sa.select(KeyShare)).first()
-    with pytest.raises(DomainError) as caught:
-        holderkeys.unlock(keys.blob_of(session.get(HolderKey, share.holder_id)), share.holder_id, "guess1234")
-    assert caught.value.field == "password"
+    for guess in ("guess1234-guess", demo.DEMO_PASSWORD):
+        with pytest.raises(DomainError) as caught:
+            holderkeys.unlock_server_key(holders.server_blob(session.get(HolderKey, share.holder_id)),
+                                         share.holder_id, guess)
+        assert caught.value.field == "passphrase"
 
 
 def test_an_orphan_blob_or_an_unfinished_write_is_removed_by_the_startup_cleanup(session, now, setup, tmp_path):
@@ -268,15 +269,16 @@ def test_the_key_threshold_is_set_per_lot_at_announcement(session, now, tmp_path
     assert key.fingerprint in row.text or key.fingerprint in row.documents_text  # printed for bidders to compare
 
 
-def test_a_password_change_rewraps_the_holder_key(session, now, setup):
+def test_a_password_change_leaves_the_holder_key_alone(session, now, setup):
+    """The holder key does not depend on the login password: changing it changes nothing about the key."""
     from trading.services import accounts
 
     staff = setup.people.staff
-    before = session.get(HolderKey, staff.id).public_key
-    accounts.change_password(session, staff, now, current="demo2026", new="newpass2026",
-                             hooks=[keys.rewrap_on_password_change])
+    before = session.get(HolderKey, staff.id).encrypted_private_key
+    accounts.change_password(session, staff, now, current="demo2026", new="newpass2026")
     row = session.get(HolderKey, staff.id)
-    assert row.public_key == before  # the same key pair, so the shares sealed to it stay usable
-    holderkeys.unlock(keys.blob_of(row), staff.id, "newpass2026")
-    with pytest.raises(DomainError):
-        holderkeys.unlock(keys.blob_of(row), staff.id, "demo2026")
+    assert row.encrypted_private_key == before
+    holderkeys.unlock_server_key(holders.server_blob(row), staff.id, demo.DEMO_KEY_PASSPHRASE)
+    for password in ("newpass2026", "demo2026"):
+        with pytest.raises(DomainError):
+            holderkeys.unlock_server_key(holders.server_blob(row), staff.id, password)

@@ -18,6 +18,7 @@ from trading.services import archive, beacon, chronograph, draws, evaluation as 
 from trading.simulate import demo, experts as demo_experts, lots as walk
 from trading.storage import BlobStore
 
+KEY_PASS = demo.DEMO_KEY_PASSPHRASE  # the demo holders' key-holder passphrase (not their login password)
 RATE = Decimal("0.0035")
 
 
@@ -56,7 +57,7 @@ class Scene:
         self.at = lot.bid_deadline
         chronograph.tick(session, self.at)
         for holder in (people.staff, people.supervisor):
-            opening.release_share(session, holder, self.at, lot, "demo2026", at_rest=_at_rest(), store=self.store,
+            opening.release_share(session, holder, self.at, lot, KEY_PASS, at_rest=_at_rest(), store=self.store,
                                   platform=platform)
         self.session = session
 

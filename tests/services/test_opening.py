@@ -21,6 +21,7 @@ from trading.simulate import demo, lots as walk
 from trading.storage import BlobStore
 
 AT_REST = AtRestKey(b"\x07" * 32)  # the at-rest key these services seal with
+KEY_PASS = demo.DEMO_KEY_PASSPHRASE  # the demo holders' key-holder passphrase (not their login password)
 PRICES = ["38100000.00", "37650000.50", "36980000.00"]
 
 
@@ -66,7 +67,7 @@ def test_fewer_than_three_bids_fail_the_lot_unopened(session, scene):
 def test_no_share_is_released_before_the_deadline(session, now, scene):
     scene.submit(3)
     with pytest.raises(DomainError) as refused:
-        opening.release_share(session, scene.people.staff, now, scene.lot, "demo2026", at_rest=AT_REST,
+        opening.release_share(session, scene.people.staff, now, scene.lot, KEY_PASS, at_rest=AT_REST,
                               store=scene.store, platform=scene.platform)
     assert refused.value.rule == "electronic.no_early_decrypt"
 
@@ -79,14 +80,14 @@ def test_k_shares_open_every_bid_and_the_record_reads_the_price_forms(session, s
     with pytest.raises(DomainError) as refused:
         opening.release_share(session, scene.people.staff, at, scene.lot, "wrong-pass1", at_rest=AT_REST,
                               store=scene.store, platform=scene.platform)
-    assert refused.value.field == "password"
+    assert refused.value.field == "passphrase"
     with pytest.raises(Forbidden):
-        opening.release_share(session, scene.people.bidders[0], at, scene.lot, "demo2026", at_rest=AT_REST,
+        opening.release_share(session, scene.people.bidders[0], at, scene.lot, KEY_PASS, at_rest=AT_REST,
                               store=scene.store, platform=scene.platform)
-    opening.release_share(session, scene.people.staff, at, scene.lot, "demo2026", at_rest=AT_REST,
+    opening.release_share(session, scene.people.staff, at, scene.lot, KEY_PASS, at_rest=AT_REST,
                           store=scene.store, platform=scene.platform)
     assert opening.record(session, scene.lot) == []  # one share of two: nothing is open
-    opening.release_share(session, scene.people.supervisor, at + timedelta(minutes=2), scene.lot, "demo2026",
+    opening.release_share(session, scene.people.supervisor, at + timedelta(minutes=2), scene.lot, KEY_PASS,
                           at_rest=AT_REST, store=scene.store, platform=scene.platform)
     record = opening.record(session, scene.lot)
     assert [e.price for e in record] == PRICES and {e.status for e in record} == {"opened"}
@@ -115,7 +116,7 @@ def test_a_bid_the_platform_cannot_read_is_deemed_withdrawn_and_the_opening_goes
     data[len(data) // 2] ^= 1  # the stored file changed after the receipt: not the bidder's doing
     path.write_bytes(bytes(data))
     for holder in (scene.people.staff, scene.people.supervisor):
-        opening.release_share(session, holder, at, scene.lot, "demo2026", at_rest=AT_REST, store=scene.store,
+        opening.release_share(session, holder, at, scene.lot, KEY_PASS, at_rest=AT_REST, store=scene.store,
                               platform=scene.platform)
     statuses = [e.status for e in opening.record(session, scene.lot)]
     assert statuses == ["opened", "withdrawn", "opened"]
@@ -154,7 +155,7 @@ def test_bids_the_bidders_sealed_wrongly_are_revoked_and_the_lot_fails(session, 
     at = scene.lot.bid_deadline
     chronograph.tick(session, at)
     for holder in (scene.people.staff, scene.people.supervisor):
-        opening.release_share(session, holder, at, scene.lot, "demo2026", at_rest=AT_REST, store=scene.store,
+        opening.release_share(session, holder, at, scene.lot, KEY_PASS, at_rest=AT_REST, store=scene.store,
                               platform=scene.platform)
     record = opening.record(session, scene.lot)
     assert [e.status for e in record] == ["revoked"] * 3
@@ -164,3 +165,34 @@ def test_bids_the_bidders_sealed_wrongly_are_revoked_and_the_lot_fails(session, 
     assert refused.value.rule == "construction.min_bids"
     evaluation.declare_failed(session, scene.people.staff, at, scene.lot)
     assert scene.lot.state == "failed"
+
+
+def test_a_legacy_key_still_releases_a_share_sealed_to_it_before_the_change(session, scene):
+    """A lot announced before holder keys left the login password: its holder (key now marked legacy, scrypt under
+    the login password) still releases with that password; such keys are never chosen for new lots."""
+    import os
+
+    from trading.domain.sealing import holderkeys
+    from trading.services import holders
+
+    scene.submit(3)
+    staff = scene.people.staff
+    row = holders.key_of(session, staff.id)
+    private = holderkeys.unlock_server_key(holders.server_blob(row), staff.id, KEY_PASS)
+    legacy = holderkeys._wrap(private, staff.id, "demo2026", os.urandom)  # as the old login hook stored it
+    row.mode, row.status, row.version = "legacy", "legacy", legacy.version
+    row.encrypted_private_key, row.salt, row.nonce = legacy.encrypted_private_key, legacy.salt, legacy.nonce
+    row.scrypt_n, row.scrypt_r, row.scrypt_p = legacy.scrypt_n, legacy.scrypt_r, legacy.scrypt_p
+    session.flush()
+    assert not holders.usable(session, staff)
+    at = scene.lot.bid_deadline
+    chronograph.tick(session, at)
+    with pytest.raises(DomainError) as refused:
+        opening.release_share(session, staff, at, scene.lot, KEY_PASS, at_rest=AT_REST,
+                              store=scene.store, platform=scene.platform)
+    assert refused.value.field == "passphrase"
+    opening.release_share(session, staff, at, scene.lot, "demo2026", at_rest=AT_REST,
+                          store=scene.store, platform=scene.platform)
+    opening.release_share(session, scene.people.supervisor, at, scene.lot, KEY_PASS, at_rest=AT_REST,
+                          store=scene.store, platform=scene.platform)
+    assert [e.status for e in opening.record(session, scene.lot)] == ["opened"] * 3

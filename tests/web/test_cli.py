@@ -10,18 +10,19 @@ import sqlalchemy as sa
 from trading.domain import audit as chain
 from trading.extensions import db
 from trading.models import AuditEntry, Organisation, User
+from trading.simulate import demo as demo_data
 
 
 def test_demo_is_idempotent_and_prints_every_login(app, runner):
     first = runner.invoke(args=["demo"])
-    assert first.exit_code == 0 and "demo2026" in first.output
+    assert first.exit_code == 0 and "demo2026" in first.output and demo_data.DEMO_KEY_PASSPHRASE in first.output
     for username in ("admin", "staff", "supervisor", "tenderee1", "agency", "bidder6", "expert1"):
         assert username in first.output
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0 and " new " not in second.output
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Organisation.id))) == 12
-        assert db.session.scalar(sa.select(sa.func.count(User.id))) == 13
+        assert db.session.scalar(sa.select(sa.func.count(User.id))) == len(demo_data.USERS)
         kinds = set(db.session.scalars(sa.select(Organisation.org_type)))
     assert kinds == {"trading_centre", "supervisory_body", "tenderee", "agency", "bidder", "expert_employer"}
     assert "not loaded again" in runner.invoke(args=["demo", "--if-empty"]).output

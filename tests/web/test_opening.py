@@ -58,8 +58,9 @@ def test_holders_release_shares_and_followers_see_the_record(app, demo):
     lot_id = prepare(app)
     bidder = client_for(app, "bidder1")
     assert bidder.get(f"/lots/{lot_id}/opening.json").json["entries"] == []
-    client_for(app, "staff").post(f"/lots/{lot_id}/opening/release", data={"password": "demo2026"})
-    client_for(app, "supervisor").post(f"/lots/{lot_id}/opening/release", data={"password": "demo2026"})
+    for holder in ("staff", "supervisor"):  # server-kept demo keys: the key-holder passphrase, not the login password
+        client_for(app, holder).post(f"/lots/{lot_id}/opening/release",
+                                     data={"passphrase": demo.DEMO_KEY_PASSPHRASE})
     data = bidder.get(f"/lots/{lot_id}/opening.json").json
     assert [e["price"] for e in data["entries"]] == PRICES and all(s["released"] for s in data["shares"][:2])
     page = bidder.get(f"/lots/{lot_id}/opening").get_data(as_text=True)

@@ -106,6 +106,14 @@ TABLE = {
                                                           "tenderee": 200}),
     "opening.release": ("POST", {"lot_id": "lot"}, {}, only({"staff", "supervisor", "tenderee"}, ok=302)),
     "opening.objection": ("POST", {"lot_id": "lot"}, {}, only({"bidder"}, ok=302)),
+    "opening.share_file": ("GET", {"lot_id": "lot"}, None, only({"staff", "supervisor", "tenderee"}, ok=302)),
+    "opening.release_file": ("POST", {"lot_id": "lot"}, {}, only({"staff", "supervisor", "tenderee"}, ok=302)),
+    # key holders: one's own key, the supervisors' approvals, changes of a lot's holder (refused with the reason)
+    "holders.my_key": ("GET", {}, None, only({"staff", "supervisor", "tenderee"})),
+    "holders.pending": ("GET", {}, None, only({"supervisor"})),
+    "holders.approve": ("POST", {"user_id": "spare_user"}, {}, only({"supervisor"}, ok=302)),
+    "holders.change_request": ("POST", {"lot_id": "lot"}, {}, only({"staff"}, ok=302)),
+    "holders.change_decide": ("POST", {"change_id": NONE}, {}, only({"supervisor"}, ok=404)),
     # (the fixture's objection is one to the documents, not to an opening: staff find no such opening objection)
     "opening.answer": ("POST", {"objection_id": "objection"}, {}, only({"staff"}, ok=404)),
     # the evaluation room (the demo lot is still announced: nothing to evaluate yet, so members' routes 404)

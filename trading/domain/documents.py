@@ -66,6 +66,19 @@ class KeyNotice:
     fingerprint: str
 
 
+KEY_HOLDER_ROLES = {"host": "开标主持人", "supervisor": "监督人员", "tenderee": "招标人（委托方）代表"}
+
+
+@dataclass(frozen=True)
+class KeyHolder:
+    """A key holder named in the announcement: role code (host, supervisor, tenderee), name, key fingerprint."""
+
+    role: str
+    name: str
+    organisation: str
+    fingerprint: str
+
+
 @dataclass
 class DocumentContext:
     """What the templates are filled from: the project, the lot, its timetable and its evaluation."""
@@ -101,6 +114,8 @@ class DocumentContext:
     land: LandDetails | None = None
     key_fingerprint: str | None = None  # the lot's opening-key fingerprint; None: to be published
     platform_keys: tuple[KeyNotice, ...] = ()  # the platform's published keys (/keys); the text names the page anyway
+    key_holders: tuple[KeyHolder, ...] = ()  # who holds the opening key's shares; empty: to be published
+    key_threshold: int | None = None  # how many of them open the bids
     rules: RuleSet = field(default_factory=lambda: DEFAULT_RULES)
 
 
@@ -235,6 +250,17 @@ def _words(trade_type: str, method: str) -> dict[str, str]:
     return words
 
 
+def _holders_text(ctx: DocumentContext) -> str:
+    """The sentence naming the key holders and their personal key fingerprints (DESIGN §4 step 4)."""
+    if not ctx.key_holders:
+        return "开标密钥保管人及其个人公钥指纹：待公布（开标密钥生成后在交易平台本项目页面公布）。"
+    named = "；".join(f"{KEY_HOLDER_ROLES.get(h.role, h.role)}{h.name}（{h.organisation}，"
+                     f"个人公钥指纹 {h.fingerprint}）" for h in ctx.key_holders)
+    k = ctx.key_threshold or len(ctx.key_holders)
+    return (f"开标密钥分由{len(ctx.key_holders)}名密钥保管人持有，其中任意{k}人于截止时间后释放密钥分片即可"
+            f"解密开标：{named}。更换密钥保管人须经监督部门批准并在交易平台公告。")
+
+
 def _variables(ctx: DocumentContext) -> dict:
     """The template variables: the context's set fields plus the names and rules derived from it."""
     found = plan(ctx.trade_type, ctx.method)  # refuses unknown pairs and 协议转让
@@ -256,6 +282,7 @@ def _variables(ctx: DocumentContext) -> dict:
         supervisor=f"{ctx.region}公共资源交易监督管理办公室",
         words=_words(ctx.trade_type, ctx.method),
         fingerprint=ctx.key_fingerprint or "待公布（开标密钥生成后在交易平台本项目页面及投标文件制作工具中公布）",
+        holders=_holders_text(ctx),
         experts=sum(s.count for s in ctx.specialties),
         cite=partial(_cite, rules, ctx.trade_type),
         num=lambda rule_id: _number(rules[rule_id].value),

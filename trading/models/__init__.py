@@ -3,7 +3,7 @@
 from .accounts import Organisation, User, UserRole, can_administer, can_read_audit
 from .audit import AuditEntry, AuditHead
 from .bank import BankAccount, BankTransfer, Deposit, DepositPayment
-from .bids import Bid, BidderCertificate, BidUpload, HolderKey, KeyShare, OpeningKey
+from .bids import Bid, BidderCertificate, BidUpload, HolderChange, HolderKey, KeyShare, OpeningKey
 from .clock import ClockSetting
 from .evaluation import (
                          ArchiveBundle,
@@ -38,8 +38,8 @@ from .statistics import Deal, DealCell, DealSpan
 
 __all__ = [
     "BankAccount", "BankTransfer", "Bid", "BidderCertificate", "BidUpload", "Deposit", "DepositPayment",
-    "HolderKey", "KeyShare", "OpeningKey", "BeaconPulse", "Draw", "DrawCall", "Expert", "ExpertRelative",
-    "ExpertSpecialty", "OpeningEntry", "OpeningObjection", "ReleasedShare",
+    "HolderChange", "HolderKey", "KeyShare", "OpeningKey", "BeaconPulse", "Draw", "DrawCall", "Expert",
+    "ExpertRelative", "ExpertSpecialty", "OpeningEntry", "OpeningObjection", "ReleasedShare",
     "Announcement", "Attachment", "AuditEntry", "AuditHead", "Cancellation", "Clarification", "ClockSetting",
     "DealCodeCounter", "DocumentDownload", "EntryCertificate", "Filing", "Lot", "LotSpecialty", "MethodApproval",
     "Objection", "Organisation", "Project", "Registration", "User", "UserRole",

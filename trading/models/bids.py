@@ -34,23 +34,65 @@ class BidderCertificate(db.Model):
 
 
 class HolderKey(db.Model):
-    """A key holder's personal X25519 key pair; the private key is encrypted under their password (scrypt)."""
+    """A key holder's personal X25519 key: its public half, and for a server-kept key the private half wrapped
+    under the key-holder passphrase (Argon2id). It can hold shares only once a supervisor has approved it.
+
+    ``mode``: ``own`` (the private key stays on the holder's computer; nothing secret here), ``server``
+    (Argon2id-wrapped, ``argon2_*`` its cost) or ``legacy`` (format 1, scrypt under the login password; never
+    chosen for new lots). ``status``: ``pending`` until approved, ``active`` once approved, ``legacy``.
+    ``approved_roles`` are the owner's roles at approval: a change of roles makes the key unusable again."""
 
     __tablename__ = "holder_key"
 
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), primary_key=True)
     version: Mapped[int] = mapped_column()
+    mode: Mapped[str] = mapped_column(sa.String(8), default="legacy")
+    status: Mapped[str] = mapped_column(sa.String(8), default="legacy")
     public_key: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
-    encrypted_private_key: Mapped[bytes] = mapped_column(sa.LargeBinary(64))
-    salt: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
-    nonce: Mapped[bytes] = mapped_column(sa.LargeBinary(16))
-    scrypt_n: Mapped[int] = mapped_column()
-    scrypt_r: Mapped[int] = mapped_column()
-    scrypt_p: Mapped[int] = mapped_column()
+    fingerprint: Mapped[str | None] = mapped_column(sa.String(48))
+    encrypted_private_key: Mapped[bytes | None] = mapped_column(sa.LargeBinary(64))
+    salt: Mapped[bytes | None] = mapped_column(sa.LargeBinary(32))
+    nonce: Mapped[bytes | None] = mapped_column(sa.LargeBinary(16))
+    scrypt_n: Mapped[int | None] = mapped_column()
+    scrypt_r: Mapped[int | None] = mapped_column()
+    scrypt_p: Mapped[int | None] = mapped_column()
+    argon2_time_cost: Mapped[int | None] = mapped_column()
+    argon2_memory_kib: Mapped[int | None] = mapped_column()
+    argon2_parallelism: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     rewrapped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    approved_roles: Mapped[str | None] = mapped_column(sa.String(120))
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+
+
+class HolderChange(db.Model):
+    """A request to replace one key holder of a lot's round: staff ask with a reason, a supervisor other than the
+    requester decides. ``outcome`` once approved: ``rerun`` (no bid yet: a new ceremony) or ``revoked`` (the old
+    holder's share revoked)."""
+
+    __tablename__ = "holder_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lot.id"), index=True)
+    round: Mapped[int] = mapped_column()
+    role: Mapped[str] = mapped_column(sa.String(16))
+    old_holder_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    new_holder_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(sa.String(10))  # pending, approved, rejected
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcome: Mapped[str | None] = mapped_column(sa.String(10))
+
+    old_holder: Mapped[User] = relationship(foreign_keys=[old_holder_id])
+    new_holder: Mapped[User | None] = relationship(foreign_keys=[new_holder_id])
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
 
 
 class OpeningKey(db.Model):
@@ -85,6 +127,7 @@ class KeyShare(db.Model):
     sealed: Mapped[bytes] = mapped_column(sa.LargeBinary)
     share_hash: Mapped[str] = mapped_column(sa.String(64))
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # replaced holder: never released or counted
 
     opening_key: Mapped[OpeningKey] = relationship(back_populates="shares")
     holder: Mapped[User] = relationship()

@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..domain.accounts import ORG_TYPES, check_credit_code, check_roles
 from ..domain.errors import N_, DomainError, NotFound
 from ..models import Organisation, User, UserRole
-from . import audit
+from . import audit, holders
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
 REGION_RE = re.compile(r"^\d{6}$")
@@ -66,6 +66,9 @@ def set_organisation_active(session, actor, now: datetime, org: Organisation, ac
     session.flush()
     audit.record(session, actor, now, "organisation.activate" if active else "organisation.deactivate",
                  object_type="organisation", object_id=org.id, payload={"name": org.name})
+    if active:  # its users' holder keys must be vouched for again
+        for user in org.users:
+            holders.reset(session, actor, now, user, "organisation reactivated")
 
 
 def create_user(session, actor, now: datetime, *, username: str, display_name: str, organisation_id: int,
@@ -109,22 +112,17 @@ def set_user_active(session, actor, now: datetime, user: User, active: bool) -> 
     session.flush()
     audit.record(session, actor, now, "user.activate" if active else "user.deactivate", object_type="user",
                  object_id=user.id, payload={"username": user.username})
+    if active:  # a reactivated account's holder key must be vouched for again by a second person
+        holders.reset(session, actor, now, user, "account reactivated")
 
 
-def change_password(session, user: User, now: datetime, *, current: str, new: str,
-                    hooks=()) -> None:
-    """Change one's own password after checking the current one.
-
-    ``hooks`` are called as ``hook(session, user, current, new)`` before the change, so that
-    keys sealed under the old password (opening-key shares) can be re-wrapped.
-    """
+def change_password(session, user: User, now: datetime, *, current: str, new: str) -> None:
+    """Change one's own password after checking the current one (no key depends on the login password)."""
     if not check_password_hash(user.password_hash, current or ""):
         raise DomainError(N_("The current password is wrong."), field="current")
     check_password_strength(new, field="new")
     if new == current:
         raise DomainError(N_("The new password must differ from the current one."), field="new")
-    for hook in hooks:
-        hook(session, user, current, new)
     user.password_hash = hash_password(new)
     user.password_changed_at = now
     session.flush()
@@ -132,12 +130,8 @@ def change_password(session, user: User, now: datetime, *, current: str, new: st
 
 
 def authenticate(session, now: datetime, *, username: str, password: str, max_failures: int,
-                 lock_minutes: int, address: str | None = None, hooks=()) -> User:
-    """Return the user for a correct login, or refuse and count the failure (flushes either way).
-
-    ``hooks`` run as ``hook(session, user, password, now)`` after a correct login: the one moment the
-    platform holds the password, used to create a key holder's personal key.
-    """
+                 lock_minutes: int, address: str | None = None) -> User:
+    """Return the user for a correct login, or refuse and count the failure (flushes either way)."""
     user = session.scalar(sa.select(User).where(sa.func.lower(User.username) == (username or "").strip().lower()))
     where = {"address": address} if address else {}
     if user is None:
@@ -168,8 +162,6 @@ def authenticate(session, now: datetime, *, username: str, password: str, max_fa
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
     session.flush()
     audit.record(session, user, now, "auth.login", object_type="user", object_id=user.id, payload=where)
-    for hook in hooks:
-        hook(session, user, password, now)
     return user
 
 

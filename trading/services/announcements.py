@@ -30,9 +30,11 @@ def centre_region(session, lot: Lot) -> str:
 
 
 def context(lot: Lot, timetable: schedule.Schedule, region: str, key_fingerprint: str | None = None,
-            platform_keys: tuple[documents.KeyNotice, ...] = ()) -> documents.DocumentContext:
+            platform_keys: tuple[documents.KeyNotice, ...] = (),
+            key_holders: tuple[documents.KeyHolder, ...] = ()) -> documents.DocumentContext:
     """The standard template's fields, filled from the lot, its project, the centre's region and the timetable;
-    ``platform_keys`` are the platform's published keys the announcement lists (``published_keys.notices``)."""
+    ``platform_keys`` are the platform's published keys the announcement lists (``published_keys.notices``),
+    ``key_holders`` who holds the opening key's shares."""
     project = lot.project
     catalogue = specialties.load()
     land = None
@@ -58,7 +60,8 @@ def context(lot: Lot, timetable: schedule.Schedule, region: str, key_fingerprint
         specialties=tuple(documents.SpecialtyNeed(s.code, catalogue.label(s.code) if catalogue.get(s.code) else s.code,
                                                   s.count) for s in lot.specialties),
         increment=lot.increment, reserve_note="本宗地设有底价" if project.trade_type == "land" else None, land=land,
-        key_fingerprint=key_fingerprint, platform_keys=tuple(platform_keys))
+        key_fingerprint=key_fingerprint, platform_keys=tuple(platform_keys), key_holders=key_holders,
+        key_threshold=lot.key_threshold)
 
 
 def propose(lot: Lot, now: datetime) -> schedule.Schedule:
@@ -81,11 +84,21 @@ def complete(lot: Lot, given: schedule.Schedule) -> schedule.Schedule:
     return schedule.Schedule(**filled)
 
 
+def key_holders(session, lot: Lot) -> tuple[documents.KeyHolder, ...]:
+    """The round's key holders (role, name, organisation, personal key fingerprint) as the announcement names them."""
+    from .keys import published_holders
+
+    return tuple(documents.KeyHolder(share.role, share.holder.display_name, share.holder.organisation.name,
+                                     key.fingerprint if key else "")
+                 for share, key in published_holders(session, lot) if share.revoked_at is None)
+
+
 def preview(session, lot: Lot, timetable: schedule.Schedule, key_fingerprint: str | None = None,
             platform_keys: tuple[documents.KeyNotice, ...] = ()) -> tuple[tuple[str, str], tuple[str, str]]:
     """The announcement and the documents as they would be published: ((title, text), (title, text)); before
-    the ceremony the opening key's fingerprint reads "to be published"."""
-    filled = context(lot, timetable, centre_region(session, lot), key_fingerprint, platform_keys)
+    the ceremony the opening key's fingerprint and its holders read "to be published"."""
+    holders = key_holders(session, lot) if key_fingerprint else ()
+    filled = context(lot, timetable, centre_region(session, lot), key_fingerprint, platform_keys, holders)
     return documents.render_announcement(filled), documents.render_documents(filled)
 
 

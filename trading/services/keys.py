@@ -1,5 +1,6 @@
-"""The platform's keys (its CA and its receipt-signing key), bidders' certificates, key holders' personal keys,
-and the opening-key ceremony run when a lot is announced (DESIGN §4 steps 1 and 3).
+"""The platform's keys (its CA and its receipt-signing key), bidders' certificates, and the opening-key ceremony
+run when a lot is announced among approved key holders (DESIGN §4 steps 1, 3 and 4; the holders' keys are in
+``holders``).
 
 The platform's private keys live in ``instance/keys/``, wrapped under the key-encryption key and loaded once
 per app into the keyring (trading/keyring.py); the functions here that take an instance path or a secret are
@@ -22,10 +23,10 @@ from ..domain.errors import N_, DomainError, Forbidden, NotFound
 from ..domain.sealing import ceremony, holderkeys
 from ..keyring import AtRestKey, Keyring, PlatformKeys, current_keyring
 from ..models import BidderCertificate, HolderKey, KeyShare, Lot, OpeningKey, User
-from . import audit
+from . import audit, holders
 
 CA_NAME = keyring.CA_NAME
-HOLDER_ROLES = ("staff", "supervisor", "tenderee")  # who may hold an opening-key share
+HOLDER_ROLES = holders.HOLDER_ROLES
 
 
 def seal_at_rest(at_rest: AtRestKey, purpose: str, data: bytes, binding: str) -> bytes:
@@ -142,94 +143,91 @@ def check_certificate(session, keys: PlatformKeys, certificate_pem: bytes, now: 
                                  credit_code=credit_code)
 
 
-# --- key holders -----------------------------------------------------------------------------------------
-
-def ensure_holder_key(session, user: User, password: str, now: datetime) -> HolderKey | None:
-    """Create the user's personal key (wrapped under their password) if they may hold shares and have none."""
-    if not user.has_role(*HOLDER_ROLES):
-        return None
-    row = session.get(HolderKey, user.id)
-    if row is not None:
-        return row
-    blob = holderkeys.generate(user.id, password)
-    row = HolderKey(user_id=user.id, created_at=now, **_blob_fields(blob))
-    session.add(row)
-    session.flush()
-    audit.record(session, user, now, "holder_key.create", object_type="user", object_id=user.id,
-                 payload={"public_key": blob.public_key.hex()})
-    return row
-
-
-def _blob_fields(blob: holderkeys.HolderKeyBlob) -> dict:
-    """A HolderKeyBlob as column values."""
-    return {"version": blob.version, "public_key": blob.public_key, "encrypted_private_key": blob.encrypted_private_key,
-            "salt": blob.salt, "nonce": blob.nonce, "scrypt_n": blob.scrypt_n, "scrypt_r": blob.scrypt_r,
-            "scrypt_p": blob.scrypt_p}
-
+# --- key holders ---------------------------------------------------------------------------------------
 
 def blob_of(row: HolderKey) -> holderkeys.HolderKeyBlob:
-    """The stored row as the domain's blob."""
+    """A legacy (format 1, login-password) row as the domain's blob."""
     return holderkeys.HolderKeyBlob(row.version, row.public_key, row.encrypted_private_key, row.salt, row.nonce,
                                     row.scrypt_n, row.scrypt_r, row.scrypt_p)
 
 
-def rewrap_on_password_change(session, user: User, old_password: str, new_password: str) -> None:
-    """Password-change hook: re-wrap the holder key under the new password (same key pair)."""
-    row = session.get(HolderKey, user.id)
-    if row is None:
-        return
-    blob = holderkeys.rewrap(blob_of(row), user.id, old_password, new_password)
-    for name, value in _blob_fields(blob).items():
-        setattr(row, name, value)
-
-
 # --- the ceremony ----------------------------------------------------------------------------------------
 
+CEREMONY_ROLES = {ceremony.ROLE_HOST: "staff", ceremony.ROLE_SUPERVISOR: "supervisor",
+                  ceremony.ROLE_TENDEREE: "tenderee"}  # share role -> the account role it needs
+
+
 def _first_holder(session, role: str, exclude: set[int]) -> User | None:
-    """The first active user of a role who has a personal key."""
-    users = session.scalars(sa.select(User).join(HolderKey, HolderKey.user_id == User.id).where(User.active)
-                            .order_by(User.id))
-    return next((u for u in users if u.has_role(role) and u.id not in exclude), None)
+    """The first active user of a role (by id) whose holder key is approved and usable."""
+    users = session.scalars(sa.select(User).join(HolderKey, HolderKey.user_id == User.id)
+                            .where(User.active, HolderKey.status == "active").order_by(User.id))
+    return next((u for u in users if u.has_role(role) and u.id not in exclude and holders.usable(session, u)), None)
 
 
 def choose_holders(session, lot: Lot, tenderee_user: User) -> list[tuple[str, User]]:
-    """Default holders (2-of-3): the opening host (centre staff), a supervisor, the tenderee's representative."""
+    """Default holders (2-of-3): the opening host (centre staff), a supervisor, the tenderee's representative (the
+    one announcing); only accounts whose holder key a second person approved (``holders.usable``)."""
     chosen: list[tuple[str, User]] = []
-    for role, user in ((ceremony.ROLE_HOST, _first_holder(session, "staff", set())),
-                       (ceremony.ROLE_SUPERVISOR, _first_holder(session, "supervisor", set())),
-                       (ceremony.ROLE_TENDEREE, tenderee_user)):
-        if user is None or session.get(HolderKey, user.id) is None:
-            raise DomainError(N_("No %(role)s has a personal key yet: each key holder must log in once before "
-                                 "a lot can be announced."), field="holders", rule="electronic.no_early_decrypt",
-                              role=role)
+    picks = ((ceremony.ROLE_HOST, lambda: _first_holder(session, "staff", {u.id for _, u in chosen})),
+             (ceremony.ROLE_SUPERVISOR, lambda: _first_holder(session, "supervisor", {u.id for _, u in chosen})),
+             (ceremony.ROLE_TENDEREE, lambda: tenderee_user if holders.usable(session, tenderee_user) else None))
+    for role, pick in picks:
+        user = pick()
+        if user is None or user.id in {u.id for _, u in chosen}:
+            raise DomainError(N_("No %(role)s has an approved key-holder key: each key holder enrols a key on the "
+                                 "key-holder page and a supervisor approves it before a lot can be announced."),
+                              field="holders", rule="electronic.no_early_decrypt", role=role)
         chosen.append((role, user))
     return chosen
 
 
-def run_ceremony(session, actor, now: datetime, lot: Lot) -> OpeningKey | None:
-    """Announcement hook: make the lot's opening key (k of n from the lot's setting), seal its shares to the
-    holders, log the share hashes. Only lots whose method takes sealed bids have one."""
-    if rules.METHODS[lot.method].kind != "tender":
-        return None
-    k = lot.key_threshold or ceremony.DEFAULT_K
-    holders = choose_holders(session, lot, actor)
-    chosen = [ceremony.Holder(str(user.id), role, session.get(HolderKey, user.id).public_key)
-              for role, user in holders]
-    result = ceremony.run(lot.deal_code, chosen, k)
-    row = OpeningKey(lot_id=lot.id, round=lot.round, public_key=result.public_key, fingerprint=result.fingerprint,
-                     k=result.k, n=result.n, created_at=now)
-    session.add(row)
+def seal_shares(session, actor, now: datetime, lot: Lot, chosen: list[tuple[str, User]], k: int,
+                row: OpeningKey | None = None) -> OpeningKey:
+    """Run the ceremony for the lot's round and store its public key and sealed shares (in ``row`` if given: a
+    re-run before any bid, whose old shares are deleted); audit the share hashes and the holders' fingerprints."""
+    members = [ceremony.Holder(str(user.id), role, session.get(HolderKey, user.id).public_key) for role, user in chosen]
+    result = ceremony.run(lot.deal_code, members, k)
+    before = None
+    if row is None:
+        row = OpeningKey(lot_id=lot.id, round=lot.round)
+        session.add(row)
+    else:
+        before = row.fingerprint
+        for share in list(row.shares):
+            session.delete(share)
+        session.flush()
+    row.public_key, row.fingerprint, row.k, row.n, row.created_at = (result.public_key, result.fingerprint,
+                                                                       result.k, result.n, now)
     session.flush()
     for share in result.shares:
         session.add(KeyShare(opening_key_id=row.id, holder_id=int(share.holder_id), role=share.role, index=share.index,
                              sealed=share.sealed, share_hash=share.share_hash))
     session.flush()
+    session.expire(row, ["shares"])
+    fingerprints = {str(user.id): session.get(HolderKey, user.id).fingerprint for _, user in chosen}
     audit.record(session, actor, now, "lot.key_ceremony", object_type="lot", object_id=lot.id,
                  rule="electronic.no_early_decrypt",
                  payload={"fingerprint": result.fingerprint, "k": result.k, "n": result.n,
+                          **({"replaces": before} if before else {}),
                           "shares": [{"holder": share.holder_id, "role": share.role, "index": share.index,
-                                      "hash": share.share_hash} for share in result.shares]})
+                                      "hash": share.share_hash, "holder_key": fingerprints[share.holder_id]}
+                                     for share in result.shares]})
     return row
+
+
+def run_ceremony(session, actor, now: datetime, lot: Lot) -> OpeningKey | None:
+    """Announcement hook: make the lot's opening key (k of n from the lot's setting), seal its shares to the
+    approved holders, log the share hashes. Only lots whose method takes sealed bids have one."""
+    if rules.METHODS[lot.method].kind != "tender":
+        return None
+    return seal_shares(session, actor, now, lot, choose_holders(session, lot, actor),
+                       lot.key_threshold or ceremony.DEFAULT_K)
+
+
+def published_holders(session, lot: Lot) -> list[tuple[KeyShare, HolderKey | None]]:
+    """The round's shares with their holders' keys, as published on the lot page and in the announcement."""
+    key = opening_key_of(session, lot)
+    return [(share, session.get(HolderKey, share.holder_id)) for share in (key.shares if key else [])]
 
 
 def opening_key_of(session, lot: Lot) -> OpeningKey | None:

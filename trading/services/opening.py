@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from ..domain import audit as chain, rules
 from ..domain.errors import N_, DomainError, Forbidden
-from ..domain.sealing import ceremony, envelope, holderkeys, opener, standing
+from ..domain.sealing import ceremony, envelope, holderkeys, opener, sharefiles, standing
 from ..keyring import AtRestKey
 from ..models import (
     AuditEntry,
@@ -28,7 +28,7 @@ from ..models import (
     Registration,
     ReleasedShare,
 )
-from . import audit, keys
+from . import audit, holders, keys
 from .lots import transition
 
 OPENING_HELPERS = min(7, (os.cpu_count() or 1) - 1)  # helper processes beside this one at a large opening
@@ -67,30 +67,76 @@ def check_quorum(session, now: datetime, lot: Lot) -> bool:
     return True
 
 
-def release_share(session, actor, now: datetime, lot: Lot, password: str, *, at_rest: AtRestKey, store,
-                  platform: keys.PlatformKeys) -> ReleasedShare:
-    """A key holder releases their share with their password, after the deadline only; with k shares released the
-    bids are opened at once. Releases of one lot are serialised on its opening-key row (locked until the caller
-    commits), so the k-th release opens the bids exactly once, whatever the timing; a release after that is
-    refused."""
+def _my_share(session, actor, now: datetime, lot: Lot, field: str) -> tuple:
+    """(opening key, the actor's share) at the opening, after the deadline only, not yet released nor revoked."""
     if lot.state != "opening" or lot.bid_deadline is None or now < lot.bid_deadline:
-        raise DomainError(N_("Shares are released only at the opening, after the bid deadline."), field="password",
+        raise DomainError(N_("Shares are released only at the opening, after the bid deadline."), field=field,
                           rule="electronic.no_early_decrypt")
     opening_key = session.scalar(sa.select(OpeningKey).where(OpeningKey.lot_id == lot.id, OpeningKey.round == lot.round)
                                  .with_for_update())
     if opening_key is not None and is_opened(session, lot):
-        raise DomainError(N_("The bids are already open: no further share is needed."), field="password")
+        raise DomainError(N_("The bids are already open: no further share is needed."), field=field)
     share = opening_key and session.scalar(sa.select(KeyShare).where(
         KeyShare.opening_key_id == opening_key.id, KeyShare.holder_id == getattr(actor, "id", None))
         .execution_options(populate_existing=True))
     if share is None:
-        raise Forbidden(N_("You hold no share of this lot's opening key."), field="password")
+        raise Forbidden(N_("You hold no share of this lot's opening key."), field=field)
+    if share.revoked_at is not None:
+        raise DomainError(N_("Your share of this lot was revoked when its key holder was changed."), field=field,
+                          rule="electronic.no_early_decrypt")
     if share.released_at is not None:
-        raise DomainError(N_("You have already released your share."), field="password")
-    holder_key = session.get(HolderKey, actor.id)
-    private = holderkeys.unlock(keys.blob_of(holder_key), actor.id, password)
-    opened = ceremony.open_share(ceremony.SealedShare(str(share.holder_id), share.role, share.index, share.sealed,
-                                                      share.share_hash), lot.deal_code, private)
+        raise DomainError(N_("You have already released your share."), field=field)
+    return opening_key, share
+
+
+def _sealed(share: KeyShare) -> ceremony.SealedShare:
+    return ceremony.SealedShare(str(share.holder_id), share.role, share.index, share.sealed, share.share_hash)
+
+
+def sealed_share_file(session, actor, now: datetime, lot: Lot) -> bytes:
+    """The holder's sealed share as a file, for a key kept on the holder's own computer (after the deadline; the
+    file alone opens nothing without the holder's key file and passphrase)."""
+    opening_key, share = _my_share(session, actor, now, lot, "share")
+    return sharefiles.sealed_share_file(_sealed(share), lot.deal_code, opening_key.fingerprint)
+
+
+def release_share(session, actor, now: datetime, lot: Lot, passphrase: str, *, at_rest: AtRestKey, store,
+                  platform: keys.PlatformKeys) -> ReleasedShare:
+    """A key holder whose key is kept on the server releases its share with its key-holder passphrase (a legacy
+    key: the login password it was made under), after the deadline only; with k shares the bids open at once.
+    Releases of one lot are serialised on its opening-key row (locked until the caller commits), so the k-th
+    release opens the bids exactly once, whatever the timing; a release after that is refused."""
+    opening_key, share = _my_share(session, actor, now, lot, "passphrase")
+    row = session.get(HolderKey, actor.id)
+    if row is None or row.mode == "own":
+        raise DomainError(N_("Your key is on your own computer: download your sealed share, open it with the "
+                             "sealing tool (release-share) and upload the released file."), field="passphrase")
+    if row.mode == "server":
+        private = holderkeys.unlock_server_key(holders.server_blob(row), actor.id, passphrase)
+    else:  # legacy: scrypt under the login password of the time
+        try:
+            private = holderkeys.unlock(keys.blob_of(row), actor.id, passphrase)
+        except DomainError as error:
+            raise DomainError(error.message, field="passphrase") from None
+    return _accept(session, actor, now, lot, opening_key, share,
+                   ceremony.open_share(_sealed(share), lot.deal_code, private), at_rest=at_rest, store=store,
+                   platform=platform)
+
+
+def release_uploaded_share(session, actor, now: datetime, lot: Lot, data: bytes, *, at_rest: AtRestKey, store,
+                           platform: keys.PlatformKeys) -> ReleasedShare:
+    """A key holder uploads the released-share file the sealing tool wrote; it must be the share issued to it
+    and match the hash logged at the ceremony, after the deadline only."""
+    opening_key, share = _my_share(session, actor, now, lot, "released")
+    opened = sharefiles.read_released_share(data or b"", lot_code=lot.deal_code, holder_id=str(share.holder_id),
+                                            index=share.index, share_hash=share.share_hash)
+    return _accept(session, actor, now, lot, opening_key, share, opened, at_rest=at_rest, store=store,
+                   platform=platform)
+
+
+def _accept(session, actor, now: datetime, lot: Lot, opening_key, share: KeyShare, opened, *, at_rest: AtRestKey,
+            store, platform: keys.PlatformKeys) -> ReleasedShare:
+    """Keep an opened share sealed at rest, audit it, and open the bids once k shares are in."""
     row = ReleasedShare(key_share_id=share.id, released_by_id=actor.id, released_at=now,
                         sealed=keys.seal_at_rest(at_rest, RELEASED_SHARE, bytes([opened.index]) + opened.share,
                                                  lot.deal_code))
@@ -100,7 +146,8 @@ def release_share(session, actor, now: datetime, lot: Lot, password: str, *, at_
     audit.record(session, actor, now, "opening.release_share", object_type="lot", object_id=lot.id,
                  rule="electronic.no_early_decrypt", payload={"index": share.index, "hash": share.share_hash})
     released = session.scalar(sa.select(sa.func.count(KeyShare.id)).where(KeyShare.opening_key_id == opening_key.id,
-                                                                          KeyShare.released_at.is_not(None)))
+                                                                          KeyShare.released_at.is_not(None),
+                                                                          KeyShare.revoked_at.is_(None)))
     if released >= opening_key.k:
         open_bids(session, now, lot, at_rest=at_rest, store=store, platform=platform)
     return row
@@ -117,6 +164,8 @@ def _rebuild(session, now: datetime, lot: Lot, at_rest: AtRestKey):
     opening_key = keys.opening_key_of(session, lot)
     opened, hashes = [], {}
     for share in opening_key.shares:
+        if share.revoked_at is not None:  # a replaced holder's share neither opens nor counts
+            continue
         hashes[share.index] = share.share_hash
         row = session.scalar(sa.select(ReleasedShare).where(ReleasedShare.key_share_id == share.id))
         if row is not None and row.sealed:

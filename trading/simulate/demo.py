@@ -16,6 +16,9 @@ from ..models import Organisation, User
 from ..services import accounts
 
 DEMO_PASSWORD = "demo2026"
+# The demo key holders' key-holder passphrase (server-kept keys, a training set-up): not the login password.
+DEMO_KEY_PASSPHRASE = "xianning-open-bids-2026"
+DEMO_APPROVER = "supervisor2"  # the second supervisor who approves the demo holders' keys
 DEMO_BALANCE = Decimal("80000000.00")  # each bidder company's opening balance at the simulated bank
 ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 ORG_CODE_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -71,6 +74,7 @@ USERS = [
     DemoUser("admin", "系统管理员", "centre", ("admin",)),
     DemoUser("staff", "王敏", "centre", ("staff",)),
     DemoUser("supervisor", "李国强", "supervisor", ("supervisor",)),
+    DemoUser("supervisor2", "赵雪梅", "supervisor", ("supervisor",)),
     DemoUser("tenderee1", "张华", "housing", ("tenderee",)),
     DemoUser("tenderee2", "刘芳", "land", ("tenderee",)),
     DemoUser("agency", "陈静", "agency", ("tenderee",)),
@@ -107,12 +111,28 @@ def load(session, now, actor="demo") -> list[tuple[DemoUser, str, bool]]:
             accounts.create_user(session, actor, now, username=spec.username, display_name=spec.display_name,
                                  organisation_id=orgs[spec.org].id, roles=spec.roles, password=DEMO_PASSWORD)
         report.append((spec, orgs[spec.org].name, created))
-    from ..services import keys
-
-    for spec in USERS:  # key holders' personal keys, wrapped under the demo password
-        keys.ensure_holder_key(session, session.scalar(sa.select(User).where(User.username == spec.username)),
-                               DEMO_PASSWORD, now)
+    enrol_holders(session, now)
     return report
+
+
+def enrol_holders(session, now) -> None:
+    """Give the demo key holders (staff, supervisor, the tenderees' representatives) server-kept keys under the
+    demo key-holder passphrase, approved by ``supervisor2`` through the same services a centre uses."""
+    from ..domain.errors import DomainError
+    from ..services import holders
+
+    approver = session.scalar(sa.select(User).where(User.username == DEMO_APPROVER))
+    for spec in USERS:
+        user = session.scalar(sa.select(User).where(User.username == spec.username))
+        if user.id == approver.id or not user.has_role(*holders.HOLDER_ROLES):
+            continue
+        if holders.state(session, user) in ("none", "legacy"):  # a database from before: replace the old key
+            try:
+                holders.enrol_server_key(session, user, now, DEMO_KEY_PASSPHRASE, DEMO_KEY_PASSPHRASE, allowed=True)
+            except DomainError:  # it still holds an unreleased share sealed to the old key: keep that key
+                continue
+        if holders.state(session, user) in ("pending", "stale"):
+            holders.approve(session, approver, now, user.id)
 
 
 # The demo's lots: one per trade type, left at different stages so every page has something real.

@@ -36,6 +36,8 @@ NAV: list[NavItem] = [
     NavItem("admin.users", _l("Users"), ("admin",)),
     NavItem("admin.clock", _l("Clock"), ("admin",)),
     NavItem("supervision.audit_log", _l("Audit log"), ("supervisor", "admin")),
+    NavItem("holders.pending", _l("Key holders"), ("supervisor",)),
+    NavItem("holders.my_key", _l("My key-holder key"), ("staff", "supervisor", "tenderee")),
 ]
 
 

@@ -1,8 +1,11 @@
-"""The standalone bidder tool: ``python -m trading.domain.sealing seal|inspect|verify|verify-receipt``.
+"""The standalone sealing tool: ``python -m trading.domain.sealing seal|inspect|verify|verify-receipt`` for
+bidders, ``holder-key new|show`` and ``release-share`` for key holders.
 
 No Flask, no database: a bidder seals its price form and documents for a lot's published opening key, checks
-the envelope as the platform will, and later checks the platform's receipt offline. Exit status 0 means all
-checks passed, 1 that something was refused (the reason is printed), 2 a usage error.
+the envelope as the platform will, and later checks the platform's receipt offline. A key holder makes its
+personal key on its own computer (the platform receives the public key only) and, at the opening, opens its
+sealed share into a released-share file to upload. Exit status 0 means all checks passed, 1 that something was
+refused (the reason is printed), 2 a usage error.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
 from ..errors import DomainError
+from . import ceremony, holderkeys, sharefiles
 from .envelope import check_for_upload, fingerprint, inspect, seal
 from .receipt import verify_receipt
 
@@ -184,10 +188,69 @@ def cmd_verify_receipt(args) -> int:
     return 0
 
 
+def _passphrase(env: str | None, prompt: str, *, twice: bool = False) -> str:
+    """The key-holder passphrase from the environment variable ``env``, else asked on the terminal."""
+    if env:
+        if env not in os.environ:
+            raise ToolError(f"the environment variable {env} is not set")
+        return os.environ[env]
+    if not sys.stdin.isatty():
+        raise ToolError("give the passphrase with --passphrase-env (no terminal to ask on)")
+    first = getpass.getpass(prompt)
+    if twice and getpass.getpass("Again: ") != first:
+        raise ToolError("the two passphrases differ")
+    return first
+
+
+def cmd_holder_key_new(args) -> int:
+    """Make a key holder's personal key file; print the public key to upload and its fingerprint."""
+    out = Path(args.out)
+    if out.exists():
+        raise ToolError(f"{out} exists: the tool never overwrites a key file")
+    passphrase = _passphrase(args.passphrase_env, "Key-holder passphrase (12 characters or more): ", twice=True)
+    holderkeys.check_passphrase(passphrase)
+    data, public = holderkeys.new_key_file(passphrase)
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    print(f"key file     {out} (keep it and its passphrase to yourself; the platform never sees either)")
+    print(f"public key   {public.hex()}")
+    print(f"fingerprint  {holderkeys.fingerprint(public)}")
+    print("upload the public key on the platform's key-holder page; a supervisor then approves it")
+    return 0
+
+
+def cmd_holder_key_show(args) -> int:
+    """Print a key file's public key and fingerprint (no passphrase needed)."""
+    public = holderkeys.key_file_public_key(Path(args.key).read_bytes())
+    print(f"public key   {public.hex()}")
+    print(f"fingerprint  {holderkeys.fingerprint(public)}")
+    return 0
+
+
+def cmd_release_share(args) -> int:
+    """Open a downloaded sealed share with the holder's key file and write the released-share file to upload."""
+    lot_code, share = sharefiles.read_sealed_share(Path(args.share).read_bytes())
+    if args.lot_code and args.lot_code != lot_code:
+        raise ToolError(f"{args.share} is a share of lot {lot_code}, not {args.lot_code}")
+    key_data = Path(args.key).read_bytes()
+    private = holderkeys.open_key_file(key_data, _passphrase(args.passphrase_env, "Key-holder passphrase: "))
+    opened = ceremony.open_share(share, lot_code, private)  # checks the logged share hash too
+    out = Path(args.out)
+    partial = out.with_name(out.name + ".part")
+    partial.write_bytes(sharefiles.released_share_file(lot_code, share, opened))
+    os.replace(partial, out)
+    print(f"released     {out}: share {opened.index} of lot {lot_code} ({share.role})")
+    print(f"share hash   {share.share_hash} (as logged at the key ceremony)")
+    print("upload this file on the lot's opening page; the platform accepts it only after the bid deadline")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     parser = argparse.ArgumentParser(prog="python -m trading.domain.sealing",
-                                     description="The bidder tool: seal a bid, check an envelope, check a receipt.")
+                                     description="The sealing tool: seal a bid, check an envelope, check a receipt;"
+                                                 " a key holder's key and share release.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("seal", help="seal a price form and documents into an envelope")
     p.add_argument("--lot-code", required=True)
@@ -217,6 +280,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--platform-key", required=True, help="the platform's Ed25519 public key (hex/base64/PEM)")
     p.add_argument("--envelope", help="also check that the receipt names this envelope")
     p.set_defaults(run=cmd_verify_receipt)
+    p = sub.add_parser("holder-key", help="a key holder's personal key on its own computer")
+    holder = p.add_subparsers(dest="holder_command", required=True)
+    q = holder.add_parser("new", help="make a passphrase-protected key file and print the public key to upload")
+    q.add_argument("--out", required=True, help="the key file to write (never overwritten)")
+    q.add_argument("--passphrase-env", help="environment variable holding the passphrase (else asked)")
+    q.set_defaults(run=cmd_holder_key_new)
+    q = holder.add_parser("show", help="print a key file's public key and fingerprint")
+    q.add_argument("key")
+    q.set_defaults(run=cmd_holder_key_show)
+    p = sub.add_parser("release-share", help="open your sealed share of a lot into a file to upload at the opening")
+    p.add_argument("--share", required=True, help="the sealed-share file downloaded from the opening page")
+    p.add_argument("--key", required=True, help="your key file (from holder-key new)")
+    p.add_argument("--passphrase-env", help="environment variable holding the passphrase (else asked)")
+    p.add_argument("--lot-code", help="refuse a share of any other lot")
+    p.add_argument("--out", required=True, help="the released-share file to write")
+    p.set_defaults(run=cmd_release_share)
     return parser
 
 

@@ -15,7 +15,7 @@ from ...domain.accounts import ORG_TYPES, ROLES
 from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Organisation, User
-from ...services import accounts, clock as clock_service
+from ...services import accounts, clock as clock_service, holders
 from ..common import choices, form_error, now, roles_required
 from ..i18n import error_text
 from .forms import AdvanceForm, AdvanceToForm, OrganisationForm, ToggleForm, UserForm
@@ -104,6 +104,8 @@ def user_active(user_id: int):
     if not ToggleForm().validate_on_submit():
         abort(400)
     user = db.session.get(User, user_id) or abort(404)
+    key = holders.key_of(db.session, user.id)
+    had_key = key is not None and key.status == "active"
     try:
         accounts.set_user_active(db.session, current_user, now(), user, request.form.get("active") == "1")
     except DomainError as error:
@@ -111,6 +113,8 @@ def user_active(user_id: int):
         flash(error_text(error), "danger")
     else:
         db.session.commit()
+        if had_key and key.status == "pending":
+            flash(_("The account's key-holder key is back to pending: a supervisor must approve it again."), "info")
     return redirect(url_for("admin.users"))
 
 

@@ -15,10 +15,6 @@ from .forms import LoginForm, PasswordForm
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
-# Hooks run inside change_password (re-wrapping key-holder keys) and after a login (creating them).
-PASSWORD_CHANGE_HOOKS: list = []
-LOGIN_HOOKS: list = []
-
 
 @login_manager.user_loader
 def load_user(user_id: str):
@@ -43,7 +39,7 @@ def login():
             user = accounts.authenticate(
                 db.session, now(), username=form.username.data, password=form.password.data,
                 max_failures=cfg["LOGIN_MAX_FAILURES"], lock_minutes=cfg["LOGIN_LOCK_MINUTES"],
-                address=client_address(), hooks=LOGIN_HOOKS,
+                address=client_address(),
             )
         except DomainError as error:
             db.session.commit()  # keep the failure count and its audit entry
@@ -76,7 +72,7 @@ def password():
     if form.validate_on_submit():
         try:
             accounts.change_password(db.session, current_user, now(), current=form.current.data,
-                                     new=form.new.data, hooks=PASSWORD_CHANGE_HOOKS)
+                                     new=form.new.data)
         except DomainError as error:
             db.session.rollback()
             form_error(form, error)

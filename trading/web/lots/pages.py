@@ -21,6 +21,7 @@ from ...services import (
     timeline,
     visibility,
 )
+from ...services.holder_changes import pending as pending_holder_changes
 from ...services.lots import acts_for_tenderee, stage_name
 from ..common import choices, now
 from ..i18n import message_text
@@ -110,7 +111,8 @@ def lot_context(lot) -> dict:
         "deposits_paid": deposits.count_paid(db.session, lot) if bidders_visible else None,
         "opening_key": keys.opening_key_of(db.session, lot),
         "bid_count": bids.count(db.session, lot) if bidders_visible else None,
-        "share_roles": labels.SHARE_ROLES,
+        "share_roles": labels.SHARE_ROLES, "key_holders": keys.published_holders(db.session, lot),
+        "holder_changes": pending_holder_changes(db.session, lot),
         "sign_up_open": lot.state == "announced" and lot.bid_deadline is not None and at < lot.bid_deadline,
         "proposed": proposed, "action_labels": labels.ACTIONS, "deadline_labels": labels.DEADLINES,
         "forms": {"action": ActionForm(), "upload": upload, "reason": ReasonForm(), "method": method_form,

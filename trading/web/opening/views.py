@@ -10,6 +10,7 @@ from flask import Blueprint, abort, jsonify, redirect, render_template, send_fil
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import PasswordField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -17,7 +18,7 @@ from ...domain import money
 from ...extensions import db
 from ...keyring import current_keyring
 from ...models import OpeningObjection
-from ...services import keys, opening, visibility
+from ...services import holders, keys, opening, visibility
 from ...storage import blob_store
 from ..common import now, perform, roles_required
 from ..lots.blueprint import load_lot
@@ -30,9 +31,15 @@ STATUS = {"opened": "已开启", "revoked": "撤销（投标人原因）", "with
 
 
 class ReleaseForm(FlaskForm):
-    """A key holder's password, to release their share."""
+    """A key holder's key-holder passphrase (a server-kept key), to release their share."""
 
-    password = PasswordField(validators=[DataRequired()])
+    passphrase = PasswordField(validators=[DataRequired()])
+
+
+class ReleasedFileForm(FlaskForm):
+    """The released-share file the sealing tool wrote (a key kept on the holder's own computer)."""
+
+    released = FileField(validators=[FileRequired()])
 
 
 class TextForm(FlaskForm):
@@ -53,7 +60,8 @@ def _state(lot) -> dict:
     """Everything the live page shows, as JSON-ready data."""
     key = keys.opening_key_of(db.session, lot)
     shares = [{"role": str(SHARE_ROLES.get(s.role, s.role)), "holder": s.holder.display_name,
-               "released": s.released_at is not None, "mine": s.holder_id == current_user.id}
+               "released": s.released_at is not None, "mine": s.holder_id == current_user.id,
+               "revoked": s.revoked_at is not None}
               for s in (key.shares if key else [])]
     entries = [{"position": e.position, "bidder": e.bidder.name, "status": e.status,
                 "status_name": STATUS.get(e.status, e.status), "price": e.price,
@@ -73,7 +81,9 @@ def _state(lot) -> dict:
 def page(lot_id: int):
     """The opening room: shares to release, the record as it appears, objections."""
     lot = _lot_for_follower(lot_id)
-    return render_template("opening/page.html", lot=lot, data=_state(lot), release=ReleaseForm(), text=TextForm())
+    mine = holders.key_of(db.session, current_user.id)
+    return render_template("opening/page.html", lot=lot, data=_state(lot), release=ReleaseForm(), text=TextForm(),
+                           released_file=ReleasedFileForm(), key_mode=mine.mode if mine else None)
 
 
 @bp.route("/lots/<int:lot_id>/opening.json")
@@ -89,9 +99,33 @@ def release(lot_id: int):
     """A key holder releases their share (after the deadline only); k shares open the bids."""
     lot = _lot_for_follower(lot_id)
     form = ReleaseForm()
-    perform(opening.release_share, lot, form.password.data if form.validate_on_submit() else "",
+    perform(opening.release_share, lot, form.passphrase.data if form.validate_on_submit() else "",
             at_rest=current_keyring().at_rest, store=blob_store(), platform=current_keyring().platform,
             ok=_("Your share is released."))
+    return redirect(url_for("opening.page", lot_id=lot.id))
+
+
+@bp.route("/lots/<int:lot_id>/opening/share.json")
+@roles_required("staff", "supervisor", "tenderee")
+def share_file(lot_id: int):
+    """A holder downloads its sealed share, to open it with the sealing tool on its own computer."""
+    lot = _lot_for_follower(lot_id)
+    data, done = perform(opening.sealed_share_file, lot)
+    if not done:
+        return redirect(url_for("opening.page", lot_id=lot.id))
+    return send_file(io.BytesIO(data), as_attachment=True, mimetype="application/json",
+                     download_name=f"{lot.deal_code}-share.json")
+
+
+@bp.route("/lots/<int:lot_id>/opening/release-file", methods=["POST"])
+@roles_required("staff", "supervisor", "tenderee")
+def release_file(lot_id: int):
+    """A holder uploads the released-share file the sealing tool wrote; k shares open the bids."""
+    lot = _lot_for_follower(lot_id)
+    form = ReleasedFileForm()
+    data = form.released.data.read(4096) if form.validate_on_submit() else b""
+    perform(opening.release_uploaded_share, lot, data, at_rest=current_keyring().at_rest, store=blob_store(),
+            platform=current_keyring().platform, ok=_("Your share is released."))
     return redirect(url_for("opening.page", lot_id=lot.id))
 
 

@@ -1,0 +1,164 @@
+"""Changing a key holder of a lot (DESIGN §4 step 4): centre staff ask, with a reason; a supervisor other than the
+one asking (and other than the incoming holder) approves; each step is audited and the change is announced on the
+lot as a notice beside the clarifications.
+
+What an approved change does depends on whether any bid has come in for the round:
+
+* **no bid yet** (and the lot still before its deadline): the ceremony is run again for the round with the new
+  holder in the old one's place; the lot gets a new opening key, whose fingerprint the notice publishes, and the
+  old key's shares are deleted. A bidder who sealed with the old key must seal again (the upload check refuses
+  the old key).
+* **bids received**: their envelopes are sealed to the published key, which cannot be re-split before the
+  opening without recombining it, so the old holder's share is revoked instead: it can no longer be released and
+  does not count. The incoming holder gets no share of this round. Refused if fewer than k usable shares would
+  remain (the bids could then never be opened).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from ..domain.documents import KEY_HOLDER_ROLES
+from ..domain.errors import N_, DomainError, Forbidden, NotFound
+from ..models import Bid, BidUpload, Clarification, HolderChange, HolderKey, KeyShare, Lot, User
+from . import audit, holders, keys
+
+
+def _current_share(session, lot: Lot, role: str) -> KeyShare:
+    key = keys.opening_key_of(session, lot)
+    share = next((s for s in (key.shares if key else []) if s.role == role and s.revoked_at is None), None)
+    if share is None:
+        raise DomainError(N_("This lot's round has no current key holder in that role."), field="role")
+    return share
+
+
+def _check_new_holder(session, lot: Lot, role: str, user: User | None) -> None:
+    """The incoming holder: an approved key, the account role the share role needs, not holding a share already."""
+    needed = keys.CEREMONY_ROLES.get(role)
+    if user is None or needed is None or not user.has_role(needed) or not holders.usable(session, user):
+        raise DomainError(N_("The new holder needs the right role and a holder key approved by a supervisor."),
+                          field="new_holder", rule="electronic.no_early_decrypt")
+    if role == "tenderee" and user.organisation_id not in lot.project.party_ids():
+        raise DomainError(N_("The tenderee's representative must belong to the tenderee or its agency."),
+                          field="new_holder")
+    key = keys.opening_key_of(session, lot)
+    if any(s.holder_id == user.id and s.revoked_at is None for s in key.shares):
+        raise DomainError(N_("This person already holds a share of the lot."), field="new_holder")
+
+
+def request_change(session, actor, now: datetime, lot: Lot, role: str, new_holder_id: int | None,
+                   reason: str) -> HolderChange:
+    """Staff ask to replace the lot's holder in ``role`` by ``new_holder_id``, giving the reason."""
+    if actor is None or not actor.has_role("staff"):
+        raise Forbidden(N_("Only centre staff ask for a change of key holder."), field="role")
+    if lot.state not in ("announced", "opening") or keys.opening_key_of(session, lot) is None:
+        raise DomainError(N_("Key holders can be changed only while the lot is announced or at its opening."),
+                          field="role")
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise DomainError(N_("Write the reason for the change."), field="reason")
+    old = _current_share(session, lot, role)
+    new_holder = session.get(User, new_holder_id) if new_holder_id else None
+    _check_new_holder(session, lot, role, new_holder)
+    if session.scalar(sa.select(HolderChange.id).where(HolderChange.lot_id == lot.id, HolderChange.round == lot.round,
+                                                       HolderChange.role == role, HolderChange.status == "pending")):
+        raise DomainError(N_("A change of this holder is already waiting for approval."), field="role")
+    row = HolderChange(lot_id=lot.id, round=lot.round, role=role, old_holder_id=old.holder_id,
+                       new_holder_id=new_holder.id, reason=reason[:1000], requested_by_id=actor.id,
+                       requested_at=now, status="pending")
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, now, "holder_change.request", object_type="lot", object_id=lot.id,
+                 rule="electronic.no_early_decrypt",
+                 payload={"change_id": row.id, "role": role, "old_holder": old.holder_id,
+                          "new_holder": new_holder.id, "reason": row.reason})
+    return row
+
+
+def pending(session, lot: Lot) -> list[HolderChange]:
+    """The lot's changes waiting for a supervisor."""
+    return list(session.scalars(sa.select(HolderChange).where(HolderChange.lot_id == lot.id,
+                                                              HolderChange.status == "pending")
+                                .order_by(HolderChange.id)))
+
+
+def _bids_received(session, lot: Lot) -> bool:
+    """Whether any envelope of the round came in (standing or withdrawn) or is being uploaded."""
+    same = {"lot_id": lot.id, "round": lot.round}
+    return (session.scalar(sa.select(Bid.id).filter_by(**same).limit(1)) is not None
+            or session.scalar(sa.select(BidUpload.id).filter_by(**same).limit(1)) is not None)
+
+
+def _notice(session, actor, now: datetime, lot: Lot, text: str) -> Clarification:
+    """Publish the change on the lot beside the clarifications (the deadline does not move)."""
+    number = (session.scalar(sa.select(sa.func.max(Clarification.number)).where(
+        Clarification.lot_id == lot.id, Clarification.round == lot.round)) or 0) + 1
+    row = Clarification(lot_id=lot.id, round=lot.round, number=number, text=text, issued_by_id=actor.id,
+                        issued_at=now, deadline_before=lot.bid_deadline, deadline_after=lot.bid_deadline)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def decide(session, actor, now: datetime, change_id: int, approve: bool) -> HolderChange:
+    """A supervisor other than the requester (and not the incoming holder) approves or rejects a change."""
+    if actor is None or not actor.has_role("supervisor"):
+        raise Forbidden(N_("Only the supervisory body approves a change of key holder."), field="change")
+    change = session.get(HolderChange, change_id)
+    if change is None or change.status != "pending":
+        raise NotFound(N_("No such change waiting for approval."), field="change")
+    if actor.id in (change.requested_by_id, change.new_holder_id, change.old_holder_id):
+        raise DomainError(N_("A supervisor other than the requester and the holders concerned must decide."),
+                          field="change", rule="electronic.no_early_decrypt")
+    lot = session.get(Lot, change.lot_id)
+    change.decided_by_id, change.decided_at = actor.id, now
+    if not approve:
+        change.status = "rejected"
+        session.flush()
+        audit.record(session, actor, now, "holder_change.reject", object_type="lot", object_id=lot.id,
+                     payload={"change_id": change.id})
+        return change
+    if lot.round != change.round or lot.state not in ("announced", "opening"):
+        raise DomainError(N_("The lot has moved on since the request; ask again."), field="change")
+    old = _current_share(session, lot, change.role)
+    opening_key = keys.opening_key_of(session, lot)
+    role_name = KEY_HOLDER_ROLES.get(change.role, change.role)
+    if lot.state == "announced" and not _bids_received(session, lot):
+        new_holder = session.get(User, change.new_holder_id)
+        _check_new_holder(session, lot, change.role, new_holder)
+        chosen = [(s.role, new_holder if s.id == old.id else s.holder) for s in opening_key.shares
+                  if s.revoked_at is None]
+        before = opening_key.fingerprint
+        keys.seal_shares(session, actor, now, lot, chosen, opening_key.k, row=opening_key)
+        fingerprint = session.get(HolderKey, new_holder.id).fingerprint
+        change.outcome = "rerun"
+        text = (f"关于更换密钥保管人的公告：经监督部门批准，本项目{role_name}由{old.holder.display_name}更换为"
+                f"{new_holder.display_name}（{new_holder.organisation.name}，个人公钥指纹 {fingerprint}），原因："
+                f"{change.reason}。因尚未收到投标文件，已重新生成开标密钥：原开标公钥（指纹 {before}）作废，"
+                f"新开标公钥指纹 {opening_key.fingerprint}，请使用新公钥加密投标文件。")
+        payload = {"outcome": "rerun", "old_key": before, "new_key": opening_key.fingerprint}
+    else:
+        if old.released_at is not None:
+            raise DomainError(N_("This holder has already released its share: there is nothing to revoke."),
+                              field="change")
+        remaining = sum(s.revoked_at is None for s in opening_key.shares) - 1
+        if remaining < opening_key.k:
+            raise DomainError(N_("Revoking this share would leave %(left)s usable shares, fewer than the %(k)s the "
+                                 "opening needs."), field="change", rule="electronic.no_early_decrypt",
+                              left=remaining, k=opening_key.k)
+        old.revoked_at = now
+        change.outcome = "revoked"
+        text = (f"关于更换密钥保管人的公告：经监督部门批准，本项目{role_name}{old.holder.display_name}持有的开标密钥"
+                f"分片（第{old.index}片）自即日起作废，不得释放，不计入开标所需分片，原因：{change.reason}。因已收到"
+                f"投标文件，开标公钥不变（指纹 {opening_key.fingerprint}），其余{remaining}名密钥保管人中任意"
+                f"{opening_key.k}人释放分片即可开标。")
+        payload = {"outcome": "revoked", "index": old.index, "remaining": remaining}
+    change.status = "approved"
+    notice = _notice(session, actor, now, lot, text)
+    audit.record(session, actor, now, "holder_change.approve", object_type="lot", object_id=lot.id,
+                 rule="electronic.no_early_decrypt",
+                 payload={"change_id": change.id, "role": change.role, "old_holder": change.old_holder_id,
+                          "new_holder": change.new_holder_id, "notice": notice.number, **payload})
+    return change
