@@ -20,12 +20,12 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import login
-from tests.security.sealed_lot import PRICES, SealedLot
+from tests.security.sealed_lot import KEY_PASS, PRICES, SealedLot
 from trading.domain.errors import DomainError
 from trading.domain.sealing import ceremony, holderkeys
 from trading.extensions import db
 from trading.models import Bid, HolderKey, KeyShare, ReleasedShare, User
-from trading.services import archive, beacon, bids, keys, opening
+from trading.services import archive, beacon, bids, holders, keys, opening
 from trading.simulate import lots as walk
 
 LARGE = 9 * 2**20  # past the 8 MiB at which the old code spilled the plaintext into a temporary file
@@ -135,9 +135,9 @@ def test_after_the_archive_no_share_opens_and_no_opening_key_can_be_rebuilt(sess
     shares = session.scalars(sa.select(KeyShare).where(KeyShare.opening_key_id == key.id)).all()
     assert shares and all(share.sealed == b"" for share in shares)
     assert all(row.sealed == b"" for row in session.scalars(sa.select(ReleasedShare)))
-    for share in shares:  # each holder with its own key and password
-        private = holderkeys.unlock(keys.blob_of(session.get(HolderKey, share.holder_id)), share.holder_id,
-                                    "demo2026")
+    for share in shares:  # each holder with its own key and passphrase
+        private = holderkeys.unlock_server_key(holders.server_blob(session.get(HolderKey, share.holder_id)),
+                                               share.holder_id, KEY_PASS)
         with pytest.raises(DomainError):
             ceremony.open_share(ceremony.SealedShare(str(share.holder_id), share.role, share.index, share.sealed,
                                                      share.share_hash), lot.lot.deal_code, private)
