@@ -143,10 +143,18 @@ def clarify(session, actor, now: datetime, lot: Lot, text: str) -> Clarification
                payload={"moved": moved, "deadline_before": before.bid_deadline, "deadline_after": after.bid_deadline})
     for name in SCHEDULE_FIELDS:
         setattr(lot, name, getattr(after, name))
+    return notice(session, actor, now, lot, text, deadline_before=before.bid_deadline,
+                  deadline_after=after.bid_deadline)
+
+
+def notice(session, actor, now: datetime, lot: Lot, text: str, *, deadline_before: datetime | None,
+           deadline_after: datetime | None) -> Clarification:
+    """Publish the next numbered notice on the lot beside its clarifications (a clarification, or a change of key
+    holder), with the bid deadline before and after it."""
     number = (session.scalar(sa.select(sa.func.max(Clarification.number)).where(
         Clarification.lot_id == lot.id, Clarification.round == lot.round)) or 0) + 1
     row = Clarification(lot_id=lot.id, round=lot.round, number=number, text=text, issued_by_id=actor.id,
-                        issued_at=now, deadline_before=before.bid_deadline, deadline_after=after.bid_deadline)
+                        issued_at=now, deadline_before=deadline_before, deadline_after=deadline_after)
     session.add(row)
     session.flush()
     return row

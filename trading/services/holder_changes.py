@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from ..domain.documents import KEY_HOLDER_ROLES
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
 from ..models import Bid, BidUpload, Clarification, HolderChange, HolderKey, KeyShare, Lot, User
-from . import audit, holders, keys
+from . import announcements, audit, holders, keys
 
 
 def _current_share(session, lot: Lot, role: str) -> KeyShare:
@@ -93,13 +93,8 @@ def _bids_received(session, lot: Lot) -> bool:
 
 def _notice(session, actor, now: datetime, lot: Lot, text: str) -> Clarification:
     """Publish the change on the lot beside the clarifications (the deadline does not move)."""
-    number = (session.scalar(sa.select(sa.func.max(Clarification.number)).where(
-        Clarification.lot_id == lot.id, Clarification.round == lot.round)) or 0) + 1
-    row = Clarification(lot_id=lot.id, round=lot.round, number=number, text=text, issued_by_id=actor.id,
-                        issued_at=now, deadline_before=lot.bid_deadline, deadline_after=lot.bid_deadline)
-    session.add(row)
-    session.flush()
-    return row
+    return announcements.notice(session, actor, now, lot, text, deadline_before=lot.bid_deadline,
+                                deadline_after=lot.bid_deadline)
 
 
 def decide(session, actor, now: datetime, change_id: int, approve: bool) -> HolderChange:
