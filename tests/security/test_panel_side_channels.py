@@ -1,0 +1,48 @@
+"""Side channels that would name a drawn expert before the law allows (issue 13, item 4; 法 Art. 37): the
+administrator plays every expert's simulated phone during a keypad draw, and must still not learn whom the
+platform is calling before the award."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import FIXED_NOW, login
+from trading.extensions import db
+from trading.models import Draw, DrawCall, Expert
+from trading.simulate import demo as demo_data, experts as demo_experts, lots as walk
+from trading.storage import blob_store
+
+
+@pytest.fixture
+def ringing(app, demo):
+    """A keypad draw for the demo's construction lot, its first call ringing: (call id, the called expert's name)."""
+    with app.app_context():
+        demo_data.load_lots(db.session, FIXED_NOW, blob_store())
+        demo_experts.load(db.session, FIXED_NOW)
+        db.session.commit()
+        lot_id = walk.existing(db.session, "construction").id
+    staff = app.test_client()
+    assert login(staff, "staff").status_code == 302
+    staff.post(f"/lots/{lot_id}/draws", data={
+        "wanted-0-code": "A0601", "wanted-0-count": "1", "wanted-0-backups": "0",
+        "evaluation_at": "2026-03-27T09:00", "place": "评标室", "gateway": "keypad"})
+    app.extensions["trading_clock"].move_to(FIXED_NOW + timedelta(minutes=10))
+    with app.app_context():
+        draw_id = db.session.scalar(sa.select(Draw.id).where(Draw.lot_id == lot_id))
+    staff.post(f"/draws/{draw_id}/advance")
+    with app.app_context():
+        call = db.session.scalar(sa.select(DrawCall).join(Draw).where(Draw.id == draw_id))
+        return call.call_id, db.session.get(Expert, call.expert_id).name
+
+
+def test_the_admin_playing_the_phones_is_not_told_whom_the_draw_calls(app, ringing):
+    call_id, name = ringing
+    admin = app.test_client()
+    assert login(admin, "admin").status_code == 302
+    phone = admin.get("/phone").get_data(as_text=True)
+    assert call_id in phone, "the admin can still answer the ringing call"
+    assert name not in phone, "the phone list names the expert being called"
+    assert name not in admin.get(f"/phone/{call_id}").get_data(as_text=True)
