@@ -89,6 +89,7 @@ def draw_view(draw_id: int):
     return render_template("experts/draw.html", draw=draw, lot=lot, panel=panel, experts=experts,
                            names=draws.names_visible(db.session, current_user, lot, now()),
                            pool=visibility.sees(db.session, current_user, lot, visibility.Fact.DRAW_POOL, now()),
+                           exclusions=draws.visible_exclusions(db.session, current_user, draw, now()),
                            reasons=REASONS, action=ActionForm(),
                            outcomes=OUTCOMES, statuses=STATUSES,
                            revealable=lot.state in draws.REVEAL_FROM)
