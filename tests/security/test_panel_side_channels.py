@@ -1,6 +1,6 @@
 """Side channels that would name a drawn expert before the law allows (issue 13, item 4; 法 Art. 37): the
-administrator plays every expert's simulated phone during a keypad draw, and must still not learn whom the
-platform is calling before the award."""
+administrator plays every expert's simulated phone during a keypad draw and keeps the user register, and must
+still not learn whom the platform calls or seats before the award."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import FIXED_NOW, login
+from tests.services.test_evaluation import Scene
 from trading.extensions import db
 from trading.models import Draw, DrawCall, Expert
+from trading.services.evaluation import ROOM_ACCOUNT_PREFIX
 from trading.simulate import demo as demo_data, experts as demo_experts, lots as walk
 from trading.storage import blob_store
 
@@ -46,3 +48,21 @@ def test_the_admin_playing_the_phones_is_not_told_whom_the_draw_calls(app, ringi
     assert call_id in phone, "the admin can still answer the ringing call"
     assert name not in phone, "the phone list names the expert being called"
     assert name not in admin.get(f"/phone/{call_id}").get_data(as_text=True)
+
+
+def test_the_admin_user_register_does_not_name_the_panel_through_its_room_accounts(app, now, tmp_path):
+    """The evaluation makes a room account for each drawn expert without a login of its own; the administrator's
+    user register must not show whose it is before the award (the account's name would be the expert's)."""
+    with app.app_context():
+        scene = Scene(db.session, now, tmp_path, ["38100000.00", "37650000.50", "36980000.00"])
+        scene.start()
+        rooms = [m for m in scene.members() if scene.user(m).username.startswith(ROOM_ACCOUNT_PREFIX)]
+        names = [db.session.get(Expert, m.expert_id).name for m in rooms]
+        app.extensions["trading_clock"].at = scene.in_room
+        db.session.commit()
+    assert names, "the scene seats experts in room accounts"
+    admin = app.test_client()
+    assert login(admin, "admin").status_code == 302
+    register = "".join(admin.get(f"/admin/users?page={page}").get_data(as_text=True) for page in range(1, 6))
+    assert ROOM_ACCOUNT_PREFIX in register, "the room accounts are listed"
+    assert not [name for name in names if name in register], "the user register names the drawn experts"
