@@ -65,8 +65,8 @@ TABLE = {
         "expert":         [0, 0, 0, 0, 0, 1, 0, 0, 0],
         "anonymous":      [0, 0, 0, 0, 0, 1, 0, 0, 0],
     },
-    Fact.DRAW_POOL: {
-        "supervisor":     [1, 1, 1, 1, 1, 1, 1, 1, 1],
+    Fact.DRAW_POOL: {  # the reasons name signed-up bidders: the supervisor too waits for the deadline
+        "supervisor":     [0, 1, 1, 1, 1, 1, 0, 0, 1],
         "staff":          [0, 1, 1, 1, 1, 1, 0, 0, 1],
         "tenderee":       [0, 0, 0, 0, 0, 1, 0, 0, 0],
         "bidder":         [0, 0, 0, 0, 0, 0, 0, 0, 0],

@@ -74,7 +74,7 @@ def test_a_bidder_gets_a_certificate_uploads_a_sealed_bid_and_verifies_the_recei
     assert "投标回执" in receipt_page
     with app.app_context():
         bid = db.session.scalar(sa.select(Bid))
-    downloaded = json.loads(bidder.get(f"/bids/{bid.id}/receipt.json").data)
+    downloaded = json.loads(bidder.get(f"/bids/{bid.receipt['receipt_id']}/receipt.json").data)
     platform_key = pki.load_public_key(app.test_client().get("/platform/receipt-key.pem").data)
     assert receipt.verify_receipt(downloaded, platform_key).manifest_hash == bid.manifest_hash
     staff_view = client_for(app, "staff").get(f"/lots/{lot_id}").get_data(as_text=True)

@@ -71,8 +71,8 @@ TABLE = {
     "bids.bid_upload": ("POST", {"lot_id": "lot"}, {}, only({"bidder"}, ok=302)),
     "bids.bid_seal": ("POST", {"lot_id": "lot"}, {}, only({"bidder"}, ok=302)),
     "bids.bid_withdraw": ("POST", {"lot_id": "lot"}, {}, only({"bidder"}, ok=302)),
-    "bids.receipt": ("GET", {"bid_id": "bid"}, None, only({"bidder"})),
-    "bids.receipt_json": ("GET", {"bid_id": "bid"}, None, only({"bidder"})),
+    "bids.receipt": ("GET", {"receipt_id": "receipt"}, None, only({"bidder"})),
+    "bids.receipt_json": ("GET", {"receipt_id": "receipt"}, None, only({"bidder"})),
     "bids.lot_key": ("GET", {"lot_id": "lot"}, None, ALL),
     "bids.receipt_key": ("GET", {}, None, ALL),
     "bids.ca_certificate": ("GET", {}, None, ALL),
@@ -204,6 +204,7 @@ def _demo_lots() -> dict[str, int]:
             "attachment": first(Attachment, lot_id=lot.id), "announcement": first(Announcement, lot_id=lot.id),
             "approved_lot": walk.existing(db.session, "procurement").id, "cancellation": request.id,
             "objection": objection.id, "draft_lot": first(Lot, state="draft"), "bid": bid.id,
+            "receipt": bid.receipt["receipt_id"],
             "certificate": first(BidderCertificate), **_demo_draw(lot, people)}
 
 

@@ -43,7 +43,8 @@ class Fact(StrEnum):
     BIDDERS = "bidders"  # whether, how many and which bidders signed up, downloaded, objected, paid or bid
     DEPOSITS = "deposits"  # another bidder's deposit: amount, payments, refund
     PANEL_NAMES = "panel_names"  # who the drawn experts are (names, ids, counters that move with the draw)
-    DRAW_POOL = "draw_pool"  # a draw's eligible and excluded experts and why (reasons can name a bidder)
+    DRAW_POOL = "draw_pool"  # a draw's eligible and excluded experts and why (reasons name signed-up bidders, so
+    # nobody, the supervisor included, sees them before the deadline)
 
 
 AUDIENCES = ("supervisor", "staff", "admin", "party", "bidder", "public")
@@ -54,7 +55,7 @@ POLICY: dict[Fact, dict[str, Phase | None]] = {
     Fact.BIDDERS: {"supervisor": _O, "staff": _O, "admin": _O, "party": _O, "bidder": _O, "public": None},
     Fact.DEPOSITS: {"supervisor": _O, "staff": _O, "admin": _O, "party": _O, "bidder": None, "public": None},
     Fact.PANEL_NAMES: {"supervisor": _B, "staff": _E, "admin": _D, "party": _D, "bidder": _D, "public": _D},
-    Fact.DRAW_POOL: {"supervisor": _B, "staff": _O, "admin": _D, "party": _D, "bidder": None, "public": None},
+    Fact.DRAW_POOL: {"supervisor": _O, "staff": _O, "admin": _D, "party": _D, "bidder": None, "public": None},
 }
 
 OPENED_STATES = frozenset({"opening", "listing", "auction", "evaluating", "publicity", "awarded", "contracted",
@@ -69,6 +70,7 @@ BIDDER_ACTIONS = frozenset({"registration.sign_up", "registration.download", "ob
 PANEL_ACTIONS = frozenset({"draw.rank", "draw.call", "draw.answer", "draw.complete", "evaluation.statement",
                            "evaluation.conflict", "evaluation.chair", "evaluation.confirm", "evaluation.report",
                            "evaluation.rate"})
+POOL_ACTIONS = frozenset({"draw.commit"})  # its payload counts the eligible and excluded experts
 
 
 @dataclass(frozen=True)
@@ -135,4 +137,6 @@ def fact_of_action(action: str) -> Fact | None:
         return Fact.BIDDERS
     if action in PANEL_ACTIONS:
         return Fact.PANEL_NAMES
+    if action in POOL_ACTIONS:
+        return Fact.DRAW_POOL
     return None

@@ -229,6 +229,21 @@ def names_visible(session, user, lot: Lot, now: datetime) -> bool:
     return visibility.sees(session, user, lot, visibility.Fact.PANEL_NAMES, now)
 
 
+def visible_exclusions(session, user, draw: Draw, now: datetime) -> list[dict]:
+    """The draw's exclusions as ``user`` may see them: an expert left out as recently drawn was seated on another
+    lot's panel, so the entry is withheld while that lot's panel is still secret from ``user``."""
+    recent = [e["expert_id"] for e in draw.exclusions if e["reason"] == "recently_drawn"]
+    if not recent:
+        return list(draw.exclusions)
+    seats = session.execute(sa.select(DrawCall.expert_id, Draw.lot_id).join(Draw).where(
+        DrawCall.expert_id.in_(recent), DrawCall.outcome == "accepted", Draw.lot_id != draw.lot_id,
+        DrawCall.finished_at <= draw.created_at)).all()
+    lots = {lot.id: lot for lot in session.scalars(sa.select(Lot).where(Lot.id.in_({s.lot_id for s in seats})))}
+    secret = {lot_id for lot_id, lot in lots.items() if not names_visible(session, user, lot, now)}
+    withheld = {s.expert_id for s in seats if s.lot_id in secret}
+    return [e for e in draw.exclusions if not (e["reason"] == "recently_drawn" and e["expert_id"] in withheld)]
+
+
 def reveal(session, actor, now: datetime, draw: Draw, at_rest: AtRestKey) -> Draw:
     """After the award: store the secret in clear so anyone can replay the draw."""
     lot = session.get(Lot, draw.lot_id)

@@ -20,9 +20,10 @@ from ..domain.visibility import (
     first_phase,
     may_see,
 )
-from ..models import AuditEntry, Lot, Registration, User
+from ..models import AuditEntry, CommitteeMember, Evaluation, Lot, Registration, User
 
-__all__ = ["Fact", "Phase", "phase_of", "viewer_of", "sees", "first_phase", "hidden_entries", "NEIGHBOURS"]
+__all__ = ["Fact", "Phase", "phase_of", "viewer_of", "sees", "first_phase", "hidden_entries", "NEIGHBOURS",
+           "withheld_names"]
 
 # Entries by a bidder's own people within this time of one of its still-hidden entries are withheld too, so a
 # login or a certificate next to a hidden sign-up cannot unmask it (issue 13, item 9).
@@ -54,6 +55,25 @@ def sees(session, user, lot: Lot, fact: Fact, now: datetime, *, about_org: int |
     (a bidder always sees its own)."""
     own = about_org is not None and user is not None and getattr(user, "organisation_id", None) == about_org
     return may_see(fact, viewer_of(session, user, lot), phase_of(lot, now), own=own)
+
+
+def withheld_names(session, user, accounts: Iterable[User], now: datetime) -> set[int]:
+    """Ids of the listed accounts whose display name ``user`` may not see now: the room accounts the evaluation
+    makes for drawn experts carry the expert's name, a ``PANEL_NAMES`` fact of their lot."""
+    from .evaluation import ROOM_ACCOUNT_PREFIX  # the evaluation service imports this module
+
+    rooms = {a.id: a.username for a in accounts if a.username.startswith(ROOM_ACCOUNT_PREFIX)}
+    if not rooms:
+        return set()
+    seats = session.execute(sa.select(CommitteeMember.user_id, CommitteeMember.seat, Evaluation.id, Evaluation.lot_id)
+                            .join(Evaluation).where(CommitteeMember.user_id.in_(rooms))).all()
+    lots = {lot.id: lot for lot in session.scalars(sa.select(Lot).where(Lot.id.in_({s.lot_id for s in seats})))}
+    withheld = set()
+    for user_id, seat, evaluation_id, lot_id in seats:
+        if rooms[user_id] == f"{ROOM_ACCOUNT_PREFIX}{evaluation_id}-{seat}" and not sees(
+                session, user, lots[lot_id], Fact.PANEL_NAMES, now):
+            withheld.add(user_id)
+    return withheld
 
 
 def _lot_ids(entries: Iterable[AuditEntry]) -> set[int]:

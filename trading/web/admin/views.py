@@ -15,7 +15,7 @@ from ...domain.accounts import ORG_TYPES, ROLES
 from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Organisation, User
-from ...services import accounts, clock as clock_service, holders
+from ...services import accounts, clock as clock_service, holders, visibility
 from ..common import choices, form_error, now, roles_required
 from ..i18n import error_text
 from .forms import AdvanceForm, AdvanceToForm, OrganisationForm, ToggleForm, UserForm
@@ -93,8 +93,9 @@ def users():
             return redirect(url_for("admin.users"))
     page = request.args.get("page", 1, type=int)
     rows = db.paginate(sa.select(User).order_by(User.id), page=page, per_page=PAGE)
+    withheld = visibility.withheld_names(db.session, current_user, rows.items, now())
     return render_template("admin/users.html", form=form, rows=rows, role_names=ROLES, toggle=ToggleForm(),
-                           now=now())
+                           now=now(), withheld=withheld)
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])

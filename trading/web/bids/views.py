@@ -94,7 +94,7 @@ def bid_upload(lot_id: int):
                                      mib=too_large.limit // 2**20)), "danger")
         return redirect(url_for("bids.bid_page", lot_id=lot.id))
     bid = _finish(lot, blob, guard_id, "bidder")
-    return redirect(url_for("bids.receipt", bid_id=bid.id) if bid else url_for("bids.bid_page", lot_id=lot.id))
+    return redirect(_receipt_url(bid) if bid else url_for("bids.bid_page", lot_id=lot.id))
 
 
 def _price_form(form: SealForm) -> dict:
@@ -137,7 +137,7 @@ def bid_seal(lot_id: int):
         flash(error_text(error), "danger")
         return redirect(url_for("bids.bid_page", lot_id=lot.id))
     bid = _finish(lot, out.blob, guard_id, "platform")
-    return redirect(url_for("bids.receipt", bid_id=bid.id) if bid else url_for("bids.bid_page", lot_id=lot.id))
+    return redirect(_receipt_url(bid) if bid else url_for("bids.bid_page", lot_id=lot.id))
 
 
 @bp.route("/lots/<int:lot_id>/bid/withdraw", methods=["POST"])
@@ -151,31 +151,38 @@ def bid_withdraw(lot_id: int):
     return redirect(url_for("bids.bid_page", lot_id=lot.id))
 
 
-def _own_bid(bid_id: int) -> Bid:
-    """A bid of the user's own organisation, or 404."""
-    bid = db.session.get(Bid, bid_id)
-    if bid is None or bid.bidder_id != current_user.organisation_id:
+def _receipt_url(bid: Bid) -> str:
+    """Where the bidder reads its receipt: addressed by the random receipt number."""
+    return url_for("bids.receipt", receipt_id=bid.receipt["receipt_id"])
+
+
+def _own_bid(receipt_id: str) -> Bid:
+    """A bid of the user's own organisation, by its receipt number, or 404. Receipts are addressed by their random
+    receipt number, never by the bid's row number, which would count the bids the platform received before."""
+    bid = next((b for b in db.session.scalars(sa.select(Bid).where(Bid.bidder_id == current_user.organisation_id))
+                if b.receipt.get("receipt_id") == receipt_id), None)
+    if bid is None:
         abort(404)
     return bid
 
 
-@bp.route("/bids/<int:bid_id>/receipt")
+@bp.route("/bids/<receipt_id>/receipt")
 @roles_required("bidder")
-def receipt(bid_id: int):
+def receipt(receipt_id: str):
     """The printable receipt (投标回执) of a submission and, if withdrawn, of the withdrawal."""
-    bid = _own_bid(bid_id)
+    bid = _own_bid(receipt_id)
     return render_template("bids/receipt.html", bid=bid, lot=db.session.get(Lot, bid.lot_id))
 
 
-@bp.route("/bids/<int:bid_id>/receipt.json")
+@bp.route("/bids/<receipt_id>/receipt.json")
 @roles_required("bidder")
-def receipt_json(bid_id: int):
+def receipt_json(receipt_id: str):
     """The signed receipt as JSON, to verify offline with ``python -m trading.domain.sealing verify-receipt``."""
-    bid = _own_bid(bid_id)
+    bid = _own_bid(receipt_id)
     data = bid.withdraw_receipt if request.args.get("kind") == "withdraw" and bid.withdraw_receipt else bid.receipt
     body = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
     return Response(body, mimetype="application/json",
-                    headers={"Content-Disposition": f"attachment; filename=receipt-{bid.id}-{data['kind']}.json"})
+                    headers={"Content-Disposition": f"attachment; filename=receipt-{receipt_id}-{data['kind']}.json"})
 
 
 @bp.route("/lots/<int:lot_id>/lot-key")

@@ -18,7 +18,7 @@ from flask_login import current_user
 from ...domain.errors import DomainError
 from ...extensions import db
 from ...keyring import current_keyring
-from ...models import Draw, DrawCall, Expert, Organisation
+from ...models import Draw, DrawCall, Expert, Lot, Organisation
 from ...notify import CallEnded, render_audio
 from ...services import draws, visibility
 from ..common import now, perform, roles_required
@@ -89,6 +89,7 @@ def draw_view(draw_id: int):
     return render_template("experts/draw.html", draw=draw, lot=lot, panel=panel, experts=experts,
                            names=draws.names_visible(db.session, current_user, lot, now()),
                            pool=visibility.sees(db.session, current_user, lot, visibility.Fact.DRAW_POOL, now()),
+                           exclusions=draws.visible_exclusions(db.session, current_user, draw, now()),
                            reasons=REASONS, action=ActionForm(),
                            outcomes=OUTCOMES, statuses=STATUSES,
                            revealable=lot.state in draws.REVEAL_FROM)
@@ -136,8 +137,13 @@ def _keypad_calls():
 @bp.route("/phone")
 @roles_required("expert", "admin")
 def phone():
-    """The simulated phone: calls ringing for this expert (the admin plays every expert's phone)."""
-    return render_template("experts/phone.html", calls=_keypad_calls())
+    """The simulated phone: calls ringing for this expert (the admin plays every expert's phone, told whose it is
+    only where the visibility policy lets it see the panel's names, i.e. never while a draw is calling)."""
+    calls = _keypad_calls()
+    lots = {c.draw.lot_id: db.session.get(Lot, c.draw.lot_id) for c in calls}
+    named = {c.call_id: c.expert.name for c in calls
+             if draws.names_visible(db.session, current_user, lots[c.draw.lot_id], now())}
+    return render_template("experts/phone.html", calls=calls, named=named)
 
 
 @bp.route("/phone/<call_id>", methods=["GET", "POST"])

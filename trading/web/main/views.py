@@ -14,6 +14,7 @@ from ...domain import lifecycle
 from ...domain.accounts import ROLES
 from ...extensions import db
 from ...models import AuditEntry, Organisation, User
+from ...services import visibility
 from ..common import is_safe_next, now
 from ..nav import context as nav_context
 
@@ -48,7 +49,8 @@ def home():
         facts["organisations"] = db.session.scalar(sa.select(sa.func.count(Organisation.id)))
         facts["users"] = db.session.scalar(sa.select(sa.func.count(User.id)))
     if current_user.has_role("admin", "supervisor"):
-        facts["audit_entries"] = db.session.scalar(sa.select(sa.func.count(AuditEntry.seq)))
+        facts["audit_entries"] = db.session.scalar(sa.select(sa.func.count(AuditEntry.seq)).where(
+            visibility.hidden_filter(now())))  # as many as the log shows: a bare total would count the sign-ups
     roles = [role for role in ROLE_ORDER if current_user.has_role(role)]
     work = _work(roles)
     return render_template("main/home.html", roles=roles, role_names=ROLES, facts=facts, now=now(), work=work,

@@ -1,0 +1,68 @@
+"""Issue 13, item 4, through the draw cooldown: an expert seated on a panel is 'recently drawn' and left out of
+the next draws, and each draw lists whom it left out and why. Once a later lot's panel may be named (to staff when
+its evaluation starts, to everyone at its award, and in its published draw record), that list must not name the
+experts seated on another lot whose panel is still secret; nor, before the deadline, the bidders whose staff or
+relatives were left out."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from tests.conftest import FIXED_NOW, login
+from tests.security.test_disclosure import demo_lot  # noqa: F401 (the fixture)
+from trading.extensions import db
+from trading.keyring import current_keyring
+from trading.models import Draw, Lot
+from trading.services import draws
+from trading.simulate import lots as walk
+from trading.storage import blob_store
+from trading.web.experts.draw_views import REASONS
+
+
+def test_a_later_draws_exclusions_do_not_name_a_secret_panel(app, demo_lot):  # noqa: F811
+    with app.app_context():
+        people = walk.cast(db.session)
+        lot = walk.create(db.session, people, FIXED_NOW, "procurement")
+        walk.advance(db.session, people, FIXED_NOW, lot, "announced", blob_store())
+        draw = draws.create(db.session, people.staff, FIXED_NOW + timedelta(minutes=1), lot,
+                            wanted=[("A080201", 1, 0)], exclude_same_region=False,
+                            evaluation_at=FIXED_NOW + timedelta(days=20), place="评标室",
+                            at_rest=current_keyring().at_rest, gateway="simulated")
+        lot.state = "evaluating"  # the later lot's evaluation starts; lot 5's panel is still secret from staff
+        db.session.commit()
+        draw_id, lot_id = draw.id, lot.id
+    staff = app.test_client()
+    assert login(staff, "staff").status_code == 302
+    page = staff.get(f"/draws/{draw_id}").get_data(as_text=True)
+    assert f"/lots/{lot_id}" in page or str(draw_id) in page
+    named = [i for i in demo_lot["seated"] if f"<li>{i}: " in page]
+    assert not named, f"staff learn lot {demo_lot['id']}'s panel (experts {named}) from a later draw's exclusions"
+
+
+def test_a_draws_exclusions_tell_the_supervisor_no_bidder_before_the_deadline(app, demo_lot):  # noqa: F811
+    """Experts are left out of a draw for working for, or being related to, a bidder signed up for the lot; the
+    reasons name the bidder's organisation, so before the deadline not even the supervisor (who sees the panel)
+    may read them, nor the pool's counts they change."""
+    with app.app_context():
+        draw = db.session.scalar(sa.select(Draw).where(Draw.lot_id == demo_lot["id"], Draw.status == "complete"))
+        draw_id, deadline = draw.id, db.session.get(Lot, draw.lot_id).bid_deadline
+        assert any(e["reason"] in ("works_for_bidder", "relative_of_bidder") for e in draw.exclusions)
+    supervisor = app.test_client()
+    assert login(supervisor, "supervisor").status_code == 302
+    page = supervisor.get(f"/draws/{draw_id}").get_data(as_text=True)
+    assert all(name in page for name in demo_lot["panel"]), "the supervisor still sees the panel"
+    for reason in REASONS["works_for_bidder"], REASONS["relative_of_bidder"], "organisation":
+        assert reason not in page, f"the supervisor reads '{reason}' in the draw's exclusions before the deadline"
+    app.extensions["trading_clock"].move_to(deadline)
+    assert REASONS["works_for_bidder"] in supervisor.get(f"/draws/{draw_id}").get_data(as_text=True)
+
+
+def test_the_draws_audit_entry_tells_the_admin_no_count_of_excluded_experts_before_the_deadline(app, demo_lot):  # noqa: F811
+    """The draw's commitment is audited with how many experts were eligible and how many left out; with the pool's
+    list, those counts tell how many were left out for a signed-up bidder."""
+    admin = app.test_client()
+    assert login(admin, "admin").status_code == 302
+    log = "".join(admin.get(f"/supervision/audit?page={page}").get_data(as_text=True) for page in range(1, 4))
+    assert "<td>draw.commit</td>" not in log and "excluded" not in log, "the admin reads the draw's pool counts"
