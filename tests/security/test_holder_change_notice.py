@@ -4,7 +4,6 @@ whether any bid has come in, or every visitor learns that someone bid."""
 
 from __future__ import annotations
 
-import pytest
 import sqlalchemy as sa
 
 from tests.security.test_holder_custody import STRONG, new_account, user
@@ -13,11 +12,6 @@ from trading.models import Clarification
 from trading.services import holder_changes, holders, keys
 
 
-@pytest.mark.xfail(strict=True, reason="holder_changes.decide reruns the key ceremony (new opening key, 'no bid "
-                   "received yet' in the notice) when no envelope came in and revokes the share ('bids already "
-                   "received', same key) otherwise; a notice that does not tell needs one path whatever the bids "
-                   "(e.g. always revoke before the deadline, the new holder taking part from the next round): a "
-                   "design decision on holder changes")
 def test_a_public_holder_change_notice_does_not_tell_whether_anyone_bid(session, now, scene):  # noqa: F811
     scene.submit(1)
     staff2 = new_account(session, now, user(session, "admin"), "staff2", scene.people.staff)

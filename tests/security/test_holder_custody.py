@@ -385,7 +385,7 @@ def _staff2(session, now, world) -> User:
     return staff2
 
 
-def test_a_holder_change_before_any_bid_reruns_the_ceremony_and_is_announced(session, now, world):
+def test_a_holder_change_before_any_bid_revokes_the_share_and_is_announced(session, now, world):
     announce(session, world, now)
     staff2 = _staff2(session, now, world)
     before = keys.opening_key_of(session, world.lot).fingerprint
@@ -397,10 +397,10 @@ def test_a_holder_change_before_any_bid_reruns_the_ceremony_and_is_announced(ses
     assert keys.opening_key_of(session, world.lot).fingerprint == before
     holder_changes.decide(session, world.approver, now, change.id, True)
     key = keys.opening_key_of(session, world.lot)
-    assert change.outcome == "rerun" and key.fingerprint != before
-    assert next(s for s in key.shares if s.role == "host").holder_id == staff2.id
+    assert change.outcome == "revoked" and key.fingerprint == before  # the same path as after bids (法 Art. 22)
+    assert next(s for s in key.shares if s.role == "host").revoked_at is not None
     notice = session.scalar(sa.select(Clarification).where(Clarification.lot_id == world.lot.id))
-    assert key.fingerprint in notice.text and before in notice.text and "staff2" in notice.text
+    assert before in notice.text and "作废" in notice.text and staff2.display_name in notice.text
     actions = set(session.scalars(sa.select(AuditEntry.action).where(AuditEntry.action.like("holder_change.%"))))
     assert actions == {"holder_change.request", "holder_change.approve"}
 

@@ -2,16 +2,12 @@
 one asking (and other than the incoming holder) approves; each step is audited and the change is announced on the
 lot as a notice beside the clarifications.
 
-What an approved change does depends on whether any bid has come in for the round:
-
-* **no bid yet** (and the lot still before its deadline): the ceremony is run again for the round with the new
-  holder in the old one's place; the lot gets a new opening key, whose fingerprint the notice publishes, and the
-  old key's shares are deleted. A bidder who sealed with the old key must seal again (the upload check refuses
-  the old key).
-* **bids received**: their envelopes are sealed to the published key, which cannot be re-split before the
-  opening without recombining it, so the old holder's share is revoked instead: it can no longer be released and
-  does not count. The incoming holder gets no share of this round. Refused if fewer than k usable shares would
-  remain (the bids could then never be opened).
+An approved change revokes the outgoing holder's share: it can no longer be released and does not count. The
+opening key stays, because bids may already be sealed to it and it cannot be re-split before the opening without
+recombining it; and the change takes the same path whether or not any bid has come in, because a public notice
+that differed (a new key while none had arrived) would tell every visitor whether anyone bid (招标投标法 第二十二条).
+The incoming holder holds shares from the lot's next round. Refused if fewer than k usable shares would remain
+(the bids could then never be opened).
 """
 
 from __future__ import annotations
@@ -22,7 +18,7 @@ import sqlalchemy as sa
 
 from ..domain.documents import KEY_HOLDER_ROLES
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
-from ..models import Bid, BidUpload, Clarification, HolderChange, HolderKey, KeyShare, Lot, User
+from ..models import Clarification, HolderChange, KeyShare, Lot, User
 from . import announcements, audit, holders, keys
 
 
@@ -84,13 +80,6 @@ def pending(session, lot: Lot) -> list[HolderChange]:
                                 .order_by(HolderChange.id)))
 
 
-def _bids_received(session, lot: Lot) -> bool:
-    """Whether any envelope of the round came in (standing or withdrawn) or is being uploaded."""
-    same = {"lot_id": lot.id, "round": lot.round}
-    return (session.scalar(sa.select(Bid.id).filter_by(**same).limit(1)) is not None
-            or session.scalar(sa.select(BidUpload.id).filter_by(**same).limit(1)) is not None)
-
-
 def _notice(session, actor, now: datetime, lot: Lot, text: str) -> Clarification:
     """Publish the change on the lot beside the clarifications (the deadline does not move)."""
     return announcements.notice(session, actor, now, lot, text, deadline_before=lot.bid_deadline,
@@ -120,36 +109,27 @@ def decide(session, actor, now: datetime, change_id: int, approve: bool) -> Hold
     old = _current_share(session, lot, change.role)
     opening_key = keys.opening_key_of(session, lot)
     role_name = KEY_HOLDER_ROLES.get(change.role, change.role)
-    if lot.state == "announced" and not _bids_received(session, lot):
-        new_holder = session.get(User, change.new_holder_id)
-        _check_new_holder(session, lot, change.role, new_holder)
-        chosen = [(s.role, new_holder if s.id == old.id else s.holder) for s in opening_key.shares
-                  if s.revoked_at is None]
-        before = opening_key.fingerprint
-        keys.seal_shares(session, actor, now, lot, chosen, opening_key.k, row=opening_key)
-        fingerprint = session.get(HolderKey, new_holder.id).fingerprint
-        change.outcome = "rerun"
-        text = (f"关于更换密钥保管人的公告：经监督部门批准，本项目{role_name}由{old.holder.display_name}更换为"
-                f"{new_holder.display_name}（{new_holder.organisation.name}，个人公钥指纹 {fingerprint}），原因："
-                f"{change.reason}。因尚未收到投标文件，已重新生成开标密钥：原开标公钥（指纹 {before}）作废，"
-                f"新开标公钥指纹 {opening_key.fingerprint}，请使用新公钥加密投标文件。")
-        payload = {"outcome": "rerun", "old_key": before, "new_key": opening_key.fingerprint}
-    else:
-        if old.released_at is not None:
-            raise DomainError(N_("This holder has already released its share: there is nothing to revoke."),
-                              field="change")
-        remaining = sum(s.revoked_at is None for s in opening_key.shares) - 1
-        if remaining < opening_key.k:
-            raise DomainError(N_("Revoking this share would leave %(left)s usable shares, fewer than the %(k)s the "
-                                 "opening needs."), field="change", rule="electronic.no_early_decrypt",
-                              left=remaining, k=opening_key.k)
-        old.revoked_at = now
-        change.outcome = "revoked"
-        text = (f"关于更换密钥保管人的公告：经监督部门批准，本项目{role_name}{old.holder.display_name}持有的开标密钥"
-                f"分片（第{old.index}片）自即日起作废，不得释放，不计入开标所需分片，原因：{change.reason}。因已收到"
-                f"投标文件，开标公钥不变（指纹 {opening_key.fingerprint}），其余{remaining}名密钥保管人中任意"
-                f"{opening_key.k}人释放分片即可开标。")
-        payload = {"outcome": "revoked", "index": old.index, "remaining": remaining}
+    # One path whatever has come in: re-running the ceremony only while no bid had arrived would tell every
+    # visitor of the public notice whether anyone bid (法 Art. 22). The opening key stays; the outgoing holder's
+    # share is revoked; the incoming holder holds shares from the next round.
+    if old.released_at is not None:
+        raise DomainError(N_("This holder has already released its share: there is nothing to revoke."),
+                          field="change")
+    remaining = sum(s.revoked_at is None for s in opening_key.shares) - 1
+    if remaining < opening_key.k:
+        raise DomainError(N_("Revoking this share would leave %(left)s usable shares, fewer than the %(k)s the "
+                             "opening needs."), field="change", rule="electronic.no_early_decrypt",
+                          left=remaining, k=opening_key.k)
+    old.revoked_at = now
+    change.outcome = "revoked"
+    new_holder = session.get(User, change.new_holder_id) if change.new_holder_id else None
+    successor = (f"自下一轮交易起由{new_holder.display_name}（{new_holder.organisation.name}）担任；"
+                 if new_holder is not None else "")
+    text = (f"关于更换密钥保管人的公告：经监督部门批准，本项目{role_name}{old.holder.display_name}持有的开标密钥"
+            f"分片（第{old.index}片）自即日起作废，不得释放，不计入开标所需分片，{successor}原因：{change.reason}。"
+            f"开标公钥不变（指纹 {opening_key.fingerprint}），已递交或将递交的投标文件均无需重新加密；其余{remaining}名"
+            f"密钥保管人中任意{opening_key.k}人于投标截止后释放分片即可开标。")
+    payload = {"outcome": "revoked", "index": old.index, "remaining": remaining}
     change.status = "approved"
     notice = _notice(session, actor, now, lot, text)
     audit.record(session, actor, now, "holder_change.approve", object_type="lot", object_id=lot.id,
