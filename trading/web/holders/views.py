@@ -8,6 +8,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, TextAreaField
 
+from ...domain.accounts import ROLES
 from ...extensions import db
 from ...models import HolderChange, User
 from ...services import holder_changes, holders
@@ -66,7 +67,7 @@ def pending():
     """Holder keys waiting for the supervisory body's approval."""
     rows = [(row, holders.provisioner_id(db.session, row.user)) for row in holders.pending(db.session)]
     names = {u.id: u.display_name for u in db.session.query(User).filter(User.id.in_([p for _, p in rows if p]))}
-    return render_template("holders/pending.html", rows=rows, names=names, form=FlaskForm())
+    return render_template("holders/pending.html", rows=rows, names=names, form=FlaskForm(), role_names=ROLES)
 
 
 @bp.route("/holder-keys/<int:user_id>/approve", methods=["POST"])

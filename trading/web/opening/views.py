@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 from flask import Blueprint, abort, jsonify, redirect, render_template, send_file, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -27,7 +27,9 @@ from ..lots.labels import SHARE_ROLES
 bp = Blueprint("opening", __name__)
 LOCAL = ZoneInfo("Asia/Shanghai")
 STATUS = {"opened": "已开启", "revoked": "撤销（投标人原因）", "withdrawn": "视为撤回（平台原因）",
-          "held": "疑似篡改，暂不开启"}
+          "held": "疑似篡改，暂不开启"}  # the Excel opening record is the centre's Chinese document
+STATUS_SHOWN = {"opened": _l("Opened"), "revoked": _l("Revoked (the bidder's cause)"),
+                "withdrawn": _l("Deemed withdrawn (the platform's cause)"), "held": _l("Suspected tampering: held")}
 
 
 class ReleaseForm(FlaskForm):
@@ -64,7 +66,7 @@ def _state(lot) -> dict:
                "revoked": s.revoked_at is not None}
               for s in (key.shares if key else [])]
     entries = [{"position": e.position, "bidder": e.bidder.name, "status": e.status,
-                "status_name": STATUS.get(e.status, e.status), "price": e.price,
+                "status_name": str(STATUS_SHOWN.get(e.status, e.status)), "price": e.price,
                 "price_shown": money.format_yuan(money.parse_yuan(e.price, "price")) if e.price else "",
                 "duration": e.duration or "", "fields": e.fields, "reason": e.reason}
                for e in opening.record(db.session, lot)]
