@@ -87,6 +87,6 @@ def test_staff_ask_to_change_a_holder_and_a_supervisor_approves_on_the_lot_page(
     client_for(app, "staff").post(f"/holder-changes/{change_id}/decide", data={"decision": "approve"})  # 403
     client_for(app, "supervisor2").post(f"/holder-changes/{change_id}/decide", data={"decision": "approve"})
     page = client_for(app, "bidder4").get(f"/lots/{lot_id}").get_data(as_text=True)
-    assert "关于更换密钥保管人的公告" in page and "钱立新" in page
+    assert "关于更换密钥持有人的公告" in page and "钱立新" in page
     with app.app_context():
         assert db.session.get(HolderChange, change_id).outcome == "revoked"  # one path, bids or not (法 Art. 22)

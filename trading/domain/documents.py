@@ -253,12 +253,12 @@ def _words(trade_type: str, method: str) -> dict[str, str]:
 def _holders_text(ctx: DocumentContext) -> str:
     """The sentence naming the key holders and their personal key fingerprints (DESIGN §4 step 4)."""
     if not ctx.key_holders:
-        return "开标密钥保管人及其个人公钥指纹：待公布（开标密钥生成后在交易平台本项目页面公布）。"
+        return "开标密钥持有人及其个人公钥指纹：待公布（开标密钥生成后在交易平台本项目页面公布）。"
     named = "；".join(f"{KEY_HOLDER_ROLES.get(h.role, h.role)}{h.name}（{h.organisation}，"
                      f"个人公钥指纹 {h.fingerprint}）" for h in ctx.key_holders)
     k = ctx.key_threshold or len(ctx.key_holders)
-    return (f"开标密钥分由{len(ctx.key_holders)}名密钥保管人持有，其中任意{k}人于截止时间后释放密钥分片即可"
-            f"解密开标：{named}。更换密钥保管人须经监督部门批准并在交易平台公告。")
+    return (f"开标密钥分由{len(ctx.key_holders)}名密钥持有人持有，其中任意{k}人于截止时间后释放密钥分片即可"
+            f"解密开标：{named}。更换密钥持有人须经监督部门批准并在交易平台公告。")
 
 
 def _variables(ctx: DocumentContext) -> dict:

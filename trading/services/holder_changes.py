@@ -125,10 +125,10 @@ def decide(session, actor, now: datetime, change_id: int, approve: bool) -> Hold
     new_holder = session.get(User, change.new_holder_id) if change.new_holder_id else None
     successor = (f"自下一轮交易起由{new_holder.display_name}（{new_holder.organisation.name}）担任；"
                  if new_holder is not None else "")
-    text = (f"关于更换密钥保管人的公告：经监督部门批准，本项目{role_name}{old.holder.display_name}持有的开标密钥"
+    text = (f"关于更换密钥持有人的公告：经监督部门批准，本项目{role_name}{old.holder.display_name}持有的开标密钥"
             f"分片（第{old.index}片）自即日起作废，不得释放，不计入开标所需分片，{successor}原因：{change.reason}。"
             f"开标公钥不变（指纹 {opening_key.fingerprint}），已递交或将递交的投标文件均无需重新加密；其余{remaining}名"
-            f"密钥保管人中任意{opening_key.k}人于投标截止后释放分片即可开标。")
+            f"密钥持有人中任意{opening_key.k}人于投标截止后释放分片即可开标。")
     payload = {"outcome": "revoked", "index": old.index, "remaining": remaining}
     change.status = "approved"
     notice = _notice(session, actor, now, lot, text)
