@@ -9,6 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from ..domain import beacon
+from ..domain.errors import N_, DomainError
 from ..models import BeaconPulse
 
 
@@ -42,8 +43,14 @@ def pulse(session, round_number: int, now: datetime, key) -> beacon.Pulse | None
         return None
     latest = session.scalar(sa.select(BeaconPulse).order_by(BeaconPulse.round.desc()).limit(1).with_for_update())
     previous = _as_pulse(latest) if latest is not None else None
-    made = beacon.make_pulse(previous, round_number, beacon.time_of(round_number), key, os.urandom)
-    session.add(BeaconPulse(round=made.round, time=made.time, output=made.output, prev_output=made.prev_output,
-                            signature=made.signature, public_key=made.public_key))
-    session.flush()
+    if previous is not None and previous.round > round_number:
+        raise DomainError(N_("Pulse %(round)s was never emitted and the chain has passed it (latest %(latest)s)."),
+                          field=beacon.FIELD, round=round_number, latest=previous.round)
+    first = round_number if previous is None else previous.round + 1
+    made, rows = previous, []
+    for number in range(first, round_number + 1):  # a real beacon emits every round: the chain has no gaps
+        made = beacon.make_pulse(made, number, beacon.time_of(number), key, os.urandom)
+        rows.append({"round": made.round, "time": made.time, "output": made.output, "prev_output": made.prev_output,
+                     "signature": made.signature, "public_key": made.public_key})
+    session.execute(sa.insert(BeaconPulse), rows)
     return made
