@@ -125,12 +125,6 @@ def may_see(fact: Fact, viewer: Viewer, phase: Phase, *, own: bool = False) -> b
     return any(row[audience] is not None and phase >= row[audience] for audience in viewer.audiences())
 
 
-def first_phase(fact: Fact, viewer: Viewer) -> Phase | None:
-    """From which phase ``viewer`` may see ``fact`` (None: never), e.g. to tell them when it becomes visible."""
-    phases = [POLICY[fact][a] for a in viewer.audiences() if POLICY[fact][a] is not None]
-    return min(phases) if phases else None
-
-
 def fact_of_action(action: str) -> Fact | None:
     """The fact an audit action reveals about its lot, if any."""
     if action in BIDDER_ACTIONS:

@@ -238,9 +238,8 @@ def visible_exclusions(session, user, draw: Draw, now: datetime) -> list[dict]:
     seats = session.execute(sa.select(DrawCall.expert_id, Draw.lot_id).join(Draw).where(
         DrawCall.expert_id.in_(recent), DrawCall.outcome == "accepted", Draw.lot_id != draw.lot_id,
         DrawCall.finished_at <= draw.created_at)).all()
-    lots = {lot.id: lot for lot in session.scalars(sa.select(Lot).where(Lot.id.in_({s.lot_id for s in seats})))}
-    secret = {lot_id for lot_id, lot in lots.items() if not names_visible(session, user, lot, now)}
-    withheld = {s.expert_id for s in seats if s.lot_id in secret}
+    shown = visibility.seen_lots(session, user, {s.lot_id for s in seats}, visibility.Fact.PANEL_NAMES, now)
+    withheld = {s.expert_id for s in seats if s.lot_id not in shown}
     return [e for e in draw.exclusions if not (e["reason"] == "recently_drawn" and e["expert_id"] in withheld)]
 
 
@@ -304,8 +303,7 @@ def visible_counters(session, user, expert_ids: list[int], now: datetime) -> dic
             sa.select(Expert).where(Expert.id.in_(expert_ids)))}
     rows = session.execute(sa.select(DrawCall.expert_id, DrawCall.outcome, Draw.lot_id).join(Draw).where(
         DrawCall.expert_id.in_(expert_ids), DrawCall.outcome.is_not(None))).all()
-    lots = {lot.id: lot for lot in session.scalars(sa.select(Lot).where(Lot.id.in_({r.lot_id for r in rows})))}
-    shown = {lot_id for lot_id, lot in lots.items() if names_visible(session, user, lot, now)}
+    shown = visibility.seen_lots(session, user, {r.lot_id for r in rows}, visibility.Fact.PANEL_NAMES, now)
     tally: dict[int, dict[str, int]] = {i: {"draws": 0, "accepted": 0, "declined": 0, "no_answer": 0}
                                         for i in expert_ids}
     for expert_id, outcome, lot_id in rows:

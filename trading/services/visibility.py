@@ -17,12 +17,11 @@ from ..domain.visibility import (
     Phase,
     Viewer,
     fact_of_action,
-    first_phase,
     may_see,
 )
 from ..models import AuditEntry, CommitteeMember, Evaluation, Lot, Registration, User
 
-__all__ = ["Fact", "Phase", "phase_of", "viewer_of", "sees", "first_phase", "hidden_entries", "NEIGHBOURS",
+__all__ = ["Fact", "Phase", "phase_of", "viewer_of", "sees", "seen_lots", "hidden_entries", "NEIGHBOURS",
            "withheld_names"]
 
 # Entries by a bidder's own people within this time of one of its still-hidden entries are withheld too, so a
@@ -57,6 +56,15 @@ def sees(session, user, lot: Lot, fact: Fact, now: datetime, *, about_org: int |
     return may_see(fact, viewer_of(session, user, lot), phase_of(lot, now), own=own)
 
 
+def seen_lots(session, user, lot_ids: Iterable[int], fact: Fact, now: datetime) -> set[int]:
+    """The ids, among ``lot_ids``, of the lots about which ``user`` may see ``fact`` now."""
+    ids = set(lot_ids)
+    if not ids:
+        return set()
+    return {lot.id for lot in session.scalars(sa.select(Lot).where(Lot.id.in_(ids)))
+            if sees(session, user, lot, fact, now)}
+
+
 def withheld_names(session, user, accounts: Iterable[User], now: datetime) -> set[int]:
     """Ids of the listed accounts whose display name ``user`` may not see now: the room accounts the evaluation
     makes for drawn experts carry the expert's name, a ``PANEL_NAMES`` fact of their lot."""
@@ -67,13 +75,9 @@ def withheld_names(session, user, accounts: Iterable[User], now: datetime) -> se
         return set()
     seats = session.execute(sa.select(CommitteeMember.user_id, CommitteeMember.seat, Evaluation.id, Evaluation.lot_id)
                             .join(Evaluation).where(CommitteeMember.user_id.in_(rooms))).all()
-    lots = {lot.id: lot for lot in session.scalars(sa.select(Lot).where(Lot.id.in_({s.lot_id for s in seats})))}
-    withheld = set()
-    for user_id, seat, evaluation_id, lot_id in seats:
-        if rooms[user_id] == f"{ROOM_ACCOUNT_PREFIX}{evaluation_id}-{seat}" and not sees(
-                session, user, lots[lot_id], Fact.PANEL_NAMES, now):
-            withheld.add(user_id)
-    return withheld
+    shown = seen_lots(session, user, {s.lot_id for s in seats}, Fact.PANEL_NAMES, now)
+    return {user_id for user_id, seat, evaluation_id, lot_id in seats
+            if rooms[user_id] == f"{ROOM_ACCOUNT_PREFIX}{evaluation_id}-{seat}" and lot_id not in shown}
 
 
 def _lot_ids(entries: Iterable[AuditEntry]) -> set[int]:
@@ -111,15 +115,15 @@ def hidden_entries(session, user, entries: list[AuditEntry], now: datetime) -> s
     nearby = list(session.scalars(sa.select(AuditEntry).where(
         AuditEntry.action.in_(BIDDER_ACTIONS), AuditEntry.object_type == "lot", AuditEntry.at >= low,
         AuditEntry.at <= high)))
-    near_lots = {lot.id: lot for lot in session.scalars(sa.select(Lot).where(Lot.id.in_(_lot_ids(nearby))))}
+    open_lots = seen_lots(session, user, _lot_ids(nearby), Fact.BIDDERS, now)
     more_actors = {e.actor_id for e in nearby if e.actor_id is not None} - set(org_of)
     if more_actors:
         org_of.update(session.execute(sa.select(User.id, User.organisation_id).where(User.id.in_(more_actors))).all())
     secret_times: dict[int, list[datetime]] = defaultdict(list)
     for entry in nearby:
         org = _organisation(entry, org_of)
-        lot = near_lots.get(int(entry.object_id)) if (entry.object_id or "").isdigit() else None
-        if org in orgs and lot is not None and not sees(session, user, lot, Fact.BIDDERS, now):
+        lot_id = int(entry.object_id) if (entry.object_id or "").isdigit() else None
+        if org in orgs and lot_id is not None and lot_id not in open_lots:
             secret_times[org].append(entry.at)
     for entry in entries:
         org = _organisation(entry, org_of)
