@@ -36,8 +36,9 @@ run: $(STAMP) $(MO) kek
 	$(FLASK) demo --if-empty
 	$(RUN_ENV) $(FLASK) run --host 127.0.0.1 --port 5000
 
+# The suite runs on every core (pytest-xdist); PYTEST_ARGS="-n0 ..." runs it in one process.
 test: $(STAMP) $(MO)
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS); status=$$?; [ $$status -eq 5 ] && exit 1 || exit $$status
+	$(BIN)/python -m pytest -q -n auto --dist loadfile $(PYTEST_ARGS); status=$$?; [ $$status -eq 5 ] && exit 1 || exit $$status
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

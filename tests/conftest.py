@@ -35,10 +35,25 @@ def cheap_password_hashing():
     holderkeys.ARGON2_TIME_COST, holderkeys.ARGON2_MEMORY_KIB, holderkeys.ARGON2_PARALLELISM = 1, 64, 1
 
 
+def _worker_database(url: str, worker: str) -> str:
+    """Under pytest-xdist each worker gets its own PostgreSQL database beside the one named (``test`` becomes
+    ``test_gw0``, ...), created on first use; SQLite files are per worker already (each has its own tmp_path)."""
+    base = sa.engine.make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}) is None:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    """The test database, migrated to the latest schema once per session."""
+def database_url(tmp_path_factory, worker_id) -> str:
+    """The test database, migrated to the latest schema once per session (per worker under pytest-xdist)."""
     url = os.environ.get("DATABASE_URL") or "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+    if _is_postgres(url) and worker_id != "master":
+        url = _worker_database(url, worker_id)
     app = create_app(_config(url), instance_path=str(tmp_path_factory.mktemp("instance")))
     with app.app_context():
         if _is_postgres(app.config["SQLALCHEMY_DATABASE_URI"]):
