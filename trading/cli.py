@@ -199,16 +199,17 @@ audit_group = click.Group("audit", help="The hash-chained audit log.")
 
 
 @audit_group.command("verify")
-@click.option("--expect", default=None, help="A head noted earlier, 'SEQ:HASH', that must still be in the chain.")
+@click.option("--expect", default=None, help="A head noted earlier, 'HASH' (as the web page shows it) or "
+              "'SEQ:HASH', that must still be in the chain.")
 @with_appcontext
 def audit_verify(expect: str | None) -> None:
     """Check every link of the chain; print OK or the first bad sequence number and why."""
     expected = None
     if expect:
-        seq, _, digest = expect.partition(":")
-        if not seq.isdigit() or len(digest) != 64:
-            raise click.BadParameter("use SEQ:HASH with the 64-hex-digit hash", param_hint="--expect")
-        expected = (int(seq), digest.lower())
+        seq, _, digest = expect.rpartition(":")
+        if (seq and not seq.isdigit()) or len(digest) != 64 or not all(c in "0123456789abcdefABCDEF" for c in digest):
+            raise click.BadParameter("use HASH or SEQ:HASH with the 64-hex-digit hash", param_hint="--expect")
+        expected = (int(seq) if seq else None, digest.lower())
     verdict = audit.verify(db.session, expected_head=expected)
     if verdict.ok:
         head = f"head {verdict.head_seq}:{verdict.head_hash}" if verdict.count else "empty log"

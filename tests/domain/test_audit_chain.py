@@ -81,6 +81,9 @@ def test_a_rebuilt_chain_is_caught_against_a_head_noted_earlier():
     assert chain.verify(rebuilt).ok
     verdict = chain.verify(rebuilt, expected_head=(5, original[-1].hash))
     assert (verdict.ok, verdict.problem) == (False, "head_mismatch")
+    by_hash = chain.verify(rebuilt, expected_head=(None, original[-1].hash))  # noted from the page: hash alone
+    assert (by_hash.ok, by_hash.problem) == (False, "head_mismatch")
+    assert chain.verify(original, expected_head=(None, original[2].hash)).ok  # an older head is still in the chain
 
 
 def test_payloads_reject_types_that_would_not_round_trip():

@@ -135,6 +135,16 @@ def test_a_truncated_log_is_caught_against_a_noted_head(logged, runner):
     assert result.exit_code == 1 and "head_mismatch" in result.output  # ...but the noted head can
 
 
+def test_a_head_noted_from_the_web_page_by_its_hash_alone_is_checked(logged, runner):
+    head = verify(runner).output.split("head ")[1].strip().split(":")[1]  # the page shows the hash, no number
+    assert runner.invoke(args=["audit", "verify", "--expect", head]).exit_code == 0
+    tamper(logged, [("DELETE FROM audit_entry WHERE seq = (SELECT MAX(seq) FROM audit_entry)", {})])
+    result = runner.invoke(args=["audit", "verify", "--expect", head])
+    assert result.exit_code == 1 and "head_mismatch" in result.output
+    refused = runner.invoke(args=["audit", "verify", "--expect", "12:not-a-hash"])
+    assert refused.exit_code == 2 and "--expect" in refused.output
+
+
 def test_flask_bid_inspect_shows_an_envelope_without_any_key(runner, tmp_path):
     import io
 

@@ -103,8 +103,9 @@ class Verdict:
     detail: str = ""
 
 
-def verify(entries: list[StoredEntry], expected_head: tuple[int, str] | None = None) -> Verdict:
-    """Walk the chain in sequence order and report the first break, classified."""
+def verify(entries: list[StoredEntry], expected_head: tuple[int | None, str] | None = None) -> Verdict:
+    """Walk the chain in sequence order and report the first break, classified. ``expected_head``: a head noted
+    earlier, ``(seq, hash)`` or ``(None, hash)``, that must still be in the chain."""
     rows = sorted(entries, key=lambda e: e.seq)
     known = {row.hash: row.seq for row in rows}
     previous: StoredEntry | None = None
@@ -121,10 +122,15 @@ def verify(entries: list[StoredEntry], expected_head: tuple[int, str] | None = N
         previous = row
     if expected_head is not None:
         seq, head = expected_head
-        found = next((r for r in rows if r.seq == seq), None)
-        if found is None or found.hash != head:
-            return _bad(rows, seq, "head_mismatch", f"entry {seq} does not carry the recorded head hash: "
-                        "the chain was rebuilt or cut short after that head was noted")
+        if seq is None:  # a head noted by its hash alone (the web page shows no sequence numbers)
+            if head not in known:
+                return _bad(rows, None, "head_mismatch", "no entry carries the recorded head hash: the chain was "
+                            "rebuilt or cut short after that head was noted")
+        else:
+            found = next((r for r in rows if r.seq == seq), None)
+            if found is None or found.hash != head:
+                return _bad(rows, seq, "head_mismatch", f"entry {seq} does not carry the recorded head hash: "
+                            "the chain was rebuilt or cut short after that head was noted")
     last = rows[-1] if rows else None
     return Verdict(True, len(rows), last.seq if last else None, last.hash if last else None)
 
@@ -153,6 +159,6 @@ def _classify_break(rows: list[StoredEntry], index: int, known: dict[str, int]) 
                 "and the rest renumbered")
 
 
-def _bad(rows: list[StoredEntry], seq: int, problem: str, detail: str) -> Verdict:
+def _bad(rows: list[StoredEntry], seq: int | None, problem: str, detail: str) -> Verdict:
     """A failing verdict."""
     return Verdict(False, len(rows), bad_seq=seq, problem=problem, detail=detail)

@@ -125,12 +125,15 @@ def may_see(fact: Fact, viewer: Viewer, phase: Phase, *, own: bool = False) -> b
     return any(row[audience] is not None and phase >= row[audience] for audience in viewer.audiences())
 
 
+ACTIONS: dict[Fact, frozenset[str]] = {Fact.BIDDERS: BIDDER_ACTIONS, Fact.DEPOSITS: frozenset(),
+                                       Fact.PANEL_NAMES: PANEL_ACTIONS, Fact.DRAW_POOL: POOL_ACTIONS}
+
+
+def actions_of(fact: Fact) -> frozenset[str]:
+    """The audit actions that reveal ``fact`` about their lot."""
+    return ACTIONS[fact]
+
+
 def fact_of_action(action: str) -> Fact | None:
     """The fact an audit action reveals about its lot, if any."""
-    if action in BIDDER_ACTIONS:
-        return Fact.BIDDERS
-    if action in PANEL_ACTIONS:
-        return Fact.PANEL_NAMES
-    if action in POOL_ACTIONS:
-        return Fact.DRAW_POOL
-    return None
+    return next((fact for fact, actions in ACTIONS.items() if action in actions), None)

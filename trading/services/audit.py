@@ -50,8 +50,8 @@ def record(session, actor, now: datetime, action: str, *, object_type: str | Non
     return entry
 
 
-def verify(session, expected_head: tuple[int, str] | None = None) -> chain.Verdict:
-    """Verify the whole stored chain."""
+def verify(session, expected_head: tuple[int | None, str] | None = None) -> chain.Verdict:
+    """Verify the whole stored chain (``expected_head``: ``(seq, hash)`` or ``(None, hash)`` noted earlier)."""
     rows = session.scalars(sa.select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=2000))
     return chain.verify([row.stored() for row in rows], expected_head=expected_head)
 

@@ -229,18 +229,32 @@ def names_visible(session, user, lot: Lot, now: datetime) -> bool:
     return visibility.sees(session, user, lot, visibility.Fact.PANEL_NAMES, now)
 
 
-def visible_exclusions(session, user, draw: Draw, now: datetime) -> list[dict]:
-    """The draw's exclusions as ``user`` may see them: an expert left out as recently drawn was seated on another
-    lot's panel, so the entry is withheld while that lot's panel is still secret from ``user``."""
+def _secretly_seated(session, user, draw: Draw, now: datetime) -> dict[int, int]:
+    """The experts the draw left out as recently drawn whose seat is on another lot's panel still secret from
+    ``user``: expert id -> that lot's id."""
     recent = [e["expert_id"] for e in draw.exclusions if e["reason"] == "recently_drawn"]
     if not recent:
-        return list(draw.exclusions)
+        return {}
     seats = session.execute(sa.select(DrawCall.expert_id, Draw.lot_id).join(Draw).where(
         DrawCall.expert_id.in_(recent), DrawCall.outcome == "accepted", Draw.lot_id != draw.lot_id,
         DrawCall.finished_at <= draw.created_at)).all()
     shown = visibility.seen_lots(session, user, {s.lot_id for s in seats}, visibility.Fact.PANEL_NAMES, now)
-    withheld = {s.expert_id for s in seats if s.lot_id not in shown}
+    return {s.expert_id: s.lot_id for s in seats if s.lot_id not in shown}
+
+
+def visible_exclusions(session, user, draw: Draw, now: datetime) -> list[dict]:
+    """The draw's exclusions as ``user`` may see them: an expert left out as recently drawn was seated on another
+    lot's panel, so the entry is withheld while that lot's panel is still secret from ``user``."""
+    withheld = _secretly_seated(session, user, draw, now)
     return [e for e in draw.exclusions if not (e["reason"] == "recently_drawn" and e["expert_id"] in withheld)]
+
+
+def names_secret_panels(session, user, lot: Lot, now: datetime) -> bool:
+    """True when a draw record of ``lot`` (complete, as the archive holds it) names an expert seated on another
+    lot's panel that is still secret from ``user``: the record cannot be cut without breaking its replay, so the
+    file that holds it waits until that panel may be named."""
+    return any(_secretly_seated(session, user, draw, now) for draw in session.scalars(sa.select(Draw).where(
+        Draw.lot_id == lot.id, Draw.round == lot.round, Draw.revealed_secret.is_not(None))))
 
 
 def reveal(session, actor, now: datetime, draw: Draw, at_rest: AtRestKey) -> Draw:

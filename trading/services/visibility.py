@@ -3,30 +3,26 @@ view asks here whether a viewer may see a fact about a lot, and filters what it 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from ..domain.visibility import (
     ANONYMOUS,
-    BIDDER_ACTIONS,
+    DECIDED_STATES,
     Fact,
     Moment,
     Phase,
     Viewer,
+    actions_of,
     fact_of_action,
     may_see,
 )
-from ..models import AuditEntry, CommitteeMember, Evaluation, Lot, Registration, User
+from ..models import Announcement, AuditEntry, CommitteeMember, Evaluation, Lot, Registration, User, UserRole
 
-__all__ = ["Fact", "Phase", "phase_of", "viewer_of", "sees", "seen_lots", "hidden_entries", "NEIGHBOURS",
-           "withheld_names"]
-
-# Entries by a bidder's own people within this time of one of its still-hidden entries are withheld too, so a
-# login or a certificate next to a hidden sign-up cannot unmask it (issue 13, item 9).
-NEIGHBOURS = timedelta(hours=24)
+__all__ = ["Fact", "Phase", "phase_of", "viewer_of", "sees", "seen_lots", "secret_lots", "quiet_since",
+           "audit_filter", "withheld_names", "fact_of_action"]
 
 
 def phase_of(lot: Lot, now: datetime) -> Phase:
@@ -80,64 +76,38 @@ def withheld_names(session, user, accounts: Iterable[User], now: datetime) -> se
             if rooms[user_id] == f"{ROOM_ACCOUNT_PREFIX}{evaluation_id}-{seat}" and lot_id not in shown}
 
 
-def _lot_ids(entries: Iterable[AuditEntry]) -> set[int]:
-    return {int(e.object_id) for e in entries
-            if fact_of_action(e.action) and e.object_type == "lot" and (e.object_id or "").isdigit()}
+def quiet_since(session, now: datetime) -> datetime | None:
+    """The start of the quiet period, or None: the earliest announcement of a lot still before its bid deadline.
+
+    Any bidder may be signing up, paying or bidding for such a lot from its announcement on; so every entry by a
+    bidder's people from that moment is withheld from the audit log, whether it concerns a lot or not (a login, a
+    certificate, a bank statement read). Which entries are withheld then depends only on public facts (the lots'
+    announcements and deadlines), never on who took part: no entry vanishing or staying tells anything (issue 13,
+    item 9)."""
+    return session.scalar(sa.select(sa.func.min(Announcement.published_at)).join(
+        Lot, sa.and_(Lot.id == Announcement.lot_id, Lot.round == Announcement.round)).where(Lot.bid_deadline > now))
 
 
-def _organisation(entry: AuditEntry, org_of: dict[int, int | None]) -> int | None:
-    """The organisation an entry is by or about: its actor's, else the bidder its payload names."""
-    if entry.actor_id is not None and org_of.get(entry.actor_id) is not None:
-        return org_of[entry.actor_id]
-    bidder = (entry.payload or {}).get("bidder_id")
-    return int(bidder) if isinstance(bidder, int) else None
+def secret_lots(session, user, fact: Fact, now: datetime) -> set[int]:
+    """Ids of the lots about which ``user`` may not see ``fact`` now (a decided lot hides nothing)."""
+    return {lot.id for lot in session.scalars(sa.select(Lot).where(Lot.state.not_in(DECIDED_STATES)))
+            if not sees(session, user, lot, fact, now)}
 
 
-def hidden_entries(session, user, entries: list[AuditEntry], now: datetime) -> set[int]:
-    """Sequence numbers of the audit entries ``user`` may not see now: entries revealing a fact of a lot the
-    user may not see yet (who bid; who sits on the panel), and entries by a bidder's people within
-    ``NEIGHBOURS`` of one of that bidder's hidden entries."""
-    if not entries:
-        return set()
-    lots = {lot.id: lot for lot in session.scalars(sa.select(Lot).where(Lot.id.in_(_lot_ids(entries))))}
-    hidden: set[int] = set()
-    for entry in entries:
-        fact = fact_of_action(entry.action)
-        lot = lots.get(int(entry.object_id)) if fact and (entry.object_id or "").isdigit() else None
-        if lot is not None and not sees(session, user, lot, fact, now):
-            hidden.add(entry.seq)
-    actor_ids = {e.actor_id for e in entries if e.actor_id is not None}
-    org_of = dict(session.execute(sa.select(User.id, User.organisation_id).where(User.id.in_(actor_ids))).all())
-    orgs = {_organisation(e, org_of) for e in entries if e.seq not in hidden} - {None}
-    if not orgs:
-        return hidden
-    low, high = min(e.at for e in entries) - NEIGHBOURS, max(e.at for e in entries) + NEIGHBOURS
-    nearby = list(session.scalars(sa.select(AuditEntry).where(
-        AuditEntry.action.in_(BIDDER_ACTIONS), AuditEntry.object_type == "lot", AuditEntry.at >= low,
-        AuditEntry.at <= high)))
-    open_lots = seen_lots(session, user, _lot_ids(nearby), Fact.BIDDERS, now)
-    more_actors = {e.actor_id for e in nearby if e.actor_id is not None} - set(org_of)
-    if more_actors:
-        org_of.update(session.execute(sa.select(User.id, User.organisation_id).where(User.id.in_(more_actors))).all())
-    secret_times: dict[int, list[datetime]] = defaultdict(list)
-    for entry in nearby:
-        org = _organisation(entry, org_of)
-        lot_id = int(entry.object_id) if (entry.object_id or "").isdigit() else None
-        if org in orgs and lot_id is not None and lot_id not in open_lots:
-            secret_times[org].append(entry.at)
-    for entry in entries:
-        org = _organisation(entry, org_of)
-        if entry.seq not in hidden and org in secret_times and any(
-                abs(entry.at - at) <= NEIGHBOURS for at in secret_times[org]):
-            hidden.add(entry.seq)
-    return hidden
-
-
-def hidden_filter(now: datetime):
-    """A SQL condition that drops the entries revealing who takes part in a lot still before its deadline (for
-    searches by actor, where even the rows that remain would tell who took part)."""
-    secret_lots = sa.select(sa.cast(Lot.id, sa.String)).where(
-        sa.or_(Lot.bid_deadline.is_(None), Lot.bid_deadline > now))
-    return sa.not_(sa.and_(AuditEntry.action.in_(BIDDER_ACTIONS), AuditEntry.object_type == "lot",
-                           AuditEntry.object_id.in_(secret_lots)))
-
+def audit_filter(session, user, now: datetime):
+    """The SQL condition on audit entries for what ``user`` may read of the log now, all in the query so that
+    paging and counts reflect only what is shown: entries revealing a fact of a lot the user may not see yet (who
+    bid; who sits on the panel; whom the draw left out), and every entry by a bidder's people in the quiet period
+    (``quiet_since``)."""
+    conditions = []
+    for fact in Fact:
+        hidden = secret_lots(session, user, fact, now)
+        if hidden:
+            conditions.append(sa.not_(sa.and_(
+                AuditEntry.action.in_(actions_of(fact)), AuditEntry.object_type == "lot",
+                AuditEntry.object_id.in_(sorted(str(i) for i in hidden)))))
+    since = quiet_since(session, now)
+    if since is not None:
+        bidders = sa.select(UserRole.user_id).where(UserRole.role == "bidder")
+        conditions.append(sa.not_(sa.and_(AuditEntry.actor_id.in_(bidders), AuditEntry.at >= since)))
+    return sa.and_(sa.true(), *conditions)

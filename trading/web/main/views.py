@@ -50,7 +50,8 @@ def home():
         facts["users"] = db.session.scalar(sa.select(sa.func.count(User.id)))
     if current_user.has_role("admin", "supervisor"):
         facts["audit_entries"] = db.session.scalar(sa.select(sa.func.count(AuditEntry.seq)).where(
-            visibility.hidden_filter(now())))  # as many as the log shows: a bare total would count the sign-ups
+            visibility.audit_filter(db.session, current_user, now())))  # as many as the log shows: a bare total
+        # would count the sign-ups
     roles = [role for role in ROLE_ORDER if current_user.has_role(role)]
     work = _work(roles)
     return render_template("main/home.html", roles=roles, role_names=ROLES, facts=facts, now=now(), work=work,

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...extensions import db
 from ...keyring import current_keyring
 from ...models import Lot, Organisation, ResultObjection
-from ...services import archive, evaluation as room, result, visibility
+from ...services import archive, draws, evaluation as room, result, visibility
 from ...services.lots import acts_for_tenderee
 from ...storage import blob_store
 from ..common import ActionForm, now, perform, roles_required
@@ -143,6 +143,10 @@ def archive_download(lot_id: int):
     """The archive bundle, to keep and to check offline."""
     lot = load_lot(lot_id)
     bundle = archive.bundle_of(db.session, lot) or abort(404)
+    if draws.names_secret_panels(db.session, current_user, lot, now()):
+        flash(_("The archive holds the draw record, which names experts seated on another lot's panel that is still "
+                "secret (招标投标法 第三十七条); it can be downloaded once that lot's result is decided."), "warning")
+        return _back(lot)
     return send_file(blob_store().open(bundle.blob_key), as_attachment=True,
                      download_name=f"{lot.deal_code}-电子档案.zip", mimetype="application/zip")
 

@@ -36,12 +36,10 @@ def audit_log():
         if form.until.data:
             filters["until"] = _local_midnight(form.until.data + timedelta(days=1))
     page = request.args.get("page", 1, type=int)
-    at = now()
-    query = audit.search(db.session, **filters).where(visibility.hidden_filter(at))
+    query = audit.search(db.session, **filters).where(visibility.audit_filter(db.session, current_user, now()))
     rows = db.paginate(query, page=page, per_page=50)
     args = {key: value for key, value in request.args.items() if key != "page"}
-    hidden = visibility.hidden_entries(db.session, current_user, rows.items, at)
-    return render_template("supervision/audit.html", form=form, rows=rows, args=args, hidden=hidden)
+    return render_template("supervision/audit.html", form=form, rows=rows, args=args)
 
 
 @bp.route("/audit/verify")
