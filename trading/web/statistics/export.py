@@ -9,6 +9,7 @@ import openpyxl
 from openpyxl.styles import Font
 
 from ...domain import regions, rules, statistics as defs
+from ..spreadsheets import Formula, append
 
 LOTS, FIGURES = "成交记录", "指标"
 HEAD = ["项目名称", "标段（宗地）", "交易类型", "交易方式", "行政区划", "中标/成交日期",
@@ -27,18 +28,19 @@ def workbook(data, deals, *, complete: bool = True) -> openpyxl.Workbook:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = LOTS
-    sheet.append(HEAD)
+    append(sheet, HEAD)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row, deal in enumerate(deals, start=2):
-        sheet.append([deal.project_name, deal.lot_name, rules.TRADE_TYPES[deal.trade_type].name_zh,
-                      rules.METHODS[deal.method].name_zh if deal.method in rules.METHODS else "",
-                      f"{deal.region_code} {regions.name_or_code(deal.region_code)}", deal.awarded_on,
-                      _number(deal.budget), _number(deal.starting_price), _number(deal.price),
-                      f'=IF(AND(ISNUMBER(G{row}),ISNUMBER(I{row})),1,0)', f'=IF(J{row}=1,G{row}-I{row},"")',
-                      f'=IF(J{row}=1,(G{row}-I{row})/G{row},"")',
-                      f'=IF(AND(ISNUMBER(H{row}),ISNUMBER(I{row})),1,0)', f'=IF(M{row}=1,I{row}-H{row},"")',
-                      f'=IF(M{row}=1,(I{row}-H{row})/H{row},"")', "导入" if deal.imported else "平台"])
+        append(sheet, [deal.project_name, deal.lot_name, rules.TRADE_TYPES[deal.trade_type].name_zh,
+                       rules.METHODS[deal.method].name_zh if deal.method in rules.METHODS else "",
+                       f"{deal.region_code} {regions.name_or_code(deal.region_code)}", deal.awarded_on,
+                       _number(deal.budget), _number(deal.starting_price), _number(deal.price),
+                       *map(Formula, (f'=IF(AND(ISNUMBER(G{row}),ISNUMBER(I{row})),1,0)',
+                                      f'=IF(J{row}=1,G{row}-I{row},"")', f'=IF(J{row}=1,(G{row}-I{row})/G{row},"")',
+                                      f'=IF(AND(ISNUMBER(H{row}),ISNUMBER(I{row})),1,0)',
+                                      f'=IF(M{row}=1,I{row}-H{row},"")', f'=IF(M{row}=1,(I{row}-H{row})/H{row},"")')),
+                       "导入" if deal.imported else "平台"])
         for column in "GHIKN":
             sheet[f"{column}{row}"].number_format = MONEY
         for column in "LO":
@@ -47,7 +49,7 @@ def workbook(data, deals, *, complete: bool = True) -> openpyxl.Workbook:
     last = max(2, len(deals) + 1)
     col = {c: f"{LOTS}!{c}2:{c}{last}" for c in "GHIJKLMNO"}
     figures = book.create_sheet(FIGURES)
-    figures.append(["指标", "数值", "公式说明", "平台页面显示"])
+    append(figures, ["指标", "数值", "公式说明", "平台页面显示"])
     for cell in figures[1]:
         cell.font = Font(bold=True)
     sv, pr, zh = data.savings, data.premium, {code: d.formula_zh for code, d in defs.DEFINITIONS.items()}
@@ -79,12 +81,12 @@ def workbook(data, deals, *, complete: bool = True) -> openpyxl.Workbook:
          pr["premium_rate_deal_base"].value, RATE),
     ]
     for number, (name, formula, explained, shown, fmt) in enumerate(rows, start=2):
-        figures.append([name, formula, explained, _number(shown) if isinstance(shown, Decimal) else shown])
+        append(figures, [name, Formula(formula), explained, _number(shown) if isinstance(shown, Decimal) else shown])
         if fmt:
             figures[f"B{number}"].number_format = figures[f"D{number}"].number_format = fmt
     if not complete:
-        figures.append([])
-        figures.append(["注意：成交记录超过导出上限，只导出了前一部分；公式只覆盖导出的记录，页面数值覆盖全部记录。"])
+        append(figures, [])
+        append(figures, ["注意：成交记录超过导出上限，只导出了前一部分；公式只覆盖导出的记录，页面数值覆盖全部记录。"])
     figures.column_dimensions["A"].width, figures.column_dimensions["C"].width = 34, 48
     figures.column_dimensions["B"].width = figures.column_dimensions["D"].width = 22
     book.active = 1
