@@ -35,6 +35,8 @@ TABLE = {
     "admin.organisation_active": ("POST", {"org_id": "spare_org"}, {"active": "1"}, only({"admin"}, ok=302)),
     "admin.users": ("GET", {}, None, only({"admin"})),
     "admin.user_active": ("POST", {"user_id": "spare_user"}, {"active": "1"}, only({"admin"}, ok=302)),
+    "admin.user_view": ("GET", {"user_id": "spare_user"}, None, only({"admin"})),
+    "admin.user_password": ("POST", {"user_id": "spare_user"}, {}, only({"admin"}, ok=422)),
     "admin.clock": ("GET", {}, None, only({"admin"})),
     "supervision.audit_log": ("GET", {}, None, only({"supervisor", "admin"})),
     "supervision.audit_verify": ("GET", {}, None, only({"supervisor", "admin"})),

@@ -57,6 +57,8 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Part of the id in every session and remember-me cookie: raising it ends all of the user's sessions.
+    session_version: Mapped[int] = mapped_column(default=1)
 
     organisation: Mapped[Organisation] = relationship(back_populates="users")
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
@@ -73,6 +75,11 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login: deactivated users cannot log in
         return self.active and self.organisation.active
+
+    def get_id(self) -> str:
+        """Flask-Login: what the session and remember-me cookies hold, ``id:session_version``; a cookie made
+        before the version was raised names no user any more (``web.auth.load_user``)."""
+        return f"{self.id}:{self.session_version}"
 
     def is_locked(self, now: datetime) -> bool:
         """True while a lockout after failed logins lasts."""

@@ -63,6 +63,9 @@ def set_organisation_active(session, actor, now: datetime, org: Organisation, ac
     if org.active == active:
         return
     org.active = active
+    if not active:  # a later reactivation must not bring its users' old sessions back
+        for user in org.users:
+            end_sessions(user)
     session.flush()
     audit.record(session, actor, now, "organisation.activate" if active else "organisation.deactivate",
                  object_type="organisation", object_id=org.id, payload={"name": org.name})
@@ -109,6 +112,8 @@ def set_user_active(session, actor, now: datetime, user: User, active: bool) -> 
     user.active = active
     if active:
         user.failed_logins, user.locked_until = 0, None
+    else:
+        end_sessions(user)  # every session ends, and stays ended after a reactivation
     session.flush()
     audit.record(session, actor, now, "user.activate" if active else "user.deactivate", object_type="user",
                  object_id=user.id, payload={"username": user.username})
@@ -116,8 +121,15 @@ def set_user_active(session, actor, now: datetime, user: User, active: bool) -> 
         holders.reset(session, actor, now, user, "account reactivated")
 
 
+def end_sessions(user: User) -> None:
+    """End every session of ``user`` in every browser, remember-me cookies included (raises its session version;
+    the caller flushes). The request that asked for it logs in again if it should stay."""
+    user.session_version = (user.session_version or 0) + 1
+
+
 def change_password(session, user: User, now: datetime, *, current: str, new: str) -> None:
-    """Change one's own password after checking the current one (no key depends on the login password)."""
+    """Change one's own password after checking the current one; every session of the user ends (the view
+    keeps its own by logging in again). No key depends on the login password."""
     if not check_password_hash(user.password_hash, current or ""):
         raise DomainError(N_("The current password is wrong."), field="current")
     check_password_strength(new, field="new")
@@ -125,8 +137,29 @@ def change_password(session, user: User, now: datetime, *, current: str, new: st
         raise DomainError(N_("The new password must differ from the current one."), field="new")
     user.password_hash = hash_password(new)
     user.password_changed_at = now
+    end_sessions(user)
     session.flush()
-    audit.record(session, user, now, "user.password_change", object_type="user", object_id=user.id)
+    audit.record(session, user, now, "user.password_change", object_type="user", object_id=user.id,
+                 payload={"sessions_ended": True})
+
+
+def reset_password(session, actor, now: datetime, user: User, *, new: str) -> None:
+    """The administrator sets a new password for a user who lost theirs; every session of the user ends."""
+    check_password_strength(new)
+    user.password_hash = hash_password(new)
+    user.password_changed_at = now
+    end_sessions(user)
+    session.flush()
+    audit.record(session, actor, now, "user.password_reset", object_type="user", object_id=user.id,
+                 payload={"username": user.username, "sessions_ended": True})
+
+
+def log_out(session, user: User, now: datetime, *, address: str | None = None) -> None:
+    """Log out everywhere: every session of the user ends, so a copied session cookie is worth nothing."""
+    end_sessions(user)
+    session.flush()
+    audit.record(session, user, now, "auth.logout", object_type="user", object_id=user.id,
+                 payload={"address": address, "sessions_ended": True})
 
 
 def authenticate(session, now: datetime, *, username: str, password: str, max_failures: int,

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ...domain.errors import DomainError
 from ...extensions import db, login_manager
 from ...models import User
-from ...services import accounts, audit
+from ...services import accounts
 from ..common import client_address, form_error, is_safe_next, now
 from .forms import LoginForm, PasswordForm
 
@@ -17,10 +17,17 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
-    """Flask-Login: the logged-in user by id; a deactivated user is logged out at once."""
+def load_user(alternative_id: str):
+    """Flask-Login: the user a session or remember-me cookie names (``id:session_version``, ``User.get_id``).
+    A cookie from before a logout, a password change or a reset names an old version and logs nobody in; a
+    deactivated user is logged out at once."""
+    user_id, _, version = (alternative_id or "").partition(":")
+    if not (user_id.isdigit() and version.isdigit()) or len(user_id) > 18 or len(version) > 18:
+        return None
     user = db.session.get(User, int(user_id))
-    return user if user is not None and user.is_active else None
+    if user is None or not user.is_active or user.session_version != int(version):
+        return None
+    return user
 
 
 login_manager.login_view = "auth.login"
@@ -55,9 +62,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """Log out (a POST with the CSRF token, so no page can log a user out)."""
-    audit.record(db.session, current_user, now(), "auth.logout", object_type="user", object_id=current_user.id,
-                 payload={"address": client_address()})
+    """Log out of every session of the user (a POST with the CSRF token, so no page can log a user out)."""
+    accounts.log_out(db.session, current_user, now(), address=client_address())
     db.session.commit()
     logout_user()
     flash(_("You have logged out."), "info")
@@ -78,6 +84,7 @@ def password():
             form_error(form, error)
         else:
             db.session.commit()
-            flash(_("Your password has been changed."), "success")
+            login_user(current_user._get_current_object())  # this session stays; every other one has ended
+            flash(_("Your password has been changed; you are logged out everywhere else."), "success")
             return redirect(url_for("main.home"))
     return render_template("auth/password.html", form=form)
