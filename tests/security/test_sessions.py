@@ -4,6 +4,8 @@ An attacker here holds a copied session or remember-me cookie, or guesses passwo
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from flask_login.utils import encode_cookie
 
@@ -112,3 +114,81 @@ def test_an_administrators_password_reset_ends_the_users_sessions(app, demo):
     assert reset.status_code == 302
     assert not logged_in(holder)
     assert login(app.test_client(), "supervisor2", "given2026pw").status_code == 302
+
+
+# --- guessing passwords ------------------------------------------------------------------------------------------
+
+def browser_at(app, address: str):
+    """A browser whose requests come from ``address``."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_anonymous_guesses_cannot_lock_a_key_holder_out(app, demo):
+    attacker = browser_at(app, "203.0.113.9")
+    answers = [login(attacker, "supervisor", f"guess{n:04d}").status_code for n in range(30)]
+    assert 429 in answers and 500 not in answers  # the guesser is slowed down ...
+    holder = browser_at(app, "10.20.0.15")
+    assert login(holder, "supervisor").status_code == 302  # ... and the holder, at the office, gets in at once
+
+
+def test_once_throttled_even_the_right_password_waits_from_that_address(app, demo):
+    attacker = browser_at(app, "203.0.113.9")
+    while login(attacker, "staff", "guess").status_code != 429:
+        pass
+    refused = login(attacker, "staff")
+    assert refused.status_code == 429
+    text = refused.get_data(as_text=True)
+    assert "尝试次数过多" in text and "auth.throttle" in text and "GB/T 22239-2019" in text
+    assert refused.headers.get("Retry-After")
+
+
+def without_tokens(page: str) -> str:
+    """The page without its CSRF tokens (random in every answer)."""
+    return re.sub(r'name="csrf_token" value="[^"]*"', "", page)
+
+
+def test_an_unknown_user_and_a_wrong_password_get_the_same_answer(app, demo):
+    unknown = login(browser_at(app, "198.51.100.1"), "wangwu", "demo2027x")
+    wrong = login(browser_at(app, "198.51.100.2"), "staff", "demo2027x")
+    assert unknown.status_code == wrong.status_code == 200
+    same = without_tokens(unknown.get_data(as_text=True).replace("wangwu", "NAME"))
+    assert same == without_tokens(wrong.get_data(as_text=True).replace('value="staff"', 'value="NAME"'))
+    assert "登录名或密码错误" in same
+
+
+def test_throttling_counts_the_address_and_the_name_together(make_app, demo):
+    app = make_app(LOGIN_RATE_LIMIT="3 per minute", LOGIN_ADDRESS_RATE_LIMIT="5 per minute")
+    attacker = browser_at(app, "203.0.113.9")
+    assert [login(attacker, "staff", "guess").status_code for _ in range(4)] == [200, 200, 200, 429]
+    assert login(browser_at(app, "10.20.0.15"), "staff", "guess").status_code == 200  # another address
+    assert login(attacker, "supervisor", "guess").status_code == 200  # another name, same address
+    assert login(attacker, "tenderee1", "guess").status_code == 200
+    assert login(attacker, "bidder1", "guess").status_code == 429  # the address's own limit, whatever the name
+
+
+def test_good_logins_do_not_count_and_failures_stay_in_the_audit_log(make_app, demo):
+    from trading.models import AuditEntry
+
+    app = make_app(LOGIN_RATE_LIMIT="2 per minute")
+    office = browser_at(app, "10.20.0.15")
+    for _ in range(5):
+        assert login(office, "staff").status_code == 302
+        office.post("/auth/logout")
+    attacker = browser_at(app, "203.0.113.9")
+    assert [login(attacker, "staff", "guess").status_code for _ in range(3)] == [200, 200, 429]
+    with app.app_context():
+        failures = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "auth.login_failed")).all()
+    assert [entry.payload["address"] for entry in failures] == ["203.0.113.9", "203.0.113.9"]
+
+
+def test_the_bidder_tools_api_shares_the_throttle_of_the_login_form(make_app, demo):
+    app = make_app(LOGIN_RATE_LIMIT="2 per minute")
+    attacker = browser_at(app, "203.0.113.9")
+    login(attacker, "bidder1", "guess")
+    login(attacker, "bidder1", "guess")
+    refused = attacker.post("/api/lots/1/bids", data=b"x", content_type="application/octet-stream",
+                            auth=("bidder1", "demo2026"))
+    assert refused.status_code == 429
+    assert refused.get_json()["status"] == 429 and "auth.throttle" in refused.get_json()["error"]

@@ -52,8 +52,6 @@ class User(UserMixin, db.Model):
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -80,10 +78,6 @@ class User(UserMixin, db.Model):
         """Flask-Login: what the session and remember-me cookies hold, ``id:session_version``; a cookie made
         before the version was raised names no user any more (``web.auth.load_user``)."""
         return f"{self.id}:{self.session_version}"
-
-    def is_locked(self, now: datetime) -> bool:
-        """True while a lockout after failed logins lasts."""
-        return self.locked_until is not None and self.locked_until > now
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"

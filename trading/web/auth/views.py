@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -11,6 +11,7 @@ from ...extensions import db, login_manager
 from ...models import User
 from ...services import accounts
 from ..common import client_address, form_error, is_safe_next, now
+from ..throttle import login_throttled
 from .forms import LoginForm, PasswordForm
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -34,22 +35,24 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = None
 
 
+def _login_failed(response) -> bool:
+    """A login attempt failed unless it was sent on (to ``next``, or to the second step)."""
+    return response.status_code != 302
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@login_throttled(_login_failed)
 def login():
     """Log in; on success go to a safe ``next`` or the home page."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        cfg = current_app.config
         try:
-            user = accounts.authenticate(
-                db.session, now(), username=form.username.data, password=form.password.data,
-                max_failures=cfg["LOGIN_MAX_FAILURES"], lock_minutes=cfg["LOGIN_LOCK_MINUTES"],
-                address=client_address(),
-            )
+            user = accounts.authenticate(db.session, now(), username=form.username.data,
+                                         password=form.password.data, address=client_address())
         except DomainError as error:
-            db.session.commit()  # keep the failure count and its audit entry
+            db.session.commit()  # keep the failure's audit entry
             form_error(form, error)
         else:
             db.session.commit()
