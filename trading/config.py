@@ -37,6 +37,8 @@ class Defaults:
     # never keep the user out from another. Limits are Flask-Limiter strings, several separated by ";".
     LOGIN_RATE_LIMIT = "5 per minute; 20 per hour; 100 per day"
     LOGIN_ADDRESS_RATE_LIMIT = "100 per hour"
+    # Wrong second-factor codes of one user from every address (the typist knows the password already).
+    SECOND_FACTOR_USER_RATE_LIMIT = "10 per hour"
     # Where the counts live: memory:// for one process (development, tests, `make run`); several workers or servers
     # share one store, e.g. TRADING_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379 (needs the redis package).
     RATELIMIT_STORAGE_URI = "memory://"
@@ -45,6 +47,10 @@ class Defaults:
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True  # Retry-After on a refusal
     RATELIMIT_KEY_PREFIX = "trading"
+    # The second factor (TOTP, docs/SECURITY.md "Second factor"): the name authenticator apps show, and the roles
+    # that must turn it on before they can use the platform (e.g. ["supervisor", "staff"]; empty: nobody must).
+    TOTP_ISSUER = "公共资源交易平台"
+    REQUIRE_TOTP_FOR: list = []
     # Proxies in front of the app that set X-Forwarded-For/-Proto (0: none, the peer is the client). Throttling
     # and the audit log's addresses rely on it: behind a proxy left at 0 every client has the proxy's address.
     TRUSTED_PROXIES = 0

@@ -305,6 +305,11 @@ _TABLE = (
      f"{DJCP} 8.1.4.1 b)（第三级·身份鉴别·登录失败处理）；限值为平台安全策略",
      "同一地址登录失败次数达到限值的，暂停该地址的登录尝试；账户本身不锁定",
      "too many failed logins from one address are refused for a while; the account itself is never locked"),
+    ("auth.second_factor", None, None, ALL, FIX, "R",
+     f"{DJCP} 8.1.4.1 d)（第三级·身份鉴别·两种或两种以上组合的鉴别技术）",
+     "中心工作人员、监管人员、密钥持有人可启用动态口令作为第二种鉴别因素；配置要求的角色必须启用",
+     "staff, supervisors and key holders may add one-time codes (TOTP) as a second factor; roles the centre "
+     "names (TRADING_REQUIRE_TOTP_FOR) must"),
     ("clock.forward_only", None, None, ALL, FIX, "P", "平台模拟时钟规则",
      "模拟时钟只能向前调整，每次调整记入操作日志", "the simulated clock only moves forward, audited"),
 )

@@ -177,7 +177,8 @@ def authenticate(session, now: datetime, *, username: str, password: str, addres
     """Return the user for a correct login name and password, or refuse (flushes either way; every failure is
     audited with the address). An unknown name and a wrong password get the same answer after the same work;
     whether an account is deactivated is told only to whoever knows its password. Nothing here locks an
-    account: repeated failures are throttled per client address by the web layer (rule ``auth.throttle``)."""
+    account: repeated failures are throttled per client address by the web layer (rule ``auth.throttle``).
+    For a user with the second factor on, the right password only opens the code step."""
     name = (username or "").strip()
     user = session.scalar(sa.select(User).where(sa.func.lower(User.username) == name.lower())) if name else None
     where = {"address": address} if address else {}
@@ -192,6 +193,9 @@ def authenticate(session, now: datetime, *, username: str, password: str, addres
         audit.record(session, None, now, "auth.login_refused", object_type="user", object_id=user.id,
                      payload={"reason": "inactive", **where})
         raise DomainError(N_("This account is deactivated; ask the centre's administrator."), field="username")
+    if user.second_factor_on:  # the login is complete once the code is right (second_factor.complete_login)
+        audit.record(session, user, now, "auth.password_ok", object_type="user", object_id=user.id, payload=where)
+        return user
     user.last_login_at = now
     session.flush()
     audit.record(session, user, now, "auth.login", object_type="user", object_id=user.id, payload=where)

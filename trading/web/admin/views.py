@@ -15,7 +15,7 @@ from ...domain.accounts import ORG_TYPES, ROLES
 from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Organisation, User
-from ...services import accounts, clock as clock_service, holders, visibility
+from ...services import accounts, clock as clock_service, holders, second_factor, visibility
 from ..common import choices, form_error, now, roles_required
 from ..i18n import error_text
 from .forms import AdvanceForm, AdvanceToForm, OrganisationForm, PasswordResetForm, ToggleForm, UserForm
@@ -147,6 +147,25 @@ def user_password(user_id: int):
             return redirect(url_for("admin.user_view", user_id=user.id))
     return render_template("admin/user.html", user=user, role_names=ROLES, password_form=form,
                            toggle=ToggleForm()), 422
+
+
+@bp.route("/users/<int:user_id>/second-factor", methods=["POST"])
+@roles_required("admin")
+def user_second_factor(user_id: int):
+    """Turn off a user's second factor (phone and recovery codes lost); the user's sessions end."""
+    if not ToggleForm().validate_on_submit():
+        abort(400)
+    user = db.session.get(User, user_id) or abort(404)
+    try:
+        second_factor.reset(db.session, current_user, now(), user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error_text(error), "danger")
+    else:
+        db.session.commit()
+        flash(_("The second factor of %(name)s is off and every session of the account has ended; the user can "
+                "set it up again.", name=user.username), "success")
+    return redirect(url_for("admin.user_view", user_id=user.id))
 
 
 @bp.route("/clock", methods=["GET", "POST"])

@@ -2,48 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ...domain.errors import DomainError
-from ...extensions import db, login_manager
-from ...models import User
+from ...extensions import db
 from ...services import accounts
 from ..common import client_address, form_error, is_safe_next, now
-from ..throttle import login_throttled
+from ..throttle import attempt_failed, login_throttled
+from .blueprint import bp
 from .forms import LoginForm, PasswordForm
-
-bp = Blueprint("auth", __name__, url_prefix="/auth")
-
-
-@login_manager.user_loader
-def load_user(alternative_id: str):
-    """Flask-Login: the user a session or remember-me cookie names (``id:session_version``, ``User.get_id``).
-    A cookie from before a logout, a password change or a reset names an old version and logs nobody in; a
-    deactivated user is logged out at once."""
-    user_id, _, version = (alternative_id or "").partition(":")
-    if not (user_id.isdigit() and version.isdigit()) or len(user_id) > 18 or len(version) > 18:
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.is_active or user.session_version != int(version):
-        return None
-    return user
-
-
-login_manager.login_view = "auth.login"
-login_manager.login_message = None
-
-
-def _login_failed(response) -> bool:
-    """A login attempt failed unless it was sent on (to ``next``, or to the second step)."""
-    return response.status_code != 302
+from .second_factor import code_step
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@login_throttled(_login_failed)
+@login_throttled
 def login():
-    """Log in; on success go to a safe ``next`` or the home page."""
+    """Log in; on success go to a safe ``next`` or the home page, or first to the code step if the user has the
+    second factor on (the session is not logged in until the code is right)."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm(next=request.args.get("next", ""))
@@ -53,12 +30,15 @@ def login():
                                          password=form.password.data, address=client_address())
         except DomainError as error:
             db.session.commit()  # keep the failure's audit entry
+            attempt_failed()
             form_error(form, error)
         else:
             db.session.commit()
+            target = form.next.data if is_safe_next(form.next.data) else None
+            if user.second_factor_on:
+                return code_step(user, target)
             login_user(user)
-            target = form.next.data
-            return redirect(target if is_safe_next(target) else url_for("main.home"))
+            return redirect(target or url_for("main.home"))
     return render_template("auth/login.html", form=form)
 
 

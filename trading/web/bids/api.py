@@ -18,7 +18,7 @@ from ...services import accounts, bids
 from ...storage import BlobTooLarge, blob_store
 from ..common import client_address
 from ..i18n import error_text
-from ..throttle import login_throttled
+from ..throttle import attempt_failed, login_throttled
 from .blueprint import bp, platform
 
 
@@ -29,7 +29,7 @@ def _refuse(error: DomainError, status: int = 422):
 
 @bp.route("/api/lots/<int:lot_id>/bids", methods=["POST"])
 @csrf.exempt
-@login_throttled(lambda response: response.status_code == 401)
+@login_throttled
 def api_submit(lot_id: int):
     """Receive an envelope from the bidder tool and answer with the signed receipt."""
     started = current_clock().now()
@@ -44,7 +44,13 @@ def api_submit(lot_id: int):
                                      address=client_address())
     except DomainError as error:
         db.session.commit()
+        attempt_failed()
         return _refuse(error, 401)
+    if user.second_factor_on:  # HTTP Basic has no code step: such an account uses the web form
+        db.session.commit()
+        return _refuse(DomainError(N_("This account logs in with a second factor, which the bidder tool cannot "
+                                      "send: use an account without one."), field="username",
+                                   rule="auth.second_factor"), 401)
     lot = db.session.get(Lot, lot_id)
     if lot is None:
         return jsonify({"ok": False, "error": "no such lot"}), 404
