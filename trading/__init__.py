@@ -39,7 +39,7 @@ def register_extensions(app: Flask) -> None:
     """Bind the extensions, the clock, the rule set and the keyring to the app."""
     from . import keyring, models  # noqa: F401  (models registers the tables)
     from .clock import make_clock
-    from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
+    from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
     from .web.i18n import select_locale, select_timezone
 
     db.init_app(app)
@@ -49,6 +49,12 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
                    default_translation_directories=str(ROOT / "trading" / "translations"))
     login_manager.init_app(app)
+    limiter.init_app(app)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.extensions["trading_clock"] = make_clock(app.config["CLOCK"])
     app.extensions["trading_rules"] = load_rules(app.config["RULE_OVERRIDES"])
     app.extensions["trading_keyring"] = keyring.load_for_app(app)  # refuses to start without the KEK

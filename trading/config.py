@@ -31,9 +31,29 @@ class Defaults:
     # under a separate key-holder passphrase with Argon2id. See docs/SECURITY.md, "Key holders".
     SERVER_KEPT_HOLDER_KEYS = False
 
-    # Login lockout: this many failures in a row lock the login for LOGIN_LOCK_MINUTES.
-    LOGIN_MAX_FAILURES = 5
-    LOGIN_LOCK_MINUTES = 15
+    # Login throttling (rule auth.throttle; docs/SECURITY.md "Throttling"): failed logins count per client address
+    # and login name (LOGIN_RATE_LIMIT), and per client address whatever the name (LOGIN_ADDRESS_RATE_LIMIT); the
+    # web form and the bidder tool's API share the counts. No account is ever locked, so guesses from one address
+    # never keep the user out from another. Limits are Flask-Limiter strings, several separated by ";".
+    LOGIN_RATE_LIMIT = "5 per minute; 20 per hour; 100 per day"
+    LOGIN_ADDRESS_RATE_LIMIT = "100 per hour"
+    # Wrong second-factor codes of one user from every address (the typist knows the password already).
+    SECOND_FACTOR_USER_RATE_LIMIT = "10 per hour"
+    # Where the counts live: memory:// for one process (development, tests, `make run`); several workers or servers
+    # share one store, e.g. TRADING_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379 (needs the redis package).
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # the shared store down: count in memory, never a 500
+    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True  # Retry-After on a refusal
+    RATELIMIT_KEY_PREFIX = "trading"
+    # The second factor (TOTP, docs/SECURITY.md "Second factor"): the name authenticator apps show, and the roles
+    # that must turn it on before they can use the platform (e.g. ["supervisor", "staff"]; empty: nobody must).
+    TOTP_ISSUER = "公共资源交易平台"
+    REQUIRE_TOTP_FOR: list = []
+    # Proxies in front of the app that set X-Forwarded-For/-Proto (0: none, the peer is the client). Throttling
+    # and the audit log's addresses rely on it: behind a proxy left at 0 every client has the proxy's address.
+    TRUSTED_PROXIES = 0
 
     # Session cookie flags. SECURE is on by default; `make run` serves plain http on the
     # loopback address and switches it off there (see the Makefile).

@@ -1,8 +1,6 @@
-"""Organisations, users, passwords and the login lockout, through the services."""
+"""Organisations, users, passwords and logins, through the services."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -71,26 +69,34 @@ def test_login_names_are_unique_whatever_the_case(session, now):
     assert refused.value.field == "username"
 
 
-def login(session, now, password, max_failures=3, lock_minutes=15):
-    return accounts.authenticate(session, now, username="zhang", password=password,
-                                 max_failures=max_failures, lock_minutes=lock_minutes, address="10.0.0.8")
+def login(session, now, password, username="zhang"):
+    return accounts.authenticate(session, now, username=username, password=password, address="10.0.0.8")
 
 
-def test_repeated_failures_lock_the_login_until_the_lock_expires(session, now):
+def test_an_unknown_name_and_a_wrong_password_get_the_same_answer(session, now):
     make_user(session, now, make_org(session, now))
-    for left in (2, 1):
-        with pytest.raises(DomainError) as refused:
-            login(session, now, "wrong")
-        assert refused.value.params == {"left": left}
-    with pytest.raises(DomainError) as refused:
+    with pytest.raises(DomainError) as unknown:
+        login(session, now, "secret123", username="nobody")
+    with pytest.raises(DomainError) as wrong:
         login(session, now, "wrong")
-    assert refused.value.rule == "auth.lockout"
-    assert refused.value.params["until"] == now + timedelta(minutes=15)
-    with pytest.raises(DomainError) as refused:  # even the right password is refused while locked
-        login(session, now + timedelta(minutes=14), "secret123")
-    assert refused.value.rule == "auth.lockout"
-    user = login(session, now + timedelta(minutes=15), "secret123")
-    assert user.failed_logins == 0 and user.locked_until is None
+    assert (unknown.value.message, unknown.value.field, unknown.value.params, unknown.value.rule) == \
+        (wrong.value.message, wrong.value.field, wrong.value.params, wrong.value.rule)
+
+
+def test_no_number_of_wrong_passwords_locks_the_account(session, now):
+    make_user(session, now, make_org(session, now))
+    for _ in range(20):
+        with pytest.raises(DomainError):
+            login(session, now, "wrong")
+    assert login(session, now, "secret123").username == "zhang"
+
+
+def test_a_deactivated_account_is_named_only_to_whoever_knows_its_password(session, now):
+    user = make_user(session, now, make_org(session, now))
+    accounts.set_user_active(session, None, now, user, False)
+    with pytest.raises(DomainError) as guess:
+        login(session, now, "wrong")
+    assert guess.value.message == accounts.WRONG_LOGIN
 
 
 def test_failed_and_successful_logins_are_audited_with_the_address(session, now):

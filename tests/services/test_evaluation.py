@@ -308,7 +308,7 @@ def test_the_life_of_a_procurement_package_with_a_one_working_day_result_notice(
 def test_outsiders_stay_out_of_the_room_and_the_tenderee_reads_only_the_confirmed_report(session, scene):
     evaluation = scene.start()
     other = User(username="expert-other", display_name="另一名专家", organisation_id=scene.people.staff.organisation_id,
-                 password_hash="x", active=True, failed_logins=0, created_at=scene.at,
+                 password_hash="x", active=True, created_at=scene.at,
                  role_rows=[UserRole(role="expert")])
     session.add(other)
     session.flush()

@@ -1,4 +1,4 @@
-"""Login in the browser: lockout shown plainly, safe `next`, CSRF, cookie flags, error pages."""
+"""Login in the browser: throttling shown plainly, safe `next`, CSRF, cookie flags, error pages."""
 
 from __future__ import annotations
 
@@ -9,14 +9,18 @@ import pytest
 from tests.conftest import login
 
 
-def test_the_login_lock_is_shown_with_its_end_time(make_app, demo):
-    app = make_app(LOGIN_MAX_FAILURES=2, LOGIN_LOCK_MINUTES=30)
+def test_too_many_failures_are_refused_with_a_page_that_says_how_long_to_wait(make_app, demo):
+    app = make_app(LOGIN_RATE_LIMIT="2 per minute")
     client = app.test_client()
+    client.post("/language", data={"lang": "en", "next": "/"})
     first = login(client, "bidder1", "wrongpass1").get_data(as_text=True)
-    assert "还可尝试 1 次" in first
-    locked = login(client, "bidder1", "wrongpass1").get_data(as_text=True)
-    assert "锁定至 2026-03-02 09:30" in locked  # 01:00 UTC + 30 min, shown in Beijing time
-    assert login(client, "bidder1").status_code == 200  # the right password does not get in while locked
+    assert "Wrong login name or password." in first and "tries left" not in first
+    login(client, "bidder1", "wrongpass1")
+    refused = login(client, "bidder1")
+    assert refused.status_code == 429
+    text = refused.get_data(as_text=True)
+    assert "Too many failed attempts from your address: wait 1 min and try again." in text
+    assert "auth.throttle" in text and "log in from elsewhere" in text
 
 
 @pytest.mark.parametrize("target, lands", [

@@ -26,14 +26,16 @@ def test_first_start_writes_a_random_secret_key_once(tmp_path, monkeypatch):
 
 
 def test_environment_overrides_the_instance_file(tmp_path, monkeypatch):
-    (tmp_path / "config.py").write_text('SECRET_KEY = "from-file"\nLOGIN_MAX_FAILURES = 9\n')
-    monkeypatch.setenv("TRADING_LOGIN_MAX_FAILURES", "3")
+    (tmp_path / "config.py").write_text('SECRET_KEY = "from-file"\nEVALUATION_WINDOW_HOURS = 9\n')
+    monkeypatch.setenv("TRADING_EVALUATION_WINDOW_HOURS", "3")
+    monkeypatch.setenv("TRADING_LOGIN_RATE_LIMIT", "3 per minute")
     monkeypatch.setenv("TRADING_CLOCK", "simulated")
     monkeypatch.setenv("TRADING_KEK", TEST_KEK)
     monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@db.internal:5432/trading")
     app = create_app(instance_path=str(tmp_path))
     assert app.config["SECRET_KEY"] == "from-file"
-    assert app.config["LOGIN_MAX_FAILURES"] == 3
+    assert app.config["EVALUATION_WINDOW_HOURS"] == 3
+    assert app.config["LOGIN_RATE_LIMIT"] == "3 per minute"  # not JSON: kept as text
     assert app.extensions["trading_clock"].simulated
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://postgres@db.internal:5432/trading"
 

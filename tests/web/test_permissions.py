@@ -30,11 +30,23 @@ TABLE = {
     "auth.login": ("GET", {}, None, {role: 200 if role == "anonymous" else 302 for role in ROLES}),
     "auth.logout": ("POST", {}, None, {role: 302 for role in ROLES}),
     "auth.password": ("GET", {}, None, {role: LOGIN if role == "anonymous" else 200 for role in ROLES}),
+    "auth.account": ("GET", {}, None, {role: LOGIN if role == "anonymous" else 200 for role in ROLES}),
+    # the code step without a password first sends everyone back to the login page (or home, once logged in)
+    "auth.login_code": ("GET", {}, None, {role: 302 for role in ROLES}),
+    "auth.second_factor_begin": ("POST", {}, {}, only({"admin", "staff", "supervisor", "tenderee"}, ok=302)),
+    # the set-up page shows what the row above began; with nothing begun it sends one back to the account page
+    "auth.second_factor_setup": ("GET", {}, None, {role: 200 if role in {"admin", "staff", "supervisor", "tenderee"}
+                                                   else 302 for role in ROLES}),
+    # turning off a second factor that is not on is refused
+    "auth.second_factor_off": ("POST", {}, {}, {role: LOGIN if role == "anonymous" else 422 for role in ROLES}),
     "admin.index": ("GET", {}, None, only({"admin"}, ok=302)),
     "admin.organisations": ("GET", {}, None, only({"admin"})),
     "admin.organisation_active": ("POST", {"org_id": "spare_org"}, {"active": "1"}, only({"admin"}, ok=302)),
     "admin.users": ("GET", {}, None, only({"admin"})),
     "admin.user_active": ("POST", {"user_id": "spare_user"}, {"active": "1"}, only({"admin"}, ok=302)),
+    "admin.user_view": ("GET", {"user_id": "spare_user"}, None, only({"admin"})),
+    "admin.user_password": ("POST", {"user_id": "spare_user"}, {}, only({"admin"}, ok=422)),
+    "admin.user_second_factor": ("POST", {"user_id": "spare_user"}, {}, only({"admin"}, ok=302)),
     "admin.clock": ("GET", {}, None, only({"admin"})),
     "supervision.audit_log": ("GET", {}, None, only({"supervisor", "admin"})),
     "supervision.audit_verify": ("GET", {}, None, only({"supervisor", "admin"})),

@@ -16,6 +16,10 @@ ROLES = {
     "expert": N_("Evaluation expert"),
 }
 
+# Who may turn on the second factor: the roles that hold opening-key shares (opening host, supervisor, tenderee
+# representative) and the administrator.
+SECOND_FACTOR_ROLES = ("staff", "supervisor", "tenderee", "admin")
+
 ORG_TYPES = {
     "trading_centre": N_("Trading centre"),
     "supervisory_body": N_("Supervisory body"),

@@ -77,6 +77,7 @@ CONSULT = "政府采购竞争性磋商采购方式管理暂行办法（财库〔
 SCREEN = "Imhof 等，瑞士投标串通筛查（变异系数、相对距离）；依据 招标投标法实施条例 第四十条"
 BADONG = "巴东县公共资源交易“五统一”管理制度（19项）"
 YICHANG = "宜昌市公共资源交易管理：招标办核发进场交易证明书"
+DJCP = "GB/T 22239-2019 网络安全等级保护基本要求"
 HI, LO, FIX = "higher", "lower", None
 TWO_THIRDS = Fraction(2, 3)
 
@@ -300,9 +301,15 @@ _TABLE = (
      "3 declines or unanswered calls within 365 days suspend the expert for 180 days"),
     ("experts.cooldown", 30, "days", ALL, HI, "P", "平台专家抽取策略（抽取间隔）",
      "30日内已被抽中的专家不参加本次抽取", "experts drawn within the last 30 days are not drawn again"),
-    ("auth.lockout", None, None, ALL, FIX, "P",
-     "平台安全策略（TRADING_LOGIN_MAX_FAILURES、TRADING_LOGIN_LOCK_MINUTES）",
-     "连续输错密码达到次数后锁定登录", "repeated wrong passwords lock the login for a while"),
+    ("auth.throttle", None, None, ALL, FIX, "R",
+     f"{DJCP} 8.1.4.1 b)（第三级·身份鉴别·登录失败处理）；限值为平台安全策略",
+     "同一地址登录失败次数达到限值的，暂停该地址的登录尝试；账户本身不锁定",
+     "too many failed logins from one address are refused for a while; the account itself is never locked"),
+    ("auth.second_factor", None, None, ALL, FIX, "R",
+     f"{DJCP} 8.1.4.1 d)（第三级·身份鉴别·两种或两种以上组合的鉴别技术）",
+     "中心工作人员、监管人员、密钥持有人可启用动态口令作为第二种鉴别因素；配置要求的角色必须启用",
+     "staff, supervisors and key holders may add one-time codes (TOTP) as a second factor; roles the centre "
+     "names (TRADING_REQUIRE_TOTP_FOR) must"),
     ("clock.forward_only", None, None, ALL, FIX, "P", "平台模拟时钟规则",
      "模拟时钟只能向前调整，每次调整记入操作日志", "the simulated clock only moves forward, audited"),
 )

@@ -1,6 +1,6 @@
 """SQLAlchemy models, one module per aggregate. Importing this registers every table."""
 
-from .accounts import Organisation, User, UserRole, can_administer, can_read_audit
+from .accounts import Organisation, RecoveryCode, User, UserRole, can_administer, can_read_audit
 from .audit import AuditEntry, AuditHead
 from .bank import BankAccount, BankTransfer, Deposit, DepositPayment
 from .bids import Bid, BidderCertificate, BidUpload, HolderChange, HolderKey, KeyShare, OpeningKey
@@ -42,7 +42,7 @@ __all__ = [
     "ExpertRelative", "ExpertSpecialty", "OpeningEntry", "OpeningObjection", "ReleasedShare",
     "Announcement", "Attachment", "AuditEntry", "AuditHead", "Cancellation", "Clarification", "ClockSetting",
     "DealCodeCounter", "DocumentDownload", "EntryCertificate", "Filing", "Lot", "LotSpecialty", "MethodApproval",
-    "Objection", "Organisation", "Project", "Registration", "User", "UserRole",
+    "Objection", "Organisation", "Project", "RecoveryCode", "Registration", "User", "UserRole",
     "ArchiveBundle", "Award", "CommitteeMember", "Contract", "Evaluation", "EvaluationMark", "LowPriceCase",
     "Publicity", "ResultObjection", "can_administer", "can_read_audit", "Deal", "DealCell", "DealSpan",
 ]

@@ -52,14 +52,20 @@ class User(UserMixin, db.Model):
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Part of the id in every session and remember-me cookie: raising it ends all of the user's sessions.
+    session_version: Mapped[int] = mapped_column(default=1)
+    # The second factor (TOTP): the secret sealed under the at-rest key, on once confirmed with a code; the last
+    # time step a code was accepted for, so that no code is accepted twice.
+    totp_secret: Mapped[bytes | None] = mapped_column(sa.LargeBinary(128))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger())
 
     organisation: Mapped[Organisation] = relationship(back_populates="users")
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    recovery_codes: Mapped[list[RecoveryCode]] = relationship(cascade="all, delete-orphan")
 
     @property
     def roles(self) -> set[str]:
@@ -74,12 +80,29 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login: deactivated users cannot log in
         return self.active and self.organisation.active
 
-    def is_locked(self, now: datetime) -> bool:
-        """True while a lockout after failed logins lasts."""
-        return self.locked_until is not None and self.locked_until > now
+    @property
+    def second_factor_on(self) -> bool:
+        """True once the user has confirmed a TOTP code: logging in then takes a code after the password."""
+        return self.totp_enabled_at is not None
+
+    def get_id(self) -> str:
+        """Flask-Login: what the session and remember-me cookies hold, ``id:session_version``; a cookie made
+        before the version was raised names no user any more (``web.auth.load_user``)."""
+        return f"{self.id}:{self.session_version}"
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+class RecoveryCode(db.Model):
+    """One of a user's one-time recovery codes for the second factor, kept as a hash (domain.second_factor)."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 def can_administer(user) -> bool:

@@ -1,9 +1,10 @@
-"""Organisations, users, passwords and login with lockout."""
+"""Organisations, users, passwords, login and the end of sessions."""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+import secrets
+from datetime import datetime
 
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -63,6 +64,9 @@ def set_organisation_active(session, actor, now: datetime, org: Organisation, ac
     if org.active == active:
         return
     org.active = active
+    if not active:  # a later reactivation must not bring its users' old sessions back
+        for user in org.users:
+            end_sessions(user)
     session.flush()
     audit.record(session, actor, now, "organisation.activate" if active else "organisation.deactivate",
                  object_type="organisation", object_id=org.id, payload={"name": org.name})
@@ -91,7 +95,7 @@ def create_user(session, actor, now: datetime, *, username: str, display_name: s
     chosen = check_roles(roles, org.org_type)
     check_password_strength(password)
     user = User(username=username, display_name=display_name, organisation=org,
-                password_hash=hash_password(password), active=True, failed_logins=0, created_at=now,
+                password_hash=hash_password(password), active=True, created_at=now,
                 password_changed_at=now, role_rows=[UserRole(role=r) for r in sorted(chosen)])
     session.add(user)
     session.flush()
@@ -107,8 +111,8 @@ def set_user_active(session, actor, now: datetime, user: User, active: bool) -> 
     if user.active == active:
         return
     user.active = active
-    if active:
-        user.failed_logins, user.locked_until = 0, None
+    if not active:
+        end_sessions(user)  # every session ends, and stays ended after a reactivation
     session.flush()
     audit.record(session, actor, now, "user.activate" if active else "user.deactivate", object_type="user",
                  object_id=user.id, payload={"username": user.username})
@@ -116,8 +120,15 @@ def set_user_active(session, actor, now: datetime, user: User, active: bool) -> 
         holders.reset(session, actor, now, user, "account reactivated")
 
 
+def end_sessions(user: User) -> None:
+    """End every session of ``user`` in every browser, remember-me cookies included (raises its session version;
+    the caller flushes). The request that asked for it logs in again if it should stay."""
+    user.session_version = (user.session_version or 0) + 1
+
+
 def change_password(session, user: User, now: datetime, *, current: str, new: str) -> None:
-    """Change one's own password after checking the current one (no key depends on the login password)."""
+    """Change one's own password after checking the current one; every session of the user ends (the view
+    keeps its own by logging in again). No key depends on the login password."""
     if not check_password_hash(user.password_hash, current or ""):
         raise DomainError(N_("The current password is wrong."), field="current")
     check_password_strength(new, field="new")
@@ -125,41 +136,67 @@ def change_password(session, user: User, now: datetime, *, current: str, new: st
         raise DomainError(N_("The new password must differ from the current one."), field="new")
     user.password_hash = hash_password(new)
     user.password_changed_at = now
+    end_sessions(user)
     session.flush()
-    audit.record(session, user, now, "user.password_change", object_type="user", object_id=user.id)
+    audit.record(session, user, now, "user.password_change", object_type="user", object_id=user.id,
+                 payload={"sessions_ended": True})
 
 
-def authenticate(session, now: datetime, *, username: str, password: str, max_failures: int,
-                 lock_minutes: int, address: str | None = None) -> User:
-    """Return the user for a correct login, or refuse and count the failure (flushes either way)."""
-    user = session.scalar(sa.select(User).where(sa.func.lower(User.username) == (username or "").strip().lower()))
+def reset_password(session, actor, now: datetime, user: User, *, new: str) -> None:
+    """The administrator sets a new password for a user who lost theirs; every session of the user ends."""
+    check_password_strength(new)
+    user.password_hash = hash_password(new)
+    user.password_changed_at = now
+    end_sessions(user)
+    session.flush()
+    audit.record(session, actor, now, "user.password_reset", object_type="user", object_id=user.id,
+                 payload={"username": user.username, "sessions_ended": True})
+
+
+def log_out(session, user: User, now: datetime, *, address: str | None = None) -> None:
+    """Log out everywhere: every session of the user ends, so a copied session cookie is worth nothing."""
+    end_sessions(user)
+    session.flush()
+    audit.record(session, user, now, "auth.logout", object_type="user", object_id=user.id,
+                 payload={"address": address, "sessions_ended": True})
+
+
+def _dummy_hash() -> str:
+    """A hash of no one's password, checked for an unknown login name so that it costs what a wrong password
+    costs (made once per hashing method)."""
+    if _DUMMY.get(PASSWORD_METHOD) is None:
+        _DUMMY[PASSWORD_METHOD] = hash_password(secrets.token_urlsafe(16))
+    return _DUMMY[PASSWORD_METHOD]
+
+
+_DUMMY: dict[str, str] = {}
+WRONG_LOGIN = N_("Wrong login name or password.")
+
+
+def authenticate(session, now: datetime, *, username: str, password: str, address: str | None = None) -> User:
+    """Return the user for a correct login name and password, or refuse (flushes either way; every failure is
+    audited with the address). An unknown name and a wrong password get the same answer after the same work;
+    whether an account is deactivated is told only to whoever knows its password. Nothing here locks an
+    account: repeated failures are throttled per client address by the web layer (rule ``auth.throttle``).
+    For a user with the second factor on, the right password only opens the code step."""
+    name = (username or "").strip()
+    user = session.scalar(sa.select(User).where(sa.func.lower(User.username) == name.lower())) if name else None
     where = {"address": address} if address else {}
     if user is None:
-        audit.record(session, None, now, "auth.login_failed", payload={"username": username, **where})
-        raise DomainError(N_("Wrong login name or password."), field="password")
+        check_password_hash(_dummy_hash(), password or "")
+        audit.record(session, None, now, "auth.login_failed", payload={"username": name[:64], **where})
+        raise DomainError(WRONG_LOGIN, field="password")
+    if not check_password_hash(user.password_hash, password or ""):
+        audit.record(session, None, now, "auth.login_failed", object_type="user", object_id=user.id, payload=where)
+        raise DomainError(WRONG_LOGIN, field="password")
     if not user.is_active:
         audit.record(session, None, now, "auth.login_refused", object_type="user", object_id=user.id,
                      payload={"reason": "inactive", **where})
         raise DomainError(N_("This account is deactivated; ask the centre's administrator."), field="username")
-    if user.is_locked(now):
-        raise DomainError(N_("Too many wrong passwords: this login is locked until %(until)s."),
-                          field="password", rule="auth.lockout", until=user.locked_until)
-    if not check_password_hash(user.password_hash, password or ""):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        payload = {"failures": user.failed_logins, **where}
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + timedelta(minutes=lock_minutes)
-            user.failed_logins = 0
-            payload["locked_until"] = user.locked_until
-        session.flush()
-        audit.record(session, None, now, "auth.login_failed", object_type="user", object_id=user.id,
-                     rule="auth.lockout" if "locked_until" in payload else None, payload=payload)
-        if "locked_until" in payload:
-            raise DomainError(N_("Too many wrong passwords: this login is locked until %(until)s."),
-                              field="password", rule="auth.lockout", until=user.locked_until)
-        raise DomainError(N_("Wrong login name or password. %(left)s tries left before the login is locked."),
-                          field="password", left=max_failures - user.failed_logins)
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    if user.second_factor_on:  # the login is complete once the code is right (second_factor.complete_login)
+        audit.record(session, user, now, "auth.password_ok", object_type="user", object_id=user.id, payload=where)
+        return user
+    user.last_login_at = now
     session.flush()
     audit.record(session, user, now, "auth.login", object_type="user", object_id=user.id, payload=where)
     return user

@@ -84,7 +84,7 @@ def _room_account(session, actor, now: datetime, evaluation: Evaluation, seat: i
     password = "-".join("".join(secrets.choice(ROOM_PASSWORD_LETTERS) for _ in range(4)) for _ in range(3))
     user = User(username=f"{ROOM_ACCOUNT_PREFIX}{evaluation.id}-{seat}", display_name=expert.name,
                 organisation_id=actor.organisation_id, password_hash=hash_password(password), active=True,
-                failed_logins=0, created_at=now, password_changed_at=now, role_rows=[UserRole(role="expert")])
+                created_at=now, password_changed_at=now, role_rows=[UserRole(role="expert")])
     session.add(user)
     session.flush()
     expert.user_id = user.id

@@ -32,6 +32,12 @@ def register(app) -> None:
     def not_allowed(error):
         return _page(405)
 
+    @app.errorhandler(429)
+    def too_many(error):
+        from .throttle import refusal
+
+        return _page(429, error_text(refusal()))
+
     @app.errorhandler(CSRFError)
     def csrf_refused(error):
         return _page(400, "csrf")

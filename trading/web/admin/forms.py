@@ -12,7 +12,7 @@ from wtforms import (
     SubmitField,
     widgets,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
 
 
 class OrganisationForm(FlaskForm):
@@ -43,6 +43,15 @@ class UserForm(FlaskForm):
     roles = MultiCheckboxField(_l("Roles"), validators=[DataRequired()])
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=8, max=200)])
     submit = SubmitField(_l("Create user"))
+
+
+class PasswordResetForm(FlaskForm):
+    """The administrator sets a new password for a user."""
+
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=200)])
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[DataRequired(), EqualTo("new", message=_l("The two entries differ."))])
+    submit = SubmitField(_l("Reset the password"))
 
 
 class ToggleForm(FlaskForm):

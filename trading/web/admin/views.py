@@ -15,10 +15,10 @@ from ...domain.accounts import ORG_TYPES, ROLES
 from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Organisation, User
-from ...services import accounts, clock as clock_service, holders, visibility
+from ...services import accounts, clock as clock_service, holders, second_factor, visibility
 from ..common import choices, form_error, now, roles_required
 from ..i18n import error_text
-from .forms import AdvanceForm, AdvanceToForm, OrganisationForm, ToggleForm, UserForm
+from .forms import AdvanceForm, AdvanceToForm, OrganisationForm, PasswordResetForm, ToggleForm, UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -117,6 +117,55 @@ def user_active(user_id: int):
         if had_key and key.status == "pending":
             flash(_("The account's key-holder key is back to pending: a supervisor must approve it again."), "info")
     return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>")
+@roles_required("admin")
+def user_view(user_id: int):
+    """One user: status, and the administrator's resets (password, second factor), each ending its sessions."""
+    user = db.session.get(User, user_id) or abort(404)
+    return render_template("admin/user.html", user=user, role_names=ROLES, password_form=PasswordResetForm(),
+                           toggle=ToggleForm())
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@roles_required("admin")
+def user_password(user_id: int):
+    """Set a new password for a user who lost theirs; the user's sessions end."""
+    user = db.session.get(User, user_id) or abort(404)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(db.session, current_user, now(), user, new=form.new.data)
+        except DomainError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The password of %(name)s has been reset; every session of the account has ended.",
+                    name=user.username), "success")
+            return redirect(url_for("admin.user_view", user_id=user.id))
+    return render_template("admin/user.html", user=user, role_names=ROLES, password_form=form,
+                           toggle=ToggleForm()), 422
+
+
+@bp.route("/users/<int:user_id>/second-factor", methods=["POST"])
+@roles_required("admin")
+def user_second_factor(user_id: int):
+    """Turn off a user's second factor (phone and recovery codes lost); the user's sessions end."""
+    if not ToggleForm().validate_on_submit():
+        abort(400)
+    user = db.session.get(User, user_id) or abort(404)
+    try:
+        second_factor.reset(db.session, current_user, now(), user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error_text(error), "danger")
+    else:
+        db.session.commit()
+        flash(_("The second factor of %(name)s is off and every session of the account has ended; the user can "
+                "set it up again.", name=user.username), "success")
+    return redirect(url_for("admin.user_view", user_id=user.id))
 
 
 @bp.route("/clock", methods=["GET", "POST"])

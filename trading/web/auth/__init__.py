@@ -1,5 +1,6 @@
-"""Login, logout and password change."""
+"""Login (with the second factor's code step), logout, the account page and password change."""
 
-from .views import bp
+from . import second_factor, views  # noqa: F401  (they add their routes to bp)
+from .blueprint import bp
 
 __all__ = ["bp"]

@@ -23,3 +23,30 @@ class PasswordForm(FlaskForm):
     confirm = PasswordField(_l("Repeat the new password"),
                             validators=[DataRequired(), EqualTo("new", message=_l("The two entries differ."))])
     submit = SubmitField(_l("Change password"))
+
+
+class CodeForm(FlaskForm):
+    """A second-factor code: the app's six digits, or a recovery code."""
+
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)],
+                       description=_l("The 6 digits your authenticator app shows now, or one of your recovery codes."),
+                       render_kw={"autocomplete": "one-time-code", "autofocus": True})
+    submit = SubmitField(_l("Confirm"))
+
+
+class EnableForm(FlaskForm):
+    """Confirm the set-up of the second factor with the app's current code."""
+
+    code = StringField(_l("Code from the app"), validators=[DataRequired(), Length(max=40)],
+                       description=_l("The 6 digits the app shows for this account now."),
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+    submit = SubmitField(_l("Turn on the second factor"))
+
+
+class DisableForm(FlaskForm):
+    """Turn the second factor off, with a current code."""
+
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)],
+                       description=_l("The 6 digits your authenticator app shows now, or one of your recovery codes."),
+                       render_kw={"autocomplete": "one-time-code"})
+    submit = SubmitField(_l("Turn off the second factor"))

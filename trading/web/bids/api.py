@@ -1,6 +1,7 @@
 """The JSON endpoint of the bidder tool: POST the envelope as the raw request body.
 
-Authentication is HTTP Basic with the bidder's login (the same lockout applies). The body must be sent as
+Authentication is HTTP Basic with the bidder's login (failures throttled together with the login form's,
+trading/web/throttle.py). The body must be sent as
 ``application/octet-stream``: a page on another site cannot send that type without the browser asking first,
 so the endpoint needs no CSRF token.
 """
@@ -17,6 +18,7 @@ from ...services import accounts, bids
 from ...storage import BlobTooLarge, blob_store
 from ..common import client_address
 from ..i18n import error_text
+from ..throttle import attempt_failed, login_throttled
 from .blueprint import bp, platform
 
 
@@ -27,6 +29,7 @@ def _refuse(error: DomainError, status: int = 422):
 
 @bp.route("/api/lots/<int:lot_id>/bids", methods=["POST"])
 @csrf.exempt
+@login_throttled
 def api_submit(lot_id: int):
     """Receive an envelope from the bidder tool and answer with the signed receipt."""
     started = current_clock().now()
@@ -38,11 +41,16 @@ def api_submit(lot_id: int):
     cfg = current_app.config
     try:
         user = accounts.authenticate(db.session, started, username=auth.username or "", password=auth.password or "",
-                                     max_failures=cfg["LOGIN_MAX_FAILURES"], lock_minutes=cfg["LOGIN_LOCK_MINUTES"],
                                      address=client_address())
     except DomainError as error:
         db.session.commit()
+        attempt_failed()
         return _refuse(error, 401)
+    if user.second_factor_on:  # HTTP Basic has no code step: such an account uses the web form
+        db.session.commit()
+        return _refuse(DomainError(N_("This account logs in with a second factor, which the bidder tool cannot "
+                                      "send: use an account without one."), field="username",
+                                   rule="auth.second_factor"), 401)
     lot = db.session.get(Lot, lot_id)
     if lot is None:
         return jsonify({"ok": False, "error": "no such lot"}), 404
