@@ -24,7 +24,7 @@ from ..domain import calendar, money, rules
 from ..domain.errors import N_, DomainError, Forbidden
 from ..keyring import AtRestKey
 from ..models import AuditEntry, Award, Bid, Contract, Deposit, Draw, Evaluation, Lot, Publicity, ResultObjection
-from . import audit, deposits, draws, statistics
+from . import audit, deposits, draws, opening, statistics
 from .evaluation import evaluation_of
 from .lots import acts_for_tenderee, require_tenderee, transition
 from .objections import tenderee_answers
@@ -134,7 +134,8 @@ def award(session, actor, now: datetime, lot: Lot, rank: int, *, reason: str = "
         raise DomainError(N_("An objection to the candidates is waiting for its answer."), field="rank",
                           rule="construction.publicity_objection_answer")
     candidate = next((c for c in publicity.candidates if c["rank"] == rank), None)
-    if candidate is None:
+    entry = candidate and opening.opened_entry(session, candidate["bid_id"])
+    if entry is None or entry.lot_id != lot.id or entry.round != lot.round:
         raise DomainError(N_("Choose one of the published candidates."), field="rank")
     reason = (reason or "").strip()
     if rank != 1 and lot.project.state_funded and len(reason) < 4:
@@ -145,8 +146,8 @@ def award(session, actor, now: datetime, lot: Lot, rank: int, *, reason: str = "
         raise DomainError(N_("Give the reason for not awarding the first candidate."), field="reason",
                           rule="construction.award_first_candidate")
     deadline_rule = _rule(lot, "construction.contract_deadline", "procurement.contract_deadline")
-    row = Award(lot_id=lot.id, round=lot.round, bid_id=candidate["bid_id"], bidder_id=candidate["bidder_id"],
-                rank=rank, price=Decimal(candidate["price"]), reason=reason[:2000], issued_at=now,
+    row = Award(lot_id=lot.id, round=lot.round, bid_id=entry.bid_id, bidder_id=entry.bidder_id,
+                rank=rank, price=entry.price, reason=reason[:2000], issued_at=now,
                 issued_by_id=actor.id, contract_due=now + timedelta(days=int(rules.rule(deadline_rule).value)))
     transition(session, lot, "award", actor, "tenderee", now,
                payload={"bid_id": row.bid_id, "bidder_id": row.bidder_id, "rank": rank, "price": row.price})
@@ -217,7 +218,7 @@ def notices(session, lot: Lot) -> dict | None:
         return None
     evaluation: Evaluation | None = evaluation_of(session, lot)
     others = [c for c in (evaluation.report["ranking"] if evaluation and evaluation.report else [])
-              if c["bidder_id"] != row.bidder_id]
+              if c["bid_id"] != row.bid_id]
     rejected = evaluation.report["rejected"] if evaluation and evaluation.report else []
     return {"award": row, "others": others + rejected}
 
