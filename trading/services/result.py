@@ -9,7 +9,7 @@ than ``construction.publicity_objection_answer`` (3 days) is a warning. State-fu
 candidate unless it has withdrawn (``construction.award_first_candidate``). Losers' deposits are refunded at
 the award notice, the winner's at the contract, each with interest and a due date; a contract signed more than
 ``*.contract_deadline`` (30 days) after the notice is registered as late and warned about until then. The award
-and the contract's date go into the deal table (``services.statistics``) that every statistic is computed from.
+and the contract's date go into the deal table (``services.deals``) that every statistic is computed from.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from ..domain import calendar, money, rules
 from ..domain.errors import N_, DomainError, Forbidden
 from ..keyring import AtRestKey
 from ..models import AuditEntry, Award, Bid, Contract, Deposit, Draw, Evaluation, Lot, Publicity, ResultObjection
-from . import audit, deposits, draws, opening, statistics
+from . import audit, deals, deposits, draws, opening
 from .evaluation import evaluation_of
 from .lots import acts_for_tenderee, require_tenderee, transition
 from .objections import tenderee_answers
@@ -161,7 +161,7 @@ def award(session, actor, now: datetime, lot: Lot, rank: int, *, reason: str = "
     for draw in session.scalars(sa.select(Draw).where(Draw.lot_id == lot.id)):
         if draw.status != "cancelled" and draw.ranking is not None:
             draws.reveal(session, None, now, draw, at_rest)
-    statistics.record_award(session, now, lot, row)
+    deals.record_award(session, now, lot, row)
     return row
 
 
@@ -201,7 +201,7 @@ def register_contract(session, actor, now: datetime, lot: Lot, *, number: str, s
                         "rule": deadline_rule})
     session.add(contract)
     session.flush()
-    statistics.record_contract(session, lot, contract)
+    deals.record_contract(session, lot, contract)
     refund_rule = _rule(lot, "construction.deposit_refund", "procurement.deposit_refund")
     signed_at = calendar.start_of_local_day(signed_on)
     for deposit in deposits_of(session, lot):
