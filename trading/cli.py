@@ -190,7 +190,7 @@ draw_group = click.Group("draw", help="Expert draws.")
 def draw_verify(record_file: str, options: tuple[str, ...]) -> None:
     """Replay an exported draw record: FILE --beacon-key HEX --gateway-key HEX (or --no-key-check); print MATCH
     or what differs. Exit status 0 MATCH, 1 differences, 2 unreadable, 3 no trusted key."""
-    from .domain.drawing_cli import main
+    from .domain.drawing.cli import main
 
     sys.exit(main(["verify", record_file, *options]))
 
