@@ -33,7 +33,9 @@ from trading.domain import specialties
 from trading.domain.beacon import make_pulse, round_at, time_of
 from trading.domain.drawing import (
     CallOutcome,
+    DrawRecord,
     Request,
+    build_record,
     check_supply,
     commit,
     index_pool,
@@ -43,8 +45,8 @@ from trading.domain.drawing import (
     recuse,
     seat,
     seed,
+    verify,
 )
-from trading.domain.drawing_cli import DrawRecord, build_record, verify
 from trading.domain.experts import ExpertRecord
 
 POOL = int(os.environ.get("BENCH_EXPERTS", "100000"))

@@ -5,7 +5,7 @@ floor in the same run: one hand-written SQL aggregate of savings over the same r
 
 Set-up (not timed): the schema by the migrations (SQLite file in a temporary folder, or DATABASE_URL's database,
 dropped to base first), then BENCH_LOTS deals (default 1,000,000) of every trade type in the regions of Hubei
-over 2006-2012, bulk-inserted by Core executemany in batches, the rollup refreshed (``refresh_cells``, as every
+over 2006-2012, bulk-inserted by Core executemany in batches, the rollup refreshed (``deals.refresh_cells``, as every
 service that writes deals does), then ANALYZE (and VACUUM on PostgreSQL) as a database in service would have.
 The unfiltered report reads the grouped figures from the rollup and counts distinct projects over the deals.
 Each query runs once to warm the cache, then BENCH_REPEAT times (default 3)
@@ -37,6 +37,7 @@ from trading.domain import regions
 from trading.extensions import db
 from trading.models import Deal
 from trading.services import statistics
+from trading.services.deals import refresh_cells
 
 LOTS = int(os.environ.get("BENCH_LOTS", "1000000"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
@@ -101,7 +102,7 @@ def prepare(folder: str):
                 conn.execute(sa.insert(Deal.__table__), batch)
         print(f"{LOTS} deals inserted in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         started = time.perf_counter()
-        statistics.refresh_cells(db.session)  # as the services do when they write deals
+        refresh_cells(db.session)  # as the services do when they write deals
         db.session.commit()
         print(f"rollup refreshed in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

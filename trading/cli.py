@@ -190,7 +190,7 @@ draw_group = click.Group("draw", help="Expert draws.")
 def draw_verify(record_file: str, options: tuple[str, ...]) -> None:
     """Replay an exported draw record: FILE --beacon-key HEX --gateway-key HEX (or --no-key-check); print MATCH
     or what differs. Exit status 0 MATCH, 1 differences, 2 unreadable, 3 no trusted key."""
-    from .domain.drawing_cli import main
+    from .domain.drawing.cli import main
 
     sys.exit(main(["verify", record_file, *options]))
 
@@ -228,9 +228,9 @@ scenario_group = click.Group("scenario", help="Calibration scenarios: generated 
 def scenario_list() -> None:
     """List the scenarios, whether each is loaded, and what it reproduces."""
     from .domain.scenarios import SCENARIOS
-    from .services import statistics
+    from .services import history
 
-    loaded = statistics.loaded_scenarios(db.session)
+    loaded = history.loaded_scenarios(db.session)
     for name, scenario in SCENARIOS.items():
         click.echo(f"{name:<15} {'loaded' if name in loaded else 'not loaded':<11} {scenario.title_zh}")
         click.echo(f"    {scenario.description}")
@@ -241,10 +241,10 @@ def scenario_list() -> None:
 @with_appcontext
 def scenario_load(name: str) -> None:
     """Load a scenario's deals into the deal table (once); audited."""
-    from .services import statistics
+    from .services import history
 
     try:
-        result = statistics.load_scenario(db.session, "cli", current_clock().now(), name)
+        result = history.load_scenario(db.session, "cli", current_clock().now(), name)
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(error.render()) from None
@@ -304,13 +304,13 @@ def history_import(file: str) -> None:
     """Import a .csv (UTF-8) or .xlsx file of completed deals, all rows or none; prints every bad row."""
     from pathlib import Path
 
-    from .services import statistics
+    from .services import history
 
     path = Path(file)
     try:
         with path.open("rb") as stream:
-            rows = statistics.read_rows(path.name, stream)
-        result = statistics.import_history(db.session, "cli", current_clock().now(), rows, path.name)
+            rows = history.read_rows(path.name, stream)
+        result = history.import_history(db.session, "cli", current_clock().now(), rows, path.name)
     except DomainError as error:
         db.session.rollback()
         click.echo(error.render(), err=True)

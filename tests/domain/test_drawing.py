@@ -19,8 +19,10 @@ from trading.domain.beacon import make_pulse, public_key_of, round_at, time_of
 from trading.domain.drawing import (
     REASONS,
     CallOutcome,
+    DrawRecord,
     Exclusion,
     Request,
+    build_record,
     call_statement,
     call_subject,
     check_supply,
@@ -32,8 +34,9 @@ from trading.domain.drawing import (
     recuse,
     seat,
     seed,
+    verify,
 )
-from trading.domain.drawing_cli import DrawRecord, build_record, main, verify
+from trading.domain.drawing.cli import main
 from trading.domain.errors import DomainError
 from trading.domain.experts import ExpertRecord
 

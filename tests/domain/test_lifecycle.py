@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from trading.domain import lifecycle
 from trading.domain.errors import DomainError, Forbidden
 from trading.domain.lifecycle import (
     ACTIONS,
@@ -345,3 +346,39 @@ def test_stages_and_states_have_chinese_names():
     assert STATES["failed"] == "流标" and SIDE_STATES == {"failed", "cancelled", "suspended"}
     with pytest.raises(ValueError, match="limbo"):
         stage_of("limbo")
+
+
+def _from(*actions: str) -> set[str]:
+    """The states in which any of the actions may be taken, as the transition table says."""
+    return {state for t in TRANSITIONS if t.action in actions for state in t.from_states}
+
+
+def test_the_named_groups_of_states_say_what_the_transition_table_says():
+    """One definition per question about a lot's state, each checked against the table: open is where bids and
+    offers are taken; live (in trading) is every state from the announcement to the award, all of which a
+    supervisor may suspend; a draw may be made until the evaluation has started; the key holders matter until the
+    bids are open; the award leads into the decided states; every state before the announcement, live, decided or
+    a side exit is exactly one of them."""
+    assert lifecycle.OPEN == _from("submit_bid", "place_offer")
+    assert lifecycle.LIVE | {"awarded"} == SUSPENDABLE
+    assert lifecycle.DRAWING == _from("close_bidding", "start_evaluation", "score")
+    assert lifecycle.KEYS_IN_USE == _from("submit_bid", "close_bidding", "start_evaluation")
+    assert lifecycle.DECIDED == {find_transition(s, a).to_state for s, a in (
+        ("publicity", "award"), ("awarded", "register_contract"), ("contracted", "archive"))}
+    before = {"draft", "filed", "certified", "method_approved"}
+    parts = [before, lifecycle.LIVE, lifecycle.DECIDED, SIDE_STATES]
+    assert set().union(*parts) == set(STATES) and sum(map(len, parts)) == len(STATES)
+    assert lifecycle.PUBLISHED == set(STATES) - before - {"cancelled"}
+    assert lifecycle.DECIDED < lifecycle.RESULT < lifecycle.EVALUATING < lifecycle.OPENED < lifecycle.PUBLISHED
+    assert lifecycle.PAUSED | {"failed"} == SIDE_STATES
+
+
+@pytest.mark.parametrize(("state", "previous", "published"), [
+    ("draft", None, False), ("method_approved", None, False), ("announced", None, True), ("failed", "opening", True),
+    ("suspended", "evaluating", True), ("archived", None, True), ("cancelled", "draft", False),
+    ("cancelled", "method_approved", False), ("cancelled", "announced", True), ("cancelled", "suspended", True),
+])
+def test_a_lot_is_published_from_its_announcement_on_cancelled_or_not(state, previous, published):
+    """A lot cancelled after its announcement was published (its announcement stays public); one cancelled before
+    it never was."""
+    assert lifecycle.published(state, previous) is published

@@ -52,8 +52,8 @@ def test_a_row_pointed_at_the_bidders_earlier_envelope_is_held_and_reported(app,
     record = lot.open()
     held = next(e for e in record if e.bid_id == standing.id)
     assert held.status == "held" and held.price is None and held.reason
-    assert [e.price for e in record if e.status == "opened"] == PRICES[1:3]  # the rest of the opening went on
-    assert OLD_PRICE not in {e.price for e in record}  # the old price was not opened
+    assert [e.price_text for e in record if e.status == "opened"] == PRICES[1:3]  # the rest of the opening went on
+    assert OLD_PRICE not in {e.price_text for e in record}  # the old price was not opened
     # With the receipt forged too, the replacing submission has no receipt pointing at it any more, so the first
     # bid stands by the audit log and is reported as suppressed as well: both are held for the supervisor.
     expected = {standing.id} | ({first.id} if "receipt" in forged else set())
@@ -82,7 +82,7 @@ def test_a_second_standing_row_for_the_same_bidder_is_held(session, lot):
     record = lot.open()
     revived = next(e for e in record if e.bid_id == first.id)
     assert revived.status == "held" and revived.price is None
-    assert sorted(e.price for e in record if e.status == "opened") == sorted(PRICES[:3])
+    assert sorted(e.price_text for e in record if e.status == "opened") == sorted(PRICES[:3])
     assert [e.payload["bid_id"] for e in _tampering(session, lot.lot.id)] == [first.id]
 
 
@@ -96,7 +96,7 @@ def test_a_withdrawal_suppressed_by_editing_the_row_is_caught(session, lot):
     record = lot.open()
     suppressed = next(e for e in record if e.bid_id == victim.id)
     assert suppressed.status == "held" and "withdrawn" in suppressed.reason
-    assert sorted(e.price for e in record if e.status == "opened") == sorted(PRICES[:1] + PRICES[2:])
+    assert sorted(e.price_text for e in record if e.status == "opened") == sorted(PRICES[:1] + PRICES[2:])
     assert [e.payload["bid_id"] for e in _tampering(session, lot.lot.id)] == [victim.id]
     assert any(w.kind == "tampering" and w.params["bid_id"] == victim.id for w in result.warnings(session, lot.now))
 
@@ -112,7 +112,7 @@ def test_a_genuine_withdrawal_and_replacement_open_without_any_finding(session, 
     session.commit()
     record = lot.open()
     assert [e.status for e in record] == ["opened"] * 3
-    assert [e.price for e in record] == PRICES[:3] and _tampering(session, lot.lot.id) == []
+    assert [e.price_text for e in record] == PRICES[:3] and _tampering(session, lot.lot.id) == []
     assert session.get(Bid, made[3].id).status == "withdrawn"
 
 

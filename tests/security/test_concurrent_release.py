@@ -65,7 +65,7 @@ def test_simultaneous_releases_open_the_bids_exactly_once(postgres, session, now
         assert not [o for o in outcomes if o.startswith("error")], outcomes
         assert outcomes.count("released") >= k  # enough shares came in: the bids must open
         entries = session.scalars(sa.select(OpeningEntry).where(OpeningEntry.lot_id == lot.lot.id)).all()
-        assert sorted(e.price for e in entries) == sorted(PRICES[:3])  # one opening record, each bid once
+        assert sorted(e.price_text for e in entries) == sorted(PRICES[:3])  # one opening record, each bid once
         records = session.scalar(sa.select(sa.func.count(AuditEntry.seq)).where(
             AuditEntry.action == "opening.record", AuditEntry.object_id == str(lot.lot.id)))
         assert records == 1

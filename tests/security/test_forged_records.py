@@ -13,9 +13,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tests.conftest import FIXED_NOW
-from trading.domain import archive as bundle, archive_cli, drawing, drawing_cli
+from trading.domain import archive as bundle, archive_cli, drawing
 from trading.domain.beacon import make_pulse
-from trading.domain.drawing import CallOutcome, call_statement, call_subject
+from trading.domain.drawing import CallOutcome, call_statement, call_subject, cli as drawing_cli
 from trading.keyring import current_keyring
 from trading.services import beacon, draws
 from trading.simulate import demo, experts as demo_experts, lots as walk
@@ -98,7 +98,7 @@ def test_a_consistent_forgery_skipping_a_ranked_expert_is_a_mismatch(exported, t
     place, and rebuilds the panel, so the replay itself is consistent. Keeping the platform's signatures, or
     re-signing every call with its own key, both fail against the published gateway key."""
     data, trusted = exported
-    record = drawing_cli.DrawRecord.from_json(json.dumps(data))
+    record = drawing.DrawRecord.from_json(json.dumps(data))
     ranking = record.ranking["A080201"]
     skipped = record.calls[2]
     assert skipped.outcome == "accepted" and skipped.expert_id == ranking[2]
@@ -113,7 +113,7 @@ def test_a_consistent_forgery_skipping_a_ranked_expert_is_a_mismatch(exported, t
             signature = signer.sign(call_statement(subject, call.outcome, call.at)) if signer else call.signature
             signed.append(replace(call, signature=signature))
         gateway_key = signer.public_key().public_bytes_raw() if signer else record.gateway_key
-        again = drawing_cli.build_record(record.request, record.pool, record.exclusions, record.commitment,
+        again = drawing.build_record(record.request, record.pool, record.exclusions, record.commitment,
                                          record.committed_at, record.pulse, record.secret, signed, gateway_key)
         assert drawing.verify(again, allow_unsigned=True) == [] or signer is None  # consistent in itself
         return json.loads(again.to_json())
@@ -134,7 +134,7 @@ def test_a_consistent_forgery_skipping_a_ranked_expert_is_a_mismatch(exported, t
 
 def test_a_pulse_re_signed_with_another_key_is_a_mismatch_with_the_published_beacon_key(exported, tmp_path, capsys):
     data, trusted = exported
-    pulse = drawing_cli.DrawRecord.from_json(json.dumps(data)).pulse
+    pulse = drawing.DrawRecord.from_json(json.dumps(data)).pulse
     data["pulse"] = make_pulse(None, pulse.round, pulse.time, ATTACKER, lambda size: b"\x01" * size).as_dict()
     status, out, _ = verify(tmp_path, capsys, data, *trusted)
     assert status == 1 and "pulse: Pulse" in out and "names the beacon key" in out

@@ -14,7 +14,17 @@ from trading.domain import archive as bundle, calendar, drawing
 from trading.domain.errors import DomainError, Forbidden
 from trading.keyring import current_keyring
 from trading.models import AuditEntry, BankTransfer, Deal, Deposit, Expert, ReleasedShare, User, UserRole
-from trading.services import archive, beacon, chronograph, draws, evaluation as room, keys, opening, result
+from trading.services import (
+    archive,
+    beacon,
+    chronograph,
+    draws,
+    evaluation as room,
+    keys,
+    opening,
+    result,
+    statistics,
+)
 from trading.simulate import demo, experts as demo_experts, lots as walk
 from trading.storage import BlobStore
 
@@ -303,6 +313,38 @@ def test_the_life_of_a_procurement_package_with_a_one_working_day_result_notice(
     refunded = session.scalars(sa.select(Deposit).where(Deposit.lot_id == scene.lot.id)).all()
     assert scene.lot.state == "contracted" and all(d.status == "refunded" for d in refunded)
     assert {d.refund_rule for d in refunded} == {"procurement.deposit_refund"}
+
+
+def test_a_price_typed_in_full_width_digits_is_parsed_once_and_the_award_and_statistics_read_the_decimal(
+        app, session, now, tmp_path):
+    """Bidders type their prices as a Chinese keyboard gives them (full-width digits, ¥, 元, thousands commas); the
+    bidder tool seals the yuan amount and the opening parses it, once, into the record's Decimal price, keeping the
+    text read from the bid for the record. Everything after the opening reads the Decimal: with the kept text
+    blanked, the evaluation, the award, the deal and the savings rate come out the same."""
+    scene = Scene(session, now, tmp_path, ["４，６５０，０００．００", "¥4,598,000元", "４７２００００"],
+                  trade_type="procurement")
+    record = opening.record(session, scene.lot)
+    assert [e.price for e in record] == [Decimal("4650000.00"), Decimal("4598000.00"), Decimal("4720000.00")]
+    assert [e.price_text for e in record] == ["4650000.00", "4598000.00", "4720000.00"]  # as read from the bids
+    for entry in record:
+        entry.price_text = "见投标函"  # nothing after the opening reads the text
+    session.flush()
+    evaluation = scene.start()
+    chair = scene.everyone_signs_and_elects()
+    scene.mark_all()
+    room.submit_report(session, scene.user(chair), scene.in_room, evaluation)
+    assert [c["label"] for c in evaluation.report["candidates"]] == ["投标人B", "投标人A", "投标人C"]
+    for m in scene.members():
+        room.confirm_report(session, scene.user(m), scene.in_room, evaluation)
+    publicity = result.publish(session, scene.people.staff, scene.in_room, scene.lot)
+    award = result.award(session, scene.people.tenderee, publicity.ends_at, scene.lot, 1, rate=RATE,
+                         at_rest=_at_rest())
+    assert (award.bid_id, award.price) == (scene.bids[1].id, Decimal("4598000.00"))
+    deal = session.scalar(sa.select(Deal).where(Deal.lot_id == scene.lot.id))
+    assert deal.price == Decimal("4598000.00")
+    figures = statistics.savings(session, statistics.Filters(trade_type="procurement"))
+    rate = figures["savings_rate"]
+    assert (rate.numerator, rate.denominator) == (scene.lot.budget - Decimal("4598000.00"), scene.lot.budget)
 
 
 def test_outsiders_stay_out_of_the_room_and_the_tenderee_reads_only_the_confirmed_report(session, scene):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -90,7 +91,8 @@ def test_k_shares_open_every_bid_and_the_record_reads_the_price_forms(session, s
     opening.release_share(session, scene.people.supervisor, at + timedelta(minutes=2), scene.lot, KEY_PASS,
                           at_rest=AT_REST, store=scene.store, platform=scene.platform)
     record = opening.record(session, scene.lot)
-    assert [e.price for e in record] == PRICES and {e.status for e in record} == {"opened"}
+    assert [e.price for e in record] == [Decimal(p) for p in PRICES] and {e.status for e in record} == {"opened"}
+    assert [e.price_text for e in record] == PRICES  # the price as read from each bid, kept for the record
     assert record[0].duration == "300日历天" and record[0].fields == {"quality": "合格"}
     assert [f["name"] for f in record[0].files] == ["技术标.pdf"]
     kept = {b.blob_key for b in session.scalars(sa.select(Bid))} | {a.blob_key for a in session.scalars(

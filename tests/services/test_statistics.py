@@ -16,7 +16,7 @@ from trading.domain import statistics as definitions
 from trading.domain.errors import DomainError, Forbidden
 from trading.domain.statistics import CENTRE, PUBLISHED, format_rate
 from trading.models import AuditEntry, Deal
-from trading.services import statistics
+from trading.services import deals, history, statistics
 from trading.services.statistics import Filters
 
 D = Decimal
@@ -34,7 +34,7 @@ def add(session, now, price, *, budget=None, start=None, trade_type=None, region
                      starting_price=None if start is None else D(start), price=D(price), awarded_on=on,
                      created_at=now))
     session.flush()
-    statistics.refresh_cells(session, [on.strftime("%Y-%m")])  # as every service that writes deals does
+    deals.refresh_cells(session, [on.strftime("%Y-%m")])  # as every service that writes deals does
 
 
 def close(a: Decimal | None, b: Decimal | None) -> bool:
@@ -274,8 +274,8 @@ def refusal(call, *args, **kwargs) -> DomainError:
 
 @pytest.mark.parametrize(("name", "make"), [("2010年成交.csv", csv_file), ("2010年成交.xlsx", xlsx_file)])
 def test_a_good_file_is_imported_and_audited_and_not_twice(session, now, name, make):
-    rows = statistics.read_rows(name, make(GOOD))
-    result = statistics.import_history(session, "cli", now, rows, name)
+    rows = history.read_rows(name, make(GOOD))
+    result = history.import_history(session, "cli", now, rows, name)
     assert (result.source, result.lots, result.by_trade_type) == (f"import:{name}", 3, {"construction": 2, "land": 1})
     assert result.amount == D("52580000.50")
     deal = session.scalar(sa.select(Deal).where(Deal.lot_name == "第二标段"))
@@ -283,7 +283,7 @@ def test_a_good_file_is_imported_and_audited_and_not_twice(session, now, name, m
     assert statistics.amounts(session, Filters()).total.projects == 2
     entry = session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "deal.import"))
     assert entry.payload["lots"] == 3 and entry.actor_label == "cli"
-    again = refusal(statistics.import_history, session, "cli", now, statistics.read_rows(name, make(GOOD)), name)
+    again = refusal(history.import_history, session, "cli", now, history.read_rows(name, make(GOOD)), name)
     assert again.field == "file" and [e["line"] for e in again.params["errors"]] == [2, 3, 4]
     assert again.params["errors"][0]["params"] == {"source": f"import:{name}"}
 
@@ -292,7 +292,7 @@ def test_a_good_file_is_imported_and_audited_and_not_twice(session, now, name, m
 def test_a_file_with_bad_rows_imports_nothing_and_reports_every_bad_row(session, now, name, make):
     bad = [GOOD[0], [*GOOD[1][:6], "8000000", "", "-5", "2010-03-01", "2010-03-29"],
            [*GOOD[2][:4], "4212", *GOOD[2][5:9], "2010-06-01", "2010-05-20"], GOOD[0]]
-    error = refusal(statistics.import_history, session, "cli", now, statistics.read_rows(name, make(bad)), name)
+    error = refusal(history.import_history, session, "cli", now, history.read_rows(name, make(bad)), name)
     assert error.field == "file" and error.params["count"] == 4 and error.params["rows"] == 3
     assert [(e["line"], e["field"]) for e in error.params["errors"]] == [
         (3, "award_price"), (4, "region_code"), (4, "announced_on"), (5, None)]
@@ -301,17 +301,17 @@ def test_a_file_with_bad_rows_imports_nothing_and_reports_every_bad_row(session,
 
 
 def test_unreadable_files_and_outsiders_are_refused(session, now):
-    assert refusal(statistics.read_rows, "deals.txt", io.BytesIO(b"x")).field == "file"
-    assert refusal(statistics.read_rows, "deals.xlsx", io.BytesIO(b"not a zip")).field == "file"
-    assert refusal(statistics.read_rows, "deals.csv", io.BytesIO("项目".encode("gbk"))).field == "file"
-    assert refusal(statistics.import_history, session, "cli", now, [], "empty.csv").field == "file"
+    assert refusal(history.read_rows, "deals.txt", io.BytesIO(b"x")).field == "file"
+    assert refusal(history.read_rows, "deals.xlsx", io.BytesIO(b"not a zip")).field == "file"
+    assert refusal(history.read_rows, "deals.csv", io.BytesIO("项目".encode("gbk"))).field == "file"
+    assert refusal(history.import_history, session, "cli", now, [], "empty.csv").field == "file"
 
     class Bidder:
         def has_role(self, *roles):
             return "bidder" in roles
 
     with pytest.raises(Forbidden):
-        statistics.import_history(session, Bidder(), now, statistics.read_rows("a.csv", csv_file(GOOD)), "a.csv")
+        history.import_history(session, Bidder(), now, history.read_rows("a.csv", csv_file(GOOD)), "a.csv")
 
 
 # -- scenarios and calibration ---------------------------------------------------------------------------------
@@ -320,14 +320,14 @@ def test_unreadable_files_and_outsiders_are_refused(session, now):
 def scenarios(session, now):
     """Both calibration scenarios loaded."""
     for name in ("xianning-2010", "badong-2010"):
-        statistics.load_scenario(session, "cli", now, name)
+        history.load_scenario(session, "cli", now, name)
     return session
 
 
 def test_a_scenario_loads_once(scenarios, now):
-    assert statistics.loaded_scenarios(scenarios) == {"xianning-2010", "badong-2010"}
-    assert refusal(statistics.load_scenario, scenarios, "cli", now, "xianning-2010").field == "name"
-    assert refusal(statistics.load_scenario, scenarios, "cli", now, "wuhan-2011").field == "name"
+    assert history.loaded_scenarios(scenarios) == {"xianning-2010", "badong-2010"}
+    assert refusal(history.load_scenario, scenarios, "cli", now, "xianning-2010").field == "name"
+    assert refusal(history.load_scenario, scenarios, "cli", now, "wuhan-2011").field == "name"
     assert scenarios.scalar(sa.select(sa.func.count(Deal.id)).where(Deal.imported)) == 333 + 94
     assert scenarios.scalar(sa.select(sa.func.count(AuditEntry.seq))) == 2
 
@@ -394,7 +394,7 @@ def test_the_share_traded_in_the_centre_counts_the_imported_records_that_say_so(
             for in_centre in ("是", "否", "")]
     for n, row in enumerate(rows):
         row["lot_name"] = f"{n + 1}标段"
-    statistics.import_history(session, None, now, rows, "past.csv")
+    history.import_history(session, None, now, rows, "past.csv")
     for rollup in (True, False):
         total = statistics.report(session, Filters.period("year", "2010"), rollup=rollup).amounts.total
         assert (total.in_centre, total.lots) == (2, 3) and total.in_centre_share == Decimal(2) / 3

@@ -173,3 +173,33 @@ def test_the_lot_page_shows_the_timeline_with_rules(app, demo):
     for words in ("交易条件备案", "交易方式核准", "交易流程监管", "construction.bid_window",
                   "platform.entry_certificate", "已出具进场交易证明书"):
         assert words in page, words
+
+
+def test_bidders_see_a_lot_cancelled_after_its_announcement_not_one_cancelled_as_a_draft(app, demo):
+    """"Published" is one definition (``lifecycle.published``): a lot announced and then cancelled stays on the
+    public announcement list as 已终止, so its page stays open to bidders; a draft cancelled before any announcement
+    was never public. The centre's list of lots in trading shows the live one only."""
+    from tests.conftest import FIXED_NOW
+    from trading.services import cancellation
+    from trading.simulate import lots as walk
+    from trading.storage import blob_store
+
+    with app.app_context():
+        people = walk.cast(db.session)
+        live = walk.create(db.session, people, FIXED_NOW, "construction")
+        walk.advance(db.session, people, FIXED_NOW, live, "announced", blob_store())
+        announced = walk.create(db.session, people, FIXED_NOW, "procurement")
+        walk.advance(db.session, people, FIXED_NOW, announced, "announced", blob_store())
+        asked = cancellation.request_cancel(db.session, people.tenderee, FIXED_NOW, announced, "资金未落实，终止采购")
+        cancellation.decide_cancel(db.session, people.supervisor, FIXED_NOW, asked.id, True, "同意终止")
+        draft = walk.create(db.session, people, FIXED_NOW, "construction")
+        cancellation.request_cancel(db.session, people.tenderee, FIXED_NOW, draft, "立项调整，不再招标")
+        assert (live.state, announced.state, draft.state) == ("announced", "cancelled", "cancelled")
+        ids = live.id, announced.id, draft.id
+        db.session.commit()
+    bidder = client_for(app, "bidder3")
+    assert [bidder.get(f"/lots/{lot_id}").status_code for lot_id in ids] == [200, 200, 404]
+    ended = app.test_client().get("/public/announcements?status=ended").get_data(as_text=True)
+    assert "咸宁市中心医院医疗设备采购项目" in ended and "已终止" in ended
+    queue = client_for(app, "supervisor").get("/work").get_data(as_text=True)
+    assert f'/lots/{ids[0]}"' in queue and f'/lots/{ids[1]}"' not in queue

@@ -6,6 +6,7 @@ condition it needs (checked on the lot's deadlines and the Clock's ``now``) and 
 ``PREVIOUS`` means the state the lot was suspended from, which the caller stores and passes back.
 Rows may be limited to methods of one kind (``rules.Method.kind``: tender, listing, auction, agreement).
 Time conditions: "after_X" holds from the instant X on (now >= X), "before_X" until just before it.
+Sets of states (``LIVE``, ``PUBLISHED``, ``DECIDED``, ...) are named here once; nothing else lists a set of states.
 """
 
 from __future__ import annotations
@@ -60,6 +61,26 @@ _STATES: dict[str, tuple[str, int | None]] = {
 }
 STATES: dict[str, str] = {state: name for state, (name, _) in _STATES.items()}
 SIDE_STATES = frozenset({"failed", "cancelled", "suspended"})
+
+# Named groups of states: wherever the platform asks which lots are in some condition, it asks one of these.
+OPEN = frozenset({"announced", "listing", "auction"})  # taking bids (announced) or offers (listing, auction)
+RESULT = frozenset({"publicity", "awarded", "contracted", "archived"})  # the result is public
+DECIDED = frozenset({"awarded", "contracted", "archived"})  # the award is made
+LIVE = OPEN | {"opening", "evaluating", "publicity"}  # in trading: announced, no award yet
+PUBLISHED = LIVE | DECIDED | {"failed", "suspended"}  # announced at some point (a cancelled lot: ``published``)
+OPENED = RESULT | {"opening", "evaluating", "listing", "auction", "failed"}  # past the bid deadline, or listing
+EVALUATING = RESULT | {"evaluating"}  # the evaluation has started (or, for a listing, the result is out)
+PAUSED = frozenset({"suspended", "cancelled"})  # they keep the phase of the state they came from (previous_state)
+KEYS_IN_USE = frozenset({"announced", "opening"})  # bids are sealed to the opening key, or its shares are released
+DRAWING = frozenset({"announced", "opening", "evaluating"})  # a panel may be drawn (or redrawn)
+TAKING_DEPOSITS = frozenset({"announced", "listing"})  # deposits are paid into their sub-accounts
+
+
+def published(state: str, previous: str | None = None) -> bool:
+    """Whether a lot in ``state`` (``previous``: the state it was cancelled or suspended from) has been announced:
+    a lot cancelled after its announcement was published, one cancelled before it was not."""
+    return state in PUBLISHED or (state == "cancelled" and previous in PUBLISHED)
+
 ROLES = frozenset({"admin", "staff", "supervisor", "tenderee", "bidder", "expert", "system"})
 PREVIOUS = "previous"  # to_state of ``resume``: back to the state the lot was suspended from
 

@@ -7,8 +7,9 @@ bidders), 第三十七条 (the committee's names stay secret until the result is
 the first phase of the lot from which that audience may see it (``None``: never, through this fact).
 
 Phases, in order: before the bid deadline; opened (the deadline has passed and the opening is under way or
-done); evaluating (the closed evaluation has started); decided (the award is made). A lot that was cancelled,
-suspended or failed keeps the phase it had reached.
+done); evaluating (the closed evaluation has started); decided (the award is made): the state groups
+``lifecycle.OPENED``, ``EVALUATING`` and ``DECIDED``. A lot that was cancelled, suspended or failed keeps the phase
+it had reached.
 
 Audiences: ``supervisor``, ``staff`` (centre staff), ``admin`` (the system administrator, an operator, not a
 supervisor), ``party`` (the project's tenderee or agency), ``bidder`` (a bidder signed up for the lot),
@@ -26,6 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum, StrEnum
+
+from .lifecycle import DECIDED, EVALUATING, OPENED, PAUSED
 
 
 class Phase(IntEnum):
@@ -58,12 +61,6 @@ POLICY: dict[Fact, dict[str, Phase | None]] = {
     Fact.DRAW_POOL: {"supervisor": _O, "staff": _O, "admin": _D, "party": _D, "bidder": None, "public": None},
 }
 
-OPENED_STATES = frozenset({"opening", "listing", "auction", "evaluating", "publicity", "awarded", "contracted",
-                           "archived", "failed"})
-EVALUATING_STATES = frozenset({"evaluating", "publicity", "awarded", "contracted", "archived"})
-DECIDED_STATES = frozenset({"awarded", "contracted", "archived"})
-PAUSED_STATES = frozenset({"suspended", "cancelled"})  # these keep the phase of the state they came from
-
 # Audit actions that reveal a fact: shown only to those who may see it for the entry's lot.
 BIDDER_ACTIONS = frozenset({"registration.sign_up", "registration.download", "objection.raise", "deposit.payment",
                             "deposit.refund", "bid.submit", "bid.withdraw"})
@@ -83,13 +80,13 @@ class Moment:
 
     def phase(self, now: datetime) -> Phase:
         """The lot's disclosure phase at ``now``."""
-        state = self.previous_state if self.state in PAUSED_STATES and self.previous_state else self.state
-        if state in DECIDED_STATES:
+        state = self.previous_state if self.state in PAUSED and self.previous_state else self.state
+        if state in DECIDED:
             return Phase.DECIDED
-        if state in EVALUATING_STATES:
+        if state in EVALUATING:
             return Phase.EVALUATING
         passed = self.bid_deadline is not None and now >= self.bid_deadline
-        if passed and (state in OPENED_STATES or self.state == "announced"):  # announced: the opening is due
+        if passed and (state in OPENED or self.state == "announced"):  # announced: the opening is due
             return Phase.OPENED
         return Phase.BEFORE_DEADLINE
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .accounts import Organisation
 from .projects import BidderObjection
-from .types import UTCDateTime
+from .types import Money, UTCDateTime
 
 
 class ReleasedShare(db.Model):
@@ -27,7 +28,11 @@ class ReleasedShare(db.Model):
 
 
 class OpeningEntry(db.Model):
-    """One line of the opening record: a bid opened (price form read) or not (revoked / deemed withdrawn)."""
+    """One line of the opening record: a bid opened (price form read) or not (revoked / deemed withdrawn).
+
+    ``price`` is the bid price in yuan, parsed once at the opening from the price form; ``price_text`` keeps the
+    price as read from the bid, for the record. Everything after the opening (evaluation, award, statistics)
+    reads ``price``."""
 
     __tablename__ = "opening_entry"
 
@@ -40,7 +45,8 @@ class OpeningEntry(db.Model):
     # opened | revoked (bidder's fault) | withdrawn (platform's) | held (the row does not match its receipt and
     # audited submission: suspected tampering, not opened)
     status: Mapped[str] = mapped_column(sa.String(16))
-    price: Mapped[str | None] = mapped_column(sa.String(30))
+    price: Mapped[Decimal | None] = mapped_column(Money())
+    price_text: Mapped[str | None] = mapped_column(sa.String(30))
     duration: Mapped[str | None] = mapped_column(sa.String(100))
     fields: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     files: Mapped[list] = mapped_column(sa.JSON, default=list)  # [{name, size, salted_hash, blob_key}]

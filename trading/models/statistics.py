@@ -101,7 +101,7 @@ class Deal(db.Model):
 class DealCell(db.Model):
     """The deal table summed per trade type × region × award month × method × origin: the rollup the report reads
     when its filters fall on whole months and name no funding source. Written only by
-    ``services.statistics.refresh_cells`` whenever deals are written, so it always equals the sums of the deals."""
+    ``services.deals.refresh_cells`` whenever deals are written, so it always equals the sums of the deals."""
 
     __tablename__ = "deal_cell"
 

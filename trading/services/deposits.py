@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 
 from ..bank import service as bank
+from ..domain import lifecycle
 from ..domain.errors import N_, DomainError
 from ..models import BankAccount, BankTransfer, Deposit, DepositPayment, Lot, Organisation
 from . import audit
@@ -155,14 +156,11 @@ def shared_payer_accounts(session, lot: Lot) -> dict[str, list[int]]:
     return {account: sorted(ids) for account, ids in bidders.items() if len(ids) > 1}
 
 
-TAKING_DEPOSITS = frozenset({"announced", "listing"})  # lot states in which deposits are paid
-
-
 def takes_deposit(session, now: datetime, deposit: Deposit) -> bool:
     """True while the deposit's lot takes payments for it: its round is current, the lot is announced (or
     listing) and the bid deadline has not passed."""
     lot = session.get(Lot, deposit.lot_id)
-    return (lot.round == deposit.round and lot.state in TAKING_DEPOSITS and lot.bid_deadline is not None
+    return (lot.round == deposit.round and lot.state in lifecycle.TAKING_DEPOSITS and lot.bid_deadline is not None
             and now < lot.bid_deadline)
 
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from ..domain import beacon as beacons, drawing, rules, specialties
+from ..domain import beacon as beacons, drawing, lifecycle, rules, specialties
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
 from ..keyring import AtRestKey
 from ..models import Draw, DrawCall, Expert, Lot, Registration
@@ -19,7 +19,6 @@ from ..notify import CallScript, KeypadGateway, SimulatedGateway, render_script
 from . import audit, beacon, experts, keys, visibility
 
 RULES_VERSION = "rules-2026.1"
-REVEAL_FROM = {"awarded", "contracted", "archived"}
 DRAW_SECRET = "draw-secret"  # the at-rest purpose that keeps a draw's secret until its reveal
 
 
@@ -52,7 +51,7 @@ def create(session, actor, now: datetime, lot: Lot, *, wanted: list[tuple[str, i
                               rule="construction.committee_secret")
     elif actor is None or not actor.has_role("staff"):
         raise Forbidden(N_("Centre staff run the draw."), field="draw")
-    if lot.state not in ("announced", "opening", "evaluating"):
+    if lot.state not in lifecycle.DRAWING:
         raise DomainError(N_("Experts are drawn for a lot in trading (announced, opening or evaluating)."),
                           field="lot", rule="platform.five_stages")
     if evaluation_at <= now:
@@ -260,7 +259,7 @@ def names_secret_panels(session, user, lot: Lot, now: datetime) -> bool:
 def reveal(session, actor, now: datetime, draw: Draw, at_rest: AtRestKey) -> Draw:
     """After the award: store the secret in clear so anyone can replay the draw."""
     lot = session.get(Lot, draw.lot_id)
-    if lot.state not in REVEAL_FROM:
+    if lot.state not in lifecycle.DECIDED:
         raise DomainError(N_("The draw's secret is revealed only after the award."), field="draw",
                           rule="construction.committee_secret")
     if draw.revealed_secret is None:

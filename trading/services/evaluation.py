@@ -320,7 +320,7 @@ def marks(session, evaluation: Evaluation) -> list[EvaluationMark]:
 def _bid_prices(session, evaluation: Evaluation) -> list[scoring.BidPrice]:
     """The opened bids with their prices, in opening order."""
     lot = session.get(Lot, evaluation.lot_id)
-    return [scoring.BidPrice(str(e.bid_id), Decimal(e.price)) for e in opened_entries(session, lot)]
+    return [scoring.BidPrice(str(e.bid_id), e.price) for e in opened_entries(session, lot)]
 
 
 def votes(session, evaluation: Evaluation) -> dict[str, dict[str, bool]]:
@@ -437,7 +437,9 @@ def compute(session, evaluation: Evaluation, now: datetime | None = None) -> sco
 
 
 def _report_json(session, evaluation: Evaluation, report: scoring.Report) -> dict:
-    """The report as stored: labels resolved to bidders' names, every member's marks, the working."""
+    """The report as stored: each bid by its id, with its label, bidder and price (yuan text, from the opening
+    record's Decimal; the award reads the price again from the opening record, by bid id), every member's marks,
+    the working."""
     lot = session.get(Lot, evaluation.lot_id)
     entries = {str(e.bid_id): e for e in opened_entries(session, lot)}
     label = {str(k): v for k, v in labels_of(session, lot).items()}
@@ -446,7 +448,7 @@ def _report_json(session, evaluation: Evaluation, report: scoring.Report) -> dic
     def bidder(bid_id: str) -> dict:
         entry = entries[bid_id]
         return {"bid_id": int(bid_id), "label": label[bid_id], "bidder_id": entry.bidder_id,
-                "name": entry.bidder.name, "price": entry.price}
+                "name": entry.bidder.name, "price": str(entry.price)}
 
     def ranked(c: scoring.Candidate) -> dict:
         return {**bidder(c.bid_id), "rank": c.rank, "total": str(c.total) if c.total is not None else None}

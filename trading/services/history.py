@@ -1,6 +1,6 @@
 """Historical deals into the deal table: a centre's past years from a CSV or Excel file, all rows or none, and the
-calibration scenarios (domain.scenarios) that reproduce the published 2010 figures. Re-exported by
-``services.statistics``.
+calibration scenarios (domain.scenarios) that reproduce the published 2010 figures; the rollup is refreshed by
+``services.deals``, in the same transaction.
 
 Rows are checked by ``domain.history.validate`` (every error of every row) and, beyond the file, against the
 deals already recorded: a row repeating one (same project, lot, region and award date) is an error too, so
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from ..domain import history as historical, scenarios
 from ..domain.errors import N_, DomainError, Forbidden
 from ..models import Deal
-from . import audit
+from . import audit, deals
 
 SOURCE_LENGTH = 120  # the deal table's source column
 _BATCH = 500
@@ -99,9 +99,7 @@ def _insert(session, lots: list[historical.HistoricalLot], source: str, now: dat
     for start in range(0, len(rows), _BATCH):
         session.execute(sa.insert(Deal), rows[start:start + _BATCH])
     session.flush()
-    from .statistics import refresh_cells  # statistics re-exports this module's functions
-
-    refresh_cells(session, {lot.awarded_on.strftime("%Y-%m") for lot in lots})
+    deals.refresh_cells(session, {lot.awarded_on.strftime("%Y-%m") for lot in lots})
     return Imported(source, len(lots), sum((lot.award_price for lot in lots), Decimal("0.00")),
                     dict(Counter(lot.trade_type for lot in lots)))
 

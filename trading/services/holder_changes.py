@@ -16,6 +16,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from ..domain import lifecycle
 from ..domain.documents import KEY_HOLDER_ROLES
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
 from ..models import Clarification, HolderChange, KeyShare, Lot, User
@@ -49,7 +50,7 @@ def request_change(session, actor, now: datetime, lot: Lot, role: str, new_holde
     """Staff ask to replace the lot's holder in ``role`` by ``new_holder_id``, giving the reason."""
     if actor is None or not actor.has_role("staff"):
         raise Forbidden(N_("Only centre staff ask for a change of key holder."), field="role")
-    if lot.state not in ("announced", "opening") or keys.opening_key_of(session, lot) is None:
+    if lot.state not in lifecycle.KEYS_IN_USE or keys.opening_key_of(session, lot) is None:
         raise DomainError(N_("Key holders can be changed only while the lot is announced or at its opening."),
                           field="role")
     reason = (reason or "").strip()
@@ -104,7 +105,7 @@ def decide(session, actor, now: datetime, change_id: int, approve: bool) -> Hold
         audit.record(session, actor, now, "holder_change.reject", object_type="lot", object_id=lot.id,
                      payload={"change_id": change.id})
         return change
-    if lot.round != change.round or lot.state not in ("announced", "opening"):
+    if lot.round != change.round or lot.state not in lifecycle.KEYS_IN_USE:
         raise DomainError(N_("The lot has moved on since the request; ask again."), field="change")
     old = _current_share(session, lot, change.role)
     opening_key = keys.opening_key_of(session, lot)

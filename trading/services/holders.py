@@ -20,6 +20,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash
 
+from ..domain import lifecycle
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
 from ..domain.sealing import holderkeys
 from ..models import AuditEntry, HolderKey, KeyShare, Lot, OpeningKey, User
@@ -58,7 +59,7 @@ def _check_replaceable(session, user: User) -> None:
                           .join(KeyShare, KeyShare.opening_key_id == OpeningKey.id)
                           .where(KeyShare.holder_id == user.id, KeyShare.released_at.is_(None),
                                  KeyShare.revoked_at.is_(None), OpeningKey.round == Lot.round,
-                                 Lot.state.in_(("announced", "opening"))).limit(1))
+                                 Lot.state.in_(lifecycle.KEYS_IN_USE)).limit(1))
     if busy:
         raise DomainError(N_("You hold a share of lot %(code)s, sealed to your current key: ask for a change of "
                              "holder for that lot before replacing your key."), field="mode", code=busy)

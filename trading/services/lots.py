@@ -9,8 +9,6 @@ from ..domain.errors import N_, Forbidden, NotFound
 from ..models import Lot, Project
 from . import audit
 
-SIDE_STATES = {"failed", "cancelled", "suspended"}
-
 
 def get_lot(session, lot_id: int, *, for_update: bool = False) -> Lot:
     """The lot with this id (row-locked on PostgreSQL when ``for_update``), or NotFound."""
@@ -57,7 +55,7 @@ def transition(session, lot: Lot, action: str, actor, role: str, now: datetime, 
     row = lifecycle.find_transition(before, action)
     rule = lifecycle.rule_for(row, lot.project.trade_type)
     if after != before:
-        if after in SIDE_STATES:
+        if after in lifecycle.SIDE_STATES:
             lot.previous_state = before
         elif before == "suspended":
             lot.previous_state = None

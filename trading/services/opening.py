@@ -11,7 +11,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from ..domain import audit as chain, rules
+from ..domain import audit as chain, money, rules
 from ..domain.errors import N_, DomainError, Forbidden
 from ..domain.sealing import ceremony, envelope, holderkeys, opener, sharefiles, standing
 from ..keyring import AtRestKey
@@ -204,6 +204,13 @@ def _events(session, lot: Lot, ids: set[int]) -> list[standing.Event]:
     return events
 
 
+def priced(found: dict) -> dict:
+    """An opened envelope's columns with its price parsed, once, for everything after the opening: ``price`` the
+    Decimal yuan, ``price_text`` the price as read from the bid's price form, kept for the record."""
+    text = found.get("price")
+    return {**found, "price_text": text, "price": None if text is None else money.parse_yuan(text, "price")}
+
+
 def open_bids(session, now: datetime, lot: Lot, *, at_rest: AtRestKey, store,
               platform: keys.PlatformKeys) -> list[OpeningEntry]:
     """Check every bid row against its receipt and audited submission, decrypt and check every standing bid that
@@ -232,8 +239,8 @@ def open_bids(session, now: datetime, lot: Lot, *, at_rest: AtRestKey, store,
     held = {"status": "held", "price": None, "duration": None, "fields": {}, "files": [],
             "rule": "electronic.encrypted_bids"}
     rows = [{"lot_id": lot.id, "round": lot.round, "bid_id": bid.id, "bidder_id": bid.bidder_id, "position": n,
-             "opened_at": now, **(results[bid.id] if bid.id in results
-                                  else {**held, "reason": verdict.held[bid.id].text()})}
+             "opened_at": now, **priced(results[bid.id] if bid.id in results
+                                        else {**held, "reason": verdict.held[bid.id].text()})}
             for n, bid in enumerate(bids, start=1)]
     if rows:
         session.execute(sa.insert(OpeningEntry), rows)  # one executemany: a thousand bids are a thousand rows
@@ -288,6 +295,12 @@ def wipe_shares(session, lot: Lot) -> None:
                                .join(OpeningKey).where(OpeningKey.lot_id == lot.id)):
         row.sealed = b""
     session.flush()
+
+
+def opened_entry(session, bid_id: int) -> OpeningEntry | None:
+    """The opening record's line of a bid the opening decrypted (its price parsed), or None."""
+    return session.scalar(sa.select(OpeningEntry).where(OpeningEntry.bid_id == bid_id,
+                                                        OpeningEntry.status == "opened"))
 
 
 def record(session, lot: Lot) -> list[OpeningEntry]:

@@ -9,7 +9,7 @@ than ``construction.publicity_objection_answer`` (3 days) is a warning. State-fu
 candidate unless it has withdrawn (``construction.award_first_candidate``). Losers' deposits are refunded at
 the award notice, the winner's at the contract, each with interest and a due date; a contract signed more than
 ``*.contract_deadline`` (30 days) after the notice is registered as late and warned about until then. The award
-and the contract's date go into the deal table (``services.statistics``) that every statistic is computed from.
+and the contract's date go into the deal table (``services.deals``) that every statistic is computed from.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from ..domain import calendar, money, rules
 from ..domain.errors import N_, DomainError, Forbidden
 from ..keyring import AtRestKey
 from ..models import AuditEntry, Award, Bid, Contract, Deposit, Draw, Evaluation, Lot, Publicity, ResultObjection
-from . import audit, deposits, draws, statistics
+from . import audit, deals, deposits, draws, opening
 from .evaluation import evaluation_of
 from .lots import acts_for_tenderee, require_tenderee, transition
 from .objections import tenderee_answers
@@ -134,7 +134,8 @@ def award(session, actor, now: datetime, lot: Lot, rank: int, *, reason: str = "
         raise DomainError(N_("An objection to the candidates is waiting for its answer."), field="rank",
                           rule="construction.publicity_objection_answer")
     candidate = next((c for c in publicity.candidates if c["rank"] == rank), None)
-    if candidate is None:
+    entry = candidate and opening.opened_entry(session, candidate["bid_id"])
+    if entry is None or entry.lot_id != lot.id or entry.round != lot.round:
         raise DomainError(N_("Choose one of the published candidates."), field="rank")
     reason = (reason or "").strip()
     if rank != 1 and lot.project.state_funded and len(reason) < 4:
@@ -145,8 +146,8 @@ def award(session, actor, now: datetime, lot: Lot, rank: int, *, reason: str = "
         raise DomainError(N_("Give the reason for not awarding the first candidate."), field="reason",
                           rule="construction.award_first_candidate")
     deadline_rule = _rule(lot, "construction.contract_deadline", "procurement.contract_deadline")
-    row = Award(lot_id=lot.id, round=lot.round, bid_id=candidate["bid_id"], bidder_id=candidate["bidder_id"],
-                rank=rank, price=Decimal(candidate["price"]), reason=reason[:2000], issued_at=now,
+    row = Award(lot_id=lot.id, round=lot.round, bid_id=entry.bid_id, bidder_id=entry.bidder_id,
+                rank=rank, price=entry.price, reason=reason[:2000], issued_at=now,
                 issued_by_id=actor.id, contract_due=now + timedelta(days=int(rules.rule(deadline_rule).value)))
     transition(session, lot, "award", actor, "tenderee", now,
                payload={"bid_id": row.bid_id, "bidder_id": row.bidder_id, "rank": rank, "price": row.price})
@@ -160,7 +161,7 @@ def award(session, actor, now: datetime, lot: Lot, rank: int, *, reason: str = "
     for draw in session.scalars(sa.select(Draw).where(Draw.lot_id == lot.id)):
         if draw.status != "cancelled" and draw.ranking is not None:
             draws.reveal(session, None, now, draw, at_rest)
-    statistics.record_award(session, now, lot, row)
+    deals.record_award(session, now, lot, row)
     return row
 
 
@@ -200,7 +201,7 @@ def register_contract(session, actor, now: datetime, lot: Lot, *, number: str, s
                         "rule": deadline_rule})
     session.add(contract)
     session.flush()
-    statistics.record_contract(session, lot, contract)
+    deals.record_contract(session, lot, contract)
     refund_rule = _rule(lot, "construction.deposit_refund", "procurement.deposit_refund")
     signed_at = calendar.start_of_local_day(signed_on)
     for deposit in deposits_of(session, lot):
@@ -217,7 +218,7 @@ def notices(session, lot: Lot) -> dict | None:
         return None
     evaluation: Evaluation | None = evaluation_of(session, lot)
     others = [c for c in (evaluation.report["ranking"] if evaluation and evaluation.report else [])
-              if c["bidder_id"] != row.bidder_id]
+              if c["bid_id"] != row.bid_id]
     rejected = evaluation.report["rejected"] if evaluation and evaluation.report else []
     return {"award": row, "others": others + rejected}
 

@@ -13,24 +13,24 @@ over every lot. Regions: a 6-digit code; with its subordinates, a province (``42
 ``42``, a prefecture (``421200``) every code starting ``4212``, i.e. itself and its counties; a county is only
 its own code (the same sets as ``domain.regions.descendants``, matched as a range of codes so the index serves).
 
-``record_award`` is how platform lots flow in (called by ``services.result.award``); historical imports and the
-calibration scenarios are in ``services.history`` and re-exported here.
+Read only: deals are written by ``services.deals`` (a lot awarded on the platform, its contract date, and the
+rollup kept in step) and ``services.history`` (historical imports, the calibration scenarios).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from datetime import date
 from decimal import Context, Decimal, localcontext
 from functools import cached_property
 
 import sqlalchemy as sa
 
-from ..domain import calendar, history as historical, regions, statistics
+from ..domain import history as historical, regions, statistics
 from ..domain.errors import N_, DomainError
 from ..domain.rules import METHODS, TRADE_TYPES
-from ..models import Award, Contract, Deal, DealCell, DealSpan, Lot
+from ..models import Deal, DealCell, DealSpan
 from ..models.types import Money
 
 BUDGETED = tuple(sorted(historical.BUDGETED))  # construction, procurement: budget or control price
@@ -38,40 +38,6 @@ STARTING_PRICED = tuple(sorted(historical.STARTING_PRICED))  # land, property: s
 ZERO = Decimal("0.00")
 MAX_PER_PAGE = 500
 EXPORT_LIMIT = 20_000  # lots on a workbook's lot sheet; every figure comes from SQL whatever the number
-
-
-# -- platform lots flow in -------------------------------------------------------------------------------------
-
-def record_award(session, now: datetime, lot: Lot, award: Award) -> Deal:
-    """Record (or, for a later round, update) the deal row of a lot awarded on the platform."""
-    project = lot.project
-    budgeted = project.trade_type in historical.BUDGETED
-    values = {
-        "imported": False, "source": "platform", "project_name": project.name, "lot_name": lot.name,
-        "project_key": f"platform:{project.id}", "trade_type": project.trade_type, "method": lot.method,
-        "region_code": project.region_code, "funding_source": project.funding_source or "",
-        "state_funded": project.state_funded, "budget": lot.budget if budgeted else None,
-        "starting_price": None if budgeted else lot.starting_price, "price": award.price,
-        "announced_on": calendar.local_date(lot.issued_at) if lot.issued_at else None,
-        "awarded_on": calendar.local_date(award.issued_at), "contracted_on": None,
-    }
-    deal = session.scalar(sa.select(Deal).where(Deal.lot_id == lot.id))
-    months = {values["awarded_on"].strftime("%Y-%m")}
-    if deal is None:
-        deal = Deal(lot_id=lot.id, created_at=now, **values)
-        session.add(deal)
-    else:
-        months.add(deal.awarded_month)
-        for name, value in values.items():
-            setattr(deal, name, value)
-    session.flush()
-    refresh_cells(session, months)
-    return deal
-
-
-def record_contract(session, lot: Lot, contract: Contract) -> None:
-    """Note the signing date on the lot's deal row (called by ``services.result.register_contract``)."""
-    session.execute(sa.update(Deal).where(Deal.lot_id == lot.id).values(contracted_on=contract.signed_on))
 
 
 # -- filters ---------------------------------------------------------------------------------------------------
@@ -175,40 +141,7 @@ def _kind_where(filters: Filters, c) -> list:
 
 # -- the rollup ----------------------------------------------------------------------------------------------------
 
-_CELL, _SPAN = DealCell.__table__, DealSpan.__table__
-_CELL_KEY = ("trade_type", "region_code", "awarded_month", "method", "imported")
-_CELL_COLUMNS = (*_CELL_KEY, "lots", "amount", "based", "base", "margin", "rates", "in_centre", "projects")
-
-
-def _cell_of_deal() -> tuple:
-    """The deal's cell key, as columns of a select over the deal table."""
-    return (Deal.trade_type, Deal.region_code, Deal.awarded_month, sa.func.coalesce(Deal.method, ""), Deal.imported)
-
-
-def refresh_cells(session, months: Iterable[str] | None = None) -> None:
-    """Recompute the rollup (``DealCell``, and ``DealSpan`` for projects in several cells) from the deal table:
-    everything, or what the deals of the given award months touch. Called whenever deals are written, in the same
-    transaction, so the rollup always equals the deals' sums and distinct projects."""
-    grain = _cell_of_deal()
-    cells = sa.select(*grain, *_measures(), sa.func.count(Deal.project_key.distinct())).group_by(*grain)
-    touched = sa.select(Deal.project_key)
-    if months is not None:
-        months = sorted(set(months))
-        if not months:
-            return
-        cells = cells.where(Deal.awarded_month.in_(months))
-        touched = touched.where(Deal.awarded_month.in_(months))
-        session.execute(sa.delete(_CELL).where(_CELL.c.awarded_month.in_(months)))
-        session.execute(sa.delete(_SPAN).where(_SPAN.c.project_key.in_(touched.scalar_subquery())))
-    else:
-        session.execute(sa.delete(_CELL))
-        session.execute(sa.delete(_SPAN))
-    session.execute(sa.insert(_CELL).from_select(_CELL_COLUMNS, cells))
-    placed = sa.select(Deal.project_key, *grain).where(Deal.project_key.in_(touched.scalar_subquery())).distinct()
-    placed = placed.subquery()
-    spanning = sa.select(placed.c.project_key).group_by(placed.c.project_key).having(sa.func.count() > 1)
-    span_rows = sa.select(Deal.project_key, *grain).where(Deal.project_key.in_(spanning.scalar_subquery())).distinct()
-    session.execute(sa.insert(_SPAN).from_select(("project_key", *_CELL_KEY), span_rows))
+_CELL, _SPAN = DealCell.__table__, DealSpan.__table__  # kept by ``services.deals.refresh_cells``
 
 
 def _on_whole_months(filters: Filters) -> bool:
@@ -297,7 +230,7 @@ def _exact(value) -> Decimal:
 
 
 def _totals(trade_type: str, lots, amount, based, base, margin, rates, in_centre) -> Totals:
-    """Totals of one trade type from the measures of ``_measures``: ``base`` is the budget or starting price."""
+    """Totals of one trade type from the measures of ``deal_measures``: ``base`` is the budget or starting price."""
     lots, based, in_centre = int(lots or 0), int(based or 0), int(in_centre or 0)
     amount, base, margin = (_exact(v).quantize(statistics.CENT) for v in (amount, base, margin))
     if trade_type in historical.BUDGETED:
@@ -307,10 +240,11 @@ def _totals(trade_type: str, lots, amount, based, base, margin, rates, in_centre
                   premium_rates=-_exact(rates), in_centre=in_centre)
 
 
-def _measures(source=None) -> list:
+def deal_measures(source=None) -> list:
     """Count, Σ price, count and Σ of the base (budget or starting price), Σ (base − price), Σ per-lot rates.
 
-    From the deal table, or summed again from the rows of a grouped ``source`` that has these columns.
+    From the deal table, or summed again from the rows of a grouped ``source`` that has these columns (the rollup,
+    whose cells ``services.deals.refresh_cells`` fills with these same measures).
     """
     if source is not None:
         c = source.c
@@ -343,9 +277,9 @@ def _rollups(session, filters: Filters, breakdowns: tuple[str, ...], *,
         rollup = _on_whole_months(filters)
     if rollup:
         keys = {"trade_type": _CELL.c.trade_type, "region": _CELL.c.region_code, "month": _CELL.c.awarded_month}
-        measures, where = (lambda: _measures(_CELL)), _cell_where(filters)
+        measures, where = (lambda: deal_measures(_CELL)), _cell_where(filters)
     else:
-        keys, measures, where = {"trade_type": Deal.trade_type, **_KEYS}, _measures, _where(filters)
+        keys, measures, where = {"trade_type": Deal.trade_type, **_KEYS}, deal_measures, _where(filters)
     grain = [keys["trade_type"]] + [keys[k] for k in ("region", "month") if k in breakdowns]
     cells = sa.select(*grain, *measures()).where(*where).group_by(*grain)
     if rollup:  # the rollup is small: each breakdown sums its cells directly (no common pass needed)
@@ -361,7 +295,7 @@ def _rollups(session, filters: Filters, breakdowns: tuple[str, ...], *,
         columns = {"trade_type": cte.c.trade_type, "region": cte.c.region_code, "month": cte.c.awarded_month}
         statement = sa.union_all(*(
             sa.select(sa.literal(name).label("breakdown"), cte.c.trade_type, columns[name].label("key"),
-                      *_measures(cte)).group_by(cte.c.trade_type, columns[name])
+                      *deal_measures(cte)).group_by(cte.c.trade_type, columns[name])
             for name in breakdowns))
     result: dict[str, dict[str, dict[str, Totals]]] = {name: {} for name in breakdowns}
     for breakdown, trade_type, key, *measures in session.execute(statement):
@@ -629,14 +563,3 @@ def calibration(session) -> list[dict[str, object]]:
         for figure, value in _computed(_by_type(session, Filters.of_scope(scope))).items():
             computed[(code, figure)] = value
     return statistics.calibrate(statistics.PUBLISHED, computed)
-
-
-from .history import Imported, import_history, load_scenario, loaded_scenarios, read_rows  # noqa: E402
-
-__all__ = [
-    "Amount", "Amounts", "Breakdown", "Filters", "Imported", "LotPage", "Report", "Totals", "amounts", "by_month",
-    "by_region", "by_trade_type", "calibration", "export_deals", "import_history", "load_scenario",
-    "loaded_scenarios", "lots", "premium", "read_rows", "record_award", "record_contract", "report", "savings",
-    "total",
-]
-

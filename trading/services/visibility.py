@@ -8,9 +8,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from ..domain.lifecycle import DECIDED
 from ..domain.visibility import (
     ANONYMOUS,
-    DECIDED_STATES,
     Fact,
     Moment,
     Phase,
@@ -90,7 +90,7 @@ def quiet_since(session, now: datetime) -> datetime | None:
 
 def secret_lots(session, user, fact: Fact, now: datetime) -> set[int]:
     """Ids of the lots about which ``user`` may not see ``fact`` now (a decided lot hides nothing)."""
-    return {lot.id for lot in session.scalars(sa.select(Lot).where(Lot.state.not_in(DECIDED_STATES)))
+    return {lot.id for lot in session.scalars(sa.select(Lot).where(Lot.state.not_in(DECIDED)))
             if not sees(session, user, lot, fact, now)}
 
 

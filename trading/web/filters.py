@@ -9,7 +9,7 @@ from ..domain import money, rules, specialties
 
 def yuan(value: Decimal | str | None) -> str:
     """Money in 元/万元/亿元 as the size suggests, with the exact 元 amount behind large figures (text amounts, as
-    the opening record keeps them, are read as Decimal)."""
+    stored reports and publicities keep them in JSON, are read as Decimal)."""
     if value is None or value == "":
         return ""
     if isinstance(value, str):

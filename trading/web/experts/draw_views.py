@@ -15,6 +15,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
+from ...domain import lifecycle
 from ...domain.errors import DomainError
 from ...extensions import db
 from ...keyring import current_keyring
@@ -92,7 +93,7 @@ def draw_view(draw_id: int):
                            exclusions=draws.visible_exclusions(db.session, current_user, draw, now()),
                            reasons=REASONS, action=ActionForm(),
                            outcomes=OUTCOMES, statuses=STATUSES,
-                           revealable=lot.state in draws.REVEAL_FROM)
+                           revealable=lot.state in lifecycle.DECIDED)
 
 
 @bp.route("/draws/<int:draw_id>/advance", methods=["POST"])

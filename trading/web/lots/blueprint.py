@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort
 from flask_login import current_user
 
+from ...domain import lifecycle
 from ...extensions import db
 from ...models import Lot, Project
 from ...services.lots import acts_for_tenderee
@@ -12,8 +13,6 @@ from ...services.lots import acts_for_tenderee
 bp = Blueprint("lots", __name__)
 
 INTERNAL = ("staff", "supervisor", "admin")
-PUBLISHED = {"announced", "opening", "evaluating", "listing", "auction", "publicity", "awarded", "contracted",
-             "archived", "failed", "suspended"}
 
 
 def may_see_project(project: Project) -> bool:
@@ -22,10 +21,10 @@ def may_see_project(project: Project) -> bool:
 
 
 def may_see_lot(lot: Lot) -> bool:
-    """Project readers see the lot; bidders see it once it has been announced."""
+    """Project readers see the lot; bidders see it once it has been announced (in an earlier round, too)."""
     if may_see_project(lot.project):
         return True
-    return current_user.has_role("bidder") and (lot.state in PUBLISHED or lot.round > 1)
+    return current_user.has_role("bidder") and (lifecycle.published(lot.state, lot.previous_state) or lot.round > 1)
 
 
 def load_lot(lot_id: int) -> Lot:

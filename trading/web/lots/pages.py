@@ -82,7 +82,7 @@ def lot_context(lot) -> dict:
     proposed = None
     return {
         "lot": lot, "project": project, "trade_type": rules.TRADE_TYPES[project.trade_type],
-        "states": lifecycle.STATES, "stages": lifecycle.STAGES, "stage_name": stage_name(lot),
+        "states": lifecycle.STATES, "lifecycle": lifecycle, "stages": lifecycle.STAGES, "stage_name": stage_name(lot),
         "current_stage": lifecycle.stage_of(lot.state, lot.previous_state),
         "methods": rules.METHODS, "categories": rules.PROCUREMENT_CATEGORIES,
         "evaluation_methods": projects.EVALUATION_METHODS, "party": party, "internal": internal,

@@ -295,7 +295,7 @@ def queue():
                                    .order_by(MethodApproval.requested_at)).all()
     cancellations = db.session.scalars(sa.select(Cancellation).where(Cancellation.status == "pending")).all()
     counts = dict(db.session.execute(sa.select(Lot.state, sa.func.count(Lot.id)).group_by(Lot.state)).all())
-    live = db.session.scalars(sa.select(Lot).where(Lot.state.in_(["announced", "opening", "listing"]))
+    live = db.session.scalars(sa.select(Lot).where(Lot.state.in_(lifecycle.LIVE))
                               .order_by(Lot.bid_deadline)).all()
     at = now()
     signed_up = {lot.id: registrations.count(db.session, lot) for lot in live

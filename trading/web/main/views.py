@@ -71,8 +71,7 @@ def _work(roles: list[str]) -> dict:
                                               .where(MethodApproval.status == "pending"))
         work["cancellations"] = db.session.scalar(sa.select(sa.func.count(Cancellation.id))
                                                   .where(Cancellation.status == "pending"))
-        work["live"] = db.session.scalar(sa.select(sa.func.count(Lot.id)).where(Lot.state.in_(
-            ["announced", "opening", "evaluating", "listing", "auction", "publicity"])))
+        work["live"] = db.session.scalar(sa.select(sa.func.count(Lot.id)).where(Lot.state.in_(lifecycle.LIVE)))
     if "tenderee" in roles:
         org = current_user.organisation_id
         work["projects"] = db.session.scalars(sa.select(Project).where(

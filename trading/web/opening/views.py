@@ -67,8 +67,8 @@ def _state(lot) -> dict:
                "revoked": s.revoked_at is not None}
               for s in (key.shares if key else [])]
     entries = [{"position": e.position, "bidder": e.bidder.name, "status": e.status,
-                "status_name": str(STATUS_SHOWN.get(e.status, e.status)), "price": e.price,
-                "price_shown": money.format_yuan(money.parse_yuan(e.price, "price")) if e.price else "",
+                "status_name": str(STATUS_SHOWN.get(e.status, e.status)), "price": e.price_text,
+                "price_shown": money.format_yuan(e.price) if e.price is not None else "",
                 "duration": e.duration or "", "fields": e.fields, "reason": e.reason}
                for e in opening.record(db.session, lot)]
     objections = [{"id": o.id, "bidder": o.bidder.name, "text": o.text, "answer": o.answer or ""}
@@ -168,9 +168,8 @@ def export(lot_id: int):
     append(sheet, [])
     append(sheet, ["序号", "投标人", "投标报价（元）", "工期/履行期限", "其他申报事项", "解密状态", "说明"])
     for entry in opening.record(db.session, lot):  # the bidders' declared fields are written as text, never formulas
-        price = float(entry.price) if entry.price else None  # a number cell so the record can be summed
         others = "；".join(f"{k}：{v}" for k, v in sorted(entry.fields.items()))
-        append(sheet, [entry.position, entry.bidder.name, price, entry.duration or "", others,
+        append(sheet, [entry.position, entry.bidder.name, entry.price, entry.duration or "", others,
                        STATUS.get(entry.status, entry.status), entry.reason])
     for row in sheet.iter_rows(min_row=5, min_col=3, max_col=3):
         for cell in row:

@@ -11,12 +11,12 @@ from ...models import Announcement, Lot, Project
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 
-# Status filter of the public list: what a visitor can tell apart.
+# Status filter of the public list: what a visitor can tell apart (every state an announced lot can be in, once).
 STATUSES = {
-    "open": ("announced", "listing", "auction"),
-    "opening": ("opening", "evaluating"),
-    "result": ("publicity", "awarded", "contracted", "archived"),
-    "ended": ("failed", "cancelled", "suspended"),
+    "open": lifecycle.OPEN,
+    "opening": lifecycle.LIVE - lifecycle.OPEN - lifecycle.RESULT,
+    "result": lifecycle.RESULT,
+    "ended": lifecycle.SIDE_STATES,
 }
 
 

@@ -6,8 +6,9 @@
 3. ``seed`` = HMAC-SHA256(secret, inputs hash || pulse output); ``rank`` orders each specialty's eligible
    experts by HMAC-SHA256(seed, "code|id"), ties by id: no modulo, no shuffle, no dependence on row order.
 4. ``seat`` replays the calls down the ranking; ``next_to_call`` says who is next while a seat is open.
-5. ``DrawRecord`` is the exported record and ``verify`` replays it: [] means MATCH (both in ``drawing_cli``,
-   reachable from here).
+5. ``DrawRecord`` is the exported record and ``verify`` replays it without a database: [] means MATCH
+   (``drawing/record.py``, importable from here); ``drawing/cli.py`` is its command line,
+   ``python -m trading.domain.drawing verify FILE``.
 
 Matching: an expert qualifies for a requested specialty when one of its codes is that code or lies under it
 (catalogue codes are prefixes of their descendants). An expert who qualifies for several requested
@@ -16,8 +17,7 @@ code), and among equally close ones the first in the request. So the eligible li
 is ranked and called at most once, and a draw that passes ``check_supply`` fills every seat when everyone
 called accepts. Exclusions are recorded only for experts who qualify for a requested specialty, with the
 first reason in ``REASONS`` order. Backups are seats too: a specialty has count + backups seats; the first
-``count`` acceptances are members, the rest backups. ``python -m trading.domain.drawing verify FILE`` checks
-an exported record without a database.
+``count`` acceptances are members, the rest backups.
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from . import regions
-from .audit import canonical, format_time
-from .errors import N_, DomainError
-from .experts import ExpertRecord
+from .. import regions
+from ..audit import canonical, format_time
+from ..errors import N_, DomainError
+from ..experts import ExpertRecord
 
 FORMAT = "trading.draw-record"
 VERSION = 2  # 2 adds each call's gateway signature and the gateway's public key; 1 is still read
@@ -385,19 +385,5 @@ def next_to_call(ranking: Mapping[str, list[int]], request: Request,
     return None
 
 
-_RECORD_NAMES = frozenset({"DrawRecord", "build_record", "verify"})
-
-
-def __getattr__(name: str):
-    """``DrawRecord``, ``build_record`` and ``verify`` live in ``drawing_cli`` (with the command) but belong here."""
-    if name in _RECORD_NAMES:
-        from . import drawing_cli
-
-        return getattr(drawing_cli, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-if __name__ == "__main__":
-    from trading.domain.drawing_cli import main
-
-    raise SystemExit(main())
+# The exported record builds on everything above, so it is imported last (and re-exported).
+from .record import DrawRecord as DrawRecord, build_record as build_record, verify as verify  # noqa: E402

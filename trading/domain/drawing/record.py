@@ -1,16 +1,11 @@
-"""The exported record of a draw, its verifier, and ``python -m trading.domain.drawing verify FILE``.
+"""The exported record of a draw and its verifier (the command line is ``drawing/cli.py``).
 
 A ``DrawRecord`` holds everything needed to replay a draw without a database: the request, the frozen pool
 snapshot (eligible ids per specialty) and exclusions, the inputs hash, the commitment and when it was made,
 the beacon pulse with its signature and key, the revealed secret, the seed, the rankings, the calls in order
 (each with the calling gateway's signature over its outcome and time) and the gateway's public key, and the
-panel. ``verify`` recomputes each in turn and says, in words, what differs. The names are also reachable as
+panel. ``verify`` recomputes each in turn and says, in words, what differs. The names are also importable as
 ``trading.domain.drawing.DrawRecord``, ``.build_record`` and ``.verify``.
-
-The command, ``verify FILE --beacon-key HEX --gateway-key HEX``, prints MATCH and exits 0, or prints each
-difference and exits 1; 2 means the file could not be read as a draw record; 3 that a trusted key is missing
-(both are published at ``/keys`` on the platform). ``--no-key-check`` checks the pulse and the calls against the
-keys the record names (which proves them intact, not whose they are) and accepts unsigned calls, saying so.
 """
 
 from __future__ import annotations
@@ -20,15 +15,14 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from . import verify_cli
-from .audit import canonical, format_time
-from .beacon import Pulse, verify_pulse
-from .drawing import (
+from ..audit import canonical, format_time
+from ..beacon import Pulse, verify_pulse
+from ..errors import N_, DomainError
+from . import (
     FORMAT,
     VERSION,
     CallOutcome,
@@ -46,7 +40,6 @@ from .drawing import (
     seat,
     seed,
 )
-from .errors import N_, DomainError
 
 
 @dataclass(frozen=True)
@@ -251,37 +244,3 @@ def verify(record: DrawRecord, beacon_key: bytes | None = None, gateway_key: byt
             parts.append(f"the replay seats {', '.join(sorted(mine - theirs))}, which the record does not")
         found.append("panel: " + ("; ".join(parts) or "the same seats, but their order, times or open seats differ"))
     return found
-
-
-def _check(file: str, keys: dict[str, bytes | None], unchecked: bool) -> tuple[list[str], list[str]]:
-    record = DrawRecord.from_json(Path(file).read_bytes())
-    beacon_key, gateway_key = keys["beacon-key"], keys["gateway-key"]
-    differences = verify(record, beacon_key, gateway_key, allow_unsigned=unchecked)
-    notes = []
-    if beacon_key is None:
-        notes.append(f"pulse checked against the key it names, {record.pulse.public_key.hex()}, not the beacon's "
-                     "published key")
-    if gateway_key is None and record.gateway_key is not None:
-        notes.append(f"calls checked against the gateway key the record names, {record.gateway_key.hex()}, not the "
-                     "gateway's published key")
-    unsigned = unsigned_calls(record)
-    if unchecked and unsigned:
-        notes.append(f"UNAUTHENTICATED: {len(unsigned)} of {len(record.calls)} calls carry no gateway signature; "
-                     "their outcomes and times rest on the platform's word alone")
-    return differences, notes
-
-
-def main(argv: list[str] | None = None) -> int:
-    """The command line: ``verify FILE --beacon-key HEX --gateway-key HEX | --no-key-check``; exit status
-    0 MATCH, 1 differences, 2 unreadable, 3 no trusted key."""
-    return verify_cli.run(argv, prog="python -m trading.domain.drawing",
-                          description="Replay an exported expert draw record (专家抽取记录).",
-                          what="replay a draw record and say MATCH or what differs",
-                          file_help="the exported record (JSON)",
-                          keys=[("beacon-key", "the randomness beacon's Ed25519 public key, 64 hex digits"),
-                                ("gateway-key", "the calling gateway's Ed25519 public key, 64 hex digits")],
-                          check=_check, noun="differences")
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
