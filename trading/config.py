@@ -59,6 +59,8 @@ class Defaults:
     # Largest file accepted for a filing document, and for a sealed bid (bytes).
     MAX_ATTACHMENT_BYTES = 50 * 2**20
     MAX_ENVELOPE_BYTES = 2 * 2**30
+    # Largest expert file imported (bytes): larger files are refused before they are parsed, inside the request.
+    EXPERT_IMPORT_MAX_BYTES = 4 * 2**20
 
     # How long the closed evaluation room stays open after the evaluation time (hours).
     EVALUATION_WINDOW_HOURS = 48
