@@ -316,39 +316,48 @@ def csv_sheet(text: str, is_header: Callable[[Sequence[str]], bool], encoding: s
     return _sheet(header_line, _trimmed(header), chain(head[found + 1:], rows), encoding)
 
 
+def _not_excel() -> DomainError:
+    return DomainError(N_("The file is not an Excel workbook (.xlsx)."), field="file")
+
+
+def _unreadable(rows: Iterable[Any]) -> Iterator[Any]:
+    """The rows openpyxl gives; any failure of its own (a broken archive, malformed XML: ParseError is a
+    SyntaxError) is a file that is not a readable workbook, never a 500."""
+    try:
+        yield from rows
+    except Exception:  # whatever the parser of an untrusted file raises
+        raise _not_excel() from None
+
+
 def xlsx_sheet(stream: IO[bytes], size: int, max_bytes: int, is_header: Callable[[Sequence[str]], bool]) -> Sheet:
     """The sheet of a workbook's first sheet (a title above the header skipped), as wide as its header."""
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
-    not_excel = DomainError(N_("The file is not an Excel workbook (.xlsx)."), field="file")
     try:
         with zipfile.ZipFile(stream) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise not_excel from None
+        raise _not_excel() from None
     if unpacked > max_bytes * XLSX_UNPACKED_FACTOR:
         raise _too_large(max(size, unpacked // XLSX_UNPACKED_FACTOR), max_bytes)
     stream.seek(0)
     try:
         book = load_workbook(stream, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError, TypeError):
-        raise not_excel from None
-    try:
         sheet = book.worksheets[0]
         sheet.reset_dimensions()  # a workbook's stated size may be wrong, or huge on purpose
+    except Exception:  # as in _unreadable
+        raise _not_excel() from None
+    try:
         head = [(line, _trimmed(cells)) for line, cells in enumerate(
-            sheet.iter_rows(max_row=HEADER_SEARCH, max_col=MAX_COLUMNS, values_only=True), start=1)]
+            _unreadable(sheet.iter_rows(max_row=HEADER_SEARCH, max_col=MAX_COLUMNS, values_only=True)), start=1)]
         head = [(line, cells) for line, cells in head if not is_blank(cells)]
         found = _find_header(head, is_header)
         if found is None:
             return Sheet()
         header_line, header = head[found]
         width = max(len(header), 1)  # cells right of the header have no column: they are not read
-        rows = sheet.iter_rows(min_row=header_line + 1, max_col=width, values_only=True)
+        rows = _unreadable(sheet.iter_rows(min_row=header_line + 1, max_col=width, values_only=True))
         return _sheet(header_line, header, enumerate(rows, start=header_line + 1), None)
-    except (IndexError, KeyError, ValueError, TypeError, zipfile.BadZipFile, OSError):
-        raise not_excel from None
     finally:
         book.close()
 
@@ -362,7 +371,7 @@ def read(filename: str, stream: IO[bytes] | IO[str], *, max_bytes: int,
     data = read_bytes(stream, max_bytes)
     if suffix == ".xlsx":
         if isinstance(data, str):
-            raise DomainError(N_("The file is not an Excel workbook (.xlsx)."), field="file")
+            raise _not_excel()
         return xlsx_sheet(io.BytesIO(data), len(data), max_bytes, is_header)
     text, codec = (data, None) if isinstance(data, str) else decode(data)
     return csv_sheet(text, is_header, codec)
