@@ -297,11 +297,36 @@ def stats_calibrate(as_json: bool) -> None:
 history_group = click.Group("history", help="Past deals imported from files.")
 
 
+def _problem_line(item: dict, kind: str = "line") -> str:
+    """One listed error or warning of an import: line, column (letter and header), message, rule."""
+    where = " ".join(x for x in ("column" if item.get("column") else "", item.get("column"), item.get("header"),
+                                  f"({item['field']})" if item.get("field") else "") if x) or "whole row"
+    text = DomainError(item["message"], **item["params"]).render()
+    rule = f" [rule {item['rule']}]" if item.get("rule") else ""
+    return f"  {kind} {item['line']}, {where}: {text}{rule}"
+
+
+def _how_read(found: dict) -> str | None:
+    """How an import file was read: its encoding (or a workbook), the header's line, the units applied."""
+    if "header_line" not in found:
+        return None
+    how = f"read as {found['encoding']}" if found.get("encoding") else "read as an Excel workbook"
+    how += f", header on line {found['header_line']}"
+    for header, unit in (found.get("units") or {}).items():
+        how += f"; {header}: amounts in {unit}, converted to yuan"
+    return how
+
+
 @history_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--accept-warnings", is_flag=True,
+              help="Import even though rows have warnings (an award above its budget, a deal below its starting "
+                   "price, a price ten times off its base), after checking them.")
 @with_appcontext
-def history_import(file: str) -> None:
-    """Import a .csv (UTF-8) or .xlsx file of completed deals, all rows or none; prints every bad row."""
+def history_import(file: str, accept_warnings: bool) -> None:
+    """Import a .csv (UTF-8, GB18030/GBK or UTF-16) or .xlsx file of completed deals, all rows or none; prints every
+    bad row and every warning. Files above HISTORY_IMPORT_MAX_BYTES are refused (TRADING_HISTORY_IMPORT_MAX_BYTES
+    raises it for one run)."""
     from pathlib import Path
 
     from .services import history
@@ -309,18 +334,29 @@ def history_import(file: str) -> None:
     path = Path(file)
     try:
         with path.open("rb") as stream:
-            rows = history.read_rows(path.name, stream)
-        result = history.import_history(db.session, "cli", current_clock().now(), rows, path.name)
+            rows = history.read_rows(path.name, stream, max_bytes=current_app.config["HISTORY_IMPORT_MAX_BYTES"])
+        result = history.import_history(db.session, "cli", current_clock().now(), rows, path.name,
+                                           accept_warnings=accept_warnings,
+                                           rules=current_app.extensions["trading_rules"])
     except DomainError as error:
         db.session.rollback()
+        how = _how_read(error.params)
+        if how:
+            click.echo(how, err=True)
         click.echo(error.render(), err=True)
         for item in error.params.get("errors", []):
-            message = DomainError(item["message"], **item["params"]).render()
-            click.echo(f"  line {item['line']}, {item['field'] or 'row'}: {message}", err=True)
+            click.echo(_problem_line(item), err=True)
+        for item in error.params.get("warnings", []):
+            click.echo(_problem_line(item, "warning: line"), err=True)
+        if error.field == "accept_warnings":
+            click.echo("If the file is right, run again with --accept-warnings.", err=True)
         sys.exit(1)
     db.session.commit()
+    click.echo(_how_read({"encoding": result.encoding, "header_line": result.header_line, "units": result.units}))
     kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(result.by_trade_type.items()))
     click.echo(f"imported {result.lots} deal(s) ({kinds}), {result.amount:,.2f} yuan, as {result.source}")
+    if result.warnings:
+        click.echo(f"{result.warnings} warning(s) confirmed (recorded in the audit log)")
 
 
 keys_group = click.Group("keys", help="The platform's keys in instance/keys, wrapped under the KEK.")

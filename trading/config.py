@@ -86,6 +86,12 @@ class Defaults:
     # Largest file accepted for a filing document, and for a sealed bid (bytes).
     MAX_ATTACHMENT_BYTES = 50 * 2**20
     MAX_ENVELOPE_BYTES = 2 * 2**30
+    # Largest file of past deals, and of experts, imported (bytes): larger files are refused before they are
+    # parsed, inside the request. 4 MiB of CSV holds about 34,000 deals, a large city centre's year; reading,
+    # checking and storing them takes about 4 s of processor time (benchmarks/history_import.py; docs/STATISTICS.md,
+    # "History and scenarios"). The command line takes the same setting.
+    HISTORY_IMPORT_MAX_BYTES = 4 * 2**20
+    EXPERT_IMPORT_MAX_BYTES = 4 * 2**20
 
     # How long the closed evaluation room stays open after the evaluation time (hours).
     EVALUATION_WINDOW_HOURS = 48

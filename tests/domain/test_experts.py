@@ -219,12 +219,34 @@ def test_read_csv_english_header_text_stream():
 
 
 def test_read_csv_refusals():
-    """A missing column, an empty file or non-UTF-8 bytes are refused on the file."""
+    """A missing column, an empty file or bytes in no encoding a centre uses are refused on the file."""
     missing = refusal(lambda: list(read_csv(io.StringIO("姓名,身份证号\n张三,1\n"))))
     assert "手机号 (mobile)" in missing.params["problems"][0]["reason"]
     assert refusal(lambda: list(read_csv(io.StringIO("")))).field == "file"
-    gbk = (CHINESE_HEADER + "张三\n").encode("gbk")
-    assert "UTF-8" in str(refusal(lambda: list(read_csv(io.BytesIO(gbk)))))
+    assert "GB18030" in str(refusal(lambda: read_csv(io.BytesIO(b"\xff\xff\xfe\x00\xff"))))
+
+
+def test_read_csv_as_excel_saves_it_on_chinese_windows():
+    """GBK, with a merged title row above the header (the file a centre has); lines as Excel numbers them."""
+    text = (",,,专家库导入表,,,,\n" + CHINESE_HEADER + f"张三,{GOOD_ID},13800138000,A010101,高级工程师,12,421202,\n")
+    rows = read_csv(io.BytesIO(text.encode("gbk")))
+    assert [(r["line"], r["name"]) for r in rows] == [(3, "张三")]
+    assert len(parse_rows(rows, CATALOGUE, NOW)) == 1
+
+
+def test_control_characters_and_oversized_cells_are_refused_by_line_and_column():
+    """A NUL in a name was stored as it was; a cell over 131,072 characters raised _csv.Error."""
+    error = refusal(lambda: parse_rows([row(), row(3, id_number=OTHER_ID, name="李\x00四")], CATALOGUE, NOW))
+    assert [(p["line"], p["column"], p["params"]) for p in error.params["problems"]] == [
+        (3, "name", {"char": "U+0000"})]
+    long = CHINESE_HEADER + f"张三,{GOOD_ID},13800138000,A010101,高级工程师,12,421202,{'X' * 131_073}\n"
+    error = refusal(lambda: read_csv(io.StringIO(long)))
+    assert [(p["line"], p["column"]) for p in error.params["problems"]] == [(2, "H")]
+
+
+def test_read_csv_refuses_a_file_above_the_limit():
+    text = CHINESE_HEADER + f"张三,{GOOD_ID},13800138000,A010101,高级工程师,12,421202,\n" * 100
+    assert "MB" in str(refusal(lambda: read_csv(io.StringIO(text), max_bytes=1000)))
 
 
 def test_read_xlsx():

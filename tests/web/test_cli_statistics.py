@@ -56,8 +56,9 @@ def test_history_import_prints_every_bad_row_and_imports_nothing(app, runner, tm
                    "乙工程,一标段,建设工程,4212,100,-5,2011-01-05\n", encoding="utf-8-sig")
     refused = runner.invoke(args=["history", "import", str(bad)])
     assert refused.exit_code == 1
-    assert "line 3, region_code: A region code (行政区划代码) is 6 digits; 4212 is not." in refused.output
-    assert "line 3, award_price: The amount cannot be negative." in refused.output
+    assert "line 3, column D 行政区划代码 (region_code): A region code (行政区划代码) is 6 digits; 4212 is not. " \
+           "[rule identity.region]" in refused.output
+    assert "line 3, column F 中标或成交价 (award_price): The amount cannot be negative." in refused.output
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Deal.id))) == 0
     good = tmp_path / "2011-good.csv"
@@ -65,3 +66,51 @@ def test_history_import_prints_every_bad_row_and_imports_nothing(app, runner, tm
     imported = runner.invoke(args=["history", "import", str(good)])
     assert imported.exit_code == 0 and "imported 1 deal(s) (construction 1), 90.00 yuan" in imported.output
     assert "import:2011-good.csv" in imported.output
+
+
+def test_history_import_reads_a_gbk_file_with_a_title_and_wan_yuan(app, runner, tmp_path):
+    """Excel's CSV on Chinese Windows was refused as "not UTF-8"; 万元 was read as yuan."""
+    path = tmp_path / "2011.csv"
+    header = HEADER.replace("预算或招标控制价", "预算或招标控制价（万元）")
+    header = header.replace("中标或成交价", "中标或成交价(万元)")
+    path.write_bytes(("2011年成交项目汇总表,,,,,,\n" + header
+                      + "甲工程,一标段,建设工程,421200,2050,1980.5,2011-01-05\n").encode("gbk"))
+    result = runner.invoke(args=["history", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "read as GB18030 (GBK), header on line 2; 预算或招标控制价（万元）: amounts in 万元" in result.output
+    assert "imported 1 deal(s) (construction 1), 19,805,000.00 yuan" in result.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(Deal.budget)) == 20_500_000
+
+
+def test_history_import_confirms_warnings_only_with_accept_warnings(app, runner, tmp_path):
+    path = tmp_path / "2011.csv"
+    path.write_text(HEADER + "甲工程,一标段,建设工程,421200,100,120,2011-01-05\n", encoding="utf-8")
+    refused = runner.invoke(args=["history", "import", str(path)])
+    assert refused.exit_code == 1
+    assert "warning: line 2, column F 中标或成交价 (award_price): The award price 120.00 is above the budget or " \
+           "control price 100.00. [rule history.award_above_budget]" in refused.output
+    assert "--accept-warnings" in refused.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Deal.id))) == 0
+    accepted = runner.invoke(args=["history", "import", str(path), "--accept-warnings"])
+    assert accepted.exit_code == 0 and "1 warning(s) confirmed" in accepted.output
+
+
+def test_history_import_refuses_an_oversized_cell_by_line_and_column_without_a_traceback(app, runner, tmp_path):
+    """A cell over 131,072 characters raised _csv.Error: a traceback."""
+    path = tmp_path / "2011.csv"
+    path.write_text(HEADER + "甲工程,一标段,建设工程,421200,100,90,2011-01-05\n"
+                    f"乙工程,\"{'长' * 131_073}\",建设工程,421200,100,90,2011-01-05\n", encoding="utf-8")
+    result = runner.invoke(args=["history", "import", str(path)])
+    assert result.exit_code == 1
+    assert "line 3, column B: The cell has more than 32,767 characters." in result.output
+    assert "Traceback" not in result.output
+
+
+def test_history_import_refuses_a_file_above_the_limit(app, runner, tmp_path):
+    app.config["HISTORY_IMPORT_MAX_BYTES"] = 2**20
+    path = tmp_path / "2011.csv"
+    path.write_bytes((HEADER + "甲工程,一标段,建设工程,421200,100,90,2011-01-05\n").encode() + b"#" * 2**20)
+    result = runner.invoke(args=["history", "import", str(path)])
+    assert result.exit_code == 1 and "The file is 1.0 MB; a file may have at most 1 MB here" in result.output

@@ -72,6 +72,23 @@ def test_an_import_is_all_or_nothing_with_every_bad_row_reported(app, demo):
         assert db.session.scalar(sa.select(sa.func.count(Expert.id))) == 5
 
 
+def test_a_gbk_file_with_a_title_imports_and_a_nul_in_a_name_is_refused(app, demo):
+    """Excel's CSV on Chinese Windows was refused as "not UTF-8"; a NUL in a name was stored."""
+    admin = client_for(app, "admin")
+    rows = demo_experts.rows()[:2]
+    titled = "专家库导入表,,,,,,,\n".encode("gbk") + csv_file(rows).getvalue().decode("utf-8-sig").encode("gbk")
+    nul = titled.replace(rows[1]["name"].encode("gbk"), b"\x00" + rows[1]["name"].encode("gbk"))
+    refused = admin.post("/experts/import", data={"file": (io.BytesIO(nul), "experts.csv")},
+                         content_type="multipart/form-data")
+    assert refused.status_code == 422 and "<td>4</td>" in refused.get_data(as_text=True)
+    assert "U+0000" in refused.get_data(as_text=True)
+    ok = admin.post("/experts/import", data={"file": (io.BytesIO(titled), "experts.csv")},
+                    content_type="multipart/form-data")
+    assert ok.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Expert.id))) == 2
+
+
 def test_an_excel_file_imports_too(app, demo):
     book = openpyxl.Workbook()
     sheet = book.active

@@ -4,14 +4,17 @@ working, the lots behind a figure adding up to it, and the Excel export whose fo
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 
 import formulas
 import openpyxl
 import pytest
+import sqlalchemy as sa
 
 from tests.conftest import FIXED_NOW, login
 from trading.extensions import db
+from trading.models import Deal
 from trading.services import history, statistics as stats
 
 CENTRE = {"period_kind": "dates", "period": "2010-01-01..2010-08-31", "region": "421200", "subs": "0"}
@@ -116,3 +119,75 @@ def test_an_imported_name_that_looks_like_a_formula_is_text_and_the_platforms_fo
     assert lots["A2"].data_type == lots["B2"].data_type == "s" and lots["A2"].quotePrefix and lots["B2"].quotePrefix
     assert lots["J2"].data_type == "f" and lots["K2"].value == "=IF(J2=1,G2-I2,\"\")"  # the platform's own formulas
     assert book["指标"]["B3"].data_type == "f"
+
+
+# -- the import page: files as a centre has them (issue 14) ------------------------------------------------------
+
+TITLED = ("咸宁市2010年成交项目汇总表,,,,,,\n"
+          "项目名称,标段名称,交易类型,行政区划代码,预算或招标控制价（万元）,中标或成交价（万元）,中标或成交日期\n"
+          "咸安区学校改造工程,一标段,建设工程,421202,2050,2000,2010-04-01\n")
+WARNED = ("项目名称,标段名称,交易类型,行政区划代码,预算或招标控制价,起始价,中标或成交价,中标或成交日期\n"
+          "咸安区学校改造工程,一标段,建设工程,421202,1000000,,1200000,2010-04-01\n"
+          "咸政储(2010)12号地块,商住用地,土地,421200,,30000000,29000000,2010-05-20\n")
+
+
+def upload(client, data: bytes, name: str = "past.csv", **fields):
+    return client.post("/statistics/import", data={"file": (io.BytesIO(data), name), **fields},
+                       content_type="multipart/form-data")
+
+
+def deal_count(app) -> int:
+    with app.app_context():
+        return stats.lots(db.session, stats.Filters(), kind="all").total
+
+
+def test_a_gbk_file_with_a_title_row_and_amounts_in_wan_yuan_is_imported_as_it_is_meant(client, app, demo):
+    """Excel's CSV on Chinese Windows, a merged title, 万元 columns: the page says how it read them."""
+    login(client, "staff")
+    assert upload(client, TITLED.encode("gbk")).status_code == 302
+    page = client.get("/statistics/import").get_data(as_text=True)
+    assert "GB18030 (GBK)" in page and "表头在第 2 行" in page and "预算或招标控制价（万元）" in page
+    with app.app_context():
+        assert db.session.execute(sa.select(Deal.budget, Deal.price)).all() == [
+            (Decimal("20500000.00"), Decimal("20000000.00"))]  # 2,050 万元 was stored as 2,050 yuan
+
+
+def test_warnings_are_listed_and_imported_only_with_the_box_ticked_for_that_file(client, app, demo):
+    login(client, "staff")
+    first = upload(client, WARNED.encode())
+    page = first.get_data(as_text=True)
+    assert first.status_code == 200 and deal_count(app) == 0
+    assert "history.award_above_budget" in page and "history.deal_below_start" in page
+    assert 'name="accept_warnings"' in page
+    digest = re.search(r'name="confirmed" value="([0-9a-f]{64})"', page)[1]
+    ticked_blind = upload(client, WARNED.encode(), accept_warnings="y", confirmed="0" * 64)
+    assert ticked_blind.status_code == 200 and deal_count(app) == 0  # not the file whose warnings were shown
+    other = WARNED.replace("1200000", "1300000").encode()
+    assert upload(client, other, accept_warnings="y", confirmed=digest).status_code == 200 and deal_count(app) == 0
+    assert upload(client, WARNED.encode(), accept_warnings="y", confirmed=digest).status_code == 302
+    assert deal_count(app) == 2
+    assert "2 条警告已确认" in client.get("/statistics/import").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("length", [40_000, 131_073])
+def test_an_oversized_cell_is_listed_by_line_and_column_not_a_500(client, app, demo, length):
+    login(client, "staff")
+    text = TITLED.replace("一标段", "一" * length)
+    response = upload(client, text.encode())
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<td>3</td>" in page and ">B<" in page and "32,767" in page
+    assert deal_count(app) == 0
+
+
+def test_a_nul_in_a_name_is_listed_by_line_column_and_character(client, app, demo):
+    login(client, "staff")
+    page = upload(client, TITLED.replace("咸安区学校", "咸安区\x00学校").encode()).get_data(as_text=True)
+    assert "<td>3</td>" in page and "U+0000" in page and ">A<" in page and deal_count(app) == 0
+
+
+def test_a_file_above_the_limit_is_refused_before_it_is_read(client, app, demo):
+    app.config["HISTORY_IMPORT_MAX_BYTES"] = 2**20
+    login(client, "staff")
+    big = TITLED.encode() + b"x" * 2**20
+    response = upload(client, big)
+    assert response.status_code == 200 and "1 MB" in response.get_data(as_text=True) and deal_count(app) == 0

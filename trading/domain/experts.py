@@ -4,17 +4,16 @@ One pool serves every trade type (五统一: 评标专家库统一). An expert i
 the field and the senior title of rule ``experts.eligibility`` (a centre may ask for more years); repeated
 declines or unanswered draw calls suspend the expert (rule ``experts.refusals``, a platform policy).
 
-Imports (CSV or .xlsx, one header row in Chinese or English) are all or nothing: ``parse_rows`` checks every
-row and every column and refuses the whole file with every problem (line, column, reason) if any is bad.
+Imports (CSV or .xlsx, one header row in Chinese or English) are all or nothing: ``read_file`` reads the file as
+``domain.tabular`` does (UTF-8, GB18030/GBK or UTF-16; a title row above the header; size and cell limits);
+``parse_rows`` checks every row and every column (control characters refused) and refuses the whole file with
+every problem (line, column, reason) if any is bad.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import IO
@@ -22,6 +21,7 @@ from typing import IO
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
 
+from . import tabular
 from .accounts import check_credit_code
 from .errors import N_, DomainError
 from .regions import check_region
@@ -228,13 +228,22 @@ def _check_row(row: dict, catalogue: Catalogue, today: date, rules: RuleSet | No
     problems: list[dict] = []
 
     def check(column, fn, *args, **kwargs):
+        if column in dirty:
+            return
         try:
             values[column] = fn(*args, **kwargs)
         except DomainError as error:
             problems.append(_problem(line, column, error))
 
+    dirty = set()
+    for column, cell in row.items():
+        char = tabular.control_character(cell) if isinstance(cell, str) else None
+        if char is not None:
+            dirty.add(column)
+            problems.append(_problem(line, column, DomainError(
+                N_("The cell holds the control character %(char)s: remove it."), char=char)))
     name = str(row.get("name") or "").strip()
-    if not name or len(name) > 50:
+    if "name" not in dirty and (not name or len(name) > 50):
         problems.append(_problem(line, "name", DomainError(N_("Enter the name (at most 50 characters)."))))
     values["name"] = name
     check("id_number", check_id_number, row.get("id_number"), "id_number", today)
@@ -291,14 +300,19 @@ def parse_rows(rows: Iterable[dict], catalogue: Catalogue, now: datetime, *, exi
     return checked
 
 
-def _header(cells: list[object]) -> list[str | None]:
+def _header(cells: Iterable[object], line: int = 1) -> list[str | None]:
     """The column keys of a header row (None for a column the import does not use), or a refusal."""
     keys = [_HEADER_KEYS.get(str(c or "").strip().lstrip("\ufeff").lower()) for c in cells]
     missing = [f"{zh} ({key})" for key, zh, required in COLUMNS if required and key not in keys]
     if missing:
-        raise _refuse_file([_problem(1, "", DomainError(N_("Missing columns: %(columns)s."),
-                                                         columns=", ".join(missing)))])
+        raise _refuse_file([_problem(line, "", DomainError(N_("Missing columns: %(columns)s."),
+                                                            columns=", ".join(missing)))])
     return keys
+
+
+def _is_header(cells: Iterable[str]) -> bool:
+    """Whether a row is the header: two or more of its cells name columns (a title row above names none)."""
+    return sum(_HEADER_KEYS.get(c.strip().lower()) is not None for c in cells) >= 2
 
 
 def _cell_text(value: object) -> str:
@@ -310,51 +324,39 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _rows(numbered: Iterable[tuple[int, list[object]]]) -> Iterator[dict]:
-    """Row dicts keyed by column, with their line numbers, from numbered rows of cells (header first)."""
-    keys = None
-    for line, cells in numbered:
-        texts = [_cell_text(c) for c in cells]
-        if keys is None:
-            if any(texts):
-                keys = _header(list(cells))
-            continue
-        if not any(texts):
-            continue
-        row: dict = {"line": line}
-        for key, text in zip(keys, texts, strict=False):
-            if key is not None:
-                row[key] = text
-        yield row
-    if keys is None:
-        raise _refuse_file([_problem(1, "", DomainError(N_("The file is empty.")))])
-
-
-def read_csv(stream: IO[bytes] | IO[str]) -> Iterator[dict]:
-    """The rows of a UTF-8 CSV file (with or without BOM) as dicts with their line numbers."""
-    data = stream.read()
-    if isinstance(data, bytes):
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise _refuse_file([_problem(1, "", DomainError(
-                N_("The file is not UTF-8 text: save it as “CSV UTF-8”.")))]) from None
-    reader = csv.reader(io.StringIO(data.lstrip("\ufeff"), newline=""))
-    return _rows((reader.line_num, cells) for cells in reader)
-
-
-def read_xlsx(stream: IO[bytes]) -> Iterator[dict]:
-    """The rows of the first sheet of an Excel .xlsx file as dicts with their line numbers."""
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
+def read_file(filename: str, stream: IO[bytes] | IO[str], *, max_bytes: int = tabular.DEFAULT_MAX_BYTES) -> list[dict]:
+    """The rows of a .csv file (UTF-8, GB18030/GBK or UTF-16) or of the first sheet of an .xlsx workbook as dicts
+    keyed by column with their line numbers, under a header that may follow a title row; a file above
+    ``max_bytes``, an oversized cell or a missing column is refused (domain.tabular)."""
     try:
-        book = load_workbook(stream, read_only=True, data_only=True)
-        rows = list(book.worksheets[0].iter_rows(values_only=True))
-        book.close()
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, IndexError, OSError):
-        raise _refuse_file([_problem(1, "", DomainError(N_("The file is not an Excel .xlsx workbook.")))]) from None
-    return _rows((line, list(cells)) for line, cells in enumerate(rows, start=1))
+        sheet = tabular.read(filename, stream, max_bytes=max_bytes, is_header=_is_header)
+    except DomainError as error:
+        found = error.params.get("problems")
+        if found is None:
+            raise _refuse_file([_problem(1, "", error)]) from None
+        raise _refuse_file([_problem(p["line"], p["column"] or "", DomainError(p["message"], **p["params"]))
+                            for p in found]) from None
+    if not sheet.header:
+        raise _refuse_file([_problem(1, "", DomainError(N_("The file is empty.")))])
+    keys = _header(sheet.header, sheet.header_line)
+    rows = []
+    for line, cells in sheet.rows:
+        row: dict = {"line": line}
+        for key, cell in zip(keys, cells, strict=False):
+            if key is not None:
+                row[key] = _cell_text(cell)
+        rows.append(row)
+    return rows
+
+
+def read_csv(stream: IO[bytes] | IO[str], *, max_bytes: int = tabular.DEFAULT_MAX_BYTES) -> list[dict]:
+    """The rows of a CSV file (see ``read_file``)."""
+    return read_file("experts.csv", stream, max_bytes=max_bytes)
+
+
+def read_xlsx(stream: IO[bytes], *, max_bytes: int = tabular.DEFAULT_MAX_BYTES) -> list[dict]:
+    """The rows of the first sheet of an Excel .xlsx workbook (see ``read_file``)."""
+    return read_file("experts.xlsx", stream, max_bytes=max_bytes)
 
 
 @dataclass(frozen=True)

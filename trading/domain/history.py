@@ -1,13 +1,27 @@
 """Historical completed deals (历史成交记录) that a centre loads from past years: columns, parsing, validation.
 
-A record is one row of a CSV or Excel file: a mapping from column headers to cell values. Headers may be
-the English field names or the Chinese headers of ``FIELDS`` (a few usual variants too, e.g. 中标价 or
-成交价 for ``award_price``); a trailing unit such as "（元）" is ignored, and so are unknown columns
-(序号, 备注 ...). Cells are text; cells read from Excel (int, float, date, datetime) are turned into text
-first: a float by its shortest form, so ``1234.5`` reads as 1234.50 yuan; a datetime by its date.
+A record is one row of a CSV or Excel file (read by ``domain.tabular``): a mapping from column headers to cell
+values. Headers may be the English field names or the Chinese headers of ``FIELDS`` (a few usual variants too,
+e.g. 中标价 or 成交价 for ``award_price``); unknown columns (序号, 备注 ...) are ignored.
 
-``validate`` checks every row and returns the lots and every error, so that the caller can import the
-whole file or none of it. Rows with every cell blank are skipped (spreadsheets often end with some).
+**Units.** A money column may name its unit after the header: 预算或招标控制价（万元）, 中标价(亿元), 中标金额/万元,
+成交价万元, budget (10k yuan). Its cells are multiplied into yuan exactly (Decimal): 2,050 in a 万元 column is
+20,500,000.00 yuan. A cell may name its own unit (1,200万元) when the column names none; a cell naming another unit
+than its column's is refused. A money column whose unit cannot be read (预算（美元）) is refused by name. A note
+after another header (是否国有资金（是/否）, 公告日期（YYYY-MM-DD）) is not a unit and is ignored.
+
+**Cells.** Text, or what Excel gives (int, float, date, datetime), turned into text first: a float by its shortest
+form, so ``1234.5`` reads as 1234.50 yuan; a datetime by its date. A cell holding a control or invisible format
+character (NUL, zero-width space, a bidirectional override) is refused naming the character.
+
+``validate`` checks every row and returns the lots with their lines, every error and every warning, so that the
+caller can import the whole file or none of it. Warnings are what may be true but is usually a mistake, and the
+importer must confirm them: an award above its budget (rule ``history.award_above_budget``), a deal below its
+starting price (``history.deal_below_start``), a price more than ``history.price_ratio`` times off its base
+(a unit mistake, 元 for 万元). Rows with every cell blank are skipped (spreadsheets often end with some).
+
+Duplicates (same project, lot, region and award date) are found with one normalisation, ``name_key``, inside the
+file and against the deals already stored (services.history), so 标段 2 and 标段３ repeat 标段2.
 """
 
 from __future__ import annotations
@@ -15,49 +29,41 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
 
 from . import regions
 from .errors import N_, DomainError
-from .money import parse_yuan
-from .rules import METHODS, METHODS_BY_TRADE_TYPE, TRADE_TYPES
+from .history_columns import (
+    BY_NAME,
+    CELL_UNIT,
+    FIELD_NAMES,
+    FIELDS,
+    MONEY,
+    UNIT_WORDS,
+    Column,
+    Field,
+    RowError,
+    field_for_header,
+    is_header,
+    name_key,
+    read_columns,
+    read_header,
+)
+from .money import parse_in_unit
+from .rules import DEFAULT_RULES, METHODS, METHODS_BY_TRADE_TYPE, TRADE_TYPES, RuleSet
+from .tabular import Sheet, control_character
+
+__all__ = ["FIELDS", "FIELD_NAMES", "MONEY", "Checked", "Column", "Field", "HistoricalLot", "RowError", "deal_key",
+           "field_for_header", "is_header", "name_key", "parse_record", "parse_trade_type", "read_columns",
+           "read_header", "validate", "warnings"]
 
 MAX_TEXT = 200  # the length of project and lot names and of the funding source in the database
 BUDGETED = frozenset({"construction", "procurement"})  # budget or control price (预算/招标控制价)
 STARTING_PRICED = frozenset({"land", "property"})  # starting price (起始价/挂牌价)
-
-
-@dataclass(frozen=True)
-class Field:
-    """A column of a historical record: field name, Chinese header, whether required, other accepted headers."""
-
-    name: str
-    header_zh: str
-    required: bool
-    aliases: tuple[str, ...] = ()
-
-
-FIELDS: tuple[Field, ...] = (
-    Field("project_name", "项目名称", True, ("工程名称",)),
-    Field("lot_name", "标段名称", True, ("标段（包）名称", "标段(包)名称", "包名称", "标的名称", "宗地名称")),
-    Field("trade_type", "交易类型", True, ("交易类别", "业务类型")),
-    Field("method", "交易方式", False, ("招标方式", "采购方式", "出让方式", "转让方式")),
-    Field("region_code", "行政区划代码", True, ("区划代码", "地区代码")),
-    Field("funding_source", "资金来源", False),
-    Field("state_funded", "是否国有资金", False, ("国有资金", "国有资金投资")),
-    Field("in_centre", "是否进场交易", False, ("进场交易", "是否进场")),
-    Field("budget", "预算或招标控制价", False, ("预算", "预算金额", "招标控制价", "最高限价", "采购预算")),
-    Field("starting_price", "起始价", False, ("起拍价", "挂牌起始价", "挂牌价", "转让底价")),
-    Field("award_price", "中标或成交价", True, ("中标价", "成交价", "中标金额", "成交金额", "中标（成交）价")),
-    Field("announced_on", "公告日期", False, ("公告发布日期", "发布日期")),
-    Field("awarded_on", "中标或成交日期", True, ("中标日期", "成交日期", "中标（成交）日期")),
-    Field("contracted_on", "合同签订日期", False, ("签约日期", "合同日期")),
-)
-FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
-_BY_NAME = {f.name: f for f in FIELDS}
+ABOVE_BUDGET, BELOW_START, PRICE_RATIO = "history.award_above_budget", "history.deal_below_start", "history.price_ratio"
 
 # Names a file may give the trade type, besides the codes: the full Chinese and English names and short forms.
 _TRADE_TYPE_ALIASES = {
@@ -69,36 +75,22 @@ _TRADE_TYPE_ALIASES = {
 _YES = frozenset({"yes", "y", "true", "1", "是", "有"})
 _NO = frozenset({"no", "n", "false", "0", "否", "无"})
 _DATE = re.compile(r"(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})", re.ASCII)
-_UNIT_SUFFIX = re.compile(r"\((元|万元|yuan|yyyy-mm-dd)\)$")
 
 
-def _key(text: str) -> str:
-    """Normalise a header or a name for matching: NFKC, no spaces, lower case."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).lower()
+def deal_key(project_name: str, lot_name: str, region_code: str,
+             awarded_on: dt.date) -> tuple[str, str, str, dt.date]:
+    """What makes two records the same deal: project, lot (both by ``name_key``), region and award date."""
+    return (name_key(project_name), name_key(lot_name), region_code, awarded_on)
 
 
-def _header_key(text: str) -> str:
-    """Normalise a header and drop a trailing unit, so "预算（元）" matches "预算"."""
-    return _UNIT_SUFFIX.sub("", _key(text))
-
-
-_HEADERS: dict[str, str] = {}
-for _field in FIELDS:
-    for _header in (_field.name, _field.header_zh, *_field.aliases):
-        _HEADERS[_header_key(_header)] = _field.name
-_TRADE_TYPES_BY_NAME: dict[str, str] = {_key(k): v for k, v in _TRADE_TYPE_ALIASES.items()}
+_TRADE_TYPES_BY_NAME: dict[str, str] = {name_key(k): v for k, v in _TRADE_TYPE_ALIASES.items()}
 for _type in TRADE_TYPES.values():
     for _name in (_type.code, _type.name_zh, _type.name_en):
-        _TRADE_TYPES_BY_NAME[_key(_name)] = _type.code
+        _TRADE_TYPES_BY_NAME[name_key(_name)] = _type.code
 _METHODS_BY_NAME: dict[str, str] = {}
 for _method in METHODS.values():
     for _name in (_method.code, _method.name_zh, _method.name_en):
-        _METHODS_BY_NAME[_key(_name)] = _method.code
-
-
-def field_for_header(header: str) -> str | None:
-    """The field a column header stands for (English name, Chinese header or a usual variant), or None."""
-    return _HEADERS.get(_header_key(header))
+        _METHODS_BY_NAME[name_key(_name)] = _method.code
 
 
 @dataclass(frozen=True)
@@ -132,8 +124,8 @@ class HistoricalLot:
 
     @property
     def key(self) -> tuple[str, str, str, dt.date]:
-        """What makes two rows the same deal: project, lot, region and award date."""
-        return (_key(self.project_name), _key(self.lot_name), self.region_code, self.awarded_on)
+        """What makes two rows the same deal: project, lot, region and award date (see ``deal_key``)."""
+        return deal_key(self.project_name, self.lot_name, self.region_code, self.awarded_on)
 
     def as_record(self) -> dict[str, str]:
         """The lot as a row of text cells under the English field names; ``parse_record`` reads it back."""
@@ -149,13 +141,15 @@ class HistoricalLot:
         return row
 
 
-class RowError(NamedTuple):
-    """One error of a file: line, field (None for the whole row), English msgid and its parameters."""
+class Checked(NamedTuple):
+    """What ``validate`` found: the good lots and the line of each, every error, every warning, and the file's
+    columns by field (their units)."""
 
-    line: int
-    field: str | None
-    message: str
-    params: dict[str, Any]
+    lots: list[HistoricalLot]
+    lines: list[int]
+    errors: list[RowError]
+    warnings: list[RowError]
+    columns: dict[str, Column]
 
 
 def _text(value: Any) -> str:
@@ -171,30 +165,12 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _columns(record: Mapping[str, Any]) -> dict[str, str]:
-    """The record's cells by field name, refusing two columns that give the same field."""
-    cells: dict[str, str] = {}
-    headers: dict[str, str] = {}
-    for header, value in record.items():
-        name = field_for_header(header)
-        if name is None:
-            continue
-        if name in headers:
-            raise DomainError(
-                N_("The columns %(first)s and %(second)s both give %(column)s."),
-                field=name, first=headers[name], second=str(header), column=_BY_NAME[name].header_zh,
-            )
-        headers[name] = str(header)
-        cells[name] = _text(value)
-    return cells
-
-
 def _required(cells: dict[str, str], name: str) -> str:
     """The cell's text, refusing a blank one."""
     text = cells.get(name, "")
     if not text:
         raise DomainError(N_("Enter a value in the column %(column)s."), field=name,
-                          column=_BY_NAME[name].header_zh)
+                          column=BY_NAME[name].header_zh)
     return text
 
 
@@ -204,13 +180,13 @@ def _name(cells: dict[str, str], name: str, required: bool = True) -> str:
     text = re.sub(r"\s+", " ", text)
     if len(text) > MAX_TEXT:
         raise DomainError(N_("%(column)s is longer than %(limit)s characters."), field=name,
-                          column=_BY_NAME[name].header_zh, limit=MAX_TEXT)
+                          column=BY_NAME[name].header_zh, limit=MAX_TEXT)
     return text
 
 
 def parse_trade_type(text: str, field: str = "trade_type") -> str:
     """The trade type code for a code or a name such as 建设工程, 政府采购, 土地 or 产权."""
-    code = _TRADE_TYPES_BY_NAME.get(_key(text))
+    code = _TRADE_TYPES_BY_NAME.get(name_key(text))
     if code is None:
         raise DomainError(
             N_("Unknown trade type %(value)s: use construction, procurement, land or property "
@@ -224,7 +200,7 @@ def _method(text: str, trade_type: str | None) -> str | None:
     """The method code (a code or a name such as 公开招标 or 挂牌), allowed for the trade type; None if blank."""
     if not text:
         return None
-    code = _METHODS_BY_NAME.get(_key(text))
+    code = _METHODS_BY_NAME.get(name_key(text))
     if code is None:
         raise DomainError(N_("Unknown trading method %(value)s."), field="method", value=text)
     if trade_type is not None and code not in METHODS_BY_TRADE_TYPE[trade_type]:
@@ -237,7 +213,7 @@ def _yes_no(text: str, field: str = "state_funded") -> bool | None:
     """yes/no, 是/否, 1/0 (true/false, y/n); None if blank."""
     if not text:
         return None
-    key = _key(text)
+    key = name_key(text)
     if key in _YES:
         return True
     if key in _NO:
@@ -245,11 +221,19 @@ def _yes_no(text: str, field: str = "state_funded") -> bool | None:
     raise DomainError(N_("%(value)s is not yes or no (是/否)."), field=field, value=text)
 
 
-def _amount(text: str, name: str) -> Decimal | None:
-    """A positive amount in yuan, or None if blank."""
+def _amount(text: str, name: str, column: Column | None) -> Decimal | None:
+    """A positive amount in yuan from a cell in its column's unit or its own, or None if blank."""
     if not text:
         return None
-    value = parse_yuan(text, name)
+    cleaned = unicodedata.normalize("NFKC", text).strip()
+    match = CELL_UNIT.fullmatch(cleaned)
+    cell_unit = UNIT_WORDS[match["unit"]] if match else None
+    column_unit = column.unit if column is not None else None
+    if cell_unit and column_unit and cell_unit != column_unit:
+        raise DomainError(N_("The cell says %(cell_unit)s but its column %(header)s is in %(unit)s."), field=name,
+                          value=text, cell_unit=cell_unit, header=column.header, unit=column_unit)
+    unit = cell_unit or column_unit or "元"
+    value = parse_in_unit(match["number"] if match and unit != "元" else cleaned, unit, name)
     if value <= 0:
         raise DomainError(N_("The amount must be positive."), field=name, value=str(value))
     return value
@@ -268,21 +252,25 @@ def _date(text: str, name: str) -> dt.date | None:
     raise DomainError(N_("%(value)s is not a date (YYYY-MM-DD)."), field=name, value=text)
 
 
-def _parse(record: Mapping[str, Any]) -> tuple[HistoricalLot | None, list[DomainError]]:
-    """Check every field of a record; the lot when all are good, else every error found."""
+def _parse(cells: dict[str, str], columns: Mapping[str, Column]) -> tuple[HistoricalLot | None, list[DomainError]]:
+    """Check every field of a row (its cells by field); the lot when all are good, else every error found."""
     errors: list[DomainError] = []
     values: dict[str, Any] = {}
+    for name, text in cells.items():
+        char = control_character(text)
+        if char is not None:
+            errors.append(DomainError(N_("%(column)s holds the control character %(char)s: remove it."),
+                                      field=name, column=BY_NAME[name].header_zh, char=char))
+    skipped = {e.field for e in errors}
 
     def attempt(name: str, read) -> None:
+        if name in skipped:
+            return
         try:
             values[name] = read()
         except DomainError as exc:
             errors.append(exc)
 
-    try:
-        cells = _columns(record)
-    except DomainError as exc:
-        return None, [exc]
     attempt("project_name", lambda: _name(cells, "project_name"))
     attempt("lot_name", lambda: _name(cells, "lot_name"))
     attempt("trade_type", lambda: parse_trade_type(_required(cells, "trade_type")))
@@ -293,8 +281,8 @@ def _parse(record: Mapping[str, Any]) -> tuple[HistoricalLot | None, list[Domain
     attempt("state_funded", lambda: _yes_no(cells.get("state_funded", "")))
     attempt("in_centre", lambda: _yes_no(cells.get("in_centre", ""), "in_centre") is not False)
     for name in ("budget", "starting_price"):
-        attempt(name, lambda name=name: _amount(cells.get(name, ""), name))
-    attempt("award_price", lambda: _amount(_required(cells, "award_price"), "award_price"))
+        attempt(name, lambda name=name: _amount(cells.get(name, ""), name, columns.get(name)))
+    attempt("award_price", lambda: _amount(_required(cells, "award_price"), "award_price", columns.get("award_price")))
     for name in ("announced_on", "contracted_on"):
         attempt(name, lambda name=name: _date(cells.get(name, ""), name))
     attempt("awarded_on", lambda: _date(_required(cells, "awarded_on"), "awarded_on"))
@@ -324,9 +312,46 @@ def _parse(record: Mapping[str, Any]) -> tuple[HistoricalLot | None, list[Domain
     return HistoricalLot(**values), []
 
 
+def warnings(lot: HistoricalLot, rules: RuleSet | None = None) -> list[DomainError]:
+    """What is possible but usually a mistake, for the importer to confirm: an award above its budget, a deal below
+    its starting price, a price more than ``history.price_ratio`` times off its base (元 typed for 万元)."""
+    ratio = (rules or DEFAULT_RULES).value(PRICE_RATIO)
+    shown = f"{Decimal(ratio).normalize():f}"  # a number, not an amount: 10, not 10.00 元
+    found: list[DomainError] = []
+    price, budget, start = lot.award_price, lot.budget, lot.starting_price
+    if budget is not None and price > budget:
+        found.append(DomainError(N_("The award price %(price)s is above the budget or control price %(budget)s."),
+                                 field="award_price", rule=ABOVE_BUDGET, price=price, budget=budget))
+    if budget is not None and price * ratio < budget:
+        found.append(DomainError(N_("The award price %(price)s is less than 1/%(ratio)s of the budget %(budget)s: "
+                                    "check the units (元, 万元)."), field="award_price", rule=PRICE_RATIO,
+                                 price=price, budget=budget, ratio=shown))
+    if start is not None and price < start:
+        found.append(DomainError(N_("The deal price %(price)s is below the starting price %(start)s."),
+                                 field="award_price", rule=BELOW_START, price=price, start=start))
+    if start is not None and price > start * ratio:
+        found.append(DomainError(N_("The deal price %(price)s is more than %(ratio)s times the starting price "
+                                    "%(start)s: check the units (元, 万元)."), field="award_price", rule=PRICE_RATIO,
+                                 price=price, start=start, ratio=shown))
+    return found
+
+
+def _cells(record: Mapping[str, Any], by_header: Mapping[str, Column]) -> dict[str, str]:
+    """A row's cells by field, as text."""
+    cells: dict[str, str] = {}
+    for header, value in record.items():
+        column = by_header.get(header)
+        if column is not None:
+            cells[column.field] = _text(value)
+    return cells
+
+
 def parse_record(record: Mapping[str, Any], line: int) -> HistoricalLot:
     """The lot of one row, or a refusal naming the first bad field (its ``line`` attribute is the row's line)."""
-    lot, errors = _parse(record)
+    by_header, by_field, header_errors = read_columns(record, line)
+    lot, errors = None, [DomainError(e.message, field=e.field, **e.params) for e in header_errors]
+    if not errors:
+        lot, errors = _parse(_cells(record, by_header), by_field)
     if errors:
         error = errors[0]
         error.line = line
@@ -335,31 +360,32 @@ def parse_record(record: Mapping[str, Any], line: int) -> HistoricalLot:
     return lot
 
 
-def _is_blank(record: Mapping[str, Any]) -> bool:
-    """Whether every cell of the row is blank."""
-    return all(not _text(value) for value in record.values())
+def _row_error(line: int, error: DomainError) -> RowError:
+    return RowError(line, error.field, error.message, dict(error.params), error.rule)
 
 
-def validate(records: Iterable[Mapping[str, Any]], *, first_line: int = 2) -> tuple[list[HistoricalLot],
-                                                                                     list[RowError]]:
-    """Check every row: the lots and every error, by line (``first_line`` is the first row's, 2 under a header).
+def validate(sheet: Sheet, *, rules: RuleSet | None = None) -> Checked:
+    """Check every row of a sheet: the lots and their lines, every error and every warning, by line.
 
-    A required column missing from the whole file is reported once, on the header line, instead of on
-    every row. A row repeating an earlier one (same project, lot, region and award date) is an error of
-    the whole row (field None). The caller imports the lots only when there is no error.
+    The header row is checked first (two columns for one field, a unit that cannot be read, a required column
+    missing from the whole file); its errors are reported once, on the header's line, instead of on every row.
+    A row repeating an earlier one (``deal_key``) is an error of the whole row (field None). The caller imports
+    the lots only when there is no error, and when there are warnings only once the importer confirms them.
     """
-    rows = [(line, record) for line, record in enumerate(records, start=first_line) if not _is_blank(record)]
-    present = {field_for_header(header) for _, record in rows for header in record}
-    missing = [f for f in FIELDS if f.required and f.name not in present]
-    if rows and missing:
-        return [], [RowError(first_line - 1, f.name, N_("The file has no column %(column)s."),
-                             {"column": f.header_zh}) for f in missing]
+    by_header, by_field, errors = read_columns(sheet.header, sheet.header_line)
+    missing = [f for f in FIELDS if f.required and f.name not in by_field]
+    if sheet.rows and missing:
+        errors += [RowError(sheet.header_line, f.name, N_("The file has no column %(column)s."),
+                            {"column": f.header_zh}) for f in missing]
+    if errors:
+        return Checked([], [], errors, [], by_field)
     lots: list[HistoricalLot] = []
-    errors: list[RowError] = []
+    lines: list[int] = []
+    found: list[RowError] = []
     seen: dict[tuple, int] = {}
-    for line, record in rows:
-        lot, row_errors = _parse(record)
-        errors.extend(RowError(line, e.field, e.message, dict(e.params)) for e in row_errors)
+    for line, record in sheet.records():
+        lot, row_errors = _parse(_cells(record, by_header), by_field)
+        errors.extend(_row_error(line, e) for e in row_errors)
         if lot is None:
             continue
         if lot.key in seen:
@@ -369,4 +395,6 @@ def validate(records: Iterable[Mapping[str, Any]], *, first_line: int = 2) -> tu
             continue
         seen[lot.key] = line
         lots.append(lot)
-    return lots, errors
+        lines.append(line)
+        found.extend(_row_error(line, w) for w in warnings(lot, rules))
+    return Checked(lots, lines, errors, found, by_field)

@@ -47,27 +47,46 @@ def _check(value: Decimal, field: str, allow_negative: bool) -> Decimal:
     return (value + 0).quantize(CENT)  # "+ 0" turns -0 into 0
 
 
-def parse_yuan(text: str | int | Decimal | None, field: str, *, allow_negative: bool = False) -> Decimal:
-    """Read an amount in yuan typed by a user ("1,234.50", "１２３", "¥12 元") or refuse naming the field."""
-    if isinstance(text, (bool, float)):
-        raise TypeError("amounts are Decimal or text, never float or bool")
-    if isinstance(text, (int, Decimal)):
-        return _check(Decimal(text), field, allow_negative)
+UNITS: dict[str, Decimal] = {"元": Decimal(1), "千元": Decimal(1000), "万元": WAN, "亿元": YI}
+
+
+def _number(text: str, field: str, unit: str) -> Decimal:
+    """The number of an amount typed by a user, before the range and precision checks."""
     cleaned = unicodedata.normalize("NFKC", text or "").strip()
     if not cleaned:
         raise DomainError(N_("Enter an amount in yuan."), field=field)
     if cleaned.lower().replace(" ", "") in _NOT_FINITE:
         raise DomainError(N_("The amount must be a finite number."), field=field)
     match = _AMOUNT.fullmatch(cleaned)
-    if not match or not (match["int"] or match["frac"]):
-        raise DomainError(N_("%(value)s is not an amount in yuan."), field=field, value=text)
+    if not match or not (match["int"] or match["frac"]) or (unit != "元" and cleaned.endswith("元")):
+        if unit == "元":
+            raise DomainError(N_("%(value)s is not an amount in yuan."), field=field, value=text)
+        raise DomainError(N_("%(value)s is not an amount in %(unit)s."), field=field, value=text, unit=unit)
     digits = match["int"].replace(",", "") or "0"
-    number = f"{match['sign']}{digits}.{match['frac'] or '0'}"
     try:
-        value = Decimal(number)
+        return Decimal(f"{match['sign']}{digits}.{match['frac'] or '0'}")
     except InvalidOperation:  # pragma: no cover - the pattern only lets valid numbers through
         raise DomainError(N_("%(value)s is not an amount in yuan."), field=field, value=text) from None
-    return _check(value, field, allow_negative)
+
+
+def parse_yuan(text: str | int | Decimal | None, field: str, *, allow_negative: bool = False) -> Decimal:
+    """Read an amount in yuan typed by a user ("1,234.50", "１２３", "¥12 元") or refuse naming the field."""
+    if isinstance(text, (bool, float)):
+        raise TypeError("amounts are Decimal or text, never float or bool")
+    if isinstance(text, (int, Decimal)):
+        return _check(Decimal(text), field, allow_negative)
+    return _check(_number(text, field, "元"), field, allow_negative)
+
+
+def parse_in_unit(text: str, unit: str, field: str) -> Decimal:
+    """Read an amount written in ``unit`` (元, 千元, 万元 or 亿元: "2,050.5" in 万元) as exact Decimal yuan; refuse
+    a number that is not a whole number of fen once multiplied, or a cell that says 元 in another unit."""
+    number = _number(text, field, unit)
+    value = number * UNITS[unit]
+    if unit != "元" and value.is_finite() and value != value.quantize(CENT, rounding=ROUND_HALF_UP):
+        raise DomainError(N_("%(value)s %(unit)s is not a whole number of fen (0.01 yuan)."), field=field,
+                          value=str(number), unit=unit)
+    return _check(value, field, allow_negative=False)
 
 
 def _as_decimal(amount: Decimal | int) -> Decimal:

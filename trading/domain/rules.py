@@ -312,6 +312,17 @@ _TABLE = (
      "names (TRADING_REQUIRE_TOTP_FOR) must"),
     ("clock.forward_only", None, None, ALL, FIX, "P", "平台模拟时钟规则",
      "模拟时钟只能向前调整，每次调整记入操作日志", "the simulated clock only moves forward, audited"),
+    # history imports: what the law rules out or what is usually a unit mistake is imported only when confirmed
+    ("history.award_above_budget", None, None, CP, FIX, "R", f"{REG} 第五十一条；{O87} 第六十三条",
+     "中标价不得高于招标控制价（最高投标限价）或采购预算；导入高于的记录须确认",
+     "an award above the control price or budget breaks the rules: importing one needs confirmation"),
+    ("history.deal_below_start", None, None, L | PR, FIX, "R", f"{O39}；{O32} 第十八条",
+     "成交价不低于起始价（挂牌价、转让底价）；导入低于的记录须确认",
+     "a deal below its starting price breaks the rules: importing one needs confirmation"),
+    ("history.price_ratio", Decimal(10), "ratio", ALL, LO, "P", "平台历史数据导入核对（元与万元之误）",
+     "中标价不足预算的十分之一，或成交价超过起始价的十倍，多为单位错误，导入须确认",
+     "an award under a tenth of its budget, or a deal over ten times its start, is usually a unit "
+     "mistake: importing one needs confirmation"),
 )
 
 

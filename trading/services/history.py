@@ -2,20 +2,20 @@
 calibration scenarios (domain.scenarios) that reproduce the published 2010 figures; the rollup is refreshed by
 ``services.deals``, in the same transaction.
 
-Rows are checked by ``domain.history.validate`` (every error of every row) and, beyond the file, against the
-deals already recorded: a row repeating one (same project, lot, region and award date) is an error too, so
-importing a file twice is refused. Deals go in by one bulk insert, marked ``imported`` with the source
-'import:<file name>' or 'scenario:<name>'; one audit entry records each import.
+A file is read by ``domain.tabular`` (the encoding, a title above the header, its size and its cells: see there),
+its rows checked by ``domain.history.validate`` (every error and every warning of every row) and, beyond the file,
+against the deals already recorded: a row repeating one (``domain.history.deal_key``, the normalisation used inside
+the file) is an error too, so importing a file twice is refused. Warnings (an award above its budget, a deal below
+its starting price, a price ten times off its base) stop the import until the importer confirms them
+(``accept_warnings``). Deals go in by one bulk insert, marked ``imported`` with the source 'import:<file name>' or
+'scenario:<name>'; one audit entry records each import, with the warnings confirmed.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import PurePath
@@ -23,8 +23,10 @@ from typing import Any, BinaryIO
 
 import sqlalchemy as sa
 
-from ..domain import history as historical, scenarios
+from ..config import Defaults
+from ..domain import history as historical, scenarios, tabular
 from ..domain.errors import N_, DomainError, Forbidden
+from ..domain.rules import RuleSet
 from ..models import Deal
 from . import audit, deals
 
@@ -34,41 +36,32 @@ _BATCH = 500
 
 @dataclass(frozen=True)
 class Imported:
-    """What an import or a scenario load put in: its source, the lots by trade type and their amount."""
+    """What an import or a scenario load put in: its source, the lots by trade type and their amount; for a file,
+    how it was read (encoding, header line, the units applied by header) and how many warnings were confirmed."""
 
     source: str
     lots: int
     amount: Decimal
     by_trade_type: dict[str, int]
+    encoding: str | None = None
+    header_line: int = 1
+    units: dict[str, str] = field(default_factory=dict)
+    warnings: int = 0
 
 
-def read_rows(filename: str, stream: BinaryIO) -> list[dict[str, Any]]:
-    """The rows of an uploaded file as dicts under its header row: a .csv file in UTF-8 (with or without BOM) or
-    the first sheet of an .xlsx workbook. Refuses other files, naming the field 'file'."""
-    suffix = PurePath(filename or "").suffix.lower()
-    if suffix == ".csv":
-        data = stream.read()
-        try:
-            text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
-        except UnicodeDecodeError:
-            raise DomainError(N_("The CSV file is not UTF-8 text: save it as CSV UTF-8."), field="file") from None
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        return [{k: v for k, v in row.items() if k is not None} for row in reader]
-    if suffix == ".xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(stream, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-            raise DomainError(N_("The file is not an Excel workbook (.xlsx)."), field="file") from None
-        try:
-            sheet = book.worksheets[0]
-            cells = sheet.iter_rows(values_only=True)
-            header = [str(h).strip() if h is not None else "" for h in next(cells, ())]
-            return [{h: v for h, v in zip(header, row, strict=False) if h} for row in cells]
-        finally:
-            book.close()
-    raise DomainError(N_("Upload a .csv or .xlsx file."), field="file", name=str(filename))
+def read_rows(filename: str, stream: BinaryIO, *, max_bytes: int = Defaults.HISTORY_IMPORT_MAX_BYTES) -> tabular.Sheet:
+    """The rows of an uploaded file under its header: a .csv file (UTF-8, GB18030/GBK or UTF-16) or the first sheet of
+    an .xlsx workbook, refused above ``max_bytes`` (the setting HISTORY_IMPORT_MAX_BYTES) before it is parsed.
+    Refusals name the field 'file'; a bad cell is listed by line and column in ``params['errors']``."""
+    try:
+        return tabular.read(filename, stream, max_bytes=max_bytes, is_header=historical.is_header)
+    except DomainError as error:
+        if "problems" not in error.params:
+            raise
+        params = {k: v for k, v in error.params.items() if k != "problems"}
+        raise DomainError(error.message, field=error.field, errors=[
+            {"line": p["line"], "field": None, "column": p["column"], "header": p["header"], "message": p["message"],
+             "params": p["params"], "rule": None} for p in error.params["problems"]], **params) from None
 
 
 def _may_import(actor) -> None:
@@ -97,66 +90,91 @@ def _insert(session, lots: list[historical.HistoricalLot], source: str, now: dat
     """Bulk-insert the lots and say what went in."""
     rows = [_record(lot, source, now) for lot in lots]
     for start in range(0, len(rows), _BATCH):
-        session.execute(sa.insert(Deal), rows[start:start + _BATCH])
+        session.execute(sa.insert(Deal.__table__), rows[start:start + _BATCH])  # Core: one executemany a batch
     session.flush()
     deals.refresh_cells(session, {lot.awarded_on.strftime("%Y-%m") for lot in lots})
     return Imported(source, len(lots), sum((lot.award_price for lot in lots), Decimal("0.00")),
                     dict(Counter(lot.trade_type for lot in lots)))
 
 
-def _is_blank(record: Mapping[str, Any]) -> bool:
-    """Whether every cell is blank (domain.history skips such rows, so line numbers skip them too)."""
-    return all(value is None or str(value).strip() == "" for value in record.values())
-
-
 def _already_recorded(session, lots: list[historical.HistoricalLot], lines: list[int]) -> list[historical.RowError]:
-    """Errors for the lots that repeat a deal already in the table (same project, lot, region and award date)."""
+    """Errors for the lots that repeat a deal already in the table: same region and award date, and the same project
+    and lot once normalised as inside the file (``deal_key``: 标段 2 and 标段３ repeat 标段2)."""
     errors: list[historical.RowError] = []
     for start in range(0, len(lots), _BATCH):
         batch = list(zip(lots[start:start + _BATCH], lines[start:start + _BATCH], strict=True))
-        keys = [(lot.region_code, lot.awarded_on, lot.project_name, lot.lot_name) for lot, _ in batch]
-        columns = (Deal.region_code, Deal.awarded_on, Deal.project_name, Deal.lot_name)
-        found = {tuple(row[:4]): row[4] for row in session.execute(
-            sa.select(*columns, Deal.source).where(sa.tuple_(*columns).in_(keys)))}
-        for (_, line), key in zip(batch, keys, strict=True):
-            if key in found:
+        days = sorted({(lot.region_code, lot.awarded_on) for lot, _ in batch})
+        rows = session.execute(sa.select(Deal.project_name, Deal.lot_name, Deal.region_code, Deal.awarded_on,
+                                         Deal.source).where(sa.tuple_(Deal.region_code, Deal.awarded_on).in_(days)))
+        found: dict[tuple, str] = {}
+        for project, lot_name, region, awarded_on, source in rows:
+            found.setdefault(historical.deal_key(project, lot_name, region, awarded_on), source)
+        for lot, line in batch:
+            if lot.key in found:
                 errors.append(historical.RowError(
                     line, None, N_("This row repeats a deal already recorded (from %(source)s)."),
-                    {"source": found[key]}))
+                    {"source": found[lot.key]}))
     return errors
 
 
-def _refusal(errors: list[historical.RowError]) -> DomainError:
-    """One refusal carrying every error of the file, in line order."""
-    listed = [{"line": e.line, "field": e.field, "message": e.message, "params": e.params}
-              for e in sorted(errors, key=lambda e: e.line)]
-    return DomainError(N_("Nothing was imported: the file has errors on %(rows)s of its lines (%(count)s in all)."),
-                       field="file",
-                       count=len(errors), rows=len({e.line for e in errors}), errors=listed)
+def _listed(items: list[historical.RowError], sheet: tabular.Sheet,
+            columns: Mapping[str, historical.Column]) -> list[dict[str, Any]]:
+    """Errors or warnings as dicts, in line order: line, field, the column's letter and header as in the file
+    (the field's Chinese header when the file has no such column), message (a msgid), params and rule."""
+    letters = {h: tabular.column_letter(i) for i, h in enumerate(sheet.header) if h}
+    listed = []
+    for item in sorted(items, key=lambda e: e.line):
+        column = columns.get(item.field) if item.field else None
+        header = column.header if column else (historical.BY_NAME[item.field].header_zh if item.field else "")
+        listed.append({"line": item.line, "field": item.field, "column": letters.get(header), "header": header,
+                       "message": item.message, "params": item.params, "rule": item.rule})
+    return listed
 
 
-def import_history(session, actor, now: datetime, rows: Iterable[Mapping[str, Any]], source: str) -> Imported:
+def _how_read(sheet: tabular.Sheet, columns: Mapping[str, historical.Column]) -> dict[str, Any]:
+    """How the file was read, for the report: encoding (None for a workbook), header line, units by header."""
+    return {"encoding": sheet.encoding_label, "header_line": sheet.header_line,
+            "units": {c.header: c.unit for c in columns.values() if c.unit and c.unit != "元"}}
+
+
+def import_history(session, actor, now: datetime, rows: tabular.Sheet | Iterable[Mapping[str, Any]], source: str, *,
+                   accept_warnings: bool = False, rules: RuleSet | None = None) -> Imported:
     """Import the completed deals of a file, all or none; ``source`` is the file name (stored 'import:<name>').
 
-    Refusal: one DomainError on the field 'file' whose ``params['errors']`` lists every error as dicts with line,
-    field (None for the whole row), message (an English msgid) and params.
+    ``rows`` is what ``read_rows`` gave, or row dicts under one header (line 1). Refusal: one DomainError whose
+    ``params['errors']`` and ``params['warnings']`` list each problem as a dict (line, field or None for the whole
+    row, column letter, header, message as an English msgid, params, rule), with ``encoding``, ``header_line`` and
+    ``units`` saying how the file was read. With errors it names the field 'file'; with warnings only, and
+    ``accept_warnings`` false, it names the field 'accept_warnings': nothing is imported until they are confirmed.
     """
     _may_import(actor)
     name = PurePath(str(source or "").strip() or "upload").name
     label = f"import:{name}"[:SOURCE_LENGTH]
-    records = list(rows)
-    lots, errors = historical.validate(records)
-    if not errors and not lots:
-        raise DomainError(N_("The file has no rows to import."), field="file")
+    sheet = rows if isinstance(rows, tabular.Sheet) else tabular.Sheet.of_records(rows)
+    checked = historical.validate(sheet, rules=rules)
+    how = _how_read(sheet, checked.columns)
+    errors = checked.errors
+    if not errors and not checked.lots:
+        raise DomainError(N_("The file has no rows to import."), field="file", **how)
     if not errors:
-        lines = [line for line, record in enumerate(records, start=2) if not _is_blank(record)]
-        errors = _already_recorded(session, lots, lines)
+        errors = _already_recorded(session, checked.lots, checked.lines)
+    warnings = _listed(checked.warnings, sheet, checked.columns)
     if errors:
-        raise _refusal(errors)
-    result = _insert(session, lots, label, now)
+        raise DomainError(N_("Nothing was imported: the file has errors on %(rows)s of its lines (%(count)s in all)."),
+                          field="file", count=len(errors), rows=len({e.line for e in errors}),
+                          errors=_listed(errors, sheet, checked.columns), warnings=warnings, **how)
+    if warnings and not accept_warnings:
+        raise DomainError(N_("Nothing was imported: warnings need your confirmation (%(count)s, on %(rows)s lines). "
+                             "Check them; if the file is right, import it again confirming the warnings."),
+                          field="accept_warnings", count=len(warnings), rows=len({w["line"] for w in warnings}),
+                          errors=[], warnings=warnings, **how)
+    result = _insert(session, checked.lots, label, now)
     audit.record(session, actor, now, "deal.import", object_type="deal", payload={
-        "source": label, "lots": result.lots, "amount": result.amount, "by_trade_type": result.by_trade_type})
-    return result
+        "source": label, "lots": result.lots, "amount": result.amount, "by_trade_type": result.by_trade_type,
+        "encoding": how["encoding"], "header_line": how["header_line"], "units": how["units"],
+        "warnings_confirmed": [{"line": w["line"], "rule": w["rule"]} for w in warnings]})
+    return Imported(result.source, result.lots, result.amount, result.by_trade_type, how["encoding"],
+                    how["header_line"], how["units"], len(warnings))
 
 
 def loaded_scenarios(session) -> set[str]:

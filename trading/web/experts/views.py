@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -135,7 +135,8 @@ def expert_import():
     upload = form.file.data
     reader = expert_rules.read_xlsx if (upload.filename or "").lower().endswith(".xlsx") else expert_rules.read_csv
     try:
-        made = experts.import_rows(db.session, current_user, now(), reader(upload.stream))
+        rows = reader(upload.stream, max_bytes=current_app.config["EXPERT_IMPORT_MAX_BYTES"])
+        made = experts.import_rows(db.session, current_user, now(), rows)
     except DomainError as error:
         db.session.rollback()
         problems = error.params.get("problems") or []

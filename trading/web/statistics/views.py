@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, HiddenField
 
 from ...domain import history as historical, regions, rules, scenarios, statistics as defs
 from ...domain.errors import DomainError
@@ -124,34 +126,83 @@ def calibration():
 
 
 class ImportForm(FlaskForm):
-    """A file of past deals (.csv or .xlsx)."""
+    """A file of past deals (.csv or .xlsx); after its warnings were shown, their confirmation for that file."""
 
     file = FileField(validators=[FileRequired()])
+    accept_warnings = BooleanField()
+    confirmed = HiddenField()  # the SHA-256 of the file whose warnings were shown
+
+
+def _digest(stream, limit: int) -> str:
+    """The SHA-256 of an upload (its first ``limit`` + 1 bytes: a larger file is refused anyway), stream rewound."""
+    digest = hashlib.sha256()
+    stream.seek(0)
+    left = limit + 1
+    while left > 0 and (chunk := stream.read(min(left, 2**20))):
+        digest.update(chunk)
+        left -= len(chunk)
+    stream.seek(0)
+    return digest.hexdigest()
+
+
+def _listed(items: list[dict]) -> list[dict]:
+    """Errors or warnings of an import for the page: line, column (letter and header), text, rule."""
+    return [{"line": e["line"], "column": e.get("column"), "header": e.get("header") or "",
+             "text": message_text(e["message"], e["params"]), "rule": e.get("rule")} for e in items]
 
 
 @bp.route("/statistics/import", methods=["GET", "POST"])
 @roles_required("staff", "admin")
 def import_file():
-    """Import past deals from a file, all or nothing, listing every bad row; or load a calibration scenario."""
+    """Import past deals from a file, all or nothing, listing every bad row and every warning (confirmed by ticking
+    the box and choosing the same file again); or load a calibration scenario."""
     form = ImportForm()
-    problems = []
+    problems, warnings, how, digest = [], [], None, None
     if form.validate_on_submit():
         upload = form.file.data
+        limit = current_app.config["HISTORY_IMPORT_MAX_BYTES"]
+        accept = False
+        if form.accept_warnings.data:
+            accept = form.confirmed.data == _digest(upload.stream, limit)
+            if not accept:
+                flash(_("This is not the file whose warnings you confirmed: check its warnings first."), "warning")
         try:
-            rows = history.read_rows(upload.filename or "", upload.stream)
-            done = history.import_history(db.session, current_user, now(), rows, upload.filename or "")
+            rows = history.read_rows(upload.filename or "", upload.stream, max_bytes=limit)
+            done = history.import_history(db.session, current_user, now(), rows, upload.filename or "",
+                                          accept_warnings=accept, rules=current_app.extensions["trading_rules"])
         except DomainError as error:
             db.session.rollback()
-            flash(error_text(error), "danger")
-            problems = [{"line": e["line"], "field": e["field"], "text": message_text(e["message"], e["params"])}
-                        for e in error.params.get("errors", [])]
+            flash(error_text(error), "warning" if error.field == "accept_warnings" else "danger")
+            problems = _listed(error.params.get("errors", []))
+            warnings = _listed(error.params.get("warnings", []))
+            how = {k: error.params[k] for k in ("encoding", "header_line", "units") if k in error.params} or None
+            if error.field == "accept_warnings":
+                digest = _digest(upload.stream, limit)
         else:
             db.session.commit()
-            flash(_("%(lots)s deals imported from %(source)s.", lots=done.lots, source=done.source), "success")
+            said = [_("%(lots)s deals imported from %(source)s.", lots=done.lots, source=done.source),
+                    _how_text({"encoding": done.encoding, "header_line": done.header_line, "units": done.units})]
+            if done.warnings:
+                said.append(_("%(count)s warnings were confirmed; the audit log records them.", count=done.warnings))
+            flash(" ".join(said), "success")
             return redirect(url_for("stats.import_file"))
     loaded = history.loaded_scenarios(db.session)
-    return render_template("statistics/import.html", form=form, problems=problems, fields=historical.FIELDS,
-                           scenarios=scenarios.SCENARIOS, loaded=loaded)
+    return render_template("statistics/import.html", form=form, problems=problems, warnings=warnings,
+                           how=_how_text(how) if how else None, digest=digest, fields=historical.FIELDS,
+                           scenarios=scenarios.SCENARIOS, loaded=loaded, rule_label=rules.label,
+                           limit_mb=current_app.config["HISTORY_IMPORT_MAX_BYTES"] / 2**20)
+
+
+def _how_text(how: dict) -> str:
+    """How a file was read, for the page: its encoding (or a workbook), the header's line, the units applied."""
+    if how.get("encoding"):
+        text = _("Read as %(encoding)s; the header is on line %(line)s.", encoding=how["encoding"],
+                 line=how["header_line"])
+    else:
+        text = _("Read as an Excel workbook; the header is on line %(line)s.", line=how["header_line"])
+    for header, unit in (how.get("units") or {}).items():
+        text += " " + _("%(header)s: amounts in %(unit)s, converted to yuan.", header=header, unit=unit)
+    return text
 
 
 @bp.route("/statistics/scenarios/<name>", methods=["POST"])
