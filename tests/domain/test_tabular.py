@@ -184,7 +184,8 @@ def test_column_letters():
     assert [tabular.column_letter(i) for i in (0, 5, 25, 26, 255)] == ["A", "F", "Z", "AA", "IV"]
 
 
-@pytest.mark.parametrize("broken", [b"<row r=\"2\"><c r=\"A2\" t=\"s\"><v>0</v>", b"<row><c t=\"s\"><v>999</v></c></row>"])
+@pytest.mark.parametrize("broken", [b"<row r=\"2\"><c r=\"A2\" t=\"s\"><v>0</v>",
+                                    b"<row><c t=\"s\"><v>999</v></c></row>"])
 def test_a_workbook_with_a_broken_sheet_is_refused_not_a_crash(broken):
     """Malformed XML (ParseError, a SyntaxError) or a string index out of range: not a readable workbook."""
     def breaks(name: str, content: bytes) -> bytes:
