@@ -36,6 +36,8 @@ from trading.domain.drawing import (
     DrawRecord,
     Request,
     build_record,
+    call_statement,
+    call_subject,
     check_supply,
     commit,
     index_pool,
@@ -90,8 +92,8 @@ def make_pool(codes: list[str], rng: random.Random) -> list[ExpertRecord]:
     return pool
 
 
-def draw_once(index, request: Request, secret: bytes, pulse) -> tuple:
-    """One draw's domain work, timed by the caller: recusal to the seated panel."""
+def draw_once(index, request: Request, secret: bytes, pulse, gateway: Ed25519PrivateKey) -> tuple:
+    """One draw's domain work, timed by the caller: recusal to the seated panel, each call signed by the gateway."""
     eligible, exclusions = recuse(index, request, tenderee_id=TENDEREE, bidder_ids=BIDDERS,
                                   tenderee_region="421200", now=NOW)
     check_supply(eligible, request, "construction.committee_size")
@@ -101,7 +103,10 @@ def draw_once(index, request: Request, secret: bytes, pulse) -> tuple:
     calls: list[CallOutcome] = []
     while (following := next_to_call(ranking, request, calls)) is not None:
         code, expert_id = following
-        calls.append(CallOutcome(expert_id, code, "accepted", pulse.time + timedelta(minutes=len(calls) + 1)))
+        at = pulse.time + timedelta(minutes=len(calls) + 1)
+        subject = call_subject(commitment.commitment_hash, request.lot_code, len(calls) + 1, expert_id, code)
+        signature = gateway.sign(call_statement(subject, "accepted", at))
+        calls.append(CallOutcome(expert_id, code, "accepted", at, signature))
     panel = seat(ranking, request, calls)
     assert panel.complete
     return eligible, exclusions, commitment, calls
@@ -124,6 +129,8 @@ def main() -> None:
     request = Request("BENCH-2026-0001-01", ((codes[3], 3, 1), (codes[20], 2, 1), (codes[41], 2, 0)), True,
                       NOW + timedelta(days=3), "3号评标室", 30, "bench")
     key = Ed25519PrivateKey.from_private_bytes(rng.randbytes(32))
+    gateway = Ed25519PrivateKey.from_private_bytes(rng.randbytes(32))
+    gateway_public = gateway.public_key().public_bytes_raw()
     number = round_at(NOW) + 2
     draw_ms, verify_ms, scan_ms = [], [], []
     sizes = None
@@ -131,11 +138,12 @@ def main() -> None:
         secret = rng.randbytes(32)
         pulse = make_pulse(None, number, time_of(number), key, rng.randbytes)
         began = time.perf_counter()
-        eligible, exclusions, commitment, calls = draw_once(index, request, secret, pulse)
+        eligible, exclusions, commitment, calls = draw_once(index, request, secret, pulse, gateway)
         draw_ms.append((time.perf_counter() - began) * 1000)
-        exported = build_record(request, eligible, exclusions, commitment, NOW, pulse, secret, calls).to_json()
+        exported = build_record(request, eligible, exclusions, commitment, NOW, pulse, secret, calls,
+                                gateway_key=gateway_public).to_json()
         began = time.perf_counter()
-        differences = verify(DrawRecord.from_json(exported))
+        differences = verify(DrawRecord.from_json(exported), key.public_key().public_bytes_raw(), gateway_public)
         verify_ms.append((time.perf_counter() - began) * 1000)
         assert differences == [], differences
         sizes = {code: len(ids) for code, ids in eligible.items()}, len(exclusions), len(exported)
