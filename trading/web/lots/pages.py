@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from flask_login import current_user
 
 from ...domain import filing, lifecycle, rules, schedule
-from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Announcement, Cancellation, Clarification, Filing, MethodApproval, Objection
 from ...services import (
@@ -69,17 +68,6 @@ def lot_context(lot) -> dict:
         my_deposit = deposits.deposit_of(db.session, lot, current_user.organisation_id)
         if my_deposit is not None:
             deposit_note = message_text(*deposits.explain(my_deposit))
-    proposed = None
-    if "announce" in actions and lot.method:
-        try:
-            proposed = schedule.propose(project.trade_type, lot.method, at)
-        except DomainError:
-            my_deposit = deposit_note = None
-    if my_registration is not None:
-        my_deposit = deposits.deposit_of(db.session, lot, current_user.organisation_id)
-        if my_deposit is not None:
-            deposit_note = message_text(*deposits.explain(my_deposit))
-    proposed = None
     return {
         "lot": lot, "project": project, "trade_type": rules.TRADE_TYPES[project.trade_type],
         "states": lifecycle.STATES, "lifecycle": lifecycle, "stages": lifecycle.STAGES, "stage_name": stage_name(lot),
@@ -114,7 +102,7 @@ def lot_context(lot) -> dict:
         "share_roles": labels.SHARE_ROLES, "key_holders": keys.published_holders(db.session, lot),
         "holder_changes": pending_holder_changes(db.session, lot),
         "sign_up_open": lot.state == "announced" and lot.bid_deadline is not None and at < lot.bid_deadline,
-        "proposed": proposed, "action_labels": labels.ACTIONS, "deadline_labels": labels.DEADLINES,
+        "action_labels": labels.ACTIONS, "deadline_labels": labels.DEADLINES,
         "forms": {"action": ActionForm(), "upload": upload, "reason": ReasonForm(), "method": method_form,
                   "decision": DecisionForm(), "text": TextForm(), "download": DownloadForm(),
                   "announce": AnnounceForm()},
