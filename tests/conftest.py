@@ -103,7 +103,7 @@ def make_app(database_url, tmp_path):
     def factory(**extra):
         app = create_app(_config(database_url, **extra), instance_path=str(tmp_path / "instance"))
         if extra.get("CLOCK") != "simulated":
-            app.extensions["trading_clock"] = FixedClock(FIXED_NOW)
+            app.extensions["trading"].clock = FixedClock(FIXED_NOW)
         apps.append(app)
         return app
 

@@ -36,7 +36,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the extensions, the clock, the rule set and the keyring to the app."""
+    """Bind the extensions and the platform context (keyring, rules, clock, blob store) to the app."""
     from . import keyring, models  # noqa: F401  (models registers the tables)
     from .clock import make_clock
     from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
@@ -55,9 +55,15 @@ def register_extensions(app: Flask) -> None:
 
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
-    app.extensions["trading_clock"] = make_clock(app.config["CLOCK"])
-    app.extensions["trading_rules"] = load_rules(app.config["RULE_OVERRIDES"])
-    app.extensions["trading_keyring"] = keyring.load_for_app(app)  # refuses to start without the KEK
+    import os
+
+    from .platform import Platform
+
+    app.extensions["trading"] = Platform(
+        keyring=keyring.load_for_app(app),  # refuses to start without the KEK
+        rules=load_rules(app.config["RULE_OVERRIDES"]),
+        clock=make_clock(app.config["CLOCK"]),
+        blob_dir=app.config.get("BLOB_DIR") or os.path.join(app.instance_path, "blobs"))
 
 
 def load_rules(overrides: dict):
@@ -73,9 +79,6 @@ def load_rules(overrides: dict):
 
 def register_blueprints(app: Flask) -> None:
     """Mount every blueprint and the template filters."""
-    from .bank import service as bank
-    from .services.chronograph import tick_listener
-    from .services.deposits import on_payment
     from .web import (
         admin,
         auth,
@@ -99,41 +102,6 @@ def register_blueprints(app: Flask) -> None:
                    evaluation, result, statistics, holders):
         app.register_blueprint(module.bp)
     filters.register(app)
-    for listener in (tick_listener, advance_draws):
-        if listener not in admin.views.CLOCK_LISTENERS:
-            admin.views.CLOCK_LISTENERS.append(listener)
-    if on_payment not in bank.NOTIFY:
-        bank.NOTIFY.append(on_payment)
-    register_key_hooks()
-
-
-def advance_draws(session, now) -> None:
-    """Clock listener: move every running draw on (ranking at its beacon round, answers, next calls)."""
-    import sqlalchemy as sa
-
-    from .keyring import current_keyring
-    from .models import Draw
-    from .services import draws
-    from .web.experts.draw_views import centre_name
-
-    ring = current_keyring()
-    for draw in session.scalars(sa.select(Draw).where(Draw.status.in_(["committed", "calling"]))):
-        for _ in range(20):  # follow a chain of quick answers, one call at a time
-            before = (draw.status, len(draw.calls))
-            draws.advance(session, now, draw, beacon_key=ring.beacon_key, gateway_key=ring.gateway_key,
-                          at_rest=ring.at_rest,
-                          centre_name=centre_name())
-            if (draw.status, len(draw.calls)) == before:
-                break
-
-
-def register_key_hooks() -> None:
-    """The opening-key ceremony run at announcement (holder keys are enrolled and approved on their own pages,
-    never made from the login password)."""
-    from .services import announcements, keys
-
-    if not any(getattr(h, "__name__", None) == "run_ceremony" for h in announcements.ANNOUNCE_HOOKS):
-        announcements.ANNOUNCE_HOOKS.append(keys.run_ceremony)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -135,9 +135,10 @@ def clock_advance(days: int, hours: int, to: str | None) -> None:
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
-    from .web.admin.views import after_clock_advance
+    from .platform import current_platform
+    from .services import chronograph
 
-    after_clock_advance(new_now)
+    chronograph.run(current_platform(), db.session, new_now)
     db.session.commit()
     click.echo(f"now:  {_local(new_now)} Asia/Shanghai")
 
@@ -145,16 +146,18 @@ def clock_advance(days: int, hours: int, to: str | None) -> None:
 @click.command("chronograph")
 @with_appcontext
 def chronograph() -> None:
-    """Make the time-driven transitions that are due now (run it from cron every minute)."""
+    """Make everything due now happen (run it from cron every minute): transitions, suspensions, draws."""
+    from .platform import current_platform
     from .services import chronograph as service
 
-    moved = service.tick(db.session, current_clock().now())
-    from .services import experts
-
-    lifted = experts.lift_expired_suspensions(db.session, current_clock().now())
+    ctx = current_platform()
+    step = service.run(ctx, db.session, ctx.now())
     db.session.commit()
-    if lifted:
-        click.echo(f"{lifted} expert suspension(s) ended")
+    moved = step.moved
+    if step.suspensions_ended:
+        click.echo(f"{step.suspensions_ended} expert suspension(s) ended")
+    if step.draws_moved:
+        click.echo(f"{step.draws_moved} draw(s) moved on")
     for item in moved:
         click.echo(f"lot {item.lot_id}: {item.action} -> {item.to_state}")
     click.echo(f"{len(moved)} transition(s)")
@@ -337,7 +340,7 @@ def history_import(file: str, accept_warnings: bool) -> None:
             rows = history.read_rows(path.name, stream, max_bytes=current_app.config["HISTORY_IMPORT_MAX_BYTES"])
         result = history.import_history(db.session, "cli", current_clock().now(), rows, path.name,
                                            accept_warnings=accept_warnings,
-                                           rules=current_app.extensions["trading_rules"])
+                                           rules=current_app.extensions["trading"].rules)
     except DomainError as error:
         db.session.rollback()
         how = _how_read(error.params)

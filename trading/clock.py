@@ -67,5 +67,5 @@ def make_clock(mode: str):
 
 
 def current_clock():
-    """The clock of the current app."""
-    return current_app.extensions["trading_clock"]
+    """The clock of the current app (its platform context's)."""
+    return current_app.extensions["trading"].clock

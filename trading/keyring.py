@@ -387,7 +387,7 @@ def current_keyring() -> Keyring:
     """The keyring of the current app."""
     from flask import current_app
 
-    return current_app.extensions["trading_keyring"]
+    return current_app.extensions["trading"].keyring
 
 
 def _main(argv: list[str]) -> int:

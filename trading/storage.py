@@ -213,6 +213,5 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def blob_store() -> BlobStore:
-    """The app's blob store (``BLOB_DIR``, default ``instance/blobs``)."""
-    root = current_app.config.get("BLOB_DIR") or os.path.join(current_app.instance_path, "blobs")
-    return BlobStore(root)
+    """The app's blob store (``BLOB_DIR``, default ``instance/blobs``), from its platform context."""
+    return current_app.extensions["trading"].store

@@ -190,7 +190,7 @@ def test_a_trainee_takes_the_demo_lot_from_opening_to_archive_in_the_browser(ser
         you.go(f"/lots/{lot_id}/result")
         you.press("form[action$='/award'] button", "award")
         with app.app_context():
-            today = app.extensions["trading_clock"].now() + timedelta(hours=8)  # Beijing date
+            today = app.extensions["trading"].clock.now() + timedelta(hours=8)  # Beijing date
         you.page.fill("form[action$='/contract'] input[name=number]", "咸永安施〔2026〕001号")
         you.page.fill("form[action$='/contract'] input[name=signed_on]", today.date().isoformat())
         you.press("form[action$='/contract'] button", "contract")

@@ -27,7 +27,7 @@ def test_a_bidders_login_next_to_its_hidden_sign_up_is_withheld_until_the_deadli
         assert "<td>auth.login</td>" not in by_actor, viewer  # searching by the bidder's name finds nothing either
     with app.app_context():
         deadline = db.session.scalar(sa.select(Lot.bid_deadline).where(Lot.id == lot_id))
-    app.extensions["trading_clock"].move_to(deadline)
+    app.extensions["trading"].clock.move_to(deadline)
     client = app.test_client()
     login(client, "supervisor")
     page = client.get("/supervision/audit").get_data(as_text=True)
@@ -47,7 +47,7 @@ def test_a_bidder_that_signed_up_for_nothing_is_withheld_alike(app, demo):
     assert _rows(page, "supervisor", "auth.login"), "entries by others than bidders stay in the log"
     with app.app_context():
         deadline = db.session.scalar(sa.select(Lot.bid_deadline).where(Lot.id == lot_id))
-    app.extensions["trading_clock"].move_to(deadline)
+    app.extensions["trading"].clock.move_to(deadline)
     page = client.get("/supervision/audit").get_data(as_text=True)
     assert _rows(page, "bidder5", "auth.login") and _rows(page, "bidder3", "auth.login")
 

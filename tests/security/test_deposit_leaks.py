@@ -274,7 +274,7 @@ def test_the_result_page_names_no_depositor_before_the_deadline(app, lot_id):
         login(client, username)
         response = client.get(f"/lots/{lot_id}/result")
         assert response.status_code == 200 and name not in response.get_data(as_text=True)
-    app.extensions["trading_clock"] = FixedClock(deadline)
+    app.extensions["trading"].clock = FixedClock(deadline)
     client = app.test_client()
     login(client, "staff")
     assert name in client.get(f"/lots/{lot_id}/result").get_data(as_text=True)

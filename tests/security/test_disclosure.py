@@ -163,7 +163,7 @@ def test_after_the_deadline_the_followers_see_the_bids_and_the_staff_the_panel_o
     with app.app_context():
         lot = db.session.get(Lot, demo_lot["id"])
         deadline = lot.bid_deadline
-    app.extensions["trading_clock"].move_to(deadline)
+    app.extensions["trading"].clock.move_to(deadline)
     staff = _client(app, "staff")
     assert '"bids":3' in staff.get(f"/lots/{demo_lot['id']}/opening.json").get_data(as_text=True).replace(" ", "")
     page = staff.get(f"/draws/{_draw_id(app, demo_lot['id'])}").get_data(as_text=True)

@@ -91,7 +91,7 @@ def test_a_draws_exclusions_tell_the_supervisor_no_bidder_before_the_deadline(ap
     assert all(name in page for name in demo_lot["panel"]), "the supervisor still sees the panel"
     for reason in REASONS["works_for_bidder"], REASONS["relative_of_bidder"], "organisation":
         assert reason not in page, f"the supervisor reads '{reason}' in the draw's exclusions before the deadline"
-    app.extensions["trading_clock"].move_to(deadline)
+    app.extensions["trading"].clock.move_to(deadline)
     assert REASONS["works_for_bidder"] in supervisor.get(f"/draws/{draw_id}").get_data(as_text=True)
 
 

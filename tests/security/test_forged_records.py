@@ -163,7 +163,7 @@ def _archive(path, signer, award: str) -> None:
 
 def test_a_re_signed_archive_is_a_mismatch_with_the_published_key(app, client, tmp_path, capsys):
     genuine, forged = tmp_path / "genuine.zip", tmp_path / "forged.zip"
-    _archive(genuine, app.extensions["trading_keyring"].receipt_key, "中标人：湖北楚天路桥有限公司")
+    _archive(genuine, app.extensions["trading"].keyring.receipt_key, "中标人：湖北楚天路桥有限公司")
     key = published(client, "archive")
     assert key == published(client, "receipts")  # the archive is signed with the receipt key
     assert archive_cli.main(["verify", str(genuine), "--public-key", key]) == 0

@@ -346,7 +346,7 @@ def test_the_tool_releases_a_share_the_platform_accepts(app, session, now, world
     # move the lot to its opening without bids being needed for the release checks
     world.lot.state = "opening"
     session.commit()
-    app.extensions["trading_clock"].move_to(deadline)
+    app.extensions["trading"].clock.move_to(deadline)
     client = web(app, "staff")
     room = client.get(f"/lots/{lot_id}/opening").get_data(as_text=True)
     assert "/opening/share.json" in room and "release-share" in room and 'name="passphrase"' not in room

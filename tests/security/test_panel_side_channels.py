@@ -31,7 +31,7 @@ def ringing(app, demo):
     staff.post(f"/lots/{lot_id}/draws", data={
         "wanted-0-code": "A0601", "wanted-0-count": "1", "wanted-0-backups": "0",
         "evaluation_at": "2026-03-27T09:00", "place": "评标室", "gateway": "keypad"})
-    app.extensions["trading_clock"].move_to(FIXED_NOW + timedelta(minutes=10))
+    app.extensions["trading"].clock.move_to(FIXED_NOW + timedelta(minutes=10))
     with app.app_context():
         draw_id = db.session.scalar(sa.select(Draw.id).where(Draw.lot_id == lot_id))
     staff.post(f"/draws/{draw_id}/advance")
@@ -58,7 +58,7 @@ def test_the_admin_user_register_does_not_name_the_panel_through_its_room_accoun
         scene.start()
         rooms = [m for m in scene.members() if scene.user(m).username.startswith(ROOM_ACCOUNT_PREFIX)]
         names = [db.session.get(Expert, m.expert_id).name for m in rooms]
-        app.extensions["trading_clock"].at = scene.in_room
+        app.extensions["trading"].clock.at = scene.in_room
         db.session.commit()
     assert names, "the scene seats experts in room accounts"
     admin = app.test_client()

@@ -76,7 +76,7 @@ def test_a_committee_member_reads_a_large_document_without_any_file_being_writte
         user = db.session.get(User, first.user_id)
         username, password = user.username, scene.passwords.get(first.seat) or "demo2026"
         bid_id, evaluation_id = scene.bids[0].id, scene.evaluation.id
-        app.extensions["trading_clock"].at = scene.in_room
+        app.extensions["trading"].clock.at = scene.in_room
         db.session.commit()
     login(client, username, password)
     client.post(f"/evaluations/{evaluation_id}/statement", data={})

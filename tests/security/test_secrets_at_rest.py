@@ -84,7 +84,7 @@ def test_the_app_refuses_to_start_without_a_kek(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="chmod 600"):
         create_app(instance_path=str(instance))
     kek_file.chmod(0o600)
-    assert create_app(instance_path=str(instance)).extensions["trading_keyring"].kek_id == keyring.kek_id(
+    assert create_app(instance_path=str(instance)).extensions["trading"].keyring.kek_id == keyring.kek_id(
         bytes.fromhex(TEST_KEK))
 
 

@@ -100,3 +100,33 @@ def test_two_concurrent_ticks_make_each_transition_once(postgres, tmp_path):
         from trading.services import audit
 
         assert closes == 6 and audit.verify(db.session).ok
+
+
+def test_one_step_of_time_moves_a_draw_waiting_on_its_beacon_and_a_second_step_nothing(app, tmp_path):
+    """``flask chronograph`` (cron) and a clock advance are one step: before it, cron moved lots but left draws
+    waiting on their beacon pulse until someone advanced the clock by hand."""
+    from trading.domain import beacon as beacons
+    from trading.keyring import current_keyring
+    from trading.models import Draw
+    from trading.services import draws
+    from trading.simulate import experts as demo_experts
+
+    with app.app_context():
+        people, (lot,) = announced_lots(db.session, tmp_path, ["construction"])
+        demo_experts.load(db.session, FIXED_NOW)
+        draw = draws.create(db.session, people.staff, FIXED_NOW, lot, wanted=[("A080201", 2, 0)],
+                            exclude_same_region=False, evaluation_at=FIXED_NOW + timedelta(days=25), place="评标室",
+                            at_rest=current_keyring().at_rest, gateway="simulated")
+        db.session.commit()
+        draw_id, pulse_at = draw.id, beacons.time_of(draw.beacon_round)
+    app.extensions["trading"].clock.move_to(pulse_at + timedelta(minutes=5))
+    first = app.test_cli_runner().invoke(args=["chronograph"])
+    assert first.exit_code == 0 and "1 draw(s) moved on" in first.output, first.output
+    with app.app_context():
+        moved = db.session.get(Draw, draw_id)
+        assert moved.ranking is not None and moved.calls, "ranked at its pulse and calling"
+        calls = len(moved.calls)
+    second = app.test_cli_runner().invoke(args=["chronograph"])
+    assert second.exit_code == 0 and "draw(s) moved on" not in second.output
+    with app.app_context():
+        assert len(db.session.get(Draw, draw_id).calls) == calls

@@ -18,7 +18,7 @@ def test_advancing_by_an_amount_moves_the_simulated_clock(make_app):
     with app.app_context():
         from trading.extensions import db
 
-        clock = app.extensions["trading_clock"]
+        clock = app.extensions["trading"].clock
         assert isinstance(clock, SimulatedClock)
         before = clock.now()
         clock_service.advance(db.session, "cli", before, by=timedelta(days=20, hours=3))

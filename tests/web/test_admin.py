@@ -70,7 +70,7 @@ def test_the_clock_page_advances_a_simulated_clock_and_refuses_the_past(make_app
 def test_the_real_clock_page_says_it_cannot_move(app, client, demo):
     from trading.clock import RealClock
 
-    app.extensions["trading_clock"] = RealClock()
+    app.extensions["trading"].clock = RealClock()
     login(client, "admin")
     page = client.get("/admin/clock").get_data(as_text=True)
     assert "TRADING_CLOCK=simulated" in page

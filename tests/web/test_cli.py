@@ -58,7 +58,7 @@ def test_the_real_clock_cannot_be_advanced(make_app):
     runner = make_app(CLOCK="real").test_cli_runner()
     from trading.clock import RealClock
 
-    runner.app.extensions["trading_clock"] = RealClock()
+    runner.app.extensions["trading"].clock = RealClock()
     result = runner.invoke(args=["clock", "advance", "--days", "1"])
     assert result.exit_code != 0 and "cannot be moved" in result.output
 

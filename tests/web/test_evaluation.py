@@ -22,7 +22,7 @@ def test_a_member_evaluates_in_the_room_without_seeing_names(app, client, now, t
         username, password = user.username, scene.passwords.get(first.seat)
         names = [b.bidder.name for b in scene.bids]
         bid_id, evaluation_id, lot_id = scene.bids[0].id, scene.evaluation.id, scene.lot.id
-        app.extensions["trading_clock"].at = scene.in_room
+        app.extensions["trading"].clock.at = scene.in_room
         db.session.commit()
     if password is None:  # this seat's expert had a login of its own (the demo's expert1)
         password = "demo2026"
@@ -56,7 +56,7 @@ def test_staff_follow_the_seats_and_the_supervisor_reads_warnings(app, client, n
         scene = Scene(db.session, now, tmp_path, ["38100000.00", "37650000.50", "36980000.00"])
         scene.start()
         lot_id = scene.lot.id
-        app.extensions["trading_clock"].at = scene.in_room + timedelta(days=3)
+        app.extensions["trading"].clock.at = scene.in_room + timedelta(days=3)
         db.session.commit()
     login(client, "staff")
     page = client.get(f"/lots/{lot_id}/evaluation").get_data(as_text=True)

@@ -118,10 +118,10 @@ def test_staff_draw_without_seeing_names_and_the_supervisor_sees_them(app, scene
     with app.app_context():
         draw = db.session.scalar(sa.select(Draw))
         draw_id = draw.id
-    app.extensions["trading_clock"].move_to(FIXED_NOW + timedelta(minutes=10))
+    app.extensions["trading"].clock.move_to(FIXED_NOW + timedelta(minutes=10))
     for _ in range(40):
         staff.post(f"/draws/{draw_id}/advance")
-        app.extensions["trading_clock"].move_to(app.extensions["trading_clock"].now() + timedelta(seconds=40))
+        app.extensions["trading"].clock.move_to(app.extensions["trading"].clock.now() + timedelta(seconds=40))
     with app.app_context():
         draw = db.session.get(Draw, draw_id)
         names = [db.session.get(Expert, c.expert_id).name for c in draw.calls]
@@ -143,7 +143,7 @@ def test_the_keypad_phone_answers_a_call(app, scene):
     staff.post(f"/lots/{scene}/draws", data={
         "wanted-0-code": "A0601", "wanted-0-count": "1", "wanted-0-backups": "0",
         "evaluation_at": "2026-03-27T09:00", "place": "评标室", "gateway": "keypad"})
-    app.extensions["trading_clock"].move_to(FIXED_NOW + timedelta(minutes=10))
+    app.extensions["trading"].clock.move_to(FIXED_NOW + timedelta(minutes=10))
     with app.app_context():
         draw_id = db.session.scalar(sa.select(Draw.id))
     staff.post(f"/draws/{draw_id}/advance")

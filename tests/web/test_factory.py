@@ -36,7 +36,7 @@ def test_environment_overrides_the_instance_file(tmp_path, monkeypatch):
     assert app.config["SECRET_KEY"] == "from-file"
     assert app.config["EVALUATION_WINDOW_HOURS"] == 3
     assert app.config["LOGIN_RATE_LIMIT"] == "3 per minute"  # not JSON: kept as text
-    assert app.extensions["trading_clock"].simulated
+    assert app.extensions["trading"].clock.simulated
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://postgres@db.internal:5432/trading"
 
 
@@ -52,7 +52,7 @@ def test_an_unknown_clock_mode_refuses_to_start(tmp_path, monkeypatch):
 
 def test_a_centre_may_tighten_a_rule_but_not_loosen_it(make_app):
     app = make_app(RULE_OVERRIDES={"construction.bid_window": 25})
-    assert app.extensions["trading_rules"].value("construction.bid_window") == 25
+    assert app.extensions["trading"].rules.value("construction.bid_window") == 25
     try:
         make_app(RULE_OVERRIDES={"construction.bid_window": 15})
     except RuntimeError as error:

@@ -213,7 +213,7 @@ def test_a_bid_document_in_the_evaluation_room_is_a_download_of_a_platform_chose
         username = db.session.get(User, member.user_id).username
         password = scene.passwords.get(member.seat) or "demo2026"
         bid_id, evaluation_id = scene.bids[0].id, scene.evaluation.id
-        app.extensions["trading_clock"].at = scene.in_room
+        app.extensions["trading"].clock.at = scene.in_room
         db.session.commit()
     client = app.test_client()
     assert login(client, username, password).status_code == 302

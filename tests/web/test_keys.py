@@ -14,7 +14,7 @@ def raw(private_key) -> str:
 
 
 def test_each_key_file_is_served_without_login_and_is_the_key_the_platform_uses(app, client):
-    ring = app.extensions["trading_keyring"]
+    ring = app.extensions["trading"].keyring
     platform = ring.platform
     expected = {"receipts.pub": raw(ring.receipt_key), "archive.pub": raw(ring.receipt_key),
                 "beacon.pub": raw(ring.beacon_key), "gateway.pub": raw(ring.gateway_key)}
@@ -36,7 +36,7 @@ def test_the_keys_page_lists_every_key_with_its_fingerprint_in_chinese_and_engli
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "平台公钥" in text and "签署决定专家抽取结果的随机信标脉冲" in text
-    for key in published_keys.published(app.extensions["trading_keyring"]):
+    for key in published_keys.published(app.extensions["trading"].keyring):
         assert key.fingerprint in text and f"/keys/{key.filename}" in text
     gateway = client.get("/keys/gateway.pub").get_data(as_text=True).strip()
     assert re.search(rf"--gateway-key {gateway}", text)  # the full verify command, keys filled in
@@ -53,7 +53,7 @@ def test_an_announcement_published_on_the_page_names_the_keys_page_and_each_fing
     lot_id = take_lot_to_announced(app, "construction")
     with app.app_context():
         text = db.session.query(Announcement).filter_by(lot_id=lot_id).one().text
-        listed = published_keys.notices(app.extensions["trading_keyring"])
+        listed = published_keys.notices(app.extensions["trading"].keyring)
     assert "“平台公钥”页面（/keys）" in text
     for notice in listed:
         assert f"{notice.purpose}指纹：{notice.fingerprint}" in text

@@ -141,7 +141,7 @@ def test_who_signed_up_stays_hidden_until_the_deadline(app, demo):
     assert "<td>registration.sign_up</td>" not in by_actor.get_data(as_text=True)
     with app.app_context():
         deadline = db.session.get(Lot, lot_id).bid_deadline
-    app.extensions["trading_clock"].move_to(deadline)
+    app.extensions["trading"].clock.move_to(deadline)
     audit = client_for(app, "supervisor").get("/supervision/audit?action=registration").get_data(as_text=True)
     assert "bidder1" in audit and "bidder2" in audit
 

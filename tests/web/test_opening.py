@@ -51,7 +51,7 @@ def prepare(app, **declared) -> int:
             bids.accept(db.session, bidder, FIXED_NOW, lot, blob, blob_store(), platform, guard_id=guard.id)
         chronograph.tick(db.session, lot.bid_deadline)
         db.session.commit()
-        app.extensions["trading_clock"].move_to(lot.bid_deadline)
+        app.extensions["trading"].clock.move_to(lot.bid_deadline)
         return lot.id
 
 

@@ -1,5 +1,6 @@
-"""Operations of the simulated bank. Listeners registered in NOTIFY hear of every transfer (as a real bank
-notifies the platform of payments into the deposit account's virtual sub-accounts)."""
+"""Operations of the simulated bank. Every transfer is reported to the platform's deposit matching
+(``services.deposits.on_payment``), as a real bank notifies the platform of payments into the deposit account's
+virtual sub-accounts."""
 
 from __future__ import annotations
 
@@ -21,7 +22,6 @@ SUB_ACCOUNT_DIGITS = 12  # random digits after the settlement account's number: 
 REFUSED = N_("The payment was not made: this account does not accept payments from your account. Check the "
              "number: a deposit goes from your company's own account into the sub-account shown on the lot page, "
              "before the bid deadline.")
-NOTIFY: list = []  # callables (session, transfer) run after each transfer
 
 
 def _next_number(session, prefix: str, width: int) -> str:
@@ -158,9 +158,10 @@ def transfer(session, now: datetime, *, source: BankAccount, target_number: str,
                        amount=value, at=now, kind=kind, memo=(memo or "")[:200])
     session.add(row)
     session.flush()
-    if notify:
-        for listener in NOTIFY:
-            listener(session, row)
+    if notify:  # the bank's notice of a credit to the platform (a real bank calls back the same way)
+        from ..services.deposits import on_payment
+
+        on_payment(session, row)
     return row
 
 

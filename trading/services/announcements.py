@@ -15,8 +15,6 @@ from ..models import Announcement, Clarification, Lot, Organisation
 from .lots import require_tenderee, transition
 from .objections import lot_schedule
 
-# Called as hook(session, actor, now, lot) when a lot is announced: the opening-key ceremony (sealing issue).
-ANNOUNCE_HOOKS: list = []
 SCHEDULE_FIELDS = ("issued_at", "documents_until", "clarification_cutoff", "objection_cutoff", "bid_deadline",
                    "opening_at", "listing_start", "listing_end", "auction_start")
 
@@ -117,10 +115,10 @@ def publish(session, actor, now: datetime, lot: Lot, timetable: schedule.Schedul
         lot.key_threshold = key_threshold
     for name in SCHEDULE_FIELDS:
         setattr(lot, name, getattr(timetable, name))
-    fingerprint = None
-    for hook in ANNOUNCE_HOOKS:
-        made = hook(session, actor, now, lot)
-        fingerprint = getattr(made, "fingerprint", fingerprint)
+    from .keys import run_ceremony  # keys reads the announcement's holders from here
+
+    made = run_ceremony(session, actor, now, lot)  # the opening key, for lots that take sealed bids
+    fingerprint = made.fingerprint if made is not None else None
     (title, text), (documents_title, documents_text) = preview(session, lot, timetable, fingerprint, platform_keys)
     transition(session, lot, "announce", actor, "tenderee", now,
                payload={name: getattr(timetable, name) for name in SCHEDULE_FIELDS if getattr(timetable, name)})

@@ -1,6 +1,8 @@
-"""Time-driven transitions: when a deadline passes, the lot moves on (bid deadline -> opening,
-listing start -> listing, auction start -> auction). ``tick(session, now)`` is run by ``flask chronograph``
-(cron) and after every clock advance.
+"""Time passing, as one step: ``run(ctx, session, now)`` makes everything due at ``now`` happen. When a deadline
+passes, the lot moves on (bid deadline -> opening, listing start -> listing, auction start -> auction; too few
+bids: 流标); experts' suspensions end; draws waiting on a beacon pulse or a call's answer move on. The admin's
+clock page, ``flask clock advance`` and ``flask chronograph`` (cron, every minute) all call ``run``; running it
+twice at the same time changes nothing the second time.
 
 Each due lot is taken with ``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several app servers can
 tick at once and each transition still happens exactly once: a lot locked by one ticker is skipped by the
@@ -60,9 +62,46 @@ def tick(session, now: datetime, limit: int = 500) -> list[Moved]:
     return moved
 
 
-def tick_listener(session, now: datetime) -> None:
-    """Run after a clock advance (registered in the admin blueprint's CLOCK_LISTENERS)."""
+@dataclass(frozen=True)
+class Step:
+    """What one step of time did."""
+
+    moved: list[Moved]
+    suspensions_ended: int
+    draws_moved: int
+
+
+def run(ctx, session, now: datetime) -> Step:
+    """Make everything due at ``now`` happen (flushes, never commits): the lots' time-driven transitions, the end
+    of experts' suspensions, and every running draw moved on (ranked once its beacon pulse exists, answers
+    collected, the next call placed)."""
     from . import experts
 
-    tick(session, now)
-    experts.lift_expired_suspensions(session, now)
+    moved = tick(session, now)
+    ended = experts.lift_expired_suspensions(session, now)
+    return Step(moved, ended, advance_draws(ctx, session, now))
+
+
+def advance_draws(ctx, session, now: datetime, draw_ids: list[int] | None = None) -> int:
+    """Move every running draw (or those of ``draw_ids``) on at ``now``, following a chain of quick answers one
+    call at a time; returns how many draws changed. Each draw is taken under a row lock (skipped if another step
+    holds it)."""
+    from ..models import Draw
+    from . import draws
+
+    ring, centre = ctx.keyring, ctx.centre_name(session)
+    changed = 0
+    running = sa.select(Draw.id).where(Draw.status.in_(["committed", "calling"])).order_by(Draw.id)
+    if draw_ids is not None:
+        running = running.where(Draw.id.in_(draw_ids))
+    for draw_id in session.scalars(running.with_for_update(skip_locked=True)).all():
+        draw = session.get(Draw, draw_id)
+        start = (draw.status, len(draw.calls), draw.ranking is None)
+        for _ in range(20):
+            before = (draw.status, len(draw.calls), draw.ranking is None)
+            draws.advance(session, now, draw, beacon_key=ring.beacon_key, gateway_key=ring.gateway_key,
+                          at_rest=ring.at_rest, centre_name=centre)
+            if (draw.status, len(draw.calls), draw.ranking is None) == before:
+                break
+        changed += (draw.status, len(draw.calls), draw.ranking is None) != start
+    return changed

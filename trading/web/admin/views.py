@@ -15,7 +15,8 @@ from ...domain.accounts import ORG_TYPES, ROLES
 from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Organisation, User
-from ...services import accounts, clock as clock_service, holders, second_factor, visibility
+from ...platform import current_platform
+from ...services import accounts, chronograph, clock as clock_service, holders, second_factor, visibility
 from ..common import choices, form_error, now, roles_required
 from ..i18n import error_text
 from .forms import AdvanceForm, AdvanceToForm, OrganisationForm, PasswordResetForm, ToggleForm, UserForm
@@ -192,19 +193,10 @@ def clock():
                 db.session.rollback()
                 form_error(form, error)
             else:
-                after_clock_advance(new_now)
+                chronograph.run(current_platform(), db.session, new_now)
                 db.session.commit()
                 flash(_("The clock now shows %(time)s.", time=new_now.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")),
                       "success")
                 return redirect(url_for("admin.clock"))
     return render_template("admin/clock.html", simulated=simulated, now=now(), by_form=by_form, to_form=to_form)
 
-
-# Functions run after every clock advance with the new time (the chronograph registers here).
-CLOCK_LISTENERS: list = []
-
-
-def after_clock_advance(new_now) -> None:
-    """Let time-driven work (the chronograph) catch up with the new time."""
-    for listener in CLOCK_LISTENERS:
-        listener(db.session, new_now)

@@ -19,9 +19,10 @@ from ...domain import lifecycle
 from ...domain.errors import DomainError
 from ...extensions import db
 from ...keyring import current_keyring
-from ...models import Draw, DrawCall, Expert, Lot, Organisation
+from ...models import Draw, DrawCall, Expert, Lot
 from ...notify import CallEnded, render_audio
-from ...services import draws, visibility
+from ...platform import current_platform
+from ...services import chronograph, draws, visibility
 from ..common import now, perform, roles_required
 from ..i18n import error_text
 from ..lots.blueprint import load_lot
@@ -38,18 +39,11 @@ REASONS = {"works_for_tenderee": "本单位为招标人", "works_for_bidder": "�
            "suspended": "暂停评标资格", "removed": "已被清退", "same_region": "与招标人同一地区"}
 
 
-def centre_name() -> str:
-    """The trading centre's name, for the call script."""
-    name = db.session.scalar(sa.select(Organisation.name).where(Organisation.org_type == "trading_centre")
-                             .order_by(Organisation.id))
-    return name or _("Public Resource Trading Platform")
-
-
 def advance(draw: Draw) -> Draw:
-    """Move a draw on at the current time (rank when the pulse exists, collect answers, place the next call)."""
-    return draws.advance(db.session, now(), draw, beacon_key=current_keyring().beacon_key,
-                         gateway_key=current_keyring().gateway_key, at_rest=current_keyring().at_rest,
-                         centre_name=centre_name())
+    """Move a draw on at the current time (rank when the pulse exists, collect answers, place the next call), as
+    the chronograph's step does."""
+    chronograph.advance_draws(current_platform(), db.session, now(), draw_ids=[draw.id])
+    return draw
 
 
 @bp.route("/lots/<int:lot_id>/draws", methods=["GET", "POST"])

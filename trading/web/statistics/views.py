@@ -169,7 +169,7 @@ def import_file():
         try:
             rows = history.read_rows(upload.filename or "", upload.stream, max_bytes=limit)
             done = history.import_history(db.session, current_user, now(), rows, upload.filename or "",
-                                          accept_warnings=accept, rules=current_app.extensions["trading_rules"])
+                                          accept_warnings=accept, rules=current_app.extensions["trading"].rules)
         except DomainError as error:
             db.session.rollback()
             flash(error_text(error), "warning" if error.field == "accept_warnings" else "danger")

@@ -1,0 +1,55 @@
+"""The platform's parts in one context (``Platform``), built once by the factory and kept in
+``app.extensions["trading"]``: the keyring (the at-rest key and the platform's signing keys), the rule set in
+force, the clock and the blob store. Services that need a part take the context as ``ctx``; the web layer and the
+commands get it with ``current_platform()``.
+
+Nothing here imports Flask at module level, so the domain tools stay runnable without it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .domain.rules import RuleSet
+    from .keyring import Keyring
+    from .storage import BlobStore
+
+
+@dataclass
+class Platform:
+    """What every use case may need besides the database session (the clock may be swapped by tests and the
+    training set-up, hence not frozen)."""
+
+    keyring: Keyring
+    rules: RuleSet
+    clock: object  # RealClock | SimulatedClock | FixedClock: anything with now() and .simulated
+    blob_dir: str
+
+    def now(self) -> datetime:
+        """The platform time (simulated, real or fixed)."""
+        return self.clock.now()
+
+    @property
+    def store(self) -> BlobStore:
+        """The blob store of sealed envelopes, documents and archives (``BLOB_DIR``)."""
+        from .storage import BlobStore
+
+        return BlobStore(self.blob_dir)
+
+    def centre_name(self, session) -> str:
+        """The trading centre's name (the first organisation of type trading_centre), for call scripts."""
+        import sqlalchemy as sa
+
+        from .models import Organisation
+
+        return session.scalar(sa.select(Organisation.name).where(Organisation.org_type == "trading_centre")
+                              .order_by(Organisation.id)) or "公共资源交易平台"
+
+
+def current_platform() -> Platform:
+    """The context of the current app."""
+    from flask import current_app
+
+    return current_app.extensions["trading"]
