@@ -98,14 +98,29 @@ def demo_app(app):
     return app
 
 
-def test_every_get_route_answers_with_the_security_headers_for_every_role(demo_app):
+def _snapshot(app) -> dict:
+    """The audit chain's head and every table's row count: what a GET must leave as it was."""
+    with app.app_context():
+        counts = {t.name: db.session.scalar(sa.select(sa.func.count()).select_from(t))
+                  for t in db.metadata.sorted_tables}
+        head = db.session.execute(sa.text("SELECT seq, hash FROM audit_head")).one()
+        db.session.remove()
+    return {"head": tuple(head), **counts}
+
+
+def test_every_get_route_answers_with_the_security_headers_for_every_role_and_writes_nothing(demo_app):
+    """Issue 14 (headers) and issue 15 (no GET writes): flagging a low price or revealing a draw happens in the
+    POST that causes it, never when a page is read."""
     urls = get_urls(demo_app, sample_values(demo_app))
     assert len(urls) > 100
     statuses = set()
+    clients = {}
     for username in ROLES:
-        client = demo_app.test_client()
+        clients[username] = demo_app.test_client()
         if username:
-            assert login(client, username).status_code == 302
+            assert login(clients[username], username).status_code == 302
+    before = _snapshot(demo_app)
+    for username, client in clients.items():
         for url in urls:
             response = client.get(url)
             statuses.add(response.status_code)
@@ -116,6 +131,9 @@ def test_every_get_route_answers_with_the_security_headers_for_every_role(demo_a
                 for pattern in (INLINE_SCRIPT, INLINE_HANDLER, INLINE_STYLE, JS_URL):
                     assert not pattern.search(page), f"{username} GET {url}: {pattern.search(page).group(0)}"
     assert {200, 302, 404} <= statuses
+    after = _snapshot(demo_app)
+    changed = {key: (before[key], after[key]) for key in before if before[key] != after[key]}
+    assert not changed, f"reading pages wrote to the database: {changed}"
 
 
 def test_a_server_error_and_a_refused_login_carry_the_headers_too(make_app):

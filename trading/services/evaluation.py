@@ -413,8 +413,9 @@ def _scores(session, evaluation: Evaluation) -> dict[str, dict[str, dict[str, De
     return result
 
 
-def compute(session, evaluation: Evaluation, now: datetime | None = None) -> scoring.Report:
-    """The report the marks so far produce, or the refusal saying what is missing."""
+def compute(session, evaluation: Evaluation) -> scoring.Report:
+    """The report the marks so far produce, or the refusal saying what is missing (reads only: abnormally low
+    prices are flagged by the vote that completes the compliance ballot)."""
     short = short_of_members(session, evaluation)
     if short is not None:
         raise short
@@ -426,7 +427,7 @@ def compute(session, evaluation: Evaluation, now: datetime | None = None) -> sco
     ballot = votes(session, evaluation)
     if not compliance_complete(session, evaluation):
         raise DomainError(N_("Every member must vote on the compliance of every bid."), field="votes")
-    cases = low_price_cases(session, evaluation, now)
+    cases = low_price_cases(session, evaluation)
     decisions = {str(c.bid_id): (c.decision, c.reason) for c in cases if c.decision}
     rejections = scoring.apply_explanations([str(c.bid_id) for c in cases], decisions)
     if evaluation.method == "lowest_price":
@@ -476,7 +477,7 @@ def submit_report(session, actor, now: datetime, evaluation: Evaluation) -> Eval
     _require_open(evaluation)
     if evaluation.chair_member_id != member.id:
         raise Forbidden(N_("The chair submits the report."), field="report")
-    report = compute(session, evaluation, now)
+    report = compute(session, evaluation)
     if not report.candidates:
         raise DomainError(N_("No bid is valid: the committee should declare every bid rejected and the lot failed."),
                           field="report", rule=opening.min_bids_rule(session.get(Lot, evaluation.lot_id)))

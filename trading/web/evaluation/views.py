@@ -113,7 +113,7 @@ def rate(evaluation_id: int):
 def _preview(evaluation):
     """The report the marks so far give, or why there is none yet."""
     try:
-        return room.compute(db.session, evaluation, now()), None
+        return room.compute(db.session, evaluation), None
     except DomainError as error:
         return None, error_text(error)
 
@@ -135,7 +135,6 @@ def room_page(evaluation_id: int):
     marks = {(m.bid_id, m.criterion): m for m in room.marks(db.session, evaluation) if m.member_id == member.id}
     cases = room.low_price_cases(db.session, evaluation)
     preview, missing = _preview(evaluation) if evaluation.status == "open" and not closed else (None, None)
-    db.session.commit()  # low price cases may have been flagged just now
     criteria = [c for c in evaluation.criteria if not c.get("price")] if evaluation.method == "comprehensive" else []
     return render_template("evaluation/room.html", lot=lot, evaluation=evaluation, member=member, closed=closed,
                            entries=entries, labels=labels, marks=marks, cases=cases, criteria=criteria,

@@ -104,17 +104,14 @@ def draw_advance(draw_id: int):
 @bp.route("/draws/<int:draw_id>/record.json")
 @roles_required("supervisor")
 def draw_record(draw_id: int):
-    """The replayable record (after the award): `flask draw verify FILE --beacon-key HEX --gateway-key HEX` checks it
-    with the keys published at /keys."""
+    """The replayable record (the award reveals the draw's secret): `flask draw verify FILE --beacon-key HEX
+    --gateway-key HEX` checks it with the keys published at /keys. Reads only."""
     draw = db.session.get(Draw, draw_id) or abort(404)
     try:
-        draws.reveal(db.session, current_user, now(), draw, current_keyring().at_rest)
         data = draws.record(db.session, draw, current_keyring().beacon_key, current_keyring().gateway_key).to_json()
     except DomainError as error:
-        db.session.rollback()
         flash(error_text(error), "danger")
         return redirect(url_for("experts.draw_view", draw_id=draw.id))
-    db.session.commit()
     body = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": f"attachment; filename=draw-{draw.id}.json"})
