@@ -21,15 +21,21 @@ from trading.storage import blob_store
 from trading.web.experts.draw_views import REASONS
 
 
+def _later_draw(session):
+    """A procurement lot announced after lot 5's panel was drawn, and its own draw a minute later: (people, lot,
+    draw)."""
+    people = walk.cast(session)
+    lot = walk.create(session, people, FIXED_NOW, "procurement")
+    walk.advance(session, people, FIXED_NOW, lot, "announced", blob_store())
+    draw = draws.create(session, people.staff, FIXED_NOW + timedelta(minutes=1), lot, wanted=[("A080201", 1, 0)],
+                        exclude_same_region=False, evaluation_at=FIXED_NOW + timedelta(days=20), place="评标室",
+                        at_rest=current_keyring().at_rest, gateway="simulated")
+    return people, lot, draw
+
+
 def test_a_later_draws_exclusions_do_not_name_a_secret_panel(app, demo_lot):  # noqa: F811
     with app.app_context():
-        people = walk.cast(db.session)
-        lot = walk.create(db.session, people, FIXED_NOW, "procurement")
-        walk.advance(db.session, people, FIXED_NOW, lot, "announced", blob_store())
-        draw = draws.create(db.session, people.staff, FIXED_NOW + timedelta(minutes=1), lot,
-                            wanted=[("A080201", 1, 0)], exclude_same_region=False,
-                            evaluation_at=FIXED_NOW + timedelta(days=20), place="评标室",
-                            at_rest=current_keyring().at_rest, gateway="simulated")
+        _, lot, draw = _later_draw(db.session)
         lot.state = "evaluating"  # the later lot's evaluation starts; lot 5's panel is still secret from staff
         db.session.commit()
         draw_id, lot_id = draw.id, lot.id
@@ -49,13 +55,7 @@ def test_a_later_lots_archive_waits_while_its_draw_record_names_a_secret_panel(a
     from trading.models import ArchiveBundle
 
     with app.app_context():
-        people = walk.cast(db.session)
-        lot = walk.create(db.session, people, FIXED_NOW, "procurement")
-        walk.advance(db.session, people, FIXED_NOW, lot, "announced", blob_store())
-        draw = draws.create(db.session, people.staff, FIXED_NOW + timedelta(minutes=1), lot,
-                            wanted=[("A080201", 1, 0)], exclude_same_region=False,
-                            evaluation_at=FIXED_NOW + timedelta(days=20), place="评标室",
-                            at_rest=current_keyring().at_rest, gateway="simulated")
+        people, lot, draw = _later_draw(db.session)
         left_out = {e["expert_id"] for e in draw.exclusions if e["reason"] == "recently_drawn"}
         assert left_out & set(demo_lot["seated"]), "the later draw left lot 5's panel out as recently drawn"
         # set-up: the later lot ran to its archive (the path there is tested elsewhere; its file is what is tested)
