@@ -255,11 +255,27 @@ def seed(secret: bytes, inputs_hash: str, pulse_output: bytes) -> bytes:
     return hmac.new(secret, bytes.fromhex(inputs_hash) + pulse_output, hashlib.sha256).digest()
 
 
+def _hmac_states(key: bytes) -> tuple:
+    """HMAC-SHA256's inner and outer hash states after the key block (RFC 2104), to be copied per message: the
+    same values as ``hmac.digest``, without redoing the key schedule for each of tens of thousands of experts."""
+    if len(key) > 64:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    return hashlib.sha256(bytes(b ^ 0x36 for b in key)), hashlib.sha256(bytes(b ^ 0x5C for b in key))
+
+
 def rank(seed: bytes, eligible: Mapping[str, Iterable[int]]) -> dict[str, list[int]]:
     """Each specialty's experts ordered by HMAC-SHA256(seed, "code|id"), ties by id."""
+    inner, outer = _hmac_states(seed)
     ranking = {}
     for code, ids in eligible.items():
-        keyed = sorted((hmac.digest(seed, f"{code}|{i}".encode(), "sha256"), i) for i in ids)
+        keyed = []
+        for i in ids:
+            message, digest = inner.copy(), outer.copy()
+            message.update(f"{code}|{i}".encode())
+            digest.update(message.digest())
+            keyed.append((digest.digest(), i))
+        keyed.sort()
         ranking[code] = [i for _, i in keyed]
     return ranking
 
