@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from ..domain import beacon as beacons, drawing, lifecycle, rules, specialties
+from ..domain import beacon as beacons, drawing, gcpause, lifecycle, rules, specialties
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
 from ..keyring import AtRestKey
 from ..models import Draw, DrawCall, Expert, Lot, Registration
@@ -75,12 +75,14 @@ def create(session, actor, now: datetime, lot: Lot, *, wanted: list[tuple[str, i
     request = drawing.Request(lot_code=lot.deal_code, specialties=tuple(cleaned),
                               exclude_same_region=exclude_same_region, evaluation_at=evaluation_at, place=place,
                               cooldown_days=cooldown, rules_version=RULES_VERSION)
-    pool = experts.records(session, [code for code, _, _ in cleaned])
     bidder_ids = set(session.scalars(sa.select(Registration.bidder_id).where(Registration.lot_id == lot.id,
                                                                              Registration.round == lot.round)))
     tenderees = lot.project.party_ids()
-    eligible, exclusions = drawing.recuse(pool, request, tenderee_id=lot.project.tenderee_id, bidder_ids=bidder_ids,
-                                          tenderee_region=lot.project.region_code, now=now)
+    parties = {"tenderee_id": lot.project.tenderee_id, "bidder_ids": bidder_ids,
+               "tenderee_region": lot.project.region_code, "now": now}
+    with gcpause.paused():  # tens of thousands of short-lived objects, no cycles
+        pool, clear = experts.for_draw(session, [code for code, _, _ in cleaned], drawing.screen(request, **parties))
+        eligible, exclusions = drawing.recuse(pool, request, cleared=clear, **parties)
     size_rule = ("procurement.committee_size" if lot.project.trade_type == "procurement"
                  else "construction.committee_size")
     drawing.check_supply(eligible, request, size_rule)

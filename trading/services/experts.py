@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from ..domain import experts as rules_of_experts, specialties
+from ..domain import experts as rules_of_experts, gcpause, specialties
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
 from ..models import Expert, ExpertRelative, ExpertSpecialty, Organisation
 from . import audit
@@ -139,9 +139,8 @@ def _under(codes: list[str]):
 
 
 def records(session, codes: list[str] | None = None) -> list[rules_of_experts.ExpertRecord]:
-    """The pool as the draw sees it: experts holding one of ``codes`` or a specialty under one of them (all experts
-    when None), each with the matching specialties only. Plain rows, no ORM objects: a draw over a large pool loads
-    tens of thousands of them."""
+    """The pool in full: experts holding one of ``codes`` or a specialty under one of them (all experts when None),
+    each with the matching specialties only. Plain rows, no ORM objects. A draw reads less (``for_draw``)."""
     query = (sa.select(Expert.id, Expert.name, Expert.region_code, Expert.employer_id, Expert.status,
                        Expert.suspended_until, Expert.last_drawn_at, ExpertSpecialty.code)
              .join(ExpertSpecialty, ExpertSpecialty.expert_id == Expert.id))
@@ -165,6 +164,44 @@ def records(session, codes: list[str] | None = None) -> list[rules_of_experts.Ex
             pool.append(record(expert_id, name, frozenset(codes_held), region, employer_id, status, suspended_until,
                                last_drawn_at, frozenset(relatives[expert_id]) if expert_id in relatives else none))
     return pool
+
+
+def for_draw(session, codes: list[str], screen) -> tuple[list[rules_of_experts.ExpertRecord], dict[int, frozenset]]:
+    """The pool for a draw over ``codes``, split by the recusal ``screen`` (``drawing.screen``): full records of the
+    experts it keeps, and every other expert's id with its matching specialties (for ``drawing.recuse``'s
+    ``cleared``). Only the kept experts' rows are read: over a large pool they are few, found through the indexes
+    on status, employer, last draw and region, where reading every matching expert's row was most of a draw."""
+    session.flush()  # Core execution below does not autoflush: pending changes to experts must count
+    connection = session.connection()
+    with gcpause.paused():
+        held: dict[int, list[str]] = {}
+        for expert_id, code in connection.execute(sa.select(ExpertSpecialty.expert_id, ExpertSpecialty.code)
+                                                  .where(_under(codes))).all():
+            held.setdefault(expert_id, []).append(code)
+        relatives: dict[int, set[int]] = {}
+        for expert_id, org_id in connection.execute(sa.select(ExpertRelative.expert_id,
+                                                              ExpertRelative.organisation_id)):
+            relatives.setdefault(expert_id, set()).add(org_id)  # declarations are few: read them all
+        kin = [e for e, orgs in relatives.items() if e in held and not screen.organisations.isdisjoint(orgs)]
+        kept = [Expert.status < "active", Expert.status > "active",  # status <> 'active', as two index ranges
+                Expert.last_drawn_at > screen.drawn_after]
+        if screen.organisations:
+            kept.append(Expert.employer_id.in_(sorted(screen.organisations)))
+        if kin:
+            kept.append(Expert.id.in_(kin))
+        if screen.regions is not None:
+            kept.append(Expert.region_code.in_(sorted(screen.regions)))
+        row = sa.select(Expert.id, Expert.name, Expert.region_code, Expert.employer_id, Expert.status,
+                        Expert.suspended_until, Expert.last_drawn_at)
+        query = sa.union(*[row.where(condition) for condition in kept])  # one index each, whatever the planner
+        record, none, pool = rules_of_experts.ExpertRecord, frozenset(), []
+        for expert_id, name, region, employer_id, status, suspended_until, last_drawn_at in \
+                connection.execute(query).all():
+            codes_held = held.pop(expert_id, None)
+            if codes_held is not None:
+                pool.append(record(expert_id, name, frozenset(codes_held), region, employer_id, status,
+                                   suspended_until, last_drawn_at, frozenset(relatives.get(expert_id, none))))
+        return pool, {expert_id: frozenset(codes_held) for expert_id, codes_held in held.items()}
 
 
 def count_outcome(session, now: datetime, expert: Expert, outcome: str, history: list[tuple[datetime, str]],

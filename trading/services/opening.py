@@ -223,16 +223,16 @@ def open_bids(session, now: datetime, lot: Lot, *, at_rest: AtRestKey, store,
     when opened (``read_document``), from the released shares, which stay sealed at rest until the archive."""
     if is_opened(session, lot):
         return record(session, lot)
-    verdict = check_standing(session, lot, platform)
     bids = session.execute(sa.select(Bid.id, Bid.bidder_id, Bid.status, Bid.blob_key, Bid.manifest_hash, Bid.size,
                                      Organisation.credit_code).join(Organisation, Organisation.id == Bid.bidder_id)
                            .where(Bid.lot_id == lot.id, Bid.round == lot.round)
                            .order_by(Bid.received_at, Bid.id)).all()
-    bids = [bid for bid in bids if bid.id in verdict.held or bid.status == "submitted"]
-    opened = [bid for bid in bids if bid.id not in verdict.held]
-    jobs = [opener.Job(str(store.path(bid.blob_key)), bid.credit_code, bid.manifest_hash) for bid in opened]
-    large = sum(bid.size or 0 for bid in opened) >= HELPERS_FROM
-    with opener.Helpers(OPENING_HELPERS if large else 0) as helpers:  # they start while the key is rebuilt
+    large = sum(bid.size or 0 for bid in bids if bid.status == "submitted") >= HELPERS_FROM
+    with opener.Helpers(OPENING_HELPERS if large else 0) as helpers:  # they start while the rows are checked
+        verdict = check_standing(session, lot, platform)
+        bids = [bid for bid in bids if bid.id in verdict.held or bid.status == "submitted"]
+        opened = [bid for bid in bids if bid.id not in verdict.held]
+        jobs = [opener.Job(str(store.path(bid.blob_key)), bid.credit_code, bid.manifest_hash) for bid in opened]
         results = dict(zip((bid.id for bid in opened),
                            helpers.check_all(jobs, _rebuild(session, now, lot, at_rest), lot.deal_code),
                            strict=True))

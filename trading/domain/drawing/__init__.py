@@ -160,21 +160,57 @@ def _reason(expert: ExpertRecord, request: Request, tenderee_id: int | None, bid
     return None
 
 
+@dataclass(frozen=True)
+class Screen:
+    """Which experts ``recuse`` must see in full (kept in step with ``_reason``): those whose status is not
+    'active', whose employer is one of ``organisations`` or who declared a relative there, who were last drawn
+    after ``drawn_after``, or (when ``regions`` is not None) whose region is one of ``regions``. No reason can
+    leave out any other expert, so a caller that asks its database for the kept ones only passes the others to
+    ``recuse`` as ``cleared``, by id and specialties. The screen may keep more than needed, never fewer."""
+
+    organisations: frozenset[int]
+    drawn_after: datetime
+    regions: frozenset[str] | None
+
+    def keeps(self, expert: ExpertRecord) -> bool:
+        """Whether the screen keeps ``expert`` (what the caller's query must select)."""
+        return (expert.status != "active" or expert.employer_id in self.organisations
+                or not self.organisations.isdisjoint(expert.relatives_of)
+                or (expert.last_drawn_at is not None and expert.last_drawn_at > self.drawn_after)
+                or (self.regions is not None and expert.region_code in self.regions))
+
+
+def _check_region(request: Request, tenderee_region: str | None) -> None:
+    if request.exclude_same_region and not tenderee_region:
+        raise DomainError(N_("Give the tenderee's region to keep out experts of the same region."),
+                          field="exclude_same_region")
+
+
+def screen(request: Request, *, tenderee_id: int | None, bidder_ids: set[int], tenderee_region: str | None,
+           now: datetime) -> Screen:
+    """The screen for a draw: the tenderee and bidders, the cooldown a day early (stored times compare as text
+    in some databases), the tenderee's region and those around it when same-region experts are left out."""
+    _check_region(request, tenderee_region)
+    organisations = frozenset(bidder_ids) | ({tenderee_id} if tenderee_id is not None else frozenset())
+    return Screen(organisations, now - timedelta(days=request.cooldown_days + 1),
+                  _near(tenderee_region) if request.exclude_same_region else None)
+
+
 def recuse(pool: Iterable[ExpertRecord] | Mapping[str, list[ExpertRecord]], request: Request, *,
            tenderee_id: int | None, bidder_ids: set[int], tenderee_region: str | None,
-           now: datetime) -> tuple[dict[str, list[int]], list[Exclusion]]:
+           now: datetime, cleared: Mapping[int, frozenset[str]] | None = None) -> tuple[dict[str, list[int]],
+                                                                                       list[Exclusion]]:
     """Eligible expert ids per requested specialty (sorted) and the exclusions (sorted), as of ``now``.
 
     Same region means the expert's region is the tenderee's or lies under it, or the other way round: pass
     the prefecture's code to keep out the experts of the whole city. ``pool`` may be an ``index_pool``.
+    ``cleared``: experts that ``screen`` does not keep (id -> specialties), eligible wherever they qualify.
     """
     position = {code: i for i, code in enumerate(request.codes)}
     ordered = sorted(request.codes, key=lambda c: (-len(c), position[c]))
     if isinstance(pool, Mapping):
         pool = [e for key, experts in pool.items() if any(key.startswith(c) for c in ordered) for e in experts]
-    if request.exclude_same_region and not tenderee_region:
-        raise DomainError(N_("Give the tenderee's region to keep out experts of the same region."),
-                          field="exclude_same_region")
+    _check_region(request, tenderee_region)
     near = _near(tenderee_region) if request.exclude_same_region else frozenset()
     bidders = set(bidder_ids)
     eligible: dict[str, list[int]] = {code: [] for code in request.codes}
@@ -195,6 +231,14 @@ def recuse(pool: Iterable[ExpertRecord] | Mapping[str, list[ExpertRecord]], requ
             eligible[code].append(expert.expert_id)
         else:
             exclusions.append(Exclusion(expert.expert_id, *reason))
+    for expert_id, held in (cleared or {}).items():
+        if expert_id in seen:
+            continue
+        if held not in assigned:
+            assigned[held] = _assign(held, ordered)
+        if assigned[held] is not None:
+            seen.add(expert_id)
+            eligible[assigned[held]].append(expert_id)
     exclusions.sort(key=lambda e: (e.expert_id, e.reason_code, e.detail))
     return {code: sorted(ids) for code, ids in eligible.items()}, exclusions
 
@@ -255,11 +299,27 @@ def seed(secret: bytes, inputs_hash: str, pulse_output: bytes) -> bytes:
     return hmac.new(secret, bytes.fromhex(inputs_hash) + pulse_output, hashlib.sha256).digest()
 
 
+def _hmac_states(key: bytes) -> tuple:
+    """HMAC-SHA256's inner and outer hash states after the key block (RFC 2104), to be copied per message: the
+    same values as ``hmac.digest``, without redoing the key schedule for each of tens of thousands of experts."""
+    if len(key) > 64:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    return hashlib.sha256(bytes(b ^ 0x36 for b in key)), hashlib.sha256(bytes(b ^ 0x5C for b in key))
+
+
 def rank(seed: bytes, eligible: Mapping[str, Iterable[int]]) -> dict[str, list[int]]:
     """Each specialty's experts ordered by HMAC-SHA256(seed, "code|id"), ties by id."""
+    inner, outer = _hmac_states(seed)
     ranking = {}
     for code, ids in eligible.items():
-        keyed = sorted((hmac.digest(seed, f"{code}|{i}".encode(), "sha256"), i) for i in ids)
+        keyed = []
+        for i in ids:
+            message, digest = inner.copy(), outer.copy()
+            message.update(f"{code}|{i}".encode())
+            digest.update(message.digest())
+            keyed.append((digest.digest(), i))
+        keyed.sort()
         ranking[code] = [i for _, i in keyed]
     return ranking
 

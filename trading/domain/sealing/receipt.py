@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields as dataclass_fields
 from datetime import UTC, datetime
 
 from cryptography.exceptions import InvalidSignature
@@ -43,10 +43,13 @@ class Receipt:
 
     def as_fields(self) -> dict:
         """The signed fields as JSON values (``received_at`` as ISO 8601 UTC with microseconds and ``Z``)."""
-        fields = asdict(self)
+        fields = {name: getattr(self, name) for name in _NAMES}  # flat values: asdict's deep copy is not needed
         fields["received_at"] = format_time(self.received_at)
         fields["format"] = FORMAT
         return fields
+
+
+_NAMES = tuple(f.name for f in dataclass_fields(Receipt))
 
 
 def format_time(value: datetime) -> str:
