@@ -19,7 +19,7 @@ from trading.models import Attachment, AuditEntry, Bid
 from trading.services import bids, chronograph, deposits, keys, opening, registrations
 from trading.services.opening import RELEASED_SHARE
 from trading.simulate import demo, lots as walk
-from trading.storage import BlobStore
+from trading.storage import FolderStore
 
 AT_REST = AtRestKey(b"\x07" * 32)  # the at-rest key these services seal with
 KEY_PASS = demo.DEMO_KEY_PASSPHRASE  # the demo holders' key-holder passphrase (not their login password)
@@ -31,7 +31,7 @@ def scene(app, session, now, tmp_path):
     """An announced construction lot with ``n`` sealed bids submitted (call it with the number)."""
     demo.load(session, now)
     people = walk.cast(session)
-    store = BlobStore(tmp_path / "blobs")
+    store = FolderStore(tmp_path / "blobs")
     lot = walk.create(session, people, now, "construction")
     walk.advance(session, people, now, lot, "announced", store)
     platform = keys.platform_keys(str(tmp_path / "instance"), now)

@@ -230,11 +230,14 @@ def open_bids(session, now: datetime, lot: Lot, *, at_rest: AtRestKey, store,
                            .order_by(Bid.received_at, Bid.id)).all()
     bids = [bid for bid in bids if bid.id in verdict.held or bid.status == "submitted"]
     opened = [bid for bid in bids if bid.id not in verdict.held]
-    jobs = [opener.Job(str(store.path(bid.blob_key)), bid.credit_code, bid.manifest_hash) for bid in opened]
-    large = sum(bid.size or 0 for bid in opened) >= HELPERS_FROM
+    local = all(store.local_path(bid.blob_key) is not None for bid in opened)  # files here: helpers read them
+    jobs = [opener.Job(str(store.local_path(bid.blob_key)) if local else bid.blob_key, bid.credit_code,
+                       bid.manifest_hash) for bid in opened]
+    large = local and sum(bid.size or 0 for bid in opened) >= HELPERS_FROM
     with opener.Helpers(OPENING_HELPERS if large else 0) as helpers:  # they start while the key is rebuilt
         results = dict(zip((bid.id for bid in opened),
-                           helpers.check_all(jobs, _rebuild(session, now, lot, at_rest), lot.deal_code),
+                           helpers.check_all(jobs, _rebuild(session, now, lot, at_rest), lot.deal_code,
+                                             open_blob=None if local else store.open),
                            strict=True))
     held = {"status": "held", "price": None, "duration": None, "fields": {}, "files": [],
             "rule": "electronic.encrypted_bids"}
