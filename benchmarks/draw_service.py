@@ -32,7 +32,7 @@ from trading.keyring import current_keyring
 from trading.models import Expert, ExpertSpecialty, Lot, Registration, User
 from trading.services import draws, experts
 from trading.simulate import demo, lots as walk
-from trading.storage import BlobStore
+from trading.storage import FolderStore
 
 POOL = int(os.environ.get("BENCH_EXPERTS", "100000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "20"))
@@ -52,7 +52,7 @@ def build(folder: str) -> tuple:
         demo.load(db.session, NOW)
         people = walk.cast(db.session)
         lot = walk.create(db.session, people, NOW, "construction")
-        walk.advance(db.session, people, NOW, lot, "announced", BlobStore(Path(folder) / "blobs"))
+        walk.advance(db.session, people, NOW, lot, "announced", FolderStore(Path(folder) / "blobs"))
         walk.sign_up(db.session, people, NOW, lot, 6)
         db.session.commit()
         leaves = [s.code for s in specialties.load().entries if s.level == 3][:60]

@@ -40,7 +40,7 @@ from trading.models import Bid, Lot, Organisation
 from trading.services import audit, bids, keys, opening
 from trading.simulate import demo, lots as walk
 from trading.simulate.demo import credit_code
-from trading.storage import BlobStore
+from trading.storage import FolderStore
 
 BIDS = int(os.environ.get("BENCH_BIDS", "1000"))
 SIZE = 1024 * 1024
@@ -54,7 +54,7 @@ def prepare(folder: str):
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder}/bench.db"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "KEK": os.urandom(32).hex()},
                      instance_path=folder)  # a fresh key-encryption key: the folder lives for one run
-    store = BlobStore(Path(folder) / "blobs")
+    store = FolderStore(Path(folder) / "blobs")
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
             downgrade(revision="base")

@@ -166,6 +166,41 @@ def postgres(app):
     return app
 
 
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """A local S3 emulator (moto in server mode) on a free port, for the S3 blob store; skipped (with the reason)
+    where moto is not installed, except in CI, where it must run."""
+    try:
+        from moto.server import ThreadedMotoServer
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip("needs moto (pip install -r requirements.txt): the S3 blob store is not tested")
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_config(s3_endpoint, monkeypatch) -> dict:
+    """The configuration of an app on the S3 blob store: a fresh bucket on the emulator, credentials in the
+    standard AWS environment variables (as production sets them)."""
+    import secrets
+
+    import boto3
+
+    for name, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
+                        ("AWS_DEFAULT_REGION", "us-east-1")):
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
+        monkeypatch.delenv(name, raising=False)
+    bucket = f"blobs-{secrets.token_hex(6)}"
+    boto3.session.Session().client("s3", endpoint_url=s3_endpoint).create_bucket(Bucket=bucket)
+    return {"BLOB_URL": f"s3://{bucket}/trading", "S3_ENDPOINT_URL": s3_endpoint}
+
+
 def login(client, username: str, password: str = "demo2026"):
     """Log a test client in through the login form."""
     return client.post("/auth/login", data={"username": username, "password": password})

@@ -55,15 +55,14 @@ def register_extensions(app: Flask) -> None:
 
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
-    import os
-
     from .platform import Platform
+    from .storage import make_store
 
     app.extensions["trading"] = Platform(
         keyring=keyring.load_for_app(app),  # refuses to start without the KEK
         rules=load_rules(app.config["RULE_OVERRIDES"]),
         clock=make_clock(app.config["CLOCK"]),
-        blob_dir=app.config.get("BLOB_DIR") or os.path.join(app.instance_path, "blobs"))
+        store=make_store(app.config, app.instance_path))
 
 
 def load_rules(overrides: dict):

@@ -81,6 +81,15 @@ class Defaults:
     SECURITY_HEADERS: dict = {}
     HSTS = "max-age=31536000"
 
+    # The blob store of sealed envelopes, filed documents and archives (trading/storage): the folder BLOB_DIR (None:
+    # instance/blobs), or, for several machines sharing them, an S3-compatible bucket: BLOB_URL = "s3://bucket/prefix",
+    # at S3_ENDPOINT_URL for a store other than AWS (MinIO, Ceph, a cloud's S3 service; path-style addressing).
+    # Credentials and region come from the standard AWS environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+    # AWS_DEFAULT_REGION, or a profile or instance role), never from this file.
+    BLOB_DIR = None
+    BLOB_URL = None
+    S3_ENDPOINT_URL = None
+
     # Annual interest paid on refunded deposits (the 活期 demand-deposit rate), actual days / 360.
     DEPOSIT_INTEREST_RATE = "0.0035"
     # Largest file accepted for a filing document, and for a sealed bid (bytes).

@@ -25,18 +25,11 @@ class Platform:
     keyring: Keyring
     rules: RuleSet
     clock: object  # RealClock | SimulatedClock | FixedClock: anything with now() and .simulated
-    blob_dir: str
+    store: BlobStore  # sealed envelopes, documents and archives: the folder or S3 (storage.make_store)
 
     def now(self) -> datetime:
         """The platform time (simulated, real or fixed)."""
         return self.clock.now()
-
-    @property
-    def store(self) -> BlobStore:
-        """The blob store of sealed envelopes, documents and archives (``BLOB_DIR``)."""
-        from .storage import BlobStore
-
-        return BlobStore(self.blob_dir)
 
     def centre_name(self, session) -> str:
         """The trading centre's name (the first organisation of type trading_centre), for call scripts."""

@@ -13,7 +13,7 @@ from trading.keyring import current_keyring
 from trading.models import Bid
 from trading.services import chronograph, keys, opening
 from trading.simulate import demo, lots as walk
-from trading.storage import BlobStore
+from trading.storage import FolderStore
 
 KEY_PASS = demo.DEMO_KEY_PASSPHRASE  # the demo holders' key-holder passphrase
 PRICES = ["38100000.00", "37650000.50", "36980000.00", "37200000.00"]
@@ -28,7 +28,7 @@ class SealedLot:
             demo.load(session, now)
         self.session, self.now = session, now
         self.people = people = walk.cast(session)
-        self.store = BlobStore(instance_path / "blobs")
+        self.store = FolderStore(instance_path / "blobs")
         self.lot = walk.create(session, people, now, "construction")
         self.lot.key_threshold = k  # of the three holders: the host, a supervisor, the tenderee
         walk.advance(session, people, now, self.lot, "announced", self.store)

@@ -23,7 +23,7 @@ from trading.extensions import db
 from trading.models import AuditEntry, BankAccount, BankTransfer, DepositPayment, Lot, Organisation, User
 from trading.services import deposits, registrations
 from trading.simulate import lots as walk
-from trading.storage import BlobStore
+from trading.storage import FolderStore
 
 MIGRATION = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0011_bank_privacy.py"
 
@@ -34,7 +34,7 @@ def lot_id(app, demo, tmp_path):
     with app.app_context():
         people = walk.cast(db.session)
         lot = walk.create(db.session, people, FIXED_NOW, "construction")
-        walk.advance(db.session, people, FIXED_NOW, lot, "announced", BlobStore(tmp_path))
+        walk.advance(db.session, people, FIXED_NOW, lot, "announced", FolderStore(tmp_path))
         for bidder in people.bidders[:2]:
             registrations.sign_up(db.session, bidder, FIXED_NOW, lot)
         db.session.commit()

@@ -19,7 +19,7 @@ from trading.domain.drawing import CallOutcome, call_statement, call_subject, cl
 from trading.keyring import current_keyring
 from trading.services import beacon, draws
 from trading.simulate import demo, experts as demo_experts, lots as walk
-from trading.storage import BlobStore
+from trading.storage import FolderStore
 
 ATTACKER = Ed25519PrivateKey.from_private_bytes(bytes(range(100, 132)))
 
@@ -38,7 +38,7 @@ def exported(app, session, now, tmp_path, client):
     demo.load(session, now)
     people = walk.cast(session)
     lot = walk.create(session, people, now, "construction")
-    walk.advance(session, people, now, lot, "announced", BlobStore(tmp_path / "blobs"))
+    walk.advance(session, people, now, lot, "announced", FolderStore(tmp_path / "blobs"))
     walk.sign_up(session, people, now, lot, 2)
     demo_experts.load(session, now)
     session.flush()

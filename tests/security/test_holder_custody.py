@@ -20,7 +20,7 @@ from trading.extensions import db
 from trading.models import AuditEntry, Clarification, HolderKey, KeyShare, User
 from trading.services import accounts, announcements, chronograph, holder_changes, holders, keys, opening
 from trading.simulate import demo, lots as walk
-from trading.storage import BlobStore
+from trading.storage import FolderStore
 
 STRONG = "otter lantern quarry 47"
 
@@ -52,7 +52,7 @@ def world(app, session, now, tmp_path):
     """The demo accounts (holders approved by supervisor2) and a construction lot ready to announce."""
     demo.load(session, now)
     people = walk.cast(session)
-    store = BlobStore(tmp_path / "blobs")
+    store = FolderStore(tmp_path / "blobs")
     lot = walk.create(session, people, now, "construction")
     walk.advance(session, people, now, lot, "method_approved", store)
     return type("World", (), {"people": people, "lot": lot, "store": store, "admin": user(session, "admin"),

@@ -21,7 +21,7 @@ from trading.keyring import current_keyring
 from trading.models import Draw, Lot, ReleasedShare
 from trading.services import chronograph, draws, keys, opening
 from trading.simulate import demo, experts as demo_experts, lots as walk
-from trading.storage import BlobStore
+from trading.storage import FolderStore
 
 OTHER_KEK = "5a" * 32
 PRICES = ["24180000.00", "23650000.00", "24420000.00"]
@@ -189,7 +189,7 @@ def _finish(session, lot_id, draw_id, store):
 def test_rotating_secret_key_keeps_an_opening_and_a_draw_in_progress(make_app, tmp_path):
     """SECRET_KEY leaked and is replaced in the middle of an opening: the share released before still counts, the
     bids open with the second share, and the draw committed before is ranked from its sealed secret."""
-    store = BlobStore(tmp_path / "instance" / "blobs")
+    store = FolderStore(tmp_path / "instance" / "blobs")
     before = make_app(SECRET_KEY="the-leaked-session-key")
     with before.app_context():
         lot_id, draw_id = _opening_in_progress(db.session, store)
@@ -224,7 +224,7 @@ def _make_legacy(session, lot_id, draw_id) -> None:
 def test_a_row_sealed_the_legacy_way_still_opens(make_app, tmp_path):
     """An upgraded install: the draw secret and the released share were sealed under SECRET_KEY. They still open
     (the at-rest key is tried, then the legacy derivation), and the bids open and the draw ranks."""
-    store = BlobStore(tmp_path / "instance" / "blobs")
+    store = FolderStore(tmp_path / "instance" / "blobs")
     app = make_app()
     with app.app_context():
         lot_id, draw_id = _opening_in_progress(db.session, store)
@@ -240,7 +240,7 @@ def test_a_row_sealed_the_legacy_way_still_opens(make_app, tmp_path):
 def test_after_reseal_secret_key_can_be_rotated_on_an_upgraded_database(make_app, tmp_path):
     """`flask keys reseal` (also run by init-db) moves legacy rows under the at-rest key, after which a new
     SECRET_KEY opens the same opening and draw."""
-    store = BlobStore(tmp_path / "instance" / "blobs")
+    store = FolderStore(tmp_path / "instance" / "blobs")
     app = make_app()
     with app.app_context():
         lot_id, draw_id = _opening_in_progress(db.session, store)
@@ -256,7 +256,7 @@ def test_after_reseal_secret_key_can_be_rotated_on_an_upgraded_database(make_app
 def test_reseal_leaves_a_row_it_cannot_open_and_says_so(make_app, tmp_path):
     """A share sealed under an earlier SECRET_KEY opens under neither key: `flask keys reseal` names it and fails,
     and leaves the row as it was (start-up is not stopped by it: init-db only warns)."""
-    store = BlobStore(tmp_path / "instance" / "blobs")
+    store = FolderStore(tmp_path / "instance" / "blobs")
     app = make_app()
     with app.app_context():
         lot_id, _ = _opening_in_progress(db.session, store)

@@ -18,7 +18,7 @@ from trading.domain.sealing import ceremony, envelope, holderkeys, receipt
 from trading.models import AuditEntry, Bid, BidUpload, HolderKey, KeyShare
 from trading.services import bids, deposits, holders, keys, registrations
 from trading.simulate import demo, lots as walk
-from trading.storage import BlobStore, cleanup
+from trading.storage import FolderStore, cleanup
 
 PRICE = {"price": "36880000.00", "duration": "330日历天", "quality": "合格"}
 
@@ -28,7 +28,7 @@ def setup(app, session, now, tmp_path):
     """An announced construction lot; bidders 1 and 2 signed up with deposits paid and certificates."""
     demo.load(session, now)
     people = walk.cast(session)
-    store = BlobStore(tmp_path / "blobs")
+    store = FolderStore(tmp_path / "blobs")
     lot = walk.create(session, people, now, "construction")
     walk.advance(session, people, now, lot, "announced", store)
     platform = keys.platform_keys(str(tmp_path / "instance"), now)
@@ -237,9 +237,9 @@ def test_an_orphan_blob_or_an_unfinished_write_is_removed_by_the_startup_cleanup
     bidder = setup.people.bidders[0]
     kept = submit(session, setup, bidder, sealed(setup, bidder), now)
     orphan = setup.store.put(io.BytesIO(b"envelope whose row was never committed"))
-    script = (f"import sys,time;sys.path.insert(0,{os.getcwd()!r});from trading.storage import BlobStore\n"
+    script = (f"import sys,time;sys.path.insert(0,{os.getcwd()!r});from trading.storage import FolderStore\n"
               "class Slow:\n def read(self,n):\n  time.sleep(0.05);return b'x'*65536\n"
-              f"BlobStore({str(tmp_path / 'blobs')!r}).put(Slow())\n")
+              f"FolderStore({str(tmp_path / 'blobs')!r}).put(Slow())\n")
     child = subprocess.Popen([sys.executable, "-c", script])
     deadline = time.time() + 20
     while not setup.store.leftovers() and time.time() < deadline:
@@ -255,7 +255,7 @@ def test_an_orphan_blob_or_an_unfinished_write_is_removed_by_the_startup_cleanup
 def test_the_key_threshold_is_set_per_lot_at_announcement(session, now, tmp_path):
     demo.load(session, now)
     people = walk.cast(session)
-    store = BlobStore(tmp_path / "blobs")
+    store = FolderStore(tmp_path / "blobs")
     from trading.services import announcements
 
     lot = walk.create(session, people, now, "procurement")

@@ -12,7 +12,7 @@ from trading.extensions import db
 from trading.models import AuditEntry, Lot
 from trading.services import chronograph, objections
 from trading.simulate import demo, lots as walk
-from trading.storage import BlobStore
+from trading.storage import FolderStore
 
 
 def announced_lots(session, tmp_path, trade_types):
@@ -21,7 +21,7 @@ def announced_lots(session, tmp_path, trade_types):
     made = []
     for trade_type in trade_types:
         lot = walk.create(session, people, FIXED_NOW, trade_type)
-        walk.advance(session, people, FIXED_NOW, lot, "announced", BlobStore(tmp_path))
+        walk.advance(session, people, FIXED_NOW, lot, "announced", FolderStore(tmp_path))
         made.append(lot)
     session.commit()
     return people, made

@@ -14,7 +14,7 @@ from trading.domain.errors import DomainError, Forbidden
 from trading.models import AuditEntry, BankAccount, BankTransfer, DepositPayment
 from trading.services import deposits, registrations, visibility
 from trading.simulate import demo, lots as walk
-from trading.storage import BlobStore
+from trading.storage import FolderStore
 
 RATE = Decimal("0.0035")
 
@@ -25,7 +25,7 @@ def lot(app, session, now, tmp_path):
     demo.load(session, now)
     people = walk.cast(session)
     lot = walk.create(session, people, now, "construction")
-    walk.advance(session, people, now, lot, "announced", BlobStore(tmp_path))
+    walk.advance(session, people, now, lot, "announced", FolderStore(tmp_path))
     lot.people = people
     return lot
 

@@ -13,7 +13,7 @@ from trading.domain import drawing
 from trading.models import Expert, ExpertRelative, Registration
 from trading.services import experts
 from trading.simulate import demo, experts as demo_experts, lots as walk
-from trading.storage import BlobStore
+from trading.storage import FolderStore
 
 CODES = ["A0802", "A0601", "A04"]
 
@@ -24,7 +24,7 @@ def lot(session, now, tmp_path):
     demo.load(session, now)
     people = walk.cast(session)
     lot = walk.create(session, people, now, "construction")
-    walk.advance(session, people, now, lot, "announced", BlobStore(tmp_path / "blobs"))
+    walk.advance(session, people, now, lot, "announced", FolderStore(tmp_path / "blobs"))
     walk.sign_up(session, people, now, lot, 2)
     demo_experts.load(session, now)
     pool = session.scalars(sa.select(Expert).order_by(Expert.id)).all()

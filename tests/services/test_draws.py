@@ -16,7 +16,7 @@ from trading.keyring import AtRestKey
 from trading.models import AuditEntry, Draw, Expert
 from trading.services import beacon, draws, experts
 from trading.simulate import demo, experts as demo_experts, lots as walk
-from trading.storage import BlobStore
+from trading.storage import FolderStore
 
 AT_REST = AtRestKey(b"\x07" * 32)  # the at-rest key the draws seal their secrets with
 
@@ -27,7 +27,7 @@ def scene(app, session, now, tmp_path):
     demo.load(session, now)
     people = walk.cast(session)
     lot = walk.create(session, people, now, "construction")
-    walk.advance(session, people, now, lot, "announced", BlobStore(tmp_path / "blobs"))
+    walk.advance(session, people, now, lot, "announced", FolderStore(tmp_path / "blobs"))
     walk.sign_up(session, people, now, lot, 2)
     demo_experts.load(session, now)
     session.flush()

@@ -26,7 +26,7 @@ from trading.services import (
     statistics,
 )
 from trading.simulate import demo, experts as demo_experts, lots as walk
-from trading.storage import BlobStore
+from trading.storage import FolderStore
 
 KEY_PASS = demo.DEMO_KEY_PASSPHRASE  # the demo holders' key-holder passphrase (not their login password)
 RATE = Decimal("0.0035")
@@ -44,7 +44,7 @@ class Scene:
         demo.load(session, now)
         demo_experts.load(session, now)
         self.people = people = walk.cast(session)
-        self.store = BlobStore(tmp_path / "instance" / "blobs")  # the app's blob store
+        self.store = FolderStore(tmp_path / "instance" / "blobs")  # the app's blob store
         self.lot = lot = walk.create(session, people, now, trade_type)
         walk.advance(session, people, now, lot, "announced", self.store)
         self.platform = platform = keys.platform_keys(str(tmp_path / "instance"), now)

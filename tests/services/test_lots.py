@@ -13,7 +13,7 @@ from trading.domain.errors import DomainError, Forbidden
 from trading.models import AuditEntry, EntryCertificate, Lot, Project, Registration
 from trading.services import announcements, cancellation, certification, methods, objections, projects, registrations
 from trading.simulate import lots as walk
-from trading.storage import BlobStore
+from trading.storage import FolderStore
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def people(session, now):
 
 @pytest.fixture
 def store(tmp_path):
-    return BlobStore(tmp_path / "blobs")
+    return FolderStore(tmp_path / "blobs")
 
 
 def project_input(**changes):

@@ -19,7 +19,7 @@ from trading.models import Attachment, AuditEntry, Bid
 from trading.services import bids, chronograph, deposits, keys, opening, registrations
 from trading.services.opening import RELEASED_SHARE
 from trading.simulate import demo, lots as walk
-from trading.storage import BlobStore
+from trading.storage import FolderStore, make_store
 
 AT_REST = AtRestKey(b"\x07" * 32)  # the at-rest key these services seal with
 KEY_PASS = demo.DEMO_KEY_PASSPHRASE  # the demo holders' key-holder passphrase (not their login password)
@@ -27,11 +27,15 @@ PRICES = ["38100000.00", "37650000.50", "36980000.00"]
 
 
 @pytest.fixture
-def scene(app, session, now, tmp_path):
-    """An announced construction lot with ``n`` sealed bids submitted (call it with the number)."""
+def scene(request, app, session, now, tmp_path):
+    """An announced construction lot with ``n`` sealed bids submitted (call it with the number); its blobs in a
+    folder, or on S3 when the test asks for ``"s3"``."""
     demo.load(session, now)
     people = walk.cast(session)
-    store = BlobStore(tmp_path / "blobs")
+    if getattr(request, "param", "folder") == "s3":
+        store = make_store(request.getfixturevalue("s3_config"), str(tmp_path / "instance"))
+    else:
+        store = FolderStore(tmp_path / "blobs")
     lot = walk.create(session, people, now, "construction")
     walk.advance(session, people, now, lot, "announced", store)
     platform = keys.platform_keys(str(tmp_path / "instance"), now)
@@ -73,6 +77,7 @@ def test_no_share_is_released_before_the_deadline(session, now, scene):
     assert refused.value.rule == "electronic.no_early_decrypt"
 
 
+@pytest.mark.parametrize("scene", ["folder", "s3"], indirect=True)
 def test_k_shares_open_every_bid_and_the_record_reads_the_price_forms(session, scene):
     scene.submit(3)
     at = scene.lot.bid_deadline
@@ -124,6 +129,24 @@ def test_a_bid_the_platform_cannot_read_is_deemed_withdrawn_and_the_opening_goes
     assert statuses == ["opened", "withdrawn", "opened"]
     failed = opening.record(session, scene.lot)[1]
     assert failed.rule == "electronic.decryption_failure" and failed.reason
+
+
+@pytest.mark.parametrize("scene", ["s3"], indirect=True)
+def test_on_s3_an_envelope_gone_from_the_bucket_is_deemed_withdrawn_and_the_rest_open(session, scene, monkeypatch):
+    """Blobs on S3 are opened by this process (helper processes read local files only), a large opening too."""
+    monkeypatch.setattr(opening, "OPENING_HELPERS", 1)
+    monkeypatch.setattr(opening, "HELPERS_FROM", 0)
+    scene.submit(3)
+    at = scene.lot.bid_deadline
+    chronograph.tick(session, at)
+    scene.store.discard(opening.standing_bids(session, scene.lot)[1].blob_key)  # lost by the store: the platform's
+    for holder in (scene.people.staff, scene.people.supervisor):
+        opening.release_share(session, holder, at, scene.lot, KEY_PASS, at_rest=AT_REST, store=scene.store,
+                              platform=scene.platform)
+    record = opening.record(session, scene.lot)
+    assert [e.status for e in record] == ["opened", "withdrawn", "opened"]
+    assert [record[0].price, record[2].price] == [Decimal(PRICES[0]), Decimal(PRICES[2])]
+    assert record[1].rule == "electronic.decryption_failure" and record[1].reason
 
 
 def test_objections_during_the_opening_are_answered_on_the_record(session, scene):

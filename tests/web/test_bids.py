@@ -179,3 +179,58 @@ def test_an_envelope_over_the_size_limit_is_refused_and_nothing_is_kept(make_app
     again = bidder.post(f"/lots/{lot_id}/bid/upload", data={"envelope": (io.BytesIO(b"x"), "b.envelope")},
                         content_type="multipart/form-data")
     assert again.status_code == 302  # the upload guard was released: the next attempt is judged on its own
+
+
+def test_on_the_s3_store_bids_and_documents_travel_through_the_bucket(make_app, demo, s3_config):
+    """Several machines share the bucket: a bid uploaded through the page and a replacement through the tool's API
+    are stored there, the replaced envelope is deleted once the replacement commits, a filed document downloads
+    from it, and an envelope past the limit leaves nothing there (its multipart upload aborted)."""
+    from trading.models import Attachment
+    from trading.storage.s3 import S3Store
+
+    app = make_app(**s3_config, MAX_ENVELOPE_BYTES=6 * 2**20)
+    with app.app_context():
+        store = blob_store()
+        assert isinstance(store, S3Store)
+        demo_data.load_lots(db.session, FIXED_NOW, store)
+        db.session.commit()
+        lot_id = walk.existing(db.session, "construction").id
+        document = db.session.scalar(sa.select(Attachment).where(Attachment.lot_id == lot_id))
+    downloaded = client_for(app, "staff").get(f"/lots/{lot_id}/attachments/{document.id}")
+    assert downloaded.status_code == 200 and "咸宁市温泉路" in downloaded.get_data(as_text=True)
+    bidder = client_for(app, "bidder1")
+    key_file, pem = certificate(bidder)
+    data = seal_for(app, bidder, lot_id, key_file, pem, credit(app, "bidder1"))
+    response = bidder.post(f"/lots/{lot_id}/bid/upload", data={"envelope": (io.BytesIO(data), "bid.envelope")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302 and "/receipt" in response.headers["Location"]
+    headers = {"Authorization": "Basic " + base64.b64encode(b"bidder1:demo2026").decode()}
+    again = seal_for(app, bidder, lot_id, key_file, pem, credit(app, "bidder1"))
+    replaced = app.test_client().post(f"/api/lots/{lot_id}/bids", data=again, headers=headers,
+                                      content_type="application/octet-stream")
+    assert replaced.status_code == 201
+    with app.app_context():
+        first, second = db.session.scalars(sa.select(Bid).order_by(Bid.id)).all()
+        assert (first.status, first.blob_key, second.status) == ("withdrawn", None, "submitted")
+        stored = {key for key, _ in store.keys()}
+        assert second.blob_key in stored and len(stored) == 1 + db.session.scalar(
+            sa.select(sa.func.count(Attachment.id)))  # the replaced envelope is gone from the bucket
+        with store.open(second.blob_key) as handle:
+            assert envelope.inspect(handle).signature_valid
+    big = io.BytesIO()
+    envelope.seal(big, lot_code=deal_code(app, lot_id), bidder_code=credit(app, "bidder1"),
+                  lot_public_key=base64.b64decode(bidder.get(f"/lots/{lot_id}/lot-key").data),
+                  price_form={"price": "36000000.00", "duration": "300日历天"},
+                  files=[("图纸.dwg", io.BytesIO(b"d" * (7 * 2**20)))],  # past the limit after one part was sent
+                  signer=pki.load_private_key(key_file, "keypass2026"), certificate_pem=pem)
+    refused = bidder.post(f"/lots/{lot_id}/bid/upload", data={"envelope": (io.BytesIO(big.getvalue()), "b.envelope")},
+                          content_type="multipart/form-data", follow_redirects=True)
+    assert "超过 6 MiB" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert {key for key, _ in store.keys()} == stored and store.leftovers() == []
+        assert db.session.scalar(sa.select(Bid.blob_key).where(Bid.status == "submitted")) == second.blob_key
+
+
+def deal_code(app, lot_id) -> str:
+    with app.app_context():
+        return db.session.get(Lot, lot_id).deal_code

@@ -227,14 +227,18 @@ def open_bids(session, now: datetime, lot: Lot, *, at_rest: AtRestKey, store,
                                      Organisation.credit_code).join(Organisation, Organisation.id == Bid.bidder_id)
                            .where(Bid.lot_id == lot.id, Bid.round == lot.round)
                            .order_by(Bid.received_at, Bid.id)).all()
-    large = sum(bid.size or 0 for bid in bids if bid.status == "submitted") >= HELPERS_FROM
+    submitted = [bid for bid in bids if bid.status == "submitted" and bid.blob_key]
+    local = all(store.local_path(bid.blob_key) is not None for bid in submitted)  # files here: helpers read them
+    large = local and sum(bid.size or 0 for bid in submitted) >= HELPERS_FROM
     with opener.Helpers(OPENING_HELPERS if large else 0) as helpers:  # they start while the rows are checked
         verdict = check_standing(session, lot, platform)
         bids = [bid for bid in bids if bid.id in verdict.held or bid.status == "submitted"]
         opened = [bid for bid in bids if bid.id not in verdict.held]
-        jobs = [opener.Job(str(store.path(bid.blob_key)), bid.credit_code, bid.manifest_hash) for bid in opened]
+        jobs = [opener.Job(str(store.local_path(bid.blob_key)) if local else bid.blob_key, bid.credit_code,
+                           bid.manifest_hash) for bid in opened]
         results = dict(zip((bid.id for bid in opened),
-                           helpers.check_all(jobs, _rebuild(session, now, lot, at_rest), lot.deal_code),
+                           helpers.check_all(jobs, _rebuild(session, now, lot, at_rest), lot.deal_code,
+                                             open_blob=None if local else store.open),
                            strict=True))
     held = {"status": "held", "price": None, "duration": None, "fields": {}, "files": [],
             "rule": "electronic.encrypted_bids"}

@@ -25,6 +25,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
@@ -38,7 +39,8 @@ _ROOT = Path(__file__).resolve().parents[3]  # the folder that holds the ``tradi
 
 @dataclass(frozen=True)
 class Job:
-    """One stored envelope to open: its file, the bidder it must be sealed by, the hash receipted at upload."""
+    """One stored envelope to open: its file (or its blob key, for ``open_blob``), the bidder it must be sealed by,
+    the hash receipted at upload."""
 
     path: str
     bidder_code: str
@@ -52,14 +54,16 @@ class Discard:
         return len(data)
 
 
-def check(job: Job, private_key: X25519PrivateKey, lot_code: str) -> dict:
+def check(job: Job, private_key: X25519PrivateKey, lot_code: str,
+          open_blob: Callable[[str], BinaryIO] | None = None) -> dict:
     """Open one envelope and read its price form, or say why it could not be opened (电子招标投标办法 Art. 31: the
     bidder's fault revokes the bid, the platform's deems it withdrawn; a stored envelope other than the receipted
-    one is held, never opened, as suspected tampering): the columns of its opening record."""
+    one is held, never opened, as suspected tampering): the columns of its opening record. The envelope is the file
+    ``job.path``, or what ``open_blob(job.path)`` returns (a seekable stream, e.g. from an object store)."""
     found = {"status": "opened", "price": None, "duration": None, "fields": {}, "files": [], "reason": "",
              "rule": None}
     try:
-        with open(job.path, "rb") as handle:
+        with open_blob(job.path) if open_blob else open(job.path, "rb") as handle:
             opened = envelope.open_envelope(handle, lot_private_key=private_key, lot_code=lot_code,
                                             bidder_code=job.bidder_code, sink=lambda name: Discard(),
                                             expected_manifest_hash=job.manifest_hash)
@@ -152,20 +156,23 @@ class Helpers:
             helper.stop()
         self.running = []
 
-    def check_all(self, jobs: list[Job], private_key: X25519PrivateKey, lot_code: str) -> list[dict]:
-        """Open every envelope, here and on the helpers; the results in the order of ``jobs``."""
+    def check_all(self, jobs: list[Job], private_key: X25519PrivateKey, lot_code: str,
+                  open_blob: Callable[[str], BinaryIO] | None = None) -> list[dict]:
+        """Open every envelope, here and on the helpers; the results in the order of ``jobs``. With ``open_blob``
+        the jobs name blobs this process opens through it (start no helpers then: they read files only)."""
         paused = gc.isenabled()
         gc.disable()  # the loop makes no reference cycles; a full collection of a big heap would stall it
         try:
-            return self._check_all(jobs, private_key, lot_code)
+            return self._check_all(jobs, private_key, lot_code, open_blob)
         finally:
             if paused:
                 gc.enable()
 
-    def _check_all(self, jobs: list[Job], private_key: X25519PrivateKey, lot_code: str) -> list[dict]:
+    def _check_all(self, jobs: list[Job], private_key: X25519PrivateKey, lot_code: str,
+                   open_blob: Callable[[str], BinaryIO] | None) -> list[dict]:
         results: list[dict | None] = [None] * len(jobs)
         todo = deque(enumerate(jobs))
-        running = self.running
+        running = self.running if open_blob is None else []  # helpers read files, never blobs
 
         def drop(helper: _Helper) -> None:
             todo.extend(helper.held.items())  # its unfinished envelopes are opened here
@@ -197,7 +204,7 @@ class Helpers:
                     drop(helper)
             if todo:
                 n, job = todo.popleft()
-                results[n] = check(job, private_key, lot_code)
+                results[n] = check(job, private_key, lot_code, open_blob)
         return results
 
 
