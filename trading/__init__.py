@@ -36,7 +36,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the extensions and the platform context (keyring, rules, clock, blob store) to the app."""
+    """Bind the extensions and the platform context (keyring, rules, clock, blob store, jobs) to the app."""
     from . import keyring, models  # noqa: F401  (models registers the tables)
     from .clock import make_clock
     from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
@@ -57,13 +57,15 @@ def register_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     import os
 
+    from .jobs import JobQueue
     from .platform import Platform
 
     app.extensions["trading"] = Platform(
         keyring=keyring.load_for_app(app),  # refuses to start without the KEK
         rules=load_rules(app.config["RULE_OVERRIDES"]),
         clock=make_clock(app.config["CLOCK"]),
-        blob_dir=app.config.get("BLOB_DIR") or os.path.join(app.instance_path, "blobs"))
+        blob_dir=app.config.get("BLOB_DIR") or os.path.join(app.instance_path, "blobs"),
+        jobs=JobQueue(app.config["JOBS"], app.config["REDIS_URL"], app.config["JOBS_QUEUE"]))
 
 
 def load_rules(overrides: dict):
