@@ -109,15 +109,43 @@ def clock_step():
             return chronograph.run(ctx, session, ctx.now())
 
 
+def open_lot(lot_id: int) -> bool:
+    """Open the lot's bids if k shares are in and they are not open yet (``opening.open_if_ready``), committed;
+    enqueued after each release of a share. True if this run opened them."""
+    from .models import Lot
+    from .platform import current_platform
+    from .services import opening
+
+    with app_context():
+        ctx = current_platform()
+        with committed() as session:
+            lot = session.get(Lot, lot_id)
+            return lot is not None and opening.open_if_ready(session, ctx.now(), lot, at_rest=ctx.keyring.at_rest,
+                                                             store=ctx.store, platform=ctx.keyring.platform)
+
+
+OPENING_RETRIES = {"max": 3, "interval": [10, 30, 60]}  # a job that died is retried; the clock step catches up too
+
+
+def enqueue_opening(ctx, lot_id: int):
+    """After a release is committed: the opening job of the lot (inline: done at once; rq: retried if it dies)."""
+    options = {}
+    if ctx.jobs.mode == "rq":
+        from rq import Retry
+
+        options["retry"] = Retry(**OPENING_RETRIES)
+    return ctx.jobs.enqueue(open_lot, lot_id, **options)
+
+
 def run_worker(jobs: JobQueue, burst: bool = False) -> None:
     """Run the queue's jobs until stopped (SIGTERM or Ctrl-C: the job under way finishes first); each job in a fork
-    of this process, which holds the app context."""
+    of this process, which holds the app context. It also puts the jobs to retry back on the queue when due."""
     from rq import Worker
 
     from .extensions import db
 
     db.engine.dispose()  # no connection of this process is carried into the forks
-    Worker([jobs.queue()], connection=jobs.redis).work(burst=burst, log_format=LOG_FORMAT)
+    Worker([jobs.queue()], connection=jobs.redis).work(burst=burst, log_format=LOG_FORMAT, with_scheduler=True)
 
 
 def run_scheduler(jobs: JobQueue, every: int) -> None:

@@ -1,5 +1,5 @@
-"""Background jobs: the clock step as a job runs the same step inline (`make run`) and through RQ (`make serve`),
-commits what it did, and a second run changes nothing."""
+"""Background jobs: the clock step and the opening run the same code inline (`make run`) and through RQ (`make serve`),
+commit what they did, and a second run (two schedulers, a retried job) changes nothing."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
+from tests.conftest import FIXED_NOW
 from tests.services.test_chronograph import announced_lots
 from trading import jobs
 from trading.extensions import db
@@ -115,3 +116,53 @@ def test_flask_jobs_worker_runs_the_queued_step_in_a_fork_with_the_app(rq_app, t
     job.refresh()
     assert job.get_status() == "finished", job.latest_result()
     assert state_of(rq_app, lot_id) == "failed" and closes(rq_app) == 1
+
+
+def released_by_two_holders(app) -> tuple[int, object]:
+    """The demo construction lot with three sealed bids, past its deadline, both needed holders' shares released
+    through the opening page; (lot id, a follower's client)."""
+    from tests.web.test_opening import client_for, prepare
+    from trading.simulate import demo
+
+    with app.app_context():
+        demo.load(db.session, FIXED_NOW)
+        db.session.commit()
+    lot_id = prepare(app)
+    for holder in ("staff", "supervisor"):
+        client_for(app, holder).post(f"/lots/{lot_id}/opening/release", data={"passphrase": demo.DEMO_KEY_PASSPHRASE})
+    return lot_id, client_for(app, "bidder1")
+
+
+def records(app) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count(AuditEntry.seq)).where(AuditEntry.action == "opening.record"))
+
+
+def test_the_last_release_enqueues_the_opening_which_a_worker_does_once_while_the_page_waits(rq_app):
+    from rq import SimpleWorker
+
+    from tests.services.test_opening import PRICES
+
+    lot_id, follower = released_by_two_holders(rq_app)
+    data = follower.get(f"/lots/{lot_id}/opening.json").json
+    assert all(s["released"] for s in data["shares"][:2]) and data["entries"] == []  # queued, not yet open
+    queue = rq_app.extensions["trading"].jobs
+    queued = [queue.queue().fetch_job(job_id) for job_id in queue.queue().job_ids]
+    assert [job.func_name for job in queued] == ["trading.jobs.open_lot"] * 2  # one per release
+    with rq_app.app_context():
+        SimpleWorker([queue.queue()], connection=queue.redis).work(burst=True)
+    assert [job.return_value() for job in queued] == [True, False]  # the first opened; the second found them open
+    assert [e["price"] for e in follower.get(f"/lots/{lot_id}/opening.json").json["entries"]] == PRICES
+    assert records(rq_app) == 1
+
+
+def test_an_opening_whose_job_was_lost_is_done_by_the_next_clock_step(rq_app):
+    from tests.services.test_opening import PRICES
+
+    lot_id, follower = released_by_two_holders(rq_app)
+    rq_app.extensions["trading"].jobs.queue().empty()  # the jobs are gone (a worker died, Redis was restarted)
+    with rq_app.app_context():
+        assert jobs.clock_step().lots_opened == 1
+        assert jobs.clock_step().lots_opened == 0
+    assert [e["price"] for e in follower.get(f"/lots/{lot_id}/opening.json").json["entries"]] == PRICES
+    assert records(rq_app) == 1
