@@ -1,4 +1,5 @@
-# The README's two commands: `make run` and `make test`. Both create .venv on first use.
+# The README's two commands: `make run` and `make test` (and `make serve`, the production set). All create .venv
+# on first use.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -13,7 +14,18 @@ MO     := $(PO:.po=.mo)
 export TRADING_CLOCK ?= simulated
 RUN_ENV := TRADING_SESSION_COOKIE_SECURE=false TRADING_REMEMBER_COOKIE_SECURE=false TRADING_SERVER_KEPT_HOLDER_KEYS=true
 
-.PHONY: run kek test lint bench messages clean-venv
+# `make serve` is the production set on this machine: gunicorn on 127.0.0.1:8000, PostgreSQL (the database
+# `trading`, created if missing), Redis for the login counts and the job queue, one RQ worker and the clock step's
+# scheduler (trading/serve.py); Ctrl-C stops them all. Its blobs have their own folder (init-db removes the blobs its
+# database does not name, so two databases never share one). Its session cookie is Secure: for a trial over plain http,
+# run `TRADING_SESSION_COOKIE_SECURE=false TRADING_REMEMBER_COOKIE_SECURE=false make serve`.
+SERVE_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/trading
+SERVE_REDIS_URL    ?= redis://127.0.0.1:6379/0
+SERVE_ENV := DATABASE_URL=$(SERVE_DATABASE_URL) TRADING_JOBS=rq TRADING_REDIS_URL=$(SERVE_REDIS_URL) \
+	TRADING_RATELIMIT_STORAGE_URI=$(SERVE_REDIS_URL) TRADING_SERVER_KEPT_HOLDER_KEYS=$${TRADING_SERVER_KEPT_HOLDER_KEYS:-true} \
+	TRADING_BLOB_DIR=$${TRADING_BLOB_DIR:-$(CURDIR)/instance/serve-blobs}
+
+.PHONY: run serve kek test lint bench messages clean-venv
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +47,12 @@ run: $(STAMP) $(MO) kek
 	$(FLASK) init-db
 	$(FLASK) demo --if-empty
 	$(RUN_ENV) $(FLASK) run --host 127.0.0.1 --port 5000
+
+serve: $(STAMP) $(MO) kek
+	$(SERVE_ENV) $(BIN)/python -m trading.serve create-database
+	$(SERVE_ENV) $(FLASK) init-db
+	$(SERVE_ENV) $(FLASK) demo --if-empty
+	$(SERVE_ENV) $(BIN)/python -m trading.serve
 
 # The suite runs on every core (pytest-xdist); PYTEST_ARGS="-n0 ..." runs it in one process.
 test: $(STAMP) $(MO)

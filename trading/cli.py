@@ -146,18 +146,18 @@ def clock_advance(days: int, hours: int, to: str | None) -> None:
 @click.command("chronograph")
 @with_appcontext
 def chronograph() -> None:
-    """Make everything due now happen (run it from cron every minute): transitions, suspensions, draws."""
-    from .platform import current_platform
-    from .services import chronograph as service
+    """Make everything due now happen (the clock step `make serve`'s scheduler runs every minute; elsewhere run it
+    from cron): transitions, suspensions, draws."""
+    from .jobs import clock_step
 
-    ctx = current_platform()
-    step = service.run(ctx, db.session, ctx.now())
-    db.session.commit()
+    step = clock_step()  # the scheduler's job of `make serve`, run here and now
     moved = step.moved
     if step.suspensions_ended:
         click.echo(f"{step.suspensions_ended} expert suspension(s) ended")
     if step.draws_moved:
         click.echo(f"{step.draws_moved} draw(s) moved on")
+    if step.lots_opened:
+        click.echo(f"{step.lots_opened} lot(s) opened (their k shares were in)")
     for item in moved:
         click.echo(f"lot {item.lot_id}: {item.action} -> {item.to_state}")
     click.echo(f"{len(moved)} transition(s)")
@@ -408,6 +408,8 @@ def keys_rotate_kek(new_kek_file: str) -> None:
 
 def register(app) -> None:
     """Add the commands to the app's CLI."""
+    from .jobs import jobs_group
+
     for command in (init_db, demo, clock_group, chronograph, audit_group, cleanup_blobs, bid_group, draw_group,
-                    scenario_group, stats_group, history_group, keys_group):
+                    scenario_group, stats_group, history_group, keys_group, jobs_group):
         app.cli.add_command(command)

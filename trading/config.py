@@ -26,6 +26,18 @@ class Defaults:
     # "real" reads UTC; "simulated" keeps an offset in the database that an admin advances.
     CLOCK = "real"
 
+    # Background jobs (trading/jobs.py): "inline" runs each job at once in the process that asks for it (one process:
+    # `make run`, tests); "rq" puts it on the RQ queue JOBS_QUEUE in Redis at REDIS_URL for `flask jobs worker`, and
+    # `flask jobs scheduler` enqueues the clock step every CLOCK_STEP_SECONDS (`make serve`).
+    JOBS = "inline"
+    REDIS_URL = "redis://127.0.0.1:6379/0"
+    JOBS_QUEUE = "trading"
+    CLOCK_STEP_SECONDS = 60
+    # `make serve` (trading/serve.py): gunicorn's address, worker processes and threads per worker.
+    SERVE_BIND = "127.0.0.1:8000"
+    SERVE_WORKERS = 4
+    SERVE_THREADS = 4
+
     # Key holders' keys: False (a real centre) means on the holders' own computers only (the server stores public
     # keys); True (training centres, on for `make run`) also lets a holder keep its key on the server, wrapped
     # under a separate key-holder passphrase with Argon2id. See docs/SECURITY.md, "Key holders".
@@ -40,7 +52,7 @@ class Defaults:
     # Wrong second-factor codes of one user from every address (the typist knows the password already).
     SECOND_FACTOR_USER_RATE_LIMIT = "10 per hour"
     # Where the counts live: memory:// for one process (development, tests, `make run`); several workers or servers
-    # share one store, e.g. TRADING_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379 (needs the redis package).
+    # share one store, e.g. TRADING_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 (`make serve` sets it).
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # the shared store down: count in memory, never a 500
     RATELIMIT_STRATEGY = "moving-window"
@@ -164,5 +176,7 @@ def load_config(app, test_config: dict | None) -> None:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / "trading.db")
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if app.config["JOBS"] not in ("inline", "rq"):
+        raise RuntimeError(f"TRADING_JOBS must be 'inline' or 'rq', not {app.config['JOBS']!r}")
     if app.config["CLOCK"] not in ("real", "simulated"):
         raise RuntimeError(f"TRADING_CLOCK must be 'real' or 'simulated', not {app.config['CLOCK']!r}")

@@ -1,7 +1,7 @@
 """The platform's parts in one context (``Platform``), built once by the factory and kept in
 ``app.extensions["trading"]``: the keyring (the at-rest key and the platform's signing keys), the rule set in
-force, the clock and the blob store. Services that need a part take the context as ``ctx``; the web layer and the
-commands get it with ``current_platform()``.
+force, the clock, the blob store and the job queue. Services that need a part take the context as ``ctx``; the web
+layer and the commands get it with ``current_platform()``.
 
 Nothing here imports Flask at module level, so the domain tools stay runnable without it."""
 
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .domain.rules import RuleSet
+    from .jobs import JobQueue
     from .keyring import Keyring
     from .storage import BlobStore
 
@@ -26,6 +27,7 @@ class Platform:
     rules: RuleSet
     clock: object  # RealClock | SimulatedClock | FixedClock: anything with now() and .simulated
     store: BlobStore  # sealed envelopes, documents and archives: the folder or S3 (storage.make_store)
+    jobs: JobQueue | None = None  # where background jobs run (trading/jobs.py); the factory sets it
 
     def now(self) -> datetime:
         """The platform time (simulated, real or fixed)."""

@@ -102,6 +102,59 @@ def test_two_concurrent_ticks_make_each_transition_once(postgres, tmp_path):
         assert closes == 6 and audit.verify(db.session).ok
 
 
+def test_two_concurrent_steps_of_time_do_each_thing_once(postgres, tmp_path):
+    """Two schedulers (or a scheduler and an admin's clock advance) running the whole step at the same moment: every
+    lot closes once, the ended suspension ends once, no expert of the running draw is called twice."""
+    from trading.domain import beacon as beacons
+    from trading.keyring import current_keyring
+    from trading.models import Draw, Expert
+    from trading.services import audit, draws
+    from trading.simulate import experts as demo_experts
+
+    app = postgres
+    with app.app_context():
+        people, made = announced_lots(db.session, tmp_path, ["construction"] * 3 + ["procurement"] * 3)
+        demo_experts.load(db.session, FIXED_NOW)
+        suspended = db.session.scalars(sa.select(Expert).order_by(Expert.id.desc())).first()
+        suspended.status, suspended.suspended_until = "suspended", FIXED_NOW + timedelta(days=1)
+        draw = draws.create(db.session, people.staff, FIXED_NOW, made[0], wanted=[("A080201", 2, 0)],
+                            exclude_same_region=False, evaluation_at=FIXED_NOW + timedelta(days=25), place="评标室",
+                            at_rest=current_keyring().at_rest, gateway="simulated")
+        db.session.commit()
+        draw_id = draw.id
+        at = max([lot.bid_deadline for lot in made] + [beacons.time_of(draw.beacon_round) + timedelta(minutes=5)])
+    ctx = app.extensions["trading"]
+    barrier = threading.Barrier(2)
+    steps, errors = [], []
+
+    def step():
+        try:
+            with app.app_context():
+                barrier.wait()
+                steps.append(chronograph.run(ctx, db.session, at))
+                db.session.commit()
+        except Exception as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=step) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert sorted(m.lot_id for s in steps for m in s.moved if m.action == "close_bidding") == sorted(
+        lot.id for lot in made)
+    assert sum(s.suspensions_ended for s in steps) == 1
+    with app.app_context():
+        def count(action):
+            return db.session.scalar(sa.select(sa.func.count(AuditEntry.seq)).where(AuditEntry.action == action))
+
+        assert count("lot.close_bidding") == 6 and count("expert.active") == 1
+        called = [call.expert_id for call in db.session.get(Draw, draw_id).calls]
+        assert called and len(called) == len(set(called))
+        assert audit.verify(db.session).ok
+
+
 def test_one_step_of_time_moves_a_draw_waiting_on_its_beacon_and_a_second_step_nothing(app, tmp_path):
     """``flask chronograph`` (cron) and a clock advance are one step: before it, cron moved lots but left draws
     waiting on their beacon pulse until someone advanced the clock by hand."""

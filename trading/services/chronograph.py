@@ -1,6 +1,7 @@
 """Time passing, as one step: ``run(ctx, session, now)`` makes everything due at ``now`` happen. When a deadline
 passes, the lot moves on (bid deadline -> opening, listing start -> listing, auction start -> auction; too few
-bids: 流标); experts' suspensions end; draws waiting on a beacon pulse or a call's answer move on. The admin's
+bids: 流标); experts' suspensions end; draws waiting on a beacon pulse or a call's answer move on; bids whose k
+shares are in but whose opening job died are opened. The admin's
 clock page, ``flask clock advance`` and ``flask chronograph`` (cron, every minute) all call ``run``; running it
 twice at the same time changes nothing the second time.
 
@@ -69,17 +70,30 @@ class Step:
     moved: list[Moved]
     suspensions_ended: int
     draws_moved: int
+    lots_opened: int = 0
 
 
 def run(ctx, session, now: datetime) -> Step:
     """Make everything due at ``now`` happen (flushes, never commits): the lots' time-driven transitions, the end
-    of experts' suspensions, and every running draw moved on (ranked once its beacon pulse exists, answers
-    collected, the next call placed)."""
+    of experts' suspensions, every running draw moved on (ranked once its beacon pulse exists, answers
+    collected, the next call placed), and the bids of lots with k shares in opened if their job has not."""
     from . import experts
 
     moved = tick(session, now)
     ended = experts.lift_expired_suspensions(session, now)
-    return Step(moved, ended, advance_draws(ctx, session, now))
+    return Step(moved, ended, advance_draws(ctx, session, now), open_ready(ctx, session, now))
+
+
+def open_ready(ctx, session, now: datetime) -> int:
+    """Open the bids of every lot at its opening whose k shares are in but whose bids are not open (the opening
+    job died or is yet to run); a lot another step or job holds is skipped. Returns how many opened."""
+    from .opening import open_if_ready
+
+    ring, opened = ctx.keyring, 0
+    for lot_id in session.scalars(sa.select(Lot.id).where(Lot.state == "opening").order_by(Lot.id)).all():
+        opened += open_if_ready(session, now, session.get(Lot, lot_id), at_rest=ring.at_rest, store=ctx.store,
+                                platform=ring.platform, wait=False)
+    return opened
 
 
 def advance_draws(ctx, session, now: datetime, draw_ids: list[int] | None = None) -> int:

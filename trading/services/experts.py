@@ -222,8 +222,10 @@ def count_outcome(session, now: datetime, expert: Expert, outcome: str, history:
 
 
 def lift_expired_suspensions(session, now: datetime) -> int:
-    """Experts whose suspension has ended become active again (run by the chronograph)."""
-    rows = session.scalars(sa.select(Expert).where(Expert.status == "suspended", Expert.suspended_until <= now)).all()
+    """Experts whose suspension has ended become active again (run by the chronograph; an expert another step holds
+    locked is left to it)."""
+    rows = session.scalars(sa.select(Expert).where(Expert.status == "suspended", Expert.suspended_until <= now)
+                           .with_for_update(skip_locked=True)).all()
     for expert in rows:
         expert.status, expert.suspended_until = "active", None
         audit.record(session, None, now, "expert.active", object_type="expert", object_id=expert.id,

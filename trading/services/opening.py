@@ -101,11 +101,13 @@ def sealed_share_file(session, actor, now: datetime, lot: Lot) -> bytes:
 
 
 def release_share(session, actor, now: datetime, lot: Lot, passphrase: str, *, at_rest: AtRestKey, store,
-                  platform: keys.PlatformKeys) -> ReleasedShare:
+                  platform: keys.PlatformKeys, open_at_once: bool = True) -> ReleasedShare:
     """A key holder whose key is kept on the server releases its share with its key-holder passphrase (a legacy
     key: the login password it was made under), after the deadline only; with k shares the bids open at once.
     Releases of one lot are serialised on its opening-key row (locked until the caller commits), so the k-th
-    release opens the bids exactly once, whatever the timing; a release after that is refused."""
+    release opens the bids exactly once, whatever the timing; a release after that is refused. With
+    ``open_at_once=False`` the k-th release only releases: the opening job (``open_if_ready``) opens them after the
+    commit (the web pages)."""
     opening_key, share = _my_share(session, actor, now, lot, "passphrase")
     row = session.get(HolderKey, actor.id)
     if row is None or row.mode == "own":
@@ -120,22 +122,22 @@ def release_share(session, actor, now: datetime, lot: Lot, passphrase: str, *, a
             raise DomainError(error.message, field="passphrase") from None
     return _accept(session, actor, now, lot, opening_key, share,
                    ceremony.open_share(_sealed(share), lot.deal_code, private), at_rest=at_rest, store=store,
-                   platform=platform)
+                   platform=platform, open_at_once=open_at_once)
 
 
 def release_uploaded_share(session, actor, now: datetime, lot: Lot, data: bytes, *, at_rest: AtRestKey, store,
-                           platform: keys.PlatformKeys) -> ReleasedShare:
+                           platform: keys.PlatformKeys, open_at_once: bool = True) -> ReleasedShare:
     """A key holder uploads the released-share file the sealing tool wrote; it must be the share issued to it
     and match the hash logged at the ceremony, after the deadline only."""
     opening_key, share = _my_share(session, actor, now, lot, "released")
     opened = sharefiles.read_released_share(data or b"", lot_code=lot.deal_code, holder_id=str(share.holder_id),
                                             index=share.index, share_hash=share.share_hash)
     return _accept(session, actor, now, lot, opening_key, share, opened, at_rest=at_rest, store=store,
-                   platform=platform)
+                   platform=platform, open_at_once=open_at_once)
 
 
 def _accept(session, actor, now: datetime, lot: Lot, opening_key, share: KeyShare, opened, *, at_rest: AtRestKey,
-            store, platform: keys.PlatformKeys) -> ReleasedShare:
+            store, platform: keys.PlatformKeys, open_at_once: bool) -> ReleasedShare:
     """Keep an opened share sealed at rest, audit it, and open the bids once k shares are in."""
     row = ReleasedShare(key_share_id=share.id, released_by_id=actor.id, released_at=now,
                         sealed=keys.seal_at_rest(at_rest, RELEASED_SHARE, bytes([opened.index]) + opened.share,
@@ -145,12 +147,32 @@ def _accept(session, actor, now: datetime, lot: Lot, opening_key, share: KeyShar
     session.flush()
     audit.record(session, actor, now, "opening.release_share", object_type="lot", object_id=lot.id,
                  rule="electronic.no_early_decrypt", payload={"index": share.index, "hash": share.share_hash})
-    released = session.scalar(sa.select(sa.func.count(KeyShare.id)).where(KeyShare.opening_key_id == opening_key.id,
-                                                                          KeyShare.released_at.is_not(None),
-                                                                          KeyShare.revoked_at.is_(None)))
-    if released >= opening_key.k:
+    if open_at_once and _released(session, opening_key) >= opening_key.k:
         open_bids(session, now, lot, at_rest=at_rest, store=store, platform=platform)
     return row
+
+
+def _released(session, opening_key) -> int:
+    """How many shares of the key are released (a revoked one does not count)."""
+    return session.scalar(sa.select(sa.func.count(KeyShare.id)).where(KeyShare.opening_key_id == opening_key.id,
+                                                                      KeyShare.released_at.is_not(None),
+                                                                      KeyShare.revoked_at.is_(None)))
+
+
+def open_if_ready(session, now: datetime, lot: Lot, *, at_rest: AtRestKey, store, platform: keys.PlatformKeys,
+                  wait: bool = True) -> bool:
+    """Open the bids of a lot at its opening if k shares are in and they are not open yet (the opening job after
+    the k-th release, and the clock step after a job that died); True if this call opened them. It takes the
+    opening-key row as the releases do (``wait=False``: skips a lot another step or job holds), so the bids open
+    once however many jobs run."""
+    if lot.state != "opening":
+        return False
+    opening_key = session.scalar(sa.select(OpeningKey).where(OpeningKey.lot_id == lot.id, OpeningKey.round == lot.round)
+                                 .with_for_update(skip_locked=not wait))
+    if opening_key is None or is_opened(session, lot) or _released(session, opening_key) < opening_key.k:
+        return False
+    open_bids(session, now, lot, at_rest=at_rest, store=store, platform=platform)
+    return True
 
 
 def is_opened(session, lot: Lot) -> bool:

@@ -14,10 +14,12 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import PasswordField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from ... import jobs
 from ...domain import money
 from ...extensions import db
 from ...keyring import current_keyring
 from ...models import OpeningObjection
+from ...platform import current_platform
 from ...services import holders, keys, opening, visibility
 from ...storage import blob_store
 from ..common import now, perform, roles_required
@@ -99,12 +101,14 @@ def state(lot_id: int):
 @bp.route("/lots/<int:lot_id>/opening/release", methods=["POST"])
 @roles_required("staff", "supervisor", "tenderee")
 def release(lot_id: int):
-    """A key holder releases their share (after the deadline only); k shares open the bids."""
+    """A key holder releases their share (after the deadline only); k shares open the bids (the opening job)."""
     lot = _lot_for_follower(lot_id)
     form = ReleaseForm()
-    perform(opening.release_share, lot, form.passphrase.data if form.validate_on_submit() else "",
-            at_rest=current_keyring().at_rest, store=blob_store(), platform=current_keyring().platform,
-            ok=_("Your share is released."))
+    done = perform(opening.release_share, lot, form.passphrase.data if form.validate_on_submit() else "",
+                   at_rest=current_keyring().at_rest, store=blob_store(), platform=current_keyring().platform,
+                   open_at_once=False, ok=_("Your share is released."))[1]
+    if done:
+        jobs.enqueue_opening(current_platform(), lot.id)
     return redirect(url_for("opening.page", lot_id=lot.id))
 
 
@@ -123,12 +127,14 @@ def share_file(lot_id: int):
 @bp.route("/lots/<int:lot_id>/opening/release-file", methods=["POST"])
 @roles_required("staff", "supervisor", "tenderee")
 def release_file(lot_id: int):
-    """A holder uploads the released-share file the sealing tool wrote; k shares open the bids."""
+    """A holder uploads the released-share file the sealing tool wrote; k shares open the bids (the opening job)."""
     lot = _lot_for_follower(lot_id)
     form = ReleasedFileForm()
     data = form.released.data.read(4096) if form.validate_on_submit() else b""
-    perform(opening.release_uploaded_share, lot, data, at_rest=current_keyring().at_rest, store=blob_store(),
-            platform=current_keyring().platform, ok=_("Your share is released."))
+    done = perform(opening.release_uploaded_share, lot, data, at_rest=current_keyring().at_rest, store=blob_store(),
+                   platform=current_keyring().platform, open_at_once=False, ok=_("Your share is released."))[1]
+    if done:
+        jobs.enqueue_opening(current_platform(), lot.id)
     return redirect(url_for("opening.page", lot_id=lot.id))
 
 
