@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import jsonify, render_template
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from ..domain.errors import DomainError, Forbidden, NotFound
@@ -31,6 +32,13 @@ def register(app) -> None:
     @app.errorhandler(405)
     def not_allowed(error):
         return _page(405)
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        if getattr(error, "description", None) == "control":
+            return _page(400, _("The request holds control characters (such as NUL) that no field accepts. Remove "
+                                "them and send it again."))
+        return _page(400)
 
     @app.errorhandler(CSRFError)
     def csrf_refused(error):

@@ -15,6 +15,7 @@ from ...services import cancellation, certification, methods, projects, registra
 from ...services.lots import acts_for_tenderee
 from ...storage import blob_store
 from ..common import choices, now, perform, roles_required
+from ..edge import paginate
 from ..i18n import error_text
 from .blueprint import INTERNAL, bp, load_lot, load_project, may_see_project, require_party
 from .forms import ActionForm, DecisionForm, LotForm, MethodForm, ProjectForm, ReasonForm, UploadForm
@@ -31,8 +32,7 @@ def project_list():
     if not current_user.has_role(*INTERNAL):
         org = current_user.organisation_id
         query = query.where(sa.or_(Project.tenderee_id == org, Project.agency_id == org))
-    page = request.args.get("page", 1, type=int)
-    rows = db.paginate(query, page=page, per_page=30)
+    rows = paginate(query, per_page=30)
     return render_template("lots/projects.html", rows=rows, trade_types=rules.TRADE_TYPES,
                            states=lifecycle.STATES)
 

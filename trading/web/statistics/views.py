@@ -7,7 +7,6 @@ import io
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
 from ...domain import history as historical, regions, rules, scenarios, statistics as defs
@@ -15,6 +14,8 @@ from ...domain.errors import DomainError
 from ...extensions import db
 from ...services import history, statistics as stats
 from ..common import ActionForm, now, perform, roles_required
+from ..edge import MAX_PAGE, arg_int
+from ..fields import Form
 from ..i18n import error_text, message_text
 from .export import workbook
 
@@ -88,7 +89,7 @@ def working():
     sort = request.args.get("sort", "date")
     try:
         page = stats.lots(db.session, filters, kind=kind, sort=sort, descending=request.args.get("desc") == "1",
-                          page=max(1, request.args.get("page", 1, type=int)), per_page=50)
+                          page=arg_int("page", 1, low=1, high=MAX_PAGE), per_page=50)
     except DomainError as err:
         error = error_text(err)
         page = stats.lots(db.session, filters, kind=kind)
@@ -123,7 +124,7 @@ def calibration():
                            definitions=defs.DEFINITIONS)
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     """A file of past deals (.csv or .xlsx)."""
 
     file = FileField(validators=[FileRequired()])
