@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, render_template
+from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
@@ -16,6 +16,15 @@ def _page(status: int, reason: str | None = None):
     if wants_json():
         return jsonify({"status": status, "error": reason or ""}), status
     return render_template("errors/error.html", status=status, reason=reason), status
+
+
+def size_text(size: int | None) -> str:
+    """A byte count as people read it: 4 MiB, 500 KiB."""
+    if size is None:
+        return "-"
+    if size >= 2**20:
+        return f"{size / 2**20:.4g} MiB"
+    return f"{size / 2**10:.4g} KiB"
 
 
 def register(app) -> None:
@@ -39,6 +48,12 @@ def register(app) -> None:
             return _page(400, _("The request holds control characters (such as NUL) that no field accepts. Remove "
                                 "them and send it again."))
         return _page(400)
+
+    @app.errorhandler(413)
+    def too_large(error):
+        return _page(413, _("The request is too large: this page accepts at most %(limit)s in all, and at most "
+                            "%(field)s in one text field.", limit=size_text(request.max_content_length),
+                            field=size_text(request.max_form_memory_size)))
 
     @app.errorhandler(CSRFError)
     def csrf_refused(error):

@@ -17,6 +17,7 @@ from ...services import accounts, bids
 from ...storage import BlobTooLarge, blob_store
 from ..common import client_address
 from ..i18n import error_text
+from ..requests import large_body
 from .blueprint import bp, platform
 
 
@@ -26,6 +27,7 @@ def _refuse(error: DomainError, status: int = 422):
 
 
 @bp.route("/api/lots/<int:lot_id>/bids", methods=["POST"])
+@large_body("MAX_ENVELOPE_BYTES", before_login=True)  # HTTP Basic is checked before the body is read
 @csrf.exempt
 def api_submit(lot_id: int):
     """Receive an envelope from the bidder tool and answer with the signed receipt."""

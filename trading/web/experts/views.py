@@ -15,6 +15,7 @@ from ...services import draws, experts
 from ..common import form_error, now, perform, roles_required
 from ..edge import paginate
 from ..i18n import error_text, message_text
+from ..requests import large_body
 from .blueprint import bp
 from .forms import ExpertForm, ImportForm, StatusForm
 
@@ -126,6 +127,7 @@ def expert_status(expert_id: int):
 
 
 @bp.route("/experts/import", methods=["POST"])
+@large_body("MAX_IMPORT_BYTES")
 @roles_required("admin")
 def expert_import():
     """Import a CSV or Excel file: every row, or none with every bad row listed."""

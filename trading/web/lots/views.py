@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,11 +17,10 @@ from ...storage import blob_store
 from ..common import choices, now, perform, roles_required
 from ..edge import paginate
 from ..i18n import error_text
+from ..requests import large_body
 from .blueprint import INTERNAL, bp, load_lot, load_project, may_see_project, require_party
 from .forms import ActionForm, DecisionForm, LotForm, MethodForm, ProjectForm, ReasonForm, UploadForm
 from .pages import lot_context
-
-MAX_ATTACHMENT = 50 * 2**20
 
 
 @bp.route("/projects")
@@ -150,6 +149,7 @@ def lot_view(lot_id: int):
 
 
 @bp.route("/lots/<int:lot_id>/attachments", methods=["POST"])
+@large_body("MAX_ATTACHMENT_BYTES")
 @roles_required("tenderee")
 def attachment_upload(lot_id: int):
     """File one document of the trading conditions."""
@@ -160,7 +160,7 @@ def attachment_upload(lot_id: int):
     if form.validate_on_submit():
         upload = form.file.data
         perform(projects.attach, lot, form.kind.data, upload.filename, upload.mimetype, upload.stream,
-                blob_store(), MAX_ATTACHMENT, ok=_("Document filed."))
+                blob_store(), current_app.config["MAX_ATTACHMENT_BYTES"], ok=_("Document filed."))
     else:
         flash(error_text(DomainError(N_("Choose a file to upload."), field="file")), "danger")
     return redirect(url_for("lots.lot_view", lot_id=lot.id) + "#stage-filing")

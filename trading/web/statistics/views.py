@@ -17,6 +17,7 @@ from ..common import ActionForm, now, perform, roles_required
 from ..edge import MAX_PAGE, arg_int
 from ..fields import Form
 from ..i18n import error_text, message_text
+from ..requests import large_body
 from .export import workbook
 
 bp = Blueprint("stats", __name__)
@@ -131,6 +132,7 @@ class ImportForm(Form):
 
 
 @bp.route("/statistics/import", methods=["GET", "POST"])
+@large_body("MAX_IMPORT_BYTES")
 @roles_required("staff", "admin")
 def import_file():
     """Import past deals from a file, all or nothing, listing every bad row; or load a calibration scenario."""
