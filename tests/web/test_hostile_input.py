@@ -5,6 +5,7 @@ field's message), and nothing is saved. Also: every form of the web layer gets t
 from __future__ import annotations
 
 import importlib
+import io
 import pkgutil
 import re
 
@@ -199,3 +200,13 @@ def test_no_view_reads_an_integer_from_the_request_by_hand():
     root = Path(trading.web.__file__).parent
     for path in root.rglob("*.py"):
         assert "type=int" not in path.read_text(encoding="utf-8"), path
+
+
+def test_a_csv_cell_over_the_csv_module_s_limit_is_a_refusal_not_a_server_error(app, demo):
+    """Found by the fuzz test: a 140,000-character cell raised _csv.Error inside the history import page."""
+    client = _client(app, "staff", lang="en")
+    body = "项目名称,标段名称\n" + "长" * 140_000 + ",标段1\n"
+    response = client.post("/statistics/import", data={"file": (io.BytesIO(body.encode()), "history.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert "cannot be read" in response.get_data(as_text=True)

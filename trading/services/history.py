@@ -53,7 +53,11 @@ def read_rows(filename: str, stream: BinaryIO) -> list[dict[str, Any]]:
         except UnicodeDecodeError:
             raise DomainError(N_("The CSV file is not UTF-8 text: save it as CSV UTF-8."), field="file") from None
         reader = csv.DictReader(io.StringIO(text, newline=""))
-        return [{k: v for k, v in row.items() if k is not None} for row in reader]
+        try:
+            return [{k: v for k, v in row.items() if k is not None} for row in reader]
+        except csv.Error as error:  # e.g. a cell over the csv module's 131,072 characters
+            raise DomainError(N_("Line %(line)s of the CSV file cannot be read: %(reason)s."), field="file",
+                              line=reader.line_num, reason=str(error)) from None
     if suffix == ".xlsx":
         from openpyxl import load_workbook
 
