@@ -4,6 +4,7 @@ field's message), and nothing is saved. Also: every form of the web layer gets t
 
 from __future__ import annotations
 
+import base64
 import importlib
 import io
 import pkgutil
@@ -210,3 +211,16 @@ def test_a_csv_cell_over_the_csv_module_s_limit_is_a_refusal_not_a_server_error(
                            content_type="multipart/form-data")
     assert response.status_code == 200
     assert "cannot be read" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("credentials", [b"bid\x00der1:demo2026", b"bidder1:demo\x002026", b"x" * 5000 + b":pw"])
+def test_the_bidder_tool_api_answers_a_hostile_login_as_no_login(app, demo, credentials):
+    """NUL cannot even be looked up in PostgreSQL; a 5,000-character name would go into the audit log."""
+    response = app.test_client().post("/api/lots/1/bids", data=b"envelope", content_type="application/octet-stream",
+                                      headers={"Authorization": "Basic " + base64.b64encode(credentials).decode()})
+    assert response.status_code == 401
+
+
+def test_a_header_with_a_control_character_is_a_bad_request(app, demo):
+    response = app.test_client().get("/public/announcements", headers={"User-Agent": "Mozilla\x00/5.0"})
+    assert response.status_code == 400

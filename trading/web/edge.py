@@ -4,8 +4,8 @@
   converter at most ``MAX_PATH_TEXT`` characters without control characters; anything else matches no route: 404.
 - Query and raw form integers: ``arg_int`` (a missing, malformed or out-of-range value is the default, clamped).
 - Paged lists: ``paginate`` (a page past the end shows the last page).
-- Control characters: a query string, form value or file name holding one (other than tab, line feed and carriage
-  return) is refused with 400 before any view runs; the form fields (``fields.py``) refuse even those in
+- Control characters: a query string, form value, file name or header holding one (other than tab, line feed and
+  carriage return) is refused with 400 before any view runs; the form fields (``fields.py``) refuse even those in
   one-line fields, naming the field.
 
 Request sizes are bounded in ``requests.py``.
@@ -74,9 +74,12 @@ def paginate(select, per_page: int):
 
 def refuse_control_characters() -> None:
     """``before_request``: 400 for a control character (other than tab and line breaks) in the query string, a
-    form value or an uploaded file's name."""
+    form value, an uploaded file's name or a header (the User-Agent is stored with each download)."""
     if request.url_rule is None:
         return  # no route: the 404 follows
+    for value in request.headers.values():
+        if CONTROL.search(value):
+            abort(400, description="control")
     for source in (request.args, request.form):
         for key, value in source.items(multi=True):
             if CONTROL.search(key) or CONTROL.search(value):

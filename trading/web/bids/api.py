@@ -16,9 +16,15 @@ from ...models import Lot
 from ...services import accounts, bids
 from ...storage import BlobTooLarge, blob_store
 from ..common import client_address
+from ..edge import CONTROL_ANY
 from ..i18n import error_text
 from ..requests import large_body
 from .blueprint import bp, platform
+
+
+def _plausible(text: str | None, limit: int) -> bool:
+    """A login name or password the login form would accept: not too long, no control characters."""
+    return bool(text) and len(text) <= limit and not CONTROL_ANY.search(text)
 
 
 def _refuse(error: DomainError, status: int = 422):
@@ -35,7 +41,7 @@ def api_submit(lot_id: int):
     auth = request.authorization
     if request.mimetype != "application/octet-stream":
         return _refuse(DomainError(N_("Send the envelope as application/octet-stream."), field="envelope"), 415)
-    if auth is None or auth.type != "basic":
+    if auth is None or auth.type != "basic" or not _plausible(auth.username, 64) or not _plausible(auth.password, 200):
         return jsonify({"ok": False, "error": "login required (HTTP Basic)"}), 401
     cfg = current_app.config
     try:
