@@ -23,10 +23,12 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
         static_folder=str(ROOT / "static"),
     )
     from .config import load_config
+    from .web import edge
     from .web.requests import TradingRequest
 
     app.request_class = TradingRequest
     load_config(app, test_config)
+    edge.install(app)  # the bounded converters, before any rule is added; the control-character guard
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

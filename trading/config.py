@@ -104,7 +104,11 @@ class Defaults:
 
     # Annual interest paid on refunded deposits (the 活期 demand-deposit rate), actual days / 360.
     DEPOSIT_INTEREST_RATE = "0.0035"
-    # Largest file accepted for a filing document, and for a sealed bid (bytes).
+    # Request sizes (bytes; docs/SECURITY.md, "Limits"). Every request is refused with 413 above
+    # MAX_CONTENT_LENGTH, before its body is read; only the pages that take files raise it, for a logged-in
+    # user: a filing document, a sealed bid (the upload page and the bidder tool's API), the bid the server
+    # seals in memory, and the history and expert imports.
+    MAX_CONTENT_LENGTH = 4 * 2**20
     MAX_ATTACHMENT_BYTES = 50 * 2**20
     MAX_ENVELOPE_BYTES = 2 * 2**30
     # Largest file of past deals, and of experts, imported (bytes): larger files are refused before they are
@@ -113,6 +117,8 @@ class Defaults:
     # "History and scenarios"). The command line takes the same setting.
     HISTORY_IMPORT_MAX_BYTES = 4 * 2**20
     EXPERT_IMPORT_MAX_BYTES = 4 * 2**20
+    MAX_SEAL_BYTES = 64 * 2**20
+    MAX_IMPORT_BYTES = 10 * 2**20  # the request that carries an import (the file itself: the two limits above)
 
     # How long the closed evaluation room stays open after the evaluation time (hours).
     EVALUATION_WINDOW_HOURS = 48

@@ -515,6 +515,7 @@ def lots(session, filters: Filters, *, kind: str = "savings", sort: str = "date"
     elif kind == "premium":
         conditions += [Deal.trade_type.in_(STARTING_PRICED), Deal.starting_price.is_not(None)]
     count = session.scalar(sa.select(sa.func.count()).select_from(Deal).where(*conditions))
+    page = min(page, max(1, -(-count // per_page)))  # a page past the end is the last page
     column = SORTS[sort]
     order = [column.desc() if descending else column.asc(), Deal.id]
     if sort in _NULLABLE_SORTS:  # lots without a base last, in either direction and on either database

@@ -7,14 +7,16 @@ from urllib.parse import urljoin, urlsplit
 
 from flask import abort, flash, g, request
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from ..clock import current_clock
 from ..domain.errors import DomainError
+from .fields import Form
 from .i18n import error_text
 
+MAX_NEXT = 2000  # characters of a ``next`` address
 
-class ActionForm(FlaskForm):
+
+class ActionForm(Form):
     """A button, or a form whose fields the view reads itself: the CSRF token only."""
 
 
@@ -53,8 +55,11 @@ def roles_required(*roles: str):
 
 
 def is_safe_next(target: str | None) -> bool:
-    """True for a relative path on this site (no scheme, no host, no backslash tricks)."""
-    if not target or "\\" in target or target.startswith("//"):
+    """True for a relative path on this site (no scheme, no host, no backslash tricks, no control characters or
+    spaces, which could split the Location header or hide a host)."""
+    if not target or len(target) > MAX_NEXT or "\\" in target or target.startswith("//"):
+        return False
+    if any(ch.isspace() or not ch.isprintable() for ch in target):
         return False
     here = urlsplit(request.host_url)
     there = urlsplit(urljoin(request.host_url, target))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import jsonify, render_template
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from ..domain.errors import DomainError, Forbidden, NotFound
@@ -15,6 +16,15 @@ def _page(status: int, reason: str | None = None):
     if wants_json():
         return jsonify({"status": status, "error": reason or ""}), status
     return render_template("errors/error.html", status=status, reason=reason), status
+
+
+def size_text(size: int | None) -> str:
+    """A byte count as people read it: 4 MiB, 500 KiB."""
+    if size is None:
+        return "-"
+    if size >= 2**20:
+        return f"{size / 2**20:.4g} MiB"
+    return f"{size / 2**10:.4g} KiB"
 
 
 def register(app) -> None:
@@ -37,6 +47,19 @@ def register(app) -> None:
         from .throttle import refusal
 
         return _page(429, error_text(refusal()))
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        if getattr(error, "description", None) == "control":
+            return _page(400, _("The request holds control characters (such as NUL) that no field accepts. Remove "
+                                "them and send it again."))
+        return _page(400)
+
+    @app.errorhandler(413)
+    def too_large(error):
+        return _page(413, _("The request is too large: this page accepts at most %(limit)s in all, and at most "
+                            "%(field)s in one text field.", limit=size_text(request.max_content_length),
+                            field=size_text(request.max_form_memory_size)))
 
     @app.errorhandler(CSRFError)
     def csrf_refused(error):

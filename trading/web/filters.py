@@ -35,8 +35,18 @@ def specialty(code: str) -> str:
     return catalogue.label(code) if catalogue.get(code) else code
 
 
+def messages(errors) -> list[str]:
+    """Every message in a field's errors, however nested (a FieldList of sub-forms holds a dict per row)."""
+    if isinstance(errors, dict):
+        return [text for value in errors.values() for text in messages(value)]
+    if isinstance(errors, (list, tuple)):
+        return [text for value in errors for text in messages(value)]
+    return [str(errors)] if errors else []
+
+
 def register(app) -> None:
     """Install the filters."""
     app.add_template_filter(yuan, "yuan")
     app.add_template_filter(rule_source, "rule_source")
     app.add_template_filter(specialty, "specialty")
+    app.add_template_filter(messages, "messages")

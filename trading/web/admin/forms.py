@@ -1,10 +1,7 @@
 """Forms of the admin blueprint."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
-    DateTimeLocalField,
-    IntegerField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -14,8 +11,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
 
+from ..fields import DateTimeLocalField, Form, IntegerField
 
-class OrganisationForm(FlaskForm):
+
+class OrganisationForm(Form):
     """Register an organisation."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
@@ -34,7 +33,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     """Create a user."""
 
     username = StringField(_l("Login name"), validators=[DataRequired(), Length(min=3, max=64)])
@@ -45,7 +44,7 @@ class UserForm(FlaskForm):
     submit = SubmitField(_l("Create user"))
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(Form):
     """The administrator sets a new password for a user."""
 
     new = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=200)])
@@ -54,11 +53,11 @@ class PasswordResetForm(FlaskForm):
     submit = SubmitField(_l("Reset the password"))
 
 
-class ToggleForm(FlaskForm):
+class ToggleForm(Form):
     """The tiny form behind an activate/deactivate button (CSRF only)."""
 
 
-class AdvanceForm(FlaskForm):
+class AdvanceForm(Form):
     """Advance the simulated clock by an amount."""
 
     days = IntegerField(_l("Days"), default=0, validators=[Optional(), NumberRange(min=0, max=1096)])
@@ -66,7 +65,7 @@ class AdvanceForm(FlaskForm):
     submit = SubmitField(_l("Advance"))
 
 
-class AdvanceToForm(FlaskForm):
+class AdvanceToForm(Form):
     """Advance the simulated clock to a given local time."""
 
     to = DateTimeLocalField(_l("Target time (Beijing time)"), format="%Y-%m-%dT%H:%M",

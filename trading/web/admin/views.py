@@ -18,6 +18,7 @@ from ...models import Organisation, User
 from ...platform import current_platform
 from ...services import accounts, chronograph, clock as clock_service, holders, second_factor, visibility
 from ..common import choices, form_error, now, roles_required
+from ..edge import paginate
 from ..i18n import error_text
 from .forms import AdvanceForm, AdvanceToForm, OrganisationForm, PasswordResetForm, ToggleForm, UserForm
 
@@ -51,8 +52,7 @@ def organisations():
             db.session.commit()
             flash(_("Organisation %(name)s registered.", name=org.name), "success")
             return redirect(url_for("admin.organisations"))
-    page = request.args.get("page", 1, type=int)
-    rows = db.paginate(sa.select(Organisation).order_by(Organisation.id), page=page, per_page=PAGE)
+    rows = paginate(sa.select(Organisation).order_by(Organisation.id), per_page=PAGE)
     return render_template("admin/organisations.html", form=form, rows=rows, org_types=ORG_TYPES,
                            toggle=ToggleForm())
 
@@ -92,8 +92,7 @@ def users():
             db.session.commit()
             flash(_("User %(name)s created.", name=user.username), "success")
             return redirect(url_for("admin.users"))
-    page = request.args.get("page", 1, type=int)
-    rows = db.paginate(sa.select(User).order_by(User.id), page=page, per_page=PAGE)
+    rows = paginate(sa.select(User).order_by(User.id), per_page=PAGE)
     withheld = visibility.withheld_names(db.session, current_user, rows.items, now())
     return render_template("admin/users.html", form=form, rows=rows, role_names=ROLES, toggle=ToggleForm(),
                            now=now(), withheld=withheld)

@@ -1,12 +1,13 @@
 """Forms of the auth blueprint."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from ..fields import Form
 
-class LoginForm(FlaskForm):
+
+class LoginForm(Form):
     """Login name and password."""
 
     username = StringField(_l("Login name"), validators=[DataRequired(), Length(max=64)])
@@ -15,7 +16,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"))
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     """Change one's own password."""
 
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
@@ -25,7 +26,7 @@ class PasswordForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     """A second-factor code: the app's six digits, or a recovery code."""
 
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)],
@@ -34,7 +35,7 @@ class CodeForm(FlaskForm):
     submit = SubmitField(_l("Confirm"))
 
 
-class EnableForm(FlaskForm):
+class EnableForm(Form):
     """Confirm the set-up of the second factor with the app's current code."""
 
     code = StringField(_l("Code from the app"), validators=[DataRequired(), Length(max=40)],
@@ -43,7 +44,7 @@ class EnableForm(FlaskForm):
     submit = SubmitField(_l("Turn on the second factor"))
 
 
-class DisableForm(FlaskForm):
+class DisableForm(Form):
     """Turn the second factor off, with a current code."""
 
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)],

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -13,15 +12,16 @@ from ...bank import service as bank
 from ...extensions import db
 from ...services import deposits
 from ..common import perform
+from ..fields import DecimalField, Form
 
 bp = Blueprint("bank", __name__, url_prefix="/bank")
 
 
-class PayForm(FlaskForm):
+class PayForm(Form):
     """A transfer from the organisation's own account."""
 
     target = StringField(_l("Pay to account number"), validators=[DataRequired(), Length(max=40)])
-    amount = StringField(_l("Amount (yuan)"), validators=[DataRequired(), Length(max=30)])
+    amount = DecimalField(_l("Amount (yuan)"), validators=[DataRequired(), Length(max=30)])
     memo = StringField(_l("Note"), validators=[Optional(), Length(max=100)])
     submit = SubmitField(_l("Pay"))
 

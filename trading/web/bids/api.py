@@ -17,9 +17,16 @@ from ...models import Lot
 from ...services import accounts, bids
 from ...storage import BlobTooLarge, blob_store
 from ..common import client_address
+from ..edge import CONTROL_ANY
 from ..i18n import error_text
+from ..requests import large_body
 from ..throttle import attempt_failed, login_throttled
 from .blueprint import bp, platform
+
+
+def _plausible(text: str | None, limit: int) -> bool:
+    """A login name or password the login form would accept: not too long, no control characters."""
+    return bool(text) and len(text) <= limit and not CONTROL_ANY.search(text)
 
 
 def _refuse(error: DomainError, status: int = 422):
@@ -28,6 +35,7 @@ def _refuse(error: DomainError, status: int = 422):
 
 
 @bp.route("/api/lots/<int:lot_id>/bids", methods=["POST"])
+@large_body("MAX_ENVELOPE_BYTES", before_login=True)  # HTTP Basic is checked before the body is read
 @csrf.exempt
 @login_throttled
 def api_submit(lot_id: int):
@@ -36,7 +44,7 @@ def api_submit(lot_id: int):
     auth = request.authorization
     if request.mimetype != "application/octet-stream":
         return _refuse(DomainError(N_("Send the envelope as application/octet-stream."), field="envelope"), 415)
-    if auth is None or auth.type != "basic":
+    if auth is None or auth.type != "basic" or not _plausible(auth.username, 64) or not _plausible(auth.password, 200):
         return jsonify({"ok": False, "error": "login required (HTTP Basic)"}), 401
     cfg = current_app.config
     try:

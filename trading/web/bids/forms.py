@@ -1,32 +1,32 @@
 """Forms of the bids blueprint."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import MultipleFileField, PasswordField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..common import ActionForm  # noqa: F401 - the shared CSRF-only form, used by this blueprint
+from ..fields import DecimalField, Form
 
 
-class CertificateForm(FlaskForm):
+class CertificateForm(Form):
     """Ask for a new signing key and certificate."""
 
     password = PasswordField(_l("Password to protect the key file"), validators=[DataRequired(), Length(min=8)])
     submit = SubmitField(_l("Generate key and certificate"))
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     """Upload an envelope sealed with the bidder tool."""
 
     envelope = FileField(_l("Sealed envelope file"), validators=[FileRequired()])
     submit = SubmitField(_l("Upload the sealed bid"))
 
 
-class SealForm(FlaskForm):
+class SealForm(Form):
     """Seal on the server (in memory) for bidders without the tool."""
 
-    price = StringField(_l("Bid price (yuan)"), validators=[DataRequired(), Length(max=30)])
+    price = DecimalField(_l("Bid price (yuan)"), validators=[DataRequired(), Length(max=30)])
     duration = StringField(_l("Duration"), validators=[DataRequired(), Length(max=100)])
     other = TextAreaField(_l("Other declared fields (one 'name=value' per line)"), validators=[Optional(),
                                                                                             Length(max=2000)])
@@ -36,7 +36,7 @@ class SealForm(FlaskForm):
     submit = SubmitField(_l("Seal and submit"))
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     """Revoke a certificate."""
 
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(min=2, max=200)])

@@ -23,6 +23,7 @@ from ...storage import BlobTooLarge, blob_store
 from ..common import client_address, now, perform, roles_required
 from ..i18n import error_text, message_text
 from ..lots.blueprint import load_lot
+from ..requests import large_body
 from .blueprint import bp, interest_rate, platform
 from .forms import ActionForm, CertificateForm, ReasonForm, SealForm, UploadForm
 
@@ -74,6 +75,7 @@ def _begin(lot: Lot):
 
 
 @bp.route("/lots/<int:lot_id>/bid/upload", methods=["POST"])
+@large_body("MAX_ENVELOPE_BYTES")
 @roles_required("bidder")
 def bid_upload(lot_id: int):
     """Receive an envelope sealed with the bidder tool (streamed into the blob store)."""
@@ -108,6 +110,7 @@ def _price_form(form: SealForm) -> dict:
 
 
 @bp.route("/lots/<int:lot_id>/bid/seal", methods=["POST"])
+@large_body("MAX_SEAL_BYTES")
 @roles_required("bidder")
 def bid_seal(lot_id: int):
     """Seal on the server for a bidder without the tool: in memory (the plaintext is never written to disk),

@@ -18,6 +18,7 @@ from ...services.lots import acts_for_tenderee
 from ...storage import blob_store
 from ..common import ActionForm, now, perform, roles_required
 from ..downloads import send_upload
+from ..edge import arg_int
 from ..i18n import error_text
 from ..lots.blueprint import load_lot
 
@@ -105,8 +106,8 @@ def rate(evaluation_id: int):
     """Staff rate a member's work after the evaluation (评标专家考评)."""
     evaluation = _evaluation(evaluation_id)
     if ActionForm().validate_on_submit():
-        perform(room.rate_member, evaluation, request.form.get("member", type=int) or 0,
-                request.form.get("rating", type=int) or 0, ok=_("Rating recorded."))
+        perform(room.rate_member, evaluation, arg_int("member", 0, source=request.form),
+                arg_int("rating", 0, source=request.form), ok=_("Rating recorded."))
     return redirect(url_for("evaluation.overview", lot_id=evaluation.lot_id))
 
 
@@ -168,7 +169,7 @@ def chair(evaluation_id: int):
     evaluation = _evaluation(evaluation_id)
     _member(evaluation)
     if ActionForm().validate_on_submit():
-        perform(room.vote_chair, evaluation, request.form.get("candidate", type=int) or 0, ok=_("Vote recorded."))
+        perform(room.vote_chair, evaluation, arg_int("candidate", 0, source=request.form), ok=_("Vote recorded."))
     return _back(evaluation)
 
 
@@ -279,7 +280,7 @@ def explanations(lot_id: int):
             if db.session.get(Bid, c.bid_id).bidder_id == current_user.organisation_id]
     form = ActionForm()
     if request.method == "POST" and form.validate_on_submit():
-        case_id = request.form.get("case", type=int)
+        case_id = arg_int("case", 0, source=request.form)
         if case_id not in {c.id for c in mine}:
             abort(404)
         perform(room.explain_low_price, case_id, request.form.get("explanation", ""),

@@ -1,14 +1,11 @@
 """Forms of the experts blueprint."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     FieldList,
     FormField,
-    IntegerField,
     SelectField,
     StringField,
     SubmitField,
@@ -18,9 +15,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..common import ActionForm  # noqa: F401 - the shared CSRF-only form, used by this blueprint
+from ..fields import DateTimeLocalField, Form, IntegerField
 
 
-class ExpertForm(FlaskForm):
+class ExpertForm(Form):
     """Add or change an expert."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=50)])
@@ -36,7 +34,7 @@ class ExpertForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     """Suspend, remove or reinstate."""
 
     status = SelectField(_l("Status"), choices=[SelectChoice("active", _l("Active")),
@@ -47,14 +45,14 @@ class StatusForm(FlaskForm):
     submit = SubmitField(_l("Change status"))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     """A CSV or Excel file of experts."""
 
     file = FileField(_l("CSV or Excel (.xlsx) file"), validators=[FileRequired()])
     submit = SubmitField(_l("Import"))
 
 
-class WantedForm(FlaskForm):
+class WantedForm(Form):
     """One specialty of a draw."""
 
     class Meta:
@@ -65,7 +63,7 @@ class WantedForm(FlaskForm):
     backups = IntegerField(_l("Backups"), default=1, validators=[Optional(), NumberRange(min=0, max=10)])
 
 
-class DrawForm(FlaskForm):
+class DrawForm(Form):
     """Create a draw for a lot."""
 
     wanted = FieldList(FormField(WantedForm), min_entries=4, max_entries=8)

@@ -13,7 +13,9 @@ from ...extensions import db
 from ...models import Expert, ExpertSpecialty
 from ...services import draws, experts
 from ..common import form_error, now, perform, roles_required
+from ..edge import paginate
 from ..i18n import error_text, message_text
+from ..requests import large_body
 from .blueprint import bp
 from .forms import ExpertForm, ImportForm, StatusForm
 
@@ -57,7 +59,7 @@ def expert_list():
         query = query.where(Expert.status == status)
     if name:
         query = query.where(Expert.name.contains(name))
-    rows = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=50)
+    rows = paginate(query, per_page=50)
     args = {key: value for key, value in request.args.items() if key != "page"}
     counters = draws.visible_counters(db.session, current_user, [e.id for e in rows.items], now())
     return render_template("experts/list.html", rows=rows, args=args, mask=expert_rules.mask_id, counters=counters,
@@ -125,6 +127,7 @@ def expert_status(expert_id: int):
 
 
 @bp.route("/experts/import", methods=["POST"])
+@large_body("MAX_IMPORT_BYTES")
 @roles_required("admin")
 def expert_import():
     """Import a CSV or Excel file: every row, or none with every bad row listed."""

@@ -5,34 +5,34 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, TextAreaField
 
 from ...domain.accounts import ROLES
 from ...extensions import db
 from ...models import HolderChange, User
 from ...services import holder_changes, holders
-from ..common import perform, roles_required
+from ..common import ActionForm, perform, roles_required
+from ..fields import Form
 from ..lots.blueprint import load_lot
 
 bp = Blueprint("holders", __name__)
 HOLDERS = ("staff", "supervisor", "tenderee")
 
 
-class OwnKeyForm(FlaskForm):
+class OwnKeyForm(Form):
     """The public key the sealing tool printed on the holder's computer."""
 
     public_key = TextAreaField()
 
 
-class ServerKeyForm(FlaskForm):
+class ServerKeyForm(Form):
     """A key kept on the server under a key-holder passphrase (training centres)."""
 
     passphrase = PasswordField()
     confirm = PasswordField()
 
 
-class ChangeForm(FlaskForm):
+class ChangeForm(Form):
     """Staff ask to replace one holder of a lot."""
 
     role = StringField()
@@ -67,7 +67,7 @@ def pending():
     """Holder keys waiting for the supervisory body's approval."""
     rows = [(row, holders.provisioner_id(db.session, row.user)) for row in holders.pending(db.session)]
     names = {u.id: u.display_name for u in db.session.query(User).filter(User.id.in_([p for _, p in rows if p]))}
-    return render_template("holders/pending.html", rows=rows, names=names, form=FlaskForm(), role_names=ROLES)
+    return render_template("holders/pending.html", rows=rows, names=names, form=ActionForm(), role_names=ROLES)
 
 
 @bp.route("/holder-keys/<int:user_id>/approve", methods=["POST"])

@@ -1,16 +1,12 @@
 """Forms of the lots blueprint."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
-    DateTimeLocalField,
     FieldList,
     FormField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     SubmitField,
@@ -20,9 +16,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..common import ActionForm  # noqa: F401 - the shared CSRF-only form, used by this blueprint
+from ..fields import DateField, DateTimeLocalField, DecimalField, Form, IntegerField
 
 
-class ProjectForm(FlaskForm):
+class ProjectForm(Form):
     """Register a project (立项)."""
 
     name = StringField(_l("Project name"), validators=[DataRequired(), Length(max=200)])
@@ -42,18 +39,18 @@ class ProjectForm(FlaskForm):
     submit = SubmitField(_l("Register project"))
 
 
-class CriterionForm(FlaskForm):
+class CriterionForm(Form):
     """One evaluation criterion (a row of the lot form)."""
 
     class Meta:
         csrf = False
 
     name = StringField(_l("Criterion"), validators=[Optional(), Length(max=50)])
-    weight = StringField(_l("Weight (%)"), validators=[Optional(), Length(max=10)])
+    weight = DecimalField(_l("Weight (%)"), validators=[Optional(), Length(max=10)])
     price = BooleanField(_l("Price criterion"))
 
 
-class SpecialtyForm(FlaskForm):
+class SpecialtyForm(Form):
     """One required expert specialty and count."""
 
     class Meta:
@@ -63,14 +60,14 @@ class SpecialtyForm(FlaskForm):
     count = IntegerField(_l("Experts"), validators=[Optional(), NumberRange(min=1, max=50)])
 
 
-class LotForm(FlaskForm):
+class LotForm(Form):
     """Register or change a lot (标段/包/宗地/标的)."""
 
     name = StringField(_l("Lot name"), validators=[DataRequired(), Length(max=200)])
-    budget = StringField(_l("Budget or control price (yuan)"), validators=[Optional(), Length(max=30)])
-    starting_price = StringField(_l("Starting price (yuan)"), validators=[Optional(), Length(max=30)])
-    increment = StringField(_l("Increment (yuan)"), validators=[Optional(), Length(max=30)])
-    deposit = StringField(_l("Deposit (yuan)"), default="0", validators=[Optional(), Length(max=30)])
+    budget = DecimalField(_l("Budget or control price (yuan)"), validators=[Optional(), Length(max=30)])
+    starting_price = DecimalField(_l("Starting price (yuan)"), validators=[Optional(), Length(max=30)])
+    increment = DecimalField(_l("Increment (yuan)"), validators=[Optional(), Length(max=30)])
+    deposit = DecimalField(_l("Deposit (yuan)"), default="0", validators=[Optional(), Length(max=30)])
     category = SelectField(_l("Procurement category"), validators=[Optional()])
     evaluation_method = SelectField(_l("Evaluation method"), validators=[Optional()])
     criteria = FieldList(FormField(CriterionForm), min_entries=4, max_entries=12)
@@ -82,15 +79,15 @@ class LotForm(FlaskForm):
     duration = StringField(_l("Duration"), validators=[Optional(), Length(max=100)],
                            description=_l("工期 / 合同履行期限, e.g. 180日历天"))
     qualification = TextAreaField(_l("Qualification requirements"), validators=[Optional(), Length(max=5000)])
-    area = StringField(_l("Area (m²)"), validators=[Optional(), Length(max=30)])
+    area = DecimalField(_l("Area (m²)"), validators=[Optional(), Length(max=30)])
     land_use = StringField(_l("Land use"), validators=[Optional(), Length(max=50)])
     term_years = StringField(_l("Term (years)"), validators=[Optional(), Length(max=10)])
-    plot_ratio_min = StringField(_l("Plot ratio from"), validators=[Optional(), Length(max=10)])
-    plot_ratio_max = StringField(_l("Plot ratio to"), validators=[Optional(), Length(max=10)])
+    plot_ratio_min = DecimalField(_l("Plot ratio from"), validators=[Optional(), Length(max=10)])
+    plot_ratio_max = DecimalField(_l("Plot ratio to"), validators=[Optional(), Length(max=10)])
     submit = SubmitField(_l("Save lot"))
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     """File one document of the trading conditions."""
 
     kind = SelectField(_l("Document"), validators=[DataRequired()])
@@ -98,14 +95,14 @@ class UploadForm(FlaskForm):
     submit = SubmitField(_l("Upload"))
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     """An action that needs a written reason (return, reject, cancel)."""
 
     reason = TextAreaField(_l("Reasons"), validators=[DataRequired(), Length(min=4, max=2000)])
     submit = SubmitField(_l("Submit"))
 
 
-class MethodForm(FlaskForm):
+class MethodForm(Form):
     """Ask for a trading method."""
 
     method = SelectField(_l("Trading method"), validators=[DataRequired()])
@@ -114,7 +111,7 @@ class MethodForm(FlaskForm):
     submit = SubmitField(_l("Request approval"))
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """The supervisor's decision on a request."""
 
     decision = SelectField(_l("Decision"), choices=[SelectChoice("approve", _l("Approve")),
@@ -123,7 +120,7 @@ class DecisionForm(FlaskForm):
     submit = SubmitField(_l("Decide"))
 
 
-class AnnounceForm(FlaskForm):
+class AnnounceForm(Form):
     """The announcement's timetable (Beijing time); the platform proposes the earliest lawful one."""
 
     issued_at = DateTimeLocalField(_l("Issued at"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
@@ -140,14 +137,14 @@ class AnnounceForm(FlaskForm):
     publish = SubmitField(_l("Publish the announcement"))
 
 
-class TextForm(FlaskForm):
+class TextForm(Form):
     """A clarification, an objection or an answer."""
 
     text = TextAreaField(_l("Text"), validators=[DataRequired(), Length(min=4, max=5000)])
     submit = SubmitField(_l("Send"))
 
 
-class DownloadForm(FlaskForm):
+class DownloadForm(Form):
     """Download the documents; the browser adds its device fingerprint."""
 
     fingerprint = HiddenField()

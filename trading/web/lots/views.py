@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,12 +16,12 @@ from ...services.lots import acts_for_tenderee
 from ...storage import blob_store
 from ..common import choices, now, perform, roles_required
 from ..downloads import send_upload
+from ..edge import paginate
 from ..i18n import error_text
+from ..requests import large_body
 from .blueprint import INTERNAL, bp, load_lot, load_project, may_see_project, require_party
 from .forms import ActionForm, DecisionForm, LotForm, MethodForm, ProjectForm, ReasonForm, UploadForm
 from .pages import lot_context
-
-MAX_ATTACHMENT = 50 * 2**20
 
 
 @bp.route("/projects")
@@ -32,8 +32,7 @@ def project_list():
     if not current_user.has_role(*INTERNAL):
         org = current_user.organisation_id
         query = query.where(sa.or_(Project.tenderee_id == org, Project.agency_id == org))
-    page = request.args.get("page", 1, type=int)
-    rows = db.paginate(query, page=page, per_page=30)
+    rows = paginate(query, per_page=30)
     return render_template("lots/projects.html", rows=rows, trade_types=rules.TRADE_TYPES,
                            states=lifecycle.STATES)
 
@@ -151,6 +150,7 @@ def lot_view(lot_id: int):
 
 
 @bp.route("/lots/<int:lot_id>/attachments", methods=["POST"])
+@large_body("MAX_ATTACHMENT_BYTES")
 @roles_required("tenderee")
 def attachment_upload(lot_id: int):
     """File one document of the trading conditions."""
@@ -161,7 +161,7 @@ def attachment_upload(lot_id: int):
     if form.validate_on_submit():
         upload = form.file.data
         perform(projects.attach, lot, form.kind.data, upload.filename, upload.mimetype, upload.stream,
-                blob_store(), MAX_ATTACHMENT, ok=_("Document filed."))
+                blob_store(), current_app.config["MAX_ATTACHMENT_BYTES"], ok=_("Document filed."))
     else:
         flash(error_text(DomainError(N_("Choose a file to upload."), field="file")), "danger")
     return redirect(url_for("lots.lot_view", lot_id=lot.id) + "#stage-filing")

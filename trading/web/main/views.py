@@ -8,14 +8,13 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from ...domain import lifecycle
 from ...domain.accounts import ROLES
 from ...extensions import db
 from ...models import AuditEntry, Organisation, User
 from ...services import visibility
-from ..common import is_safe_next, now
+from ..common import ActionForm, is_safe_next, now
 from ..nav import context as nav_context
 
 bp = Blueprint("main", __name__)
@@ -91,7 +90,7 @@ def _work(roles: list[str]) -> dict:
 @bp.route("/language", methods=["POST"])
 def language():
     """Switch the interface language (zh_CN or en) and go back where the user was."""
-    form = FlaskForm()
+    form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
     code = request.form.get("lang", "")

@@ -9,7 +9,6 @@ import openpyxl
 from flask import Blueprint, abort, jsonify, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import PasswordField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -23,6 +22,7 @@ from ...platform import current_platform
 from ...services import holders, keys, opening, visibility
 from ...storage import blob_store
 from ..common import now, perform, roles_required
+from ..fields import Form
 from ..lots.blueprint import load_lot
 from ..lots.labels import SHARE_ROLES
 from ..spreadsheets import append
@@ -35,19 +35,19 @@ STATUS_SHOWN = {"opened": _l("Opened"), "revoked": _l("Revoked (the bidder's cau
                 "withdrawn": _l("Deemed withdrawn (the platform's cause)"), "held": _l("Suspected tampering: held")}
 
 
-class ReleaseForm(FlaskForm):
+class ReleaseForm(Form):
     """A key holder's key-holder passphrase (a server-kept key), to release their share."""
 
     passphrase = PasswordField(validators=[DataRequired()])
 
 
-class ReleasedFileForm(FlaskForm):
+class ReleasedFileForm(Form):
     """The released-share file the sealing tool wrote (a key kept on the holder's own computer)."""
 
     released = FileField(validators=[FileRequired()])
 
 
-class TextForm(FlaskForm):
+class TextForm(Form):
     """An objection or an answer."""
 
     text = TextAreaField(validators=[DataRequired(), Length(min=2, max=2000)])

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, render_template, request
 from ...domain import lifecycle, regions, rules
 from ...extensions import db
 from ...models import Announcement, Lot, Project
+from ..edge import paginate
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 
@@ -42,8 +43,7 @@ def announcements():
             query = query.where(Project.region_code.in_(regions.descendants(region)))
     if status in STATUSES:
         query = query.where(Lot.state.in_(STATUSES[status]))
-    page = request.args.get("page", 1, type=int)
-    rows = db.paginate(query, page=page, per_page=20)
+    rows = paginate(query, per_page=20)
     args = {key: value for key, value in request.args.items() if key != "page"}
     return render_template("public/announcements.html", rows=rows, args=args, trade_types=rules.TRADE_TYPES,
                            statuses=STATUSES, states=lifecycle.STATES, region_error=region_error,

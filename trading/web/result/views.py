@@ -16,6 +16,7 @@ from ...services import archive, draws, evaluation as room, result, visibility
 from ...services.lots import acts_for_tenderee
 from ...storage import blob_store
 from ..common import ActionForm, now, perform, roles_required
+from ..edge import arg_int
 from ..lots.blueprint import load_lot
 
 bp = Blueprint("result", __name__)
@@ -87,7 +88,7 @@ def award(lot_id: int):
     """The tenderee awards a candidate: notices go out, losers' deposits come back, the draw is revealed."""
     lot = load_lot(lot_id)
     if ActionForm().validate_on_submit():
-        perform(result.award, lot, request.form.get("rank", type=int) or 0, reason=request.form.get("reason", ""),
+        perform(result.award, lot, arg_int("rank", 0, source=request.form), reason=request.form.get("reason", ""),
                 rate=_rate(), at_rest=current_keyring().at_rest,
                 ok=_("Awarded: the notices are issued and the other bidders' deposits refunded."))
     return _back(lot)

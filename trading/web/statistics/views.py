@@ -8,7 +8,6 @@ import io
 from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField
 
@@ -17,7 +16,10 @@ from ...domain.errors import DomainError
 from ...extensions import db
 from ...services import history, statistics as stats
 from ..common import ActionForm, now, perform, roles_required
+from ..edge import MAX_PAGE, arg_int
+from ..fields import Form
 from ..i18n import error_text, message_text
+from ..requests import large_body
 from .export import workbook
 
 bp = Blueprint("stats", __name__)
@@ -90,7 +92,7 @@ def working():
     sort = request.args.get("sort", "date")
     try:
         page = stats.lots(db.session, filters, kind=kind, sort=sort, descending=request.args.get("desc") == "1",
-                          page=max(1, request.args.get("page", 1, type=int)), per_page=50)
+                          page=arg_int("page", 1, low=1, high=MAX_PAGE), per_page=50)
     except DomainError as err:
         error = error_text(err)
         page = stats.lots(db.session, filters, kind=kind)
@@ -125,7 +127,7 @@ def calibration():
                            definitions=defs.DEFINITIONS)
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     """A file of past deals (.csv or .xlsx); after its warnings were shown, their confirmation for that file."""
 
     file = FileField(validators=[FileRequired()])
@@ -152,6 +154,7 @@ def _listed(items: list[dict]) -> list[dict]:
 
 
 @bp.route("/statistics/import", methods=["GET", "POST"])
+@large_body("MAX_IMPORT_BYTES")
 @roles_required("staff", "admin")
 def import_file():
     """Import past deals from a file, all or nothing, listing every bad row and every warning (confirmed by ticking

@@ -1,12 +1,13 @@
 """Forms of the supervision blueprint."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import DateField, StringField
+from wtforms import StringField
 from wtforms.validators import Length, Optional
 
+from ..fields import DateField, Form
 
-class AuditFilterForm(FlaskForm):
+
+class AuditFilterForm(Form):
     """Filters of the audit log (a GET form, so no CSRF token)."""
 
     class Meta:

@@ -11,6 +11,7 @@ from flask_login import current_user
 from ...extensions import db
 from ...services import audit, visibility
 from ..common import now, roles_required
+from ..edge import paginate
 from .forms import AuditFilterForm
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
@@ -35,9 +36,8 @@ def audit_log():
             filters["since"] = _local_midnight(form.since.data)
         if form.until.data:
             filters["until"] = _local_midnight(form.until.data + timedelta(days=1))
-    page = request.args.get("page", 1, type=int)
     query = audit.search(db.session, **filters).where(visibility.audit_filter(db.session, current_user, now()))
-    rows = db.paginate(query, page=page, per_page=50)
+    rows = paginate(query, per_page=50)
     args = {key: value for key, value in request.args.items() if key != "page"}
     return render_template("supervision/audit.html", form=form, rows=rows, args=args)
 
