@@ -203,7 +203,7 @@ def demo_app(make_app, tmp_path):
         scene.start()
         member = scene.members()[0]
         expert = (db.session.get(models.User, member.user_id).username, scene.passwords.get(member.seat, "demo2026"))
-        app.extensions["trading_clock"].at = scene.in_room
+        app.extensions["trading"].clock.at = scene.in_room
         db.session.commit()
     return app, expert
 
