@@ -68,43 +68,10 @@ def test_the_clock_advance_runs_the_chronograph(make_app, tmp_path):
         assert db.session.get(Lot, lot_id).state == "failed"  # closed at the deadline, no bids: 流标
 
 
-def test_two_concurrent_ticks_make_each_transition_once(postgres, tmp_path):
-    app = postgres
-    with app.app_context():
-        _, made = announced_lots(db.session, tmp_path, ["construction"] * 3 + ["procurement"] * 3)
-        deadline = max(lot.bid_deadline for lot in made)
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def run():
-        try:
-            with app.app_context():
-                barrier.wait()
-                moved = chronograph.tick(db.session, deadline)
-                db.session.commit()
-                results.append(moved)
-        except Exception as error:
-            errors.append(error)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
-    moved_ids = sorted(m.lot_id for moved in results for m in moved if m.action == "close_bidding")
-    assert moved_ids == sorted(lot.id for lot in made)  # every lot once, none twice
-    with app.app_context():
-        closes = db.session.scalar(sa.select(sa.func.count(AuditEntry.seq)).where(
-            AuditEntry.action == "lot.close_bidding"))
-        from trading.services import audit
-
-        assert closes == 6 and audit.verify(db.session).ok
-
-
 def test_two_concurrent_steps_of_time_do_each_thing_once(postgres, tmp_path):
     """Two schedulers (or a scheduler and an admin's clock advance) running the whole step at the same moment: every
-    lot closes once, the ended suspension ends once, no expert of the running draw is called twice."""
+    lot closes once (the transitions' SKIP LOCKED), the ended suspension ends once, no expert of the running draw is
+    called twice, and the audit chain stays whole."""
     from trading.domain import beacon as beacons
     from trading.keyring import current_keyring
     from trading.models import Draw, Expert
