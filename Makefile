@@ -54,9 +54,10 @@ serve: $(STAMP) $(MO) kek
 	$(SERVE_ENV) $(FLASK) demo --if-empty
 	$(SERVE_ENV) $(BIN)/python -m trading.serve
 
-# The suite runs on every core (pytest-xdist); PYTEST_ARGS="-n0 ..." runs it in one process.
+# The suite runs on every core (pytest-xdist, work stealing: the long files do not end up queued on one core);
+# PYTEST_ARGS="-n0 ..." runs it in one process.
 test: $(STAMP) $(MO)
-	$(BIN)/python -m pytest -q -n auto --dist loadfile $(PYTEST_ARGS); status=$$?; [ $$status -eq 5 ] && exit 1 || exit $$status
+	$(BIN)/python -m pytest -q -n auto --dist worksteal $(PYTEST_ARGS); status=$$?; [ $$status -eq 5 ] && exit 1 || exit $$status
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
