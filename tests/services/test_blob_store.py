@@ -174,6 +174,17 @@ def test_a_crashed_write_is_removed_by_the_cleanup_and_cannot_complete_afterward
     assert list(store.keys()) == [] and _pending(store) == 0
 
 
+def test_in_the_folder_a_write_still_going_on_is_left_to_its_writer(tmp_path):
+    """Several workers share the folder: ``flask cleanup-blobs`` run while one takes an upload leaves its file."""
+    store = FolderStore(tmp_path / "blobs")
+    writing = store.writer()
+    writing.__enter__().file.write(b"z" * 1000)
+    assert store.remove_leftovers(time.time() + 60, grace_seconds=3600) == 0 and len(store.leftovers()) == 1
+    assert store.remove_leftovers(time.time() + 3601, grace_seconds=3600) == 1 and store.leftovers() == []
+    with pytest.raises(OSError):
+        writing.__exit__(None, None, None)
+
+
 def test_on_s3_a_pending_upload_within_the_grace_period_is_left_to_its_writer(s3_config, tmp_path):
     """Several machines share the bucket: an upload another one is still writing is not aborted."""
     store = make_store(s3_config, str(tmp_path))

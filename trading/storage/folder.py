@@ -61,11 +61,19 @@ class FolderStore(BlobStore):
         return [path for path in self.root.glob("??/.*.part") if path.is_file()]
 
     def remove_leftovers(self, now_ts: float, grace_seconds: int) -> int:
-        """Remove every temporary file, whatever its age (the clean-up runs at start-up, ``flask init-db``)."""
-        found = self.leftovers()
-        for path in found:
-            path.unlink(missing_ok=True)
-        return len(found)
+        """Remove the temporary files not written to for ``grace_seconds``: a write that is still going on (another
+        worker of ``make serve`` taking an upload while ``flask cleanup-blobs`` runs) touches its file with every
+        chunk, so it is left to finish."""
+        removed = 0
+        for path in self.leftovers():
+            try:
+                idle = now_ts - path.stat().st_mtime
+            except FileNotFoundError:  # it finished (renamed) or failed meanwhile
+                continue
+            if idle > grace_seconds:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
 
     def local_path(self, key: str) -> Path:
         """The file that holds a blob."""
