@@ -5,18 +5,13 @@ are left to test_audit_gaps.py.)"""
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
-import sqlalchemy as sa
 
-from tests.conftest import FIXED_NOW, login
+from tests.conftest import login
 from tests.security.test_disclosure import _client, crawl, demo_lot  # noqa: F401 (the fixture)
-from tests.web.test_bids import certificate, credit, seal_for
-from trading.extensions import db
-from trading.models import Lot, User
-from trading.services import deposits
+from tests.web.test_bids import certificate, sign_up_pay_and_bid
 
 NOISE = re.compile(r'name="csrf_token"[^>]*|csrf-token" content="[^"]*"|value="[A-Za-z0-9._-]{40,}"')
 
@@ -44,16 +39,7 @@ def test_another_bidders_sign_up_deposit_and_bid_change_nothing_a_role_reads(app
     key_file, pem = certificate(bidder)  # nor is a signing certificate: it is per company, not per lot
     client = _client(app, viewer)
     before = _read(client, demo_lot["id"])
-    assert bidder.post(f"/lots/{demo_lot['id']}/sign-up").status_code == 302
-    with app.app_context():
-        user = db.session.scalar(sa.select(User).where(User.username == "bidder4"))
-        deposit = deposits.deposit_of(db.session, db.session.get(Lot, demo_lot["id"]), user.organisation_id)
-        deposits.pay(db.session, user, FIXED_NOW, target_number=deposit.sub_account.number,
-                     amount=f"{deposit.required:.2f}", memo="投标保证金")
-        db.session.commit()
-    data = seal_for(app, bidder, demo_lot["id"], key_file, pem, credit(app, "bidder4"))
-    sent = bidder.post(f"/lots/{demo_lot['id']}/bid/upload", data={"envelope": (io.BytesIO(data), "bid.envelope")},
-                       content_type="multipart/form-data")
+    sent = sign_up_pay_and_bid(app, bidder, "bidder4", demo_lot["id"], key_file, pem)
     assert sent.status_code == 302 and "/receipt" in sent.headers["Location"], "bidder4's bid is received"
     after = _read(client, demo_lot["id"])
     changed = [path for path in set(before) | set(after) if before.get(path) != after.get(path)]

@@ -61,6 +61,24 @@ def credit(app, username):
         return db.session.scalar(sa.select(User).where(User.username == username)).organisation.credit_code
 
 
+def sign_up_pay_and_bid(app, client, username, lot_id, key_file, pem):
+    """As ``username`` (logged in on ``client``): sign up for the lot, pay the deposit in full from the company's
+    account, seal and upload a bid; the upload's response."""
+    from trading.models import User
+    from trading.services import deposits
+
+    assert client.post(f"/lots/{lot_id}/sign-up").status_code == 302
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.username == username))
+        deposit = deposits.deposit_of(db.session, db.session.get(Lot, lot_id), user.organisation_id)
+        deposits.pay(db.session, user, FIXED_NOW, target_number=deposit.sub_account.number,
+                     amount=f"{deposit.required:.2f}", memo="投标保证金")
+        db.session.commit()
+    data = seal_for(app, client, lot_id, key_file, pem, credit(app, username))
+    return client.post(f"/lots/{lot_id}/bid/upload", data={"envelope": (io.BytesIO(data), "bid.envelope")},
+                       content_type="multipart/form-data")
+
+
 def test_a_bidder_gets_a_certificate_uploads_a_sealed_bid_and_verifies_the_receipt(app, lot_id):
     bidder = client_for(app, "bidder1")
     key_file, pem = certificate(bidder)
