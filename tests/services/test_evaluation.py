@@ -100,6 +100,17 @@ class Scene:
                                      compliant(bid, m), "" if compliant(bid, m) else "资质不符")
                 room.score(self.session, self.user(m), self.in_room, self.evaluation, bid.id, scores)
 
+    def to_publicity(self):
+        """The whole evaluation, every bid compliant: statements, chair, marks, the report signed and confirmed by
+        every member, the candidates published. Returns the publicity."""
+        self.start()
+        chair = self.everyone_signs_and_elects()
+        self.mark_all()
+        room.submit_report(self.session, self.user(chair), self.in_room, self.evaluation)
+        for m in self.members():
+            room.confirm_report(self.session, self.user(m), self.in_room, self.evaluation)
+        return result.publish(self.session, self.people.staff, self.in_room, self.lot)
+
 
 @pytest.fixture
 def scene(app, session, now, tmp_path):
@@ -292,15 +303,9 @@ def test_fewer_opened_bids_than_the_minimum_cannot_be_evaluated(app, session, no
 
 def test_the_life_of_a_procurement_package_with_a_one_working_day_result_notice(app, session, now, tmp_path):
     scene = Scene(session, now, tmp_path, ["4650000.00", "4598000.00", "4720000.00"], trade_type="procurement")
-    evaluation = scene.start()
-    chair = scene.everyone_signs_and_elects()
-    scene.mark_all()
-    room.submit_report(session, scene.user(chair), scene.in_room, evaluation)
+    publicity = scene.to_publicity()
     # 价格 30 points: the lowest price (投标人B) has them all; the others' equal technical scores decide nothing
-    assert [c["label"] for c in evaluation.report["candidates"]] == ["投标人B", "投标人A", "投标人C"]
-    for m in scene.members():
-        room.confirm_report(session, scene.user(m), scene.in_room, evaluation)
-    publicity = result.publish(session, scene.people.staff, scene.in_room, scene.lot)
+    assert [c["label"] for c in scene.evaluation.report["candidates"]] == ["投标人B", "投标人A", "投标人C"]
     assert publicity.rule == "procurement.result_period"
     day = calendar.local_date(scene.in_room)
     assert calendar.local_date(publicity.ends_at - timedelta(seconds=1)) == calendar.add_working_days(day, 1)
@@ -329,14 +334,8 @@ def test_a_price_typed_in_full_width_digits_is_parsed_once_and_the_award_and_sta
     for entry in record:
         entry.price_text = "见投标函"  # nothing after the opening reads the text
     session.flush()
-    evaluation = scene.start()
-    chair = scene.everyone_signs_and_elects()
-    scene.mark_all()
-    room.submit_report(session, scene.user(chair), scene.in_room, evaluation)
-    assert [c["label"] for c in evaluation.report["candidates"]] == ["投标人B", "投标人A", "投标人C"]
-    for m in scene.members():
-        room.confirm_report(session, scene.user(m), scene.in_room, evaluation)
-    publicity = result.publish(session, scene.people.staff, scene.in_room, scene.lot)
+    publicity = scene.to_publicity()
+    assert [c["label"] for c in scene.evaluation.report["candidates"]] == ["投标人B", "投标人A", "投标人C"]
     award = result.award(session, scene.people.tenderee, publicity.ends_at, scene.lot, 1, rate=RATE,
                          at_rest=_at_rest())
     assert (award.bid_id, award.price) == (scene.bids[1].id, Decimal("4598000.00"))
