@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,13 +13,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
-    """Build the Flask app; ``test_config`` replaces the instance file and the environment."""
+    """Build the Flask app; ``test_config`` replaces the instance file and the environment. The instance folder is
+    ``instance_path``, else ``TRADING_INSTANCE_PATH``, else ``instance/`` in the project."""
+    import os
+
     from flask import Flask
 
     app = Flask(
         __name__,
         instance_relative_config=True,
-        instance_path=instance_path or str(ROOT / "instance"),
+        instance_path=instance_path or os.environ.get("TRADING_INSTANCE_PATH") or str(ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
@@ -66,7 +70,9 @@ def register_extensions(app: Flask) -> None:
         rules=load_rules(app.config["RULE_OVERRIDES"]),
         clock=make_clock(app.config["CLOCK"]),
         store=make_store(app.config, app.instance_path),
-        jobs=JobQueue(app.config["JOBS"], app.config["REDIS_URL"], app.config["JOBS_QUEUE"]))
+        jobs=JobQueue(app.config["JOBS"], app.config["REDIS_URL"], app.config["JOBS_QUEUE"]),
+        interest_rate=Decimal(str(app.config["DEPOSIT_INTEREST_RATE"])),
+        lock_dir=str(Path(app.instance_path) / "locks"))
 
 
 def load_rules(overrides: dict):

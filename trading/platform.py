@@ -7,8 +7,9 @@ Nothing here imports Flask at module level, so the domain tools stay runnable wi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -28,10 +29,19 @@ class Platform:
     clock: object  # RealClock | SimulatedClock | FixedClock: anything with now() and .simulated
     store: BlobStore  # sealed envelopes, documents and archives: the folder or S3 (storage.make_store)
     jobs: JobQueue | None = None  # where background jobs run (trading/jobs.py); the factory sets it
+    interest_rate: Decimal = Decimal("0.0035")  # annual, on refunded deposits (DEPOSIT_INTEREST_RATE)
+    lock_dir: str = ""  # where file locks live on SQLite (trading/locks.py); instance/locks by default
 
     def now(self) -> datetime:
         """The platform time (simulated, real or fixed)."""
         return self.clock.now()
+
+    def at(self, now: datetime, **parts) -> Platform:
+        """A copy whose clock stands still at ``now`` (and with other ``parts`` replaced, e.g. ``store``): the
+        simulator and scripted scenarios act at times of their own."""
+        from .clock import FixedClock
+
+        return replace(self, clock=FixedClock(now), **parts)
 
     def centre_name(self, session) -> str:
         """The trading centre's name (the first organisation of type trading_centre), for call scripts."""

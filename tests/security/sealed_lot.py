@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from trading.extensions import db
 from trading.keyring import current_keyring
 from trading.models import Bid
+from trading.platform import current_platform
 from trading.services import chronograph, keys, opening
 from trading.simulate import demo, lots as walk
 from trading.storage import FolderStore
@@ -64,6 +65,10 @@ class SealedLot:
         with db.engine.begin() as connection:
             connection.execute(sa.update(Bid.__table__).where(Bid.__table__.c.id == bid_id).values(**values))
         self.session.expire_all()
+
+    def ctx(self, at):
+        """The platform context at ``at``, with this lot's blob store."""
+        return current_platform().at(at, store=self.store)
 
     def later(self, hours: int):
         """A time before the deadline, ``hours`` after the lot was set up."""

@@ -11,6 +11,7 @@ import io
 import pytest
 import sqlalchemy as sa
 from markupsafe import escape
+from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import login
 from tests.security.sealed_lot import OLD_PRICE, PRICES, SealedLot
@@ -70,20 +71,19 @@ def test_a_row_pointed_at_the_bidders_earlier_envelope_is_held_and_reported(app,
     assert "疑似篡改，暂不开启" in opening_page and OLD_PRICE not in opening_page
 
 
-def test_a_second_standing_row_for_the_same_bidder_is_held(session, lot):
-    """Reviving the replaced row beside the standing one: two bids of one bidder would open two prices."""
+def test_a_second_standing_row_for_the_same_bidder_is_refused_by_the_database(session, lot):
+    """Reviving the replaced row beside the standing one (two bids of one bidder would open two prices): the
+    database refuses the row (uq_bid_standing); the opening's own check of it is in tests/domain/test_standing.py."""
     first = lot.submit([OLD_PRICE])[0]
     with lot.store.open(first.blob_key) as handle:
         kept = handle.read()
     lot.submit(PRICES[:3], at=lot.later(2))
     planted = lot.store.put(io.BytesIO(kept))
-    lot.edit_bid(first.id, status="submitted", withdrawn_at=None, blob_key=planted.key)
-
+    with pytest.raises(IntegrityError):
+        lot.edit_bid(first.id, status="submitted", withdrawn_at=None, blob_key=planted.key)
     record = lot.open()
-    revived = next(e for e in record if e.bid_id == first.id)
-    assert revived.status == "held" and revived.price is None
     assert sorted(e.price_text for e in record if e.status == "opened") == sorted(PRICES[:3])
-    assert [e.payload["bid_id"] for e in _tampering(session, lot.lot.id)] == [first.id]
+    assert _tampering(session, lot.lot.id) == []
 
 
 def test_a_withdrawal_suppressed_by_editing_the_row_is_caught(session, lot):
@@ -107,8 +107,7 @@ def test_a_genuine_withdrawal_and_replacement_open_without_any_finding(session, 
     made = lot.submit(PRICES, at=lot.later(2))
     from trading.services import bids
 
-    bids.withdraw(session, lot.people.bidders[3], lot.later(3), lot.lot, platform=lot.platform, rate=0,
-                  store=lot.store)
+    bids.withdraw(lot.ctx(lot.later(3)), session, lot.people.bidders[3], lot.later(3), lot.lot)
     session.commit()
     record = lot.open()
     assert [e.status for e in record] == ["opened"] * 3

@@ -99,7 +99,7 @@ def test_withdrawn_and_replaced_envelopes_are_deleted_once_the_change_commits(ap
 
     bidder, bid = lot.people.bidders[0], made[0]
     key, receipt, manifest_hash, size = bid.blob_key, bid.receipt, bid.manifest_hash, bid.size
-    bids.withdraw(session, bidder, lot.later(2), lot.lot, platform=lot.platform, rate=0, store=lot.store)
+    bids.withdraw(lot.ctx(lot.later(2)), session, bidder, lot.later(2), lot.lot)
     session.rollback()  # the withdrawal fails to commit: the standing bid keeps its envelope
     bid = session.get(Bid, bid.id)
     assert bid.status == "submitted" and bid.blob_key == key and lot.store.exists(key)
@@ -157,8 +157,7 @@ def test_a_withdrawn_envelope_left_by_a_crash_is_removed_at_start_up_and_the_arc
     made = lot.submit(PRICES)
     monkeypatch.setattr(lot.store, "discard", lambda key: None)  # the crash: nothing removed after the commit
     key = made[3].blob_key
-    bids.withdraw(session, lot.people.bidders[3], lot.later(1), lot.lot, platform=lot.platform, rate=0,
-                  store=lot.store)
+    bids.withdraw(lot.ctx(lot.later(1)), session, lot.people.bidders[3], lot.later(1), lot.lot)
     session.commit()
     monkeypatch.undo()
     assert lot.store.exists(key) and session.get(Bid, made[3].id).blob_key is None

@@ -7,7 +7,6 @@ import hashlib
 import io
 import json
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -15,7 +14,8 @@ import sqlalchemy as sa
 from trading.domain import pki
 from trading.domain.errors import DomainError
 from trading.domain.sealing import ceremony, envelope, holderkeys, receipt
-from trading.models import AuditEntry, Bid, BidUpload, HolderKey, KeyShare
+from trading.models import AuditEntry, Bid, HolderKey, KeyShare, Lot, User
+from trading.platform import current_platform
 from trading.services import bids, deposits, holders, keys, registrations
 from trading.simulate import demo, lots as walk
 from trading.storage import FolderStore, cleanup
@@ -39,7 +39,7 @@ def setup(app, session, now, tmp_path):
         deposits.pay(session, bidder, now, target_number=deposit.sub_account.number, amount="700000")
         key_file, pem = keys.issue_certificate(session, bidder, now, platform, "keypass2026")
         credentials[bidder.username] = (pki.load_private_key(key_file, "keypass2026"), pem)
-    session.flush()
+    session.commit()  # what other sessions and processes of these tests must see
     return type("Setup", (), {"people": people, "lot": lot, "store": store, "platform": platform,
                               "credentials": credentials, "key": keys.opening_key_of(session, lot)})
 
@@ -54,14 +54,15 @@ def sealed(setup, bidder, *, lot_code=None, public_key=None, price=PRICE, bidder
     return out.getvalue()
 
 
-def submit(session, setup, bidder, data: bytes, at):
-    guard = bids.begin_upload(session, bidder, at, setup.lot)
-    blob = setup.store.put(io.BytesIO(data))
-    try:
-        return bids.accept(session, bidder, at, setup.lot, blob, setup.store, setup.platform, guard_id=guard.id)
-    except DomainError:
-        bids.abandon(session, setup.store, blob, guard.id)
-        raise
+def ctx_at(setup, at):
+    """The platform context with the clock at ``at`` and the test's blob store."""
+    return current_platform().at(at, store=setup.store)
+
+
+def submit(session, setup, bidder, data, at):
+    """Submit ``data`` (bytes, or a stream) through the one submission service at ``at``."""
+    stream = io.BytesIO(data) if isinstance(data, bytes) else data
+    return bids.submit(ctx_at(setup, at), session, bidder, setup.lot, stream)
 
 
 def stored_blobs(setup) -> int:
@@ -78,7 +79,6 @@ def test_a_sealed_bid_is_received_with_a_receipt_that_verifies_offline(session, 
     text = json.dumps(bid.receipt) + json.dumps(entry.payload)
     for secret in ("36880000", hashlib.sha256(b"36880000.00").hexdigest()):
         assert secret not in text  # no price, and no unsalted hash of it
-    assert session.scalar(sa.select(sa.func.count(BidUpload.id))) == 0
 
 
 def test_a_resubmission_replaces_the_bid_and_keeps_the_old_one_as_withdrawn(session, now, setup):
@@ -93,15 +93,13 @@ def test_a_resubmission_replaces_the_bid_and_keeps_the_old_one_as_withdrawn(sess
 def test_withdrawal_before_the_deadline_refunds_the_deposit_with_a_receipt(session, now, setup):
     bidder = setup.people.bidders[0]
     bid = submit(session, setup, bidder, sealed(setup, bidder), now)
-    bids.withdraw(session, bidder, now + timedelta(days=1), setup.lot, platform=setup.platform, store=setup.store,
-                  rate=Decimal("0.0035"))
+    bids.withdraw(ctx_at(setup, now), session, bidder, now + timedelta(days=1), setup.lot)
     assert bid.status == "withdrawn" and bid.withdraw_receipt["kind"] == "withdraw"
     receipt.verify_receipt(bid.withdraw_receipt, setup.platform.signing_key.public_key())
     deposit = deposits.deposit_of(session, setup.lot, bidder.organisation_id)
     assert deposit.status == "refunded" and deposit.refund_rule == "construction.deposit_refund_withdrawn"
     with pytest.raises(DomainError):
-        bids.withdraw(session, bidder, setup.lot.bid_deadline, setup.lot, platform=setup.platform, rate=0,
-                      store=setup.store)
+        bids.withdraw(ctx_at(setup, now), session, bidder, setup.lot.bid_deadline, setup.lot)
 
 
 def refused(session, setup, bidder, data, at, words):
@@ -114,32 +112,43 @@ def refused(session, setup, bidder, data, at, words):
     return caught.value
 
 
+class _LateStream(io.BytesIO):
+    """An envelope whose upload begins before the deadline and completes one second after it."""
+
+    def __init__(self, data: bytes, ctx, deadline):
+        super().__init__(data)
+        self.ctx, self.deadline = ctx, deadline
+
+    def read(self, size=-1):
+        chunk = super().read(size)
+        if not chunk:
+            self.ctx.clock.move_to(self.deadline + timedelta(seconds=1))
+        return chunk
+
+
 def test_one_second_after_the_deadline_is_refused(session, setup):
     bidder = setup.people.bidders[0]
-    data = sealed(setup, bidder)
+    ctx = ctx_at(setup, setup.lot.bid_deadline - timedelta(minutes=5))
     before = stored_blobs(setup)
-    guard = bids.begin_upload(session, bidder, setup.lot.bid_deadline - timedelta(minutes=5), setup.lot)
-    blob = setup.store.put(io.BytesIO(data))
-    with pytest.raises(DomainError) as caught:  # the upload completes one second too late
-        bids.accept(session, bidder, setup.lot.bid_deadline + timedelta(seconds=1), setup.lot, blob, setup.store,
-                    setup.platform, guard_id=guard.id)
-    bids.abandon(session, setup.store, blob, guard.id)
+    with pytest.raises(DomainError) as caught:  # the upload began in time and completes one second too late
+        bids.submit(ctx, session, bidder, setup.lot, _LateStream(sealed(setup, bidder), ctx, setup.lot.bid_deadline))
     assert caught.value.rule == "electronic.encrypted_bids" and "Too late" in str(caught.value)
-    assert stored_blobs(setup) == before
+    assert stored_blobs(setup) == before and bids.count(session, setup.lot) == 0
 
 
 def test_a_bidder_not_signed_up_is_refused(session, now, setup):
     stranger = setup.people.bidders[3]
     with pytest.raises(DomainError) as caught:
-        bids.begin_upload(session, stranger, now, setup.lot)
+        submit(session, setup, stranger, b"never read", now)
     assert "Sign up" in str(caught.value)
 
 
 def test_no_deposit_no_bid(session, now, setup):
     late = setup.people.bidders[2]
     registrations.sign_up(session, late, now, setup.lot)
+    session.commit()
     with pytest.raises(DomainError) as caught:
-        bids.begin_upload(session, late, now, setup.lot)
+        submit(session, setup, late, b"never read", now)
     assert caught.value.field == "deposit"
 
 
@@ -169,13 +178,85 @@ def test_a_flipped_byte_anywhere_is_refused(session, now, setup, where):
     refused(session, setup, bidder, bytes(data), now, "")
 
 
-def test_a_second_concurrent_upload_is_refused(session, now, setup):
+class _Meanwhile(io.BytesIO):
+    """An envelope that, half-way through its upload, lets ``action`` run (another request arriving)."""
+
+    def __init__(self, data: bytes, action):
+        super().__init__(data)
+        self.action, self.outcome = action, None
+
+    def read(self, size=-1):
+        if self.outcome is None and self.tell() > 0:
+            self.outcome = self.action()
+        return super().read(size)
+
+
+def _in_another_session(app, setup, bidder, data, at):
+    """Submit from a session of its own (another request, on another database connection); returns the bid's id or
+    the refusal."""
+    from trading.extensions import db
+
+    other = sa.orm.Session(db.engine)
+    try:
+        bid = bids.submit(ctx_at(setup, at), other, other.get(User, bidder.id), other.get(Lot, setup.lot.id),
+                          io.BytesIO(data))
+        return bid.id
+    except DomainError as error:
+        return error
+    finally:
+        other.close()
+
+
+def test_a_second_concurrent_upload_of_the_same_bidder_is_refused_and_another_bidders_goes_on(app, session, now,
+                                                                                             setup):
+    first, second = setup.people.bidders[:2]
+    meanwhile = {}
+
+    def others_arrive():
+        meanwhile["same"] = _in_another_session(app, setup, first, sealed(setup, first), now)
+        meanwhile["other"] = _in_another_session(app, setup, second, sealed(setup, second), now)
+        return True
+
+    bid = submit(session, setup, first, _Meanwhile(sealed(setup, first), others_arrive), now)
+    refusal = meanwhile["same"]
+    assert isinstance(refusal, DomainError) and refusal.field == "envelope" and "in progress" in str(refusal)
+    assert isinstance(meanwhile["other"], int)  # the guard is the bidder's own
+    assert bid.status == "submitted" and bids.count(session, setup.lot) == 2
+    again = submit(session, setup, first, sealed(setup, first), now)  # once it ended, the next one is taken
+    assert again.status == "submitted" and bids.count(session, setup.lot) == 2
+
+
+@pytest.mark.parametrize("where", ["store", "audit", "receipt", "commit"])
+def test_a_failure_anywhere_in_the_upload_leaves_nothing_behind(session, now, setup, monkeypatch, where):
+    """A database error (or a full disk) at any step: no row, no envelope, no audit entry, and the guard is free."""
+    from sqlalchemy.exc import OperationalError
+
     bidder = setup.people.bidders[0]
-    bids.begin_upload(session, bidder, now, setup.lot)
-    with pytest.raises(DomainError) as caught:
-        bids.begin_upload(session, bidder, now, setup.lot)
-    assert caught.value.field == "envelope" and "in progress" in str(caught.value)
-    bids.begin_upload(session, bidder, now + timedelta(hours=2), setup.lot)  # a guard left by a crash expires
+    boom = OperationalError("statement", {}, Exception("server closed the connection unexpectedly"))
+
+    def fail(*args, **kwargs):
+        raise boom
+
+    if where == "store":
+        class Broken(io.BytesIO):
+            def read(self, size=-1):
+                if self.tell() > 4096:
+                    raise OSError(28, "No space left on device")
+                return super().read(size)
+        data = Broken(sealed(setup, bidder))
+    else:
+        data = sealed(setup, bidder)
+        target = {"audit": (bids.audit, "record"), "receipt": (bids.receipt, "sign_receipt"),
+                  "commit": (session, "commit")}[where]
+        monkeypatch.setattr(*target, fail)
+    entries, blobs = session.scalar(sa.select(sa.func.count(AuditEntry.seq))), stored_blobs(setup)
+    with pytest.raises((OperationalError, OSError)):
+        submit(session, setup, bidder, data, now)
+    monkeypatch.undo()
+    assert session.scalar(sa.select(sa.func.count(Bid.id))) == 0
+    assert session.scalar(sa.select(sa.func.count(AuditEntry.seq))) == entries
+    assert stored_blobs(setup) == blobs and not setup.store.leftovers()
+    assert submit(session, setup, bidder, sealed(setup, bidder), now).status == "submitted"
 
 
 def test_the_ceremony_leaves_only_sealed_shares_and_needs_k_holders_after_the_deadline(session, now, setup, tmp_path):
@@ -250,6 +331,72 @@ def test_an_orphan_blob_or_an_unfinished_write_is_removed_by_the_startup_cleanup
     removed = cleanup(session, setup.store, time.time(), grace_seconds=0)
     assert removed == {"temporary": 1, "orphans": 1}
     assert setup.store.exists(kept.blob_key) and not setup.store.exists(orphan.key) and not setup.store.leftovers()
+
+
+_CHILD = """
+import io, json, sys, time
+sys.path.insert(0, {root!r})
+from tests.conftest import _config
+from trading import create_app
+from trading.extensions import db
+from trading.models import Lot, User
+from trading.platform import current_platform
+from trading.services import bids
+from trading.storage import FolderStore
+args = json.loads(sys.argv[1])
+
+class Slow(io.BytesIO):  # half the envelope, then the connection hangs until the worker is killed
+    def read(self, size=-1):
+        if self.tell() > len(self.getvalue()) // 2:
+            print("streaming", flush=True)
+            time.sleep(120)
+        return super().read(min(size, 4096) if size and size > 0 else 4096)
+
+app = create_app(_config(args["url"]), instance_path=args["instance"])
+with app.app_context():
+    from datetime import datetime
+    ctx = current_platform().at(datetime.fromisoformat(args["at"]), store=FolderStore(args["blobs"]))
+    bids.submit(ctx, db.session, db.session.get(User, args["user"]), db.session.get(Lot, args["lot"]),
+                Slow(open(args["envelope"], "rb").read()))
+"""
+
+
+def test_a_worker_killed_mid_upload_leaves_no_bid_frees_the_guard_at_once_and_its_blob_is_collected(
+        session, now, setup, tmp_path, database_url):
+    """SIGKILL in the middle of an upload (a gunicorn worker killed, a machine lost): no half-stored bid, the
+    bidder's next upload is taken at once (not after an hour), and the clean-up removes the unfinished write."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    bidder = setup.people.bidders[0]
+    envelope_file = tmp_path / "bid.envelope"
+    envelope_file.write_bytes(sealed(setup, bidder))
+    args = {"url": database_url, "instance": str(tmp_path / "instance"), "blobs": str(tmp_path / "blobs"),
+            "at": now.isoformat(), "user": bidder.id, "lot": setup.lot.id, "envelope": str(envelope_file)}
+    child = subprocess.Popen([sys.executable, "-c", _CHILD.format(root=os.getcwd()), json.dumps(args)],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "streaming"  # the guard is held and half the envelope is in
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert session.scalar(sa.select(sa.func.count(Bid.id))) == 0 and len(setup.store.leftovers()) == 1
+    for _ in range(50):  # PostgreSQL ends the dead connection's transaction (and its lock) as the socket closes
+        try:
+            bid = submit(session, setup, bidder, sealed(setup, bidder), now)
+            break
+        except DomainError as error:
+            assert "in progress" in str(error)
+            time.sleep(0.02)
+    assert bid.status == "submitted" and bids.count(session, setup.lot) == 1
+    assert cleanup(session, setup.store, time.time(), grace_seconds=0) == {"temporary": 1, "orphans": 0}
+    assert setup.store.exists(bid.blob_key) and not setup.store.leftovers()
 
 
 def test_the_key_threshold_is_set_per_lot_at_announcement(session, now, tmp_path):

@@ -16,6 +16,7 @@ from trading.domain.errors import DomainError, Forbidden
 from trading.domain.sealing import envelope
 from trading.keyring import AtRestKey
 from trading.models import Attachment, AuditEntry, Bid
+from trading.platform import current_platform
 from trading.services import bids, chronograph, deposits, keys, opening, registrations
 from trading.services.opening import RELEASED_SHARE
 from trading.simulate import demo, lots as walk
@@ -52,9 +53,7 @@ def scene(request, app, session, now, tmp_path):
                           price_form={"price": price, "duration": "300日历天", "quality": "合格"},
                           files=[("技术标.pdf", io.BytesIO(b"tech" * 4000))],
                           signer=pki.load_private_key(key_file, "keypass2026"), certificate_pem=pem)
-            guard = bids.begin_upload(session, bidder, now, lot)
-            blob = store.put(io.BytesIO(out.getvalue()))
-            bids.accept(session, bidder, now, lot, blob, store, platform, guard_id=guard.id)
+            bids.submit(current_platform().at(now, store=store), session, bidder, lot, io.BytesIO(out.getvalue()))
         session.flush()
 
     return type("Scene", (), {"people": people, "lot": lot, "store": store, "platform": platform,

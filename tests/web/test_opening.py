@@ -14,6 +14,7 @@ from trading.domain import pki
 from trading.domain.sealing import envelope
 from trading.extensions import db
 from trading.models import Lot
+from trading.platform import current_platform
 from trading.services import bids, chronograph, deposits, keys, registrations
 from trading.simulate import demo as demo_data, lots as walk
 from trading.storage import blob_store
@@ -46,9 +47,7 @@ def prepare(app, **declared) -> int:
                           lot_public_key=keys.opening_key_of(db.session, lot).public_key,
                           price_form={"price": price, "duration": "300日历天", **declared}, files=[],
                           signer=pki.load_private_key(key_file, "keypass2026"), certificate_pem=pem)
-            guard = bids.begin_upload(db.session, bidder, FIXED_NOW, lot)
-            blob = blob_store().put(io.BytesIO(out.getvalue()))
-            bids.accept(db.session, bidder, FIXED_NOW, lot, blob, blob_store(), platform, guard_id=guard.id)
+            bids.submit(current_platform(), db.session, bidder, lot, io.BytesIO(out.getvalue()))
         chronograph.tick(db.session, lot.bid_deadline)
         db.session.commit()
         app.extensions["trading"].clock.move_to(lot.bid_deadline)

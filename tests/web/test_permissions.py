@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from tests.conftest import login
 from trading.extensions import db
 from trading.models import BidderCertificate, Organisation, User
+from trading.platform import current_platform
 
 ROLES = ["anonymous", "admin", "staff", "supervisor", "tenderee", "bidder", "expert"]
 USERNAMES = {"admin": "admin", "staff": "staff", "supervisor": "supervisor", "tenderee": "tenderee1",
@@ -38,6 +39,9 @@ TABLE = {
     "auth.second_factor_setup": ("GET", {}, None, {role: 200 if role in {"admin", "staff", "supervisor", "tenderee"}
                                                    else 302 for role in ROLES}),
     # turning off a second factor that is not on is refused
+    "auth.api_token_issue": ("POST", {}, {}, {**only({"bidder"}, ok=422), "expert": 403}),
+    "auth.api_token_revoke": ("POST", {"token_id": "spare_user"}, {}, {role: LOGIN if role == "anonymous" else 302
+                                                                        for role in ROLES}),
     "auth.second_factor_off": ("POST", {}, {}, {role: LOGIN if role == "anonymous" else 422 for role in ROLES}),
     "admin.index": ("GET", {}, None, only({"admin"}, ok=302)),
     "admin.organisations": ("GET", {}, None, only({"admin"})),
@@ -245,7 +249,6 @@ def _demo_bid(lot, people):
     from trading.domain import pki
     from trading.domain.sealing import envelope
     from trading.services import bids, keys
-    from trading.storage import blob_store
 
     bidder = people.bidders[0]
     from flask import current_app
@@ -256,9 +259,7 @@ def _demo_bid(lot, people):
     envelope.seal(out, lot_code=lot.deal_code, bidder_code=bidder.organisation.credit_code,
                   lot_public_key=keys.opening_key_of(db.session, lot).public_key, price_form={"price": "1.00",
                   "duration": "1"}, files=[], signer=pki.load_private_key(key_file, "keypass2026"), certificate_pem=pem)
-    guard = bids.begin_upload(db.session, bidder, FIXED_NOW, lot)
-    blob = blob_store().put(io.BytesIO(out.getvalue()))
-    return bids.accept(db.session, bidder, FIXED_NOW, lot, blob, blob_store(), platform, guard_id=guard.id)
+    return bids.submit(current_platform(), db.session, bidder, lot, io.BytesIO(out.getvalue()))
 
 
 def test_role_x_endpoint(app, clients):

@@ -1,9 +1,9 @@
 """SQLAlchemy models, one module per aggregate. Importing this registers every table."""
 
-from .accounts import Organisation, RecoveryCode, User, UserRole, can_administer, can_read_audit
+from .accounts import ApiToken, Organisation, RecoveryCode, User, UserRole, can_administer, can_read_audit
 from .audit import AuditEntry, AuditHead
 from .bank import BankAccount, BankTransfer, Deposit, DepositPayment
-from .bids import Bid, BidderCertificate, BidUpload, HolderChange, HolderKey, KeyShare, OpeningKey
+from .bids import Bid, BidderCertificate, HolderChange, HolderKey, KeyShare, OpeningKey
 from .clock import ClockSetting
 from .evaluation import (
                          ArchiveBundle,
@@ -37,7 +37,7 @@ from .projects import (
 from .statistics import Deal, DealCell, DealSpan
 
 __all__ = [
-    "BankAccount", "BankTransfer", "Bid", "BidderCertificate", "BidUpload", "Deposit", "DepositPayment",
+    "ApiToken", "BankAccount", "BankTransfer", "Bid", "BidderCertificate", "Deposit", "DepositPayment",
     "HolderChange", "HolderKey", "KeyShare", "OpeningKey", "BeaconPulse", "Draw", "DrawCall", "Expert",
     "ExpertRelative", "ExpertSpecialty", "OpeningEntry", "OpeningObjection", "ReleasedShare",
     "Announcement", "Attachment", "AuditEntry", "AuditHead", "Cancellation", "Clarification", "ClockSetting",

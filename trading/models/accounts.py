@@ -105,6 +105,31 @@ class RecoveryCode(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class ApiToken(db.Model):
+    """An organisation's API token (services/api_tokens.py): the bidder tool and other programs use it instead of a
+    password. Only its SHA-256 is kept; ``prefix`` (its first characters) lets its owners tell tokens apart. It acts
+    as the user who issued it, within its scopes, until it expires or is revoked."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    name: Mapped[str] = mapped_column(sa.String(64))
+    prefix: Mapped[str] = mapped_column(sa.String(16))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    scopes: Mapped[str] = mapped_column(sa.String(200))  # space-separated
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def scope_list(self) -> list[str]:
+        return self.scopes.split()
+
+
 def can_administer(user) -> bool:
     """Admins manage organisations, users and the simulated clock."""
     return user.is_authenticated and user.has_role("admin")

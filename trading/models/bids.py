@@ -158,16 +158,8 @@ class Bid(db.Model):
 
     bidder: Mapped[Organisation] = relationship()
 
-
-class BidUpload(db.Model):
-    """The guard of one bidder's upload in progress: a second concurrent upload finds the row and is refused."""
-
-    __tablename__ = "bid_upload"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lot.id"))
-    round: Mapped[int] = mapped_column()
-    bidder_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"))
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-    __table_args__ = (sa.UniqueConstraint("lot_id", "round", "bidder_id", name="uq_bid_upload_lot_round_bidder"),)
+    # One standing bid per bidder and round, whatever the application does: two uploads racing past the upload
+    # guard would fail here rather than leave two.
+    __table_args__ = (sa.Index("uq_bid_standing", "lot_id", "round", "bidder_id", unique=True,
+                               sqlite_where=sa.text("status = 'submitted'"),
+                               postgresql_where=sa.text("status = 'submitted'")),)

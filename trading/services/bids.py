@@ -1,29 +1,36 @@
 """Submitting, replacing and withdrawing sealed bids (DESIGN §4 steps 2–3), with signed receipts.
 
-The upload runs in three steps so that nothing is half-stored and the deadline is judged when the upload
-completes: ``begin_upload`` takes the bidder's upload guard (a second concurrent upload is refused); the view
-streams the envelope into the blob store (temporary file, fsync, rename); ``accept`` reads the clock's time
-of completion from the view, checks everything, writes the row and the receipt, or ``abandon`` removes the
-blob. A crash between the blob and the row leaves an orphan blob that ``storage.cleanup`` removes at start-up.
+``submit`` is the one way a bid comes in (the upload page, sealing on the server, the bidder tool's API, the
+simulator and the tests all call it). It owns its transaction, because the bidder's upload guard must be seen by
+other processes while the envelope streams in: it checks the bidder may submit, takes the guard (a lock that dies
+with its holder, trading/locks.py: a second concurrent upload of the same bidder is refused, and a worker killed
+mid-upload leaves no guard behind), streams the envelope into the blob store (temporary file, fsync, rename),
+judges the deadline at the moment the upload completed, writes the row, the audit entry and the signed receipt,
+and commits. Any failure (a refusal, a database error, a lost connection) rolls back and removes the stored
+envelope: nothing half-stored remains. A crash between the blob and the commit leaves an orphan blob that
+``storage.cleanup`` removes after its grace period.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import BinaryIO
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
-from .. import storage
+from .. import locks, storage
 from ..domain import lifecycle
 from ..domain.errors import N_, DomainError, Forbidden
 from ..domain.sealing import envelope, receipt
-from ..models import Bid, BidUpload, Lot, Registration
+from ..keyring import PlatformKeys
+from ..models import Bid, Lot, Registration
+from ..storage import BlobTooLarge
 from . import audit, deposits, keys
 from .objections import is_paused
 
-STALE_UPLOAD = timedelta(hours=1)  # an upload guard older than this was left by a crash
+UPLOAD_BUSY = N_("Another upload of your company's bid for this lot is in progress; wait for it to end.")
 
 
 def _require_bidder(session, actor, lot: Lot) -> None:
@@ -49,28 +56,15 @@ def _check_open(session, actor, now: datetime, lot: Lot) -> None:
                           field="deposit", amount=lot.deposit)
 
 
-def begin_upload(session, actor, now: datetime, lot: Lot) -> BidUpload:
-    """Check the bidder may submit now and take its upload guard (refused while another upload runs)."""
+def check_may_submit(session, actor, now: datetime, lot: Lot) -> None:
+    """Refuse unless the bidder may submit a bid for the lot at ``now`` (what ``submit`` checks first)."""
     _require_bidder(session, actor, lot)
     _check_open(session, actor, now, lot)
-    key = dict(lot_id=lot.id, round=lot.round, bidder_id=actor.organisation_id)
-    old = session.scalar(sa.select(BidUpload).filter_by(**key))
-    if old is not None and now - old.started_at > STALE_UPLOAD:
-        session.delete(old)
-        session.flush()
-    try:
-        with session.begin_nested():
-            guard = BidUpload(started_at=now, **key)
-            session.add(guard)
-    except IntegrityError:
-        raise DomainError(N_("Another upload of your company's bid for this lot is in progress; wait for it to end."),
-                          field="envelope") from None
-    return guard
 
 
-def release(session, guard_id: int) -> None:
-    """Drop an upload guard."""
-    session.execute(sa.delete(BidUpload).where(BidUpload.id == guard_id))
+def guard_name(lot: Lot, bidder_id: int) -> str:
+    """The name of a bidder's upload guard for the lot's current round."""
+    return f"bid-upload:{lot.id}:{lot.round}:{bidder_id}"
 
 
 def current_bid(session, lot: Lot, bidder_id: int) -> Bid | None:
@@ -79,25 +73,67 @@ def current_bid(session, lot: Lot, bidder_id: int) -> Bid | None:
                                                Bid.status == "submitted"))
 
 
-def accept(session, actor, completed_at: datetime, lot: Lot, blob, store, platform: keys.PlatformKeys, *,
-           guard_id: int, sealed_by: str = "bidder", address: str = "") -> Bid:
-    """Judge the stored envelope at the moment its upload completed; keep it with a signed receipt, replacing
-    the bidder's earlier bid, or refuse (the caller then calls ``abandon``)."""
-    _require_bidder(session, actor, lot)
-    _check_open(session, actor, completed_at, lot)
+Envelope = BinaryIO | Callable[[BinaryIO], None]  # the envelope's bytes, or a function that writes them (sealing)
+
+
+def _store(ctx, stream: Envelope, max_size: int | None):
+    """Stream the envelope into the blob store; refuse one over ``max_size``."""
+    try:
+        if callable(stream):
+            with ctx.store.writer() as out:
+                stream(out.file)
+            return out.blob
+        return ctx.store.put(stream, max_size=max_size)
+    except BlobTooLarge as too_large:
+        raise DomainError(N_("The envelope is larger than the limit of %(mib)s MiB."), field="envelope",
+                          mib=too_large.limit // 2**20) from None
+
+
+def submit(ctx, session, actor, lot: Lot, stream: Envelope, *, sealed_by: str = "bidder", address: str = "",
+           via: str = "", max_size: int | None = None) -> Bid:
+    """Take one sealed envelope for the lot and keep it with a signed receipt, replacing the bidder's earlier bid;
+    committed when it returns. Refusals raise ``DomainError`` with nothing kept; so does every other failure
+    (re-raised after the rollback). ``stream`` is the envelope's bytes, or a function that writes them
+    (sealing on the server); ``via`` names the credential in the audit entry (e.g. an API token's prefix).
+    The session must hold nothing else uncommitted."""
+    blob = None
+    try:
+        check_may_submit(session, actor, ctx.now(), lot)
+        with locks.hold(session, guard_name(lot, actor.organisation_id), ctx.lock_dir):
+            blob = _store(ctx, stream, max_size)
+            bid = _accept(ctx, session, actor, ctx.now(), lot, blob, sealed_by=sealed_by, address=address, via=via)
+            session.commit()  # ends the PostgreSQL guard with the transaction; the file lock ends with the block
+        return bid
+    except locks.Busy:
+        session.rollback()
+        raise DomainError(UPLOAD_BUSY, field="envelope") from None
+    except BaseException:
+        session.rollback()
+        if blob is not None:
+            ctx.store.discard(blob.key)
+        raise
+
+
+def _accept(ctx, session, actor, completed_at: datetime, lot: Lot, blob, *, sealed_by: str, address: str,
+            via: str) -> Bid:
+    """Judge the stored envelope at the moment its upload completed: keep it with a signed receipt, replacing the
+    bidder's earlier bid, or refuse."""
+    check_may_submit(session, actor, completed_at, lot)
     opening_key = keys.opening_key_of(session, lot)
     if opening_key is None:
         raise DomainError(N_("This lot has no opening key, so it takes no sealed bids."), field="lot",
                           rule="electronic.encrypted_bids")
     org = actor.organisation
-    with store.open(blob.key) as handle:
+    with ctx.store.open(blob.key) as handle:
         info = envelope.check_for_upload(handle, lot_code=lot.deal_code, lot_public_key=opening_key.public_key,
                                          bidder_code=org.credit_code)
+    platform = ctx.keyring.platform
     certificate = keys.check_certificate(session, platform, info.certificate_pem, completed_at, org.credit_code)
     previous = current_bid(session, lot, org.id)
     if previous is not None:
         previous.status, previous.withdrawn_at = "withdrawn", completed_at
-        _drop_envelope(session, store, previous)
+        _drop_envelope(session, ctx.store, previous)
+        session.flush()  # before the new row: one standing bid at a time (uq_bid_standing)
     bid = Bid(lot_id=lot.id, round=lot.round, bidder_id=org.id, user_id=actor.id, status="submitted",
               blob_key=blob.key, size=blob.size, manifest_hash=info.manifest_hash,
               certificate_serial=certificate.serial_number, sealed_by=sealed_by, received_at=completed_at, receipt={},
@@ -108,18 +144,10 @@ def accept(session, actor, completed_at: datetime, lot: Lot, blob, store, platfo
                          rule="electronic.encrypted_bids",
                          payload={"bid_id": bid.id, "bidder_id": org.id, "round": lot.round,
                                   "manifest_hash": info.manifest_hash, "size": blob.size, "sealed_by": sealed_by,
-                                  "replaces": previous.id if previous else None})
+                                  "replaces": previous.id if previous else None, **({"via": via} if via else {})})
     bid.receipt = _receipt(platform, "submit", lot, org.credit_code, bid, completed_at, entry.seq)
-    release(session, guard_id)
     session.flush()
     return bid
-
-
-def abandon(session, store, blob, guard_id: int) -> None:
-    """After a refusal: remove the stored envelope and the upload guard (the caller commits)."""
-    if blob is not None:
-        store.discard(blob.key)
-    release(session, guard_id)
 
 
 def _drop_envelope(session, store, bid: Bid) -> None:
@@ -130,7 +158,7 @@ def _drop_envelope(session, store, bid: Bid) -> None:
         bid.blob_key = None
 
 
-def withdraw(session, actor, now: datetime, lot: Lot, *, platform: keys.PlatformKeys, rate, store) -> Bid:
+def withdraw(ctx, session, actor, now: datetime, lot: Lot) -> Bid:
     """Withdraw the bidder's bid before the deadline (撤回); its deposit goes back at once, with interest, and its
     envelope is deleted (the receipts stay)."""
     _require_bidder(session, actor, lot)
@@ -140,24 +168,25 @@ def withdraw(session, actor, now: datetime, lot: Lot, *, platform: keys.Platform
     if bid is None:
         raise DomainError(N_("Your company has no bid to withdraw for this lot."), field="bid")
     bid.status, bid.withdrawn_at = "withdrawn", now
-    _drop_envelope(session, store, bid)
+    _drop_envelope(session, ctx.store, bid)
     session.flush()
     entry = audit.record(session, actor, now, "bid.withdraw", object_type="lot", object_id=lot.id,
                          rule="electronic.encrypted_bids",
                          payload={"bid_id": bid.id, "bidder_id": actor.organisation_id, "round": lot.round,
                                   "manifest_hash": bid.manifest_hash})
-    bid.withdraw_receipt = _receipt(platform, "withdraw", lot, actor.organisation.credit_code, bid, now, entry.seq)
+    bid.withdraw_receipt = _receipt(ctx.keyring.platform, "withdraw", lot, actor.organisation.credit_code, bid, now,
+                                    entry.seq)
     deposit = deposits.deposit_of(session, lot, actor.organisation_id)
     if deposit is not None and deposit.status == "paid":
         rule = ("procurement.deposit_refund" if lot.project.trade_type == "procurement"
                 else "construction.deposit_refund_withdrawn")
-        deposits.refund(session, actor, now, deposit, rate=rate, reason="撤回投标", due=now + timedelta(days=5),
-                        rule=rule)
+        deposits.refund(session, actor, now, deposit, rate=ctx.interest_rate, reason="撤回投标",
+                        due=now + timedelta(days=5), rule=rule)
     session.flush()
     return bid
 
 
-def _receipt(platform: keys.PlatformKeys, kind: str, lot: Lot, bidder_code: str, bid: Bid, at: datetime,
+def _receipt(platform: PlatformKeys, kind: str, lot: Lot, bidder_code: str, bid: Bid, at: datetime,
              seq: int) -> dict:
     """The platform's signed receipt (投标回执) of a submission or withdrawal."""
     fields = {"receipt_id": str(uuid.uuid4()), "kind": kind, "lot_code": lot.deal_code, "bidder_code": bidder_code,

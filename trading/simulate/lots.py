@@ -171,8 +171,10 @@ def submit_bids(session, people: Cast, now: datetime, lot: Lot, store, platform,
     price and a technical document on their own side (as the bidder's tool does), and submit it."""
     from ..domain import pki
     from ..domain.sealing import envelope
+    from ..platform import current_platform
     from ..services import bids, deposits, keys
 
+    ctx = current_platform().at(now, store=store)
     made = []
     for bidder, price in zip(people.bidders, prices, strict=False):
         if deposits.deposit_of(session, lot, bidder.organisation_id) is None:
@@ -191,9 +193,7 @@ def submit_bids(session, people: Cast, now: datetime, lot: Lot, store, platform,
                                   "项目经理": "一级注册建造师"},
                       files=[("技术标.txt", io.BytesIO(body))],
                       signer=pki.load_private_key(key_file, "keypass2026"), certificate_pem=pem)
-        guard = bids.begin_upload(session, bidder, now, lot)
-        blob = store.put(io.BytesIO(out.getvalue()))
-        made.append(bids.accept(session, bidder, now, lot, blob, store, platform, guard_id=guard.id))
+        made.append(bids.submit(ctx, session, bidder, lot, io.BytesIO(out.getvalue())))
     session.flush()
     return made
 

@@ -1,8 +1,9 @@
 """Forms of the auth blueprint."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, PasswordField, StringField, SubmitField
+from wtforms import HiddenField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..fields import Form
 
@@ -51,3 +52,14 @@ class DisableForm(Form):
                        description=_l("The 6 digits your authenticator app shows now, or one of your recovery codes."),
                        render_kw={"autocomplete": "one-time-code"})
     submit = SubmitField(_l("Turn off the second factor"))
+
+
+class ApiTokenForm(Form):
+    """Issue an API token: a name, its scopes and how long it lasts (the view fills the choices)."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=64)],
+                       description=_l("What will use it, e.g. the bidder tool on the bid office's computer."))
+    scopes = SelectMultipleField(_l("Scopes"), validators=[DataRequired()], widget=ListWidget(prefix_label=False),
+                                 option_widget=CheckboxInput())
+    days = SelectField(_l("Valid for"), coerce=int)
+    submit = SubmitField(_l("Issue the token"))

@@ -102,20 +102,26 @@ def _recovery_codes_left(user) -> int:
                              .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)))
 
 
-def _account_page(disable_form=None, status: int = 200):
+def account_page(disable_form=None, status: int = 200, *, token_form=None):
+    """The account page, with a form that failed (and its status) where there is one."""
+    from .api_tokens import token_section
+
     user = current_user
+    tokens = token_section()
+    if token_form is not None:
+        tokens["token_form"] = token_form
     return render_template(
         "auth/account.html", may_use=second_factor.may_use(user), begin_form=ActionForm(),
         disable_form=disable_form or DisableForm(), left=_recovery_codes_left(user) if user.second_factor_on else 0,
         setting_up=user.totp_secret is not None and not user.second_factor_on,
-        required=user.has_role(*current_app.config["REQUIRE_TOTP_FOR"])), status
+        required=user.has_role(*current_app.config["REQUIRE_TOTP_FOR"]), **tokens), status
 
 
 @bp.route("/account")
 @login_required
 def account():
-    """One's own account: password, and the second factor."""
-    return _account_page()
+    """One's own account: password, the second factor and (for bidders) API tokens."""
+    return account_page()
 
 
 @bp.route("/account/second-factor/begin", methods=["POST"])
@@ -173,14 +179,14 @@ def second_factor_off():
     """Turn the second factor off with a current code (or a recovery code)."""
     form = DisableForm()
     if not form.validate_on_submit():
-        return _account_page(form, 422)
+        return account_page(form, 422)
     try:
         second_factor.disable(db.session, current_user, now(), _at_rest(), code=form.code.data, at=_real_now())
     except DomainError as error:
         db.session.commit()
         attempt_failed()
         form_error(form, error)
-        return _account_page(form, 422)
+        return account_page(form, 422)
     db.session.commit()
     flash(_("The second factor is off: the password alone logs you in."), "info")
     return redirect(url_for("auth.account"))

@@ -6,25 +6,25 @@ import base64
 import io
 import json
 import zipfile
+from functools import partial
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...clock import current_clock
 from ...domain import pki
 from ...domain.errors import N_, DomainError
 from ...domain.sealing import envelope
 from ...extensions import db
 from ...models import Bid, BidderCertificate, Lot
+from ...platform import current_platform
 from ...services import bids, deposits, keys
-from ...storage import BlobTooLarge, blob_store
 from ..common import client_address, now, perform, roles_required
 from ..i18n import error_text, message_text
 from ..lots.blueprint import load_lot
 from ..requests import large_body
-from .blueprint import bp, interest_rate, platform
+from .blueprint import bp, platform
 from .forms import ActionForm, CertificateForm, ReasonForm, SealForm, UploadForm
 
 
@@ -51,27 +51,16 @@ def bid_page(lot_id: int):
         max_mib=current_app.config["MAX_ENVELOPE_BYTES"] // 2**20, now=now())
 
 
-def _finish(lot: Lot, blob, guard_id: int, sealed_by: str) -> Bid | None:
-    """Accept a stored envelope at the moment its upload completed, or remove it; flash the outcome."""
-    completed = current_clock().now()  # the deadline is judged now, not when the request began
+def _submit(lot: Lot, stream, sealed_by: str):
+    """Hand the envelope to the submission service; flash the outcome and say where to go next."""
     try:
-        bid = bids.accept(db.session, current_user, completed, lot, blob, blob_store(), platform(),
-                          guard_id=guard_id, sealed_by=sealed_by, address=client_address() or "")
+        bid = bids.submit(current_platform(), db.session, current_user, lot, stream, sealed_by=sealed_by,
+                          address=client_address() or "", max_size=current_app.config["MAX_ENVELOPE_BYTES"])
     except DomainError as error:
-        db.session.rollback()
-        bids.abandon(db.session, blob_store(), blob, guard_id)
-        db.session.commit()
         flash(error_text(error), "danger")
-        return None
-    db.session.commit()
+        return redirect(url_for("bids.bid_page", lot_id=lot.id))
     flash(_("Bid received: keep the receipt."), "success")
-    return bid
-
-
-def _begin(lot: Lot):
-    """Take the upload guard (committed, so a concurrent upload sees it) or flash why not."""
-    guard, ok = perform(bids.begin_upload, lot)
-    return guard.id if ok else None
+    return redirect(_receipt_url(bid))
 
 
 @bp.route("/lots/<int:lot_id>/bid/upload", methods=["POST"])
@@ -84,19 +73,7 @@ def bid_upload(lot_id: int):
     if not form.validate_on_submit():
         flash(_("Choose the sealed envelope file to upload."), "danger")
         return redirect(url_for("bids.bid_page", lot_id=lot.id))
-    guard_id = _begin(lot)
-    if guard_id is None:
-        return redirect(url_for("bids.bid_page", lot_id=lot.id))
-    try:
-        blob = blob_store().put(form.envelope.data.stream, max_size=current_app.config["MAX_ENVELOPE_BYTES"])
-    except BlobTooLarge as too_large:
-        bids.release(db.session, guard_id)
-        db.session.commit()
-        flash(error_text(DomainError(N_("The envelope is larger than the limit of %(mib)s MiB."), field="envelope",
-                                     mib=too_large.limit // 2**20)), "danger")
-        return redirect(url_for("bids.bid_page", lot_id=lot.id))
-    bid = _finish(lot, blob, guard_id, "bidder")
-    return redirect(_receipt_url(bid) if bid else url_for("bids.bid_page", lot_id=lot.id))
+    return _submit(lot, form.envelope.data.stream, "bidder")
 
 
 def _price_form(form: SealForm) -> dict:
@@ -122,25 +99,23 @@ def bid_seal(lot_id: int):
         return redirect(url_for("bids.bid_page", lot_id=lot.id))
     certificate = _valid_certificate(current_user.organisation_id)
     opening_key = keys.opening_key_of(db.session, lot)
-    guard_id = _begin(lot)
-    if guard_id is None:
+    if certificate is None or opening_key is None:
+        flash(error_text(DomainError(N_("Get a signing certificate first (数字证书), then seal the bid."),
+                                     field="certificate")), "danger")
         return redirect(url_for("bids.bid_page", lot_id=lot.id))
     try:
-        if certificate is None or opening_key is None:
-            raise DomainError(N_("Get a signing certificate first (数字证书), then seal the bid."), field="certificate")
         signer = pki.load_private_key(form.key_file.data.read(), form.key_password.data)
-        files = [(item.filename, item.stream) for item in form.documents.data or [] if item and item.filename]
-        with blob_store().writer() as out:
-            envelope.seal(out.file, lot_code=lot.deal_code, bidder_code=current_user.organisation.credit_code,
-                          lot_public_key=opening_key.public_key, price_form=_price_form(form), files=files,
-                          signer=signer, certificate_pem=certificate.certificate_pem.encode())
     except DomainError as error:
-        bids.release(db.session, guard_id)
-        db.session.commit()
         flash(error_text(error), "danger")
         return redirect(url_for("bids.bid_page", lot_id=lot.id))
-    bid = _finish(lot, out.blob, guard_id, "platform")
-    return redirect(_receipt_url(bid) if bid else url_for("bids.bid_page", lot_id=lot.id))
+    files = [(item.filename, item.stream) for item in form.documents.data or [] if item and item.filename]
+    fields, org_code, pem = _price_form(form), current_user.organisation.credit_code, certificate.certificate_pem
+
+    def seal(out) -> None:  # in memory, straight into the blob store, under the bidder's upload guard
+        envelope.seal(out, lot_code=lot.deal_code, bidder_code=org_code, lot_public_key=opening_key.public_key,
+                      price_form=fields, files=files, signer=signer, certificate_pem=pem.encode())
+
+    return _submit(lot, seal, "platform")
 
 
 @bp.route("/lots/<int:lot_id>/bid/withdraw", methods=["POST"])
@@ -149,7 +124,7 @@ def bid_withdraw(lot_id: int):
     """Withdraw the company's bid before the deadline (the deposit is refunded)."""
     lot = load_lot(lot_id)
     if ActionForm().validate_on_submit():
-        perform(bids.withdraw, lot, platform=platform(), rate=interest_rate(), store=blob_store(),
+        perform(partial(bids.withdraw, current_platform()), lot,
                 ok=_("Bid withdrawn; the deposit is refunded to the paying account."))
     return redirect(url_for("bids.bid_page", lot_id=lot.id))
 
