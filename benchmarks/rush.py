@@ -28,9 +28,7 @@ import os
 import random
 import re
 import shutil
-import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -62,17 +60,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def environment(work: Path, port: int) -> dict[str, str]:
-    """The production set's settings, apart from any `make serve` running on this machine."""
-    return {**os.environ, "DATABASE_URL": DATABASE, "TRADING_INSTANCE_PATH": str(work / "instance"),
-            "TRADING_KEK": os.urandom(32).hex(), "TRADING_CLOCK": "simulated", "TRADING_JOBS": "rq",
-            "TRADING_REDIS_URL": REDIS, "TRADING_RATELIMIT_STORAGE_URI": REDIS,
-            "TRADING_JOBS_QUEUE": f"rush-{os.getpid()}", "TRADING_SERVE_BIND": f"127.0.0.1:{port}",
-            "TRADING_BLOB_DIR": str(work / "blobs"), "TRADING_SESSION_COOKIE_SECURE": "false",
-            "TRADING_REMEMBER_COOKIE_SECURE": "false", "TRADING_SERVER_KEPT_HOLDER_KEYS": "true",
-            "PYTHONUNBUFFERED": "1"}
 
 
 def fresh_database() -> None:
@@ -164,22 +151,6 @@ def set_clock(deadline: datetime, lead_s: float) -> float:
                      {"us": int(offset.total_seconds() * 1e6)})
     engine.dispose()
     return offset.total_seconds()
-
-
-def wait_until_up(port: int, server: subprocess.Popen, limit_s: float = 90) -> None:
-    end = time.monotonic() + limit_s
-    while time.monotonic() < end:
-        if server.poll() is not None:
-            raise SystemExit("rush: the production set ended before it answered")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/auth/login")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit("rush: the production set did not answer in time")
 
 
 def upload(port: int, lot_id: int, token: str, path: str, size: int) -> tuple[int, dict]:
@@ -322,19 +293,19 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def main() -> None:
+    from trading import serve
+
     work = Path(tempfile.mkdtemp(prefix="rush-"))
     port = free_port()
-    os.environ.update(environment(work, port))
+    os.environ.update(serve.trial_environment(str(work / "instance"), DATABASE, REDIS, f"127.0.0.1:{port}"))
     server = None
     try:
         fresh_database()
         began = time.time()
         plan = prepare(work)
         log(f"set-up done in {time.time() - began:.0f} s; starting the production set on port {port}")
-        server_log = open(work / "serve.log", "w")
-        server = subprocess.Popen([sys.executable, "-m", "trading.serve"], cwd=ROOT, stdout=server_log,
-                                  stderr=subprocess.STDOUT, start_new_session=True)
-        wait_until_up(port, server)
+        server = serve.Running(dict(os.environ), str(work / "serve.log"))
+        server.wait_until_up()
         plan["offset_s"] = set_clock(plan["deadline"], LEAD_S)
         deadline_real = plan["deadline"].timestamp() - plan["offset_s"]
         rng = random.Random(7)
@@ -372,12 +343,8 @@ def main() -> None:
                    "mib": round(sum(r["size"] for r in results) / 2**20), "rush_s": round(rush_s, 1)}
         print(json.dumps(figures))
     finally:
-        if server is not None and server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
+        if server is not None:
+            server.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 

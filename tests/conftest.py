@@ -82,15 +82,19 @@ def _config(url: str, **extra) -> dict:
 
 
 def _empty_tables() -> None:
-    """Delete every row and restore the one-row tables as the migration leaves them."""
+    """Delete every row, restart the id sequences and restore the one-row tables as the migration leaves them.
+
+    Rows are deleted, not truncated: PostgreSQL's TRUNCATE of some fifty tables costs a new file per table (0.1–0.8 s
+    per test), a DELETE of the few rows a test leaves about 10 ms. A transaction rolled back after each test would be
+    cheaper still, but the tests commit through the real services, from several threads and processes, and check
+    what those commits leave."""
     tables = db.metadata.sorted_tables
     with db.engine.begin() as conn:
+        for table in reversed(tables):
+            conn.execute(table.delete())
         if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{table.name}"' for table in tables)
-            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(tables):
-                conn.execute(table.delete())
+            conn.execute(sa.text("SELECT setval(c.oid, 1, false) FROM pg_class c "
+                                 "WHERE c.relkind = 'S' AND c.relnamespace = 'public'::regnamespace"))
         conn.execute(sa.text("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, :h)"), {"h": "0" * 64})
         conn.execute(sa.text("INSERT INTO clock_setting (id, offset_us) VALUES (1, 0)"))
 

@@ -111,6 +111,65 @@ def main(argv: list[str]) -> int:
     return supervise(commands(config))
 
 
+def trial_environment(instance: str, database_url: str, redis_url: str, bind: str) -> dict[str, str]:
+    """The settings of a production set of its own beside any other on this machine (the rush benchmark and the
+    browser walkthrough use one): its instance folder, a fresh key-encryption key, its database, its own job queue
+    on the Redis server, its address; the simulated clock and server-kept holder keys of a training centre, and
+    cookies over plain http."""
+    import os
+    import secrets
+
+    return {**os.environ, "DATABASE_URL": database_url, "TRADING_INSTANCE_PATH": instance,
+            "TRADING_KEK": secrets.token_hex(32), "TRADING_CLOCK": "simulated", "TRADING_JOBS": "rq",
+            "TRADING_REDIS_URL": redis_url, "TRADING_RATELIMIT_STORAGE_URI": redis_url,
+            "TRADING_JOBS_QUEUE": f"trial-{secrets.token_hex(4)}", "TRADING_SERVE_BIND": bind,
+            "TRADING_BLOB_DIR": f"{instance}/blobs", "TRADING_SESSION_COOKIE_SECURE": "false",
+            "TRADING_REMEMBER_COOKIE_SECURE": "false", "TRADING_SERVER_KEPT_HOLDER_KEYS": "true",
+            "PYTHONUNBUFFERED": "1"}
+
+
+class Running:
+    """A production set started in the background (``python -m trading.serve`` with ``env``), its output in
+    ``log_path``; ``stop()`` ends it as Ctrl-C would."""
+
+    def __init__(self, env: dict[str, str], log_path: str):
+        self.log = open(log_path, "w")
+        self.process = subprocess.Popen([sys.executable, "-m", "trading.serve"], cwd=ROOT, env=env,
+                                        stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.base = "http://" + env["TRADING_SERVE_BIND"]
+
+    def wait_until_up(self, limit_s: float = 120) -> str:
+        """Wait until the login page answers; returns the base address."""
+        import http.client
+
+        host, _, port = self.base.removeprefix("http://").partition(":")
+        end = time.monotonic() + limit_s
+        while time.monotonic() < end:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the production set ended (exit {self.process.returncode}); see {self.log.name}")
+            try:
+                conn = http.client.HTTPConnection(host, int(port), timeout=5)
+                conn.request("GET", "/auth/login")
+                if conn.getresponse().status == 200:
+                    return self.base
+            except OSError:
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(f"the production set did not answer within {limit_s:.0f} s; see {self.log.name}")
+
+    def stop(self) -> None:
+        import os
+
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=GRACE_SECONDS + 10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log.close()
+
+
 def sa_url(url: str) -> str:
     """A database URL without its password, to print."""
     import sqlalchemy as sa
