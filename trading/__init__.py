@@ -38,7 +38,8 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the extensions and the platform context (keyring, rules, clock, blob store, jobs) to the app."""
+    """Bind the extensions and the platform context (keyring, rules, clock, blob store, jobs, interest rate) to the
+    app."""
     from . import keyring, models  # noqa: F401  (models registers the tables)
     from .clock import make_clock
     from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
@@ -57,6 +58,8 @@ def register_extensions(app: Flask) -> None:
 
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+    from decimal import Decimal
+
     from .jobs import JobQueue
     from .platform import Platform
     from .storage import make_store
@@ -66,7 +69,8 @@ def register_extensions(app: Flask) -> None:
         rules=load_rules(app.config["RULE_OVERRIDES"]),
         clock=make_clock(app.config["CLOCK"]),
         store=make_store(app.config, app.instance_path),
-        jobs=JobQueue(app.config["JOBS"], app.config["REDIS_URL"], app.config["JOBS_QUEUE"]))
+        jobs=JobQueue(app.config["JOBS"], app.config["REDIS_URL"], app.config["JOBS_QUEUE"]),
+        interest_rate=Decimal(str(app.config["DEPOSIT_INTEREST_RATE"])))
 
 
 def load_rules(overrides: dict):

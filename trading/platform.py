@@ -1,7 +1,9 @@
 """The platform's parts in one context (``Platform``), built once by the factory and kept in
 ``app.extensions["trading"]``: the keyring (the at-rest key and the platform's signing keys), the rule set in
-force, the clock, the blob store and the job queue. Services that need a part take the context as ``ctx``; the web
-layer and the commands get it with ``current_platform()``.
+force, the clock, the blob store, the job queue and the interest rate on refunded deposits. Services that need a
+part take the context as their first argument, ``ctx``, and read the part from it (``ctx.rules``,
+``ctx.keyring.at_rest``, ``ctx.store``, ...); the web layer and the commands get it with ``current_platform()``,
+tests with the ``ctx`` fixture.
 
 Nothing here imports Flask at module level, so the domain tools stay runnable without it."""
 
@@ -9,12 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .domain.rules import RuleSet
     from .jobs import JobQueue
-    from .keyring import Keyring
+    from .keyring import Keyring, PlatformKeys
     from .storage import BlobStore
 
 
@@ -28,10 +31,15 @@ class Platform:
     clock: object  # RealClock | SimulatedClock | FixedClock: anything with now() and .simulated
     store: BlobStore  # sealed envelopes, documents and archives: the folder or S3 (storage.make_store)
     jobs: JobQueue | None = None  # where background jobs run (trading/jobs.py); the factory sets it
+    interest_rate: Decimal = Decimal("0.0035")  # annual, on refunded deposits (DEPOSIT_INTEREST_RATE)
 
     def now(self) -> datetime:
         """The platform time (simulated, real or fixed)."""
         return self.clock.now()
+
+    def platform_keys(self) -> PlatformKeys:
+        """The CA and the receipt-signing key, as bid submission and receipts take them."""
+        return self.keyring.platform
 
     def centre_name(self, session) -> str:
         """The trading centre's name (the first organisation of type trading_centre), for call scripts."""
