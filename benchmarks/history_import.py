@@ -34,6 +34,7 @@ from trading import create_app
 from trading.config import Defaults
 from trading.domain import history as historical, regions
 from trading.extensions import db
+from trading.platform import current_platform
 from trading.services import history
 
 LIMIT = Defaults.HISTORY_IMPORT_MAX_BYTES
@@ -127,7 +128,8 @@ def main() -> None:
 
             def whole():
                 sheet = history.read_rows("2023.csv", io.BytesIO(data), max_bytes=LIMIT)
-                done = history.import_history(db.session, "cli", NOW, sheet, "2023.csv", accept_warnings=True)
+                done = history.import_history(current_platform(), db.session, "cli", NOW, sheet, "2023.csv",
+                                              accept_warnings=True)
                 db.session.commit()
                 return done
 

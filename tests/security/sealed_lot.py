@@ -9,11 +9,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from trading.extensions import db
-from trading.keyring import current_keyring
 from trading.models import Bid
-from trading.services import chronograph, keys, opening
+from trading.platform import current_platform
+from trading.services import chronograph, opening
 from trading.simulate import demo, lots as walk
-from trading.storage import FolderStore
 
 KEY_PASS = demo.DEMO_KEY_PASSPHRASE  # the demo holders' key-holder passphrase
 PRICES = ["38100000.00", "37650000.50", "36980000.00", "37200000.00"]
@@ -21,19 +20,19 @@ OLD_PRICE = "29990000.00"  # bidder 1's first bid, replaced before the deadline
 
 
 class SealedLot:
-    """An announced construction lot of the demo, its blob store (the app's) and the platform's keys."""
+    """An announced construction lot of the demo, with the app's platform context (its blob store and keys)."""
 
     def __init__(self, session, now, instance_path, *, k: int = 2, load: bool = True):
         if load:
             demo.load(session, now)
         self.session, self.now = session, now
+        self.ctx = ctx = current_platform()
         self.people = people = walk.cast(session)
-        self.store = FolderStore(instance_path / "blobs")
-        self.lot = walk.create(session, people, now, "construction")
+        self.store = ctx.store  # instance/blobs
+        self.lot = walk.create(ctx, session, people, now, "construction")
         self.lot.key_threshold = k  # of the three holders: the host, a supervisor, the tenderee
-        walk.advance(session, people, now, self.lot, "announced", self.store)
-        self.platform = keys.platform_keys(str(instance_path), now)
-        self.at_rest = current_keyring().at_rest  # the app's own: released shares are kept at rest under it
+        walk.advance(ctx, session, people, now, self.lot, "announced")
+        self.platform = ctx.platform_keys()
         session.commit()
 
     def submit(self, prices, at=None, **extra) -> list[Bid]:
@@ -46,7 +45,7 @@ class SealedLot:
     def close(self):
         """Past the deadline: the clock step moves the lot to the opening (committed); returns the time."""
         at = self.lot.bid_deadline
-        chronograph.tick(self.session, at)
+        chronograph.tick(self.ctx, self.session, at)
         self.session.commit()
         return at
 
@@ -54,8 +53,7 @@ class SealedLot:
         """Past the deadline: the clock step moves the lot to the opening and two holders release their shares."""
         at = self.close()
         for holder in holders or (self.people.staff, self.people.supervisor):
-            opening.release_share(self.session, holder, at, self.lot, KEY_PASS, at_rest=self.at_rest,
-                                  store=self.store, platform=self.platform)
+            opening.release_share(self.ctx, self.session, holder, at, self.lot, KEY_PASS)
         self.session.commit()
         return opening.record(self.session, self.lot)
 

@@ -25,7 +25,7 @@ from trading.domain.errors import DomainError
 from trading.domain.sealing import ceremony, holderkeys
 from trading.extensions import db
 from trading.models import Bid, HolderKey, KeyShare, ReleasedShare, User
-from trading.services import archive, beacon, bids, holders, keys, opening
+from trading.services import archive, bids, holders, keys, opening
 from trading.simulate import lots as walk
 
 LARGE = 9 * 2**20  # past the 8 MiB at which the old code spilled the plaintext into a temporary file
@@ -126,9 +126,7 @@ def test_after_the_archive_no_share_opens_and_no_opening_key_can_be_rebuilt(sess
     lot.lot.state = "contracted"  # set-up: the evaluation, the award and the contract are not what is tested
     session.flush()
     after = lot.lot.bid_deadline + timedelta(days=40)
-    archive.create(session, lot.people.staff, after, lot.lot, store=lot.store,
-                   signing_key=lot.platform.signing_key, beacon_key=beacon.signing_key(str(instance)),
-                   gateway_key=beacon.gateway_key(str(instance)))
+    archive.create(lot.ctx, session, lot.people.staff, after, lot.lot)
     session.commit()
 
     key = keys.opening_key_of(session, lot.lot)
@@ -142,7 +140,7 @@ def test_after_the_archive_no_share_opens_and_no_opening_key_can_be_rebuilt(sess
             ceremony.open_share(ceremony.SealedShare(str(share.holder_id), share.role, share.index, share.sealed,
                                                      share.share_hash), lot.lot.deal_code, private)
     with pytest.raises(DomainError) as refused:
-        opening.read_document(session, after, lot.lot, record[0], 0, at_rest=lot.at_rest, store=lot.store)
+        opening.read_document(lot.ctx, session, after, lot.lot, record[0], 0)
     assert refused.value.field == "shares"  # the opening key cannot be rebuilt
 
 
@@ -165,10 +163,7 @@ def test_a_withdrawn_envelope_left_by_a_crash_is_removed_at_start_up_and_the_arc
 
     lot.open()
     lot.lot.state = "contracted"  # set-up: the evaluation, the award and the contract are not what is tested
-    row = archive.create(session, lot.people.staff, lot.lot.bid_deadline + timedelta(days=40), lot.lot,
-                         store=lot.store, signing_key=lot.platform.signing_key,
-                         beacon_key=beacon.signing_key(str(instance)),
-                   gateway_key=beacon.gateway_key(str(instance)))
+    row = archive.create(lot.ctx, session, lot.people.staff, lot.lot.bid_deadline + timedelta(days=40), lot.lot)
     session.commit()
     removed = storage.cleanup(session, lot.store, time.time() + 2 * 3600)  # past the grace period
     assert removed["orphans"] == 1 and not lot.store.exists(key)

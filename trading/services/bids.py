@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -151,8 +152,8 @@ def withdraw(session, actor, now: datetime, lot: Lot, *, platform: keys.Platform
     if deposit is not None and deposit.status == "paid":
         rule = ("procurement.deposit_refund" if lot.project.trade_type == "procurement"
                 else "construction.deposit_refund_withdrawn")
-        deposits.refund(session, actor, now, deposit, rate=rate, reason="撤回投标", due=now + timedelta(days=5),
-                        rule=rule)
+        deposits.refund(SimpleNamespace(interest_rate=rate), session, actor, now, deposit, reason="撤回投标",
+                        due=now + timedelta(days=5), rule=rule)  # the rate as a context, until withdraw takes ctx
     session.flush()
     return bid
 
