@@ -458,14 +458,14 @@ PROCUREMENT_CATEGORIES = {"goods": "货物", "services": "服务", "works": "工
 
 
 def check_method(trade_type: str, method: str, amount: Decimal | None, *,
-                 category: str | None = None, rules: RuleSet | None = None) -> Method:
-    """The method if the trade type allows it for this amount (and procurement category), else refuse."""
+                 category: str | None = None, rules: RuleSet) -> Method:
+    """The method if the trade type allows it for this amount (and procurement category) under the rules in force
+    (``rules``), else refuse."""
     if trade_type not in TRADE_TYPES:
         raise DomainError(N_("Unknown trade type %(trade_type)s."), field="trade_type", trade_type=trade_type)
     if method not in METHODS_BY_TRADE_TYPE[trade_type]:
         raise DomainError(N_("The method %(method)s is not allowed for %(trade_type)s."), field="method",
                           rule=f"{trade_type}.methods", method=method, trade_type=trade_type)
-    rules = DEFAULT_RULES if rules is None else rules
     if trade_type == "construction" and method not in TENDERING_METHODS:
         threshold = rules["construction.must_tender_threshold"]
         if amount is None:
