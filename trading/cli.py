@@ -1,4 +1,4 @@
-"""``flask`` commands: init-db, demo, clock, audit, scenario, stats calibrate, history import."""
+"""``flask`` commands: init-db, demo, clock, audit, scenario, stats calibrate, history import, rules show."""
 
 from __future__ import annotations
 
@@ -295,6 +295,40 @@ def stats_calibrate(as_json: bool) -> None:
                f"published precision, {counts['differs']} differ, {counts['missing']} without deals loaded")
 
 
+rules_group = click.Group("rules", help="The rules in force: the law's table (RULES.md), made stricter where the "
+                                         "centre's TRADING_RULE_OVERRIDES say so.")
+UNITS = {"days": "days", "working_days": "working days", "percent": "%", "count": "", "years": "years",
+         "ratio": "", "yuan": "yuan", None: ""}
+
+
+def _rule_value(value, unit) -> str:
+    """A rule's number with its unit, as the table prints it (— for a condition without a number)."""
+    return "—" if value is None else f"{value} {UNITS[unit]}".strip()
+
+
+@rules_group.command("show")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print every rule as a JSON object (Decimals and ratios as strings, 2/3 for a fraction).")
+@with_appcontext
+def rules_show(as_json: bool) -> None:
+    """Print the rules in force: id, value and unit, trade types, confidence (T statutory text, S secondary summary,
+    R recalled, P platform policy), source, and whether the centre's settings made it stricter."""
+    import json
+
+    rows = current_platform().rules.describe()
+    if as_json:
+        click.echo(json.dumps(rows, default=str, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{'rule':<42} {'value':<18} {'trade types':<36} conf  source")
+    for row in rows:
+        mark = f"  [overridden; law: {_rule_value(row['law_value'], row['unit'])}]" if row["overridden"] else ""
+        click.echo(f"{row['id']:<42} {_rule_value(row['value'], row['unit']):<18} {','.join(row['trade_types']):<36} "
+                   f"{row['confidence']:<4}  {row['source']}{mark}")
+    overridden = [row["id"] for row in rows if row["overridden"]]
+    click.echo(f"{len(rows)} rules; {len(overridden)} set by the centre (TRADING_RULE_OVERRIDES)"
+               + (f": {', '.join(overridden)}" if overridden else ""))
+
+
 history_group = click.Group("history", help="Past deals imported from files.")
 
 
@@ -408,5 +442,5 @@ def register(app) -> None:
     from .jobs import jobs_group
 
     for command in (init_db, demo, clock_group, chronograph, audit_group, cleanup_blobs, bid_group, draw_group,
-                    scenario_group, stats_group, history_group, keys_group, jobs_group):
+                    scenario_group, stats_group, history_group, keys_group, rules_group, jobs_group):
         app.cli.add_command(command)
