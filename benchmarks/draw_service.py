@@ -28,11 +28,10 @@ from flask_migrate import downgrade, upgrade
 from trading import create_app
 from trading.domain import drawing, specialties
 from trading.extensions import db
-from trading.keyring import current_keyring
 from trading.models import Expert, ExpertSpecialty, Lot, Registration, User
+from trading.platform import current_platform
 from trading.services import draws, experts
 from trading.simulate import demo, lots as walk
-from trading.storage import FolderStore
 
 POOL = int(os.environ.get("BENCH_EXPERTS", "100000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "20"))
@@ -51,8 +50,9 @@ def build(folder: str) -> tuple:
         upgrade()
         demo.load(db.session, NOW)
         people = walk.cast(db.session)
-        lot = walk.create(db.session, people, NOW, "construction")
-        walk.advance(db.session, people, NOW, lot, "announced", FolderStore(Path(folder) / "blobs"))
+        ctx = current_platform()
+        lot = walk.create(ctx, db.session, people, NOW, "construction")
+        walk.advance(ctx, db.session, people, NOW, lot, "announced")
         walk.sign_up(db.session, people, NOW, lot, 6)
         db.session.commit()
         leaves = [s.code for s in specialties.load().entries if s.level == 3][:60]
@@ -100,9 +100,8 @@ def run(folder: str) -> None:
             lot = db.session.get(Lot, lot_id)
             staff = db.session.get(User, staff_id)
             started = time.perf_counter()
-            draw = draws.create(db.session, staff, NOW, lot, wanted=request, exclude_same_region=False,
-                                evaluation_at=NOW + timedelta(days=25), place="评标室",
-                                at_rest=current_keyring().at_rest)
+            draw = draws.create(current_platform(), db.session, staff, NOW, lot, wanted=request,
+                                exclude_same_region=False, evaluation_at=NOW + timedelta(days=25), place="评标室")
             seed = drawing.seed(os.urandom(32), draw.inputs_hash, os.urandom(64))
             ranking = drawing.rank(seed, draw.snapshot)
             outcomes, at = [], NOW

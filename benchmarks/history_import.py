@@ -33,7 +33,9 @@ from flask_migrate import upgrade
 from trading import create_app
 from trading.config import Defaults
 from trading.domain import history as historical, regions
+from trading.domain.rules import DEFAULT_RULES
 from trading.extensions import db
+from trading.platform import current_platform
 from trading.services import history
 
 LIMIT = Defaults.HISTORY_IMPORT_MAX_BYTES
@@ -115,7 +117,7 @@ def main() -> None:
     print(f"{count} rows, CSV {len(data) / 2**20:.1f} MiB (limit {LIMIT / 2**20:g} MiB)", file=sys.stderr)
     result: dict = {"rows": count, "csv_bytes": len(data), "limit_bytes": LIMIT}
     result["csv_read_s"], sheet = timed(lambda: history.read_rows("2023.csv", io.BytesIO(data), max_bytes=LIMIT))
-    result["validate_s"], checked = timed(lambda: historical.validate(sheet))
+    result["validate_s"], checked = timed(lambda: historical.validate(sheet, rules=DEFAULT_RULES))
     assert not checked.errors and len(checked.lots) == count, checked.errors[:3]
     print(f"read {result['csv_read_s']} s ({sheet.encoding_label}, header on line {sheet.header_line}), "
           f"checked {result['validate_s']} s", file=sys.stderr)
@@ -127,7 +129,8 @@ def main() -> None:
 
             def whole():
                 sheet = history.read_rows("2023.csv", io.BytesIO(data), max_bytes=LIMIT)
-                done = history.import_history(db.session, "cli", NOW, sheet, "2023.csv", accept_warnings=True)
+                done = history.import_history(current_platform(), db.session, "cli", NOW, sheet, "2023.csv",
+                                              accept_warnings=True)
                 db.session.commit()
                 return done
 
@@ -141,7 +144,7 @@ def main() -> None:
     assert len(sheet.rows) == count
     print(f"xlsx {len(workbook) / 2**20:.1f} MiB read in {result['xlsx_read_s']} s", file=sys.stderr)
     result["csv_read_and_check_peak_mib"] = peak_mib(lambda: historical.validate(
-        history.read_rows("2023.csv", io.BytesIO(data), max_bytes=LIMIT)))
+        history.read_rows("2023.csv", io.BytesIO(data), max_bytes=LIMIT), rules=DEFAULT_RULES))
     result["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     print(json.dumps(result))
 

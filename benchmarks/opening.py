@@ -35,12 +35,11 @@ from trading.domain import pki
 from trading.domain.sealing import envelope, holderkeys
 from trading.domain.sealing.envelope import HPKE
 from trading.extensions import db
-from trading.keyring import current_keyring
 from trading.models import Bid, Lot, Organisation
+from trading.platform import current_platform
 from trading.services import audit, bids, keys, opening
 from trading.simulate import demo, lots as walk
 from trading.simulate.demo import credit_code
-from trading.storage import FolderStore
 
 BIDS = int(os.environ.get("BENCH_BIDS", "1000"))
 SIZE = 1024 * 1024
@@ -54,17 +53,18 @@ def prepare(folder: str):
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder}/bench.db"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "KEK": os.urandom(32).hex()},
                      instance_path=folder)  # a fresh key-encryption key: the folder lives for one run
-    store = FolderStore(Path(folder) / "blobs")
     with app.app_context():
+        ctx = current_platform()
+        store = ctx.store  # instance/blobs in the run's folder
         if db.engine.dialect.name != "sqlite":
             downgrade(revision="base")
         upgrade()
         demo.load(db.session, NOW)
         people = walk.cast(db.session)
-        lot = walk.create(db.session, people, NOW, "construction")
-        walk.advance(db.session, people, NOW, lot, "announced", store)
+        lot = walk.create(ctx, db.session, people, NOW, "construction")
+        walk.advance(ctx, db.session, people, NOW, lot, "announced")
         public = keys.opening_key_of(db.session, lot).public_key
-        platform = current_keyring().platform
+        platform = ctx.platform_keys()
         document = os.urandom(SIZE)
         started = time.perf_counter()
         for index in range(BIDS):
@@ -98,7 +98,7 @@ def prepare(folder: str):
         for holder in (people.staff, people.supervisor):
             _release(lot, holder, deadline)
         db.session.commit()
-        return app, lot.id, store, platform
+        return app, lot.id
 
 
 def _release(lot, holder, at) -> None:
@@ -114,7 +114,7 @@ def _release(lot, holder, at) -> None:
                                            DEMO_KEY_PASSPHRASE)
     opened = ceremony.open_share(ceremony.SealedShare(str(holder.id), share.role, share.index, share.sealed,
                                                       share.share_hash), lot.deal_code, private)
-    sealed = keys.seal_at_rest(current_keyring().at_rest, opening.RELEASED_SHARE, bytes([opened.index]) + opened.share,
+    sealed = keys.seal_at_rest(current_platform(), opening.RELEASED_SHARE, bytes([opened.index]) + opened.share,
                                lot.deal_code)
     db.session.add(ReleasedShare(key_share_id=share.id, released_by_id=holder.id, released_at=at, sealed=sealed))
     share.released_at = at
@@ -138,13 +138,12 @@ def floor(count: int) -> float:
 
 def run(folder: str) -> None:
     """Build everything in ``folder``, measure, print the JSON line."""
-    app, lot_id, store, platform = prepare(folder)
+    app, lot_id = prepare(folder)
     gc.collect()  # the set-up's garbage is not the opening's to collect
     with app.app_context():
         lot = db.session.get(Lot, lot_id)
         started = time.perf_counter()
-        entries = opening.open_bids(db.session, lot.bid_deadline, lot, at_rest=current_keyring().at_rest, store=store,
-                                    platform=platform)
+        entries = opening.open_bids(current_platform(), db.session, lot.bid_deadline, lot)
         db.session.commit()
         open_s = time.perf_counter() - started
         assert sum(e.status == "opened" for e in entries) == BIDS, [e.reason for e in entries if e.reason][:3]

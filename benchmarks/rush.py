@@ -97,8 +97,8 @@ def prepare(work: Path) -> dict:
         start = datetime.now(UTC).replace(microsecond=0)
         demo.load(session, start)
         people = walk.cast(session)
-        lot = walk.create(session, people, start, "construction")
-        walk.advance(session, people, start, lot, "announced", ctx.store)
+        lot = walk.create(ctx, session, people, start, "construction")
+        walk.advance(ctx, session, people, start, lot, "announced")
         session.commit()
         day = start + timedelta(days=1)
         lot_key = keys.opening_key_of(session, lot).public_key
@@ -118,7 +118,7 @@ def prepare(work: Path) -> dict:
             deposit = deposits.deposit_of(session, lot, org.id)
             deposits.pay(session, user, day, target_number=deposit.sub_account.number,
                          amount=f"{deposit.required:.2f}", memo="投标保证金")
-            key_file, pem = keys.issue_certificate(session, user, day, ctx.keyring.platform, "keypass2026")
+            key_file, pem = keys.issue_certificate(ctx, session, user, day, "keypass2026")
             signer = pki.load_private_key(key_file, "keypass2026")
             _, token = api_tokens.issue(session, user, day, name="rush", scopes=["bids"], days=365)
             session.commit()
@@ -230,8 +230,7 @@ def open_the_bids(plan: dict) -> None:
         lot = db.session.get(Lot, plan["lot_id"])
         people = walk.cast(db.session)
         for holder in (people.staff, people.supervisor):
-            opening.release_share(db.session, holder, ctx.now(), lot, demo.DEMO_KEY_PASSPHRASE,
-                                  at_rest=ctx.keyring.at_rest, store=ctx.store, platform=ctx.keyring.platform,
+            opening.release_share(ctx, db.session, holder, ctx.now(), lot, demo.DEMO_KEY_PASSPHRASE,
                                   open_at_once=False)
             db.session.commit()
         jobs.enqueue_opening(ctx, lot.id)

@@ -134,6 +134,13 @@ def session(app):
 
 
 @pytest.fixture
+def ctx(app, session):
+    """The app's platform context (keyring, rules, clock, blob store, ...), inside the ``session`` fixture's app
+    context: what services take first."""
+    return app.extensions["trading"]
+
+
+@pytest.fixture
 def now() -> datetime:
     return FIXED_NOW
 

@@ -42,7 +42,8 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the extensions and the platform context (keyring, rules, clock, blob store, jobs) to the app."""
+    """Bind the extensions and the platform context (keyring, rules, clock, blob store, jobs, interest rate) to the
+    app."""
     from . import keyring, models  # noqa: F401  (models registers the tables)
     from .clock import make_clock
     from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
@@ -61,6 +62,7 @@ def register_extensions(app: Flask) -> None:
 
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
     from .jobs import JobQueue
     from .platform import Platform
     from .storage import make_store

@@ -1,4 +1,4 @@
-"""``flask`` commands: init-db, demo, clock, audit, scenario, stats calibrate, history import."""
+"""``flask`` commands: init-db, demo, clock, audit, scenario, stats calibrate, history import, rules show."""
 
 from __future__ import annotations
 
@@ -15,10 +15,9 @@ from flask_migrate import upgrade
 from .clock import current_clock
 from .domain.errors import DomainError
 from .extensions import db
-from .keyring import current_keyring
 from .models import Organisation
+from .platform import current_platform
 from .services import audit, clock as clock_service
-from .storage import blob_store
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 
@@ -43,7 +42,7 @@ def _reseal() -> list[str]:
     returns the rows that open under neither key."""
     from .services import keys
 
-    count, unreadable = keys.reseal_legacy(db.session, current_clock().now(), current_keyring().at_rest)
+    count, unreadable = keys.reseal_legacy(current_platform(), db.session, current_clock().now())
     db.session.commit()
     if count:
         click.echo(f"{count} secret(s) re-sealed under the at-rest key: SECRET_KEY can now be rotated")
@@ -59,7 +58,7 @@ def _cleanup_blobs() -> None:
 
     from .storage import cleanup
 
-    removed = cleanup(db.session, blob_store(), time.time())
+    removed = cleanup(db.session, current_platform().store, time.time())
     if any(removed.values()):
         click.echo(f"blob store cleaned: {removed['temporary']} unfinished write(s), {removed['orphans']} orphan(s)")
 
@@ -82,15 +81,15 @@ def demo(if_empty: bool) -> None:
     if if_empty and db.session.scalar(sa.select(sa.func.count(Organisation.id))):
         click.echo("database not empty: demo data not loaded again")
     else:
-        now = current_clock().now()
+        ctx, now = current_platform(), current_clock().now()
         report = demo_data.load(db.session, now)
         db.session.commit()
-        for line in demo_data.load_lots(db.session, now, blob_store()):
+        for line in demo_data.load_lots(ctx, db.session, now):
             click.echo(line)
         from .simulate import experts as demo_experts
 
-        click.echo(demo_experts.load(db.session, now))
-        click.echo(demo_data.load_opening_lot(db.session, now, blob_store(), keyring=current_keyring()))
+        click.echo(demo_experts.load(ctx, db.session, now))
+        click.echo(demo_data.load_opening_lot(ctx, db.session, now))
         db.session.commit()
         click.echo(f"demo logins (password for every demo user: {demo_data.DEMO_PASSWORD}; key holders' key-holder "
                    f"passphrase, to release a share at the opening: {demo_data.DEMO_KEY_PASSPHRASE})")
@@ -135,7 +134,6 @@ def clock_advance(days: int, hours: int, to: str | None) -> None:
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
-    from .platform import current_platform
     from .services import chronograph
 
     chronograph.run(current_platform(), db.session, new_now)
@@ -297,6 +295,40 @@ def stats_calibrate(as_json: bool) -> None:
                f"published precision, {counts['differs']} differ, {counts['missing']} without deals loaded")
 
 
+rules_group = click.Group("rules", help="The rules in force: the law's table (RULES.md), made stricter where the "
+                                         "centre's TRADING_RULE_OVERRIDES say so.")
+UNITS = {"days": "days", "working_days": "working days", "percent": "%", "count": "", "years": "years",
+         "ratio": "", "yuan": "yuan", None: ""}
+
+
+def _rule_value(value, unit) -> str:
+    """A rule's number with its unit, as the table prints it (— for a condition without a number)."""
+    return "—" if value is None else f"{value} {UNITS[unit]}".strip()
+
+
+@rules_group.command("show")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print every rule as a JSON object (Decimals and ratios as strings, 2/3 for a fraction).")
+@with_appcontext
+def rules_show(as_json: bool) -> None:
+    """Print the rules in force: id, value and unit, trade types, confidence (T statutory text, S secondary summary,
+    R recalled, P platform policy), source, and whether the centre's settings made it stricter."""
+    import json
+
+    rows = current_platform().rules.describe()
+    if as_json:
+        click.echo(json.dumps(rows, default=str, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{'rule':<42} {'value':<18} {'trade types':<36} conf  source")
+    for row in rows:
+        mark = f"  [overridden; law: {_rule_value(row['law_value'], row['unit'])}]" if row["overridden"] else ""
+        click.echo(f"{row['id']:<42} {_rule_value(row['value'], row['unit']):<18} {','.join(row['trade_types']):<36} "
+                   f"{row['confidence']:<4}  {row['source']}{mark}")
+    overridden = [row["id"] for row in rows if row["overridden"]]
+    click.echo(f"{len(rows)} rules; {len(overridden)} set by the centre (TRADING_RULE_OVERRIDES)"
+               + (f": {', '.join(overridden)}" if overridden else ""))
+
+
 history_group = click.Group("history", help="Past deals imported from files.")
 
 
@@ -338,9 +370,8 @@ def history_import(file: str, accept_warnings: bool) -> None:
     try:
         with path.open("rb") as stream:
             rows = history.read_rows(path.name, stream, max_bytes=current_app.config["HISTORY_IMPORT_MAX_BYTES"])
-        result = history.import_history(db.session, "cli", current_clock().now(), rows, path.name,
-                                           accept_warnings=accept_warnings,
-                                           rules=current_app.extensions["trading"].rules)
+        result = history.import_history(current_platform(), db.session, "cli", current_clock().now(), rows, path.name,
+                                        accept_warnings=accept_warnings)
     except DomainError as error:
         db.session.rollback()
         how = _how_read(error.params)
@@ -369,7 +400,7 @@ keys_group = click.Group("keys", help="The platform's keys in instance/keys, wra
 @with_appcontext
 def keys_show() -> None:
     """Print the KEK's id, where the keys are, and the public keys (for bidders and verifiers)."""
-    ring = current_keyring()
+    ring = current_platform().keyring
     click.echo(f"KEK id:    {ring.kek_id}")
     click.echo(f"key files: {ring.folder} (each wrapped under the KEK)")
     for name, key in sorted(ring.signing.items()):
@@ -399,7 +430,7 @@ def keys_rotate_kek(new_kek_file: str) -> None:
         created = keyring.new_kek_file(new_kek_file)
         old = keyring.kek_from_config(current_app.config, current_app.instance_path)
         new = keyring.read_kek_file(new_kek_file, current_app.instance_path)
-        files = keyring.rewrap(current_keyring().folder, old, new)
+        files = keyring.rewrap(current_platform().keyring.folder, old, new)
     except keyring.KeyringError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"{'created ' if created else ''}new KEK {keyring.kek_id(new)}: {len(files)} key file(s) re-encrypted "
@@ -411,5 +442,5 @@ def register(app) -> None:
     from .jobs import jobs_group
 
     for command in (init_db, demo, clock_group, chronograph, audit_group, cleanup_blobs, bid_group, draw_group,
-                    scenario_group, stats_group, history_group, keys_group, jobs_group):
+                    scenario_group, stats_group, history_group, keys_group, rules_group, jobs_group):
         app.cli.add_command(command)

@@ -120,8 +120,7 @@ def open_lot(lot_id: int) -> bool:
         ctx = current_platform()
         with committed() as session:
             lot = session.get(Lot, lot_id)
-            return lot is not None and opening.open_if_ready(session, ctx.now(), lot, at_rest=ctx.keyring.at_rest,
-                                                             store=ctx.store, platform=ctx.keyring.platform)
+            return lot is not None and opening.open_if_ready(ctx, session, ctx.now(), lot)
 
 
 OPENING_RETRIES = {"max": 3, "interval": [10, 30, 60]}  # a job that died is retried; the clock step catches up too

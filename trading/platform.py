@@ -1,7 +1,9 @@
 """The platform's parts in one context (``Platform``), built once by the factory and kept in
 ``app.extensions["trading"]``: the keyring (the at-rest key and the platform's signing keys), the rule set in
-force, the clock, the blob store and the job queue. Services that need a part take the context as ``ctx``; the web
-layer and the commands get it with ``current_platform()``.
+force, the clock, the blob store, the job queue and the interest rate on refunded deposits. Services that need a
+part take the context as their first argument, ``ctx``, and read the part from it (``ctx.rules``,
+``ctx.keyring.at_rest``, ``ctx.store``, ...); the web layer and the commands get it with ``current_platform()``,
+tests with the ``ctx`` fixture.
 
 Nothing here imports Flask at module level, so the domain tools stay runnable without it."""
 
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .domain.rules import RuleSet
     from .jobs import JobQueue
-    from .keyring import Keyring
+    from .keyring import Keyring, PlatformKeys
     from .storage import BlobStore
 
 
@@ -42,6 +44,10 @@ class Platform:
         from .clock import FixedClock
 
         return replace(self, clock=FixedClock(now), **parts)
+
+    def platform_keys(self) -> PlatformKeys:
+        """The CA and the receipt-signing key, as bid submission and receipts take them."""
+        return self.keyring.platform
 
     def centre_name(self, session) -> str:
         """The trading centre's name (the first organisation of type trading_centre), for call scripts."""

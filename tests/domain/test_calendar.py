@@ -23,7 +23,7 @@ from trading.domain.calendar import (
     working_days_between,
 )
 from trading.domain.errors import DomainError
-from trading.domain.rules import RuleSet
+from trading.domain.rules import DEFAULT_RULES as LAW, RuleSet
 
 
 def utc(*args) -> datetime:
@@ -130,22 +130,22 @@ def test_deadline_in_days_and_working_days():
 def test_earliest_deadline_from_rules():
     """Rules in days and in working days give their earliest deadline; other rules are refused."""
     issued = utc(2025, 9, 19, 1, 0)
-    assert earliest_deadline(issued, "construction.bid_window") == start_of_local_day(date(2025, 10, 9))
-    assert local_date(earliest_deadline(issued, "land.listing_period")) == date(2025, 10, 10)
-    assert local_date(earliest_deadline(issued, "property.result_publicity")) == date(2025, 9, 26)
+    assert earliest_deadline(issued, LAW["construction.bid_window"]) == start_of_local_day(date(2025, 10, 9))
+    assert local_date(earliest_deadline(issued, LAW["land.listing_period"])) == date(2025, 10, 10)
+    assert local_date(earliest_deadline(issued, LAW["property.result_publicity"])) == date(2025, 9, 26)
     stricter = RuleSet.from_overrides({"construction.bid_window": 25})["construction.bid_window"]
     assert local_date(earliest_deadline(issued, stricter)) == date(2025, 10, 14)
     with pytest.raises(ValueError, match="deposit_cap"):
-        earliest_deadline(issued, "construction.deposit_cap")
+        earliest_deadline(issued, LAW["construction.deposit_cap"])
 
 
 def test_check_min_period_boundary():
     """The deadline may fall on D+N local at any time; a second earlier is refused, naming the rule."""
     issued = utc(2026, 2, 10, 2, 0)
-    check_min_period(issued, utc(2026, 3, 1, 16, 0), "construction.bid_window", "bid_deadline")
-    check_min_period(issued, utc(2026, 3, 2, 1, 30), "construction.bid_window", "bid_deadline")
+    check_min_period(issued, utc(2026, 3, 1, 16, 0), LAW["construction.bid_window"], "bid_deadline")
+    check_min_period(issued, utc(2026, 3, 2, 1, 30), LAW["construction.bid_window"], "bid_deadline")
     with pytest.raises(DomainError) as caught:
-        check_min_period(issued, utc(2026, 3, 1, 15, 59, 59), "construction.bid_window", "bid_deadline")
+        check_min_period(issued, utc(2026, 3, 1, 15, 59, 59), LAW["construction.bid_window"], "bid_deadline")
     error = caught.value
     assert error.rule == "construction.bid_window"
     assert error.field == "bid_deadline"
@@ -158,7 +158,7 @@ def test_check_min_period_working_days_over_spring_festival():
     """Ten working days from 10 February 2026 run past the Spring Festival to 2 March."""
     issued = utc(2026, 2, 10, 2, 0)
     with pytest.raises(DomainError) as caught:
-        check_min_period(issued, utc(2026, 2, 27, 2, 0), "land.listing_period", "listing_end")
+        check_min_period(issued, utc(2026, 2, 27, 2, 0), LAW["land.listing_period"], "listing_end")
     assert caught.value.rule == "land.listing_period"
     assert caught.value.params["earliest_date"] == "2026-03-02"
     assert "working days" in caught.value.message
@@ -166,9 +166,9 @@ def test_check_min_period_working_days_over_spring_festival():
 
 def test_due_date_moves_past_holidays():
     """A time limit ending on a holiday ends on the next working day instead (民法典 第二百零三条)."""
-    assert due_date(utc(2025, 9, 1, 2, 0), "construction.contract_deadline") == date(2025, 10, 9)
-    assert due_date(utc(2025, 9, 2, 2, 0), "construction.deposit_refund") == date(2025, 9, 8)
-    assert due_date(utc(2026, 2, 12, 2, 0), "procurement.deposit_refund") == date(2026, 2, 26)
+    assert due_date(utc(2025, 9, 1, 2, 0), LAW["construction.contract_deadline"]) == date(2025, 10, 9)
+    assert due_date(utc(2025, 9, 2, 2, 0), LAW["construction.deposit_refund"]) == date(2025, 9, 8)
+    assert due_date(utc(2026, 2, 12, 2, 0), LAW["procurement.deposit_refund"]) == date(2026, 2, 26)
 
 
 def test_fallback_year_warns_once(fresh_fallback):

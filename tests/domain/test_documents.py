@@ -21,7 +21,7 @@ from trading.domain.documents import (
     render_documents,
 )
 from trading.domain.errors import DomainError
-from trading.domain.rules import METHODS
+from trading.domain.rules import DEFAULT_RULES as LAW, METHODS
 from trading.domain.schedule import propose
 
 ISSUED = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 2 March 2026, 09:00 Beijing time
@@ -80,7 +80,7 @@ def context(trade_type: str, method: str, **changes) -> DocumentContext:
         ),
     }[trade_type]
     values = dict(COMMON, trade_type=trade_type, method=method, method_name=METHODS[method].name_zh,
-                  schedule=propose(trade_type, method, ISSUED)) | fields
+                  schedule=propose(trade_type, method, ISSUED, rules=LAW), rules=LAW) | fields
     if trade_type == "land" and method == "tender":
         values |= dict(evaluation_method="highest_price", specialties=SPECIALTIES)
     return DocumentContext(**(values | changes))

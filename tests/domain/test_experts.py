@@ -24,7 +24,7 @@ from trading.domain.experts import (
     read_xlsx,
     refusal_suspension,
 )
-from trading.domain.rules import RuleSet, rule
+from trading.domain.rules import DEFAULT_RULES as LAW, RuleSet, rule
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CATALOGUE = specialties.load()
@@ -141,18 +141,18 @@ def test_eligibility_rule_row():
 
 def test_eligibility():
     """A senior title and 8 years pass; a middle title or 7 years do not, naming the rule."""
-    check_eligibility("高级工程师", 8)
-    check_eligibility("教授级高级工程师", 30)
-    title = refusal(lambda: check_eligibility("工程师", 20))
+    check_eligibility("高级工程师", 8, rules=LAW)
+    check_eligibility("教授级高级工程师", 30, rules=LAW)
+    title = refusal(lambda: check_eligibility("工程师", 20, rules=LAW))
     assert (title.field, title.rule, title.params["level"]) == ("title", "experts.eligibility", "中级")
-    years = refusal(lambda: check_eligibility("高级工程师", 7))
+    years = refusal(lambda: check_eligibility("高级工程师", 7, rules=LAW))
     assert (years.field, years.rule, years.params["minimum"]) == ("years", "experts.eligibility", 8)
 
 
 def test_eligibility_stricter_centre():
     """A centre that asks for 10 years refuses 9."""
     rules = RuleSet.from_overrides({"experts.eligibility": 10})
-    check_eligibility("高级工程师", 9)
+    check_eligibility("高级工程师", 9, rules=LAW)
     assert refusal(lambda: check_eligibility("高级工程师", 9, rules=rules)).params["minimum"] == 10
     assert refusal(lambda: RuleSet.from_overrides({"experts.eligibility": 5})).rule == "experts.eligibility"
 
@@ -163,7 +163,7 @@ def test_parse_rows_good():
     """Good rows become ExpertInputs with normalised values."""
     rows = [row(), row(3, id_number=OTHER_ID, mobile="+86 139-0000-0000", specialties=" c010101、A010102 ",
                        title="教授级高级工程师", years="20年", employer_credit_code="91350100M000100Y43")]
-    first, second = parse_rows(rows, CATALOGUE, NOW)
+    first, second = parse_rows(rows, CATALOGUE, NOW, rules=LAW)
     assert first.specialties == ("A010101", "B010101") and first.title.level == 3 and first.years == 12
     assert first.employer_credit_code is None and first.line == 2
     assert second.mobile == "13900000000" and second.specialties == ("A010102", "C010101")
@@ -181,7 +181,7 @@ def test_parse_rows_reports_every_bad_row_and_imports_nothing():
         row(7),  # the same ID number as line 2
         row(8, id_number=make_id("11010120000101001"), years="15"),  # aged 26: at most 10 years
     ]
-    error = refusal(lambda: parse_rows(rows, CATALOGUE, NOW))
+    error = refusal(lambda: parse_rows(rows, CATALOGUE, NOW, rules=LAW))
     assert error.field == "file"
     found = {(p["line"], p["column"]) for p in error.params["problems"]}
     assert found == {(3, "id_number"), (3, "mobile"), (4, "specialties"), (5, "title"), (6, "years"),
@@ -195,9 +195,9 @@ def test_parse_rows_reports_every_bad_row_and_imports_nothing():
 
 def test_parse_rows_known_id_and_empty_file():
     """An ID number already in the pool is a problem; a file with no rows is refused."""
-    error = refusal(lambda: parse_rows([row()], CATALOGUE, NOW, existing={GOOD_ID}))
+    error = refusal(lambda: parse_rows([row()], CATALOGUE, NOW, existing={GOOD_ID}, rules=LAW))
     assert "already in the pool" in error.params["problems"][0]["reason"]
-    assert refusal(lambda: parse_rows([], CATALOGUE, NOW)).params["count"] == 1
+    assert refusal(lambda: parse_rows([], CATALOGUE, NOW, rules=LAW)).params["count"] == 1
 
 
 def test_read_csv_chinese_header_with_bom():
@@ -208,13 +208,13 @@ def test_read_csv_chinese_header_with_bom():
     rows = list(read_csv(io.BytesIO(text.encode("utf-8"))))
     assert [r["line"] for r in rows] == [2, 4]
     assert rows[0]["name"] == "张三" and rows[0]["specialties"] == "A010101;B010101" and "备注" not in rows[0]
-    assert [e.name for e in parse_rows(rows, CATALOGUE, NOW)] == ["张三", "李四"]
+    assert [e.name for e in parse_rows(rows, CATALOGUE, NOW, rules=LAW)] == ["张三", "李四"]
 
 
 def test_read_csv_english_header_text_stream():
     """English keys, a text stream without BOM."""
     text = ENGLISH_HEADER + f"Zhang San,{GOOD_ID},13800138000,A010101,高级工程师,12,421202,\n"
-    (only,) = parse_rows(read_csv(io.StringIO(text)), CATALOGUE, NOW)
+    (only,) = parse_rows(read_csv(io.StringIO(text)), CATALOGUE, NOW, rules=LAW)
     assert only.name == "Zhang San"
 
 
@@ -231,12 +231,12 @@ def test_read_csv_as_excel_saves_it_on_chinese_windows():
     text = (",,,专家库导入表,,,,\n" + CHINESE_HEADER + f"张三,{GOOD_ID},13800138000,A010101,高级工程师,12,421202,\n")
     rows = read_csv(io.BytesIO(text.encode("gbk")))
     assert [(r["line"], r["name"]) for r in rows] == [(3, "张三")]
-    assert len(parse_rows(rows, CATALOGUE, NOW)) == 1
+    assert len(parse_rows(rows, CATALOGUE, NOW, rules=LAW)) == 1
 
 
 def test_control_characters_and_oversized_cells_are_refused_by_line_and_column():
     """A NUL in a name was stored as it was; a cell over 131,072 characters raised _csv.Error."""
-    error = refusal(lambda: parse_rows([row(), row(3, id_number=OTHER_ID, name="李\x00四")], CATALOGUE, NOW))
+    error = refusal(lambda: parse_rows([row(), row(3, id_number=OTHER_ID, name="李\x00四")], CATALOGUE, NOW, rules=LAW))
     assert [(p["line"], p["column"], p["params"]) for p in error.params["problems"]] == [
         (3, "name", {"char": "U+0000"})]
     long = CHINESE_HEADER + f"张三,{GOOD_ID},13800138000,A010101,高级工程师,12,421202,{'X' * 131_073}\n"
@@ -263,7 +263,7 @@ def test_read_xlsx():
     rows = list(read_xlsx(stream))
     assert [r["line"] for r in rows] == [2, 4]
     assert rows[0]["mobile"] == "13800138000" and rows[1]["years"] == "9"
-    assert [e.region_code for e in parse_rows(rows, CATALOGUE, NOW)] == ["421202", "421202"]
+    assert [e.region_code for e in parse_rows(rows, CATALOGUE, NOW, rules=LAW)] == ["421202", "421202"]
 
 
 def test_read_xlsx_refuses_other_files():

@@ -10,6 +10,7 @@ import pytest
 from trading.domain import history
 from trading.domain.errors import DomainError
 from trading.domain.history import FIELDS, HistoricalLot, field_for_header, parse_record, validate
+from trading.domain.rules import DEFAULT_RULES as LAW
 from trading.domain.tabular import Sheet
 
 GOOD = {
@@ -154,7 +155,7 @@ def test_validate_reports_every_bad_row_and_every_bad_field():
         {key: "" for key in GOOD},  # a blank row is skipped
         row(LAND, region_code="999999"),
     ]
-    checked = validate(Sheet.of_records(records))
+    checked = validate(Sheet.of_records(records), rules=LAW)
     assert [lot.project_name for lot in checked.lots] == [GOOD["project_name"], LAND["project_name"]]
     assert checked.lines == [2, 4]
     errors = checked.errors
@@ -162,15 +163,15 @@ def test_validate_reports_every_bad_row_and_every_bad_field():
     line, field, message, params, rule = errors[2]
     assert message == "There is no region with the code %(code)s (GB/T 2260)." and params == {"code": "999999"}
     assert rule == "identity.region"
-    assert validate(Sheet.of_records([GOOD], first_line=10)).lines == [10]
-    assert validate(Sheet()).lots == validate(Sheet()).errors == []
+    assert validate(Sheet.of_records([GOOD], first_line=10), rules=LAW).lines == [10]
+    assert validate(Sheet(), rules=LAW).lots == validate(Sheet(), rules=LAW).errors == []
 
 
 def test_validate_reports_duplicates():
     """A row with the same project, lot, region and award date as an earlier one is an error of the whole row."""
     records = [GOOD, row(award_price="1"), row(project_name=" 咸宁市温泉路道路改造工程 "), row(lot_name="第二标段"),
                row(awarded_on="2010-03-30")]
-    lots, _, errors, _, _ = validate(Sheet.of_records(records))
+    lots, _, errors, _, _ = validate(Sheet.of_records(records), rules=LAW)
     assert len(lots) == 3
     assert [(e.line, e.field, e.params) for e in errors] == [(3, None, {"line": 2}), (4, None, {"line": 2})]
     assert errors[0].message == history.N_(
@@ -180,7 +181,7 @@ def test_validate_reports_duplicates():
 def test_missing_required_column_is_reported_once_on_the_header_line():
     """A file without an award price column gets one error on line 1, not one per row."""
     records = [{k: v for k, v in GOOD.items() if k != "award_price"}] * 3
-    lots, _, errors, _, _ = validate(Sheet.of_records(records))
+    lots, _, errors, _, _ = validate(Sheet.of_records(records), rules=LAW)
     assert lots == []
     assert [(e.line, e.field, e.params) for e in errors] == [(1, "award_price", {"column": "中标或成交价"})]
 
@@ -214,7 +215,7 @@ def test_units_apply_to_every_money_column_and_the_report_lists_them():
     """The award price in 万元 too; ``validate`` gives the columns with their units."""
     record = {k: v for k, v in GOOD.items() if k not in ("budget", "award_price")}
     sheet = Sheet.of_records([record | {"预算或招标控制价（万元）": "1250", "中标价（万元）": "1218.0050"}])
-    checked = validate(sheet)
+    checked = validate(sheet, rules=LAW)
     assert checked.errors == [] and checked.lots[0].award_price == Decimal("12180050.00")
     assert {c.header: c.unit for c in checked.columns.values() if c.unit} == {
         "预算或招标控制价（万元）": "万元", "中标价（万元）": "万元"}
@@ -225,7 +226,7 @@ def test_a_money_column_whose_unit_cannot_be_read_is_refused_by_name(header):
     """The header line names the column; no row is read with a guessed unit."""
     field = field_for_header(header)
     record = {k: v for k, v in (LAND if field == "starting_price" else GOOD).items() if k != field}
-    checked = validate(Sheet.of_records([record | {header: "100"}] * 2))
+    checked = validate(Sheet.of_records([record | {header: "100"}] * 2), rules=LAW)
     assert checked.lots == []
     assert [(e.line, e.field, e.params["header"]) for e in checked.errors] == [(1, field, header)]
 
@@ -257,7 +258,7 @@ def test_notes_after_other_headers_are_not_units():
     ("region_code", "421200\x1b", "U+001B"),
 ])
 def test_control_characters_are_refused_naming_line_column_and_character(field, value, char):
-    checked = validate(Sheet.of_records([GOOD, row(**{field: value})]))
+    checked = validate(Sheet.of_records([GOOD, row(**{field: value})]), rules=LAW)
     assert [(e.line, e.field, e.params["char"]) for e in checked.errors] == [(3, field, char)]
 
 
@@ -269,7 +270,7 @@ def test_line_breaks_and_tabs_in_a_name_collapse_to_a_space():
 def test_duplicates_are_matched_after_nfkc_and_white_space():
     """标段 2 and 标段２ repeat 标段2, 标段３ repeats 标段3: one normalisation for the file and the stored deals."""
     names = ["标段2", "标段 2", "标段２", "标段3", "标段３", "标段二"]
-    checked = validate(Sheet.of_records([row(lot_name=name) for name in names]))
+    checked = validate(Sheet.of_records([row(lot_name=name) for name in names]), rules=LAW)
     assert [(e.line, e.params) for e in checked.errors] == [(3, {"line": 2}), (4, {"line": 2}), (6, {"line": 5})]
     assert history.deal_key("咸宁（2010）项目", " 标段３ ", "421200", dt.date(2010, 3, 29)) == \
         history.deal_key("咸宁(2010)项目", "标段3", "421200", dt.date(2010, 3, 29))
@@ -286,7 +287,8 @@ def test_duplicates_are_matched_after_nfkc_and_white_space():
 )
 def test_sanity_warnings_are_listed_with_their_rule_not_as_errors(changes, rule):
     """The lot is good, so it is kept; the warning names its line, the field and the rule."""
-    checked = validate(Sheet.of_records([LAND if changes["trade_type"] == "construction" else GOOD, changes]))
+    checked = validate(Sheet.of_records([LAND if changes["trade_type"] == "construction" else GOOD, changes]),
+                       rules=LAW)
     assert checked.errors == [] and len(checked.lots) == 2
     assert [(w.line, w.field, w.rule) for w in checked.warnings] == [(3, "award_price", rule)]
 
@@ -296,6 +298,6 @@ def test_a_centre_may_make_the_price_ratio_stricter():
     from trading.domain.rules import RuleSet
 
     sheet = Sheet.of_records([row(budget="1000000", award_price="400000")])
-    assert validate(sheet).warnings == []
+    assert validate(sheet, rules=LAW).warnings == []
     stricter = RuleSet.from_overrides({"history.price_ratio": 2})
     assert [w.rule for w in validate(sheet, rules=stricter).warnings] == ["history.price_ratio"]

@@ -251,24 +251,24 @@ def test_methods_by_trade_type():
 def test_check_method(trade_type, method, amount, category, refused_by):
     """A method is allowed by trade type; construction below 4 million yuan may skip tendering."""
     if refused_by is None:
-        assert check_method(trade_type, method, amount, category=category).code == method
+        assert check_method(trade_type, method, amount, category=category, rules=DEFAULT_RULES).code == method
         return
     with pytest.raises(DomainError) as caught:
-        check_method(trade_type, method, amount, category=category)
+        check_method(trade_type, method, amount, category=category, rules=DEFAULT_RULES)
     assert caught.value.rule == refused_by
 
 
 def test_check_method_unknown_trade_type():
     """An unknown trade type is refused on its field."""
     with pytest.raises(DomainError) as caught:
-        check_method("fishing", "open", Decimal(1))
+        check_method("fishing", "open", Decimal(1), rules=DEFAULT_RULES)
     assert caught.value.field == "trade_type"
 
 
 def test_check_method_uses_the_centres_threshold():
     """A centre that lowers the must-tender threshold refuses negotiation from the lower amount."""
     rules = RuleSet.from_overrides({"construction.must_tender_threshold": 2000000})
-    assert check_method("construction", "negotiation", Decimal(3000000)).code == "negotiation"
+    assert check_method("construction", "negotiation", Decimal(3000000), rules=DEFAULT_RULES).code == "negotiation"
     with pytest.raises(DomainError) as caught:
         check_method("construction", "negotiation", Decimal(3000000), rules=rules)
     assert caught.value.params["threshold"] == "2000000"

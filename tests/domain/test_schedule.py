@@ -10,7 +10,7 @@ import pytest
 
 from trading.domain.calendar import SHANGHAI, to_local
 from trading.domain.errors import DomainError
-from trading.domain.rules import METHODS_BY_TRADE_TYPE, RuleSet
+from trading.domain.rules import DEFAULT_RULES as LAW, METHODS_BY_TRADE_TYPE, RuleSet
 from trading.domain.schedule import (
     FIELDS,
     after_clarification,
@@ -38,9 +38,9 @@ def shown(schedule) -> dict[str, str | None]:
 
 def refusal(trade_type, method, now=ISSUED, rules=None, **changes) -> DomainError:
     """The DomainError validate() raises for the proposed timetable with ``changes`` applied."""
-    schedule = replace(propose(trade_type, method, ISSUED), **changes)
+    schedule = replace(propose(trade_type, method, ISSUED, rules=LAW), **changes)
     with pytest.raises(DomainError) as caught:
-        validate(trade_type, method, schedule, now, **({"rules": rules} if rules else {}))
+        validate(trade_type, method, schedule, now, rules=rules or LAW)
     return caught.value
 
 
@@ -78,17 +78,17 @@ def test_every_announced_method_has_a_row():
 @pytest.mark.parametrize(("trade_type", "method"), sorted(EXPECTED))
 def test_propose_then_validate(trade_type, method):
     """The earliest lawful timetable has the expected times and passes validation."""
-    schedule = propose(trade_type, method, ISSUED)
+    schedule = propose(trade_type, method, ISSUED, rules=LAW)
     expected = {name: None for name in FIELDS} | {"issued_at": "2026-03-02 09:00"} | EXPECTED[trade_type, method]
     assert shown(schedule) == expected
-    validate(trade_type, method, schedule, ISSUED)
+    validate(trade_type, method, schedule, ISSUED, rules=LAW)
     assert all(moment.tzinfo == UTC for moment in (schedule.issued_at, schedule.bid_deadline))
 
 
 def test_agreement_has_no_timetable():
     """A transfer by agreement is not announced."""
     with pytest.raises(DomainError) as caught:
-        propose("property", "agreement", ISSUED)
+        propose("property", "agreement", ISSUED, rules=LAW)
     assert caught.value.rule == "property.methods"
     assert caught.value.field == "method"
 
@@ -164,7 +164,8 @@ def test_stricter_clarification_than_window_still_gives_a_lawful_proposal():
 
 def test_issue_time_in_the_past():
     """Up to five minutes late is still now; six minutes is refused on issued_at without a rule."""
-    validate("construction", "open", propose("construction", "open", ISSUED), ISSUED + timedelta(minutes=5))
+    validate("construction", "open", propose("construction", "open", ISSUED, rules=LAW), ISSUED + timedelta(minutes=5),
+             rules=LAW)
     error = refusal("construction", "open", now=ISSUED + timedelta(minutes=6))
     assert (error.field, error.rule) == ("issued_at", None)
 
@@ -208,7 +209,7 @@ def test_fields_in_the_wrong_order(trade_type, method, changes, field):
 def test_unknown_method_is_refused():
     """A method the trade type does not allow names that trade type's methods rule."""
     with pytest.raises(DomainError) as caught:
-        validate("land", "open", propose("construction", "open", ISSUED), ISSUED)
+        validate("land", "open", propose("construction", "open", ISSUED, rules=LAW), ISSUED, rules=LAW)
     assert (caught.value.field, caught.value.rule) == ("method", "land.methods")
 
 
@@ -232,9 +233,9 @@ def test_unknown_method_is_refused():
 )
 def test_spring_festival_2026(trade_type, method, issued, expected):
     """The 2026 Spring Festival holiday and its make-up Saturdays move the deadlines."""
-    schedule = propose(trade_type, method, at(issued))
+    schedule = propose(trade_type, method, at(issued), rules=LAW)
     assert {name: shown(schedule)[name] for name in expected} == expected
-    validate(trade_type, method, schedule, at(issued))
+    validate(trade_type, method, schedule, at(issued), rules=LAW)
 
 
 @pytest.mark.parametrize(
@@ -251,8 +252,8 @@ def test_spring_festival_2026(trade_type, method, issued, expected):
 )
 def test_clarification(trade_type, method, clarified, moved_to):
     """A clarification after the cut-off moves the deadline, opening and cut-offs; an early one moves nothing."""
-    schedule = propose(trade_type, method, ISSUED)
-    after, moved = after_clarification(schedule, at(clarified), trade_type, method)
+    schedule = propose(trade_type, method, ISSUED, rules=LAW)
+    after, moved = after_clarification(schedule, at(clarified), trade_type, method, rules=LAW)
     assert moved is (moved_to is not None)
     if moved_to is None:
         assert after is schedule
@@ -261,14 +262,14 @@ def test_clarification(trade_type, method, clarified, moved_to):
     assert after.clarification_cutoff >= at(clarified)
     assert after.objection_cutoff > schedule.objection_cutoff
     assert after.documents_until == schedule.documents_until
-    validate(trade_type, method, after, ISSUED)
-    assert after_clarification(after, at(clarified), trade_type, method) == (after, False)
+    validate(trade_type, method, after, ISSUED, rules=LAW)
+    assert after_clarification(after, at(clarified), trade_type, method, rules=LAW) == (after, False)
 
 
 def test_clarification_moves_cutoffs_by_the_rule():
     """The moved construction deadline keeps 15 and 10 days after the new cut-offs."""
-    after, _ = after_clarification(propose("construction", "open", ISSUED), at("2026-03-09 10:00"),
-                                   "construction", "open")
+    after, _ = after_clarification(propose("construction", "open", ISSUED, rules=LAW), at("2026-03-09 10:00"),
+                                   "construction", "open", rules=LAW)
     assert shown(after)["clarification_cutoff"] == f"2026-03-09 {END}"
     assert shown(after)["objection_cutoff"] == f"2026-03-14 {END}"
 
@@ -277,7 +278,8 @@ def test_clarification_moves_cutoffs_by_the_rule():
 def test_clarification_outside_the_announcement(clarified):
     """A clarification before the announcement or from the deadline on is refused."""
     with pytest.raises(DomainError) as caught:
-        after_clarification(propose("construction", "open", ISSUED), at(clarified), "construction", "open")
+        after_clarification(propose("construction", "open", ISSUED, rules=LAW), at(clarified), "construction", "open",
+                            rules=LAW)
     assert (caught.value.field, caught.value.rule) == ("issued_at", "construction.clarification")
 
 
@@ -286,18 +288,19 @@ def test_clarification_outside_the_announcement(clarified):
 def test_no_clarification_period_for_land_and_property(trade_type, method, rule):
     """Land and property announcements have no clarification rule: a change needs a new announcement."""
     with pytest.raises(DomainError) as caught:
-        after_clarification(propose(trade_type, method, ISSUED), at("2026-03-03 10:00"), trade_type, method)
+        after_clarification(propose(trade_type, method, ISSUED, rules=LAW), at("2026-03-03 10:00"), trade_type, method,
+                            rules=LAW)
     assert caught.value.rule == rule
 
 
 def test_objection_window():
     """Objections to the documents are accepted from the issue up to and including the cut-off."""
-    schedule = propose("construction", "open", ISSUED)
+    schedule = propose("construction", "open", ISSUED, rules=LAW)
     assert objection_open(schedule, ISSUED)
     assert objection_open(schedule, schedule.objection_cutoff)
     assert not objection_open(schedule, schedule.objection_cutoff + timedelta(microseconds=1))
     assert not objection_open(schedule, ISSUED - timedelta(seconds=1))
-    assert not objection_open(propose("land", "listing", ISSUED), ISSUED)
+    assert not objection_open(propose("land", "listing", ISSUED, rules=LAW), ISSUED)
 
 
 @pytest.mark.parametrize(
@@ -306,7 +309,7 @@ def test_objection_window():
 )
 def test_objection_answer_due(raised, due):
     """An objection is answered within 3 days, moved past weekends and holidays, by the end of that day."""
-    answer_by = to_local(objection_answer_due(at(raised)))
+    answer_by = to_local(objection_answer_due(at(raised), rules=LAW))
     assert answer_by.date().isoformat() == due
     assert (answer_by + timedelta(microseconds=1)).time().isoformat() == "00:00:00"
 
@@ -321,9 +324,9 @@ def test_objection_answer_due(raised, due):
 )
 def test_deposit_cap(trade_type, price, accepted, refused, maximum):
     """Exactly 2% (rounded down to the fen) is accepted; one fen more is refused with the maximum."""
-    check_deposit(Decimal(accepted), Decimal(price), trade_type)
+    check_deposit(Decimal(accepted), Decimal(price), trade_type, rules=LAW)
     with pytest.raises(DomainError) as caught:
-        check_deposit(Decimal(refused), Decimal(price), trade_type)
+        check_deposit(Decimal(refused), Decimal(price), trade_type, rules=LAW)
     error = caught.value
     assert (error.field, error.rule) == ("deposit", f"{trade_type}.deposit_cap")
     assert error.params["maximum"] == Decimal(maximum)
@@ -334,23 +337,23 @@ def test_deposit_cap(trade_type, price, accepted, refused, maximum):
 def test_deposit_refusals():
     """Negative amounts, a missing base price, floats and unknown trade types are refused."""
     with pytest.raises(DomainError) as caught:
-        check_deposit(Decimal("-1"), Decimal(1000), "construction", field="bid_bond")
+        check_deposit(Decimal("-1"), Decimal(1000), "construction", field="bid_bond", rules=LAW)
     assert (caught.value.field, caught.value.rule) == ("bid_bond", None)
     with pytest.raises(DomainError) as caught:
-        check_deposit(Decimal(100), None, "procurement")
+        check_deposit(Decimal(100), None, "procurement", rules=LAW)
     assert caught.value.field == "estimated_price"
     with pytest.raises(TypeError):
-        check_deposit(20000.0, Decimal(1000000), "construction")
+        check_deposit(20000.0, Decimal(1000000), "construction", rules=LAW)
     with pytest.raises(DomainError):
-        check_deposit(Decimal(1), Decimal(100), "fishing")
+        check_deposit(Decimal(1), Decimal(100), "fishing", rules=LAW)
 
 
 def test_deposit_without_legal_cap_and_with_a_stricter_centre():
     """Land and property deposits have no cap in the rules; a centre may lower the 2%."""
-    check_deposit(Decimal("50000000"), Decimal("1000000"), "land")
-    check_deposit(Decimal("50000000"), None, "property")
+    check_deposit(Decimal("50000000"), Decimal("1000000"), "land", rules=LAW)
+    check_deposit(Decimal("50000000"), None, "property", rules=LAW)
     with pytest.raises(DomainError):
-        check_deposit(Decimal("-0.01"), None, "land")
+        check_deposit(Decimal("-0.01"), None, "land", rules=LAW)
     strict = RuleSet.from_overrides({"construction.deposit_cap": "1"})
     check_deposit(Decimal("10000.00"), Decimal("1000000"), "construction", rules=strict)
     with pytest.raises(DomainError) as caught:

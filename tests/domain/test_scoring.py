@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from trading.domain.errors import DomainError
-from trading.domain.rules import RuleSet
+from trading.domain.rules import DEFAULT_RULES as LAW, RuleSet
 from trading.domain.scoring import (
     BidPrice,
     Candidate,
@@ -47,44 +47,44 @@ def refusal(call, *args, **kwargs) -> DomainError:
 @pytest.mark.parametrize("trade_type", ["construction", "procurement"])
 def test_five_with_one_representative_is_a_valid_committee(trade_type):
     """5 members, 4 experts (4/5 >= 2/3): accepted for both trade types."""
-    check_committee(trade_type, committee(4, 1), D("5000000"))
+    check_committee(trade_type, committee(4, 1), D("5000000"), rules=LAW)
 
 
 @pytest.mark.parametrize("trade_type", ["construction", "procurement"])
 def test_too_small_even_and_short_of_experts_are_refused_with_their_rule(trade_type):
     """3 members: below 5; 6 members: even; 3 experts of 5: below 2/3; each names the trade type's rule."""
-    small = refusal(check_committee, trade_type, committee(3), D("100"))
+    small = refusal(check_committee, trade_type, committee(3), D("100"), rules=LAW)
     assert small.rule == f"{trade_type}.committee_size" and small.params == {"size": 3, "minimum": 5}
-    even = refusal(check_committee, trade_type, committee(6), D("100"))
+    even = refusal(check_committee, trade_type, committee(6), D("100"), rules=LAW)
     assert even.rule == f"{trade_type}.committee_size" and "odd" in even.message
-    share = refusal(check_committee, trade_type, committee(3, 2), D("100"))
+    share = refusal(check_committee, trade_type, committee(3, 2), D("100"), rules=LAW)
     assert share.rule == f"{trade_type}.committee_experts_share"
     assert share.params == {"experts": 3, "size": 5, "share": "2/3"}
 
 
 def test_exactly_two_thirds_experts_is_enough():
     """6 experts of 9 is exactly 2/3 (compared as a Fraction, no rounding); 5 of 9 is not."""
-    check_committee("construction", committee(6, 3), None)
-    assert refusal(check_committee, "construction", committee(5, 4), None).rule == (
+    check_committee("construction", committee(6, 3), None, rules=LAW)
+    assert refusal(check_committee, "construction", committee(5, 4), None, rules=LAW).rule == (
         "construction.committee_experts_share")
 
 
 def test_large_complex_procurement_needs_seven():
     """From 10,000,000 yuan and complex: 7 (87号令 Art. 47); below the budget or not complex: 5 will do."""
-    error = refusal(check_committee, "procurement", committee(5), D("10000000"), complex=True)
+    error = refusal(check_committee, "procurement", committee(5), D("10000000"), complex=True, rules=LAW)
     assert error.rule == "procurement.committee_large_size" and error.params["minimum"] == 7
-    check_committee("procurement", committee(5), D("10000000"), complex=False)
-    check_committee("procurement", committee(5), D("9999999.99"), complex=True)
-    check_committee("procurement", committee(5, 2), D("10000000"), complex=True)  # 5/7 >= 2/3
-    assert refusal(check_committee, "procurement", committee(7, 1), D("10000000"), complex=True).rule == (
+    check_committee("procurement", committee(5), D("10000000"), complex=False, rules=LAW)
+    check_committee("procurement", committee(5), D("9999999.99"), complex=True, rules=LAW)
+    check_committee("procurement", committee(5, 2), D("10000000"), complex=True, rules=LAW)  # 5/7 >= 2/3
+    assert refusal(check_committee, "procurement", committee(7, 1), D("10000000"), complex=True, rules=LAW).rule == (
         "procurement.committee_large_size")  # 8 is even
-    assert refusal(check_committee, "procurement", committee(5), None, complex=True).rule == (
+    assert refusal(check_committee, "procurement", committee(5), None, complex=True, rules=LAW).rule == (
         "procurement.committee_large_budget")
 
 
 def test_construction_ignores_the_procurement_large_rule_and_centres_may_be_stricter():
     """The 7-member rule is procurement's; a centre that asks for 7 refuses 5 for construction too."""
-    check_committee("construction", committee(5), D("50000000"), complex=True)
+    check_committee("construction", committee(5), D("50000000"), complex=True, rules=LAW)
     stricter = RuleSet.from_overrides({"construction.committee_size": 7})
     error = refusal(check_committee, "construction", committee(5), D("100"), rules=stricter)
     assert error.rule == "construction.committee_size" and error.params["minimum"] == 7
@@ -92,9 +92,10 @@ def test_construction_ignores_the_procurement_large_rule_and_centres_may_be_stri
 
 def test_malformed_committees_are_refused():
     """Unknown trade type, a member twice, an unknown kind."""
-    assert refusal(check_committee, "land", committee(5), None).field == "trade_type"
-    assert refusal(check_committee, "construction", committee(4) + [Member("e1", "expert")], None).field == "members"
-    assert refusal(check_committee, "construction", committee(4) + [Member("x", "chair")], None).params == {
+    assert refusal(check_committee, "land", committee(5), None, rules=LAW).field == "trade_type"
+    duplicate = committee(4) + [Member("e1", "expert")]
+    assert refusal(check_committee, "construction", duplicate, None, rules=LAW).field == "members"
+    assert refusal(check_committee, "construction", committee(4) + [Member("x", "chair")], None, rules=LAW).params == {
         "kind": "chair", "member": "x"}
 
 
@@ -126,7 +127,7 @@ def test_lowest_price_with_an_even_committee():
     """4 members: 2 of 4 is a tie and fails; passing bids by price, the equal b3 and b5 by receipt; 3 candidates."""
     votes = votes_of({"b1": "YYYY", "b2": "YYNN", "b3": "YYYN", "b4": "YNYY", "b5": "NYYY"})
     assert compliant_bids(BIDS, votes) == {"b1", "b3", "b4", "b5"}
-    report = lowest_price(BIDS, votes)
+    report = lowest_price(BIDS, votes, rules=LAW)
     assert report.method == "lowest_price"
     assert report.candidates == (Candidate(1, "b3", D("1050000.00"), None), Candidate(2, "b5", D("1050000.00"), None),
                                  Candidate(3, "b4", D("1100000.00"), None))
@@ -143,18 +144,18 @@ def test_lowest_price_refuses_incomplete_or_stray_votes():
     """Every member votes on every bid, only on bids of the lot, and someone has voted."""
     votes = votes_of({"b1": "YYY", "b2": "YYY", "b3": "YYY", "b4": "YYY", "b5": "YYY"})
     del votes["m2"]["b4"]
-    assert refusal(lowest_price, BIDS, votes).params == {"member": "m2", "bid": "b4"}
+    assert refusal(lowest_price, BIDS, votes, rules=LAW).params == {"member": "m2", "bid": "b4"}
     votes["m2"]["b4"], votes["m3"]["b9"] = True, True
-    assert refusal(lowest_price, BIDS, votes).params == {"member": "m3", "bid": "b9"}
-    assert refusal(lowest_price, BIDS, {}).field == "votes"
-    assert refusal(lowest_price, [BidPrice("z", D("0"))], {"m1": {"z": True}}).field == "price"
+    assert refusal(lowest_price, BIDS, votes, rules=LAW).params == {"member": "m3", "bid": "b9"}
+    assert refusal(lowest_price, BIDS, {}, rules=LAW).field == "votes"
+    assert refusal(lowest_price, [BidPrice("z", D("0"))], {"m1": {"z": True}}, rules=LAW).field == "price"
 
 
 def test_lowest_price_removes_an_abnormally_low_bid_rejected_by_the_committee():
     """b2 (990,000) passes compliance but its explanation was rejected: b3 becomes first."""
     votes = votes_of({b.bid_id: "YYYYY" for b in BIDS})
     rejections = [Rejection("b2", Reason("explanation rejected"))]
-    report = lowest_price(BIDS, votes, rejections=rejections)
+    report = lowest_price(BIDS, votes, rejections=rejections, rules=LAW)
     assert [c.bid_id for c in report.candidates] == ["b3", "b5", "b4"]
     assert report.rejected == tuple(rejections)
 
@@ -181,7 +182,7 @@ def evaluate(aggregation: str):
     compliant = {"A", "B", "C", "D"}
     flags = abnormally_low(OPENED, compliant)
     rejections = apply_explanations(flags, {"D": ("rejected", "无法说明低于成本的原因")})
-    return comprehensive(OPENED, CRITERIA, scores_of(), aggregation, compliant, rejections=rejections)
+    return comprehensive(OPENED, CRITERIA, scores_of(), aggregation, compliant, rejections=rejections, rules=LAW)
 
 
 def test_comprehensive_by_mean_worked_by_hand():
@@ -227,33 +228,36 @@ def test_comprehensive_by_trimmed_mean_and_the_documented_rounding():
 
 def test_trimmed_mean_needs_five_members():
     """With 4 members dropping two scores leaves too few: refused."""
-    error = refusal(comprehensive, OPENED[:3], CRITERIA, scores_of(members=4), "trimmed_mean", {"A", "B", "C"})
+    error = refusal(comprehensive, OPENED[:3], CRITERIA, scores_of(members=4), "trimmed_mean", {"A", "B", "C"},
+                    rules=LAW)
     assert error.field == "aggregation" and error.params == {"minimum": 5, "members": 4}
-    assert refusal(comprehensive, OPENED[:3], CRITERIA, scores_of(), "median", {"A"}).field == "aggregation"
+    assert refusal(comprehensive, OPENED[:3], CRITERIA, scores_of(), "median", {"A"}, rules=LAW).field == "aggregation"
 
 
 def test_a_score_above_the_criterion_maximum_is_refused():
     """31 for a criterion worth 30 is refused naming the member, the bid and the criterion; so is -1."""
     scores = scores_of()
     scores["m2"]["B"]["施工组织设计"] = D("31")
-    error = refusal(comprehensive, OPENED[:3], CRITERIA, scores, "mean", {"A", "B", "C"})
+    error = refusal(comprehensive, OPENED[:3], CRITERIA, scores, "mean", {"A", "B", "C"}, rules=LAW)
     assert error.params == {"member": "m2", "bid": "B", "criterion": "施工组织设计", "score": "31", "maximum": "30"}
     scores["m2"]["B"]["施工组织设计"] = D("-1")
-    assert refusal(comprehensive, OPENED[:3], CRITERIA, scores, "mean", {"A", "B", "C"}).params["score"] == "-1"
+    assert refusal(comprehensive, OPENED[:3], CRITERIA, scores, "mean", {"A", "B", "C"},
+                   rules=LAW).params["score"] == "-1"
     scores["m2"]["B"]["施工组织设计"] = D("30")
-    comprehensive(OPENED[:3], CRITERIA, scores, "mean", {"A", "B", "C"})  # the maximum itself is allowed
+    comprehensive(OPENED[:3], CRITERIA, scores, "mean", {"A", "B", "C"}, rules=LAW)  # the maximum itself is allowed
 
 
 def test_missing_or_stray_scores_are_refused():
     """Every member scores every valid bid on every non-price criterion; price is by formula, not scored."""
     scores = scores_of()
     del scores["m4"]["C"]["项目管理机构"]
-    assert refusal(comprehensive, OPENED[:3], CRITERIA, scores, "mean", {"A", "B", "C"}).params == {
+    assert refusal(comprehensive, OPENED[:3], CRITERIA, scores, "mean", {"A", "B", "C"}, rules=LAW).params == {
         "member": "m4", "bid": "C", "criterion": "项目管理机构"}
-    comprehensive(OPENED[:3], CRITERIA, scores, "mean", {"A", "B"})  # C is not valid: its scores are not needed
+    comprehensive(OPENED[:3], CRITERIA, scores, "mean", {"A", "B"}, rules=LAW)  # C is not valid: its scores unneeded
     scores = scores_of()
     scores["m1"]["A"]["投标报价"] = D("50")
-    assert refusal(comprehensive, OPENED[:3], CRITERIA, scores, "mean", {"A", "B", "C"}).params["criterion"] == (
+    assert refusal(comprehensive, OPENED[:3], CRITERIA, scores, "mean", {"A", "B", "C"},
+                   rules=LAW).params["criterion"] == (
         "投标报价")
 
 
@@ -265,7 +269,7 @@ def test_equal_totals_go_to_the_lower_price_then_to_receipt_order():
     bids = [BidPrice("Y", D("200")), BidPrice("Z", D("150")), BidPrice("W", D("150")), BidPrice("X", D("100"))]
     marks = {"X": "40", "Y": "45", "Z": "30", "W": "30"}
     scores = {m: {b: {"技术": D(v)} for b, v in marks.items()} for m in ("m1", "m2", "m3")}
-    report = comprehensive(bids, criteria, scores, "mean", {"X", "Y", "Z", "W"})
+    report = comprehensive(bids, criteria, scores, "mean", {"X", "Y", "Z", "W"}, rules=LAW)
     assert [(c.rank, c.bid_id, c.total) for c in report.ranking] == [
         (1, "X", D("50.00")), (2, "Y", D("50.00")), (3, "Z", D("36.67")), (4, "W", D("36.67"))]
     assert [c.bid_id for c in report.candidates] == ["X", "Y", "Z"]
@@ -319,7 +323,7 @@ def test_an_accepted_explanation_keeps_the_low_bid_as_the_price_base():
     scores = scores_of({**MARKS, "D": ([20, 20, 20, 20, 20], [5, 5, 5, 5, 5])})
     flags = abnormally_low(OPENED, {"A", "B", "C", "D"})
     rejections = apply_explanations(flags, {"D": ("accepted", "材料自有")})
-    report = comprehensive(OPENED, CRITERIA, scores, "mean", {"A", "B", "C", "D"}, rejections=rejections)
+    report = comprehensive(OPENED, CRITERIA, scores, "mean", {"A", "B", "C", "D"}, rejections=rejections, rules=LAW)
     assert report.working["D"]["投标报价"] == "30,000,000.00 / 30,000,000.00 × 60 = 60.00"
     # 48.67496 -> 48.67, not 48.675 -> 48.68: rounded once, from the unrounded value
     assert report.working["B"]["投标报价"] == "30,000,000.00 / 36,980,000.00 × 60 = 48.67"

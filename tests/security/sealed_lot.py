@@ -9,12 +9,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from trading.extensions import db
-from trading.keyring import current_keyring
 from trading.models import Bid
 from trading.platform import current_platform
-from trading.services import chronograph, keys, opening
+from trading.services import chronograph, opening
 from trading.simulate import demo, lots as walk
-from trading.storage import FolderStore
 
 KEY_PASS = demo.DEMO_KEY_PASSPHRASE  # the demo holders' key-holder passphrase
 PRICES = ["38100000.00", "37650000.50", "36980000.00", "37200000.00"]
@@ -22,32 +20,31 @@ OLD_PRICE = "29990000.00"  # bidder 1's first bid, replaced before the deadline
 
 
 class SealedLot:
-    """An announced construction lot of the demo, its blob store (the app's) and the platform's keys."""
+    """An announced construction lot of the demo, with the app's platform context (its blob store and keys)."""
 
     def __init__(self, session, now, instance_path, *, k: int = 2, load: bool = True):
         if load:
             demo.load(session, now)
         self.session, self.now = session, now
+        self.ctx = ctx = current_platform()
         self.people = people = walk.cast(session)
-        self.store = FolderStore(instance_path / "blobs")
-        self.lot = walk.create(session, people, now, "construction")
+        self.store = ctx.store  # instance/blobs
+        self.lot = walk.create(ctx, session, people, now, "construction")
         self.lot.key_threshold = k  # of the three holders: the host, a supervisor, the tenderee
-        walk.advance(session, people, now, self.lot, "announced", self.store)
-        self.platform = keys.platform_keys(str(instance_path), now)
-        self.at_rest = current_keyring().at_rest  # the app's own: released shares are kept at rest under it
+        walk.advance(ctx, session, people, now, self.lot, "announced")
+        self.platform = ctx.platform_keys()
         session.commit()
 
     def submit(self, prices, at=None, **extra) -> list[Bid]:
         """The first ``len(prices)`` demo bidders seal and submit bids (replacing their earlier ones); committed."""
-        made = walk.submit_bids(self.session, self.people, at or self.now, self.lot, self.store, self.platform,
-                                prices, **extra)
+        made = walk.submit_bids(self.ctx, self.session, self.people, at or self.now, self.lot, prices, **extra)
         self.session.commit()
         return made
 
     def close(self):
         """Past the deadline: the clock step moves the lot to the opening (committed); returns the time."""
         at = self.lot.bid_deadline
-        chronograph.tick(self.session, at)
+        chronograph.tick(self.ctx, self.session, at)
         self.session.commit()
         return at
 
@@ -55,8 +52,7 @@ class SealedLot:
         """Past the deadline: the clock step moves the lot to the opening and two holders release their shares."""
         at = self.close()
         for holder in holders or (self.people.staff, self.people.supervisor):
-            opening.release_share(self.session, holder, at, self.lot, KEY_PASS, at_rest=self.at_rest,
-                                  store=self.store, platform=self.platform)
+            opening.release_share(self.ctx, self.session, holder, at, self.lot, KEY_PASS)
         self.session.commit()
         return opening.record(self.session, self.lot)
 
@@ -65,10 +61,6 @@ class SealedLot:
         with db.engine.begin() as connection:
             connection.execute(sa.update(Bid.__table__).where(Bid.__table__.c.id == bid_id).values(**values))
         self.session.expire_all()
-
-    def ctx(self, at):
-        """The platform context at ``at``, with this lot's blob store."""
-        return current_platform().at(at, store=self.store)
 
     def later(self, hours: int):
         """A time before the deadline, ``hours`` after the lot was set up."""

@@ -107,7 +107,7 @@ def test_a_genuine_withdrawal_and_replacement_open_without_any_finding(session, 
     made = lot.submit(PRICES, at=lot.later(2))
     from trading.services import bids
 
-    bids.withdraw(lot.ctx(lot.later(3)), session, lot.people.bidders[3], lot.later(3), lot.lot)
+    bids.withdraw(lot.ctx.at(lot.later(3)), session, lot.people.bidders[3], lot.later(3), lot.lot)
     session.commit()
     record = lot.open()
     assert [e.status for e in record] == ["opened"] * 3

@@ -33,8 +33,7 @@ def _release_together(app, lot: SealedLot, at) -> list[str]:
             row, user = session.get(Lot, lot.lot.id), session.get(User, holder_id)
             gate.wait()
             try:
-                opening.release_share(session, user, at, row, KEY_PASS, at_rest=lot.at_rest, store=lot.store,
-                                      platform=lot.platform)
+                opening.release_share(lot.ctx, session, user, at, row, KEY_PASS)
                 session.commit()
                 outcomes.append("released")
             except DomainError as refused:

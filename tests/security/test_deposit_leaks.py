@@ -21,9 +21,9 @@ from trading.clock import FixedClock
 from trading.domain.errors import DomainError
 from trading.extensions import db
 from trading.models import AuditEntry, BankAccount, BankTransfer, DepositPayment, Lot, Organisation, User
+from trading.platform import current_platform
 from trading.services import deposits, registrations
 from trading.simulate import lots as walk
-from trading.storage import FolderStore
 
 MIGRATION = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0011_bank_privacy.py"
 
@@ -32,9 +32,9 @@ MIGRATION = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0
 def lot_id(app, demo, tmp_path):
     """The sample construction lot, announced (deposit 700,000.00); bidder1 and bidder2 signed up."""
     with app.app_context():
-        people = walk.cast(db.session)
-        lot = walk.create(db.session, people, FIXED_NOW, "construction")
-        walk.advance(db.session, people, FIXED_NOW, lot, "announced", FolderStore(tmp_path))
+        people, ctx = walk.cast(db.session), current_platform()
+        lot = walk.create(ctx, db.session, people, FIXED_NOW, "construction")
+        walk.advance(ctx, db.session, people, FIXED_NOW, lot, "announced")
         for bidder in people.bidders[:2]:
             registrations.sign_up(db.session, bidder, FIXED_NOW, lot)
         db.session.commit()
@@ -199,7 +199,7 @@ def test_statements_name_no_other_company(app, lot_id):
         lot = db.session.get(Lot, lot_id)
         for deposit in (deposits.deposit_of(db.session, lot, user(u).organisation_id) for u in names):
             assert deposit.status == "paid"
-            deposits.refund(db.session, None, FIXED_NOW, deposit, rate=Decimal("0.0035"), reason="未中标")
+            deposits.refund(current_platform(), db.session, None, FIXED_NOW, deposit, reason="未中标")
         db.session.commit()
     for username, other in (("bidder1", "bidder2"), ("bidder2", "bidder1")):
         client = app.test_client()

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from tests.conftest import FIXED_NOW, login
 from tests.security.test_disclosure import demo_lot  # noqa: F401 (the fixture)
 from trading.extensions import db
-from trading.keyring import current_keyring
 from trading.models import Draw, Lot
+from trading.platform import current_platform
 from trading.services import draws
 from trading.simulate import lots as walk
 from trading.storage import blob_store
@@ -24,12 +24,12 @@ from trading.web.experts.draw_views import REASONS
 def _later_draw(session):
     """A procurement lot announced after lot 5's panel was drawn, and its own draw a minute later: (people, lot,
     draw)."""
-    people = walk.cast(session)
-    lot = walk.create(session, people, FIXED_NOW, "procurement")
-    walk.advance(session, people, FIXED_NOW, lot, "announced", blob_store())
-    draw = draws.create(session, people.staff, FIXED_NOW + timedelta(minutes=1), lot, wanted=[("A080201", 1, 0)],
-                        exclude_same_region=False, evaluation_at=FIXED_NOW + timedelta(days=20), place="评标室",
-                        at_rest=current_keyring().at_rest, gateway="simulated")
+    people, ctx = walk.cast(session), current_platform()
+    lot = walk.create(ctx, session, people, FIXED_NOW, "procurement")
+    walk.advance(ctx, session, people, FIXED_NOW, lot, "announced")
+    draw = draws.create(ctx, session, people.staff, FIXED_NOW + timedelta(minutes=1), lot,
+                        wanted=[("A080201", 1, 0)], exclude_same_region=False,
+                        evaluation_at=FIXED_NOW + timedelta(days=20), place="评标室", gateway="simulated")
     return people, lot, draw
 
 

@@ -16,10 +16,8 @@ from tests.conftest import FIXED_NOW
 from trading.domain import archive as bundle, archive_cli, drawing
 from trading.domain.beacon import make_pulse
 from trading.domain.drawing import CallOutcome, call_statement, call_subject, cli as drawing_cli
-from trading.keyring import current_keyring
-from trading.services import beacon, draws
+from trading.services import draws
 from trading.simulate import demo, experts as demo_experts, lots as walk
-from trading.storage import FolderStore
 
 ATTACKER = Ed25519PrivateKey.from_private_bytes(bytes(range(100, 132)))
 
@@ -32,24 +30,21 @@ def published(client, name: str) -> str:
 
 
 @pytest.fixture
-def exported(app, session, now, tmp_path, client):
+def exported(ctx, session, now, client):
     """A real draw through the services, answered on the keypad: call 1 rings out (no answer), call 2 is
     declined, the rest accept; awarded, revealed and exported. Returns the record's JSON data and the keys."""
     demo.load(session, now)
     people = walk.cast(session)
-    lot = walk.create(session, people, now, "construction")
-    walk.advance(session, people, now, lot, "announced", FolderStore(tmp_path / "blobs"))
+    lot = walk.create(ctx, session, people, now, "construction")
+    walk.advance(ctx, session, people, now, lot, "announced")
     walk.sign_up(session, people, now, lot, 2)
-    demo_experts.load(session, now)
+    demo_experts.load(ctx, session, now)
     session.flush()
-    keys = {"beacon_key": beacon.signing_key(app.instance_path), "gateway_key": beacon.gateway_key(app.instance_path),
-            "at_rest": current_keyring().at_rest, "centre_name": "中心"}
-    draw = draws.create(session, people.staff, now, lot, wanted=[("A080201", 2, 0)], exclude_same_region=False,
-                        evaluation_at=now + timedelta(days=25), place="封闭评标室3", at_rest=current_keyring().at_rest,
-                        gateway="keypad")
+    draw = draws.create(ctx, session, people.staff, now, lot, wanted=[("A080201", 2, 0)], exclude_same_region=False,
+                        evaluation_at=now + timedelta(days=25), place="封闭评标室3", gateway="keypad")
     gateway, at = draws.gateway_for(session, draw), now
     for _ in range(200):
-        draws.advance(session, at, draw, **keys)
+        draws.advance(ctx, session, at, draw)
         if draw.status == "complete":
             break
         for call in draw.calls:
@@ -58,8 +53,8 @@ def exported(app, session, now, tmp_path, client):
         at += timedelta(minutes=1)
     assert [c.outcome for c in draw.calls] == ["no_answer", "declined", "accepted", "accepted"]
     lot.state = "awarded"  # the award is not what this test is about
-    draws.reveal(session, people.supervisor, at, draw, current_keyring().at_rest)
-    data = json.loads(draws.record(session, draw, keys["beacon_key"], keys["gateway_key"]).to_json())
+    draws.reveal(ctx, session, people.supervisor, at, draw)
+    data = json.loads(draws.record(ctx, session, draw).to_json())
     trusted = ["--beacon-key", published(client, "beacon"), "--gateway-key", published(client, "gateway")]
     return data, trusted
 

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import login
-from tests.services.test_opening import AT_REST, KEY_PASS, scene  # noqa: F401  (the fixture: a lot with bids)
+from tests.services.test_opening import KEY_PASS, scene  # noqa: F401  (the fixture: a lot with bids)
 from trading.domain.errors import DomainError, Forbidden
 from trading.domain.sealing import holderkeys
 from trading.domain.sealing.__main__ import main as tool
@@ -20,7 +20,6 @@ from trading.extensions import db
 from trading.models import AuditEntry, Clarification, HolderKey, KeyShare, User
 from trading.services import accounts, announcements, chronograph, holder_changes, holders, keys, opening
 from trading.simulate import demo, lots as walk
-from trading.storage import FolderStore
 
 STRONG = "otter lantern quarry 47"
 
@@ -48,20 +47,19 @@ def new_account(session, now, admin, username: str, like: User, password: str = 
 
 
 @pytest.fixture
-def world(app, session, now, tmp_path):
+def world(ctx, session, now):
     """The demo accounts (holders approved by supervisor2) and a construction lot ready to announce."""
     demo.load(session, now)
     people = walk.cast(session)
-    store = FolderStore(tmp_path / "blobs")
-    lot = walk.create(session, people, now, "construction")
-    walk.advance(session, people, now, lot, "method_approved", store)
-    return type("World", (), {"people": people, "lot": lot, "store": store, "admin": user(session, "admin"),
+    lot = walk.create(ctx, session, people, now, "construction")
+    walk.advance(ctx, session, people, now, lot, "method_approved")
+    return type("World", (), {"ctx": ctx, "people": people, "lot": lot, "admin": user(session, "admin"),
                               "approver": user(session, "supervisor2")})
 
 
 def announce(session, world, now):
-    return announcements.publish(session, world.people.tenderee, now, world.lot,
-                                 announcements.propose(world.lot, now))
+    return announcements.publish(world.ctx, session, world.people.tenderee, now, world.lot,
+                                 announcements.propose(world.ctx, world.lot, now))
 
 
 # --- 5. the operator cannot make itself k of n holders ---------------------------------------------------------
@@ -302,11 +300,10 @@ def test_released_files_forged_early_or_of_another_holder_are_refused(session, n
     at = lot.bid_deadline
     shares = {s.role: s for s in keys.opening_key_of(session, lot).shares}
     with pytest.raises(DomainError) as early:  # even a genuine released share, a second before the deadline
-        opening.release_uploaded_share(session, scene.people.staff, at - timedelta(seconds=1), lot,
-                                       released(scene.people.staff, shares["host"]), at_rest=AT_REST,
-                                       store=scene.store, platform=scene.platform)
+        opening.release_uploaded_share(scene.ctx, session, scene.people.staff, at - timedelta(seconds=1), lot,
+                                       released(scene.people.staff, shares["host"]))
     assert early.value.rule == "electronic.no_early_decrypt"
-    chronograph.tick(session, at)
+    chronograph.tick(scene.ctx, session, at)
     assert lot.state == "opening"
 
     staff, supervisor = scene.people.staff, scene.people.supervisor
@@ -317,14 +314,11 @@ def test_released_files_forged_early_or_of_another_holder_are_refused(session, n
              "released.lot_code": _edit(released(staff, shares["host"]), lot_code="E0000000000000000000")}
     for field, data in cases.items():
         with pytest.raises(DomainError) as refused:
-            opening.release_uploaded_share(session, staff, at, lot, data, at_rest=AT_REST,
-                                           store=scene.store, platform=scene.platform)
+            opening.release_uploaded_share(scene.ctx, session, staff, at, lot, data)
         assert refused.value.field == field
     assert opening.record(session, lot) == []
-    opening.release_uploaded_share(session, staff, at, lot, released(staff, shares["host"]), at_rest=AT_REST,
-                                   store=scene.store, platform=scene.platform)
-    opening.release_uploaded_share(session, supervisor, at, lot, theirs, at_rest=AT_REST,
-                                   store=scene.store, platform=scene.platform)
+    opening.release_uploaded_share(scene.ctx, session, staff, at, lot, released(staff, shares["host"]))
+    opening.release_uploaded_share(scene.ctx, session, supervisor, at, lot, theirs)
     assert [e.status for e in opening.record(session, lot)] == ["opened"] * 3
 
 
@@ -428,13 +422,11 @@ def test_a_holder_change_after_bids_revokes_the_old_share_and_keeps_k(session, n
         holder_changes.decide(session, user(session, "supervisor2"), now, second.id, True)
     assert refused.value.rule == "electronic.no_early_decrypt" and "fewer than" in refused.value.message
     at = lot.bid_deadline
-    chronograph.tick(session, at)
+    chronograph.tick(scene.ctx, session, at)
     with pytest.raises(DomainError):
-        opening.release_share(session, scene.people.staff, at, lot, KEY_PASS, at_rest=AT_REST,
-                              store=scene.store, platform=scene.platform)
+        opening.release_share(scene.ctx, session, scene.people.staff, at, lot, KEY_PASS)
     for holder in (scene.people.supervisor, scene.people.tenderee):
-        opening.release_share(session, holder, at, lot, KEY_PASS, at_rest=AT_REST,
-                              store=scene.store, platform=scene.platform)
+        opening.release_share(scene.ctx, session, holder, at, lot, KEY_PASS)
     assert [e.status for e in opening.record(session, lot)] == ["opened"] * 3
     assert session.scalar(sa.select(KeyShare.released_at).where(KeyShare.id == host.id)) is None
 

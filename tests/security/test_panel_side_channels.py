@@ -13,17 +13,18 @@ from tests.conftest import FIXED_NOW, login
 from tests.services.test_evaluation import Scene
 from trading.extensions import db
 from trading.models import Draw, DrawCall, Expert
+from trading.platform import current_platform
 from trading.services.evaluation import ROOM_ACCOUNT_PREFIX
 from trading.simulate import demo as demo_data, experts as demo_experts, lots as walk
-from trading.storage import blob_store
 
 
 @pytest.fixture
 def ringing(app, demo):
     """A keypad draw for the demo's construction lot, its first call ringing: (call id, the called expert's name)."""
     with app.app_context():
-        demo_data.load_lots(db.session, FIXED_NOW, blob_store())
-        demo_experts.load(db.session, FIXED_NOW)
+        ctx = current_platform()
+        demo_data.load_lots(ctx, db.session, FIXED_NOW)
+        demo_experts.load(ctx, db.session, FIXED_NOW)
         db.session.commit()
         lot_id = walk.existing(db.session, "construction").id
     staff = app.test_client()

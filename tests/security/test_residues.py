@@ -25,7 +25,7 @@ from trading.domain.errors import DomainError
 from trading.domain.sealing import ceremony, holderkeys
 from trading.extensions import db
 from trading.models import Bid, HolderKey, KeyShare, ReleasedShare, User
-from trading.services import archive, beacon, bids, holders, keys, opening
+from trading.services import archive, bids, holders, keys, opening
 from trading.simulate import lots as walk
 
 LARGE = 9 * 2**20  # past the 8 MiB at which the old code spilled the plaintext into a temporary file
@@ -99,7 +99,7 @@ def test_withdrawn_and_replaced_envelopes_are_deleted_once_the_change_commits(ap
 
     bidder, bid = lot.people.bidders[0], made[0]
     key, receipt, manifest_hash, size = bid.blob_key, bid.receipt, bid.manifest_hash, bid.size
-    bids.withdraw(lot.ctx(lot.later(2)), session, bidder, lot.later(2), lot.lot)
+    bids.withdraw(lot.ctx.at(lot.later(2)), session, bidder, lot.later(2), lot.lot)
     session.rollback()  # the withdrawal fails to commit: the standing bid keeps its envelope
     bid = session.get(Bid, bid.id)
     assert bid.status == "submitted" and bid.blob_key == key and lot.store.exists(key)
@@ -126,9 +126,7 @@ def test_after_the_archive_no_share_opens_and_no_opening_key_can_be_rebuilt(sess
     lot.lot.state = "contracted"  # set-up: the evaluation, the award and the contract are not what is tested
     session.flush()
     after = lot.lot.bid_deadline + timedelta(days=40)
-    archive.create(session, lot.people.staff, after, lot.lot, store=lot.store,
-                   signing_key=lot.platform.signing_key, beacon_key=beacon.signing_key(str(instance)),
-                   gateway_key=beacon.gateway_key(str(instance)))
+    archive.create(lot.ctx, session, lot.people.staff, after, lot.lot)
     session.commit()
 
     key = keys.opening_key_of(session, lot.lot)
@@ -142,7 +140,7 @@ def test_after_the_archive_no_share_opens_and_no_opening_key_can_be_rebuilt(sess
             ceremony.open_share(ceremony.SealedShare(str(share.holder_id), share.role, share.index, share.sealed,
                                                      share.share_hash), lot.lot.deal_code, private)
     with pytest.raises(DomainError) as refused:
-        opening.read_document(session, after, lot.lot, record[0], 0, at_rest=lot.at_rest, store=lot.store)
+        opening.read_document(lot.ctx, session, after, lot.lot, record[0], 0)
     assert refused.value.field == "shares"  # the opening key cannot be rebuilt
 
 
@@ -157,17 +155,14 @@ def test_a_withdrawn_envelope_left_by_a_crash_is_removed_at_start_up_and_the_arc
     made = lot.submit(PRICES)
     monkeypatch.setattr(lot.store, "discard", lambda key: None)  # the crash: nothing removed after the commit
     key = made[3].blob_key
-    bids.withdraw(lot.ctx(lot.later(1)), session, lot.people.bidders[3], lot.later(1), lot.lot)
+    bids.withdraw(lot.ctx.at(lot.later(1)), session, lot.people.bidders[3], lot.later(1), lot.lot)
     session.commit()
     monkeypatch.undo()
     assert lot.store.exists(key) and session.get(Bid, made[3].id).blob_key is None
 
     lot.open()
     lot.lot.state = "contracted"  # set-up: the evaluation, the award and the contract are not what is tested
-    row = archive.create(session, lot.people.staff, lot.lot.bid_deadline + timedelta(days=40), lot.lot,
-                         store=lot.store, signing_key=lot.platform.signing_key,
-                         beacon_key=beacon.signing_key(str(instance)),
-                   gateway_key=beacon.gateway_key(str(instance)))
+    row = archive.create(lot.ctx, session, lot.people.staff, lot.lot.bid_deadline + timedelta(days=40), lot.lot)
     session.commit()
     removed = storage.cleanup(session, lot.store, time.time() + 2 * 3600)  # past the grace period
     assert removed["orphans"] == 1 and not lot.store.exists(key)

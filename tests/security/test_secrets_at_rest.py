@@ -19,9 +19,9 @@ from trading.domain import beacon as beacons, pki
 from trading.extensions import db
 from trading.keyring import current_keyring
 from trading.models import Draw, Lot, ReleasedShare
-from trading.services import chronograph, draws, keys, opening
+from trading.platform import current_platform
+from trading.services import chronograph, draws, opening
 from trading.simulate import demo, experts as demo_experts, lots as walk
-from trading.storage import FolderStore
 
 OTHER_KEK = "5a" * 32
 PRICES = ["24180000.00", "23650000.00", "24420000.00"]
@@ -153,35 +153,34 @@ def test_a_key_file_put_in_another_keys_place_does_not_load(make_app, tmp_path):
         make_app()
 
 
-def _opening_in_progress(session, store):
+def _opening_in_progress(session):
     """A construction lot past its deadline with three sealed bids and one of the two shares released, and a draw
-    committed to a future beacon round (not ranked yet). Returns (lot id, draw id)."""
+    committed to a future beacon round (not ranked yet), under the current app's context. Returns (lot id, draw
+    id)."""
+    ctx = current_platform()
     demo.load(session, FIXED_NOW)
-    demo_experts.load(session, FIXED_NOW)
+    demo_experts.load(ctx, session, FIXED_NOW)
     people = walk.cast(session)
-    lot = walk.create(session, people, FIXED_NOW, "construction")
-    walk.advance(session, people, FIXED_NOW, lot, "announced", store)
-    walk.submit_bids(session, people, FIXED_NOW, lot, store, current_keyring().platform, PRICES)
-    draw = draws.create(session, people.staff, FIXED_NOW, lot, wanted=[(s.code, s.count, 1) for s in lot.specialties],
-                        exclude_same_region=False, evaluation_at=lot.bid_deadline + timedelta(hours=2),
-                        place="封闭评标室3", at_rest=current_keyring().at_rest)
-    chronograph.tick(session, lot.bid_deadline)
-    opening.release_share(session, people.staff, lot.bid_deadline, lot, demo.DEMO_KEY_PASSPHRASE,
-                          at_rest=current_keyring().at_rest,
-                          store=store, platform=current_keyring().platform)
+    lot = walk.create(ctx, session, people, FIXED_NOW, "construction")
+    walk.advance(ctx, session, people, FIXED_NOW, lot, "announced")
+    walk.submit_bids(ctx, session, people, FIXED_NOW, lot, PRICES)
+    draw = draws.create(ctx, session, people.staff, FIXED_NOW, lot,
+                        wanted=[(s.code, s.count, 1) for s in lot.specialties], exclude_same_region=False,
+                        evaluation_at=lot.bid_deadline + timedelta(hours=2), place="封闭评标室3")
+    chronograph.tick(ctx, session, lot.bid_deadline)
+    opening.release_share(ctx, session, people.staff, lot.bid_deadline, lot, demo.DEMO_KEY_PASSPHRASE)
     session.commit()
     return lot.id, draw.id
 
 
-def _finish(session, lot_id, draw_id, store):
-    """The second holder releases (the bids open) and the draw is ranked at its beacon round."""
-    lot = session.get(Lot, lot_id)
-    opening.release_share(session, walk.cast(session).supervisor, lot.bid_deadline, lot, demo.DEMO_KEY_PASSPHRASE,
-                          at_rest=current_keyring().at_rest, store=store, platform=current_keyring().platform)
+def _finish(session, lot_id, draw_id):
+    """The second holder releases (the bids open) and the draw is ranked at its beacon round, under the current
+    app's context."""
+    ctx, lot = current_platform(), session.get(Lot, lot_id)
+    opening.release_share(ctx, session, walk.cast(session).supervisor, lot.bid_deadline, lot,
+                          demo.DEMO_KEY_PASSPHRASE)
     draw = session.get(Draw, draw_id)
-    draws.advance(session, max(lot.bid_deadline, beacons.time_of(draw.beacon_round)), draw,
-                  beacon_key=current_keyring().beacon_key, gateway_key=current_keyring().gateway_key,
-                  at_rest=current_keyring().at_rest, centre_name="中心")
+    draws.advance(ctx, session, max(lot.bid_deadline, beacons.time_of(draw.beacon_round)), draw)
     session.commit()
     return opening.record(session, lot), draw
 
@@ -189,18 +188,16 @@ def _finish(session, lot_id, draw_id, store):
 def test_rotating_secret_key_keeps_an_opening_and_a_draw_in_progress(make_app, tmp_path):
     """SECRET_KEY leaked and is replaced in the middle of an opening: the share released before still counts, the
     bids open with the second share, and the draw committed before is ranked from its sealed secret."""
-    store = FolderStore(tmp_path / "instance" / "blobs")
     before = make_app(SECRET_KEY="the-leaked-session-key")
     with before.app_context():
-        lot_id, draw_id = _opening_in_progress(db.session, store)
+        lot_id, draw_id = _opening_in_progress(db.session)
     after = make_app(SECRET_KEY="a-fresh-session-key")
     with after.app_context():
-        record, draw = _finish(db.session, lot_id, draw_id, store)
+        record, draw = _finish(db.session, lot_id, draw_id)
         assert [(e.status, str(e.price)) for e in record] == [("opened", p) for p in PRICES]
         assert draw.ranking is not None and draw.status == "calling"
         lot = db.session.get(Lot, lot_id)
-        name, data = opening.read_document(db.session, lot.bid_deadline, lot, record[0], 0,
-                                           at_rest=current_keyring().at_rest, store=store)
+        name, data = opening.read_document(current_platform(), db.session, lot.bid_deadline, lot, record[0], 0)
         assert data.read()  # the committee's documents still decrypt
 
 
@@ -224,42 +221,39 @@ def _make_legacy(session, lot_id, draw_id) -> None:
 def test_a_row_sealed_the_legacy_way_still_opens(make_app, tmp_path):
     """An upgraded install: the draw secret and the released share were sealed under SECRET_KEY. They still open
     (the at-rest key is tried, then the legacy derivation), and the bids open and the draw ranks."""
-    store = FolderStore(tmp_path / "instance" / "blobs")
     app = make_app()
     with app.app_context():
-        lot_id, draw_id = _opening_in_progress(db.session, store)
+        lot_id, draw_id = _opening_in_progress(db.session)
         _make_legacy(db.session, lot_id, draw_id)
         with pytest.raises(InvalidTag):  # the new key alone does not open them: they really are legacy rows
             keyring.AtRestKey(current_keyring().at_rest.key).open(
                 opening.RELEASED_SHARE, db.session.scalar(sa.select(ReleasedShare)).sealed,
                 db.session.get(Lot, lot_id).deal_code)
-        record, draw = _finish(db.session, lot_id, draw_id, store)
+        record, draw = _finish(db.session, lot_id, draw_id)
         assert [e.status for e in record] == ["opened"] * 3 and draw.ranking is not None
 
 
 def test_after_reseal_secret_key_can_be_rotated_on_an_upgraded_database(make_app, tmp_path):
     """`flask keys reseal` (also run by init-db) moves legacy rows under the at-rest key, after which a new
     SECRET_KEY opens the same opening and draw."""
-    store = FolderStore(tmp_path / "instance" / "blobs")
     app = make_app()
     with app.app_context():
-        lot_id, draw_id = _opening_in_progress(db.session, store)
+        lot_id, draw_id = _opening_in_progress(db.session)
         _make_legacy(db.session, lot_id, draw_id)
     result = app.test_cli_runner().invoke(args=["keys", "reseal"])
     assert result.exit_code == 0 and "2 secret(s) re-sealed" in result.output
     rotated = make_app(SECRET_KEY="a-fresh-session-key")
     with rotated.app_context():
-        record, draw = _finish(db.session, lot_id, draw_id, store)
+        record, draw = _finish(db.session, lot_id, draw_id)
         assert [e.status for e in record] == ["opened"] * 3 and draw.ranking is not None
 
 
 def test_reseal_leaves_a_row_it_cannot_open_and_says_so(make_app, tmp_path):
     """A share sealed under an earlier SECRET_KEY opens under neither key: `flask keys reseal` names it and fails,
     and leaves the row as it was (start-up is not stopped by it: init-db only warns)."""
-    store = FolderStore(tmp_path / "instance" / "blobs")
     app = make_app()
     with app.app_context():
-        lot_id, _ = _opening_in_progress(db.session, store)
+        lot_id, _ = _opening_in_progress(db.session)
         row = db.session.scalar(sa.select(ReleasedShare))
         lot = db.session.get(Lot, lot_id)
         share = current_keyring().at_rest.open(opening.RELEASED_SHARE, row.sealed, lot.deal_code)
@@ -291,14 +285,9 @@ def test_rotating_the_kek_keeps_the_keys_and_retires_the_old_kek(make_app, tmp_p
         make_app()  # the old KEK
 
 
-def test_the_old_wrappers_read_the_keyring(app, tmp_path):
-    """keys.platform_keys and beacon.signing_key return the keyring's keys (no file read per request) and refuse
-    another instance folder rather than quietly making keys there."""
-    from trading.services import beacon
-
-    with app.app_context():
-        ring = current_keyring()
-        assert keys.platform_keys(str(tmp_path / "instance")).signing_key is ring.receipt_key
-        assert beacon.signing_key(str(tmp_path / "instance")) is ring.beacon_key
-        with pytest.raises(ValueError):
-            beacon.signing_key(str(tmp_path / "elsewhere"))
+def test_services_get_the_keyrings_own_keys_from_the_context(ctx):
+    """The platform context hands services the keys the factory loaded once (no key file read per request): the
+    receipt key signs receipts and archives, the CA issues certificates."""
+    ring = ctx.keyring
+    assert ctx.platform_keys().signing_key is ring.receipt_key and ctx.platform_keys().ca_key is ring.ca_key
+    assert current_platform() is ctx

@@ -29,15 +29,15 @@ def setup(app, session, now, tmp_path):
     demo.load(session, now)
     people = walk.cast(session)
     store = FolderStore(tmp_path / "blobs")
-    lot = walk.create(session, people, now, "construction")
-    walk.advance(session, people, now, lot, "announced", store)
-    platform = keys.platform_keys(str(tmp_path / "instance"), now)
+    lot = walk.create(current_platform(), session, people, now, "construction")
+    walk.advance(current_platform(), session, people, now, lot, "announced")
+    platform = current_platform().platform_keys()
     credentials = {}
     for bidder in people.bidders[:2]:
         registrations.sign_up(session, bidder, now, lot)
         deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
         deposits.pay(session, bidder, now, target_number=deposit.sub_account.number, amount="700000")
-        key_file, pem = keys.issue_certificate(session, bidder, now, platform, "keypass2026")
+        key_file, pem = keys.issue_certificate(current_platform(), session, bidder, now, "keypass2026")
         credentials[bidder.username] = (pki.load_private_key(key_file, "keypass2026"), pem)
     session.commit()  # what other sessions and processes of these tests must see
     return type("Setup", (), {"people": people, "lot": lot, "store": store, "platform": platform,
@@ -402,15 +402,15 @@ def test_a_worker_killed_mid_upload_leaves_no_bid_frees_the_guard_at_once_and_it
 def test_the_key_threshold_is_set_per_lot_at_announcement(session, now, tmp_path):
     demo.load(session, now)
     people = walk.cast(session)
-    store = FolderStore(tmp_path / "blobs")
     from trading.services import announcements
 
-    lot = walk.create(session, people, now, "procurement")
-    walk.advance(session, people, now, lot, "method_approved", store)
+    ctx = current_platform()
+    lot = walk.create(ctx, session, people, now, "procurement")
+    walk.advance(ctx, session, people, now, lot, "method_approved")
     for wrong in (1, 4):
         with pytest.raises(DomainError):
-            announcements.publish(session, people.tenderee, now, lot, announcements.propose(lot, now), wrong)
-    row = announcements.publish(session, people.tenderee, now, lot, announcements.propose(lot, now), 3)
+            announcements.publish(ctx, session, people.tenderee, now, lot, announcements.propose(ctx, lot, now), wrong)
+    row = announcements.publish(ctx, session, people.tenderee, now, lot, announcements.propose(ctx, lot, now), 3)
     key = keys.opening_key_of(session, lot)
     assert (key.k, key.n) == (3, 3)
     assert key.fingerprint in row.text or key.fingerprint in row.documents_text  # printed for bidders to compare

@@ -14,18 +14,17 @@ from trading.domain.errors import DomainError, Forbidden
 from trading.models import AuditEntry, BankAccount, BankTransfer, DepositPayment
 from trading.services import deposits, registrations, visibility
 from trading.simulate import demo, lots as walk
-from trading.storage import FolderStore
 
-RATE = Decimal("0.0035")
+RATE = Decimal("0.0035")  # DEPOSIT_INTEREST_RATE by default: the platform context's interest rate
 
 
 @pytest.fixture
-def lot(app, session, now, tmp_path):
+def lot(ctx, session, now):
     """The sample construction lot, announced (deposit 700,000.00), with the bank listener on."""
     demo.load(session, now)
     people = walk.cast(session)
-    lot = walk.create(session, people, now, "construction")
-    walk.advance(session, people, now, lot, "announced", FolderStore(tmp_path))
+    lot = walk.create(ctx, session, people, now, "construction")
+    walk.advance(ctx, session, people, now, lot, "announced")
     lot.people = people
     return lot
 
@@ -71,14 +70,14 @@ def test_a_short_payment_is_explained_and_can_be_completed(session, now, lot):
     assert deposit.status == "paid" and deposit.paid_at == now + timedelta(hours=1)
 
 
-def test_an_over_payment_covers_the_deposit_and_the_excess_is_refunded_with_it(session, now, lot):
+def test_an_over_payment_covers_the_deposit_and_the_excess_is_refunded_with_it(ctx, session, now, lot):
     bidder = lot.people.bidders[0]
     registrations.sign_up(session, bidder, now, lot)
     deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
     start = own(session, bidder).balance
     deposits.pay(session, bidder, now, target_number=deposit.sub_account.number, amount="750000")
     assert deposit.status == "paid" and deposits.explain(deposit)[1]["excess"] == Decimal("50000.00")
-    deposits.refund(session, None, now, deposit, rate=RATE, reason="未中标")
+    deposits.refund(ctx, session, None, now, deposit, reason="未中标")
     assert own(session, bidder).balance == start  # same day: no interest
 
 
@@ -107,7 +106,7 @@ def test_a_notification_that_arrives_at_the_deadline_is_late_and_sent_back_at_on
     assert deposits.sub_account(session, deposit).balance == 0
 
 
-def test_refunds_go_back_to_the_paying_account_with_interest(session, now, lot):
+def test_refunds_go_back_to_the_paying_account_with_interest(ctx, session, now, lot):
     bidder = lot.people.bidders[0]
     registrations.sign_up(session, bidder, now, lot)
     deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
@@ -116,9 +115,9 @@ def test_refunds_go_back_to_the_paying_account_with_interest(session, now, lot):
     start = own(session, bidder).balance
     later = now + timedelta(days=36)
     due = now + timedelta(days=30)
-    deposits.refund(session, None, later, deposit, rate=RATE, reason="合同签订后退还", due=due,
+    deposits.refund(ctx, session, None, later, deposit, reason="合同签订后退还", due=due,
                     rule="construction.deposit_refund")
-    expected = (Decimal("700000") * RATE * 36 / 360).quantize(Decimal("0.01"))  # 245.00
+    expected = (Decimal("700000") * RATE * 36 / 360).quantize(Decimal("0.01"))  # 245.00 at the default rate
     assert deposit.interest == expected == Decimal("245.00")
     assert own(session, bidder).balance == start + Decimal("700000") + expected
     assert deposits.sub_account(session, deposit).balance == 0
@@ -126,7 +125,7 @@ def test_refunds_go_back_to_the_paying_account_with_interest(session, now, lot):
     entry = session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "deposit.refund"))
     assert entry.rule == "construction.deposit_refund" and entry.payload["late"] is True
     with pytest.raises(DomainError):
-        deposits.refund(session, None, later, deposit, rate=RATE, reason="again")
+        deposits.refund(ctx, session, None, later, deposit, reason="again")
 
 
 def legacy_payment(session, now, payer: BankAccount, deposit, amount: str) -> None:
@@ -147,14 +146,14 @@ def legacy_payment(session, now, payer: BankAccount, deposit, amount: str) -> No
     session.flush()
 
 
-def test_an_old_deposit_paid_from_two_accounts_is_refunded_to_each(session, now, lot):
+def test_an_old_deposit_paid_from_two_accounts_is_refunded_to_each(ctx, session, now, lot):
     first, second = lot.people.bidders[0], lot.people.bidders[1]
     registrations.sign_up(session, first, now, lot)
     deposit = deposits.deposit_of(session, lot, first.organisation_id)
     deposits.pay(session, first, now, target_number=deposit.sub_account.number, amount="400000")
     legacy_payment(session, now, own(session, second), deposit, "300000")
     start_first, start_second = own(session, first).balance, own(session, second).balance
-    deposits.refund(session, None, now + timedelta(days=36), deposit, rate=RATE, reason="未中标")
+    deposits.refund(ctx, session, None, now + timedelta(days=36), deposit, reason="未中标")
     assert own(session, first).balance == start_first + Decimal("400000") + Decimal("245.00")  # interest: first payer
     assert own(session, second).balance == start_second + Decimal("300000")
 

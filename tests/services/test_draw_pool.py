@@ -13,20 +13,19 @@ from trading.domain import drawing
 from trading.models import Expert, ExpertRelative, Registration
 from trading.services import experts
 from trading.simulate import demo, experts as demo_experts, lots as walk
-from trading.storage import FolderStore
 
 CODES = ["A0802", "A0601", "A04"]
 
 
 @pytest.fixture
-def lot(session, now, tmp_path):
+def lot(ctx, session, now):
     """The construction lot announced, bidders 1 and 2 signed up, the demo pool with one expert per condition."""
     demo.load(session, now)
     people = walk.cast(session)
-    lot = walk.create(session, people, now, "construction")
-    walk.advance(session, people, now, lot, "announced", FolderStore(tmp_path / "blobs"))
+    lot = walk.create(ctx, session, people, now, "construction")
+    walk.advance(ctx, session, people, now, lot, "announced")
     walk.sign_up(session, people, now, lot, 2)
-    demo_experts.load(session, now)
+    demo_experts.load(ctx, session, now)
     pool = session.scalars(sa.select(Expert).order_by(Expert.id)).all()
     pool[5].status = "removed"  # the first three work for a bidder or are related to one (the demo's)
     pool[6].status, pool[6].suspended_until = "suspended", now + timedelta(days=3)

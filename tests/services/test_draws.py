@@ -12,52 +12,42 @@ import sqlalchemy as sa
 
 from trading.domain import drawing
 from trading.domain.errors import DomainError, Forbidden
-from trading.keyring import AtRestKey
 from trading.models import AuditEntry, Draw, Expert
-from trading.services import beacon, draws, experts
+from trading.services import draws, experts
 from trading.simulate import demo, experts as demo_experts, lots as walk
-from trading.storage import FolderStore
-
-AT_REST = AtRestKey(b"\x07" * 32)  # the at-rest key the draws seal their secrets with
 
 
 @pytest.fixture
-def scene(app, session, now, tmp_path):
-    """The demo accounts, the construction lot announced with bidders 1 and 2 signed up, the demo expert pool."""
+def scene(ctx, session, now):
+    """The demo accounts, the construction lot announced with bidders 1 and 2 signed up, the demo expert pool; the
+    platform context, whose keyring signs the beacon's pulses and the calls' outcomes."""
     demo.load(session, now)
     people = walk.cast(session)
-    lot = walk.create(session, people, now, "construction")
-    walk.advance(session, people, now, lot, "announced", FolderStore(tmp_path / "blobs"))
+    lot = walk.create(ctx, session, people, now, "construction")
+    walk.advance(ctx, session, people, now, lot, "announced")
     walk.sign_up(session, people, now, lot, 2)
-    demo_experts.load(session, now)
+    demo_experts.load(ctx, session, now)
     session.flush()
-    instance = str(tmp_path / "instance")
-    return type("Scene", (), {"people": people, "lot": lot, "key": beacon.signing_key(instance),
-                              "gateway_key": beacon.gateway_key(instance)})
+    return type("Scene", (), {"ctx": ctx, "people": people, "lot": lot, "key": ctx.keyring.beacon_key,
+                              "gateway_key": ctx.keyring.gateway_key})
 
 
 WANTED = [("A080201", 4, 1), ("A0601", 1, 1)]
 
 
-def keys_of(scene) -> dict:
-    """What draws.advance takes besides the draw: the beacon's and the gateway's keys, the secret, the centre."""
-    return {"beacon_key": scene.key, "gateway_key": scene.gateway_key, "at_rest": AT_REST,
-            "centre_name": "中心"}
-
-
 def make(session, scene, now, **changes):
     args = dict(wanted=WANTED, exclude_same_region=False, evaluation_at=now + timedelta(days=25),
-                place="咸宁市公共资源交易中心封闭评标室3", at_rest=AT_REST)
+                place="咸宁市公共资源交易中心封闭评标室3")
     args.update(changes)
     actor = args.pop("actor", scene.people.staff)
-    return draws.create(session, actor, now, scene.lot, **args)
+    return draws.create(scene.ctx, session, actor, now, scene.lot, **args)
 
 
 def run(session, scene, now, draw, limit=200):
     """Advance the draw minute by minute until it completes."""
     at = now
     for _ in range(limit):
-        draws.advance(session, at, draw, **keys_of(scene))
+        draws.advance(scene.ctx, session, at, draw)
         if draw.status == "complete":
             return at
         at += timedelta(seconds=30)
@@ -88,7 +78,7 @@ def test_the_draw_ranks_at_its_beacon_round_and_calls_until_the_seats_are_filled
     monkeypatch.setattr(draws, "os", SimpleNamespace(urandom=lambda n: bytes(range(n))))
     monkeypatch.setattr(draws, "uuid", SimpleNamespace(uuid4=lambda: SimpleNamespace(hex=f"{next(ids):032x}")))
     draw = make(session, scene, now)
-    draws.advance(session, now, draw, **keys_of(scene))
+    draws.advance(scene.ctx, session, now, draw)
     assert draw.ranking is None and draw.calls == []  # the pulse of the committed round is still in the future
     run(session, scene, now, draw)
     panel = draws.panel(draw)
@@ -122,10 +112,10 @@ def test_after_the_award_the_record_replays_and_any_change_is_found(session, now
     draw = make(session, scene, now)
     run(session, scene, now, draw)
     with pytest.raises(DomainError):
-        draws.reveal(session, scene.people.supervisor, now, draw, AT_REST)
+        draws.reveal(scene.ctx, session, scene.people.supervisor, now, draw)
     scene.lot.state = "awarded"  # the award comes with the opening and evaluation issue
-    draws.reveal(session, scene.people.supervisor, now, draw, AT_REST)
-    record = draws.record(session, draw, scene.key, scene.gateway_key)
+    draws.reveal(scene.ctx, session, scene.people.supervisor, now, draw)
+    record = draws.record(scene.ctx, session, draw)
     keys = ["--beacon-key", scene.key.public_key().public_bytes_raw().hex(),
             "--gateway-key", scene.gateway_key.public_key().public_bytes_raw().hex()]
     assert drawing.verify(record) == []
@@ -146,12 +136,12 @@ def test_a_person_answers_on_the_keypad_and_a_decline_calls_the_next(session, no
     at = now
     while not draw.calls:
         at += timedelta(seconds=30)
-        draws.advance(session, at, draw, **keys_of(scene))
+        draws.advance(scene.ctx, session, at, draw)
     first = draw.calls[0]
     gateway = draws.gateway_for(session, draw)
     assert "参加请按1，不参加请按2，重听请按3" in gateway.call(first.call_id, at).script
     gateway.press(first.call_id, "2", at + timedelta(seconds=5))
-    draws.advance(session, at + timedelta(seconds=6), draw, **keys_of(scene))
+    draws.advance(scene.ctx, session, at + timedelta(seconds=6), draw)
     assert first.outcome == "declined" and len(draw.calls) == 2
     assert draw.calls[1].expert_id == draw.ranking[first.specialty][1]
     assert session.get(Expert, first.expert_id).declines == 1

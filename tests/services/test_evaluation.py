@@ -12,67 +12,55 @@ import sqlalchemy as sa
 
 from trading.domain import archive as bundle, calendar, drawing
 from trading.domain.errors import DomainError, Forbidden
-from trading.keyring import current_keyring
 from trading.models import AuditEntry, BankTransfer, Deal, Deposit, Expert, ReleasedShare, User, UserRole
+from trading.platform import current_platform
 from trading.services import (
     archive,
-    beacon,
     chronograph,
     draws,
     evaluation as room,
-    keys,
     opening,
     result,
     statistics,
 )
 from trading.simulate import demo, experts as demo_experts, lots as walk
-from trading.storage import FolderStore
 
 KEY_PASS = demo.DEMO_KEY_PASSPHRASE  # the demo holders' key-holder passphrase (not their login password)
-RATE = Decimal("0.0035")
-
-
-def _at_rest():
-    """The app's at-rest key (the web tests share this scene, so it is the app's own, not a test key)."""
-    return current_keyring().at_rest
 
 
 class Scene:
     """A construction lot opened with three bids and a complete draw, ready for the evaluation."""
 
     def __init__(self, session, now, tmp_path, prices, trade_type="construction"):
+        self.ctx = ctx = current_platform()  # the app's (the web tests share this scene)
         demo.load(session, now)
-        demo_experts.load(session, now)
+        demo_experts.load(ctx, session, now)
         self.people = people = walk.cast(session)
-        self.store = FolderStore(tmp_path / "instance" / "blobs")  # the app's blob store
-        self.lot = lot = walk.create(session, people, now, trade_type)
-        walk.advance(session, people, now, lot, "announced", self.store)
-        self.platform = platform = keys.platform_keys(str(tmp_path / "instance"), now)
-        self.bids = walk.submit_bids(session, people, now, lot, self.store, platform, prices)
-        key = beacon.signing_key(str(tmp_path / "instance"))
-        self.gateway_key = beacon.gateway_key(str(tmp_path / "instance"))
+        self.store = ctx.store  # the app's blob store
+        self.lot = lot = walk.create(ctx, session, people, now, trade_type)
+        walk.advance(ctx, session, people, now, lot, "announced")
+        self.platform = ctx.platform_keys()
+        self.bids = walk.submit_bids(ctx, session, people, now, lot, prices)
         wanted = [(s.code, s.count, 1) for s in lot.specialties]  # one backup per specialty
-        draw = draws.create(session, people.staff, now, lot, wanted=wanted, exclude_same_region=False,
+        draw = draws.create(ctx, session, people.staff, now, lot, wanted=wanted, exclude_same_region=False,
                             evaluation_at=lot.bid_deadline + timedelta(hours=2), place="封闭评标室3",
-                            at_rest=_at_rest(), gateway="keypad")
+                            gateway="keypad")
         at, gateway = now, draws.gateway_for(session, draw)
         while draw.status != "complete":  # every expert called accepts on the keypad: the panel is always full
-            draws.advance(session, at, draw, beacon_key=key, gateway_key=self.gateway_key, at_rest=_at_rest(),
-                          centre_name="中心")
+            draws.advance(ctx, session, at, draw)
             waiting = [c for c in draw.calls if c.outcome is None]
             if waiting:
                 gateway.press(waiting[0].call_id, "1", at + timedelta(seconds=5))
             at += timedelta(seconds=30)
-        self.draw, self.key = draw, key
+        self.draw, self.key, self.gateway_key = draw, ctx.keyring.beacon_key, ctx.keyring.gateway_key
         self.at = lot.bid_deadline
-        chronograph.tick(session, self.at)
+        chronograph.tick(ctx, session, self.at)
         for holder in (people.staff, people.supervisor):
-            opening.release_share(session, holder, self.at, lot, KEY_PASS, at_rest=_at_rest(), store=self.store,
-                                  platform=platform)
+            opening.release_share(ctx, session, holder, self.at, lot, KEY_PASS)
         self.session = session
 
     def start(self):
-        self.evaluation, self.passwords = room.start(self.session, self.people.staff, self.at, self.lot)
+        self.evaluation, self.passwords = room.start(self.ctx, self.session, self.people.staff, self.at, self.lot)
         self.in_room = self.evaluation.opens_at
         return self.evaluation
 
@@ -106,10 +94,10 @@ class Scene:
         self.start()
         chair = self.everyone_signs_and_elects()
         self.mark_all()
-        room.submit_report(self.session, self.user(chair), self.in_room, self.evaluation)
+        room.submit_report(self.ctx, self.session, self.user(chair), self.in_room, self.evaluation)
         for m in self.members():
             room.confirm_report(self.session, self.user(m), self.in_room, self.evaluation)
-        return result.publish(self.session, self.people.staff, self.in_room, self.lot)
+        return result.publish(self.ctx, self.session, self.people.staff, self.in_room, self.lot)
 
 
 @pytest.fixture
@@ -119,7 +107,7 @@ def scene(app, session, now, tmp_path):
 
 def test_the_evaluation_waits_for_the_panel_and_seats_members_with_room_accounts(session, scene):
     with pytest.raises(Forbidden):
-        room.start(session, scene.people.tenderee, scene.at, scene.lot)
+        room.start(scene.ctx, session, scene.people.tenderee, scene.at, scene.lot)
     evaluation = scene.start()
     assert scene.lot.state == "evaluating"
     assert len(scene.members()) == 5 and sum(m.status == "reserve" for m in evaluation.members) == 2
@@ -165,15 +153,15 @@ def test_the_full_life_of_a_construction_lot_to_the_contract_with_refunds(sessio
     assert evaluation.chair_member_id == chair.id
     scene.mark_all()
     with pytest.raises(Forbidden):  # only the chair submits
-        room.submit_report(session, scene.user(scene.members()[1]), scene.in_room, evaluation)
-    room.submit_report(session, scene.user(chair), scene.in_room, evaluation)
+        room.submit_report(scene.ctx, session, scene.user(scene.members()[1]), scene.in_room, evaluation)
+    room.submit_report(scene.ctx, session, scene.user(chair), scene.in_room, evaluation)
     report = evaluation.report
     # equal technical scores: the lowest price (bidder 3) has the full price score and ranks first
     assert [c["label"] for c in report["candidates"]] == ["投标人C", "投标人B", "投标人A"]
     assert report["scores"]["投标人C"]["price_score"] == "60.00" and report["scores"]["投标人C"]["total"] == "92.00"
     assert report["candidates"][0]["name"] == scene.bids[2].bidder.name
     with pytest.raises(DomainError):  # the tenderee publishes only a confirmed report
-        result.publish(session, scene.people.tenderee, scene.in_room, scene.lot)
+        result.publish(scene.ctx, session, scene.people.tenderee, scene.in_room, scene.lot)
     for m in scene.members():
         room.confirm_report(session, scene.user(m), scene.in_room, evaluation)
     assert evaluation.status == "confirmed"
@@ -183,33 +171,33 @@ def test_the_full_life_of_a_construction_lot_to_the_contract_with_refunds(sessio
     with pytest.raises(DomainError):  # once per member
         room.rate_member(session, scene.people.staff, scene.in_room, evaluation, rated.id, 5)
 
-    publicity = result.publish(session, scene.people.tenderee, scene.in_room, scene.lot)
+    publicity = result.publish(scene.ctx, session, scene.people.tenderee, scene.in_room, scene.lot)
     assert scene.lot.state == "publicity" and publicity.rule == "construction.publicity_period"
     day = calendar.local_date(scene.in_room)
     assert calendar.local_date(publicity.ends_at - timedelta(seconds=1)) == calendar.add_days(day, 3)
-    objection = result.raise_objection(session, scene.people.bidders[0], scene.in_room, scene.lot,
+    objection = result.raise_objection(scene.ctx, session, scene.people.bidders[0], scene.in_room, scene.lot,
                                        "第一中标候选人项目经理有在建工程，请核查")
     with pytest.raises(DomainError) as refused:  # the award waits for the answer, even after the publicity
-        result.award(session, scene.people.tenderee, publicity.ends_at, scene.lot, 1, rate=RATE, at_rest=_at_rest())
+        result.award(scene.ctx, session, scene.people.tenderee, publicity.ends_at, scene.lot, 1)
     assert refused.value.rule == "construction.publicity_objection_answer"
     result.answer_objection(session, scene.people.tenderee, scene.in_room + timedelta(days=1), objection.id,
                             "经核查，该项目经理无在建工程，异议不成立。")
     with pytest.raises(DomainError) as early:
-        result.award(session, scene.people.tenderee, scene.in_room, scene.lot, 1, rate=RATE, at_rest=_at_rest())
+        result.award(scene.ctx, session, scene.people.tenderee, scene.in_room, scene.lot, 1)
     assert early.value.field == "publicity_end"
     with pytest.raises(DomainError) as not_first:  # state-funded: the first candidate unless it withdrew
-        result.award(session, scene.people.tenderee, publicity.ends_at, scene.lot, 2, rate=RATE, at_rest=_at_rest())
+        result.award(scene.ctx, session, scene.people.tenderee, publicity.ends_at, scene.lot, 2)
     assert not_first.value.rule == "construction.award_first_candidate"
 
     awarded_at = publicity.ends_at + timedelta(hours=10)
-    award = result.award(session, scene.people.tenderee, awarded_at, scene.lot, 1, rate=RATE, at_rest=_at_rest())
+    award = result.award(scene.ctx, session, scene.people.tenderee, awarded_at, scene.lot, 1)
     assert scene.lot.state == "awarded" and award.bidder_id == scene.bids[2].bidder_id
     deposits = {d.bidder_id: d for d in session.scalars(sa.select(Deposit).where(Deposit.lot_id == scene.lot.id))}
     losers = [deposits[b.bidder_id] for b in scene.bids[:2]]
     assert all(d.status == "refunded" and d.interest > 0 and not d.refund_late for d in losers)
     assert deposits[award.bidder_id].status == "paid"
     assert scene.draw.revealed_secret is not None  # anyone may now replay the draw
-    exported = draws.record(session, scene.draw, scene.key, scene.gateway_key)  # the exported record replays
+    exported = draws.record(scene.ctx, session, scene.draw)  # the exported record replays
     assert all(call.signature for call in exported.calls)  # every outcome signed by the gateway
     assert drawing.verify(exported, scene.key.public_key().public_bytes_raw(),
                           scene.gateway_key.public_key().public_bytes_raw()) == []
@@ -221,11 +209,11 @@ def test_the_full_life_of_a_construction_lot_to_the_contract_with_refunds(sessio
     late_at = calendar.start_of_local_day(signed) + timedelta(hours=3)
     assert any(w.kind == "contract" for w in result.warnings(session, late_at))
     with pytest.raises(DomainError) as wrong_price:
-        result.register_contract(session, scene.people.tenderee, late_at, scene.lot, number="HT-1", signed_on=signed,
-                                 amount="1", rate=RATE)
+        result.register_contract(scene.ctx, session, scene.people.tenderee, late_at, scene.lot, number="HT-1",
+                                 signed_on=signed, amount="1")
     assert wrong_price.value.field == "amount"
-    contract = result.register_contract(session, scene.people.tenderee, late_at, scene.lot, number="HT-2026-001",
-                                        signed_on=signed, amount=str(award.price), rate=RATE)
+    contract = result.register_contract(scene.ctx, session, scene.people.tenderee, late_at, scene.lot,
+                                        number="HT-2026-001", signed_on=signed, amount=str(award.price))
     assert contract.late and scene.lot.state == "contracted"
     assert session.scalar(sa.select(Deal.contracted_on).where(Deal.lot_id == scene.lot.id)) == signed
     winner = deposits[award.bidder_id]
@@ -234,10 +222,8 @@ def test_the_full_life_of_a_construction_lot_to_the_contract_with_refunds(sessio
     assert len(interest) == 3  # every deposit came back with interest
 
     with pytest.raises(Forbidden):
-        archive.create(session, scene.people.tenderee, late_at, scene.lot, store=scene.store,
-                       signing_key=scene.platform.signing_key, beacon_key=scene.key, gateway_key=scene.gateway_key)
-    row = archive.create(session, scene.people.staff, late_at, scene.lot, store=scene.store,
-                         signing_key=scene.platform.signing_key, beacon_key=scene.key, gateway_key=scene.gateway_key)
+        archive.create(scene.ctx, session, scene.people.tenderee, late_at, scene.lot)
+    row = archive.create(scene.ctx, session, scene.people.staff, late_at, scene.lot)
     assert scene.lot.state == "archived"
     assert all(r.sealed == b"" for r in session.scalars(sa.select(ReleasedShare)))  # the opening key is gone for good
     public = scene.platform.signing_key.public_key().public_bytes_raw()
@@ -263,7 +249,7 @@ def test_a_declared_low_price_needs_the_bidders_explanation_and_the_chairs_decis
     cases = room.low_price_cases(session, evaluation)
     assert [c.bid_id for c in cases] == [scene.bids[2].id]
     with pytest.raises(DomainError) as refused:
-        room.submit_report(session, scene.user(chair), scene.in_room, evaluation)
+        room.submit_report(scene.ctx, session, scene.user(chair), scene.in_room, evaluation)
     assert refused.value.rule == "construction.abnormally_low_price"
     with pytest.raises(DomainError):  # no acceptance before the explanation
         room.decide_low_price(session, scene.user(chair), scene.in_room, evaluation, cases[0].id, "accepted", "合理")
@@ -276,7 +262,7 @@ def test_a_declared_low_price_needs_the_bidders_explanation_and_the_chairs_decis
                               "rejected", "不合理")
     room.decide_low_price(session, scene.user(chair), scene.in_room, evaluation, cases[0].id, "rejected",
                           "成本分析表未能证明报价不低于成本")
-    room.submit_report(session, scene.user(chair), scene.in_room, evaluation)
+    room.submit_report(scene.ctx, session, scene.user(chair), scene.in_room, evaluation)
     assert [c["label"] for c in evaluation.report["candidates"]] == ["投标人B", "投标人A"]
     assert evaluation.report["rejected"][0]["rule"] == "construction.abnormally_low_price"
 
@@ -287,7 +273,7 @@ def test_compliance_decided_by_majority_rejects_a_bid(app, session, now, tmp_pat
     chair = scene.everyone_signs_and_elects()
     seats = [m.id for m in scene.members()]
     scene.mark_all(compliant=lambda bid, member: bid.id != scene.bids[0].id or member.id == seats[0])
-    room.submit_report(session, scene.user(chair), scene.in_room, evaluation)
+    room.submit_report(scene.ctx, session, scene.user(chair), scene.in_room, evaluation)
     assert [r["label"] for r in evaluation.report["rejected"]] == ["投标人A"]
     assert len(evaluation.report["candidates"]) == 2
 
@@ -297,7 +283,7 @@ def test_fewer_opened_bids_than_the_minimum_cannot_be_evaluated(app, session, no
     entry = opening.record(session, scene.lot)[0]
     entry.status = "revoked"
     with pytest.raises(DomainError) as refused:
-        room.start(session, scene.people.staff, scene.at, scene.lot)
+        room.start(scene.ctx, session, scene.people.staff, scene.at, scene.lot)
     assert refused.value.rule == "construction.min_bids"
 
 
@@ -309,12 +295,11 @@ def test_the_life_of_a_procurement_package_with_a_one_working_day_result_notice(
     assert publicity.rule == "procurement.result_period"
     day = calendar.local_date(scene.in_room)
     assert calendar.local_date(publicity.ends_at - timedelta(seconds=1)) == calendar.add_working_days(day, 1)
-    award = result.award(session, scene.people.tenderee, publicity.ends_at, scene.lot, 1, rate=RATE,
-                         at_rest=_at_rest())
+    award = result.award(scene.ctx, session, scene.people.tenderee, publicity.ends_at, scene.lot, 1)
     signed = calendar.local_date(publicity.ends_at) + timedelta(days=3)
     at = calendar.start_of_local_day(signed) + timedelta(hours=9)
-    result.register_contract(session, scene.people.tenderee, at, scene.lot, number="咸采合〔2026〕7号",
-                             signed_on=signed, amount=str(award.price), rate=RATE)
+    result.register_contract(scene.ctx, session, scene.people.tenderee, at, scene.lot, number="咸采合〔2026〕7号",
+                             signed_on=signed, amount=str(award.price))
     refunded = session.scalars(sa.select(Deposit).where(Deposit.lot_id == scene.lot.id)).all()
     assert scene.lot.state == "contracted" and all(d.status == "refunded" for d in refunded)
     assert {d.refund_rule for d in refunded} == {"procurement.deposit_refund"}
@@ -336,8 +321,7 @@ def test_a_price_typed_in_full_width_digits_is_parsed_once_and_the_award_and_sta
     session.flush()
     publicity = scene.to_publicity()
     assert [c["label"] for c in scene.evaluation.report["candidates"]] == ["投标人B", "投标人A", "投标人C"]
-    award = result.award(session, scene.people.tenderee, publicity.ends_at, scene.lot, 1, rate=RATE,
-                         at_rest=_at_rest())
+    award = result.award(scene.ctx, session, scene.people.tenderee, publicity.ends_at, scene.lot, 1)
     assert (award.bid_id, award.price) == (scene.bids[1].id, Decimal("4598000.00"))
     deal = session.scalar(sa.select(Deal).where(Deal.lot_id == scene.lot.id))
     assert deal.price == Decimal("4598000.00")
@@ -358,7 +342,7 @@ def test_outsiders_stay_out_of_the_room_and_the_tenderee_reads_only_the_confirme
             room.require_member(session, outsider, scene.in_room, evaluation)
     chair = scene.everyone_signs_and_elects()
     scene.mark_all()
-    room.submit_report(session, scene.user(chair), scene.in_room, evaluation)
+    room.submit_report(scene.ctx, session, scene.user(chair), scene.in_room, evaluation)
     assert not room.may_read_report(session, scene.people.tenderee, scene.lot, evaluation)
     assert room.may_read_report(session, scene.people.supervisor, scene.lot, evaluation)
     for m in scene.members():

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from trading.domain.errors import DomainError
 from trading.models import AuditEntry, Deal
+from trading.platform import current_platform
 from trading.services import history
 
 HEADER = ["项目名称", "标段名称", "交易类型", "行政区划代码", "预算或招标控制价", "中标或成交价", "中标或成交日期"]
@@ -31,7 +32,8 @@ def csv_bytes(rows, header=HEADER, encoding="utf-8-sig", title=None) -> bytes:
 
 
 def imported(session, now, name: str, data: bytes, **options) -> history.Imported:
-    return history.import_history(session, "cli", now, history.read_rows(name, io.BytesIO(data)), name, **options)
+    return history.import_history(current_platform(), session, "cli", now, history.read_rows(name, io.BytesIO(data)),
+                                  name, **options)
 
 
 def refusal(session, now, name: str, data: bytes, **options) -> DomainError:

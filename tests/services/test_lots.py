@@ -13,7 +13,6 @@ from trading.domain.errors import DomainError, Forbidden
 from trading.models import AuditEntry, EntryCertificate, Lot, Project, Registration
 from trading.services import announcements, cancellation, certification, methods, objections, projects, registrations
 from trading.simulate import lots as walk
-from trading.storage import FolderStore
 
 
 @pytest.fixture
@@ -23,11 +22,6 @@ def people(session, now):
     demo.load(session, now)
     session.flush()
     return walk.cast(session)
-
-
-@pytest.fixture
-def store(tmp_path):
-    return FolderStore(tmp_path / "blobs")
 
 
 def project_input(**changes):
@@ -92,123 +86,123 @@ def test_an_agency_registers_for_the_tenderee_it_names(session, now, people):
     ({"evaluation_method": "comprehensive", "criteria": [{"name": "报价", "weight": "50", "price": True}]},
      "criteria", None),
 ])
-def test_bad_lot_input_is_refused_naming_the_field_and_rule(session, now, people, changes, field, rule):
+def test_bad_lot_input_is_refused_naming_the_field_and_rule(ctx, session, now, people, changes, field, rule):
     project = projects.register_project(session, people.tenderee, now, project_input())
-    refused(lambda: projects.add_lot(session, people.tenderee, now, project, lot_input(**changes)), field, rule)
+    refused(lambda: projects.add_lot(ctx, session, people.tenderee, now, project, lot_input(**changes)), field, rule)
     assert session.scalar(sa.select(sa.func.count(Lot.id))) == 0
 
 
-def test_exactly_two_percent_deposit_is_accepted(session, now, people):
+def test_exactly_two_percent_deposit_is_accepted(ctx, session, now, people):
     project = projects.register_project(session, people.tenderee, now, project_input())
-    lot = projects.add_lot(session, people.tenderee, now, project, lot_input(deposit="200000.00"))
+    lot = projects.add_lot(ctx, session, people.tenderee, now, project, lot_input(deposit="200000.00"))
     assert str(lot.deposit) == "200000.00"
 
 
-def test_the_procurement_price_weight_follows_order_87(session, now, people):
+def test_the_procurement_price_weight_follows_order_87(ctx, session, now, people):
     project = projects.register_project(session, people.tenderee, now,
                                         project_input(trade_type="procurement", name="设备采购"))
     criteria = [{"name": "价格", "weight": "20", "price": True}, {"name": "技术", "weight": "80"}]
-    refused(lambda: projects.add_lot(session, people.tenderee, now, project, lot_input(
+    refused(lambda: projects.add_lot(ctx, session, people.tenderee, now, project, lot_input(
         category="goods", evaluation_method="comprehensive", criteria=criteria, specialties={"B014803": 5})),
         "criteria", "procurement.price_weight_goods")
 
 
-def test_only_the_tenderee_or_its_agency_adds_lots(session, now, people):
+def test_only_the_tenderee_or_its_agency_adds_lots(ctx, session, now, people):
     project = projects.register_project(session, people.tenderee, now, project_input())
     with pytest.raises(Forbidden):
-        projects.add_lot(session, people.land_tenderee, now, project, lot_input())
+        projects.add_lot(ctx, session, people.land_tenderee, now, project, lot_input())
 
 
-def test_filing_needs_every_required_document(session, now, people, store):
+def test_filing_needs_every_required_document(ctx, session, now, people):
     project = projects.register_project(session, people.tenderee, now, project_input())
-    lot = projects.add_lot(session, people.tenderee, now, project, lot_input())
-    projects.attach(session, people.tenderee, now, lot, "approval", "批复.pdf", "application/pdf",
-                    io.BytesIO(b"%PDF-1.4 demo"), store, 2**20)
+    lot = projects.add_lot(ctx, session, people.tenderee, now, project, lot_input())
+    projects.attach(ctx, session, people.tenderee, now, lot, "approval", "批复.pdf", "application/pdf",
+                    io.BytesIO(b"%PDF-1.4 demo"), 2**20)
     error = refused(lambda: projects.file_lot(session, people.tenderee, now, lot), "documents",
                     "platform.entry_certificate")
     assert "资金来源及落实证明" in error.params["names"] and lot.state == "draft"
 
 
-def test_an_oversized_or_empty_upload_leaves_no_blob(session, now, people, store, tmp_path):
+def test_an_oversized_or_empty_upload_leaves_no_blob(ctx, session, now, people, tmp_path):
     project = projects.register_project(session, people.tenderee, now, project_input())
-    lot = projects.add_lot(session, people.tenderee, now, project, lot_input())
-    refused(lambda: projects.attach(session, people.tenderee, now, lot, "approval", "big.pdf", "application/pdf",
-                                    io.BytesIO(b"x" * 2048), store, 1024), "file")
-    refused(lambda: projects.attach(session, people.tenderee, now, lot, "approval", "empty.pdf", "application/pdf",
-                                    io.BytesIO(b""), store, 1024), "file")
-    assert [p for p in (tmp_path / "blobs").rglob("*") if p.is_file()] == []
+    lot = projects.add_lot(ctx, session, people.tenderee, now, project, lot_input())
+    refused(lambda: projects.attach(ctx, session, people.tenderee, now, lot, "approval", "big.pdf", "application/pdf",
+                                    io.BytesIO(b"x" * 2048), 1024), "file")
+    refused(lambda: projects.attach(ctx, session, people.tenderee, now, lot, "approval", "empty.pdf", "application/pdf",
+                                    io.BytesIO(b""), 1024), "file")
+    assert [p for p in (tmp_path / "instance" / "blobs").rglob("*") if p.is_file()] == []  # the app's blob store
 
 
-def test_certification_gives_a_deal_code_once(session, now, people, store):
-    lot = walk.create(session, people, now, "construction")
-    walk.advance(session, people, now, lot, "filed", store)
+def test_certification_gives_a_deal_code_once(ctx, session, now, people):
+    lot = walk.create(ctx, session, people, now, "construction")
+    walk.advance(ctx, session, people, now, lot, "filed")
     certificate = certification.certify(session, people.staff, now, lot)
     assert certificate.deal_code == "4212022026JS0001" == lot.deal_code
-    second = walk.create(session, people, now, "construction")
-    walk.advance(session, people, now, second, "certified", store)
+    second = walk.create(ctx, session, people, now, "construction")
+    walk.advance(ctx, session, people, now, second, "certified")
     assert second.deal_code == "4212022026JS0002"
     refused(lambda: certification.certify(session, people.staff, now, lot), "lot", "platform.entry_certificate")
     assert session.scalar(sa.select(sa.func.count(EntryCertificate.id))) == 2
 
 
-def test_a_returned_filing_goes_back_to_draft_with_reasons(session, now, people, store):
-    lot = walk.create(session, people, now, "procurement")
-    walk.advance(session, people, now, lot, "filed", store)
+def test_a_returned_filing_goes_back_to_draft_with_reasons(ctx, session, now, people):
+    lot = walk.create(ctx, session, people, now, "procurement")
+    walk.advance(ctx, session, people, now, lot, "filed")
     refused(lambda: certification.return_filing(session, people.staff, now, lot, ""), "reasons")
     row = certification.return_filing(session, people.staff, now, lot, "采购需求缺少技术参数表")
     assert lot.state == "draft" and row.status == "returned" and row.reasons == "采购需求缺少技术参数表"
 
 
-def test_staff_cannot_approve_a_method_and_tenderees_cannot_certify(session, now, people, store):
-    lot = walk.create(session, people, now, "construction")
-    walk.advance(session, people, now, lot, "filed", store)
+def test_staff_cannot_approve_a_method_and_tenderees_cannot_certify(ctx, session, now, people):
+    lot = walk.create(ctx, session, people, now, "construction")
+    walk.advance(ctx, session, people, now, lot, "filed")
     with pytest.raises(Forbidden):
         certification.certify(session, people.tenderee, now, lot)
 
 
-def test_a_method_the_law_forbids_is_refused_by_rule(session, now, people, store):
-    lot = walk.create(session, people, now, "construction")  # 38.6 m yuan of works: must be tendered
-    walk.advance(session, people, now, lot, "certified", store)
-    refused(lambda: methods.request_method(session, people.tenderee, now, lot, "negotiation", "工期紧"),
+def test_a_method_the_law_forbids_is_refused_by_rule(ctx, session, now, people):
+    lot = walk.create(ctx, session, people, now, "construction")  # 38.6 m yuan of works: must be tendered
+    walk.advance(ctx, session, people, now, lot, "certified")
+    refused(lambda: methods.request_method(ctx, session, people.tenderee, now, lot, "negotiation", "工期紧"),
             "method", "construction.must_tender_threshold")
-    refused(lambda: methods.request_method(session, people.tenderee, now, lot, "listing", ""),
+    refused(lambda: methods.request_method(ctx, session, people.tenderee, now, lot, "listing", ""),
             "method", "construction.methods")
-    refused(lambda: methods.request_method(session, people.tenderee, now, lot, "invited", ""), "justification")
+    refused(lambda: methods.request_method(ctx, session, people.tenderee, now, lot, "invited", ""), "justification")
 
 
-def test_the_supervisor_rejects_with_reasons_and_the_lot_stays_certified(session, now, people, store):
-    lot = walk.create(session, people, now, "construction")
-    walk.advance(session, people, now, lot, "certified", store)
-    request = methods.request_method(session, people.tenderee, now, lot, "invited", "专业性强，潜在投标人少")
-    refused(lambda: methods.decide_method(session, people.supervisor, now, request.id, False, ""), "reason")
-    methods.decide_method(session, people.supervisor, now, request.id, False, "潜在投标人众多，应公开招标")
+def test_the_supervisor_rejects_with_reasons_and_the_lot_stays_certified(ctx, session, now, people):
+    lot = walk.create(ctx, session, people, now, "construction")
+    walk.advance(ctx, session, people, now, lot, "certified")
+    request = methods.request_method(ctx, session, people.tenderee, now, lot, "invited", "专业性强，潜在投标人少")
+    refused(lambda: methods.decide_method(ctx, session, people.supervisor, now, request.id, False, ""), "reason")
+    methods.decide_method(ctx, session, people.supervisor, now, request.id, False, "潜在投标人众多，应公开招标")
     assert lot.state == "certified" and lot.method is None
-    again = methods.request_method(session, people.tenderee, now, lot, "open", "")
-    methods.decide_method(session, people.supervisor, now, again.id, True, "")
+    again = methods.request_method(ctx, session, people.tenderee, now, lot, "open", "")
+    methods.decide_method(ctx, session, people.supervisor, now, again.id, True, "")
     assert (lot.state, lot.method) == ("method_approved", "open")
 
 
-def test_a_deadline_shorter_than_20_days_is_refused_naming_article_24(session, now, people, store):
-    lot = walk.create(session, people, now, "construction")
-    walk.advance(session, people, now, lot, "method_approved", store)
-    proposed = announcements.propose(lot, now)
+def test_a_deadline_shorter_than_20_days_is_refused_naming_article_24(ctx, session, now, people):
+    lot = walk.create(ctx, session, people, now, "construction")
+    walk.advance(ctx, session, people, now, lot, "method_approved")
+    proposed = announcements.propose(ctx, lot, now)
     short = replace(proposed, bid_deadline=proposed.bid_deadline - timedelta(days=2),
                     opening_at=proposed.bid_deadline - timedelta(days=2))
-    error = refused(lambda: announcements.publish(session, people.tenderee, now, lot, short), "bid_deadline",
+    error = refused(lambda: announcements.publish(ctx, session, people.tenderee, now, lot, short), "bid_deadline",
                     "construction.bid_window")
     assert lot.state == "method_approved" and "招标投标法 第二十四条" in error.params["source"]
 
 
-def test_an_announcement_issued_in_the_past_is_refused(session, now, people, store):
-    lot = walk.create(session, people, now, "construction")
-    walk.advance(session, people, now, lot, "method_approved", store)
-    stale = announcements.propose(lot, now - timedelta(days=3))
-    refused(lambda: announcements.publish(session, people.tenderee, now, lot, stale), "issued_at")
+def test_an_announcement_issued_in_the_past_is_refused(ctx, session, now, people):
+    lot = walk.create(ctx, session, people, now, "construction")
+    walk.advance(ctx, session, people, now, lot, "method_approved")
+    stale = announcements.propose(ctx, lot, now - timedelta(days=3))
+    refused(lambda: announcements.publish(ctx, session, people.tenderee, now, lot, stale), "issued_at")
 
 
-def test_the_published_announcement_is_the_standard_text_filled_from_the_lot(session, now, people, store):
-    lot = walk.create(session, people, now, "construction")
-    walk.advance(session, people, now, lot, "announced", store)
+def test_the_published_announcement_is_the_standard_text_filled_from_the_lot(ctx, session, now, people):
+    lot = walk.create(ctx, session, people, now, "construction")
+    walk.advance(ctx, session, people, now, lot, "announced")
     row = session.scalars(sa.select(announcements.Announcement)).one()
     assert row.title.endswith("招标公告")
     for words in ("4212022026JS0001", "咸宁市温泉路", "2026年3月23日 09时30分", "70.00 万元", "招标投标法 第二十四条"):
@@ -216,12 +210,12 @@ def test_the_published_announcement_is_the_standard_text_filled_from_the_lot(ses
     assert "投标人须知" in row.documents_text
 
 
-def test_a_late_clarification_moves_the_deadline_and_says_so(session, now, people, store):
-    lot = walk.create(session, people, now, "construction")
-    walk.advance(session, people, now, lot, "announced", store)
-    early = announcements.clarify(session, people.tenderee, now + timedelta(days=1), lot, "补充工程量清单说明")
+def test_a_late_clarification_moves_the_deadline_and_says_so(ctx, session, now, people):
+    lot = walk.create(ctx, session, people, now, "construction")
+    walk.advance(ctx, session, people, now, lot, "announced")
+    early = announcements.clarify(ctx, session, people.tenderee, now + timedelta(days=1), lot, "补充工程量清单说明")
     assert early.deadline_after == early.deadline_before
-    late = announcements.clarify(session, people.tenderee, now + timedelta(days=10), lot, "修改技术标准")
+    late = announcements.clarify(ctx, session, people.tenderee, now + timedelta(days=10), lot, "修改技术标准")
     assert late.deadline_after > late.deadline_before == lot.bid_deadline - (late.deadline_after - late.deadline_before)
     assert lot.bid_deadline == late.deadline_after and lot.opening_at == lot.bid_deadline
     entry = session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "lot.clarify")
@@ -229,26 +223,26 @@ def test_a_late_clarification_moves_the_deadline_and_says_so(session, now, peopl
     assert entry.payload["moved"] is True and entry.rule == "construction.clarification"
 
 
-def test_objections_pause_the_lot_until_answered_and_close_ten_days_before(session, now, people, store):
-    lot = walk.create(session, people, now, "construction")
-    walk.advance(session, people, now, lot, "announced", store)
+def test_objections_pause_the_lot_until_answered_and_close_ten_days_before(ctx, session, now, people):
+    lot = walk.create(ctx, session, people, now, "construction")
+    walk.advance(ctx, session, people, now, lot, "announced")
     walk.sign_up(session, people, now, lot, 2)
-    refused(lambda: objections.raise_objection(session, people.bidders[2], now, lot, "资格条件排斥潜在投标人" * 2),
+    refused(lambda: objections.raise_objection(ctx, session, people.bidders[2], now, lot, "资格条件排斥潜在投标人" * 2),
             "lot")  # not signed up
-    row = objections.raise_objection(session, people.bidders[0], now, lot, "资格条件排斥潜在投标人，请修改。")
+    row = objections.raise_objection(ctx, session, people.bidders[0], now, lot, "资格条件排斥潜在投标人，请修改。")
     assert objections.is_paused(session, lot)
     assert row.answer_due.isoformat() == "2026-03-05T15:59:59.999999+00:00"  # the end of the third day, Beijing
     refused(lambda: registrations.sign_up(session, people.bidders[3], now, lot), "lot", "construction.objection_pause")
     objections.answer_objection(session, people.tenderee, now, row.id, "已发布澄清，调整资格条件。")
     assert not objections.is_paused(session, lot)
     too_late = lot.objection_cutoff + timedelta(seconds=1)
-    refused(lambda: objections.raise_objection(session, people.bidders[1], too_late, lot, "评分标准不明确，请澄清。"),
-            "text", "construction.objection_documents")
+    refused(lambda: objections.raise_objection(ctx, session, people.bidders[1], too_late, lot,
+                                               "评分标准不明确，请澄清。"), "text", "construction.objection_documents")
 
 
-def test_sign_up_until_the_deadline_once_per_company(session, now, people, store):
-    lot = walk.create(session, people, now, "construction")
-    walk.advance(session, people, now, lot, "announced", store)
+def test_sign_up_until_the_deadline_once_per_company(ctx, session, now, people):
+    lot = walk.create(ctx, session, people, now, "construction")
+    walk.advance(ctx, session, people, now, lot, "announced")
     registrations.sign_up(session, people.bidders[0], now, lot)
     refused(lambda: registrations.sign_up(session, people.bidders[0], now, lot), "lot")
     refused(lambda: registrations.sign_up(session, people.bidders[1], lot.bid_deadline, lot), "lot")
@@ -257,9 +251,9 @@ def test_sign_up_until_the_deadline_once_per_company(session, now, people, store
     assert registrations.count(session, lot) == 1
 
 
-def test_downloads_record_address_and_fingerprint(session, now, people, store):
-    lot = walk.create(session, people, now, "construction")
-    walk.advance(session, people, now, lot, "announced", store)
+def test_downloads_record_address_and_fingerprint(ctx, session, now, people):
+    lot = walk.create(ctx, session, people, now, "construction")
+    walk.advance(ctx, session, people, now, lot, "announced")
     with pytest.raises(Forbidden):
         registrations.record_download(session, people.bidders[0], now, lot, address="1.2.3.4", fingerprint="ab",
                                       user_agent="x")
@@ -269,12 +263,12 @@ def test_downloads_record_address_and_fingerprint(session, now, people, store):
     assert (row.address, row.fingerprint) == ("10.1.2.3", "9f86d081script")
 
 
-def test_cancelling_needs_the_supervisor_once_past_draft(session, now, people, store):
-    draft = walk.create(session, people, now, "land")
+def test_cancelling_needs_the_supervisor_once_past_draft(ctx, session, now, people):
+    draft = walk.create(ctx, session, people, now, "land")
     assert cancellation.request_cancel(session, people.land_tenderee, now, draft, "规划调整") is None
     assert draft.state == "cancelled"
-    lot = walk.create(session, people, now, "construction")
-    walk.advance(session, people, now, lot, "announced", store)
+    lot = walk.create(ctx, session, people, now, "construction")
+    walk.advance(ctx, session, people, now, lot, "announced")
     request = cancellation.request_cancel(session, people.tenderee, now, lot, "项目资金未落实")
     assert lot.state == "announced"
     with pytest.raises(Forbidden):
@@ -283,11 +277,11 @@ def test_cancelling_needs_the_supervisor_once_past_draft(session, now, people, s
     assert lot.state == "cancelled" and lot.previous_state == "announced"
 
 
-def test_a_failed_lot_is_retraded_as_the_next_round(session, now, people, store):
+def test_a_failed_lot_is_retraded_as_the_next_round(ctx, session, now, people):
     from trading.services.lots import transition
 
-    lot = walk.create(session, people, now, "construction")
-    walk.advance(session, people, now, lot, "announced", store)
+    lot = walk.create(ctx, session, people, now, "construction")
+    walk.advance(ctx, session, people, now, lot, "announced")
     walk.sign_up(session, people, now, lot, 2)
     later = lot.bid_deadline
     transition(session, lot, "close_bidding", None, "system", later)
@@ -295,5 +289,5 @@ def test_a_failed_lot_is_retraded_as_the_next_round(session, now, people, store)
     cancellation.retrade(session, people.tenderee, later, lot)
     assert (lot.state, lot.round, lot.deal_code, lot.bid_deadline) == ("draft", 2, None, None)
     assert session.scalar(sa.select(sa.func.count(Registration.id))) == 2  # the first round stays on record
-    walk.advance(session, people, later, lot, "certified", store)
+    walk.advance(ctx, session, people, later, lot, "certified")
     assert lot.deal_code.endswith("0002")

@@ -4,6 +4,7 @@ bid; the platform's fault deems a bid withdrawn; objections answered on the reco
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -14,39 +15,35 @@ from cryptography.exceptions import InvalidTag
 from trading.domain import pki
 from trading.domain.errors import DomainError, Forbidden
 from trading.domain.sealing import envelope
-from trading.keyring import AtRestKey
 from trading.models import Attachment, AuditEntry, Bid
 from trading.platform import current_platform
 from trading.services import bids, chronograph, deposits, keys, opening, registrations
 from trading.services.opening import RELEASED_SHARE
 from trading.simulate import demo, lots as walk
-from trading.storage import FolderStore, make_store
+from trading.storage import make_store
 
-AT_REST = AtRestKey(b"\x07" * 32)  # the at-rest key these services seal with
 KEY_PASS = demo.DEMO_KEY_PASSPHRASE  # the demo holders' key-holder passphrase (not their login password)
 PRICES = ["38100000.00", "37650000.50", "36980000.00"]
 
 
 @pytest.fixture
-def scene(request, app, session, now, tmp_path):
-    """An announced construction lot with ``n`` sealed bids submitted (call it with the number); its blobs in a
-    folder, or on S3 when the test asks for ``"s3"``."""
+def scene(request, ctx, session, now, tmp_path):
+    """An announced construction lot with ``n`` sealed bids submitted (call it with the number); its blobs in the
+    app's folder, or on S3 when the test asks for ``"s3"`` (the context then carries that store)."""
     demo.load(session, now)
     people = walk.cast(session)
     if getattr(request, "param", "folder") == "s3":
-        store = make_store(request.getfixturevalue("s3_config"), str(tmp_path / "instance"))
-    else:
-        store = FolderStore(tmp_path / "blobs")
-    lot = walk.create(session, people, now, "construction")
-    walk.advance(session, people, now, lot, "announced", store)
-    platform = keys.platform_keys(str(tmp_path / "instance"), now)
+        ctx = replace(ctx, store=make_store(request.getfixturevalue("s3_config"), str(tmp_path / "instance")))
+    store, platform = ctx.store, ctx.platform_keys()
+    lot = walk.create(ctx, session, people, now, "construction")
+    walk.advance(ctx, session, people, now, lot, "announced")
 
     def submit(count):
         for bidder, price in zip(people.bidders[:count], PRICES, strict=False):
             registrations.sign_up(session, bidder, now, lot)
             deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
             deposits.pay(session, bidder, now, target_number=deposit.sub_account.number, amount="700000")
-            key_file, pem = keys.issue_certificate(session, bidder, now, platform, "keypass2026")
+            key_file, pem = keys.issue_certificate(ctx, session, bidder, now, "keypass2026")
             out = io.BytesIO()
             envelope.seal(out, lot_code=lot.deal_code, bidder_code=bidder.organisation.credit_code,
                           lot_public_key=keys.opening_key_of(session, lot).public_key,
@@ -56,13 +53,13 @@ def scene(request, app, session, now, tmp_path):
             bids.submit(current_platform().at(now, store=store), session, bidder, lot, io.BytesIO(out.getvalue()))
         session.flush()
 
-    return type("Scene", (), {"people": people, "lot": lot, "store": store, "platform": platform,
+    return type("Scene", (), {"ctx": ctx, "people": people, "lot": lot, "store": store, "platform": platform,
                               "submit": staticmethod(submit)})
 
 
 def test_fewer_than_three_bids_fail_the_lot_unopened(session, scene):
     scene.submit(2)
-    moved = chronograph.tick(session, scene.lot.bid_deadline)
+    moved = chronograph.tick(scene.ctx, session, scene.lot.bid_deadline)
     assert [m.action for m in moved] == ["close_bidding", "fail"] and scene.lot.state == "failed"
     entry = session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "lot.fail"))
     assert entry.rule == "construction.min_bids" and entry.payload["bids"] == 2
@@ -71,8 +68,7 @@ def test_fewer_than_three_bids_fail_the_lot_unopened(session, scene):
 def test_no_share_is_released_before_the_deadline(session, now, scene):
     scene.submit(3)
     with pytest.raises(DomainError) as refused:
-        opening.release_share(session, scene.people.staff, now, scene.lot, KEY_PASS, at_rest=AT_REST,
-                              store=scene.store, platform=scene.platform)
+        opening.release_share(scene.ctx, session, scene.people.staff, now, scene.lot, KEY_PASS)
     assert refused.value.rule == "electronic.no_early_decrypt"
 
 
@@ -80,20 +76,16 @@ def test_no_share_is_released_before_the_deadline(session, now, scene):
 def test_k_shares_open_every_bid_and_the_record_reads_the_price_forms(session, scene):
     scene.submit(3)
     at = scene.lot.bid_deadline
-    chronograph.tick(session, at)
+    chronograph.tick(scene.ctx, session, at)
     assert scene.lot.state == "opening"
     with pytest.raises(DomainError) as refused:
-        opening.release_share(session, scene.people.staff, at, scene.lot, "wrong-pass1", at_rest=AT_REST,
-                              store=scene.store, platform=scene.platform)
+        opening.release_share(scene.ctx, session, scene.people.staff, at, scene.lot, "wrong-pass1")
     assert refused.value.field == "passphrase"
     with pytest.raises(Forbidden):
-        opening.release_share(session, scene.people.bidders[0], at, scene.lot, KEY_PASS, at_rest=AT_REST,
-                              store=scene.store, platform=scene.platform)
-    opening.release_share(session, scene.people.staff, at, scene.lot, KEY_PASS, at_rest=AT_REST,
-                          store=scene.store, platform=scene.platform)
+        opening.release_share(scene.ctx, session, scene.people.bidders[0], at, scene.lot, KEY_PASS)
+    opening.release_share(scene.ctx, session, scene.people.staff, at, scene.lot, KEY_PASS)
     assert opening.record(session, scene.lot) == []  # one share of two: nothing is open
-    opening.release_share(session, scene.people.supervisor, at + timedelta(minutes=2), scene.lot, KEY_PASS,
-                          at_rest=AT_REST, store=scene.store, platform=scene.platform)
+    opening.release_share(scene.ctx, session, scene.people.supervisor, at + timedelta(minutes=2), scene.lot, KEY_PASS)
     record = opening.record(session, scene.lot)
     assert [e.price for e in record] == [Decimal(p) for p in PRICES] and {e.status for e in record} == {"opened"}
     assert [e.price_text for e in record] == PRICES  # the price as read from each bid, kept for the record
@@ -102,7 +94,7 @@ def test_k_shares_open_every_bid_and_the_record_reads_the_price_forms(session, s
     kept = {b.blob_key for b in session.scalars(sa.select(Bid))} | {a.blob_key for a in session.scalars(
         sa.select(Attachment))}
     assert {key for key, _ in scene.store.keys()} == kept  # no plaintext copy was written
-    name, data = opening.read_document(session, at, scene.lot, record[0], 0, at_rest=AT_REST, store=scene.store)
+    name, data = opening.read_document(scene.ctx, session, at, scene.lot, record[0], 0)
     with data:
         assert (name, data.read()) == ("技术标.pdf", b"tech" * 4000)  # decrypted again on demand, never stored
 
@@ -115,15 +107,14 @@ def test_a_bid_the_platform_cannot_read_is_deemed_withdrawn_and_the_opening_goes
     monkeypatch.setattr(opening, "HELPERS_FROM", 0)
     scene.submit(3)
     at = scene.lot.bid_deadline
-    chronograph.tick(session, at)
+    chronograph.tick(scene.ctx, session, at)
     standing = opening.standing_bids(session, scene.lot)
     path = scene.store._path(standing[1].blob_key)
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 1  # the stored file changed after the receipt: not the bidder's doing
     path.write_bytes(bytes(data))
     for holder in (scene.people.staff, scene.people.supervisor):
-        opening.release_share(session, holder, at, scene.lot, KEY_PASS, at_rest=AT_REST, store=scene.store,
-                              platform=scene.platform)
+        opening.release_share(scene.ctx, session, holder, at, scene.lot, KEY_PASS)
     statuses = [e.status for e in opening.record(session, scene.lot)]
     assert statuses == ["opened", "withdrawn", "opened"]
     failed = opening.record(session, scene.lot)[1]
@@ -137,11 +128,10 @@ def test_on_s3_an_envelope_gone_from_the_bucket_is_deemed_withdrawn_and_the_rest
     monkeypatch.setattr(opening, "HELPERS_FROM", 0)
     scene.submit(3)
     at = scene.lot.bid_deadline
-    chronograph.tick(session, at)
+    chronograph.tick(scene.ctx, session, at)
     scene.store.discard(opening.standing_bids(session, scene.lot)[1].blob_key)  # lost by the store: the platform's
     for holder in (scene.people.staff, scene.people.supervisor):
-        opening.release_share(session, holder, at, scene.lot, KEY_PASS, at_rest=AT_REST, store=scene.store,
-                              platform=scene.platform)
+        opening.release_share(scene.ctx, session, holder, at, scene.lot, KEY_PASS)
     record = opening.record(session, scene.lot)
     assert [e.status for e in record] == ["opened", "withdrawn", "opened"]
     assert [record[0].price, record[2].price] == [Decimal(PRICES[0]), Decimal(PRICES[2])]
@@ -151,7 +141,7 @@ def test_on_s3_an_envelope_gone_from_the_bucket_is_deemed_withdrawn_and_the_rest
 def test_objections_during_the_opening_are_answered_on_the_record(session, scene):
     scene.submit(3)
     at = scene.lot.bid_deadline
-    chronograph.tick(session, at)
+    chronograph.tick(scene.ctx, session, at)
     row = opening.raise_objection(session, scene.people.bidders[0], at, scene.lot, "对第2名投标人的解密结果有异议")
     with pytest.raises(Forbidden):
         opening.answer_objection(session, scene.people.bidders[1], at, row.id, "驳回")
@@ -159,13 +149,13 @@ def test_objections_during_the_opening_are_answered_on_the_record(session, scene
     assert opening.objections(session, scene.lot)[0].answer.startswith("经核对")
 
 
-def test_a_released_share_opens_only_for_its_purpose_and_lot():
+def test_a_released_share_opens_only_for_its_purpose_and_lot(ctx):
     """A share kept at rest cannot be read back as another purpose's secret, nor under another lot's code."""
-    sealed = keys.seal_at_rest(AT_REST, RELEASED_SHARE, b"\x01share", "LOT-A")
-    assert keys.open_at_rest(AT_REST, RELEASED_SHARE, sealed, "LOT-A") == b"\x01share"
+    sealed = keys.seal_at_rest(ctx, RELEASED_SHARE, b"\x01share", "LOT-A")
+    assert keys.open_at_rest(ctx, RELEASED_SHARE, sealed, "LOT-A") == b"\x01share"
     for purpose, binding in (("draw-secret", "LOT-A"), (RELEASED_SHARE, "LOT-B")):
         with pytest.raises(InvalidTag):
-            keys.open_at_rest(AT_REST, purpose, sealed, binding)
+            keys.open_at_rest(ctx, purpose, sealed, binding)
 
 
 def test_bids_the_bidders_sealed_wrongly_are_revoked_and_the_lot_fails(session, scene, monkeypatch):
@@ -177,17 +167,16 @@ def test_bids_the_bidders_sealed_wrongly_are_revoked_and_the_lot_fails(session, 
     monkeypatch.setattr(envelope, "encode_price_form", lambda form: (form, text + b" " * (1024 - len(text))))
     scene.submit(3)
     at = scene.lot.bid_deadline
-    chronograph.tick(session, at)
+    chronograph.tick(scene.ctx, session, at)
     for holder in (scene.people.staff, scene.people.supervisor):
-        opening.release_share(session, holder, at, scene.lot, KEY_PASS, at_rest=AT_REST, store=scene.store,
-                              platform=scene.platform)
+        opening.release_share(scene.ctx, session, holder, at, scene.lot, KEY_PASS)
     record = opening.record(session, scene.lot)
     assert [e.status for e in record] == ["revoked"] * 3
     assert record[0].rule == "electronic.decryption_failure" and record[0].price is None
     with pytest.raises(DomainError) as refused:
-        evaluation.start(session, scene.people.staff, at, scene.lot)
+        evaluation.start(scene.ctx, session, scene.people.staff, at, scene.lot)
     assert refused.value.rule == "construction.min_bids"
-    evaluation.declare_failed(session, scene.people.staff, at, scene.lot)
+    evaluation.declare_failed(scene.ctx, session, scene.people.staff, at, scene.lot)
     assert scene.lot.state == "failed"
 
 
@@ -210,13 +199,10 @@ def test_a_legacy_key_still_releases_a_share_sealed_to_it_before_the_change(sess
     session.flush()
     assert not holders.usable(session, staff)
     at = scene.lot.bid_deadline
-    chronograph.tick(session, at)
+    chronograph.tick(scene.ctx, session, at)
     with pytest.raises(DomainError) as refused:
-        opening.release_share(session, staff, at, scene.lot, KEY_PASS, at_rest=AT_REST,
-                              store=scene.store, platform=scene.platform)
+        opening.release_share(scene.ctx, session, staff, at, scene.lot, KEY_PASS)
     assert refused.value.field == "passphrase"
-    opening.release_share(session, staff, at, scene.lot, "demo2026", at_rest=AT_REST,
-                          store=scene.store, platform=scene.platform)
-    opening.release_share(session, scene.people.supervisor, at, scene.lot, KEY_PASS, at_rest=AT_REST,
-                          store=scene.store, platform=scene.platform)
+    opening.release_share(scene.ctx, session, staff, at, scene.lot, "demo2026")
+    opening.release_share(scene.ctx, session, scene.people.supervisor, at, scene.lot, KEY_PASS)
     assert [e.status for e in opening.record(session, scene.lot)] == ["opened"] * 3

@@ -273,9 +273,9 @@ def refusal(call, *args, **kwargs) -> DomainError:
 
 
 @pytest.mark.parametrize(("name", "make"), [("2010年成交.csv", csv_file), ("2010年成交.xlsx", xlsx_file)])
-def test_a_good_file_is_imported_and_audited_and_not_twice(session, now, name, make):
+def test_a_good_file_is_imported_and_audited_and_not_twice(ctx, session, now, name, make):
     rows = history.read_rows(name, make(GOOD))
-    result = history.import_history(session, "cli", now, rows, name)
+    result = history.import_history(ctx, session, "cli", now, rows, name)
     assert (result.source, result.lots, result.by_trade_type) == (f"import:{name}", 3, {"construction": 2, "land": 1})
     assert result.amount == D("52580000.50")
     deal = session.scalar(sa.select(Deal).where(Deal.lot_name == "第二标段"))
@@ -283,16 +283,16 @@ def test_a_good_file_is_imported_and_audited_and_not_twice(session, now, name, m
     assert statistics.amounts(session, Filters()).total.projects == 2
     entry = session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "deal.import"))
     assert entry.payload["lots"] == 3 and entry.actor_label == "cli"
-    again = refusal(history.import_history, session, "cli", now, history.read_rows(name, make(GOOD)), name)
+    again = refusal(history.import_history, ctx, session, "cli", now, history.read_rows(name, make(GOOD)), name)
     assert again.field == "file" and [e["line"] for e in again.params["errors"]] == [2, 3, 4]
     assert again.params["errors"][0]["params"] == {"source": f"import:{name}"}
 
 
 @pytest.mark.parametrize(("name", "make"), [("bad.csv", csv_file), ("bad.xlsx", xlsx_file)])
-def test_a_file_with_bad_rows_imports_nothing_and_reports_every_bad_row(session, now, name, make):
+def test_a_file_with_bad_rows_imports_nothing_and_reports_every_bad_row(ctx, session, now, name, make):
     bad = [GOOD[0], [*GOOD[1][:6], "8000000", "", "-5", "2010-03-01", "2010-03-29"],
            [*GOOD[2][:4], "4212", *GOOD[2][5:9], "2010-06-01", "2010-05-20"], GOOD[0]]
-    error = refusal(history.import_history, session, "cli", now, history.read_rows(name, make(bad)), name)
+    error = refusal(history.import_history, ctx, session, "cli", now, history.read_rows(name, make(bad)), name)
     assert error.field == "file" and error.params["count"] == 4 and error.params["rows"] == 3
     assert [(e["line"], e["field"]) for e in error.params["errors"]] == [
         (3, "award_price"), (4, "region_code"), (4, "announced_on"), (5, None)]
@@ -300,18 +300,18 @@ def test_a_file_with_bad_rows_imports_nothing_and_reports_every_bad_row(session,
     assert session.scalar(sa.select(sa.func.count(Deal.id))) == 0
 
 
-def test_unreadable_files_and_outsiders_are_refused(session, now):
+def test_unreadable_files_and_outsiders_are_refused(ctx, session, now):
     assert refusal(history.read_rows, "deals.txt", io.BytesIO(b"x")).field == "file"
     assert refusal(history.read_rows, "deals.xlsx", io.BytesIO(b"not a zip")).field == "file"
     assert refusal(history.read_rows, "deals.csv", io.BytesIO(b"\xff\xfe\xff\xff\x00")).field == "file"
-    assert refusal(history.import_history, session, "cli", now, [], "empty.csv").field == "file"
+    assert refusal(history.import_history, ctx, session, "cli", now, [], "empty.csv").field == "file"
 
     class Bidder:
         def has_role(self, *roles):
             return "bidder" in roles
 
     with pytest.raises(Forbidden):
-        history.import_history(session, Bidder(), now, history.read_rows("a.csv", csv_file(GOOD)), "a.csv")
+        history.import_history(ctx, session, Bidder(), now, history.read_rows("a.csv", csv_file(GOOD)), "a.csv")
 
 
 # -- scenarios and calibration ---------------------------------------------------------------------------------
@@ -387,14 +387,14 @@ def test_the_rollup_gives_the_same_report_as_the_deals(session, now):
     assert not statistics._on_whole_months(Filters(funding_source="财政"))
 
 
-def test_the_share_traded_in_the_centre_counts_the_imported_records_that_say_so(session, now):
+def test_the_share_traded_in_the_centre_counts_the_imported_records_that_say_so(ctx, session, now):
     rows = [{"project_name": "通山县学校食堂改造", "lot_name": "一标段", "trade_type": "建设工程",
              "region_code": "421224", "budget": "100000", "award_price": "98000", "awarded_on": "2010-05-10",
              "in_centre": in_centre}
             for in_centre in ("是", "否", "")]
     for n, row in enumerate(rows):
         row["lot_name"] = f"{n + 1}标段"
-    history.import_history(session, None, now, rows, "past.csv")
+    history.import_history(ctx, session, None, now, rows, "past.csv")
     for rollup in (True, False):
         total = statistics.report(session, Filters.period("year", "2010"), rollup=rollup).amounts.total
         assert (total.in_centre, total.lots) == (2, 3) and total.in_centre_share == Decimal(2) / 3

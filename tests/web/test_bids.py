@@ -16,6 +16,7 @@ from trading.domain import pki
 from trading.domain.sealing import envelope, receipt
 from trading.extensions import db
 from trading.models import Bid, BidderCertificate, Lot
+from trading.platform import current_platform
 from trading.simulate import demo as demo_data, lots as walk
 from trading.storage import blob_store
 
@@ -24,7 +25,7 @@ from trading.storage import blob_store
 def lot_id(app, demo):
     """The demo lots; the construction lot is announced, bidder1 paid its deposit in full, bidder2 half."""
     with app.app_context():
-        demo_data.load_lots(db.session, FIXED_NOW, blob_store())
+        demo_data.load_lots(current_platform(), db.session, FIXED_NOW)
         db.session.commit()
         return walk.existing(db.session, "construction").id
 
@@ -180,7 +181,7 @@ def test_withdrawal_in_the_browser(app, lot_id):
 def test_an_envelope_over_the_size_limit_is_refused_and_nothing_is_kept(make_app, demo):
     app = make_app(MAX_ENVELOPE_BYTES=4096)
     with app.app_context():
-        demo_data.load_lots(db.session, FIXED_NOW, blob_store())
+        demo_data.load_lots(current_platform(), db.session, FIXED_NOW)
         db.session.commit()
         lot_id = walk.existing(db.session, "construction").id
         before = sum(1 for _ in blob_store().keys())
@@ -210,7 +211,7 @@ def test_on_the_s3_store_bids_and_documents_travel_through_the_bucket(make_app, 
     with app.app_context():
         store = blob_store()
         assert isinstance(store, S3Store)
-        demo_data.load_lots(db.session, FIXED_NOW, store)
+        demo_data.load_lots(current_platform(), db.session, FIXED_NOW)
         db.session.commit()
         lot_id = walk.existing(db.session, "construction").id
         document = db.session.scalar(sa.select(Attachment).where(Attachment.lot_id == lot_id))

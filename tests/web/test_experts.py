@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from tests.conftest import FIXED_NOW, login
 from trading.extensions import db
 from trading.models import Draw, DrawCall, Expert
+from trading.platform import current_platform
 from trading.simulate import demo as demo_data, experts as demo_experts, lots as walk
-from trading.storage import blob_store
 
 GOOD = {"name": "欧阳明", "id_number": "110101198001010010", "mobile": "138 0000 1234", "specialties": "A080201",
         "title": "高级工程师", "years": "15", "region_code": "421202", "employer_credit_code": "",
@@ -29,8 +29,8 @@ def client_for(app, username):
 @pytest.fixture
 def scene(app, demo):
     with app.app_context():
-        demo_data.load_lots(db.session, FIXED_NOW, blob_store())
-        demo_experts.load(db.session, FIXED_NOW)
+        demo_data.load_lots(current_platform(), db.session, FIXED_NOW)
+        demo_experts.load(current_platform(), db.session, FIXED_NOW)
         db.session.commit()
         return walk.existing(db.session, "construction").id
 

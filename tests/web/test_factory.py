@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+import pytest
+
 from tests.conftest import TEST_KEK
 from trading import create_app
 
@@ -50,12 +54,22 @@ def test_an_unknown_clock_mode_refuses_to_start(tmp_path, monkeypatch):
         raise AssertionError("the app started with TRADING_CLOCK=sundial")
 
 
-def test_a_centre_may_tighten_a_rule_but_not_loosen_it(make_app):
-    app = make_app(RULE_OVERRIDES={"construction.bid_window": 25})
+def test_a_centre_may_tighten_a_rule_but_not_loosen_it(tmp_path, monkeypatch):
+    """TRADING_RULE_OVERRIDES as a centre sets it: stricter is the rule in force; looser stops the start with a
+    message naming the rule, the setting, the law's bound and its source."""
+    monkeypatch.setenv("TRADING_KEK", TEST_KEK)
+    monkeypatch.setenv("TRADING_RULE_OVERRIDES", '{"construction.bid_window": 25}')
+    app = create_app(instance_path=str(tmp_path))
     assert app.extensions["trading"].rules.value("construction.bid_window") == 25
-    try:
-        make_app(RULE_OVERRIDES={"construction.bid_window": 15})
-    except RuntimeError as error:
-        assert "construction.bid_window" in str(error) and "looser" in str(error)
-    else:
-        raise AssertionError("the app started with a bid window shorter than the law's 20 days")
+    assert app.extensions["trading"].rules.is_overridden("construction.bid_window")
+    monkeypatch.setenv("TRADING_RULE_OVERRIDES", '{"construction.bid_window": 15}')
+    with pytest.raises(RuntimeError) as refused:
+        create_app(instance_path=str(tmp_path))
+    assert str(refused.value) == ("RULE_OVERRIDES refused: The setting 15 for construction.bid_window is looser than "
+                                  "the law's 20 (招标投标法 第二十四条).")
+
+
+def test_the_context_carries_the_configured_interest_rate(make_app):
+    """Refunded deposits earn the centre's DEPOSIT_INTEREST_RATE: the platform context carries it as a Decimal."""
+    assert make_app().extensions["trading"].interest_rate == Decimal("0.0035")
+    assert make_app(DEPOSIT_INTEREST_RATE="0.015").extensions["trading"].interest_rate == Decimal("0.015")

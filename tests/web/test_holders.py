@@ -10,6 +10,7 @@ from tests.conftest import FIXED_NOW, login
 from trading.domain.sealing import holderkeys
 from trading.extensions import db
 from trading.models import User
+from trading.platform import current_platform
 from trading.services import holders
 
 STRONG = "otter lantern quarry 47"
@@ -65,10 +66,9 @@ def test_staff_ask_to_change_a_holder_and_a_supervisor_approves_on_the_lot_page(
     from trading.models import HolderChange
     from trading.services import accounts
     from trading.simulate import lots as walk
-    from trading.storage import blob_store
 
     with app.app_context():
-        demo.load_lots(db.session, FIXED_NOW, blob_store())
+        demo.load_lots(current_platform(), db.session, FIXED_NOW)
         lot_id = walk.existing(db.session, "construction").id
         people = walk.cast(db.session)
         staff2 = accounts.create_user(db.session, db.session.scalar(sa.select(User).where(User.username == "admin")),

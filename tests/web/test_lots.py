@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from tests.conftest import login
 from trading.extensions import db
 from trading.models import DocumentDownload, Lot, MethodApproval, Project
+from trading.platform import current_platform
 
 PROJECTS = {
     "construction": {"name": "咸宁市银泉大道排水改造工程", "region_code": "421202",
@@ -149,10 +150,9 @@ def test_who_signed_up_stays_hidden_until_the_deadline(app, demo):
 def test_the_public_pages_show_only_published_lots_and_filter(app, demo):
     from tests.conftest import FIXED_NOW
     from trading.simulate import demo as demo_data
-    from trading.storage import blob_store
 
     with app.app_context():
-        demo_data.load_lots(db.session, FIXED_NOW, blob_store())
+        demo_data.load_lots(current_platform(), db.session, FIXED_NOW)
         db.session.commit()
     public = app.test_client()
     page = public.get("/public/announcements").get_data(as_text=True)
@@ -182,17 +182,16 @@ def test_bidders_see_a_lot_cancelled_after_its_announcement_not_one_cancelled_as
     from tests.conftest import FIXED_NOW
     from trading.services import cancellation
     from trading.simulate import lots as walk
-    from trading.storage import blob_store
 
     with app.app_context():
         people = walk.cast(db.session)
-        live = walk.create(db.session, people, FIXED_NOW, "construction")
-        walk.advance(db.session, people, FIXED_NOW, live, "announced", blob_store())
-        announced = walk.create(db.session, people, FIXED_NOW, "procurement")
-        walk.advance(db.session, people, FIXED_NOW, announced, "announced", blob_store())
+        live = walk.create(current_platform(), db.session, people, FIXED_NOW, "construction")
+        walk.advance(current_platform(), db.session, people, FIXED_NOW, live, "announced")
+        announced = walk.create(current_platform(), db.session, people, FIXED_NOW, "procurement")
+        walk.advance(current_platform(), db.session, people, FIXED_NOW, announced, "announced")
         asked = cancellation.request_cancel(db.session, people.tenderee, FIXED_NOW, announced, "资金未落实，终止采购")
         cancellation.decide_cancel(db.session, people.supervisor, FIXED_NOW, asked.id, True, "同意终止")
-        draft = walk.create(db.session, people, FIXED_NOW, "construction")
+        draft = walk.create(current_platform(), db.session, people, FIXED_NOW, "construction")
         cancellation.request_cancel(db.session, people.tenderee, FIXED_NOW, draft, "立项调整，不再招标")
         assert (live.state, announced.state, draft.state) == ("announced", "cancelled", "cancelled")
         ids = live.id, announced.id, draft.id

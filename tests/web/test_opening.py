@@ -17,7 +17,6 @@ from trading.models import Lot
 from trading.platform import current_platform
 from trading.services import bids, chronograph, deposits, keys, registrations
 from trading.simulate import demo as demo_data, lots as walk
-from trading.storage import blob_store
 
 
 def client_for(app, username):
@@ -30,10 +29,9 @@ def prepare(app, **declared) -> int:
     """The demo construction lot with three sealed bids, past its deadline (opening); ``declared`` adds to (or
     replaces) the fields each bid declares beside its price."""
     with app.app_context():
-        demo_data.load_lots(db.session, FIXED_NOW, blob_store())
+        demo_data.load_lots(current_platform(), db.session, FIXED_NOW)
         people = walk.cast(db.session)
         lot = walk.existing(db.session, "construction")
-        platform = keys.platform_keys(app.instance_path, FIXED_NOW)
         for bidder, price in zip(people.bidders[:3], PRICES, strict=True):
             if registrations.registration_of(db.session, lot, bidder.organisation_id) is None:
                 registrations.sign_up(db.session, bidder, FIXED_NOW, lot)
@@ -41,14 +39,14 @@ def prepare(app, **declared) -> int:
             if deposit.status != "paid":
                 deposits.pay(db.session, bidder, FIXED_NOW, target_number=deposit.sub_account.number,
                              amount=str(deposit.required - deposit.received))
-            key_file, pem = keys.issue_certificate(db.session, bidder, FIXED_NOW, platform, "keypass2026")
+            key_file, pem = keys.issue_certificate(current_platform(), db.session, bidder, FIXED_NOW, "keypass2026")
             out = io.BytesIO()
             envelope.seal(out, lot_code=lot.deal_code, bidder_code=bidder.organisation.credit_code,
                           lot_public_key=keys.opening_key_of(db.session, lot).public_key,
                           price_form={"price": price, "duration": "300日历天", **declared}, files=[],
                           signer=pki.load_private_key(key_file, "keypass2026"), certificate_pem=pem)
             bids.submit(current_platform(), db.session, bidder, lot, io.BytesIO(out.getvalue()))
-        chronograph.tick(db.session, lot.bid_deadline)
+        chronograph.tick(current_platform(), db.session, lot.bid_deadline)
         db.session.commit()
         app.extensions["trading"].clock.move_to(lot.bid_deadline)
         return lot.id

@@ -204,15 +204,14 @@ def _demo_lots() -> dict[str, int]:
     from trading.models import Announcement, Attachment, Lot, MethodApproval
     from trading.services import cancellation, objections
     from trading.simulate import demo as demo_data, lots as walk
-    from trading.storage import blob_store
 
-    demo_data.load_lots(db.session, FIXED_NOW, blob_store())
+    demo_data.load_lots(current_platform(), db.session, FIXED_NOW)
     people = walk.cast(db.session)
     lot = walk.existing(db.session, "construction")
     property_lot = walk.existing(db.session, "property")
     bid = _demo_bid(lot, people)
     request = cancellation.request_cancel(db.session, people.land_tenderee, FIXED_NOW, property_lot, "转让方决策变更")
-    objection = objections.raise_objection(db.session, people.bidders[0], FIXED_NOW, lot,
+    objection = objections.raise_objection(current_platform(), db.session, people.bidders[0], FIXED_NOW, lot,
                                            "招标文件资格条件中对项目经理的要求过高，排斥潜在投标人。")
     db.session.commit()
     first = lambda model, **kw: db.session.scalar(sa.select(model.id).filter_by(**kw))  # noqa: E731
@@ -229,14 +228,12 @@ def _demo_draw(lot, people) -> dict:
     from datetime import timedelta
 
     from tests.conftest import FIXED_NOW
-    from trading.keyring import current_keyring
     from trading.services import draws
     from trading.simulate import experts as demo_experts
 
-    demo_experts.load(db.session, FIXED_NOW)
-    draw = draws.create(db.session, people.staff, FIXED_NOW, lot, wanted=[("A080201", 4, 1)], exclude_same_region=False,
-                        evaluation_at=FIXED_NOW + timedelta(days=25), place="评标室",
-                        at_rest=current_keyring().at_rest)
+    demo_experts.load(current_platform(), db.session, FIXED_NOW)
+    draw = draws.create(current_platform(), db.session, people.staff, FIXED_NOW, lot, wanted=[("A080201", 4, 1)],
+                        exclude_same_region=False, evaluation_at=FIXED_NOW + timedelta(days=25), place="评标室")
     db.session.commit()
     return {"draw": draw.id, "expert": draw.snapshot["A080201"][0], "call": "no-such-call"}
 
@@ -251,10 +248,7 @@ def _demo_bid(lot, people):
     from trading.services import bids, keys
 
     bidder = people.bidders[0]
-    from flask import current_app
-
-    platform = keys.platform_keys(current_app.instance_path, FIXED_NOW)
-    key_file, pem = keys.issue_certificate(db.session, bidder, FIXED_NOW, platform, "keypass2026")
+    key_file, pem = keys.issue_certificate(current_platform(), db.session, bidder, FIXED_NOW, "keypass2026")
     out = io.BytesIO()
     envelope.seal(out, lot_code=lot.deal_code, bidder_code=bidder.organisation.credit_code,
                   lot_public_key=keys.opening_key_of(db.session, lot).public_key, price_form={"price": "1.00",

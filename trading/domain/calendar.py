@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 
 from .errors import N_, DomainError
-from .rules import RULES, Rule
+from .rules import Rule
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PERIOD_UNITS = ("days", "working_days")
@@ -117,21 +117,20 @@ def deadline(start_utc: datetime, amount: int, unit: str) -> datetime:
     return start_of_local_day(period_date(start_utc, amount, unit))
 
 
-def _period_rule(rule: Rule | str) -> Rule:
-    """The Rule counting a period; an id means the legal default (pass a RuleSet's Rule for a centre's)."""
-    found = RULES[rule] if isinstance(rule, str) else rule
+def _period_rule(found: Rule) -> Rule:
+    """The Rule counting a period (a Rule of the rule set in force), checked to be one."""
     if found.unit not in PERIOD_UNITS or found.value is None:
         raise ValueError(f"rule {found.id} is not a period in days or working days")
     return found
 
 
-def earliest_deadline(issued_at_utc: datetime, rule: Rule | str) -> datetime:
+def earliest_deadline(issued_at_utc: datetime, rule: Rule) -> datetime:
     """The earliest deadline a minimum-period rule allows after ``issued_at_utc`` (aware UTC)."""
     found = _period_rule(rule)
     return deadline(issued_at_utc, found.value, found.unit)
 
 
-def due_date(start_utc: datetime, rule: Rule | str) -> date:
+def due_date(start_utc: datetime, rule: Rule) -> date:
     """The last local date a time-limit rule ("within N days") allows, moved past weekends and holidays."""
     found = _period_rule(rule)
     day = period_date(start_utc, found.value, found.unit)
@@ -140,7 +139,7 @@ def due_date(start_utc: datetime, rule: Rule | str) -> date:
     return day
 
 
-def check_min_period(start_utc: datetime, end_utc: datetime, rule: Rule | str, field: str) -> None:
+def check_min_period(start_utc: datetime, end_utc: datetime, rule: Rule, field: str) -> None:
     """Refuse an ``end_utc`` earlier than the minimum period ``rule`` requires after ``start_utc``."""
     found = _period_rule(rule)
     earliest = earliest_deadline(start_utc, found)

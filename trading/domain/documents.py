@@ -22,7 +22,7 @@ from jinja2.utils import missing
 from .calendar import to_local
 from .errors import N_, DomainError
 from .money import format_wan, format_yuan
-from .rules import DEFAULT_RULES, PROCUREMENT_CATEGORIES, TRADE_TYPES, Rule, RuleSet
+from .rules import PROCUREMENT_CATEGORIES, TRADE_TYPES, Rule, RuleSet
 from .schedule import LAND_APPLICATION_LEAD, Schedule, plan
 
 TEMPLATE_DIR = Path(__file__).with_name("document_templates")
@@ -116,7 +116,7 @@ class DocumentContext:
     platform_keys: tuple[KeyNotice, ...] = ()  # the platform's published keys (/keys); the text names the page anyway
     key_holders: tuple[KeyHolder, ...] = ()  # who holds the opening key's shares; empty: to be published
     key_threshold: int | None = None  # how many of them open the bids
-    rules: RuleSet = field(default_factory=lambda: DEFAULT_RULES)
+    rules: RuleSet = field(kw_only=True)  # the rules in force: the numbers and citations the texts state
 
 
 _EVALUATION_NAMES = {

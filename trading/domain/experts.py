@@ -25,7 +25,7 @@ from . import tabular
 from .accounts import check_credit_code
 from .errors import N_, DomainError
 from .regions import check_region
-from .rules import DEFAULT_RULES, RuleSet
+from .rules import RuleSet
 from .specialties import Catalogue
 
 ELIGIBILITY = "experts.eligibility"
@@ -185,10 +185,10 @@ def check_years(value: object, field: str = "years") -> int:
 
 
 def check_eligibility(title: str | Title, years: int, field: str = "years", *, title_field: str = "title",
-                      rules: RuleSet | None = None) -> None:
-    """Refuse an expert below the years in the field or the senior title of rule experts.eligibility."""
+                      rules: RuleSet) -> None:
+    """Refuse an expert below the years in the field (rule experts.eligibility in force) or the senior title."""
     found = check_title(title, title_field)
-    minimum = (rules or DEFAULT_RULES).value(ELIGIBILITY)
+    minimum = rules.value(ELIGIBILITY)
     if found.level < SENIOR:
         raise DomainError(N_("An expert needs a senior title (副高级 or above); %(title)s is %(level)s."),
                           field=title_field, rule=ELIGIBILITY, title=found.name, level=found.level_name)
@@ -222,7 +222,7 @@ def _split_codes(text: str, catalogue: Catalogue, field: str) -> tuple[str, ...]
     return tuple(sorted({catalogue.check(p, field).code for p in parts}))
 
 
-def _check_row(row: dict, catalogue: Catalogue, today: date, rules: RuleSet | None) -> tuple[dict, list]:
+def _check_row(row: dict, catalogue: Catalogue, today: date, rules: RuleSet) -> tuple[dict, list]:
     """The checked values of one row and the problems found in it, column by column."""
     line = row.get("line", 0)
     values: dict = {}
@@ -271,7 +271,7 @@ def _check_row(row: dict, catalogue: Catalogue, today: date, rules: RuleSet | No
 
 
 def parse_rows(rows: Iterable[dict], catalogue: Catalogue, now: datetime, *, existing: Container[str] = (),
-               rules: RuleSet | None = None) -> list[ExpertInput]:
+               rules: RuleSet) -> list[ExpertInput]:
     """Every row checked; one refusal listing every bad row (and repeated or already known ID numbers) if any."""
     problems: list[dict] = []
     first_line: dict[str, int] = {}

@@ -53,7 +53,7 @@ from .history_columns import (
     read_header,
 )
 from .money import parse_in_unit
-from .rules import DEFAULT_RULES, METHODS, METHODS_BY_TRADE_TYPE, TRADE_TYPES, RuleSet
+from .rules import METHODS, METHODS_BY_TRADE_TYPE, TRADE_TYPES, RuleSet
 from .tabular import Sheet, control_character
 
 __all__ = ["FIELDS", "FIELD_NAMES", "MONEY", "Checked", "Column", "Field", "HistoricalLot", "RowError", "deal_key",
@@ -312,10 +312,10 @@ def _parse(cells: dict[str, str], columns: Mapping[str, Column]) -> tuple[Histor
     return HistoricalLot(**values), []
 
 
-def warnings(lot: HistoricalLot, rules: RuleSet | None = None) -> list[DomainError]:
+def warnings(lot: HistoricalLot, rules: RuleSet) -> list[DomainError]:
     """What is possible but usually a mistake, for the importer to confirm: an award above its budget, a deal below
     its starting price, a price more than ``history.price_ratio`` times off its base (元 typed for 万元)."""
-    ratio = (rules or DEFAULT_RULES).value(PRICE_RATIO)
+    ratio = rules.value(PRICE_RATIO)
     shown = f"{Decimal(ratio).normalize():f}"  # a number, not an amount: 10, not 10.00 元
     found: list[DomainError] = []
     price, budget, start = lot.award_price, lot.budget, lot.starting_price
@@ -364,7 +364,7 @@ def _row_error(line: int, error: DomainError) -> RowError:
     return RowError(line, error.field, error.message, dict(error.params), error.rule)
 
 
-def validate(sheet: Sheet, *, rules: RuleSet | None = None) -> Checked:
+def validate(sheet: Sheet, *, rules: RuleSet) -> Checked:
     """Check every row of a sheet: the lots and their lines, every error and every warning, by line.
 
     The header row is checked first (two columns for one field, a unit that cannot be read, a required column

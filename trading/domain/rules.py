@@ -405,6 +405,20 @@ class RuleSet:
         """The effective number of a rule."""
         return self[rule_id].value
 
+    def is_overridden(self, rule_id: str) -> bool:
+        """Whether the centre's settings set this rule's number (the law's table otherwise)."""
+        return self[rule_id] is not RULES[rule_id]
+
+    def describe(self) -> list[dict]:
+        """Every rule in force, in the table's order, as plain data: id, titles, value and unit, trade types,
+        source, confidence, which way a centre may move it, whether the centre's settings set it, and the law's
+        value (what ``flask rules show`` prints)."""
+        return [{"id": found.id, "title_zh": found.title_zh, "title_en": found.title_en, "value": found.value,
+                 "unit": found.unit, "trade_types": sorted(found.trade_types), "source": found.source,
+                 "confidence": found.confidence, "stricter": found.stricter,
+                 "overridden": self.is_overridden(found.id), "law_value": RULES[found.id].value}
+                for found in self.rules.values()]
+
     @classmethod
     def from_overrides(cls, overrides: Mapping[str, object] | None) -> RuleSet:
         """Apply a centre's ``{rule id: value}`` settings; refuse unknown ids and anything looser."""
@@ -458,14 +472,14 @@ PROCUREMENT_CATEGORIES = {"goods": "货物", "services": "服务", "works": "工
 
 
 def check_method(trade_type: str, method: str, amount: Decimal | None, *,
-                 category: str | None = None, rules: RuleSet | None = None) -> Method:
-    """The method if the trade type allows it for this amount (and procurement category), else refuse."""
+                 category: str | None = None, rules: RuleSet) -> Method:
+    """The method if the trade type allows it for this amount (and procurement category) under the rules in force
+    (``rules``), else refuse."""
     if trade_type not in TRADE_TYPES:
         raise DomainError(N_("Unknown trade type %(trade_type)s."), field="trade_type", trade_type=trade_type)
     if method not in METHODS_BY_TRADE_TYPE[trade_type]:
         raise DomainError(N_("The method %(method)s is not allowed for %(trade_type)s."), field="method",
                           rule=f"{trade_type}.methods", method=method, trade_type=trade_type)
-    rules = DEFAULT_RULES if rules is None else rules
     if trade_type == "construction" and method not in TENDERING_METHODS:
         threshold = rules["construction.must_tender_threshold"]
         if amount is None:

@@ -1,6 +1,7 @@
 """The timetable of a lot's announcement: proposed from the rules, validated, moved by late clarifications.
 
-Every number comes from a ``RuleSet`` (``DEFAULT_RULES`` or a centre's stricter one). Periods are counted on
+Every number comes from the ``RuleSet`` in force, which the caller passes (the platform's ``ctx.rules``: the law's
+table made stricter where the centre says so; ``DEFAULT_RULES`` is the law's alone). Periods are counted on
 Asia/Shanghai dates as in ``calendar``: an N-day period after an event on local date D is met from 00:00 on
 D+N. A *cut-off* is the last moment something is allowed (inclusive): the end (23:59:59.999999 local) of the
 last local day from which the rule's period still ends by the bid deadline's date. Everything is aware UTC.
@@ -41,7 +42,7 @@ from .calendar import (
 )
 from .errors import N_, DomainError
 from .money import CENT, parse_yuan
-from .rules import DEFAULT_RULES, METHODS, METHODS_BY_TRADE_TYPE, RuleSet
+from .rules import METHODS, METHODS_BY_TRADE_TYPE, RuleSet
 
 OPENING_TIME = time(9, 30)  # bid deadline and online opening, Beijing time
 LISTING_START_TIME = time(9, 0)  # land listing opens
@@ -161,7 +162,7 @@ def _show(moment: datetime) -> str:
     return to_local(moment).strftime("%Y-%m-%d %H:%M")
 
 
-def latest_cutoff(bid_deadline: datetime, rule_id: str, rules: RuleSet = DEFAULT_RULES) -> datetime:
+def latest_cutoff(bid_deadline: datetime, rule_id: str, rules: RuleSet) -> datetime:
     """The last moment an act may happen so that the rule's period still ends by the deadline's date."""
     found = rules[rule_id]
     end = local_date(bid_deadline)
@@ -220,7 +221,7 @@ def _propose_land(found: Plan, issued_at: datetime, rules: RuleSet) -> Schedule:
                     listing_start=listing_start, listing_end=_at(end_day, LAND_LISTING_END_TIME))
 
 
-def propose(trade_type: str, method: str, issued_at: datetime, rules: RuleSet = DEFAULT_RULES) -> Schedule:
+def propose(trade_type: str, method: str, issued_at: datetime, rules: RuleSet) -> Schedule:
     """The earliest lawful timetable for a lot announced at ``issued_at``."""
     found = plan(trade_type, method)
     issued_at = to_local(issued_at).astimezone(UTC)
@@ -286,8 +287,7 @@ _ORDER = (
 )
 
 
-def validate(trade_type: str, method: str, schedule: Schedule, now: datetime,
-             rules: RuleSet = DEFAULT_RULES) -> None:
+def validate(trade_type: str, method: str, schedule: Schedule, now: datetime, rules: RuleSet) -> None:
     """Refuse a timetable the rules do not allow, naming the field and the rule."""
     found = plan(trade_type, method)
     _check_fields(schedule, found, method)
@@ -314,7 +314,7 @@ def validate(trade_type: str, method: str, schedule: Schedule, now: datetime,
 
 
 def after_clarification(schedule: Schedule, issued_at: datetime, trade_type: str, method: str,
-                        rules: RuleSet = DEFAULT_RULES) -> tuple[Schedule, bool]:
+                        rules: RuleSet) -> tuple[Schedule, bool]:
     """The timetable after a clarification issued at ``issued_at``, and whether its deadline moved."""
     found = plan(trade_type, method)
     if not found.clarification:
@@ -341,12 +341,12 @@ def objection_open(schedule: Schedule, now: datetime) -> bool:
     return cutoff is not None and schedule.issued_at <= now <= cutoff
 
 
-def objection_answer_due(raised_at: datetime, rules: RuleSet = DEFAULT_RULES) -> datetime:
+def objection_answer_due(raised_at: datetime, rules: RuleSet) -> datetime:
     """The last moment (end of the local day) to answer an objection to the documents raised at ``raised_at``."""
     return _end_of(due_date(raised_at, rules["construction.objection_answer"]))
 
 
-def deposit_cap(estimated_price: Decimal, trade_type: str, rules: RuleSet = DEFAULT_RULES) -> Decimal | None:
+def deposit_cap(estimated_price: Decimal, trade_type: str, rules: RuleSet) -> Decimal | None:
     """The largest deposit allowed, in yuan rounded down to the fen; None where RULES.md sets no cap."""
     if trade_type not in ("construction", "procurement"):
         return None  # land and property: RULES.md sets no legal cap on the deposit (竞买保证金)
@@ -354,8 +354,8 @@ def deposit_cap(estimated_price: Decimal, trade_type: str, rules: RuleSet = DEFA
     return (estimated_price * cap.value / 100).quantize(CENT, rounding=ROUND_DOWN)
 
 
-def check_deposit(deposit: Decimal, estimated_price: Decimal | None, trade_type: str, field: str = "deposit",
-                  rules: RuleSet = DEFAULT_RULES) -> None:
+def check_deposit(deposit: Decimal, estimated_price: Decimal | None, trade_type: str, field: str = "deposit", *,
+                  rules: RuleSet) -> None:
     """Refuse a negative deposit, or one above the legal share of the estimated price or budget."""
     if trade_type not in METHODS_BY_TRADE_TYPE:
         raise DomainError(N_("Unknown trade type %(trade_type)s."), field="trade_type", trade_type=trade_type)

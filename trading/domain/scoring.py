@@ -28,7 +28,7 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from .errors import N_, DomainError
-from .rules import DEFAULT_RULES, RuleSet
+from .rules import RuleSet
 
 METHODS, AGGREGATIONS = ("lowest_price", "comprehensive"), ("mean", "trimmed_mean")
 KINDS, DECISIONS = ("expert", "tenderee_rep"), ("accepted", "rejected")
@@ -136,9 +136,9 @@ def _round(value: Decimal) -> Decimal:
     return value.quantize(POINT, rounding=ROUND_HALF_UP) + 0
 
 
-def check_committee(trade_type: str, members: list[Member], budget: Decimal | None, complex: bool = False,
-                    rules: RuleSet = DEFAULT_RULES) -> None:
-    """Refuse a committee that is too small, even, or short of experts, naming the rule."""
+def check_committee(trade_type: str, members: list[Member], budget: Decimal | None, complex: bool = False, *,
+                    rules: RuleSet) -> None:
+    """Refuse a committee that is too small, even, or short of experts under the rules in force, naming the rule."""
     if trade_type not in ("construction", "procurement"):
         raise DomainError(N_("Unknown trade type %(trade_type)s for an evaluation committee."),
                           field="trade_type", trade_type=trade_type)
@@ -235,7 +235,7 @@ def _excluded(prices: Mapping[str, Decimal], rejections: Iterable[Rejection]) ->
 
 
 def lowest_price(bids: list[BidPrice], votes: Mapping[str, Mapping[str, bool]], *,
-                 rejections: Iterable[Rejection] = (), rules: RuleSet = DEFAULT_RULES) -> Report:
+                 rejections: Iterable[Rejection] = (), rules: RuleSet) -> Report:
     """经评审的最低投标价法: majority compliance, then price ascending, ties by receipt; at most 3 candidates."""
     prices = _check_bids(bids)
     tally, members = _tally(prices, votes), len(votes)
@@ -313,7 +313,7 @@ def _aggregate(values: list[Decimal], aggregation: str) -> tuple[Decimal, str]:
 def comprehensive(bids: list[BidPrice], criteria: list[Criterion],
                   scores: Mapping[str, Mapping[str, Mapping[str, Decimal]]], aggregation: str,
                   compliant: Iterable[str], *, rejections: Iterable[Rejection] = (),
-                  rules: RuleSet = DEFAULT_RULES) -> Report:
+                  rules: RuleSet) -> Report:
     """综合评估法: price score by formula plus aggregated members' scores; rank by total; at most 3 candidates."""
     prices = _check_bids(bids)
     price_criterion = check_criteria(criteria)

@@ -1,5 +1,6 @@
 """The announcement (招标公告/采购公告/出让公告/转让公告) and the documents, from the standard template of the
-trade type, with a timetable the rules allow; then clarifications, which may move the deadline."""
+trade type, with a timetable the rules in force allow (``ctx.rules``: the law made stricter by the centre); then
+clarifications, which may move the deadline."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from ..domain import documents, regions, rules, schedule, specialties
 from ..domain.errors import N_, DomainError
 from ..domain.sealing import ceremony
 from ..models import Announcement, Clarification, Lot, Organisation
+from . import published_keys
 from .lots import require_tenderee, transition
 from .objections import lot_schedule
 
@@ -27,12 +29,11 @@ def centre_region(session, lot: Lot) -> str:
     return regions.name(code if code and regions.get(code) else lot.project.region_code)
 
 
-def context(lot: Lot, timetable: schedule.Schedule, region: str, key_fingerprint: str | None = None,
-            platform_keys: tuple[documents.KeyNotice, ...] = (),
+def context(ctx, lot: Lot, timetable: schedule.Schedule, region: str, key_fingerprint: str | None = None,
             key_holders: tuple[documents.KeyHolder, ...] = ()) -> documents.DocumentContext:
-    """The standard template's fields, filled from the lot, its project, the centre's region and the timetable;
-    ``platform_keys`` are the platform's published keys the announcement lists (``published_keys.notices``),
-    ``key_holders`` who holds the opening key's shares."""
+    """The standard template's fields, filled from the lot, its project, the centre's region, the timetable and the
+    rules in force; the announcement lists the platform's published keys (``published_keys.notices``) and
+    ``key_holders``, who hold the opening key's shares."""
     project = lot.project
     catalogue = specialties.load()
     land = None
@@ -58,25 +59,26 @@ def context(lot: Lot, timetable: schedule.Schedule, region: str, key_fingerprint
         specialties=tuple(documents.SpecialtyNeed(s.code, catalogue.label(s.code) if catalogue.get(s.code) else s.code,
                                                   s.count) for s in lot.specialties),
         increment=lot.increment, reserve_note="本宗地设有底价" if project.trade_type == "land" else None, land=land,
-        key_fingerprint=key_fingerprint, platform_keys=tuple(platform_keys), key_holders=key_holders,
-        key_threshold=lot.key_threshold)
+        key_fingerprint=key_fingerprint, platform_keys=published_keys.notices(ctx.keyring), key_holders=key_holders,
+        key_threshold=lot.key_threshold, rules=ctx.rules)
 
 
-def propose(lot: Lot, now: datetime) -> schedule.Schedule:
-    """The earliest lawful timetable for the lot's method, issued now."""
-    return schedule.propose(lot.project.trade_type, lot.method, now)
+def propose(ctx, lot: Lot, now: datetime) -> schedule.Schedule:
+    """The earliest timetable the rules in force allow for the lot's method, issued now."""
+    return schedule.propose(lot.project.trade_type, lot.method, now, rules=ctx.rules)
 
 
-def complete(lot: Lot, given: schedule.Schedule) -> schedule.Schedule:
+def complete(ctx, lot: Lot, given: schedule.Schedule) -> schedule.Schedule:
     """Fill the cut-offs and opening time the tenderee does not type, derived from the chosen deadline."""
-    proposed = schedule.propose(lot.project.trade_type, lot.method, given.issued_at)
+    proposed = schedule.propose(lot.project.trade_type, lot.method, given.issued_at, rules=ctx.rules)
     filled = {name: getattr(given, name) or getattr(proposed, name) for name in SCHEDULE_FIELDS}
     if given.bid_deadline and given.bid_deadline != proposed.bid_deadline:
         found = schedule.plan(lot.project.trade_type, lot.method)
         if found.clarification:
-            filled["clarification_cutoff"] = schedule.latest_cutoff(given.bid_deadline, found.clarification)
+            filled["clarification_cutoff"] = schedule.latest_cutoff(given.bid_deadline, found.clarification,
+                                                                    rules=ctx.rules)
         if found.objection:
-            filled["objection_cutoff"] = schedule.latest_cutoff(given.bid_deadline, found.objection)
+            filled["objection_cutoff"] = schedule.latest_cutoff(given.bid_deadline, found.objection, rules=ctx.rules)
         if proposed.opening_at is not None:
             filled["opening_at"] = given.bid_deadline
     return schedule.Schedule(**filled)
@@ -91,25 +93,25 @@ def key_holders(session, lot: Lot) -> tuple[documents.KeyHolder, ...]:
                  for share, key in published_holders(session, lot) if share.revoked_at is None)
 
 
-def preview(session, lot: Lot, timetable: schedule.Schedule, key_fingerprint: str | None = None,
-            platform_keys: tuple[documents.KeyNotice, ...] = ()) -> tuple[tuple[str, str], tuple[str, str]]:
+def preview(ctx, session, lot: Lot, timetable: schedule.Schedule,
+            key_fingerprint: str | None = None) -> tuple[tuple[str, str], tuple[str, str]]:
     """The announcement and the documents as they would be published: ((title, text), (title, text)); before
     the ceremony the opening key's fingerprint and its holders read "to be published"."""
     holders = key_holders(session, lot) if key_fingerprint else ()
-    filled = context(lot, timetable, centre_region(session, lot), key_fingerprint, platform_keys, holders)
+    filled = context(ctx, lot, timetable, centre_region(session, lot), key_fingerprint, holders)
     return documents.render_announcement(filled), documents.render_documents(filled)
 
 
-def publish(session, actor, now: datetime, lot: Lot, timetable: schedule.Schedule,
-            key_threshold: int | None = None, platform_keys: tuple[documents.KeyNotice, ...] = ()) -> Announcement:
-    """Check the timetable against the rules, render the texts, publish, and move the lot to announced.
-    ``key_threshold`` is how many of the three key holders must release their shares to open the bids;
-    ``platform_keys`` the platform's published keys whose fingerprints the announcement lists."""
+def publish(ctx, session, actor, now: datetime, lot: Lot, timetable: schedule.Schedule,
+            key_threshold: int | None = None) -> Announcement:
+    """Check the timetable against the rules in force, run the key ceremony, render the texts (listing the
+    platform's published keys), publish, and move the lot to announced. ``key_threshold`` is how many of the three
+    key holders must release their shares to open the bids."""
     require_tenderee(actor, lot.project)
     if lot.state != "method_approved" or not lot.method:
         raise DomainError(N_("The lot can be announced once its method is approved."), field="lot",
                           rule="platform.five_stages")
-    schedule.validate(lot.project.trade_type, lot.method, timetable, now)
+    schedule.validate(lot.project.trade_type, lot.method, timetable, now, rules=ctx.rules)
     if key_threshold is not None:
         ceremony.check_threshold(key_threshold, len(ceremony.DEFAULT_ROLES))
         lot.key_threshold = key_threshold
@@ -119,7 +121,7 @@ def publish(session, actor, now: datetime, lot: Lot, timetable: schedule.Schedul
 
     made = run_ceremony(session, actor, now, lot)  # the opening key, for lots that take sealed bids
     fingerprint = made.fingerprint if made is not None else None
-    (title, text), (documents_title, documents_text) = preview(session, lot, timetable, fingerprint, platform_keys)
+    (title, text), (documents_title, documents_text) = preview(ctx, session, lot, timetable, fingerprint)
     transition(session, lot, "announce", actor, "tenderee", now,
                payload={name: getattr(timetable, name) for name in SCHEDULE_FIELDS if getattr(timetable, name)})
     row = Announcement(lot_id=lot.id, round=lot.round, title=title, text=text, documents_title=documents_title,
@@ -129,14 +131,15 @@ def publish(session, actor, now: datetime, lot: Lot, timetable: schedule.Schedul
     return row
 
 
-def clarify(session, actor, now: datetime, lot: Lot, text: str) -> Clarification:
-    """Issue a clarification to every signed-up bidder; one too close to the deadline moves it (法 Art. 23)."""
+def clarify(ctx, session, actor, now: datetime, lot: Lot, text: str) -> Clarification:
+    """Issue a clarification to every signed-up bidder; one too close to the deadline (by the rules in force) moves
+    it (法 Art. 23)."""
     require_tenderee(actor, lot.project)
     text = (text or "").strip()
     if len(text) < 4:
         raise DomainError(N_("Write the clarification or change."), field="text")
     before = lot_schedule(lot)
-    after, moved = schedule.after_clarification(before, now, lot.project.trade_type, lot.method)
+    after, moved = schedule.after_clarification(before, now, lot.project.trade_type, lot.method, rules=ctx.rules)
     transition(session, lot, "clarify", actor, "tenderee", now,
                payload={"moved": moved, "deadline_before": before.bid_deadline, "deadline_after": after.bid_deadline})
     for name in SCHEDULE_FIELDS:

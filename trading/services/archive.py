@@ -72,10 +72,11 @@ def _notices(session, lot: Lot) -> dict:
     }
 
 
-def items(session, lot: Lot, store, beacon_key, gateway_key) -> list[bundle.ArchiveItem]:
-    """Everything the archive of the lot's current round holds, envelopes and documents streamed."""
+def items(ctx, session, lot: Lot) -> list[bundle.ArchiveItem]:
+    """Everything the archive of the lot's current round holds, envelopes and documents streamed from the blob
+    store."""
     def stream(key):
-        return lambda: store.open(key)
+        return lambda: ctx.store.open(key)
 
     found = [bundle.ArchiveItem(f"{a.id}-{a.filename}", "documents", stream(a.blob_key))
              for a in session.scalars(sa.select(Attachment).where(Attachment.lot_id == lot.id,
@@ -89,7 +90,7 @@ def items(session, lot: Lot, store, beacon_key, gateway_key) -> list[bundle.Arch
                                 .order_by(Draw.number)):
         if draw.revealed_secret is not None:
             found.append(bundle.ArchiveItem(f"draw-{draw.number}.json", "draw",
-                                            draws.record(session, draw, beacon_key, gateway_key).to_json().encode()))
+                                            draws.record(ctx, session, draw).to_json().encode()))
     found.append(bundle.ArchiveItem("evaluation.json", "evaluation", _json(_evaluation(session, lot))))
     found.append(bundle.ArchiveItem("notices.json", "notices", _json(_notices(session, lot))))
     entries = session.scalars(sa.select(AuditEntry).where(AuditEntry.object_type == "lot",
@@ -99,9 +100,9 @@ def items(session, lot: Lot, store, beacon_key, gateway_key) -> list[bundle.Arch
     return found
 
 
-def create(session, actor, now: datetime, lot: Lot, *, store, signing_key, beacon_key,
-           gateway_key) -> ArchiveBundle:
-    """Staff archive a contracted lot: write the signed bundle, record it, move the lot to archived."""
+def create(ctx, session, actor, now: datetime, lot: Lot) -> ArchiveBundle:
+    """Staff archive a contracted lot: write the bundle to the blob store, signed with the platform's receipt key,
+    record it, move the lot to archived."""
     require_role(actor, "staff")
     if lot.state != "contracted":
         raise DomainError(N_("A lot is archived after its contract is registered."), field="lot",
@@ -111,10 +112,9 @@ def create(session, actor, now: datetime, lot: Lot, *, store, signing_key, beaco
     transition(session, lot, "archive", actor, "staff", now)  # refuses before any file is written
     lot_info = {"deal_code": lot.deal_code, "project": lot.project.name, "lot": lot.name, "round": lot.round,
                 "trade_type": lot.project.trade_type}
-    with store.writer() as out:
-        written = bundle.write_archive(out.file, lot_info=lot_info,
-                                       items=items(session, lot, store, beacon_key, gateway_key),
-                                       created_at=now, signer=signing_key)
+    with ctx.store.writer() as out:
+        written = bundle.write_archive(out.file, lot_info=lot_info, items=items(ctx, session, lot),
+                                       created_at=now, signer=ctx.keyring.receipt_key)
     row = ArchiveBundle(lot_id=lot.id, blob_key=out.blob.key, size=out.blob.size, sha256=out.blob.sha256,
                         files=len(written.files), created_at=now, created_by_id=actor.id)
     session.add(row)

@@ -13,22 +13,6 @@ from ..domain.errors import N_, DomainError
 from ..models import BeaconPulse
 
 
-def signing_key(instance_path: str):
-    """The beacon's Ed25519 key, from the current app's keyring (``instance/keys/beacon.key.pem``, wrapped under
-    the KEK; see trading/keyring.py). ``instance_path`` must be the app's own instance folder."""
-    from .keys import app_keyring
-
-    return app_keyring(instance_path).beacon_key
-
-
-def gateway_key(instance_path: str):
-    """The calling gateway's Ed25519 key, from the keyring (``instance/keys/gateway.key.pem``, wrapped under the
-    KEK): it signs each draw call's outcome, so the exported draw record authenticates who answered what and when."""
-    from .keys import app_keyring
-
-    return app_keyring(instance_path).gateway_key
-
-
 def _as_pulse(row: BeaconPulse) -> beacon.Pulse:
     """A stored pulse as the domain's Pulse."""
     return beacon.Pulse(row.round, row.time, row.output, row.prev_output, row.signature, row.public_key)

@@ -180,8 +180,7 @@ def withdraw(ctx, session, actor, now: datetime, lot: Lot) -> Bid:
     if deposit is not None and deposit.status == "paid":
         rule = ("procurement.deposit_refund" if lot.project.trade_type == "procurement"
                 else "construction.deposit_refund_withdrawn")
-        deposits.refund(session, actor, now, deposit, rate=ctx.interest_rate, reason="撤回投标",
-                        due=now + timedelta(days=5), rule=rule)
+        deposits.refund(ctx, session, actor, now, deposit, reason="撤回投标", due=now + timedelta(days=5), rule=rule)
     session.flush()
     return bid
 

@@ -47,8 +47,9 @@ def _due(session, now: datetime):
                                    Lot.auction_start <= now), "start_auction")
 
 
-def tick(session, now: datetime, limit: int = 500) -> list[Moved]:
-    """Make every transition that is due at ``now``; returns what moved (flushes, never commits)."""
+def tick(ctx, session, now: datetime, limit: int = 500) -> list[Moved]:
+    """Make every transition that is due at ``now`` (a lot short of bids by the rules in force fails); returns what
+    moved (flushes, never commits)."""
     moved: list[Moved] = []
     for query, action in _due(session, now):
         ids = session.scalars(query.order_by(Lot.id).limit(limit).with_for_update(skip_locked=True)).all()
@@ -58,7 +59,7 @@ def tick(session, now: datetime, limit: int = 500) -> list[Moved]:
                 continue
             to_state = transition(session, lot, action, None, "system", now)
             moved.append(Moved(lot.id, action, to_state))
-            if action == "close_bidding" and check_quorum(session, now, lot):  # too few bids: 流标, unopened
+            if action == "close_bidding" and check_quorum(ctx, session, now, lot):  # too few bids: 流标, unopened
                 moved.append(Moved(lot.id, "fail", lot.state))
     return moved
 
@@ -79,7 +80,7 @@ def run(ctx, session, now: datetime) -> Step:
     collected, the next call placed), and the bids of lots with k shares in opened if their job has not."""
     from . import experts
 
-    moved = tick(session, now)
+    moved = tick(ctx, session, now)
     ended = experts.lift_expired_suspensions(session, now)
     return Step(moved, ended, advance_draws(ctx, session, now), open_ready(ctx, session, now))
 
@@ -89,10 +90,9 @@ def open_ready(ctx, session, now: datetime) -> int:
     job died or is yet to run); a lot another step or job holds is skipped. Returns how many opened."""
     from .opening import open_if_ready
 
-    ring, opened = ctx.keyring, 0
+    opened = 0
     for lot_id in session.scalars(sa.select(Lot.id).where(Lot.state == "opening").order_by(Lot.id)).all():
-        opened += open_if_ready(session, now, session.get(Lot, lot_id), at_rest=ring.at_rest, store=ctx.store,
-                                platform=ring.platform, wait=False)
+        opened += open_if_ready(ctx, session, now, session.get(Lot, lot_id), wait=False)
     return opened
 
 
@@ -103,7 +103,6 @@ def advance_draws(ctx, session, now: datetime, draw_ids: list[int] | None = None
     from ..models import Draw
     from . import draws
 
-    ring, centre = ctx.keyring, ctx.centre_name(session)
     changed = 0
     running = sa.select(Draw.id).where(Draw.status.in_(["committed", "calling"])).order_by(Draw.id)
     if draw_ids is not None:
@@ -113,8 +112,7 @@ def advance_draws(ctx, session, now: datetime, draw_ids: list[int] | None = None
         start = (draw.status, len(draw.calls), draw.ranking is None)
         for _ in range(20):
             before = (draw.status, len(draw.calls), draw.ranking is None)
-            draws.advance(session, now, draw, beacon_key=ring.beacon_key, gateway_key=ring.gateway_key,
-                          at_rest=ring.at_rest, centre_name=centre)
+            draws.advance(ctx, session, now, draw)
             if (draw.status, len(draw.calls), draw.ranking is None) == before:
                 break
         changed += (draw.status, len(draw.calls), draw.ranking is None) != start

@@ -117,10 +117,11 @@ def interest(principal: Decimal, since: datetime, until: datetime, rate: Decimal
     return (principal * rate * days / DAY_COUNT).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def refund(session, actor, now: datetime, deposit: Deposit, *, rate: Decimal, reason: str,
-           due: datetime | None = None, rule: str | None = None) -> Deposit:
-    """Return every counted payment to the account it came from, with interest to the first payer; flag a
-    refund made after ``due`` as late (the rule names the legal limit)."""
+def refund(ctx, session, actor, now: datetime, deposit: Deposit, *, reason: str, due: datetime | None = None,
+           rule: str | None = None) -> Deposit:
+    """Return every counted payment to the account it came from, with interest at the platform's rate
+    (``ctx.interest_rate``) to the first payer; flag a refund made after ``due`` as late (the rule names the legal
+    limit)."""
     if deposit.status == "refunded":
         raise DomainError(N_("This deposit has already been refunded."), field="deposit")
     counted = [p for p in deposit.payments if p.outcome in ("counted", "excess")]
@@ -128,7 +129,7 @@ def refund(session, actor, now: datetime, deposit: Deposit, *, rate: Decimal, re
     for payment in counted:
         by_account[payment.payer_account] += payment.amount
     held_since = min((p.at for p in counted), default=now)
-    earned = interest(deposit.received, held_since, now, rate)
+    earned = interest(deposit.received, held_since, now, ctx.interest_rate)
     for number, amount in by_account.items():
         bank.transfer(session, now, source=deposit.sub_account, target_number=number, amount=amount, kind="refund",
                       memo=f"保证金退还：{reason}"[:200], notify=False)

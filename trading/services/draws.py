@@ -11,9 +11,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from ..domain import beacon as beacons, drawing, gcpause, lifecycle, rules, specialties
+from ..domain import beacon as beacons, drawing, gcpause, lifecycle, specialties
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
-from ..keyring import AtRestKey
 from ..models import Draw, DrawCall, Expert, Lot, Registration
 from ..notify import CallScript, KeypadGateway, SimulatedGateway, render_script
 from . import audit, beacon, experts, keys, visibility
@@ -36,11 +35,12 @@ def draws_of(session, lot: Lot) -> list[Draw]:
                                 .order_by(Draw.number)))
 
 
-def create(session, actor, now: datetime, lot: Lot, *, wanted: list[tuple[str, int, int]], exclude_same_region: bool,
-           evaluation_at: datetime, place: str, at_rest: AtRestKey, gateway: str = "simulated",
+def create(ctx, session, actor, now: datetime, lot: Lot, *, wanted: list[tuple[str, int, int]],
+           exclude_same_region: bool, evaluation_at: datetime, place: str, gateway: str = "simulated",
            reason: str = "") -> Draw:
-    """Freeze the recusal, refuse a short supply before anything is committed, and commit to a future beacon round.
-    The first draw of a round is made by centre staff; another needs a supervisor and a written reason."""
+    """Freeze the recusal (the cooldown of the rules in force), refuse a short supply before anything is committed,
+    and commit to a future beacon round; the secret is kept sealed at rest. The first draw of a round is made by
+    centre staff; another needs a supervisor and a written reason."""
     earlier = [d for d in draws_of(session, lot) if d.status != "cancelled"]
     if earlier:
         if actor is None or not actor.has_role("supervisor"):
@@ -71,7 +71,7 @@ def create(session, actor, now: datetime, lot: Lot, *, wanted: list[tuple[str, i
         cleaned.append((code, int(count), int(backups)))
     if not cleaned:
         raise DomainError(N_("Ask for at least one specialty."), field="specialties")
-    cooldown = int(rules.rule("experts.cooldown").value)
+    cooldown = int(ctx.rules.value("experts.cooldown"))
     request = drawing.Request(lot_code=lot.deal_code, specialties=tuple(cleaned),
                               exclude_same_region=exclude_same_region, evaluation_at=evaluation_at, place=place,
                               cooldown_days=cooldown, rules_version=RULES_VERSION)
@@ -98,7 +98,7 @@ def create(session, actor, now: datetime, lot: Lot, *, wanted: list[tuple[str, i
                 exclusions=[{"expert_id": e.expert_id, "reason": e.reason_code, "detail": e.detail}
                             for e in exclusions],
                 inputs_hash=digest,
-                secret_sealed=keys.seal_at_rest(at_rest, DRAW_SECRET, secret, commitment.commitment_hash),
+                secret_sealed=keys.seal_at_rest(ctx, DRAW_SECRET, secret, commitment.commitment_hash),
                 secret_hash=commitment.secret_hash, commitment_hash=commitment.commitment_hash,
                 beacon_round=round_number, reason=(reason or "").strip(), created_by_id=actor.id, created_at=now)
     del secret
@@ -136,7 +136,7 @@ class _CallStore:
 
 def gateway_for(session, draw: Draw, timeout: int = 60, signing_key=None):
     """The draw's voice gateway: simulated (seeded from the commitment) or the keypad page; with the gateway's
-    key (``beacon.gateway_key``) it signs the outcomes."""
+    key (``ctx.keyring.gateway_key``) it signs the outcomes."""
     store = _CallStore(session)
     if draw.request.get("gateway") == "keypad":
         return KeypadGateway(store=store, timeout_seconds=max(timeout, 600), signing_key=signing_key)
@@ -152,32 +152,32 @@ def script_for(draw: Draw, lot: Lot, code: str, centre_name: str) -> str:
                                      evaluation_at=draw.evaluation_at, place=draw.place, centre_name=centre_name))
 
 
-def advance(session, now: datetime, draw: Draw, *, beacon_key, gateway_key, at_rest: AtRestKey,
-            centre_name: str) -> Draw:
-    """Move a draw on at ``now``: rank once the beacon pulse exists, collect answered calls (signed by the
-    gateway's key), and call the next ranked expert while a seat is open (one call at a time)."""
+def advance(ctx, session, now: datetime, draw: Draw) -> Draw:
+    """Move a draw on at ``now``: rank once the beacon pulse (signed by the platform's beacon key) exists, collect
+    answered calls (signed by the gateway's key), and call the next ranked expert while a seat is open (one call at a
+    time), in the centre's name."""
     if draw.status in ("complete", "cancelled"):
         return draw
     lot = session.get(Lot, draw.lot_id)
     request = request_of(draw)
     if draw.ranking is None:
-        pulse = beacon.pulse(session, draw.beacon_round, now, beacon_key)
+        pulse = beacon.pulse(session, draw.beacon_round, now, ctx.keyring.beacon_key)
         if pulse is None:
             return draw
-        secret = keys.open_at_rest(at_rest, DRAW_SECRET, draw.secret_sealed, draw.commitment_hash)
+        secret = keys.open_at_rest(ctx, DRAW_SECRET, draw.secret_sealed, draw.commitment_hash)
         seed = drawing.seed(secret, draw.inputs_hash, pulse.output)
         draw.ranking = drawing.rank(seed, draw.snapshot)
         draw.status = "calling"
         audit.record(session, None, now, "draw.rank", object_type="lot", object_id=lot.id,
                      rule="construction.committee_secret",
                      payload={"draw_id": draw.id, "beacon_round": pulse.round, "pulse": pulse.output.hex()})
-    gateway = gateway_for(session, draw, signing_key=gateway_key)
+    gateway = gateway_for(session, draw, signing_key=ctx.keyring.gateway_key)
     for call in draw.calls:
         if call.outcome is None:
             result = gateway.poll(call.call_id, now)
             if result is None:
                 return draw  # one call at a time: wait for it
-            _finish_call(session, now, draw, lot, call, result, gateway.attest(call.call_id, now))
+            _finish_call(ctx, session, now, draw, lot, call, result, gateway.attest(call.call_id, now))
     following = drawing.next_to_call(draw.ranking, request, _outcomes(draw))
     panel = drawing.seat(draw.ranking, request, _outcomes(draw))
     if following is None or not any(panel.open.values()):
@@ -192,14 +192,14 @@ def advance(session, now: datetime, draw: Draw, *, beacon_key, gateway_key, at_r
                     placed_at=now, gateway_state={})
     draw.calls.append(call)
     session.flush()
-    gateway.place_call(call.call_id, expert.mobile, script_for(draw, lot, code, centre_name), now,
+    gateway.place_call(call.call_id, expert.mobile, script_for(draw, lot, code, ctx.centre_name(session)), now,
                        subject=drawing.call_subject(draw.commitment_hash, request.lot_code, call.seq, expert_id, code))
     audit.record(session, None, now, "draw.call", object_type="lot", object_id=lot.id,
                  payload={"draw_id": draw.id, "seq": call.seq, "specialty": code})
     return draw
 
 
-def _finish_call(session, now: datetime, draw: Draw, lot: Lot, call: DrawCall, result,
+def _finish_call(ctx, session, now: datetime, draw: Draw, lot: Lot, call: DrawCall, result,
                  signature: bytes | None) -> None:
     """Record a call's outcome, with the gateway's signature, on the call and on the expert's record."""
     call.outcome, call.keys, call.signature = result.outcome, result.keys, signature
@@ -210,7 +210,7 @@ def _finish_call(session, now: datetime, draw: Draw, lot: Lot, call: DrawCall, r
         expert.last_drawn_at = result.finished_at
     history = [(c.finished_at, c.outcome) for c in session.scalars(
         sa.select(DrawCall).where(DrawCall.expert_id == expert.id, DrawCall.outcome.is_not(None)))]
-    experts.count_outcome(session, now, expert, result.outcome, history)
+    experts.count_outcome(ctx, session, now, expert, result.outcome, history)
     session.flush()
     audit.record(session, None, result.finished_at, "draw.answer", object_type="lot", object_id=lot.id,
                  payload={"draw_id": draw.id, "seq": call.seq, "specialty": call.specialty,
@@ -258,14 +258,14 @@ def names_secret_panels(session, user, lot: Lot, now: datetime) -> bool:
         Draw.lot_id == lot.id, Draw.round == lot.round, Draw.revealed_secret.is_not(None))))
 
 
-def reveal(session, actor, now: datetime, draw: Draw, at_rest: AtRestKey) -> Draw:
+def reveal(ctx, session, actor, now: datetime, draw: Draw) -> Draw:
     """After the award: store the secret in clear so anyone can replay the draw."""
     lot = session.get(Lot, draw.lot_id)
     if lot.state not in lifecycle.DECIDED:
         raise DomainError(N_("The draw's secret is revealed only after the award."), field="draw",
                           rule="construction.committee_secret")
     if draw.revealed_secret is None:
-        secret = keys.open_at_rest(at_rest, DRAW_SECRET, draw.secret_sealed, draw.commitment_hash)
+        secret = keys.open_at_rest(ctx, DRAW_SECRET, draw.secret_sealed, draw.commitment_hash)
         draw.revealed_secret = secret.hex()
         draw.revealed_at = now
         audit.record(session, actor, now, "draw.reveal", object_type="lot", object_id=lot.id,
@@ -274,19 +274,18 @@ def reveal(session, actor, now: datetime, draw: Draw, at_rest: AtRestKey) -> Dra
     return draw
 
 
-def record(session, draw: Draw, beacon_key, gateway_key) -> drawing.DrawRecord:
-    """The complete, replayable record of a revealed draw, with the gateway's public key (``gateway_key`` is the
-    gateway's key, as ``beacon.gateway_key`` loads it)."""
+def record(ctx, session, draw: Draw) -> drawing.DrawRecord:
+    """The complete, replayable record of a revealed draw, with the platform's calling gateway's public key."""
     if draw.revealed_secret is None:
         raise DomainError(N_("The draw's secret is revealed only after the award."), field="draw",
                           rule="construction.committee_secret")
-    pulse = beacon.pulse(session, draw.beacon_round, beacons.time_of(draw.beacon_round), beacon_key)
+    pulse = beacon.pulse(session, draw.beacon_round, beacons.time_of(draw.beacon_round), ctx.keyring.beacon_key)
     request = request_of(draw)
     exclusions = [drawing.Exclusion(e["expert_id"], e["reason"], e["detail"]) for e in draw.exclusions]
     commitment = drawing.Commitment(draw.secret_hash, draw.inputs_hash, draw.beacon_round, draw.commitment_hash)
     return drawing.build_record(request, draw.snapshot, exclusions, commitment, draw.created_at, pulse,
                                 bytes.fromhex(draw.revealed_secret), _outcomes(draw),
-                                gateway_key=gateway_key.public_key().public_bytes_raw())
+                                gateway_key=ctx.keyring.gateway_key.public_key().public_bytes_raw())
 
 
 def get(session, draw_id: int) -> Draw:

@@ -22,7 +22,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from ..domain import rules, scoring
+from ..domain import scoring
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
 from ..models import (
     Bid,
@@ -96,15 +96,17 @@ def committee(evaluation: Evaluation) -> list[scoring.Member]:
     return [scoring.Member(str(m.id), m.kind) for m in evaluation.members if m.status == "seated"]
 
 
-def start(session, actor, now: datetime, lot: Lot, *, window: timedelta = WINDOW) -> tuple[Evaluation, dict[int, str]]:
-    """Staff open the evaluation: check the opened bids and the committee, seat the panel, move the lot.
+def start(ctx, session, actor, now: datetime, lot: Lot, *,
+          window: timedelta = WINDOW) -> tuple[Evaluation, dict[int, str]]:
+    """Staff open the evaluation: check the opened bids and the committee (the rules in force), seat the panel,
+    move the lot.
 
     Returns the evaluation and ``{seat: one-time password}`` for the room accounts it created (shown once)."""
     require_role(actor, "staff")
     if lot.state != "opening":
         raise DomainError(N_("The evaluation starts after the opening."), field="lot", rule="platform.five_stages")
     rule_id = opening.min_bids_rule(lot)
-    needed, opened = int(rules.rule(rule_id).value), len(opened_entries(session, lot))
+    needed, opened = int(ctx.rules.value(rule_id)), len(opened_entries(session, lot))
     if opened < needed:
         raise DomainError(N_("Only %(opened)s bids were opened; at least %(needed)s are needed. Declare the lot "
                              "failed (流标) and re-trade it."), field="lot", rule=rule_id, opened=opened, needed=needed)
@@ -131,17 +133,17 @@ def start(session, actor, now: datetime, lot: Lot, *, window: timedelta = WINDOW
                                                   specialty=seat.specialty,
                                                   status="reserve" if seat.backup else "seated"))
     session.flush()
-    scoring.check_committee(lot.project.trade_type, committee(evaluation), lot.budget)
+    scoring.check_committee(lot.project.trade_type, committee(evaluation), lot.budget, rules=ctx.rules)
     transition(session, lot, "start_evaluation", actor, "staff", now,
                payload={"evaluation_id": evaluation.id, "members": len(committee(evaluation)), "opened": opened})
     return evaluation, passwords
 
 
-def declare_failed(session, actor, now: datetime, lot: Lot) -> None:
+def declare_failed(ctx, session, actor, now: datetime, lot: Lot) -> None:
     """Staff fail the lot (流标) at the opening when fewer bids than the rule's minimum could be opened."""
     require_role(actor, "staff")
     rule_id = opening.min_bids_rule(lot)
-    needed, opened = int(rules.rule(rule_id).value), len(opened_entries(session, lot))
+    needed, opened = int(ctx.rules.value(rule_id)), len(opened_entries(session, lot))
     if lot.state == "opening" and opened >= needed:
         raise DomainError(N_("%(opened)s bids were opened, enough to evaluate: the lot cannot be failed."),
                           field="lot", rule=rule_id, opened=opened)
@@ -206,11 +208,11 @@ def sign_statement(session, actor, now: datetime, evaluation: Evaluation, *, con
     return member
 
 
-def short_of_members(session, evaluation: Evaluation) -> DomainError | None:
-    """Why the committee as now seated falls short of the rules (after conflicts), or None."""
+def short_of_members(ctx, session, evaluation: Evaluation) -> DomainError | None:
+    """Why the committee as now seated falls short of the rules in force (after conflicts), or None."""
     lot = session.get(Lot, evaluation.lot_id)
     try:
-        scoring.check_committee(lot.project.trade_type, committee(evaluation), lot.budget)
+        scoring.check_committee(lot.project.trade_type, committee(evaluation), lot.budget, rules=ctx.rules)
     except DomainError as error:
         return error
     return None
@@ -413,10 +415,10 @@ def _scores(session, evaluation: Evaluation) -> dict[str, dict[str, dict[str, De
     return result
 
 
-def compute(session, evaluation: Evaluation) -> scoring.Report:
+def compute(ctx, session, evaluation: Evaluation) -> scoring.Report:
     """The report the marks so far produce, or the refusal saying what is missing (reads only: abnormally low
     prices are flagged by the vote that completes the compliance ballot)."""
-    short = short_of_members(session, evaluation)
+    short = short_of_members(ctx, session, evaluation)
     if short is not None:
         raise short
     unsigned = [m.seat for m in evaluation.members if m.status == "seated" and m.statement_at is None]
@@ -431,10 +433,10 @@ def compute(session, evaluation: Evaluation) -> scoring.Report:
     decisions = {str(c.bid_id): (c.decision, c.reason) for c in cases if c.decision}
     rejections = scoring.apply_explanations([str(c.bid_id) for c in cases], decisions)
     if evaluation.method == "lowest_price":
-        return scoring.lowest_price(bids, ballot, rejections=rejections)
+        return scoring.lowest_price(bids, ballot, rejections=rejections, rules=ctx.rules)
     compliant = scoring.compliant_bids(bids, ballot)
     return scoring.comprehensive(bids, _criteria(evaluation), _scores(session, evaluation), evaluation.aggregation,
-                                 compliant, rejections=rejections)
+                                 compliant, rejections=rejections, rules=ctx.rules)
 
 
 def _report_json(session, evaluation: Evaluation, report: scoring.Report) -> dict:
@@ -471,13 +473,13 @@ def _report_json(session, evaluation: Evaluation, report: scoring.Report) -> dic
     }
 
 
-def submit_report(session, actor, now: datetime, evaluation: Evaluation) -> Evaluation:
+def submit_report(ctx, session, actor, now: datetime, evaluation: Evaluation) -> Evaluation:
     """The chair submits the report (评标报告); members then confirm it."""
     member = require_member(session, actor, now, evaluation)
     _require_open(evaluation)
     if evaluation.chair_member_id != member.id:
         raise Forbidden(N_("The chair submits the report."), field="report")
-    report = compute(session, evaluation)
+    report = compute(ctx, session, evaluation)
     if not report.candidates:
         raise DomainError(N_("No bid is valid: the committee should declare every bid rejected and the lot failed."),
                           field="report", rule=opening.min_bids_rule(session.get(Lot, evaluation.lot_id)))

@@ -3,7 +3,7 @@ nothing, and the records a draw works on."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -46,16 +46,18 @@ def _apply(session, expert: Expert, data: rules_of_experts.ExpertInput, employer
     expert.specialty_rows = [ExpertSpecialty(code=code) for code in sorted(set(data.specialties))]
 
 
-def validate(session, now: datetime, fields: dict, *, line: int = 1, except_id: int | None = None):
-    """One row of expert data through the same checks as an import (raises the file-style refusal)."""
+def validate(ctx, session, now: datetime, fields: dict, *, line: int = 1, except_id: int | None = None):
+    """One row of expert data through the same checks as an import, under the rules in force (raises the
+    file-style refusal)."""
     existing = set(session.scalars(sa.select(Expert.id_number).where(Expert.id != (except_id or 0))))
-    return rules_of_experts.parse_rows([{"line": line, **fields}], specialties.load(), now, existing=existing)[0]
+    return rules_of_experts.parse_rows([{"line": line, **fields}], specialties.load(), now, existing=existing,
+                                       rules=ctx.rules)[0]
 
 
-def create(session, actor, now: datetime, fields: dict, employer_name: str = "") -> Expert:
+def create(ctx, session, actor, now: datetime, fields: dict, employer_name: str = "") -> Expert:
     """Add one expert after the import checks (ID number, mobile, specialties, title and years, region)."""
     _require_admin(actor)
-    data = validate(session, now, fields)
+    data = validate(ctx, session, now, fields)
     expert = Expert(created_at=now, status="active")
     _apply(session, expert, data, employer_name)
     session.add(expert)
@@ -65,10 +67,10 @@ def create(session, actor, now: datetime, fields: dict, employer_name: str = "")
     return expert
 
 
-def update(session, actor, now: datetime, expert: Expert, fields: dict, employer_name: str = "") -> Expert:
+def update(ctx, session, actor, now: datetime, expert: Expert, fields: dict, employer_name: str = "") -> Expert:
     """Change an expert's data (the same checks)."""
     _require_admin(actor)
-    data = validate(session, now, fields, except_id=expert.id)
+    data = validate(ctx, session, now, fields, except_id=expert.id)
     with session.no_autoflush:
         _apply(session, expert, data, employer_name)
     session.flush()
@@ -84,11 +86,12 @@ def _summary(expert: Expert) -> dict:
             "employer": expert.employer_id or expert.employer_name}
 
 
-def import_rows(session, actor, now: datetime, rows) -> list[Expert]:
-    """Import experts from parsed file rows: all of them, or none with every bad row reported."""
+def import_rows(ctx, session, actor, now: datetime, rows) -> list[Expert]:
+    """Import experts from parsed file rows: all of them, or none with every bad row reported (the rules in
+    force)."""
     _require_admin(actor)
     existing = set(session.scalars(sa.select(Expert.id_number)))
-    inputs = rules_of_experts.parse_rows(rows, specialties.load(), now, existing=existing)
+    inputs = rules_of_experts.parse_rows(rows, specialties.load(), now, existing=existing, rules=ctx.rules)
     made = []
     for data in inputs:
         expert = Expert(created_at=now, status="active")
@@ -204,16 +207,16 @@ def for_draw(session, codes: list[str], screen) -> tuple[list[rules_of_experts.E
         return pool, {expert_id: frozenset(codes_held) for expert_id, codes_held in held.items()}
 
 
-def count_outcome(session, now: datetime, expert: Expert, outcome: str, history: list[tuple[datetime, str]],
-                  policy: rules_of_experts.RefusalPolicy | None = None) -> None:
-    """Count a call's outcome on the expert's record; repeated refusals suspend per experts.refusals."""
+def count_outcome(ctx, session, now: datetime, expert: Expert, outcome: str,
+                  history: list[tuple[datetime, str]]) -> None:
+    """Count a call's outcome on the expert's record; repeated refusals suspend per experts.refusals (in force)."""
     if outcome == "accepted":
         expert.accepted += 1
     elif outcome == "declined":
         expert.declines += 1
     elif outcome == "no_answer":
         expert.no_answers += 1
-    until = rules_of_experts.refusal_suspension(history, now, policy or rules_of_experts.RefusalPolicy())
+    until = rules_of_experts.refusal_suspension(history, now, rules_of_experts.RefusalPolicy.from_rules(ctx.rules))
     if until is not None and expert.status == "active":
         expert.status, expert.suspended_until = "suspended", until
         expert.status_reason = "多次拒绝或未接听抽取电话"
@@ -232,5 +235,3 @@ def lift_expired_suspensions(session, now: datetime) -> int:
                      rule="experts.refusals", payload={"reason": "suspension ended"})
     return len(rows)
 
-
-DEFAULT_COOLDOWN = timedelta(days=30)

@@ -26,7 +26,6 @@ import sqlalchemy as sa
 from ..config import Defaults
 from ..domain import history as historical, scenarios, tabular
 from ..domain.errors import N_, DomainError, Forbidden
-from ..domain.rules import RuleSet
 from ..models import Deal
 from . import audit, deals
 
@@ -137,9 +136,10 @@ def _how_read(sheet: tabular.Sheet, columns: Mapping[str, historical.Column]) ->
             "units": {c.header: c.unit for c in columns.values() if c.unit and c.unit != "元"}}
 
 
-def import_history(session, actor, now: datetime, rows: tabular.Sheet | Iterable[Mapping[str, Any]], source: str, *,
-                   accept_warnings: bool = False, rules: RuleSet | None = None) -> Imported:
-    """Import the completed deals of a file, all or none; ``source`` is the file name (stored 'import:<name>').
+def import_history(ctx, session, actor, now: datetime, rows: tabular.Sheet | Iterable[Mapping[str, Any]],
+                   source: str, *, accept_warnings: bool = False) -> Imported:
+    """Import the completed deals of a file, all or none, checked under the rules in force; ``source`` is the file
+    name (stored 'import:<name>').
 
     ``rows`` is what ``read_rows`` gave, or row dicts under one header (line 1). Refusal: one DomainError whose
     ``params['errors']`` and ``params['warnings']`` list each problem as a dict (line, field or None for the whole
@@ -151,7 +151,7 @@ def import_history(session, actor, now: datetime, rows: tabular.Sheet | Iterable
     name = PurePath(str(source or "").strip() or "upload").name
     label = f"import:{name}"[:SOURCE_LENGTH]
     sheet = rows if isinstance(rows, tabular.Sheet) else tabular.Sheet.of_records(rows)
-    checked = historical.validate(sheet, rules=rules)
+    checked = historical.validate(sheet, rules=ctx.rules)
     how = _how_read(sheet, checked.columns)
     errors = checked.errors
     if not errors and not checked.lots:

@@ -3,16 +3,15 @@ run when a lot is announced among approved key holders (DESIGN §4 steps 1, 3 an
 ``holders``).
 
 The platform's private keys live in ``instance/keys/``, wrapped under the key-encryption key and loaded once
-per app into the keyring (trading/keyring.py); the functions here that take an instance path or a secret are
-thin wrappers over it. A thief with the database and the instance folder but not the KEK cannot sign receipts,
-issue certificates or open the secrets sealed at rest (docs/SECURITY.md).
+per app into the keyring (trading/keyring.py), which the platform context carries (``ctx.keyring``). A thief
+with the database and the instance folder but not the KEK cannot sign receipts, issue certificates or open the
+secrets sealed at rest (docs/SECURITY.md).
 """
 
 from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from pathlib import Path
 
 import sqlalchemy as sa
 from cryptography.exceptions import InvalidTag
@@ -21,7 +20,7 @@ from .. import keyring
 from ..domain import pki, rules
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
 from ..domain.sealing import ceremony, holderkeys
-from ..keyring import AtRestKey, Keyring, PlatformKeys, current_keyring
+from ..keyring import PlatformKeys
 from ..models import BidderCertificate, HolderKey, KeyShare, Lot, OpeningKey, User
 from . import audit, holders
 
@@ -29,20 +28,20 @@ CA_NAME = keyring.CA_NAME
 HOLDER_ROLES = holders.HOLDER_ROLES
 
 
-def seal_at_rest(at_rest: AtRestKey, purpose: str, data: bytes, binding: str) -> bytes:
+def seal_at_rest(ctx, purpose: str, data: bytes, binding: str) -> bytes:
     """Keep a secret in the database until it is needed: AES-256-GCM under the at-rest key (its own key, wrapped
     under the KEK, not SECRET_KEY), bound to ``binding`` (e.g. the lot's deal code) so a row copied elsewhere
     does not open."""
-    return at_rest.seal(purpose, data, binding)
+    return ctx.keyring.at_rest.seal(purpose, data, binding)
 
 
-def open_at_rest(at_rest: AtRestKey, purpose: str, sealed: bytes, binding: str) -> bytes:
+def open_at_rest(ctx, purpose: str, sealed: bytes, binding: str) -> bytes:
     """The secret ``seal_at_rest`` sealed for the same purpose and binding. Rows sealed before the at-rest key
     existed (under a SECRET_KEY derivation) still open: the migration path, see keyring.legacy_at_rest_key."""
-    return at_rest.open(purpose, sealed, binding)
+    return ctx.keyring.at_rest.open(purpose, sealed, binding)
 
 
-def reseal_legacy(session, now: datetime, at_rest: AtRestKey) -> tuple[int, list[str]]:
+def reseal_legacy(ctx, session, now: datetime) -> tuple[int, list[str]]:
     """Re-seal under the at-rest key every database secret still sealed the legacy way (draw secrets, released
     shares), so that SECRET_KEY can then be rotated; audited. Returns (how many were re-sealed, the rows that open
     under neither key, e.g. sealed under an earlier SECRET_KEY: left as they are)."""
@@ -57,7 +56,7 @@ def reseal_legacy(session, now: datetime, at_rest: AtRestKey) -> tuple[int, list
                  sa.select(ReleasedShare, Lot.deal_code).join(KeyShare, KeyShare.id == ReleasedShare.key_share_id)
                  .join(OpeningKey, OpeningKey.id == KeyShare.opening_key_id).join(Lot, Lot.id == OpeningKey.lot_id))
              if share.sealed]
-    done, unreadable = [], []
+    at_rest, done, unreadable = ctx.keyring.at_rest, [], []
     for row, column, purpose, binding, name in rows:
         try:
             sealed = at_rest.reseal(purpose, getattr(row, column), binding)
@@ -73,32 +72,19 @@ def reseal_legacy(session, now: datetime, at_rest: AtRestKey) -> tuple[int, list
     return len(done), unreadable
 
 
-def platform_keys(instance_path: str, now: datetime | None = None) -> PlatformKeys:
-    """The CA and receipt keys of the current app's keyring (loaded once by the factory, see trading/keyring.py);
-    ``instance_path`` must be the app's own instance folder."""
-    return app_keyring(instance_path).platform
-
-
-def app_keyring(instance_path: str) -> Keyring:
-    """The current app's keyring, checked to be the one of ``instance_path``."""
-    ring = current_keyring()
-    if Path(instance_path).resolve() != ring.folder.parent.resolve():
-        raise ValueError(f"the app's keyring is in {ring.folder}, not under {instance_path}")
-    return ring
-
-
 # --- bidder certificates -------------------------------------------------------------------------------
 
-def issue_certificate(session, actor, now: datetime, keys: PlatformKeys, password: str) -> tuple[bytes, bytes]:
-    """A new Ed25519 key and certificate for the actor's bidder organisation. Returns (encrypted PKCS#8 key
-    file, certificate PEM); the private key is not kept by the platform."""
+def issue_certificate(ctx, session, actor, now: datetime, password: str) -> tuple[bytes, bytes]:
+    """A new Ed25519 key and certificate for the actor's bidder organisation, issued by the platform's CA. Returns
+    (encrypted PKCS#8 key file, certificate PEM); the private key is not kept by the platform."""
     org = actor.organisation
     if not actor.has_role("bidder") or org.org_type != "bidder":
         raise Forbidden(N_("Only bidder companies get signing certificates."), field="certificate")
     key = pki.new_bidder_key()
     key_file = pki.export_private_key(key, password)
     serial = secrets.randbits(63)
-    cert = pki.issue_bidder_certificate(keys.ca_key, keys.ca_cert, org_name=org.name, credit_code=org.credit_code,
+    ring = ctx.keyring
+    cert = pki.issue_bidder_certificate(ring.ca_key, ring.ca_cert, org_name=org.name, credit_code=org.credit_code,
                                         public_key=key.public_key(), serial=serial, now=now)
     pem = pki.certificate_pem(cert)
     row = BidderCertificate(organisation_id=org.id, serial=serial, certificate_pem=pem.decode(),

@@ -19,19 +19,19 @@ def pending_request(session, lot: Lot) -> MethodApproval | None:
                                                           MethodApproval.status == "pending"))
 
 
-def _check(lot: Lot, method: str) -> None:
-    """The law's check of the method for the trade type, amount and procurement category."""
+def _check(ctx, lot: Lot, method: str) -> None:
+    """The law's check of the method for the trade type, amount and procurement category (the rules in force)."""
     amount = lot.budget if lot.budget is not None else lot.starting_price
-    rules.check_method(lot.project.trade_type, method, amount, category=lot.category)
+    rules.check_method(lot.project.trade_type, method, amount, category=lot.category, rules=ctx.rules)
 
 
-def request_method(session, actor, now: datetime, lot: Lot, method: str, justification: str) -> MethodApproval:
+def request_method(ctx, session, actor, now: datetime, lot: Lot, method: str, justification: str) -> MethodApproval:
     """Ask for a method; refused when the law does not allow it, or when a request is already pending."""
     require_tenderee(actor, lot.project)
     if lot.state != "certified":
         raise DomainError(N_("A method can be requested once the entry certificate is issued."), field="method",
                           rule="platform.five_stages")
-    _check(lot, method)
+    _check(ctx, lot, method)
     justification = (justification or "").strip()
     if method not in ("open", "listing") and len(justification) < 4:
         raise DomainError(N_("Explain why this method and not open competition is used."), field="justification",
@@ -46,7 +46,7 @@ def request_method(session, actor, now: datetime, lot: Lot, method: str, justifi
     return row
 
 
-def decide_method(session, actor, now: datetime, approval_id: int, approve: bool, reason: str) -> MethodApproval:
+def decide_method(ctx, session, actor, now: datetime, approval_id: int, approve: bool, reason: str) -> MethodApproval:
     """Approve (the lot moves to method_approved) or reject (it stays certified) a pending request."""
     require_role(actor, "supervisor")
     row = session.get(MethodApproval, approval_id)
@@ -57,7 +57,7 @@ def decide_method(session, actor, now: datetime, approval_id: int, approve: bool
     if not approve and len(reason) < 4:
         raise DomainError(N_("Write the reasons for the rejection."), field="reason", rule="platform.supervision")
     if approve:
-        _check(lot, row.method)
+        _check(ctx, lot, row.method)
         transition(session, lot, "approve_method", actor, "supervisor", now,
                    payload={"method": row.method, "reason": reason})
         lot.method = row.method

@@ -26,8 +26,9 @@ def is_paused(session, lot: Lot) -> bool:
         Objection.lot_id == lot.id, Objection.round == lot.round, Objection.answered_at.is_(None))) > 0
 
 
-def raise_objection(session, actor, now: datetime, lot: Lot, text: str) -> Objection:
-    """A signed-up bidder objects to the documents before the objection cut-off."""
+def raise_objection(ctx, session, actor, now: datetime, lot: Lot, text: str) -> Objection:
+    """A signed-up bidder objects to the documents before the objection cut-off; the answer is due by the rule in
+    force."""
     signed_up = session.scalar(sa.select(Registration.id).where(
         Registration.lot_id == lot.id, Registration.round == lot.round,
         Registration.bidder_id == actor.organisation_id))
@@ -41,7 +42,7 @@ def raise_objection(session, actor, now: datetime, lot: Lot, text: str) -> Objec
         raise DomainError(N_("Objections to the documents are accepted until 10 days before the deadline."),
                           field="text", rule="construction.objection_documents")
     row = Objection(lot_id=lot.id, round=lot.round, bidder_id=actor.organisation_id, raised_by_id=actor.id, text=text,
-                    raised_at=now, answer_due=schedule.objection_answer_due(now))
+                    raised_at=now, answer_due=schedule.objection_answer_due(now, rules=ctx.rules))
     session.add(row)
     session.flush()
     audit.record(session, actor, now, "objection.raise", object_type="lot", object_id=lot.id,

@@ -11,10 +11,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from ..domain import audit as chain, money, rules
+from ..domain import audit as chain, money
 from ..domain.errors import N_, DomainError, Forbidden
 from ..domain.sealing import ceremony, envelope, holderkeys, opener, sharefiles, standing
-from ..keyring import AtRestKey
 from ..models import (
     AuditEntry,
     Bid,
@@ -52,10 +51,11 @@ def standing_bids(session, lot: Lot) -> list[Bid]:
                                 .options(selectinload(Bid.bidder))))
 
 
-def check_quorum(session, now: datetime, lot: Lot) -> bool:
-    """Right after the deadline: fewer bids than the rule's minimum fail the lot (流标) unopened. True if it failed."""
+def check_quorum(ctx, session, now: datetime, lot: Lot) -> bool:
+    """Right after the deadline: fewer bids than the rule's minimum (in force) fail the lot (流标) unopened. True if
+    it failed."""
     rule_id = min_bids_rule(lot)
-    needed = int(rules.rule(rule_id).value)
+    needed = int(ctx.rules.value(rule_id))
     count = len(standing_bids(session, lot))
     if count < needed:  # unless the audit log says more bids stand: then rows were altered, and the opening holds them
         ids = set(session.scalars(sa.select(Bid.id).where(Bid.lot_id == lot.id, Bid.round == lot.round)))
@@ -100,8 +100,8 @@ def sealed_share_file(session, actor, now: datetime, lot: Lot) -> bytes:
     return sharefiles.sealed_share_file(_sealed(share), lot.deal_code, opening_key.fingerprint)
 
 
-def release_share(session, actor, now: datetime, lot: Lot, passphrase: str, *, at_rest: AtRestKey, store,
-                  platform: keys.PlatformKeys, open_at_once: bool = True) -> ReleasedShare:
+def release_share(ctx, session, actor, now: datetime, lot: Lot, passphrase: str, *,
+                  open_at_once: bool = True) -> ReleasedShare:
     """A key holder whose key is kept on the server releases its share with its key-holder passphrase (a legacy
     key: the login password it was made under), after the deadline only; with k shares the bids open at once.
     Releases of one lot are serialised on its opening-key row (locked until the caller commits), so the k-th
@@ -120,27 +120,25 @@ def release_share(session, actor, now: datetime, lot: Lot, passphrase: str, *, a
             private = holderkeys.unlock(keys.blob_of(row), actor.id, passphrase)
         except DomainError as error:
             raise DomainError(error.message, field="passphrase") from None
-    return _accept(session, actor, now, lot, opening_key, share,
-                   ceremony.open_share(_sealed(share), lot.deal_code, private), at_rest=at_rest, store=store,
-                   platform=platform, open_at_once=open_at_once)
+    return _accept(ctx, session, actor, now, lot, opening_key, share,
+                   ceremony.open_share(_sealed(share), lot.deal_code, private), open_at_once=open_at_once)
 
 
-def release_uploaded_share(session, actor, now: datetime, lot: Lot, data: bytes, *, at_rest: AtRestKey, store,
-                           platform: keys.PlatformKeys, open_at_once: bool = True) -> ReleasedShare:
+def release_uploaded_share(ctx, session, actor, now: datetime, lot: Lot, data: bytes, *,
+                           open_at_once: bool = True) -> ReleasedShare:
     """A key holder uploads the released-share file the sealing tool wrote; it must be the share issued to it
     and match the hash logged at the ceremony, after the deadline only."""
     opening_key, share = _my_share(session, actor, now, lot, "released")
     opened = sharefiles.read_released_share(data or b"", lot_code=lot.deal_code, holder_id=str(share.holder_id),
                                             index=share.index, share_hash=share.share_hash)
-    return _accept(session, actor, now, lot, opening_key, share, opened, at_rest=at_rest, store=store,
-                   platform=platform, open_at_once=open_at_once)
+    return _accept(ctx, session, actor, now, lot, opening_key, share, opened, open_at_once=open_at_once)
 
 
-def _accept(session, actor, now: datetime, lot: Lot, opening_key, share: KeyShare, opened, *, at_rest: AtRestKey,
-            store, platform: keys.PlatformKeys, open_at_once: bool) -> ReleasedShare:
+def _accept(ctx, session, actor, now: datetime, lot: Lot, opening_key, share: KeyShare, opened, *,
+            open_at_once: bool) -> ReleasedShare:
     """Keep an opened share sealed at rest, audit it, and open the bids once k shares are in."""
     row = ReleasedShare(key_share_id=share.id, released_by_id=actor.id, released_at=now,
-                        sealed=keys.seal_at_rest(at_rest, RELEASED_SHARE, bytes([opened.index]) + opened.share,
+                        sealed=keys.seal_at_rest(ctx, RELEASED_SHARE, bytes([opened.index]) + opened.share,
                                                  lot.deal_code))
     share.released_at = now
     session.add(row)
@@ -148,7 +146,7 @@ def _accept(session, actor, now: datetime, lot: Lot, opening_key, share: KeyShar
     audit.record(session, actor, now, "opening.release_share", object_type="lot", object_id=lot.id,
                  rule="electronic.no_early_decrypt", payload={"index": share.index, "hash": share.share_hash})
     if open_at_once and _released(session, opening_key) >= opening_key.k:
-        open_bids(session, now, lot, at_rest=at_rest, store=store, platform=platform)
+        open_bids(ctx, session, now, lot)
     return row
 
 
@@ -159,8 +157,7 @@ def _released(session, opening_key) -> int:
                                                                       KeyShare.revoked_at.is_(None)))
 
 
-def open_if_ready(session, now: datetime, lot: Lot, *, at_rest: AtRestKey, store, platform: keys.PlatformKeys,
-                  wait: bool = True) -> bool:
+def open_if_ready(ctx, session, now: datetime, lot: Lot, *, wait: bool = True) -> bool:
     """Open the bids of a lot at its opening if k shares are in and they are not open yet (the opening job after
     the k-th release, and the clock step after a job that died); True if this call opened them. It takes the
     opening-key row as the releases do (``wait=False``: skips a lot another step or job holds), so the bids open
@@ -171,7 +168,7 @@ def open_if_ready(session, now: datetime, lot: Lot, *, at_rest: AtRestKey, store
                                  .with_for_update(skip_locked=not wait))
     if opening_key is None or is_opened(session, lot) or _released(session, opening_key) < opening_key.k:
         return False
-    open_bids(session, now, lot, at_rest=at_rest, store=store, platform=platform)
+    open_bids(ctx, session, now, lot)
     return True
 
 
@@ -181,7 +178,7 @@ def is_opened(session, lot: Lot) -> bool:
                                                            OpeningEntry.round == lot.round).limit(1)) is not None
 
 
-def _rebuild(session, now: datetime, lot: Lot, at_rest: AtRestKey):
+def _rebuild(ctx, session, now: datetime, lot: Lot):
     """The opening key from the released shares (checked against the published public key)."""
     opening_key = keys.opening_key_of(session, lot)
     opened, hashes = [], {}
@@ -191,13 +188,13 @@ def _rebuild(session, now: datetime, lot: Lot, at_rest: AtRestKey):
         hashes[share.index] = share.share_hash
         row = session.scalar(sa.select(ReleasedShare).where(ReleasedShare.key_share_id == share.id))
         if row is not None and row.sealed:
-            plain = keys.open_at_rest(at_rest, RELEASED_SHARE, row.sealed, lot.deal_code)
+            plain = keys.open_at_rest(ctx, RELEASED_SHARE, row.sealed, lot.deal_code)
             opened.append(ceremony.OpenedShare(plain[0], plain[1:]))
     return ceremony.reconstruct(lot.deal_code, opened, k=opening_key.k, expected_public_key=opening_key.public_key,
                                 share_hashes=hashes, now=now, deadline=lot.bid_deadline)
 
 
-def check_standing(session, lot: Lot, platform: keys.PlatformKeys) -> standing.Verdict:
+def check_standing(ctx, session, lot: Lot) -> standing.Verdict:
     """Before any decryption: the lot's bid rows against the platform's signed receipts and the audited submissions
     and withdrawals (``domain.sealing.standing``): which bids must be held as tampered with."""
     rows = session.execute(sa.select(Bid.id, Bid.bidder_id, Organisation.credit_code, Bid.status, Bid.manifest_hash,
@@ -208,7 +205,7 @@ def check_standing(session, lot: Lot, platform: keys.PlatformKeys) -> standing.V
     return standing.check([standing.BidRow(row.id, row.bidder_id, row.credit_code, row.status, row.manifest_hash,
                                            row.size, bool(row.blob_key), row.receipt, row.withdraw_receipt)
                            for row in rows], events, lot_code=lot.deal_code,
-                          public_key=platform.signing_key.public_key())
+                          public_key=ctx.keyring.receipt_key.public_key())
 
 
 def _events(session, lot: Lot, ids: set[int]) -> list[standing.Event]:
@@ -233,8 +230,7 @@ def priced(found: dict) -> dict:
     return {**found, "price_text": text, "price": None if text is None else money.parse_yuan(text, "price")}
 
 
-def open_bids(session, now: datetime, lot: Lot, *, at_rest: AtRestKey, store,
-              platform: keys.PlatformKeys) -> list[OpeningEntry]:
+def open_bids(ctx, session, now: datetime, lot: Lot) -> list[OpeningEntry]:
     """Check every bid row against its receipt and audited submission, decrypt and check every standing bid that
     passes, and write the opening record; once only (a second call returns the record).
 
@@ -249,17 +245,18 @@ def open_bids(session, now: datetime, lot: Lot, *, at_rest: AtRestKey, store,
                                      Organisation.credit_code).join(Organisation, Organisation.id == Bid.bidder_id)
                            .where(Bid.lot_id == lot.id, Bid.round == lot.round)
                            .order_by(Bid.received_at, Bid.id)).all()
+    store = ctx.store
     submitted = [bid for bid in bids if bid.status == "submitted" and bid.blob_key]
     local = all(store.local_path(bid.blob_key) is not None for bid in submitted)  # files here: helpers read them
     large = local and sum(bid.size or 0 for bid in submitted) >= HELPERS_FROM
     with opener.Helpers(OPENING_HELPERS if large else 0) as helpers:  # they start while the rows are checked
-        verdict = check_standing(session, lot, platform)
+        verdict = check_standing(ctx, session, lot)
         bids = [bid for bid in bids if bid.id in verdict.held or bid.status == "submitted"]
         opened = [bid for bid in bids if bid.id not in verdict.held]
         jobs = [opener.Job(str(store.local_path(bid.blob_key)) if local else bid.blob_key, bid.credit_code,
                            bid.manifest_hash) for bid in opened]
         results = dict(zip((bid.id for bid in opened),
-                           helpers.check_all(jobs, _rebuild(session, now, lot, at_rest), lot.deal_code,
+                           helpers.check_all(jobs, _rebuild(ctx, session, now, lot), lot.deal_code,
                                              open_blob=None if local else store.open),
                            strict=True))
     held = {"status": "held", "price": None, "duration": None, "fields": {}, "files": [],
@@ -289,8 +286,8 @@ def open_bids(session, now: datetime, lot: Lot, *, at_rest: AtRestKey, store,
     return entries
 
 
-def read_document(session, now: datetime, lot: Lot, entry: OpeningEntry, index: int, *, at_rest: AtRestKey,
-                  store) -> tuple[str, envelope.PlainFile]:
+def read_document(ctx, session, now: datetime, lot: Lot, entry: OpeningEntry,
+                  index: int) -> tuple[str, envelope.PlainFile]:
     """One document of an opened bid, decrypted again from its envelope as it is read: (name, stream). The
     plaintext is never written to a file (not even a temporary one); the caller streams it out and closes it.
 
@@ -298,11 +295,11 @@ def read_document(session, now: datetime, lot: Lot, entry: OpeningEntry, index: 
     if entry.status != "opened" or not 0 <= index < len(entry.files):
         raise DomainError(N_("No such document."), field="document")
     wanted = entry.files[index]["name"]
-    private = _rebuild(session, now, lot, at_rest)
+    private = _rebuild(ctx, session, now, lot)
     bid = session.get(Bid, entry.bid_id)
     if not bid.blob_key:
         raise DomainError(N_("No such document."), field="document")
-    handle = store.open(bid.blob_key)
+    handle = ctx.store.open(bid.blob_key)
     try:
         return wanted, envelope.open_file(handle, wanted, lot_private_key=private, lot_code=lot.deal_code,
                                           bidder_code=bid.bidder.credit_code,

@@ -117,8 +117,10 @@ def register_project(session, actor, now: datetime, data: ProjectInput) -> Proje
     return project
 
 
-def _check_criteria(trade_type: str, category: str | None, method: str | None, criteria: list[dict]) -> list[dict]:
-    """Criteria with weights summing to 100; the price weight respects 87号令 Art. 55 for procurement."""
+def _check_criteria(in_force, trade_type: str, category: str | None, method: str | None,
+                    criteria: list[dict]) -> list[dict]:
+    """Criteria with weights summing to 100; the price weight respects 87号令 Art. 55 for procurement (the rule set
+    ``in_force``)."""
     if method is None:
         return []
     if method not in EVALUATION_METHODS:
@@ -143,7 +145,7 @@ def _check_criteria(trade_type: str, category: str | None, method: str | None, c
             raise DomainError(N_("Comprehensive scoring needs exactly one price criterion."), field="criteria")
         if trade_type == "procurement" and category in ("goods", "services"):
             rule_id = f"procurement.price_weight_{category}"
-            minimum = rules.rule(rule_id).value
+            minimum = in_force.value(rule_id)
             if Decimal(prices[0]["weight"]) < minimum:
                 raise DomainError(N_("The price weight must be at least %(min)s%% for %(category)s."),
                                   field="criteria", rule=rule_id, min=minimum,
@@ -176,8 +178,9 @@ def _check_land(data: LotInput) -> dict:
     return details
 
 
-def _apply_lot_input(lot: Lot, project: Project, data: LotInput) -> None:
-    """Validate the lot form and copy it onto the lot (nothing is flushed on a refusal)."""
+def _apply_lot_input(in_force, lot: Lot, project: Project, data: LotInput) -> None:
+    """Validate the lot form under the rule set ``in_force`` and copy it onto the lot (nothing is flushed on a
+    refusal)."""
     trade_type = project.trade_type
     name = _text(data.name, "name", N_("Enter the lot's name."))
     budget = starting = increment = None
@@ -194,7 +197,7 @@ def _apply_lot_input(lot: Lot, project: Project, data: LotInput) -> None:
             if increment <= 0:
                 raise DomainError(N_("The increment must be above zero."), field="increment")
     deposit = parse_yuan(data.deposit or "0", "deposit")
-    schedule.check_deposit(deposit, budget if budget is not None else starting, trade_type)
+    schedule.check_deposit(deposit, budget if budget is not None else starting, trade_type, rules=in_force)
     category = None
     if trade_type == "procurement":
         if data.category not in rules.PROCUREMENT_CATEGORIES:
@@ -203,7 +206,7 @@ def _apply_lot_input(lot: Lot, project: Project, data: LotInput) -> None:
     method = data.evaluation_method if trade_type in ("construction", "procurement") else None
     if trade_type in ("construction", "procurement") and not method:
         raise DomainError(N_("Choose the evaluation method."), field="evaluation_method")
-    criteria = _check_criteria(trade_type, category, method, data.criteria)
+    criteria = _check_criteria(in_force, trade_type, category, method, data.criteria)
     catalogue = specialties.load()
     wanted = {}
     for code, count in (data.specialties or {}).items():
@@ -227,13 +230,13 @@ def _apply_lot_input(lot: Lot, project: Project, data: LotInput) -> None:
     lot.specialties = [LotSpecialty(code=code, count=count) for code, count in sorted(wanted.items())]
 
 
-def add_lot(session, actor, now: datetime, project: Project, data: LotInput) -> Lot:
+def add_lot(ctx, session, actor, now: datetime, project: Project, data: LotInput) -> Lot:
     """Add a lot (标段/包/宗地/标的) in draft to a project."""
     require_tenderee(actor, project)
     number = (session.scalar(sa.select(sa.func.max(Lot.number)).where(Lot.project_id == project.id)) or 0) + 1
     lot = Lot(project_id=project.id, number=number, round=1, state="draft", created_at=now, updated_at=now,
               deposit=Decimal("0"), criteria=[], land_details={})
-    _apply_lot_input(lot, project, data)  # validated before the lot joins the session
+    _apply_lot_input(ctx.rules, lot, project, data)  # validated before the lot joins the session
     session.add(lot)
     session.flush()
     audit.record(session, actor, now, "lot.create", object_type="lot", object_id=lot.id,
@@ -241,14 +244,14 @@ def add_lot(session, actor, now: datetime, project: Project, data: LotInput) -> 
     return lot
 
 
-def update_lot(session, actor, now: datetime, lot: Lot, data: LotInput) -> Lot:
+def update_lot(ctx, session, actor, now: datetime, lot: Lot, data: LotInput) -> Lot:
     """Change a lot while it is still a draft."""
     require_tenderee(actor, lot.project)
     if lot.state != "draft":
         raise DomainError(N_("Only a draft lot can be changed; this one is %(state)s."), field="lot",
                           rule="platform.five_stages", state=lot.state)
     with session.no_autoflush:
-        _apply_lot_input(lot, lot.project, data)
+        _apply_lot_input(ctx.rules, lot, lot.project, data)
     lot.updated_at = now
     session.flush()
     audit.record(session, actor, now, "lot.update", object_type="lot", object_id=lot.id, payload=_lot_payload(lot))
@@ -262,9 +265,9 @@ def _lot_payload(lot: Lot) -> dict:
             "specialties": {s.code: s.count for s in lot.specialties}}
 
 
-def attach(session, actor, now: datetime, lot: Lot, kind: str, filename: str, content_type: str,
-           stream: BinaryIO, store, max_size: int) -> Attachment:
-    """Store a filed document (streamed into the blob store) while the lot is a draft."""
+def attach(ctx, session, actor, now: datetime, lot: Lot, kind: str, filename: str, content_type: str,
+           stream: BinaryIO, max_size: int) -> Attachment:
+    """Store a filed document (streamed into the platform's blob store) while the lot is a draft."""
     require_tenderee(actor, lot.project)
     if lot.state != "draft":
         raise DomainError(N_("Documents can be filed only while the lot is a draft."), field="file",
@@ -275,6 +278,7 @@ def attach(session, actor, now: datetime, lot: Lot, kind: str, filename: str, co
         raise DomainError(N_("Choose a file to upload."), field="file")
     from ..storage import BlobTooLarge
 
+    store = ctx.store
     try:
         blob = store.put(stream, max_size=max_size)
     except BlobTooLarge:

@@ -16,13 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 import sqlalchemy as sa
 
 from ..domain import calendar, money, rules
 from ..domain.errors import N_, DomainError, Forbidden
-from ..keyring import AtRestKey
 from ..models import AuditEntry, Award, Bid, Contract, Deposit, Draw, Evaluation, Lot, Publicity, ResultObjection
 from . import audit, deals, deposits, draws, opening
 from .evaluation import evaluation_of
@@ -35,9 +33,9 @@ def _rule(lot: Lot, construction: str, procurement: str) -> str:
     return procurement if lot.project.trade_type == "procurement" else construction
 
 
-def period_end(start: datetime, rule_id: str) -> datetime:
-    """The midnight (Beijing time) after the last day of a period counted from ``start``'s local date."""
-    rule = rules.rule(rule_id)
+def period_end(start: datetime, rule: rules.Rule) -> datetime:
+    """The midnight (Beijing time) after the last day of the period of ``rule`` (from the rules in force) counted
+    from ``start``'s local date."""
     day = calendar.local_date(start)
     last = calendar.add_working_days(day, int(rule.value)) if rule.unit == "working_days" \
         else calendar.add_days(day, int(rule.value))
@@ -59,8 +57,8 @@ def contract_of(session, award: Award | None) -> Contract | None:
     return None if award is None else session.scalar(sa.select(Contract).where(Contract.award_id == award.id))
 
 
-def publish(session, actor, now: datetime, lot: Lot) -> Publicity:
-    """Staff or the tenderee publish the confirmed report's candidates for the legal period."""
+def publish(ctx, session, actor, now: datetime, lot: Lot) -> Publicity:
+    """Staff or the tenderee publish the confirmed report's candidates for the period of the rules in force."""
     role = "staff" if actor is not None and actor.has_role("staff") else "tenderee"
     if role == "tenderee":
         require_tenderee(actor, lot.project)
@@ -71,7 +69,7 @@ def publish(session, actor, now: datetime, lot: Lot) -> Publicity:
                                                      "procurement.result_publication"))
     rule_id = _rule(lot, "construction.publicity_period", "procurement.result_period")
     row = Publicity(lot_id=lot.id, round=lot.round, candidates=evaluation.report["candidates"], published_at=now,
-                    ends_at=period_end(now, rule_id), rule=rule_id, published_by_id=actor.id)
+                    ends_at=period_end(now, ctx.rules[rule_id]), rule=rule_id, published_by_id=actor.id)
     transition(session, lot, "start_publicity", actor, role, now,
                payload={"ends_at": row.ends_at, "candidates": [c["bid_id"] for c in row.candidates]})
     session.add(row)
@@ -92,7 +90,7 @@ def objections(session, lot: Lot) -> list[ResultObjection]:
         ResultObjection.lot_id == lot.id, ResultObjection.round == lot.round).order_by(ResultObjection.id)))
 
 
-def raise_objection(session, actor, now: datetime, lot: Lot, text: str) -> ResultObjection:
+def raise_objection(ctx, session, actor, now: datetime, lot: Lot, text: str) -> ResultObjection:
     """A bidder of the round objects to the candidates during the publicity; the award waits for the answer."""
     rule_id = "construction.publicity_objection_answer"
     bid = session.scalar(sa.select(Bid.id).where(Bid.lot_id == lot.id, Bid.round == lot.round,
@@ -108,7 +106,7 @@ def raise_objection(session, actor, now: datetime, lot: Lot, text: str) -> Resul
                           field="text")
     row = ResultObjection(lot_id=lot.id, round=lot.round, bidder_id=actor.organisation_id, raised_by_id=actor.id,
                           text=text[:2000], raised_at=now,
-                          answer_due=now + timedelta(days=int(rules.rule(rule_id).value)))
+                          answer_due=now + timedelta(days=int(ctx.rules.value(rule_id))))
     session.add(row)
     session.flush()
     audit.record(session, actor, now, "publicity.objection", object_type="lot", object_id=lot.id, rule=rule_id,
@@ -122,10 +120,9 @@ def answer_objection(session, actor, now: datetime, objection_id: int, answer: s
                             action="publicity.answer", rule="construction.publicity_objection_answer")
 
 
-def award(session, actor, now: datetime, lot: Lot, rank: int, *, reason: str = "", rate: Decimal,
-          at_rest: AtRestKey) -> Award:
-    """The tenderee awards a candidate after the publicity: the award notice, result notices, losers' refunds,
-    and the draw's secret revealed so anyone can replay it."""
+def award(ctx, session, actor, now: datetime, lot: Lot, rank: int, *, reason: str = "") -> Award:
+    """The tenderee awards a candidate after the publicity: the award notice, result notices, losers' refunds
+    (with interest), and the draw's secret revealed so anyone can replay it."""
     require_tenderee(actor, lot.project)
     publicity = publicity_of(session, lot)
     if publicity is None:
@@ -148,7 +145,7 @@ def award(session, actor, now: datetime, lot: Lot, rank: int, *, reason: str = "
     deadline_rule = _rule(lot, "construction.contract_deadline", "procurement.contract_deadline")
     row = Award(lot_id=lot.id, round=lot.round, bid_id=entry.bid_id, bidder_id=entry.bidder_id,
                 rank=rank, price=entry.price, reason=reason[:2000], issued_at=now,
-                issued_by_id=actor.id, contract_due=now + timedelta(days=int(rules.rule(deadline_rule).value)))
+                issued_by_id=actor.id, contract_due=now + timedelta(days=int(ctx.rules.value(deadline_rule))))
     transition(session, lot, "award", actor, "tenderee", now,
                payload={"bid_id": row.bid_id, "bidder_id": row.bidder_id, "rank": rank, "price": row.price})
     session.add(row)
@@ -156,11 +153,11 @@ def award(session, actor, now: datetime, lot: Lot, rank: int, *, reason: str = "
     refund_rule = _rule(lot, "construction.deposit_refund", "procurement.deposit_refund")
     for deposit in deposits_of(session, lot):
         if deposit.bidder_id != row.bidder_id and deposit.status in ("paid", "short"):
-            deposits.refund(session, actor, now, deposit, rate=rate, reason="未中标", due=period_end(now, refund_rule),
-                            rule=refund_rule)
+            deposits.refund(ctx, session, actor, now, deposit, reason="未中标",
+                            due=period_end(now, ctx.rules[refund_rule]), rule=refund_rule)
     for draw in session.scalars(sa.select(Draw).where(Draw.lot_id == lot.id)):
         if draw.status != "cancelled" and draw.ranking is not None:
-            draws.reveal(session, None, now, draw, at_rest)
+            draws.reveal(ctx, session, None, now, draw)
     deals.record_award(session, now, lot, row)
     return row
 
@@ -171,9 +168,9 @@ def deposits_of(session, lot: Lot) -> list[Deposit]:
                                 .order_by(Deposit.id)))
 
 
-def register_contract(session, actor, now: datetime, lot: Lot, *, number: str, signed_on: date | None,
-                      amount: str, rate: Decimal) -> Contract:
-    """The tenderee (or staff) register the signed contract; the winner's deposit is refunded."""
+def register_contract(ctx, session, actor, now: datetime, lot: Lot, *, number: str, signed_on: date | None,
+                      amount: str) -> Contract:
+    """The tenderee (or staff) register the signed contract; the winner's deposit is refunded with interest."""
     role = "staff" if actor is not None and actor.has_role("staff") else "tenderee"
     if role == "tenderee":
         require_tenderee(actor, lot.project)
@@ -206,8 +203,8 @@ def register_contract(session, actor, now: datetime, lot: Lot, *, number: str, s
     signed_at = calendar.start_of_local_day(signed_on)
     for deposit in deposits_of(session, lot):
         if deposit.status in ("paid", "short"):
-            deposits.refund(session, actor, now, deposit, rate=rate, reason="合同已签订",
-                            due=period_end(signed_at, refund_rule), rule=refund_rule)
+            deposits.refund(ctx, session, actor, now, deposit, reason="合同已签订",
+                            due=period_end(signed_at, ctx.rules[refund_rule]), rule=refund_rule)
     return contract
 
 

@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from ..domain import second_factor as totp
 from ..domain.accounts import SECOND_FACTOR_ROLES
 from ..domain.errors import N_, DomainError, Forbidden
-from ..keyring import AtRestKey
 from ..models import RecoveryCode, User
 from . import accounts, audit
 
@@ -33,20 +32,20 @@ def _binding(user: User) -> str:
     return f"user:{user.id}"
 
 
-def pending_secret(user: User, at_rest: AtRestKey) -> str | None:
+def pending_secret(ctx, user: User) -> str | None:
     """The secret of a set-up begun but not yet confirmed (to show it and its QR code), else None."""
     if user.totp_secret is None or user.second_factor_on:
         return None
-    return at_rest.open(PURPOSE, user.totp_secret, _binding(user)).decode()
+    return ctx.keyring.at_rest.open(PURPOSE, user.totp_secret, _binding(user)).decode()
 
 
-def begin(session, user: User, now: datetime, at_rest: AtRestKey) -> None:
+def begin(ctx, session, user: User, now: datetime) -> None:
     """Start turning the second factor on: a fresh secret, sealed; it counts only once a code confirms it."""
     if not may_use(user):
         raise Forbidden(N_("Your role does not use a second factor."), field="user", rule="auth.second_factor")
     if user.second_factor_on:
         raise DomainError(N_("The second factor is already on."), field="user")
-    user.totp_secret = at_rest.seal(PURPOSE, totp.new_secret().encode(), _binding(user))
+    user.totp_secret = ctx.keyring.at_rest.seal(PURPOSE, totp.new_secret().encode(), _binding(user))
     user.totp_last_step = None
     session.flush()
 
@@ -64,10 +63,10 @@ def _claim_step(session, user: User, step: int) -> bool:
     return claimed
 
 
-def _check_totp(session, user: User, at_rest: AtRestKey, code: str, at: datetime) -> bool:
+def _check_totp(ctx, session, user: User, code: str, at: datetime) -> bool:
     if user.totp_secret is None:
         return False
-    secret = at_rest.open(PURPOSE, user.totp_secret, _binding(user)).decode()
+    secret = ctx.keyring.at_rest.open(PURPOSE, user.totp_secret, _binding(user)).decode()
     step = totp.matching_step(secret, code, at)
     return step is not None and _claim_step(session, user, step)
 
@@ -87,22 +86,22 @@ def _use_recovery_code(session, user: User, code: str, now: datetime) -> bool:
     return spent
 
 
-def check_code(session, user: User, now: datetime, at_rest: AtRestKey, *, code: str, at: datetime) -> str:
+def check_code(ctx, session, user: User, now: datetime, *, code: str, at: datetime) -> str:
     """Accept a current TOTP code or an unused recovery code, spending it: "totp" or "recovery"; else refuse."""
     if totp.is_totp_code(code):
-        if _check_totp(session, user, at_rest, code, at):
+        if _check_totp(ctx, session, user, code, at):
             return "totp"
     elif user.second_factor_on and _use_recovery_code(session, user, code, now):
         return "recovery"
     raise DomainError(WRONG_CODE, field="code", rule="auth.second_factor")
 
 
-def enable(session, user: User, now: datetime, at_rest: AtRestKey, *, code: str, at: datetime) -> list[str]:
+def enable(ctx, session, user: User, now: datetime, *, code: str, at: datetime) -> list[str]:
     """Confirm the set-up with a code from the app: the second factor is on, and every other session of the user
     ends (they were opened without it). Returns the new recovery codes, in clear this once."""
-    if pending_secret(user, at_rest) is None:
+    if pending_secret(ctx, user) is None:
         raise DomainError(N_("Start the set-up again: there is no secret waiting for a code."), field="code")
-    if not totp.is_totp_code(code) or not _check_totp(session, user, at_rest, code, at):
+    if not totp.is_totp_code(code) or not _check_totp(ctx, session, user, code, at):
         raise DomainError(N_("The code does not match: check that the app shows this account and that the phone's "
                              "time is right, then enter the code it shows now."), field="code",
                           rule="auth.second_factor")
@@ -121,11 +120,11 @@ def _clear(user: User) -> None:
     user.recovery_codes = []
 
 
-def disable(session, user: User, now: datetime, at_rest: AtRestKey, *, code: str, at: datetime) -> None:
+def disable(ctx, session, user: User, now: datetime, *, code: str, at: datetime) -> None:
     """Turn the second factor off, which takes a current code (or a recovery code)."""
     if not user.second_factor_on:
         raise DomainError(N_("The second factor is not on."), field="code")
-    kind = check_code(session, user, now, at_rest, code=code, at=at)
+    kind = check_code(ctx, session, user, now, code=code, at=at)
     _clear(user)
     session.flush()
     audit.record(session, user, now, "user.second_factor_off", object_type="user", object_id=user.id,
@@ -144,13 +143,13 @@ def reset(session, actor, now: datetime, user: User) -> None:
                  rule="auth.second_factor", payload={"username": user.username, "sessions_ended": True})
 
 
-def complete_login(session, user: User, now: datetime, at_rest: AtRestKey, *, code: str, at: datetime,
+def complete_login(ctx, session, user: User, now: datetime, *, code: str, at: datetime,
                    address: str | None = None) -> str:
     """The login's second step, after the password: accept the code and record the login, or audit the failure
     (flushed, for the caller to commit) and refuse."""
     where = {"address": address} if address else {}
     try:
-        kind = check_code(session, user, now, at_rest, code=code, at=at)
+        kind = check_code(ctx, session, user, now, code=code, at=at)
     except DomainError:
         audit.record(session, None, now, "auth.second_factor_failed", object_type="user", object_id=user.id,
                      rule="auth.second_factor", payload=where)

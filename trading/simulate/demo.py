@@ -140,7 +140,7 @@ DEMO_LOTS = (("construction", "announced", 2), ("procurement", "method_approved"
              ("property", "filed", 0))
 
 
-def load_lots(session, now, store) -> list[str]:
+def load_lots(ctx, session, now) -> list[str]:
     """Create the demo lots that are missing, walked through the services; return one line per lot."""
     from . import lots as walk
 
@@ -149,8 +149,8 @@ def load_lots(session, now, store) -> list[str]:
     for trade_type, target, signed_up in DEMO_LOTS:
         lot = walk.existing(session, trade_type)
         if lot is None:
-            lot = walk.create(session, people, now, trade_type)
-            walk.advance(session, people, now, lot, target, store)
+            lot = walk.create(ctx, session, people, now, trade_type)
+            walk.advance(ctx, session, people, now, lot, target)
             walk.sign_up(session, people, now, lot, signed_up)
             walk.pay_deposits(session, people, now, lot, signed_up)
             session.flush()
@@ -158,15 +158,12 @@ def load_lots(session, now, store) -> list[str]:
     return lines
 
 
-def load_opening_lot(session, now, store, *, keyring) -> str:
+def load_opening_lot(ctx, session, now) -> str:
     """The lot a trainee takes from the opening to the archive (after the expert pool is loaded): three sealed
     bids in, the panel drawn, the bid deadline an hour away. Created once; returns its line."""
     from . import lots as walk
 
     lot = walk.existing(session, "construction-opening")
     if lot is None:
-        people = walk.cast(session)
-        centre = session.scalar(sa.select(Organisation.name).where(Organisation.org_type == "trading_centre"))
-        lot = walk.ready_to_open(session, people, now, store, keyring=keyring,
-                                 centre_name=centre or "公共资源交易中心")
+        lot = walk.ready_to_open(ctx, session, walk.cast(session), now)
     return f"  lot {lot.id:<3} {'construction':<13} {lot.state:<16} {lot.project.name}（3份投标，专家已抽取）"

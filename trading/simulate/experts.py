@@ -58,11 +58,11 @@ def rows(seed: int = 2026) -> list[dict]:
     return made
 
 
-def load(session, now: datetime) -> str:
+def load(ctx, session, now: datetime) -> str:
     """Create the demo pool if the pool is empty; link expert1 to an expert; return a line for the console."""
     if session.scalar(sa.select(sa.func.count(Expert.id))):
         return "  expert pool already loaded"
-    made = pool.import_rows(session, "demo", now, rows())
+    made = pool.import_rows(ctx, session, "demo", now, rows())
     bidders = session.scalars(sa.select(Organisation).where(Organisation.org_type == "bidder")
                               .order_by(Organisation.id)).all()
     institute = session.scalar(sa.select(Organisation).where(Organisation.org_type == "expert_employer"))

@@ -103,7 +103,7 @@ def _owner(people: Cast, trade_type: str) -> User:
     return people.land_tenderee if trade_type in ("land", "property") else people.tenderee
 
 
-def create(session, people: Cast, now: datetime, sample_name: str) -> Lot:
+def create(ctx, session, people: Cast, now: datetime, sample_name: str) -> Lot:
     """Register a sample project (named by its trade type, or "construction-opening") and its lot, as a draft."""
     sample = SAMPLES[sample_name]
     trade_type = sample_name.split("-")[0]
@@ -111,10 +111,10 @@ def create(session, people: Cast, now: datetime, sample_name: str) -> Lot:
     data = projects.ProjectInput(trade_type=trade_type, approval_date=date(approved.year, approved.month, approved.day),
                                  **sample.project)
     project = projects.register_project(session, _owner(people, trade_type), now, data)
-    return projects.add_lot(session, _owner(people, trade_type), now, project, projects.LotInput(**sample.lot))
+    return projects.add_lot(ctx, session, _owner(people, trade_type), now, project, projects.LotInput(**sample.lot))
 
 
-def advance(session, people: Cast, now: datetime, lot: Lot, target: str, store) -> Lot:
+def advance(ctx, session, people: Cast, now: datetime, lot: Lot, target: str) -> Lot:
     """Walk a lot forward through the services until it reaches ``target`` (one of ORDER)."""
     owner = _owner(people, lot.project.trade_type)
     trade_type = lot.project.trade_type
@@ -122,16 +122,16 @@ def advance(session, people: Cast, now: datetime, lot: Lot, target: str, store) 
         if lot.state == "draft":
             for kind in filing.kinds(trade_type):
                 body = f"{kind.name_zh}（演示文件，模拟平台生成）\n{lot.project.name}\n".encode()
-                projects.attach(session, owner, now, lot, kind.code, f"{kind.name_zh}.txt", "text/plain",
-                                io.BytesIO(body), store, 2**20)
+                projects.attach(ctx, session, owner, now, lot, kind.code, f"{kind.name_zh}.txt", "text/plain",
+                                io.BytesIO(body), 2**20)
             projects.file_lot(session, owner, now, lot)
         elif lot.state == "filed":
             certification.certify(session, people.staff, now, lot)
         elif lot.state == "certified":
-            request = methods.request_method(session, owner, now, lot, SAMPLES[trade_type].method, "")
-            methods.decide_method(session, people.supervisor, now, request.id, True, "符合法定条件，同意。")
+            request = methods.request_method(ctx, session, owner, now, lot, SAMPLES[trade_type].method, "")
+            methods.decide_method(ctx, session, people.supervisor, now, request.id, True, "符合法定条件，同意。")
         elif lot.state == "method_approved":
-            announcements.publish(session, owner, now, lot, announcements.propose(lot, now))
+            announcements.publish(ctx, session, owner, now, lot, announcements.propose(ctx, lot, now))
     return lot
 
 
@@ -165,16 +165,15 @@ def bidder_org(session, username: str) -> Organisation:
     return session.scalar(sa.select(User).where(User.username == username)).organisation
 
 
-def submit_bids(session, people: Cast, now: datetime, lot: Lot, store, platform, prices: list[str],
-                *, documents: bytes = b"") -> list:
+def submit_bids(ctx, session, people: Cast, now: datetime, lot: Lot, prices: list[str], *,
+                documents: bytes = b"") -> list:
     """The first ``len(prices)`` demo bidders sign up, pay in full, get a certificate, seal a bid with that
     price and a technical document on their own side (as the bidder's tool does), and submit it."""
     from ..domain import pki
     from ..domain.sealing import envelope
-    from ..platform import current_platform
     from ..services import bids, deposits, keys
 
-    ctx = current_platform().at(now, store=store)
+    ctx = ctx.at(now)  # each bid received at ``now``
     made = []
     for bidder, price in zip(people.bidders, prices, strict=False):
         if deposits.deposit_of(session, lot, bidder.organisation_id) is None:
@@ -184,7 +183,7 @@ def submit_bids(session, people: Cast, now: datetime, lot: Lot, store, platform,
         if missing > 0:
             deposits.pay(session, bidder, now, target_number=deposits.sub_account(session, deposit).number,
                          amount=f"{missing:.2f}", memo="投标保证金")
-        key_file, pem = keys.issue_certificate(session, bidder, now, platform, "keypass2026")
+        key_file, pem = keys.issue_certificate(ctx, session, bidder, now, "keypass2026")
         out = io.BytesIO()
         body = documents or f"{bidder.organisation.name} 技术标：施工组织设计与项目管理机构\n".encode() * 200
         envelope.seal(out, lot_code=lot.deal_code, bidder_code=bidder.organisation.credit_code,
@@ -201,33 +200,29 @@ def submit_bids(session, people: Cast, now: datetime, lot: Lot, store, platform,
 OPENING_PRICES = ["24180000.00", "23650000.00", "24420000.00"]
 
 
-def ready_to_open(session, people: Cast, now: datetime, store, *, keyring, centre_name: str) -> Lot:
+def ready_to_open(ctx, session, people: Cast, now: datetime) -> Lot:
     """The demo lot that a trainee opens, evaluates and awards: announced 25 days ago, three sealed bids in
     (bidder1–3, the construction companies, deposits paid), the panel drawn yesterday by the simulated phone
     (4 road engineers and a cost engineer, a backup each), and its bid deadline an hour from now, so advancing
     the clock opens it."""
     from ..domain import schedule
-    from ..services import draws, published_keys
+    from ..services import draws
 
     start = now - timedelta(days=25)
-    lot = create(session, people, start, "construction-opening")
-    advance(session, people, start, lot, "method_approved", store)
+    lot = create(ctx, session, people, start, "construction-opening")
+    advance(ctx, session, people, start, lot, "method_approved")
     deadline = (now + timedelta(hours=1)).replace(second=0, microsecond=0)
-    timetable = announcements.complete(lot, schedule.Schedule(issued_at=start, bid_deadline=deadline))
-    announcements.publish(session, _owner(people, "construction"), start, lot, timetable,
-                          platform_keys=published_keys.notices(keyring))
-    platform = keyring.platform
-    submit_bids(session, people, start + timedelta(days=1), lot, store, platform, OPENING_PRICES)
-    key, gateway_key = keyring.beacon_key, keyring.gateway_key
+    timetable = announcements.complete(ctx, lot, schedule.Schedule(issued_at=start, bid_deadline=deadline))
+    announcements.publish(ctx, session, _owner(people, "construction"), start, lot, timetable)
+    submit_bids(ctx, session, people, start + timedelta(days=1), lot, OPENING_PRICES)
     at = now - timedelta(days=1)
     for attempt in range(3):  # a ranking can run out before the seats fill (rarely): the supervisor draws again
         actor, reason = (people.staff, "") if attempt == 0 else (people.supervisor, "首次抽取人数不足，重新抽取。")
-        draw = draws.create(session, actor, at, lot, wanted=[("A080201", 4, 1), ("A0601", 1, 1)],
+        draw = draws.create(ctx, session, actor, at, lot, wanted=[("A080201", 4, 1), ("A0601", 1, 1)],
                             exclude_same_region=False, evaluation_at=deadline + timedelta(hours=1),
-                            place="咸宁市公共资源交易中心封闭评标室3", at_rest=keyring.at_rest, reason=reason)
+                            place="咸宁市公共资源交易中心封闭评标室3", reason=reason)
         while draw.status != "complete" and at < now:
-            draws.advance(session, at, draw, beacon_key=key, gateway_key=gateway_key, at_rest=keyring.at_rest,
-                          centre_name=centre_name)
+            draws.advance(ctx, session, at, draw)
             at += timedelta(seconds=20)
         if not any(draws.panel(draw).open.values()):
             break

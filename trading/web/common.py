@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from functools import wraps
+import inspect
+from functools import cache, wraps
 from urllib.parse import urljoin, urlsplit
 
 from flask import abort, flash, g, request
@@ -76,13 +77,22 @@ def form_error(form, error: DomainError) -> None:
         flash(text, "danger")
 
 
+@cache
+def takes_ctx(service) -> bool:
+    """Whether a service takes the platform context first (``def service(ctx, session, actor, now, ...)``)."""
+    return next(iter(inspect.signature(service).parameters), None) == "ctx"
+
+
 def perform(service, *args, form=None, ok: str | None = None, **kwargs):
-    """Call ``service(session, current_user, now, ...)``; commit and flash ``ok``, or roll back and show the
+    """Call ``service(session, current_user, now, ...)``, or ``service(ctx, session, current_user, now, ...)`` with
+    the app's platform context for a service that takes one; commit and flash ``ok``, or roll back and show the
     refusal on ``form`` (or flash it). Returns (result, True) or (None, False)."""
     from ..extensions import db
+    from ..platform import current_platform
 
+    leading = (current_platform(),) if takes_ctx(service) else ()
     try:
-        result = service(db.session, current_user, now(), *args, **kwargs)
+        result = service(*leading, db.session, current_user, now(), *args, **kwargs)
     except DomainError as error:
         db.session.rollback()
         if form is not None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..domain import money, rules, specialties
+from ..domain import money, specialties
+from ..platform import current_platform
 
 
 def yuan(value: Decimal | str | None) -> str:
@@ -20,11 +21,11 @@ def yuan(value: Decimal | str | None) -> str:
 
 
 def rule_source(rule_id: str | None) -> str:
-    """The legal source of a rule id (or the id itself when unknown)."""
+    """The legal source of a rule id in the rules in force (or the id itself when unknown)."""
     if not rule_id:
         return ""
     try:
-        return rules.rule(rule_id).source
+        return current_platform().rules[rule_id].source
     except KeyError:
         return rule_id
 

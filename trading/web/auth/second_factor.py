@@ -16,8 +16,8 @@ from markupsafe import Markup
 from ...domain import second_factor as totp
 from ...domain.errors import DomainError
 from ...extensions import db
-from ...keyring import current_keyring
 from ...models import RecoveryCode
+from ...platform import current_platform
 from ...services import second_factor
 from ..common import ActionForm, client_address, form_error, now
 from ..throttle import attempt_failed, code_throttled
@@ -29,10 +29,6 @@ CODE_STEP_SECONDS = 300  # how long the code step waits after the password
 # Pages a user whose role requires the second factor can still reach before turning it on.
 OPEN_ENDPOINTS = {"auth.account", "auth.second_factor_begin", "auth.second_factor_setup", "auth.logout",
                   "auth.password", "auth.login", "main.language", "static", "bootstrap.static"}
-
-
-def _at_rest():
-    return current_keyring().at_rest
 
 
 def _real_now() -> datetime:
@@ -77,7 +73,7 @@ def login_code():
     form = CodeForm()
     if form.validate_on_submit():
         try:
-            kind = second_factor.complete_login(db.session, user, now(), _at_rest(), code=form.code.data,
+            kind = second_factor.complete_login(current_platform(), db.session, user, now(), code=form.code.data,
                                                 at=_real_now(), address=client_address())
         except DomainError as error:
             db.session.commit()  # keep the failure's audit entry
@@ -130,7 +126,7 @@ def second_factor_begin():
     """Start the set-up: a fresh secret, shown on the next page until a code confirms it."""
     if not ActionForm().validate_on_submit():
         return redirect(url_for("auth.account"))
-    second_factor.begin(db.session, current_user, now(), _at_rest())  # Forbidden -> the 403 page
+    second_factor.begin(current_platform(), db.session, current_user, now())  # Forbidden -> the 403 page
     db.session.commit()
     return redirect(url_for("auth.second_factor_setup"))
 
@@ -147,13 +143,13 @@ def _qr_svg(uri: str) -> Markup:
 def second_factor_setup():
     """Show the secret and its QR code; a code from the app turns the second factor on and shows the recovery
     codes, this once."""
-    secret = second_factor.pending_secret(current_user, _at_rest())
+    secret = second_factor.pending_secret(current_platform(), current_user)
     if secret is None:
         return redirect(url_for("auth.account"))
     form = EnableForm()
     if form.validate_on_submit():
         try:
-            codes = second_factor.enable(db.session, current_user, now(), _at_rest(), code=form.code.data,
+            codes = second_factor.enable(current_platform(), db.session, current_user, now(), code=form.code.data,
                                          at=_real_now())
         except DomainError as error:
             db.session.commit()  # a step tried stays used
@@ -181,7 +177,7 @@ def second_factor_off():
     if not form.validate_on_submit():
         return account_page(form, 422)
     try:
-        second_factor.disable(db.session, current_user, now(), _at_rest(), code=form.code.data, at=_real_now())
+        second_factor.disable(current_platform(), db.session, current_user, now(), code=form.code.data, at=_real_now())
     except DomainError as error:
         db.session.commit()
         attempt_failed()

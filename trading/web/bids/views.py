@@ -194,7 +194,7 @@ def certificates():
     """A bidder's signing certificates; a new key and certificate are generated and downloaded once."""
     form = CertificateForm()
     if form.validate_on_submit():
-        issued, ok = perform(keys.issue_certificate, platform(), form.password.data, form=form,
+        issued, ok = perform(keys.issue_certificate, form.password.data, form=form,
                              ok=_("Key and certificate issued: keep the key file and its password safe."))
         if ok:
             key_file, pem = issued

@@ -11,11 +11,10 @@ from flask_login import current_user
 
 from ...domain.errors import DomainError
 from ...extensions import db
-from ...keyring import current_keyring
 from ...models import Bid, CommitteeMember, Evaluation, Lot
+from ...platform import current_platform
 from ...services import evaluation as room, opening, visibility
 from ...services.lots import acts_for_tenderee
-from ...storage import blob_store
 from ..common import ActionForm, now, perform, roles_required
 from ..downloads import send_upload
 from ..edge import arg_int
@@ -90,7 +89,7 @@ def overview(lot_id: int):
         return redirect(url_for("evaluation.room_page", evaluation_id=evaluation.id))
     if not (current_user.has_role("staff", "supervisor") or acts_for_tenderee(current_user, lot.project)):
         abort(404)
-    short = room.short_of_members(db.session, evaluation)
+    short = room.short_of_members(current_platform(), db.session, evaluation)
     counts: dict[int, int] = {}
     for mark in room.marks(db.session, evaluation):
         counts[mark.member_id] = counts.get(mark.member_id, 0) + 1
@@ -114,7 +113,7 @@ def rate(evaluation_id: int):
 def _preview(evaluation):
     """The report the marks so far give, or why there is none yet."""
     try:
-        return room.compute(db.session, evaluation), None
+        return room.compute(current_platform(), db.session, evaluation), None
     except DomainError as error:
         return None, error_text(error)
 
@@ -213,8 +212,7 @@ def bid_file(evaluation_id: int, bid_id: int, index: int):
     entry = next((e for e in room.opened_entries(db.session, lot) if e.bid_id == bid_id), None)
     if entry is None or not 0 <= index < len(entry.files):
         abort(404)
-    name, data = opening.read_document(db.session, now(), lot, entry, index, store=blob_store(),
-                                       at_rest=current_keyring().at_rest)
+    name, data = opening.read_document(current_platform(), db.session, now(), lot, entry, index)
     label = room.labels_of(db.session, lot)[bid_id]
     # streamed chunk by chunk as it is decrypted: never written to disk
     response = send_upload(data, f"{label}-{name}", conditional=False, etag=False)

@@ -18,7 +18,6 @@ from flask_login import current_user
 from ...domain import lifecycle
 from ...domain.errors import DomainError
 from ...extensions import db
-from ...keyring import current_keyring
 from ...models import Draw, DrawCall, Expert, Lot
 from ...notify import CallEnded, render_audio
 from ...platform import current_platform
@@ -60,7 +59,7 @@ def lot_draws(lot_id: int):
                   for e in form.wanted.entries if (e.form.code.data or "").strip() and e.form.count.data]
         draw, ok = perform(draws.create, lot, wanted=wanted, exclude_same_region=form.exclude_same_region.data,
                            evaluation_at=form.evaluation_at.data.replace(tzinfo=LOCAL), place=form.place.data,
-                           at_rest=current_keyring().at_rest, gateway=form.gateway.data,
+                           gateway=form.gateway.data,
                            reason=form.reason.data or "", form=form,
                            ok=_("Draw committed: the ranking comes from the beacon pulse of the committed round."))
         if ok:
@@ -108,7 +107,7 @@ def draw_record(draw_id: int):
     --gateway-key HEX` checks it with the keys published at /keys. Reads only."""
     draw = db.session.get(Draw, draw_id) or abort(404)
     try:
-        data = draws.record(db.session, draw, current_keyring().beacon_key, current_keyring().gateway_key).to_json()
+        data = draws.record(current_platform(), db.session, draw).to_json()
     except DomainError as error:
         flash(error_text(error), "danger")
         return redirect(url_for("experts.draw_view", draw_id=draw.id))

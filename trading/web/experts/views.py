@@ -11,6 +11,7 @@ from ...domain import experts as expert_rules, specialties
 from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Expert, ExpertSpecialty
+from ...platform import current_platform
 from ...services import draws, experts
 from ..common import form_error, now, perform, roles_required
 from ..edge import paginate
@@ -73,7 +74,8 @@ def expert_new():
     form = ExpertForm()
     if form.validate_on_submit():
         try:
-            expert = experts.create(db.session, current_user, now(), _fields(form), form.employer_name.data or "")
+            expert = experts.create(current_platform(), db.session, current_user, now(), _fields(form),
+                                    form.employer_name.data or "")
         except DomainError as error:
             db.session.rollback()
             _show_problems(form, error)
@@ -96,7 +98,8 @@ def expert_view(expert_id: int):
         form.employer_credit_code.data = expert.employer.credit_code if expert.employer else ""
     elif form.validate_on_submit() and current_user.has_role("admin"):
         try:
-            experts.update(db.session, current_user, now(), expert, _fields(form), form.employer_name.data or "")
+            experts.update(current_platform(), db.session, current_user, now(), expert, _fields(form),
+                           form.employer_name.data or "")
         except DomainError as error:
             db.session.rollback()
             _show_problems(form, error)
@@ -139,7 +142,7 @@ def expert_import():
     reader = expert_rules.read_xlsx if (upload.filename or "").lower().endswith(".xlsx") else expert_rules.read_csv
     try:
         rows = reader(upload.stream, max_bytes=current_app.config["EXPERT_IMPORT_MAX_BYTES"])
-        made = experts.import_rows(db.session, current_user, now(), rows)
+        made = experts.import_rows(current_platform(), db.session, current_user, now(), rows)
     except DomainError as error:
         db.session.rollback()
         problems = error.params.get("problems") or []

@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 from ...domain import schedule
 from ...domain.errors import DomainError
 from ...extensions import db
-from ...keyring import current_keyring
 from ...models import Announcement, Objection
-from ...services import announcements, objections, published_keys, registrations
+from ...platform import current_platform
+from ...services import announcements, objections, registrations
 from ..common import client_address, form_error, now, perform, roles_required
 from . import labels
 from .blueprint import bp, load_lot, require_party
@@ -45,24 +45,22 @@ def announce(lot_id: int):
     if lot.state != "method_approved":
         abort(404)
     form = AnnounceForm()
-    at = now()
+    at, ctx = now(), current_platform()
     if request.method == "GET":
-        proposed = announcements.propose(lot, at)
+        proposed = announcements.propose(ctx, lot, at)
         for name in TYPED:
             getattr(form, name).data = _local_naive(getattr(proposed, name))
     timetable, texts = None, None
     if form.validate_on_submit() or request.method == "GET":
         try:
-            timetable = announcements.complete(lot, _typed_schedule(form))
-            schedule.validate(lot.project.trade_type, lot.method, timetable, at)
-            texts = announcements.preview(db.session, lot, timetable,
-                                          platform_keys=published_keys.notices(current_keyring()))
+            timetable = announcements.complete(ctx, lot, _typed_schedule(form))
+            schedule.validate(lot.project.trade_type, lot.method, timetable, at, rules=ctx.rules)
+            texts = announcements.preview(ctx, db.session, lot, timetable)
         except DomainError as error:
             form_error(form, error)
             timetable = None
         if timetable is not None and form.publish.data:
-            row, ok = perform(announcements.publish, lot, timetable, int(form.key_threshold.data or 2),
-                              platform_keys=published_keys.notices(current_keyring()), form=form,
+            row, ok = perform(announcements.publish, lot, timetable, int(form.key_threshold.data or 2), form=form,
                               ok=_("The announcement is published."))
             if ok:
                 return redirect(url_for("public.announcement", announcement_id=row.id))

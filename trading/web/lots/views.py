@@ -11,9 +11,9 @@ from ...domain import filing, lifecycle, regions, rules, specialties
 from ...domain.errors import N_, DomainError
 from ...extensions import db
 from ...models import Attachment, Cancellation, Lot, MethodApproval, Organisation, Project
+from ...platform import current_platform
 from ...services import cancellation, certification, methods, projects, registrations, visibility
 from ...services.lots import acts_for_tenderee
-from ...storage import blob_store
 from ..common import choices, now, perform, roles_required
 from ..downloads import send_upload
 from ..edge import paginate
@@ -161,7 +161,7 @@ def attachment_upload(lot_id: int):
     if form.validate_on_submit():
         upload = form.file.data
         perform(projects.attach, lot, form.kind.data, upload.filename, upload.mimetype, upload.stream,
-                blob_store(), current_app.config["MAX_ATTACHMENT_BYTES"], ok=_("Document filed."))
+                current_app.config["MAX_ATTACHMENT_BYTES"], ok=_("Document filed."))
     else:
         flash(error_text(DomainError(N_("Choose a file to upload."), field="file")), "danger")
     return redirect(url_for("lots.lot_view", lot_id=lot.id) + "#stage-filing")
@@ -177,7 +177,7 @@ def attachment_download(lot_id: int, attachment_id: int):
     row = db.session.get(Attachment, attachment_id)
     if row is None or row.lot_id != lot.id:
         abort(404)
-    return send_upload(blob_store().open(row.blob_key), row.filename)  # never the uploader's Content-Type
+    return send_upload(current_platform().store.open(row.blob_key), row.filename)  # never the uploader's Content-Type
 
 
 @bp.route("/lots/<int:lot_id>/file", methods=["POST"])

@@ -16,11 +16,9 @@ from wtforms.validators import DataRequired, Length
 from ... import jobs
 from ...domain import money
 from ...extensions import db
-from ...keyring import current_keyring
 from ...models import OpeningObjection
 from ...platform import current_platform
 from ...services import holders, keys, opening, visibility
-from ...storage import blob_store
 from ..common import now, perform, roles_required
 from ..fields import Form
 from ..lots.blueprint import load_lot
@@ -105,7 +103,6 @@ def release(lot_id: int):
     lot = _lot_for_follower(lot_id)
     form = ReleaseForm()
     done = perform(opening.release_share, lot, form.passphrase.data if form.validate_on_submit() else "",
-                   at_rest=current_keyring().at_rest, store=blob_store(), platform=current_keyring().platform,
                    open_at_once=False, ok=_("Your share is released."))[1]
     if done:
         jobs.enqueue_opening(current_platform(), lot.id)
@@ -131,8 +128,7 @@ def release_file(lot_id: int):
     lot = _lot_for_follower(lot_id)
     form = ReleasedFileForm()
     data = form.released.data.read(4096) if form.validate_on_submit() else b""
-    done = perform(opening.release_uploaded_share, lot, data, at_rest=current_keyring().at_rest, store=blob_store(),
-                   platform=current_keyring().platform, open_at_once=False, ok=_("Your share is released."))[1]
+    done = perform(opening.release_uploaded_share, lot, data, open_at_once=False, ok=_("Your share is released."))[1]
     if done:
         jobs.enqueue_opening(current_platform(), lot.id)
     return redirect(url_for("opening.page", lot_id=lot.id))

@@ -3,27 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...extensions import db
-from ...keyring import current_keyring
 from ...models import Lot, Organisation, ResultObjection
+from ...platform import current_platform
 from ...services import archive, draws, evaluation as room, result, visibility
 from ...services.lots import acts_for_tenderee
-from ...storage import blob_store
 from ..common import ActionForm, now, perform, roles_required
 from ..edge import arg_int
 from ..lots.blueprint import load_lot
 
 bp = Blueprint("result", __name__)
-
-
-def _rate() -> Decimal:
-    return Decimal(str(current_app.config["DEPOSIT_INTEREST_RATE"]))
 
 
 def _back(lot):
@@ -42,7 +36,7 @@ def page(lot_id: int):
     at = now()
     refunds = [(d, db.session.get(Organisation, d.bidder_id)) for d in result.deposits_of(db.session, lot)
                if visibility.sees(db.session, current_user, lot, visibility.Fact.DEPOSITS, at, about_org=d.bidder_id)]
-    signer = current_keyring().receipt_key.public_key().public_bytes_raw().hex()
+    signer = current_platform().keyring.receipt_key.public_key().public_bytes_raw().hex()
     return render_template("result/page.html", lot=lot, evaluation=evaluation, refunds=refunds, signer=signer,
                            publicity=result.publicity_of(db.session, lot),
                            objections=result.objections(db.session, lot),
@@ -89,7 +83,6 @@ def award(lot_id: int):
     lot = load_lot(lot_id)
     if ActionForm().validate_on_submit():
         perform(result.award, lot, arg_int("rank", 0, source=request.form), reason=request.form.get("reason", ""),
-                rate=_rate(), at_rest=current_keyring().at_rest,
                 ok=_("Awarded: the notices are issued and the other bidders' deposits refunded."))
     return _back(lot)
 
@@ -105,7 +98,7 @@ def contract(lot_id: int):
         except ValueError:
             signed_on = None
         perform(result.register_contract, lot, number=request.form.get("number", ""), signed_on=signed_on,
-                amount=request.form.get("amount", ""), rate=_rate(),
+                amount=request.form.get("amount", ""),
                 ok=_("Contract registered: the winner's deposit is refunded."))
     return _back(lot)
 
@@ -132,9 +125,7 @@ def make_archive(lot_id: int):
     """Staff archive the contracted lot (电子档案)."""
     lot = load_lot(lot_id)
     if ActionForm().validate_on_submit():
-        perform(archive.create, lot, store=blob_store(),
-                signing_key=current_keyring().receipt_key, beacon_key=current_keyring().beacon_key,
-                gateway_key=current_keyring().gateway_key, ok=_("The lot is archived."))
+        perform(archive.create, lot, ok=_("The lot is archived."))
     return _back(lot)
 
 
@@ -148,7 +139,7 @@ def archive_download(lot_id: int):
         flash(_("The archive holds the draw record, which names experts seated on another lot's panel that is still "
                 "secret (招标投标法 第三十七条); it can be downloaded once that lot's result is decided."), "warning")
         return _back(lot)
-    return send_file(blob_store().open(bundle.blob_key), as_attachment=True,
+    return send_file(current_platform().store.open(bundle.blob_key), as_attachment=True,
                      download_name=f"{lot.deal_code}-电子档案.zip", mimetype="application/zip")
 
 

@@ -14,6 +14,7 @@ from wtforms import BooleanField, HiddenField
 from ...domain import history as historical, regions, rules, scenarios, statistics as defs
 from ...domain.errors import DomainError
 from ...extensions import db
+from ...platform import current_platform
 from ...services import history, statistics as stats
 from ..common import ActionForm, now, perform, roles_required
 from ..edge import MAX_PAGE, arg_int
@@ -171,8 +172,8 @@ def import_file():
                 flash(_("This is not the file whose warnings you confirmed: check its warnings first."), "warning")
         try:
             rows = history.read_rows(upload.filename or "", upload.stream, max_bytes=limit)
-            done = history.import_history(db.session, current_user, now(), rows, upload.filename or "",
-                                          accept_warnings=accept, rules=current_app.extensions["trading"].rules)
+            done = history.import_history(current_platform(), db.session, current_user, now(), rows,
+                                          upload.filename or "", accept_warnings=accept)
         except DomainError as error:
             db.session.rollback()
             flash(error_text(error), "warning" if error.field == "accept_warnings" else "danger")
