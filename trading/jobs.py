@@ -13,6 +13,7 @@ schedulers, or retried after its worker died) changes nothing the second time.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,6 +34,9 @@ class JobQueue:
     redis_url: str = "redis://127.0.0.1:6379/0"
     queue_name: str = "trading"
     _redis: Any = field(default=None, repr=False)
+    _reports: dict = field(default_factory=dict, repr=False)  # inline: the progress notes of this process
+
+    REPORT_SECONDS = 3600  # how long a progress note is kept (a job that died leaves its last one)
 
     @property
     def redis(self):
@@ -48,6 +52,32 @@ class JobQueue:
         from rq import Queue
 
         return Queue(self.queue_name, connection=self.redis)
+
+    def report(self, name: str, data: dict) -> None:
+        """Note how far a running job is, under ``name``, for the pages that follow it (in Redis under rq, so any
+        web process reads it; in this process when inline). A note that cannot be written is skipped: progress is
+        for show, the job goes on."""
+        if self.mode == "inline":
+            self._reports[name] = data
+            return
+        from redis import RedisError
+
+        try:
+            self.redis.set(f"{self.queue_name}:report:{name}", json.dumps(data), ex=self.REPORT_SECONDS)
+        except RedisError:
+            pass
+
+    def reported(self, name: str) -> dict | None:
+        """The last progress note under ``name``, if any."""
+        if self.mode == "inline":
+            return self._reports.get(name)
+        from redis import RedisError
+
+        try:
+            raw = self.redis.get(f"{self.queue_name}:report:{name}")
+        except RedisError:
+            return None
+        return json.loads(raw) if raw else None
 
     def enqueue(self, func: Callable, *args, **options):
         """Run ``func(*args)`` as a job: at once (inline; returns None, the job done) or on the queue (returns the RQ

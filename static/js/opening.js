@@ -1,5 +1,6 @@
-// The opening record updates itself: every 3 seconds the page asks for the opening's state and redraws the
-// parts that change (shares released, entries decrypted, objections), without reloading the page.
+// The opening record updates itself: every 3 seconds (every second while the bids are opening) the page asks for
+// the opening's state and redraws the parts that change (shares released, the opening job's progress, entries
+// decrypted, objections), without reloading the page.
 (function () {
   var root = document.getElementById('opening');
   if (!root) return;
@@ -23,6 +24,20 @@
       return '<li class="list-inline-item badge ' + (s.released ? 'bg-success' : 'text-bg-light border') + '">' +
         text(s.role) + ' · ' + text(s.holder) + ': ' + text(label) + '</li>';
     }).join('');
+    var box = document.getElementById('progress');
+    if (box) {
+      var p = data.progress, bar = document.getElementById('progress-bar');
+      box.classList.toggle('d-none', !p);
+      if (p && p.total) {
+        document.getElementById('progress-text').textContent =
+          box.getAttribute('data-running').replace('{done}', p.done).replace('{total}', p.total);
+        bar.max = p.total; bar.value = p.done;
+      } else if (p) {
+        document.getElementById('progress-text').textContent = box.getAttribute('data-queued');
+        bar.removeAttribute('value');
+      }
+      window.__hadProgress = !!p;
+    }
     if (data.state !== 'opening' && window.__openingState === 'opening') { window.location.reload(); }
     window.__openingState = data.state;
   }
@@ -31,7 +46,7 @@
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) { if (data) draw(data); })
       .catch(function () {})
-      .finally(function () { setTimeout(poll, 3000); });
+      .finally(function () { setTimeout(poll, window.__hadProgress ? 1000 : 3000); });
   }
   window.__openingState = 'opening';
   setTimeout(poll, 3000);

@@ -82,3 +82,12 @@ def test_a_silent_helper_is_stopped_and_its_envelopes_opened_here(keys, jobs, mo
         helper = helped.running[0]
         assert helped.check_all(jobs, keys.lot, LOT) == here
     assert helper.process.returncode is not None  # killed, not left running
+
+
+def test_the_opening_tells_its_progress_as_it_goes_and_all_done_at_the_end(keys, jobs, monkeypatch):
+    monkeypatch.setattr(opener, "PROGRESS_S", 0)  # tell after every envelope
+    told = []
+    with opener.Helpers(1) as helped:
+        helped.check_all(jobs, keys.lot, LOT, progress=lambda done, total: told.append((done, total)))
+    assert told[-1] == (len(jobs), len(jobs)) and all(total == len(jobs) for _, total in told)
+    assert [done for done, _ in told] == sorted(done for done, _ in told)  # never backwards

@@ -146,13 +146,23 @@ def test_the_last_release_enqueues_the_opening_which_a_worker_does_once_while_th
     lot_id, follower = released_by_two_holders(rq_app)
     data = follower.get(f"/lots/{lot_id}/opening.json").json
     assert all(s["released"] for s in data["shares"][:2]) and data["entries"] == []  # queued, not yet open
+    assert data["progress"] == {"done": 0, "total": None}  # the page says the opening waits for its job
+    assert "waiting for the opening job" in follower.get(f"/lots/{lot_id}/opening",
+                                                         headers={"Accept-Language": "en"}).get_data(as_text=True)
     queue = rq_app.extensions["trading"].jobs
     queued = [queue.queue().fetch_job(job_id) for job_id in queue.queue().job_ids]
     assert [job.func_name for job in queued] == ["trading.jobs.open_lot"] * 2  # one per release
     with rq_app.app_context():
         SimpleWorker([queue.queue()], connection=queue.redis).work(burst=True)
     assert [job.return_value() for job in queued] == [True, False]  # the first opened; the second found them open
-    assert [e["price"] for e in follower.get(f"/lots/{lot_id}/opening.json").json["entries"]] == PRICES
+    data = follower.get(f"/lots/{lot_id}/opening.json").json
+    assert [e["price"] for e in data["entries"]] == PRICES and data["progress"] is None
+    with rq_app.app_context():
+        from trading.models import Lot
+        from trading.services import opening
+
+        name = opening.progress_name(db.session.get(Lot, lot_id))
+    assert queue.reported(name) == {"done": 3, "total": 3}  # what the worker told the pages as it went
     assert records(rq_app) == 1
 
 

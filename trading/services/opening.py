@@ -172,6 +172,25 @@ def open_if_ready(ctx, session, now: datetime, lot: Lot, *, wait: bool = True) -
     return True
 
 
+def progress_name(lot: Lot) -> str:
+    """Where the opening job notes its progress (``ctx.jobs.report``)."""
+    return f"opening:{lot.id}:{lot.round}"
+
+
+def progress(ctx, session, lot: Lot) -> dict | None:
+    """How far the opening is, for the page that follows it: None unless k shares are in and the record is not
+    written yet; else ``{"done": n, "total": m}`` from the opening job's last note (``total`` None while the job
+    waits for a worker)."""
+    if lot.state != "opening" or is_opened(session, lot):
+        return None
+    opening_key = keys.opening_key_of(session, lot)
+    if opening_key is None or _released(session, opening_key) < opening_key.k:
+        return None
+    note = ctx.jobs.reported(progress_name(lot)) if ctx.jobs is not None else None
+    return {"done": int(note.get("done", 0)), "total": int(note.get("total", 0))} if note else {"done": 0,
+                                                                                            "total": None}
+
+
 def is_opened(session, lot: Lot) -> bool:
     """Whether the opening record of the lot's current round has been written."""
     return session.scalar(sa.select(OpeningEntry.id).where(OpeningEntry.lot_id == lot.id,
@@ -257,7 +276,8 @@ def open_bids(ctx, session, now: datetime, lot: Lot) -> list[OpeningEntry]:
                            bid.manifest_hash) for bid in opened]
         results = dict(zip((bid.id for bid in opened),
                            helpers.check_all(jobs, _rebuild(ctx, session, now, lot), lot.deal_code,
-                                             open_blob=None if local else store.open),
+                                             open_blob=None if local else store.open,
+                                             progress=_reporter(ctx, lot)),
                            strict=True))
     held = {"status": "held", "price": None, "duration": None, "fields": {}, "files": [],
             "rule": "electronic.encrypted_bids"}
@@ -284,6 +304,14 @@ def open_bids(ctx, session, now: datetime, lot: Lot) -> list[OpeningEntry]:
                           "bids": [{"bid_id": e.bid_id, "bidder_id": e.bidder_id, "status": e.status,
                                     "rule": e.rule, "reason": e.reason} for e in entries]})
     return entries
+
+
+def _reporter(ctx, lot: Lot):
+    """What the opening tells its progress to (nothing without a job queue)."""
+    if ctx.jobs is None:
+        return None
+    name = progress_name(lot)
+    return lambda done, total: ctx.jobs.report(name, {"done": done, "total": total})
 
 
 def read_document(ctx, session, now: datetime, lot: Lot, entry: OpeningEntry,

@@ -157,19 +157,21 @@ class Helpers:
         self.running = []
 
     def check_all(self, jobs: list[Job], private_key: X25519PrivateKey, lot_code: str,
-                  open_blob: Callable[[str], BinaryIO] | None = None) -> list[dict]:
+                  open_blob: Callable[[str], BinaryIO] | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> list[dict]:
         """Open every envelope, here and on the helpers; the results in the order of ``jobs``. With ``open_blob``
-        the jobs name blobs this process opens through it (start no helpers then: they read files only)."""
+        the jobs name blobs this process opens through it (start no helpers then: they read files only).
+        ``progress(done, total)`` is told how many are done, at most every PROGRESS_S seconds and at the end."""
         paused = gc.isenabled()
         gc.disable()  # the loop makes no reference cycles; a full collection of a big heap would stall it
         try:
-            return self._check_all(jobs, private_key, lot_code, open_blob)
+            return self._check_all(jobs, private_key, lot_code, open_blob, _Progress(progress, len(jobs)))
         finally:
             if paused:
                 gc.enable()
 
     def _check_all(self, jobs: list[Job], private_key: X25519PrivateKey, lot_code: str,
-                   open_blob: Callable[[str], BinaryIO] | None) -> list[dict]:
+                   open_blob: Callable[[str], BinaryIO] | None, progress: _Progress) -> list[dict]:
         results: list[dict | None] = [None] * len(jobs)
         todo = deque(enumerate(jobs))
         running = self.running if open_blob is None else []  # helpers read files, never blobs
@@ -198,6 +200,7 @@ class Helpers:
                     if helper in ready:
                         for n, found in helper.answers():
                             results[n] = found
+                            progress.one()
                     elif helper.held and time.monotonic() - helper.heard > SILENCE_S:
                         raise TimeoutError("the helper stopped answering")
                 except (EOFError, OSError, TimeoutError, ValueError, KeyError, TypeError):
@@ -205,7 +208,29 @@ class Helpers:
             if todo:
                 n, job = todo.popleft()
                 results[n] = check(job, private_key, lot_code, open_blob)
+                progress.one()
+        progress.tell()
         return results
+
+
+PROGRESS_S = 0.5  # how often the opening tells its progress
+
+
+class _Progress:
+    """Counts finished envelopes and tells ``report(done, total)`` now and then."""
+
+    def __init__(self, report: Callable[[int, int], None] | None, total: int):
+        self.report, self.total, self.done, self.told = report, total, 0, 0.0
+
+    def one(self) -> None:
+        self.done += 1
+        if self.report is not None and time.monotonic() - self.told >= PROGRESS_S:
+            self.tell()
+
+    def tell(self) -> None:
+        if self.report is not None:
+            self.told = time.monotonic()
+            self.report(self.done, self.total)
 
 
 def _readable(running: list[_Helper], timeout: float) -> set[_Helper]:

@@ -74,7 +74,7 @@ def _state(lot) -> dict:
     objections = [{"id": o.id, "bidder": o.bidder.name, "text": o.text, "answer": o.answer or ""}
                   for o in opening.objections(db.session, lot)]
     return {"state": lot.state, "k": key.k if key else 0, "shares": shares, "entries": entries,
-            "objections": objections,
+            "objections": objections, "progress": opening.progress(current_platform(), db.session, lot),
             "bids": len(opening.standing_bids(db.session, lot)) if visibility.sees(
                 db.session, current_user, lot, visibility.Fact.BIDDERS, now()) else None}
 
