@@ -147,8 +147,7 @@ def test_the_last_release_enqueues_the_opening_which_a_worker_does_once_while_th
     data = follower.get(f"/lots/{lot_id}/opening.json").json
     assert all(s["released"] for s in data["shares"][:2]) and data["entries"] == []  # queued, not yet open
     assert data["progress"] == {"done": 0, "total": None}  # the page says the opening waits for its job
-    assert "waiting for the opening job" in follower.get(f"/lots/{lot_id}/opening",
-                                                         headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "等待开标任务开始" in follower.get(f"/lots/{lot_id}/opening").get_data(as_text=True)
     queue = rq_app.extensions["trading"].jobs
     queued = [queue.queue().fetch_job(job_id) for job_id in queue.queue().job_ids]
     assert [job.func_name for job in queued] == ["trading.jobs.open_lot"] * 2  # one per release
