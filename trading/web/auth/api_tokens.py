@@ -21,7 +21,8 @@ def token_form() -> ApiTokenForm:
     form.scopes.choices = [(scope, _(tokens.SCOPES[scope]))
                            for scope in tokens.scopes_for(current_user.roles)]
     form.days.choices = [(days, _("%(days)s days", days=days)) for days in tokens.LIFETIME_DAYS]
-    if form.days.data is None:
+    if not form.is_submitted():  # the defaults: every scope the role allows, 90 days
+        form.scopes.data = [scope for scope, _label in form.scopes.choices]
         form.days.data = 90
     return form
 
