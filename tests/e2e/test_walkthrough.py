@@ -28,63 +28,12 @@ if not shutil.which(CHROMIUM):
     pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
 
 
-def _production_set(request, tmp_path, monkeypatch):
-    """The production set (`make serve`: gunicorn, the RQ worker and the scheduler, on PostgreSQL and Redis) on a
-    database, job queue, instance folder and port of its own, the demo loaded; skipped without PostgreSQL or Redis
-    (except in CI)."""
-    import socket
-
-    import redis
-
-    from trading import create_app, serve
-
-    url = os.environ.get("DATABASE_URL", "")
-    redis_url = os.environ.get("TRADING_REDIS_URL", "redis://127.0.0.1:6379/0")
-    try:
-        redis.Redis.from_url(redis_url).ping()
-        reachable = url.startswith("postgres")
-    except redis.RedisError:
-        reachable = False
-    if not reachable:
-        if os.environ.get("CI") == "true" and url.startswith("postgres"):
-            pytest.fail("CI's PostgreSQL pass must run the walkthrough against the production set")
-        pytest.skip("the production set needs PostgreSQL (DATABASE_URL) and Redis (TRADING_REDIS_URL)")
-    base = sa.engine.make_url(url)
-    name = f"{base.database}_serve_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
-    engine = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = serve.trial_environment(str(tmp_path / "serve-instance"), base.set(database=name).render_as_string(
-        hide_password=False), redis_url, f"127.0.0.1:{port}")
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    app = create_app()  # the same settings as the production set's processes
-    runner = app.test_cli_runner()
-    assert runner.invoke(args=["init-db"]).exit_code == 0
-    result = runner.invoke(args=["demo"])
-    assert result.exit_code == 0 and "3份投标，专家已抽取" in result.output, result.output
-    running = serve.Running(env, str(tmp_path / "serve.log"))
-    try:
-        yield app, running.wait_until_up()
-    finally:
-        running.stop()
-        with app.app_context():
-            from trading.extensions import db
-
-            db.engine.dispose()
-
-
 @pytest.fixture
-def server(request, make_app, tmp_path, monkeypatch):
+def server(request, make_app):
     """The platform as `make run` serves it (simulated clock, CSRF on, the demo loaded, on a free local port), or,
     with the parameter ``"serve"``, as `make serve` does."""
     if getattr(request, "param", "run") == "serve":
-        yield from _production_set(request, tmp_path, monkeypatch)
+        yield request.getfixturevalue("production_set")
         return
     from werkzeug.serving import make_server
 

@@ -90,3 +90,63 @@ def test_make_serve_creates_its_postgresql_database_once(postgres):
 
 def test_sqlite_needs_no_database_created(tmp_path):
     assert serve.create_database(f"sqlite:///{tmp_path}/trading.db") is False
+
+
+def test_the_production_set_takes_a_token_upload_and_its_worker_opens_the_bids(production_set):
+    """`make serve` as a centre runs it: a bidder's tool replaces its bid through gunicorn with an API token; after
+    the deadline two holders release their shares and the opening job, on the set's own RQ worker, opens every bid
+    once, the replacement with its new price."""
+    import http.client
+    import io
+    import json
+    import time
+
+    from trading import jobs
+    from trading.domain import pki
+    from trading.domain.sealing import envelope
+    from trading.extensions import db
+    from trading.models import Lot, OpeningEntry, Project
+    from trading.platform import current_platform
+    from trading.services import api_tokens, keys, opening
+    from trading.simulate import demo, lots as walk
+
+    app, base = production_set
+    with app.app_context():
+        ctx = current_platform()
+        lot = db.session.scalar(sa.select(Lot).join(Project).where(Project.name == "咸宁市永安大道东延线道路工程"))
+        bidder = walk.cast(db.session).bidders[0]
+        _, token = api_tokens.issue(db.session, bidder, ctx.now(), name="tool", scopes=["bids"], days=30)
+        key_file, pem = keys.issue_certificate(ctx, db.session, bidder, ctx.now(), "keypass2026")
+        sealed = io.BytesIO()
+        envelope.seal(sealed, lot_code=lot.deal_code, bidder_code=bidder.organisation.credit_code,
+                      lot_public_key=keys.opening_key_of(db.session, lot).public_key,
+                      price_form={"price": "23990000.00", "duration": "280日历天"}, files=[],
+                      signer=pki.load_private_key(key_file, "keypass2026"), certificate_pem=pem)
+        db.session.commit()
+        lot_id, bidder_org = lot.id, bidder.organisation_id
+    host, port = base.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=60)
+    conn.request("POST", f"/api/lots/{lot_id}/bids", body=sealed.getvalue(),
+                 headers={"Content-Type": "application/octet-stream", "Authorization": f"Bearer {token}"})
+    response = conn.getresponse()
+    assert response.status == 201, response.read()
+    assert json.loads(response.read())["receipt"]["kind"] == "submit"
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["clock", "advance", "--hours", "2"]).exit_code == 0  # past the deadline: opening
+    with app.app_context():
+        ctx = current_platform()
+        lot = db.session.get(Lot, lot_id)
+        people = walk.cast(db.session)
+        for holder in (people.staff, people.supervisor):
+            opening.release_share(ctx, db.session, holder, ctx.now(), lot, demo.DEMO_KEY_PASSPHRASE,
+                                  open_at_once=False)
+            db.session.commit()
+            jobs.enqueue_opening(ctx, lot_id)  # as the release page does: the worker of the set opens them
+        end = time.monotonic() + 90
+        while not opening.is_opened(db.session, lot) and time.monotonic() < end:
+            db.session.rollback()
+            time.sleep(0.5)
+        entries = db.session.scalars(sa.select(OpeningEntry).where(OpeningEntry.lot_id == lot_id)).all()
+        assert sorted(e.status for e in entries) == ["opened"] * 3
+        assert next(e.price_text for e in entries if e.bidder_id == bidder_org) == "23990000.00"

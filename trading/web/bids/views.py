@@ -24,7 +24,7 @@ from ..common import client_address, now, perform, roles_required
 from ..i18n import error_text, message_text
 from ..lots.blueprint import load_lot
 from ..requests import large_body
-from .blueprint import bp, platform
+from .blueprint import bp
 from .forms import ActionForm, CertificateForm, ReasonForm, SealForm, UploadForm
 
 
@@ -179,13 +179,13 @@ def lot_key(lot_id: int):
 @bp.route("/platform/receipt-key.pem")
 def receipt_key():
     """The public key that signs receipts (to verify them offline); public."""
-    return Response(platform().signing_public_pem, mimetype="application/x-pem-file")
+    return Response(current_platform().platform_keys().signing_public_pem, mimetype="application/x-pem-file")
 
 
 @bp.route("/platform/ca.pem")
 def ca_certificate():
     """The platform CA's certificate (to check bidders' certificates); public."""
-    return Response(pki.certificate_pem(platform().ca_cert), mimetype="application/x-pem-file")
+    return Response(pki.certificate_pem(current_platform().platform_keys().ca_cert), mimetype="application/x-pem-file")
 
 
 @bp.route("/certificates", methods=["GET", "POST"])
