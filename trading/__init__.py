@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
         filters,
         holders,
         keys as published_keys,
+        labels,
         lots,
         main,
         opening,
@@ -105,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
                    evaluation, result, statistics, holders):
         app.register_blueprint(module.bp)
     filters.register(app)
+    labels.register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

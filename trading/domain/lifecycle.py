@@ -60,6 +60,12 @@ _STATES: dict[str, tuple[str, int | None]] = {
     "suspended": ("已暂停", None),
 }
 STATES: dict[str, str] = {state: name for state, (name, _) in _STATES.items()}
+STATES_EN: dict[str, str] = {
+    "draft": "draft", "filed": "filed", "certified": "entry certificate issued", "method_approved": "method approved",
+    "announced": "announced", "opening": "opening", "evaluating": "evaluation", "listing": "listing",
+    "auction": "auction", "publicity": "publicity", "awarded": "awarded", "contracted": "contract signed",
+    "archived": "archived", "failed": "failed", "cancelled": "cancelled", "suspended": "suspended",
+}
 SIDE_STATES = frozenset({"failed", "cancelled", "suspended"})
 
 # Named groups of states: wherever the platform asks which lots are in some condition, it asks one of these.

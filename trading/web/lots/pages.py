@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ...domain import filing, lifecycle, rules, schedule
 from ...extensions import db
-from ...models import Announcement, Cancellation, Clarification, Filing, MethodApproval, Objection
+from ...models import Announcement, Cancellation, Clarification, Filing, MethodApproval, Objection, User
 from ...services import (
     bids,
     cancellation,
@@ -24,8 +24,25 @@ from ...services.holder_changes import pending as pending_holder_changes
 from ...services.lots import acts_for_tenderee, stage_name
 from ..common import choices, now
 from ..i18n import message_text
+from ..labels import method_name, named, role_name
 from . import labels
 from .forms import ActionForm, AnnounceForm, DecisionForm, DownloadForm, MethodForm, ReasonForm, TextForm, UploadForm
+
+ROLE_ORDER = ("admin", "staff", "supervisor", "tenderee", "bidder", "expert")
+
+
+def actor_names(steps: dict) -> dict[str, str]:
+    """How the timeline names who acted: the organisation and the role (咸宁市住房和城乡建设局 · 招标人), an
+    expert by name and role, the platform's own steps as the platform; never a login name."""
+    logins = {step.who for stage in steps.values() for step in stage if step.who}
+    names = {"system": str(labels.PLATFORM)}
+    for user in db.session.scalars(sa.select(User).where(User.username.in_(logins - {"system"}))):
+        role = next((r for r in ROLE_ORDER if r in user.roles), None)
+        if role == "expert":
+            names[user.username] = f"{user.display_name} · {role_name(role)}"
+        else:
+            names[user.username] = f"{user.organisation.name} · {role_name(role)}"
+    return names
 
 
 def _role_for_actions(lot) -> list[str]:
@@ -50,10 +67,10 @@ def lot_context(lot) -> dict:
         actions.update(lifecycle.allowed_actions(lot.state, role, at, lot.deadlines(), project.trade_type,
                                                  method=lot.method))
     upload = UploadForm()
-    upload.kind.choices = choices((k.code, k.name_zh) for k in filing.kinds(project.trade_type))
+    upload.kind.choices = choices((k.code, named(k)) for k in filing.kinds(project.trade_type))
     method_form = MethodForm()
     allowed = rules.METHODS_BY_TRADE_TYPE[project.trade_type]
-    method_form.method.choices = choices((m, rules.METHODS[m].name_zh) for m in allowed)
+    method_form.method.choices = choices((m, method_name(m)) for m in allowed)
     same_round = {"lot_id": lot.id, "round": lot.round}
     announcement = db.session.scalar(sa.select(Announcement).filter_by(**same_round))
     my_registration = None
@@ -68,6 +85,7 @@ def lot_context(lot) -> dict:
         my_deposit = deposits.deposit_of(db.session, lot, current_user.organisation_id)
         if my_deposit is not None:
             deposit_note = message_text(*deposits.explain(my_deposit))
+    steps = timeline.build(db.session, lot, at, viewer=current_user)
     return {
         "lot": lot, "project": project, "trade_type": rules.TRADE_TYPES[project.trade_type],
         "states": lifecycle.STATES, "lifecycle": lifecycle, "stages": lifecycle.STAGES, "stage_name": stage_name(lot),
@@ -75,7 +93,8 @@ def lot_context(lot) -> dict:
         "methods": rules.METHODS, "categories": rules.PROCUREMENT_CATEGORIES,
         "evaluation_methods": projects.EVALUATION_METHODS, "party": party, "internal": internal,
         "actions": actions, "now": at,
-        "steps": timeline.build(db.session, lot, at, viewer=current_user),
+        "steps": steps,
+        "actors": actor_names(steps),
         "document_kinds": filing.kinds(project.trade_type),
         "missing_documents": filing.missing(project.trade_type,
                                             {a.kind for a in projects.attachments(db.session, lot)}),
