@@ -399,6 +399,9 @@ def months_between(start: date, end_exclusive: date) -> list[str]:
 # -- the published figures ---------------------------------------------------------------------------------------
 
 SOURCES = {"000 Xianning": "000_b01743d37298c42e.txt", "001 Badong": "001_0526a5e7358dfa93.txt"}
+# How pages name the source documents (reports of the Hubei discipline-inspection offices): Chinese, English.
+SOURCE_NAMES = {"000 Xianning": ("咸宁市纪检监察工作报告（2010年）", "Xianning discipline-inspection report (2010)"),
+                "001 Badong": ("巴东县纪检监察工作报告（2010年）", "Badong discipline-inspection report (2010)")}
 
 
 @dataclass(frozen=True)

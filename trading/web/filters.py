@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..domain import money, rules, specialties
+from ..domain import money, specialties
 
 
 def yuan(value: Decimal | str | None) -> str:
@@ -20,13 +20,10 @@ def yuan(value: Decimal | str | None) -> str:
 
 
 def rule_source(rule_id: str | None) -> str:
-    """The legal source of a rule id (or the id itself when unknown)."""
-    if not rule_id:
-        return ""
-    try:
-        return rules.rule(rule_id).source
-    except KeyError:
-        return rule_id
+    """A rule id cited as its law and article, in the page's language (or the id itself when unknown)."""
+    from .labels import cite
+
+    return cite(rule_id)
 
 
 def specialty(code: str) -> str:

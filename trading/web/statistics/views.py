@@ -124,7 +124,7 @@ def calibration():
     links = {s.code: url_for("stats.report", period_kind=s.period_kind, period=s.period_value, region=s.region,
                              subs="1" if s.subordinates else "0") for s in defs.SCOPES.values()}
     return render_template("statistics/calibration.html", rows=rows, zh=_zh(), scopes=defs.SCOPES, links=links,
-                           definitions=defs.DEFINITIONS)
+                           definitions=defs.DEFINITIONS, sources=defs.SOURCE_NAMES)
 
 
 class ImportForm(Form):
@@ -192,7 +192,7 @@ def import_file():
     loaded = history.loaded_scenarios(db.session)
     return render_template("statistics/import.html", form=form, problems=problems, warnings=warnings,
                            how=_how_text(how) if how else None, digest=digest, fields=historical.FIELDS,
-                           scenarios=scenarios.SCENARIOS, loaded=loaded, rule_label=rules.label,
+                           scenarios=scenarios.SCENARIOS, loaded=loaded,
                            limit_mb=current_app.config["HISTORY_IMPORT_MAX_BYTES"] / 2**20)
 
 
