@@ -8,12 +8,18 @@ from ..domain import money, specialties
 
 
 def yuan(value: Decimal | str | None) -> str:
-    """Money in 元/万元/亿元 as the size suggests, with the exact 元 amount behind large figures (text amounts, as
-    stored reports and publicities keep them in JSON, are read as Decimal)."""
+    """Money in 元/万元/亿元 as the size suggests (in English: yuan, millions from a million), with the exact amount
+    behind large figures (text amounts, as stored reports and publicities keep them in JSON, are read as
+    Decimal)."""
     if value is None or value == "":
         return ""
     if isinstance(value, str):
         value = Decimal(value)
+    from .labels import chinese
+
+    if not chinese():
+        exact = f"{value:,.2f} yuan"
+        return f"{value / 1_000_000:,.2f} million yuan ({exact})" if abs(value) >= 1_000_000 else exact
     shown = money.format_auto(value)
     exact = money.format_yuan(value)
     return shown if shown == exact else f"{shown}（{exact}）"

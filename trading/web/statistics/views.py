@@ -19,6 +19,7 @@ from ..common import ActionForm, now, perform, roles_required
 from ..edge import MAX_PAGE, arg_int
 from ..fields import Form
 from ..i18n import error_text, message_text
+from ..labels import trade_type_name
 from ..requests import large_body
 from .export import workbook
 
@@ -69,7 +70,7 @@ def report():
         "months": [b.key for b in data.by_month],
         "savings_rate": [float(b.savings["savings_rate"].value * 100) if b.savings["savings_rate"].value is not None
                          else None for b in data.by_month],
-        "types": [rules.TRADE_TYPES[b.key].name_zh for b in data.by_trade_type],
+        "types": [trade_type_name(b.key) for b in data.by_trade_type],
         "amounts": [float(b.amount / 10**4) for b in data.by_trade_type],
         "parcels": [d.lot_name for d in parcels.deals],
         "premiums": [float((d.price - d.starting_price) / 10**4) for d in parcels.deals],
