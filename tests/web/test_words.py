@@ -7,6 +7,7 @@ outside data (names, places, documents: what the database holds, the specialty c
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
@@ -68,8 +69,9 @@ def _strings(value, found: set[str]) -> None:
         if HAN.search(value):
             found.add(value)
             found.update(part.strip() for part in re.split(r"[\n\r]+", value) if HAN.search(part))
-    elif isinstance(value, dict):
-        for item in value.values():
+    elif isinstance(value, dict):  # the keys too: a price form's declared fields (项目经理: ...)
+        for key, item in value.items():
+            _strings(key, found)
             _strings(item, found)
     elif isinstance(value, (list, tuple)):
         for item in value:
@@ -172,4 +174,29 @@ def check(app, starts: list[str], roles=ROLES) -> list[str]:
 
 def test_every_page_of_every_role_reads_in_words_in_both_languages_and_links_only_where_the_role_may_go(demo_app):
     problems = check(demo_app, _starts(demo_app))
+    assert not problems, "\n".join(problems[:80]) + f"\n({len(problems)} in all)"
+
+
+def test_after_the_archive_every_page_still_reads_in_words_and_links_only_where_the_role_may_go(app, session, now,
+                                                                                                  tmp_path):
+    """The half-hour path's end: a construction lot opened, evaluated, awarded, contracted and archived."""
+    from tests.services.test_evaluation import RATE, Scene, _at_rest
+    from trading.domain import calendar
+    from trading.services import archive, result
+
+    scene = Scene(session, now, tmp_path, ["38100000.00", "37650000.50", "36980000.00"])
+    publicity = scene.to_publicity()
+    people, lot = scene.people, scene.lot
+    at = publicity.ends_at + timedelta(hours=1)
+    award = result.award(session, people.tenderee, at, lot, 1, rate=RATE, at_rest=_at_rest())
+    at += timedelta(days=2)
+    result.register_contract(session, people.tenderee, at, lot, number="HT-2026-001",
+                             signed_on=calendar.local_date(at) - timedelta(days=1), amount=str(award.price), rate=RATE)
+    archive.create(session, people.staff, at, lot, store=scene.store, signing_key=scene.platform.signing_key,
+                   beacon_key=scene.key, gateway_key=scene.gateway_key)
+    session.commit()
+    app.extensions["trading"].clock.move_to(at + timedelta(hours=1))
+    problems = check(app, ["/", "/public/announcements", f"/lots/{lot.id}", f"/lots/{lot.id}/bid",
+                           f"/lots/{lot.id}/result"],
+                     roles=(None, "staff", "bidder1", "bidder2", "tenderee1", "supervisor", "admin"))
     assert not problems, "\n".join(problems[:80]) + f"\n({len(problems)} in all)"
