@@ -196,7 +196,49 @@ def test_after_the_archive_every_page_still_reads_in_words_and_links_only_where_
                    beacon_key=scene.key, gateway_key=scene.gateway_key)
     session.commit()
     app.extensions["trading"].clock.move_to(at + timedelta(hours=1))
+    _only_what_applies_after_the_archive(app, lot.id)
     problems = check(app, ["/", "/public/announcements", f"/lots/{lot.id}", f"/lots/{lot.id}/bid",
                            f"/lots/{lot.id}/result"],
                      roles=(None, "staff", "bidder1", "bidder2", "tenderee1", "supervisor", "admin"))
     assert not problems, "\n".join(problems[:80]) + f"\n({len(problems)} in all)"
+
+
+def _only_what_applies_after_the_archive(app, lot_id: int) -> None:
+    """Issue 17: after the archive a bidder is offered no upload, sealing or withdrawal, the public announcement
+    no sign-up, and nobody whose price was not flagged a price explanation."""
+    from trading.models import Announcement
+
+    bidder = app.test_client()
+    login(bidder, "bidder1")
+    page = bidder.get(f"/lots/{lot_id}/bid").get_data(as_text=True)
+    assert 'id="bids-closed"' in page
+    for action in ("/bid/upload", "/bid/seal", "/bid/withdraw"):
+        assert f"/lots/{lot_id}{action}" not in page, action
+    lot_page = bidder.get(f"/lots/{lot_id}").get_data(as_text=True)
+    assert f"/lots/{lot_id}/explanations" not in lot_page and "Submit a sealed bid" not in lot_page
+    with app.app_context():
+        announcement = db.session.scalar(sa.select(Announcement.id).where(Announcement.lot_id == lot_id))
+        db.session.remove()
+    public = app.test_client().get(f"/public/announcements/{announcement}").get_data(as_text=True)
+    assert 'id="sign-up-closed"' in public and "/auth/login" not in public.split("<main", 1)[1]
+
+
+def test_before_the_opening_the_lot_page_says_the_bids_wait_and_offers_no_failure(demo_app):
+    """Issue 17: 开始评标 pressed before the opening said 0 bids were opened and told staff to fail a sound lot; now
+    the page says the opening has not happened and shows neither a live start nor the 流标 button."""
+    from trading.models import Bid, Lot
+    from trading.services import chronograph
+
+    with demo_app.app_context():
+        lot = db.session.scalar(sa.select(Lot).where(Lot.id.in_(sa.select(Bid.lot_id))))  # lot 5: 3 sealed bids
+        lot_id, deadline = lot.id, lot.bid_deadline
+        chronograph.tick(db.session, deadline)
+        db.session.commit()
+        assert db.session.get(Lot, lot_id).state == "opening"
+        db.session.remove()
+    demo_app.extensions["trading"].clock.move_to(deadline)
+    staff = demo_app.test_client()
+    login(staff, "staff")
+    page = staff.get(f"/lots/{lot_id}").get_data(as_text=True)
+    assert 'id="opening-waits"' in page
+    assert f"/lots/{lot_id}/fail" not in page and f'action="/lots/{lot_id}/evaluation/start"' not in page

@@ -313,6 +313,11 @@ def allowed_actions(state: str, role: str, now: datetime, deadlines: Mapping[str
     return allowed
 
 
+def open_for_sign_up(state: str, now: datetime, deadlines: Mapping[str, datetime | None]) -> bool:
+    """Whether bidders may still sign up for a lot: it is announced and its bid deadline has not passed."""
+    return state == "announced" and time_condition_met("before_bid_deadline", deadlines, now)
+
+
 def stage_of(state: str, previous: str | None = None) -> int | None:
     """The stage (1-5) of a state; side states take the stage of ``previous`` (failed happens in stage 3)."""
     if state not in _STATES:

@@ -7,14 +7,16 @@ from flask_login import current_user
 
 from ...domain import filing, lifecycle, rules, schedule
 from ...extensions import db
-from ...models import Announcement, Cancellation, Clarification, Filing, MethodApproval, Objection, User
+from ...models import Announcement, Bid, Cancellation, Clarification, Filing, MethodApproval, Objection, User
 from ...services import (
     bids,
     cancellation,
     certification,
     deposits,
+    evaluation as room,
     keys,
     objections,
+    opening,
     projects,
     registrations,
     timeline,
@@ -56,16 +58,35 @@ def _role_for_actions(lot) -> list[str]:
     return roles
 
 
+def lot_actions(lot, at) -> set[str]:
+    """The lifecycle actions this user may take on the lot now (the lifecycle's table for each role the user
+    plays), less those whose facts are not there yet: the evaluation starts, or the lot fails for too few bids,
+    only once the bids are opened."""
+    actions = set()
+    for role in _role_for_actions(lot):
+        actions.update(lifecycle.allowed_actions(lot.state, role, at, lot.deadlines(), lot.project.trade_type,
+                                                 method=lot.method))
+    if lot.state == "opening" and not opening.is_opened(db.session, lot):
+        actions -= {"start_evaluation", "fail"}
+    return actions
+
+
+def my_low_price_cases(lot) -> int:
+    """How many of this bidder's prices the committee found abnormally low (each asks for an explanation)."""
+    found = room.evaluation_of(db.session, lot) if current_user.has_role("bidder") else None
+    if found is None:
+        return 0
+    return sum(1 for case in room.low_price_cases(db.session, found)
+               if db.session.get(Bid, case.bid_id).bidder_id == current_user.organisation_id)
+
+
 def lot_context(lot) -> dict:
     """Everything lots/lot.html renders."""
     at = now()
     project = lot.project
     party = acts_for_tenderee(current_user, project)
     internal = current_user.has_role("staff", "supervisor", "admin")
-    actions = set()
-    for role in _role_for_actions(lot):
-        actions.update(lifecycle.allowed_actions(lot.state, role, at, lot.deadlines(), project.trade_type,
-                                                 method=lot.method))
+    actions = lot_actions(lot, at)
     upload = UploadForm()
     upload.kind.choices = choices((k.code, named(k)) for k in filing.kinds(project.trade_type))
     method_form = MethodForm()
@@ -120,7 +141,9 @@ def lot_context(lot) -> dict:
         "bid_count": bids.count(db.session, lot) if bidders_visible else None,
         "share_roles": labels.SHARE_ROLES, "key_holders": keys.published_holders(db.session, lot),
         "holder_changes": pending_holder_changes(db.session, lot),
-        "sign_up_open": lot.state == "announced" and lot.bid_deadline is not None and at < lot.bid_deadline,
+        "sign_up_open": lifecycle.open_for_sign_up(lot.state, at, lot.deadlines()),
+        "opened": opening.is_opened(db.session, lot) if lot.state == "opening" else None,
+        "low_price_cases": my_low_price_cases(lot),
         "action_labels": labels.ACTIONS, "deadline_labels": labels.DEADLINES,
         "forms": {"action": ActionForm(), "upload": upload, "reason": ReasonForm(), "method": method_form,
                   "decision": DecisionForm(), "text": TextForm(), "download": DownloadForm(),
