@@ -49,7 +49,9 @@ def messages(errors) -> list[str]:
 
 def register(app) -> None:
     """Install the filters."""
-    app.add_template_filter(yuan, "yuan")
-    app.add_template_filter(rule_source, "rule_source")
+    from .labels import _per_request
+
+    app.add_template_filter(_per_request(yuan), "yuan")
+    app.add_template_filter(_per_request(rule_source), "rule_source")
     app.add_template_filter(specialty, "specialty")
     app.add_template_filter(messages, "messages")

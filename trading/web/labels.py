@@ -6,6 +6,7 @@ bilingual tables, from their ``name_zh``."""
 from __future__ import annotations
 
 from flask_babel import get_locale, gettext, lazy_gettext as _l
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from ..domain import citations, lifecycle, rules
@@ -250,6 +251,17 @@ class Refusal(str):
         return self.html
 
 
+def _per_request(function):
+    """The filter as Jinja must call it on every render: a filter of a constant (``{{ 2|stage_name }}``) would
+    otherwise be computed once, when the template is compiled, in whichever language that request had."""
+
+    @pass_context
+    def filtered(context, *args, **kwargs):
+        return function(*args, **kwargs)
+
+    return filtered
+
+
 def register(app) -> None:
     """Install the names as template filters and the rule badge as a global."""
     for name, function in (("named", named), ("state_name", state_name), ("stage_name", stage_name),
@@ -258,5 +270,5 @@ def register(app) -> None:
                            ("action_name", action_name), ("lot_action_name", lot_action_name),
                            ("deadline_name", deadline_name), ("role_name", role_name), ("cite", cite),
                            ("rule_tooltip", rule_tooltip)):
-        app.add_template_filter(function, name)
+        app.add_template_filter(_per_request(function), name)
     app.add_template_global(rule_badge, "rule_badge")

@@ -19,6 +19,7 @@ from ...services import (
     opening,
     projects,
     registrations,
+    result,
     timeline,
     visibility,
 )
@@ -144,6 +145,10 @@ def lot_context(lot) -> dict:
         "sign_up_open": lifecycle.open_for_sign_up(lot.state, at, lot.deadlines()),
         "opened": opening.is_opened(db.session, lot) if lot.state == "opening" else None,
         "low_price_cases": my_low_price_cases(lot),
+        # where the lot page's links lead, only for those the target page admits
+        "may_follow_opening": opening.may_follow(db.session, current_user, lot),
+        "may_see_evaluation": party or current_user.has_role("staff", "supervisor"),
+        "may_read_result": result.may_read_notices(db.session, current_user, lot),
         "action_labels": labels.ACTIONS, "deadline_labels": labels.DEADLINES,
         "forms": {"action": ActionForm(), "upload": upload, "reason": ReasonForm(), "method": method_form,
                   "decision": DecisionForm(), "text": TextForm(), "download": DownloadForm(),

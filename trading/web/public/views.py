@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
 
 from ...domain import lifecycle, regions, rules
 from ...extensions import db
 from ...models import Announcement, Lot, Project
 from ..common import now
 from ..edge import paginate
+from ..lots.blueprint import may_see_lot
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 
@@ -64,4 +66,5 @@ def announcement(announcement_id: int):
     return render_template("public/announcement.html", row=row, lot=row.lot, states=lifecycle.STATES,
                            trade_types=rules.TRADE_TYPES, publicity=publicity, award=award,
                            sign_up_open=row.lot.round == row.round
-                           and lifecycle.open_for_sign_up(row.lot.state, now(), row.lot.deadlines()))
+                           and lifecycle.open_for_sign_up(row.lot.state, now(), row.lot.deadlines()),
+                           lot_visible=current_user.is_authenticated and may_see_lot(row.lot))
