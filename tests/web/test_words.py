@@ -257,3 +257,30 @@ def test_before_the_opening_the_lot_page_says_the_bids_wait_and_offers_no_failur
     page = staff.get(f"/lots/{lot_id}").get_data(as_text=True)
     assert 'id="opening-waits"' in page
     assert f"/lots/{lot_id}/fail" not in page and f'action="/lots/{lot_id}/evaluation/start"' not in page
+
+
+def test_a_seated_member_finds_the_room_on_the_home_page_and_reads_bidders_as_bidder_a_in_english(app, now,
+                                                                                                   tmp_path):
+    """Issue 17: a room account landed on "no evaluation assignments" while seated, shown as one of the centre;
+    in English the room named bids 投标人A/B/C."""
+    from tests.services.test_evaluation import Scene
+    from trading.models import User
+
+    with app.app_context():
+        scene = Scene(db.session, now, tmp_path, ["38100000.00", "37650000.50", "36980000.00"])
+        scene.start()
+        seat = next(m for m in scene.members() if m.seat in scene.passwords)  # a room account, not expert1
+        user = db.session.get(User, seat.user_id)
+        username, password, evaluation_id = user.username, scene.passwords[seat.seat], scene.evaluation.id
+        centre = user.organisation.name
+        app.extensions["trading"].clock.at = scene.in_room
+        db.session.commit()
+        db.session.remove()
+    member = app.test_client()
+    assert login(member, username, password).status_code == 302
+    home = member.get("/").get_data(as_text=True)
+    assert f"/evaluations/{evaluation_id}/room" in home and centre not in home
+    assert member.post(f"/evaluations/{evaluation_id}/statement", data={}).status_code == 302
+    member.post("/language", data={"lang": "en", "next": "/"})
+    room = member.get(f"/evaluations/{evaluation_id}/room").get_data(as_text=True)
+    assert "Bidder A" in room and "投标人A" not in room

@@ -192,6 +192,16 @@ def deadline_name(code: str | None) -> str:
     return str(label) if label is not None else (code or "")
 
 
+def bidder_label(label: str | None) -> str:
+    """An anonymised bidder as the room shows it (投标人A / Bidder A)."""
+    from ..domain.scoring import LABEL_PREFIX
+
+    text = label or ""
+    if not chinese() and text.startswith(LABEL_PREFIX):
+        return gettext("Bidder %(letter)s", letter=text[len(LABEL_PREFIX):])
+    return text
+
+
 def role_name(code: str | None) -> str:
     """A role's name (招标人 / Tenderee / agency)."""
     return gettext(ROLES[code]) if code in ROLES else (code or "")
@@ -268,7 +278,8 @@ def register(app) -> None:
                            ("method_name", method_name), ("trade_type_name", trade_type_name), ("lot_unit", lot_unit),
                            ("category_name", category_name), ("evaluation_method_name", evaluation_method_name),
                            ("action_name", action_name), ("lot_action_name", lot_action_name),
-                           ("deadline_name", deadline_name), ("role_name", role_name), ("cite", cite),
+                           ("deadline_name", deadline_name), ("role_name", role_name),
+                           ("bidder_label", bidder_label), ("cite", cite),
                            ("rule_tooltip", rule_tooltip)):
         app.add_template_filter(_per_request(function), name)
     app.add_template_global(rule_badge, "rule_badge")

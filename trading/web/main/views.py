@@ -90,6 +90,11 @@ def _work(roles: list[str]) -> dict:
         ringing = sa.select(sa.func.count(DrawCall.id)).join(Draw).join(Expert, Expert.id == DrawCall.expert_id).where(
             DrawCall.outcome.is_(None), Expert.user_id == current_user.id)
         work["ringing"] = db.session.scalar(ringing)
+        from ...models import CommitteeMember
+
+        work["seats"] = db.session.scalars(sa.select(CommitteeMember).where(
+            CommitteeMember.user_id == current_user.id, CommitteeMember.status != "removed")
+            .order_by(CommitteeMember.id.desc())).all()
     if "bidder" in roles:
         work["signed_up"] = registrations.lots_signed_up(db.session, current_user.organisation_id).all()
         work["open"] = db.session.scalar(sa.select(sa.func.count(Lot.id)).where(Lot.state == "announced"))
