@@ -110,6 +110,10 @@ DEADLINES = {
 }
 
 PLATFORM = _l("the platform")
+# What each mark of the centre's rating of a panel member (考评, 1-5) means.
+RATING_SCALE = ((5, _l("excellent: thorough, independent, on time")), (4, _l("good")),
+                (3, _l("adequate")), (2, _l("poor: late or careless")),
+                (1, _l("unacceptable: breached the room's rules")))
 SHARE_ROLES = {"host": _l("Opening host"), "supervisor": _l("Supervisor"), "tenderee": _l("Tenderee representative")}
 LOT_UNITS_EN = {"construction": "lot", "procurement": "package", "land": "parcel", "property": "item"}
 CATEGORIES_EN = {"goods": "goods", "services": "services", "works": "works"}
