@@ -230,7 +230,12 @@ def _only_what_applies_after_the_archive(app, lot_id: int) -> None:
     for action in ("/bid/upload", "/bid/seal", "/bid/withdraw"):
         assert f"/lots/{lot_id}{action}" not in page, action
     lot_page = bidder.get(f"/lots/{lot_id}").get_data(as_text=True)
-    assert f"/lots/{lot_id}/explanations" not in lot_page and "Submit a sealed bid" not in lot_page
+    assert f"/lots/{lot_id}/explanations" not in lot_page
+    assert f'btn-primary btn-sm" href="/lots/{lot_id}/bid"' not in lot_page  # no "submit a sealed bid"
+    assert f'href="/lots/{lot_id}/bid"' in lot_page  # but its bids and receipts
+    bidder.post("/language", data={"lang": "en", "next": "/"})
+    bank = bidder.get("/bank/").get_data(as_text=True)  # the platform's memos in words of the page's language
+    assert "Deposit refunded: not awarded" in bank and "Interest on the deposit" in bank and "保证金退还" not in bank
     with app.app_context():
         announcement = db.session.scalar(sa.select(Announcement.id).where(Announcement.lot_id == lot_id))
         db.session.remove()

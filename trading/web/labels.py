@@ -110,6 +110,12 @@ DEADLINES = {
 }
 
 PLATFORM = _l("the platform")
+# The memos the platform itself writes on bank transfers (a memo a user typed is shown as typed).
+MEMOS = {"投标保证金": _l("Bid deposit"), "保证金利息": _l("Interest on the deposit"),
+         "逾期到账，原路退回": _l("Arrived after the deadline: returned"),
+         "保证金退还：撤回投标": _l("Deposit refunded: bid withdrawn"),
+         "保证金退还：未中标": _l("Deposit refunded: not awarded"),
+         "保证金退还：合同已签订": _l("Deposit refunded: contract signed")}
 # What each mark of the centre's rating of a panel member (考评, 1-5) means.
 RATING_SCALE = ((5, _l("excellent: thorough, independent, on time")), (4, _l("good")),
                 (3, _l("adequate")), (2, _l("poor: late or careless")),
@@ -206,6 +212,12 @@ def bidder_label(label: str | None) -> str:
     return text
 
 
+def memo_text(memo: str | None) -> str:
+    """A bank transfer's memo: the platform's own in the page's language, a user's as typed."""
+    text = memo or ""
+    return text if chinese() or text not in MEMOS else str(MEMOS[text])
+
+
 def role_name(code: str | None) -> str:
     """A role's name (招标人 / Tenderee / agency)."""
     return gettext(ROLES[code]) if code in ROLES else (code or "")
@@ -283,7 +295,7 @@ def register(app) -> None:
                            ("category_name", category_name), ("evaluation_method_name", evaluation_method_name),
                            ("action_name", action_name), ("lot_action_name", lot_action_name),
                            ("deadline_name", deadline_name), ("role_name", role_name),
-                           ("bidder_label", bidder_label), ("cite", cite),
+                           ("bidder_label", bidder_label), ("memo_text", memo_text), ("cite", cite),
                            ("rule_tooltip", rule_tooltip)):
         app.add_template_filter(_per_request(function), name)
     app.add_template_global(rule_badge, "rule_badge")
