@@ -258,13 +258,14 @@ def code_names() -> dict[str, dict[str, str]]:
 
 
 class Refusal(str):
-    """A refusal as text (``str``: JSON and logs get the plain words and the rule's citation) that renders in a
-    page with the rule id and source in a tooltip (``__html__``)."""
+    """A refusal as text (``str``: JSON and logs get the words, the rule's citation and its id, for the programs
+    that read them) that renders in a page as words and citation, the id and source in a tooltip (``__html__``)."""
 
     html: Markup
 
     def __new__(cls, text: str, rule_id: str | None = None):
-        words = f"{text} {gettext('[rule %(rule)s]', rule=cite(rule_id))}" if rule_id else text
+        cited = f"{cite(rule_id)}, {rule_id}" if rule_id in rules.RULES else rule_id
+        words = f"{text} {gettext('[rule %(rule)s]', rule=cited)}" if rule_id else text
         made = super().__new__(cls, words)
         made.html = escape(text)
         if rule_id:
