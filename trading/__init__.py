@@ -100,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
         filters,
         holders,
         keys as published_keys,
+        labels,
         lots,
         main,
         opening,
@@ -113,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
                    evaluation, result, statistics, holders):
         app.register_blueprint(module.bp)
     filters.register(app)
+    labels.register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

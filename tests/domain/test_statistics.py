@@ -328,7 +328,10 @@ def test_calibrate_a_scenario_that_hits_every_reproducible_figure():
     assert "= 5,681,137,700" in rows[(CENTRE, "amount_total")]["reason"]
 
     badong = rows[(BADONG, "savings_rate")]
-    assert "= 2.18%" in badong["reason"] and "11,547,600 / 517,000,000 = 2.23%" in badong["reason"]
+    assert "= 2.18%" in badong["reason"] and "11,547,600 / 517,000,000 = 2.2336%" in badong["reason"]
+    # issue 17: 2.24% is savings over the amount traded, 5.17亿 being rounded (516.50 m to 516.67 m give 2.235-2.236%)
+    assert "any total from 516,500,000 to 516,671,141 yuan" in badong["reason"] and "2.2357%" in badong["reason"]
+    assert "516,500,000 至 516,671,141" in badong["reason_zh"]
     assert badong["difference"] == D("-0.0006")
 
 

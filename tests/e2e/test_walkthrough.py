@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 import time
 from datetime import timedelta
 from decimal import Decimal
@@ -26,27 +25,6 @@ LOT = "咸宁市永安大道东延线道路工程"
 playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
 if not shutil.which(CHROMIUM):
     pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
-
-
-@pytest.fixture
-def server(request, make_app):
-    """The platform as `make run` serves it (simulated clock, CSRF on, the demo loaded, on a free local port), or,
-    with the parameter ``"serve"``, as `make serve` does."""
-    if getattr(request, "param", "run") == "serve":
-        yield request.getfixturevalue("production_set")
-        return
-    from werkzeug.serving import make_server
-
-    app = make_app(CLOCK="simulated", WTF_CSRF_ENABLED=True)
-    result = app.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-    assert "3份投标，专家已抽取" in result.output
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join()
 
 
 class Trainee:

@@ -171,10 +171,10 @@ def _next_serial(session, now: datetime) -> str:
 
 
 def statement(session, account: BankAccount, limit: int = 50) -> list[BankTransfer]:
-    """The account's latest transfers, newest first."""
+    """The account's latest transfers, newest first by their time (then by their order of booking)."""
     return list(session.scalars(sa.select(BankTransfer).where(
         sa.or_(BankTransfer.from_account_id == account.id, BankTransfer.to_account_id == account.id))
-        .order_by(BankTransfer.id.desc()).limit(limit)))
+        .order_by(BankTransfer.at.desc(), BankTransfer.id.desc()).limit(limit)))
 
 
 @dataclass(frozen=True)

@@ -18,30 +18,37 @@ class DocumentKind:
     code: str
     name_zh: str
     required: bool
+    name_en: str = ""
 
 
 _KINDS = {
     "construction": (
-        DocumentKind("approval", "项目审批（核准、备案）文件", True),
-        DocumentKind("funding", "资金来源及落实证明", True),
-        DocumentKind("tender_plan", "招标方案（招标范围、组织形式、招标方式）", True),
-        DocumentKind("agency_contract", "招标代理委托合同", False),
+        DocumentKind("approval", "项目审批（核准、备案）文件", True,
+                     "project approval (or ratification, record) document"),
+        DocumentKind("funding", "资金来源及落实证明", True, "proof of the source of funds"),
+        DocumentKind("tender_plan", "招标方案（招标范围、组织形式、招标方式）", True,
+                     "tender plan (scope, organisation, method)"),
+        DocumentKind("agency_contract", "招标代理委托合同", False, "tendering agency contract"),
     ),
     "procurement": (
-        DocumentKind("budget", "政府采购预算批复或采购计划", True),
-        DocumentKind("requirements", "采购需求（技术、商务要求）", True),
-        DocumentKind("agency_contract", "采购代理委托协议", False),
+        DocumentKind("budget", "政府采购预算批复或采购计划", True, "approved procurement budget or plan"),
+        DocumentKind("requirements", "采购需求（技术、商务要求）", True,
+                     "procurement requirements (technical and commercial)"),
+        DocumentKind("agency_contract", "采购代理委托协议", False, "procurement agency agreement"),
     ),
     "land": (
-        DocumentKind("transfer_plan", "国有建设用地使用权出让方案批复", True),
-        DocumentKind("planning", "规划条件及宗地图", True),
-        DocumentKind("valuation", "土地估价报告及底价集体决策记录", True),
+        DocumentKind("transfer_plan", "国有建设用地使用权出让方案批复", True, "approval of the land transfer plan"),
+        DocumentKind("planning", "规划条件及宗地图", True, "planning conditions and parcel map"),
+        DocumentKind("valuation", "土地估价报告及底价集体决策记录", True,
+                     "land valuation report and the collective decision on the reserve price"),
     ),
     "property": (
-        DocumentKind("approval", "国有资产监督管理机构或主管部门批准文件", True),
-        DocumentKind("valuation", "资产评估报告及核准（备案）表", True),
-        DocumentKind("audit", "转让标的企业审计报告", True),
-        DocumentKind("board", "转让方内部决策文件", False),
+        DocumentKind("approval", "国有资产监督管理机构或主管部门批准文件", True,
+                     "approval of the state assets authority or the competent department"),
+        DocumentKind("valuation", "资产评估报告及核准（备案）表", True,
+                     "asset valuation report and its approval (record) form"),
+        DocumentKind("audit", "转让标的企业审计报告", True, "audit report of the company transferred"),
+        DocumentKind("board", "转让方内部决策文件", False, "transferor's internal decision"),
     ),
 }
 

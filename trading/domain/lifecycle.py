@@ -60,6 +60,12 @@ _STATES: dict[str, tuple[str, int | None]] = {
     "suspended": ("已暂停", None),
 }
 STATES: dict[str, str] = {state: name for state, (name, _) in _STATES.items()}
+STATES_EN: dict[str, str] = {
+    "draft": "draft", "filed": "filed", "certified": "entry certificate issued", "method_approved": "method approved",
+    "announced": "announced", "opening": "opening", "evaluating": "evaluation", "listing": "listing",
+    "auction": "auction", "publicity": "publicity", "awarded": "awarded", "contracted": "contract signed",
+    "archived": "archived", "failed": "failed", "cancelled": "cancelled", "suspended": "suspended",
+}
 SIDE_STATES = frozenset({"failed", "cancelled", "suspended"})
 
 # Named groups of states: wherever the platform asks which lots are in some condition, it asks one of these.
@@ -305,6 +311,11 @@ def allowed_actions(state: str, role: str, now: datetime, deadlines: Mapping[str
             continue
         allowed.append(transition.action)
     return allowed
+
+
+def open_for_sign_up(state: str, now: datetime, deadlines: Mapping[str, datetime | None]) -> bool:
+    """Whether bidders may still sign up for a lot: it is announced and its bid deadline has not passed."""
+    return state == "announced" and time_condition_met("before_bid_deadline", deadlines, now)
 
 
 def stage_of(state: str, previous: str | None = None) -> int | None:

@@ -493,6 +493,6 @@ def check_method(trade_type: str, method: str, amount: Decimal | None, *,
                 method=method,
             )
     if trade_type == "procurement" and method == "inquiry" and category != "goods":
-        raise DomainError(N_("Inquiry (询价) is only for goods, not %(category)s."), field="method",
+        raise DomainError(N_("Inquiry is only for goods, not %(category)s."), field="method",
                           rule="procurement.inquiry_goods_only", category=category or "")
     return METHODS[method]

@@ -131,6 +131,7 @@ class Scenario:
     title_zh: str
     description: str
     generate: Callable[[], list[HistoricalLot]]
+    title_en: str = ""
 
 
 @dataclass
@@ -450,13 +451,13 @@ SCENARIOS: dict[str, Scenario] = {
             "itself, Jan-Aug: 59 works lots (4,494,000,000.00), 11 procurement lots (32,137,700.00), 49 land "
             "parcels (starting 1,077,000,000.00, deals 1,154,980,000.00, premium 77,980,000.00 = 7.24 %), "
             "savings 160,672,600.00; 119 lots in 108 projects.",
-            _xianning_2010,
+            _xianning_2010, "Xianning public resource trading centre, Jan–Sep 2010",
         ),
         Scenario(
             "badong-2010", "巴东县公共资源交易中心 2010年",
             "巴东县 (422823), 2010: 94 works and procurement lots, 517,000,000.00 yuan, all with budgets; "
             "savings 11,547,600.00 (savings rate 2.18 %; 2.24 % published).",
-            _badong_2010,
+            _badong_2010, "Badong public resource trading centre, 2010",
         ),
     )
 }

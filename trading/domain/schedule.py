@@ -135,7 +135,7 @@ def plan(trade_type: str, method: str) -> Plan:
     if trade_type == "land":
         return _LAND_PLANS[method]
     if method == "agreement":
-        raise DomainError(N_("A transfer by agreement (协议转让) is not announced, so it has no timetable."),
+        raise DomainError(N_("A transfer by agreement is not announced, so it has no timetable."),
                           field="method", rule="property.methods", method=method, trade_type=trade_type)
     return Plan("property_listing", "property.disclosure")
 

@@ -27,7 +27,9 @@ Published figures (``PUBLISHED``, the table of seeds/README.md) and the decision
 * Not reproducible, explained by ``calibrate``: the centre's 108 projects (its categories add up to
   59 + 11 + 49 = 119 lots, which the platform counts; the amounts do reconcile, 56.81亿); the centre's savings rate
   2.6% (no sum-based definition gives less than 2.75% from the published amounts; the platform's gives 3.43%);
-  Badong's 2.24% (2.18% when every lot has a budget, 2.23% over the awards).
+  and Badong's 2.24% under the platform's definition (2.18% when every lot has a budget). Badong's 2.24% is the
+  savings over the amount traded: the published 5.17亿 is rounded, and any total from 516.50 m to 516.67 m gives
+  2.235-2.236%, shown as 2.24% (exactly 517 m would give 2.23%).
 """
 
 from __future__ import annotations
@@ -399,6 +401,9 @@ def months_between(start: date, end_exclusive: date) -> list[str]:
 # -- the published figures ---------------------------------------------------------------------------------------
 
 SOURCES = {"000 Xianning": "000_b01743d37298c42e.txt", "001 Badong": "001_0526a5e7358dfa93.txt"}
+# How pages name the source documents (reports of the Hubei discipline-inspection offices): Chinese, English.
+SOURCE_NAMES = {"000 Xianning": ("咸宁市纪检监察工作报告（2010年）", "Xianning discipline-inspection report (2010)"),
+                "001 Badong": ("巴东县纪检监察工作报告（2010年）", "Badong discipline-inspection report (2010)")}
 
 
 @dataclass(frozen=True)
@@ -652,23 +657,39 @@ def _explain(item: Published, status: str, published: Mapping[tuple[str, str], D
         return en, zh
     if item.figure == "savings_rate":
         s, amount, half = pub("savings"), pub("amount"), item.quantum / 2
+        amount_half = next(p.quantum for p in PUBLISHED if p.scope == item.scope and p.figure == "amount") / 2
         own, over_awards = _div(s, amount + s), _div(s, amount)
-        low, high = _div(s, item.published + half), _div(s, item.published - half)  # budgets giving the rate
-        gap_low, gap_high = amount - (high - s), amount - (low - s)
+        # Over the award total, the published 2.24% holds for any total that rounds to the published 5.17亿 and is at
+        # most savings / (2.24% - half a unit of the last digit): savings over the amount traded, as printed.
+        least, most = amount - amount_half, min(amount + amount_half, _div(s, item.published - half))
+        own_low, own_high = _div(s, amount + amount_half + s), _div(s, amount - amount_half + s)
         shown = _published_text(item)
-        en = (f"{shown} is not reproduced when every lot has a budget: {w(s)} / ({w(amount)} + {w(s)}) = "
-              f"{format_rate(own)} (the platform's definition); over the awards, {w(s)} / {w(amount)} = "
-              f"{format_rate(over_awards)}; neither rounds to {shown}. Under the platform's definition {shown} "
-              f"needs budgets of {w(_at_precision(low, Decimal(1)))} to {w(_at_precision(high, Decimal(1)))} yuan, "
-              f"i.e. {w(_at_precision(gap_low, Decimal(1)))} to {w(_at_precision(gap_high, Decimal(1)))} yuan of the "
-              f"{w(amount)} traded in lots without a budget (land or property deals), which the report does not "
-              "mention.")
-        zh = (f"若每个项目都有预算价，则无法重现 {shown}：{w(s)} / ({w(amount)} + {w(s)}) = {format_rate(own)}（平台"
-              f"口径）；以中标价为基数：{w(s)} / {w(amount)} = {format_rate(over_awards)}；两者四舍五入都不是 "
-              f"{shown}。按平台口径，{shown} 需要预算合计 {w(_at_precision(low, Decimal(1)))} 至 "
-              f"{w(_at_precision(high, Decimal(1)))} 元，即 {w(amount)} 元交易额中有 "
-              f"{w(_at_precision(gap_low, Decimal(1)))} 至 {w(_at_precision(gap_high, Decimal(1)))} 元来自没有预算价的"
-              "项目（土地或产权交易），而报告并未提及。")
+        r = Decimal(1)
+        if least <= most:
+            en = (f"{shown} is the savings over the amount traded: the published {w(amount)} is rounded to the "
+                  f"nearest {w(2 * amount_half)}, and any total from {w(_at_precision(least, r))} to "
+                  f"{w(_at_precision(most, r))} yuan "
+                  f"rounds to it and gives {w(s)} / {w(_at_precision(least, r))} = {format_rate(_div(s, least), 4)} to "
+                  f"{w(s)} / {w(_at_precision(most, r))} = {format_rate(_div(s, most), 4)}, shown as {shown} "
+                  f"({w(s)} / {w(amount)} = {format_rate(over_awards, 4)} only at exactly {w(amount)}). Under the "
+                  f"platform's definition, over the budgets (every lot with one), the same lots give "
+                  f"{format_rate(own_low)} to {format_rate(own_high)} ({w(s)} / ({w(amount)} + {w(s)}) = "
+                  f"{format_rate(own)}).")
+            lo_text, hi_text = w(_at_precision(least, r)), w(_at_precision(most, r))
+            zh = (f"{shown} 是节约资金除以交易总额：公布的交易总额经过四舍五入，凡是 {lo_text} 至 "
+                  f"{hi_text} 元之间的总额都显示为公布数，得到 {w(s)} / {w(_at_precision(least, r))}"
+                  f" = {format_rate(_div(s, least), 4)} 至 {w(s)} / {w(_at_precision(most, r))} = "
+                  f"{format_rate(_div(s, most), 4)}，即 {shown}（只有总额恰为 {w(amount)} 元时才是 {w(s)} / "
+                  f"{w(amount)} = {format_rate(over_awards, 4)}）。按平台口径（以预算价为基数，每个项目都有预算价），"
+                  f"同样的项目得到 {format_rate(own_low)} 至 {format_rate(own_high)}（{w(s)} / ({w(amount)} + {w(s)})"
+                  f" = {format_rate(own)}）。")
+            return en, zh
+        en = (f"{shown} is not reproduced: over the budgets {w(s)} / ({w(amount)} + {w(s)}) = {format_rate(own)} (the "
+              f"platform's definition); over the awards {w(s)} / {w(amount)} = {format_rate(over_awards)}, and no "
+              f"total that rounds to the published amount gives {shown}.")
+        zh = (f"{shown} 无法重现：以预算价为基数 {w(s)} / ({w(amount)} + {w(s)}) = {format_rate(own)}（平台口径）；"
+              f"以中标价为基数 {w(s)} / {w(amount)} = {format_rate(over_awards)}；"
+              f"按公布精度四舍五入为公布总额的任何总额都得不到 {shown}。")
         return en, zh
     return "", ""
 

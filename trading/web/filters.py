@@ -5,29 +5,31 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..domain import money, specialties
-from ..platform import current_platform
 
 
 def yuan(value: Decimal | str | None) -> str:
-    """Money in 元/万元/亿元 as the size suggests, with the exact 元 amount behind large figures (text amounts, as
-    stored reports and publicities keep them in JSON, are read as Decimal)."""
+    """Money in 元/万元/亿元 as the size suggests (in English: yuan, millions from a million), with the exact amount
+    behind large figures (text amounts, as stored reports and publicities keep them in JSON, are read as
+    Decimal)."""
     if value is None or value == "":
         return ""
     if isinstance(value, str):
         value = Decimal(value)
+    from .labels import chinese
+
+    if not chinese():
+        exact = f"{value:,.2f} yuan"
+        return f"{value / 1_000_000:,.2f} million yuan ({exact})" if abs(value) >= 1_000_000 else exact
     shown = money.format_auto(value)
     exact = money.format_yuan(value)
     return shown if shown == exact else f"{shown}（{exact}）"
 
 
 def rule_source(rule_id: str | None) -> str:
-    """The legal source of a rule id in the rules in force (or the id itself when unknown)."""
-    if not rule_id:
-        return ""
-    try:
-        return current_platform().rules[rule_id].source
-    except KeyError:
-        return rule_id
+    """A rule id cited as its law and article, in the page's language (or the id itself when unknown)."""
+    from .labels import cite
+
+    return cite(rule_id)
 
 
 def specialty(code: str) -> str:
@@ -47,7 +49,9 @@ def messages(errors) -> list[str]:
 
 def register(app) -> None:
     """Install the filters."""
-    app.add_template_filter(yuan, "yuan")
-    app.add_template_filter(rule_source, "rule_source")
+    from .labels import _per_request
+
+    app.add_template_filter(_per_request(yuan), "yuan")
+    app.add_template_filter(_per_request(rule_source), "rule_source")
     app.add_template_filter(specialty, "specialty")
     app.add_template_filter(messages, "messages")

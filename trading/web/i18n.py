@@ -8,10 +8,9 @@ from decimal import Decimal
 from flask import current_app, request, session
 from flask_babel import format_datetime, gettext
 
-from ..domain.accounts import ROLES
 from ..domain.errors import DomainError
 from ..domain.money import format_yuan
-from ..domain.rules import label as rule_label
+from .labels import Refusal, code_names
 
 
 def select_locale() -> str:
@@ -27,18 +26,6 @@ def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
-def _code_names() -> dict[str, dict[str, str]]:
-    """Display names for parameters that carry a code (state, trade type, method, deadline, role)."""
-    from ..domain import lifecycle, rules
-    from .lots.labels import DEADLINES
-
-    methods = {code: m.name_zh for code, m in rules.METHODS.items()}
-    deadlines = {key: str(label) for key, label in DEADLINES.items()}
-    return {"state": lifecycle.STATES, "previous": lifecycle.STATES, "trade_type": {
-        code: t.name_zh for code, t in rules.TRADE_TYPES.items()}, "method": methods, "deadline": deadlines,
-        "name": deadlines, "role": {code: gettext(label) for code, label in ROLES.items()}}
-
-
 def _show(key: str, value, names: dict):
     """Format one message parameter for display: times in Asia/Shanghai, codes by their names."""
     if isinstance(value, datetime):
@@ -52,21 +39,15 @@ def _show(key: str, value, names: dict):
 
 def message_text(message: str, params: dict) -> str:
     """A domain message (msgid) translated, with its parameters shown (times, money, code names)."""
-    names = _code_names()
+    names = code_names()
     shown = {key: _show(key, value, names) for key, value in params.items()}
     return gettext(message, **shown) if shown else gettext(message)
 
 
-def error_text(error: DomainError) -> str:
-    """The translated message with its parameters, followed by the rule that decided."""
-    text = message_text(error.message, error.params)
-    if error.rule:
-        try:
-            named = rule_label(error.rule)
-        except KeyError:
-            named = error.rule
-        text += " " + gettext("[rule %(rule)s]", rule=named)
-    return text
+def error_text(error: DomainError) -> Refusal:
+    """The translated message with its parameters, followed by the rule that decided (its law and article; the
+    id and full source in the page's tooltip)."""
+    return Refusal(message_text(error.message, error.params), error.rule)
 
 
 def wants_json() -> bool:

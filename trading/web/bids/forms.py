@@ -28,8 +28,9 @@ class SealForm(Form):
 
     price = DecimalField(_l("Bid price (yuan)"), validators=[DataRequired(), Length(max=30)])
     duration = StringField(_l("Duration"), validators=[DataRequired(), Length(max=100)])
-    other = TextAreaField(_l("Other declared fields (one 'name=value' per line)"), validators=[Optional(),
-                                                                                            Length(max=2000)])
+    other = TextAreaField(
+        _l("Other declared fields, one per line as field=value (for example: project manager=Zhang San)"),
+        validators=[Optional(), Length(max=2000)])
     documents = MultipleFileField(_l("Bid documents"))
     key_file = FileField(_l("Your key file (.p8)"), validators=[FileRequired()])
     key_password = PasswordField(_l("Key file password"), validators=[DataRequired()])

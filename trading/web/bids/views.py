@@ -13,7 +13,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...domain import pki
+from ...domain import lifecycle, pki
 from ...domain.errors import N_, DomainError
 from ...domain.sealing import envelope
 from ...extensions import db
@@ -48,7 +48,9 @@ def bid_page(lot_id: int):
         certificate=_valid_certificate(org.id), deposit=deposit,
         deposit_note=message_text(*deposits.explain(deposit)) if deposit else None,
         history=bids.history(db.session, lot, org.id), upload=UploadForm(), seal=SealForm(), action=ActionForm(),
-        max_mib=current_app.config["MAX_ENVELOPE_BYTES"] // 2**20, now=now())
+        max_mib=current_app.config["MAX_ENVELOPE_BYTES"] // 2**20, now=now(),
+        actions=lifecycle.allowed_actions(lot.state, "bidder", now(), lot.deadlines(), lot.project.trade_type,
+                                          method=lot.method))
 
 
 def _submit(lot: Lot, stream, sealed_by: str):

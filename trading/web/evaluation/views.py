@@ -19,6 +19,7 @@ from ..common import ActionForm, now, perform, roles_required
 from ..downloads import send_upload
 from ..edge import arg_int
 from ..i18n import error_text
+from ..labels import RATING_SCALE
 from ..lots.blueprint import load_lot
 
 bp = Blueprint("evaluation", __name__)
@@ -94,6 +95,7 @@ def overview(lot_id: int):
     for mark in room.marks(db.session, evaluation):
         counts[mark.member_id] = counts.get(mark.member_id, 0) + 1
     return render_template("evaluation/overview.html", lot=lot, evaluation=evaluation, statuses=STATUSES,
+                           rating_scale=[(n, str(meaning)) for n, meaning in RATING_SCALE],
                            methods=METHODS, short=error_text(short) if short else None,
                            complete=room.compliance_complete(db.session, evaluation), form=ActionForm(), counts=counts,
                            internal=current_user.has_role("staff", "supervisor"))

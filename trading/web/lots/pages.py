@@ -7,16 +7,19 @@ from flask_login import current_user
 
 from ...domain import filing, lifecycle, rules, schedule
 from ...extensions import db
-from ...models import Announcement, Cancellation, Clarification, Filing, MethodApproval, Objection
+from ...models import Announcement, Bid, Cancellation, Clarification, Filing, MethodApproval, Objection, User
 from ...services import (
     bids,
     cancellation,
     certification,
     deposits,
+    evaluation as room,
     keys,
     objections,
+    opening,
     projects,
     registrations,
+    result,
     timeline,
     visibility,
 )
@@ -24,8 +27,25 @@ from ...services.holder_changes import pending as pending_holder_changes
 from ...services.lots import acts_for_tenderee, stage_name
 from ..common import choices, now
 from ..i18n import message_text
+from ..labels import method_name, named, role_name
 from . import labels
 from .forms import ActionForm, AnnounceForm, DecisionForm, DownloadForm, MethodForm, ReasonForm, TextForm, UploadForm
+
+ROLE_ORDER = ("admin", "staff", "supervisor", "tenderee", "bidder", "expert")
+
+
+def actor_names(steps: dict) -> dict[str, str]:
+    """How the timeline names who acted: the organisation and the role (咸宁市住房和城乡建设局 · 招标人), an
+    expert by name and role, the platform's own steps as the platform; never a login name."""
+    logins = {step.who for stage in steps.values() for step in stage if step.who}
+    names = {"system": str(labels.PLATFORM)}
+    for user in db.session.scalars(sa.select(User).where(User.username.in_(logins - {"system"}))):
+        role = next((r for r in ROLE_ORDER if r in user.roles), None)
+        if role == "expert":
+            names[user.username] = f"{user.display_name} · {role_name(role)}"
+        else:
+            names[user.username] = f"{user.organisation.name} · {role_name(role)}"
+    return names
 
 
 def _role_for_actions(lot) -> list[str]:
@@ -39,21 +59,40 @@ def _role_for_actions(lot) -> list[str]:
     return roles
 
 
+def lot_actions(lot, at) -> set[str]:
+    """The lifecycle actions this user may take on the lot now (the lifecycle's table for each role the user
+    plays), less those whose facts are not there yet: the evaluation starts, or the lot fails for too few bids,
+    only once the bids are opened."""
+    actions = set()
+    for role in _role_for_actions(lot):
+        actions.update(lifecycle.allowed_actions(lot.state, role, at, lot.deadlines(), lot.project.trade_type,
+                                                 method=lot.method))
+    if lot.state == "opening" and not opening.is_opened(db.session, lot):
+        actions -= {"start_evaluation", "fail"}
+    return actions
+
+
+def my_low_price_cases(lot) -> int:
+    """How many of this bidder's prices the committee found abnormally low (each asks for an explanation)."""
+    found = room.evaluation_of(db.session, lot) if current_user.has_role("bidder") else None
+    if found is None:
+        return 0
+    return sum(1 for case in room.low_price_cases(db.session, found)
+               if db.session.get(Bid, case.bid_id).bidder_id == current_user.organisation_id)
+
+
 def lot_context(lot) -> dict:
     """Everything lots/lot.html renders."""
     at = now()
     project = lot.project
     party = acts_for_tenderee(current_user, project)
     internal = current_user.has_role("staff", "supervisor", "admin")
-    actions = set()
-    for role in _role_for_actions(lot):
-        actions.update(lifecycle.allowed_actions(lot.state, role, at, lot.deadlines(), project.trade_type,
-                                                 method=lot.method))
+    actions = lot_actions(lot, at)
     upload = UploadForm()
-    upload.kind.choices = choices((k.code, k.name_zh) for k in filing.kinds(project.trade_type))
+    upload.kind.choices = choices((k.code, named(k)) for k in filing.kinds(project.trade_type))
     method_form = MethodForm()
     allowed = rules.METHODS_BY_TRADE_TYPE[project.trade_type]
-    method_form.method.choices = choices((m, rules.METHODS[m].name_zh) for m in allowed)
+    method_form.method.choices = choices((m, method_name(m)) for m in allowed)
     same_round = {"lot_id": lot.id, "round": lot.round}
     announcement = db.session.scalar(sa.select(Announcement).filter_by(**same_round))
     my_registration = None
@@ -68,6 +107,7 @@ def lot_context(lot) -> dict:
         my_deposit = deposits.deposit_of(db.session, lot, current_user.organisation_id)
         if my_deposit is not None:
             deposit_note = message_text(*deposits.explain(my_deposit))
+    steps = timeline.build(db.session, lot, at, viewer=current_user)
     return {
         "lot": lot, "project": project, "trade_type": rules.TRADE_TYPES[project.trade_type],
         "states": lifecycle.STATES, "lifecycle": lifecycle, "stages": lifecycle.STAGES, "stage_name": stage_name(lot),
@@ -75,7 +115,8 @@ def lot_context(lot) -> dict:
         "methods": rules.METHODS, "categories": rules.PROCUREMENT_CATEGORIES,
         "evaluation_methods": projects.EVALUATION_METHODS, "party": party, "internal": internal,
         "actions": actions, "now": at,
-        "steps": timeline.build(db.session, lot, at, viewer=current_user),
+        "steps": steps,
+        "actors": actor_names(steps),
         "document_kinds": filing.kinds(project.trade_type),
         "missing_documents": filing.missing(project.trade_type,
                                             {a.kind for a in projects.attachments(db.session, lot)}),
@@ -101,7 +142,13 @@ def lot_context(lot) -> dict:
         "bid_count": bids.count(db.session, lot) if bidders_visible else None,
         "share_roles": labels.SHARE_ROLES, "key_holders": keys.published_holders(db.session, lot),
         "holder_changes": pending_holder_changes(db.session, lot),
-        "sign_up_open": lot.state == "announced" and lot.bid_deadline is not None and at < lot.bid_deadline,
+        "sign_up_open": lifecycle.open_for_sign_up(lot.state, at, lot.deadlines()),
+        "opened": opening.is_opened(db.session, lot) if lot.state == "opening" else None,
+        "low_price_cases": my_low_price_cases(lot),
+        # where the lot page's links lead, only for those the target page admits
+        "may_follow_opening": opening.may_follow(db.session, current_user, lot),
+        "may_see_evaluation": party or current_user.has_role("staff", "supervisor"),
+        "may_read_result": result.may_read_notices(db.session, current_user, lot),
         "action_labels": labels.ACTIONS, "deadline_labels": labels.DEADLINES,
         "forms": {"action": ActionForm(), "upload": upload, "reason": ReasonForm(), "method": method_form,
                   "decision": DecisionForm(), "text": TextForm(), "download": DownloadForm(),

@@ -18,6 +18,7 @@ from ..common import choices, now, perform, roles_required
 from ..downloads import send_upload
 from ..edge import paginate
 from ..i18n import error_text
+from ..labels import category_name, evaluation_method_name, method_name, named, trade_type_name
 from ..requests import large_body
 from .blueprint import INTERNAL, bp, load_lot, load_project, may_see_project, require_party
 from .forms import ActionForm, DecisionForm, LotForm, MethodForm, ProjectForm, ReasonForm, UploadForm
@@ -40,7 +41,7 @@ def project_list():
 def _project_form() -> ProjectForm:
     """The project form with its choices."""
     form = ProjectForm()
-    form.trade_type.choices = choices((code, t.name_zh) for code, t in rules.TRADE_TYPES.items())
+    form.trade_type.choices = choices((code, trade_type_name(code)) for code in rules.TRADE_TYPES)
     tenderees = db.session.scalars(sa.select(Organisation).where(Organisation.org_type == "tenderee",
                                                                  Organisation.active).order_by(Organisation.name))
     form.tenderee_id.choices = choices([(0, "—")] + [(org.id, org.name) for org in tenderees])
@@ -78,8 +79,9 @@ def project_view(project_id: int):
 def _lot_form(project: Project, lot: Lot | None = None) -> LotForm:
     """The lot form with choices, pre-filled from ``lot`` on a GET."""
     form = LotForm(obj=lot) if lot is not None and request.method == "GET" else LotForm()
-    form.category.choices = choices([("", "—"), *rules.PROCUREMENT_CATEGORIES.items()])
-    form.evaluation_method.choices = choices([("", "—"), *projects.EVALUATION_METHODS.items()])
+    form.category.choices = choices([("", "—"), *((c, category_name(c)) for c in rules.PROCUREMENT_CATEGORIES)])
+    form.evaluation_method.choices = choices([("", "—"),
+                                              *((c, evaluation_method_name(c)) for c in projects.EVALUATION_METHODS)])
     if lot is not None and request.method == "GET":
         for entry, criterion in zip(form.criteria.entries, lot.criteria, strict=False):
             entry.form.name.data, entry.form.weight.data = criterion["name"], criterion["weight"]
@@ -157,7 +159,7 @@ def attachment_upload(lot_id: int):
     lot = load_lot(lot_id)
     require_party(lot.project)
     form = UploadForm()
-    form.kind.choices = choices((k.code, k.name_zh) for k in filing.kinds(lot.project.trade_type))
+    form.kind.choices = choices((k.code, named(k)) for k in filing.kinds(lot.project.trade_type))
     if form.validate_on_submit():
         upload = form.file.data
         perform(projects.attach, lot, form.kind.data, upload.filename, upload.mimetype, upload.stream,
@@ -234,7 +236,7 @@ def method_request(lot_id: int):
     lot = load_lot(lot_id)
     form = MethodForm()
     allowed = rules.METHODS_BY_TRADE_TYPE[lot.project.trade_type]
-    form.method.choices = choices((m, rules.METHODS[m].name_zh) for m in allowed)
+    form.method.choices = choices((m, method_name(m)) for m in allowed)
     if form.validate_on_submit():
         perform(methods.request_method, lot, form.method.data, form.justification.data,
                 ok=_("Method requested: the supervisor will decide."))

@@ -8,13 +8,16 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
 from flask_login import current_user
+from markupsafe import Markup
 
 from ...domain import lifecycle
 from ...domain.accounts import ROLES
+from ...domain.rules import RULES
 from ...extensions import db
 from ...models import AuditEntry, Organisation, User
 from ...services import visibility
 from ..common import ActionForm, is_safe_next, now
+from ..labels import cite
 from ..nav import context as nav_context
 
 bp = Blueprint("main", __name__)
@@ -30,12 +33,18 @@ ROLE_ORDER = ["admin", "staff", "supervisor", "tenderee", "bidder", "expert"]
 
 
 @bp.app_template_filter("payload")
-def payload_filter(payload: dict | None) -> str:
-    """An audit payload as readable ``key: value`` pairs (Chinese kept as is)."""
+def payload_filter(payload: dict | None) -> Markup:
+    """An audit payload as readable ``key: value`` pairs (Chinese kept as is; a rule id as its law and article,
+    the id in the tooltip)."""
     if not payload:
-        return ""
-    return "; ".join(f"{key}: {json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else value}"
-                     for key, value in payload.items())
+        return Markup("")
+
+    def shown(value):
+        if isinstance(value, str) and value in RULES:
+            return Markup('<span title="{}">{}</span>').format(value, cite(value))
+        return json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else value
+
+    return Markup("; ").join(Markup("{}: {}").format(key, shown(value)) for key, value in payload.items())
 
 
 @bp.route("/")
@@ -81,6 +90,11 @@ def _work(roles: list[str]) -> dict:
         ringing = sa.select(sa.func.count(DrawCall.id)).join(Draw).join(Expert, Expert.id == DrawCall.expert_id).where(
             DrawCall.outcome.is_(None), Expert.user_id == current_user.id)
         work["ringing"] = db.session.scalar(ringing)
+        from ...models import CommitteeMember
+
+        work["seats"] = db.session.scalars(sa.select(CommitteeMember).where(
+            CommitteeMember.user_id == current_user.id, CommitteeMember.status != "removed")
+            .order_by(CommitteeMember.id.desc())).all()
     if "bidder" in roles:
         work["signed_up"] = registrations.lots_signed_up(db.session, current_user.organisation_id).all()
         work["open"] = db.session.scalar(sa.select(sa.func.count(Lot.id)).where(Lot.state == "announced"))

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
 
 from ...domain import lifecycle, regions, rules
 from ...extensions import db
 from ...models import Announcement, Lot, Project
+from ..common import now
 from ..edge import paginate
+from ..lots.blueprint import may_see_lot
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 
@@ -61,4 +64,7 @@ def announcement(announcement_id: int):
     publicity = result.publicity_of(db.session, row.lot) if row.lot.round == row.round else None
     award = result.award_of(db.session, row.lot) if publicity else None
     return render_template("public/announcement.html", row=row, lot=row.lot, states=lifecycle.STATES,
-                           trade_types=rules.TRADE_TYPES, publicity=publicity, award=award)
+                           trade_types=rules.TRADE_TYPES, publicity=publicity, award=award,
+                           sign_up_open=row.lot.round == row.round
+                           and lifecycle.open_for_sign_up(row.lot.state, now(), row.lot.deadlines()),
+                           lot_visible=current_user.is_authenticated and may_see_lot(row.lot))

@@ -20,6 +20,7 @@ from ..common import ActionForm, now, perform, roles_required
 from ..edge import MAX_PAGE, arg_int
 from ..fields import Form
 from ..i18n import error_text, message_text
+from ..labels import trade_type_name
 from ..requests import large_body
 from .export import workbook
 
@@ -70,7 +71,7 @@ def report():
         "months": [b.key for b in data.by_month],
         "savings_rate": [float(b.savings["savings_rate"].value * 100) if b.savings["savings_rate"].value is not None
                          else None for b in data.by_month],
-        "types": [rules.TRADE_TYPES[b.key].name_zh for b in data.by_trade_type],
+        "types": [trade_type_name(b.key) for b in data.by_trade_type],
         "amounts": [float(b.amount / 10**4) for b in data.by_trade_type],
         "parcels": [d.lot_name for d in parcels.deals],
         "premiums": [float((d.price - d.starting_price) / 10**4) for d in parcels.deals],
@@ -125,7 +126,7 @@ def calibration():
     links = {s.code: url_for("stats.report", period_kind=s.period_kind, period=s.period_value, region=s.region,
                              subs="1" if s.subordinates else "0") for s in defs.SCOPES.values()}
     return render_template("statistics/calibration.html", rows=rows, zh=_zh(), scopes=defs.SCOPES, links=links,
-                           definitions=defs.DEFINITIONS)
+                           definitions=defs.DEFINITIONS, sources=defs.SOURCE_NAMES)
 
 
 class ImportForm(Form):
@@ -193,7 +194,7 @@ def import_file():
     loaded = history.loaded_scenarios(db.session)
     return render_template("statistics/import.html", form=form, problems=problems, warnings=warnings,
                            how=_how_text(how) if how else None, digest=digest, fields=historical.FIELDS,
-                           scenarios=scenarios.SCENARIOS, loaded=loaded, rule_label=rules.label,
+                           scenarios=scenarios.SCENARIOS, loaded=loaded,
                            limit_mb=current_app.config["HISTORY_IMPORT_MAX_BYTES"] / 2**20)
 
 

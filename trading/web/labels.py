@@ -1,0 +1,303 @@
+"""What people read for the platform's codes, in one place: audited actions, lot actions, deadlines, states,
+stages, methods, trade types and rules. Pages show these names (the code at most in a tooltip), in Chinese or
+English as the user chose; the Chinese comes from the catalogue (English msgids) or, for the domain's
+bilingual tables, from their ``name_zh``."""
+
+from __future__ import annotations
+
+from flask_babel import get_locale, gettext, lazy_gettext as _l
+from jinja2 import pass_context
+from markupsafe import Markup, escape
+
+from ..domain import citations, lifecycle, rules
+from ..domain.accounts import ROLES
+
+# Every action the audit log records (services' audit.record), by its code.
+AUDIT_ACTIONS = {
+    # lots and their lifecycle (lot.<lifecycle action> for every transition)
+    "project.register": _l("Project registered"),
+    "lot.create": _l("Lot registered"), "lot.update": _l("Lot changed"), "lot.attach": _l("Document filed"),
+    "lot.file": _l("Trading conditions filed"), "lot.return_filing": _l("Filing returned"),
+    "lot.certify": _l("Filing checked"), "lot.entry_certificate": _l("Entry certificate issued"),
+    "lot.request_method": _l("Method requested"), "lot.approve_method": _l("Method approved"),
+    "lot.reject_method": _l("Method rejected"),
+    "lot.announce": _l("Announcement published"), "lot.clarify": _l("Clarification issued"),
+    "lot.close_bidding": _l("Bid deadline passed: opening"), "lot.open_listing": _l("Listing opened"),
+    "lot.request_cancel": _l("Cancellation requested"), "lot.cancel": _l("Lot cancelled"),
+    "lot.retrade": _l("Next round started"), "lot.suspend": _l("Lot suspended"), "lot.resume": _l("Lot resumed"),
+    "lot.fail": _l("Lot failed"), "lot.submit_bid": _l("Bid submitted"), "lot.withdraw_bid": _l("Bid withdrawn"),
+    "lot.start_evaluation": _l("Evaluation started"), "lot.score": _l("Evaluation scored"),
+    "lot.start_publicity": _l("Candidate publicity started"), "lot.place_offer": _l("Offer placed"),
+    "lot.close_listing": _l("Listing closed"), "lot.start_auction": _l("Auction started"),
+    "lot.close_auction": _l("Auction closed"), "lot.conclude_agreement": _l("Agreement concluded"),
+    "lot.object": _l("Objection during publicity"), "lot.award": _l("Lot awarded"),
+    "lot.register_contract": _l("Contract registered"), "lot.archive": _l("Lot archived"),
+    "lot.key_ceremony": _l("Opening key generated and shares sealed to the key holders"),
+    "cancellation.decide": _l("Cancellation decided"),
+    # sign-up, objections, bids, deposits
+    "registration.sign_up": _l("Bidder signed up"), "registration.download": _l("Documents downloaded"),
+    "objection.raise": _l("Objection raised"), "objection.answer": _l("Objection answered"),
+    "bid.submit": _l("Bid submitted"), "bid.withdraw": _l("Bid withdrawn"),
+    "deposit.payment": _l("Deposit paid"), "deposit.refund": _l("Deposit refunded"),
+    # experts and their draw
+    "draw.commit": _l("Expert draw conditions frozen"), "draw.rank": _l("Expert draw ranked by the beacon"),
+    "draw.reveal": _l("Expert draw secret disclosed"), "draw.complete": _l("Expert draw completed"),
+    "draw.call": _l("Expert called"), "draw.answer": _l("Expert answered the call"),
+    "expert.create": _l("Expert added to the pool"), "expert.update": _l("Expert's record changed"),
+    "expert.import": _l("Experts imported"), "expert.relative": _l("Expert's conflict of interest recorded"),
+    "expert.active": _l("Expert reinstated"), "expert.suspended": _l("Expert suspended"),
+    "expert.removed": _l("Expert removed from the pool"),
+    # opening, evaluation, result, archive
+    "opening.release_share": _l("Key share released"), "opening.record": _l("Opening record made"),
+    "opening.objection": _l("Objection at the opening"), "opening.answer": _l("Opening objection answered"),
+    "opening.tampering": _l("Tampered bid found at the opening"),
+    "evaluation.chair": _l("Committee chair chosen"), "evaluation.conflict": _l("Expert declared a conflict"),
+    "evaluation.rate": _l("Expert rated by the centre"), "evaluation.confirm": _l("Expert confirmed the report"),
+    "evaluation.low_price": _l("Abnormally low price decided"),
+    "evaluation.flag_low_price": _l("Abnormally low price flagged"),
+    "evaluation.explanation": _l("Price explanation given"), "evaluation.statement": _l("Expert statement signed"),
+    "evaluation.report": _l("Evaluation report signed"), "publicity.objection": _l("Objection during publicity"),
+    "publicity.answer": _l("Publicity objection answered"),
+    "archive.create": _l("Archive bundle made"),
+    # key holders and certificates
+    "holder_change.request": _l("Key holder change requested"),
+    "holder_change.approve": _l("Key holder change approved"),
+    "holder_change.reject": _l("Key holder change rejected"),
+    "holder_key.enrol": _l("Key holder's key enrolled"), "holder_key.approve": _l("Key holder's key approved"),
+    "holder_key.reset": _l("Key holder's key reset"), "keys.reseal_at_rest": _l("Platform keys resealed"),
+    "certificate.issue": _l("Signing certificate issued"), "certificate.revoke": _l("Signing certificate revoked"),
+    # accounts and the platform
+    "auth.login": _l("Logged in"), "auth.login_failed": _l("Login failed"),
+    "api_token.issue": _l("API token issued"), "api_token.revoke": _l("API token revoked"),
+    "auth.login_refused": _l("Login refused"), "auth.logout": _l("Logged out"),
+    "auth.password_ok": _l("Password accepted, second factor asked"),
+    "auth.second_factor_failed": _l("Second factor failed"),
+    "organisation.create": _l("Organisation registered"), "organisation.activate": _l("Organisation activated"),
+    "organisation.deactivate": _l("Organisation deactivated"), "user.create": _l("User created"),
+    "user.activate": _l("User activated"), "user.deactivate": _l("User deactivated"),
+    "user.password_change": _l("Password changed"), "user.password_reset": _l("Password reset"),
+    "user.second_factor_on": _l("Second factor turned on"), "user.second_factor_off": _l("Second factor turned off"),
+    "user.second_factor_reset": _l("Second factor reset"),
+    "clock.advance": _l("Simulated clock advanced"), "deal.import": _l("Historical deals imported"),
+    "deal.scenario": _l("Calibration scenario loaded"),
+}
+
+# The lifecycle's actions as a verb phrase, for refusals ("Too early to ...", "may not ...").
+LOT_ACTIONS = {
+    "file": _l("file the trading conditions"), "return_filing": _l("return the filing"),
+    "certify": _l("issue the entry certificate"), "request_method": _l("request the method"),
+    "approve_method": _l("approve the method"), "reject_method": _l("reject the method"),
+    "announce": _l("publish the announcement"), "clarify": _l("issue a clarification"),
+    "submit_bid": _l("submit a bid"), "withdraw_bid": _l("withdraw the bid"),
+    "close_bidding": _l("close the bidding"), "start_evaluation": _l("start the evaluation"),
+    "score": _l("score the bids"), "start_publicity": _l("publish the candidates"),
+    "open_listing": _l("open the listing"), "place_offer": _l("place an offer"),
+    "close_listing": _l("close the listing"), "start_auction": _l("start the auction"),
+    "close_auction": _l("close the auction"), "conclude_agreement": _l("conclude the agreement"),
+    "fail": _l("declare the lot failed"), "retrade": _l("start the next round"),
+    "object": _l("object to the candidates"), "award": _l("award the lot"),
+    "register_contract": _l("register the contract"), "archive": _l("archive the lot"),
+    "cancel": _l("cancel the lot"), "request_cancel": _l("ask to cancel the lot"),
+    "suspend": _l("suspend the lot"), "resume": _l("resume the lot"),
+}
+
+# A lot's dates, as the timeline and the refusals name them.
+DEADLINES = {
+    "issued_at": _l("Announcement issued"), "documents_until": _l("Documents available until"),
+    "clarification_cutoff": _l("Last day for clarifications without moving the deadline"),
+    "objection_cutoff": _l("Last day for objections to the documents"), "bid_deadline": _l("Bid deadline"),
+    "opening_at": _l("Online opening"), "listing_start": _l("Listing starts"), "listing_end": _l("Listing ends"),
+    "auction_start": _l("Auction starts"), "publicity_end": _l("End of the publicity"),
+}
+
+PLATFORM = _l("the platform")
+# The memos the platform itself writes on bank transfers (a memo a user typed is shown as typed).
+MEMOS = {"投标保证金": _l("Bid deposit"), "保证金利息": _l("Interest on the deposit"),
+         "逾期到账，原路退回": _l("Arrived after the deadline: returned"),
+         "保证金退还：撤回投标": _l("Deposit refunded: bid withdrawn"),
+         "保证金退还：未中标": _l("Deposit refunded: not awarded"),
+         "保证金退还：合同已签订": _l("Deposit refunded: contract signed")}
+# What each mark of the centre's rating of a panel member (考评, 1-5) means.
+RATING_SCALE = ((5, _l("excellent: thorough, independent, on time")), (4, _l("good")),
+                (3, _l("adequate")), (2, _l("poor: late or careless")),
+                (1, _l("unacceptable: breached the room's rules")))
+SHARE_ROLES = {"host": _l("Opening host"), "supervisor": _l("Supervisor"), "tenderee": _l("Tenderee representative")}
+LOT_UNITS_EN = {"construction": "lot", "procurement": "package", "land": "parcel", "property": "item"}
+CATEGORIES_EN = {"goods": "goods", "services": "services", "works": "works"}
+EVALUATION_METHODS_EN = {"lowest_price": "lowest evaluated price", "comprehensive": "comprehensive scoring"}
+
+
+def chinese() -> bool:
+    """True when the page is in Chinese."""
+    return str(get_locale() or "zh").startswith("zh")
+
+
+def _pick(zh: str, en: str) -> str:
+    return zh if chinese() else en
+
+
+def named(thing) -> str:
+    """The name of anything with ``name_zh`` and ``name_en`` (a stage, a method, a document kind, a figure's
+    definition) in the page's language."""
+    return _pick(thing.name_zh, getattr(thing, "name_en", "") or thing.name_zh)
+
+
+def state_name(code: str | None) -> str:
+    """A lot state's name (已公告 / announced)."""
+    if not code:
+        return ""
+    return _pick(lifecycle.STATES.get(code, code), lifecycle.STATES_EN.get(code, code))
+
+
+def stage_name(code: int | None) -> str:
+    """A stage's name (交易流程监管 / supervised trading)."""
+    stage = lifecycle.STAGES.get(code) if code else None
+    return _pick(stage.name_zh, stage.name_en) if stage else ""
+
+
+def method_name(code: str | None) -> str:
+    """A method's name (公开招标 / open tender)."""
+    method = rules.METHODS.get(code or "")
+    return _pick(method.name_zh, method.name_en) if method else (code or "")
+
+
+def trade_type_name(code: str | None) -> str:
+    """A trade type's name (建设工程 / construction tendering)."""
+    found = rules.TRADE_TYPES.get(code or "")
+    return _pick(found.name_zh, found.name_en) if found else (code or "")
+
+
+def lot_unit(trade_type: str | None) -> str:
+    """What a lot is called in a trade type (标段 / lot, 宗地 / parcel, ...)."""
+    found = rules.TRADE_TYPES.get(trade_type or "")
+    return _pick(found.lot_unit_zh, LOT_UNITS_EN[found.code]) if found else ""
+
+
+def category_name(code: str | None) -> str:
+    """A procurement category (货物 / goods)."""
+    return _pick(rules.PROCUREMENT_CATEGORIES.get(code or "", code or ""), CATEGORIES_EN.get(code or "", code or ""))
+
+
+def evaluation_method_name(code: str | None) -> str:
+    """An evaluation method (综合评估法 / comprehensive scoring)."""
+    from ..services.projects import EVALUATION_METHODS
+
+    return _pick(EVALUATION_METHODS.get(code or "", code or ""), EVALUATION_METHODS_EN.get(code or "", code or ""))
+
+
+def action_name(code: str | None) -> str:
+    """An audited action's name (公告已发布 / Announcement published); an unknown code as it is."""
+    label = AUDIT_ACTIONS.get(code or "")
+    return str(label) if label is not None else (code or "")
+
+
+def lot_action_name(code: str | None) -> str:
+    """A lifecycle action as a verb phrase (确定中标人 / award the lot)."""
+    label = LOT_ACTIONS.get(code or "")
+    return str(label) if label is not None else (code or "")
+
+
+def deadline_name(code: str | None) -> str:
+    """A lot's date (投标截止时间 / Bid deadline)."""
+    label = DEADLINES.get(code or "")
+    return str(label) if label is not None else (code or "")
+
+
+def bidder_label(label: str | None) -> str:
+    """An anonymised bidder as the room shows it (投标人A / Bidder A)."""
+    from ..domain.scoring import LABEL_PREFIX
+
+    text = label or ""
+    if not chinese() and text.startswith(LABEL_PREFIX):
+        return gettext("Bidder %(letter)s", letter=text[len(LABEL_PREFIX):])
+    return text
+
+
+def memo_text(memo: str | None) -> str:
+    """A bank transfer's memo: the platform's own in the page's language, a user's as typed."""
+    text = memo or ""
+    return text if chinese() or text not in MEMOS else str(MEMOS[text])
+
+
+def role_name(code: str | None) -> str:
+    """A role's name (招标人 / Tenderee / agency)."""
+    return gettext(ROLES[code]) if code in ROLES else (code or "")
+
+
+def cite(rule_id: str | None) -> str:
+    """A rule as its law and article (招标投标法 第二十八条 / Bidding Law, Art. 28)."""
+    return citations.cite(rule_id, chinese=chinese()) if rule_id else ""
+
+
+def rule_tooltip(rule_id: str | None) -> str:
+    """What the tooltip of a rule says: its id, its full source and what it requires."""
+    found = rules.RULES.get(rule_id or "")
+    if found is None:
+        return rule_id or ""
+    return f"{found.id} · {found.source} · {_pick(found.title_zh, found.title_en)}"
+
+
+def rule_badge(rule_id: str | None) -> Markup:
+    """A rule as a badge: its citation, with the id and full source in the tooltip."""
+    if not rule_id:
+        return Markup("")
+    return Markup('<span class="badge text-bg-light border rule-badge" title="{}">{}</span>').format(
+        rule_tooltip(rule_id), cite(rule_id))
+
+
+def code_names() -> dict[str, dict[str, str]]:
+    """Display names for message parameters that carry a code (state, trade type, method, deadline, action,
+    role), used when a refusal is shown."""
+    states = {code: state_name(code) for code in lifecycle.STATES}
+    methods = {code: method_name(code) for code in rules.METHODS}
+    trade_types = {code: trade_type_name(code) for code in rules.TRADE_TYPES}
+    deadlines = {key: str(label) if chinese() else str(label)[:1].lower() + str(label)[1:]
+                 for key, label in DEADLINES.items()}  # inside an English sentence: "wait until the bid deadline"
+    return {"state": states, "previous": states, "trade_type": trade_types, "method": {**trade_types, **methods},
+            "deadline": deadlines, "name": deadlines, "action": {key: str(label) for key, label in LOT_ACTIONS.items()},
+            "role": {code: role_name(code) for code in ROLES}}
+
+
+class Refusal(str):
+    """A refusal as text (``str``: JSON and logs get the words, the rule's citation and its id, for the programs
+    that read them) that renders in a page as words and citation, the id and source in a tooltip (``__html__``)."""
+
+    html: Markup
+
+    def __new__(cls, text: str, rule_id: str | None = None):
+        cited = f"{cite(rule_id)}, {rule_id}" if rule_id in rules.RULES else rule_id
+        words = f"{text} {gettext('[rule %(rule)s]', rule=cited)}" if rule_id else text
+        made = super().__new__(cls, words)
+        made.html = escape(text)
+        if rule_id:
+            cited = Markup('<span class="rule-cite" title="{}">{}</span>').format(
+                rule_tooltip(rule_id), gettext("[rule %(rule)s]", rule=cite(rule_id)))
+            made.html = Markup("{} {}").format(made.html, cited)
+        return made
+
+    def __html__(self) -> Markup:
+        return self.html
+
+
+def _per_request(function):
+    """The filter as Jinja must call it on every render: a filter of a constant (``{{ 2|stage_name }}``) would
+    otherwise be computed once, when the template is compiled, in whichever language that request had."""
+
+    @pass_context
+    def filtered(context, *args, **kwargs):
+        return function(*args, **kwargs)
+
+    return filtered
+
+
+def register(app) -> None:
+    """Install the names as template filters and the rule badge as a global."""
+    for name, function in (("named", named), ("state_name", state_name), ("stage_name", stage_name),
+                           ("method_name", method_name), ("trade_type_name", trade_type_name), ("lot_unit", lot_unit),
+                           ("category_name", category_name), ("evaluation_method_name", evaluation_method_name),
+                           ("action_name", action_name), ("lot_action_name", lot_action_name),
+                           ("deadline_name", deadline_name), ("role_name", role_name),
+                           ("bidder_label", bidder_label), ("memo_text", memo_text), ("cite", cite),
+                           ("rule_tooltip", rule_tooltip)):
+        app.add_template_filter(_per_request(function), name)
+    app.add_template_global(rule_badge, "rule_badge")
