@@ -20,6 +20,8 @@ ACTIONS = {
     "lot.start_publicity": _l("Candidate publicity started"), "lot.place_offer": _l("Offer placed"),
     "lot.close_listing": _l("Listing closed"), "lot.start_auction": _l("Auction started"),
     "lot.close_auction": _l("Auction closed"), "lot.conclude_agreement": _l("Agreement concluded"),
+    "lot.conclude_negotiation": _l("Negotiation recorded: result published"),
+    "negotiation.record": _l("Negotiation with the single-source supplier recorded"),
     "lot.object": _l("Objection during publicity"), "lot.award": _l("Lot awarded"),
     "lot.register_contract": _l("Contract registered"), "lot.archive": _l("Lot archived"),
     "lot.key_ceremony": _l("Opening key generated and shares sealed to the key holders"),

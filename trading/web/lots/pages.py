@@ -5,18 +5,20 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_login import current_user
 
-from ...domain import filing, lifecycle, rules, schedule
+from ...domain import filing, lifecycle, methods as rule_methods, rules, schedule
 from ...extensions import db
-from ...models import Announcement, Cancellation, Clarification, Filing, MethodApproval, Objection
+from ...models import Announcement, Cancellation, Clarification, Filing, MethodApproval, Objection, Organisation
 from ...services import (
     bids,
     cancellation,
     certification,
     deposits,
     keys,
+    methods,
     objections,
     projects,
     registrations,
+    result,
     timeline,
     visibility,
 )
@@ -25,7 +27,17 @@ from ...services.lots import acts_for_tenderee, stage_name
 from ..common import choices, now
 from ..i18n import message_text
 from . import labels
-from .forms import ActionForm, AnnounceForm, DecisionForm, DownloadForm, MethodForm, ReasonForm, TextForm, UploadForm
+from .forms import (
+    ActionForm,
+    AnnounceForm,
+    DecisionForm,
+    DownloadForm,
+    MethodForm,
+    NegotiationForm,
+    ReasonForm,
+    TextForm,
+    UploadForm,
+)
 
 
 def _role_for_actions(lot) -> list[str]:
@@ -37,6 +49,17 @@ def _role_for_actions(lot) -> list[str]:
         if current_user.has_role(role):
             roles.append(role)
     return roles
+
+
+def method_form(lot) -> MethodForm:
+    """The method request form with the lot's methods and the bidder companies it may name."""
+    form = MethodForm()
+    allowed = rules.METHODS_BY_TRADE_TYPE[lot.project.trade_type]
+    form.method.choices = choices((m, rules.METHODS[m].name_zh) for m in allowed)
+    companies = db.session.scalars(sa.select(Organisation).where(Organisation.org_type == "bidder", Organisation.active)
+                                   .order_by(Organisation.name))
+    form.invitees.choices = choices((org.id, f"{org.name}（{org.credit_code}）") for org in companies)
+    return form
 
 
 def lot_context(lot) -> dict:
@@ -51,10 +74,9 @@ def lot_context(lot) -> dict:
                                                  method=lot.method))
     upload = UploadForm()
     upload.kind.choices = choices((k.code, k.name_zh) for k in filing.kinds(project.trade_type))
-    method_form = MethodForm()
-    allowed = rules.METHODS_BY_TRADE_TYPE[project.trade_type]
-    method_form.method.choices = choices((m, rules.METHODS[m].name_zh) for m in allowed)
+    request_form = method_form(lot) if "request_method" in actions else MethodForm()
     same_round = {"lot_id": lot.id, "round": lot.round}
+    approvals = db.session.scalars(sa.select(MethodApproval).filter_by(**same_round).order_by(MethodApproval.id)).all()
     announcement = db.session.scalar(sa.select(Announcement).filter_by(**same_round))
     my_registration = None
     if current_user.has_role("bidder"):
@@ -82,8 +104,7 @@ def lot_context(lot) -> dict:
         "attachments": projects.attachments(db.session, lot) if (party or internal) else [],
         "filings": db.session.scalars(sa.select(Filing).filter_by(**same_round).order_by(Filing.id)).all(),
         "certificate": certification.certificate_of(db.session, lot),
-        "approvals": db.session.scalars(sa.select(MethodApproval).filter_by(**same_round)
-                                        .order_by(MethodApproval.id)).all(),
+        "approvals": approvals,
         "cancellations": db.session.scalars(sa.select(Cancellation).filter_by(lot_id=lot.id)
                                             .order_by(Cancellation.id)).all(),
         "pending_cancellation": cancellation.pending_cancellation(db.session, lot),
@@ -101,9 +122,16 @@ def lot_context(lot) -> dict:
         "bid_count": bids.count(db.session, lot) if bidders_visible else None,
         "share_roles": labels.SHARE_ROLES, "key_holders": keys.published_holders(db.session, lot),
         "holder_changes": pending_holder_changes(db.session, lot),
-        "sign_up_open": lot.state == "announced" and lot.bid_deadline is not None and at < lot.bid_deadline,
+        "sign_up_open": lot.state == "announced" and lot.bid_deadline is not None and at < lot.bid_deadline
+        and methods.may_take_part(db.session, lot, current_user.organisation_id),
+        "invitees": methods.invitees(db.session, lot), "invitation_rule": rule_methods.invitation_rule(
+            project.trade_type, lot.method),
+        "negotiation": result.negotiation_of(db.session, lot),
+        "negotiation_form": NegotiationForm() if lot.method == rule_methods.SINGLE_SOURCE else None,
+        "organisations": {org.id: org for org in db.session.scalars(sa.select(Organisation).where(
+            Organisation.id.in_({i for a in approvals for i in a.invitees})))},
         "action_labels": labels.ACTIONS, "deadline_labels": labels.DEADLINES,
-        "forms": {"action": ActionForm(), "upload": upload, "reason": ReasonForm(), "method": method_form,
+        "forms": {"action": ActionForm(), "upload": upload, "reason": ReasonForm(), "method": request_form,
                   "decision": DecisionForm(), "text": TextForm(), "download": DownloadForm(),
                   "announce": AnnounceForm()},
     }
