@@ -134,7 +134,8 @@ def _t(from_states: str, action: str, to_state: str | None, roles: str, time_con
 
 
 _METHOD = ("construction.methods", "procurement.methods", "land.methods", "property.methods")
-_MIN_BIDS = ("construction.min_bids", "procurement.min_suppliers")
+_MIN_BIDS = ("construction.min_bids", "procurement.min_suppliers", "procurement.group_min_suppliers",
+             "procurement.consultation_min_suppliers", "procurement.single_source_supplier")  # methods.min_bids_rule
 _SUPERVISION = ("platform.supervision",)
 _SEALED = "tender negotiated"  # the methods that take sealed bids opened online (rules.Method.sealed_bids)
 _BEFORE_AWARD = "filed certified method_approved announced opening evaluating listing auction publicity"

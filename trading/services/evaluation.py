@@ -151,7 +151,8 @@ def declare_failed(ctx, session, actor, now: datetime, lot: Lot) -> None:
     if lot.state == "opening" and opened >= needed:
         raise DomainError(N_("%(opened)s bids were opened, enough to evaluate: the lot cannot be failed."),
                           field="lot", rule=rule_id, opened=opened)
-    transition(session, lot, "fail", actor, "staff", now, payload={"opened": opened, "needed": needed, "rule": rule_id})
+    transition(session, lot, "fail", actor, "staff", now, payload={"opened": opened, "needed": needed, "rule": rule_id},
+               rule=rule_id)
 
 
 def member_of(evaluation: Evaluation, user) -> CommitteeMember | None:

@@ -64,7 +64,8 @@ def check_quorum(ctx, session, now: datetime, lot: Lot) -> bool:
                                                public_key=None)))
     if count >= needed:
         return False
-    transition(session, lot, "fail", None, "system", now, payload={"bids": count, "needed": needed, "rule": rule_id})
+    transition(session, lot, "fail", None, "system", now, payload={"bids": count, "needed": needed, "rule": rule_id},
+               rule=rule_id)
     return True
 
 
