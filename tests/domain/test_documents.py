@@ -148,11 +148,56 @@ def test_construction_documents_cite_the_law():
 
 
 def test_procurement_documents_borrowed_rules_say_so():
-    """Numbers procurement takes from construction rules are cited with 参照; goods keep a 30% price weight."""
+    """Numbers procurement takes from construction rules are cited with 参照; goods keep a 30% price weight; the
+    documents stay available 5 working days (87号令 Art. 18), a procurement rule of its own."""
     text = render_documents(context("procurement", "open"))[1]
-    assert "参照招标投标法实施条例 第十六条" in render_announcement(context("procurement", "open"))[1]
+    announcement = render_announcement(context("procurement", "open"))[1]
+    assert "不少于5个工作日，政府采购货物和服务招标投标管理办法（财政部令第87号） 第十八条" in announcement
+    assert "参照招标投标法实施条例 第十六条" not in announcement
     assert "参照招标投标法 第二十三条" in text
     assert "不低于30%" in text and "综合评分法" in text and "价格｜30%｜30分" in text
+    assert "技术复杂项目（" not in text  # not marked complex: the 5-member committee
+
+
+def test_a_complex_procurement_from_ten_million_yuan_says_seven_members():
+    """A lot the tenderee marked complex, with a budget of 10 million yuan or more, announces a committee of 7
+    (87号令 Art. 47) with the tenderee's reason; one fen below, the documents keep the general sentence only."""
+    marked = dict(complex=True, complex_reason="多学科联合成像系统集成")
+    text = render_documents(context("procurement", "open", price=Decimal("10000000.00"), **marked))[1]
+    assert "本项目经采购人认定为技术复杂项目（多学科联合成像系统集成），评标委员会由7人以上单数组成" in text
+    below = render_documents(context("procurement", "open", price=Decimal("9999999.99"), **marked))[1]
+    assert "技术复杂项目（" not in below
+
+
+@pytest.mark.parametrize(("method", "size", "suppliers"), [
+    ("negotiation", "政府采购法 第三十八条、第四十条", "政府采购法 第三十八条、第四十条"),
+    ("inquiry", "政府采购法 第三十八条、第四十条", "政府采购法 第三十八条、第四十条"),
+    ("consultation", "财库〔2014〕214号） 第十四条", "财库〔2014〕214号） 第六条"),
+])
+def test_group_methods_state_their_group_and_suppliers(method, size, suppliers):
+    """Negotiation and inquiry groups of 3 (采购法 Arts. 38, 40), consultation groups of 3 (214号 Art. 14), each
+    with at least 3 suppliers under its own rule."""
+    text = render_documents(context("procurement", method, category="goods"))[1]
+    line = next(line for line in text.splitlines() if line.startswith("4.2"))
+    assert "共3人以上单数组成" in line and size in line
+    assert "参加的供应商不少于3家" in line and suppliers in line
+
+
+def test_single_source_names_its_supplier_and_has_no_committee():
+    """The single-source notice publishes the one supplier for 5 working days (采购条例 Art. 38); the documents
+    draw no experts and record the negotiation instead (74号令 Art. 42); without the supplier it is refused."""
+    ctx = context("procurement", "single_source", suppliers=("武汉华中智联设备有限公司",))
+    title, announcement = render_announcement(ctx)
+    assert title.endswith("单一来源采购公告")
+    assert "拟定唯一供应商：武汉华中智联设备有限公司" in announcement
+    assert "公示期不少于5个工作日（政府采购法实施条例 第三十八条）" in announcement
+    assert "2026年3月9日 09时30分" in announcement  # the response deadline, 5 working days on
+    documents = render_documents(ctx)[1]
+    assert "评审专家｜不适用" in documents and "小组由采购人代表" not in documents
+    assert "协商情况记录" in documents and "第四十二条" in documents
+    with pytest.raises(DomainError) as missing:
+        render_announcement(context("procurement", "single_source"))
+    assert missing.value.field == "suppliers"
 
 
 def test_land_announcement_table_and_listing():

@@ -31,6 +31,7 @@ NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 HOUR = timedelta(hours=1)
 KIND_LOT = {
     "tender": ("construction", "open"),
+    "negotiated": ("procurement", "single_source"),
     "listing": ("land", "listing"),
     "auction": ("land", "auction"),
     "agreement": ("property", "agreement"),

@@ -47,16 +47,23 @@ def refusal(trade_type, method, now=ISSUED, rules=None, **changes) -> DomainErro
 TENDER = {"documents_until": "2026-03-07 17:00", "clarification_cutoff": f"2026-03-08 {END}",
           "objection_cutoff": f"2026-03-13 {END}", "bid_deadline": "2026-03-23 09:30",
           "opening_at": "2026-03-23 09:30"}
-CONSULTATION = {"documents_until": "2026-03-07 17:00", "clarification_cutoff": f"2026-03-07 {END}",
+# procurement documents stay available 5 working days (87号令 Art. 18): Tue 3 to Mon 9 March
+PROCUREMENT_TENDER = {**TENDER, "documents_until": "2026-03-09 17:00"}
+CONSULTATION = {"documents_until": "2026-03-09 17:00", "clarification_cutoff": f"2026-03-07 {END}",
                 "objection_cutoff": f"2026-03-07 {END}", "bid_deadline": "2026-03-12 09:30",
                 "opening_at": "2026-03-12 09:30"}
 SHORT = {"documents_until": "2026-03-05 09:30", "clarification_cutoff": f"2026-03-02 {END}",
          "objection_cutoff": f"2026-03-02 {END}", "bid_deadline": "2026-03-05 09:30",
          "opening_at": "2026-03-05 09:30"}
+# single source: its supplier published 5 working days (采购条例 Art. 38); clarifications as for negotiation
+SINGLE_SOURCE = {"documents_until": "2026-03-09 09:30", "clarification_cutoff": f"2026-03-04 {END}",
+                 "objection_cutoff": f"2026-03-04 {END}", "bid_deadline": "2026-03-09 09:30",
+                 "opening_at": "2026-03-09 09:30"}
 BY_METHOD = {"open": TENDER, "invited": TENDER, "consultation": CONSULTATION, "negotiation": SHORT,
-             "inquiry": SHORT, "single_source": SHORT}
+             "inquiry": SHORT, "single_source": SINGLE_SOURCE}
 EXPECTED = {
     **{(t, m): BY_METHOD[m] for t in ("construction", "procurement") for m in BY_METHOD},
+    ("procurement", "open"): PROCUREMENT_TENDER, ("procurement", "invited"): PROCUREMENT_TENDER,
     ("land", "tender"): {"documents_until": "2026-03-23 09:30", "bid_deadline": "2026-03-23 09:30",
                          "opening_at": "2026-03-23 09:30"},
     ("land", "auction"): {"documents_until": "2026-03-19 17:00", "bid_deadline": "2026-03-19 17:00",
@@ -109,11 +116,16 @@ def test_agreement_has_no_timetable():
          "bid_deadline", "procurement.negotiation_window"),
         ("construction", "inquiry", {"bid_deadline": "2026-03-04 09:30", "opening_at": "2026-03-04 09:30",
                                      "documents_until": "2026-03-04 09:30"},
-         "bid_deadline", "procurement.negotiation_window"),
+         "bid_deadline", "procurement.inquiry_window"),
+        ("procurement", "single_source", {"bid_deadline": "2026-03-06 09:30", "opening_at": "2026-03-06 09:30",
+                                          "documents_until": "2026-03-06 09:30"},
+         "bid_deadline", "procurement.single_source_publicity"),
+        ("procurement", "consultation", {"documents_until": "2026-03-06 17:00"},
+         "documents_until", "procurement.consultation_documents_window"),
         ("construction", "open", {"documents_until": "2026-03-06 17:00"},
          "documents_until", "construction.document_sale_window"),
         ("procurement", "open", {"documents_until": "2026-03-06 23:00"},
-         "documents_until", "construction.document_sale_window"),
+         "documents_until", "procurement.documents_window"),
         ("construction", "open", {"clarification_cutoff": "2026-03-09 08:00"},
          "clarification_cutoff", "construction.clarification"),
         ("construction", "open", {"objection_cutoff": "2026-03-14 10:00"},
@@ -223,7 +235,8 @@ def test_unknown_method_is_refused():
         # 3 working days after Thu 12 February: Fri 13, Sat 14 (make-up), Tue 24
         ("procurement", "negotiation", "2026-02-12 09:00",
          {"bid_deadline": "2026-02-24 09:30", "clarification_cutoff": f"2026-02-12 {END}"}),
-        ("construction", "single_source", "2026-02-13 09:00", {"bid_deadline": "2026-02-25 09:30"}),
+        # 5 working days after Fri 13 February: Sat 14 (make-up), Tue 24, Wed 25, Thu 26, Fri 27
+        ("construction", "single_source", "2026-02-13 09:00", {"bid_deadline": "2026-02-27 09:30"}),
         # 20 working days after Mon 9 February: 10-14 February, 24-28 February, 2-6 and 9-13 March
         ("property", "listing", "2026-02-09 09:00", {"listing_end": "2026-03-13 17:00"}),
         # 20 days after 26 January is in the holiday: listing from Tue 24 February, 10 working days incl. Sat 28

@@ -20,7 +20,7 @@ def test_a_bidders_receipt_address_does_not_count_the_bids_before_it(app, demo_l
     assert response.status_code == 302 and "/receipt" in response.headers["Location"]
     with app.app_context():
         own = db.session.scalar(sa.select(Bid).join(User, User.organisation_id == Bid.bidder_id)
-                                .where(User.username == "bidder4"))
+                                .where(User.username == "bidder4", Bid.lot_id == demo_lot["id"]))
     location = response.headers["Location"]
     assert f"/bids/{own.id}/" not in location, f"bidder4 counts {own.id - 1} earlier bids from its receipt address"
     page = bidder.get(location).get_data(as_text=True)

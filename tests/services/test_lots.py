@@ -173,7 +173,8 @@ def test_a_method_the_law_forbids_is_refused_by_rule(ctx, session, now, people):
 def test_the_supervisor_rejects_with_reasons_and_the_lot_stays_certified(ctx, session, now, people):
     lot = walk.create(ctx, session, people, now, "construction")
     walk.advance(ctx, session, people, now, lot, "certified")
-    request = methods.request_method(ctx, session, people.tenderee, now, lot, "invited", "专业性强，潜在投标人少")
+    request = methods.request_method(ctx, session, people.tenderee, now, lot, "invited", "专业性强，潜在投标人少",
+                                     [b.organisation_id for b in people.bidders[:3]])
     refused(lambda: methods.decide_method(ctx, session, people.supervisor, now, request.id, False, ""), "reason")
     methods.decide_method(ctx, session, people.supervisor, now, request.id, False, "潜在投标人众多，应公开招标")
     assert lot.state == "certified" and lot.method is None

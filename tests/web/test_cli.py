@@ -22,7 +22,11 @@ def test_demo_is_idempotent_and_prints_every_login(app, runner):
     assert second.exit_code == 0 and " new " not in second.output
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Organisation.id))) == 12
-        assert db.session.scalar(sa.select(sa.func.count(User.id))) == len(demo_data.USERS)
+        users = db.session.scalars(sa.select(User)).all()
+        demo_users = {spec.username for spec in demo_data.USERS}
+        assert {u.username for u in users} >= demo_users
+        # besides the demo users, only the room accounts of the negotiation group, ended with its evaluation
+        assert all(u.username.startswith("pw") and not u.active for u in users if u.username not in demo_users)
         kinds = set(db.session.scalars(sa.select(Organisation.org_type)))
     assert kinds == {"trading_centre", "supervisory_body", "tenderee", "agency", "bidder", "expert_employer"}
     assert "not loaded again" in runner.invoke(args=["demo", "--if-empty"]).output
@@ -43,6 +47,29 @@ def test_the_demo_leaves_lot_5_an_hour_before_its_deadline_with_three_bids_and_a
         panel = draws.panel(draw)
         assert draw.status == "complete" and not any(panel.open.values())
         assert sum(not seat.backup for seat in panel.seats) == 5
+
+
+def test_the_demo_walks_a_single_source_and_a_negotiation_lot_to_the_contract(app, runner, now):
+    """Lot 6: single source, its one supplier's response negotiated down and contracted at the price agreed; lot 7:
+    competitive negotiation, three suppliers, a group of 3 experts, the lowest price contracted. Both ended before
+    the demo's now, every deposit refunded."""
+    from trading.models import Award, Contract, Deposit, Lot
+    from trading.services import evaluation as room, result
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        single, negotiated = db.session.get(Lot, 6), db.session.get(Lot, 7)
+        assert (single.method, single.state, negotiated.method, negotiated.state) == (
+            "single_source", "contracted", "negotiation", "contracted")
+        record = result.negotiation_of(db.session, single)
+        award = db.session.scalar(sa.select(Award).where(Award.lot_id == single.id))
+        assert record.price < record.quoted and award.price == record.price and award.bidder_id == record.bidder_id
+        group = room.evaluation_of(db.session, negotiated)
+        assert sum(m.status == "seated" for m in group.members) == 3
+        contracts = db.session.scalars(sa.select(Contract).join(Award).where(Award.lot_id.in_((6, 7)))).all()
+        assert len(contracts) == 2 and all(c.registered_at < now - timedelta(days=1) for c in contracts)
+        deposits = db.session.scalars(sa.select(Deposit).where(Deposit.lot_id.in_((6, 7)))).all()
+        assert len(deposits) == 4 and all(d.status == "refunded" for d in deposits)
 
 
 def test_clock_commands_on_a_simulated_clock(make_app):

@@ -153,6 +153,8 @@ TABLE = {
     "result.page": ("GET", {"lot_id": "lot"}, None, only({"staff", "supervisor", "tenderee", "bidder"})),
     "result.publish": ("POST", {"lot_id": "lot"}, {}, only({"staff", "tenderee"}, ok=302)),
     "result.objection": ("POST", {"lot_id": "lot"}, {}, only({"bidder"}, ok=302)),
+    # the lot is no single-source lot: the refusal shows the lot page again with the reason
+    "result.negotiation": ("POST", {"lot_id": "lot"}, {}, only({"tenderee"})),
     "result.answer": ("POST", {"objection_id": NONE}, {}, only({"tenderee"}, ok=404)),
     "result.award": ("POST", {"lot_id": "lot"}, {}, only({"tenderee"}, ok=302)),
     "result.contract": ("POST", {"lot_id": "lot"}, {}, only({"tenderee", "staff"}, ok=302)),

@@ -19,7 +19,9 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Undefined, UndefinedError
 from jinja2.utils import missing
 
+from . import methods
 from .calendar import to_local
+from .committee import committee_rules
 from .errors import N_, DomainError
 from .money import format_wan, format_yuan
 from .rules import PROCUREMENT_CATEGORIES, TRADE_TYPES, Rule, RuleSet
@@ -116,6 +118,9 @@ class DocumentContext:
     platform_keys: tuple[KeyNotice, ...] = ()  # the platform's published keys (/keys); the text names the page anyway
     key_holders: tuple[KeyHolder, ...] = ()  # who holds the opening key's shares; empty: to be published
     key_threshold: int | None = None  # how many of them open the bids
+    complex: bool = False  # procurement: marked technically complex by the tenderee (87号令 Art. 47)
+    complex_reason: str | None = None
+    suppliers: tuple[str, ...] = ()  # single source: the one supplier named (and published)
     rules: RuleSet = field(kw_only=True)  # the rules in force: the numbers and citations the texts state
 
 
@@ -288,6 +293,11 @@ def _variables(ctx: DocumentContext) -> dict:
         num=lambda rule_id: _number(rules[rule_id].value),
         period=lambda rule_id: _period(rules[rule_id]),
     )
+    if ctx.trade_type in ("construction", "procurement"):
+        variables["min_bids"] = methods.min_bids_rule(ctx.trade_type, ctx.method)
+        if ctx.method != methods.SINGLE_SOURCE:
+            variables["committee_size"], variables["committee_share"] = committee_rules(
+                ctx.trade_type, ctx.method, ctx.price, ctx.complex, rules=rules)
     if ctx.trade_type == "land":
         start = "挂牌截止" if ctx.method == "listing" else "拍卖会开始"
         variables["application_note"] = f"{start}前{LAND_APPLICATION_LEAD}个工作日，为交易中心的安排，非法定期限"

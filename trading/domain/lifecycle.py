@@ -4,7 +4,9 @@ Every row says from which states an action may be taken, where it leads, who may
 condition it needs (checked on the lot's deadlines and the Clock's ``now``) and which rules it carries out.
 ``to_state`` None means the action records something without moving the lot (a bid, a request);
 ``PREVIOUS`` means the state the lot was suspended from, which the caller stores and passes back.
-Rows may be limited to methods of one kind (``rules.Method.kind``: tender, listing, auction, agreement).
+Rows may be limited to methods of some kinds (``rules.Method.kind``: tender, negotiated, listing, auction,
+agreement): single source (negotiated) takes sealed bids like a tender, but its one response is negotiated, not
+evaluated.
 Time conditions: "after_X" holds from the instant X on (now >= X), "before_X" until just before it.
 Sets of states (``LIVE``, ``PUBLISHED``, ``DECIDED``, ...) are named here once; nothing else lists a set of states.
 """
@@ -138,8 +140,10 @@ def _t(from_states: str, action: str, to_state: str | None, roles: str, time_con
 
 
 _METHOD = ("construction.methods", "procurement.methods", "land.methods", "property.methods")
-_MIN_BIDS = ("construction.min_bids", "procurement.min_suppliers")
+_MIN_BIDS = ("construction.min_bids", "procurement.min_suppliers", "procurement.group_min_suppliers",
+             "procurement.consultation_min_suppliers", "procurement.single_source_supplier")  # methods.min_bids_rule
 _SUPERVISION = ("platform.supervision",)
+_SEALED = "tender negotiated"  # the methods that take sealed bids opened online (rules.Method.sealed_bids)
 _BEFORE_AWARD = "filed certified method_approved announced opening evaluating listing auction publicity"
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -155,21 +159,25 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("method_approved", "announce", "announced", "tenderee", None,
        ("construction.bid_window", "procurement.tender_window", "land.announcement_period",
         "property.disclosure"),
-       "tender listing auction"),
+       "tender negotiated listing auction"),
     _t("announced", "clarify", None, "tenderee", "before_bid_deadline",
-       ("construction.clarification", "procurement.consultation_clarification"), "tender"),
+       ("construction.clarification", "procurement.consultation_clarification"), _SEALED),
     _t("announced", "submit_bid", None, "bidder", "before_bid_deadline",
-       ("electronic.encrypted_bids",), "tender"),
+       ("electronic.encrypted_bids",), _SEALED),
     _t("announced", "withdraw_bid", None, "bidder", "before_bid_deadline",
-       ("construction.deposit_refund_withdrawn", "procurement.deposit_refund"), "tender"),
+       ("construction.deposit_refund_withdrawn", "procurement.deposit_refund"), _SEALED),
     _t("announced", "close_bidding", "opening", "system staff", "after_bid_deadline",
-       ("electronic.no_early_decrypt", "electronic.opening_at_deadline"), "tender"),
+       ("electronic.no_early_decrypt", "electronic.opening_at_deadline"), _SEALED),
     _t("opening", "start_evaluation", "evaluating", "staff", None,
        _MIN_BIDS + ("electronic.decryption_failure",), "tender"),
     _t("evaluating", "score", None, "expert", None,
        ("construction.committee_size", "procurement.evaluation_methods"), "tender"),
     _t("evaluating", "start_publicity", "publicity", "staff tenderee", None,
        ("construction.publicity_publish", "procurement.result_publication"), "tender"),
+    # single source (单一来源): instead of an evaluation, the tenderee records the negotiation and the price agreed
+    # with the one supplier, and the result is published
+    _t("opening", "conclude_negotiation", "publicity", "tenderee", None,
+       ("procurement.single_source_record", "procurement.single_source_price"), "negotiated"),
     # stage 3: land and property listing (挂牌), on-site auction (现场竞价) or auction (拍卖)
     _t("announced", "open_listing", "listing", "system staff", "after_listing_start",
        ("land.announcement_period", "property.disclosure"), "listing"),

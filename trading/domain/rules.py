@@ -148,6 +148,9 @@ _TABLE = (
      "施工单项合同估算价400万元人民币以上的必须招标", "works of 4 million yuan or more must be tendered"),
     ("construction.methods", None, None, C, FIX, "R", f"{LAW} 第十条",
      "招标分为公开招标和邀请招标", "tendering is open or invited"),
+    ("construction.invited_bidders", 3, "count", C, HI, "R", f"{LAW} 第十七条",
+     "邀请招标的，应当向3个以上特定的法人或者其他组织发出投标邀请书",
+     "invited tender: invitations to at least 3 named bidders"),
     # -- electronic bidding (电子招标投标办法); the platform seals every bid the same way --
     ("electronic.encrypted_bids", None, None, ALL, FIX, "S", f"{EBID} 第二十六条至第二十七条",
      "投标文件应当加密；未加密的拒收，并出具回执", "bids must be encrypted; receipts issued"),
@@ -166,6 +169,11 @@ _TABLE = (
      "询价仅适用于规格、标准统一、现货货源充足的货物", "inquiry only for standard goods"),
     ("procurement.tender_window", 20, "days", P, HI, "T", f"{GPL} 第三十五条",
      "招标文件发出至投标截止不少于20日", "open tender: at least 20 days to the deadline"),
+    ("procurement.documents_window", 5, "working_days", P, HI, "R", f"{O87} 第十八条",
+     "招标文件提供期限自公告发布之日起不少于5个工作日", "tender documents available for at least 5 working days"),
+    ("procurement.invited_suppliers", 3, "count", P, HI, "R", f"{GPL} 第三十四条",
+     "邀请招标的，应当从符合相应资格条件的供应商中选择3家以上并发出投标邀请书",
+     "invited tender: invitations to at least 3 named suppliers"),
     ("procurement.min_suppliers", 3, "count", P, HI, "T", f"{GPL} 第三十六条",
      "符合条件的供应商不足3家的，应予废标", "fewer than 3 qualified suppliers: the tender fails"),
     ("procurement.deposit_cap", Decimal(2), "percent", P, LO, "T", f"{GPR} 第三十三条",
@@ -201,8 +209,31 @@ _TABLE = (
      "磋商文件发出至提交首次响应文件截止不少于10日", "consultation: at least 10 days to the deadline"),
     ("procurement.consultation_clarification", 5, "days", P, HI, "S", CONSULT,
      "澄清修改在首次响应文件截止5日前通知", "consultation: changes 5 days before the deadline"),
-    ("procurement.negotiation_window", 3, "working_days", P, HI, "S", O74,
+    ("procurement.consultation_documents_window", 5, "working_days", P, HI, "R", f"{CONSULT} 第十条",
+     "磋商文件的发售期限自开始之日起不少于5个工作日", "consultation documents available for at least 5 working days"),
+    ("procurement.consultation_group_size", 3, "count", P, HI, "R", f"{CONSULT} 第十四条",
+     "磋商小组由采购人代表和评审专家共3人以上单数组成", "consultation group of an odd number, at least 3"),
+    ("procurement.consultation_experts_share", TWO_THIRDS, "ratio", P, HI, "R", f"{CONSULT} 第十四条",
+     "评审专家人数不得少于磋商小组成员总数的三分之二", "experts at least 2/3 of the consultation group"),
+    ("procurement.consultation_min_suppliers", 3, "count", P, HI, "R", f"{CONSULT} 第六条",
+     "不少于3家符合相应资格条件的供应商参与竞争性磋商", "at least 3 suppliers take part in a consultation"),
+    ("procurement.negotiation_window", 3, "working_days", P, HI, "S", f"{O74} 第二十九条",
      "谈判文件发出至首次响应截止不少于3个工作日", "negotiation: 3 working days to the deadline"),
+    ("procurement.inquiry_window", 3, "working_days", P, HI, "R", f"{O74} 第四十五条",
+     "询价通知书发出至响应文件提交截止不少于3个工作日", "inquiry: 3 working days to the deadline"),
+    ("procurement.single_source_publicity", 5, "working_days", P, HI, "R", f"{GPR} 第三十八条",
+     "单一来源采购的项目信息和唯一供应商名称公示不少于5个工作日",
+     "single source: the project and its one supplier published for at least 5 working days"),
+    ("procurement.single_source_supplier", 1, "count", P, FIX, "R", f"{GPL} 第三十一条",
+     "单一来源采购只向唯一的供应商采购", "single source: exactly one named supplier"),
+    ("procurement.single_source_record", None, None, P, FIX, "R", f"{O74} 第四十二条",
+     "单一来源采购人员编写协商情况记录：协商日期和地点、采购人员名单、供应商的成本和同类项目合同价格说明、"
+     "合同主要条款及价格商定情况",
+     "single source: a record of the negotiation (date, place, negotiators, the supplier's costs and comparable "
+     "prices, the terms and the price agreed)"),
+    ("procurement.single_source_price", None, None, P, FIX, "R", f"{GPL} 第三十九条",
+     "在保证质量和双方商定合理价格的基础上采购；商定的成交价不高于供应商的报价和采购预算",
+     "single source: a reasonable price agreed, justified, not above the supplier's quotation or the budget"),
     ("procurement.report_to_purchaser", 2, "working_days", P, LO, "T", f"{GPR} 第四十三条",
      "评审结束后2个工作日内将评审报告送交采购人", "report to the purchaser within 2 working days"),
     ("procurement.purchaser_decision", 5, "working_days", P, LO, "T", f"{GPR} 第四十三条",
@@ -442,7 +473,13 @@ class Method:
     code: str
     name_zh: str
     name_en: str
-    kind: str  # "tender" (sealed bids, opening), "listing", "auction" or "agreement"
+    kind: str  # "tender" (sealed bids, opening, evaluation), "negotiated" (sealed bids, opening, then a negotiation
+    # with the one supplier), "listing", "auction" or "agreement"
+
+    @property
+    def sealed_bids(self) -> bool:
+        """Whether the lot takes sealed bids opened online at the deadline (an opening key, a key ceremony)."""
+        return self.kind in ("tender", "negotiated")
 
 
 METHODS: dict[str, Method] = {
@@ -453,7 +490,7 @@ METHODS: dict[str, Method] = {
         Method("negotiation", "竞争性谈判", "competitive negotiation", "tender"),
         Method("consultation", "竞争性磋商", "competitive consultation", "tender"),
         Method("inquiry", "询价", "request for quotations", "tender"),
-        Method("single_source", "单一来源", "single source", "tender"),
+        Method("single_source", "单一来源", "single source", "negotiated"),
         Method("tender", "招标", "tender", "tender"),
         Method("auction", "拍卖", "auction", "auction"),
         Method("listing", "挂牌", "listing", "listing"),

@@ -10,10 +10,11 @@ Per trade type and method (``plan``):
 
 - construction open/invited: deadline >= 20 days (法 Art. 24), documents >= 5 days (条例 Art. 16),
   clarifications 15 days before (法 Art. 23), objections 10 days before (条例 Art. 22).
-- procurement open/invited: deadline >= 20 days (采购法 Art. 35); the other three as for construction (see
-  ``_TENDER_PLANS``).
+- procurement open/invited: deadline >= 20 days (采购法 Art. 35), documents >= 5 working days (87号令 Art. 18);
+  clarifications and objections as for construction (see ``_TENDER_PLANS``).
 - consultation (both trade types): deadline >= 10 days, clarifications and objections 5 days before, documents
-  5 days; negotiation, inquiry and single source: 3 working days, documents until the deadline.
+  5 working days; negotiation and inquiry: 3 working days; single source: 5 working days (its supplier published,
+  采购条例 Art. 38); for these three the documents stay available until the deadline.
 - land: the start (listing start, auction, tender deadline) >= 20 days after the announcement (39号令 Art. 8);
   listing >= 10 working days (Art. 19); the application deadline (竞买申请截止) two working days before the
   end, at 17:00 (centre practice, not a legal number).
@@ -87,30 +88,33 @@ class Plan:
     listing: str | None = None  # land: listing start -> listing end
 
 
-# RULES.md has no procurement row for the documents window, the clarification period or objections to the
-# documents: procurement tenders reuse the construction numbers (5 days, 15 days, 10 days). 87号令 says 5
-# working days for the documents and 采购条例 Art. 31 says 15 days for clarifications; 采购法 Art. 52 counts
-# 质疑 from receipt of the documents instead of back from the deadline.
+# Procurement tenders: documents for 5 working days (87号令 Art. 18). RULES.md has no procurement row for the
+# clarification period or objections to the documents: they reuse the construction numbers (15 days, 10 days);
+# 采购条例 Art. 31 says 15 days for clarifications too, and 采购法 Art. 52 counts 质疑 from receipt of the
+# documents instead of back from the deadline.
 _TENDER_PLANS = {
     "construction": Plan("bids", "construction.bid_window", "construction.document_sale_window",
                          "construction.clarification", "construction.objection_documents"),
-    "procurement": Plan("bids", "procurement.tender_window", "construction.document_sale_window",
+    "procurement": Plan("bids", "procurement.tender_window", "procurement.documents_window",
                         "construction.clarification", "construction.objection_documents"),
 }
 # The non-tender methods follow the procurement rules for both trade types (RULES.md has no construction row;
 # works below the tendering threshold bought this way follow 财政部令第74号 / 财库〔2014〕214号). Objections
 # to their documents close with the clarification cut-off, so an answer can still change the documents.
-# Inquiry uses the negotiation rule (74号令 gives inquiry the same 3 working days); single source has no
-# minimum in RULES.md and takes the same 3 working days. The 3 working days also bound clarifications
-# (74号令 Art. 29, recalled); the documents stay available until the deadline (no minimum in RULES.md),
-# except consultation, whose 5-day documents window reuses the construction number (214号 Art. 10).
+# Negotiation and inquiry: 3 working days to the deadline, which also bound clarifications (74号令 Arts. 29, 45);
+# consultation: 10 days, documents for 5 working days (214号 Art. 10); single source: the 5 working days its
+# supplier is published for (采购条例 Art. 38), clarifications as for negotiation (no rule of its own). Apart
+# from consultation, the documents stay available until the deadline (no minimum).
 _SHORT_PLANS = {
-    "consultation": Plan("bids", "procurement.consultation_window", "construction.document_sale_window",
+    "consultation": Plan("bids", "procurement.consultation_window", "procurement.consultation_documents_window",
                          "procurement.consultation_clarification", "procurement.consultation_clarification"),
     "negotiation": Plan("bids", "procurement.negotiation_window", None,
                         "procurement.negotiation_window", "procurement.negotiation_window"),
+    "inquiry": Plan("bids", "procurement.inquiry_window", None, "procurement.inquiry_window",
+                    "procurement.inquiry_window"),
+    "single_source": Plan("bids", "procurement.single_source_publicity", None, "procurement.negotiation_window",
+                          "procurement.negotiation_window"),
 }
-_SHORT_PLANS["inquiry"] = _SHORT_PLANS["single_source"] = _SHORT_PLANS["negotiation"]
 _LAND_PLANS = {
     "tender": Plan("bids", "land.announcement_period"),
     "auction": Plan("land_auction", "land.announcement_period"),

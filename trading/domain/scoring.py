@@ -1,9 +1,7 @@
-"""Closed evaluation (评标), pure: the committee check, anonymised labels, both methods and the report (DESIGN §7).
+"""Closed evaluation (评标), pure: anonymised labels, both methods and the report (DESIGN §7); the committee check
+is in ``committee`` (re-exported here).
 
 Decisions:
-* Committee: odd and at least the size rule (5; procurement 7 when the budget is at least
-  ``procurement.committee_large_budget`` and the project is complex), experts at least the share rule (2/3,
-  compared exactly as a ``Fraction``). Minimum first, then odd, then share; each refusal names its rule.
 * Compliance (lowest evaluated price): every member votes on every bid; a bid passes on a strict majority,
   ``yes * 2 > members``; a tie (2 of 4) fails, as the committee has not found the bid compliant.
 * Price score = lowest valid price / bid price × price weight (87号令 Art. 55, rule
@@ -24,26 +22,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
-from fractions import Fraction
 from typing import NamedTuple
 
+from .committee import KINDS, Member, check_committee  # noqa: F401 - the committee as scoring takes it
 from .errors import N_, DomainError
 from .rules import RuleSet
 
 METHODS, AGGREGATIONS = ("lowest_price", "comprehensive"), ("mean", "trimmed_mean")
-KINDS, DECISIONS = ("expert", "tenderee_rep"), ("accepted", "rejected")
+DECISIONS = ("accepted", "rejected")
 LABEL_PREFIX = "投标人"
 TRIM_MINIMUM = 5  # one highest and one lowest dropped: at least 3 scores remain
 FORMULA_RULE, LOW_PRICE_RULE = "procurement.price_score_formula", "construction.abnormally_low_price"
 CANDIDATES_RULE = "construction.max_candidates"
 POINT, _CONTEXT = Decimal("0.01"), Context(prec=34)
-
-
-class Member(NamedTuple):
-    """A committee member: an expert drawn from the pool or the tenderee's representative."""
-
-    member_id: str
-    kind: str
 
 
 class BidPrice(NamedTuple):
@@ -134,41 +125,6 @@ class Confirmation(NamedTuple):
 def _round(value: Decimal) -> Decimal:
     """Half up to 2 decimals (the published score)."""
     return value.quantize(POINT, rounding=ROUND_HALF_UP) + 0
-
-
-def check_committee(trade_type: str, members: list[Member], budget: Decimal | None, complex: bool = False, *,
-                    rules: RuleSet) -> None:
-    """Refuse a committee that is too small, even, or short of experts under the rules in force, naming the rule."""
-    if trade_type not in ("construction", "procurement"):
-        raise DomainError(N_("Unknown trade type %(trade_type)s for an evaluation committee."),
-                          field="trade_type", trade_type=trade_type)
-    if len({m.member_id for m in members}) != len(members):
-        raise DomainError(N_("A member appears twice in the committee."), field="members")
-    for m in (m for m in members if m.kind not in KINDS):
-        raise DomainError(N_("Unknown kind %(kind)s of committee member %(member)s."), field="members",
-                          kind=m.kind, member=m.member_id)
-    size_id = f"{trade_type}.committee_size"
-    if trade_type == "procurement" and complex:
-        threshold = rules.value("procurement.committee_large_budget")
-        if budget is None:
-            raise DomainError(N_("Enter the budget: complex projects from %(threshold)s yuan need a larger "
-                                 "committee."), field="budget", rule="procurement.committee_large_budget",
-                              threshold=str(threshold))
-        if budget >= threshold:
-            size_id = "procurement.committee_large_size"
-    minimum, size = rules.value(size_id), len(members)
-    if size < minimum:
-        raise DomainError(N_("The committee has %(size)s members; it needs at least %(minimum)s."),
-                          field="members", rule=size_id, size=size, minimum=minimum)
-    if size % 2 == 0:
-        raise DomainError(N_("The committee has %(size)s members; it needs an odd number."),
-                          field="members", rule=size_id, size=size)
-    share_id = f"{trade_type}.committee_experts_share"
-    share = Fraction(rules.value(share_id))
-    experts = sum(1 for m in members if m.kind == "expert")
-    if Fraction(experts, size) < share:
-        raise DomainError(N_("%(experts)s of %(size)s members are experts; at least %(share)s are needed."),
-                          field="members", rule=share_id, experts=experts, size=size, share=str(share))
 
 
 def labels(bid_ids: Iterable[str]) -> dict[str, str]:

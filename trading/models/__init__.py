@@ -13,6 +13,7 @@ from .evaluation import (
                          Evaluation,
                          EvaluationMark,
                          LowPriceCase,
+                         Negotiation,
                          Publicity,
                          ResultObjection,
 )
@@ -44,5 +45,5 @@ __all__ = [
     "DealCodeCounter", "DocumentDownload", "EntryCertificate", "Filing", "Lot", "LotSpecialty", "MethodApproval",
     "Objection", "Organisation", "Project", "RecoveryCode", "Registration", "User", "UserRole",
     "ArchiveBundle", "Award", "CommitteeMember", "Contract", "Evaluation", "EvaluationMark", "LowPriceCase",
-    "Publicity", "ResultObjection", "can_administer", "can_read_audit", "Deal", "DealCell", "DealSpan",
+    "Negotiation", "Publicity", "ResultObjection", "can_administer", "can_read_audit", "Deal", "DealCell", "DealSpan",
 ]

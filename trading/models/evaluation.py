@@ -1,5 +1,6 @@
-"""Closed evaluation (评标) and what follows it: the committee, members' marks, abnormally low price cases, the
-candidate publicity (中标候选人公示) with its objections, the award, the contract and the archive (电子档案)."""
+"""Closed evaluation (评标) and what follows it: the committee, members' marks, abnormally low price cases (or, for
+single source, the negotiation record), the candidate publicity (中标候选人公示) with its objections, the award,
+the contract and the archive (电子档案)."""
 
 from __future__ import annotations
 
@@ -120,6 +121,32 @@ class Publicity(db.Model):
     published_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
 
     __table_args__ = (sa.UniqueConstraint("lot_id", "round", name="uq_publicity_lot_round"),)
+
+
+class Negotiation(db.Model):
+    """协商情况记录 of a single-source lot: who negotiated with the one supplier, when and where, the supplier's cost
+    explanation, and the price agreed with its justification; it takes the place of the evaluation report."""
+
+    __tablename__ = "negotiation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lot.id"), index=True)
+    round: Mapped[int] = mapped_column()
+    bid_id: Mapped[int] = mapped_column(sa.ForeignKey("bid.id"))
+    bidder_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"))
+    negotiated_on: Mapped[date] = mapped_column(sa.Date)
+    place: Mapped[str] = mapped_column(sa.String(200))
+    negotiators: Mapped[list] = mapped_column(sa.JSON)  # the tenderee's negotiators, by name
+    cost_note: Mapped[str] = mapped_column(sa.Text)  # the supplier's costs and prices of comparable contracts
+    quoted: Mapped[Decimal] = mapped_column(Money())  # the supplier's price at the opening
+    price: Mapped[Decimal] = mapped_column(Money())  # the price agreed
+    justification: Mapped[str] = mapped_column(sa.Text)  # the main terms and why the price is reasonable
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    bidder: Mapped[Organisation] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("lot_id", "round", name="uq_negotiation_lot_round"),)
 
 
 class ResultObjection(BidderObjection, db.Model):

@@ -70,6 +70,8 @@ class Lot(db.Model):
     scope: Mapped[str] = mapped_column(sa.Text, default="")  # 招标范围 / 采购需求 / 转让标的
     duration: Mapped[str] = mapped_column(sa.String(100), default="")  # 工期 / 合同履行期限
     qualification: Mapped[str] = mapped_column(sa.Text, default="")  # 资质要求 / 资格条件
+    complex: Mapped[bool] = mapped_column(default=False)  # procurement marked technically complex (87号令 Art. 47)
+    complex_reason: Mapped[str] = mapped_column(sa.Text, default="")  # why, in the tenderee's words
     deal_code: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
     key_threshold: Mapped[int] = mapped_column(default=2)  # k of the opening key's k-of-n shares
 
@@ -204,6 +206,7 @@ class MethodApproval(SupervisorRequest, db.Model):
 
     method: Mapped[str] = mapped_column(sa.String(24))
     justification: Mapped[str] = mapped_column(sa.Text, default="")
+    invitees: Mapped[list] = mapped_column(sa.JSON, default=list)  # organisation ids: invited tender, single source
 
 
 class Announcement(db.Model):

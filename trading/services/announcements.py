@@ -9,12 +9,13 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from ..domain import documents, regions, rules, schedule, specialties
+from ..domain import documents, methods, regions, rules, schedule, specialties
 from ..domain.errors import N_, DomainError
 from ..domain.sealing import ceremony
 from ..models import Announcement, Clarification, Lot, Organisation
 from . import published_keys
 from .lots import require_tenderee, transition
+from .methods import invitees as approved_invitees
 from .objections import lot_schedule
 
 SCHEDULE_FIELDS = ("issued_at", "documents_until", "clarification_cutoff", "objection_cutoff", "bid_deadline",
@@ -30,10 +31,11 @@ def centre_region(session, lot: Lot) -> str:
 
 
 def context(ctx, lot: Lot, timetable: schedule.Schedule, region: str, key_fingerprint: str | None = None,
-            key_holders: tuple[documents.KeyHolder, ...] = ()) -> documents.DocumentContext:
+            key_holders: tuple[documents.KeyHolder, ...] = (),
+            suppliers: tuple[str, ...] = ()) -> documents.DocumentContext:
     """The standard template's fields, filled from the lot, its project, the centre's region, the timetable and the
     rules in force; the announcement lists the platform's published keys (``published_keys.notices``) and
-    ``key_holders``, who hold the opening key's shares."""
+    ``key_holders``, who hold the opening key's shares; ``suppliers``: the one supplier a single source names."""
     project = lot.project
     catalogue = specialties.load()
     land = None
@@ -60,7 +62,8 @@ def context(ctx, lot: Lot, timetable: schedule.Schedule, region: str, key_finger
                                                   s.count) for s in lot.specialties),
         increment=lot.increment, reserve_note="本宗地设有底价" if project.trade_type == "land" else None, land=land,
         key_fingerprint=key_fingerprint, platform_keys=published_keys.notices(ctx.keyring), key_holders=key_holders,
-        key_threshold=lot.key_threshold, rules=ctx.rules)
+        key_threshold=lot.key_threshold, complex=lot.complex, complex_reason=lot.complex_reason or None,
+        suppliers=suppliers, rules=ctx.rules)
 
 
 def propose(ctx, lot: Lot, now: datetime) -> schedule.Schedule:
@@ -98,7 +101,10 @@ def preview(ctx, session, lot: Lot, timetable: schedule.Schedule,
     """The announcement and the documents as they would be published: ((title, text), (title, text)); before
     the ceremony the opening key's fingerprint and its holders read "to be published"."""
     holders = key_holders(session, lot) if key_fingerprint else ()
-    filled = context(ctx, lot, timetable, centre_region(session, lot), key_fingerprint, holders)
+    suppliers = ()  # single source publishes its one supplier (采购条例 Art. 38); invitations stay unpublished
+    if lot.method == methods.SINGLE_SOURCE:
+        suppliers = tuple(org.name for org in approved_invitees(session, lot))
+    filled = context(ctx, lot, timetable, centre_region(session, lot), key_fingerprint, holders, suppliers)
     return documents.render_announcement(filled), documents.render_documents(filled)
 
 

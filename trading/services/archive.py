@@ -37,10 +37,15 @@ def _opening(session, lot: Lot) -> dict:
 
 
 def _evaluation(session, lot: Lot) -> dict:
-    """The committee, every mark and the report."""
+    """The committee, every mark and the report (single source: the negotiation record)."""
     row = room.evaluation_of(session, lot)
     if row is None:
-        return {}
+        negotiated = result.negotiation_of(session, lot)  # single source: the negotiation record instead
+        return {} if negotiated is None else {"negotiation": {
+            "bidder": negotiated.bidder.name, "negotiated_on": negotiated.negotiated_on.isoformat(),
+            "place": negotiated.place, "negotiators": negotiated.negotiators, "cost_note": negotiated.cost_note,
+            "quoted": negotiated.quoted, "price": negotiated.price, "justification": negotiated.justification,
+            "recorded_at": format_time(negotiated.recorded_at)}}
     marks = session.scalars(sa.select(EvaluationMark).where(EvaluationMark.evaluation_id == row.id)
                             .order_by(EvaluationMark.member_id, EvaluationMark.bid_id, EvaluationMark.criterion))
     labels = room.labels_of(session, lot)

@@ -23,7 +23,7 @@ from .lots import transition
 from .objections import is_paused
 from .opening import check_quorum
 
-TENDER_METHODS = [code for code, method in rules.METHODS.items() if method.kind == "tender"]
+TENDER_METHODS = [code for code, method in rules.METHODS.items() if method.sealed_bids]
 LISTING_METHODS = [code for code, method in rules.METHODS.items() if method.kind == "listing"]
 AUCTION_METHODS = [code for code, method in rules.METHODS.items() if method.kind == "auction"]
 

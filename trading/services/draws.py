@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from ..domain import beacon as beacons, drawing, gcpause, lifecycle, specialties
+from ..domain.committee import committee_rules
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
 from ..models import Draw, DrawCall, Expert, Lot, Registration
 from ..notify import CallScript, KeypadGateway, SimulatedGateway, render_script
@@ -54,6 +55,9 @@ def create(ctx, session, actor, now: datetime, lot: Lot, *, wanted: list[tuple[s
     if lot.state not in lifecycle.DRAWING:
         raise DomainError(N_("Experts are drawn for a lot in trading (announced, opening or evaluating)."),
                           field="lot", rule="platform.five_stages")
+    size_rule = "construction.committee_size"  # land tenders borrow the construction committee
+    if lot.project.trade_type in ("construction", "procurement"):  # single source has none: refused
+        size_rule = committee_rules(lot.project.trade_type, lot.method, lot.budget, lot.complex, rules=ctx.rules)[0]
     if evaluation_at <= now:
         raise DomainError(N_("The evaluation time must be in the future."), field="evaluation_at")
     place = (place or "").strip()
@@ -83,8 +87,6 @@ def create(ctx, session, actor, now: datetime, lot: Lot, *, wanted: list[tuple[s
     with gcpause.paused():  # tens of thousands of short-lived objects, no cycles
         pool, clear = experts.for_draw(session, [code for code, _, _ in cleaned], drawing.screen(request, **parties))
         eligible, exclusions = drawing.recuse(pool, request, cleared=clear, **parties)
-    size_rule = ("procurement.committee_size" if lot.project.trade_type == "procurement"
-                 else "construction.committee_size")
     drawing.check_supply(eligible, request, size_rule)
     digest = drawing.inputs_hash(request, eligible, exclusions)
     secret = os.urandom(32)

@@ -23,6 +23,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from ..domain import scoring
+from ..domain.committee import committee_rules
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
 from ..models import (
     Bid,
@@ -105,6 +106,8 @@ def start(ctx, session, actor, now: datetime, lot: Lot, *,
     require_role(actor, "staff")
     if lot.state != "opening":
         raise DomainError(N_("The evaluation starts after the opening."), field="lot", rule="platform.five_stages")
+    # single source has no committee: its one response is negotiated (services.negotiations), not evaluated
+    committee_rules(lot.project.trade_type, lot.method, lot.budget, lot.complex, rules=ctx.rules)
     rule_id = opening.min_bids_rule(lot)
     needed, opened = int(ctx.rules.value(rule_id)), len(opened_entries(session, lot))
     if opened < needed:
@@ -133,7 +136,8 @@ def start(ctx, session, actor, now: datetime, lot: Lot, *,
                                                   specialty=seat.specialty,
                                                   status="reserve" if seat.backup else "seated"))
     session.flush()
-    scoring.check_committee(lot.project.trade_type, committee(evaluation), lot.budget, rules=ctx.rules)
+    scoring.check_committee(lot.project.trade_type, committee(evaluation), lot.budget, lot.complex, method=lot.method,
+                            rules=ctx.rules)
     transition(session, lot, "start_evaluation", actor, "staff", now,
                payload={"evaluation_id": evaluation.id, "members": len(committee(evaluation)), "opened": opened})
     return evaluation, passwords
@@ -147,7 +151,8 @@ def declare_failed(ctx, session, actor, now: datetime, lot: Lot) -> None:
     if lot.state == "opening" and opened >= needed:
         raise DomainError(N_("%(opened)s bids were opened, enough to evaluate: the lot cannot be failed."),
                           field="lot", rule=rule_id, opened=opened)
-    transition(session, lot, "fail", actor, "staff", now, payload={"opened": opened, "needed": needed, "rule": rule_id})
+    transition(session, lot, "fail", actor, "staff", now, payload={"opened": opened, "needed": needed, "rule": rule_id},
+               rule=rule_id)
 
 
 def member_of(evaluation: Evaluation, user) -> CommitteeMember | None:
@@ -212,7 +217,8 @@ def short_of_members(ctx, session, evaluation: Evaluation) -> DomainError | None
     """Why the committee as now seated falls short of the rules in force (after conflicts), or None."""
     lot = session.get(Lot, evaluation.lot_id)
     try:
-        scoring.check_committee(lot.project.trade_type, committee(evaluation), lot.budget, rules=ctx.rules)
+        scoring.check_committee(lot.project.trade_type, committee(evaluation), lot.budget, lot.complex,
+                                method=lot.method, rules=ctx.rules)
     except DomainError as error:
         return error
     return None

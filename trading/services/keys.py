@@ -204,7 +204,7 @@ def seal_shares(session, actor, now: datetime, lot: Lot, chosen: list[tuple[str,
 def run_ceremony(session, actor, now: datetime, lot: Lot) -> OpeningKey | None:
     """Announcement hook: make the lot's opening key (k of n from the lot's setting), seal its shares to the
     approved holders, log the share hashes. Only lots whose method takes sealed bids have one."""
-    if rules.METHODS[lot.method].kind != "tender":
+    if not rules.METHODS[lot.method].sealed_bids:
         return None
     return seal_shares(session, actor, now, lot, choose_holders(session, lot, actor),
                        lot.key_threshold or ceremony.DEFAULT_K)

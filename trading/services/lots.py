@@ -46,14 +46,18 @@ def require_role(actor, role: str) -> None:
 
 
 def transition(session, lot: Lot, action: str, actor, role: str, now: datetime, *,
-               payload: dict | None = None) -> str:
-    """Check the actor holds ``role``, apply ``action`` through the lifecycle table, record it, return the state."""
+               payload: dict | None = None, rule: str | None = None) -> str:
+    """Check the actor holds ``role``, apply ``action`` through the lifecycle table, record it, return the state.
+    The audit entry names ``rule`` (one of the row's rules: the one that decided, e.g. the method's minimum of bids),
+    else the row's first rule for the trade type."""
     require_role(actor, role)
     before = lot.state
     after = lifecycle.apply(before, action, role, now, lot.deadlines(), lot.project.trade_type,
                             method=lot.method, previous=lot.previous_state)
     row = lifecycle.find_transition(before, action)
-    rule = lifecycle.rule_for(row, lot.project.trade_type)
+    if rule is not None and rule not in row.rule_ids:
+        raise ValueError(f"rule {rule} is not a rule of {action}")
+    rule = rule or lifecycle.rule_for(row, lot.project.trade_type)
     if after != before:
         if after in lifecycle.SIDE_STATES:
             lot.previous_state = before

@@ -11,7 +11,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from ..domain import audit as chain, money
+from ..domain import audit as chain, methods, money
 from ..domain.errors import N_, DomainError, Forbidden
 from ..domain.sealing import ceremony, envelope, holderkeys, opener, sharefiles, standing
 from ..models import (
@@ -36,8 +36,9 @@ RELEASED_SHARE = "released-share"  # the at-rest purpose that keeps released sha
 
 
 def min_bids_rule(lot: Lot) -> str:
-    """The rule that sets the fewest bids an opening needs for the lot's trade type."""
-    return "procurement.min_suppliers" if lot.project.trade_type == "procurement" else "construction.min_bids"
+    """The rule that sets the fewest bids an opening needs for the lot's trade type and method (single source: its
+    one supplier; ``domain.methods``)."""
+    return methods.min_bids_rule(lot.project.trade_type, lot.method)
 
 
 def _standing(lot: Lot):
@@ -63,7 +64,8 @@ def check_quorum(ctx, session, now: datetime, lot: Lot) -> bool:
                                                public_key=None)))
     if count >= needed:
         return False
-    transition(session, lot, "fail", None, "system", now, payload={"bids": count, "needed": needed, "rule": rule_id})
+    transition(session, lot, "fail", None, "system", now, payload={"bids": count, "needed": needed, "rule": rule_id},
+               rule=rule_id)
     return True
 
 

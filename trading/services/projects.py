@@ -9,7 +9,7 @@ from typing import BinaryIO
 
 import sqlalchemy as sa
 
-from ..domain import calendar, filing, regions, rules, schedule, specialties
+from ..domain import calendar, committee, filing, regions, rules, schedule, specialties
 from ..domain.errors import N_, DomainError, Forbidden
 from ..domain.money import parse_yuan
 from ..models import Attachment, Filing, Lot, LotSpecialty, Organisation, Project
@@ -69,6 +69,8 @@ class LotInput:
     scope: str = ""
     duration: str = ""
     qualification: str = ""
+    complex: bool = False  # procurement: technically complex (with 10 million yuan or more: a committee of 7)
+    complex_reason: str = ""
 
 
 def _text(value: str | None, field_name: str, message: str, limit: int = 200) -> str:
@@ -207,6 +209,7 @@ def _apply_lot_input(in_force, lot: Lot, project: Project, data: LotInput) -> No
     if trade_type in ("construction", "procurement") and not method:
         raise DomainError(N_("Choose the evaluation method."), field="evaluation_method")
     criteria = _check_criteria(in_force, trade_type, category, method, data.criteria)
+    complex_reason = committee.check_complex(trade_type, bool(data.complex), data.complex_reason)
     catalogue = specialties.load()
     wanted = {}
     for code, count in (data.specialties or {}).items():
@@ -223,6 +226,7 @@ def _apply_lot_input(in_force, lot: Lot, project: Project, data: LotInput) -> No
     lot.name, lot.budget, lot.starting_price, lot.increment = name, budget, starting, increment
     lot.deposit, lot.category, lot.evaluation_method, lot.criteria = deposit, category, method, criteria
     lot.land_details = land
+    lot.complex, lot.complex_reason = bool(complex_reason), complex_reason
     lot.location = (data.location or "").strip()[:200]
     lot.scope = (data.scope or "").strip()[:5000]
     lot.duration = (data.duration or "").strip()[:100]
@@ -262,7 +266,8 @@ def _lot_payload(lot: Lot) -> dict:
     """What the audit log keeps of a lot's terms."""
     return {"number": lot.number, "name": lot.name, "budget": lot.budget, "starting_price": lot.starting_price,
             "deposit": lot.deposit, "evaluation_method": lot.evaluation_method, "criteria": lot.criteria,
-            "specialties": {s.code: s.count for s in lot.specialties}}
+            "specialties": {s.code: s.count for s in lot.specialties}, "complex": lot.complex,
+            "complex_reason": lot.complex_reason}
 
 
 def attach(ctx, session, actor, now: datetime, lot: Lot, kind: str, filename: str, content_type: str,

@@ -1,4 +1,5 @@
-"""Sign-up (报名) and document downloads; who signed up stays confidential until the deadline (法 Art. 22)."""
+"""Sign-up (报名) and document downloads; who signed up stays confidential until the deadline (法 Art. 22). An
+invited tender or a single source takes only the bidders its approved method names."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from ..domain import methods as rule_methods, rules
 from ..domain.errors import N_, DomainError, Forbidden
 from ..models import DocumentDownload, Lot, Registration
-from . import audit, deposits
+from . import audit, deposits, methods
 from .objections import is_paused
 
 
@@ -44,6 +46,10 @@ def sign_up(session, actor, now: datetime, lot: Lot) -> Registration:
                           rule="construction.objection_pause")
     if actor.organisation_id in lot.project.party_ids():
         raise Forbidden(N_("The tenderee and its agency cannot bid for their own lot."), field="lot")
+    if not methods.may_take_part(session, lot, actor.organisation_id):
+        raise Forbidden(N_("Only the bidders named by the approved method (%(method)s) sign up for this lot."),
+                        field="lot", rule=rule_methods.invitation_rule(lot.project.trade_type, lot.method),
+                        method=rules.METHODS[lot.method].name_zh)
     if registration_of(session, lot, actor.organisation_id):
         raise DomainError(N_("Your company has already signed up for this lot."), field="lot")
     row = Registration(lot_id=lot.id, round=lot.round, bidder_id=actor.organisation_id, user_id=actor.id,

@@ -1,6 +1,7 @@
-"""Stages 4 and 5 after the evaluation (DESIGN §7): the candidate publicity (中标候选人公示) with its objections,
-the award notice (中标/成交通知书) and result notices, the contract registration, deposit refunds and the
-supervisor's warnings (预警) about late answers, contracts and refunds.
+"""Stages 4 and 5 after the evaluation or a single-source negotiation (``services.negotiations``) (DESIGN §7): the
+candidate publicity (中标候选人公示) with its objections, the award notice (中标/成交通知书) and result notices, the
+contract registration, deposit refunds and the supervisor's warnings (预警) about late answers, contracts and
+refunds.
 
 Periods: construction candidates are published for ``construction.publicity_period`` (3 days), procurement
 results for ``procurement.result_period`` (1 working day); a period ends at the midnight (Beijing time) after
@@ -21,7 +22,19 @@ import sqlalchemy as sa
 
 from ..domain import calendar, money, rules
 from ..domain.errors import N_, DomainError, Forbidden
-from ..models import AuditEntry, Award, Bid, Contract, Deposit, Draw, Evaluation, Lot, Publicity, ResultObjection
+from ..models import (
+    AuditEntry,
+    Award,
+    Bid,
+    Contract,
+    Deposit,
+    Draw,
+    Evaluation,
+    Lot,
+    Negotiation,
+    Publicity,
+    ResultObjection,
+)
 from . import audit, deals, deposits, draws, opening
 from .evaluation import evaluation_of
 from .lots import acts_for_tenderee, require_tenderee, transition
@@ -67,15 +80,28 @@ def publish(ctx, session, actor, now: datetime, lot: Lot) -> Publicity:
         raise DomainError(N_("The candidates are published once every member has confirmed the report."),
                           field="report", rule=_rule(lot, "construction.publicity_publish",
                                                      "procurement.result_publication"))
+    return publish_candidates(ctx, session, actor, role, now, lot, evaluation.report["candidates"],
+                              "start_publicity")
+
+
+def publish_candidates(ctx, session, actor, role: str, now: datetime, lot: Lot, candidates: list[dict],
+                       action: str) -> Publicity:
+    """Publish ``candidates`` (ranked, as the evaluation report or a single-source negotiation gives them) for the
+    period of the rules in force, moving the lot by ``action`` (start_publicity, conclude_negotiation)."""
     rule_id = _rule(lot, "construction.publicity_period", "procurement.result_period")
-    row = Publicity(lot_id=lot.id, round=lot.round, candidates=evaluation.report["candidates"], published_at=now,
+    row = Publicity(lot_id=lot.id, round=lot.round, candidates=candidates, published_at=now,
                     ends_at=period_end(now, ctx.rules[rule_id]), rule=rule_id, published_by_id=actor.id)
-    transition(session, lot, "start_publicity", actor, role, now,
+    transition(session, lot, action, actor, role, now,
                payload={"ends_at": row.ends_at, "candidates": [c["bid_id"] for c in row.candidates]})
     session.add(row)
     lot.publicity_end = row.ends_at
     session.flush()
     return row
+
+
+def negotiation_of(session, lot: Lot) -> Negotiation | None:
+    """The single-source negotiation record of the lot's current round, if recorded."""
+    return session.scalar(sa.select(Negotiation).where(Negotiation.lot_id == lot.id, Negotiation.round == lot.round))
 
 
 def open_objections(session, lot: Lot) -> list[ResultObjection]:
@@ -142,9 +168,11 @@ def award(ctx, session, actor, now: datetime, lot: Lot, rank: int, *, reason: st
     if rank != 1 and len(reason) < 4:
         raise DomainError(N_("Give the reason for not awarding the first candidate."), field="reason",
                           rule="construction.award_first_candidate")
+    negotiated = negotiation_of(session, lot)  # single source: the price agreed, not the one quoted
+    price = negotiated.price if negotiated is not None and negotiated.bid_id == entry.bid_id else entry.price
     deadline_rule = _rule(lot, "construction.contract_deadline", "procurement.contract_deadline")
     row = Award(lot_id=lot.id, round=lot.round, bid_id=entry.bid_id, bidder_id=entry.bidder_id,
-                rank=rank, price=entry.price, reason=reason[:2000], issued_at=now,
+                rank=rank, price=price, reason=reason[:2000], issued_at=now,
                 issued_by_id=actor.id, contract_due=now + timedelta(days=int(ctx.rules.value(deadline_rule))))
     transition(session, lot, "award", actor, "tenderee", now,
                payload={"bid_id": row.bid_id, "bidder_id": row.bidder_id, "rank": rank, "price": row.price})

@@ -158,12 +158,20 @@ def load_lots(ctx, session, now) -> list[str]:
     return lines
 
 
-def load_opening_lot(ctx, session, now) -> str:
+def load_opening_lot(ctx, session, now) -> list[str]:
     """The lot a trainee takes from the opening to the archive (after the expert pool is loaded): three sealed
-    bids in, the panel drawn, the bid deadline an hour away. Created once; returns its line."""
-    from . import lots as walk
+    bids in, the panel drawn, the bid deadline an hour away; then the lots of the other procurement methods, walked
+    to the contract (``simulate.methods``). Each is created once; returns one line per lot. The method lots' panels
+    are drawn days ago, before lot 5's of yesterday: the beacon's chain only moves forward."""
+    from . import lots as walk, methods
 
+    people = walk.cast(session)
     lot = walk.existing(session, "construction-opening")
-    if lot is None:
-        lot = walk.ready_to_open(ctx, session, walk.cast(session), now)
-    return f"  lot {lot.id:<3} {'construction':<13} {lot.state:<16} {lot.project.name}（3份投标，专家已抽取）"
+    created = lot is None
+    if created:
+        lot = walk.opening_lot(ctx, session, people, now)
+    others = methods.load(ctx, session, now)
+    if created:
+        walk.draw_opening_panel(ctx, session, people, now, lot)
+    line = f"  lot {lot.id:<3} {'construction':<13} {lot.state:<16} {lot.project.name}（3份投标，专家已抽取）"
+    return [line, *others]

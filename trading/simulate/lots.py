@@ -38,11 +38,14 @@ def cast(session) -> Cast:
 
 @dataclass(frozen=True)
 class Sample:
-    """A sample project and lot of one trade type."""
+    """A sample project and lot of one trade type, the method it asks for, why, and the demo bidders the method
+    names (invited tender, single source)."""
 
     project: dict
     lot: dict
     method: str
+    justification: str = ""
+    invited: tuple[str, ...] = ()
 
 
 SAMPLES = {
@@ -98,6 +101,33 @@ SAMPLES["construction-opening"] = Sample(
     SAMPLES["construction"].method)
 
 
+# Two lots of the non-tender procurement methods (the demo walks them to the contract: simulate/methods.py).
+SAMPLES["procurement-single-source"] = Sample(
+    {**SAMPLES["procurement"].project, "name": "咸宁市中心医院磁共振成像系统原厂维保项目",
+     "approval_number": "咸财采计〔2026〕0188号"},
+    {"name": "3.0T磁共振成像系统原厂维保服务（三年）", "budget": "2400000.00", "deposit": "40000.00",
+     "category": "services", "evaluation_method": "lowest_price", "criteria": [], "specialties": {"B081607": 1},
+     "location": "咸宁市中心医院影像科", "duration": "三年", "scope": "3.0T磁共振成像系统三年原厂维保、软件升级和备件",
+     "qualification": "设备原厂或其授权的唯一维保服务商"},
+    "single_source",
+    "该设备的维保涉及原厂专有技术和软件授权，只能由原厂授权的唯一服务商提供（政府采购法第三十一条第一项）。",
+    ("bidder4",))
+SAMPLES["procurement-negotiation"] = Sample(
+    {**SAMPLES["procurement"].project, "name": "咸宁市妇幼保健院医疗设备采购项目",
+     "approval_number": "咸财采计〔2026〕0215号"},
+    {"name": "第一包：便携式彩色超声诊断仪", "budget": "1260000.00", "deposit": "20000.00", "category": "goods",
+     "evaluation_method": "lowest_price", "criteria": [], "specialties": {"B014803": 2, "B081607": 1},
+     "location": "咸宁市妇幼保健院", "duration": "合同签订后30日内交货", "scope": "便携式彩色超声诊断仪3台及安装、培训",
+     "qualification": "具备医疗器械经营许可证"},
+    "negotiation", "公开招标后没有供应商投标，经批准改用竞争性谈判（政府采购法第三十条第一项）。")
+
+
+def sample_of(lot: Lot) -> Sample:
+    """The sample a demo lot was made from (by its project's name), else its trade type's."""
+    return next((s for s in SAMPLES.values() if s.project["name"] == lot.project.name),
+                SAMPLES[lot.project.trade_type])
+
+
 def _owner(people: Cast, trade_type: str) -> User:
     """Which demo tenderee registers a sample of this trade type."""
     return people.land_tenderee if trade_type in ("land", "property") else people.tenderee
@@ -128,7 +158,10 @@ def advance(ctx, session, people: Cast, now: datetime, lot: Lot, target: str) ->
         elif lot.state == "filed":
             certification.certify(session, people.staff, now, lot)
         elif lot.state == "certified":
-            request = methods.request_method(ctx, session, owner, now, lot, SAMPLES[trade_type].method, "")
+            sample = sample_of(lot)
+            invited = [bidder_org(session, name).id for name in sample.invited]
+            request = methods.request_method(ctx, session, owner, now, lot, sample.method, sample.justification,
+                                             invited)
             methods.decide_method(ctx, session, people.supervisor, now, request.id, True, "符合法定条件，同意。")
         elif lot.state == "method_approved":
             announcements.publish(ctx, session, owner, now, lot, announcements.propose(ctx, lot, now))
@@ -166,20 +199,21 @@ def bidder_org(session, username: str) -> Organisation:
 
 
 def submit_bids(ctx, session, people: Cast, now: datetime, lot: Lot, prices: list[str], *,
-                documents: bytes = b"") -> list:
-    """The first ``len(prices)`` demo bidders sign up, pay in full, get a certificate, seal a bid with that
-    price and a technical document on their own side (as the bidder's tool does), and submit it."""
+                documents: bytes = b"", bidders: list[User] | None = None) -> list:
+    """The first ``len(prices)`` demo bidders (of ``bidders``, by default all six in order) sign up, pay in full, get
+    a certificate, seal a bid with that price and a technical document on their own side (as the bidder's tool
+    does), and submit it."""
     from ..domain import pki
     from ..domain.sealing import envelope
     from ..services import bids, deposits, keys
 
     ctx = ctx.at(now)  # each bid received at ``now``
     made = []
-    for bidder, price in zip(people.bidders, prices, strict=False):
-        if deposits.deposit_of(session, lot, bidder.organisation_id) is None:
+    for bidder, price in zip(bidders or people.bidders, prices, strict=False):
+        if registrations.registration_of(session, lot, bidder.organisation_id) is None:
             registrations.sign_up(session, bidder, now, lot)
         deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
-        missing = deposit.required - deposit.received
+        missing = deposit.required - deposit.received if deposit is not None else 0
         if missing > 0:
             deposits.pay(session, bidder, now, target_number=deposits.sub_account(session, deposit).number,
                          amount=f"{missing:.2f}", memo="投标保证金")
@@ -205,8 +239,14 @@ def ready_to_open(ctx, session, people: Cast, now: datetime) -> Lot:
     (bidder1–3, the construction companies, deposits paid), the panel drawn yesterday by the simulated phone
     (4 road engineers and a cost engineer, a backup each), and its bid deadline an hour from now, so advancing
     the clock opens it."""
+    lot = opening_lot(ctx, session, people, now)
+    draw_opening_panel(ctx, session, people, now, lot)
+    return lot
+
+
+def opening_lot(ctx, session, people: Cast, now: datetime) -> Lot:
+    """``ready_to_open``'s lot without its panel: announced 25 days ago, three sealed bids in."""
     from ..domain import schedule
-    from ..services import draws
 
     start = now - timedelta(days=25)
     lot = create(ctx, session, people, start, "construction-opening")
@@ -215,6 +255,15 @@ def ready_to_open(ctx, session, people: Cast, now: datetime) -> Lot:
     timetable = announcements.complete(ctx, lot, schedule.Schedule(issued_at=start, bid_deadline=deadline))
     announcements.publish(ctx, session, _owner(people, "construction"), start, lot, timetable)
     submit_bids(ctx, session, people, start + timedelta(days=1), lot, OPENING_PRICES)
+    return lot
+
+
+def draw_opening_panel(ctx, session, people: Cast, now: datetime, lot: Lot) -> None:
+    """``ready_to_open``'s panel, drawn yesterday by the simulated phone (the beacon's chain only moves forward: a
+    draw at an earlier time must come before this one)."""
+    from ..services import draws
+
+    deadline = lot.bid_deadline
     at = now - timedelta(days=1)
     for attempt in range(3):  # a ranking can run out before the seats fill (rarely): the supervisor draws again
         actor, reason = (people.staff, "") if attempt == 0 else (people.supervisor, "首次抽取人数不足，重新抽取。")
@@ -227,4 +276,3 @@ def ready_to_open(ctx, session, people: Cast, now: datetime) -> Lot:
         if not any(draws.panel(draw).open.values()):
             break
     session.flush()
-    return lot

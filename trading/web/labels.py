@@ -69,6 +69,8 @@ AUDIT_ACTIONS = {
     # accounts and the platform
     "auth.login": _l("Logged in"), "auth.login_failed": _l("Login failed"),
     "api_token.issue": _l("API token issued"), "api_token.revoke": _l("API token revoked"),
+    "lot.conclude_negotiation": _l("Negotiation recorded: result published"),
+    "negotiation.record": _l("Negotiation with the single-source supplier recorded"),
     "auth.login_refused": _l("Login refused"), "auth.logout": _l("Logged out"),
     "auth.password_ok": _l("Password accepted, second factor asked"),
     "auth.second_factor_failed": _l("Second factor failed"),
@@ -94,6 +96,7 @@ LOT_ACTIONS = {
     "open_listing": _l("open the listing"), "place_offer": _l("place an offer"),
     "close_listing": _l("close the listing"), "start_auction": _l("start the auction"),
     "close_auction": _l("close the auction"), "conclude_agreement": _l("conclude the agreement"),
+    "conclude_negotiation": _l("record the negotiation"),
     "fail": _l("declare the lot failed"), "retrade": _l("start the next round"),
     "object": _l("object to the candidates"), "award": _l("award the lot"),
     "register_contract": _l("register the contract"), "archive": _l("archive the lot"),

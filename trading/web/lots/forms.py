@@ -8,6 +8,7 @@ from wtforms import (
     FormField,
     HiddenField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -79,6 +80,11 @@ class LotForm(Form):
     duration = StringField(_l("Duration"), validators=[Optional(), Length(max=100)],
                            description=_l("工期 / 合同履行期限, e.g. 180日历天"))
     qualification = TextAreaField(_l("Qualification requirements"), validators=[Optional(), Length(max=5000)])
+    complex = BooleanField(_l("Technically complex (技术复杂)"),
+                           description=_l("With a budget of 10 million yuan or more, a complex procurement is "
+                                          "evaluated by a committee of at least 7 (政府采购货物和服务招标投标管理办法 "
+                                          "第四十七条)."))
+    complex_reason = TextAreaField(_l("Why it is technically complex"), validators=[Optional(), Length(max=500)])
     area = DecimalField(_l("Area (m²)"), validators=[Optional(), Length(max=30)])
     land_use = StringField(_l("Land use"), validators=[Optional(), Length(max=50)])
     term_years = StringField(_l("Term (years)"), validators=[Optional(), Length(max=10)])
@@ -108,6 +114,8 @@ class MethodForm(Form):
     method = SelectField(_l("Trading method"), validators=[DataRequired()])
     justification = TextAreaField(_l("Justification (needed for any method other than open competition)"),
                                   validators=[Optional(), Length(max=2000)])
+    invitees = SelectMultipleField(_l("Invited bidders (invited tender: at least 3; single source: the one supplier)"),
+                                   coerce=int, validators=[Optional()])
     submit = SubmitField(_l("Request approval"))
 
 
@@ -135,6 +143,22 @@ class AnnounceForm(Form):
                                          SelectChoice("3", _l("3 of 3"))])
     preview = SubmitField(_l("Preview"))
     publish = SubmitField(_l("Publish the announcement"))
+
+
+class NegotiationForm(Form):
+    """The record of a single-source negotiation (协商情况记录) and the price agreed; the service says what is
+    missing, naming the rule."""
+
+    negotiated_on = DateField(_l("Date of the negotiation"), validators=[Optional()])
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
+    negotiators = StringField(_l("The tenderee's negotiators"), validators=[Optional(), Length(max=500)],
+                              description=_l("Names separated by 、"))
+    cost_note = TextAreaField(_l("The supplier's costs and the prices of comparable contracts"),
+                              validators=[Optional(), Length(max=5000)])
+    price = DecimalField(_l("Price agreed (yuan)"), validators=[Optional(), Length(max=30)])
+    justification = TextAreaField(_l("Main terms and why the price is reasonable"),
+                                  validators=[Optional(), Length(max=5000)])
+    submit = SubmitField(_l("Record the negotiation and publish the result"))
 
 
 class TextForm(Form):

@@ -5,9 +5,19 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_login import current_user
 
-from ...domain import filing, lifecycle, rules, schedule
+from ...domain import filing, lifecycle, methods as rule_methods, rules, schedule
 from ...extensions import db
-from ...models import Announcement, Bid, Cancellation, Clarification, Filing, MethodApproval, Objection, User
+from ...models import (
+    Announcement,
+    Bid,
+    Cancellation,
+    Clarification,
+    Filing,
+    MethodApproval,
+    Objection,
+    Organisation,
+    User,
+)
 from ...services import (
     bids,
     cancellation,
@@ -15,6 +25,7 @@ from ...services import (
     deposits,
     evaluation as room,
     keys,
+    methods,
     objections,
     opening,
     projects,
@@ -29,7 +40,17 @@ from ..common import choices, now
 from ..i18n import message_text
 from ..labels import method_name, named, role_name
 from . import labels
-from .forms import ActionForm, AnnounceForm, DecisionForm, DownloadForm, MethodForm, ReasonForm, TextForm, UploadForm
+from .forms import (
+    ActionForm,
+    AnnounceForm,
+    DecisionForm,
+    DownloadForm,
+    MethodForm,
+    NegotiationForm,
+    ReasonForm,
+    TextForm,
+    UploadForm,
+)
 
 ROLE_ORDER = ("admin", "staff", "supervisor", "tenderee", "bidder", "expert")
 
@@ -81,6 +102,17 @@ def my_low_price_cases(lot) -> int:
                if db.session.get(Bid, case.bid_id).bidder_id == current_user.organisation_id)
 
 
+def method_form(lot) -> MethodForm:
+    """The method request form with the lot's methods and the bidder companies it may name."""
+    form = MethodForm()
+    allowed = rules.METHODS_BY_TRADE_TYPE[lot.project.trade_type]
+    form.method.choices = choices((m, method_name(m)) for m in allowed)
+    companies = db.session.scalars(sa.select(Organisation).where(Organisation.org_type == "bidder", Organisation.active)
+                                   .order_by(Organisation.name))
+    form.invitees.choices = choices((org.id, f"{org.name}（{org.credit_code}）") for org in companies)
+    return form
+
+
 def lot_context(lot) -> dict:
     """Everything lots/lot.html renders."""
     at = now()
@@ -90,10 +122,9 @@ def lot_context(lot) -> dict:
     actions = lot_actions(lot, at)
     upload = UploadForm()
     upload.kind.choices = choices((k.code, named(k)) for k in filing.kinds(project.trade_type))
-    method_form = MethodForm()
-    allowed = rules.METHODS_BY_TRADE_TYPE[project.trade_type]
-    method_form.method.choices = choices((m, method_name(m)) for m in allowed)
+    request_form = method_form(lot) if "request_method" in actions else MethodForm()
     same_round = {"lot_id": lot.id, "round": lot.round}
+    approvals = db.session.scalars(sa.select(MethodApproval).filter_by(**same_round).order_by(MethodApproval.id)).all()
     announcement = db.session.scalar(sa.select(Announcement).filter_by(**same_round))
     my_registration = None
     if current_user.has_role("bidder"):
@@ -123,8 +154,7 @@ def lot_context(lot) -> dict:
         "attachments": projects.attachments(db.session, lot) if (party or internal) else [],
         "filings": db.session.scalars(sa.select(Filing).filter_by(**same_round).order_by(Filing.id)).all(),
         "certificate": certification.certificate_of(db.session, lot),
-        "approvals": db.session.scalars(sa.select(MethodApproval).filter_by(**same_round)
-                                        .order_by(MethodApproval.id)).all(),
+        "approvals": approvals,
         "cancellations": db.session.scalars(sa.select(Cancellation).filter_by(lot_id=lot.id)
                                             .order_by(Cancellation.id)).all(),
         "pending_cancellation": cancellation.pending_cancellation(db.session, lot),
@@ -142,15 +172,22 @@ def lot_context(lot) -> dict:
         "bid_count": bids.count(db.session, lot) if bidders_visible else None,
         "share_roles": labels.SHARE_ROLES, "key_holders": keys.published_holders(db.session, lot),
         "holder_changes": pending_holder_changes(db.session, lot),
-        "sign_up_open": lifecycle.open_for_sign_up(lot.state, at, lot.deadlines()),
+        "sign_up_open": lifecycle.open_for_sign_up(lot.state, at, lot.deadlines())
+        and methods.may_take_part(db.session, lot, current_user.organisation_id),
         "opened": opening.is_opened(db.session, lot) if lot.state == "opening" else None,
         "low_price_cases": my_low_price_cases(lot),
         # where the lot page's links lead, only for those the target page admits
         "may_follow_opening": opening.may_follow(db.session, current_user, lot),
         "may_see_evaluation": party or current_user.has_role("staff", "supervisor"),
         "may_read_result": result.may_read_notices(db.session, current_user, lot),
+        "invitees": methods.invitees(db.session, lot), "invitation_rule": rule_methods.invitation_rule(
+            project.trade_type, lot.method),
+        "negotiation": result.negotiation_of(db.session, lot),
+        "negotiation_form": NegotiationForm() if lot.method == rule_methods.SINGLE_SOURCE else None,
+        "organisations": {org.id: org for org in db.session.scalars(sa.select(Organisation).where(
+            Organisation.id.in_({i for a in approvals for i in a.invitees})))},
         "action_labels": labels.ACTIONS, "deadline_labels": labels.DEADLINES,
-        "forms": {"action": ActionForm(), "upload": upload, "reason": ReasonForm(), "method": method_form,
+        "forms": {"action": ActionForm(), "upload": upload, "reason": ReasonForm(), "method": request_form,
                   "decision": DecisionForm(), "text": TextForm(), "download": DownloadForm(),
                   "announce": AnnounceForm()},
     }

@@ -18,11 +18,11 @@ from ..common import choices, now, perform, roles_required
 from ..downloads import send_upload
 from ..edge import paginate
 from ..i18n import error_text
-from ..labels import category_name, evaluation_method_name, method_name, named, trade_type_name
+from ..labels import category_name, evaluation_method_name, named, trade_type_name
 from ..requests import large_body
 from .blueprint import INTERNAL, bp, load_lot, load_project, may_see_project, require_party
-from .forms import ActionForm, DecisionForm, LotForm, MethodForm, ProjectForm, ReasonForm, UploadForm
-from .pages import lot_context
+from .forms import ActionForm, DecisionForm, LotForm, ProjectForm, ReasonForm, UploadForm
+from .pages import lot_context, method_form
 
 
 @bp.route("/projects")
@@ -110,7 +110,8 @@ def _lot_input(form: LotForm) -> projects.LotInput:
         land_details={"area": form.area.data, "use": form.land_use.data, "term_years": form.term_years.data,
                       "plot_ratio_min": form.plot_ratio_min.data, "plot_ratio_max": form.plot_ratio_max.data},
         location=form.location.data or "", scope=form.scope.data or "", duration=form.duration.data or "",
-        qualification=form.qualification.data or "")
+        qualification=form.qualification.data or "", complex=bool(form.complex.data),
+        complex_reason=form.complex_reason.data or "")
 
 
 @bp.route("/projects/<int:project_id>/lots/new", methods=["GET", "POST"])
@@ -234,11 +235,9 @@ def lot_certificate(lot_id: int):
 def method_request(lot_id: int):
     """Ask the supervisor to approve a trading method."""
     lot = load_lot(lot_id)
-    form = MethodForm()
-    allowed = rules.METHODS_BY_TRADE_TYPE[lot.project.trade_type]
-    form.method.choices = choices((m, method_name(m)) for m in allowed)
+    form = method_form(lot)
     if form.validate_on_submit():
-        perform(methods.request_method, lot, form.method.data, form.justification.data,
+        perform(methods.request_method, lot, form.method.data, form.justification.data, form.invitees.data or [],
                 ok=_("Method requested: the supervisor will decide."))
     return redirect(url_for("lots.lot_view", lot_id=lot.id))
 

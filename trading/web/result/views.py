@@ -8,14 +8,17 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ...domain import methods as rule_methods
 from ...extensions import db
 from ...models import Lot, Organisation, ResultObjection
 from ...platform import current_platform
-from ...services import archive, draws, evaluation as room, result, visibility
+from ...services import archive, draws, evaluation as room, negotiations, result, visibility
 from ...services.lots import acts_for_tenderee
 from ..common import ActionForm, now, perform, roles_required
 from ..edge import arg_int
 from ..lots.blueprint import load_lot
+from ..lots.forms import NegotiationForm
+from ..lots.pages import lot_context
 
 bp = Blueprint("result", __name__)
 
@@ -38,6 +41,7 @@ def page(lot_id: int):
                if visibility.sees(db.session, current_user, lot, visibility.Fact.DEPOSITS, at, about_org=d.bidder_id)]
     signer = current_platform().keyring.receipt_key.public_key().public_bytes_raw().hex()
     return render_template("result/page.html", lot=lot, evaluation=evaluation, refunds=refunds, signer=signer,
+                           negotiation=result.negotiation_of(db.session, lot),
                            publicity=result.publicity_of(db.session, lot),
                            objections=result.objections(db.session, lot),
                            award=award, contract=result.contract_of(db.session, award),
@@ -53,6 +57,24 @@ def publish(lot_id: int):
     if ActionForm().validate_on_submit():
         perform(result.publish, lot, ok=_("The candidates are published."))
     return _back(lot)
+
+
+@bp.route("/lots/<int:lot_id>/negotiation", methods=["POST"])
+@roles_required("tenderee")
+def negotiation(lot_id: int):
+    """Single source: the tenderee records the negotiation with the one supplier and the price agreed, which
+    publishes the result; a refusal shows the lot page again with the form and the reason."""
+    lot = load_lot(lot_id)
+    form = NegotiationForm()
+    if form.validate_on_submit():
+        data = rule_methods.Negotiation(negotiated_on=form.negotiated_on.data, place=form.place.data or "",
+                                        negotiators=form.negotiators.data or "", cost_note=form.cost_note.data or "",
+                                        price=form.price.data or "", justification=form.justification.data or "")
+        _row, ok = perform(negotiations.conclude, lot, data, form=form,
+                           ok=_("Negotiation recorded: the result is published."))
+        if ok:
+            return _back(lot)
+    return render_template("lots/lot.html", **{**lot_context(lot), "negotiation_form": form})
 
 
 @bp.route("/lots/<int:lot_id>/publicity/objections", methods=["POST"])
