@@ -329,13 +329,18 @@ def main() -> None:
         time.sleep(max(0.0, deadline_real + 1 - time.time()))
         open_the_bids(plan)
         figures = check(plan, results)
-        for r in results:
-            if r["status"] not in (201,) and os.environ.get("BENCH_VERBOSE"):
-                log(f"{r['status']} {r['body']}")
+        if os.environ.get("BENCH_VERBOSE"):
+            for r in results:
+                if r["status"] != 201:
+                    log(f"{r['status']} {r['body']}")
+            for r in sorted(results, key=lambda r: r["began"] - r["ended"])[:15]:
+                log(f"slow: {(r['ended'] - r['began']) * 1000:.0f} ms, {r['size'] / 2**20:.1f} MiB, began "
+                    f"{r['began'] - deadline_real:+.1f} s from the deadline, {r['status']}")
         latencies = [(r["ended"] - r["began"]) * 1000 for r in results]
         poll_ms = [seconds * 1000 for seconds, status in polls]
         bad_polls = sum(1 for _, status in polls if status != 200)
         figures = {"uploads": len(results), **figures, "p50_ms": round(percentile(latencies, 0.50)),
+                   "p90_ms": round(percentile(latencies, 0.90)),
                    "p99_ms": round(percentile(latencies, 0.99)), "max_ms": round(max(latencies, default=0)),
                    "clients": len(threads), "polls": len(polls), "polls_failed": bad_polls,
                    "poll_p99_ms": round(percentile(poll_ms, 0.99)),
