@@ -45,7 +45,7 @@ class Trainee:
             self.page.context.close()
         self.page = self.browser.new_context(locale="zh-CN").new_page()
         self.page.on("console", self._console)
-        self.page.set_default_timeout(10_000)
+        self.page.set_default_timeout(30_000)  # the suite shares two cores: a page may take seconds
         self.go("/auth/login")
         self.page.fill("input[name=username]", username)
         self.page.fill("input[name=password]", password)
