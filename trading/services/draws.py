@@ -15,7 +15,7 @@ from ..domain import beacon as beacons, drawing, gcpause, lifecycle, specialties
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
 from ..models import Draw, DrawCall, Expert, Lot, Registration
 from ..notify import CallScript, KeypadGateway, SimulatedGateway, render_script
-from . import audit, beacon, experts, keys, visibility
+from . import audit, beacon, experts, keys, rulebook, visibility
 
 RULES_VERSION = "rules-2026.1"
 DRAW_SECRET = "draw-secret"  # the at-rest purpose that keeps a draw's secret until its reveal
@@ -71,7 +71,7 @@ def create(ctx, session, actor, now: datetime, lot: Lot, *, wanted: list[tuple[s
         cleaned.append((code, int(count), int(backups)))
     if not cleaned:
         raise DomainError(N_("Ask for at least one specialty."), field="specialties")
-    cooldown = int(ctx.rules.value("experts.cooldown"))
+    cooldown = int(rulebook.of_lot(ctx, session, lot).value("experts.cooldown"))
     request = drawing.Request(lot_code=lot.deal_code, specialties=tuple(cleaned),
                               exclude_same_region=exclude_same_region, evaluation_at=evaluation_at, place=place,
                               cooldown_days=cooldown, rules_version=RULES_VERSION)

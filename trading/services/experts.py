@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from ..domain import experts as rules_of_experts, gcpause, specialties
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
 from ..models import Expert, ExpertRelative, ExpertSpecialty, Organisation
-from . import audit
+from . import audit, rulebook
 
 STATUSES = ("active", "suspended", "removed")
 
@@ -51,7 +51,7 @@ def validate(ctx, session, now: datetime, fields: dict, *, line: int = 1, except
     file-style refusal)."""
     existing = set(session.scalars(sa.select(Expert.id_number).where(Expert.id != (except_id or 0))))
     return rules_of_experts.parse_rows([{"line": line, **fields}], specialties.load(), now, existing=existing,
-                                       rules=ctx.rules)[0]
+                                       rules=rulebook.in_force(ctx, session))[0]
 
 
 def create(ctx, session, actor, now: datetime, fields: dict, employer_name: str = "") -> Expert:
@@ -91,7 +91,8 @@ def import_rows(ctx, session, actor, now: datetime, rows) -> list[Expert]:
     force)."""
     _require_admin(actor)
     existing = set(session.scalars(sa.select(Expert.id_number)))
-    inputs = rules_of_experts.parse_rows(rows, specialties.load(), now, existing=existing, rules=ctx.rules)
+    inputs = rules_of_experts.parse_rows(rows, specialties.load(), now, existing=existing,
+                                         rules=rulebook.in_force(ctx, session))
     made = []
     for data in inputs:
         expert = Expert(created_at=now, status="active")
@@ -216,7 +217,8 @@ def count_outcome(ctx, session, now: datetime, expert: Expert, outcome: str,
         expert.declines += 1
     elif outcome == "no_answer":
         expert.no_answers += 1
-    until = rules_of_experts.refusal_suspension(history, now, rules_of_experts.RefusalPolicy.from_rules(ctx.rules))
+    policy = rules_of_experts.RefusalPolicy.from_rules(rulebook.in_force(ctx, session))
+    until = rules_of_experts.refusal_suspension(history, now, policy)
     if until is not None and expert.status == "active":
         expert.status, expert.suspended_until = "suspended", until
         expert.status_reason = "多次拒绝或未接听抽取电话"

@@ -13,7 +13,7 @@ from ..domain import calendar, filing, regions, rules, schedule, specialties
 from ..domain.errors import N_, DomainError, Forbidden
 from ..domain.money import parse_yuan
 from ..models import Attachment, Filing, Lot, LotSpecialty, Organisation, Project
-from . import audit
+from . import audit, rulebook
 from .lots import require_tenderee, transition
 
 EVALUATION_METHODS = {"lowest_price": "经评审的最低投标价法", "comprehensive": "综合评估法"}
@@ -236,7 +236,7 @@ def add_lot(ctx, session, actor, now: datetime, project: Project, data: LotInput
     number = (session.scalar(sa.select(sa.func.max(Lot.number)).where(Lot.project_id == project.id)) or 0) + 1
     lot = Lot(project_id=project.id, number=number, round=1, state="draft", created_at=now, updated_at=now,
               deposit=Decimal("0"), criteria=[], land_details={})
-    _apply_lot_input(ctx.rules, lot, project, data)  # validated before the lot joins the session
+    _apply_lot_input(rulebook.in_force(ctx, session), lot, project, data)  # validated before the lot joins
     session.add(lot)
     session.flush()
     audit.record(session, actor, now, "lot.create", object_type="lot", object_id=lot.id,
@@ -251,7 +251,7 @@ def update_lot(ctx, session, actor, now: datetime, lot: Lot, data: LotInput) -> 
         raise DomainError(N_("Only a draft lot can be changed; this one is %(state)s."), field="lot",
                           rule="platform.five_stages", state=lot.state)
     with session.no_autoflush:
-        _apply_lot_input(ctx.rules, lot, lot.project, data)
+        _apply_lot_input(rulebook.in_force(ctx, session), lot, lot.project, data)
     lot.updated_at = now
     session.flush()
     audit.record(session, actor, now, "lot.update", object_type="lot", object_id=lot.id, payload=_lot_payload(lot))

@@ -32,6 +32,13 @@ def rule_source(rule_id: str | None) -> str:
     return cite(rule_id)
 
 
+def percent(value: Decimal | str | None) -> str:
+    """An annual rate (0.0435) as a percentage without trailing zeros (4.35%)."""
+    if value is None or value == "":
+        return ""
+    return f"{format((Decimal(str(value)) * 100).normalize(), 'f')}%"
+
+
 def specialty(code: str) -> str:
     """The full name of a specialty code in the shipped catalogue."""
     catalogue = specialties.load()
@@ -54,4 +61,5 @@ def register(app) -> None:
     app.add_template_filter(_per_request(yuan), "yuan")
     app.add_template_filter(_per_request(rule_source), "rule_source")
     app.add_template_filter(specialty, "specialty")
+    app.add_template_filter(percent, "percent")
     app.add_template_filter(messages, "messages")

@@ -116,7 +116,8 @@ MEMOS = {"投标保证金": _l("Bid deposit"), "保证金利息": _l("Interest o
          "逾期到账，原路退回": _l("Arrived after the deadline: returned"),
          "保证金退还：撤回投标": _l("Deposit refunded: bid withdrawn"),
          "保证金退还：未中标": _l("Deposit refunded: not awarded"),
-         "保证金退还：合同已签订": _l("Deposit refunded: contract signed")}
+         "保证金退还：合同已签订": _l("Deposit refunded: contract signed"),
+         "逾期退还保证金资金占用费": _l("Charge for the deposit refunded late")}
 # What each mark of the centre's rating of a panel member (考评, 1-5) means.
 RATING_SCALE = ((5, _l("excellent: thorough, independent, on time")), (4, _l("good")),
                 (3, _l("adequate")), (2, _l("poor: late or careless")),
