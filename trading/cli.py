@@ -1,4 +1,5 @@
-"""``flask`` commands: init-db, demo, clock, audit, scenario, stats calibrate, history import, rules show."""
+"""``flask`` commands: init-db, demo, clock, audit, scenario, stats calibrate, history import, rules show, archive
+dispose."""
 
 from __future__ import annotations
 
@@ -341,6 +342,32 @@ def rules_show(as_json: bool, as_markdown: bool) -> None:
                + (f": {', '.join(overridden)}" if overridden else ""))
 
 
+archive_group = click.Group("archive", help="Archives (电子档案) of traded lots.")
+
+
+@archive_group.command("dispose")
+@click.argument("deal_code")
+@click.option("--reason", required=True, help="Why the archive is disposed of (recorded in the audit log).")
+@with_appcontext
+def archive_dispose(deal_code: str, reason: str) -> None:
+    """Dispose of a lot's archive once its retention is over (15 years, 政府采购法 第四十二条); refused before."""
+    from .models import Lot
+    from .services import archive
+
+    lot = db.session.scalar(sa.select(Lot).where(Lot.deal_code == deal_code))
+    if lot is None:
+        click.echo(f"no lot with the deal code {deal_code}", err=True)
+        sys.exit(1)
+    try:
+        archive.dispose(current_platform(), db.session, "cli", current_clock().now(), lot, reason=reason)
+    except DomainError as error:
+        db.session.rollback()
+        click.echo(f"{error.render()} [rule {error.rule}]" if error.rule else error.render(), err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"archive of {deal_code} disposed of")
+
+
 history_group = click.Group("history", help="Past deals imported from files.")
 
 
@@ -454,5 +481,5 @@ def register(app) -> None:
     from .jobs import jobs_group
 
     for command in (init_db, demo, clock_group, chronograph, audit_group, cleanup_blobs, bid_group, draw_group,
-                    scenario_group, stats_group, history_group, keys_group, rules_group, jobs_group):
+                    archive_group, scenario_group, stats_group, history_group, keys_group, rules_group, jobs_group):
         app.cli.add_command(command)

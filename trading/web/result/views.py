@@ -38,6 +38,7 @@ def page(lot_id: int):
                if visibility.sees(db.session, current_user, lot, visibility.Fact.DEPOSITS, at, about_org=d.bidder_id)]
     signer = current_platform().keyring.receipt_key.public_key().public_bytes_raw().hex()
     in_force = rulebook.of_lot(current_platform(), db.session, lot)
+    bundle = archive.bundle_of(db.session, lot)
     bond_rule = ("procurement.performance_bond_cap" if lot.project.trade_type == "procurement"
                  else "construction.performance_bond_cap")
     return render_template("result/page.html", lot=lot, evaluation=evaluation, refunds=refunds, signer=signer,
@@ -46,7 +47,8 @@ def page(lot_id: int):
                            publicity=result.publicity_of(db.session, lot),
                            objections=result.objections(db.session, lot),
                            award=award, contract=result.contract_of(db.session, award),
-                           bundle=archive.bundle_of(db.session, lot), form=ActionForm(), now=now(),
+                           bundle=bundle, kept_until=bundle and archive.kept_until_day(bundle), form=ActionForm(),
+                           now=now(),
                            tenderee=acts_for_tenderee(current_user, lot.project))
 
 
