@@ -102,6 +102,8 @@ TABLE = {
     "experts.expert_new": ("GET", {}, None, only({"admin"})),
     "experts.expert_view": ("GET", {"expert_id": "expert"}, None, only({"admin", "staff", "supervisor"})),
     "experts.expert_status": ("POST", {"expert_id": "expert"}, {}, only({"admin"}, ok=302)),
+    "experts.expert_tie": ("POST", {"expert_id": "expert"}, {}, only({"admin"}, ok=302)),
+    "experts.expert_penalty": ("POST", {"expert_id": "expert"}, {}, only({"admin"}, ok=302)),
     "experts.expert_import": ("POST", {}, {}, only({"admin"}, ok=302)),
     "experts.lot_draws": ("GET", {"lot_id": "lot"}, None, only({"staff", "supervisor"})),
     "experts.draw_view": ("GET", {"draw_id": "draw"}, None, only({"staff", "supervisor", "tenderee"})),
