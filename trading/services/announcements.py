@@ -11,7 +11,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import object_session
 
-from ..domain import documents, regions, rules, schedule, specialties
+from ..domain import documents, property_terms, regions, rules, schedule, specialties
 from ..domain.errors import N_, DomainError
 from ..domain.sealing import ceremony
 from ..models import Announcement, Clarification, Lot, Organisation
@@ -61,8 +61,21 @@ def context(ctx, lot: Lot, timetable: schedule.Schedule, region: str, key_finger
         specialties=tuple(documents.SpecialtyNeed(s.code, catalogue.label(s.code) if catalogue.get(s.code) else s.code,
                                                   s.count) for s in lot.specialties),
         increment=lot.increment, reserve_note="本宗地设有底价" if project.trade_type == "land" else None, land=land,
+        valuation=lot.valuation, property_terms=_property_terms(lot),
         key_fingerprint=key_fingerprint, platform_keys=published_keys.notices(ctx.keyring), key_holders=key_holders,
         key_threshold=lot.key_threshold, rules=rules_of(ctx, lot))
+
+
+def _property_terms(lot: Lot) -> documents.PropertyTerms | None:
+    """A property lot's payment and result publicity as the templates print them (None for other lots)."""
+    terms = lot.property_terms or {}
+    if lot.project.trade_type != "property" or "payment" not in terms:
+        return None
+    upfront = terms.get("upfront_percent")
+    return documents.PropertyTerms(payment=terms["payment"], result_publicity_days=terms["result_publicity_days"],
+                                   upfront_percent=Decimal(upfront) if upfront else None,
+                                   balance_months=terms.get("balance_months"),
+                                   price_approval=terms.get("price_approval"))
 
 
 def rules_of(ctx, lot: Lot):
@@ -121,6 +134,9 @@ def publish(ctx, session, actor, now: datetime, lot: Lot, timetable: schedule.Sc
                           rule="platform.five_stages")
     in_force = rulebook.record(ctx, session, lot)  # the round keeps the rules it is announced under
     schedule.validate(lot.project.trade_type, lot.method, timetable, now, rules=in_force)
+    if lot.project.trade_type == "property" and lot.valuation is not None:  # against the rules it is announced under
+        property_terms.check(in_force, property_terms.input_of(lot.valuation, lot.property_terms),
+                             starting_price=lot.starting_price, lot_round=lot.round)
     if key_threshold is not None:
         ceremony.check_threshold(key_threshold, len(ceremony.DEFAULT_ROLES))
         lot.key_threshold = key_threshold

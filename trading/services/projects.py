@@ -9,7 +9,7 @@ from typing import BinaryIO
 
 import sqlalchemy as sa
 
-from ..domain import calendar, filing, regions, rules, schedule, specialties
+from ..domain import calendar, filing, property_terms, regions, rules, schedule, specialties
 from ..domain.errors import N_, DomainError, Forbidden
 from ..domain.money import parse_yuan
 from ..models import Attachment, Filing, Lot, LotSpecialty, Organisation, Project
@@ -69,6 +69,18 @@ class LotInput:
     scope: str = ""
     duration: str = ""
     qualification: str = ""
+    # state property (32号令): the approved valuation, payment, result publicity, approval of a low relisting price
+    valuation: str = ""
+    payment: str = "lump_sum"
+    upfront_percent: str = ""
+    balance_months: str = ""
+    result_publicity_days: str = ""
+    price_approval: str = ""
+
+    def property_input(self) -> property_terms.PropertyInput:
+        """The property lot's terms as the domain check takes them."""
+        return property_terms.PropertyInput(self.valuation, self.payment, self.upfront_percent, self.balance_months,
+                                            self.result_publicity_days, self.price_approval)
 
 
 def _text(value: str | None, field_name: str, message: str, limit: int = 200) -> str:
@@ -220,7 +232,12 @@ def _apply_lot_input(in_force, lot: Lot, project: Project, data: LotInput) -> No
         if not str(getattr(data, term) or "").strip():
             raise DomainError(TERM_MESSAGES[term], field=term)
     land = _check_land(data) if trade_type == "land" else {}
+    valuation, terms = None, {}
+    if trade_type == "property":
+        valuation, terms = property_terms.check(in_force, data.property_input(), starting_price=starting,
+                                                lot_round=lot.round or 1)
     lot.name, lot.budget, lot.starting_price, lot.increment = name, budget, starting, increment
+    lot.valuation, lot.property_terms = valuation, terms
     lot.deposit, lot.category, lot.evaluation_method, lot.criteria = deposit, category, method, criteria
     lot.land_details = land
     lot.location = (data.location or "").strip()[:200]
@@ -235,7 +252,7 @@ def add_lot(ctx, session, actor, now: datetime, project: Project, data: LotInput
     require_tenderee(actor, project)
     number = (session.scalar(sa.select(sa.func.max(Lot.number)).where(Lot.project_id == project.id)) or 0) + 1
     lot = Lot(project_id=project.id, number=number, round=1, state="draft", created_at=now, updated_at=now,
-              deposit=Decimal("0"), criteria=[], land_details={})
+              deposit=Decimal("0"), criteria=[], land_details={}, property_terms={})
     _apply_lot_input(rulebook.in_force(ctx, session), lot, project, data)  # validated before the lot joins
     session.add(lot)
     session.flush()
@@ -262,7 +279,8 @@ def _lot_payload(lot: Lot) -> dict:
     """What the audit log keeps of a lot's terms."""
     return {"number": lot.number, "name": lot.name, "budget": lot.budget, "starting_price": lot.starting_price,
             "deposit": lot.deposit, "evaluation_method": lot.evaluation_method, "criteria": lot.criteria,
-            "specialties": {s.code: s.count for s in lot.specialties}}
+            "specialties": {s.code: s.count for s in lot.specialties},
+            **({"valuation": lot.valuation, "property_terms": lot.property_terms} if lot.valuation else {})}
 
 
 def attach(ctx, session, actor, now: datetime, lot: Lot, kind: str, filename: str, content_type: str,
