@@ -52,6 +52,7 @@ TABLE = {
     "admin.user_password": ("POST", {"user_id": "spare_user"}, {}, only({"admin"}, ok=422)),
     "admin.user_second_factor": ("POST", {"user_id": "spare_user"}, {}, only({"admin"}, ok=302)),
     "admin.clock": ("GET", {}, None, only({"admin"})),
+    "admin.rules_page": ("GET", {}, None, only({"admin"})),
     "supervision.audit_log": ("GET", {}, None, only({"supervisor", "admin"})),
     "supervision.audit_verify": ("GET", {}, None, only({"supervisor", "admin"})),
     # projects and lots (stages 1-3); refused actions redirect back to the lot page with the reason

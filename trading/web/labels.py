@@ -58,7 +58,9 @@ AUDIT_ACTIONS = {
     "evaluation.explanation": _l("Price explanation given"), "evaluation.statement": _l("Expert statement signed"),
     "evaluation.report": _l("Evaluation report signed"), "publicity.objection": _l("Objection during publicity"),
     "publicity.answer": _l("Publicity objection answered"),
-    "archive.create": _l("Archive bundle made"),
+    "archive.create": _l("Archive bundle made"), "archive.dispose": _l("Archive disposed of after its retention"),
+    "rules.set": _l("Rule made stricter by the administrator"),
+    "expert.tie": _l("Expert's tie to an organisation recorded"), "expert.penalty": _l("Expert's penalty recorded"),
     # key holders and certificates
     "holder_change.request": _l("Key holder change requested"),
     "holder_change.approve": _l("Key holder change approved"),
@@ -230,6 +232,12 @@ def cite(rule_id: str | None) -> str:
     return citations.cite(rule_id, chinese=chinese()) if rule_id else ""
 
 
+def rule_title(rule_id: str | None) -> str:
+    """What a rule requires, in the page's language."""
+    found = rules.RULES.get(rule_id or "")
+    return _pick(found.title_zh, found.title_en) if found else (rule_id or "")
+
+
 def rule_tooltip(rule_id: str | None) -> str:
     """What the tooltip of a rule says: its id, its full source and what it requires."""
     found = rules.RULES.get(rule_id or "")
@@ -299,6 +307,6 @@ def register(app) -> None:
                            ("action_name", action_name), ("lot_action_name", lot_action_name),
                            ("deadline_name", deadline_name), ("role_name", role_name),
                            ("bidder_label", bidder_label), ("memo_text", memo_text), ("cite", cite),
-                           ("rule_tooltip", rule_tooltip)):
+                           ("rule_tooltip", rule_tooltip), ("rule_title", rule_title)):
         app.add_template_filter(_per_request(function), name)
     app.add_template_global(rule_badge, "rule_badge")
