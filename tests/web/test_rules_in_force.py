@@ -104,3 +104,12 @@ def test_the_rules_in_force_are_the_ones_every_check_reads(make_app):
     assert owner.post(f"/projects/{project_id}/lots/new", data={**lot, "deposit": "150000"}).status_code == 302
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Lot.id))) == 1
+
+
+def test_flask_rules_show_markdown_prints_docs_rules_md(make_app):
+    """The committed docs/RULES.md is what the command prints for a centre without settings of its own."""
+    from pathlib import Path
+
+    printed = make_app().test_cli_runner().invoke(args=["rules", "show", "--markdown"])
+    assert printed.exit_code == 0, printed.output
+    assert printed.output == (Path(__file__).resolve().parents[2] / "docs" / "RULES.md").read_text()
