@@ -74,6 +74,7 @@ def register_extensions(app: Flask) -> None:
         store=make_store(app.config, app.instance_path),
         jobs=JobQueue(app.config["JOBS"], app.config["REDIS_URL"], app.config["JOBS_QUEUE"]),
         interest_rate=Decimal(str(app.config["DEPOSIT_INTEREST_RATE"])),
+        central_bank_rate=Decimal(str(app.config["CENTRAL_BANK_RATE"])),
         lock_dir=str(Path(app.instance_path) / "locks"))
 
 

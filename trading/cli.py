@@ -1,4 +1,5 @@
-"""``flask`` commands: init-db, demo, clock, audit, scenario, stats calibrate, history import, rules show."""
+"""``flask`` commands: init-db, demo, clock, audit, scenario, stats calibrate, history import, rules show, archive
+dispose."""
 
 from __future__ import annotations
 
@@ -297,7 +298,7 @@ def stats_calibrate(as_json: bool) -> None:
 
 
 rules_group = click.Group("rules", help="The rules in force: the law's table (RULES.md), made stricter where the "
-                                         "centre's TRADING_RULE_OVERRIDES say so.")
+                                         "centre's TRADING_RULE_OVERRIDES or its administrator (rules page) say so.")
 UNITS = {"days": "days", "working_days": "working days", "percent": "%", "count": "", "years": "years",
          "ratio": "", "yuan": "yuan", None: ""}
 
@@ -310,24 +311,62 @@ def _rule_value(value, unit) -> str:
 @rules_group.command("show")
 @click.option("--json", "as_json", is_flag=True,
               help="Print every rule as a JSON object (Decimals and ratios as strings, 2/3 for a fraction).")
+@click.option("--markdown", "as_markdown", is_flag=True,
+              help="Print docs/RULES.md: every rule with its value, source, where it is checked and the test at its "
+                   "edge, or why it is not enforced.")
 @with_appcontext
-def rules_show(as_json: bool) -> None:
+def rules_show(as_json: bool, as_markdown: bool) -> None:
     """Print the rules in force: id, value and unit, trade types, confidence (T statutory text, S secondary summary,
-    R recalled, P platform policy), source, and whether the centre's settings made it stricter."""
+    R recalled, P platform policy), source, and whether the centre's settings made it stricter (and who: the
+    configuration or the administrator)."""
     import json
 
-    rows = current_platform().rules.describe()
+    from .domain import rules_coverage
+    from .services import rulebook
+
+    in_force = rulebook.in_force(current_platform(), db.session)
+    if as_markdown:
+        click.echo(rules_coverage.markdown(in_force), nl=False)
+        return
+    rows = in_force.describe()
     if as_json:
         click.echo(json.dumps(rows, default=str, ensure_ascii=False, indent=2))
         return
     click.echo(f"{'rule':<42} {'value':<18} {'trade types':<36} conf  source")
     for row in rows:
-        mark = f"  [overridden; law: {_rule_value(row['law_value'], row['unit'])}]" if row["overridden"] else ""
+        mark = (f"  [overridden by the {row['set_by']}; law: {_rule_value(row['law_value'], row['unit'])}]"
+                if row["overridden"] else "")
         click.echo(f"{row['id']:<42} {_rule_value(row['value'], row['unit']):<18} {','.join(row['trade_types']):<36} "
                    f"{row['confidence']:<4}  {row['source']}{mark}")
     overridden = [row["id"] for row in rows if row["overridden"]]
-    click.echo(f"{len(rows)} rules; {len(overridden)} set by the centre (TRADING_RULE_OVERRIDES)"
+    click.echo(f"{len(rows)} rules; {len(overridden)} set by the centre (TRADING_RULE_OVERRIDES, rules page)"
                + (f": {', '.join(overridden)}" if overridden else ""))
+
+
+archive_group = click.Group("archive", help="Archives (电子档案) of traded lots.")
+
+
+@archive_group.command("dispose")
+@click.argument("deal_code")
+@click.option("--reason", required=True, help="Why the archive is disposed of (recorded in the audit log).")
+@with_appcontext
+def archive_dispose(deal_code: str, reason: str) -> None:
+    """Dispose of a lot's archive once its retention is over (15 years, 政府采购法 第四十二条); refused before."""
+    from .models import Lot
+    from .services import archive
+
+    lot = db.session.scalar(sa.select(Lot).where(Lot.deal_code == deal_code))
+    if lot is None:
+        click.echo(f"no lot with the deal code {deal_code}", err=True)
+        sys.exit(1)
+    try:
+        archive.dispose(current_platform(), db.session, "cli", current_clock().now(), lot, reason=reason)
+    except DomainError as error:
+        db.session.rollback()
+        click.echo(f"{error.render()} [rule {error.rule}]" if error.rule else error.render(), err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"archive of {deal_code} disposed of")
 
 
 history_group = click.Group("history", help="Past deals imported from files.")
@@ -443,5 +482,5 @@ def register(app) -> None:
     from .jobs import jobs_group
 
     for command in (init_db, demo, clock_group, chronograph, audit_group, cleanup_blobs, bid_group, draw_group,
-                    scenario_group, stats_group, history_group, keys_group, rules_group, jobs_group):
+                    archive_group, scenario_group, stats_group, history_group, keys_group, rules_group, jobs_group):
         app.cli.add_command(command)

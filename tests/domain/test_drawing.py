@@ -8,7 +8,7 @@ import json
 import random
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -34,6 +34,7 @@ from trading.domain.drawing import (
     recuse,
     seat,
     seed,
+    tie_cutoff,
     verify,
 )
 from trading.domain.drawing.cli import main
@@ -440,3 +441,29 @@ def test_a_version_1_record_without_signatures_is_read_and_called_unauthenticate
     assert main(["verify", str(old), "--no-key-check"]) == 0
     captured = capsys.readouterr()
     assert "keys not checked" in captured.out and "UNAUTHENTICATED" in captured.err
+
+
+@pytest.mark.parametrize(
+    ("fields", "years", "reason"),
+    [
+        ({"penalised_on": date(2019, 5, 1)}, None, "penalised"),
+        ({"employer_id": 950}, None, "works_for_regulator"),
+        ({"ties": frozenset({(901, None)})}, None, "tie_to_bidder"),  # a tie that holds: always
+        ({"ties": frozenset({(901, date(2023, 3, 2))})}, 3, "tie_to_bidder"),  # left 3 years ago to the day
+        ({"ties": frozenset({(901, date(2023, 3, 1))})}, 3, None),  # a day before the 3 years
+        ({"ties": frozenset({(901, date(2025, 3, 2))})}, None, None),  # past ties only count for procurement
+        ({"ties": frozenset({(777, None)})}, 3, None),  # not a bidder of this lot
+    ],
+)
+def test_penalised_experts_the_regulators_staff_and_ties_to_a_bidder_are_recused(fields, years, reason):
+    """评标委员会和评标方法暂行规定 Art. 12 and 政府采购法实施条例 Art. 9 (``recusal_years``), at the edge of the
+    three years."""
+    eligible, exclusions = do_recuse([expert(1, **fields), expert(2)], make_request(("A010101", 1, 0)),
+                                     regulator_ids=frozenset({950}), recusal_years=years)
+    assert [e.reason_code for e in exclusions] == ([reason] if reason else [])
+    assert eligible == {"A010101": [2] if reason else [1, 2]}
+
+
+def test_the_three_years_of_a_tie_count_from_the_draws_beijing_date():
+    assert tie_cutoff(NOW, 3) == date(2023, 3, 2) and tie_cutoff(NOW, None) is None
+    assert tie_cutoff(datetime(2028, 2, 29, 4, 0, tzinfo=UTC), 3) == date(2025, 2, 28)

@@ -383,3 +383,15 @@ def test_a_lot_is_published_from_its_announcement_on_cancelled_or_not(state, pre
     """A lot cancelled after its announcement was published (its announcement stays public); one cancelled before
     it never was."""
     assert lifecycle.published(state, previous) is published
+
+
+@pytest.mark.parametrize("trade_type", ["construction", "procurement"])
+def test_a_bid_at_the_deadline_is_refused_naming_the_deadline_rule(trade_type):
+    """A microsecond before the deadline a bid is taken; at the deadline it is refused on field ``bid_deadline``
+    naming the late-bid rule (招标投标法 第二十八条), not the encryption rule."""
+    deadline = NOW + HOUR
+    assert apply("announced", "submit_bid", "bidder", deadline - timedelta(microseconds=1),
+                 {"bid_deadline": deadline}, trade_type, method="open") == "announced"
+    with pytest.raises(DomainError) as late:
+        apply("announced", "submit_bid", "bidder", deadline, {"bid_deadline": deadline}, trade_type, method="open")
+    assert (late.value.field, late.value.rule) == ("bid_deadline", "electronic.bid_deadline")

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from tests.conftest import login
 from tests.security.sealed_lot import OLD_PRICE, PRICES, SealedLot
 from trading.models import AuditEntry, Bid
+from trading.platform import current_platform
 from trading.services import result
 
 
@@ -60,7 +61,7 @@ def test_a_row_pointed_at_the_bidders_earlier_envelope_is_held_and_reported(app,
     expected = {standing.id} | ({first.id} if "receipt" in forged else set())
     assert {e.bid_id for e in record if e.status == "held"} == expected
     assert {e.payload["bid_id"] for e in _tampering(session, lot.lot.id)} == expected
-    warned = [w for w in result.warnings(session, lot.now) if w.kind == "tampering"]
+    warned = [w for w in result.warnings(current_platform(), session, lot.now) if w.kind == "tampering"]
     assert {(w.lot_id, w.params["bid_id"]) for w in warned} == {(lot.lot.id, bid_id) for bid_id in expected}
 
     client = app.test_client()
@@ -98,7 +99,8 @@ def test_a_withdrawal_suppressed_by_editing_the_row_is_caught(session, lot):
     assert suppressed.status == "held" and "withdrawn" in suppressed.reason
     assert sorted(e.price_text for e in record if e.status == "opened") == sorted(PRICES[:1] + PRICES[2:])
     assert [e.payload["bid_id"] for e in _tampering(session, lot.lot.id)] == [victim.id]
-    assert any(w.kind == "tampering" and w.params["bid_id"] == victim.id for w in result.warnings(session, lot.now))
+    warned = result.warnings(current_platform(), session, lot.now)
+    assert any(w.kind == "tampering" and w.params["bid_id"] == victim.id for w in warned)
 
 
 def test_a_genuine_withdrawal_and_replacement_open_without_any_finding(session, lot):

@@ -132,7 +132,8 @@ def test_one_second_after_the_deadline_is_refused(session, setup):
     before = stored_blobs(setup)
     with pytest.raises(DomainError) as caught:  # the upload began in time and completes one second too late
         bids.submit(ctx, session, bidder, setup.lot, _LateStream(sealed(setup, bidder), ctx, setup.lot.bid_deadline))
-    assert caught.value.rule == "electronic.encrypted_bids" and "Too late" in str(caught.value)
+    assert caught.value.rule == "electronic.bid_deadline" and caught.value.field == "bid_deadline"
+    assert "Too late" in str(caught.value)
     assert stored_blobs(setup) == before and bids.count(session, setup.lot) == 0
 
 

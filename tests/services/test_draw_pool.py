@@ -54,3 +54,40 @@ def test_the_screened_pool_leaves_out_exactly_whom_the_full_records_do(session, 
             "relative_of_bidder"} <= reasons
     assert ("same_region" in reasons) == same_region
     assert len(kept) < len(cleared)  # most of the pool is read as ids only
+
+
+def test_the_screen_also_keeps_the_penalised_the_regulators_staff_and_those_tied_to_a_bidder(session, now, lot):
+    """评标规定 Art. 12 and 采购条例 Art. 9 through the same screen: of five experts eligible so far, one penalised,
+    one working for the supervisory body, one who left a bidder 3 years ago to the day (procurement: recused) and
+    one who left a day before that (not recused) are read as the full records say; a tie that still holds recuses
+    whatever the years."""
+    from trading.models import Organisation, User
+
+    bidders = set(session.scalars(sa.select(Registration.bidder_id).where(Registration.lot_id == lot.id)))
+    regulator = session.scalar(sa.select(Organisation.id).where(Organisation.org_type == "supervisory_body"))
+    admin = session.scalar(sa.select(User).where(User.username == "admin"))
+    request = drawing.Request(lot.deal_code, ((CODES[0], 4, 1), (CODES[1], 1, 1), (CODES[2], 1, 0)), False,
+                              now + timedelta(days=20), "3号评标室", 30, "2026.1")
+    parties = {"tenderee_id": lot.project.tenderee_id, "bidder_ids": bidders,
+               "tenderee_region": lot.project.region_code, "now": now, "regulator_ids": frozenset({regulator}),
+               "recusal_years": 3}
+    eligible = sorted(i for ids in drawing.recuse(experts.records(session, CODES), request, **parties)[0].values()
+                      for i in ids)
+    penalised, official, recent, earlier, current = (session.get(Expert, i) for i in eligible[:5])
+    bidder, today = min(bidders), now.date()  # 2 March 2026
+    experts.record_penalty(session, admin, now, penalised, today.replace(year=2023), "咸宁市住房和城乡建设局",
+                           "咸建罚〔2023〕5号：评标中收受投标人财物")
+    official.employer_id = regulator
+    experts.declare_tie(session, admin, now, recent, bidder, "employee", today.replace(year=2023))
+    experts.declare_tie(session, admin, now, earlier, bidder, "director", today.replace(year=2023, day=1))
+    experts.declare_tie(session, admin, now, current, bidder, "controller", None)
+    session.flush()
+    whole = drawing.recuse(experts.records(session, CODES), request, **parties)
+    kept, cleared = experts.for_draw(session, CODES, drawing.screen(request, **parties))
+    assert drawing.recuse(kept, request, cleared=cleared, **parties) == whole
+    reason = {e.expert_id: e.reason_code for e in whole[1]}
+    assert [reason.get(e.id) for e in (penalised, official, recent, earlier, current)] == [
+        "penalised", "works_for_regulator", "tie_to_bidder", None, "tie_to_bidder"]
+    construction = drawing.recuse(experts.records(session, CODES), request, **{**parties, "recusal_years": None})
+    assert {e.expert_id for e in construction[1]} >= {penalised.id, official.id, current.id}
+    assert recent.id not in {e.expert_id for e in construction[1]}  # past ties count for procurement only

@@ -207,7 +207,7 @@ def test_the_full_life_of_a_construction_lot_to_the_contract_with_refunds(sessio
 
     signed = calendar.local_date(awarded_at) + timedelta(days=40)
     late_at = calendar.start_of_local_day(signed) + timedelta(hours=3)
-    assert any(w.kind == "contract" for w in result.warnings(session, late_at))
+    assert any(w.kind == "contract" for w in result.warnings(scene.ctx, session, late_at))
     with pytest.raises(DomainError) as wrong_price:
         result.register_contract(scene.ctx, session, scene.people.tenderee, late_at, scene.lot, number="HT-1",
                                  signed_on=signed, amount="1")

@@ -52,6 +52,7 @@ TABLE = {
     "admin.user_password": ("POST", {"user_id": "spare_user"}, {}, only({"admin"}, ok=422)),
     "admin.user_second_factor": ("POST", {"user_id": "spare_user"}, {}, only({"admin"}, ok=302)),
     "admin.clock": ("GET", {}, None, only({"admin"})),
+    "admin.rules_page": ("GET", {}, None, only({"admin"})),
     "supervision.audit_log": ("GET", {}, None, only({"supervisor", "admin"})),
     "supervision.audit_verify": ("GET", {}, None, only({"supervisor", "admin"})),
     # projects and lots (stages 1-3); refused actions redirect back to the lot page with the reason
@@ -102,6 +103,8 @@ TABLE = {
     "experts.expert_new": ("GET", {}, None, only({"admin"})),
     "experts.expert_view": ("GET", {"expert_id": "expert"}, None, only({"admin", "staff", "supervisor"})),
     "experts.expert_status": ("POST", {"expert_id": "expert"}, {}, only({"admin"}, ok=302)),
+    "experts.expert_tie": ("POST", {"expert_id": "expert"}, {}, only({"admin"}, ok=302)),
+    "experts.expert_penalty": ("POST", {"expert_id": "expert"}, {}, only({"admin"}, ok=302)),
     "experts.expert_import": ("POST", {}, {}, only({"admin"}, ok=302)),
     "experts.lot_draws": ("GET", {"lot_id": "lot"}, None, only({"staff", "supervisor"})),
     "experts.draw_view": ("GET", {"draw_id": "draw"}, None, only({"staff", "supervisor", "tenderee"})),

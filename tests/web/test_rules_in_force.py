@@ -65,7 +65,8 @@ def test_flask_rules_show_lists_every_rule_in_force_and_marks_the_centres(make_a
     assert shown.exit_code == 0, shown.output
     lines = {line.split()[0]: line for line in shown.output.splitlines() if line.strip()}
     window = lines["construction.bid_window"]
-    assert "25 days" in window and "招标投标法 第二十四条" in window and "overridden; law: 20 days" in window
+    assert "25 days" in window and "招标投标法 第二十四条" in window
+    assert "overridden by the configuration; law: 20 days" in window
     assert "overridden" not in lines["construction.min_bids"] and "3 " in lines["construction.min_bids"]
     assert "construction.bid_window, procurement.committee_experts_share" in shown.output.splitlines()[-1]
 
@@ -75,7 +76,7 @@ def test_flask_rules_show_lists_every_rule_in_force_and_marks_the_centres(make_a
     assert by_id["construction.bid_window"] | {"title_zh": None, "title_en": None} == {
         "id": "construction.bid_window", "title_zh": None, "title_en": None, "value": 25, "unit": "days",
         "trade_types": ["construction"], "source": "招标投标法 第二十四条", "confidence": "T", "stricter": "higher",
-        "overridden": True, "law_value": 20}
+        "overridden": True, "set_by": "configuration", "law_value": 20}
     assert (by_id["procurement.committee_experts_share"]["value"], by_id["procurement.deposit_cap"]["value"]) == (
         "3/4", "2")  # exact: a ratio as a fraction, a Decimal as text
     assert not by_id["procurement.deposit_cap"]["overridden"]
@@ -103,3 +104,12 @@ def test_the_rules_in_force_are_the_ones_every_check_reads(make_app):
     assert owner.post(f"/projects/{project_id}/lots/new", data={**lot, "deposit": "150000"}).status_code == 302
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Lot.id))) == 1
+
+
+def test_flask_rules_show_markdown_prints_docs_rules_md(make_app):
+    """The committed docs/RULES.md is what the command prints for a centre without settings of its own."""
+    from pathlib import Path
+
+    printed = make_app().test_cli_runner().invoke(args=["rules", "show", "--markdown"])
+    assert printed.exit_code == 0, printed.output
+    assert printed.output == (Path(__file__).resolve().parents[2] / "docs" / "RULES.md").read_text()

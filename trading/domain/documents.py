@@ -61,6 +61,18 @@ class LandDetails:
 
 
 @dataclass(frozen=True)
+class PropertyTerms:
+    """A property lot's terms (32号令): payment in one sum or in instalments (up front, the rest within months), the
+    result publicity in working days, and the reference of the approval of a relisting price below 90%."""
+
+    payment: str
+    result_publicity_days: int
+    upfront_percent: Decimal | None = None
+    balance_months: int | None = None
+    price_approval: str | None = None
+
+
+@dataclass(frozen=True)
 class KeyNotice:
     """One of the platform's public keys as an announcement names it: what it is for (in Chinese), its fingerprint."""
 
@@ -114,6 +126,8 @@ class DocumentContext:
     increment: Decimal | None = None
     reserve_note: str | None = None  # land: e.g. "本宗地设有底价"
     land: LandDetails | None = None
+    valuation: Decimal | None = None  # property: the approved valuation (评估值)
+    property_terms: PropertyTerms | None = None
     key_fingerprint: str | None = None  # the lot's opening-key fingerprint; None: to be published
     platform_keys: tuple[KeyNotice, ...] = ()  # the platform's published keys (/keys); the text names the page anyway
     key_holders: tuple[KeyHolder, ...] = ()  # who holds the opening key's shares; empty: to be published

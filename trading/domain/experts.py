@@ -80,7 +80,9 @@ class Title:
 
 
 class ExpertRecord(NamedTuple):
-    """What the draw knows of one expert (relatives_of: bidder organisations whose principals are close kin).
+    """What the draw knows of one expert (relatives_of: bidder organisations whose principals are close kin; ties:
+    (organisation, the date the tie ended or None while it holds) for organisations it worked for, directed or
+    controlled; penalised_on: the date of its first penalty for unlawful conduct in tendering, if any).
     A named tuple: a draw over a large pool builds tens of thousands of them, three times faster than a frozen
     dataclass."""
 
@@ -93,6 +95,8 @@ class ExpertRecord(NamedTuple):
     suspended_until: datetime | None = None
     last_drawn_at: datetime | None = None
     relatives_of: frozenset[int] = frozenset()
+    ties: frozenset[tuple[int, date | None]] = frozenset()
+    penalised_on: date | None = None
 
 
 @dataclass(frozen=True)

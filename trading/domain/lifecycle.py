@@ -163,7 +163,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("announced", "clarify", None, "tenderee", "before_bid_deadline",
        ("construction.clarification", "procurement.consultation_clarification"), _SEALED),
     _t("announced", "submit_bid", None, "bidder", "before_bid_deadline",
-       ("electronic.encrypted_bids",), _SEALED),
+       ("electronic.bid_deadline", "electronic.encrypted_bids"), _SEALED),
     _t("announced", "withdraw_bid", None, "bidder", "before_bid_deadline",
        ("construction.deposit_refund_withdrawn", "procurement.deposit_refund"), _SEALED),
     _t("announced", "close_bidding", "opening", "system staff", "after_bid_deadline",

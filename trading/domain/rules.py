@@ -152,6 +152,8 @@ _TABLE = (
      "邀请招标的，应当向3个以上特定的法人或者其他组织发出投标邀请书",
      "invited tender: invitations to at least 3 named bidders"),
     # -- electronic bidding (电子招标投标办法); the platform seals every bid the same way --
+    ("electronic.bid_deadline", None, None, ALL, FIX, "R", f"{LAW} 第二十八条；{REG} 第三十六条；{O87} 第三十三条",
+     "投标截止时间后送达的投标文件，应当拒收", "a bid arriving after the deadline is refused"),
     ("electronic.encrypted_bids", None, None, ALL, FIX, "S", f"{EBID} 第二十六条至第二十七条",
      "投标文件应当加密；未加密的拒收，并出具回执", "bids must be encrypted; receipts issued"),
     ("electronic.no_early_decrypt", None, None, ALL, FIX, "S", f"{EBID} 第二十七条",
@@ -246,6 +248,8 @@ _TABLE = (
      "中标、成交通知书发出之日起30日内签订合同", "contract within 30 days of the award notice"),
     ("procurement.contract_publication", 2, "working_days", P, LO, "T", f"{GPR} 第五十条",
      "合同签订之日起2个工作日内公告", "contract published within 2 working days"),
+    ("procurement.performance_bond_cap", Decimal(10), "percent", P, LO, "R", f"{GPR} 第四十八条",
+     "履约保证金的数额不得超过政府采购合同金额的10%", "performance bond at most 10% of the contract price"),
     ("procurement.files_kept", 15, "years", P, HI, "T", f"{GPL} 第四十二条",
      "采购文件自采购结束之日起至少保存15年", "files kept at least 15 years"),
     ("procurement.recusal_years", 3, "years", P, HI, "T", f"{GPR} 第九条",
@@ -409,21 +413,45 @@ def _coerce(current: Rule, raw: object) -> int | Decimal | Fraction:
     return Decimal(number.numerator) / Decimal(number.denominator)
 
 
-def _check_not_looser(current: Rule, value: int | Decimal | Fraction) -> None:
-    """Refuse a setting that would loosen the legal number (or move one that cannot move)."""
-    looser = {"higher": value < current.value, "lower": value > current.value, None: value != current.value}
-    if looser[current.stricter]:
+def _check_not_looser(current: Rule, value: int | Decimal | Fraction, floor: Rule | None = None) -> None:
+    """Refuse a setting that would loosen the legal number (or move one that cannot move); with ``floor`` (the
+    centre's configured rule), refuse one looser than that too."""
+    if _looser(current, value, current.value):
         raise _refuse(
             N_("The setting %(value)s for %(rule_id)s is looser than the law's %(default)s (%(source)s)."),
             current.id, value=str(value), default=str(current.value), source=current.source,
         )
+    if floor is not None and floor.value != current.value and _looser(current, value, floor.value):
+        raise _refuse(
+            N_("The setting %(value)s for %(rule_id)s is looser than the centre's configured %(default)s "
+               "(TRADING_RULE_OVERRIDES; the law's bound is %(law)s, %(source)s)."),
+            current.id, value=str(value), default=str(floor.value), law=str(current.value), source=current.source,
+        )
+
+
+def _looser(current: Rule, value, bound) -> bool:
+    """Whether ``value`` is looser than ``bound`` in the direction the rule may move."""
+    return {"higher": value < bound, "lower": value > bound, None: value != bound}[current.stricter]
+
+
+def value_text(value: int | Decimal | Fraction | None) -> str:
+    """A rule's number as text that ``RuleSet.from_overrides`` reads back exactly (``2/3``, ``1.5``, ``25``)."""
+    return "" if value is None else str(value)
+
+
+CONFIGURATION, ADMINISTRATOR, RECORDED = "configuration", "administrator", "recorded"  # who set a rule's number
 
 
 @dataclass(frozen=True)
 class RuleSet:
-    """The effective rules of one centre: the legal defaults, made stricter where configured."""
+    """The effective rules of one centre: the legal defaults, made stricter where configured.
+
+    ``origins`` says, for every rule whose number differs from the law's table, who set it: the centre's start-up
+    configuration (TRADING_RULE_OVERRIDES), the administrator's settings page, or (for a lot's own set) the
+    record made when the lot was announced."""
 
     rules: Mapping[str, Rule] = field(default_factory=lambda: dict(RULES))
+    origins: Mapping[str, str] = field(default_factory=dict)
 
     def __getitem__(self, rule_id: str) -> Rule:
         """The effective rule with this id; KeyError naming the id if there is none."""
@@ -440,27 +468,46 @@ class RuleSet:
         """Whether the centre's settings set this rule's number (the law's table otherwise)."""
         return self[rule_id] is not RULES[rule_id]
 
+    def settings(self) -> dict[str, str]:
+        """Every number that differs from the law's table, as text (what a lot records when it is announced)."""
+        return {rule_id: value_text(found.value) for rule_id, found in self.rules.items()
+                if self.is_overridden(rule_id)}
+
     def describe(self) -> list[dict]:
         """Every rule in force, in the table's order, as plain data: id, titles, value and unit, trade types,
-        source, confidence, which way a centre may move it, whether the centre's settings set it, and the law's
-        value (what ``flask rules show`` prints)."""
+        source, confidence, which way a centre may move it, whether the centre's settings set it (and who), and the
+        law's value (what ``flask rules show`` prints)."""
         return [{"id": found.id, "title_zh": found.title_zh, "title_en": found.title_en, "value": found.value,
                  "unit": found.unit, "trade_types": sorted(found.trade_types), "source": found.source,
                  "confidence": found.confidence, "stricter": found.stricter,
-                 "overridden": self.is_overridden(found.id), "law_value": RULES[found.id].value}
+                 "overridden": self.is_overridden(found.id), "set_by": self.origins.get(found.id),
+                 "law_value": RULES[found.id].value}
                 for found in self.rules.values()]
 
     @classmethod
-    def from_overrides(cls, overrides: Mapping[str, object] | None) -> RuleSet:
+    def from_overrides(cls, overrides: Mapping[str, object] | None, origin: str = CONFIGURATION) -> RuleSet:
         """Apply a centre's ``{rule id: value}`` settings; refuse unknown ids and anything looser."""
-        effective = dict(RULES)
+        return DEFAULT_RULES.with_settings(overrides, origin, floor=False)
+
+    def with_settings(self, overrides: Mapping[str, object] | None, origin: str, *, floor: bool = True) -> RuleSet:
+        """This set with ``{rule id: value}`` applied on top, set by ``origin``; refuse unknown ids, anything looser
+        than the law and (``floor``) anything looser than this set's own number. A value equal to this set's number
+        changes nothing."""
+        effective, origins = dict(self.rules), dict(self.origins)
         for rule_id, raw in (overrides or {}).items():
             if rule_id not in RULES:
                 raise _refuse(N_("Unknown rule %(rule_id)s in the centre's settings."), rule_id)
             value = _coerce(RULES[rule_id], raw)
-            _check_not_looser(RULES[rule_id], value)
+            _check_not_looser(RULES[rule_id], value, self.rules[rule_id] if floor else None)
+            if value == self.rules[rule_id].value:
+                continue
+            if value == RULES[rule_id].value:
+                effective[rule_id] = RULES[rule_id]
+                origins.pop(rule_id, None)
+                continue
             effective[rule_id] = replace(RULES[rule_id], value=value)
-        return cls(effective)
+            origins[rule_id] = origin
+        return RuleSet(effective, origins)
 
 
 DEFAULT_RULES = RuleSet()

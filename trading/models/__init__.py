@@ -17,7 +17,7 @@ from .evaluation import (
                          Publicity,
                          ResultObjection,
 )
-from .experts import BeaconPulse, Draw, DrawCall, Expert, ExpertRelative, ExpertSpecialty
+from .experts import BeaconPulse, Draw, DrawCall, Expert, ExpertPenalty, ExpertRelative, ExpertSpecialty, ExpertTie
 from .opening import OpeningEntry, OpeningObjection, ReleasedShare
 from .projects import (
                        Announcement,
@@ -35,12 +35,14 @@ from .projects import (
                        Project,
                        Registration,
 )
+from .settings import RuleSetting
 from .statistics import Deal, DealCell, DealSpan
 
 __all__ = [
     "ApiToken", "BankAccount", "BankTransfer", "Bid", "BidderCertificate", "Deposit", "DepositPayment",
     "HolderChange", "HolderKey", "KeyShare", "OpeningKey", "BeaconPulse", "Draw", "DrawCall", "Expert",
-    "ExpertRelative", "ExpertSpecialty", "OpeningEntry", "OpeningObjection", "ReleasedShare",
+    "ExpertPenalty", "ExpertRelative", "ExpertSpecialty", "ExpertTie", "RuleSetting", "OpeningEntry",
+    "OpeningObjection", "ReleasedShare",
     "Announcement", "Attachment", "AuditEntry", "AuditHead", "Cancellation", "Clarification", "ClockSetting",
     "DealCodeCounter", "DocumentDownload", "EntryCertificate", "Filing", "Lot", "LotSpecialty", "MethodApproval",
     "Objection", "Organisation", "Project", "RecoveryCode", "Registration", "User", "UserRole",

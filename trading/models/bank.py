@@ -72,6 +72,8 @@ class Deposit(db.Model):
     refund_rule: Mapped[str | None] = mapped_column(sa.String(64))
     interest: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0"))
     refund_late: Mapped[bool] = mapped_column(default=False)
+    late_interest: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0"))  # procurement: overdue charge
+    interest_working: Mapped[dict | None] = mapped_column(sa.JSON)  # how interest and the overdue charge were reckoned
 
     sub_account: Mapped[BankAccount] = relationship()
     bidder: Mapped[Organisation] = relationship()

@@ -190,6 +190,7 @@ class Contract(db.Model):
     signed_on: Mapped[date] = mapped_column(sa.Date)
     amount: Mapped[Decimal] = mapped_column(Money())
     late: Mapped[bool] = mapped_column(default=False)
+    performance_bond: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0"))  # 履约保证金 asked of the winner
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime())
     registered_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
 
@@ -207,3 +208,5 @@ class ArchiveBundle(db.Model):
     files: Mapped[int] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    keep_until: Mapped[datetime | None] = mapped_column(UTCDateTime())  # kept at least until then (files_kept)
+    retention_rule: Mapped[str | None] = mapped_column(sa.String(64))

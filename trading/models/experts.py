@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -44,6 +44,8 @@ class Expert(db.Model):
     specialty_rows: Mapped[list[ExpertSpecialty]] = relationship(cascade="all, delete-orphan", lazy="selectin",
                                                                  order_by="ExpertSpecialty.code")
     relatives: Mapped[list[ExpertRelative]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    ties: Mapped[list[ExpertTie]] = relationship(cascade="all, delete-orphan", order_by="ExpertTie.id")
+    penalties: Mapped[list[ExpertPenalty]] = relationship(cascade="all, delete-orphan", order_by="ExpertPenalty.id")
 
     @property
     def specialties(self) -> list[str]:
@@ -68,6 +70,34 @@ class ExpertRelative(db.Model):
     expert_id: Mapped[int] = mapped_column(sa.ForeignKey("expert.id", ondelete="CASCADE"), primary_key=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), primary_key=True)
     relation: Mapped[str] = mapped_column(sa.String(100), default="")
+
+
+class ExpertTie(db.Model):
+    """A past or present tie of an expert to an organisation: worked for it, sat on its board or controlled it
+    (政府采购法实施条例 第九条: recused from that supplier's procurement for the years after the tie ended)."""
+
+    __tablename__ = "expert_tie"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    expert_id: Mapped[int] = mapped_column(sa.ForeignKey("expert.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    relation: Mapped[str] = mapped_column(sa.String(16))  # employee | director | controller
+    ended_on: Mapped[date | None] = mapped_column(sa.Date)  # None: the tie still holds
+
+
+class ExpertPenalty(db.Model):
+    """An administrative or criminal penalty an expert received for unlawful conduct in tendering or evaluation
+    (评标委员会和评标方法暂行规定 第十二条: never drawn again)."""
+
+    __tablename__ = "expert_penalty"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    expert_id: Mapped[int] = mapped_column(sa.ForeignKey("expert.id", ondelete="CASCADE"), index=True)
+    decided_on: Mapped[date] = mapped_column(sa.Date)
+    authority: Mapped[str] = mapped_column(sa.String(200))
+    text: Mapped[str] = mapped_column(sa.Text)
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class BeaconPulse(db.Model):

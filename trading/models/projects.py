@@ -74,6 +74,13 @@ class Lot(db.Model):
     complex_reason: Mapped[str] = mapped_column(sa.Text, default="")  # why, in the tenderee's words
     deal_code: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
     key_threshold: Mapped[int] = mapped_column(default=2)  # k of the opening key's k-of-n shares
+    # the rule numbers in force when the lot was announced, where they differ from the law's table ({id: "25"});
+    # None before its first announcement (services.rulebook.of_lot)
+    rule_values: Mapped[dict | None] = mapped_column(sa.JSON)
+    valuation: Mapped[Decimal | None] = mapped_column(Money())  # property: the approved valuation (评估值)
+    # property: payment (lump_sum | instalments, upfront_percent, balance_months), result publicity (working days)
+    # and the written approval of a relisting price below 90% of the valuation
+    property_terms: Mapped[dict] = mapped_column(sa.JSON, default=dict)
 
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     documents_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

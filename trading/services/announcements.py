@@ -1,6 +1,7 @@
 """The announcement (招标公告/采购公告/出让公告/转让公告) and the documents, from the standard template of the
-trade type, with a timetable the rules in force allow (``ctx.rules``: the law made stricter by the centre); then
-clarifications, which may move the deadline."""
+trade type, with a timetable the rules in force allow (``rulebook``: the law made stricter by the centre's
+configuration and its administrator); then clarifications, which may move the deadline. The announcement records
+the rules in force with the lot: its round is judged by them to the end (``rulebook.record``)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import object_session
 
-from ..domain import documents, methods, regions, rules, schedule, specialties
+from ..domain import documents, methods, property_terms, regions, rules, schedule, specialties
 from ..domain.errors import N_, DomainError
 from ..domain.sealing import ceremony
 from ..models import Announcement, Clarification, Lot, Organisation
-from . import published_keys
+from . import published_keys, rulebook
 from .lots import require_tenderee, transition
 from .methods import invitees as approved_invitees
 from .objections import lot_schedule
@@ -61,27 +63,46 @@ def context(ctx, lot: Lot, timetable: schedule.Schedule, region: str, key_finger
         specialties=tuple(documents.SpecialtyNeed(s.code, catalogue.label(s.code) if catalogue.get(s.code) else s.code,
                                                   s.count) for s in lot.specialties),
         increment=lot.increment, reserve_note="本宗地设有底价" if project.trade_type == "land" else None, land=land,
+        valuation=lot.valuation, property_terms=_property_terms(lot),
         key_fingerprint=key_fingerprint, platform_keys=published_keys.notices(ctx.keyring), key_holders=key_holders,
         key_threshold=lot.key_threshold, complex=lot.complex, complex_reason=lot.complex_reason or None,
-        suppliers=suppliers, rules=ctx.rules)
+        suppliers=suppliers, rules=rules_of(ctx, lot))
+
+
+def _property_terms(lot: Lot) -> documents.PropertyTerms | None:
+    """A property lot's payment and result publicity as the templates print them (None for other lots)."""
+    terms = lot.property_terms or {}
+    if lot.project.trade_type != "property" or "payment" not in terms:
+        return None
+    upfront = terms.get("upfront_percent")
+    return documents.PropertyTerms(payment=terms["payment"], result_publicity_days=terms["result_publicity_days"],
+                                   upfront_percent=Decimal(upfront) if upfront else None,
+                                   balance_months=terms.get("balance_months"),
+                                   price_approval=terms.get("price_approval"))
+
+
+def rules_of(ctx, lot: Lot):
+    """The rules the lot is judged by (``rulebook.of_lot``), through the lot's own session."""
+    return rulebook.of_lot(ctx, object_session(lot), lot)
 
 
 def propose(ctx, lot: Lot, now: datetime) -> schedule.Schedule:
     """The earliest timetable the rules in force allow for the lot's method, issued now."""
-    return schedule.propose(lot.project.trade_type, lot.method, now, rules=ctx.rules)
+    return schedule.propose(lot.project.trade_type, lot.method, now, rules=rules_of(ctx, lot))
 
 
 def complete(ctx, lot: Lot, given: schedule.Schedule) -> schedule.Schedule:
     """Fill the cut-offs and opening time the tenderee does not type, derived from the chosen deadline."""
-    proposed = schedule.propose(lot.project.trade_type, lot.method, given.issued_at, rules=ctx.rules)
+    in_force = rules_of(ctx, lot)
+    proposed = schedule.propose(lot.project.trade_type, lot.method, given.issued_at, rules=in_force)
     filled = {name: getattr(given, name) or getattr(proposed, name) for name in SCHEDULE_FIELDS}
     if given.bid_deadline and given.bid_deadline != proposed.bid_deadline:
         found = schedule.plan(lot.project.trade_type, lot.method)
         if found.clarification:
             filled["clarification_cutoff"] = schedule.latest_cutoff(given.bid_deadline, found.clarification,
-                                                                    rules=ctx.rules)
+                                                                    rules=in_force)
         if found.objection:
-            filled["objection_cutoff"] = schedule.latest_cutoff(given.bid_deadline, found.objection, rules=ctx.rules)
+            filled["objection_cutoff"] = schedule.latest_cutoff(given.bid_deadline, found.objection, rules=in_force)
         if proposed.opening_at is not None:
             filled["opening_at"] = given.bid_deadline
     return schedule.Schedule(**filled)
@@ -117,7 +138,11 @@ def publish(ctx, session, actor, now: datetime, lot: Lot, timetable: schedule.Sc
     if lot.state != "method_approved" or not lot.method:
         raise DomainError(N_("The lot can be announced once its method is approved."), field="lot",
                           rule="platform.five_stages")
-    schedule.validate(lot.project.trade_type, lot.method, timetable, now, rules=ctx.rules)
+    in_force = rulebook.record(ctx, session, lot)  # the round keeps the rules it is announced under
+    schedule.validate(lot.project.trade_type, lot.method, timetable, now, rules=in_force)
+    if lot.project.trade_type == "property" and lot.valuation is not None:  # against the rules it is announced under
+        property_terms.check(in_force, property_terms.input_of(lot.valuation, lot.property_terms),
+                             starting_price=lot.starting_price, lot_round=lot.round)
     if key_threshold is not None:
         ceremony.check_threshold(key_threshold, len(ceremony.DEFAULT_ROLES))
         lot.key_threshold = key_threshold
@@ -145,7 +170,8 @@ def clarify(ctx, session, actor, now: datetime, lot: Lot, text: str) -> Clarific
     if len(text) < 4:
         raise DomainError(N_("Write the clarification or change."), field="text")
     before = lot_schedule(lot)
-    after, moved = schedule.after_clarification(before, now, lot.project.trade_type, lot.method, rules=ctx.rules)
+    after, moved = schedule.after_clarification(before, now, lot.project.trade_type, lot.method,
+                                                rules=rulebook.of_lot(ctx, session, lot))
     transition(session, lot, "clarify", actor, "tenderee", now,
                payload={"moved": moved, "deadline_before": before.bid_deadline, "deadline_after": after.bid_deadline})
     for name in SCHEDULE_FIELDS:

@@ -3,21 +3,28 @@ manifest of hashes (``domain.archive``): the filed documents, the sealed envelop
 draw records, the committee's marks and report, the notices and contract, and the lot's audit extract.
 The bundle is written to the blob store (temp file, fsync, rename), so it exists whole or not at all; once it is
 signed the lot's key shares are destroyed, so no opening key can be rebuilt afterwards (issue 13); and
-``python -m trading.domain.archive verify FILE --public-key HEX`` checks a downloaded copy offline."""
+``python -m trading.domain.archive verify FILE --public-key HEX`` checks a downloaded copy offline.
+
+An archive is kept at least ``procurement.files_kept`` (15) years from the day it is made (政府采购法 Art. 42; the
+platform keeps every trade type's archives as long): it records the date it is kept until, the bundle names it
+(so no clean-up of the blob store removes it) and ``dispose`` refuses before it."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from ..domain import archive as bundle
+from .. import storage
+from ..domain import archive as bundle, calendar, rules
 from ..domain.audit import format_time
-from ..domain.errors import N_, DomainError
+from ..domain.errors import N_, DomainError, Forbidden
 from ..models import ArchiveBundle, Attachment, AuditEntry, Bid, Draw, EvaluationMark, Lot
-from . import audit, draws, evaluation as room, opening, result
+from . import audit, draws, evaluation as room, opening, result, rulebook
 from .lots import require_role, transition
+
+RETENTION_RULE = "procurement.files_kept"
 
 
 def _json(data) -> bytes:
@@ -115,18 +122,70 @@ def create(ctx, session, actor, now: datetime, lot: Lot) -> ArchiveBundle:
     if session.scalar(sa.select(ArchiveBundle.id).where(ArchiveBundle.lot_id == lot.id)) is not None:
         raise DomainError(N_("This lot is already archived."), field="lot")
     transition(session, lot, "archive", actor, "staff", now)  # refuses before any file is written
+    keep_until = kept_until(now, int(rulebook.of_lot(ctx, session, lot).value(RETENTION_RULE)))
     lot_info = {"deal_code": lot.deal_code, "project": lot.project.name, "lot": lot.name, "round": lot.round,
-                "trade_type": lot.project.trade_type}
+                "trade_type": lot.project.trade_type, "keep_until": calendar.local_date(keep_until).isoformat(),
+                "retention_rule": RETENTION_RULE}
     with ctx.store.writer() as out:
         written = bundle.write_archive(out.file, lot_info=lot_info, items=items(ctx, session, lot),
                                        created_at=now, signer=ctx.keyring.receipt_key)
     row = ArchiveBundle(lot_id=lot.id, blob_key=out.blob.key, size=out.blob.size, sha256=out.blob.sha256,
-                        files=len(written.files), created_at=now, created_by_id=actor.id)
+                        files=len(written.files), created_at=now, created_by_id=actor.id, keep_until=keep_until,
+                        retention_rule=RETENTION_RULE)
     session.add(row)
     opening.wipe_shares(session, lot)  # the shares are destroyed: the envelopes stay sealed for good
     audit.record(session, actor, now, "archive.create", object_type="lot", object_id=lot.id, rule="electronic.logs",
-                 payload={"sha256": row.sha256, "manifest_sha256": written.manifest_sha256, "files": row.files})
+                 payload={"sha256": row.sha256, "manifest_sha256": written.manifest_sha256, "files": row.files,
+                          "keep_until": keep_until})
     return row
+
+
+def kept_until(archived_at: datetime, years: int) -> datetime:
+    """The end of the retention: the midnight (Beijing time) after the same date ``years`` later (29 February
+    keeps to 1 March)."""
+    day = calendar.local_date(archived_at)
+    try:
+        last = day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year without one
+        last = day.replace(year=day.year + years, month=3, day=1)
+    return calendar.start_of_local_day(last + timedelta(days=1))
+
+
+def retention(bundle_row: ArchiveBundle) -> datetime:
+    """Until when an archive is kept (archives made before the retention was recorded: the law's 15 years)."""
+    if bundle_row.keep_until is not None:
+        return bundle_row.keep_until
+    return kept_until(bundle_row.created_at, int(rules.RULES[RETENTION_RULE].value))
+
+
+def kept_until_day(bundle_row: ArchiveBundle) -> str:
+    """The last day an archive is kept (Beijing date, ISO), as pages and refusals name it."""
+    return calendar.local_date(retention(bundle_row) - timedelta(microseconds=1)).isoformat()
+
+
+def dispose(ctx, session, actor, now: datetime, lot: Lot, *, reason: str) -> None:
+    """The administrator disposes of (销毁) a lot's archive once its retention is over: the bundle leaves the blob
+    store when the transaction commits, the audit log keeps its hashes. Refused before the retention ends, naming
+    the rule and the date."""
+    if actor != "cli" and (actor is None or not actor.has_role("admin")):
+        raise Forbidden(N_("Only the administrator disposes of an archive."), field="lot")
+    row = bundle_of(session, lot)
+    if row is None:
+        raise DomainError(N_("This lot has no archive."), field="lot")
+    until = retention(row)
+    if now < until:
+        raise DomainError(N_("The archive is kept until %(day)s: it cannot be disposed of before."), field="lot",
+                          rule=row.retention_rule or RETENTION_RULE,
+                          day=kept_until_day(row))
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise DomainError(N_("Write why the archive is disposed of."), field="reason")
+    storage.discard_after_commit(session, ctx.store, row.blob_key)
+    session.delete(row)
+    session.flush()
+    audit.record(session, None if actor == "cli" else actor, now, "archive.dispose", object_type="lot",
+                 object_id=lot.id, rule=row.retention_rule or RETENTION_RULE,
+                 payload={"sha256": row.sha256, "created_at": row.created_at, "keep_until": until, "reason": reason})
 
 
 def bundle_of(session, lot: Lot) -> ArchiveBundle | None:

@@ -14,18 +14,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import sqlalchemy as sa
 
 from ..bank import service as bank
-from ..domain import lifecycle
+from ..domain import lifecycle, refunds
 from ..domain.errors import N_, DomainError
 from ..models import BankAccount, BankTransfer, Deposit, DepositPayment, Lot, Organisation
 from . import audit
-
-CENT = Decimal("0.01")
-DAY_COUNT = 360  # interest on deposits: actual days / 360, as Chinese banks count
 
 
 def open_for(session, now: datetime, lot: Lot, organisation: Organisation) -> Deposit | None:
@@ -105,6 +102,9 @@ def explain(deposit: Deposit) -> tuple[str, dict]:
     if deposit.status == "short":
         return N_("Short: %(received)s received, %(missing)s still to pay before the deadline."), {
             "received": deposit.received, "missing": deposit.required - deposit.received}
+    if deposit.status == "refunded" and deposit.late_interest:
+        return N_("Refunded on %(at)s, late, with %(interest)s interest and %(late)s for the days overdue."), {
+            "at": deposit.refunded_at, "interest": deposit.interest, "late": deposit.late_interest}
     if deposit.status == "refunded":
         return N_("Refunded on %(at)s with %(interest)s interest."), {"at": deposit.refunded_at,
                                                                       "interest": deposit.interest}
@@ -113,15 +113,21 @@ def explain(deposit: Deposit) -> tuple[str, dict]:
 
 def interest(principal: Decimal, since: datetime, until: datetime, rate: Decimal) -> Decimal:
     """Simple interest at an annual ``rate`` for the actual days held, over 360 days, to the fen."""
-    days = max((until - since).days, 0)
-    return (principal * rate * days / DAY_COUNT).quantize(CENT, rounding=ROUND_HALF_UP)
+    return refunds.simple_interest(principal, rate, (until - since).days)
+
+
+LATE_RULE = "procurement.late_refund_interest"
 
 
 def refund(ctx, session, actor, now: datetime, deposit: Deposit, *, reason: str, due: datetime | None = None,
            rule: str | None = None) -> Deposit:
     """Return every counted payment to the account it came from, with interest at the platform's rate
     (``ctx.interest_rate``) to the first payer; flag a refund made after ``due`` as late (the rule names the legal
-    limit)."""
+    limit). A procurement deposit refunded late also earns the overdue charge at the central bank's rate
+    (``ctx.central_bank_rate``) raised by the lot's ``procurement.late_refund_interest`` (87号令 Art. 38); the working
+    of both is kept with the deposit."""
+    from . import rulebook
+
     if deposit.status == "refunded":
         raise DomainError(N_("This deposit has already been refunded."), field="deposit")
     counted = [p for p in deposit.payments if p.outcome in ("counted", "excess")]
@@ -129,22 +135,34 @@ def refund(ctx, session, actor, now: datetime, deposit: Deposit, *, reason: str,
     for payment in counted:
         by_account[payment.payer_account] += payment.amount
     held_since = min((p.at for p in counted), default=now)
-    earned = interest(deposit.received, held_since, now, ctx.interest_rate)
+    lot = session.get(Lot, deposit.lot_id)
+    uplift = None
+    if lot.project.trade_type == "procurement":
+        uplift = rulebook.of_lot(ctx, session, lot).value(LATE_RULE)
+    working = refunds.reckon(deposit.received, held_since, now, ctx.interest_rate, due=due,
+                             central_bank_rate=ctx.central_bank_rate, uplift_percent=uplift, late_rule=LATE_RULE)
     for number, amount in by_account.items():
         bank.transfer(session, now, source=deposit.sub_account, target_number=number, amount=amount, kind="refund",
                       memo=f"保证金退还：{reason}"[:200], notify=False)
-    if earned > 0 and counted:
+    if working.interest > 0 and counted:
         bank.transfer(session, now, source=bank.bank_account(session, now), target_number=counted[0].payer_account,
-                      amount=earned, kind="interest", memo="保证金利息", notify=False)
-    deposit.status, deposit.refunded_at, deposit.interest = "refunded", now, earned
+                      amount=working.interest, kind="interest", memo="保证金利息", notify=False)
+    if working.late_interest > 0 and counted:
+        bank.transfer(session, now, source=bank.bank_account(session, now), target_number=counted[0].payer_account,
+                      amount=working.late_interest, kind="interest", memo=LATE_MEMO, notify=False)
+    deposit.status, deposit.refunded_at, deposit.interest = "refunded", now, working.interest
+    deposit.late_interest, deposit.interest_working = working.late_interest, working.as_dict()
     deposit.refund_due, deposit.refund_rule = due, rule
-    deposit.refund_late = due is not None and now > due
+    deposit.refund_late = refunds.overdue_days(due, now) > 0
     session.flush()
     audit.record(session, actor, now, "deposit.refund", object_type="lot", object_id=deposit.lot_id, rule=rule,
                  payload={"deposit_id": deposit.id, "bidder_id": deposit.bidder_id, "principal": deposit.received,
-                          "interest": earned, "accounts": sorted(by_account), "late": deposit.refund_late,
-                          "reason": reason})
+                          "interest": working.interest, "accounts": sorted(by_account), "late": deposit.refund_late,
+                          "late_interest": working.late_interest, "reason": reason})
     return deposit
+
+
+LATE_MEMO = "逾期退还保证金资金占用费"
 
 
 def shared_payer_accounts(session, lot: Lot) -> dict[str, list[int]]:

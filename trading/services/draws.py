@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from ..domain import beacon as beacons, drawing, gcpause, lifecycle, specialties
 from ..domain.committee import committee_rules
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
-from ..models import Draw, DrawCall, Expert, Lot, Registration
+from ..models import Draw, DrawCall, Expert, Lot, Organisation, Registration
 from ..notify import CallScript, KeypadGateway, SimulatedGateway, render_script
-from . import audit, beacon, experts, keys, visibility
+from . import audit, beacon, experts, keys, rulebook, visibility
 
 RULES_VERSION = "rules-2026.1"
 DRAW_SECRET = "draw-secret"  # the at-rest purpose that keeps a draw's secret until its reveal
@@ -75,15 +75,21 @@ def create(ctx, session, actor, now: datetime, lot: Lot, *, wanted: list[tuple[s
         cleaned.append((code, int(count), int(backups)))
     if not cleaned:
         raise DomainError(N_("Ask for at least one specialty."), field="specialties")
-    cooldown = int(ctx.rules.value("experts.cooldown"))
+    in_force = rulebook.of_lot(ctx, session, lot)
+    cooldown = int(in_force.value("experts.cooldown"))
+    recusal_years = int(in_force.value("procurement.recusal_years")) if lot.project.trade_type == "procurement" \
+        else None
     request = drawing.Request(lot_code=lot.deal_code, specialties=tuple(cleaned),
                               exclude_same_region=exclude_same_region, evaluation_at=evaluation_at, place=place,
                               cooldown_days=cooldown, rules_version=RULES_VERSION)
     bidder_ids = set(session.scalars(sa.select(Registration.bidder_id).where(Registration.lot_id == lot.id,
                                                                              Registration.round == lot.round)))
     tenderees = lot.project.party_ids()
+    regulators = frozenset(session.scalars(sa.select(Organisation.id).where(
+        Organisation.org_type == "supervisory_body")))  # the one supervisory body (五统一): its staff never evaluate
     parties = {"tenderee_id": lot.project.tenderee_id, "bidder_ids": bidder_ids,
-               "tenderee_region": lot.project.region_code, "now": now}
+               "tenderee_region": lot.project.region_code, "now": now, "regulator_ids": regulators,
+               "recusal_years": recusal_years}
     with gcpause.paused():  # tens of thousands of short-lived objects, no cycles
         pool, clear = experts.for_draw(session, [code for code, _, _ in cleaned], drawing.screen(request, **parties))
         eligible, exclusions = drawing.recuse(pool, request, cleared=clear, **parties)
@@ -95,7 +101,8 @@ def create(ctx, session, actor, now: datetime, lot: Lot, *, wanted: list[tuple[s
     draw = Draw(lot_id=lot.id, round=lot.round, number=len(draws_of(session, lot)) + 1, status="committed",
                 request={"lot_code": lot.deal_code, "specialties": [list(s) for s in cleaned],
                          "exclude_same_region": exclude_same_region, "cooldown_days": cooldown,
-                         "rules_version": RULES_VERSION, "gateway": gateway, "tenderees": sorted(tenderees)},
+                         "rules_version": RULES_VERSION, "gateway": gateway, "tenderees": sorted(tenderees),
+                         "regulators": sorted(regulators), "recusal_years": recusal_years},
                 evaluation_at=evaluation_at, place=place, snapshot={k: list(v) for k, v in eligible.items()},
                 exclusions=[{"expert_id": e.expert_id, "reason": e.reason_code, "detail": e.detail}
                             for e in exclusions],

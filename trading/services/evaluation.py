@@ -38,7 +38,7 @@ from ..models import (
     User,
     UserRole,
 )
-from . import audit, draws, opening
+from . import audit, draws, opening, rulebook
 from .accounts import hash_password
 from .lots import require_role, transition
 
@@ -109,7 +109,7 @@ def start(ctx, session, actor, now: datetime, lot: Lot, *,
     # single source has no committee: its one response is negotiated (services.negotiations), not evaluated
     committee_rules(lot.project.trade_type, lot.method, lot.budget, lot.complex, rules=ctx.rules)
     rule_id = opening.min_bids_rule(lot)
-    needed, opened = int(ctx.rules.value(rule_id)), len(opened_entries(session, lot))
+    needed, opened = int(rulebook.of_lot(ctx, session, lot).value(rule_id)), len(opened_entries(session, lot))
     if opened < needed:
         raise DomainError(N_("Only %(opened)s bids were opened; at least %(needed)s are needed. Declare the lot "
                              "failed (流标) and re-trade it."), field="lot", rule=rule_id, opened=opened, needed=needed)
@@ -137,7 +137,7 @@ def start(ctx, session, actor, now: datetime, lot: Lot, *,
                                                   status="reserve" if seat.backup else "seated"))
     session.flush()
     scoring.check_committee(lot.project.trade_type, committee(evaluation), lot.budget, lot.complex, method=lot.method,
-                            rules=ctx.rules)
+                            rules=rulebook.of_lot(ctx, session, lot))
     transition(session, lot, "start_evaluation", actor, "staff", now,
                payload={"evaluation_id": evaluation.id, "members": len(committee(evaluation)), "opened": opened})
     return evaluation, passwords
@@ -147,7 +147,7 @@ def declare_failed(ctx, session, actor, now: datetime, lot: Lot) -> None:
     """Staff fail the lot (流标) at the opening when fewer bids than the rule's minimum could be opened."""
     require_role(actor, "staff")
     rule_id = opening.min_bids_rule(lot)
-    needed, opened = int(ctx.rules.value(rule_id)), len(opened_entries(session, lot))
+    needed, opened = int(rulebook.of_lot(ctx, session, lot).value(rule_id)), len(opened_entries(session, lot))
     if lot.state == "opening" and opened >= needed:
         raise DomainError(N_("%(opened)s bids were opened, enough to evaluate: the lot cannot be failed."),
                           field="lot", rule=rule_id, opened=opened)
@@ -218,7 +218,7 @@ def short_of_members(ctx, session, evaluation: Evaluation) -> DomainError | None
     lot = session.get(Lot, evaluation.lot_id)
     try:
         scoring.check_committee(lot.project.trade_type, committee(evaluation), lot.budget, lot.complex,
-                                method=lot.method, rules=ctx.rules)
+                                method=lot.method, rules=rulebook.of_lot(ctx, session, lot))
     except DomainError as error:
         return error
     return None
@@ -438,11 +438,12 @@ def compute(ctx, session, evaluation: Evaluation) -> scoring.Report:
     cases = low_price_cases(session, evaluation)
     decisions = {str(c.bid_id): (c.decision, c.reason) for c in cases if c.decision}
     rejections = scoring.apply_explanations([str(c.bid_id) for c in cases], decisions)
+    in_force = rulebook.of_lot(ctx, session, session.get(Lot, evaluation.lot_id))
     if evaluation.method == "lowest_price":
-        return scoring.lowest_price(bids, ballot, rejections=rejections, rules=ctx.rules)
+        return scoring.lowest_price(bids, ballot, rejections=rejections, rules=in_force)
     compliant = scoring.compliant_bids(bids, ballot)
     return scoring.comprehensive(bids, _criteria(evaluation), _scores(session, evaluation), evaluation.aggregation,
-                                 compliant, rejections=rejections, rules=ctx.rules)
+                                 compliant, rejections=rejections, rules=in_force)
 
 
 def _report_json(session, evaluation: Evaluation, report: scoring.Report) -> dict:

@@ -3,14 +3,14 @@ nothing, and the records a draw works on."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from ..domain import experts as rules_of_experts, gcpause, specialties
+from ..domain import calendar, experts as rules_of_experts, gcpause, specialties
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
-from ..models import Expert, ExpertRelative, ExpertSpecialty, Organisation
-from . import audit
+from ..models import Expert, ExpertPenalty, ExpertRelative, ExpertSpecialty, ExpertTie, Organisation
+from . import audit, rulebook
 
 STATUSES = ("active", "suspended", "removed")
 
@@ -51,7 +51,7 @@ def validate(ctx, session, now: datetime, fields: dict, *, line: int = 1, except
     file-style refusal)."""
     existing = set(session.scalars(sa.select(Expert.id_number).where(Expert.id != (except_id or 0))))
     return rules_of_experts.parse_rows([{"line": line, **fields}], specialties.load(), now, existing=existing,
-                                       rules=ctx.rules)[0]
+                                       rules=rulebook.in_force(ctx, session))[0]
 
 
 def create(ctx, session, actor, now: datetime, fields: dict, employer_name: str = "") -> Expert:
@@ -91,7 +91,8 @@ def import_rows(ctx, session, actor, now: datetime, rows) -> list[Expert]:
     force)."""
     _require_admin(actor)
     existing = set(session.scalars(sa.select(Expert.id_number)))
-    inputs = rules_of_experts.parse_rows(rows, specialties.load(), now, existing=existing, rules=ctx.rules)
+    inputs = rules_of_experts.parse_rows(rows, specialties.load(), now, existing=existing,
+                                         rules=rulebook.in_force(ctx, session))
     made = []
     for data in inputs:
         expert = Expert(created_at=now, status="active")
@@ -136,6 +137,65 @@ def declare_relative(session, actor, now: datetime, expert: Expert, organisation
                  rule="construction.expert_recusal", payload={"organisation_id": organisation_id})
 
 
+TIE_RELATIONS = ("employee", "director", "controller")
+
+
+def declare_tie(session, actor, now: datetime, expert: Expert, organisation_id: int, relation: str,
+                ended_on: date | None) -> ExpertTie:
+    """Record that the expert worked for, sat on the board of or controlled an organisation, until ``ended_on``
+    (None: still): a recusal reason for its procurement for the years after (政府采购法实施条例 Art. 9)."""
+    _require_admin(actor)
+    if session.get(Organisation, organisation_id) is None:
+        raise DomainError(N_("Choose the organisation."), field="organisation_id")
+    if relation not in TIE_RELATIONS:
+        raise DomainError(N_("Choose how the expert was tied to the organisation."), field="relation")
+    if ended_on is not None and ended_on > calendar.local_date(now):
+        raise DomainError(N_("The end of the tie cannot be in the future; leave it empty if the tie still holds."),
+                          field="ended_on")
+    row = ExpertTie(organisation_id=organisation_id, relation=relation, ended_on=ended_on)
+    expert.ties.append(row)
+    session.flush()
+    audit.record(session, actor, now, "expert.tie", object_type="expert", object_id=expert.id,
+                 rule="procurement.recusal_years",
+                 payload={"organisation_id": organisation_id, "relation": relation,
+                          "ended_on": ended_on.isoformat() if ended_on else None})
+    return row
+
+
+def record_penalty(session, actor, now: datetime, expert: Expert, decided_on: date | None, authority: str,
+                   text: str) -> ExpertPenalty:
+    """Record an administrative or criminal penalty the expert received for unlawful conduct in tendering or
+    evaluation: it is never drawn again (评标委员会和评标方法暂行规定 Art. 12)."""
+    _require_admin(actor)
+    if decided_on is None or decided_on > calendar.local_date(now):
+        raise DomainError(N_("Enter the date of the penalty decision (not in the future)."), field="decided_on")
+    authority, text = (authority or "").strip(), (text or "").strip()
+    if len(authority) < 2:
+        raise DomainError(N_("Enter the authority that decided the penalty."), field="authority")
+    if len(text) < 4:
+        raise DomainError(N_("Describe the penalty and its decision number."), field="text")
+    row = ExpertPenalty(decided_on=decided_on, authority=authority[:200], text=text[:2000], recorded_by_id=actor.id,
+                        recorded_at=now)
+    expert.penalties.append(row)
+    session.flush()
+    audit.record(session, actor, now, "expert.penalty", object_type="expert", object_id=expert.id,
+                 rule="construction.expert_recusal",
+                 payload={"decided_on": decided_on.isoformat(), "authority": row.authority})
+    return row
+
+
+def _ties_and_penalties(connection) -> tuple[dict[int, set], dict[int, date]]:
+    """Every declared tie (expert -> {(organisation, ended_on)}) and each penalised expert's first penalty date:
+    both are few, read in full."""
+    ties: dict[int, set] = {}
+    for expert_id, org_id, ended_on in connection.execute(sa.select(ExpertTie.expert_id, ExpertTie.organisation_id,
+                                                                    ExpertTie.ended_on)):
+        ties.setdefault(expert_id, set()).add((org_id, ended_on))
+    penalised = dict(connection.execute(sa.select(ExpertPenalty.expert_id, sa.func.min(ExpertPenalty.decided_on))
+                                        .group_by(ExpertPenalty.expert_id)).all())
+    return ties, penalised
+
+
 def _under(codes: list[str]):
     """Specialty codes equal to or under one of ``codes``, as index-friendly ranges (codes use A-Z and 0-9)."""
     return sa.or_(*[sa.and_(ExpertSpecialty.code >= code, ExpertSpecialty.code < code + "~") for code in codes])
@@ -159,13 +219,15 @@ def records(session, codes: list[str] | None = None) -> list[rules_of_experts.Ex
     for expert_id, org_id in session.execute(declared):  # declarations are few: read them all
         if expert_id in held:
             relatives.setdefault(expert_id, set()).add(org_id)
+    ties, penalised = _ties_and_penalties(session.connection())
     record, none = rules_of_experts.ExpertRecord, frozenset()
     pool = []
     for expert_id, name, region, employer_id, status, suspended_until, last_drawn_at, _ in rows:
         codes_held = held.pop(expert_id, None)
         if codes_held is not None:  # an expert's first row; the others only added a specialty
             pool.append(record(expert_id, name, frozenset(codes_held), region, employer_id, status, suspended_until,
-                               last_drawn_at, frozenset(relatives[expert_id]) if expert_id in relatives else none))
+                               last_drawn_at, frozenset(relatives[expert_id]) if expert_id in relatives else none,
+                               frozenset(ties.get(expert_id, none)), penalised.get(expert_id)))
     return pool
 
 
@@ -186,12 +248,16 @@ def for_draw(session, codes: list[str], screen) -> tuple[list[rules_of_experts.E
                                                               ExpertRelative.organisation_id)):
             relatives.setdefault(expert_id, set()).add(org_id)  # declarations are few: read them all
         kin = [e for e, orgs in relatives.items() if e in held and not screen.organisations.isdisjoint(orgs)]
+        ties, penalised = _ties_and_penalties(connection)
+        kin += [e for e, held_ties in ties.items() if e in held
+                and not screen.organisations.isdisjoint(org for org, _ in held_ties)]
+        kin += [e for e in penalised if e in held]
         kept = [Expert.status < "active", Expert.status > "active",  # status <> 'active', as two index ranges
                 Expert.last_drawn_at > screen.drawn_after]
         if screen.organisations:
             kept.append(Expert.employer_id.in_(sorted(screen.organisations)))
         if kin:
-            kept.append(Expert.id.in_(kin))
+            kept.append(Expert.id.in_(sorted(set(kin))))
         if screen.regions is not None:
             kept.append(Expert.region_code.in_(sorted(screen.regions)))
         row = sa.select(Expert.id, Expert.name, Expert.region_code, Expert.employer_id, Expert.status,
@@ -203,7 +269,8 @@ def for_draw(session, codes: list[str], screen) -> tuple[list[rules_of_experts.E
             codes_held = held.pop(expert_id, None)
             if codes_held is not None:
                 pool.append(record(expert_id, name, frozenset(codes_held), region, employer_id, status,
-                                   suspended_until, last_drawn_at, frozenset(relatives.get(expert_id, none))))
+                                   suspended_until, last_drawn_at, frozenset(relatives.get(expert_id, none)),
+                                   frozenset(ties.get(expert_id, none)), penalised.get(expert_id)))
         return pool, {expert_id: frozenset(codes_held) for expert_id, codes_held in held.items()}
 
 
@@ -216,7 +283,8 @@ def count_outcome(ctx, session, now: datetime, expert: Expert, outcome: str,
         expert.declines += 1
     elif outcome == "no_answer":
         expert.no_answers += 1
-    until = rules_of_experts.refusal_suspension(history, now, rules_of_experts.RefusalPolicy.from_rules(ctx.rules))
+    policy = rules_of_experts.RefusalPolicy.from_rules(rulebook.in_force(ctx, session))
+    until = rules_of_experts.refusal_suspension(history, now, policy)
     if until is not None and expert.status == "active":
         expert.status, expert.suspended_until = "suspended", until
         expert.status_reason = "多次拒绝或未接听抽取电话"

@@ -27,7 +27,7 @@ from ..config import Defaults
 from ..domain import history as historical, scenarios, tabular
 from ..domain.errors import N_, DomainError, Forbidden
 from ..models import Deal
-from . import audit, deals
+from . import audit, deals, rulebook
 
 SOURCE_LENGTH = 120  # the deal table's source column
 _BATCH = 500
@@ -151,7 +151,7 @@ def import_history(ctx, session, actor, now: datetime, rows: tabular.Sheet | Ite
     name = PurePath(str(source or "").strip() or "upload").name
     label = f"import:{name}"[:SOURCE_LENGTH]
     sheet = rows if isinstance(rows, tabular.Sheet) else tabular.Sheet.of_records(rows)
-    checked = historical.validate(sheet, rules=ctx.rules)
+    checked = historical.validate(sheet, rules=rulebook.in_force(ctx, session))
     how = _how_read(sheet, checked.columns)
     errors = checked.errors
     if not errors and not checked.lots:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from ..domain import schedule
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
 from ..models import Lot, Objection, Registration
-from . import audit
+from . import audit, rulebook
 from .lots import require_tenderee
 
 
@@ -42,7 +42,8 @@ def raise_objection(ctx, session, actor, now: datetime, lot: Lot, text: str) -> 
         raise DomainError(N_("Objections to the documents are accepted until 10 days before the deadline."),
                           field="text", rule="construction.objection_documents")
     row = Objection(lot_id=lot.id, round=lot.round, bidder_id=actor.organisation_id, raised_by_id=actor.id, text=text,
-                    raised_at=now, answer_due=schedule.objection_answer_due(now, rules=ctx.rules))
+                    raised_at=now, answer_due=schedule.objection_answer_due(
+                        now, rules=rulebook.of_lot(ctx, session, lot)))
     session.add(row)
     session.flush()
     audit.record(session, actor, now, "objection.raise", object_type="lot", object_id=lot.id,

@@ -27,7 +27,7 @@ from ..models import (
     Registration,
     ReleasedShare,
 )
-from . import audit, holders, keys
+from . import audit, holders, keys, rulebook
 from .lots import transition
 
 OPENING_HELPERS = min(7, (os.cpu_count() or 1) - 1)  # helper processes beside this one at a large opening
@@ -56,7 +56,7 @@ def check_quorum(ctx, session, now: datetime, lot: Lot) -> bool:
     """Right after the deadline: fewer bids than the rule's minimum (in force) fail the lot (流标) unopened. True if
     it failed."""
     rule_id = min_bids_rule(lot)
-    needed = int(ctx.rules.value(rule_id))
+    needed = int(rulebook.of_lot(ctx, session, lot).value(rule_id))
     count = len(standing_bids(session, lot))
     if count < needed:  # unless the audit log says more bids stand: then rows were altered, and the opening holds them
         ids = set(session.scalars(sa.select(Bid.id).where(Bid.lot_id == lot.id, Bid.round == lot.round)))

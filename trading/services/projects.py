@@ -9,11 +9,11 @@ from typing import BinaryIO
 
 import sqlalchemy as sa
 
-from ..domain import calendar, committee, filing, regions, rules, schedule, specialties
+from ..domain import calendar, committee, filing, property_terms, regions, rules, schedule, specialties
 from ..domain.errors import N_, DomainError, Forbidden
 from ..domain.money import parse_yuan
 from ..models import Attachment, Filing, Lot, LotSpecialty, Organisation, Project
-from . import audit
+from . import audit, rulebook
 from .lots import require_tenderee, transition
 
 EVALUATION_METHODS = {"lowest_price": "经评审的最低投标价法", "comprehensive": "综合评估法"}
@@ -71,6 +71,18 @@ class LotInput:
     qualification: str = ""
     complex: bool = False  # procurement: technically complex (with 10 million yuan or more: a committee of 7)
     complex_reason: str = ""
+    # state property (32号令): the approved valuation, payment, result publicity, approval of a low relisting price
+    valuation: str = ""
+    payment: str = "lump_sum"
+    upfront_percent: str = ""
+    balance_months: str = ""
+    result_publicity_days: str = ""
+    price_approval: str = ""
+
+    def property_input(self) -> property_terms.PropertyInput:
+        """The property lot's terms as the domain check takes them."""
+        return property_terms.PropertyInput(self.valuation, self.payment, self.upfront_percent, self.balance_months,
+                                            self.result_publicity_days, self.price_approval)
 
 
 def _text(value: str | None, field_name: str, message: str, limit: int = 200) -> str:
@@ -223,7 +235,12 @@ def _apply_lot_input(in_force, lot: Lot, project: Project, data: LotInput) -> No
         if not str(getattr(data, term) or "").strip():
             raise DomainError(TERM_MESSAGES[term], field=term)
     land = _check_land(data) if trade_type == "land" else {}
+    valuation, terms = None, {}
+    if trade_type == "property":
+        valuation, terms = property_terms.check(in_force, data.property_input(), starting_price=starting,
+                                                lot_round=lot.round or 1)
     lot.name, lot.budget, lot.starting_price, lot.increment = name, budget, starting, increment
+    lot.valuation, lot.property_terms = valuation, terms
     lot.deposit, lot.category, lot.evaluation_method, lot.criteria = deposit, category, method, criteria
     lot.land_details = land
     lot.complex, lot.complex_reason = bool(complex_reason), complex_reason
@@ -239,8 +256,8 @@ def add_lot(ctx, session, actor, now: datetime, project: Project, data: LotInput
     require_tenderee(actor, project)
     number = (session.scalar(sa.select(sa.func.max(Lot.number)).where(Lot.project_id == project.id)) or 0) + 1
     lot = Lot(project_id=project.id, number=number, round=1, state="draft", created_at=now, updated_at=now,
-              deposit=Decimal("0"), criteria=[], land_details={})
-    _apply_lot_input(ctx.rules, lot, project, data)  # validated before the lot joins the session
+              deposit=Decimal("0"), criteria=[], land_details={}, property_terms={})
+    _apply_lot_input(rulebook.in_force(ctx, session), lot, project, data)  # validated before the lot joins
     session.add(lot)
     session.flush()
     audit.record(session, actor, now, "lot.create", object_type="lot", object_id=lot.id,
@@ -255,7 +272,7 @@ def update_lot(ctx, session, actor, now: datetime, lot: Lot, data: LotInput) -> 
         raise DomainError(N_("Only a draft lot can be changed; this one is %(state)s."), field="lot",
                           rule="platform.five_stages", state=lot.state)
     with session.no_autoflush:
-        _apply_lot_input(ctx.rules, lot, lot.project, data)
+        _apply_lot_input(rulebook.in_force(ctx, session), lot, lot.project, data)
     lot.updated_at = now
     session.flush()
     audit.record(session, actor, now, "lot.update", object_type="lot", object_id=lot.id, payload=_lot_payload(lot))
@@ -267,7 +284,8 @@ def _lot_payload(lot: Lot) -> dict:
     return {"number": lot.number, "name": lot.name, "budget": lot.budget, "starting_price": lot.starting_price,
             "deposit": lot.deposit, "evaluation_method": lot.evaluation_method, "criteria": lot.criteria,
             "specialties": {s.code: s.count for s in lot.specialties}, "complex": lot.complex,
-            "complex_reason": lot.complex_reason}
+            "complex_reason": lot.complex_reason,
+            **({"valuation": lot.valuation, "property_terms": lot.property_terms} if lot.valuation else {})}
 
 
 def attach(ctx, session, actor, now: datetime, lot: Lot, kind: str, filename: str, content_type: str,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import ROUND_DOWN, Decimal
 
 import sqlalchemy as sa
 
@@ -32,10 +33,11 @@ from ..models import (
     Evaluation,
     Lot,
     Negotiation,
+    Project,
     Publicity,
     ResultObjection,
 )
-from . import audit, deals, deposits, draws, opening
+from . import audit, deals, deposits, draws, opening, rulebook
 from .evaluation import evaluation_of
 from .lots import acts_for_tenderee, require_tenderee, transition
 from .objections import tenderee_answers
@@ -89,8 +91,9 @@ def publish_candidates(ctx, session, actor, role: str, now: datetime, lot: Lot, 
     """Publish ``candidates`` (ranked, as the evaluation report or a single-source negotiation gives them) for the
     period of the rules in force, moving the lot by ``action`` (start_publicity, conclude_negotiation)."""
     rule_id = _rule(lot, "construction.publicity_period", "procurement.result_period")
+    in_force = rulebook.of_lot(ctx, session, lot)
     row = Publicity(lot_id=lot.id, round=lot.round, candidates=candidates, published_at=now,
-                    ends_at=period_end(now, ctx.rules[rule_id]), rule=rule_id, published_by_id=actor.id)
+                    ends_at=period_end(now, in_force[rule_id]), rule=rule_id, published_by_id=actor.id)
     transition(session, lot, action, actor, role, now,
                payload={"ends_at": row.ends_at, "candidates": [c["bid_id"] for c in row.candidates]})
     session.add(row)
@@ -132,7 +135,7 @@ def raise_objection(ctx, session, actor, now: datetime, lot: Lot, text: str) -> 
                           field="text")
     row = ResultObjection(lot_id=lot.id, round=lot.round, bidder_id=actor.organisation_id, raised_by_id=actor.id,
                           text=text[:2000], raised_at=now,
-                          answer_due=now + timedelta(days=int(ctx.rules.value(rule_id))))
+                          answer_due=now + timedelta(days=int(rulebook.of_lot(ctx, session, lot).value(rule_id))))
     session.add(row)
     session.flush()
     audit.record(session, actor, now, "publicity.objection", object_type="lot", object_id=lot.id, rule=rule_id,
@@ -171,9 +174,10 @@ def award(ctx, session, actor, now: datetime, lot: Lot, rank: int, *, reason: st
     negotiated = negotiation_of(session, lot)  # single source: the price agreed, not the one quoted
     price = negotiated.price if negotiated is not None and negotiated.bid_id == entry.bid_id else entry.price
     deadline_rule = _rule(lot, "construction.contract_deadline", "procurement.contract_deadline")
+    in_force = rulebook.of_lot(ctx, session, lot)
     row = Award(lot_id=lot.id, round=lot.round, bid_id=entry.bid_id, bidder_id=entry.bidder_id,
                 rank=rank, price=price, reason=reason[:2000], issued_at=now,
-                issued_by_id=actor.id, contract_due=now + timedelta(days=int(ctx.rules.value(deadline_rule))))
+                issued_by_id=actor.id, contract_due=now + timedelta(days=int(in_force.value(deadline_rule))))
     transition(session, lot, "award", actor, "tenderee", now,
                payload={"bid_id": row.bid_id, "bidder_id": row.bidder_id, "rank": rank, "price": row.price})
     session.add(row)
@@ -182,7 +186,7 @@ def award(ctx, session, actor, now: datetime, lot: Lot, rank: int, *, reason: st
     for deposit in deposits_of(session, lot):
         if deposit.bidder_id != row.bidder_id and deposit.status in ("paid", "short"):
             deposits.refund(ctx, session, actor, now, deposit, reason="未中标",
-                            due=period_end(now, ctx.rules[refund_rule]), rule=refund_rule)
+                            due=period_end(now, in_force[refund_rule]), rule=refund_rule)
     for draw in session.scalars(sa.select(Draw).where(Draw.lot_id == lot.id)):
         if draw.status != "cancelled" and draw.ranking is not None:
             draws.reveal(ctx, session, None, now, draw)
@@ -197,8 +201,11 @@ def deposits_of(session, lot: Lot) -> list[Deposit]:
 
 
 def register_contract(ctx, session, actor, now: datetime, lot: Lot, *, number: str, signed_on: date | None,
-                      amount: str) -> Contract:
-    """The tenderee (or staff) register the signed contract; the winner's deposit is refunded with interest."""
+                      amount: str, performance_bond: str = "") -> Contract:
+    """The tenderee (or staff) register the signed contract, with the performance bond it asks of the winner (at
+    most ``*.performance_bond_cap`` of the price); the winner's deposit is refunded with interest. For procurement
+    the registration is the contract's publication (on the lot's public announcement page): one registered later
+    than ``procurement.contract_publication`` after the signing is warned about."""
     role = "staff" if actor is not None and actor.has_role("staff") else "tenderee"
     if role == "tenderee":
         require_tenderee(actor, lot.project)
@@ -217,13 +224,15 @@ def register_contract(ctx, session, actor, now: datetime, lot: Lot, *, number: s
     if price != row.price:
         raise DomainError(N_("The contract price must be the awarded price, %(price)s yuan."), field="amount",
                           price=f"{row.price:,.2f}")
+    in_force = rulebook.of_lot(ctx, session, lot)
+    bond = check_performance_bond(in_force, lot, price, performance_bond)
     deadline_rule = _rule(lot, "construction.contract_deadline", "procurement.contract_deadline")
     late = signed_on > calendar.local_date(row.contract_due)
     contract = Contract(award_id=row.id, number=number[:100], signed_on=signed_on, amount=price, late=late,
-                        registered_at=now, registered_by_id=actor.id)
+                        performance_bond=bond, registered_at=now, registered_by_id=actor.id)
     transition(session, lot, "register_contract", actor, role, now,
                payload={"number": contract.number, "signed_on": signed_on.isoformat(), "late": late,
-                        "rule": deadline_rule})
+                        "rule": deadline_rule, "performance_bond": bond})
     session.add(contract)
     session.flush()
     deals.record_contract(session, lot, contract)
@@ -232,8 +241,21 @@ def register_contract(ctx, session, actor, now: datetime, lot: Lot, *, number: s
     for deposit in deposits_of(session, lot):
         if deposit.status in ("paid", "short"):
             deposits.refund(ctx, session, actor, now, deposit, reason="合同已签订",
-                            due=period_end(signed_at, ctx.rules[refund_rule]), rule=refund_rule)
+                            due=period_end(signed_at, in_force[refund_rule]), rule=refund_rule)
     return contract
+
+
+def check_performance_bond(in_force: rules.RuleSet, lot: Lot, price: Decimal, text: str | None) -> Decimal:
+    """The performance bond typed at the contract (blank: none), refused above the cap of the rules in force
+    (条例 Art. 58 for construction, 采购条例 Art. 48 for procurement), naming the rule and the most allowed."""
+    bond = money.parse_yuan(text, "performance_bond") if (text or "").strip() else Decimal("0")
+    rule_id = _rule(lot, "construction.performance_bond_cap", "procurement.performance_bond_cap")
+    cap = (price * in_force.value(rule_id) / 100).quantize(money.CENT, rounding=ROUND_DOWN)
+    if bond > cap:
+        raise DomainError(N_("The performance bond of %(bond)s yuan is above %(percent)s%% of the contract price: "
+                             "at most %(cap)s yuan."), field="performance_bond", rule=rule_id, bond=f"{bond:,.2f}",
+                          percent=in_force.value(rule_id), cap=f"{cap:,.2f}")
+    return bond
 
 
 def notices(session, lot: Lot) -> dict | None:
@@ -268,10 +290,12 @@ class Warning:
     params: dict
 
 
-def warnings(session, now: datetime) -> list[Warning]:
+def warnings(ctx, session, now: datetime) -> list[Warning]:
     """Everything past a legal limit: unanswered or late-answered objections to candidates, contracts not
-    registered in time, late deposit refunds, evaluation rooms closed without a report; and every bid the opening
-    held as suspected tampering (its row did not match its receipt and audited submission)."""
+    registered in time, late deposit refunds, evaluation rooms closed without a report, candidates or results not
+    published in time after the report (and, for procurement, the report not in the purchaser's hands in time),
+    procurement contracts published late; and every bid the opening held as suspected tampering (its row did not
+    match its receipt and audited submission). Limits that each lot records are judged by its rules."""
     found: list[Warning] = []
     for row in session.scalars(sa.select(ResultObjection).where(
             sa.or_(sa.and_(ResultObjection.answered_at.is_(None), ResultObjection.answer_due < now),
@@ -298,4 +322,73 @@ def warnings(session, now: datetime) -> list[Warning]:
                                                                  "signed receipt and audited submission."),
                              row.rule or "electronic.encrypted_bids", row.at,
                              {"bid_id": row.payload.get("bid_id"), "reason": row.payload.get("reason", "")}))
+    found += _report_limits(ctx, session, now)
+    found += _contract_publication(ctx, session, now)
     return sorted(found, key=lambda w: w.since)
+
+
+def _late(start: datetime, rule: rules.Rule, done: datetime | None, now: datetime) -> datetime | None:
+    """The end of the period of ``rule`` from ``start`` when the act was done at or after it (or is still not done
+    at ``now``, past it); None when it was (or may still be) done in time."""
+    due = period_end(start, rule)
+    return due if (done if done is not None else now) >= due else None
+
+
+def _report_limits(ctx, session, now: datetime) -> list[Warning]:
+    """After the report: construction candidates published within 3 days of it (条例 Art. 54); procurement: the
+    report in the purchaser's hands within 2 working days of the evaluation's end (its confirmation by every member
+    after the chair submitted it) and the purchaser's decision, published as the result, within 5 working days of
+    receiving it (采购条例 Art. 43)."""
+    found: list[Warning] = []
+    rows = session.execute(sa.select(Evaluation, Lot, Publicity).join(Lot, Lot.id == Evaluation.lot_id)
+                           .outerjoin(Publicity, sa.and_(Publicity.lot_id == Evaluation.lot_id,
+                                                         Publicity.round == Evaluation.round))
+                           .where(Evaluation.reported_at.is_not(None))).all()
+    for evaluation, lot, publicity in rows:
+        published = publicity.published_at if publicity is not None else None
+        if publicity is None and lot.round != evaluation.round:
+            continue  # a round that never published (re-traded): nothing left to do
+        in_force = rulebook.of_lot(ctx, session, lot)
+        if lot.project.trade_type == "procurement":
+            due = _late(evaluation.reported_at, in_force["procurement.report_to_purchaser"], evaluation.confirmed_at,
+                        now)
+            if due is not None:
+                found.append(Warning(lot.id, "report", N_("The evaluation report did not reach the purchaser within "
+                                                          "%(days)s working days of the evaluation's end."),
+                                     "procurement.report_to_purchaser", due,
+                                     {"evaluation_id": evaluation.id, "days": in_force.value(
+                                         "procurement.report_to_purchaser")}))
+            rule_id, message = "procurement.purchaser_decision", N_(
+                "The purchaser did not decide and publish the result within %(days)s working days of receiving the "
+                "report.")
+        else:
+            rule_id, message = "construction.publicity_publish", N_(
+                "The candidates were not published within %(days)s days of the evaluation report.")
+        if evaluation.confirmed_at is None:
+            continue
+        due = _late(evaluation.confirmed_at, in_force[rule_id], published, now)
+        if due is not None:
+            found.append(Warning(lot.id, "publication", message, rule_id, due,
+                                 {"evaluation_id": evaluation.id, "days": in_force.value(rule_id)}))
+    return found
+
+
+def _contract_publication(ctx, session, now: datetime) -> list[Warning]:
+    """Procurement contracts registered (published) later than 2 working days after the signing (采购条例 Art.
+    50)."""
+    found: list[Warning] = []
+    rule_id = "procurement.contract_publication"
+    rows = session.execute(sa.select(Contract, Lot).join(Award, Award.id == Contract.award_id)
+                           .join(Lot, Lot.id == Award.lot_id).join(Project, Project.id == Lot.project_id)
+                           .where(Project.trade_type == "procurement")).all()
+    for contract, lot in rows:
+        in_force = rulebook.of_lot(ctx, session, lot)
+        due = _late(calendar.start_of_local_day(contract.signed_on), in_force[rule_id], contract.registered_at, now)
+        if due is not None:
+            found.append(Warning(lot.id, "contract_publication", N_(
+                "The contract was published %(at)s, later than %(days)s working days after its signing on "
+                "%(signed_on)s."), rule_id, due,
+                {"contract_id": contract.id, "days": in_force.value(rule_id),
+                 "signed_on": contract.signed_on.isoformat(),
+                 "at": calendar.to_local(contract.registered_at).strftime("%Y-%m-%d %H:%M")}))
+    return found

@@ -32,6 +32,27 @@ def rule_source(rule_id: str | None) -> str:
     return cite(rule_id)
 
 
+def percent(value: Decimal | str | None) -> str:
+    """An annual rate (0.0435) as a percentage without trailing zeros (4.35%)."""
+    if value is None or value == "":
+        return ""
+    return f"{format((Decimal(str(value)) * 100).normalize(), 'f')}%"
+
+
+def rule_value(value, unit: str | None) -> str:
+    """A rule's number with its unit in the page's language (— for a condition without a number)."""
+    from flask_babel import gettext as _
+
+    if value is None:
+        return "—"
+    if unit == "yuan":
+        return yuan(Decimal(str(value)))
+    number = format(Decimal(str(value)).normalize(), "f") if isinstance(value, Decimal) else str(value)
+    words = {"days": _("%(n)s days"), "working_days": _("%(n)s working days"), "years": _("%(n)s years"),
+             "percent": "%(n)s%%"}
+    return words[unit] % {"n": number} if unit in words else number
+
+
 def specialty(code: str) -> str:
     """The full name of a specialty code in the shipped catalogue."""
     catalogue = specialties.load()
@@ -54,4 +75,6 @@ def register(app) -> None:
     app.add_template_filter(_per_request(yuan), "yuan")
     app.add_template_filter(_per_request(rule_source), "rule_source")
     app.add_template_filter(specialty, "specialty")
+    app.add_template_filter(percent, "percent")
+    app.add_template_filter(_per_request(rule_value), "rule_value")
     app.add_template_filter(messages, "messages")

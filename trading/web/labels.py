@@ -58,7 +58,9 @@ AUDIT_ACTIONS = {
     "evaluation.explanation": _l("Price explanation given"), "evaluation.statement": _l("Expert statement signed"),
     "evaluation.report": _l("Evaluation report signed"), "publicity.objection": _l("Objection during publicity"),
     "publicity.answer": _l("Publicity objection answered"),
-    "archive.create": _l("Archive bundle made"),
+    "archive.create": _l("Archive bundle made"), "archive.dispose": _l("Archive disposed of after its retention"),
+    "rules.set": _l("Rule made stricter by the administrator"),
+    "expert.tie": _l("Expert's tie to an organisation recorded"), "expert.penalty": _l("Expert's penalty recorded"),
     # key holders and certificates
     "holder_change.request": _l("Key holder change requested"),
     "holder_change.approve": _l("Key holder change approved"),
@@ -119,7 +121,8 @@ MEMOS = {"投标保证金": _l("Bid deposit"), "保证金利息": _l("Interest o
          "逾期到账，原路退回": _l("Arrived after the deadline: returned"),
          "保证金退还：撤回投标": _l("Deposit refunded: bid withdrawn"),
          "保证金退还：未中标": _l("Deposit refunded: not awarded"),
-         "保证金退还：合同已签订": _l("Deposit refunded: contract signed")}
+         "保证金退还：合同已签订": _l("Deposit refunded: contract signed"),
+         "逾期退还保证金资金占用费": _l("Charge for the deposit refunded late")}
 # What each mark of the centre's rating of a panel member (考评, 1-5) means.
 RATING_SCALE = ((5, _l("excellent: thorough, independent, on time")), (4, _l("good")),
                 (3, _l("adequate")), (2, _l("poor: late or careless")),
@@ -232,6 +235,12 @@ def cite(rule_id: str | None) -> str:
     return citations.cite(rule_id, chinese=chinese()) if rule_id else ""
 
 
+def rule_title(rule_id: str | None) -> str:
+    """What a rule requires, in the page's language."""
+    found = rules.RULES.get(rule_id or "")
+    return _pick(found.title_zh, found.title_en) if found else (rule_id or "")
+
+
 def rule_tooltip(rule_id: str | None) -> str:
     """What the tooltip of a rule says: its id, its full source and what it requires."""
     found = rules.RULES.get(rule_id or "")
@@ -301,6 +310,6 @@ def register(app) -> None:
                            ("action_name", action_name), ("lot_action_name", lot_action_name),
                            ("deadline_name", deadline_name), ("role_name", role_name),
                            ("bidder_label", bidder_label), ("memo_text", memo_text), ("cite", cite),
-                           ("rule_tooltip", rule_tooltip)):
+                           ("rule_tooltip", rule_tooltip), ("rule_title", rule_title)):
         app.add_template_filter(_per_request(function), name)
     app.add_template_global(rule_badge, "rule_badge")

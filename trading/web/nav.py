@@ -44,6 +44,7 @@ NAV: list[NavItem] = [
     NavItem("admin.organisations", _l("Organisations"), ("admin",), SYSTEM),
     NavItem("admin.users", _l("Users"), ("admin",), SYSTEM),
     NavItem("admin.clock", _l("Clock"), ("admin",), SYSTEM),
+    NavItem("admin.rules_page", _l("Rules"), ("admin",), SYSTEM),
 ]
 
 

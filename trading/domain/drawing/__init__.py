@@ -27,18 +27,19 @@ import hmac
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from .. import regions
 from ..audit import canonical, format_time
+from ..calendar import local_date
 from ..errors import N_, DomainError
 from ..experts import ExpertRecord
 
 FORMAT = "trading.draw-record"
 VERSION = 2  # 2 adds each call's gateway signature and the gateway's public key; 1 is still read
 CALL_STATEMENT = "trading.draw-call-outcome"
-REASONS = ("removed", "suspended", "works_for_tenderee", "works_for_bidder", "relative_of_bidder",
-           "recently_drawn", "same_region")
+REASONS = ("removed", "suspended", "penalised", "works_for_tenderee", "works_for_regulator", "works_for_bidder",
+           "tie_to_bidder", "relative_of_bidder", "recently_drawn", "same_region")
 OUTCOMES = ("accepted", "declined", "no_answer", "conflict")
 _CODE = re.compile(r"[ABC](?:[0-9]{2})*", re.ASCII)
 _HEX64 = re.compile(r"[0-9a-f]{64}", re.ASCII)
@@ -137,8 +138,31 @@ def _near(region: str) -> frozenset[str]:
     return frozenset(codes)
 
 
+def tie_cutoff(now: datetime, years: int | None) -> date | None:
+    """The earliest end of a past tie that still recuses an expert: the same date ``years`` before ``now``'s
+    Beijing date (a tie that ended on it is within the years; 29 February counts from 28 February); None when past
+    ties do not count (only ties that still hold do)."""
+    if years is None:
+        return None
+    day = local_date(now)
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def _tie(expert: ExpertRecord, bidder_ids: set[int], cutoff: date | None) -> tuple[int, date | None] | None:
+    """The expert's first tie to a bidder that recuses it: one that still holds, or (``cutoff``) ended on or after
+    the cutoff."""
+    for org_id, ended_on in sorted(expert.ties, key=lambda t: (t[0], t[1] or date.max)):
+        if org_id in bidder_ids and (ended_on is None or (cutoff is not None and ended_on >= cutoff)):
+            return org_id, ended_on
+    return None
+
+
 def _reason(expert: ExpertRecord, request: Request, tenderee_id: int | None, bidder_ids: set[int],
-            near: frozenset[str], now: datetime) -> tuple[str, str] | None:
+            near: frozenset[str], now: datetime, regulator_ids: frozenset[int] = frozenset(),
+            cutoff: date | None = None) -> tuple[str, str] | None:
     """The first reason (in REASONS order) to leave an expert out, with its detail; None if eligible."""
     if expert.status == "removed":
         return "removed", ""
@@ -146,10 +170,17 @@ def _reason(expert: ExpertRecord, request: Request, tenderee_id: int | None, bid
         return "suspended", format_time(expert.suspended_until) if expert.suspended_until else "indefinite"
     if expert.status not in ("active", "suspended"):
         raise ValueError(f"expert {expert.expert_id} has the unknown status {expert.status!r}")
+    if expert.penalised_on is not None:
+        return "penalised", expert.penalised_on.isoformat()
     if expert.employer_id is not None and expert.employer_id == tenderee_id:
         return "works_for_tenderee", f"organisation {tenderee_id}"
+    if expert.employer_id is not None and expert.employer_id in regulator_ids:
+        return "works_for_regulator", f"organisation {expert.employer_id}"
     if expert.employer_id is not None and expert.employer_id in bidder_ids:
         return "works_for_bidder", f"organisation {expert.employer_id}"
+    tie = _tie(expert, bidder_ids, cutoff) if expert.ties else None
+    if tie is not None:
+        return "tie_to_bidder", f"organisation {tie[0]} until {tie[1].isoformat() if tie[1] else 'now'}"
     kin = expert.relatives_of & bidder_ids
     if kin:
         return "relative_of_bidder", "organisations " + ",".join(map(str, sorted(kin)))
@@ -163,10 +194,11 @@ def _reason(expert: ExpertRecord, request: Request, tenderee_id: int | None, bid
 @dataclass(frozen=True)
 class Screen:
     """Which experts ``recuse`` must see in full (kept in step with ``_reason``): those whose status is not
-    'active', whose employer is one of ``organisations`` or who declared a relative there, who were last drawn
-    after ``drawn_after``, or (when ``regions`` is not None) whose region is one of ``regions``. No reason can
-    leave out any other expert, so a caller that asks its database for the kept ones only passes the others to
-    ``recuse`` as ``cleared``, by id and specialties. The screen may keep more than needed, never fewer."""
+    'active', who were penalised, whose employer is one of ``organisations`` (the parties and the regulators) or
+    who declared a relative or a tie there, who were last drawn after ``drawn_after``, or (when ``regions`` is not
+    None) whose region is one of ``regions``. No reason can leave out any other expert, so a caller that asks its
+    database for the kept ones only passes the others to ``recuse`` as ``cleared``, by id and specialties. The
+    screen may keep more than needed, never fewer."""
 
     organisations: frozenset[int]
     drawn_after: datetime
@@ -175,7 +207,9 @@ class Screen:
     def keeps(self, expert: ExpertRecord) -> bool:
         """Whether the screen keeps ``expert`` (what the caller's query must select)."""
         return (expert.status != "active" or expert.employer_id in self.organisations
+                or expert.penalised_on is not None
                 or not self.organisations.isdisjoint(expert.relatives_of)
+                or not self.organisations.isdisjoint(org for org, _ in expert.ties)
                 or (expert.last_drawn_at is not None and expert.last_drawn_at > self.drawn_after)
                 or (self.regions is not None and expert.region_code in self.regions))
 
@@ -187,24 +221,30 @@ def _check_region(request: Request, tenderee_region: str | None) -> None:
 
 
 def screen(request: Request, *, tenderee_id: int | None, bidder_ids: set[int], tenderee_region: str | None,
-           now: datetime) -> Screen:
-    """The screen for a draw: the tenderee and bidders, the cooldown a day early (stored times compare as text
-    in some databases), the tenderee's region and those around it when same-region experts are left out."""
+           now: datetime, regulator_ids: frozenset[int] = frozenset(), recusal_years: int | None = None) -> Screen:
+    """The screen for a draw: the tenderee, the regulators and the bidders, the cooldown a day early (stored times
+    compare as text in some databases), the tenderee's region and those around it when same-region experts are
+    left out."""
     _check_region(request, tenderee_region)
-    organisations = frozenset(bidder_ids) | ({tenderee_id} if tenderee_id is not None else frozenset())
+    organisations = (frozenset(bidder_ids) | frozenset(regulator_ids)
+                     | ({tenderee_id} if tenderee_id is not None else frozenset()))
     return Screen(organisations, now - timedelta(days=request.cooldown_days + 1),
                   _near(tenderee_region) if request.exclude_same_region else None)
 
 
 def recuse(pool: Iterable[ExpertRecord] | Mapping[str, list[ExpertRecord]], request: Request, *,
            tenderee_id: int | None, bidder_ids: set[int], tenderee_region: str | None,
-           now: datetime, cleared: Mapping[int, frozenset[str]] | None = None) -> tuple[dict[str, list[int]],
-                                                                                       list[Exclusion]]:
+           now: datetime, cleared: Mapping[int, frozenset[str]] | None = None,
+           regulator_ids: frozenset[int] = frozenset(),
+           recusal_years: int | None = None) -> tuple[dict[str, list[int]], list[Exclusion]]:
     """Eligible expert ids per requested specialty (sorted) and the exclusions (sorted), as of ``now``.
 
     Same region means the expert's region is the tenderee's or lies under it, or the other way round: pass
     the prefecture's code to keep out the experts of the whole city. ``pool`` may be an ``index_pool``.
     ``cleared``: experts that ``screen`` does not keep (id -> specialties), eligible wherever they qualify.
+    Left out besides (评标委员会和评标方法暂行规定 Art. 12): experts penalised before, and the staff of the
+    ``regulator_ids`` (the supervisory bodies); a tie to a bidder that still holds; and with ``recusal_years``
+    (procurement, 政府采购法实施条例 Art. 9) a tie that ended within those years before the draw.
     """
     position = {code: i for i, code in enumerate(request.codes)}
     ordered = sorted(request.codes, key=lambda c: (-len(c), position[c]))
@@ -212,7 +252,7 @@ def recuse(pool: Iterable[ExpertRecord] | Mapping[str, list[ExpertRecord]], requ
         pool = [e for key, experts in pool.items() if any(key.startswith(c) for c in ordered) for e in experts]
     _check_region(request, tenderee_region)
     near = _near(tenderee_region) if request.exclude_same_region else frozenset()
-    bidders = set(bidder_ids)
+    bidders, regulators, cutoff = set(bidder_ids), frozenset(regulator_ids), tie_cutoff(now, recusal_years)
     eligible: dict[str, list[int]] = {code: [] for code in request.codes}
     exclusions: list[Exclusion] = []
     seen: set[int] = set()
@@ -226,7 +266,7 @@ def recuse(pool: Iterable[ExpertRecord] | Mapping[str, list[ExpertRecord]], requ
         if code is None:
             continue
         seen.add(expert.expert_id)
-        reason = _reason(expert, request, tenderee_id, bidders, near, now)
+        reason = _reason(expert, request, tenderee_id, bidders, near, now, regulators, cutoff)
         if reason is None:
             eligible[code].append(expert.expert_id)
         else:

@@ -57,6 +57,17 @@ class ToggleForm(Form):
     """The tiny form behind an activate/deactivate button (CSRF only)."""
 
 
+class RuleSettingForm(Form):
+    """The administrator makes a rule stricter, with the reason."""
+
+    rule_id = SelectField(_l("Rule"), validators=[DataRequired()])
+    value = StringField(_l("New number"), validators=[DataRequired(), Length(max=40)],
+                        description=_l("Only stricter than the law (and the centre's configuration): a longer "
+                                       "period, a higher minimum, a lower cap or a shorter time limit."))
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(min=4, max=2000)])
+    submit = SubmitField(_l("Set the rule"))
+
+
 class AdvanceForm(Form):
     """Advance the simulated clock by an amount."""
 

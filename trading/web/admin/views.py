@@ -16,11 +16,20 @@ from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Organisation, User
 from ...platform import current_platform
-from ...services import accounts, chronograph, clock as clock_service, holders, second_factor, visibility
+from ...services import accounts, chronograph, clock as clock_service, holders, rulebook, second_factor, visibility
+from .. import labels
 from ..common import choices, form_error, now, roles_required
 from ..edge import paginate
 from ..i18n import error_text
-from .forms import AdvanceForm, AdvanceToForm, OrganisationForm, PasswordResetForm, ToggleForm, UserForm
+from .forms import (
+    AdvanceForm,
+    AdvanceToForm,
+    OrganisationForm,
+    PasswordResetForm,
+    RuleSettingForm,
+    ToggleForm,
+    UserForm,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -199,3 +208,34 @@ def clock():
                 return redirect(url_for("admin.clock"))
     return render_template("admin/clock.html", simulated=simulated, now=now(), by_form=by_form, to_form=to_form)
 
+
+
+@bp.route("/rules", methods=["GET", "POST"])
+@roles_required("admin")
+def rules_page():
+    """The rules in force with their sources; the administrator makes one stricter, with a reason, for lots
+    announced from now on."""
+    from ...domain import rules
+
+    ctx = current_platform()
+    form = RuleSettingForm()
+    movable = [r for r in rules.RULES.values() if r.value is not None and r.stricter is not None]
+    form.rule_id.choices = choices((r.id, f"{labels.cite(r.id)} · {labels.rule_title(r.id)}") for r in movable)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            rulebook.set_rule(ctx, db.session, current_user, now(), form.rule_id.data, form.value.data,
+                              form.reason.data)
+        except DomainError as error:
+            db.session.rollback()
+            form_error(form, error)
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("Rule %(rule)s set: lots announced from now on are judged by it.", rule=form.rule_id.data),
+                  "success")
+            return redirect(url_for("admin.rules_page"))
+    confidence = {"T": _("statutory text"), "S": _("secondary summary"), "R": _("recalled, to verify"),
+                  "P": _("platform policy")}
+    return render_template("admin/rules.html", form=form, rows=rulebook.in_force(ctx, db.session).describe(),
+                           history=rulebook.history(db.session), confidence=confidence), status

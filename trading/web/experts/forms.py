@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..common import ActionForm  # noqa: F401 - the shared CSRF-only form, used by this blueprint
-from ..fields import DateTimeLocalField, Form, IntegerField
+from ..fields import DateField, DateTimeLocalField, Form, IntegerField
 
 
 class ExpertForm(Form):
@@ -43,6 +43,26 @@ class StatusForm(Form):
     until = DateTimeLocalField(_l("Until"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(min=2, max=200)])
     submit = SubmitField(_l("Change status"))
+
+
+class TieForm(Form):
+    """A past or present tie of the expert to an organisation (a recusal reason)."""
+
+    organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[DataRequired()])
+    relation = SelectField(_l("Tie"), choices=[SelectChoice("employee", _l("Worked for it")),
+                                               SelectChoice("director", _l("Director or supervisor")),
+                                               SelectChoice("controller", _l("Controlled it"))])
+    ended_on = DateField(_l("Ended on (empty: still holds)"), validators=[Optional()])
+    submit = SubmitField(_l("Record the tie"))
+
+
+class PenaltyForm(Form):
+    """A penalty for unlawful conduct in tendering or evaluation (the expert is never drawn again)."""
+
+    decided_on = DateField(_l("Decided on"), validators=[DataRequired()])
+    authority = StringField(_l("Decided by"), validators=[DataRequired(), Length(max=200)])
+    text = StringField(_l("Penalty and decision number"), validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Record the penalty"))
 
 
 class ImportForm(Form):

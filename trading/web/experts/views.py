@@ -10,7 +10,7 @@ from flask_login import current_user
 from ...domain import experts as expert_rules, specialties
 from ...domain.errors import DomainError
 from ...extensions import db
-from ...models import Expert, ExpertSpecialty
+from ...models import Expert, ExpertSpecialty, Organisation
 from ...platform import current_platform
 from ...services import draws, experts
 from ..common import form_error, now, perform, roles_required
@@ -18,7 +18,7 @@ from ..edge import paginate
 from ..i18n import error_text, message_text
 from ..requests import large_body
 from .blueprint import bp
-from .forms import ExpertForm, ImportForm, StatusForm
+from .forms import ExpertForm, ImportForm, PenaltyForm, StatusForm, TieForm
 
 LOCAL_TZ = "Asia/Shanghai"
 
@@ -109,7 +109,46 @@ def expert_view(expert_id: int):
             return redirect(url_for("experts.expert_view", expert_id=expert.id))
     return render_template("experts/form.html", form=form, expert=expert, status_form=StatusForm(),
                            counters=draws.visible_counters(db.session, current_user, [expert.id], now())[expert.id],
-                           mask=expert_rules.mask_id, catalogue=specialties.load())
+                           mask=expert_rules.mask_id, catalogue=specialties.load(), tie_form=_tie_form(),
+                           penalty_form=PenaltyForm(prefix="penalty"),
+                           organisations={o.id: o.name for o in db.session.scalars(sa.select(Organisation))})
+
+
+def _tie_form() -> TieForm:
+    """The tie form, its organisations the platform's bidders and tenderees."""
+    form = TieForm(prefix="tie")
+    form.organisation_id.choices = [(o.id, o.name) for o in db.session.scalars(
+        sa.select(Organisation).where(Organisation.org_type.in_(["bidder", "tenderee", "agency"]))
+        .order_by(Organisation.name))]
+    return form
+
+
+@bp.route("/experts/<int:expert_id>/ties", methods=["POST"])
+@roles_required("admin")
+def expert_tie(expert_id: int):
+    """Record a tie of the expert to an organisation (recusal: 采购条例 Art. 9)."""
+    expert = db.session.get(Expert, expert_id) or abort(404)
+    form = _tie_form()
+    if form.validate_on_submit():
+        perform(experts.declare_tie, expert, form.organisation_id.data, form.relation.data, form.ended_on.data,
+                ok=_("Tie recorded: the expert is recused from that organisation's lots."))
+    else:
+        flash(_("Choose the organisation and the tie."), "danger")
+    return redirect(url_for("experts.expert_view", expert_id=expert.id))
+
+
+@bp.route("/experts/<int:expert_id>/penalties", methods=["POST"])
+@roles_required("admin")
+def expert_penalty(expert_id: int):
+    """Record a penalty of the expert (recusal: 评标规定 Art. 12)."""
+    expert = db.session.get(Expert, expert_id) or abort(404)
+    form = PenaltyForm(prefix="penalty")
+    if form.validate_on_submit():
+        perform(experts.record_penalty, expert, form.decided_on.data, form.authority.data, form.text.data,
+                ok=_("Penalty recorded: the expert is not drawn again."))
+    else:
+        flash(_("Enter the date, the authority and the penalty."), "danger")
+    return redirect(url_for("experts.expert_view", expert_id=expert.id))
 
 
 @bp.route("/experts/<int:expert_id>/status", methods=["POST"])

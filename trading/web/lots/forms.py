@@ -90,6 +90,18 @@ class LotForm(Form):
     term_years = StringField(_l("Term (years)"), validators=[Optional(), Length(max=10)])
     plot_ratio_min = DecimalField(_l("Plot ratio from"), validators=[Optional(), Length(max=10)])
     plot_ratio_max = DecimalField(_l("Plot ratio to"), validators=[Optional(), Length(max=10)])
+    valuation = DecimalField(_l("Approved valuation (yuan)"), validators=[Optional(), Length(max=30)],
+                             description=_l("评估值: the first listing price may not be below it."))
+    price_approval = StringField(_l("Approval of a relisting price below the valuation's 90%"),
+                                 validators=[Optional(), Length(max=200)],
+                                 description=_l("The reference of the written approval, when a relisting goes below "
+                                                "the valuation's 90%."))
+    payment = SelectField(_l("Payment"), choices=[SelectChoice("lump_sum", _l("In one sum")),
+                                                  SelectChoice("instalments", _l("In instalments"))],
+                          default="lump_sum")
+    upfront_percent = StringField(_l("Paid up front (%)"), validators=[Optional(), Length(max=10)])
+    balance_months = StringField(_l("The rest within (months)"), validators=[Optional(), Length(max=4)])
+    result_publicity_days = StringField(_l("Result publicity (working days)"), validators=[Optional(), Length(max=4)])
     submit = SubmitField(_l("Save lot"))
 
 

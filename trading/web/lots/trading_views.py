@@ -54,7 +54,8 @@ def announce(lot_id: int):
     if form.validate_on_submit() or request.method == "GET":
         try:
             timetable = announcements.complete(ctx, lot, _typed_schedule(form))
-            schedule.validate(lot.project.trade_type, lot.method, timetable, at, rules=ctx.rules)
+            schedule.validate(lot.project.trade_type, lot.method, timetable, at,
+                              rules=announcements.rules_of(ctx, lot))
             texts = announcements.preview(ctx, db.session, lot, timetable)
         except DomainError as error:
             form_error(form, error)

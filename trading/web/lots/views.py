@@ -12,7 +12,7 @@ from ...domain.errors import N_, DomainError
 from ...extensions import db
 from ...models import Attachment, Cancellation, Lot, MethodApproval, Organisation, Project
 from ...platform import current_platform
-from ...services import cancellation, certification, methods, projects, registrations, visibility
+from ...services import cancellation, certification, methods, projects, registrations, rulebook, visibility
 from ...services.lots import acts_for_tenderee
 from ..common import choices, now, perform, roles_required
 from ..downloads import send_upload
@@ -94,6 +94,12 @@ def _lot_form(project: Project, lot: Lot | None = None) -> LotForm:
         form.plot_ratio_min.data = details.get("plot_ratio_min")
         form.plot_ratio_max.data = details.get("plot_ratio_max")
         form.category.data, form.evaluation_method.data = lot.category or "", lot.evaluation_method or ""
+        terms = lot.property_terms or {}
+        form.payment.data = terms.get("payment", "lump_sum")
+        form.upfront_percent.data = terms.get("upfront_percent")
+        form.balance_months.data = str(terms.get("balance_months") or "") or None
+        form.result_publicity_days.data = str(terms.get("result_publicity_days") or "") or None
+        form.price_approval.data = terms.get("price_approval")
     return form
 
 
@@ -111,7 +117,11 @@ def _lot_input(form: LotForm) -> projects.LotInput:
                       "plot_ratio_min": form.plot_ratio_min.data, "plot_ratio_max": form.plot_ratio_max.data},
         location=form.location.data or "", scope=form.scope.data or "", duration=form.duration.data or "",
         qualification=form.qualification.data or "", complex=bool(form.complex.data),
-        complex_reason=form.complex_reason.data or "")
+        complex_reason=form.complex_reason.data or "",
+        valuation=form.valuation.data or "",
+        payment=form.payment.data or "lump_sum", upfront_percent=form.upfront_percent.data or "",
+        balance_months=form.balance_months.data or "", result_publicity_days=form.result_publicity_days.data or "",
+        price_approval=form.price_approval.data or "")
 
 
 @bp.route("/projects/<int:project_id>/lots/new", methods=["GET", "POST"])
@@ -126,7 +136,8 @@ def lot_new(project_id: int):
         if ok:
             return redirect(url_for("lots.lot_view", lot_id=lot.id))
     return render_template("lots/lot_form.html", form=form, project=project, lot=None,
-                           catalogue=specialties.load())
+                           catalogue=specialties.load(),
+                           rules_in_force=rulebook.in_force(current_platform(), db.session))
 
 
 @bp.route("/lots/<int:lot_id>/edit", methods=["GET", "POST"])
@@ -141,7 +152,8 @@ def lot_edit(lot_id: int):
         if ok:
             return redirect(url_for("lots.lot_view", lot_id=lot.id))
     return render_template("lots/lot_form.html", form=form, project=lot.project, lot=lot,
-                           catalogue=specialties.load())
+                           catalogue=specialties.load(),
+                           rules_in_force=rulebook.in_force(current_platform(), db.session))
 
 
 @bp.route("/lots/<int:lot_id>")

@@ -12,7 +12,7 @@ from ...domain import methods as rule_methods
 from ...extensions import db
 from ...models import Lot, Organisation, ResultObjection
 from ...platform import current_platform
-from ...services import archive, draws, evaluation as room, negotiations, result, visibility
+from ...services import archive, draws, evaluation as room, negotiations, result, rulebook, visibility
 from ...services.lots import acts_for_tenderee
 from ..common import ActionForm, now, perform, roles_required
 from ..edge import arg_int
@@ -40,12 +40,19 @@ def page(lot_id: int):
     refunds = [(d, db.session.get(Organisation, d.bidder_id)) for d in result.deposits_of(db.session, lot)
                if visibility.sees(db.session, current_user, lot, visibility.Fact.DEPOSITS, at, about_org=d.bidder_id)]
     signer = current_platform().keyring.receipt_key.public_key().public_bytes_raw().hex()
+    in_force = rulebook.of_lot(current_platform(), db.session, lot)
+    bundle = archive.bundle_of(db.session, lot)
+    bond_rule = ("procurement.performance_bond_cap" if lot.project.trade_type == "procurement"
+                 else "construction.performance_bond_cap")
     return render_template("result/page.html", lot=lot, evaluation=evaluation, refunds=refunds, signer=signer,
                            negotiation=result.negotiation_of(db.session, lot),
+                           bond_rule=bond_rule, bond_cap=in_force.value(bond_rule),
+                           contract_days=in_force.value("procurement.contract_publication"),
                            publicity=result.publicity_of(db.session, lot),
                            objections=result.objections(db.session, lot),
                            award=award, contract=result.contract_of(db.session, award),
-                           bundle=archive.bundle_of(db.session, lot), form=ActionForm(), now=now(),
+                           bundle=bundle, kept_until=bundle and archive.kept_until_day(bundle), form=ActionForm(),
+                           now=now(),
                            tenderee=acts_for_tenderee(current_user, lot.project))
 
 
@@ -120,7 +127,7 @@ def contract(lot_id: int):
         except ValueError:
             signed_on = None
         perform(result.register_contract, lot, number=request.form.get("number", ""), signed_on=signed_on,
-                amount=request.form.get("amount", ""),
+                amount=request.form.get("amount", ""), performance_bond=request.form.get("performance_bond", ""),
                 ok=_("Contract registered: the winner's deposit is refunded."))
     return _back(lot)
 
@@ -169,6 +176,6 @@ def archive_download(lot_id: int):
 @roles_required("supervisor", "staff")
 def warnings():
     """Early warnings (预警): limits passed on objections, contracts, refunds and evaluation rooms."""
-    rows = result.warnings(db.session, now())
+    rows = result.warnings(current_platform(), db.session, now())
     lots = {w.lot_id: db.session.get(Lot, w.lot_id) for w in rows}
     return render_template("result/warnings.html", rows=rows, lots=lots)

@@ -1,0 +1,99 @@
+"""The terms a state property lot (企业国有产权转让, 32号令) is filed and announced with, checked against the rules
+in force: the listing price against the approved valuation, the payment terms, the result publicity.
+
+- The first listing price is at least the valuation (``property.listing_price_floor``, 100%); a relisting (a later
+  round of the same lot) may go lower, but below ``property.relist_approval`` (90%) of the valuation only with the
+  written approval of the body that approved the transfer, whose reference is recorded (Art. 18).
+- Payment is in one sum, or in instalments: at least ``property.instalment_upfront`` (30%) up front and the rest
+  within ``property.instalment_term`` (1 year, as months) (Art. 28).
+- The result is publicised for at least ``property.result_publicity`` (5) working days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from .errors import N_, DomainError
+from .money import CENT, parse_yuan
+from .rules import RuleSet
+
+PAYMENTS = ("lump_sum", "instalments")
+
+
+@dataclass(frozen=True)
+class PropertyInput:
+    """What the lot form asks of a property lot, as typed."""
+
+    valuation: str = ""
+    payment: str = "lump_sum"
+    upfront_percent: str = ""
+    balance_months: str = ""
+    result_publicity_days: str = ""
+    price_approval: str = ""
+
+
+def _whole(text: str, field: str, message: str) -> int:
+    """A whole number typed in a field, or a refusal naming it."""
+    text = (text or "").strip()
+    if not text.isdigit():
+        raise DomainError(message, field=field)
+    return int(text)
+
+
+def check(in_force: RuleSet, data: PropertyInput, *, starting_price: Decimal, lot_round: int) -> tuple[Decimal, dict]:
+    """The valuation and the terms to keep with the lot (``property_terms``), or the first refusal naming its field
+    and rule."""
+    valuation = parse_yuan(data.valuation, "valuation")
+    if valuation <= 0:
+        raise DomainError(N_("Enter the approved valuation (评估值)."), field="valuation")
+    floor = (valuation * in_force.value("property.listing_price_floor") / 100).quantize(CENT)
+    approval = (data.price_approval or "").strip()[:200]
+    if lot_round <= 1 and starting_price < floor:
+        raise DomainError(N_("The first listing price may not be below the approved valuation: at least %(floor)s "
+                             "yuan."), field="starting_price", rule="property.listing_price_floor",
+                          floor=f"{floor:,.2f}")
+    needs_approval = (valuation * in_force.value("property.relist_approval") / 100).quantize(CENT)
+    if lot_round > 1 and starting_price < needs_approval and len(approval) < 4:
+        raise DomainError(N_("A relisting price below %(percent)s%% of the valuation (%(limit)s yuan) needs the "
+                             "written approval of the body that approved the transfer: enter its reference."),
+                          field="price_approval", rule="property.relist_approval",
+                          percent=in_force.value("property.relist_approval"), limit=f"{needs_approval:,.2f}")
+    terms: dict = {"payment": data.payment}
+    if data.payment not in PAYMENTS:
+        raise DomainError(N_("Choose payment in one sum or in instalments."), field="payment")
+    if data.payment == "instalments":
+        try:
+            upfront = Decimal((data.upfront_percent or "").strip())
+        except InvalidOperation:
+            upfront = Decimal(-1)
+        least = in_force.value("property.instalment_upfront")
+        if not upfront.is_finite() or upfront < least or upfront > 100:
+            raise DomainError(N_("Paid in instalments, at least %(least)s%% is paid up front."),
+                              field="upfront_percent", rule="property.instalment_upfront", least=least)
+        months = _whole(data.balance_months, "balance_months", N_("Enter in how many months the rest is paid."))
+        most = int(in_force.value("property.instalment_term")) * 12
+        if not 1 <= months <= most:
+            raise DomainError(N_("The rest is paid within %(most)s months."), field="balance_months",
+                              rule="property.instalment_term", most=most)
+        terms.update(upfront_percent=str(upfront), balance_months=months)
+    least_days = int(in_force.value("property.result_publicity"))
+    days = _whole(data.result_publicity_days or str(least_days), "result_publicity_days",
+                  N_("Enter the result publicity in working days."))
+    if days < least_days:
+        raise DomainError(N_("The result is publicised for at least %(least)s working days."),
+                          field="result_publicity_days", rule="property.result_publicity", least=least_days)
+    terms["result_publicity_days"] = days
+    if approval:
+        terms["price_approval"] = approval
+    return valuation, terms
+
+
+def input_of(valuation: Decimal | None, terms: dict | None) -> PropertyInput:
+    """The stored valuation and terms as the form's input again (to check them anew at the announcement)."""
+    terms = terms or {}
+    return PropertyInput(valuation="" if valuation is None else str(valuation), payment=terms.get("payment", ""),
+                         upfront_percent=str(terms.get("upfront_percent", "")),
+                         balance_months=str(terms.get("balance_months", "")),
+                         result_publicity_days=str(terms.get("result_publicity_days", "")),
+                         price_approval=terms.get("price_approval", ""))

@@ -1,0 +1,313 @@
+"""Where each rule of the law's table is checked and the test at its edge, or why it is not enforced: the data of
+docs/RULES.md, which ``flask rules show --markdown`` prints (``markdown``) and a test keeps in step with the code
+(every rule listed once, every test named exists, the committed file is what the command prints).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .rules import RULES, TRADE_TYPES, RuleSet
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Where a rule is checked (module: what) and the test at its edge (path::name); or, when ``checked`` is None,
+    why it is not enforced (``note``). ``note`` may add a remark to an enforced rule."""
+
+    checked: str | None
+    test: str | None = None
+    note: str = ""
+
+
+def C(checked: str, test: str, note: str = "") -> Coverage:  # noqa: N802 - reads as a table
+    return Coverage(checked, test, note)
+
+
+def N(note: str) -> Coverage:  # noqa: N802
+    return Coverage(None, None, note)
+
+
+SCHEDULE = "tests/domain/test_schedule.py::test_refusals_name_field_and_rule"
+RESULT_LIMITS = "tests/services/test_result_limits.py"
+SCREENS = "not enforced: the supervision module's price and behaviour screens are not built yet (issue 9)"
+
+COVERAGE: dict[str, Coverage] = {
+    # construction tendering
+    "construction.bid_window": C("domain/schedule.py: the announcement's timetable",
+                                 "tests/web/test_rules_in_force.py::test_a_centres_25_day_window_is_proposed_and_24_days_refused"),
+    "construction.document_sale_window": C("domain/schedule.py: documents_until", SCHEDULE),
+    "construction.clarification": C("domain/schedule.py after_clarification: a late change moves the deadline",
+                                    "tests/services/test_lots.py::test_a_late_clarification_moves_the_deadline_and_says_so"),
+    "construction.objection_documents": C("services/objections.py: objections close at the cut-off",
+                                          "tests/domain/test_schedule.py::test_objection_window"),
+    "construction.objection_answer": C("services/objections.py: the answer's due date; late answers are warned",
+                                       "tests/domain/test_schedule.py::test_objection_answer_due"),
+    "construction.objection_pause": C("services/objections.py is_paused: no sign-up, bid or opening meanwhile",
+                                      "tests/services/test_lots.py::test_objections_pause_the_lot_until_answered_and_close_ten_days_before"),
+    "construction.bidders_confidential": C("services/visibility.py: who may see sign-ups and bids before the opening",
+                                           "tests/security/test_disclosure.py::test_before_the_deadline_no_page_tells_who_bid_or_who_was_drawn"),
+    "construction.deposit_cap": C("domain/schedule.py check_deposit: at filing",
+                                  "tests/domain/test_schedule.py::test_deposit_cap"),
+    "construction.deposit_validity": N("not enforced: a condition the documents state; the deposit is held until "
+                                       "it is refunded, whatever the bid's validity"),
+    "construction.deposit_refund_withdrawn": C("services/bids.py withdraw: refunded at once",
+                                               "tests/services/test_bids.py::test_withdrawal_before_the_deadline_refunds_the_deposit_with_a_receipt"),
+    "construction.deposit_refund": C("services/result.py: refunds at the award and the contract, late ones warned",
+                                     "tests/services/test_deposits.py::test_refunds_go_back_to_the_paying_account_with_interest"),
+    "construction.min_bids": C("services/opening.py check_quorum: fewer bids fail the lot unopened",
+                               "tests/services/test_opening.py::test_fewer_than_three_bids_fail_the_lot_unopened"),
+    "construction.committee_size": C("domain/scoring.py check_committee: at the evaluation's start",
+                                     "tests/domain/test_scoring.py::test_too_small_even_and_short_of_experts_are_refused_with_their_rule"),
+    "construction.committee_experts_share": C("domain/scoring.py check_committee",
+                                              "tests/domain/test_scoring.py::test_exactly_two_thirds_experts_is_enough"),
+    "construction.committee_secret": C("services/draws.py and visibility: the panel is the supervisor's until the "
+                                       "evaluation",
+                                       "tests/services/test_draws.py::test_names_are_for_the_supervisor_until_the_evaluation"),
+    "construction.expert_recusal": C("domain/drawing recuse: employer, kin, regulator, penalties, ties to a bidder",
+                                     "tests/domain/test_drawing.py::test_penalised_experts_the_regulators_staff_and_ties_to_a_bidder_are_recused"),
+    "construction.max_candidates": C("domain/scoring.py: at most 3 ranked candidates",
+                                     "tests/domain/test_scoring.py::test_lowest_price_with_an_even_committee"),
+    "construction.publicity_publish": C("services/result.py warnings: a supervisor's warning on the day after the 3rd",
+                                        f"{RESULT_LIMITS}::test_candidates_published_on_the_third_day_after_the_report_are_in_time_on_the_fourth_late"),
+    "construction.publicity_period": C("services/result.py publish: the award waits for its end",
+                                       "tests/services/test_evaluation.py::test_the_full_life_of_a_construction_lot_to_the_contract_with_refunds"),
+    "construction.publicity_objection_answer": C("services/result.py: the award waits; a late answer is warned",
+                                                 "tests/services/test_evaluation.py::test_the_full_life_of_a_construction_lot_to_the_contract_with_refunds"),
+    "construction.award_first_candidate": C("services/result.py award",
+                                            "tests/services/test_evaluation.py::test_the_full_life_of_a_construction_lot_to_the_contract_with_refunds"),
+    "construction.contract_deadline": C("services/result.py: a contract registered late is marked and warned",
+                                        "tests/services/test_evaluation.py::test_the_full_life_of_a_construction_lot_to_the_contract_with_refunds"),
+    "construction.performance_bond_cap": C("services/result.py register_contract",
+                                           f"{RESULT_LIMITS}::test_a_performance_bond_of_ten_percent_is_taken_and_one_yuan_more_refused",
+                                           "the test runs on a procurement package; one check serves both rules"),
+    "construction.abnormally_low_price": C("domain/scoring.py and services/evaluation.py: explanation and decision",
+                                           "tests/domain/test_scoring.py::test_abnormally_low_flag_against_the_mean_of_the_valid_bids"),
+    "construction.collusion_same_preparer": N(SCREENS),
+    "construction.collusion_same_manager": N(SCREENS),
+    "construction.collusion_alike_files": N(SCREENS),
+    "construction.collusion_price_pattern": N(SCREENS),
+    "construction.collusion_mixed_files": N(SCREENS),
+    "construction.collusion_same_account": C("services/deposits.py shared_payer_accounts: flagged for the supervisor",
+                                             "tests/services/test_deposits.py::test_one_account_paying_for_two_bidders_is_flagged"),
+    "construction.must_tender_threshold": C("domain/rules.py check_method: at the method's request",
+                                            "tests/domain/test_rules.py::test_check_method_uses_the_centres_threshold"),
+    "construction.methods": C("domain/rules.py check_method",
+                              "tests/services/test_lots.py::test_a_method_the_law_forbids_is_refused_by_rule"),
+    # electronic bidding
+    "electronic.bid_deadline": C("domain/lifecycle.py submit_bid: judged when the upload completes",
+                                 "tests/domain/test_lifecycle.py::test_a_bid_at_the_deadline_is_refused_naming_the_deadline_rule"),
+    "electronic.encrypted_bids": C("domain/sealing: the envelope is checked at upload, a receipt signed",
+                                   "tests/domain/test_envelope.py::test_a_flipped_byte_is_refused_at_upload_and_at_opening"),
+    "electronic.no_early_decrypt": C("services/opening.py: no share is released before the deadline",
+                                     "tests/services/test_opening.py::test_no_share_is_released_before_the_deadline"),
+    "electronic.opening_at_deadline": C("domain/schedule.py: the opening is at the deadline", SCHEDULE),
+    "electronic.decryption_failure": C("domain/sealing/opener.py: revoked or withdrawn, the rest open",
+                                       "tests/services/test_opening.py::test_a_bid_the_platform_cannot_read_is_deemed_withdrawn_and_the_opening_goes_on"),
+    "electronic.logs": C("services/audit.py: the hash-chained log; the archive carries the lot's extract",
+                         "tests/domain/test_audit_chain.py::test_an_edited_payload_is_found_at_its_sequence"),
+    # government procurement
+    "procurement.methods": C("domain/rules.py check_method",
+                             "tests/domain/test_rules.py::test_check_method"),
+    "procurement.inquiry_goods_only": C("domain/rules.py check_method",
+                                        "tests/domain/test_rules.py::test_check_method"),
+    "procurement.tender_window": C("domain/schedule.py",
+                                   "tests/web/test_rules_in_force.py::test_a_centres_25_day_window_is_proposed_and_24_days_refused"),
+    "procurement.min_suppliers": C("services/opening.py check_quorum",
+                                   "tests/domain/test_lifecycle.py::test_refusals_name_the_rule_of_the_trade_type"),
+    "procurement.deposit_cap": C("domain/schedule.py check_deposit", "tests/domain/test_schedule.py::test_deposit_cap"),
+    "procurement.deposit_refund": C("services/result.py: due dates in working days; late refunds warned",
+                                    "tests/services/test_evaluation.py::test_the_life_of_a_procurement_package_with_a_one_working_day_result_notice"),
+    "procurement.late_refund_interest": C("services/deposits.py refund (domain/refunds.py): the overdue charge and its "
+                                          "working, shown with the refund",
+                                          f"{RESULT_LIMITS}::test_a_procurement_deposit_refunded_a_day_late_earns_the_central_bank_rate_plus_20_percent"),
+    "procurement.evaluation_methods": C("services/evaluation.py start: the documents' method",
+                                        "tests/domain/test_scoring.py::test_lowest_price_with_an_even_committee",
+                                        "a package of standard goods may still choose comprehensive scoring"),
+    "procurement.price_weight_goods": C("services/projects.py: the criteria at filing",
+                                        "tests/services/test_lots.py::test_the_procurement_price_weight_follows_order_87"),
+    "procurement.price_weight_services": C("services/projects.py: the criteria at filing",
+                                           "tests/services/test_lots.py::test_the_procurement_price_weight_follows_order_87",
+                                           "the test checks goods; services use the same check"),
+    "procurement.price_score_formula": C("domain/scoring.py comprehensive",
+                                         "tests/domain/test_scoring.py::test_comprehensive_by_mean_worked_by_hand"),
+    "procurement.committee_size": C("domain/scoring.py check_committee",
+                                    "tests/domain/test_scoring.py::test_too_small_even_and_short_of_experts_are_refused_with_their_rule"),
+    "procurement.committee_experts_share": C("domain/scoring.py check_committee",
+                                             "tests/domain/test_scoring.py::test_too_small_even_and_short_of_experts_are_refused_with_their_rule"),
+    "procurement.committee_large_size": C("domain/committee.py check_committee, with the tenderee's complex mark",
+                                          "tests/domain/test_scoring.py::test_large_complex_procurement_needs_seven"),
+    "procurement.committee_large_budget": C("domain/scoring.py check_committee",
+                                            "tests/domain/test_scoring.py::test_large_complex_procurement_needs_seven"),
+    "procurement.group_size": C("domain/committee.py: check_committee (negotiation, inquiry)",
+                                "tests/domain/test_methods.py::test_negotiation_inquiry_and_consultation_groups_of_three"),
+    "procurement.group_experts_share": C("domain/committee.py: check_committee (negotiation, inquiry)",
+                                         "tests/domain/test_methods.py::test_negotiation_inquiry_and_consultation_groups_of_three"),
+    "procurement.group_min_suppliers": C("domain/methods.py: min_bids_rule (the opening's minimum)",
+                                         "tests/domain/test_methods.py::test_each_method_has_its_minimum_of_responses"),
+    "procurement.consultation_window": C("domain/schedule.py: the consultation plan", SCHEDULE),
+    "procurement.consultation_clarification": C("domain/schedule.py: the consultation plan", SCHEDULE),
+    "procurement.negotiation_window": C("domain/schedule.py: the negotiation plan", SCHEDULE),
+    "procurement.report_to_purchaser": C("services/result.py warnings: from the chair's report to every member's "
+                                         "confirmation, when the purchaser has it",
+                                         f"{RESULT_LIMITS}::test_the_procurement_report_reaches_the_purchaser_in_2_working_days_and_the_decision_comes_in_5"),
+    "procurement.purchaser_decision": C("services/result.py warnings: from the report's confirmation to the result "
+                                        "published",
+                                        f"{RESULT_LIMITS}::test_the_procurement_report_reaches_the_purchaser_in_2_working_days_and_the_decision_comes_in_5"),
+    "procurement.result_publication": N("met by construction: on this platform the purchaser decides by publishing "
+                                        "the result (services/result.py publish), so the result is out the moment it "
+                                        "is decided; the decision's own limit is warned"),
+    "procurement.result_period": C("services/result.py publish: the award waits for its end",
+                                   "tests/services/test_evaluation.py::test_the_life_of_a_procurement_package_with_a_one_working_day_result_notice"),
+    "procurement.contract_deadline": C("services/result.py: a contract registered late is marked and warned",
+                                       "tests/services/test_evaluation.py::test_the_full_life_of_a_construction_lot_to_the_contract_with_refunds",
+                                       "the same check as construction's 30 days"),
+    "procurement.contract_publication": C("services/result.py warnings: the registration publishes the contract on "
+                                          "the public announcement page",
+                                          f"{RESULT_LIMITS}::test_the_contract_is_published_within_2_working_days_of_its_signing"),
+    "procurement.performance_bond_cap": C("services/result.py register_contract",
+                                          f"{RESULT_LIMITS}::test_a_performance_bond_of_ten_percent_is_taken_and_one_yuan_more_refused"),
+    "procurement.files_kept": C("services/archive.py: keep_until recorded; dispose refused before it",
+                                "tests/services/test_archive_retention.py::test_an_archive_is_kept_fifteen_years_and_disposed_of_only_after",
+                                "every trade type's archive is kept as long"),
+    "procurement.recusal_years": C("domain/drawing recuse: ties that ended within the years, procurement lots",
+                                   "tests/domain/test_drawing.py::test_penalised_experts_the_regulators_staff_and_ties_to_a_bidder_are_recused"),
+    # land
+    "land.methods": C("domain/rules.py check_method", "tests/domain/test_rules.py::test_check_method"),
+    "land.announcement_period": C("domain/schedule.py", SCHEDULE),
+    "land.listing_period": C("domain/schedule.py", SCHEDULE),
+    "land.listing_end": N("not enforced: listing offers and the on-site auction are not built yet; the documents "
+                          "state the rule"),
+    "land.reserve_price": N("not enforced: the reserve price is not taken yet (listings are not built); the "
+                            "documents state the rule"),
+    "land.increments": N("not enforced: listing offers are not built yet; the increment is filed and announced"),
+    # state property
+    "property.methods": C("domain/rules.py check_method", "tests/domain/test_rules.py::test_check_method"),
+    "property.disclosure": C("domain/schedule.py", SCHEDULE),
+    "property.pre_disclosure": N("not enforced: the platform does not record whether control changes hands"),
+    "property.listing_price_floor": C("domain/property_terms.py: at filing and again at the announcement",
+                                      "tests/domain/test_property_terms.py::test_the_first_listing_price_is_at_least_the_valuation"),
+    "property.relist_approval": C("domain/property_terms.py: a later round below 90% needs the approval's reference",
+                                  "tests/domain/test_property_terms.py::test_a_relisting_below_90_percent_of_the_valuation_needs_the_written_approval"),
+    "property.competitive_bidding": N("not enforced: listing offers and online bidding are not built yet; the "
+                                      "documents state the rule"),
+    "property.result_publicity": C("domain/property_terms.py: the lot's publicity days at filing and announcement",
+                                   "tests/domain/test_property_terms.py::test_the_result_is_publicised_for_at_least_5_working_days_or_the_centres_stricter_number"),
+    "property.instalment_upfront": C("domain/property_terms.py: the payment terms at filing",
+                                     "tests/domain/test_property_terms.py::test_instalments_are_at_least_30_percent_up_front_and_the_rest_within_a_year"),
+    "property.instalment_term": C("domain/property_terms.py: the payment terms at filing",
+                                  "tests/domain/test_property_terms.py::test_instalments_are_at_least_30_percent_up_front_and_the_rest_within_a_year"),
+    "property.no_buyer_revalue": N("not enforced: the documents state it; the platform does not yet count 12 months "
+                                   "from the first disclosure"),
+    # early-warning screens
+    **{rule_id: N(SCREENS) for rule_id in RULES if rule_id.startswith("screen.")},
+    "screen.shared_account": C("services/deposits.py shared_payer_accounts",
+                               "tests/services/test_deposits.py::test_one_account_paying_for_two_bidders_is_flagged"),
+    # the platform's procedure and policies
+    "platform.five_stages": C("domain/lifecycle.py: one transition table",
+                              "tests/domain/test_lifecycle.py::test_actions_refused_in_other_states"),
+    "platform.entry_certificate": C("services/certification.py",
+                                    "tests/services/test_lots.py::test_certification_gives_a_deal_code_once"),
+    "platform.supervision": C("domain/lifecycle.py: approve, suspend, cancel are the supervisor's",
+                              "tests/domain/test_lifecycle.py::test_cancellation_needs_the_supervisor"),
+    "identity.uscc": C("domain/accounts.py check_credit_code",
+                       "tests/domain/test_credit_code.py::test_a_wrong_check_character_is_refused_with_the_expected_one"),
+    "identity.region": C("domain/regions.py check_region",
+                         "tests/domain/test_regions.py::test_bad_codes_are_refused_with_the_reason"),
+    "experts.specialty": C("domain/specialties.py check",
+                           "tests/domain/test_specialties.py::test_check_refuses_an_unknown_code_naming_the_version"),
+    "experts.eligibility": C("domain/experts.py: years and title at import",
+                             "tests/domain/test_experts.py::test_eligibility"),
+    "experts.refusals": C("domain/experts.py refusal_suspension",
+                          "tests/domain/test_experts.py::test_third_refusal_within_the_window_suspends"),
+    "experts.cooldown": C("domain/drawing recuse",
+                          "tests/domain/test_drawing.py::test_not_excluded_when_the_condition_does_not_hold"),
+    "auth.throttle": C("web/throttle.py",
+                       "tests/web/test_auth.py::test_too_many_failures_are_refused_with_a_page_that_says_how_long_to_wait"),
+    "auth.second_factor": C("services/second_factor.py",
+                            "tests/web/test_second_factor.py::test_the_bidder_tools_http_basic_login_cannot_skip_the_code"),
+    "clock.forward_only": C("services/clock.py advance",
+                            "tests/services/test_clock.py::test_the_clock_never_goes_backwards"),
+    "history.award_above_budget": C("domain/history.py: a warning to confirm",
+                                    "tests/services/test_history.py::test_warnings_import_nothing_until_confirmed_then_everything"),
+    "history.deal_below_start": C("domain/history.py: a warning to confirm",
+                                  "tests/services/test_history.py::test_warnings_import_nothing_until_confirmed_then_everything"),
+    "history.price_ratio": C("domain/history.py: a warning to confirm",
+                             "tests/domain/test_history.py::test_sanity_warnings_are_listed_with_their_rule_not_as_errors"),
+    # the procurement methods (invited, negotiation, consultation, inquiry, single source)
+    "construction.invited_bidders": C("domain/methods.py: check_invitees",
+            "tests/domain/test_methods.py::test_an_invited_tender_names_at_least_three"),
+    "procurement.consultation_documents_window": C("domain/schedule.py: the consultation plan",
+            "tests/domain/test_schedule.py::test_refusals_name_field_and_rule"),
+    "procurement.consultation_experts_share": C("domain/committee.py: check_committee",
+            "tests/domain/test_methods.py::test_negotiation_inquiry_and_consultation_groups_of_three"),
+    "procurement.consultation_group_size": C("domain/committee.py: check_committee",
+            "tests/domain/test_methods.py::test_negotiation_inquiry_and_consultation_groups_of_three"),
+    "procurement.consultation_min_suppliers": C("domain/methods.py: min_bids_rule (the opening's minimum)",
+            "tests/domain/test_methods.py::test_each_method_has_its_minimum_of_responses"),
+    "procurement.documents_window": C("domain/schedule.py: documents_until",
+            "tests/domain/test_schedule.py::test_refusals_name_field_and_rule"),
+    "procurement.inquiry_window": C("domain/schedule.py: the inquiry plan",
+            "tests/domain/test_schedule.py::test_refusals_name_field_and_rule"),
+    "procurement.invited_suppliers": C("domain/methods.py: check_invitees",
+            "tests/domain/test_methods.py::test_an_invited_tender_names_at_least_three"),
+    "procurement.single_source_price": C("domain/methods.py: the negotiation record's price check",
+            "tests/domain/test_methods.py::test_an_incomplete_or_dear_negotiation_is_refused_naming_the_rule"),
+    "procurement.single_source_publicity": C("domain/schedule.py: the single-source plan",
+            "tests/domain/test_schedule.py::test_refusals_name_field_and_rule"),
+    "procurement.single_source_record": C("domain/methods.py, services/negotiations.py: the negotiation record",
+            "tests/domain/test_methods.py::test_open_and_invited_keep_the_committee_of_five_and_single_source_has_none"),
+    "procurement.single_source_supplier": C("domain/methods.py: min_bids_rule and check_invitees",
+            "tests/domain/test_methods.py::test_each_method_has_its_minimum_of_responses"),
+}
+
+SECTIONS = (("construction", "Construction tendering (建设工程)"),
+            ("electronic", "Electronic bidding (电子招标投标办法)"),
+            ("procurement", "Government procurement (政府采购)"),
+            ("land", "Land use rights (土地招拍挂)"),
+            ("property", "State property rights (产权交易)"), ("screen", "Early-warning screens (预警)"),
+            ("platform", "The platform's procedure and policies"))
+_UNITS = {"days": "days", "working_days": "working days", "percent": "%", "count": "", "years": "years",
+          "ratio": "", "yuan": "yuan", None: ""}
+
+
+def _value(value, unit) -> str:
+    return "—" if value is None else f"{value} {_UNITS[unit]}".replace(" %", "%").strip()
+
+
+def _section(rule_id: str) -> str:
+    prefix = rule_id.split(".")[0]
+    return prefix if prefix in dict(SECTIONS) else "platform"
+
+
+def markdown(in_force: RuleSet) -> str:
+    """docs/RULES.md: every rule in force by section, with its value (and the law's, when the centre's differs),
+    source and confidence, where it is checked and the test at its edge, or why it is not enforced."""
+    lines = ["# The rules in force", "",
+             "Generated by `flask rules show --markdown` from `trading/domain/rules.py` (the law's table, "
+             "../shared/RULES.md) and `trading/domain/rules_coverage.py`; `tests/domain/test_rules_coverage.py` fails "
+             "when this file is stale. Confidence: T statutory text checked, S secondary summary, R recalled (verify "
+             "before relying on the wording), P a policy of this platform. A centre may make a number stricter "
+             "(TRADING_RULE_OVERRIDES, or the administrator's rules page, for lots announced afterwards), never "
+             "looser.", ""]
+    enforced = sum(COVERAGE[r].checked is not None for r in in_force.rules)
+    lines += [f"{len(in_force.rules)} rules: {enforced} checked, {len(in_force.rules) - enforced} not enforced "
+              "(each with the reason).", ""]
+    for code, title in SECTIONS:
+        rows = [r for r in in_force.rules.values() if _section(r.id) == code]
+        lines += [f"## {title}", "", "| rule | value | trade types | source | checked in | test at its edge |",
+                  "|---|---|---|---|---|---|"]
+        for found in rows:
+            cover = COVERAGE[found.id]
+            value = _value(found.value, found.unit)
+            if in_force.is_overridden(found.id):
+                value += f" (law: {_value(RULES[found.id].value, found.unit)})"
+            types = ", ".join(t for t in TRADE_TYPES if t in found.trade_types)
+            checked = cover.checked if cover.checked else f"*{cover.note}*"
+            test = f"`{cover.test}`" if cover.test else "—"
+            if cover.checked and cover.note:
+                checked += f" ({cover.note})"
+            lines.append(f"| `{found.id}` {found.title_en} | {value} | {types} | {found.source} ({found.confidence}) "
+                         f"| {checked} | {test} |")
+        lines.append("")
+    return "\n".join(lines)
