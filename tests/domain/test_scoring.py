@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from trading.domain import scoring
 from trading.domain.errors import DomainError
 from trading.domain.rules import DEFAULT_RULES as LAW, RuleSet
 from trading.domain.scoring import (
@@ -339,3 +340,28 @@ def test_the_report_is_complete_only_when_every_member_confirmed():
     assert confirm(report, ["m5", "m4", "m3", "m2", "m1"], members) == (True, ())
     assert refusal(confirm, report, ["m1", "x9"], members).params == {"member": "x9"}
     assert refusal(confirm, report, ["m1"], members[:4]).params == {"member": "m5"}  # m5 scored, not on the list
+
+
+@pytest.mark.parametrize(("category", "minimum"), [("goods", 30), ("services", 10)])
+def test_the_procurement_price_weight_is_refused_one_point_under_the_order_87_minimum(category, minimum):
+    """87号令 Art. 55: comprehensive scoring of goods gives price at least 30%, of services at least 10%; works
+    (招标投标法 applies) have no such floor."""
+    def criteria(price):
+        return [{"name": "价格", "weight": str(price), "price": True}, {"name": "技术", "weight": str(100 - price)}]
+
+    kept = scoring.clean_criteria(LAW, "procurement", category, "comprehensive", criteria(minimum))
+    assert [c["weight"] for c in kept] == [str(minimum), str(100 - minimum)]
+    with pytest.raises(DomainError) as caught:
+        scoring.clean_criteria(LAW, "procurement", category, "comprehensive", criteria(minimum - 1))
+    assert (caught.value.field, caught.value.rule) == ("criteria", f"procurement.price_weight_{category}")
+    assert scoring.clean_criteria(LAW, "procurement", "works", "comprehensive", criteria(5))
+    assert scoring.clean_criteria(LAW, "construction", None, "comprehensive", criteria(5))
+
+
+def test_criteria_must_add_up_to_100_with_one_price_criterion():
+    for wrong in ([{"name": "价格", "weight": "30", "price": True}, {"name": "技术", "weight": "60"}],
+                  [{"name": "价格", "weight": "30"}, {"name": "技术", "weight": "70"}],
+                  [{"name": "价格", "weight": "abc", "price": True}]):
+        with pytest.raises(DomainError) as caught:
+            scoring.clean_criteria(LAW, "construction", None, "comprehensive", wrong)
+        assert caught.value.field == "criteria"

@@ -26,7 +26,9 @@ from typing import NamedTuple
 
 from .committee import KINDS, Member, check_committee  # noqa: F401 - the committee as scoring takes it
 from .errors import N_, DomainError
-from .rules import RuleSet
+from .rules import PROCUREMENT_CATEGORIES, RuleSet
+
+EVALUATION_METHODS = {"lowest_price": "经评审的最低投标价法", "comprehensive": "综合评估法"}
 
 METHODS, AGGREGATIONS = ("lowest_price", "comprehensive"), ("mean", "trimmed_mean")
 DECISIONS = ("accepted", "rejected")
@@ -354,3 +356,40 @@ def confirm(report: Report, member_ids_confirmed: Iterable[str], members: list[M
         raise DomainError(N_("%(member)s is not a member of this committee."), field="members", member=stranger)
     missing = tuple(m for m in ids if m not in confirmed)
     return Confirmation(not missing, missing)
+
+
+def clean_criteria(in_force: RuleSet, trade_type: str, category: str | None, method: str | None,
+                   criteria: list[dict]) -> list[dict]:
+    """The evaluation criteria a tenderee files, cleaned: weights in percent summing to 100 for comprehensive
+    scoring, exactly one price criterion, and for procurement goods and services a price weight of at least the
+    rule set ``in_force``'s (87号令 Art. 55); refused naming the field and the rule."""
+    if method is None:
+        return []
+    if method not in EVALUATION_METHODS:
+        raise DomainError(N_("Choose the evaluation method."), field="evaluation_method")
+    cleaned = []
+    for index, item in enumerate(criteria or []):
+        name = (item.get("name") or "").strip()
+        if not name:
+            continue
+        try:
+            weight = Decimal(str(item.get("weight")))
+        except (ArithmeticError, ValueError, TypeError):
+            raise DomainError(N_("Criterion %(n)s needs a weight in percent."), field="criteria", n=index + 1) from None
+        if weight <= 0 or weight > 100:
+            raise DomainError(N_("Criterion %(n)s needs a weight between 0 and 100."), field="criteria", n=index + 1)
+        cleaned.append({"name": name[:50], "weight": str(weight), "price": bool(item.get("price"))})
+    if method == "comprehensive":
+        if sum(Decimal(c["weight"]) for c in cleaned) != 100:
+            raise DomainError(N_("The weights of the criteria must add up to 100."), field="criteria")
+        prices = [c for c in cleaned if c["price"]]
+        if len(prices) != 1:
+            raise DomainError(N_("Comprehensive scoring needs exactly one price criterion."), field="criteria")
+        if trade_type == "procurement" and category in ("goods", "services"):
+            rule_id = f"procurement.price_weight_{category}"
+            minimum = in_force.value(rule_id)
+            if Decimal(prices[0]["weight"]) < minimum:
+                raise DomainError(N_("The price weight must be at least %(min)s%% for %(category)s."),
+                                  field="criteria", rule=rule_id, min=minimum,
+                                  category=PROCUREMENT_CATEGORIES[category])
+    return cleaned

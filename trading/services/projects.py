@@ -9,14 +9,14 @@ from typing import BinaryIO
 
 import sqlalchemy as sa
 
-from ..domain import calendar, committee, filing, property_terms, regions, rules, schedule, specialties
+from ..domain import calendar, committee, filing, property_terms, regions, rules, schedule, scoring, specialties
 from ..domain.errors import N_, DomainError, Forbidden
 from ..domain.money import parse_yuan
 from ..models import Attachment, Filing, Lot, LotSpecialty, Organisation, Project
 from . import audit, rulebook
 from .lots import require_tenderee, transition
 
-EVALUATION_METHODS = {"lowest_price": "经评审的最低投标价法", "comprehensive": "综合评估法"}
+EVALUATION_METHODS = scoring.EVALUATION_METHODS  # kept for the pages that list them
 
 # What the standard template of each trade type prints, so the lot must carry it (标准化文件范本).
 REQUIRED_TERMS = {
@@ -131,42 +131,6 @@ def register_project(session, actor, now: datetime, data: ProjectInput) -> Proje
     return project
 
 
-def _check_criteria(in_force, trade_type: str, category: str | None, method: str | None,
-                    criteria: list[dict]) -> list[dict]:
-    """Criteria with weights summing to 100; the price weight respects 87号令 Art. 55 for procurement (the rule set
-    ``in_force``)."""
-    if method is None:
-        return []
-    if method not in EVALUATION_METHODS:
-        raise DomainError(N_("Choose the evaluation method."), field="evaluation_method")
-    cleaned = []
-    for index, item in enumerate(criteria or []):
-        name = (item.get("name") or "").strip()
-        if not name:
-            continue
-        try:
-            weight = Decimal(str(item.get("weight")))
-        except (ArithmeticError, ValueError, TypeError):
-            raise DomainError(N_("Criterion %(n)s needs a weight in percent."), field="criteria", n=index + 1) from None
-        if weight <= 0 or weight > 100:
-            raise DomainError(N_("Criterion %(n)s needs a weight between 0 and 100."), field="criteria", n=index + 1)
-        cleaned.append({"name": name[:50], "weight": str(weight), "price": bool(item.get("price"))})
-    if method == "comprehensive":
-        if sum(Decimal(c["weight"]) for c in cleaned) != 100:
-            raise DomainError(N_("The weights of the criteria must add up to 100."), field="criteria")
-        prices = [c for c in cleaned if c["price"]]
-        if len(prices) != 1:
-            raise DomainError(N_("Comprehensive scoring needs exactly one price criterion."), field="criteria")
-        if trade_type == "procurement" and category in ("goods", "services"):
-            rule_id = f"procurement.price_weight_{category}"
-            minimum = in_force.value(rule_id)
-            if Decimal(prices[0]["weight"]) < minimum:
-                raise DomainError(N_("The price weight must be at least %(min)s%% for %(category)s."),
-                                  field="criteria", rule=rule_id, min=minimum,
-                                  category=rules.PROCUREMENT_CATEGORIES[category])
-    return cleaned
-
-
 def _check_land(data: LotInput) -> dict:
     """A land parcel needs its location, area, use, term and plot ratio range (they go into the 出让公告)."""
     details = {k: str(v).strip() for k, v in (data.land_details or {}).items() if v is not None and str(v).strip()}
@@ -220,7 +184,7 @@ def _apply_lot_input(in_force, lot: Lot, project: Project, data: LotInput) -> No
     method = data.evaluation_method if trade_type in ("construction", "procurement") else None
     if trade_type in ("construction", "procurement") and not method:
         raise DomainError(N_("Choose the evaluation method."), field="evaluation_method")
-    criteria = _check_criteria(in_force, trade_type, category, method, data.criteria)
+    criteria = scoring.clean_criteria(in_force, trade_type, category, method, data.criteria)
     complex_reason = committee.check_complex(trade_type, bool(data.complex), data.complex_reason)
     catalogue = specialties.load()
     wanted = {}
