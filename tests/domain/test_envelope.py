@@ -62,10 +62,12 @@ def keys() -> Party:
 
 
 def make(keys, files=(("tech.pdf", b"T" * 300), ("empty.txt", b"")), *, chunk_size=64, form=FORM, lot=LOT,
-         bidder=BIDDER, signer=None, cert=None, rng=None) -> tuple[bytes, object]:
-    """Seal ``files`` (name, bytes) into bytes."""
+         bidder=BIDDER, signer=None, cert=None, rng=None, version=None) -> tuple[bytes, object]:
+    """Seal ``files`` (name, bytes) into bytes (in format ``version``, else the current one)."""
     out = io.BytesIO()
     extra = {"rng": rng} if rng else {}
+    if version is not None:
+        extra["version"] = version
     result = seal(out, lot_code=lot, bidder_code=bidder, lot_public_key=keys.public, price_form=dict(form),
                   files=[(name, io.BytesIO(data)) for name, data in files], signer=signer or keys.signer,
                   certificate_pem=cert or keys.cert, chunk_size=chunk_size, **extra)
@@ -137,9 +139,9 @@ def resign(keys, data: bytes, *, header: bytes | None = None, body: bytes | None
     new_body = where.body(data) if body is None else body
     cursor, ciphertext = 0, []
     for entry in new_header.files:
-        digest = hashlib.sha256()
-        for _, length, _ in layout.chunk_lengths(entry.size, new_header.chunk_size):
-            digest.update(new_body[cursor:cursor + length + layout.TAG])
+        digest = layout.ciphertext_hasher(new_header.version, entry.size, new_header.chunk_size)
+        for index, length, _ in layout.chunk_lengths(entry.size, new_header.chunk_size):
+            digest.chunk(index, new_body[cursor:cursor + length + layout.TAG])
             cursor += length + layout.TAG
         ciphertext.append(digest.digest())
     salted = [bytes.fromhex(f["salted_hash"]) for f in old_manifest["files"]][:len(new_header.files)]
@@ -193,14 +195,19 @@ def test_round_trip_default_chunk_and_threads(keys, monkeypatch):
     assert unseal(keys, data)[1]["part-7.bin"] == files[-1][1]
 
 
-def test_salted_hashes_are_verifiable_after_opening_and_never_unsalted(keys):
-    """The manifest holds SHA-256(secret salt || file); the salt is revealed by opening, never an unsalted hash."""
+@pytest.mark.parametrize("version", [2, 1])
+def test_salted_hashes_are_verifiable_after_opening_and_never_unsalted(keys, version):
+    """The manifest holds hashes under a secret salt (v1: SHA-256(salt || file); v2: per chunk, combined); the salt
+    is revealed by opening, never an unsalted hash."""
     document = b"technical proposal" * 10
-    data, result = make(keys, [("tech.pdf", document)])
+    data, result = make(keys, [("tech.pdf", document)], version=version)
     bid, outputs = unseal(keys, data)
+    assert (bid.version, bid.chunk_size) == (version, 64)
     for opened in bid.files:
-        content = outputs[opened.name]
-        assert hashlib.sha256(bytes.fromhex(opened.commitment_salt) + content).hexdigest() == opened.salted_hash
+        content, salt = outputs[opened.name], bytes.fromhex(opened.commitment_salt)
+        assert layout.salted_hash_of(version, salt, content, 64).hex() == opened.salted_hash
+        if version == 1:
+            assert hashlib.sha256(salt + content).hexdigest() == opened.salted_hash
         assert hashlib.sha256(content).hexdigest() not in data.hex()
     listed = {f["name"]: f["salted_hash"] for f in result.manifest["files"]}
     assert listed["tech.pdf"] == bid.files[1].salted_hash
@@ -218,7 +225,8 @@ def test_inspect_shows_public_information_only(keys):
     """inspect reads lot, bidder, suite, files, hashes, signature and certificate without any private key."""
     data, result = make(keys)
     info = inspect(io.BytesIO(data))
-    assert (info.version, info.lot_code, info.bidder_code, info.chunk_size) == (1, LOT, BIDDER, 64)
+    assert (info.version, info.lot_code, info.bidder_code, info.chunk_size) == (2, LOT, BIDDER, 64)
+    assert info.manifest["format"] == "trading-envelope/2"
     assert info.lot_key_fingerprint == fingerprint(keys.public)
     assert re.fullmatch(r"[0-9a-f]{4}( [0-9a-f]{4}){7}", info.lot_key_fingerprint)
     assert [(f.name, f.size) for f in info.files] == [("price-form.json", 1024), ("tech.pdf", 300), ("empty.txt", 0)]
@@ -348,10 +356,10 @@ POSITIONS = {
 }
 
 
-@pytest.fixture(scope="module")
-def sealed(keys):
-    """One envelope with a price form, a 5-chunk document and an empty file."""
-    return make(keys, [("tech.pdf", bytes(range(256)) + b"!" * 44), ("empty.txt", b"")])
+@pytest.fixture(scope="module", params=[2, 1], ids=["v2", "v1"])
+def sealed(keys, request):
+    """One envelope with a price form, a 5-chunk document and an empty file, in format v2 and in v1 (still read)."""
+    return make(keys, [("tech.pdf", bytes(range(256)) + b"!" * 44), ("empty.txt", b"")], version=request.param)
 
 
 @pytest.mark.parametrize("part", list(POSITIONS))
