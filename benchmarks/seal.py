@@ -6,9 +6,15 @@ temporary folder to a file there; floor, seal and open are timed in turn for ``B
 of each counts. Peak memory is measured in child processes (``ru_maxrss``), each sealing one size, 16 MiB and
 256 MiB; the growth is the difference.
 
+Sealing does the floor's work plus a second SHA-256 (the salted plaintext hash beside the ciphertext hash) and
+the file I/O, so it reaches the floor only with both cores: format v2 hashes chunk by chunk, and the pipeline
+spreads the hashing over the calling thread and a helper (``chunks.Pipeline``). The other processes on the machine
+take from the two threads what the one-thread floor does not miss, so the load average is printed with the result.
+
 Prints progress to stderr and, as its last line, one JSON object: seal_mib_s, unseal_mib_s, floor_mib_s,
-ratio (the slower of seal/unseal over the floor), rss_growth_mib, and the details.
-Targets: ratio >= 0.8, rss_growth_mib < 64.
+ratio (the slower of seal/unseal over the floor), seal_ratio, unseal_ratio, rss_growth_mib, load (the 1-minute
+load average before and after), and the details.
+Targets: seal_ratio >= 1.0 and unseal_ratio >= 1.0 (so ratio >= 1.0), rss_growth_mib < 64.
 """
 
 from __future__ import annotations
@@ -124,6 +130,7 @@ def peak_rss_mib(document: Path, envelope: Path) -> float:
 def main() -> None:
     """Run the benchmark and print the JSON line."""
     lot, signer, cert_pem = keys()
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         document, small = folder / "document.bin", folder / "small.bin"
@@ -153,8 +160,10 @@ def main() -> None:
     print(json.dumps({
         "size_mib": SIZE_MIB, "seal_mib_s": round(seal_rate, 1), "unseal_mib_s": round(unseal_rate, 1),
         "floor_mib_s": round(floor_rate, 1), "ratio": round(min(seal_rate, unseal_rate) / floor_rate, 3),
+        "seal_ratio": round(seal_rate / floor_rate, 3), "unseal_ratio": round(unseal_rate / floor_rate, 3),
         "rss_growth_mib": round(rss_large - rss_small, 1), "rss_small_mib": round(rss_small, 1),
         "rss_large_mib": round(rss_large, 1), "cpus": os.cpu_count(),
+        "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }))
 
 
