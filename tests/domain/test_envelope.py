@@ -717,6 +717,21 @@ def test_memory_stays_flat_for_a_64_mib_document(keys, tmp_path):
     assert bid.files[1].size == size and path.stat().st_size == result.size
 
 
+def test_the_chunk_size_an_upload_declares_does_not_decide_the_memory_its_check_takes(keys):
+    """An envelope declaring 16 MiB chunks around a few KiB: sealing, the upload check and the opening allocate
+    buffers for the chunks it holds, not for the size it declares."""
+    data, result = make(keys, [("tech.pdf", b"T" * 3000)], chunk_size=layout.MAX_CHUNK)
+    tracemalloc.start()
+    try:
+        info = upload(keys, data)
+        bid, outputs = unseal(keys, data, expected=result.manifest_hash)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert info.chunk_size == layout.MAX_CHUNK and outputs["tech.pdf"] == b"T" * 3000
+    assert peak < MIB, peak
+
+
 def test_one_document_streams_out_chunk_by_verified_chunk_and_a_changed_byte_stops_it(keys):
     """``open_file`` (a committee member's download): only the named document, decrypted as it is read; the
     envelope is checked before the first byte; a changed chunk raises from ``read`` instead of passing."""

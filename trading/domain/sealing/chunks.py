@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from ..errors import N_, DomainError
 from .layout import (
+    DEFAULT_CHUNK,
     FILE_KEY_LABEL,
     TAG,
     EnvelopeError,
@@ -44,17 +45,21 @@ def file_keys(data_key: bytes, salt: bytes, index: int) -> tuple[bytes, bytes]:
     return okm[:32], okm[32:]
 
 
-_BUFFERS = threading.local()  # each thread keeps its last buffers: opening 1,000 bids allocates them once
+_BUFFERS = threading.local()  # each thread keeps its buffers: opening 1,000 bids allocates them once
 
 
-def _buffers(chunk_size: int) -> tuple[list[memoryview], list[memoryview]]:
-    """DEPTH plaintext and ciphertext buffers of ``chunk_size``, reused by the next envelope on this thread."""
+def _buffers(chunk_size: int) -> tuple[list, list]:
+    """DEPTH plaintext and ciphertext buffers. Of the tool's chunk size, made once per thread and reused by its
+    next envelope; of any other size (which an uploaded header chooses, up to 16 MiB), none yet: ``take`` makes
+    them as large as the chunks need, and they go with the pipeline."""
+    if chunk_size != DEFAULT_CHUNK:
+        return [None] * DEPTH, [None] * DEPTH
     cached = getattr(_BUFFERS, "pair", None)
-    if cached is None or cached[0] != chunk_size:
-        cached = (chunk_size, [memoryview(bytearray(chunk_size)) for _ in range(DEPTH)],
+    if cached is None:
+        cached = ([memoryview(bytearray(chunk_size)) for _ in range(DEPTH)],
                   [memoryview(bytearray(chunk_size + TAG)) for _ in range(DEPTH)])
         _BUFFERS.pair = cached
-    return cached[1], cached[2]
+    return cached
 
 
 class Pipeline:
@@ -91,6 +96,8 @@ class Pipeline:
         """Plaintext and ciphertext views for chunk ``counter``, once nothing still hashes that buffer pair."""
         slot = counter % DEPTH
         self._wait(lambda: self._pending[slot] == 0)
+        if self._pt[slot] is None or len(self._pt[slot]) < length:
+            self._pt[slot], self._ct[slot] = memoryview(bytearray(length)), memoryview(bytearray(length + TAG))
         return self._pt[slot][:length], self._ct[slot][:length + TAG]
 
     def hash(self, hasher, counter: int, data: memoryview) -> None:
