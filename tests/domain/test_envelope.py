@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
 import struct
 import tracemalloc
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from cryptography import x509
@@ -62,10 +64,12 @@ def keys() -> Party:
 
 
 def make(keys, files=(("tech.pdf", b"T" * 300), ("empty.txt", b"")), *, chunk_size=64, form=FORM, lot=LOT,
-         bidder=BIDDER, signer=None, cert=None, rng=None) -> tuple[bytes, object]:
-    """Seal ``files`` (name, bytes) into bytes."""
+         bidder=BIDDER, signer=None, cert=None, rng=None, version=None) -> tuple[bytes, object]:
+    """Seal ``files`` (name, bytes) into bytes (in format ``version``, else the current one)."""
     out = io.BytesIO()
     extra = {"rng": rng} if rng else {}
+    if version is not None:
+        extra["version"] = version
     result = seal(out, lot_code=lot, bidder_code=bidder, lot_public_key=keys.public, price_form=dict(form),
                   files=[(name, io.BytesIO(data)) for name, data in files], signer=signer or keys.signer,
                   certificate_pem=cert or keys.cert, chunk_size=chunk_size, **extra)
@@ -137,9 +141,9 @@ def resign(keys, data: bytes, *, header: bytes | None = None, body: bytes | None
     new_body = where.body(data) if body is None else body
     cursor, ciphertext = 0, []
     for entry in new_header.files:
-        digest = hashlib.sha256()
-        for _, length, _ in layout.chunk_lengths(entry.size, new_header.chunk_size):
-            digest.update(new_body[cursor:cursor + length + layout.TAG])
+        digest = layout.ciphertext_hasher(new_header.version, entry.size, new_header.chunk_size)
+        for index, length, _ in layout.chunk_lengths(entry.size, new_header.chunk_size):
+            digest.chunk(index, new_body[cursor:cursor + length + layout.TAG])
             cursor += length + layout.TAG
         ciphertext.append(digest.digest())
     salted = [bytes.fromhex(f["salted_hash"]) for f in old_manifest["files"]][:len(new_header.files)]
@@ -193,14 +197,19 @@ def test_round_trip_default_chunk_and_threads(keys, monkeypatch):
     assert unseal(keys, data)[1]["part-7.bin"] == files[-1][1]
 
 
-def test_salted_hashes_are_verifiable_after_opening_and_never_unsalted(keys):
-    """The manifest holds SHA-256(secret salt || file); the salt is revealed by opening, never an unsalted hash."""
+@pytest.mark.parametrize("version", [2, 1])
+def test_salted_hashes_are_verifiable_after_opening_and_never_unsalted(keys, version):
+    """The manifest holds hashes under a secret salt (v1: SHA-256(salt || file); v2: per chunk, combined); the salt
+    is revealed by opening, never an unsalted hash."""
     document = b"technical proposal" * 10
-    data, result = make(keys, [("tech.pdf", document)])
+    data, result = make(keys, [("tech.pdf", document)], version=version)
     bid, outputs = unseal(keys, data)
+    assert (bid.version, bid.chunk_size) == (version, 64)
     for opened in bid.files:
-        content = outputs[opened.name]
-        assert hashlib.sha256(bytes.fromhex(opened.commitment_salt) + content).hexdigest() == opened.salted_hash
+        content, salt = outputs[opened.name], bytes.fromhex(opened.commitment_salt)
+        assert layout.salted_hash_of(version, salt, content, 64).hex() == opened.salted_hash
+        if version == 1:
+            assert hashlib.sha256(salt + content).hexdigest() == opened.salted_hash
         assert hashlib.sha256(content).hexdigest() not in data.hex()
     listed = {f["name"]: f["salted_hash"] for f in result.manifest["files"]}
     assert listed["tech.pdf"] == bid.files[1].salted_hash
@@ -218,7 +227,8 @@ def test_inspect_shows_public_information_only(keys):
     """inspect reads lot, bidder, suite, files, hashes, signature and certificate without any private key."""
     data, result = make(keys)
     info = inspect(io.BytesIO(data))
-    assert (info.version, info.lot_code, info.bidder_code, info.chunk_size) == (1, LOT, BIDDER, 64)
+    assert (info.version, info.lot_code, info.bidder_code, info.chunk_size) == (2, LOT, BIDDER, 64)
+    assert info.manifest["format"] == "trading-envelope/2"
     assert info.lot_key_fingerprint == fingerprint(keys.public)
     assert re.fullmatch(r"[0-9a-f]{4}( [0-9a-f]{4}){7}", info.lot_key_fingerprint)
     assert [(f.name, f.size) for f in info.files] == [("price-form.json", 1024), ("tech.pdf", 300), ("empty.txt", 0)]
@@ -348,10 +358,10 @@ POSITIONS = {
 }
 
 
-@pytest.fixture(scope="module")
-def sealed(keys):
-    """One envelope with a price form, a 5-chunk document and an empty file."""
-    return make(keys, [("tech.pdf", bytes(range(256)) + b"!" * 44), ("empty.txt", b"")])
+@pytest.fixture(scope="module", params=[2, 1], ids=["v2", "v1"])
+def sealed(keys, request):
+    """One envelope with a price form, a 5-chunk document and an empty file, in format v2 and in v1 (still read)."""
+    return make(keys, [("tech.pdf", bytes(range(256)) + b"!" * 44), ("empty.txt", b"")], version=request.param)
 
 
 @pytest.mark.parametrize("part", list(POSITIONS))
@@ -707,6 +717,21 @@ def test_memory_stays_flat_for_a_64_mib_document(keys, tmp_path):
     assert bid.files[1].size == size and path.stat().st_size == result.size
 
 
+def test_the_chunk_size_an_upload_declares_does_not_decide_the_memory_its_check_takes(keys):
+    """An envelope declaring 16 MiB chunks around a few KiB: sealing, the upload check and the opening allocate
+    buffers for the chunks it holds, not for the size it declares."""
+    data, result = make(keys, [("tech.pdf", b"T" * 3000)], chunk_size=layout.MAX_CHUNK)
+    tracemalloc.start()
+    try:
+        info = upload(keys, data)
+        bid, outputs = unseal(keys, data, expected=result.manifest_hash)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert info.chunk_size == layout.MAX_CHUNK and outputs["tech.pdf"] == b"T" * 3000
+    assert peak < MIB, peak
+
+
 def test_one_document_streams_out_chunk_by_verified_chunk_and_a_changed_byte_stops_it(keys):
     """``open_file`` (a committee member's download): only the named document, decrypted as it is read; the
     envelope is checked before the first byte; a changed chunk raises from ``read`` instead of passing."""
@@ -728,3 +753,176 @@ def test_one_document_streams_out_chunk_by_verified_chunk_and_a_changed_byte_sto
         assert b"".join(plain.read(64) for _ in range(10)) == document[:640]  # the ten chunks before it pass
         with pytest.raises(EnvelopeError):
             plain.read()
+
+
+# -- format versions ------------------------------------------------------------------------------------------------
+
+V1_FIXTURE = Path(__file__).parent / "data" / "envelope_v1.json"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "ENVELOPE.md"
+
+
+@pytest.fixture(scope="module")
+def stored_v1() -> dict:
+    """A version 1 envelope made by the code before version 2 (commit 8b24ec6), with its lot key and contents."""
+    fixture = json.loads(V1_FIXTURE.read_text(encoding="utf-8"))
+    fixture["envelope"] = bytes.fromhex(fixture["envelope"])
+    fixture["lot_private_key"] = x25519.X25519PrivateKey.from_private_bytes(bytes.fromhex(fixture["lot_private_key"]))
+    fixture["files"] = {name: bytes.fromhex(content) for name, content in fixture["files"].items()}
+    return fixture
+
+
+@pytest.mark.parametrize("threads", ["one thread", "two threads"])
+def test_a_stored_v1_envelope_still_passes_every_check_and_opens(stored_v1, monkeypatch, threads):
+    """An envelope sealed and receipted before version 2 is inspected, accepted, opened and re-checked as then."""
+    if threads == "two threads":
+        monkeypatch.setattr(chunks, "PARALLEL_FROM", 0)
+    data, lot_key = stored_v1["envelope"], stored_v1["lot_private_key"]
+    info = check_for_upload(io.BytesIO(data), lot_code=LOT, lot_public_key=lot_key.public_key().public_bytes_raw(),
+                            bidder_code=BIDDER)
+    assert (info.version, info.manifest_hash, info.manifest["format"]) == (1, stored_v1["manifest_hash"],
+                                                                           "trading-envelope/1")
+    assert info.body_ok and info.signature_valid
+    outputs: dict[str, io.BytesIO] = {}
+    bid = open_envelope(io.BytesIO(data), lot_private_key=lot_key, lot_code=LOT, bidder_code=BIDDER,
+                        sink=lambda name: outputs.setdefault(name, io.BytesIO()),
+                        expected_manifest_hash=stored_v1["manifest_hash"])
+    assert bid.price_form == stored_v1["price_form"] and bid.version == 1
+    assert {name: outputs[name].getvalue() for name in stored_v1["files"]} == stored_v1["files"]
+    for opened in bid.files:  # version 1's salted hash: SHA-256(salt || file)
+        content = outputs[opened.name].getvalue()
+        assert hashlib.sha256(bytes.fromhex(opened.commitment_salt) + content).hexdigest() == opened.salted_hash
+    with envelope.open_file(io.BytesIO(data), "notes.txt", lot_private_key=lot_key, lot_code=LOT,
+                            bidder_code=BIDDER, expected_manifest_hash=stored_v1["manifest_hash"]) as plain:
+        assert plain.read() == stored_v1["files"]["notes.txt"]
+    changed = flip(data, Map(data).chunks[3][1][0] + 5)  # a byte of notes.txt's second chunk
+    with pytest.raises(EnvelopeError) as caught:
+        check_for_upload(io.BytesIO(changed), lot_code=LOT,
+                         lot_public_key=lot_key.public_key().public_bytes_raw(), bidder_code=BIDDER)
+    assert caught.value.reason == "ciphertext"
+
+
+def test_new_envelopes_are_version_2_and_follow_the_documented_construction(keys):
+    """The hashes in a version 2 manifest, recomputed from the body and the opened files with plain SHA-256 as
+    docs/ENVELOPE.md writes them (not with the code under test)."""
+    document = bytes(range(256)) * 2 + b"end"
+    data, result = make(keys, [("tech.pdf", document), ("empty.txt", b"")])
+    assert result.manifest["format"] == "trading-envelope/2"
+    where = Map(data)
+    assert where.header.version == 2 and data[8:10] == b"\x00\x02"
+    bid, outputs = unseal(keys, data, expected=result.manifest_hash)
+    for index, (opened, listed) in enumerate(zip(bid.files, result.manifest["files"], strict=True)):
+        digests = b"".join(hashlib.sha256(where.chunk(data, index, j)).digest()
+                           for j in range(len(where.chunks[index])))
+        assert hashlib.sha256(b"trading-envelope/2 ciphertext hash\x00" + digests).hexdigest() == \
+            listed["ciphertext_hash"]
+        salt, content = bytes.fromhex(opened.commitment_salt), outputs[opened.name]
+        parts = b"".join(hashlib.sha256(salt + struct.pack(">Q", j) + content[j * 64:(j + 1) * 64]).digest()
+                         for j in range(max(1, -(-len(content) // 64))))
+        assert hashlib.sha256(b"trading-envelope/2 salted hash\x00" + salt + parts).hexdigest() == \
+            listed["salted_hash"] == opened.salted_hash
+
+
+def test_the_test_vectors_of_the_format_document():
+    """docs/ENVELOPE.md's test vectors are what the code computes."""
+    text = DOC.read_text(encoding="utf-8")
+    plain = b"trading-envelope/2 test vector. " * 5
+    salted = layout.salted_hash_of(2, bytes(range(32)), plain, 64).hex()
+    assert f"salted_hash   {salted}" in text
+    body = bytes(k % 251 for k in range(132))
+    cipher = layout.ciphertext_hasher(2, 100, 64)
+    cipher.chunk(1, body[80:])  # any order
+    cipher.chunk(0, body[:80])
+    assert f"ciphertext_hash  {cipher.digest().hex()}" in text
+
+
+@pytest.mark.parametrize("version", [2, 1])
+def test_sealing_on_two_threads_makes_the_same_envelope_as_on_one(keys, monkeypatch, version):
+    """Given the same random bytes, the threaded pipeline seals byte for byte what the calling thread alone seals,
+    and opens it the same way."""
+    real = envelope.HPKE
+    wrapped: list[bytes] = []
+
+    class SameEphemeralKey:  # HPKE draws its ephemeral key itself: replay the first one
+        def encrypt(self, *args, **kwargs):
+            if not wrapped:
+                wrapped.append(real.encrypt(*args, **kwargs))
+            return wrapped[0]
+
+    monkeypatch.setattr(envelope, "HPKE", SameEphemeralKey())
+    files = [("tech.pdf", bytes(range(256)) * 800), ("small.txt", b"s" * 5000), ("empty.txt", b"")]
+    made = {}
+    for threads, start in (("one", 1 << 60), ("two", 0)):
+        monkeypatch.setattr(chunks, "PARALLEL_FROM", start)
+        stream = iter(bytes([n]) * 32 for n in range(100))
+        made[threads] = make(keys, files, chunk_size=4096, rng=lambda n, s=stream: next(s)[:n], version=version)
+    assert made["one"][0] == made["two"][0]
+    assert made["one"][1].manifest_hash == made["two"][1].manifest_hash
+    monkeypatch.setattr(envelope, "HPKE", real)
+    for start in (1 << 60, 0):
+        monkeypatch.setattr(chunks, "PARALLEL_FROM", start)
+        bid, outputs = unseal(keys, made["two"][0])
+        assert outputs["tech.pdf"] == files[0][1] and bid.version == version
+        assert inspect(io.BytesIO(made["two"][0])).body_ok
+
+
+def _moved(data: bytes, how: str) -> bytes:
+    """The envelope with one chunk of tech.pdf (file 1) swapped, duplicated, dropped, or one of another file's
+    chunks moved into it; the rest as sealed."""
+    where = Map(data)
+    start, length = where.chunks[1][1]
+    if how == "dropped":
+        return data[:start] + data[start + length:]
+    if how == "swapped":
+        return data[:where.header_len] + swap_chunks(data, where, (1, 1), (1, 2)) + data[where.trailer:]
+    source = where.chunk(data, 1, 0) if how == "duplicated" else where.chunk(data, 2, 0)
+    return data[:start] + source + data[start + length:]
+
+
+@pytest.mark.parametrize("version", [2, 1])
+@pytest.mark.parametrize("how", ["swapped", "duplicated", "dropped", "moved from another file"])
+def test_a_chunk_swapped_duplicated_dropped_or_moved_is_refused_with_its_reason(keys, how, version):
+    """Without a fresh signature: refused at upload (the ciphertext hash, or the body's length); at the opening the
+    bidder's fault, or the platform's after a receipt. With one: the tag of the out-of-place chunk."""
+    data, result = make(keys, [("tech.pdf", bytes(range(256)) + b"!" * 44), ("other.bin", b"O" * 300)],
+                        version=version)
+    changed = _moved(data, how)
+    reason = "body" if how == "dropped" else "ciphertext"
+    with pytest.raises(EnvelopeError) as caught:
+        upload(keys, changed)
+    assert caught.value.reason == reason
+    with pytest.raises(EnvelopeError) as caught:
+        unseal(keys, changed)
+    assert (caught.value.reason, caught.value.fault) == (reason, "bidder")
+    with pytest.raises(EnvelopeError) as caught:
+        unseal(keys, changed, expected=result.manifest_hash)
+    assert (caught.value.reason, caught.value.fault) == (reason, "platform")
+    if how != "dropped":
+        where = Map(data)
+        forged = resign(keys, data, body=changed[where.header_len:where.trailer])
+        assert upload(keys, forged).body_ok
+        with pytest.raises(EnvelopeError) as caught:
+            unseal(keys, forged)
+        assert (caught.value.reason, caught.value.fault) == ("tag", "bidder")
+
+
+def test_a_changed_version_is_refused(keys, sealed):
+    """The other supported version in the header: the signed manifest names another header (and format), so the
+    upload check refuses it; re-signed, the key commitment fails. An unknown version is refused as such."""
+    data, result = sealed
+    where = Map(data)
+    other = 3 - where.header.version
+    changed = data[:8] + struct.pack(">H", other) + data[10:]
+    with pytest.raises(EnvelopeError) as caught:
+        upload(keys, changed)
+    assert caught.value.reason == "manifest"
+    with pytest.raises(EnvelopeError) as caught:
+        unseal(keys, changed, expected=result.manifest_hash)
+    assert (caught.value.reason, caught.value.fault) == ("manifest", "platform")
+    forged = resign(keys, data, header=changed[:where.header_len])
+    assert upload(keys, forged).version == other
+    with pytest.raises(EnvelopeError) as caught:
+        unseal(keys, forged)
+    assert (caught.value.reason, caught.value.fault) == ("commitment", "bidder")
+    with pytest.raises(EnvelopeError) as caught:
+        upload(keys, data[:8] + struct.pack(">H", 3) + data[10:])
+    assert caught.value.reason == "version"

@@ -21,11 +21,13 @@ def keys() -> Party:
 
 @pytest.fixture
 def jobs(keys, tmp_path) -> list[opener.Job]:
-    """Ten stored envelopes: eight sound, one forged by its bidder (a bad chunk under a fresh signature, which
-    the upload check cannot see), and one whose file is missing (the platform's fault)."""
+    """Ten stored envelopes: eight sound (one of them in format v1, stored before v2), one forged by its bidder (a
+    bad chunk under a fresh signature, which the upload check cannot see), and one whose file is missing (the
+    platform's fault)."""
     made = []
     for n, price in enumerate(PRICES):
-        data, result = make(keys, form={"price": price, "duration": "90日历天", "quality": "合格"})
+        data, result = make(keys, form={"price": price, "duration": "90日历天", "quality": "合格"},
+                            version=1 if n == 5 else None)
         manifest_hash = result.manifest_hash
         if n == 3:
             where = Map(data)

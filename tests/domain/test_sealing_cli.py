@@ -96,6 +96,30 @@ def test_seal_inspect_verify_and_receipt(world, capsys, tmp_path):
     assert outputs["技术标.pdf"].getvalue() == files["tech"].read_bytes()
 
 
+def test_the_tool_checks_an_envelope_and_receipt_of_version_1(tmp_path, capsys):
+    """An envelope sealed in format v1 (before v2) is inspected, verified and matched to its receipt as before."""
+    stored = json.loads((ROOT / "tests" / "domain" / "data" / "envelope_v1.json").read_text(encoding="utf-8"))
+    path = tmp_path / "old.envelope"
+    path.write_bytes(bytes.fromhex(stored["envelope"]))
+    lot_public = x25519.X25519PrivateKey.from_private_bytes(bytes.fromhex(stored["lot_private_key"])).public_key()
+    assert main(["inspect", str(path)]) == 0
+    shown = capsys.readouterr().out
+    assert "version 1" in shown and stored["manifest_hash"] in shown and "DOES NOT MATCH" not in shown
+    assert main(["verify", str(path), "--lot-code", LOT, "--lot-key", lot_public.public_bytes_raw().hex(),
+                 "--bidder-code", BIDDER]) == 0
+    assert stored["manifest_hash"] in capsys.readouterr().out
+    platform = ed25519.Ed25519PrivateKey.generate()
+    receipt = sign_receipt({"receipt_id": "R-9", "lot_code": LOT, "bidder_code": BIDDER,
+                            "manifest_hash": stored["manifest_hash"], "envelope_size": path.stat().st_size,
+                            "received_at": datetime(2026, 3, 2, tzinfo=UTC), "audit_seq": 3, "kind": "submit"},
+                           platform)
+    receipt_path = tmp_path / "receipt.json"
+    receipt_path.write_text(json.dumps(receipt))
+    assert main(["verify-receipt", str(receipt_path), "--platform-key",
+                 platform.public_key().public_bytes_raw().hex(), "--envelope", str(path)]) == 0
+    assert "matches" in capsys.readouterr().out
+
+
 def test_receipt_for_another_envelope_is_flagged(world, capsys, tmp_path):
     """verify-receipt --envelope fails when the receipt names another manifest hash."""
     _, files = world

@@ -1,16 +1,18 @@
 """The body cipher: each file as fixed-size AES-256-GCM chunks, streamed through a few reusable buffers.
 
 Sealing hashes every chunk twice (the plaintext under the secret commitment salt, the ciphertext for the
-manifest). Both are plain SHA-256 chains, so each must see its chunks in order, but the two chains are
-independent: a helper thread runs whichever chain is free while the calling thread reads, encrypts and writes,
-and the calling thread runs the other chain whenever it would otherwise wait for a buffer. ``hashlib`` releases
-the GIL on large updates, so on two cores the hashing overlaps everything else. Memory is ``DEPTH`` chunk-sized
-buffer pairs, whatever the file size.
+manifest). In format version 2 every chunk's digests are independent (``layout.ChunkHashes``), so any thread
+may compute any of them: a helper thread hashes chunks while the calling thread reads, encrypts and writes, and
+the calling thread hashes too whenever it would otherwise wait for a buffer; both cores stay busy whatever the
+balance between cipher, hash and I/O. Version 1's hashes are two SHA-256 chains, each fed in order, one update at
+a time: there the helper and the caller can only run the two chains side by side. ``hashlib`` (on updates over
+2 KiB) and ``AESGCM.encrypt_into``/``decrypt_into`` release the GIL, so the threads overlap. Memory is ``DEPTH``
+chunk-sized buffer pairs, whatever the file size; below ``PARALLEL_FROM`` body bytes everything runs on the
+calling thread.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import threading
 from collections import deque
@@ -22,7 +24,16 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from ..errors import N_, DomainError
-from .layout import FILE_KEY_LABEL, TAG, EnvelopeError, chunk_lengths, nonce
+from .layout import (
+    DEFAULT_CHUNK,
+    FILE_KEY_LABEL,
+    TAG,
+    EnvelopeError,
+    chunk_lengths,
+    ciphertext_hasher,
+    nonce,
+    salted_hasher,
+)
 
 PARALLEL_FROM = 4 * 1024 * 1024  # below this many body bytes, hash on the calling thread only
 DEPTH = 3  # buffer pairs in flight
@@ -34,29 +45,37 @@ def file_keys(data_key: bytes, salt: bytes, index: int) -> tuple[bytes, bytes]:
     return okm[:32], okm[32:]
 
 
-_BUFFERS = threading.local()  # each thread keeps its last buffers: opening 1,000 bids allocates them once
+_BUFFERS = threading.local()  # each thread keeps its buffers: opening 1,000 bids allocates them once
 
 
-def _buffers(chunk_size: int) -> tuple[list[memoryview], list[memoryview]]:
-    """DEPTH plaintext and ciphertext buffers of ``chunk_size``, reused by the next envelope on this thread."""
+def _buffers(chunk_size: int) -> tuple[list, list]:
+    """DEPTH plaintext and ciphertext buffers. Of the tool's chunk size, made once per thread and reused by its
+    next envelope; of any other size (which an uploaded header chooses, up to 16 MiB), none yet: ``take`` makes
+    them as large as the chunks need, and they go with the pipeline."""
+    if chunk_size != DEFAULT_CHUNK:
+        return [None] * DEPTH, [None] * DEPTH
     cached = getattr(_BUFFERS, "pair", None)
-    if cached is None or cached[0] != chunk_size:
-        cached = (chunk_size, [memoryview(bytearray(chunk_size)) for _ in range(DEPTH)],
+    if cached is None:
+        cached = ([memoryview(bytearray(chunk_size)) for _ in range(DEPTH)],
                   [memoryview(bytearray(chunk_size + TAG)) for _ in range(DEPTH)])
         _BUFFERS.pair = cached
-    return cached[1], cached[2]
+    return cached
 
 
 class Pipeline:
-    """Chunk buffers plus ordered hash chains, run by one helper thread and by the caller while it waits.
-    One pipeline runs at a time per thread (the buffers are the thread's own and reused)."""
+    """Chunk buffers plus a queue of hash jobs, run by one helper thread and by the caller while it waits.
+
+    A job is one chunk for one file hash (``layout.ChainHash`` or ``ChunkHashes``). Jobs of an ``ordered`` hash
+    (a version 1 chain) run one at a time, in chunk order; all other jobs run in any order, on either thread.
+    A buffer pair is handed out again only once every job reading it is done. One pipeline runs at a time per
+    thread (the buffers are the thread's own and reused)."""
 
     def __init__(self, chunk_size: int, parallel: bool):
         self._pt, self._ct = _buffers(chunk_size)
         self._cond = threading.Condition()
-        self._chains: dict[int, tuple[object, deque]] = {}
-        self._busy: set[int] = set()
-        self._pending = [0] * DEPTH
+        self._ready: deque = deque()  # jobs that may start now, oldest first
+        self._chains: dict[int, deque] = {}  # ordered hash -> its jobs behind the one queued or running
+        self._pending = [0] * DEPTH  # jobs not yet done, per buffer pair
         self._error: BaseException | None = None
         self._stop = False
         self._thread = threading.Thread(target=self._run, name="envelope-hash", daemon=True) if parallel else None
@@ -77,68 +96,70 @@ class Pipeline:
         """Plaintext and ciphertext views for chunk ``counter``, once nothing still hashes that buffer pair."""
         slot = counter % DEPTH
         self._wait(lambda: self._pending[slot] == 0)
+        if self._pt[slot] is None or len(self._pt[slot]) < length:
+            self._pt[slot], self._ct[slot] = memoryview(bytearray(length)), memoryview(bytearray(length + TAG))
         return self._pt[slot][:length], self._ct[slot][:length + TAG]
 
-    def spare(self) -> memoryview:
-        """A whole ciphertext buffer for reading outside the chains (only once drained)."""
-        return self._ct[0]
-
-    def hash(self, hasher, data: memoryview, counter: int) -> None:
-        """Feed ``data`` to ``hasher`` after everything fed to it before; ``data`` stays untouched until then."""
+    def hash(self, hasher, counter: int, data: memoryview) -> None:
+        """Feed chunk ``counter`` (``data``, in that chunk's buffer pair) to ``hasher``; ``data`` stays untouched
+        until the job is done (``take`` and ``drain`` wait for it)."""
         if self._thread is None:
-            hasher.update(data)
+            hasher.chunk(counter, data)
             return
+        job = (hasher, counter, data, counter % DEPTH)
         with self._cond:
-            self._chains.setdefault(id(hasher), (hasher, deque()))[1].append((counter % DEPTH, data))
-            self._pending[counter % DEPTH] += 1
-            self._cond.notify_all()
+            self._pending[job[3]] += 1
+            if hasher.ordered:
+                behind = self._chains.get(id(hasher))
+                if behind is not None:  # an earlier chunk of this chain is queued or running
+                    behind.append(job)
+                    return
+                self._chains[id(hasher)] = deque()
+            self._ready.append(job)
+            self._cond.notify()
 
     def drain(self) -> None:
-        """Wait until every hash update has been done, then forget the finished chains."""
-        self._wait(lambda: not any(self._pending) and not self._busy)
-        with self._cond:
-            self._chains.clear()
-
-    def _next(self):
-        for key, (hasher, queue) in self._chains.items():
-            if queue and key not in self._busy:
-                self._busy.add(key)
-                return key, hasher, queue.popleft()
-        return None
+        """Wait until every queued hash job is done."""
+        self._wait(lambda: not any(self._pending))
 
     def _do(self, job) -> None:
-        key, hasher, (slot, data) = job
+        hasher, counter, data, slot = job
         try:
-            hasher.update(data)
+            hasher.chunk(counter, data)
         except BaseException as exc:  # pragma: no cover - hashing a buffer does not fail
             self._error = exc
         with self._cond:
-            self._busy.discard(key)
             self._pending[slot] -= 1
+            if hasher.ordered:
+                behind = self._chains[id(hasher)]
+                if behind:
+                    self._ready.append(behind.popleft())
+                else:
+                    del self._chains[id(hasher)]
             self._cond.notify_all()
 
     def _wait(self, done) -> None:
+        """Until ``done()``: run the oldest ready job, or sleep until one is ready or finished."""
         while True:
             with self._cond:
                 if self._error is not None:
                     raise self._error
                 if done():
                     return
-                job = self._next()
-                if job is None:
+                if not self._ready:
                     self._cond.wait()
                     continue
+                job = self._ready.popleft()
             self._do(job)
 
     def _run(self) -> None:
         while True:
             with self._cond:
-                job = self._next()
-                while job is None and not self._stop:
+                while not self._ready and not self._stop:
                     self._cond.wait()
-                    job = self._next()
-                if job is None:
+                if not self._ready:
                     return
+                job = self._ready.popleft()
             self._do(job)
 
 
@@ -168,16 +189,17 @@ def write_all(out: BinaryIO, data) -> None:
 
 
 def encrypt_file(src: BinaryIO, name: str, size: int, keys, aad: bytes, chunk_size: int, out: BinaryIO,
-                 pipe: Pipeline) -> tuple[bytes, bytes]:
+                 pipe: Pipeline, version: int) -> tuple[bytes, bytes]:
     """Encrypt ``size`` bytes of ``src`` to ``out``; return (salted plaintext hash, ciphertext hash)."""
     aead = AESGCM(keys[0])
-    salted, cipher_hash = hashlib.sha256(keys[1]), hashlib.sha256()
+    salted, cipher_hash = salted_hasher(version, keys[1], size, chunk_size), ciphertext_hasher(version, size,
+                                                                                                 chunk_size)
     for counter, length, last in chunk_lengths(size, chunk_size):
         plain, sealed = pipe.take(counter, length)
         _fill(src, plain, name)
-        pipe.hash(salted, plain, counter)
+        pipe.hash(salted, counter, plain)
         aead.encrypt_into(nonce(counter, last), plain, aad, sealed)
-        pipe.hash(cipher_hash, sealed, counter)
+        pipe.hash(cipher_hash, counter, sealed)
         write_all(out, sealed)
     pipe.drain()
     if src.read(1):
@@ -194,21 +216,22 @@ class TagFailure(Exception):
 
 
 def decrypt_file(reader, size: int, keys, aad: bytes, chunk_size: int, sink: BinaryIO, pipe: Pipeline,
-                 cipher_hash=None) -> bytes:
-    """Decrypt one file into ``sink`` chunk by verified chunk; return its salted hash (and feed ``cipher_hash``)."""
+                 version: int, cipher_hash=None) -> bytes:
+    """Decrypt one file into ``sink`` chunk by verified chunk; return its salted hash (and feed ``cipher_hash``,
+    a ``layout.ciphertext_hasher``, if given)."""
     aead = AESGCM(keys[0])
-    salted = hashlib.sha256(keys[1])
+    salted = salted_hasher(version, keys[1], size, chunk_size)
     for counter, length, last in chunk_lengths(size, chunk_size):
         plain, sealed = pipe.take(counter, length)
         reader.read_into(sealed)
         if cipher_hash is not None:
-            pipe.hash(cipher_hash, sealed, counter)
+            pipe.hash(cipher_hash, counter, sealed)
         try:
             aead.decrypt_into(nonce(counter, last), sealed, aad, plain)
         except InvalidTag:
             pipe.drain()
             raise TagFailure(counter) from None
-        pipe.hash(salted, plain, counter)
+        pipe.hash(salted, counter, plain)
         try:
             write_all(sink, plain)
         except OSError as exc:
@@ -241,9 +264,12 @@ def open_sink(sink, name: str, *, keep: bool):
     return _Tee(target) if keep else target
 
 
-def hash_stored(reader, size: int, chunk_size: int, buffer: memoryview) -> bytes:
-    """SHA-256 of one file's ciphertext as stored (every chunk with its tag, in order), read from ``reader``."""
-    digest = hashlib.sha256()
-    for _, length, _ in chunk_lengths(size, chunk_size):
-        digest.update(reader.read_into(buffer[:length + TAG]))
+def hash_stored(reader, size: int, chunk_size: int, version: int, pipe: Pipeline) -> bytes:
+    """The ciphertext hash of one file as stored (every chunk with its tag), read from ``reader``: what the signed
+    manifest lists, computable by anyone without a key."""
+    digest = ciphertext_hasher(version, size, chunk_size)
+    for counter, length, _ in chunk_lengths(size, chunk_size):
+        sealed = pipe.take(counter, length)[1]
+        pipe.hash(digest, counter, reader.read_into(sealed))
+    pipe.drain()
     return digest.digest()

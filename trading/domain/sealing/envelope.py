@@ -1,9 +1,11 @@
-"""Sealed bid envelopes (加密投标文件), format v1: seal, inspect, check at upload, open at the opening.
+"""Sealed bid envelopes (加密投标文件), format v2 (v1 still read): seal, inspect, check at upload, open at the opening.
 
 A fresh data key per bid is wrapped with HPKE (RFC 9180, base mode) to the lot's opening key, with the lot code
 and bidder code in HPKE's info; each file is encrypted in fixed-size AES-256-GCM chunks under a key derived
 from the data key; the bidder signs a manifest naming the lot, the bidder, the header hash and every file's
-size, salted plaintext hash and ciphertext hash. docs/ENVELOPE.md gives the byte layout and the reasons.
+size, salted plaintext hash and ciphertext hash (version 2 builds both from per-chunk digests, so that two cores
+can share the hashing; version 1 from one SHA-256 chain each). docs/ENVELOPE.md gives the byte layout and the
+reasons.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from .layout import (
     SUITE_NAME,
     TAG,
     VERSION,
+    VERSIONS,
     EnvelopeError,
     FileEntry,
     Header,
@@ -54,6 +57,7 @@ from .layout import (
     check_text,
     chunk_aad,
     chunk_lengths,
+    ciphertext_hasher,
     decode_price_form,
     encode_header,
     encode_price_form,
@@ -65,6 +69,7 @@ from .layout import (
     parse_manifest,
     read_header,
     read_trailer,
+    salted_hasher,
 )
 
 HPKE = Suite(KEM.X25519, KDF.HKDF_SHA256, AEAD.AES_256_GCM)
@@ -135,12 +140,16 @@ class OpenedFile:
 
 @dataclass(frozen=True)
 class OpenedBid:
-    """An opened envelope: the price form, the files (the price form first), the manifest hash, the certificate."""
+    """An opened envelope: the price form, the files (the price form first), the manifest hash, the certificate,
+    and the format version and chunk size (with a file's commitment salt, what re-checking its salted hash takes:
+    ``layout.salted_hash_of``)."""
 
     price_form: dict
     files: list[OpenedFile]
     manifest_hash: str
     certificate_pem: bytes
+    version: int
+    chunk_size: int
 
 
 def _recipient(lot_public_key: bytes) -> X25519PublicKey:
@@ -185,8 +194,13 @@ def _source(item) -> tuple[str, BinaryIO, int]:
 
 def seal(out: BinaryIO, *, lot_code: str, bidder_code: str, lot_public_key: bytes, price_form: dict,
          files: list[tuple[str, BinaryIO]], signer: Ed25519PrivateKey, certificate_pem: bytes,
-         chunk_size: int = DEFAULT_CHUNK, rng: Callable[[int], bytes] = os.urandom) -> SealResult:
-    """Seal a price form and documents for one lot and bidder, signing the manifest; stream the envelope to ``out``."""
+         chunk_size: int = DEFAULT_CHUNK, rng: Callable[[int], bytes] = os.urandom,
+         version: int = VERSION) -> SealResult:
+    """Seal a price form and documents for one lot and bidder, signing the manifest; stream the envelope to ``out``.
+    ``version`` 1 makes an envelope of the earlier format (still read; for tests of that path)."""
+    if version not in VERSIONS:
+        raise DomainError(N_("Envelope version %(version)s is not supported (this platform reads versions 1 and 2)."),
+                          field="version", version=version)
     check_text(lot_code, "lot_code", MAX_CODE)
     check_text(bidder_code, "bidder_code", MAX_CODE)
     if not MIN_CHUNK <= chunk_size <= MAX_CHUNK:
@@ -207,7 +221,7 @@ def seal(out: BinaryIO, *, lot_code: str, bidder_code: str, lot_public_key: byte
             from None
     unsigned = encode_header(chunk_size=chunk_size, lot_code=lot_code, bidder_code=bidder_code,
                              lot_key_hash=hashlib.sha256(bytes(lot_public_key)).digest(), enc=wrapped[:ENC_LEN],
-                             wrapped_key=wrapped[ENC_LEN:], files=entries)
+                             wrapped_key=wrapped[ENC_LEN:], files=entries, version=version)
     header = read_header(Reader(io.BytesIO(unsigned + _commitment(data_key, unsigned))))
     chunks.write_all(out, header.raw)
     salted, ciphertext = [], []
@@ -215,7 +229,7 @@ def seal(out: BinaryIO, *, lot_code: str, bidder_code: str, lot_public_key: byte
         for index, (name, stream, size) in enumerate(sources):
             keys = chunks.file_keys(data_key, entries[index].salt, index)
             digests = chunks.encrypt_file(stream, name, size, keys, chunk_aad(header.hash, index), chunk_size, out,
-                                          pipe)
+                                          pipe, version)
             salted.append(digests[0])
             ciphertext.append(digests[1])
     manifest = build_manifest(header, salted, ciphertext, cert_der)
@@ -247,7 +261,7 @@ def _info(header: Header, trailer, manifest: dict, stored: list[bytes], size: in
     pem, valid = _signature_valid(trailer)
     files = [FileInfo(e.name, e.size, f["salted_hash"], f["ciphertext_hash"], bytes.fromhex(f["ciphertext_hash"]) == s)
              for e, f, s in zip(header.files, manifest["files"], stored, strict=True)]
-    return EnvelopeInfo(VERSION, header.lot_code, header.bidder_code, SUITE_NAME, header.chunk_size,
+    return EnvelopeInfo(header.version, header.lot_code, header.bidder_code, SUITE_NAME, header.chunk_size,
                         header.lot_key_hash.hex(), header.hash.hex(), trailer.manifest_hash.hex(), manifest, files,
                         pem, valid, size)
 
@@ -257,8 +271,10 @@ def inspect(stream: BinaryIO) -> EnvelopeInfo:
     try:
         reader = Reader(stream)
         header = read_header(reader)
-        buffer = memoryview(bytearray(header.chunk_size + TAG))
-        stored = [chunks.hash_stored(reader, entry.size, header.chunk_size, buffer) for entry in header.files]
+        parallel = body_length(header.files, header.chunk_size) >= chunks.PARALLEL_FROM
+        with chunks.Pipeline(header.chunk_size, parallel) as pipe:
+            stored = [chunks.hash_stored(reader, entry.size, header.chunk_size, header.version, pipe)
+                      for entry in header.files]
         body_end = reader.position
         trailer = read_trailer(reader)
         manifest = parse_manifest(trailer, header)
@@ -365,23 +381,25 @@ def open_envelope(stream: BinaryIO, *, lot_private_key: X25519PrivateKey, lot_co
             # With the receipted manifest hash, the upload check already matched the ciphertext hashes; tags under
             # the committed key plus the salted hash then pin every byte, so the ciphertext is hashed again only
             # to tell whose fault a failure is.
-            cipher_hash = None if expected_manifest_hash else hashlib.sha256()
+            cipher_hash = None if expected_manifest_hash else ciphertext_hasher(header.version, entry.size,
+                                                                                header.chunk_size)
             listed = manifest["files"][index]
             stream.seek(start + position)
             try:
                 salted = chunks.decrypt_file(Reader(stream, limit=length), entry.size, keys,
                                              chunk_aad(header.hash, index), header.chunk_size, target, pipe,
-                                             cipher_hash)
+                                             header.version, cipher_hash)
                 failure = None if salted.hex() == listed["salted_hash"] else -1
             except chunks.TagFailure as exc:
                 failure = exc.chunk
             except EnvelopeError as exc:
                 raise blame(exc) from None
-            if failure is None and cipher_hash is not None and cipher_hash.hexdigest() != listed["ciphertext_hash"]:
+            if failure is None and cipher_hash is not None and cipher_hash.digest().hex() != listed["ciphertext_hash"]:
                 raise blame(_altered(entry.name))
             if failure is not None:
                 stream.seek(start + position)
-                stored = chunks.hash_stored(Reader(stream, limit=length), entry.size, header.chunk_size, pipe.spare())
+                stored = chunks.hash_stored(Reader(stream, limit=length), entry.size, header.chunk_size,
+                                            header.version, pipe)
                 if stored.hex() != listed["ciphertext_hash"]:
                     raise blame(_altered(entry.name))
                 if failure >= 0:
@@ -393,7 +411,7 @@ def open_envelope(stream: BinaryIO, *, lot_private_key: X25519PrivateKey, lot_co
                 form = decode_price_form(target.copy.getvalue())
             opened.append(OpenedFile(entry.name, entry.size, salted.hex(), keys[1].hex()))
             position += length
-    return OpenedBid(form, opened, manifest_hash, certificate_pem)
+    return OpenedBid(form, opened, manifest_hash, certificate_pem, header.version, header.chunk_size)
 
 
 class PlainFile(io.RawIOBase):
@@ -442,13 +460,14 @@ def open_file(stream: BinaryIO, name: str, *, lot_private_key: X25519PrivateKey,
     position = start + len(header.raw) + body_length(header.files[:index], header.chunk_size)
     keys = chunks.file_keys(data_key, entry.salt, index)
     pieces = _plain_chunks(stream, position, entry, keys, chunk_aad(header.hash, index), header.chunk_size,
-                           manifest["files"][index]["salted_hash"])
+                           header.version, manifest["files"][index]["salted_hash"])
     return PlainFile(stream, entry.size, pieces)
 
 
-def _plain_chunks(stream: BinaryIO, position: int, entry, keys, aad: bytes, chunk_size: int, salted_hash: str):
+def _plain_chunks(stream: BinaryIO, position: int, entry, keys, aad: bytes, chunk_size: int, version: int,
+                  salted_hash: str):
     """The file's plaintext, chunk by authenticated chunk; its salted hash is checked after the last one."""
-    aead, salted = AESGCM(keys[0]), hashlib.sha256(keys[1])
+    aead, salted = AESGCM(keys[0]), salted_hasher(version, keys[1], entry.size, chunk_size)
     stream.seek(position)
     reader = Reader(stream, limit=body_length([entry], chunk_size))
     for counter, length, last in chunk_lengths(entry.size, chunk_size):
@@ -457,9 +476,9 @@ def _plain_chunks(stream: BinaryIO, position: int, entry, keys, aad: bytes, chun
         except InvalidTag:
             raise bad(N_("Chunk %(chunk)s of %(name)s does not decrypt: its authentication tag is wrong."), "tag",
                       chunk=counter, name=entry.name) from None
-        salted.update(plain)
+        salted.chunk(counter, plain)
         yield plain
-    if salted.hexdigest() != salted_hash:
+    if salted.digest().hex() != salted_hash:
         raise bad(N_("%(name)s does not match its salted hash in the signed manifest."), "salted_hash", name=entry.name)
 
 

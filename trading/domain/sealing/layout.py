@@ -1,7 +1,9 @@
-"""Envelope format v1 as bytes: header and trailer codecs, the manifest, the price form, the refusals.
+"""Envelope formats v2 and v1 as bytes: header and trailer codecs, the file hashes, the manifest, the price form,
+the refusals.
 
 docs/ENVELOPE.md describes every byte; this module is its executable form. Nothing here decrypts: the
-chunk cipher is in ``chunks`` and the operations (seal, inspect, check, open) are in ``envelope``.
+chunk cipher is in ``chunks`` and the operations (seal, inspect, check, open) are in ``envelope``. Version 2
+(written) differs from version 1 (still read) only in how a file's salted and ciphertext hashes are built.
 """
 
 from __future__ import annotations
@@ -19,14 +21,16 @@ from ..money import parse_yuan
 MAGIC = b"TRADEBID"
 END_MAGIC = b"TRADEEND"
 TRAILER_MAGIC = b"MANIFEST"
-VERSION = 1
-FORMAT = "trading-envelope/1"
+VERSION = 2  # written by ``seal``
+VERSIONS = (1, 2)  # read: 1 hashes each file as one SHA-256 chain, 2 per chunk (``ChainHash``, ``ChunkHashes``)
 SUITE = (0x0020, 0x0001, 0x0002, 0x0001)  # HPKE KEM, KDF, AEAD ids (RFC 9180), body suite id
 SUITE_NAME = "HPKE(DHKEM-X25519-HKDF-SHA256, HKDF-SHA256, AES-256-GCM) + AES-256-GCM chunks, SHA-256, Ed25519"
 HPKE_INFO_LABEL = b"trading-envelope/1 data key\x00"
 COMMIT_LABEL = b"trading-envelope/1 key commitment"
 FILE_KEY_LABEL = b"trading-envelope/1 file key\x00"
 SIGNATURE_CONTEXT = b"trading-envelope/1 manifest signature\x00"
+SALTED_LABEL = b"trading-envelope/2 salted hash\x00"
+CIPHERTEXT_LABEL = b"trading-envelope/2 ciphertext hash\x00"
 PRICE_FORM_NAME = "price-form.json"
 PRICE_FORM_BLOCK = 1024  # the price form is padded with spaces to a multiple of this (hides the price's length)
 MAX_PRICE_FORM = 64 * 1024
@@ -77,14 +81,19 @@ def fingerprint_of_hash(key_hash_hex: str) -> str:
 
 def chunk_lengths(size: int, chunk_size: int):
     """Plaintext length of each chunk of a file: full chunks, then the last; an empty file has one empty chunk."""
-    count = max(1, -(-size // chunk_size))
+    count = chunk_count(size, chunk_size)
     for index in range(count):
         yield index, min(chunk_size, size - index * chunk_size), index == count - 1
 
 
+def chunk_count(size: int, chunk_size: int) -> int:
+    """Number of chunks of a file of ``size`` bytes (at least one)."""
+    return max(1, -(-size // chunk_size))
+
+
 def body_length(files, chunk_size: int) -> int:
     """Bytes of ciphertext and tags that follow the header."""
-    return sum(entry.size + TAG * max(1, -(-entry.size // chunk_size)) for entry in files)
+    return sum(entry.size + TAG * chunk_count(entry.size, chunk_size) for entry in files)
 
 
 def nonce(counter: int, last: bool) -> bytes:
@@ -95,6 +104,67 @@ def nonce(counter: int, last: bool) -> bytes:
 def chunk_aad(header_hash: bytes, index: int) -> bytes:
     """Associated data of every chunk of file ``index``: SHA-256 of the header, then the index (u16)."""
     return header_hash + struct.pack(">H", index)
+
+
+class ChainHash:
+    """A version 1 file hash: one SHA-256 over ``prefix`` (the secret salt, or nothing) and then every chunk.
+    It is a chain: ``chunk`` must be called in chunk order, one call at a time (``ordered``)."""
+
+    ordered = True
+
+    def __init__(self, prefix: bytes = b""):
+        self._hash = hashlib.sha256(prefix)
+
+    def chunk(self, index: int, data) -> None:
+        self._hash.update(data)
+
+    def digest(self) -> bytes:
+        return self._hash.digest()
+
+
+class ChunkHashes:
+    """A version 2 file hash: every chunk is hashed on its own, in any order and on any thread, and the chunk
+    digests are combined in order at the end. Salted (the plaintext): ``d_j = SHA-256(S || u64(j) || chunk_j)``;
+    unsalted (the ciphertext, each chunk with its tag): ``d_j = SHA-256(chunk_j)``; the file's hash is
+    ``SHA-256(label || S || d_0 || ... || d_(n-1))`` (``S`` empty when unsalted)."""
+
+    ordered = False
+
+    def __init__(self, label: bytes, salt: bytes | None, count: int):
+        self._label, self._salt, self._parts = label, salt, [b""] * count
+
+    def chunk(self, index: int, data) -> None:
+        digest = hashlib.sha256() if self._salt is None else hashlib.sha256(self._salt + struct.pack(">Q", index))
+        digest.update(data)
+        self._parts[index] = digest.digest()
+
+    def digest(self) -> bytes:
+        if not all(self._parts):
+            raise RuntimeError("a chunk was not hashed")
+        return hashlib.sha256(self._label + (self._salt or b"") + b"".join(self._parts)).digest()
+
+
+def salted_hasher(version: int, salt: bytes, size: int, chunk_size: int):
+    """The hash of a file's plaintext under its secret commitment salt, as ``version`` builds it."""
+    if version == 1:
+        return ChainHash(salt)
+    return ChunkHashes(SALTED_LABEL, salt, chunk_count(size, chunk_size))
+
+
+def ciphertext_hasher(version: int, size: int, chunk_size: int):
+    """The hash of a file's stored ciphertext (every chunk with its tag), as ``version`` builds it."""
+    if version == 1:
+        return ChainHash()
+    return ChunkHashes(CIPHERTEXT_LABEL, None, chunk_count(size, chunk_size))
+
+
+def salted_hash_of(version: int, salt: bytes, content: bytes, chunk_size: int) -> bytes:
+    """The salted hash of a whole file held in memory: re-checks an opened document against the signed manifest
+    once its commitment salt is known."""
+    hasher = salted_hasher(version, salt, len(content), chunk_size)
+    for index, length, _ in chunk_lengths(len(content), chunk_size):
+        hasher.chunk(index, memoryview(content)[index * chunk_size:index * chunk_size + length])
+    return hasher.digest()
 
 
 def check_text(value, field: str, limit: int) -> str:
@@ -126,6 +196,7 @@ class FileEntry:
 class Header:
     """The parsed header; ``raw`` is its exact bytes (the commitment is the last 32)."""
 
+    version: int
     chunk_size: int
     lot_code: str
     bidder_code: str
@@ -160,14 +231,15 @@ def hpke_info(lot_code: str, bidder_code: str) -> bytes:
     return HPKE_INFO_LABEL + _str16(lot_code) + _str16(bidder_code)
 
 
-def encode_header(*, chunk_size, lot_code, bidder_code, lot_key_hash, enc, wrapped_key, files) -> bytes:
+def encode_header(*, chunk_size, lot_code, bidder_code, lot_key_hash, enc, wrapped_key, files,
+                  version: int = VERSION) -> bytes:
     """Header bytes without the final 32-byte key commitment (which covers exactly these bytes)."""
     body = struct.pack(">4HI", *SUITE, chunk_size) + lot_key_hash + _str16(lot_code) + _str16(bidder_code)
     body += _bytes16(enc) + _bytes16(wrapped_key) + struct.pack(">H", len(files))
     for entry in files:
         body += _str16(entry.name) + struct.pack(">Q", entry.size) + entry.salt
     length = len(MAGIC) + 6 + len(body) + HASH_LEN
-    return MAGIC + struct.pack(">HI", VERSION, length) + body
+    return MAGIC + struct.pack(">HI", version, length) + body
 
 
 class _Cursor:
@@ -200,9 +272,9 @@ def read_header(reader) -> Header:
     if start[:8] != MAGIC:
         raise bad(N_("The file is not a sealed bid envelope."), "magic")
     version, length = struct.unpack(">HI", start[8:])
-    if version != VERSION:
-        raise bad(N_("Envelope version %(version)s is not supported (this platform reads version 1)."), "version",
-                  version=version)
+    if version not in VERSIONS:
+        raise bad(N_("Envelope version %(version)s is not supported (this platform reads versions 1 and 2)."),
+                  "version", version=version)
     if not FIXED_HEADER + HASH_LEN <= length <= MAX_HEADER:
         raise bad(N_("The envelope header has an impossible length."), "header")
     raw = start + reader.read(length - 14, N_("The envelope header is cut short."))
@@ -230,7 +302,7 @@ def read_header(reader) -> Header:
     cur.take(HASH_LEN)
     if cur.offset != length:
         raise bad(N_("The envelope header has bytes it does not account for."), "header")
-    return Header(chunk_size, lot_code, bidder_code, lot_key_hash, enc, wrapped, tuple(files), raw)
+    return Header(version, chunk_size, lot_code, bidder_code, lot_key_hash, enc, wrapped, tuple(files), raw)
 
 
 def _check_file_list(files) -> None:
@@ -291,7 +363,7 @@ def read_trailer(reader) -> Trailer:
 def build_manifest(header: Header, salted: list[bytes], ciphertext: list[bytes], certificate_der: bytes) -> dict:
     """The manifest the bidder signs: bindings, header hash, certificate hash, each file's size and hashes."""
     return {
-        "format": FORMAT, "lot_code": header.lot_code, "bidder_code": header.bidder_code,
+        "format": f"trading-envelope/{header.version}", "lot_code": header.lot_code, "bidder_code": header.bidder_code,
         "lot_key": header.lot_key_hash.hex(), "header_hash": header.hash.hex(), "chunk_size": header.chunk_size,
         "certificate": hashlib.sha256(certificate_der).hexdigest(),
         "files": [{"name": e.name, "size": e.size, "salted_hash": s.hex(), "ciphertext_hash": c.hex()}
