@@ -98,6 +98,10 @@ def test_withdrawal_before_the_deadline_refunds_the_deposit_with_a_receipt(sessi
     receipt.verify_receipt(bid.withdraw_receipt, setup.platform.signing_key.public_key())
     deposit = deposits.deposit_of(session, setup.lot, bidder.organisation_id)
     assert deposit.status == "refunded" and deposit.refund_rule == "construction.deposit_refund_withdrawn"
+    from trading.domain import calendar
+
+    withdrawn_on = calendar.local_date(now + timedelta(days=1))  # due by the end of the 5th day (条例 Art. 35)
+    assert calendar.local_date(deposit.refund_due - timedelta(seconds=1)) == withdrawn_on + timedelta(days=5)
     with pytest.raises(DomainError):
         bids.withdraw(ctx_at(setup, now), session, bidder, setup.lot.bid_deadline, setup.lot)
 

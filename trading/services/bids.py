@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import BinaryIO
 
 import sqlalchemy as sa
@@ -180,7 +180,11 @@ def withdraw(ctx, session, actor, now: datetime, lot: Lot) -> Bid:
     if deposit is not None and deposit.status == "paid":
         rule = ("procurement.deposit_refund" if lot.project.trade_type == "procurement"
                 else "construction.deposit_refund_withdrawn")
-        deposits.refund(ctx, session, actor, now, deposit, reason="撤回投标", due=now + timedelta(days=5), rule=rule)
+        from . import rulebook
+        from .result import period_end
+
+        deposits.refund(ctx, session, actor, now, deposit, reason="撤回投标",
+                        due=period_end(now, rulebook.of_lot(ctx, session, lot)[rule]), rule=rule)
     session.flush()
     return bid
 
