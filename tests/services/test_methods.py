@@ -28,7 +28,7 @@ from trading.services import (
     registrations,
     result,
 )
-from trading.simulate import demo, experts as demo_experts, lots as walk
+from trading.simulate import demo, experts as demo_experts, lots as walk, methods as demo_methods
 
 KEY_PASS = demo.DEMO_KEY_PASSPHRASE
 PROCUREMENT = walk.SAMPLES["procurement"]
@@ -108,29 +108,6 @@ def opened(ctx, session, people, lot):
     return at
 
 
-def evaluated(ctx, session, people, lot, at):
-    """The committee or group in the room: statements, a chair, every bid compliant (and 80% of each criterion's
-    points for comprehensive scoring), the report confirmed; staff publish the result."""
-    evaluation, _ = room.start(ctx, session, people.staff, at, lot)
-    inside = evaluation.opens_at
-    seated = [m for m in evaluation.members if m.status == "seated"]
-    for m in seated:
-        room.sign_statement(session, m.user, inside, evaluation, conflict=False)
-    for m in seated:
-        room.vote_chair(session, m.user, inside, evaluation, seated[0].id)
-    scores = {c["name"]: str(Decimal(c["weight"]) * Decimal("0.8")) for c in lot.criteria if not c.get("price")}
-    for m in seated:
-        for entry in room.opened_entries(session, lot):
-            room.vote_compliance(session, m.user, inside, evaluation, entry.bid_id, True)
-            if evaluation.method == "comprehensive":
-                room.score(session, m.user, inside, evaluation, entry.bid_id, scores)
-    room.submit_report(ctx, session, seated[0].user, inside, evaluation)
-    for m in seated:
-        room.confirm_report(session, m.user, inside, evaluation)
-    result.publish(ctx, session, people.staff, inside, lot)
-    return evaluation
-
-
 NEGOTIATION = rule_methods.Negotiation(
     negotiated_on=None, place="咸宁市公共资源交易中心谈判室2", negotiators="陈静、王磊、刘洋",
     cost_note="供应商提供了成本构成和三份同型号设备合同（461万至475万元）。", price="4560000.00",
@@ -193,7 +170,7 @@ def test_every_method_goes_from_filing_to_the_contract(ctx, session, now, people
     at = opened(ctx, session, people, lot)
     assert lot.state == "opening" and opening.is_opened(session, lot)
     if case.committee:
-        evaluation = evaluated(ctx, session, people, lot, at)
+        evaluation = demo_methods.evaluate(ctx, session, people, lot, at)
         assert sum(m.status == "seated" for m in evaluation.members) == case.committee
         winner = min(case.prices)
     else:

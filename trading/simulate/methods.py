@@ -7,6 +7,7 @@ simulated phone, evaluates by the lowest price, and the result follows)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from ..domain import calendar, methods as rule_methods, schedule
 from ..models import Lot, User
@@ -50,9 +51,10 @@ def _draw(ctx, session, people: walk.Cast, lot: Lot, at: datetime):
     raise RuntimeError("the demo draw did not fill its seats")
 
 
-def _evaluate(ctx, session, people: walk.Cast, lot: Lot, opened_at: datetime) -> datetime:
-    """The group of three in the closed room: statements, a chair, every response found compliant, the report by
-    the lowest price, confirmed by all; staff publish the result. Returns the time it was published."""
+def evaluate(ctx, session, people: walk.Cast, lot: Lot, opened_at: datetime):
+    """The committee or group in the closed room: statements, a chair, every response found compliant (and 80% of
+    each criterion's points under comprehensive scoring), the report confirmed by all; staff publish the result.
+    Returns the evaluation (the result is published at its ``opens_at``)."""
     evaluation, _passwords = room.start(ctx, session, people.staff, opened_at, lot)
     at = evaluation.opens_at
     seated = [m for m in evaluation.members if m.status == "seated"]
@@ -60,14 +62,22 @@ def _evaluate(ctx, session, people: walk.Cast, lot: Lot, opened_at: datetime) ->
         room.sign_statement(session, member.user, at, evaluation, conflict=False)
     for member in seated:
         room.vote_chair(session, member.user, at, evaluation, seated[0].id)
+    scores = {c["name"]: str(Decimal(c["weight"]) * Decimal("0.8")) for c in lot.criteria or [] if not c.get("price")}
     for member in seated:
         for entry in room.opened_entries(session, lot):
             room.vote_compliance(session, member.user, at, evaluation, entry.bid_id, True)
+            if evaluation.method == "comprehensive":
+                room.score(session, member.user, at, evaluation, entry.bid_id, scores)
     room.submit_report(ctx, session, seated[0].user, at, evaluation)
     for member in seated:
         room.confirm_report(session, member.user, at, evaluation)
     result.publish(ctx, session, people.staff, at, lot)
-    return at
+    return evaluation
+
+
+def _evaluate(ctx, session, people: walk.Cast, lot: Lot, opened_at: datetime) -> datetime:
+    """``evaluate``, returning the time the result was published."""
+    return evaluate(ctx, session, people, lot, opened_at).opens_at
 
 
 def _negotiate(ctx, session, people: walk.Cast, lot: Lot, opened_at: datetime) -> datetime:
