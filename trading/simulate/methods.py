@@ -46,9 +46,16 @@ def _draw(ctx, session, people: walk.Cast, lot: Lot, at: datetime):
         while draw.status != "complete" and at < lot.bid_deadline:
             draws.advance(ctx, session, at, draw)
             at += timedelta(seconds=20)
-        if draw.status == "complete":
+        if draw.status == "complete" and _members_seated(draw, wanted):
             return draw
     raise RuntimeError("the demo draw did not fill its seats")
+
+
+def _members_seated(draw, wanted) -> bool:
+    """Whether the draw seated every member asked for: a draw whose ranking ran out is complete with seats open
+    (人数不足), and the supervisor must draw again."""
+    seats = draws.panel(draw).seats
+    return all(sum(1 for s in seats if s.specialty == code and not s.backup) >= count for code, count, _ in wanted)
 
 
 def evaluate(ctx, session, people: walk.Cast, lot: Lot, opened_at: datetime):
