@@ -15,8 +15,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import FIXED_NOW, login
-from trading.extensions import db
 from trading.domain.lifecycle import DECIDED
+from trading.extensions import db
 from trading.models import Bid, CommitteeMember, Deposit, Draw, Evaluation, Expert, Lot, Organisation, Project
 
 LOT_NAME = "咸宁市永安大道东延线道路工程"
