@@ -119,6 +119,53 @@ def make_app(database_url, tmp_path):
             db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def demo_snapshot(database_url, tmp_path_factory):
+    """The README's demo, loaded once per worker by the real command (`flask demo`) at the fixed clock: the folder
+    it wrote (keys, blobs) and the rows of every table. ``restore_demo`` puts it back for a test in a fraction of the
+    command's time (tests/web/test_cli.py runs the command itself)."""
+    folder = tmp_path_factory.mktemp("demo") / "instance"
+    app = create_app(_config(database_url), instance_path=str(folder))
+    app.extensions["trading"].clock = FixedClock(FIXED_NOW)
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        db.session.remove()
+        with db.engine.connect() as conn:
+            rows = {table.name: [dict(row._mapping) for row in conn.execute(sa.select(table))]
+                    for table in db.metadata.sorted_tables}
+        _empty_tables()
+        db.engine.dispose()
+    return folder, rows, result.output
+
+
+@pytest.fixture
+def restore_demo(make_app, demo_snapshot, tmp_path):
+    """Build an app (extra config as ``make_app``) holding the README's demo as `flask demo` leaves it at the fixed
+    clock: its instance folder copied first (the keys are read when the app is built), then its rows."""
+    import shutil
+
+    folder, rows, _ = demo_snapshot
+
+    def factory(**extra):
+        shutil.copytree(folder, tmp_path / "instance", dirs_exist_ok=True)
+        app = make_app(**extra)
+        with app.app_context(), db.engine.begin() as conn:
+            for table in db.metadata.sorted_tables:  # the one-row tables the emptying restored
+                conn.execute(table.delete())
+            for table in db.metadata.sorted_tables:
+                if rows[table.name]:
+                    conn.execute(table.insert(), rows[table.name])
+            if conn.dialect.name == "postgresql":
+                for table in db.metadata.sorted_tables:
+                    if "id" in table.c and rows[table.name] and isinstance(table.c.id.type, sa.Integer):
+                        conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                             f"(SELECT max(id) FROM {table.name}))"))
+        return app
+
+    return factory
+
+
 @pytest.fixture
 def app(make_app):
     """The app with a fixed clock at FIXED_NOW and CSRF off (one test turns it on)."""

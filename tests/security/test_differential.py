@@ -10,7 +10,7 @@ import re
 import pytest
 
 from tests.conftest import login
-from tests.security.test_disclosure import _client, crawl, demo_lot  # noqa: F401 (the fixture)
+from tests.security.test_disclosure import _client, app, crawl, demo_lot  # noqa: F401 (the fixtures)
 from tests.web.test_bids import certificate, sign_up_pay_and_bid
 
 NOISE = re.compile(r'name="csrf_token"[^>]*|csrf-token" content="[^"]*"|value="[A-Za-z0-9._-]{40,}"')

@@ -15,7 +15,6 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import FIXED_NOW, login
-from trading.domain.lifecycle import DECIDED
 from trading.extensions import db
 from trading.models import Bid, CommitteeMember, Deposit, Draw, Evaluation, Expert, Lot, Organisation, Project
 
@@ -31,10 +30,14 @@ REGISTERED = ("organisation.create", "user.create")  # audit rows naming a compa
 
 
 @pytest.fixture
+def app(restore_demo):
+    """The README's demo as the real command leaves it at the fixed clock."""
+    return restore_demo()
+
+
+@pytest.fixture
 def demo_lot(app):
-    """The README's demo, loaded by the real command at the fixed clock: lot 5 is an hour before its deadline."""
-    result = app.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
+    """The demo's lot 5, an hour before its deadline, and what must stay secret about it."""
     with app.app_context():
         lot = db.session.scalar(sa.select(Lot).join(Project).where(Project.name == LOT_NAME))
         assert lot.state == "announced" and FIXED_NOW < lot.bid_deadline
@@ -46,16 +49,17 @@ def demo_lot(app):
         draw = db.session.scalar(sa.select(Draw).where(Draw.lot_id == lot.id, Draw.status == "complete"))
         seated = [c.expert_id for c in draw.calls if c.outcome == "accepted"]
         experts = db.session.scalars(sa.select(Expert).where(Expert.id.in_(seated))).all()
-        # an expert drawn for lot 5 and seated on a decided lot (the demo's 6 and 7) is named as that lot's member
-        # on its pages and its room account, which tells nothing of lot 5: only the others can be checked
-        decided = set(db.session.scalars(sa.select(CommitteeMember.expert_id).join(Evaluation).join(Lot)
-                                         .where(Lot.state.in_(DECIDED), CommitteeMember.expert_id.is_not(None))))
+        # an expert drawn for lot 5 and seated on another lot's panel (the demo's 6 and 7, evaluated and decided or in
+        # publicity) is named as that lot's member on its pages and its room account, which tells nothing of lot 5:
+        # only the others can be checked
+        elsewhere = set(db.session.scalars(sa.select(CommitteeMember.expert_id).join(Evaluation)
+                                           .where(Evaluation.lot_id != lot.id, CommitteeMember.expert_id.is_not(None))))
         secrets = {
             "names": [o.name for o in rivals],
             "accounts": [d.sub_account.number for d in deposits],
             "bids": [b.manifest_hash for b in bids] + [b.receipt["receipt_id"] for b in bids],
         }
-        panel = [e.name for e in experts if e.id not in decided]
+        panel = [e.name for e in experts if e.id not in elsewhere]
         assert len(panel) >= 3, "too few of the panel left to check"
         return {"id": lot.id, "secrets": secrets, "panel": panel, "seated": seated}
 

@@ -191,13 +191,11 @@ def bodies(draw, fields: dict[str, str]) -> dict[str, str]:
 
 
 @pytest.fixture
-def demo_app(make_app, tmp_path):
+def demo_app(restore_demo, tmp_path):
     """The README's demo, loaded by the real command, and a lot in its closed evaluation room, the clock inside
     the room's hours; exceptions become 500 answers, as in production. Returns the app and the login of one
     seated expert."""
-    app = make_app(PROPAGATE_EXCEPTIONS=False)
-    result = app.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
+    app = restore_demo(PROPAGATE_EXCEPTIONS=False)
     with app.app_context():
         scene = Scene(db.session, FIXED_NOW, tmp_path, ["38100000.00", "37650000.50", "36980000.00"])
         scene.start()

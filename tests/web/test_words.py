@@ -147,10 +147,8 @@ def crawl(app, username: str | None, lang: str, starts: list[str]):
 
 
 @pytest.fixture
-def demo_app(app):
-    result = app.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-    return app
+def demo_app(restore_demo):
+    return restore_demo()
 
 
 def _starts(app) -> list[str]:
