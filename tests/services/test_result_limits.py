@@ -139,3 +139,12 @@ def test_a_procurement_deposit_refunded_a_day_late_earns_the_central_bank_rate_p
     charged = session.scalars(sa.select(BankTransfer).where(BankTransfer.kind == "interest",
                                                             BankTransfer.amount == Decimal("13.05"))).all()
     assert len(charged) == 1 and charged[0].memo == "逾期退还保证金资金占用费"
+
+
+def test_a_procurement_contract_not_signed_in_time_is_warned_under_its_own_rule_with_the_lots_number(session, awarded):
+    late = awarded.award.contract_due + SECOND
+    warning = next(w for w in result.warnings(awarded.ctx, session, late)
+                   if w.lot_id == awarded.lot.id and w.kind == "contract")
+    assert warning.rule == "procurement.contract_deadline" and warning.params["days"] == 30
+    assert warning.message % warning.params == "The contract was not signed within 30 days of the award notice."
+    assert "contract" not in kinds(awarded, awarded.award.contract_due - SECOND)

@@ -57,7 +57,8 @@ def create(ctx, session, actor, now: datetime, lot: Lot, *, wanted: list[tuple[s
                           field="lot", rule="platform.five_stages")
     size_rule = "construction.committee_size"  # land tenders borrow the construction committee
     if lot.project.trade_type in ("construction", "procurement"):  # single source has none: refused
-        size_rule = committee_rules(lot.project.trade_type, lot.method, lot.budget, lot.complex, rules=ctx.rules)[0]
+        size_rule = committee_rules(lot.project.trade_type, lot.method, lot.budget, lot.complex,
+                                    rules=rulebook.of_lot(ctx, session, lot))[0]
     if evaluation_at <= now:
         raise DomainError(N_("The evaluation time must be in the future."), field="evaluation_at")
     place = (place or "").strip()

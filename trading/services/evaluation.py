@@ -107,9 +107,10 @@ def start(ctx, session, actor, now: datetime, lot: Lot, *,
     if lot.state != "opening":
         raise DomainError(N_("The evaluation starts after the opening."), field="lot", rule="platform.five_stages")
     # single source has no committee: its one response is negotiated (services.negotiations), not evaluated
-    committee_rules(lot.project.trade_type, lot.method, lot.budget, lot.complex, rules=ctx.rules)
+    in_force = rulebook.of_lot(ctx, session, lot)
+    committee_rules(lot.project.trade_type, lot.method, lot.budget, lot.complex, rules=in_force)
     rule_id = opening.min_bids_rule(lot)
-    needed, opened = int(rulebook.of_lot(ctx, session, lot).value(rule_id)), len(opened_entries(session, lot))
+    needed, opened = int(in_force.value(rule_id)), len(opened_entries(session, lot))
     if opened < needed:
         raise DomainError(N_("Only %(opened)s bids were opened; at least %(needed)s are needed. Declare the lot "
                              "failed (流标) and re-trade it."), field="lot", rule=rule_id, opened=opened, needed=needed)
@@ -137,7 +138,7 @@ def start(ctx, session, actor, now: datetime, lot: Lot, *,
                                                   status="reserve" if seat.backup else "seated"))
     session.flush()
     scoring.check_committee(lot.project.trade_type, committee(evaluation), lot.budget, lot.complex, method=lot.method,
-                            rules=rulebook.of_lot(ctx, session, lot))
+                            rules=in_force)
     transition(session, lot, "start_evaluation", actor, "staff", now,
                payload={"evaluation_id": evaluation.id, "members": len(committee(evaluation)), "opened": opened})
     return evaluation, passwords

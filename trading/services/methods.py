@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from ..domain import committee, methods, rules
 from ..domain.errors import N_, DomainError, NotFound
 from ..models import Lot, MethodApproval, Organisation
+from . import rulebook
 from .lots import require_role, require_tenderee, transition
 
 
@@ -20,25 +21,26 @@ def pending_request(session, lot: Lot) -> MethodApproval | None:
                                                           MethodApproval.status == "pending"))
 
 
-def _check_method(ctx, lot: Lot, method: str) -> None:
-    """The law's check of the method for the trade type, amount and procurement category (the rules in force)."""
+def _check_method(ctx, session, lot: Lot, method: str) -> None:
+    """The law's check of the method for the trade type, amount and procurement category (the lot's rules)."""
     amount = lot.budget if lot.budget is not None else lot.starting_price
-    rules.check_method(lot.project.trade_type, method, amount, category=lot.category, rules=ctx.rules)
+    rules.check_method(lot.project.trade_type, method, amount, category=lot.category,
+                       rules=rulebook.of_lot(ctx, session, lot))
 
 
 def _check_parties(ctx, session, lot: Lot, method: str, invited) -> tuple[int, ...]:
     """The bidders the method names (invited tender: at least 3, single source: one, each an active bidder company
     other than the tenderee's side) and the experts the lot asks for (they must make the method's committee), under
-    the rules in force; returns the named bidders."""
-    trade_type = lot.project.trade_type
-    named = methods.check_invitations(trade_type, method, invited, rules=ctx.rules)
+    the lot's rules; returns the named bidders."""
+    trade_type, in_force = lot.project.trade_type, rulebook.of_lot(ctx, session, lot)
+    named = methods.check_invitations(trade_type, method, invited, rules=in_force)
     for org_id in named:
         org = session.get(Organisation, org_id)
         if org is None or org.org_type != "bidder" or not org.active or org.id in lot.project.party_ids():
             raise DomainError(N_("Name bidder companies registered on the platform (not the tenderee or its agency)."),
                               field="invitees", rule=methods.invitation_rule(trade_type, method))
     committee.check_experts_wanted(trade_type, method, sum(s.count for s in lot.specialties), lot.budget,
-                                   lot.complex, rules=ctx.rules)
+                                   lot.complex, rules=in_force)
     return named
 
 
@@ -70,7 +72,7 @@ def request_method(ctx, session, actor, now: datetime, lot: Lot, method: str, ju
     if lot.state != "certified":
         raise DomainError(N_("A method can be requested once the entry certificate is issued."), field="method",
                           rule="platform.five_stages")
-    _check_method(ctx, lot, method)
+    _check_method(ctx, session, lot, method)
     justification = (justification or "").strip()
     if method not in ("open", "listing") and len(justification) < 4:
         raise DomainError(N_("Explain why this method and not open competition is used."), field="justification",
@@ -98,7 +100,7 @@ def decide_method(ctx, session, actor, now: datetime, approval_id: int, approve:
     if not approve and len(reason) < 4:
         raise DomainError(N_("Write the reasons for the rejection."), field="reason", rule="platform.supervision")
     if approve:
-        _check_method(ctx, lot, row.method)
+        _check_method(ctx, session, lot, row.method)
         _check_parties(ctx, session, lot, row.method, row.invitees)
         transition(session, lot, "approve_method", actor, "supervisor", now,
                    payload={"method": row.method, "reason": reason})

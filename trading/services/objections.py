@@ -39,8 +39,9 @@ def raise_objection(ctx, session, actor, now: datetime, lot: Lot, text: str) -> 
         raise DomainError(N_("Describe the objection and what should change (at least 10 characters)."),
                           field="text")
     if lot.state != "announced" or lot.objection_cutoff is None or not schedule.objection_open(lot_schedule(lot), now):
-        raise DomainError(N_("Objections to the documents are accepted until 10 days before the deadline."),
-                          field="text", rule="construction.objection_documents")
+        raise DomainError(N_("Objections to the documents are accepted until %(days)s days before the deadline."),
+                          field="text", rule="construction.objection_documents",
+                          days=rulebook.of_lot(ctx, session, lot).value("construction.objection_documents"))
     row = Objection(lot_id=lot.id, round=lot.round, bidder_id=actor.organisation_id, raised_by_id=actor.id, text=text,
                     raised_at=now, answer_due=schedule.objection_answer_due(
                         now, rules=rulebook.of_lot(ctx, session, lot)))

@@ -297,17 +297,21 @@ def warnings(ctx, session, now: datetime) -> list[Warning]:
     procurement contracts published late; and every bid the opening held as suspected tampering (its row did not
     match its receipt and audited submission). Limits that each lot records are judged by its rules."""
     found: list[Warning] = []
-    for row in session.scalars(sa.select(ResultObjection).where(
+    for row, lot in session.execute(sa.select(ResultObjection, Lot).join(Lot, Lot.id == ResultObjection.lot_id).where(
             sa.or_(sa.and_(ResultObjection.answered_at.is_(None), ResultObjection.answer_due < now),
                    ResultObjection.answered_at > ResultObjection.answer_due))):
+        rule_id = "construction.publicity_objection_answer"
         found.append(Warning(row.lot_id, "objection", N_("An objection to the candidates was not answered within "
-                                                         "3 days."), "construction.publicity_objection_answer",
-                             row.answer_due, {"objection_id": row.id}))
-    for row in session.scalars(sa.select(Award).outerjoin(Contract, Contract.award_id == Award.id).where(
+                                                         "%(days)s days."), rule_id, row.answer_due,
+                             {"objection_id": row.id, "days": rulebook.of_lot(ctx, session, lot).value(rule_id)}))
+    for row, lot in session.execute(sa.select(Award, Lot).join(Lot, Lot.id == Award.lot_id)
+                                    .outerjoin(Contract, Contract.award_id == Award.id).where(
             sa.or_(sa.and_(Contract.id.is_(None), Award.contract_due < now), Contract.late.is_(True)))):
-        found.append(Warning(row.lot_id, "contract", N_("The contract was not signed within 30 days of the award "
-                                                        "notice."), "construction.contract_deadline",
-                             row.contract_due, {"award_id": row.id}))
+        rule_id, in_force = _rule(lot, "construction.contract_deadline", "procurement.contract_deadline"), \
+            rulebook.of_lot(ctx, session, lot)
+        found.append(Warning(row.lot_id, "contract", N_("The contract was not signed within %(days)s days of the "
+                                                        "award notice."), rule_id, row.contract_due,
+                             {"award_id": row.id, "days": in_force.value(rule_id)}))
     for row in session.scalars(sa.select(Deposit).where(Deposit.refund_late.is_(True))):
         found.append(Warning(row.lot_id, "refund", N_("A deposit was refunded after its due date."),
                              row.refund_rule or "construction.deposit_refund", row.refund_due or now,

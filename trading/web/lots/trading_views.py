@@ -6,8 +6,8 @@ from datetime import datetime
 from io import BytesIO
 from zoneinfo import ZoneInfo
 
-from flask import abort, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import format_datetime, gettext as _
 
 from ...domain import schedule
 from ...domain.errors import DomainError
@@ -86,8 +86,10 @@ def objection_raise(lot_id: int):
     """A signed-up bidder objects to the documents."""
     lot = load_lot(lot_id)
     form = TextForm()
-    perform(objections.raise_objection, lot, form.text.data if form.validate_on_submit() else "",
-            ok=_("Objection sent: the tenderee must answer within 3 days; the lot is paused meanwhile."))
+    row, done = perform(objections.raise_objection, lot, form.text.data if form.validate_on_submit() else "")
+    if done:
+        flash(_("Objection sent: the tenderee must answer by %(due)s; the lot is paused meanwhile.",
+                due=format_datetime(row.answer_due, "yyyy-MM-dd HH:mm")), "success")
     return redirect(url_for("lots.lot_view", lot_id=lot.id) + "#stage-trading")
 
 

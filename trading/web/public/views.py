@@ -59,13 +59,16 @@ def announcement(announcement_id: int):
     row = db.session.get(Announcement, announcement_id)
     if row is None:
         abort(404)
-    from ...services import result
+    from ...platform import current_platform
+    from ...services import result, rulebook
 
     publicity = result.publicity_of(db.session, row.lot) if row.lot.round == row.round else None
     award = result.award_of(db.session, row.lot) if publicity else None
     contract = result.contract_of(db.session, award) if row.lot.project.trade_type == "procurement" else None
     return render_template("public/announcement.html", row=row, lot=row.lot, states=lifecycle.STATES,
                            trade_types=rules.TRADE_TYPES, publicity=publicity, award=award, contract=contract,
+                           answer_days=rulebook.of_lot(current_platform(), db.session, row.lot).value(
+                               "construction.publicity_objection_answer") if publicity else None,
                            sign_up_open=row.lot.round == row.round
                            and lifecycle.open_for_sign_up(row.lot.state, now(), row.lot.deadlines()),
                            lot_visible=current_user.is_authenticated and may_see_lot(row.lot))
