@@ -324,7 +324,10 @@ def rules_show(as_json: bool, as_markdown: bool) -> None:
     from .domain import rules_coverage
     from .services import rulebook
 
-    in_force = rulebook.in_force(current_platform(), db.session)
+    try:
+        in_force = rulebook.in_force(current_platform(), db.session)
+    except sa.exc.DBAPIError:  # no rule_setting table: a database never set up
+        raise click.ClickException("The database has no tables yet: run `flask init-db` first.") from None
     if as_markdown:
         click.echo(rules_coverage.markdown(in_force), nl=False)
         return

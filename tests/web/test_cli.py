@@ -192,3 +192,12 @@ def test_flask_bid_inspect_shows_an_envelope_without_any_key(runner, tmp_path):
     path.write_bytes(out.getvalue())
     result = runner.invoke(args=["bid", "inspect", str(path)])
     assert "4212022026JS0001" in result.output and "91330100799655058B" in result.output
+
+
+def test_rules_show_on_a_database_never_set_up_says_to_run_init_db(tmp_path):
+    from tests.conftest import _config
+    from trading import create_app
+
+    app = create_app(_config("sqlite:///" + str(tmp_path / "empty.db")), instance_path=str(tmp_path / "instance"))
+    result = app.test_cli_runner().invoke(args=["rules", "show"])
+    assert result.exit_code == 1 and "flask init-db" in result.output and "Traceback" not in result.output
