@@ -313,6 +313,10 @@ _TABLE = (
      "同一人员出现在多个投标人的文件中", "the same people listed by several bidders"),
     ("screen.all_but_winner_disqualified", None, None, ALL, FIX, "S", f"{REG} 第四十条",
      "除中标人外其他投标均被否决", "every bid but the winner's disqualified"),
+    ("screen.rotation_min_lots", 3, "count", CP, LO, "P", f"{REG} 第三十九条",
+     "同一组投标人在至少3个标段中相遇、轮流中标预警", "rotation: a group meeting in at least 3 lots, winning in turn"),
+    ("screen.cover_min_losses", 3, "count", CP, LO, "P", f"{REG} 第三十九条",
+     "同一投标人至少3次输给同一中标人且从未中标预警", "cover bidding: 3 losses to one winner, never a win"),
     # -- the platform's own procedure (五统一) --
     ("platform.five_stages", None, None, ALL, FIX, "S", BADONG,
      "备案、核准、流程监管、结果确认、后续管理五环节依次进行", "the five stages in order"),

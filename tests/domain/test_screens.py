@@ -1,0 +1,118 @@
+"""The collusion screens (条例 第三十九条、第四十条) at their thresholds, with the working a supervisor checks."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from trading.domain import screens
+from trading.domain.rules import RuleSet
+
+LAW = RuleSet()
+D = Decimal
+
+
+def prices(*values) -> dict:
+    return {f"B{i}": D(v) for i, v in enumerate(values, start=1)}
+
+
+def kinds(found) -> set[str]:
+    return {s.screen for s in found}
+
+
+def test_fewer_than_three_bids_are_not_screened():
+    assert screens.price_screens(prices("100", "100"), LAW) == []
+
+
+def test_the_coefficient_of_variation_trips_just_below_6_percent_and_not_at_it():
+    # mean 100, sample sd of (100 - d, 100, 100 + d) is d: CV = d / 100
+    below = screens.price_screens(prices("94.01", "100", "105.99"), LAW)
+    at = screens.price_screens(prices("94", "100", "106"), LAW)
+    cv = next(s for s in below if s.screen == "cv")
+    assert cv.rule == "screen.cv_threshold" and cv.working["cv"] == "0.0599" and cv.threshold == "CV < 0.06"
+    assert "cv" not in kinds(at)
+
+
+def test_the_relative_distance_trips_when_the_winner_is_far_below_huddled_losers():
+    # losers 200 and 210: sd 7.0711; a gap of 7.08 gives RD 1.0013, a gap of 7.07 gives 0.9998
+    far = screens.price_screens(prices("192.92", "200", "210"), LAW)
+    near = screens.price_screens(prices("192.93", "200", "210"), LAW)
+    rd = next(s for s in far if s.screen == "rd")
+    assert rd.working == {"b1": "192.92", "b2": "200", "sd_losers": "7.0711", "rd": "1.0013"}
+    assert rd.bidders == ("B1", "B2", "B3")
+    assert "rd" not in kinds(near)
+
+
+def test_diffp_is_judged_against_the_fences_of_earlier_lots_of_the_kind():
+    history = [D(x) / 100 for x in (1, 2, 2, 3, 3, 3, 4, 5)]  # Q1 0.02, Q3 0.0325: fences 0.00125 .. 0.05125
+    wide = screens.price_screens(prices("100", "105.2", "140"), LAW, history)
+    inside = screens.price_screens(prices("100", "105.1", "140"), LAW, history)
+    found = next(s for s in wide if s.screen == "diffp")
+    assert found.working["upper_fence"] == "0.0513" and found.working["diffp"] == "0.0520"
+    assert "diffp" not in kinds(inside)
+    assert "diffp" not in kinds(screens.price_screens(prices("100", "105.2", "140"), LAW, history[:7])), \
+        "fewer than 8 earlier lots: no fences"
+
+
+@pytest.mark.parametrize(("bids", "kind"), [
+    (("1000", "1100", "1201.9"), "arithmetic"),  # gaps 100 and 101.9: within 2% of their mean
+    (("1000", "1100", "1210", "1331"), "geometric"),  # each 10% above the last
+    (("1000", "1000", "1000"), "equal"),
+])
+def test_prices_in_a_regular_pattern_are_flagged_with_the_kind(bids, kind):
+    found = next(s for s in screens.price_screens(prices(*bids), LAW) if s.screen == "pattern")
+    assert found.working["kind"] == kind and found.rule == "screen.pattern_tolerance"
+
+
+def test_gaps_differing_by_more_than_2_percent_are_no_pattern():
+    assert "pattern" not in kinds(screens.price_screens(prices("1000", "1100", "1205"), LAW))
+
+
+def test_a_stricter_centre_setting_moves_the_threshold():
+    loose = RuleSet.from_overrides({"screen.cv_threshold": "0.07"})
+    assert "cv" in kinds(screens.price_screens(prices("94", "100", "106"), loose))
+
+
+def test_a_device_account_document_or_person_shared_by_two_bidders_is_one_signal_each():
+    found = screens.shared_values("account", [("B1", "6217-1"), ("B2", "6217-1"), ("B3", "6217-3"), ("B3", "")])
+    assert [(s.screen, s.rule, s.bidders, s.inputs["value"]) for s in found] == [
+        ("shared_account", "screen.shared_account", ("B1", "B2"), "6217-1")]
+    assert screens.shared_values("document", [("B1", "ab"), ("B1", "ab")]) == [], "one bidder's own repeats"
+    assert screens.shared_values("person", [("B1", "4201"), ("B2", "4201")])[0].rule == "screen.shared_people"
+
+
+def test_uploads_from_one_address_within_a_minute_by_two_bidders():
+    t = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+    found = screens.close_uploads([("B1", "10.0.0.9", t), ("B2", "10.0.0.9", t + timedelta(seconds=60)),
+                                   ("B3", "10.0.0.7", t), ("B4", "10.0.0.7", t + timedelta(seconds=61))])
+    assert [(s.inputs["address"], s.bidders, s.working["pairs"]) for s in found] == [
+        ("10.0.0.9", ("B1", "B2"), [["B1", "B2", 60]])]
+
+
+def test_every_bid_but_the_winners_disqualified():
+    assert screens.all_but_winner_disqualified({"W": True, "B": False, "C": False}, "W")[0].bidders == ("W", "B", "C")
+    assert screens.all_but_winner_disqualified({"W": True, "B": True, "C": False}, "W") == []
+    assert screens.all_but_winner_disqualified({"W": True, "B": False}, "W") == [], "one other bid tells nothing"
+
+
+def past(lot, bidders, winner):
+    return screens.PastLot(lot, frozenset(bidders), winner)
+
+
+def test_three_bidders_taking_turns_to_win_in_three_lots_is_rotation_and_two_lots_are_not():
+    history = [past(1, "ABC", "A"), past(2, "ABC", "B"), past(3, "ABCD", "C")]
+    found = screens.rotation(history, LAW)
+    assert [(s.bidders, s.working["winners"]) for s in found] == [(("A", "B", "C"), ["A", "B", "C"])]
+    assert screens.rotation(history[:2], LAW) == []
+    assert screens.rotation([past(1, "ABC", "A"), past(2, "ABC", "A"), past(3, "ABC", "A")], LAW) == [], \
+        "one member winning every time is not taking turns"
+    assert screens.rotation([*history[:2], past(3, "ABCD", "D")], LAW) == [], "a meeting won by an outsider"
+
+
+def test_a_bidder_losing_three_times_to_one_winner_and_never_winning_is_cover_bidding():
+    history = [past(1, "WX", "W"), past(2, "WXY", "W"), past(3, "WX", "W"), past(4, "YZ", "Y")]
+    found = screens.cover_bidding(history, LAW)
+    assert [(s.bidders, s.working["losses_to_winner"]) for s in found] == [(("W", "X"), 3)]
+    assert screens.cover_bidding(history[:2], LAW) == []
