@@ -55,6 +55,7 @@ TABLE = {
     "admin.rules_page": ("GET", {}, None, only({"admin"})),
     "supervision.audit_log": ("GET", {}, None, only({"supervisor", "admin"})),
     "supervision.audit_verify": ("GET", {}, None, only({"supervisor", "admin"})),
+    "supervision.lot_screens": ("GET", {"lot_id": "lot"}, None, only({"supervisor", "admin"})),
     # projects and lots (stages 1-3); refused actions redirect back to the lot page with the reason
     "lots.project_list": ("GET", {}, None, only({"tenderee", "staff", "supervisor", "admin"})),
     "lots.project_new": ("GET", {}, None, only({"tenderee"})),

@@ -6,11 +6,14 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ...domain.errors import DomainError
 from ...extensions import db
-from ...services import audit, visibility
-from ..common import now, roles_required
+from ...platform import current_platform
+from ...services import audit, screens, visibility
+from ..common import error_text, now, roles_required
 from ..edge import paginate
 from .forms import AuditFilterForm
 
@@ -48,3 +51,41 @@ def audit_verify():
     """Verify the whole chain now and show the verdict (the same check as ``flask audit verify``)."""
     verdict = audit.verify(db.session)
     return render_template("supervision/audit_verify.html", verdict=verdict)
+
+
+# What each screen is called and what its figures are, for the screens page.
+SCREEN_NAMES = {
+    "cv": _l("Coefficient of variation of the prices"), "rd": _l("Relative distance of the two lowest prices"),
+    "diffp": _l("Gap between the two lowest prices against earlier lots"), "pattern": _l("Prices in a regular pattern"),
+    "shared_account": _l("One account paid several bidders' deposits"),
+    "shared_device": _l("One device downloaded for several bidders"),
+    "shared_address": _l("One network address used by several bidders"),
+    "close_uploads": _l("Bids uploaded from one address within a minute"),
+    "rotation": _l("Bidders taking turns to win"), "cover_bidding": _l("A bidder that always loses to one winner"),
+}
+FIGURES = {
+    "mean": _l("mean"), "sd": _l("standard deviation"), "cv": "CV", "b1": _l("lowest price"),
+    "b2": _l("second lowest price"), "sd_losers": _l("standard deviation of the losing prices"), "rd": "RD",
+    "diffp": "DIFFP", "q1": "Q1", "q3": "Q3", "lower_fence": _l("lower fence"), "upper_fence": _l("upper fence"),
+    "kind": _l("pattern"), "gaps": _l("gaps"), "mean_gap": _l("mean gap"), "ratios": _l("ratios"),
+    "mean_ratio": _l("mean ratio"), "bidders": _l("bidders"), "pairs": _l("uploads (bidder, bidder, seconds)"),
+    "winners": _l("winners in turn"), "losses_to_winner": _l("losses to the winner"), "wins": _l("wins"),
+    "prices": _l("prices"), "value": _l("value"), "address": _l("address"), "lots": _l("lots"),
+    "history_lots": _l("earlier lots"),
+}
+PATTERNS = {"equal": _l("equal prices"), "arithmetic": _l("arithmetic"), "geometric": _l("geometric")}
+
+
+@bp.route("/lots/<int:lot_id>/screens")
+@roles_required("supervisor", "admin")
+def lot_screens(lot_id: int):
+    """The collusion screens of one lot with their inputs and working (条例 第四十条)."""
+    from ..lots.blueprint import load_lot
+
+    lot = load_lot(lot_id)
+    try:
+        found, refused = screens.screen(current_platform(), db.session, current_user, lot), None
+    except DomainError as error:
+        found, refused = None, error_text(error)
+    return render_template("supervision/screens.html", lot=lot, found=found, refused=refused,
+                           screen_names=SCREEN_NAMES, figures=FIGURES, patterns=PATTERNS)

@@ -1,0 +1,133 @@
+"""The collusion screens run over a lot's records (``domain.screens``): what the supervisor's screens page shows.
+
+Computed when read, from what the platform already records, and only once the lot has been opened (before that
+the prices are sealed and who bid is a secret even from the supervisor's pages, ``domain.visibility``):
+
+- prices: the opened bids of the lot's current round; DIFFP's fences from every earlier opened lot of the same
+  trade type (and procurement category);
+- shared values: the paying accounts of the deposits, the devices and addresses of the document downloads, the
+  addresses of the bid uploads (and uploads from one address a minute apart);
+- across lots: the awarded lots of the same trade type in which the lot's bidders took part (rotation, cover
+  bidding).
+
+Not screened yet (said on the page): identical documents (the platform keeps only salted hashes of the bid files,
+which differ even for equal files), the same people named by several bidders, and the disqualifications of the
+evaluation.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from ..domain import lifecycle, screens
+from ..domain.errors import N_, DomainError
+from ..models import (
+    Award,
+    Bid,
+    Deposit,
+    DepositPayment,
+    DocumentDownload,
+    Lot,
+    OpeningEntry,
+    Organisation,
+    Project,
+    Registration,
+)
+from . import rulebook
+
+NOT_SCREENED = ("screen.identical_documents", "screen.shared_people", "screen.all_but_winner_disqualified")
+
+
+@dataclass(frozen=True)
+class Screening:
+    """A lot's screening: the signals, the bidders they name (``{id: name}``), how many earlier lots DIFFP's fences
+    came from, and the opened prices (lowest first)."""
+
+    signals: list[screens.Signal]
+    names: dict
+    history_lots: int
+    prices: dict
+    not_screened: tuple = NOT_SCREENED
+
+
+def _opened_prices(session, lot_id: int, round_: int) -> dict[int, object]:
+    rows = session.execute(sa.select(OpeningEntry.bidder_id, OpeningEntry.price).where(
+        OpeningEntry.lot_id == lot_id, OpeningEntry.round == round_, OpeningEntry.status == "opened",
+        OpeningEntry.price.is_not(None)))
+    return dict(rows.all())
+
+
+def _same_kind(lot: Lot):
+    """Lots of the same trade type (and procurement category) as ``lot``, other than it."""
+    query = sa.select(Lot).join(Project).where(Project.trade_type == lot.project.trade_type, Lot.id != lot.id)
+    if lot.category:
+        query = query.where(Lot.category == lot.category)
+    return query
+
+
+def _history(session, lot: Lot) -> list:
+    """The DIFFP of every earlier lot of the same kind opened before this one (its latest opened round)."""
+    opened_at = session.scalar(sa.select(sa.func.min(OpeningEntry.opened_at)).where(
+        OpeningEntry.lot_id == lot.id, OpeningEntry.round == lot.round))
+    found = []
+    for other in session.scalars(_same_kind(lot)):
+        first = session.scalar(sa.select(sa.func.min(OpeningEntry.opened_at)).where(
+            OpeningEntry.lot_id == other.id, OpeningEntry.round == other.round))
+        if first is None or (opened_at is not None and first >= opened_at):
+            continue
+        value = screens.diffp(_opened_prices(session, other.id, other.round).values())
+        if value is not None:
+            found.append(value)
+    return found
+
+
+def _past_lots(session, lot: Lot, bidders) -> list[screens.PastLot]:
+    """Awarded lots of the same kind in which any of ``bidders`` took part, with who bid and who won."""
+    awards = session.execute(sa.select(Award.lot_id, Award.round, Award.bidder_id).join(Lot, Lot.id == Award.lot_id)
+                             .join(Project).where(Project.trade_type == lot.project.trade_type,
+                                                  Award.lot_id != lot.id)).all()
+    found = []
+    for lot_id, round_, winner in awards:
+        taking_part = frozenset(_opened_prices(session, lot_id, round_))
+        if taking_part & set(bidders):
+            found.append(screens.PastLot(lot_id, taking_part, winner))
+    return found
+
+
+def screen(ctx, session, actor, lot: Lot) -> Screening:
+    """The screens over the lot's current round, for the supervisor (or the administrator); refused before the bid
+    deadline (who bid is still a secret) and for anyone else."""
+    if actor is None or not (actor.has_role("supervisor") or actor.has_role("admin")):
+        raise DomainError(N_("The collusion screens are for the supervisor."), field="lot")
+    if lot.state not in lifecycle.OPENED or lot.state in lifecycle.OPEN:
+        raise DomainError(N_("The screens run once the bid deadline has passed: until then who bid is a secret."),
+                          field="lot", rule="construction.bidders_confidential")
+    rules = rulebook.of_lot(ctx, session, lot)
+    prices = _opened_prices(session, lot.id, lot.round)
+    history = _history(session, lot)
+    signals = screens.price_screens(prices, rules, history)
+    accounts = session.execute(sa.select(Deposit.bidder_id, DepositPayment.payer_account).join(Deposit).where(
+        Deposit.lot_id == lot.id, Deposit.round == lot.round)).all()
+    signals += screens.shared_values("account", accounts)
+    downloads = session.execute(sa.select(Registration.bidder_id, DocumentDownload.fingerprint,
+                                          DocumentDownload.address).join(Registration).where(
+        Registration.lot_id == lot.id, Registration.round == lot.round)).all()
+    uploads = session.execute(sa.select(Bid.bidder_id, Bid.address, Bid.received_at).where(
+        Bid.lot_id == lot.id, Bid.round == lot.round)).all()
+    signals += screens.shared_values("device", [(b, f) for b, f, _ in downloads])
+    addresses = defaultdict(set)
+    for bidder, _, address in downloads:
+        addresses[bidder].add(address)
+    for bidder, address, _ in uploads:
+        addresses[bidder].add(address)
+    signals += screens.shared_values("address", [(b, a) for b, found in addresses.items() for a in found])
+    signals += screens.close_uploads(uploads)
+    past = _past_lots(session, lot, prices)
+    signals += [s for s in screens.rotation(past, rules) if set(s.bidders) & set(prices)]
+    signals += [s for s in screens.cover_bidding(past, rules) if set(s.bidders) & set(prices)]
+    named = {b for s in signals for b in s.bidders if isinstance(b, int)} | set(prices)
+    names = dict(session.execute(sa.select(Organisation.id, Organisation.name).where(Organisation.id.in_(named))).all())
+    return Screening(signals, names, len(history), dict(sorted(prices.items(), key=lambda item: item[1])))
