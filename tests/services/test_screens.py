@@ -37,17 +37,18 @@ def test_the_screens_are_the_supervisors_and_only_after_the_deadline(app, sessio
     assert refused.value.rule == "construction.bidders_confidential"
 
 
-def test_the_supervisor_reads_the_screens_page_with_the_working_in_both_languages(app, session, now, tmp_path):
+def test_the_supervisor_reads_the_screens_page_with_the_working_in_both_languages(app, now, tmp_path):
     from tests.conftest import login
+    from trading.extensions import db
 
-    scene = Scene(session, now, tmp_path, ["38100000.00", "37650000.50", "36980000.00"])
-    session.commit()
+    with app.app_context():  # the pages are read outside it (the language is chosen per request)
+        lot_id = Scene(db.session, now, tmp_path, ["38100000.00", "37650000.50", "36980000.00"]).lot.id
+        db.session.commit()
     client = app.test_client()
     assert login(client, "supervisor").status_code == 302
-    page = client.get(f"/supervision/lots/{scene.lot.id}/screens").get_data(as_text=True)
+    page = client.get(f"/supervision/lots/{lot_id}/screens").get_data(as_text=True)
     assert "报价变异系数" in page and "0.0150" in page and "36,980,000.00" in page
     client.post("/language", data={"lang": "en", "next": "/"})
-    page = client.get(f"/supervision/lots/{scene.lot.id}/screens").get_data(as_text=True)
+    page = client.get(f"/supervision/lots/{lot_id}/screens").get_data(as_text=True)
     assert "Coefficient of variation of the prices" in page and "0.0150" in page
-    lot_page = client.get(f"/lots/{scene.lot.id}").get_data(as_text=True)
-    assert f"/supervision/lots/{scene.lot.id}/screens" in lot_page
+    assert f"/supervision/lots/{lot_id}/screens" in client.get(f"/lots/{lot_id}").get_data(as_text=True)
