@@ -56,6 +56,9 @@ TABLE = {
     "supervision.audit_log": ("GET", {}, None, only({"supervisor", "admin"})),
     "supervision.audit_verify": ("GET", {}, None, only({"supervisor", "admin"})),
     "supervision.lot_screens": ("GET", {"lot_id": "lot"}, None, only({"supervisor", "admin"})),
+    # the table's lot is filed, not in trading: the supervisor is refused with the reason (back to the lot page)
+    "supervision.lot_suspend": ("POST", {"lot_id": "lot"}, {"reason": "核查投诉"}, only({"supervisor"}, ok=302)),
+    "supervision.lot_resume": ("POST", {"lot_id": "lot"}, {"reason": "核查完毕"}, only({"supervisor"}, ok=302)),
     # projects and lots (stages 1-3); refused actions redirect back to the lot page with the reason
     "lots.project_list": ("GET", {}, None, only({"tenderee", "staff", "supervisor", "admin"})),
     "lots.project_new": ("GET", {}, None, only({"tenderee"})),

@@ -31,6 +31,7 @@ from ...services import (
     projects,
     registrations,
     result,
+    suspension,
     timeline,
     visibility,
 )
@@ -176,6 +177,7 @@ def lot_context(lot) -> dict:
         and methods.may_take_part(db.session, lot, current_user.organisation_id),
         "opened": opening.is_opened(db.session, lot) if lot.state == "opening" else None,
         "low_price_cases": my_low_price_cases(lot),
+        "suspension": suspension.suspended_at(db.session, lot),
         # where the lot page's links lead, only for those the target page admits
         "may_follow_opening": opening.may_follow(db.session, current_user, lot),
         "may_see_evaluation": party or current_user.has_role("staff", "supervisor"),

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, render_template, request
-from flask_babel import lazy_gettext as _l
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from ...domain.errors import DomainError
 from ...extensions import db
 from ...platform import current_platform
-from ...services import audit, screens, visibility
-from ..common import error_text, now, roles_required
+from ...services import audit, screens, suspension, visibility
+from ..common import error_text, now, perform, roles_required
 from ..edge import paginate
 from .forms import AuditFilterForm
 
@@ -89,3 +89,25 @@ def lot_screens(lot_id: int):
         found, refused = None, error_text(error)
     return render_template("supervision/screens.html", lot=lot, found=found, refused=refused,
                            screen_names=SCREEN_NAMES, figures=FIGURES, patterns=PATTERNS)
+
+
+@bp.route("/lots/<int:lot_id>/suspend", methods=["POST"])
+@roles_required("supervisor")
+def lot_suspend(lot_id: int):
+    """Suspend a lot in trading, with the reason every party reads on its page."""
+    from ..lots.blueprint import load_lot
+
+    lot = load_lot(lot_id)
+    perform(suspension.suspend, lot, request.form.get("reason", ""), ok=_("The lot is suspended."))
+    return redirect(url_for("lots.lot_view", lot_id=lot.id))
+
+
+@bp.route("/lots/<int:lot_id>/resume", methods=["POST"])
+@roles_required("supervisor")
+def lot_resume(lot_id: int):
+    """Resume a suspended lot, with the reason; its running time limits move on by the time it was suspended."""
+    from ..lots.blueprint import load_lot
+
+    lot = load_lot(lot_id)
+    perform(suspension.resume, lot, request.form.get("reason", ""), ok=_("The lot is resumed."))
+    return redirect(url_for("lots.lot_view", lot_id=lot.id))
