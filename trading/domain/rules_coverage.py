@@ -203,6 +203,18 @@ COVERAGE: dict[str, Coverage] = {
     **{rule_id: N(SCREENS) for rule_id in RULES if rule_id.startswith("screen.")},
     "screen.shared_account": C("services/deposits.py shared_payer_accounts",
                                "tests/services/test_deposits.py::test_one_account_paying_for_two_bidders_is_flagged"),
+    # credit records and the blacklist
+    "credit.blacklist_period": C("domain/credit.py check_period, barred; services/credit.py (sign-up, bid, draw)",
+                                 "tests/services/test_credit.py::test_only_the_supervisor_keeps_the_blacklist_and_a_period_over_three_years_is_refused"),
+    "credit.collusion_bar": C("services/credit.py refuse_if_barred at the sign-up and the bid",
+                              "tests/services/test_credit.py::test_a_blacklisted_bidder_cannot_sign_up_until_its_entry_ends_or_is_lifted"),
+    "credit.false_materials": C("services/credit.py refuse_if_barred at the sign-up and the bid",
+                                "tests/services/test_credit.py::test_a_blacklisted_bidder_cannot_sign_up_until_its_entry_ends_or_is_lifted"),
+    "credit.expert_misconduct": C("domain/drawing recuse: blacklisted experts left out",
+                                  "tests/services/test_credit.py::test_a_blacklisted_expert_is_left_out_of_the_draw_with_the_reason"),
+    **{rule_id: C("domain/credit.py KINDS: an event recorded by the supervisor with evidence and decision",
+                  "tests/services/test_credit.py::test_credit_events_lower_the_score_and_need_evidence")
+       for rule_id in ("credit.withdrawal_after_deadline", "credit.refused_contract", "credit.agency_misconduct")},
     # the platform's procedure and policies
     "platform.five_stages": C("domain/lifecycle.py: one transition table",
                               "tests/domain/test_lifecycle.py::test_actions_refused_in_other_states"),
@@ -266,6 +278,7 @@ SECTIONS = (("construction", "Construction tendering (建设工程)"),
             ("procurement", "Government procurement (政府采购)"),
             ("land", "Land use rights (土地招拍挂)"),
             ("property", "State property rights (产权交易)"), ("screen", "Early-warning screens (预警)"),
+            ("credit", "Credit records and the blacklist (信用)"),
             ("platform", "The platform's procedure and policies"))
 _UNITS = {"days": "days", "working_days": "working days", "percent": "%", "count": "", "years": "years",
           "ratio": "", "yuan": "yuan", None: ""}

@@ -27,7 +27,7 @@ from ..domain.sealing import envelope, receipt
 from ..keyring import PlatformKeys
 from ..models import Bid, Lot, Registration
 from ..storage import BlobTooLarge
-from . import audit, deposits, keys
+from . import audit, credit, deposits, keys
 from .objections import is_paused
 
 UPLOAD_BUSY = N_("Another upload of your company's bid for this lot is in progress; wait for it to end.")
@@ -57,9 +57,11 @@ def _check_open(session, actor, now: datetime, lot: Lot) -> None:
 
 
 def check_may_submit(session, actor, now: datetime, lot: Lot) -> None:
-    """Refuse unless the bidder may submit a bid for the lot at ``now`` (what ``submit`` checks first)."""
+    """Refuse unless the bidder may submit a bid for the lot at ``now`` (what ``submit`` checks first): signed up,
+    the lot open, not on the blacklist."""
     _require_bidder(session, actor, lot)
     _check_open(session, actor, now, lot)
+    credit.refuse_if_barred(session, actor.organisation_id, now)
 
 
 def guard_name(lot: Lot, bidder_id: int) -> str:

@@ -16,7 +16,7 @@ from ..domain.committee import committee_rules
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
 from ..models import Draw, DrawCall, Expert, Lot, Organisation, Registration
 from ..notify import CallScript, KeypadGateway, SimulatedGateway, render_script
-from . import audit, beacon, experts, keys, rulebook, visibility
+from . import audit, beacon, credit, experts, keys, rulebook, visibility
 
 RULES_VERSION = "rules-2026.1"
 DRAW_SECRET = "draw-secret"  # the at-rest purpose that keeps a draw's secret until its reveal
@@ -90,7 +90,7 @@ def create(ctx, session, actor, now: datetime, lot: Lot, *, wanted: list[tuple[s
         Organisation.org_type == "supervisory_body")))  # the one supervisory body (五统一): its staff never evaluate
     parties = {"tenderee_id": lot.project.tenderee_id, "bidder_ids": bidder_ids,
                "tenderee_region": lot.project.region_code, "now": now, "regulator_ids": regulators,
-               "recusal_years": recusal_years}
+               "recusal_years": recusal_years, "barred": frozenset(credit.barred_expert_ids(session, now))}
     with gcpause.paused():  # tens of thousands of short-lived objects, no cycles
         pool, clear = experts.for_draw(session, [code for code, _, _ in cleaned], drawing.screen(request, **parties))
         eligible, exclusions = drawing.recuse(pool, request, cleared=clear, **parties)

@@ -252,6 +252,7 @@ def for_draw(session, codes: list[str], screen) -> tuple[list[rules_of_experts.E
         kin += [e for e, held_ties in ties.items() if e in held
                 and not screen.organisations.isdisjoint(org for org, _ in held_ties)]
         kin += [e for e in penalised if e in held]
+        kin += [e for e in screen.barred if e in held]
         kept = [Expert.status < "active", Expert.status > "active",  # status <> 'active', as two index ranges
                 Expert.last_drawn_at > screen.drawn_after]
         if screen.organisations:

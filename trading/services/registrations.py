@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from ..domain import methods as rule_methods, rules
 from ..domain.errors import N_, DomainError, Forbidden
 from ..models import DocumentDownload, Lot, Registration
-from . import audit, deposits, methods
+from . import audit, credit, deposits, methods
 from .objections import is_paused
 
 
@@ -52,6 +52,7 @@ def sign_up(session, actor, now: datetime, lot: Lot) -> Registration:
                         method=rules.METHODS[lot.method].name_zh)
     if registration_of(session, lot, actor.organisation_id):
         raise DomainError(N_("Your company has already signed up for this lot."), field="lot")
+    credit.refuse_if_barred(session, actor.organisation_id, now)
     row = Registration(lot_id=lot.id, round=lot.round, bidder_id=actor.organisation_id, user_id=actor.id,
                        registered_at=now)
     session.add(row)

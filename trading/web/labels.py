@@ -34,6 +34,8 @@ AUDIT_ACTIONS = {
     "lot.register_contract": _l("Contract registered"), "lot.archive": _l("Lot archived"),
     "lot.key_ceremony": _l("Opening key generated and shares sealed to the key holders"),
     "cancellation.decide": _l("Cancellation decided"),
+    "credit.event": _l("Credit event recorded"), "credit.blacklist": _l("Put on the blacklist"),
+    "credit.lift": _l("Blacklist entry lifted"),
     # sign-up, objections, bids, deposits
     "registration.sign_up": _l("Bidder signed up"), "registration.download": _l("Documents downloaded"),
     "objection.raise": _l("Objection raised"), "objection.answer": _l("Objection answered"),

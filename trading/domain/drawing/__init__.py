@@ -38,8 +38,8 @@ from ..experts import ExpertRecord
 FORMAT = "trading.draw-record"
 VERSION = 2  # 2 adds each call's gateway signature and the gateway's public key; 1 is still read
 CALL_STATEMENT = "trading.draw-call-outcome"
-REASONS = ("removed", "suspended", "penalised", "works_for_tenderee", "works_for_regulator", "works_for_bidder",
-           "tie_to_bidder", "relative_of_bidder", "recently_drawn", "same_region")
+REASONS = ("removed", "suspended", "penalised", "blacklisted", "works_for_tenderee", "works_for_regulator",
+           "works_for_bidder", "tie_to_bidder", "relative_of_bidder", "recently_drawn", "same_region")
 OUTCOMES = ("accepted", "declined", "no_answer", "conflict")
 _CODE = re.compile(r"[ABC](?:[0-9]{2})*", re.ASCII)
 _HEX64 = re.compile(r"[0-9a-f]{64}", re.ASCII)
@@ -162,7 +162,7 @@ def _tie(expert: ExpertRecord, bidder_ids: set[int], cutoff: date | None) -> tup
 
 def _reason(expert: ExpertRecord, request: Request, tenderee_id: int | None, bidder_ids: set[int],
             near: frozenset[str], now: datetime, regulator_ids: frozenset[int] = frozenset(),
-            cutoff: date | None = None) -> tuple[str, str] | None:
+            cutoff: date | None = None, barred: frozenset[int] = frozenset()) -> tuple[str, str] | None:
     """The first reason (in REASONS order) to leave an expert out, with its detail; None if eligible."""
     if expert.status == "removed":
         return "removed", ""
@@ -172,6 +172,8 @@ def _reason(expert: ExpertRecord, request: Request, tenderee_id: int | None, bid
         raise ValueError(f"expert {expert.expert_id} has the unknown status {expert.status!r}")
     if expert.penalised_on is not None:
         return "penalised", expert.penalised_on.isoformat()
+    if expert.expert_id in barred:
+        return "blacklisted", ""
     if expert.employer_id is not None and expert.employer_id == tenderee_id:
         return "works_for_tenderee", f"organisation {tenderee_id}"
     if expert.employer_id is not None and expert.employer_id in regulator_ids:
@@ -203,11 +205,12 @@ class Screen:
     organisations: frozenset[int]
     drawn_after: datetime
     regions: frozenset[str] | None
+    barred: frozenset[int] = frozenset()  # experts the blacklist bars at the draw (services.credit)
 
     def keeps(self, expert: ExpertRecord) -> bool:
         """Whether the screen keeps ``expert`` (what the caller's query must select)."""
         return (expert.status != "active" or expert.employer_id in self.organisations
-                or expert.penalised_on is not None
+                or expert.penalised_on is not None or expert.expert_id in self.barred
                 or not self.organisations.isdisjoint(expert.relatives_of)
                 or not self.organisations.isdisjoint(org for org, _ in expert.ties)
                 or (expert.last_drawn_at is not None and expert.last_drawn_at > self.drawn_after)
@@ -221,7 +224,8 @@ def _check_region(request: Request, tenderee_region: str | None) -> None:
 
 
 def screen(request: Request, *, tenderee_id: int | None, bidder_ids: set[int], tenderee_region: str | None,
-           now: datetime, regulator_ids: frozenset[int] = frozenset(), recusal_years: int | None = None) -> Screen:
+           now: datetime, regulator_ids: frozenset[int] = frozenset(), recusal_years: int | None = None,
+           barred: frozenset[int] = frozenset()) -> Screen:
     """The screen for a draw: the tenderee, the regulators and the bidders, the cooldown a day early (stored times
     compare as text in some databases), the tenderee's region and those around it when same-region experts are
     left out."""
@@ -229,21 +233,22 @@ def screen(request: Request, *, tenderee_id: int | None, bidder_ids: set[int], t
     organisations = (frozenset(bidder_ids) | frozenset(regulator_ids)
                      | ({tenderee_id} if tenderee_id is not None else frozenset()))
     return Screen(organisations, now - timedelta(days=request.cooldown_days + 1),
-                  _near(tenderee_region) if request.exclude_same_region else None)
+                  _near(tenderee_region) if request.exclude_same_region else None, frozenset(barred))
 
 
 def recuse(pool: Iterable[ExpertRecord] | Mapping[str, list[ExpertRecord]], request: Request, *,
            tenderee_id: int | None, bidder_ids: set[int], tenderee_region: str | None,
            now: datetime, cleared: Mapping[int, frozenset[str]] | None = None,
-           regulator_ids: frozenset[int] = frozenset(),
-           recusal_years: int | None = None) -> tuple[dict[str, list[int]], list[Exclusion]]:
+           regulator_ids: frozenset[int] = frozenset(), recusal_years: int | None = None,
+           barred: frozenset[int] = frozenset()) -> tuple[dict[str, list[int]], list[Exclusion]]:
     """Eligible expert ids per requested specialty (sorted) and the exclusions (sorted), as of ``now``.
 
     Same region means the expert's region is the tenderee's or lies under it, or the other way round: pass
     the prefecture's code to keep out the experts of the whole city. ``pool`` may be an ``index_pool``.
     ``cleared``: experts that ``screen`` does not keep (id -> specialties), eligible wherever they qualify.
     Left out besides (评标委员会和评标方法暂行规定 Art. 12): experts penalised before, and the staff of the
-    ``regulator_ids`` (the supervisory bodies); a tie to a bidder that still holds; and with ``recusal_years``
+    ``regulator_ids`` (the supervisory bodies); the experts the blacklist bars (``barred``);
+    a tie to a bidder that still holds; and with ``recusal_years``
     (procurement, 政府采购法实施条例 Art. 9) a tie that ended within those years before the draw.
     """
     position = {code: i for i, code in enumerate(request.codes)}
@@ -266,7 +271,7 @@ def recuse(pool: Iterable[ExpertRecord] | Mapping[str, list[ExpertRecord]], requ
         if code is None:
             continue
         seen.add(expert.expert_id)
-        reason = _reason(expert, request, tenderee_id, bidders, near, now, regulators, cutoff)
+        reason = _reason(expert, request, tenderee_id, bidders, near, now, regulators, cutoff, frozenset(barred))
         if reason is None:
             eligible[code].append(expert.expert_id)
         else:

@@ -1,0 +1,46 @@
+"""Credit records and the blacklist (信用记录与失信名单): see ``domain.credit``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .types import UTCDateTime
+
+
+class CreditEvent(db.Model):
+    """One event recorded against an organisation or an expert, with its evidence and the decision that found it."""
+
+    __tablename__ = "credit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_type: Mapped[str] = mapped_column(sa.String(16))  # organisation | expert
+    subject_id: Mapped[int] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    lot_id: Mapped[int | None] = mapped_column(sa.ForeignKey("lot.id"))
+    evidence: Mapped[str] = mapped_column(sa.Text)
+    decision: Mapped[str] = mapped_column(sa.String(200))
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class BlacklistEntry(db.Model):
+    """A subject barred for a period (a bidder from signing up and bidding, an expert from being drawn)."""
+
+    __tablename__ = "blacklist_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_type: Mapped[str] = mapped_column(sa.String(16))  # organisation | expert
+    subject_id: Mapped[int] = mapped_column(index=True)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    decision: Mapped[str] = mapped_column(sa.String(200))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    lifted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    lift_reason: Mapped[str] = mapped_column(sa.Text, default="")
