@@ -79,3 +79,27 @@ def test_a_blacklisted_expert_is_left_out_of_the_draw_with_the_reason(ctx, sessi
     kept, cleared = experts.for_draw(session, CODES, drawing.screen(request, **parties))
     assert drawing.recuse(kept, request, cleared=cleared, **parties) == whole
     assert {e.expert_id: e.reason_code for e in whole[1]}[expert.id] == "blacklisted"
+
+
+def test_the_supervisor_bars_a_bidder_on_the_credit_page_and_anyone_reads_the_public_blacklist(app, now):
+    from tests.conftest import login
+    from trading.extensions import db
+    from trading.models import Organisation
+
+    with app.app_context():
+        demo.load(db.session, now)
+        db.session.commit()
+        org = db.session.scalar(sa.select(Organisation).where(Organisation.org_type == "bidder"))
+        org_id, name = org.id, org.name
+    supervisor = app.test_client()
+    assert login(supervisor, "supervisor").status_code == 302
+    refused = supervisor.post("/supervision/credit/blacklist", data={
+        "entry-subject_type": "organisation", "entry-subject_id": org_id, "entry-reason": "串通投标情节严重",
+        "entry-decision": "咸公管罚〔2026〕1号", "entry-starts_on": "2026-03-01", "entry-ends_on": "2030-03-01"})
+    assert refused.status_code == 422 and "3" in refused.get_data(as_text=True)  # longer than 3 years: refused
+    sent = supervisor.post("/supervision/credit/blacklist", data={
+        "entry-subject_type": "organisation", "entry-subject_id": org_id, "entry-reason": "串通投标情节严重",
+        "entry-decision": "咸公管罚〔2026〕1号", "entry-starts_on": "2026-03-01", "entry-ends_on": "2027-03-01"})
+    assert sent.status_code == 302
+    public = app.test_client().get("/public/blacklist").get_data(as_text=True)
+    assert name in public and "咸公管罚〔2026〕1号" in public and "2027-03-01" in public

@@ -59,6 +59,11 @@ TABLE = {
     # the table's lot is filed, not in trading: the supervisor is refused with the reason (back to the lot page)
     "supervision.lot_suspend": ("POST", {"lot_id": "lot"}, {"reason": "核查投诉"}, only({"supervisor"}, ok=302)),
     "supervision.lot_resume": ("POST", {"lot_id": "lot"}, {"reason": "核查完毕"}, only({"supervisor"}, ok=302)),
+    "supervision.credit_page": ("GET", {}, None, only({"supervisor"})),
+    # an event and an entry without their fields are refused with the form (422)
+    "supervision.credit_event": ("POST", {}, {}, only({"supervisor"}, ok=422)),
+    "supervision.credit_blacklist": ("POST", {}, {}, only({"supervisor"}, ok=422)),
+    "supervision.credit_lift": ("POST", {"entry_id": 1}, {}, only({"supervisor"}, ok=302)),
     # projects and lots (stages 1-3); refused actions redirect back to the lot page with the reason
     "lots.project_list": ("GET", {}, None, only({"tenderee", "staff", "supervisor", "admin"})),
     "lots.project_new": ("GET", {}, None, only({"tenderee"})),
@@ -179,6 +184,7 @@ TABLE = {
     # public pages
     "public.announcements": ("GET", {}, None, ALL),
     "public.announcement": ("GET", {"announcement_id": "announcement"}, None, ALL),
+    "public.blacklist": ("GET", {}, None, ALL),
     "keys.index": ("GET", {}, None, ALL),
     "keys.key_file": ("GET", {"filename": "beacon.pub"}, None, ALL),
 }

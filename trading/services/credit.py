@@ -122,10 +122,15 @@ def score_of(session, subject_type: str, subject_id: int, now: datetime) -> int:
     return credit.score([credit.Event(e.kind, e.recorded_at) for e in events], now)
 
 
+def subject_name(session, subject_type: str, subject_id: int) -> str:
+    """The name of an entry's or event's subject (an organisation's or an expert's)."""
+    return _subject(session, subject_type, subject_id).name
+
+
 def current_entries(session, now: datetime) -> list[tuple[BlacklistEntry, str]]:
     """The entries in force now with the name of their subject (the public blacklist), newest first."""
     rows = session.scalars(sa.select(BlacklistEntry).where(BlacklistEntry.starts_at <= now,
                                                            BlacklistEntry.ends_at > now)
                            .order_by(BlacklistEntry.starts_at.desc()))
-    return [(row, _subject(session, row.subject_type, row.subject_id).name) for row in rows
+    return [(row, subject_name(session, row.subject_type, row.subject_id)) for row in rows
             if row.lifted_at is None or now < row.lifted_at]

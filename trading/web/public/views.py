@@ -72,3 +72,11 @@ def announcement(announcement_id: int):
                            sign_up_open=row.lot.round == row.round
                            and lifecycle.open_for_sign_up(row.lot.state, now(), row.lot.deadlines()),
                            lot_visible=current_user.is_authenticated and may_see_lot(row.lot))
+
+
+@bp.route("/blacklist")
+def blacklist():
+    """The blacklist entries in force now (失信名单), for anyone."""
+    from ...services import credit
+
+    return render_template("public/blacklist.html", rows=credit.current_entries(db.session, now()))

@@ -1,10 +1,10 @@
 """Forms of the supervision blueprint."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField
-from wtforms.validators import Length, Optional
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..fields import DateField, Form
+from ..fields import DateField, Form, IntegerField
 
 
 class AuditFilterForm(Form):
@@ -20,3 +20,29 @@ class AuditFilterForm(Form):
     rule = StringField(_l("Rule id"), validators=[Optional(), Length(max=64)])
     since = DateField(_l("From (date)"), validators=[Optional()])
     until = DateField(_l("To (date, inclusive)"), validators=[Optional()])
+
+
+SUBJECTS = {"organisation": _l("Organisation"), "expert": _l("Expert")}
+
+
+class CreditEventForm(Form):
+    """A credit event against an organisation or an expert, with its evidence and decision."""
+
+    subject_type = SelectField(_l("Against"), choices=[])
+    subject_id = IntegerField(_l("Organisation or expert number"), validators=[DataRequired(), NumberRange(1)])
+    kind = SelectField(_l("Kind"), choices=[])
+    evidence = TextAreaField(_l("Evidence"), validators=[DataRequired(), Length(min=4, max=4000)])
+    decision = StringField(_l("Decision (its number)"), validators=[DataRequired(), Length(min=2, max=200)])
+    submit = SubmitField(_l("Record the event"))
+
+
+class BlacklistForm(Form):
+    """A blacklist entry: who, why, on which decision, from when to when (Beijing dates)."""
+
+    subject_type = SelectField(_l("Against"), choices=[])
+    subject_id = IntegerField(_l("Organisation or expert number"), validators=[DataRequired(), NumberRange(1)])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(min=4, max=4000)])
+    decision = StringField(_l("Decision (its number)"), validators=[DataRequired(), Length(min=2, max=200)])
+    starts_on = DateField(_l("From"), validators=[DataRequired()])
+    ends_on = DateField(_l("Until (exclusive)"), validators=[DataRequired()])
+    submit = SubmitField(_l("Put on the blacklist"))

@@ -5,17 +5,20 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from ...domain.errors import DomainError
 from ...extensions import db
+from ...models import BlacklistEntry, CreditEvent
 from ...platform import current_platform
-from ...services import audit, screens, suspension, visibility
-from ..common import error_text, now, perform, roles_required
+from ...services import audit, credit, screens, suspension, visibility
+from ..common import choices, error_text, now, perform, roles_required
 from ..edge import paginate
-from .forms import AuditFilterForm
+from ..lots.forms import ActionForm
+from .forms import SUBJECTS, AuditFilterForm, BlacklistForm, CreditEventForm
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -111,3 +114,77 @@ def lot_resume(lot_id: int):
     lot = load_lot(lot_id)
     perform(suspension.resume, lot, request.form.get("reason", ""), ok=_("The lot is resumed."))
     return redirect(url_for("lots.lot_view", lot_id=lot.id))
+
+
+CREDIT_KINDS = {
+    "withdrawal_after_deadline": _l("Bid withdrawn after the deadline"), "refused_contract": _l("Refused to sign the "
+                                                                                                 "contract"),
+    "false_materials": _l("False materials"), "collusion_finding": _l("Collusion found"),
+    "agency_misconduct": _l("Agency misconduct"), "expert_absence": _l("Expert absent from an evaluation"),
+    "expert_deviation": _l("Expert's marks deviating without reason"),
+}
+
+
+def _credit_forms(event_form=None, blacklist_form=None):
+    """The two forms of the credit page with their choices."""
+    event_form, blacklist_form = event_form or CreditEventForm(prefix="event"), blacklist_form or BlacklistForm(
+        prefix="entry")
+    event_form.kind.choices = choices(CREDIT_KINDS.items())
+    for form in (event_form, blacklist_form):
+        form.subject_type.choices = choices(SUBJECTS.items())
+    return event_form, blacklist_form
+
+
+def _credit_page(event_form=None, blacklist_form=None, status: int = 200):
+    event_form, blacklist_form = _credit_forms(event_form, blacklist_form)
+    at = now()
+    events = db.session.scalars(sa.select(CreditEvent).order_by(CreditEvent.id.desc()).limit(100)).all()
+    entries = db.session.scalars(sa.select(BlacklistEntry).order_by(BlacklistEntry.id.desc()).limit(100)).all()
+    names = {(kind, i): credit.subject_name(db.session, kind, i)
+             for kind, i in {(e.subject_type, e.subject_id) for e in [*events, *entries]}}
+    scores = {key: credit.score_of(db.session, *key, at) for key in names}
+    return render_template("supervision/credit.html", event_form=event_form, blacklist_form=blacklist_form,
+                           events=events, entries=entries, names=names, scores=scores, kinds=CREDIT_KINDS, at=at,
+                           lift=ActionForm()), status
+
+
+@bp.route("/credit")
+@roles_required("supervisor")
+def credit_page():
+    """Credit events and the blacklist: record, bar, lift (信用记录与失信名单)."""
+    return _credit_page()
+
+
+@bp.route("/credit/events", methods=["POST"])
+@roles_required("supervisor")
+def credit_event():
+    """Record a credit event."""
+    form = _credit_forms()[0]
+    if form.validate_on_submit():
+        _row, done = perform(credit.record_event, form.subject_type.data, form.subject_id.data, form.kind.data,
+                          form.evidence.data, form.decision.data, form=form, ok=_("The credit event is recorded."))
+        if done:
+            return redirect(url_for("supervision.credit_page"))
+    return _credit_page(event_form=form, status=422)
+
+
+@bp.route("/credit/blacklist", methods=["POST"])
+@roles_required("supervisor")
+def credit_blacklist():
+    """Put an organisation or an expert on the blacklist for a period."""
+    form = _credit_forms()[1]
+    if form.validate_on_submit():
+        starts, ends = (_local_midnight(d) for d in (form.starts_on.data, form.ends_on.data))
+        _row, done = perform(credit.add_to_blacklist, form.subject_type.data, form.subject_id.data, form.reason.data,
+                          form.decision.data, starts, ends, form=form, ok=_("The entry is on the blacklist."))
+        if done:
+            return redirect(url_for("supervision.credit_page"))
+    return _credit_page(blacklist_form=form, status=422)
+
+
+@bp.route("/credit/blacklist/<int:entry_id>/lift", methods=["POST"])
+@roles_required("supervisor")
+def credit_lift(entry_id: int):
+    """End a blacklist entry early, with the reason."""
+    perform(credit.lift, entry_id, request.form.get("reason", ""), ok=_("The entry is lifted."))
+    return redirect(url_for("supervision.credit_page"))
