@@ -89,17 +89,20 @@ def test_the_supervisor_bars_a_bidder_on_the_credit_page_and_anyone_reads_the_pu
     with app.app_context():
         demo.load(db.session, now)
         db.session.commit()
-        org = db.session.scalar(sa.select(Organisation).where(Organisation.org_type == "bidder"))
-        org_id, name = org.id, org.name
+        name = db.session.scalar(sa.select(Organisation.name).where(Organisation.org_type == "bidder"))
     supervisor = app.test_client()
     assert login(supervisor, "supervisor").status_code == 302
     refused = supervisor.post("/supervision/credit/blacklist", data={
-        "entry-subject_type": "organisation", "entry-subject_id": org_id, "entry-reason": "串通投标情节严重",
+        "entry-subject_type": "organisation", "entry-subject": name, "entry-reason": "串通投标情节严重",
         "entry-decision": "咸公管罚〔2026〕1号", "entry-starts_on": "2026-03-01", "entry-ends_on": "2030-03-01"})
     assert refused.status_code == 422 and "3" in refused.get_data(as_text=True)  # longer than 3 years: refused
     sent = supervisor.post("/supervision/credit/blacklist", data={
-        "entry-subject_type": "organisation", "entry-subject_id": org_id, "entry-reason": "串通投标情节严重",
+        "entry-subject_type": "organisation", "entry-subject": name, "entry-reason": "串通投标情节严重",
         "entry-decision": "咸公管罚〔2026〕1号", "entry-starts_on": "2026-03-01", "entry-ends_on": "2027-03-01"})
     assert sent.status_code == 302
+    unknown = supervisor.post("/supervision/credit/events", data={
+        "event-subject_type": "organisation", "event-subject": "无此公司", "event-kind": "false_materials",
+        "event-evidence": "伪造业绩证明", "event-decision": "咸公管〔2026〕3号"})
+    assert unknown.status_code == 422 and "无此公司" in unknown.get_data(as_text=True)
     public = app.test_client().get("/public/blacklist").get_data(as_text=True)
     assert name in public and "咸公管罚〔2026〕1号" in public and "2027-03-01" in public

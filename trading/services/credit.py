@@ -27,6 +27,24 @@ def _subject(session, subject_type: str, subject_id) -> Organisation | Expert:
     return found
 
 
+def find_subject(session, subject_type: str, text: str) -> int:
+    """The id of the organisation named by its full name or 统一社会信用代码, or of the expert named by its pool
+    number or (when only one expert has it) its name; refused naming the field otherwise."""
+    text = (text or "").strip()
+    if subject_type == "organisation":
+        ids = list(session.scalars(sa.select(Organisation.id).where(
+            sa.or_(Organisation.name == text, Organisation.credit_code == text.upper()))))
+    elif subject_type == "expert":
+        ids = [int(text)] if text.isdigit() and session.get(Expert, int(text)) else list(
+            session.scalars(sa.select(Expert.id).where(Expert.name == text).limit(2)))
+    else:
+        ids = []
+    if len(ids) != 1:
+        raise DomainError(N_("No single organisation (full name or credit code) or expert (pool number, or a name "
+                             "only one expert has) matches “%(text)s”."), field="subject", text=text[:60])
+    return ids[0]
+
+
 def record_event(session, actor, now: datetime, subject_type: str, subject_id, kind: str, evidence: str,
                  decision: str, lot_id: int | None = None) -> CreditEvent:
     """Record a credit event with its evidence and the decision that found it (the supervisor)."""

@@ -2,9 +2,9 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
-from ..fields import DateField, Form, IntegerField
+from ..fields import DateField, Form
 
 
 class AuditFilterForm(Form):
@@ -23,13 +23,14 @@ class AuditFilterForm(Form):
 
 
 SUBJECTS = {"organisation": _l("Organisation"), "expert": _l("Expert")}
+WHO = _l("An organisation's full name or credit code; an expert's pool number or name.")
 
 
 class CreditEventForm(Form):
     """A credit event against an organisation or an expert, with its evidence and decision."""
 
     subject_type = SelectField(_l("Against"), choices=[])
-    subject_id = IntegerField(_l("Organisation or expert number"), validators=[DataRequired(), NumberRange(1)])
+    subject = StringField(_l("Who"), validators=[DataRequired(), Length(max=60)], description=WHO)
     kind = SelectField(_l("Kind"), choices=[])
     evidence = TextAreaField(_l("Evidence"), validators=[DataRequired(), Length(min=4, max=4000)])
     decision = StringField(_l("Decision (its number)"), validators=[DataRequired(), Length(min=2, max=200)])
@@ -40,7 +41,7 @@ class BlacklistForm(Form):
     """A blacklist entry: who, why, on which decision, from when to when (Beijing dates)."""
 
     subject_type = SelectField(_l("Against"), choices=[])
-    subject_id = IntegerField(_l("Organisation or expert number"), validators=[DataRequired(), NumberRange(1)])
+    subject = StringField(_l("Who"), validators=[DataRequired(), Length(max=60)], description=WHO)
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(min=4, max=4000)])
     decision = StringField(_l("Decision (its number)"), validators=[DataRequired(), Length(min=2, max=200)])
     starts_on = DateField(_l("From"), validators=[DataRequired()])

@@ -155,14 +155,26 @@ def credit_page():
     return _credit_page()
 
 
+def _record_event(session, actor, at, form):
+    subject = credit.find_subject(session, form.subject_type.data, form.subject.data)
+    return credit.record_event(session, actor, at, form.subject_type.data, subject, form.kind.data,
+                               form.evidence.data, form.decision.data)
+
+
+def _blacklist(ctx, session, actor, at, form):
+    subject = credit.find_subject(session, form.subject_type.data, form.subject.data)
+    starts, ends = (_local_midnight(d) for d in (form.starts_on.data, form.ends_on.data))
+    return credit.add_to_blacklist(ctx, session, actor, at, form.subject_type.data, subject, form.reason.data,
+                                   form.decision.data, starts, ends)
+
+
 @bp.route("/credit/events", methods=["POST"])
 @roles_required("supervisor")
 def credit_event():
     """Record a credit event."""
     form = _credit_forms()[0]
     if form.validate_on_submit():
-        _row, done = perform(credit.record_event, form.subject_type.data, form.subject_id.data, form.kind.data,
-                          form.evidence.data, form.decision.data, form=form, ok=_("The credit event is recorded."))
+        _row, done = perform(_record_event, form, form=form, ok=_("The credit event is recorded."))
         if done:
             return redirect(url_for("supervision.credit_page"))
     return _credit_page(event_form=form, status=422)
@@ -174,9 +186,7 @@ def credit_blacklist():
     """Put an organisation or an expert on the blacklist for a period."""
     form = _credit_forms()[1]
     if form.validate_on_submit():
-        starts, ends = (_local_midnight(d) for d in (form.starts_on.data, form.ends_on.data))
-        _row, done = perform(credit.add_to_blacklist, form.subject_type.data, form.subject_id.data, form.reason.data,
-                          form.decision.data, starts, ends, form=form, ok=_("The entry is on the blacklist."))
+        _row, done = perform(_blacklist, form, form=form, ok=_("The entry is on the blacklist."))
         if done:
             return redirect(url_for("supervision.credit_page"))
     return _credit_page(blacklist_form=form, status=422)
