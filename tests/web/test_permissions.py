@@ -60,6 +60,9 @@ TABLE = {
     "supervision.lot_suspend": ("POST", {"lot_id": "lot"}, {"reason": "核查投诉"}, only({"supervisor"}, ok=302)),
     "supervision.lot_resume": ("POST", {"lot_id": "lot"}, {"reason": "核查完毕"}, only({"supervisor"}, ok=302)),
     "supervision.credit_page": ("GET", {}, None, only({"supervisor"})),
+    # the table's lot is construction: a party's empty complaint is refused with the reason (back to the lot page)
+    "supervision.complaint_submit": ("POST", {"lot_id": "lot"}, {}, only({"bidder", "tenderee"}, ok=302)),
+    "supervision.complaint_handle": ("POST", {"complaint_id": 1, "step": "accept"}, {}, only({"supervisor"}, ok=404)),
     # an event and an entry without their fields are refused with the form (422)
     "supervision.credit_event": ("POST", {}, {}, only({"supervisor"}, ok=422)),
     "supervision.credit_blacklist": ("POST", {}, {}, only({"supervisor"}, ok=422)),

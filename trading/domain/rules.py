@@ -317,6 +317,16 @@ _TABLE = (
      "同一组投标人在至少3个标段中相遇、轮流中标预警", "rotation: a group meeting in at least 3 lots, winning in turn"),
     ("screen.cover_min_losses", 3, "count", CP, LO, "P", f"{REG} 第三十九条",
      "同一投标人至少3次输给同一中标人且从未中标预警", "cover bidding: 3 losses to one winner, never a win"),
+    # -- complaints (投诉) to the supervisor --
+    ("construction.complaint_window", 10, "days", C, FIX, "T", f"{REG} 第六十条",
+     "自知道或者应当知道之日起10日内投诉；依法应先提出异议的，异议答复期间不计算在内",
+     "complaint within 10 days of knowing (after the objection where one is required)"),
+    ("construction.complaint_acceptance", 3, "working_days", C, LO, "T", f"{REG} 第六十一条",
+     "收到投诉之日起3个工作日内决定是否受理", "complaint accepted or refused within 3 working days"),
+    ("construction.complaint_decision", 30, "working_days", C, LO, "T", f"{REG} 第六十一条",
+     "受理投诉之日起30个工作日内作出书面处理决定", "complaint decided within 30 working days of acceptance"),
+    ("construction.complaint_suspension", None, None, C, FIX, "T", f"{REG} 第六十二条",
+     "处理投诉期间，行政监督部门可以责令暂停招标投标活动", "the supervisor may suspend the trading meanwhile"),
     # -- credit records and the blacklist (信用, 行业自律), supervision module --
     ("credit.withdrawal_after_deadline", None, None, CP, FIX, "S", f"{REG} 第三十五条",
      "投标截止后撤销投标文件的，可以不退还投标保证金，记入信用记录", "withdrawal after the deadline: a credit event"),

@@ -203,6 +203,15 @@ COVERAGE: dict[str, Coverage] = {
     **{rule_id: N(SCREENS) for rule_id in RULES if rule_id.startswith("screen.")},
     "screen.shared_account": C("services/deposits.py shared_payer_accounts",
                                "tests/services/test_deposits.py::test_one_account_paying_for_two_bidders_is_flagged"),
+    # complaints
+    "construction.complaint_window": C("domain/complaints.py check_complaint (the objection first, then 10 days)",
+                                       "tests/services/test_complaints.py::test_a_complaint_is_taken_within_ten_days_of_knowing_and_refused_on_the_eleventh"),
+    "construction.complaint_acceptance": C("services/complaints.py accept/refuse; a warning when overdue",
+                                           "tests/services/test_complaints.py::test_the_supervisor_accepts_suspending_the_lot_and_decides_and_late_handling_is_warned"),
+    "construction.complaint_decision": C("services/complaints.py decide; a warning when overdue",
+                                         "tests/services/test_complaints.py::test_the_supervisor_accepts_suspending_the_lot_and_decides_and_late_handling_is_warned"),
+    "construction.complaint_suspension": C("services/complaints.py accept(suspend=True) through services/suspension.py",
+                                           "tests/services/test_complaints.py::test_the_supervisor_accepts_suspending_the_lot_and_decides_and_late_handling_is_warned"),
     # credit records and the blacklist
     "credit.blacklist_period": C("domain/credit.py check_period, barred; services/credit.py (sign-up, bid, draw)",
                                  "tests/services/test_credit.py::test_only_the_supervisor_keeps_the_blacklist_and_a_period_over_three_years_is_refused"),

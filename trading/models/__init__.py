@@ -5,7 +5,7 @@ from .audit import AuditEntry, AuditHead
 from .bank import BankAccount, BankTransfer, Deposit, DepositPayment
 from .bids import Bid, BidderCertificate, HolderChange, HolderKey, KeyShare, OpeningKey
 from .clock import ClockSetting
-from .credit import BlacklistEntry, CreditEvent
+from .credit import BlacklistEntry, Complaint, CreditEvent
 from .evaluation import (
                          ArchiveBundle,
                          Award,
@@ -40,7 +40,7 @@ from .settings import RuleSetting
 from .statistics import Deal, DealCell, DealSpan
 
 __all__ = [
-    "BlacklistEntry", "CreditEvent",
+    "BlacklistEntry", "Complaint", "CreditEvent",
     "ApiToken", "BankAccount", "BankTransfer", "Bid", "BidderCertificate", "Deposit", "DepositPayment",
     "HolderChange", "HolderKey", "KeyShare", "OpeningKey", "BeaconPulse", "Draw", "DrawCall", "Expert",
     "ExpertPenalty", "ExpertRelative", "ExpertSpecialty", "ExpertTie", "RuleSetting", "OpeningEntry",

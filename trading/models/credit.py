@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -44,3 +44,29 @@ class BlacklistEntry(db.Model):
     lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     lifted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     lift_reason: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class Complaint(db.Model):
+    """投诉: a party's complaint to the supervisor about a lot, from receipt to the written decision."""
+
+    __tablename__ = "complaint"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lot.id"), index=True)
+    round: Mapped[int] = mapped_column()
+    complainant_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"))
+    submitted_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    matter: Mapped[str] = mapped_column(sa.String(16))  # documents | opening | candidates | other
+    text: Mapped[str] = mapped_column(sa.Text)
+    window_from: Mapped[date] = mapped_column(sa.Date)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    accept_due: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(sa.String(16), default="received")  # received | accepted | refused | decided
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # accepted or refused
+    handled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    refusal: Mapped[str] = mapped_column(sa.Text, default="")
+    decide_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    suspended: Mapped[bool] = mapped_column(default=False)  # the supervisor suspended the lot on accepting it
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcome: Mapped[str | None] = mapped_column(sa.String(16))  # upheld | dismissed
+    decision: Mapped[str] = mapped_column(sa.Text, default="")

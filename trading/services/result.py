@@ -37,7 +37,7 @@ from ..models import (
     Publicity,
     ResultObjection,
 )
-from . import audit, deals, deposits, draws, opening, rulebook
+from . import audit, complaints, deals, deposits, draws, opening, rulebook
 from .evaluation import evaluation_of
 from .lots import acts_for_tenderee, require_tenderee, transition
 from .objections import tenderee_answers
@@ -328,6 +328,13 @@ def warnings(ctx, session, now: datetime) -> list[Warning]:
                              {"bid_id": row.payload.get("bid_id"), "reason": row.payload.get("reason", "")}))
     found += _report_limits(ctx, session, now)
     found += _contract_publication(ctx, session, now)
+    for row, rule_id, due in complaints.overdue(session, now):
+        message = (N_("A complaint was not accepted or refused within %(days)s working days.")
+                   if rule_id == "construction.complaint_acceptance"
+                   else N_("An accepted complaint was not decided within %(days)s working days."))
+        found.append(Warning(row.lot_id, "complaint", message, rule_id, due,
+                             {"complaint_id": row.id, "days": rulebook.of_lot(ctx, session, session.get(
+                                 Lot, row.lot_id)).value(rule_id)}))
     return sorted(found, key=lambda w: w.since)
 
 

@@ -36,6 +36,8 @@ AUDIT_ACTIONS = {
     "cancellation.decide": _l("Cancellation decided"),
     "credit.event": _l("Credit event recorded"), "credit.blacklist": _l("Put on the blacklist"),
     "credit.lift": _l("Blacklist entry lifted"),
+    "complaint.submit": _l("Complaint received"), "complaint.accept": _l("Complaint accepted"),
+    "complaint.refuse": _l("Complaint refused"), "complaint.decide": _l("Complaint decided"),
     # sign-up, objections, bids, deposits
     "registration.sign_up": _l("Bidder signed up"), "registration.download": _l("Documents downloaded"),
     "objection.raise": _l("Objection raised"), "objection.answer": _l("Objection answered"),
@@ -130,6 +132,12 @@ RATING_SCALE = ((5, _l("excellent: thorough, independent, on time")), (4, _l("go
                 (3, _l("adequate")), (2, _l("poor: late or careless")),
                 (1, _l("unacceptable: breached the room's rules")))
 SHARE_ROLES = {"host": _l("Opening host"), "supervisor": _l("Supervisor"), "tenderee": _l("Tenderee representative")}
+COMPLAINT_MATTERS = {"documents": _l("the documents (after an objection)"),
+                     "opening": _l("the opening (after an objection)"),
+                     "candidates": _l("the candidates (after an objection)"), "other": _l("another act")}
+COMPLAINT_STATUSES = {"received": _l("received"), "accepted": _l("accepted"), "refused": _l("refused"),
+                      "decided": _l("decided")}
+COMPLAINT_OUTCOMES = {"upheld": _l("upheld"), "dismissed": _l("dismissed")}
 LOT_UNITS_EN = {"construction": "lot", "procurement": "package", "land": "parcel", "property": "item"}
 CATEGORIES_EN = {"goods": "goods", "services": "services", "works": "works"}
 EVALUATION_METHODS_EN = {"lowest_price": "lowest evaluated price", "comprehensive": "comprehensive scoring"}

@@ -1,5 +1,14 @@
 """Names shown for audited actions and deadlines on the lot page and the public pages (kept in web/labels.py)."""
 
-from ..labels import AUDIT_ACTIONS as ACTIONS, DEADLINES, PLATFORM, SHARE_ROLES
+from ..labels import (
+    AUDIT_ACTIONS as ACTIONS,
+    COMPLAINT_MATTERS,
+    COMPLAINT_OUTCOMES,
+    COMPLAINT_STATUSES,
+    DEADLINES,
+    PLATFORM,
+    SHARE_ROLES,
+)
 
-__all__ = ["ACTIONS", "DEADLINES", "PLATFORM", "SHARE_ROLES"]
+__all__ = ["ACTIONS", "COMPLAINT_MATTERS", "COMPLAINT_OUTCOMES", "COMPLAINT_STATUSES", "DEADLINES", "PLATFORM",
+           "SHARE_ROLES"]

@@ -18,10 +18,12 @@ from ...models import (
     Organisation,
     User,
 )
+from ...platform import current_platform
 from ...services import (
     bids,
     cancellation,
     certification,
+    complaints,
     deposits,
     evaluation as room,
     keys,
@@ -31,6 +33,7 @@ from ...services import (
     projects,
     registrations,
     result,
+    rulebook,
     suspension,
     timeline,
     visibility,
@@ -178,6 +181,13 @@ def lot_context(lot) -> dict:
         "opened": opening.is_opened(db.session, lot) if lot.state == "opening" else None,
         "low_price_cases": my_low_price_cases(lot),
         "suspension": suspension.suspended_at(db.session, lot),
+        "complaints": complaints.visible(db.session, current_user, lot),
+        "complaint_matters": labels.COMPLAINT_MATTERS, "complaint_statuses": labels.COMPLAINT_STATUSES,
+        "complaint_outcomes": labels.COMPLAINT_OUTCOMES,
+        "complaint_days": rulebook.of_lot(current_platform(), db.session, lot).value("construction.complaint_window")
+        if project.trade_type == "construction" else None,
+        "may_complain": lot.project.trade_type == "construction" and current_user.is_authenticated
+        and current_user.has_role("bidder", "tenderee") and lifecycle.published(lot.state, lot.previous_state),
         # where the lot page's links lead, only for those the target page admits
         "may_follow_opening": opening.may_follow(db.session, current_user, lot),
         "may_see_evaluation": party or current_user.has_role("staff", "supervisor"),

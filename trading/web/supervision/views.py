@@ -6,15 +6,15 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Blueprint, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from ...domain.errors import DomainError
 from ...extensions import db
-from ...models import BlacklistEntry, CreditEvent
+from ...models import BlacklistEntry, Complaint, CreditEvent
 from ...platform import current_platform
-from ...services import audit, credit, screens, suspension, visibility
+from ...services import audit, complaints, credit, screens, suspension, visibility
 from ..common import choices, error_text, now, perform, roles_required
 from ..edge import paginate
 from ..lots.forms import ActionForm
@@ -198,3 +198,46 @@ def credit_lift(entry_id: int):
     """End a blacklist entry early, with the reason."""
     perform(credit.lift, entry_id, request.form.get("reason", ""), ok=_("The entry is lifted."))
     return redirect(url_for("supervision.credit_page"))
+
+
+@bp.route("/lots/<int:lot_id>/complaints", methods=["POST"])
+@roles_required("bidder", "tenderee")
+def complaint_submit(lot_id: int):
+    """A party complains about the lot to the supervisor."""
+    from datetime import date as date_type
+
+    from ..lots.blueprint import load_lot
+
+    lot = load_lot(lot_id)
+    try:
+        known_on = date_type.fromisoformat(request.form.get("known_on", "")) if request.form.get("known_on") else None
+    except ValueError:
+        known_on = None
+    row, done = perform(complaints.submit, lot, request.form.get("matter", ""), request.form.get("text", ""),
+                        known_on)
+    if done:
+        flash(_("Your complaint is received: the supervisor accepts or refuses it by %(due)s.",
+                due=format_datetime(row.accept_due, "yyyy-MM-dd HH:mm")), "success")
+    return redirect(url_for("lots.lot_view", lot_id=lot.id) + "#complaints")
+
+
+def _complaint_lot(complaint_id: int) -> int:
+    row = db.session.get(Complaint, complaint_id)
+    if row is None:
+        abort(404)
+    return row.lot_id
+
+
+@bp.route("/complaints/<int:complaint_id>/<any(accept, refuse, decide):step>", methods=["POST"])
+@roles_required("supervisor")
+def complaint_handle(complaint_id: int, step: str):
+    """The supervisor accepts (optionally suspending the lot), refuses or decides a complaint."""
+    lot_id = _complaint_lot(complaint_id)
+    if step == "accept":
+        perform(complaints.accept, complaint_id, suspend=bool(request.form.get("suspend")), ok=_("Accepted."))
+    elif step == "refuse":
+        perform(complaints.refuse, complaint_id, request.form.get("reason", ""), ok=_("Refused."))
+    else:
+        perform(complaints.decide, complaint_id, request.form.get("outcome", ""), request.form.get("decision", ""),
+                ok=_("The decision is recorded."))
+    return redirect(url_for("lots.lot_view", lot_id=lot_id) + "#complaints")

@@ -1,0 +1,143 @@
+"""Complaints (投诉) to the supervisor about a construction lot: submitted by a party within its window, accepted
+(the lot suspended if the supervisor so orders) or refused within 3 working days, decided in writing within 30;
+overdue ones are warnings (``result.warnings``). See ``domain.complaints``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from ..domain import complaints as rules_of_complaints, lifecycle
+from ..domain.errors import N_, DomainError, Forbidden, NotFound
+from ..models import Complaint, Lot, Objection, OpeningObjection, ResultObjection
+from . import audit, rulebook, suspension
+
+OBJECTIONS = {"documents": Objection, "opening": OpeningObjection, "candidates": ResultObjection}
+
+
+def _objection_ended(session, lot: Lot, org_id: int, matter: str, now: datetime) -> datetime | None:
+    """When the party's objection on ``matter`` ended: its answer, or its due time once past (None: no such
+    objection, or its answer is not yet due)."""
+    model = OBJECTIONS.get(matter)
+    if model is None:
+        return None
+    ended = []
+    for row in session.scalars(sa.select(model).where(model.lot_id == lot.id, model.bidder_id == org_id)):
+        if row.answered_at is not None:
+            ended.append(row.answered_at)
+        elif getattr(row, "answer_due", None) is not None and row.answer_due <= now:
+            ended.append(row.answer_due)
+    return max(ended) if ended else None
+
+
+def submit(ctx, session, actor, now: datetime, lot: Lot, matter: str, text: str,
+           known_on: date | None = None) -> Complaint:
+    """A bidder or another interested company complains about a construction lot."""
+    if actor is None or not (actor.has_role("bidder") or actor.has_role("tenderee")) or actor.organisation is None:
+        raise Forbidden(N_("Complaints come from a bidder or another interested party."), field="lot")
+    if lot.project.trade_type != "construction":
+        raise DomainError(N_("Complaints about this trade type are not taken on the platform yet."), field="lot",
+                          rule="construction.complaint_window")
+    if not lifecycle.published(lot.state, lot.previous_state):
+        raise DomainError(N_("A lot that was never announced cannot be complained about."), field="lot")
+    in_force = rulebook.of_lot(ctx, session, lot)
+    start = rules_of_complaints.check_complaint(
+        matter, text, known_on, _objection_ended(session, lot, actor.organisation_id, matter, now), now, in_force)
+    row = Complaint(lot_id=lot.id, round=lot.round, complainant_id=actor.organisation_id, submitted_by_id=actor.id,
+                    matter=matter, text=text.strip()[:8000], window_from=start, received_at=now,
+                    accept_due=rules_of_complaints.due(now, "construction.complaint_acceptance", in_force))
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, now, "complaint.submit", object_type="lot", object_id=lot.id,
+                 rule="construction.complaint_window", payload={"complaint_id": row.id, "matter": matter})
+    return row
+
+
+def _pending(session, complaint_id: int, status: str) -> Complaint:
+    row = session.get(Complaint, complaint_id)
+    if row is None:
+        raise NotFound(N_("No such complaint."), field="complaint")
+    if row.status != status:
+        raise DomainError(N_("This complaint has been handled already."), field="complaint")
+    return row
+
+
+def _supervisor(actor) -> None:
+    if actor is None or not actor.has_role("supervisor"):
+        raise Forbidden(N_("Complaints are handled by the supervisor."), field="role")
+
+
+def accept(ctx, session, actor, now: datetime, complaint_id: int, *, suspend: bool = False) -> Complaint:
+    """Accept a complaint (the decision is then due within the working days of the rule); ``suspend`` orders the
+    trading suspended meanwhile (第六十二条)."""
+    _supervisor(actor)
+    row = _pending(session, complaint_id, "received")
+    lot = session.get(Lot, row.lot_id)
+    in_force = rulebook.of_lot(ctx, session, lot)
+    row.status, row.handled_at, row.handled_by_id = "accepted", now, actor.id
+    row.decide_due = rules_of_complaints.due(now, "construction.complaint_decision", in_force)
+    if suspend:
+        if lot.state not in lifecycle.SUSPENDABLE:
+            raise DomainError(N_("The lot cannot be suspended in its present state."), field="suspend",
+                              rule="construction.complaint_suspension")
+        suspension.suspend(session, actor, now, lot, f"处理投诉（第{row.id}号）期间暂停")
+        row.suspended = True
+    audit.record(session, actor, now, "complaint.accept", object_type="lot", object_id=row.lot_id,
+                 rule="construction.complaint_acceptance",
+                 payload={"complaint_id": row.id, "decide_due": row.decide_due, "suspended": row.suspended})
+    return row
+
+
+def refuse(session, actor, now: datetime, complaint_id: int, reason: str) -> Complaint:
+    """Refuse a complaint with the reason (out of time, not an interested party, no grounds, ...)."""
+    _supervisor(actor)
+    row = _pending(session, complaint_id, "received")
+    if len((reason or "").strip()) < 4:
+        raise DomainError(N_("Give the reason, for every party to read (at least 4 characters)."), field="reason",
+                          rule="construction.complaint_acceptance")
+    row.status, row.handled_at, row.handled_by_id, row.refusal = "refused", now, actor.id, reason.strip()[:4000]
+    audit.record(session, actor, now, "complaint.refuse", object_type="lot", object_id=row.lot_id,
+                 rule="construction.complaint_acceptance", payload={"complaint_id": row.id})
+    return row
+
+
+def decide(session, actor, now: datetime, complaint_id: int, outcome: str, decision: str) -> Complaint:
+    """The written decision on an accepted complaint: upheld or dismissed, with its reasons."""
+    _supervisor(actor)
+    row = _pending(session, complaint_id, "accepted")
+    if outcome not in rules_of_complaints.OUTCOMES:
+        raise DomainError(N_("Choose whether the complaint is upheld or dismissed."), field="outcome")
+    if len((decision or "").strip()) < 10:
+        raise DomainError(N_("Write the decision with its facts and reasons (at least 10 characters)."),
+                          field="decision", rule="construction.complaint_decision")
+    row.status, row.decided_at, row.outcome, row.decision = "decided", now, outcome, decision.strip()[:8000]
+    audit.record(session, actor, now, "complaint.decide", object_type="lot", object_id=row.lot_id,
+                 rule="construction.complaint_decision", payload={"complaint_id": row.id, "outcome": outcome})
+    return row
+
+
+def of_lot(session, lot: Lot) -> list[Complaint]:
+    """The lot's complaints, oldest first."""
+    return list(session.scalars(sa.select(Complaint).where(Complaint.lot_id == lot.id).order_by(Complaint.id)))
+
+
+def overdue(session, now: datetime) -> list[tuple[Complaint, str, datetime]]:
+    """Complaints not accepted or refused, or not decided, in time: (complaint, rule, due)."""
+    found = []
+    for row in session.scalars(sa.select(Complaint).where(Complaint.status.in_(("received", "accepted")))):
+        if row.status == "received" and row.accept_due <= now:
+            found.append((row, "construction.complaint_acceptance", row.accept_due))
+        elif row.status == "accepted" and row.decide_due is not None and row.decide_due <= now:
+            found.append((row, "construction.complaint_decision", row.decide_due))
+    return found
+
+
+def visible(session, actor, lot: Lot) -> list[Complaint]:
+    """The lot's complaints this user may read: all for the supervisor, a party's own, and every decided one (the
+    decisions are published)."""
+    rows = of_lot(session, lot)
+    if actor is not None and actor.has_role("supervisor"):
+        return rows
+    own = actor.organisation_id if actor is not None else None
+    return [row for row in rows if row.status == "decided" or (own is not None and row.complainant_id == own)]
