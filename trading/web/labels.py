@@ -115,6 +115,10 @@ DEADLINES = {
     "auction_start": _l("Auction starts"), "publicity_end": _l("End of the publicity"),
 }
 
+# A land parcel's conditions (lot.land_details), as the lot form names them.
+LAND_DETAILS = {"area": _l("Area (m²)"), "use": _l("Land use"), "term_years": _l("Term (years)"),
+                "plot_ratio_min": _l("Plot ratio from"), "plot_ratio_max": _l("Plot ratio to")}
+
 PLATFORM = _l("the platform")
 # The memos the platform itself writes on bank transfers (a memo a user typed is shown as typed).
 MEMOS = {"投标保证金": _l("Bid deposit"), "保证金利息": _l("Interest on the deposit"),
@@ -225,6 +229,11 @@ def memo_text(memo: str | None) -> str:
     return text if chinese() or text not in MEMOS else str(MEMOS[text])
 
 
+def land_detail_name(code: str | None) -> str:
+    """A land parcel's condition by its key (the key itself if unknown)."""
+    return str(LAND_DETAILS[code]) if code in LAND_DETAILS else (code or "")
+
+
 def role_name(code: str | None) -> str:
     """A role's name (招标人 / Tenderee / agency)."""
     return gettext(ROLES[code]) if code in ROLES else (code or "")
@@ -309,6 +318,7 @@ def register(app) -> None:
                            ("category_name", category_name), ("evaluation_method_name", evaluation_method_name),
                            ("action_name", action_name), ("lot_action_name", lot_action_name),
                            ("deadline_name", deadline_name), ("role_name", role_name),
+                           ("land_detail_name", land_detail_name),
                            ("bidder_label", bidder_label), ("memo_text", memo_text), ("cite", cite),
                            ("rule_tooltip", rule_tooltip), ("rule_title", rule_title)):
         app.add_template_filter(_per_request(function), name)
