@@ -197,15 +197,25 @@ class Report:
     visits: int = 0
 
 
-def crawl(app, client, starts: list[str]):
-    """Yield a ``Visit`` for every page reachable from ``starts`` by same-origin GET links, each URL once."""
+def shape(url: str) -> str:
+    """A URL with its numbers and query values left out: /experts/3 and /experts/8 have one shape."""
+    parts = urlsplit(url)
+    keys = sorted(key.split("=")[0] for key in parts.query.split("&") if key)
+    return re.sub(r"[0-9a-f-]{8,}|\d+", "N", parts.path) + "?" + "&".join(keys)
+
+
+def crawl(app, client, starts: list[str], per_shape: int | None = None):
+    """Yield a ``Visit`` for every page reachable from ``starts`` by same-origin GET links, each URL once, and with
+    ``per_shape`` at most that many URLs of one shape (``shape``) besides the starts."""
     adapter = app.url_map.bind("localhost")
-    queue, seen = [(url, "start") for url in starts], set()
+    queue, seen, shapes = [(url, "start") for url in starts], set(), {}
     while queue and len(seen) < MAX_PAGES:
         url, referrer = queue.pop(0)
-        if url in seen:
+        kind = shape(url)
+        if url in seen or (per_shape and referrer != "start" and shapes.get(kind, 0) >= per_shape):
             continue
         seen.add(url)
+        shapes[kind] = shapes.get(kind, 0) + 1
         response = client.get(url)
         try:
             endpoint = adapter.match(urlsplit(url).path, method="GET")[0]
@@ -228,7 +238,7 @@ def crawl(app, client, starts: list[str]):
 
 
 def check(app, starts: list[str], users, langs=("en", "zh_CN"), data: re.Pattern | None = None,
-          report: Report | None = None) -> Report:
+          report: Report | None = None, per_shape: int | None = None) -> Report:
     """Crawl as each of ``users`` (a login name, None for the public, or (name, password)) in each language and
     report what is wrong: dead links, code names, Chinese left in English."""
     data = data or data_strings(app)
@@ -237,7 +247,7 @@ def check(app, starts: list[str], users, langs=("en", "zh_CN"), data: re.Pattern
         username, password = user if isinstance(user, tuple) else (user, "demo2026")
         for lang in langs:
             client = signed_in(app, username, lang, password)
-            for visit in crawl(app, client, starts):
+            for visit in crawl(app, client, starts, per_shape):
                 report.visits += 1
                 who = f"{username or 'public'} ({lang}) {visit.url}"
                 if visit.status >= 400 and visit.referrer != "start":

@@ -229,6 +229,27 @@ def memo_text(memo: str | None) -> str:
     return text if chinese() or text not in MEMOS else str(MEMOS[text])
 
 
+def code_label(code: str) -> str | None:
+    """The name of any code a stored record may hold as a value (a state, a method, an evaluation method, a trade
+    type, a kind of filed document), or None when ``code`` is none of them."""
+    from ..domain import filing
+    from ..services.projects import EVALUATION_METHODS
+
+    if code in lifecycle.STATES:
+        return state_name(code)
+    if code in rules.METHODS:
+        return method_name(code)
+    if code in EVALUATION_METHODS:
+        return evaluation_method_name(code)
+    if code in rules.TRADE_TYPES:
+        return trade_type_name(code)
+    for trade_type in rules.TRADE_TYPES:
+        for kind in filing.kinds(trade_type):
+            if kind.code == code:
+                return _pick(kind.name_zh, kind.name_en)
+    return None
+
+
 def land_detail_name(code: str | None) -> str:
     """A land parcel's condition by its key (the key itself if unknown)."""
     return str(LAND_DETAILS[code]) if code in LAND_DETAILS else (code or "")
