@@ -115,6 +115,9 @@ DEADLINES = {
     "auction_start": _l("Auction starts"), "publicity_end": _l("End of the publicity"),
 }
 
+# What an expert called in a draw answered (the draw's call outcomes).
+CALL_OUTCOMES = {"accepted": _l("accepted"), "declined": _l("declined"), "no_answer": _l("no answer"),
+                 "conflict": _l("declared a conflict")}
 # A land parcel's conditions (lot.land_details), as the lot form names them.
 LAND_DETAILS = {"area": _l("Area (m²)"), "use": _l("Land use"), "term_years": _l("Term (years)"),
                 "plot_ratio_min": _l("Plot ratio from"), "plot_ratio_max": _l("Plot ratio to")}
@@ -231,7 +234,7 @@ def memo_text(memo: str | None) -> str:
 
 def code_label(code: str) -> str | None:
     """The name of any code a stored record may hold as a value (a state, a method, an evaluation method, a trade
-    type, a kind of filed document), or None when ``code`` is none of them."""
+    type, a kind of filed document, a draw call's outcome), or None when ``code`` is none of them."""
     from ..domain import filing
     from ..services.projects import EVALUATION_METHODS
 
@@ -243,6 +246,8 @@ def code_label(code: str) -> str | None:
         return evaluation_method_name(code)
     if code in rules.TRADE_TYPES:
         return trade_type_name(code)
+    if code in CALL_OUTCOMES:
+        return str(CALL_OUTCOMES[code])
     for trade_type in rules.TRADE_TYPES:
         for kind in filing.kinds(trade_type):
             if kind.code == code:

@@ -24,13 +24,13 @@ from ...platform import current_platform
 from ...services import chronograph, draws, visibility
 from ..common import now, perform, roles_required
 from ..i18n import error_text
+from ..labels import CALL_OUTCOMES
 from ..lots.blueprint import load_lot
 from .blueprint import bp
 from .forms import ActionForm, DrawForm
 
 LOCAL = ZoneInfo("Asia/Shanghai")
-OUTCOMES = {"accepted": _l("accepted"), "declined": _l("declined"), "no_answer": _l("no answer"),
-            "conflict": _l("declared a conflict")}
+OUTCOMES = CALL_OUTCOMES
 STATUSES = {"committed": _l("committed, waiting for the beacon"), "calling": _l("calling"),
             "complete": _l("complete"), "cancelled": _l("cancelled")}
 REASONS = {"works_for_tenderee": _l("works for the tenderee"), "works_for_bidder": _l("works for a bidder"),
