@@ -1,6 +1,7 @@
 """Issue 17, layout: the key pages hold at 1366 and 390 px wide in both languages: no horizontal overflow of the
 page, the menu on one row at 1366 px, the bank statement newest first. ``E2E_SCREENSHOTS=folder`` keeps a
-full-page screenshot of each (role, page, width, language) for a reviewer.
+full-page screenshot of each (role, page, width, language) for a reviewer: home, lot, bid, opening record,
+evaluation report, result, bank, statistics and calibration. (Every other page's overflow: tests/e2e/test_crawl.py.)
 
 Needs Playwright and Chromium at /usr/bin/chromium, as tests/e2e/test_walkthrough.py does; skipped without them.
 """
@@ -21,10 +22,12 @@ if not shutil.which(CHROMIUM):
 
 from tests.e2e.test_walkthrough import launch  # noqa: E402
 
-PAGES = (  # (role, path; {lot} is the demo lot with sealed bids)
-    ("staff", "/lots/{lot}"), ("staff", "/"), ("supervisor", "/"), ("supervisor", "/statistics"),
-    ("supervisor", "/statistics/calibration"), ("admin", "/"), ("bidder1", "/lots/{lot}"),
-    ("bidder1", "/lots/{lot}/bid"), ("bidder1", "/bank/"), (None, "/public/announcements"),
+PAGES = (  # (role, path; {lot} is the demo lot with sealed bids, {done} the one evaluated and contracted)
+    ("staff", "/lots/{lot}"), ("staff", "/"), ("staff", "/lots/{done}/opening"),
+    ("staff", "/lots/{done}/evaluation/report"), ("staff", "/lots/{done}/result"), ("supervisor", "/"),
+    ("supervisor", "/statistics"), ("supervisor", "/statistics/calibration"), ("admin", "/"),
+    ("bidder1", "/lots/{lot}"), ("bidder1", "/lots/{lot}/bid"), ("bidder1", "/bank/"),
+    (None, "/public/announcements"), (None, "/"),
 )
 
 
@@ -38,11 +41,12 @@ def _switch(page, lang: str) -> None:
 
 def test_key_pages_hold_at_1366_and_390_px_in_both_languages(server):
     from trading.extensions import db
-    from trading.models import Bid
+    from trading.models import Bid, Evaluation, Lot
 
     app, base = server
     with app.app_context():
-        lot = db.session.scalar(sa.select(Bid.lot_id).limit(1))
+        lot = db.session.scalar(sa.select(Lot.id).where(Lot.id.in_(sa.select(Bid.lot_id)), Lot.state == "announced"))
+        done = db.session.scalar(sa.select(Evaluation.lot_id).limit(1))
     shots = Path(os.environ["E2E_SCREENSHOTS"]) if os.environ.get("E2E_SCREENSHOTS") else None
     if shots:
         shots.mkdir(parents=True, exist_ok=True)
@@ -66,12 +70,12 @@ def test_key_pages_hold_at_1366_and_390_px_in_both_languages(server):
                         if bar["height"] > 80:
                             problems.append(f"{role} {lang}: the menu takes {bar['height']:.0f} px (two rows)")
                     for path in (path for who, path in PAGES if who == role):
-                        page.goto(base + path.format(lot=lot))
+                        page.goto(base + path.format(lot=lot, done=done))
                         if page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1"):
                             problems.append(f"{role} {lang} {width}px {path}: the page scrolls sideways")
                         if shots:
                             name = f"{role or 'public'}-{path.strip('/').replace('/', '-') or 'home'}-{lang}-{width}"
-                            page.screenshot(path=str(shots / f"{name.format(lot=lot)}.png"), full_page=True)
+                            page.screenshot(path=str(shots / f"{name.format(lot=lot, done=done)}.png"), full_page=True)
                 context.close()
         browser.close()
     assert not problems, "\n".join(problems)

@@ -63,6 +63,12 @@ def evaluate(ctx, session, people: walk.Cast, lot: Lot, opened_at: datetime):
     each criterion's points under comprehensive scoring), the report confirmed by all; staff publish the result.
     Returns the evaluation (the result is published at its ``opens_at``)."""
     evaluation, _passwords = room.start(ctx, session, people.staff, opened_at, lot)
+    return finish(ctx, session, people, lot, evaluation)
+
+
+def finish(ctx, session, people: walk.Cast, lot: Lot, evaluation):
+    """``evaluate`` from an evaluation started (the room accounts made): what the committee and staff do once the
+    room opens. Returns the evaluation."""
     at = evaluation.opens_at
     seated = [m for m in evaluation.members if m.status == "seated"]
     for member in seated:

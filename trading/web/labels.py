@@ -119,6 +119,13 @@ DEADLINES = {
     "auction_start": _l("Auction starts"), "publicity_end": _l("End of the publicity"),
 }
 
+# What an expert called in a draw answered (the draw's call outcomes).
+CALL_OUTCOMES = {"accepted": _l("accepted"), "declined": _l("declined"), "no_answer": _l("no answer"),
+                 "conflict": _l("declared a conflict")}
+# A land parcel's conditions (lot.land_details), as the lot form names them.
+LAND_DETAILS = {"area": _l("Area (m²)"), "use": _l("Land use"), "term_years": _l("Term (years)"),
+                "plot_ratio_min": _l("Plot ratio from"), "plot_ratio_max": _l("Plot ratio to")}
+
 PLATFORM = _l("the platform")
 # The memos the platform itself writes on bank transfers (a memo a user typed is shown as typed).
 MEMOS = {"投标保证金": _l("Bid deposit"), "保证金利息": _l("Interest on the deposit"),
@@ -235,6 +242,34 @@ def memo_text(memo: str | None) -> str:
     return text if chinese() or text not in MEMOS else str(MEMOS[text])
 
 
+def code_label(code: str) -> str | None:
+    """The name of any code a stored record may hold as a value (a state, a method, an evaluation method, a trade
+    type, a kind of filed document, a draw call's outcome), or None when ``code`` is none of them."""
+    from ..domain import filing
+    from ..services.projects import EVALUATION_METHODS
+
+    if code in lifecycle.STATES:
+        return state_name(code)
+    if code in rules.METHODS:
+        return method_name(code)
+    if code in EVALUATION_METHODS:
+        return evaluation_method_name(code)
+    if code in rules.TRADE_TYPES:
+        return trade_type_name(code)
+    if code in CALL_OUTCOMES:
+        return str(CALL_OUTCOMES[code])
+    for trade_type in rules.TRADE_TYPES:
+        for kind in filing.kinds(trade_type):
+            if kind.code == code:
+                return _pick(kind.name_zh, kind.name_en)
+    return None
+
+
+def land_detail_name(code: str | None) -> str:
+    """A land parcel's condition by its key (the key itself if unknown)."""
+    return str(LAND_DETAILS[code]) if code in LAND_DETAILS else (code or "")
+
+
 def role_name(code: str | None) -> str:
     """A role's name (招标人 / Tenderee / agency)."""
     return gettext(ROLES[code]) if code in ROLES else (code or "")
@@ -319,6 +354,7 @@ def register(app) -> None:
                            ("category_name", category_name), ("evaluation_method_name", evaluation_method_name),
                            ("action_name", action_name), ("lot_action_name", lot_action_name),
                            ("deadline_name", deadline_name), ("role_name", role_name),
+                           ("land_detail_name", land_detail_name),
                            ("bidder_label", bidder_label), ("memo_text", memo_text), ("cite", cite),
                            ("rule_tooltip", rule_tooltip), ("rule_title", rule_title)):
         app.add_template_filter(_per_request(function), name)

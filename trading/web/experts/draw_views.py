@@ -24,20 +24,23 @@ from ...platform import current_platform
 from ...services import chronograph, draws, visibility
 from ..common import now, perform, roles_required
 from ..i18n import error_text
+from ..labels import CALL_OUTCOMES
 from ..lots.blueprint import load_lot
 from .blueprint import bp
 from .forms import ActionForm, DrawForm
 
 LOCAL = ZoneInfo("Asia/Shanghai")
-OUTCOMES = {"accepted": _l("accepted"), "declined": _l("declined"), "no_answer": _l("no answer"),
-            "conflict": _l("declared a conflict")}
+OUTCOMES = CALL_OUTCOMES
 STATUSES = {"committed": _l("committed, waiting for the beacon"), "calling": _l("calling"),
             "complete": _l("complete"), "cancelled": _l("cancelled")}
-REASONS = {"works_for_tenderee": "本单位为招标人", "works_for_bidder": "工作单位为投标人",
-           "relative_of_bidder": "近亲属为投标人主要负责人", "recently_drawn": "近期已被抽中",
-           "suspended": "暂停评标资格", "removed": "已被清退", "same_region": "与招标人同一地区",
-           "penalised": "曾因招标投标违法行为受过处罚", "works_for_regulator": "工作单位为行政监督部门",
-           "tie_to_bidder": "与投标人有或近年有劳动、任职或控股关系", "blacklisted": "列入失信名单"}
+REASONS = {"works_for_tenderee": _l("works for the tenderee"), "works_for_bidder": _l("works for a bidder"),
+           "relative_of_bidder": _l("a close relative is a bidder's principal"),
+           "recently_drawn": _l("drawn recently"), "suspended": _l("suspended from evaluations"),
+           "removed": _l("removed from the pool"), "same_region": _l("in the tenderee's region"),
+           "penalised": _l("penalised before for a tendering offence"),
+           "works_for_regulator": _l("works for the supervisory body"),
+           "tie_to_bidder": _l("has or recently had an employment, office or ownership tie to a bidder"),
+           "blacklisted": _l("on the blacklist")}
 
 
 def advance(draw: Draw) -> Draw:

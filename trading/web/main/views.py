@@ -17,7 +17,7 @@ from ...extensions import db
 from ...models import AuditEntry, Organisation, User
 from ...services import visibility
 from ..common import ActionForm, is_safe_next, now
-from ..labels import cite
+from ..labels import cite, code_label
 from ..nav import context as nav_context
 
 bp = Blueprint("main", __name__)
@@ -34,17 +34,23 @@ ROLE_ORDER = ["admin", "staff", "supervisor", "tenderee", "bidder", "expert"]
 
 @bp.app_template_filter("payload")
 def payload_filter(payload: dict | None) -> Markup:
-    """An audit payload as readable ``key: value`` pairs (Chinese kept as is; a rule id as its law and article,
-    the id in the tooltip)."""
+    """An audit payload as readable ``key: value`` pairs: each key is the stored record's field name (the chain
+    hashes the record as stored), shown as code, and so is a structure; Chinese kept as is; a rule id as its law
+    and article, and a state, method or document kind by its name, the code in the tooltip."""
     if not payload:
         return Markup("")
 
     def shown(value):
         if isinstance(value, str) and value in RULES:
             return Markup('<span title="{}">{}</span>').format(value, cite(value))
-        return json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else value
+        if isinstance(value, str) and code_label(value) is not None:
+            return Markup('<span title="{}">{}</span>').format(value, code_label(value))
+        if isinstance(value, (dict, list)):  # a structure as stored
+            return Markup('<code class="text-body">{}</code>').format(json.dumps(value, ensure_ascii=False))
+        return value
 
-    return Markup("; ").join(Markup("{}: {}").format(key, shown(value)) for key, value in payload.items())
+    return Markup("; ").join(Markup('<code class="text-body">{}</code>: {}').format(key, shown(value))
+                             for key, value in payload.items())
 
 
 @bp.route("/")
