@@ -236,3 +236,38 @@ def check_reveal(commitment: str, lot_code: str, amount: Decimal, salt: str) -> 
         raise DomainError(N_("The price and salt do not open the sealed reserve."), field="amount",
                           rule="land.reserve_price")
     return amount
+
+
+CONFIRMATION_FORMAT = "trading-deal-confirmation/1"
+CONFIRMATION_CONTEXT = b"trading-deal-confirmation/1 signature\x00"
+
+
+def sign_confirmation(fields: dict, signing_key) -> dict:
+    """The 成交确认书's fields (plain JSON values) with the format, the platform key's fingerprint and an Ed25519
+    signature (base64) over ``CONFIRMATION_CONTEXT`` + their canonical JSON, as receipts are signed."""
+    import base64
+
+    from .sealing.layout import canonical_json, fingerprint
+
+    signed = {**fields, "format": CONFIRMATION_FORMAT,
+              "platform_key_fingerprint": fingerprint(signing_key.public_key().public_bytes_raw())}
+    signed["signature"] = base64.b64encode(signing_key.sign(CONFIRMATION_CONTEXT + canonical_json(signed))).decode()
+    return signed
+
+
+def verify_confirmation(document: dict, public_key) -> bool:
+    """Whether a 成交确认书 carries a valid signature by ``public_key`` (an Ed25519 public key) over its fields."""
+    import base64
+    import binascii
+
+    from cryptography.exceptions import InvalidSignature
+
+    from .sealing.layout import canonical_json
+
+    fields = {name: value for name, value in document.items() if name != "signature"}
+    try:
+        public_key.verify(base64.b64decode(document["signature"], validate=True),
+                          CONFIRMATION_CONTEXT + canonical_json(fields))
+    except (InvalidSignature, KeyError, binascii.Error, ValueError, TypeError):
+        return False
+    return fields.get("format") == CONFIRMATION_FORMAT
