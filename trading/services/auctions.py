@@ -57,7 +57,8 @@ def _require_live(lot: Lot) -> None:
 
 def auction_of(session, lot: Lot, *, create: bool = False) -> Auction | None:
     """The live trade of the lot's current round (created on first use when ``create``)."""
-    row = session.scalar(sa.select(Auction).where(Auction.lot_id == lot.id, Auction.round == lot.round))
+    row = session.scalar(sa.select(Auction).where(Auction.lot_id == lot.id, Auction.round == lot.round)
+                         .execution_options(populate_existing=True))  # read afresh under the lot's lock
     if row is None and create:
         row = Auction(lot_id=lot.id, round=lot.round, phase="listing", last_seq=0)
         session.add(row)
