@@ -12,10 +12,6 @@
   var endsAt = null, offset = 0, lastSeen = null, lastPhase = null;
 
   function text(value) { var span = document.createElement('span'); span.textContent = value == null ? '' : value; return span.innerHTML; }
-  function yuan(value) {
-    var parts = String(value).split('.');
-    return parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ',') + '.' + (parts[1] || '00');
-  }
   function local(iso) {
     var d = new Date(new Date(iso).getTime() + 8 * 3600 * 1000);  // Beijing time, as the page shows times
     return d.toISOString().slice(0, 19).replace('T', ' ');
@@ -23,21 +19,25 @@
   function tick() {
     if (!endsAt) { clock.textContent = '—'; return; }
     var left = Math.max(0, Math.floor((endsAt - (Date.now() + offset)) / 1000));
-    var h = Math.floor(left / 3600), m = Math.floor(left % 3600 / 60), s = left % 60;
-    clock.textContent = (h ? h + ':' : '') + String(m).padStart(2, '0') + ':' + String(s).padStart(2, '0');
+    var d = Math.floor(left / 86400), h = Math.floor(left % 86400 / 3600), m = Math.floor(left % 3600 / 60), s = left % 60;
+    clock.textContent = (d ? d + root.getAttribute('data-days-label') + ' ' : '') + (d || h ? String(h).padStart(2, '0') + ':' : '') +
+      String(m).padStart(2, '0') + ':' + String(s).padStart(2, '0');
   }
   function draw(data) {
     offset = new Date(data.now).getTime() - Date.now();
     endsAt = data.ends_at ? new Date(data.ends_at).getTime() : null;
     document.getElementById('board-phase').textContent = phases[data.phase] || data.phase;
-    document.getElementById('board-price').textContent = data.current_price ? yuan(data.current_price) : '—';
-    document.getElementById('board-paddle').textContent = data.current_paddle ? '# ' + data.current_paddle : '';
+    document.getElementById('board-price').textContent = data.current_price_shown || '—';
+    document.getElementById('board-paddle').textContent = data.current_paddle ?
+      root.getAttribute('data-paddle-label') + ' ' + data.current_paddle : '';
+    var next = document.getElementById('board-next-amount');
+    if (next && data.next_minimum_shown) next.textContent = data.next_minimum_shown;
     document.getElementById('board-ends').textContent = data.ends_at ?
       root.getAttribute('data-ends-label') + ' ' + local(data.ends_at).slice(0, 16) : '';
     if (data.offers.length) {
       document.getElementById('board-offers').innerHTML = data.offers.map(function (o) {
-        return '<tr><td>' + o.seq + '</td><td>' + text(o.paddle) + '</td><td class="text-end">' + yuan(o.amount) +
-          '</td><td>' + text(phases[o.phase] || o.phase) + '</td><td>' + text(local(o.at).slice(0, 16)) + '</td></tr>';
+        return '<tr><td>' + o.seq + '</td><td>' + text(o.paddle) + '</td><td class="text-end">' + text(o.amount_shown) +
+          '</td><td class="d-none d-sm-table-cell">' + text(phases[o.phase] || o.phase) + '</td><td>' + text(local(o.at).slice(0, 16)) + '</td></tr>';
       }).join('');
     }
     var amount = document.getElementById('offer-amount');

@@ -13,6 +13,7 @@ from ...extensions import db
 from ...platform import current_platform
 from ...services import auctions, visibility
 from ..common import now, perform, roles_required
+from ..filters import yuan
 from ..i18n import error_text
 from .blueprint import INTERNAL, bp, load_lot, require_party
 from .forms import ActionForm, OfferForm, ReserveForm, RevealForm
@@ -42,6 +43,10 @@ def board_json(lot_id: int):
         if current_user.has_role("bidder") else None
     data["my_paddle"] = paddle.number if paddle else None
     data["joined"] = bool(paddle and paddle.joined_at)
+    for name in ("current_price", "next_minimum", "price"):  # as the page shows money (元/万元, or yuan)
+        data[f"{name}_shown"] = yuan(data[name]) if data[name] else None
+    for offer in data["offers"]:
+        offer["amount_shown"] = yuan(offer["amount"])
     return jsonify(data)
 
 
