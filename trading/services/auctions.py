@@ -118,7 +118,8 @@ def qualify(ctx, session, actor, now: datetime, lot: Lot) -> Paddle:
         raise DomainError(N_("The deposit has not arrived in full: the paddle number is issued once it has."),
                           field="deposit", rule="land.paddle_numbers")
     taken = set(session.scalars(sa.select(Paddle.number).where(Paddle.lot_id == lot.id, Paddle.round == lot.round)))
-    number = next(n for n in iter(lambda: f"{100 + secrets.randbelow(900)}", None) if n not in taken)
+    low = 100 if len(taken) < 450 else 1000  # three random digits, four for a crowded lot (never runs out)
+    number = next(n for n in iter(lambda: f"{low + secrets.randbelow(9 * low)}", None) if n not in taken)
     row = Paddle(lot_id=lot.id, round=lot.round, registration_id=registration.id, bidder_id=actor.organisation_id,
                  number=number, issued_at=now)
     session.add(row)
