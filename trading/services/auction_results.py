@@ -15,9 +15,10 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from ..domain import auction as rules_of_auction, calendar
-from ..models import Auction, Lot, Paddle
+from ..models import Auction, Lot, Paddle, Project
 from . import audit, deals, deposits, rulebook
 from .auctions import (
+    LIVE_METHODS,
     auction_of,
     deposits_of,
     is_live,
@@ -34,8 +35,9 @@ def due(session, now: datetime):
     ending = sa.and_(Lot.state == "listing", Lot.listing_end <= now,
                      sa.or_(Auction.id.is_(None), Auction.phase.in_(["listing", "confirming"])))
     bidding = sa.and_(Lot.state == "auction", Auction.phase == "bidding", Auction.countdown_end <= now)
+    live = sa.select(Project.id).where(Project.trade_type == "land")
     return (sa.select(Lot.id).outerjoin(Auction, sa.and_(Auction.lot_id == Lot.id, Auction.round == Lot.round))
-            .where(Lot.method == "listing", sa.or_(ending, bidding)))
+            .where(Lot.method.in_(LIVE_METHODS), Lot.project_id.in_(live), sa.or_(ending, bidding)))
 
 
 def step(ctx, session, now: datetime, lot: Lot) -> list[str]:
