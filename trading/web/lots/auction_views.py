@@ -4,11 +4,13 @@ and confirmation to join the online bidding, the land authority's sealed reserve
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...domain import auction as rules_of_auction
+from ...domain import auction as rules_of_auction, money
 from ...extensions import db
 from ...platform import current_platform
 from ...services import auctions, visibility
@@ -130,8 +132,17 @@ def deal_confirmation(lot_id: int):
         abort(404)
     ctx = current_platform()
     valid = rules_of_auction.verify_confirmation(state.confirmation, ctx.keyring.platform.signing_key.public_key())
-    return render_template("lots/confirmation.html", lot=lot, doc=state.confirmation, valid=valid,
-                           public_pem=ctx.keyring.platform.signing_public_pem.decode())
+    doc = state.confirmation
+    amounts = {name: _chinese_money(doc[name]) for name in ("price", "starting_price", "premium", "reserve")
+               if doc.get(name)}  # the document is Chinese in every page language, as the centre issues it
+    return render_template("lots/confirmation.html", lot=lot, doc=doc, amounts=amounts, valid=valid)
+
+
+def _chinese_money(text: str) -> str:
+    """An amount as a Chinese document writes it: 6,220.00 万元（62,200,000.00 元）."""
+    value = Decimal(text)
+    shown, exact = money.format_auto(value), money.format_yuan(value)
+    return shown if shown == exact else f"{shown}（{exact}）"
 
 
 def board_context(lot) -> dict:
