@@ -51,7 +51,7 @@ def _leaks(username, pages: dict[str, str], secrets: dict[str, str]) -> list[str
 
 def test_while_the_listing_runs_no_page_or_json_names_a_bidder(app):
     lot_id, names, accounts = _competing(app)
-    extra = (f"/lots/{lot_id}/board.json", f"/lots/{lot_id}/confirmation", "/statistics/")
+    extra = (f"/lots/{lot_id}/board.json", f"/lots/{lot_id}/confirmation", "/statistics")
     leaks = []
     for username in WATCHERS:
         pages = crawl(_client(app, username), lot_id, extra)
