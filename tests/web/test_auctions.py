@@ -38,6 +38,10 @@ def test_a_bidder_offers_on_the_board_and_every_watcher_sees_the_paddle_number_o
         assert board["current_price"] == "61200000.00" and board["current_paddle"] == numbers[0]
         assert board["next_minimum"] == "61700000.00" and [o["seq"] for o in board["offers"]] == [1]
         assert not any(name in str(board) for name in names)
+    answer = bidder.post(f"/lots/{lot_id}/offers", data={"amount": "61700000"},
+                         headers={"Accept": "application/json"})  # a bidder's tool reads the answer
+    assert answer.status_code == 422 and answer.get_json()["rule"] == "land.own_highest"
+    assert answer.get_json()["seq"] == 3 and not answer.get_json()["accepted"]
     staff_page = staff.get(f"/lots/{lot_id}").get_data(as_text=True)
     assert 'id="offer-audit"' in staff_page and not any(name in staff_page for name in names)
 

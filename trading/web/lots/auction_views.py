@@ -16,7 +16,7 @@ from ...platform import current_platform
 from ...services import auctions, visibility
 from ..common import now, perform, roles_required
 from ..filters import yuan
-from ..i18n import error_text
+from ..i18n import error_text, wants_json
 from .blueprint import INTERNAL, bp, load_lot, require_party
 from .forms import ActionForm, OfferForm, ReserveForm, RevealForm
 
@@ -71,6 +71,11 @@ def offer_place(lot_id: int):
     if not form.validate_on_submit():
         abort(400)
     row, ok = perform(auctions.place_offer, lot.id, form.amount.data)
+    if ok and wants_json():  # a bidder's tool (and the benchmark) reads the answer: 201 accepted, 422 refused
+        body = {"seq": row.seq, "accepted": row.accepted, "amount": f"{row.amount:.2f}",
+                "received_at": row.received_at.isoformat(), "rule": row.rule,
+                "reason": None if row.accepted else str(error_text(row.error))}
+        return jsonify(body), 201 if row.accepted else 422
     if ok and row.accepted:
         flash(_("Offer %(seq)s accepted: %(amount)s yuan.", seq=row.seq, amount=f"{row.amount:,.2f}"), "success")
     elif ok:
