@@ -155,14 +155,21 @@ class Session:
             return response.status, {}
 
 
-def bidder(port: int, lot_id: int, username: str, until: float, answers: list, errors: list) -> None:
-    """Read the board, offer the next valid amount, again until ``until``."""
+def bidder(port: int, lot_id: int, username: str, race: dict, answers: list, errors: list) -> None:
+    """Log in, wait for the start, then read the board and offer the next valid amount until the end."""
     try:
         me = Session(port, username)
         page = me.page(f"/lots/{lot_id}")
-        me.token = re.search(r'id="offer-form">\s*<input[^>]*name="csrf_token"[^>]*value="([^"]+)"', page,
-                             re.S).group(1) if 'id="offer-form"' in page else me.token
-        while time.time() < until:
+        found = re.search(r'id="offer-form">\s*<input[^>]*name="csrf_token"[^>]*value="([^"]+)"', page, re.S)
+        me.token = found.group(1) if found else me.token
+    except Exception as error:
+        errors.append(repr(error))
+        return
+    finally:
+        race["ready"].release()
+    race["go"].wait()
+    try:
+        while time.time() < race["until"]:
             board = me.json(f"/lots/{lot_id}/board.json")
             status, body = me.post_json(f"/lots/{lot_id}/offers", {"amount": board["next_minimum"]})
             answers.append((status, body))
@@ -170,20 +177,27 @@ def bidder(port: int, lot_id: int, username: str, until: float, answers: list, e
         errors.append(repr(error))
 
 
-def watcher(port: int, lot_id: int, until: float, seen: dict, errors: list, index: int) -> None:
-    """Poll the board every POLL_S seconds; note when each offer was first seen (real time)."""
+def watcher(port: int, lot_id: int, race: dict, seen: dict, errors: list, index: int) -> None:
+    """Log in, then poll the board every POLL_S seconds until the end; note when each offer was first seen."""
     try:
         me = Session(port, "staff")
-        mine: dict[int, float] = {}
-        while time.time() < until:
+    except Exception as error:
+        errors.append(repr(error))
+        return
+    finally:
+        race["ready"].release()
+    race["go"].wait()
+    mine: dict[int, float] = {}
+    try:
+        while time.time() < race["until"] + 2:
             board = me.json(f"/lots/{lot_id}/board.json")
             at = time.time()
             for offer in board["offers"]:
                 mine.setdefault(offer["seq"], at)
             time.sleep(POLL_S)
-        seen[index] = mine
     except Exception as error:
         errors.append(repr(error))
+    seen[index] = mine
 
 
 def check(plan: dict, answers: list, offset_s: float) -> tuple[dict, dict[int, float]]:
@@ -239,21 +253,19 @@ def main() -> None:
         server = serve.Running(dict(os.environ), str(work / "serve.log"))
         server.wait_until_up()
         answers, errors, seen = [], [], {}
-        until = time.time() + SECONDS + 30  # logging everyone in comes first; the run itself is SECONDS long
-        watchers = [threading.Thread(target=watcher, args=(port, plan["lot_id"], until + 2, seen, errors, i))
-                    for i in range(WATCHERS)]
-        for thread in watchers:
+        race = {"ready": threading.Semaphore(0), "go": threading.Event(), "until": 0.0}
+        threads = [threading.Thread(target=watcher, args=(port, plan["lot_id"], race, seen, errors, i))
+                   for i in range(WATCHERS)]
+        threads += [threading.Thread(target=bidder, args=(port, plan["lot_id"], name, race, answers, errors))
+                    for name in plan["users"]]
+        for thread in threads:
             thread.start()
-        time.sleep(2)
-        run_until = time.time() + SECONDS
-        bidders = [threading.Thread(target=bidder, args=(port, plan["lot_id"], name, run_until, answers, errors))
-                   for name in plan["users"]]
-        log(f"{len(bidders)} bidders offer for {SECONDS:.0f} s while {len(watchers)} watchers poll the board")
-        for thread in bidders:
-            thread.start()
-        for thread in bidders:
-            thread.join()
-        for thread in watchers:
+        for _ in threads:  # everyone logs in first (password hashing is not what is measured)
+            race["ready"].acquire()
+        log(f"{len(plan['users'])} bidders offer for {SECONDS:.0f} s while {WATCHERS} watchers poll the board")
+        race["until"] = time.time() + SECONDS
+        race["go"].set()
+        for thread in threads:
             thread.join()
         figures, accepted_at = check(plan, answers, clock_offset())
         delays = [(first - accepted_at[seq]) * 1000 for mine in seen.values() for seq, first in mine.items()
