@@ -114,45 +114,51 @@ def prepare() -> dict:
 
 
 class Session:
-    """A logged-in browser session on one connection: its cookie and a CSRF token."""
+    """A logged-in browser session: its cookie and a CSRF token, on a kept-alive connection that is opened again
+    when the server closes it."""
 
     def __init__(self, port: int, username: str):
+        self.port, self.cookie = port, ""
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        page, cookie = self._get("/auth/login", "")
+        page = self.page("/auth/login")
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
         form = urllib.parse.urlencode({"username": username, "password": "demo2026", "csrf_token": token})
-        self.conn.request("POST", "/auth/login", body=form, headers={
-            "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
-        response = self.conn.getresponse()
-        response.read()
-        self.cookie = (response.getheader("Set-Cookie") or cookie).split(";")[0]
+        self._send("POST", "/auth/login", form, {"Content-Type": "application/x-www-form-urlencoded"})
         self.token = token
 
-    def _get(self, path: str, cookie: str) -> tuple[str, str]:
-        self.conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
-        response = self.conn.getresponse()
-        body = response.read().decode()
-        return body, (response.getheader("Set-Cookie") or cookie).split(";")[0]
+    def _send(self, method: str, path: str, body: str | None, headers: dict) -> tuple[int, bytes]:
+        """One request (again on a new connection if the kept-alive one was closed); keeps the session cookie."""
+        headers = {**headers, **({"Cookie": self.cookie} if self.cookie else {})}
+        for attempt in (1, 2):
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                response = self.conn.getresponse()
+                data = response.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionError, http.client.CannotSendRequest):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                if attempt == 2:
+                    raise
+        cookie = response.getheader("Set-Cookie")
+        if cookie:
+            self.cookie = cookie.split(";")[0]
+        return response.status, data
 
     def page(self, path: str) -> str:
-        body, self.cookie = self._get(path, self.cookie)
-        return body
+        return self._send("GET", path, None, {})[1].decode()
 
     def json(self, path: str) -> dict:
-        self.conn.request("GET", path, headers={"Cookie": self.cookie, "Accept": "application/json"})
-        response = self.conn.getresponse()
-        return json.loads(response.read())
+        return json.loads(self._send("GET", path, None, {"Accept": "application/json"})[1])
 
     def post_json(self, path: str, fields: dict) -> tuple[int, dict]:
         body = urllib.parse.urlencode({**fields, "csrf_token": self.token})
-        self.conn.request("POST", path, body=body, headers={
-            "Cookie": self.cookie, "Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded"})
-        response = self.conn.getresponse()
-        text = response.read()
+        status, data = self._send("POST", path, body, {"Accept": "application/json",
+                                                       "Content-Type": "application/x-www-form-urlencoded"})
         try:
-            return response.status, json.loads(text)
+            return status, json.loads(data)
         except ValueError:
-            return response.status, {}
+            return status, {}
 
 
 def bidder(port: int, lot_id: int, username: str, race: dict, answers: list, errors: list) -> None:
