@@ -174,10 +174,11 @@ def _check_offer(ctx, session, lot: Lot, state: Auction, paddle: Paddle, amount:
             raise DomainError(N_("Only bidders who confirmed they join may offer in the online bidding."),
                               field="amount", rule="land.online_bidding")
         rules_of_auction.check_bidding_time(found, accepted, now)
-    elif state.phase == "listing" and lot.state == "listing":
+    elif state.phase == "listing" and lot.state in ("announced", "listing"):
         rules_of_auction.check_listing_time(found, now)
-    elif lot.state == "announced" and now < found.listing_start:
-        rules_of_auction.check_listing_time(found, now)
+        if lot.state == "announced":  # its start has come but the clock step has not opened the listing yet
+            raise DomainError(N_("The listing opens at %(start)s; offers are taken from then."), field="amount",
+                              rule="land.increments", start=_shown(found.listing_start))
     else:
         end = state.countdown_end or found.listing_end
         raise DomainError(N_("Your offer arrived at %(arrived)s, after the offers closed at %(end)s."),
