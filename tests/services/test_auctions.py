@@ -206,3 +206,10 @@ def test_the_board_names_paddle_numbers_never_companies(ctx, session):
     assert board["next_minimum"] == f"{START + STEP:.2f}" and board["phase"] == "listing"
     text = str(board)
     assert all(b.organisation.name not in text for b in people.bidders)
+
+
+def test_an_offer_before_the_listing_opens_is_refused_as_early(ctx, session):
+    people, lot, _ = land_lot(session, bidders=1)
+    early = offer(ctx, session, people.bidders[0], lot, START, lot.listing_start - timedelta(hours=1))
+    assert not early.accepted and "start" in early.error.params and early.seq == 1
+    assert auctions.board(ctx, session, lot, lot.listing_start)["current_price"] is None
