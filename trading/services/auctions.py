@@ -257,6 +257,8 @@ def reveal_reserve(ctx, session, actor, now: datetime, lot_id: int, amount_text,
         from .auction_results import decide
 
         decide(ctx, session, now, lot, state)
+        session.flush()
+        notify_board(ctx, lot)
     return state
 
 
