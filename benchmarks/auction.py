@@ -40,7 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.rush import REDIS, free_port, log as _log, percentile  # noqa: E402
+from benchmarks.rush import REDIS, free_port, percentile  # noqa: E402
 
 BIDDERS = int(os.environ.get("BENCH_BIDDERS", "200"))
 WATCHERS = int(os.environ.get("BENCH_WATCHERS", "200"))
@@ -51,7 +51,7 @@ DATABASE = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@1
 
 
 def log(text: str) -> None:
-    _log(text.replace("rush: ", ""))
+    print(f"auction: {text}", file=sys.stderr, flush=True)
 
 
 def fresh_database() -> None:
