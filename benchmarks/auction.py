@@ -48,6 +48,7 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
 POLL_S = float(os.environ.get("BENCH_POLL_S", "0.5"))
 DAYS_AGO = int(os.environ.get("BENCH_DAYS_AGO", "25"))
 DATABASE = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/auction")
+LOGINS = threading.Semaphore(int(os.environ.get("BENCH_LOGIN_CONCURRENCY", "8")))  # logins at a time, before the run
 
 
 def log(text: str) -> None:
@@ -119,11 +120,12 @@ class Session:
 
     def __init__(self, port: int, username: str):
         self.port, self.cookie = port, ""
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        page = self.page("/auth/login")
-        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-        form = urllib.parse.urlencode({"username": username, "password": "demo2026", "csrf_token": token})
-        self._send("POST", "/auth/login", form, {"Content-Type": "application/x-www-form-urlencoded"})
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        with LOGINS:
+            page = self.page("/auth/login")
+            token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+            form = urllib.parse.urlencode({"username": username, "password": "demo2026", "csrf_token": token})
+            self._send("POST", "/auth/login", form, {"Content-Type": "application/x-www-form-urlencoded"})
         self.token = token
 
     def _send(self, method: str, path: str, body: str | None, headers: dict) -> tuple[int, bytes]:
@@ -137,7 +139,7 @@ class Session:
                 break
             except (http.client.RemoteDisconnected, ConnectionError, http.client.CannotSendRequest):
                 self.conn.close()
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
                 if attempt == 2:
                     raise
         cookie = response.getheader("Set-Cookie")
