@@ -299,8 +299,8 @@ def stats_calibrate(as_json: bool) -> None:
 
 rules_group = click.Group("rules", help="The rules in force: the law's table (RULES.md), made stricter where the "
                                          "centre's TRADING_RULE_OVERRIDES or its administrator (rules page) say so.")
-UNITS = {"days": "days", "working_days": "working days", "percent": "%", "count": "", "years": "years",
-         "ratio": "", "yuan": "yuan", None: ""}
+UNITS = {"minutes": "minutes", "days": "days", "working_days": "working days", "percent": "%", "count": "",
+         "years": "years", "ratio": "", "yuan": "yuan", None: ""}
 
 
 def _rule_value(value, unit) -> str:

@@ -1,9 +1,9 @@
 """Credit records and the blacklist (issue 19): events recorded against an organisation or an expert with their
 evidence and decision, and blacklist entries that bar a bidder from signing up and bidding or an expert from being
-drawn for a period. (Revises 0021_auctions once the land trade lands; until then 0020_rule_settings.)
+drawn for a period.
 
 Revision ID: 0022_credit
-Revises: 0020_rule_settings
+Revises: 0021_auctions
 Create Date: 2026-12-07 12:18:48.760675
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0022_credit'
-down_revision = '0020_rule_settings'
+down_revision = '0021_auctions'
 branch_labels = None
 depends_on = None
 

@@ -93,6 +93,17 @@ TABLE = {
     "lots.objection_answer": ("POST", {"objection_id": "objection"}, {}, only({"tenderee"}, ok=302)),
     "lots.sign_up": ("POST", {"lot_id": "lot"}, {}, only({"bidder"}, ok=302)),
     "lots.documents_download": ("POST", {"lot_id": "lot"}, {"fingerprint": "ab12"}, only({"bidder"})),
+    # the live land trade (the demo's land parcel: tenderee1 acts for another authority, so it does not see it)
+    "lots.board_json": ("GET", {"lot_id": "land_lot"}, None,
+                        {**only({"bidder", "staff", "supervisor", "admin"}), "tenderee": 404}),
+    "lots.paddle_apply": ("POST", {"lot_id": "land_lot"}, {}, only({"bidder"}, ok=302)),
+    "lots.offer_place": ("POST", {"lot_id": "land_lot"}, {}, only({"bidder"}, ok=400)),
+    "lots.bidding_join": ("POST", {"lot_id": "land_lot"}, {}, only({"bidder"}, ok=302)),
+    "lots.reserve_seal": ("POST", {"lot_id": "land_lot"}, {}, {**only({"tenderee"}), "tenderee": 404}),
+    "lots.reserve_reveal": ("POST", {"lot_id": "land_lot"}, {}, {**only({"tenderee"}), "tenderee": 404}),
+    # before a deal there is no confirmation to read
+    "lots.deal_confirmation": ("GET", {"lot_id": "land_lot"}, None,
+                               {**only({"bidder", "staff", "supervisor", "admin"}, ok=404), "tenderee": 404}),
     # the simulated online bank: every logged-in user sees its organisation's account (or that it has none)
     "bank.account": ("GET", {}, None, {role: LOGIN if role == "anonymous" else 200 for role in ROLES}),
     # sealed bids
@@ -236,6 +247,7 @@ def _demo_lots() -> dict[str, int]:
     return {"project": lot.project_id, "lot": lot.id, "approval": first(MethodApproval, lot_id=lot.id),
             "attachment": first(Attachment, lot_id=lot.id), "announcement": first(Announcement, lot_id=lot.id),
             "approved_lot": walk.existing(db.session, "procurement").id, "cancellation": request.id,
+            "land_lot": walk.existing(db.session, "land").id,
             "objection": objection.id, "draft_lot": first(Lot, state="draft"), "bid": bid.id,
             "receipt": bid.receipt["receipt_id"],
             "certificate": first(BidderCertificate), **_demo_draw(lot, people)}

@@ -322,8 +322,9 @@ def allowed_actions(state: str, role: str, now: datetime, deadlines: Mapping[str
 
 
 def open_for_sign_up(state: str, now: datetime, deadlines: Mapping[str, datetime | None]) -> bool:
-    """Whether bidders may still sign up for a lot: it is announced and its bid deadline has not passed."""
-    return state == "announced" and time_condition_met("before_bid_deadline", deadlines, now)
+    """Whether bidders may still sign up for a lot: it is announced (or listing: land and property take
+    applications through the listing) and its bid (application) deadline has not passed."""
+    return state in ("announced", "listing") and time_condition_met("before_bid_deadline", deadlines, now)
 
 
 def stage_of(state: str, previous: str | None = None) -> int | None:

@@ -18,8 +18,8 @@ from fractions import Fraction
 
 from .errors import N_, DomainError
 
-UNITS = frozenset({"days", "working_days", "percent", "count", "years", "ratio", "yuan", None})
-_INTEGRAL_UNITS = frozenset({"days", "working_days", "count", "years"})
+UNITS = frozenset({"minutes", "days", "working_days", "percent", "count", "years", "ratio", "yuan", None})
+_INTEGRAL_UNITS = frozenset({"minutes", "days", "working_days", "count", "years"})
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,8 @@ SCREEN = "Imhof 等，瑞士投标串通筛查（变异系数、相对距离）�
 BADONG = "巴东县公共资源交易“五统一”管理制度（19项）"
 YICHANG = "宜昌市公共资源交易管理：招标办核发进场交易证明书"
 DJCP = "GB/T 22239-2019 网络安全等级保护基本要求"
+SHANTOU = "汕头市国有建设用地使用权网上交易暂行规则"
+QINZHOU = "钦州市2021年国有建设用地使用权网上挂牌出让公告（1小时自由竞价，其后5分钟倒计时）"
 HI, LO, FIX = "higher", "lower", None
 TWO_THIRDS = Fraction(2, 3)
 
@@ -269,6 +271,31 @@ _TABLE = (
      "底价在出让结束前保密；最高报价低于底价的不成交", "secret reserve price; below it there is no sale"),
     ("land.increments", None, None, L, FIX, "R", O39,
      "增价幅度由公告确定，报价须按幅度高于最高报价", "offers on the increment grid above the highest"),
+    ("land.equal_offers", None, None, L, FIX, "S", f"{O39} 第十九条",
+     "挂牌截止时报价相同的，先提交报价单者为竞得人", "equal offers at the end of listing: the earliest wins"),
+    ("land.online_bidding", None, None, L, FIX, "S", f"{SHANTOU} 第十九条至第二十四条；{QINZHOU}",
+     "挂牌期内有效报价的竞买人可参加网上限时竞价，自最高挂牌报价起，每次报价后倒计时重新开始，倒计时内无报价即结束",
+     "bidders with a valid listing offer may join the online time-limited bidding, from the highest listed offer; "
+     "each offer restarts the countdown; it ends when a countdown runs out"),
+    ("land.confirmation_window", 5, "minutes", L, HI, "S", f"{SHANTOU} 第十九条至第二十四条",
+     "挂牌截止后，有效报价的竞买人须在规定时间内确认参加限时竞价", "after the listing ends, bidders confirm they "
+     "join the time-limited bidding within this window"),
+    ("land.countdown", 5, "minutes", L, HI, "S", f"{SHANTOU} 第十九条至第二十四条；{QINZHOU}",
+     "限时竞价每次报价后倒计时重新计算，倒计时结束无新报价的竞价结束", "the bidding's countdown, restarted by "
+     "each offer; it ends when the countdown runs out with no offer"),
+    ("land.reserve_lead", 30, "minutes", L, HI, "S", f"{SHANTOU} 第二十条",
+     "底价在挂牌截止前（至迟30分钟前）由出让人在监管下录入并密封", "the reserve price is entered and sealed at "
+     "the latest this long before the end of the listing"),
+    ("land.own_highest", None, None, L, FIX, "P", "平台网上交易规则（竞买人不得对自己的最高报价加价）",
+     "当前最高报价的竞买人不得再次报价", "the holder of the highest offer may not raise it itself"),
+    ("land.paddle_numbers", None, None, L, FIX, "R", f"{SHANTOU}；各地网上交易规则",
+     "竞买人以竞买号参加竞买，成交前不公开竞买人名称", "bidders take part by paddle number; their "
+     "names are not disclosed before the deal"),
+    ("land.deposit_refund", 5, "working_days", L, LO, "R", f"{O39} 第二十一条",
+     "未竞得人的竞买保证金在挂牌活动结束后5个工作日内退还", "deposits of the unsuccessful refunded within 5 "
+     "working days after the trade ends"),
+    ("land.deposit_to_price", None, None, L, FIX, "R", f"{O39} 第二十一条",
+     "竞得人的竞买保证金抵作土地出让价款", "the winner's deposit becomes part of the price"),
     # -- state property rights (企业国有产权交易) --
     ("property.methods", None, None, PR, FIX, "R", O32,
      "产权转让原则上通过产权市场公开挂牌进行，符合条件的可以协议转让", "listing, or transfer by agreement"),

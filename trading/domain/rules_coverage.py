@@ -32,8 +32,9 @@ SCHEDULE = "tests/domain/test_schedule.py::test_refusals_name_field_and_rule"
 PRICE_WEIGHT = ("tests/domain/test_scoring.py::"
                 "test_the_procurement_price_weight_is_refused_one_point_under_the_order_87_minimum")
 RESULT_LIMITS = "tests/services/test_result_limits.py"
-SCREENS = ("not enforced: computed by domain/screens.py (tests/domain/test_screens.py at each threshold), not yet "
-           "run at the opening nor shown to the supervisor (issue 19)")
+AUCTION = "tests/domain/test_auction.py"
+SCREENS = ("not enforced as a warning yet: computed by domain/screens.py (tests/domain/test_screens.py at each "
+           "threshold) and shown on the supervisor's screens page, without a stored decision (issue 19)")
 
 COVERAGE: dict[str, Coverage] = {
     # construction tendering
@@ -176,11 +177,31 @@ COVERAGE: dict[str, Coverage] = {
     "land.methods": C("domain/rules.py check_method", "tests/domain/test_rules.py::test_check_method"),
     "land.announcement_period": C("domain/schedule.py", SCHEDULE),
     "land.listing_period": C("domain/schedule.py", SCHEDULE),
-    "land.listing_end": N("not enforced: listing offers and the on-site auction are not built yet; the documents "
-                          "state the rule"),
-    "land.reserve_price": N("not enforced: the reserve price is not taken yet (listings are not built); the "
-                            "documents state the rule"),
-    "land.increments": N("not enforced: listing offers are not built yet; the increment is filed and announced"),
+    "land.listing_end": C("domain/auction.py decide; services/auctions.py: the clock step decides at the window's "
+                          "close", f"{AUCTION}::test_the_highest_offer_wins_and_the_earliest_of_equal_offers"),
+    "land.reserve_price": C("domain/auction.py decide and check_reveal: a sealed commitment, revealed after the end",
+                            f"{AUCTION}::test_one_offer_at_the_reserve_sells_below_it_does_not_and_none_is_no_deal"),
+    "land.increments": C("domain/auction.py check_amount: the grid above the highest, under the lot's row lock",
+                         f"{AUCTION}::test_a_later_offer_must_rise_by_at_least_one_increment_on_the_grid"),
+    "land.equal_offers": C("domain/auction.py highest: the lowest per-lot sequence of equal offers",
+                           f"{AUCTION}::test_the_highest_offer_wins_and_the_earliest_of_equal_offers"),
+    "land.online_bidding": C("domain/auction.py check_join: a valid listing offer is needed to join",
+                             f"{AUCTION}::test_only_bidders_with_a_listing_offer_join_and_only_within_the_window"),
+    "land.confirmation_window": C("domain/auction.py check_join and Terms.confirmation_end",
+                                  f"{AUCTION}::test_only_bidders_with_a_listing_offer_join_and_only_within_the_window"),
+    "land.countdown": C("domain/auction.py check_bidding_time: each offer restarts it; a late offer names its time",
+                        f"{AUCTION}::test_each_accepted_offer_restarts_the_countdown_and_one_after_it_ran_out_is_refused_with_its_time"),
+    "land.reserve_lead": C("domain/auction.py check_reserve_time",
+                           f"{AUCTION}::test_the_reserve_is_set_at_the_latest_thirty_minutes_before_the_end"),
+    "land.own_highest": C("domain/auction.py check_not_own_highest",
+                          f"{AUCTION}::test_the_holder_of_the_highest_offer_may_not_raise_it_itself"),
+    "land.paddle_numbers": N("not yet checked by a test of its own: the board names paddle numbers only "
+                             "(services/auctions.py board) and domain/visibility.py hides who takes part in a "
+                             "listing or an auction until its result"),
+    "land.deposit_refund": N("not yet enforced: services/auctions.py refunds the other deposits at the decision "
+                             "with this due date"),
+    "land.deposit_to_price": N("not yet enforced: services/auctions.py marks the winner's deposit as part of the "
+                               "price at the decision"),
     # state property
     "property.methods": C("domain/rules.py check_method", "tests/domain/test_rules.py::test_check_method"),
     "property.disclosure": C("domain/schedule.py", SCHEDULE),
@@ -289,8 +310,8 @@ SECTIONS = (("construction", "Construction tendering (建设工程)"),
             ("property", "State property rights (产权交易)"), ("screen", "Early-warning screens (预警)"),
             ("credit", "Credit records and the blacklist (信用)"),
             ("platform", "The platform's procedure and policies"))
-_UNITS = {"days": "days", "working_days": "working days", "percent": "%", "count": "", "years": "years",
-          "ratio": "", "yuan": "yuan", None: ""}
+_UNITS = {"minutes": "minutes", "days": "days", "working_days": "working days", "percent": "%", "count": "",
+          "years": "years", "ratio": "", "yuan": "yuan", None: ""}
 
 
 def _value(value, unit) -> str:

@@ -8,8 +8,10 @@ the first phase of the lot from which that audience may see it (``None``: never,
 
 Phases, in order: before the bid deadline; opened (the deadline has passed and the opening is under way or
 done); evaluating (the closed evaluation has started); decided (the award is made): the state groups
-``lifecycle.OPENED``, ``EVALUATING`` and ``DECIDED``. A lot that was cancelled, suspended or failed keeps the phase
-it had reached.
+``lifecycle.OPENED``, ``EVALUATING`` and ``DECIDED``. A land or property lot in its listing or auction
+(``LIVE_TRADING``) stays before the deadline whatever its application deadline: bidders see one another by paddle
+number (竞买号) alone until the result is out (publicity: EVALUATING). A lot that was cancelled, suspended or
+failed keeps the phase it had reached.
 
 Audiences: ``supervisor``, ``staff`` (centre staff), ``admin`` (the system administrator, an operator, not a
 supervisor), ``party`` (the project's tenderee or agency), ``bidder`` (a bidder signed up for the lot),
@@ -29,6 +31,8 @@ from datetime import datetime
 from enum import IntEnum, StrEnum
 
 from .lifecycle import DECIDED, EVALUATING, OPENED, PAUSED
+
+LIVE_TRADING = frozenset({"listing", "auction"})  # who takes part stays hidden until the result (land.paddle_numbers)
 
 
 class Phase(IntEnum):
@@ -63,7 +67,8 @@ POLICY: dict[Fact, dict[str, Phase | None]] = {
 
 # Audit actions that reveal a fact: shown only to those who may see it for the entry's lot.
 BIDDER_ACTIONS = frozenset({"registration.sign_up", "registration.download", "objection.raise", "deposit.payment",
-                            "deposit.refund", "bid.submit", "bid.withdraw"})
+                            "deposit.refund", "bid.submit", "bid.withdraw", "auction.qualify", "auction.offer",
+                            "auction.join", "deposit.applied"})
 PANEL_ACTIONS = frozenset({"draw.rank", "draw.call", "draw.answer", "draw.complete", "evaluation.statement",
                            "evaluation.conflict", "evaluation.chair", "evaluation.confirm", "evaluation.report",
                            "evaluation.rate"})
@@ -85,6 +90,8 @@ class Moment:
             return Phase.DECIDED
         if state in EVALUATING:
             return Phase.EVALUATING
+        if state in LIVE_TRADING:  # a listing or an auction under way: bidders are known by paddle number alone
+            return Phase.BEFORE_DEADLINE
         passed = self.bid_deadline is not None and now >= self.bid_deadline
         if passed and (state in OPENED or self.state == "announced"):  # announced: the opening is due
             return Phase.OPENED

@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate. Importing this registers every table."""
 
 from .accounts import ApiToken, Organisation, RecoveryCode, User, UserRole, can_administer, can_read_audit
+from .auctions import Auction, Offer, Paddle
 from .audit import AuditEntry, AuditHead
 from .bank import BankAccount, BankTransfer, Deposit, DepositPayment
 from .bids import Bid, BidderCertificate, HolderChange, HolderKey, KeyShare, OpeningKey
@@ -40,7 +41,7 @@ from .settings import RuleSetting
 from .statistics import Deal, DealCell, DealSpan
 
 __all__ = [
-    "BlacklistEntry", "Complaint", "CreditEvent",
+    "Auction", "BlacklistEntry", "Complaint", "CreditEvent", "Offer", "Paddle",
     "ApiToken", "BankAccount", "BankTransfer", "Bid", "BidderCertificate", "Deposit", "DepositPayment",
     "HolderChange", "HolderKey", "KeyShare", "OpeningKey", "BeaconPulse", "Draw", "DrawCall", "Expert",
     "ExpertPenalty", "ExpertRelative", "ExpertSpecialty", "ExpertTie", "RuleSetting", "OpeningEntry",

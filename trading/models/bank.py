@@ -65,7 +65,7 @@ class Deposit(db.Model):
     required: Mapped[Decimal] = mapped_column(Money())
     received: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0"))
     late: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0"))  # arrived after the deadline, sent back
-    status: Mapped[str] = mapped_column(sa.String(16), default="awaiting")  # awaiting | short | paid | refunded
+    status: Mapped[str] = mapped_column(sa.String(16), default="awaiting")  # awaiting|short|paid|refunded|applied
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     refund_due: Mapped[datetime | None] = mapped_column(UTCDateTime())

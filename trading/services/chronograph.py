@@ -61,6 +61,22 @@ def tick(ctx, session, now: datetime, limit: int = 500) -> list[Moved]:
             moved.append(Moved(lot.id, action, to_state))
             if action == "close_bidding" and check_quorum(ctx, session, now, lot):  # too few bids: 流标, unopened
                 moved.append(Moved(lot.id, "fail", lot.state))
+    moved += step_live_trades(ctx, session, now, limit)
+    return moved
+
+
+def step_live_trades(ctx, session, now: datetime, limit: int = 500) -> list[Moved]:
+    """Move every live land trade that is due (listing ended, window closed, countdown out: ``auction_results``),
+    each under its lot's row lock; a lot another ticker holds is skipped."""
+    from . import auction_results
+
+    moved: list[Moved] = []
+    query = auction_results.due(session, now).order_by(Lot.id).limit(limit)
+    for lot_id in session.scalars(query.with_for_update(of=Lot, skip_locked=True)).all():
+        lot = session.get(Lot, lot_id)
+        if is_paused(session, lot):
+            continue
+        moved += [Moved(lot.id, action, lot.state) for action in auction_results.step(ctx, session, now, lot)]
     return moved
 
 

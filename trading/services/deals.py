@@ -24,6 +24,12 @@ CELL_COLUMNS = (*CELL_KEY, "lots", "amount", "based", "base", "margin", "rates",
 def record_award(session, now: datetime, lot: Lot, award: Award) -> Deal:
     """Record (or, for a later round, update) the deal row of a lot awarded on the platform (called by
     ``services.result.award``)."""
+    return record_deal(session, now, lot, award.price, award.issued_at)
+
+
+def record_deal(session, now: datetime, lot: Lot, price, decided_at: datetime) -> Deal:
+    """Record (or update) the deal row of a lot decided on the platform at ``price`` (an award, or a live land
+    trade's deal, ``services.auction_results``), and refresh the rollup for its month."""
     project = lot.project
     budgeted = project.trade_type in historical.BUDGETED
     values = {
@@ -31,9 +37,9 @@ def record_award(session, now: datetime, lot: Lot, award: Award) -> Deal:
         "project_key": f"platform:{project.id}", "trade_type": project.trade_type, "method": lot.method,
         "region_code": project.region_code, "funding_source": project.funding_source or "",
         "state_funded": project.state_funded, "budget": lot.budget if budgeted else None,
-        "starting_price": None if budgeted else lot.starting_price, "price": award.price,
+        "starting_price": None if budgeted else lot.starting_price, "price": price,
         "announced_on": calendar.local_date(lot.issued_at) if lot.issued_at else None,
-        "awarded_on": calendar.local_date(award.issued_at), "contracted_on": None,
+        "awarded_on": calendar.local_date(decided_at), "contracted_on": None,
     }
     deal = session.scalar(sa.select(Deal).where(Deal.lot_id == lot.id))
     months = {values["awarded_on"].strftime("%Y-%m")}

@@ -108,6 +108,8 @@ def explain(deposit: Deposit) -> tuple[str, dict]:
     if deposit.status == "refunded":
         return N_("Refunded on %(at)s with %(interest)s interest."), {"at": deposit.refunded_at,
                                                                       "interest": deposit.interest}
+    if deposit.status == "applied":
+        return N_("Applied to the price of the deal: %(received)s."), {"received": deposit.received}
     return N_("Awaiting payment of %(required)s into the sub-account."), {"required": deposit.required}
 
 

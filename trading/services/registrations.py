@@ -35,7 +35,8 @@ def sign_up(session, actor, now: datetime, lot: Lot) -> Registration:
     """Sign the actor's organisation up for an announced lot before its deadline."""
     if not actor.has_role("bidder") or actor.organisation.org_type != "bidder":
         raise Forbidden(N_("Only bidder companies sign up for lots."), field="lot")
-    if lot.state != "announced":
+    if lot.state != "announced" and not (lot.state == "listing" and lot.method == "listing"):  # land: until the
+        # application deadline, through the listing
         raise DomainError(N_("Sign-up is open only while the lot is announced."), field="lot",
                           rule="platform.five_stages")
     deadline = sign_up_deadline(lot)

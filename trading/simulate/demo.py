@@ -136,8 +136,9 @@ def enrol_holders(session, now) -> None:
 
 
 # The demo's lots: one per trade type, left at different stages so every page has something real.
-DEMO_LOTS = (("construction", "announced", 2), ("procurement", "method_approved", 0), ("land", "announced", 1),
+DEMO_LOTS = (("construction", "announced", 2), ("procurement", "method_approved", 0), ("land", "listing", 2),
              ("property", "filed", 0))
+LAND_ANNOUNCED_DAYS_AGO = 25  # the land parcel's listing (which starts 20 days after its announcement) is under way
 
 
 def load_lots(ctx, session, now) -> list[str]:
@@ -148,7 +149,9 @@ def load_lots(ctx, session, now) -> list[str]:
     lines = []
     for trade_type, target, signed_up in DEMO_LOTS:
         lot = walk.existing(session, trade_type)
-        if lot is None:
+        if lot is None and target == "listing":
+            lot = load_listing(ctx, session, people, now, trade_type, signed_up)
+        elif lot is None:
             lot = walk.create(ctx, session, people, now, trade_type)
             walk.advance(ctx, session, people, now, lot, target)
             walk.sign_up(session, people, now, lot, signed_up)
@@ -156,6 +159,29 @@ def load_lots(ctx, session, now) -> list[str]:
             session.flush()
         lines.append(f"  lot {lot.id:<3} {trade_type:<13} {lot.state:<16} {lot.project.name}")
     return lines
+
+
+def load_listing(ctx, session, people, now, trade_type: str, bidders: int):
+    """The land parcel in its listing: announced ``LAND_ANNOUNCED_DAYS_AGO`` days ago, the first ``bidders`` demo
+    bidders signed up with their deposits paid in full and their paddle numbers (竞买号) issued then, and the clock
+    step run now (the listing opened), so bidder1 and bidder2 can offer at once."""
+    from datetime import timedelta
+
+    from ..services import auctions, chronograph, deposits
+    from . import lots as walk
+
+    then = now - timedelta(days=LAND_ANNOUNCED_DAYS_AGO)
+    lot = walk.create(ctx, session, people, then, trade_type)
+    walk.advance(ctx, session, people, then, lot, "announced")
+    walk.sign_up(session, people, then, lot, bidders)
+    for bidder in people.bidders[:bidders]:
+        deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
+        deposits.pay(session, bidder, then, target_number=deposit.sub_account.number, amount=f"{deposit.required:.2f}",
+                     memo="竞买保证金")
+        auctions.qualify(ctx, session, bidder, then, lot)
+    chronograph.tick(ctx, session, now)
+    session.flush()
+    return lot
 
 
 def load_opening_lot(ctx, session, now) -> list[str]:

@@ -39,6 +39,10 @@ AUDIT_ACTIONS = {
     "complaint.submit": _l("Complaint received"), "complaint.accept": _l("Complaint accepted"),
     "complaint.refuse": _l("Complaint refused"), "complaint.decide": _l("Complaint decided"),
     # sign-up, objections, bids, deposits
+    "auction.qualify": _l("Paddle number issued"), "auction.offer": _l("Offer received"),
+    "auction.join": _l("Joined the online bidding"), "auction.reserve_sealed": _l("Reserve price sealed"),
+    "auction.reserve_revealed": _l("Reserve price revealed"), "auction.listing_ended": _l("Listing ended"),
+    "auction.countdown_ended": _l("Online bidding ended"), "deposit.applied": _l("Deposit applied to the price"),
     "registration.sign_up": _l("Bidder signed up"), "registration.download": _l("Documents downloaded"),
     "objection.raise": _l("Objection raised"), "objection.answer": _l("Objection answered"),
     "bid.submit": _l("Bid submitted"), "bid.withdraw": _l("Bid withdrawn"),

@@ -185,3 +185,25 @@ class DownloadForm(Form):
 
     fingerprint = HiddenField()
     submit = SubmitField(_l("Download the documents"))
+
+
+class OfferForm(Form):
+    """A bidder's offer (报价单) in a listing or the online bidding, in yuan."""
+
+    amount = StringField(_l("Offer (yuan)"), validators=[DataRequired(), Length(max=40)])
+    submit = SubmitField(_l("Submit the offer"))
+
+
+class ReserveForm(Form):
+    """The land authority's sealed reserve: only the commitment its browser computed is sent."""
+
+    commitment = HiddenField(validators=[DataRequired(), Length(min=64, max=64)])
+    submit = SubmitField(_l("Seal the reserve price"))
+
+
+class RevealForm(Form):
+    """The land authority reveals the reserve from its slip after the listing ends."""
+
+    amount = StringField(_l("Reserve price (yuan)"), validators=[DataRequired(), Length(max=40)])
+    salt = StringField(_l("Salt from the reserve slip"), validators=[DataRequired(), Length(min=16, max=128)])
+    submit = SubmitField(_l("Reveal the reserve price"))

@@ -12,7 +12,7 @@ from ...domain.errors import N_, DomainError
 from ...extensions import db
 from ...models import Attachment, Cancellation, Lot, MethodApproval, Organisation, Project
 from ...platform import current_platform
-from ...services import cancellation, certification, methods, projects, registrations, rulebook, visibility
+from ...services import auctions, cancellation, certification, methods, projects, registrations, rulebook, visibility
 from ...services.lots import acts_for_tenderee
 from ..common import choices, now, perform, roles_required
 from ..downloads import send_upload
@@ -20,6 +20,7 @@ from ..edge import paginate
 from ..i18n import error_text
 from ..labels import category_name, evaluation_method_name, named, trade_type_name
 from ..requests import large_body
+from .auction_views import board_context
 from .blueprint import INTERNAL, bp, load_lot, load_project, may_see_project, require_party
 from .forms import ActionForm, DecisionForm, LotForm, ProjectForm, ReasonForm, UploadForm
 from .pages import lot_context, method_form
@@ -161,7 +162,10 @@ def lot_edit(lot_id: int):
 def lot_view(lot_id: int):
     """The lot page: terms, the five-stage timeline, documents, and the actions open to this user."""
     lot = load_lot(lot_id)
-    return render_template("lots/lot.html", **lot_context(lot))
+    context = lot_context(lot)
+    if auctions.is_live(lot) and context["announcement"] is not None:
+        context["live"] = board_context(lot)
+    return render_template("lots/lot.html", **context)
 
 
 @bp.route("/lots/<int:lot_id>/attachments", methods=["POST"])

@@ -26,7 +26,12 @@ bp.app_context_processor(nav_context)
 
 @bp.app_template_filter("datetime")
 def datetime_filter(value, pattern: str = "yyyy-MM-dd HH:mm") -> str:
-    """Show an aware UTC time in Asia/Shanghai with a CLDR pattern."""
+    """Show an aware UTC time (or its ISO 8601 text, as JSON documents keep it) in Asia/Shanghai with a CLDR
+    pattern."""
+    if isinstance(value, str) and value:
+        from datetime import datetime
+
+        value = datetime.fromisoformat(value)
     return format_datetime(value, pattern) if value else ""
 
 ROLE_ORDER = ["admin", "staff", "supervisor", "tenderee", "bidder", "expert"]

@@ -1,0 +1,293 @@
+"""Many bidders offering at once on a land listing while watchers follow the price board, against the production set
+(`make serve`: gunicorn + PostgreSQL + Redis + the RQ worker and scheduler), started and stopped by this script on a
+database, Redis queue, instance folder and port of its own.
+
+Set-up (not timed): the demo's land parcel announced BENCH_DAYS_AGO (25) days ago so that its listing is under way,
+BENCH_BIDDERS (200) bidder companies registered, signed up, their 竞买保证金 paid through the simulated bank and their
+paddle numbers issued, each through the services; BENCH_WATCHERS (200) staff sessions logged in to watch.
+
+The run: for BENCH_SECONDS (60) every bidder, on a connection of its own, reads the board (``board.json``) and
+offers its next valid amount (``POST /lots/<id>/offers``, answered in JSON), again and again; many offers race for
+the same amount, so most are refused (off the grid above the new highest, or the bidder already holds the highest).
+Meanwhile every watcher polls ``board.json`` every BENCH_POLL_S (0.5) seconds and notes when it first sees each
+offer. The phase measured is the listing (挂牌): its offers take the same path (the lot's row lock, the per-lot
+sequence, the grid) as the online bidding's, whose countdown would only add waiting.
+
+Checks, from the database afterwards: ``lost`` counts offers a bidder was told were accepted that are not in the
+final sequence with that amount; ``misordered`` accepted offers not above the one before by at least one increment;
+``below_grid`` accepted offers off the grid (starting price + n x increment); ``gaps`` holes in the per-lot
+sequence. ``board_p50_ms``/``board_p99_ms``: from an offer's acceptance (its received time on the server) to the
+moment a watcher first saw it, over every (offer, watcher) pair (polling: half the poll interval on average).
+Prints progress to stderr and, as its last line, one JSON object.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.rush import REDIS, free_port, percentile  # noqa: E402
+
+BIDDERS = int(os.environ.get("BENCH_BIDDERS", "200"))
+WATCHERS = int(os.environ.get("BENCH_WATCHERS", "200"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
+POLL_S = float(os.environ.get("BENCH_POLL_S", "0.5"))
+DAYS_AGO = int(os.environ.get("BENCH_DAYS_AGO", "25"))
+DATABASE = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/auction")
+LOGINS = threading.Semaphore(int(os.environ.get("BENCH_LOGIN_CONCURRENCY", "8")))  # logins at a time, before the run
+
+
+def log(text: str) -> None:
+    print(f"auction: {text}", file=sys.stderr, flush=True)
+
+
+def fresh_database() -> None:
+    import sqlalchemy as sa
+
+    url = sa.engine.make_url(DATABASE)
+    engine = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
+    engine.dispose()
+
+
+def prepare() -> dict:
+    """The land parcel in its listing with BIDDERS qualified bidder companies; returns the plan."""
+    from flask_migrate import upgrade
+
+    from trading import create_app
+    from trading.bank import service as bank
+    from trading.extensions import db
+    from trading.platform import current_platform
+    from trading.services import accounts, auctions, chronograph, deposits, registrations
+    from trading.simulate import demo, lots as walk
+
+    app = create_app()
+    with app.app_context():
+        upgrade()
+        ctx, session = current_platform(), db.session
+        now = datetime.now(UTC).replace(microsecond=0)
+        then = now - timedelta(days=DAYS_AGO)
+        demo.load(session, then)
+        people = walk.cast(session)
+        lot = walk.create(ctx, session, people, then, "land")
+        walk.advance(ctx, session, people, then, lot, "announced")
+        session.commit()
+        users = []
+        for number in range(1, BIDDERS + 1):
+            org = accounts.create_organisation(session, "bench", then, name=f"咸宁竞买压测第{number}置业有限公司",
+                                               org_type="bidder", region_code="421202",
+                                               credit_code=demo.credit_code("91", "421202", f"AU{number:06d}"))
+            bank.open_account(session, org, then, demo.DEMO_BALANCE)
+            user = accounts.create_user(session, "bench", then, username=f"auction{number:03d}",
+                                        display_name=f"竞买{number}", organisation_id=org.id, roles=("bidder",),
+                                        password=demo.DEMO_PASSWORD)
+            registrations.sign_up(session, user, then, lot)
+            deposit = deposits.deposit_of(session, lot, org.id)
+            deposits.pay(session, user, then, target_number=deposit.sub_account.number,
+                         amount=f"{deposit.required:.2f}", memo="竞买保证金")
+            auctions.qualify(ctx, session, user, then, lot)
+            session.commit()
+            users.append(user.username)
+            if number % 50 == 0:
+                log(f"set-up: {number} bidders qualified")
+        chronograph.tick(ctx, session, now)
+        session.commit()
+        assert lot.state == "listing", lot.state
+        plan = {"lot_id": lot.id, "users": users, "start": str(lot.starting_price), "step": str(lot.increment)}
+        db.engine.dispose()
+    return plan
+
+
+class Session:
+    """A logged-in browser session: its cookie and a CSRF token, on a kept-alive connection that is opened again
+    when the server closes it."""
+
+    def __init__(self, port: int, username: str):
+        self.port, self.cookie = port, ""
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        with LOGINS:
+            page = self.page("/auth/login")
+            token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+            form = urllib.parse.urlencode({"username": username, "password": "demo2026", "csrf_token": token})
+            self._send("POST", "/auth/login", form, {"Content-Type": "application/x-www-form-urlencoded"})
+        self.token = token
+
+    def _send(self, method: str, path: str, body: str | None, headers: dict) -> tuple[int, bytes]:
+        """One request (again on a new connection if the kept-alive one was closed); keeps the session cookie."""
+        headers = {**headers, **({"Cookie": self.cookie} if self.cookie else {})}
+        for attempt in (1, 2):
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                response = self.conn.getresponse()
+                data = response.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionError, http.client.CannotSendRequest):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+                if attempt == 2:
+                    raise
+        cookie = response.getheader("Set-Cookie")
+        if cookie:
+            self.cookie = cookie.split(";")[0]
+        return response.status, data
+
+    def page(self, path: str) -> str:
+        return self._send("GET", path, None, {})[1].decode()
+
+    def json(self, path: str) -> dict:
+        return json.loads(self._send("GET", path, None, {"Accept": "application/json"})[1])
+
+    def post_json(self, path: str, fields: dict) -> tuple[int, dict]:
+        body = urllib.parse.urlencode({**fields, "csrf_token": self.token})
+        status, data = self._send("POST", path, body, {"Accept": "application/json",
+                                                       "Content-Type": "application/x-www-form-urlencoded"})
+        try:
+            return status, json.loads(data)
+        except ValueError:
+            return status, {}
+
+
+def bidder(port: int, lot_id: int, username: str, race: dict, answers: list, errors: list) -> None:
+    """Log in, wait for the start, then read the board and offer the next valid amount until the end."""
+    try:
+        me = Session(port, username)
+        page = me.page(f"/lots/{lot_id}")
+        found = re.search(r'id="offer-form">\s*<input[^>]*name="csrf_token"[^>]*value="([^"]+)"', page, re.S)
+        me.token = found.group(1) if found else me.token
+    except Exception as error:
+        errors.append(repr(error))
+        return
+    finally:
+        race["ready"].release()
+    race["go"].wait()
+    try:
+        while time.time() < race["until"]:
+            board = me.json(f"/lots/{lot_id}/board.json")
+            status, body = me.post_json(f"/lots/{lot_id}/offers", {"amount": board["next_minimum"]})
+            answers.append((status, body))
+    except Exception as error:
+        errors.append(repr(error))
+
+
+def watcher(port: int, lot_id: int, race: dict, seen: dict, errors: list, index: int) -> None:
+    """Log in, then poll the board every POLL_S seconds until the end; note when each offer was first seen."""
+    try:
+        me = Session(port, "staff")
+    except Exception as error:
+        errors.append(repr(error))
+        return
+    finally:
+        race["ready"].release()
+    race["go"].wait()
+    mine: dict[int, float] = {}
+    try:
+        while time.time() < race["until"] + 2:
+            board = me.json(f"/lots/{lot_id}/board.json")
+            at = time.time()
+            for offer in board["offers"]:
+                mine.setdefault(offer["seq"], at)
+            time.sleep(POLL_S)
+    except Exception as error:
+        errors.append(repr(error))
+    seen[index] = mine
+
+
+def check(plan: dict, answers: list, offset_s: float) -> tuple[dict, dict[int, float]]:
+    """Compare the answers with the final sequence; returns the figures and each accepted offer's real time."""
+    import sqlalchemy as sa
+
+    from trading import create_app
+    from trading.extensions import db
+    from trading.models import Offer
+
+    start, step = Decimal(plan["start"]), Decimal(plan["step"])
+    app = create_app()
+    with app.app_context():
+        rows = db.session.scalars(sa.select(Offer).where(Offer.lot_id == plan["lot_id"]).order_by(Offer.seq)).all()
+        accepted = [r for r in rows if r.accepted]
+        by_seq = {r.seq: r for r in accepted}
+        told = [body for status, body in answers if status == 201]
+        lost = sum(1 for body in told if body["seq"] not in by_seq
+                   or by_seq[body["seq"]].amount != Decimal(body["amount"]))
+        misordered = sum(1 for a, b in zip(accepted, accepted[1:], strict=False) if b.amount - a.amount < step)
+        below_grid = sum(1 for r in accepted if r.amount < start or (r.amount - start) % step)
+        gaps = len(rows) and rows[-1].seq - len(rows)
+        times = {r.seq: r.received_at.timestamp() - offset_s for r in accepted}
+        db.engine.dispose()
+    return ({"offers": len(answers), "accepted": len(told), "refused": sum(1 for s, _ in answers if s == 422),
+             "errors": sum(1 for s, _ in answers if s not in (201, 422)), "stored": len(rows), "lost": lost,
+             "misordered": misordered, "below_grid": below_grid, "gaps": gaps}, times)
+
+
+def clock_offset() -> float:
+    """The simulated clock's offset from real time, in seconds (the server's received times are on it)."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(DATABASE)
+    with engine.connect() as conn:
+        offset = conn.scalar(sa.text("SELECT offset_us FROM clock_setting WHERE id = 1")) or 0
+    engine.dispose()
+    return offset / 1e6
+
+
+def main() -> None:
+    from trading import serve
+
+    work = Path(tempfile.mkdtemp(prefix="auction-"))
+    port = free_port()
+    os.environ.update(serve.trial_environment(str(work / "instance"), DATABASE, REDIS, f"127.0.0.1:{port}"))
+    server = None
+    try:
+        fresh_database()
+        began = time.time()
+        plan = prepare()
+        log(f"set-up done in {time.time() - began:.0f} s; starting the production set on port {port}")
+        server = serve.Running(dict(os.environ), str(work / "serve.log"))
+        server.wait_until_up()
+        answers, errors, seen = [], [], {}
+        race = {"ready": threading.Semaphore(0), "go": threading.Event(), "until": 0.0}
+        threads = [threading.Thread(target=watcher, args=(port, plan["lot_id"], race, seen, errors, i))
+                   for i in range(WATCHERS)]
+        threads += [threading.Thread(target=bidder, args=(port, plan["lot_id"], name, race, answers, errors))
+                    for name in plan["users"]]
+        for thread in threads:
+            thread.start()
+        for _ in threads:  # everyone logs in first (password hashing is not what is measured)
+            race["ready"].acquire()
+        log(f"{len(plan['users'])} bidders offer for {SECONDS:.0f} s while {WATCHERS} watchers poll the board")
+        race["until"] = time.time() + SECONDS
+        race["go"].set()
+        for thread in threads:
+            thread.join()
+        figures, accepted_at = check(plan, answers, clock_offset())
+        delays = [(first - accepted_at[seq]) * 1000 for mine in seen.values() for seq, first in mine.items()
+                  if seq in accepted_at]
+        if errors:
+            log(f"{len(errors)} client errors, e.g. {errors[0]}")
+        print(json.dumps({**figures, "board_p50_ms": round(percentile(delays, 0.50)),
+                          "board_p99_ms": round(percentile(delays, 0.99)), "watchers": len(seen),
+                          "bidders": len(plan["users"]), "client_errors": len(errors), "seconds": SECONDS}))
+    finally:
+        if server is not None:
+            server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""A land parcel's live trade through the web: the price board for each role, an offer, the sealed reserve, the
+board's JSON (paddle numbers, never names) and the signed 成交确认书."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.conftest import login
+from tests.services.auction_lot import land_lot, open_listing
+from trading.domain import auction
+from trading.extensions import db
+from trading.services import auctions, chronograph
+
+
+def _listing(app):
+    """The demo land parcel in its listing with bidder1 and bidder2 qualified; the clock an hour into it."""
+    with app.app_context():
+        ctx = app.extensions["trading"]
+        people, lot, paddles = land_lot(db.session)
+        open_listing(ctx, db.session, lot)
+        db.session.commit()
+        ctx.clock.move_to(lot.listing_start + timedelta(hours=1))
+        return lot.id, [p.number for p in paddles], [b.organisation.name for b in people.bidders[:2]]
+
+
+def test_a_bidder_offers_on_the_board_and_every_watcher_sees_the_paddle_number_only(app):
+    lot_id, numbers, names = _listing(app)
+    bidder, staff = app.test_client(), app.test_client()
+    login(bidder, "bidder1"), login(staff, "staff")
+    page = bidder.get(f"/lots/{lot_id}").get_data(as_text=True)
+    assert 'id="price-board"' in page and numbers[0] in page and 'id="offer-form"' in page
+    response = bidder.post(f"/lots/{lot_id}/offers", data={"amount": "61,200,000"})
+    assert response.status_code == 302
+    off_grid = bidder.post(f"/lots/{lot_id}/offers", data={"amount": "61300000"}, follow_redirects=True)
+    assert "land.own_highest" in off_grid.get_data(as_text=True) or "最高" in off_grid.get_data(as_text=True)
+    for client in (bidder, staff):
+        board = client.get(f"/lots/{lot_id}/board.json").get_json()
+        assert board["current_price"] == "61200000.00" and board["current_paddle"] == numbers[0]
+        assert board["next_minimum"] == "61700000.00" and [o["seq"] for o in board["offers"]] == [1]
+        assert not any(name in str(board) for name in names)
+    answer = bidder.post(f"/lots/{lot_id}/offers", data={"amount": "61700000"},
+                         headers={"Accept": "application/json"})  # a bidder's tool reads the answer
+    assert answer.status_code == 422 and answer.get_json()["rule"] == "land.own_highest"
+    assert answer.get_json()["seq"] == 3 and not answer.get_json()["accepted"]
+    staff_page = staff.get(f"/lots/{lot_id}").get_data(as_text=True)
+    assert 'id="offer-audit"' in staff_page and not any(name in staff_page for name in names)
+
+
+def test_the_land_authority_seals_its_reserve_and_the_platform_keeps_only_the_seal(app):
+    lot_id, _, _ = _listing(app)
+    tenderee = app.test_client()
+    login(tenderee, "tenderee2")
+    page = tenderee.get(f"/lots/{lot_id}").get_data(as_text=True)
+    assert 'id="reserve-form"' in page and 'id="reserve-price"' in page and 'name="reserve' not in page
+    with app.app_context():
+        code = auctions.commitment_code(db.session.get(auctions.Lot, lot_id))
+    seal = auction.commit(code, auction.Decimal("62000000"), "f" * 32)
+    assert tenderee.post(f"/lots/{lot_id}/reserve", data={"commitment": seal}).status_code == 302
+    with app.app_context():
+        stored = auctions.auction_of(db.session, db.session.get(auctions.Lot, lot_id))
+        assert stored.reserve_commitment == seal and stored.reserve is None
+
+
+def test_the_deal_confirmation_is_signed_and_printable_once_the_result_is_out(app):
+    lot_id, numbers, names = _listing(app)
+    bidder = app.test_client()
+    login(bidder, "bidder1")
+    bidder.post(f"/lots/{lot_id}/offers", data={"amount": "61700000"})
+    assert bidder.get(f"/lots/{lot_id}/confirmation").status_code == 404
+    with app.app_context():
+        ctx = app.extensions["trading"]
+        lot = db.session.get(auctions.Lot, lot_id)
+        chronograph.tick(ctx, db.session, lot.listing_end)
+        db.session.commit()
+        ctx.clock.move_to(lot.listing_end + timedelta(minutes=1))
+    page = bidder.get(f"/lots/{lot_id}/confirmation").get_data(as_text=True)
+    assert "成交确认书" in page and 'id="signature-valid"' in page and names[0] in page and numbers[0] in page
+    board = bidder.get(f"/lots/{lot_id}/board.json").get_json()
+    assert board["outcome"] == "deal" and board["winner_paddle"] == numbers[0]

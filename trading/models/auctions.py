@@ -1,0 +1,85 @@
+"""A land (or property) lot traded live: its paddle numbers (竞买号), every offer accepted or refused in one per-lot
+sequence, and the state of its listing and bidding with the sealed reserve price (``domain.auction``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .accounts import Organisation
+from .types import Money, UTCDateTime
+
+
+class Paddle(db.Model):
+    """竞买号: issued to a qualified registration (deposit in full before the application deadline)."""
+
+    __tablename__ = "paddle"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lot.id"), index=True)
+    round: Mapped[int] = mapped_column()
+    registration_id: Mapped[int] = mapped_column(sa.ForeignKey("registration.id"), unique=True)
+    bidder_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"))
+    number: Mapped[str] = mapped_column(sa.String(8))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # confirmed it joins the online bidding
+
+    bidder: Mapped[Organisation] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("lot_id", "round", "number", name="uq_paddle_lot_round_number"),
+                      sa.UniqueConstraint("lot_id", "round", "bidder_id", name="uq_paddle_lot_round_bidder"))
+
+
+class Offer(db.Model):
+    """报价单: one offer in the lot's per-lot sequence, accepted or refused with the reason and rule."""
+
+    __tablename__ = "offer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lot.id"), index=True)
+    round: Mapped[int] = mapped_column()
+    seq: Mapped[int] = mapped_column()
+    paddle_id: Mapped[int | None] = mapped_column(sa.ForeignKey("paddle.id"))
+    amount: Mapped[Decimal] = mapped_column(Money())
+    phase: Mapped[str] = mapped_column(sa.String(8))  # listing | bidding
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    accepted: Mapped[bool] = mapped_column()
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    rule: Mapped[str | None] = mapped_column(sa.String(64))
+
+    paddle: Mapped[Paddle | None] = relationship(lazy="joined")
+
+    __table_args__ = (sa.UniqueConstraint("lot_id", "round", "seq", name="uq_offer_lot_round_seq"),)
+
+
+class Auction(db.Model):
+    """The live trade of one round of a lot: its phase, the countdown, the sealed reserve and the decision."""
+
+    __tablename__ = "auction"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lot.id"))
+    round: Mapped[int] = mapped_column()
+    # listing -> confirming (window to join) -> bidding -> awaiting_reserve -> decided
+    phase: Mapped[str] = mapped_column(sa.String(20), default="listing", index=True)
+    last_seq: Mapped[int] = mapped_column(default=0)
+    countdown_end: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    reserve_commitment: Mapped[str | None] = mapped_column(sa.String(64))
+    reserve_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reserve_set_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    reserve: Mapped[Decimal | None] = mapped_column(Money())  # revealed after the end
+    reserve_revealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcome: Mapped[str | None] = mapped_column(sa.String(16))  # deal | no_offer | below_reserve | no_bidder
+    rule: Mapped[str | None] = mapped_column(sa.String(64))
+    winner_paddle_id: Mapped[int | None] = mapped_column(sa.ForeignKey("paddle.id"))
+    price: Mapped[Decimal | None] = mapped_column(Money())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    confirmation: Mapped[dict | None] = mapped_column(sa.JSON)  # 成交确认书: fields, text and the platform's signature
+
+    winner: Mapped[Paddle | None] = relationship(foreign_keys=[winner_paddle_id])
+
+    __table_args__ = (sa.UniqueConstraint("lot_id", "round", name="uq_auction_lot_round"),)

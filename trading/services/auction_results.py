@@ -1,0 +1,153 @@
+"""The clock's part in a live land trade and its end (``services.auctions``): the step that ends the listing, opens
+the window to join the online bidding, starts the bidding and ends it on its countdown; the decision on the
+revealed reserve; the deal (成交确认书 signed by the platform, the winner's deposit into the price, the others
+refunded, the deal into the statistics) or the failure (流拍, every deposit refunded).
+
+``step`` is idempotent: it looks at the lot's phase and the time and moves at most as far as ``now`` allows; the
+chronograph calls it under the lot's row lock (``SELECT ... FOR UPDATE SKIP LOCKED``), so two tickers never decide
+a lot twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from ..domain import auction as rules_of_auction, calendar
+from ..models import Auction, Lot, Paddle, Project
+from . import audit, deals, deposits, rulebook
+from .auctions import (
+    LIVE_METHODS,
+    auction_of,
+    deposits_of,
+    is_live,
+    notify_board,
+    offers,
+    paddles,
+    terms,
+)
+from .lots import transition
+
+
+def due(session, now: datetime):
+    """Select of the ids of live lots whose trade may move at ``now`` (the chronograph locks and steps them)."""
+    ending = sa.and_(Lot.state == "listing", Lot.listing_end <= now,
+                     sa.or_(Auction.id.is_(None), Auction.phase.in_(["listing", "confirming"])))
+    bidding = sa.and_(Lot.state == "auction", Auction.phase == "bidding", Auction.countdown_end <= now)
+    live = sa.select(Project.id).where(Project.trade_type == "land")
+    return (sa.select(Lot.id).outerjoin(Auction, sa.and_(Auction.lot_id == Lot.id, Auction.round == Lot.round))
+            .where(Lot.method.in_(LIVE_METHODS), Lot.project_id.in_(live), sa.or_(ending, bidding)))
+
+
+def step(ctx, session, now: datetime, lot: Lot) -> list[str]:
+    """Move the lot's live trade as far as ``now`` allows; returns the actions taken (for the chronograph)."""
+    if not is_live(lot) or lot.state not in ("listing", "auction"):
+        return []
+    state = auction_of(session, lot, create=True)
+    found = terms(ctx, session, lot)
+    done: list[str] = []
+    if state.phase == "listing" and now >= found.listing_end:
+        accepted = rules_of_auction_views(session, lot)
+        eligible = {o.paddle for o in accepted}
+        state.phase = "confirming" if len(eligible) > 1 else "deciding"
+        audit.record(session, None, now, "auction.listing_ended", object_type="lot", object_id=lot.id,
+                     rule="land.listing_end", payload={"offers": len(accepted), "eligible": len(eligible)})
+        done.append("end_listing")
+    if state.phase == "confirming" and now >= found.confirmation_end:
+        joined = [p for p in paddles(session, lot) if p.joined_at is not None]
+        if joined:
+            state.phase = "bidding"
+            state.countdown_end = found.confirmation_end + found.countdown
+            transition(session, lot, "start_auction", None, "system", now,
+                       payload={"joined": [p.number for p in joined], "countdown_end": state.countdown_end})
+            done.append("start_auction")
+        else:
+            state.phase = "deciding"
+    if state.phase == "bidding" and state.countdown_end is not None and now >= state.countdown_end:
+        state.phase = "deciding"
+        audit.record(session, None, now, "auction.countdown_ended", object_type="lot", object_id=lot.id,
+                     rule="land.countdown", payload={"countdown_end": state.countdown_end})
+        done.append("end_bidding")
+    if state.phase == "deciding":
+        if state.reserve_commitment is not None and state.reserve is None:
+            state.phase = "awaiting_reserve"
+            done.append("await_reserve")
+        else:
+            done.append(decide(ctx, session, now, lot, state))
+    session.flush()
+    if done:
+        notify_board(ctx, lot)
+    return done
+
+
+def rules_of_auction_views(session, lot: Lot) -> list[rules_of_auction.Offer]:
+    """The accepted offers as the domain reads them."""
+    return [rules_of_auction.Offer(o.seq, o.paddle.number, o.amount, o.received_at, o.phase)
+            for o in offers(session, lot)]
+
+
+def decide(ctx, session, now: datetime, lot: Lot, state: Auction) -> str:
+    """Decide the trade on the accepted offers and the revealed reserve: the deal, or 流拍."""
+    accepted = rules_of_auction_views(session, lot)
+    decision = rules_of_auction.decide(accepted, state.reserve)
+    outcome = decision.outcome
+    if outcome == rules_of_auction.NO_OFFER and not paddles(session, lot):
+        outcome = rules_of_auction.NO_BIDDER
+    state.phase, state.outcome, state.rule, state.decided_at = "decided", outcome, decision.rule, now
+    if outcome == rules_of_auction.DEAL:
+        winner = session.scalar(sa.select(Paddle).where(Paddle.lot_id == lot.id, Paddle.round == lot.round,
+                                                        Paddle.number == decision.winner.paddle))
+        state.winner_paddle_id, state.price = winner.id, decision.winner.amount
+        conclude(ctx, session, now, lot, state, winner, decision)
+        return "deal"
+    transition(session, lot, "fail", None, "system", now, rule="land.reserve_price" if lot.state == "auction" else
+               "land.listing_end", payload={"outcome": outcome, "rule": decision.rule})
+    _refund_all(ctx, session, now, lot, None, reason="流拍，退还竞买保证金")
+    return "fail"
+
+
+def conclude(ctx, session, now: datetime, lot: Lot, state: Auction, winner: Paddle,
+             decision: rules_of_auction.Decision) -> None:
+    """The deal: the lot's result is public, the signed 成交确认书, the winner's deposit into the price, the other
+    deposits refunded, and the deal in the statistics at once."""
+    action = "close_auction" if lot.state == "auction" else "close_listing"
+    transition(session, lot, action, None, "system", now,
+               rule="land.reserve_price" if action == "close_auction" else "land.listing_end",
+               payload={"paddle": winner.number, "bidder_id": winner.bidder_id, "price": state.price,
+                        "seq": decision.winner.seq, "decided_by": decision.rule})
+    state.confirmation = rules_of_auction.sign_confirmation(confirmation_fields(lot, state, winner, decision, now),
+                                                            ctx.keyring.platform.signing_key)
+    for deposit in deposits_of(session, lot):
+        if deposit.bidder_id == winner.bidder_id and deposit.status == "paid":
+            deposit.status = "applied"
+            audit.record(session, None, now, "deposit.applied", object_type="lot", object_id=lot.id,
+                         rule="land.deposit_to_price", payload={"deposit_id": deposit.id, "amount": deposit.received,
+                                                                "bidder_id": deposit.bidder_id})
+    _refund_all(ctx, session, now, lot, winner.bidder_id, reason="未竞得")
+    deals.record_deal(session, now, lot, state.price, now)
+
+
+def confirmation_fields(lot: Lot, state: Auction, winner: Paddle, decision: rules_of_auction.Decision,
+                        now: datetime) -> dict:
+    """What the 成交确认书 states, as plain JSON values (the platform signs exactly these)."""
+    premium = state.price - lot.starting_price
+    return {
+        "deal_code": lot.deal_code or "", "lot": lot.name, "project": lot.project.name,
+        "land_authority": lot.project.tenderee.name, "winner": winner.bidder.name, "paddle": winner.number,
+        "price": f"{state.price:.2f}", "starting_price": f"{lot.starting_price:.2f}", "premium": f"{premium:.2f}",
+        "offer_seq": decision.winner.seq, "offer_at": decision.winner.at.isoformat(), "phase": decision.winner.phase,
+        "reserve": None if state.reserve is None else f"{state.reserve:.2f}", "rule": decision.rule,
+        "decided_at": now.isoformat(), "decided_on": calendar.local_date(now).isoformat(),
+    }
+
+
+def _refund_all(ctx, session, now: datetime, lot: Lot, keep_bidder: int | None, *, reason: str) -> None:
+    """Refund every deposit of the round but the winner's, due within the land rule's working days."""
+    from .result import period_end
+
+    in_force = rulebook.of_lot(ctx, session, lot)
+    due_at = period_end(now, in_force["land.deposit_refund"])
+    for deposit in deposits_of(session, lot):
+        if deposit.bidder_id != keep_bidder and deposit.status in ("paid", "short"):
+            deposits.refund(ctx, session, None, now, deposit, reason=reason, due=due_at, rule="land.deposit_refund")

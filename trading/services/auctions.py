@@ -1,0 +1,311 @@
+"""A land lot traded live (issue 18): paddle numbers (竞买号) for qualified bidders, listing offers (挂牌报价) and the
+online time-limited bidding (网上限时竞价) in one per-lot sequence under the lot's row lock, the reserve price sealed
+by the land authority and revealed after the end, and the clock step that ends the listing, opens the window to join
+the bidding, ends the bidding on its countdown and decides (``domain.auction``).
+
+Qualification is the platform's own check, as online land systems make it: a bidder signed up for the lot whose
+deposit (竞买保证金) arrived in full through its sub-account before the application deadline is qualified and given a
+random 竞买号. Bidders and watchers see one another only by 竞买号 until the result is out (``domain.visibility``).
+
+The reserve (底价) is sealed as a salted SHA-256 commitment: the land authority's browser computes it and keeps the
+price and salt on a slip it prints; the platform stores the commitment alone, so nobody, the centre included, can
+read the reserve before the end. After the listing ends the land authority reveals price and salt under the
+supervisor's eye; the platform checks them against the commitment; the decision waits for the reveal.
+
+Every offer, accepted or refused, takes the next number of the lot's sequence and is written to the audit chain; a
+refused offer is kept (``Offer.accepted`` False with its reason), so ``place_offer`` returns it instead of raising.
+The deal (``conclude``) issues the signed 成交确认书, turns the winner's deposit into part of the price, refunds the
+others with interest, and writes the deal into the statistics at once (``services.deals``); no deal (no bidder, no
+offer, a top offer below the reserve) fails the lot (流拍) and refunds every deposit.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from ..domain import auction as rules_of_auction, calendar, money
+from ..domain.errors import N_, DomainError, Forbidden
+from ..models import Auction, Deposit, Lot, Offer, Paddle
+from . import audit, deposits, rulebook
+from .lots import get_lot, require_tenderee
+from .registrations import registration_of
+
+LIVE_METHODS = ("listing",)  # the methods traded live here (property listings will join them)
+PHASES = ("listing", "confirming", "bidding", "awaiting_reserve", "decided")
+
+
+def notify_board(ctx, lot: Lot) -> None:
+    """Hook point: the lot's price board changed (an offer was accepted, or its phase or state moved). The live
+    channel (``trading/live.py``, Server-Sent Events) is wired here at merge; until then watchers poll
+    ``/lots/<id>/board.json``. Called inside the transaction, after the change is flushed."""
+    return None
+
+
+def is_live(lot: Lot) -> bool:
+    """Whether the lot is traded by listing offers and online bidding on this platform."""
+    return lot.project.trade_type == "land" and lot.method in LIVE_METHODS
+
+
+def _require_live(lot: Lot) -> None:
+    if not is_live(lot):
+        raise DomainError(N_("This lot is not traded by listing offers."), field="lot", rule="land.methods")
+
+
+def auction_of(session, lot: Lot, *, create: bool = False) -> Auction | None:
+    """The live trade of the lot's current round (created on first use when ``create``)."""
+    row = session.scalar(sa.select(Auction).where(Auction.lot_id == lot.id, Auction.round == lot.round)
+                         .execution_options(populate_existing=True))  # read afresh under the lot's lock
+    if row is None and create:
+        row = Auction(lot_id=lot.id, round=lot.round, phase="listing", last_seq=0)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def terms(ctx, session, lot: Lot) -> rules_of_auction.Terms:
+    """The lot's listing terms under the rules it was announced with."""
+    return rules_of_auction.Terms.of(starting_price=lot.starting_price, increment=lot.increment,
+                                     listing_start=lot.listing_start, listing_end=lot.listing_end,
+                                     rules=rulebook.of_lot(ctx, session, lot))
+
+
+def paddles(session, lot: Lot) -> list[Paddle]:
+    """The paddle numbers issued for the lot's current round, by number."""
+    return list(session.scalars(sa.select(Paddle).where(Paddle.lot_id == lot.id, Paddle.round == lot.round)
+                                .order_by(Paddle.number)))
+
+
+def paddle_of(session, lot: Lot, bidder_id: int | None) -> Paddle | None:
+    """The bidder's paddle for the lot's current round."""
+    if bidder_id is None:
+        return None
+    return session.scalar(sa.select(Paddle).where(Paddle.lot_id == lot.id, Paddle.round == lot.round,
+                                                  Paddle.bidder_id == bidder_id))
+
+
+def offers(session, lot: Lot, *, accepted_only: bool = True) -> list[Offer]:
+    """The offers of the lot's current round in sequence order (accepted ones only, unless asked)."""
+    query = sa.select(Offer).where(Offer.lot_id == lot.id, Offer.round == lot.round)
+    if accepted_only:
+        query = query.where(Offer.accepted)
+    return list(session.scalars(query.order_by(Offer.seq)))
+
+
+def _views(rows: list[Offer]) -> list[rules_of_auction.Offer]:
+    return [rules_of_auction.Offer(o.seq, o.paddle.number, o.amount, o.received_at, o.phase) for o in rows]
+
+
+def qualify(ctx, session, actor, now: datetime, lot: Lot) -> Paddle:
+    """Qualify the actor's company for the lot and issue its 竞买号: signed up, deposit in full, before the
+    application deadline (the lot's bid deadline)."""
+    _require_live(lot)
+    if actor is None or not actor.has_role("bidder"):
+        raise Forbidden(N_("Only bidder companies take part in a listing."), field="lot")
+    registration = registration_of(session, lot, actor.organisation_id)
+    if registration is None:
+        raise DomainError(N_("Sign up for the lot first."), field="lot", rule="land.paddle_numbers")
+    found = paddle_of(session, lot, actor.organisation_id)
+    if found is not None:
+        return found
+    if lot.state not in ("announced", "listing") or lot.bid_deadline is None or now >= lot.bid_deadline:
+        raise DomainError(N_("Applications closed at the application deadline."), field="lot",
+                          rule="land.paddle_numbers")
+    if not deposits.is_covered(session, lot, actor.organisation_id):
+        raise DomainError(N_("The deposit has not arrived in full: the paddle number is issued once it has."),
+                          field="deposit", rule="land.paddle_numbers")
+    taken = set(session.scalars(sa.select(Paddle.number).where(Paddle.lot_id == lot.id, Paddle.round == lot.round)))
+    low = 100 if len(taken) < 450 else 1000  # three random digits, four for a crowded lot (never runs out)
+    number = next(n for n in iter(lambda: f"{low + secrets.randbelow(9 * low)}", None) if n not in taken)
+    row = Paddle(lot_id=lot.id, round=lot.round, registration_id=registration.id, bidder_id=actor.organisation_id,
+                 number=number, issued_at=now)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, now, "auction.qualify", object_type="lot", object_id=lot.id,
+                 rule="land.paddle_numbers", payload={"bidder_id": actor.organisation_id, "paddle": number,
+                                                      "round": lot.round})
+    return row
+
+
+def place_offer(ctx, session, actor, now: datetime, lot_id: int, amount_text) -> Offer:
+    """Take one offer from the actor's paddle under the lot's row lock: the next number of the lot's sequence,
+    accepted if it is on the grid above the highest and in time, else kept as refused with its reason (the caller
+    commits either way). Refuses (raises) only an actor without a paddle for the lot."""
+    lot = get_lot(session, lot_id, for_update=True)
+    _require_live(lot)
+    paddle = paddle_of(session, lot, getattr(actor, "organisation_id", None))
+    if paddle is None or not actor.has_role("bidder"):
+        raise Forbidden(N_("Only a qualified bidder with a paddle number may offer."), field="amount",
+                        rule="land.paddle_numbers")
+    state = auction_of(session, lot, create=True)
+    state.last_seq += 1
+    phase = rules_of_auction.BIDDING if state.phase == "bidding" else rules_of_auction.LISTING
+    row = Offer(lot_id=lot.id, round=lot.round, seq=state.last_seq, paddle_id=paddle.id, amount=Decimal("0"),
+                phase=phase, received_at=now, accepted=False)
+    try:
+        row.amount = money.parse_yuan(amount_text, "amount")
+        _check_offer(ctx, session, lot, state, paddle, row.amount, now)
+        row.accepted = True
+        if phase == rules_of_auction.BIDDING:
+            state.countdown_end = now + terms(ctx, session, lot).countdown
+    except DomainError as error:
+        row.reason, row.rule = error.render(), error.rule
+        row.error = error  # not stored: the view shows the refusal translated
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, now, "auction.offer", object_type="lot", object_id=lot.id,
+                 rule=row.rule or "land.increments",
+                 payload={"seq": row.seq, "paddle": paddle.number, "bidder_id": paddle.bidder_id,
+                          "amount": row.amount, "phase": phase, "accepted": row.accepted, "reason": row.reason})
+    if row.accepted:
+        notify_board(ctx, lot)
+    return row
+
+
+def _check_offer(ctx, session, lot: Lot, state: Auction, paddle: Paddle, amount: Decimal, now: datetime) -> None:
+    """Refuse an offer out of time, from a paddle that may not offer now, or off the grid."""
+    found = terms(ctx, session, lot)
+    accepted = _views(offers(session, lot))
+    if state.phase == "bidding" and lot.state == "auction":
+        if paddle.joined_at is None:
+            raise DomainError(N_("Only bidders who confirmed they join may offer in the online bidding."),
+                              field="amount", rule="land.online_bidding")
+        rules_of_auction.check_bidding_time(found, accepted, now)
+    elif state.phase == "listing" and lot.state in ("announced", "listing"):
+        rules_of_auction.check_listing_time(found, now)
+        if lot.state == "announced":  # its start has come but the clock step has not opened the listing yet
+            raise DomainError(N_("The listing opens at %(start)s; offers are taken from then."), field="amount",
+                              rule="land.increments", start=_shown(found.listing_start))
+    else:
+        end = state.countdown_end or found.listing_end
+        raise DomainError(N_("Your offer arrived at %(arrived)s, after the offers closed at %(end)s."),
+                          field="amount", rule="land.countdown" if state.countdown_end else "land.listing_end",
+                          arrived=_shown(now), end=_shown(end))
+    rules_of_auction.check_not_own_highest(accepted, paddle.number)
+    top = rules_of_auction.highest(accepted)
+    rules_of_auction.check_amount(found, amount, top.amount if top else None)
+
+
+def _shown(moment: datetime) -> str:
+    return calendar.to_local(moment).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def join(ctx, session, actor, now: datetime, lot_id: int) -> Paddle:
+    """The actor's company confirms it joins the online bidding (within the window after the listing's end)."""
+    lot = get_lot(session, lot_id, for_update=True)
+    _require_live(lot)
+    paddle = paddle_of(session, lot, getattr(actor, "organisation_id", None))
+    if paddle is None:
+        raise Forbidden(N_("Only a qualified bidder with a paddle number may join."), field="paddle",
+                        rule="land.paddle_numbers")
+    state = auction_of(session, lot, create=True)
+    if state.phase not in ("listing", "confirming"):
+        raise DomainError(N_("The window to join the online bidding is closed."), field="paddle",
+                          rule="land.confirmation_window")
+    rules_of_auction.check_join(terms(ctx, session, lot), _views(offers(session, lot)), paddle.number, now)
+    if paddle.joined_at is None:
+        paddle.joined_at = now
+        session.flush()
+        audit.record(session, actor, now, "auction.join", object_type="lot", object_id=lot.id,
+                     rule="land.confirmation_window", payload={"paddle": paddle.number, "bidder_id": paddle.bidder_id})
+    return paddle
+
+
+def set_reserve(ctx, session, actor, now: datetime, lot: Lot, commitment: str) -> Auction:
+    """The land authority seals its reserve price (the commitment its browser computed) before the deadline; a
+    second one before the deadline replaces the first (both in the audit chain)."""
+    _require_live(lot)
+    require_tenderee(actor, lot.project)
+    if lot.state not in ("announced", "listing"):
+        raise DomainError(N_("The reserve price is set before the listing ends."), field="commitment",
+                          rule="land.reserve_lead")
+    rules_of_auction.check_reserve_time(terms(ctx, session, lot), now)
+    state = auction_of(session, lot, create=True)
+    state.reserve_commitment = rules_of_auction.check_commitment(commitment)
+    state.reserve_set_at, state.reserve_set_by_id = now, actor.id
+    session.flush()
+    audit.record(session, actor, now, "auction.reserve_sealed", object_type="lot", object_id=lot.id,
+                 rule="land.reserve_lead", payload={"commitment": state.reserve_commitment, "round": lot.round})
+    return state
+
+
+def reveal_reserve(ctx, session, actor, now: datetime, lot_id: int, amount_text, salt: str) -> Auction:
+    """The land authority reveals the sealed reserve after the listing ends; the platform checks it against the
+    commitment and, if the decision was waiting for it, decides."""
+    lot = get_lot(session, lot_id, for_update=True)
+    _require_live(lot)
+    require_tenderee(actor, lot.project)
+    state = auction_of(session, lot)
+    if state is None or state.reserve_commitment is None:
+        raise DomainError(N_("No reserve price was sealed for this lot."), field="amount", rule="land.reserve_price")
+    if state.reserve is not None:
+        raise DomainError(N_("The reserve price has been revealed already."), field="amount",
+                          rule="land.reserve_price")
+    if lot.listing_end is None or now < lot.listing_end:
+        raise DomainError(N_("The reserve price stays sealed until the listing ends."), field="amount",
+                          rule="land.reserve_price")
+    amount = money.parse_yuan(amount_text, "amount")
+    state.reserve = rules_of_auction.check_reveal(state.reserve_commitment, commitment_code(lot), amount, salt)
+    state.reserve_revealed_at = now
+    session.flush()
+    audit.record(session, actor, now, "auction.reserve_revealed", object_type="lot", object_id=lot.id,
+                 rule="land.reserve_price", payload={"reserve": state.reserve, "round": lot.round})
+    if state.phase == "awaiting_reserve":
+        from .auction_results import decide
+
+        decide(ctx, session, now, lot, state)
+        session.flush()
+        notify_board(ctx, lot)
+    return state
+
+
+def commitment_code(lot: Lot) -> str:
+    """The lot code the reserve's commitment is bound to (its deal code)."""
+    return lot.deal_code or str(lot.id)
+
+
+def board(ctx, session, lot: Lot, now: datetime) -> dict:
+    """The price board (挂牌价格表) as everyone watching sees it: phase, current price, the next valid offer, the
+    countdown, and every accepted offer by paddle number and time (never a name). JSON-ready."""
+    state = auction_of(session, lot)
+    accepted = offers(session, lot)
+    found = terms(ctx, session, lot) if lot.increment and lot.starting_price and lot.listing_end else None
+    top = max(accepted, key=lambda o: (o.amount, -o.seq)) if accepted else None
+    phase = state.phase if state else ("listing" if lot.state in ("announced", "listing") else lot.state)
+    ends = None
+    if found is not None:
+        ends = {"listing": found.listing_end, "confirming": found.confirmation_end}.get(phase)
+        if phase == "bidding":
+            ends = state.countdown_end
+    return {
+        "lot": lot.id, "state": lot.state, "phase": phase, "round": lot.round,
+        "starting_price": _text(lot.starting_price), "increment": _text(lot.increment),
+        "current_price": _text(top.amount) if top else None, "current_paddle": top.paddle.number if top else None,
+        "next_minimum": _text(rules_of_auction.minimum(found, top.amount if top else None)) if found else None,
+        "listing_start": _iso(lot.listing_start), "listing_end": _iso(lot.listing_end),
+        "ends_at": _iso(ends), "seconds_left": max(0, int((ends - now).total_seconds())) if ends else None,
+        "now": _iso(now),
+        "offers": [{"seq": o.seq, "paddle": o.paddle.number, "amount": _text(o.amount), "phase": o.phase,
+                    "at": _iso(o.received_at)} for o in reversed(accepted)],
+        "outcome": state.outcome if state and state.phase == "decided" else None,
+        "price": _text(state.price) if state and state.price is not None else None,
+        "winner_paddle": state.winner.number if state and state.winner else None,
+        "reserve_sealed": bool(state and state.reserve_commitment),
+    }
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def deposits_of(session, lot: Lot) -> list[Deposit]:
+    """The deposits of the lot's current round."""
+    return list(session.scalars(sa.select(Deposit).where(Deposit.lot_id == lot.id, Deposit.round == lot.round)
+                                .order_by(Deposit.id)))

@@ -1,0 +1,174 @@
+"""The live land trade on the lot page: the price board (挂牌价格表) and its JSON, the bidder's paddle number, offers
+and confirmation to join the online bidding, the land authority's sealed reserve and its reveal, and the signed
+成交确认书 (services.auctions, services.auction_results)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import abort, flash, jsonify, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ...domain import auction as rules_of_auction, money
+from ...extensions import db
+from ...platform import current_platform
+from ...services import auctions, visibility
+from ..common import now, perform, roles_required
+from ..filters import yuan
+from ..i18n import error_text, wants_json
+from .blueprint import INTERNAL, bp, load_lot, require_party
+from .forms import ActionForm, OfferForm, ReserveForm, RevealForm
+
+BOARD = "#price-board"
+
+
+def _live_lot(lot_id: int):
+    """The lot for this request if it is traded live, else 404."""
+    lot = load_lot(lot_id)
+    if not auctions.is_live(lot):
+        abort(404)
+    return lot
+
+
+def _back(lot) -> str:
+    return url_for("lots.lot_view", lot_id=lot.id) + BOARD
+
+
+@bp.route("/lots/<int:lot_id>/board.json")
+@roles_required("tenderee", "bidder", *INTERNAL)
+def board_json(lot_id: int):
+    """The price board as JSON, for the page to poll (never a company's name before the result)."""
+    lot = _live_lot(lot_id)
+    data = auctions.board(current_platform(), db.session, lot, now())
+    paddle = auctions.paddle_of(db.session, lot, current_user.organisation_id) \
+        if current_user.has_role("bidder") else None
+    data["my_paddle"] = paddle.number if paddle else None
+    data["joined"] = bool(paddle and paddle.joined_at)
+    for name in ("current_price", "next_minimum", "price"):  # as the page shows money (元/万元, or yuan)
+        data[f"{name}_shown"] = yuan(data[name]) if data[name] else None
+    for offer in data["offers"]:
+        offer["amount_shown"] = yuan(offer["amount"])
+    return jsonify(data)
+
+
+@bp.route("/lots/<int:lot_id>/paddle", methods=["POST"])
+@roles_required("bidder")
+def paddle_apply(lot_id: int):
+    """Ask for the paddle number once the deposit has arrived."""
+    lot = _live_lot(lot_id)
+    if ActionForm().validate_on_submit():
+        perform(auctions.qualify, lot, ok=_("Qualified: your paddle number is issued."))
+    return redirect(_back(lot))
+
+
+@bp.route("/lots/<int:lot_id>/offers", methods=["POST"])
+@roles_required("bidder")
+def offer_place(lot_id: int):
+    """Submit an offer; a refused one is kept in the sequence and its reason shown."""
+    lot = _live_lot(lot_id)
+    form = OfferForm()
+    if not form.validate_on_submit():
+        abort(400)
+    row, ok = perform(auctions.place_offer, lot.id, form.amount.data)
+    if ok and wants_json():  # a bidder's tool (and the benchmark) reads the answer: 201 accepted, 422 refused
+        body = {"seq": row.seq, "accepted": row.accepted, "amount": f"{row.amount:.2f}",
+                "received_at": row.received_at.isoformat(), "rule": row.rule,
+                "reason": None if row.accepted else str(error_text(row.error))}
+        return jsonify(body), 201 if row.accepted else 422
+    if ok and row.accepted:
+        flash(_("Offer %(seq)s accepted: %(amount)s yuan.", seq=row.seq, amount=f"{row.amount:,.2f}"), "success")
+    elif ok:
+        flash(_("Offer %(seq)s refused: %(reason)s", seq=row.seq, reason=error_text(row.error)), "danger")
+    return redirect(_back(lot))
+
+
+@bp.route("/lots/<int:lot_id>/join", methods=["POST"])
+@roles_required("bidder")
+def bidding_join(lot_id: int):
+    """Confirm the company joins the online time-limited bidding."""
+    lot = _live_lot(lot_id)
+    if ActionForm().validate_on_submit():
+        perform(auctions.join, lot.id, ok=_("You joined the online bidding."))
+    return redirect(_back(lot))
+
+
+@bp.route("/lots/<int:lot_id>/reserve", methods=["POST"])
+@roles_required("tenderee")
+def reserve_seal(lot_id: int):
+    """Store the land authority's sealed reserve (its commitment only)."""
+    lot = _live_lot(lot_id)
+    require_party(lot.project)
+    form = ReserveForm()
+    if form.validate_on_submit():
+        perform(auctions.set_reserve, lot, form.commitment.data, ok=_("The reserve price is sealed. Keep the slip: "
+                                                                       "it is needed to reveal it after the end."))
+    else:
+        flash(_("The reserve was not sealed: the page computes the seal in the browser (it needs JavaScript)."),
+              "danger")
+    return redirect(_back(lot))
+
+
+@bp.route("/lots/<int:lot_id>/reserve/reveal", methods=["POST"])
+@roles_required("tenderee")
+def reserve_reveal(lot_id: int):
+    """Reveal the reserve from the slip after the listing ends."""
+    lot = _live_lot(lot_id)
+    require_party(lot.project)
+    form = RevealForm()
+    if form.validate_on_submit():
+        perform(auctions.reveal_reserve, lot.id, form.amount.data, form.salt.data,
+                ok=_("The reserve price is revealed and checked against its seal."))
+    else:
+        for errors in form.errors.values():
+                flash("; ".join(str(e) for e in errors), "danger")
+    return redirect(_back(lot))
+
+
+@bp.route("/lots/<int:lot_id>/confirmation")
+@roles_required("tenderee", "bidder", *INTERNAL)
+def deal_confirmation(lot_id: int):
+    """The signed 成交确认书 of a deal, printable; readable once the result is out by whoever sees the lot."""
+    lot = _live_lot(lot_id)
+    state = auctions.auction_of(db.session, lot)
+    if state is None or state.confirmation is None:
+        abort(404)
+    if not visibility.sees(db.session, current_user, lot, visibility.Fact.BIDDERS, now()):
+        abort(404)
+    ctx = current_platform()
+    valid = rules_of_auction.verify_confirmation(state.confirmation, ctx.keyring.platform.signing_key.public_key())
+    doc = state.confirmation
+    amounts = {name: _chinese_money(doc[name]) for name in ("price", "starting_price", "premium", "reserve")
+               if doc.get(name)}  # the document is Chinese in every page language, as the centre issues it
+    return render_template("lots/confirmation.html", lot=lot, doc=doc, amounts=amounts, valid=valid)
+
+
+def _chinese_money(text: str) -> str:
+    """An amount as a Chinese document writes it: 6,220.00 万元（62,200,000.00 元）."""
+    value = Decimal(text)
+    shown, exact = money.format_auto(value), money.format_yuan(value)
+    return shown if shown == exact else f"{shown}（{exact}）"
+
+
+def board_context(lot) -> dict:
+    """What the lot page's price board section needs (lots/_board.html)."""
+    ctx, at = current_platform(), now()
+    state = auctions.auction_of(db.session, lot)
+    paddle = auctions.paddle_of(db.session, lot, current_user.organisation_id) \
+        if current_user.has_role("bidder") else None
+    board = auctions.board(ctx, db.session, lot, at)
+    terms = auctions.terms(ctx, db.session, lot) if lot.listing_end and lot.increment else None
+    may_offer = bool(paddle and ((board["phase"] == "listing" and lot.state == "listing")
+                                 or (board["phase"] == "bidding" and paddle.joined_at)))
+    offers = auctions.offers(db.session, lot, accepted_only=False)
+    mine = [o for o in offers if paddle and o.paddle_id == paddle.id]
+    eligible = bool(paddle and any(o.accepted and o.phase == "listing" for o in mine))
+    return {
+        "board": board, "auction": state, "terms": terms, "my_paddle": paddle, "may_offer": may_offer,
+        "my_offers": mine, "may_join": eligible and board["phase"] in ("listing", "confirming")
+        and terms is not None and terms.listing_end <= at < terms.confirmation_end and not paddle.joined_at,
+        "audit_offers": offers if current_user.has_role("staff", "supervisor") else [],
+        "offer_form": OfferForm(), "reserve_form": ReserveForm(), "reveal_form": RevealForm(),
+        "commitment_code": auctions.commitment_code(lot),
+    }
+
