@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from tests.conftest import login
-from tests.security.test_disclosure import demo_lot  # noqa: F401 (the fixture)
+from tests.security.test_disclosure import app, demo_lot  # noqa: F401 (the fixtures)
 from tests.web.test_bids import certificate, sign_up_pay_and_bid
 from trading.extensions import db
 from trading.models import Bid, User
