@@ -15,7 +15,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
-from ...domain import lifecycle
+from ...domain import drawing, lifecycle
 from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Draw, DrawCall, Expert, Lot
@@ -33,11 +33,7 @@ OUTCOMES = {"accepted": _l("accepted"), "declined": _l("declined"), "no_answer":
             "conflict": _l("declared a conflict")}
 STATUSES = {"committed": _l("committed, waiting for the beacon"), "calling": _l("calling"),
             "complete": _l("complete"), "cancelled": _l("cancelled")}
-REASONS = {"works_for_tenderee": "本单位为招标人", "works_for_bidder": "工作单位为投标人",
-           "relative_of_bidder": "近亲属为投标人主要负责人", "recently_drawn": "近期已被抽中",
-           "suspended": "暂停评标资格", "removed": "已被清退", "same_region": "与招标人同一地区",
-           "penalised": "曾因招标投标违法行为受过处罚", "works_for_regulator": "工作单位为行政监督部门",
-           "tie_to_bidder": "与投标人有或近年有劳动、任职或控股关系"}
+REASONS = drawing.REASON_NAMES_ZH
 
 
 def advance(draw: Draw) -> Draw:
