@@ -1,0 +1,45 @@
+"""Official documents (announcements, the entry certificate, the notices) are legal texts in Chinese: in English
+mode the page around them is English and says the document is in Chinese, the official language (issue 17)."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from tests.conftest import FIXED_NOW, login
+from trading.extensions import db
+from trading.models import Announcement
+from trading.platform import current_platform
+from trading.simulate import demo as demo_data
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _english(client):
+    client.post("/language", data={"lang": "en", "next": "/"})
+    return client
+
+
+def test_an_announcement_in_english_mode_says_it_is_in_chinese_and_its_frame_is_english(app, demo):
+    with app.app_context():
+        demo_data.load_lots(current_platform(), db.session, FIXED_NOW)
+        db.session.commit()
+        row = db.session.scalars(sa.select(Announcement).order_by(Announcement.id)).first()
+        url, title, lot_id = f"/public/announcements/{row.id}", row.title, row.lot_id
+    chinese = app.test_client().get(url).get_data(as_text=True)
+    assert 'id="official-language"' not in chinese and f"<title>{title}" in chinese
+    english = _english(app.test_client()).get(url).get_data(as_text=True)
+    assert 'id="official-language"' in english and "it is in Chinese, the official language" in english
+    page_title = re.search(r"<title>([^<]*)</title>", english).group(1)
+    assert page_title.startswith("Announcement") and not CJK.search(page_title)
+    assert f'<h1 class="h4 text-center" lang="zh-CN">{title}</h1>' in english  # the document itself stays Chinese
+
+    client = app.test_client()
+    login(client, "tenderee1")
+    certificate = _english(client).get(f"/lots/{lot_id}/certificate")
+    assert certificate.status_code == 200  # the lot's tenderee reads its entry certificate
+    text = certificate.get_data(as_text=True)
+    assert 'id="official-language"' in text and "交易编号：" in text
+    box = text[text.index('lang="zh-CN"'):text.index("</div>", text.index('lang="zh-CN"'))]
+    assert "Deal code" not in box and "Issued by" not in box  # no English inside the Chinese document
