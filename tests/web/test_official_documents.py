@@ -43,3 +43,16 @@ def test_an_announcement_in_english_mode_says_it_is_in_chinese_and_its_frame_is_
     assert 'id="official-language"' in text and "交易编号：" in text
     box = text[text.index('lang="zh-CN"'):text.index("</div>", text.index('lang="zh-CN"'))]
     assert "Deal code" not in box and "Issued by" not in box  # no English inside the Chinese document
+
+
+def test_the_chinese_frame_check_is_made_on_every_render_not_folded_at_compile_time(app, demo):
+    """``chinese()`` in a template is evaluated per request: rendered first in English, the same template still
+    shows the Chinese page without the English note (and the other way round)."""
+    with app.app_context():
+        demo_data.load_lots(current_platform(), db.session, FIXED_NOW)
+        db.session.commit()
+        announcement = db.session.scalars(sa.select(Announcement).order_by(Announcement.id)).first().id
+    url = f"/public/announcements/{announcement}"
+    first = _english(app.test_client()).get(url).get_data(as_text=True)
+    then = app.test_client().get(url).get_data(as_text=True)
+    assert 'id="official-language"' in first and 'id="official-language"' not in then

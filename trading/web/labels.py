@@ -320,5 +320,5 @@ def register(app) -> None:
                            ("rule_tooltip", rule_tooltip), ("rule_title", rule_title)):
         app.add_template_filter(_per_request(function), name)
     app.add_template_global(rule_badge, "rule_badge")
-    app.add_template_global(chinese, "chinese")
+    app.add_template_global(_per_request(chinese), "chinese")  # never folded at compile time
     app.add_template_filter(official_chinese, "official_chinese")
