@@ -56,3 +56,27 @@ def test_the_chinese_frame_check_is_made_on_every_render_not_folded_at_compile_t
     first = _english(app.test_client()).get(url).get_data(as_text=True)
     then = app.test_client().get(url).get_data(as_text=True)
     assert 'id="official-language"' in first and 'id="official-language"' not in then
+
+
+
+def test_a_notice_in_english_mode_keeps_its_amount_in_chinese(app, now, tmp_path):
+    from datetime import timedelta
+
+    from tests.services.test_evaluation import Scene
+    from trading.services import result
+
+    with app.app_context():
+        scene = Scene(db.session, now, tmp_path, ["38100000.00", "37650000.50", "36980000.00"])
+        publicity = scene.to_publicity()
+        at = publicity.ends_at + timedelta(hours=1)
+        result.award(scene.ctx, db.session, scene.people.tenderee, at, scene.lot, 1)
+        db.session.commit()
+        lot_id, username = scene.lot.id, scene.people.tenderee.username
+        db.session.remove()
+    app.extensions["trading"].clock.move_to(at + timedelta(hours=1))
+    client = app.test_client()
+    login(client, username)
+    page = _english(client).get(f"/lots/{lot_id}/notices").get_data(as_text=True)
+    assert 'id="official-language"' in page and "中标价：" in page
+    notice = page[page.index("中标价："):page.index("</p>", page.index("中标价："))]
+    assert "元" in notice and "yuan" not in notice and "million" not in notice
