@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from trading.bank import service as bank
-from trading.domain.errors import DomainError, Forbidden
+from trading.domain.errors import N_, DomainError, Forbidden
 from trading.models import AuditEntry, BankAccount, BankTransfer, DepositPayment
 from trading.services import deposits, registrations, visibility
 from trading.simulate import demo, lots as walk
@@ -77,8 +77,12 @@ def test_an_over_payment_covers_the_deposit_and_the_excess_is_refunded_with_it(c
     start = own(session, bidder).balance
     deposits.pay(session, bidder, now, target_number=deposit.sub_account.number, amount="750000")
     assert deposit.status == "paid" and deposits.explain(deposit)[1]["excess"] == Decimal("50000.00")
-    deposits.refund(ctx, session, None, now, deposit, reason="未中标")
+    deposits.refund(ctx, session, None, now, deposit, reason=N_("the bid was not awarded"))
     assert own(session, bidder).balance == start  # same day: no interest
+    entry = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "deposit.refund")).one()
+    assert entry.payload["reason"] == {"message_id": "the bid was not awarded", "params": {}}  # each reader's language
+    memos = session.scalars(sa.select(BankTransfer.memo).where(BankTransfer.kind == "refund")).all()
+    assert memos and set(memos) == {"保证金退还：未中标"}  # the bank's record keeps the centre's words
 
 
 def test_a_payment_at_the_deadline_is_refused_and_writes_nothing(session, now, lot):

@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import FIXED_NOW, login
+from trading.domain import rules
 from trading.extensions import db
 from trading.models import Deal
 from trading.services import history, statistics as stats
@@ -81,6 +82,63 @@ def test_the_excel_export_recomputes_the_pages_figures(client, loaded, tmp_path)
     assert value("B7") == pytest.approx(160_672_600.00) == shown["节资额（元）"]
     assert value("B8") == pytest.approx(float(shown["节资率"]), abs=1e-12)
     assert value("B15") == pytest.approx(float(shown["溢价率"]), abs=1e-12) == pytest.approx(77_980_000 / 1_077_000_000)
+    assert value("B18") == shown["项目数"] == 108  # 119 lots of 108 distinct projects
+    assert value("B20") == pytest.approx(float(shown["进场交易率"]))
+    assert value("B19") == shown["进场交易标段数"] <= shown["交易标段（宗地）数"]
+
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["成交记录", "指标", "按交易类型", "按月份", "按地区", "筛选条件"]
+    for each in book.worksheets:  # every column has a width: amounts never show as ####
+        used = {c.column_letter for row in each.iter_rows() for c in row if c.value is not None}
+        assert all(each.column_dimensions[c].width and each.column_dimensions[c].width >= 10 for c in used), each.title
+    assert book["成交记录"].column_dimensions["I"].width >= len("9,999,999,999,999.99")
+    lots = list(book["成交记录"].iter_rows(min_row=2, values_only=True))
+    for title, column in (("按交易类型", 2), ("按月份", 16), ("按地区", 4)):  # C, Q, E of the lot sheet
+        letter = "CQE"[("按交易类型", "按月份", "按地区").index(title)]
+        sheet = book[title]
+        assert sheet.max_row >= 2, title
+        for row in range(2, sheet.max_row + 1):
+            key = sheet[f"J{row}"].value
+            assert sheet[f"B{row}"].value == f"=COUNTIFS('成交记录'!{letter}2:{letter}{len(lots) + 1},J{row})"
+            assert f"SUMIFS('成交记录'!I2:I{len(lots) + 1},'成交记录'!{letter}2:{letter}{len(lots) + 1},J{row})" \
+                in sheet[f"C{row}"].value
+            mine = [lot for lot in lots if lot[column] == key]  # the same sums in Python over the lot rows
+            assert len(mine) == sheet[f"F{row}"].value == value_of(solution, title, f"B{row}")
+            amount = sum(Decimal(str(lot[8])) for lot in mine)
+            assert float(amount) == pytest.approx(sheet[f"G{row}"].value) == pytest.approx(
+                value_of(solution, title, f"C{row}"))
+            budgeted = [lot for lot in mine if lot[6] is not None]
+            if budgeted and sheet[f"H{row}"].value is not None:
+                rate = sum(Decimal(str(lot[6] - lot[8])) for lot in budgeted) / sum(Decimal(str(lot[6]))
+                                                                                    for lot in budgeted)
+                assert float(rate) == pytest.approx(sheet[f"H{row}"].value) == pytest.approx(
+                    value_of(solution, title, f"D{row}"))
+    filters = {row[0]: row[1] for row in book["筛选条件"].iter_rows(min_row=2, values_only=True)}
+    assert filters["统计期间（中标/成交日期）"] == "2010-01-01 – 2010-08-31"
+    assert filters["行政区划"].startswith("421200") and "仅本级" in filters["行政区划"]
+    assert filters["交易类型"] == filters["交易方式"] == "全部"
+    assert "supervisor" in filters["导出人"] and filters["导出时间（北京时间）"].startswith("2026-03-02 09:00")
+
+
+def value_of(solution, sheet: str, cell: str) -> float:
+    """A cell's value as the formulas package computed it."""
+    keys = [k for k in solution if k.upper().endswith(f"{sheet.upper()}'!{cell}")]
+    assert keys, (sheet, cell)
+    return float(solution[keys[0]].value[0][0])
+
+
+def test_the_workbook_speaks_english_in_english_mode(client, loaded):
+    login(client, "staff")
+    client.post("/language", data={"lang": "en", "next": "/"})
+    response = client.get("/statistics.xlsx", query_string=CENTRE)
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["Lots", "Figures", "By trade type", "By month", "By region", "Filters"]
+    assert book["Lots"]["A1"].value == "Project"
+    assert book["Lots"]["C2"].value in {t.name_en for t in rules.TRADE_TYPES.values()}
+    assert book["Figures"]["A8"].value == "Savings rate" and "SUMIFS('Lots'!" in book["Figures"]["B5"].value
+    filters = {row[0]: row[1] for row in book["Filters"].iter_rows(min_row=2, values_only=True)}
+    assert filters["Trade type"] == "all" and "(itself only)" in filters["Region"]
 
 
 def test_staff_import_a_file_all_or_nothing_and_see_every_bad_row(client, app, demo):

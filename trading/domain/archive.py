@@ -1,7 +1,8 @@
 """The electronic archive of a lot (电子档案): one zip with a manifest of hashes, checkable offline.
 
 ``write_archive`` bundles the lot's documents, sealed envelopes, opening record, draw record, scores and report,
-notices and audit extract into one zip: each item at ``<category>/<path>``, then ``manifest.json`` (format
+notices and audit extract, and their readable HTML pages (``records/``, ``archive_records``) into one zip: each
+item at ``<category>/<path>``, then ``manifest.json`` (format
 ``trading-archive`` version 1: the lot, the creation time, and each file's path, category, size and SHA-256)
 and, with a signer, ``manifest.sig``: the raw 64-byte Ed25519 signature over the exact manifest bytes, whose
 public key the manifest names. Items are streamed and hashed in one pass, so a 1 GiB envelope never sits in
@@ -43,7 +44,7 @@ FORMAT = "trading-archive"
 VERSION = 1
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
-CATEGORIES = ("documents", "envelopes", "opening", "draw", "evaluation", "notices", "audit", "other")
+CATEGORIES = ("documents", "envelopes", "opening", "draw", "evaluation", "notices", "audit", "records", "other")
 AUDIT_SUFFIX = ".jsonl"
 CHUNK = 1024 * 1024
 MAX_MANIFEST = 64 * 1024 * 1024

@@ -19,6 +19,20 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 GENESIS_HASH = "0" * 64
+MESSAGE_KEYS = frozenset({"message_id", "params"})
+
+
+def message(message_id: str, **params) -> dict:
+    """A human-readable reason for a payload as its message id (the English msgid, marked with ``N_``) and its
+    parameters, so each reader sees it in their language; pages show a payload value of this shape translated, and
+    any other value (old rows' formatted text) as stored."""
+    return {"message_id": message_id, "params": params}
+
+
+def is_message(value) -> bool:
+    """Whether a payload value is a ``message``."""
+    return isinstance(value, dict) and set(value) == MESSAGE_KEYS and isinstance(value["message_id"], str) \
+        and isinstance(value["params"], dict)
 
 
 def _json_default(value):

@@ -11,13 +11,15 @@ platform keeps every trade type's archives as long): it records the date it is k
 
 from __future__ import annotations
 
+import gettext
 import json
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 
 from .. import storage
-from ..domain import archive as bundle, calendar, rules
+from ..domain import archive as bundle, archive_records, calendar, rules
 from ..domain.audit import format_time
 from ..domain.errors import N_, DomainError, Forbidden
 from ..models import ArchiveBundle, Attachment, AuditEntry, Bid, Draw, EvaluationMark, Lot
@@ -84,9 +86,35 @@ def _notices(session, lot: Lot) -> dict:
     }
 
 
-def items(ctx, session, lot: Lot) -> list[bundle.ArchiveItem]:
+CATALOGUE = Path(__file__).parent.parent / "translations"
+
+
+def _chinese():
+    """The Chinese catalogue's gettext, for message ids stored in the records (the id itself without a catalogue)."""
+    return gettext.translation("messages", CATALOGUE, languages=["zh_Hans_CN"], fallback=True).gettext
+
+
+def _summary(ctx, session, lot: Lot, opened: dict, notices: dict) -> dict:
+    """The lot's parties and dates, for the archive's index (``other/lot.json``): what the public result names."""
+    project = lot.project
+    dates = [("公告发布时间", lot.issued_at), ("投标截止时间", lot.bid_deadline), ("开标时间", lot.opening_at),
+             ("中标候选人公示截止", (notices.get("publicity") or {}).get("ends_at")),
+             ("中标（成交）通知书发出", (notices.get("award") or {}).get("issued_at")),
+             ("合同签订日期", (notices.get("contract") or {}).get("signed_on"))]
+    return {"deal_code": lot.deal_code, "project": project.name, "lot": lot.name, "round": lot.round,
+            "trade_type": project.trade_type, "method": lot.method, "evaluation_method": lot.evaluation_method,
+            "approval_number": project.approval_number, "approving_body": project.approving_body,
+            "budget": lot.budget, "starting_price": lot.starting_price, "tenderee": project.tenderee.name,
+            "agency": project.agency.name if project.agency else "", "centre": ctx.centre_name(session),
+            "bidders": [e["bidder"] for e in opened["entries"]],
+            "winner": (notices.get("award") or {}).get("bidder", ""),
+            "dates": [[name, format_time(value) if isinstance(value, datetime) else value]
+                      for name, value in dates if value]}
+
+
+def items(ctx, session, lot: Lot, now: datetime, lot_info: dict | None = None) -> list[bundle.ArchiveItem]:
     """Everything the archive of the lot's current round holds, envelopes and documents streamed from the blob
-    store."""
+    store, and last the readable pages rendered from the same data as the JSON files."""
     def stream(key):
         return lambda: ctx.store.open(key)
 
@@ -97,19 +125,27 @@ def items(ctx, session, lot: Lot) -> list[bundle.ArchiveItem]:
     found += [bundle.ArchiveItem(f"{b.id}-{b.bidder.credit_code}.tbe", "envelopes", stream(b.blob_key))
               for b in session.scalars(sa.select(Bid).where(Bid.lot_id == lot.id, Bid.round == lot.round,
                                                             Bid.blob_key.is_not(None)).order_by(Bid.id))]
-    found.append(bundle.ArchiveItem("opening-record.json", "opening", _json(_opening(session, lot))))
+    opened, evaluated, notices = _opening(session, lot), _evaluation(session, lot), _notices(session, lot)
+    found.append(bundle.ArchiveItem("opening-record.json", "opening", _json(opened)))
+    drawn = []
     for draw in session.scalars(sa.select(Draw).where(Draw.lot_id == lot.id, Draw.round == lot.round)
                                 .order_by(Draw.number)):
         if draw.revealed_secret is not None:
-            found.append(bundle.ArchiveItem(f"draw-{draw.number}.json", "draw",
-                                            draws.record(ctx, session, draw).to_json().encode()))
-    found.append(bundle.ArchiveItem("evaluation.json", "evaluation", _json(_evaluation(session, lot))))
-    found.append(bundle.ArchiveItem("notices.json", "notices", _json(_notices(session, lot))))
+            drawn.append((f"draw-{draw.number}.json", draws.record(ctx, session, draw).to_json().encode()))
+            found.append(bundle.ArchiveItem(drawn[-1][0], "draw", drawn[-1][1]))
+    found.append(bundle.ArchiveItem("evaluation.json", "evaluation", _json(evaluated)))
+    found.append(bundle.ArchiveItem("notices.json", "notices", _json(notices)))
+    summary = _json({**(lot_info or {}), **_summary(ctx, session, lot, opened, notices)})
+    found.append(bundle.ArchiveItem("lot.json", "other", summary))
     entries = session.scalars(sa.select(AuditEntry).where(AuditEntry.object_type == "lot",
                                                           AuditEntry.object_id == str(lot.id))
                               .order_by(AuditEntry.seq))
     found.append(bundle.ArchiveItem("audit.jsonl", "audit", bundle.audit_extract(e.stored() for e in entries)))
-    return found
+    pages = archive_records.render(  # from the bytes just written: the pages show what the JSON files hold
+        lot=json.loads(summary), opening=json.loads(_json(opened)), evaluation=json.loads(_json(evaluated)),
+        notices=json.loads(_json(notices)), draws=[(name, json.loads(data)) for name, data in drawn],
+        files=[item.name for item in found], created_at=now, translate=_chinese())
+    return found + [bundle.ArchiveItem(page.path, archive_records.CATEGORY, page.html) for page in pages]
 
 
 def create(ctx, session, actor, now: datetime, lot: Lot) -> ArchiveBundle:
@@ -127,7 +163,7 @@ def create(ctx, session, actor, now: datetime, lot: Lot) -> ArchiveBundle:
                 "trade_type": lot.project.trade_type, "keep_until": calendar.local_date(keep_until).isoformat(),
                 "retention_rule": RETENTION_RULE}
     with ctx.store.writer() as out:
-        written = bundle.write_archive(out.file, lot_info=lot_info, items=items(ctx, session, lot),
+        written = bundle.write_archive(out.file, lot_info=lot_info, items=items(ctx, session, lot, now, lot_info),
                                        created_at=now, signer=ctx.keyring.receipt_key)
     row = ArchiveBundle(lot_id=lot.id, blob_key=out.blob.key, size=out.blob.size, sha256=out.blob.sha256,
                         files=len(written.files), created_at=now, created_by_id=actor.id, keep_until=keep_until,

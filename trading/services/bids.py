@@ -185,7 +185,7 @@ def withdraw(ctx, session, actor, now: datetime, lot: Lot) -> Bid:
         from . import rulebook
         from .result import period_end
 
-        deposits.refund(ctx, session, actor, now, deposit, reason="撤回投标",
+        deposits.refund(ctx, session, actor, now, deposit, reason=N_("the bid was withdrawn"),
                         due=period_end(now, rulebook.of_lot(ctx, session, lot)[rule]), rule=rule)
     session.flush()
     return bid

@@ -19,7 +19,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from ..bank import service as bank
-from ..domain import lifecycle, refunds
+from ..domain import audit as chain, lifecycle, refunds
 from ..domain.errors import N_, DomainError
 from ..models import BankAccount, BankTransfer, Deposit, DepositPayment, Lot, Organisation
 from . import audit
@@ -121,6 +121,12 @@ def interest(principal: Decimal, since: datetime, until: datetime, rate: Decimal
 LATE_RULE = "procurement.late_refund_interest"
 
 
+# Why a deposit comes back (a message id, audited with the refund) and the bank memo's words for it (the memo is the
+# bank's record, in Chinese; pages translate it through web.labels.MEMOS).
+REFUND_REASONS = {N_("the bid was withdrawn"): "撤回投标", N_("the bid was not awarded"): "未中标",
+                  N_("the contract was signed"): "合同已签订"}
+
+
 def refund(ctx, session, actor, now: datetime, deposit: Deposit, *, reason: str, due: datetime | None = None,
            rule: str | None = None) -> Deposit:
     """Return every counted payment to the account it came from, with interest at the platform's rate
@@ -145,7 +151,7 @@ def refund(ctx, session, actor, now: datetime, deposit: Deposit, *, reason: str,
                              central_bank_rate=ctx.central_bank_rate, uplift_percent=uplift, late_rule=LATE_RULE)
     for number, amount in by_account.items():
         bank.transfer(session, now, source=deposit.sub_account, target_number=number, amount=amount, kind="refund",
-                      memo=f"保证金退还：{reason}"[:200], notify=False)
+                      memo=f"保证金退还：{REFUND_REASONS.get(reason, reason)}"[:200], notify=False)
     if working.interest > 0 and counted:
         bank.transfer(session, now, source=bank.bank_account(session, now), target_number=counted[0].payer_account,
                       amount=working.interest, kind="interest", memo="保证金利息", notify=False)
@@ -160,7 +166,8 @@ def refund(ctx, session, actor, now: datetime, deposit: Deposit, *, reason: str,
     audit.record(session, actor, now, "deposit.refund", object_type="lot", object_id=deposit.lot_id, rule=rule,
                  payload={"deposit_id": deposit.id, "bidder_id": deposit.bidder_id, "principal": deposit.received,
                           "interest": working.interest, "accounts": sorted(by_account), "late": deposit.refund_late,
-                          "late_interest": working.late_interest, "reason": reason})
+                          "late_interest": working.late_interest,
+                          "reason": chain.message(reason) if reason in REFUND_REASONS else reason})
     return deposit
 
 

@@ -289,8 +289,10 @@ def open_bids(ctx, session, now: datetime, lot: Lot) -> list[OpeningEntry]:
             for n, bid in enumerate(bids, start=1)]
     if rows:
         session.execute(sa.insert(OpeningEntry), rows)  # one executemany: a thousand bids are a thousand rows
-    found = [(f.bid_id, f.bidder_id, f.text(), f.bid_id in verdict.held) for f in verdict.findings]
-    found += [(row["bid_id"], row["bidder_id"], row["reason"], True) for row in rows
+    found = [(f.bid_id, f.bidder_id, chain.message(f.message, **f.params), f.bid_id in verdict.held)
+             for f in verdict.findings]
+    found += [(row["bid_id"], row["bidder_id"], chain.message(row["reason"]) if row["reason"] == envelope.NOT_RECEIPTED
+               else row["reason"], True) for row in rows
               if row["status"] == "held" and row["bid_id"] not in verdict.held]  # the envelope is not the receipted one
     for bid_id, bidder_id, reason, held_bid in found:
         audit.record(session, None, now, "opening.tampering", object_type="lot", object_id=lot.id,

@@ -185,7 +185,7 @@ def award(ctx, session, actor, now: datetime, lot: Lot, rank: int, *, reason: st
     refund_rule = _rule(lot, "construction.deposit_refund", "procurement.deposit_refund")
     for deposit in deposits_of(session, lot):
         if deposit.bidder_id != row.bidder_id and deposit.status in ("paid", "short"):
-            deposits.refund(ctx, session, actor, now, deposit, reason="未中标",
+            deposits.refund(ctx, session, actor, now, deposit, reason=N_("the bid was not awarded"),
                             due=period_end(now, in_force[refund_rule]), rule=refund_rule)
     for draw in session.scalars(sa.select(Draw).where(Draw.lot_id == lot.id)):
         if draw.status != "cancelled" and draw.ranking is not None:
@@ -240,7 +240,7 @@ def register_contract(ctx, session, actor, now: datetime, lot: Lot, *, number: s
     signed_at = calendar.start_of_local_day(signed_on)
     for deposit in deposits_of(session, lot):
         if deposit.status in ("paid", "short"):
-            deposits.refund(ctx, session, actor, now, deposit, reason="合同已签订",
+            deposits.refund(ctx, session, actor, now, deposit, reason=N_("the contract was signed"),
                             due=period_end(signed_at, in_force[refund_rule]), rule=refund_rule)
     return contract
 

@@ -69,11 +69,21 @@ def messages(errors) -> list[str]:
     return [str(errors)] if errors else []
 
 
+def official_yuan(value: Decimal | str | None) -> str:
+    """Money inside an official document (a notice): in Chinese, the document's language, in either page
+    language."""
+    from flask_babel import force_locale
+
+    with force_locale("zh_CN"):
+        return yuan(value)
+
+
 def register(app) -> None:
     """Install the filters."""
     from .labels import _per_request
 
     app.add_template_filter(_per_request(yuan), "yuan")
+    app.add_template_filter(_per_request(official_yuan), "official_yuan")
     app.add_template_filter(_per_request(rule_source), "rule_source")
     app.add_template_filter(specialty, "specialty")
     app.add_template_filter(percent, "percent")

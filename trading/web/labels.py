@@ -5,7 +5,7 @@ bilingual tables, from their ``name_zh``."""
 
 from __future__ import annotations
 
-from flask_babel import get_locale, gettext, lazy_gettext as _l
+from flask_babel import force_locale, get_locale, gettext, lazy_gettext as _l
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
@@ -351,6 +351,13 @@ def _per_request(function):
     return filtered
 
 
+def official_chinese(message: str, params: dict | None = None) -> str:
+    """A message inside an official document (a notice, a certificate): always in Chinese, the language of the
+    document, whatever the page's language (an English reason in a Chinese notice would make it a mixture)."""
+    with force_locale("zh_CN"):
+        return gettext(message, **params) if params else gettext(message)
+
+
 def register(app) -> None:
     """Install the names as template filters and the rule badge as a global."""
     for name, function in (("named", named), ("state_name", state_name), ("stage_name", stage_name),
@@ -363,3 +370,5 @@ def register(app) -> None:
                            ("rule_tooltip", rule_tooltip), ("rule_title", rule_title)):
         app.add_template_filter(_per_request(function), name)
     app.add_template_global(rule_badge, "rule_badge")
+    app.add_template_global(_per_request(chinese), "chinese")  # never folded at compile time
+    app.add_template_filter(official_chinese, "official_chinese")

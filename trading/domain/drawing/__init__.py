@@ -41,6 +41,13 @@ CALL_STATEMENT = "trading.draw-call-outcome"
 REASONS = ("removed", "suspended", "penalised", "blacklisted", "works_for_tenderee", "works_for_regulator",
            "works_for_bidder", "tie_to_bidder", "relative_of_bidder", "recently_drawn", "same_region")
 OUTCOMES = ("accepted", "declined", "no_answer", "conflict")
+# Why an expert was left out, as the centre writes it on the draw record (the page and the archive).
+REASON_NAMES_ZH = {"works_for_tenderee": "本单位为招标人", "works_for_bidder": "工作单位为投标人",
+                   "relative_of_bidder": "近亲属为投标人主要负责人", "recently_drawn": "近期已被抽中",
+                   "suspended": "暂停评标资格", "removed": "已被清退", "same_region": "与招标人同一地区",
+                   "penalised": "曾因招标投标违法行为受过处罚", "works_for_regulator": "工作单位为行政监督部门",
+                   "tie_to_bidder": "与投标人有或近年有劳动、任职或控股关系", "blacklisted": "列入失信名单"}
+
 _CODE = re.compile(r"[ABC](?:[0-9]{2})*", re.ASCII)
 _HEX64 = re.compile(r"[0-9a-f]{64}", re.ASCII)
 

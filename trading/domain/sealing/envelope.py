@@ -73,6 +73,7 @@ from .layout import (
 )
 
 HPKE = Suite(KEM.X25519, KDF.HKDF_SHA256, AEAD.AES_256_GCM)
+NOT_RECEIPTED = N_("The stored envelope is not the one receipted at upload.")  # held at the opening
 
 
 @dataclass(frozen=True)
@@ -338,8 +339,7 @@ def _unseal(stream: BinaryIO, lot_private_key: X25519PrivateKey, lot_code: str, 
     except EnvelopeError as exc:
         raise _blame(exc, expected_manifest_hash) from None
     if expected_manifest_hash and trailer.manifest_hash.hex() != expected_manifest_hash:
-        raise EnvelopeError(N_("The stored envelope is not the one receipted at upload."), reason="receipt",
-                            fault="platform")
+        raise EnvelopeError(NOT_RECEIPTED, reason="receipt", fault="platform")
     own_key = hashlib.sha256(lot_private_key.public_key().public_bytes_raw()).hexdigest()
     refusal = _binding_refusal(header.lot_code, header.bidder_code, header.lot_key_hash.hex(), lot_code, bidder_code,
                                own_key)

@@ -10,13 +10,14 @@ from flask_babel import format_datetime
 from flask_login import current_user
 from markupsafe import Markup
 
-from ...domain import lifecycle
+from ...domain import audit as chain, lifecycle
 from ...domain.accounts import ROLES
 from ...domain.rules import RULES
 from ...extensions import db
 from ...models import AuditEntry, Organisation, User
 from ...services import visibility
 from ..common import ActionForm, is_safe_next, now
+from ..i18n import message_text
 from ..labels import cite, code_label
 from ..nav import context as nav_context
 
@@ -37,17 +38,29 @@ def datetime_filter(value, pattern: str = "yyyy-MM-dd HH:mm") -> str:
 ROLE_ORDER = ["admin", "staff", "supervisor", "tenderee", "bidder", "expert"]
 
 
+@bp.app_template_filter("reason")
+def reason_filter(value) -> str:
+    """A reason a service recorded: a message id with its parameters (``domain.audit.message``) in the page's
+    language; anything else (an old row's formatted text, a reason a user typed) as stored."""
+    if chain.is_message(value):
+        return message_text(value["message_id"], value["params"])
+    return "" if value is None else str(value)
+
+
 @bp.app_template_filter("payload")
 def payload_filter(payload: dict | None) -> Markup:
     """An audit payload as readable ``key: value`` pairs: each key is the stored record's field name (the chain
     hashes the record as stored), shown as code, and so is a structure; Chinese kept as is; a rule id as its law
-    and article, and a state, method or document kind by its name, the code in the tooltip."""
+    and article, and a state, method or document kind by its name, the code in the tooltip; a recorded message in
+    the page's language."""
     if not payload:
         return Markup("")
 
     def shown(value):
         if isinstance(value, str) and value in RULES:
             return Markup('<span title="{}">{}</span>').format(value, cite(value))
+        if chain.is_message(value):
+            return reason_filter(value)
         if isinstance(value, str) and code_label(value) is not None:
             return Markup('<span title="{}">{}</span>').format(value, code_label(value))
         if isinstance(value, (dict, list)):  # a structure as stored

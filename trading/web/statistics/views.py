@@ -110,11 +110,13 @@ def export():
     filters, _error = _filters()
     data = stats.report(db.session, filters)
     deals, complete = stats.export_deals(db.session, filters)
-    book = workbook(data, deals, complete=complete)
+    book = workbook(data, deals, complete=complete, zh=_zh(), made_at=now(),
+                    made_by=f"{current_user.display_name}（{current_user.username}）" if _zh()
+                    else f"{current_user.display_name} ({current_user.username})")
     out = io.BytesIO()
     book.save(out)
     out.seek(0)
-    return send_file(out, as_attachment=True, download_name="统计报表.xlsx",
+    return send_file(out, as_attachment=True, download_name="统计报表.xlsx" if _zh() else "statistics.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
