@@ -126,6 +126,12 @@ class Live:
         except LiveUnavailable:
             return None
 
+    def events(self, channel: str, last_event_id: str | None = None) -> list[Event]:
+        """What the channel's backlog holds after ``last_event_id`` (by default all of it), without waiting."""
+        check_channel(channel)
+        after = self.backend.parse_id(last_event_id) if last_event_id else self.backend.ORIGIN
+        return self.backend.read(channel, self.backend.start(channel, after)[0], 0)
+
     def subscribe(self, channel: str, last_event_id: str | None = None, *, lifetime: float | None = None,
                   keepalive: float | None = None) -> Iterator[Event | None]:
         """The events of the channel after ``last_event_id`` (or from now), ``None`` as a keep-alive, until
@@ -160,6 +166,8 @@ def _pending(session) -> list:
     import sqlalchemy as sa
 
     real = session() if isinstance(session, sa.orm.scoped_session) else session
+    if not real.in_transaction():
+        real.begin()  # the events belong to this transaction: its rollback drops them
     if "live_pending" not in real.info:
         real.info["live_pending"] = []
 
@@ -187,6 +195,7 @@ class _Channel:
 class MemoryBackend:
     """The channels in this process's memory (one process: ``make run``, the tests)."""
 
+    ORIGIN = 0  # before the first event
     backlog: int = 200
     _channels: dict = field(default_factory=dict, repr=False)
     _changed: threading.Condition = field(default_factory=threading.Condition, repr=False)
@@ -236,6 +245,7 @@ class MemoryBackend:
 class RedisBackend:
     """The channels as capped Redis streams ``<prefix>:live:<channel>`` (several processes: ``make serve``)."""
 
+    ORIGIN = (0, 0)  # before the first event
     EXPIRE_SECONDS = 86400  # a channel nobody publishes on for a day is dropped with its backlog
 
     def __init__(self, url: str, prefix: str, backlog: int = 200):
@@ -305,7 +315,7 @@ class RedisBackend:
 
     def read(self, channel: str, after: tuple[int, int], timeout: float) -> list[Event]:
         found = self._call("xread", {self.key(channel): self._text(after)}, count=self.backlog,
-                           block=max(1, int(timeout * 1000)))
+                           block=int(timeout * 1000) or None)  # 0 would block for ever: None does not block
         return [Event(stream_id, fields.get("event", "message"), json.loads(fields.get("data") or "{}"))
                 for _, entries in found or [] for stream_id, fields in entries]
 
