@@ -254,7 +254,9 @@ def test_the_pages_with_scripts_run_them_under_the_content_security_policy(serve
         you.login("staff")
         you.go(f"/lots/{lot_id}/opening")
         assert you.page.evaluate("window.__openingState") == "opening", "opening.js runs"
+        you.page.wait_for_selector("#opening[data-live-status=open]")  # live.js follows the opening room's stream
         with you.page.expect_response(lambda r: r.url.endswith("/opening.json")):
-            pass  # the page polls its state every 3 seconds
+            app.extensions["trading"].live.publish(f"lot:{lot_id}:opening", "share")  # the page hears, and re-reads
+        assert you.page.evaluate("window.__liveEvents") >= 1
         browser.close()
     assert you.violations == []
