@@ -46,7 +46,7 @@ class Defaults:
     # `make serve` (trading/serve.py): gunicorn's address, worker processes and threads per worker.
     SERVE_BIND = "127.0.0.1:8000"
     SERVE_WORKERS = 4
-    SERVE_THREADS = 4
+    SERVE_THREADS = 64  # an open live page (Server-Sent Events) holds one thread: README, "Live pages"
 
     # Key holders' keys: False (a real centre) means on the holders' own computers only (the server stores public
     # keys); True (training centres, on for `make run`) also lets a holder keep its key on the server, wrapped

@@ -248,8 +248,9 @@ class RedisBackend:
     ORIGIN = (0, 0)  # before the first event
     EXPIRE_SECONDS = 86400  # a channel nobody publishes on for a day is dropped with its backlog
 
-    def __init__(self, url: str, prefix: str, backlog: int = 200):
+    def __init__(self, url: str, prefix: str, backlog: int = 200, wait: float = 15):
         self.url, self.prefix, self.backlog = url, prefix, backlog
+        self.socket_timeout = wait + 10  # a blocked read waits ``wait`` at most: a silent server is found after this
         self._redis: Any = None
 
     @property
@@ -258,7 +259,8 @@ class RedisBackend:
         if self._redis is None:
             from redis import Redis
 
-            self._redis = Redis.from_url(self.url, socket_connect_timeout=2, decode_responses=True)
+            self._redis = Redis.from_url(self.url, socket_connect_timeout=2, socket_timeout=self.socket_timeout,
+                                         decode_responses=True)
         return self._redis
 
     def key(self, channel: str) -> str:
@@ -324,12 +326,12 @@ def make_live(config) -> Live:
     """The live channel the configuration asks for: ``LIVE`` "memory" or "redis"; unset, Redis when jobs go to RQ
     (``make serve``), memory otherwise (``make run``, tests)."""
     kind = config.get("LIVE") or ("redis" if config.get("JOBS") == "rq" else "memory")
-    backlog = int(config.get("LIVE_BACKLOG", 200))
+    backlog, keepalive = int(config.get("LIVE_BACKLOG", 200)), float(config.get("LIVE_KEEPALIVE_SECONDS", 15))
     if kind == "redis":
-        backend = RedisBackend(config["REDIS_URL"], config.get("JOBS_QUEUE", "trading"), backlog)
+        backend = RedisBackend(config["REDIS_URL"], config.get("JOBS_QUEUE", "trading"), backlog, keepalive)
     elif kind == "memory":
         backend = MemoryBackend(backlog)
     else:
         raise RuntimeError(f"LIVE must be 'memory' or 'redis', not {kind!r}")
-    return Live(backend, keepalive=float(config.get("LIVE_KEEPALIVE_SECONDS", 15)),
+    return Live(backend, keepalive=keepalive,
                 lifetime=float(config.get("LIVE_LIFETIME_SECONDS", 300)))
