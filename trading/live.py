@@ -76,9 +76,13 @@ def board_channel(lot_id: int) -> str:
     return check_channel(f"lot:{int(lot_id)}:board")
 
 
-def notify_board(ctx, lot, event: str = "offer", data: dict | None = None) -> str | None:
-    """After the commit of an accepted offer (or any other change of the board): tell the lot's watchers. The data
-    must be what every watcher may see (竞买号, never a name); the board page re-reads its state on each event."""
+def notify_board(ctx, lot, event: str = "offer", data: dict | None = None, *, session=None) -> str | None:
+    """Tell the watchers of the lot's price board of an accepted offer (or any other change of the board): at once
+    (the caller has committed: returns the event's id), or, given the service's ``session``, when it commits. The data
+    must be what every watcher may see (竞买号, never a name)."""
+    if session is not None:
+        ctx.live.after_commit(session, board_channel(lot.id), event, data or {})
+        return None
     return ctx.live.publish(board_channel(lot.id), event, data or {})
 
 

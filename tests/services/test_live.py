@@ -127,13 +127,16 @@ def test_event_names_are_checked_and_the_reserved_channels_are_named():
     assert live.opening_channel(5) == "lot:5:opening" and live.board_channel(5) == "lot:5:board"
 
 
-def test_notify_board_publishes_on_the_lots_board(ctx):
+def test_notify_board_publishes_on_the_lots_board_at_once_or_at_the_commit(ctx, session):
     class Parcel:
         id = 12
 
     live.notify_board(ctx, Parcel(), "offer", {"paddle": "A07", "price": "1250000.00"})
+    live.notify_board(ctx, Parcel(), "offer", {"paddle": "A03", "price": "1260000.00"}, session=session)
+    assert [e.data["paddle"] for e in ctx.live.events("lot:12:board")] == ["A07"]
+    session.commit()
     assert [(e.event, e.data) for e in ctx.live.events("lot:12:board")] == [
-        ("offer", {"paddle": "A07", "price": "1250000.00"})]
+        ("offer", {"paddle": "A07", "price": "1250000.00"}), ("offer", {"paddle": "A03", "price": "1260000.00"})]
 
 
 def test_a_service_event_goes_out_when_its_session_commits_and_never_after_a_rollback(ctx, session):
