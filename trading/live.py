@@ -66,6 +66,13 @@ def check_channel(channel: str) -> str:
     return channel
 
 
+def check_event(event: str) -> str:
+    """The event name if it is a short lower-case word (it goes on an ``event:`` line as it is); else ValueError."""
+    if not isinstance(event, str) or not EVENT_NAME.fullmatch(event):
+        raise ValueError(f"not an event name: {event!r}")
+    return event
+
+
 def opening_channel(lot_id: int) -> str:
     """The channel of a lot's opening room."""
     return check_channel(f"lot:{int(lot_id)}:opening")
@@ -107,8 +114,7 @@ class Live:
         """Append an event to the channel (after the commit that made it true); its id, or None when the store
         cannot be reached (best effort: logged, never raised)."""
         check_channel(channel)
-        if not EVENT_NAME.fullmatch(event):
-            raise ValueError(f"not an event name: {event!r}")
+        check_event(event)
         text = json.dumps(data or {}, ensure_ascii=False, separators=(",", ":"), default=str)
         try:
             return self.backend.append(channel, event, text)
@@ -119,6 +125,7 @@ class Live:
     def after_commit(self, session, channel: str, event: str, data: dict | None = None) -> None:
         """Publish when ``session`` commits (a service's way of asking); nothing if it rolls back."""
         check_channel(channel)
+        check_event(event)
         pending = _pending(session)
         pending.append((self, channel, event, data))
 
@@ -178,13 +185,17 @@ def _pending(session) -> list:
         def committed(s):
             pending, s.info["live_pending"] = s.info.get("live_pending", []), []
             for live, channel, event, data in pending:
-                live.publish(channel, event, data)
+                try:
+                    live.publish(channel, event, data)
+                except Exception:  # the change is committed: an event that cannot go out never undoes it
+                    log.exception("live: %s %s not published", channel, event)
 
-        def rolled_back(s):
-            s.info["live_pending"] = []
+        def rolled_back(s, previous):
+            if previous.parent is None:  # the transaction itself, not a savepoint within it (whose events stay: a
+                s.info["live_pending"] = []  # hint too many costs a page one fetch)
 
         sa.event.listen(real, "after_commit", committed)
-        sa.event.listen(real, "after_soft_rollback", lambda s, previous: rolled_back(s))
+        sa.event.listen(real, "after_soft_rollback", rolled_back)
     return real.info["live_pending"]
 
 
