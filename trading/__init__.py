@@ -42,8 +42,8 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the extensions and the platform context (keyring, rules, clock, blob store, jobs, interest rate) to the
-    app."""
+    """Bind the extensions and the platform context (keyring, rules, clock, blob store, jobs, live channel, interest
+    rate) to the app."""
     from . import keyring, models  # noqa: F401  (models registers the tables)
     from .clock import make_clock
     from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
@@ -64,6 +64,7 @@ def register_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     from .jobs import JobQueue
+    from .live import make_live
     from .platform import Platform
     from .storage import make_store
 
@@ -73,6 +74,7 @@ def register_extensions(app: Flask) -> None:
         clock=make_clock(app.config["CLOCK"]),
         store=make_store(app.config, app.instance_path),
         jobs=JobQueue(app.config["JOBS"], app.config["REDIS_URL"], app.config["JOBS_QUEUE"]),
+        live=make_live(app.config),
         interest_rate=Decimal(str(app.config["DEPOSIT_INTEREST_RATE"])),
         central_bank_rate=Decimal(str(app.config["CENTRAL_BANK_RATE"])),
         lock_dir=str(Path(app.instance_path) / "locks"))

@@ -33,10 +33,20 @@ class Defaults:
     REDIS_URL = "redis://127.0.0.1:6379/0"
     JOBS_QUEUE = "trading"
     CLOCK_STEP_SECONDS = 60
+    # The live channel (trading/live.py): pages that follow events (Server-Sent Events). LIVE "memory" (one process)
+    # or "redis" (streams at REDIS_URL, shared by every process); None: "redis" when JOBS is "rq", else "memory".
+    # LIVE_BACKLOG events per channel are kept for a browser that reconnects; an idle stream sends a keep-alive
+    # comment every LIVE_KEEPALIVE_SECONDS and ends after LIVE_LIFETIME_SECONDS (the browser reconnects after
+    # LIVE_RETRY_MS and carries on from its last event).
+    LIVE = None
+    LIVE_BACKLOG = 200
+    LIVE_KEEPALIVE_SECONDS = 15
+    LIVE_LIFETIME_SECONDS = 300
+    LIVE_RETRY_MS = 3000
     # `make serve` (trading/serve.py): gunicorn's address, worker processes and threads per worker.
     SERVE_BIND = "127.0.0.1:8000"
     SERVE_WORKERS = 4
-    SERVE_THREADS = 4
+    SERVE_THREADS = 64  # an open live page (Server-Sent Events) holds one thread: README, "Live pages"
 
     # Key holders' keys: False (a real centre) means on the holders' own computers only (the server stores public
     # keys); True (training centres, on for `make run`) also lets a holder keep its key on the server, wrapped

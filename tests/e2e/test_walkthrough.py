@@ -254,7 +254,15 @@ def test_the_pages_with_scripts_run_them_under_the_content_security_policy(serve
         you.login("staff")
         you.go(f"/lots/{lot_id}/opening")
         assert you.page.evaluate("window.__openingState") == "opening", "opening.js runs"
+        you.page.wait_for_selector("#opening[data-live-status=open]")  # live.js follows the opening room's stream
         with you.page.expect_response(lambda r: r.url.endswith("/opening.json")):
-            pass  # the page polls its state every 3 seconds
+            app.extensions["trading"].live.publish(f"lot:{lot_id}:opening", "share")  # the page hears, and re-reads
+        assert you.page.evaluate("window.__liveEvents") >= 1
+        from trading.live import Live, RedisBackend
+
+        app.extensions["trading"].live = Live(RedisBackend("redis://127.0.0.1:1/0", "down"))  # its store is down
+        with you.page.expect_response(lambda r: r.url.endswith("/opening.json")):
+            you.go(f"/lots/{lot_id}/opening")  # the stream answers 503: live.js polls the page's JSON instead
+        assert you.page.get_attribute("#opening", "data-live-status") == "polling"
         browser.close()
     assert you.violations == []

@@ -21,7 +21,7 @@ from ..domain import rules
 from ..models import Lot
 from .lots import transition
 from .objections import is_paused
-from .opening import check_quorum
+from .opening import check_quorum, tell
 
 TENDER_METHODS = [code for code, method in rules.METHODS.items() if method.sealed_bids]
 LISTING_METHODS = [code for code, method in rules.METHODS.items() if method.kind == "listing"]
@@ -59,6 +59,8 @@ def tick(ctx, session, now: datetime, limit: int = 500) -> list[Moved]:
                 continue
             to_state = transition(session, lot, action, None, "system", now)
             moved.append(Moved(lot.id, action, to_state))
+            if action == "close_bidding":
+                tell(ctx, session, lot, "state")
             if action == "close_bidding" and check_quorum(ctx, session, now, lot):  # too few bids: 流标, unopened
                 moved.append(Moved(lot.id, "fail", lot.state))
     moved += step_live_trades(ctx, session, now, limit)

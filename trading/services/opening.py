@@ -11,6 +11,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from .. import live
 from ..domain import audit as chain, methods, money
 from ..domain.errors import N_, DomainError, Forbidden
 from ..domain.sealing import ceremony, envelope, holderkeys, opener, sharefiles, standing
@@ -147,6 +148,7 @@ def _accept(ctx, session, actor, now: datetime, lot: Lot, opening_key, share: Ke
     session.flush()
     audit.record(session, actor, now, "opening.release_share", object_type="lot", object_id=lot.id,
                  rule="electronic.no_early_decrypt", payload={"index": share.index, "hash": share.share_hash})
+    tell(ctx, session, lot, "share")
     if open_at_once and _released(session, opening_key) >= opening_key.k:
         open_bids(ctx, session, now, lot)
     return row
@@ -307,15 +309,34 @@ def open_bids(ctx, session, now: datetime, lot: Lot) -> list[OpeningEntry]:
                           "held": sum(e.status == "held" for e in entries),
                           "bids": [{"bid_id": e.bid_id, "bidder_id": e.bidder_id, "status": e.status,
                                     "rule": e.rule, "reason": e.reason} for e in entries]})
+    tell(ctx, session, lot, "opened")
     return entries
 
 
+def tell(ctx, session, lot: Lot, event: str) -> None:
+    """Tell the lot's opening room, once ``session`` commits, that its state changed (``event``: share, opened,
+    state): the pages fetch it again. Nothing without a live channel."""
+    if ctx.live is not None:
+        ctx.live.after_commit(session, live.opening_channel(lot.id), event)
+
+
+PROGRESS_STEPS = 50  # the opening room hears of its progress at most this many times (and at the end)
+
+
 def _reporter(ctx, lot: Lot):
-    """What the opening tells its progress to (nothing without a job queue)."""
+    """What the opening tells its progress to: the job's note (``ctx.jobs.report``, read by the page's JSON) and
+    the opening room's live channel, at most ``PROGRESS_STEPS`` times. Progress is no committed state (it is for
+    show), so it goes out at once, not after the commit."""
     if ctx.jobs is None:
         return None
-    name = progress_name(lot)
-    return lambda done, total: ctx.jobs.report(name, {"done": done, "total": total})
+    name, channel = progress_name(lot), live.opening_channel(lot.id)
+
+    def report(done: int, total: int) -> None:
+        ctx.jobs.report(name, {"done": done, "total": total})
+        if ctx.live is not None and (done == total or done % max(1, total // PROGRESS_STEPS) == 0):
+            ctx.live.publish(channel, "progress", {"done": done, "total": total})
+
+    return report
 
 
 def read_document(ctx, session, now: datetime, lot: Lot, entry: OpeningEntry,

@@ -13,7 +13,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import PasswordField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ... import jobs
+from ... import jobs, live
 from ...domain import money
 from ...extensions import db
 from ...models import OpeningObjection
@@ -21,6 +21,7 @@ from ...platform import current_platform
 from ...services import holders, keys, opening, visibility
 from ..common import now, perform, roles_required
 from ..fields import Form
+from ..live import stream
 from ..lots.blueprint import load_lot
 from ..lots.labels import SHARE_ROLES
 from ..spreadsheets import append
@@ -85,8 +86,9 @@ def page(lot_id: int):
     """The opening room: shares to release, the record as it appears, objections."""
     lot = _lot_for_follower(lot_id)
     mine = holders.key_of(db.session, current_user.id)
+    after = current_platform().live.last_id(live.opening_channel(lot.id))  # the stream goes on from this render
     return render_template("opening/page.html", lot=lot, data=_state(lot), release=ReleaseForm(), text=TextForm(),
-                           released_file=ReleasedFileForm(), key_mode=mine.mode if mine else None)
+                           released_file=ReleasedFileForm(), key_mode=mine.mode if mine else None, after=after)
 
 
 @bp.route("/lots/<int:lot_id>/opening.json")
@@ -94,6 +96,14 @@ def page(lot_id: int):
 def state(lot_id: int):
     """The opening's state for the page's live refresh."""
     return jsonify(_state(_lot_for_follower(lot_id)))
+
+
+@bp.route("/lots/<int:lot_id>/opening/live")
+@roles_required("bidder", "staff", "supervisor", "tenderee")
+def live_events(lot_id: int):
+    """The opening room's events as they happen (Server-Sent Events), for whoever may follow the opening."""
+    lot = _lot_for_follower(lot_id)
+    return stream(current_platform().live, live.opening_channel(lot.id))
 
 
 @bp.route("/lots/<int:lot_id>/opening/release", methods=["POST"])
@@ -140,8 +150,9 @@ def objection(lot_id: int):
     """A bidder objects during the opening."""
     lot = _lot_for_follower(lot_id)
     form = TextForm()
-    perform(opening.raise_objection, lot, form.text.data if form.validate_on_submit() else "",
-            ok=_("Objection recorded: the centre answers it on the record."))
+    if perform(opening.raise_objection, lot, form.text.data if form.validate_on_submit() else "",
+               ok=_("Objection recorded: the centre answers it on the record."))[1]:
+        current_platform().live.publish(live.opening_channel(lot.id), "objection")
     return redirect(url_for("opening.page", lot_id=lot.id))
 
 
@@ -151,8 +162,9 @@ def answer(objection_id: int):
     """Staff answer an objection on the record."""
     row = db.session.get(OpeningObjection, objection_id) or abort(404)
     form = TextForm()
-    perform(opening.answer_objection, row.id, form.text.data if form.validate_on_submit() else "",
-            ok=_("Answer recorded."))
+    if perform(opening.answer_objection, row.id, form.text.data if form.validate_on_submit() else "",
+               ok=_("Answer recorded."))[1]:
+        current_platform().live.publish(live.opening_channel(row.lot_id), "objection")
     return redirect(url_for("opening.page", lot_id=row.lot_id))
 
 

@@ -1,0 +1,352 @@
+"""The live channel: events that pages follow as they happen (Server-Sent Events, ``web/live.py``), across processes.
+
+``ctx.live`` (a ``Live``) is built by the factory from the configuration: under ``make run`` and the tests
+(``TRADING_JOBS=inline``) its backend is this process's memory; under ``make serve`` (``TRADING_JOBS=rq``, or
+``TRADING_LIVE=redis``) it is a Redis stream per channel at ``TRADING_REDIS_URL``, so an event published by the job
+worker or by one gunicorn process reaches a browser held by any other. Redis streams are chosen over PUBLISH because a
+stream is the publication and its backlog in one: a watcher blocks on ``XREAD`` (woken at once by ``XADD``), and one
+that reconnects reads what it missed from the same stream.
+
+**Channels.** A name is checked against ``CHANNELS`` before anything reads or writes it (no user text goes into a key
+unchecked): ``lot:<id>:opening`` (the opening's progress, shares released, the record written: ``opening_channel``)
+and ``lot:<id>:board`` (the land price board, issue 18: ``board_channel``, ``notify_board``). A new page adds its
+pattern there and says what goes over it.
+
+**Events.** ``publish(channel, event, data)`` gives each event an id that increases per channel (in memory ``1``,
+``2``, ...; in Redis the stream's ``<ms>-<n>``) and keeps the last ``backlog`` of them. ``subscribe(channel,
+last_event_id)`` yields the events after ``last_event_id`` (the browser's ``Last-Event-ID`` on reconnecting: what it
+missed, nothing twice), or, without one, those published from now on; ``None`` whenever ``keepalive`` seconds pass
+without an event (the web layer writes a comment, so proxies keep an idle connection open and a closed one is found),
+and it ends after ``lifetime`` seconds (the browser reconnects with its last id). A reader whose last id has fallen
+off the backlog gets a ``reset`` event first: the page fetches its whole state again.
+
+**After the commit.** An event says that something *is* so; publish it only once the change is committed, as jobs are
+enqueued (``trading/jobs.py``): the view after its commit (``ctx.live.publish(...)``), a job after its
+``committed()`` block. A service, which flushes and never commits, asks for it with ``ctx.live.after_commit(session,
+channel, event, data)``: the event goes out when that session commits, and is dropped if it rolls back.
+
+**When Redis is down.** Publishing is best effort: a failed publish is logged and skipped, never an error for the
+request or the job that made the change (it is committed already). A stream that cannot start answers 503, so the
+browser's EventSource gives up and ``static/js/live.js`` polls the page's JSON instead; a stream that loses Redis
+midway ends, and the browser reconnects or falls back the same way. Nothing the law relies on goes over the channel:
+every event is a hint to re-read state the database holds (the opening record, the offers, the audit chain), and the
+polled JSON shows the same state.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+CHANNELS = (
+    re.compile(r"lot:[1-9][0-9]{0,11}:opening"),  # the opening room: progress, releases, the record (opening.js)
+    re.compile(r"lot:[1-9][0-9]{0,11}:board"),  # the land/property price board (issue 18): each accepted offer
+)
+EVENT_NAME = re.compile(r"[a-z][a-z0-9_.-]{0,39}")
+RESET = "reset"  # the reader missed events that fell off the backlog: fetch the whole state again
+
+
+class LiveUnavailable(Exception):
+    """The channel's store cannot be reached (Redis down): the page falls back to polling."""
+
+
+def check_channel(channel: str) -> str:
+    """The channel name if it is one of ``CHANNELS``; else ValueError."""
+    if not isinstance(channel, str) or not any(pattern.fullmatch(channel) for pattern in CHANNELS):
+        raise ValueError(f"not a live channel: {channel!r}")
+    return channel
+
+
+def check_event(event: str) -> str:
+    """The event name if it is a short lower-case word (it goes on an ``event:`` line as it is); else ValueError."""
+    if not isinstance(event, str) or not EVENT_NAME.fullmatch(event):
+        raise ValueError(f"not an event name: {event!r}")
+    return event
+
+
+def opening_channel(lot_id: int) -> str:
+    """The channel of a lot's opening room."""
+    return check_channel(f"lot:{int(lot_id)}:opening")
+
+
+def board_channel(lot_id: int) -> str:
+    """The channel of a land or property lot's price board (issue 18)."""
+    return check_channel(f"lot:{int(lot_id)}:board")
+
+
+def notify_board(ctx, lot, event: str = "offer", data: dict | None = None, *, session=None) -> str | None:
+    """Tell the watchers of the lot's price board of an accepted offer (or any other change of the board): at once
+    (the caller has committed: returns the event's id), or, given the service's ``session``, when it commits. The data
+    must be what every watcher may see (竞买号, never a name)."""
+    if session is not None:
+        ctx.live.after_commit(session, board_channel(lot.id), event, data or {})
+        return None
+    return ctx.live.publish(board_channel(lot.id), event, data or {})
+
+
+@dataclass(frozen=True)
+class Event:
+    """One event of a channel: its id (increasing per channel), name and JSON-ready data."""
+
+    id: str
+    event: str
+    data: dict
+
+
+class Live:
+    """Publish and follow the events of the live channels (one per platform context: ``ctx.live``)."""
+
+    def __init__(self, backend, *, keepalive: float = 15, lifetime: float = 300):
+        self.backend = backend
+        self.keepalive = keepalive
+        self.lifetime = lifetime
+
+    def publish(self, channel: str, event: str, data: dict | None = None) -> str | None:
+        """Append an event to the channel (after the commit that made it true); its id, or None when the store
+        cannot be reached (best effort: logged, never raised)."""
+        check_channel(channel)
+        check_event(event)
+        text = json.dumps(data or {}, ensure_ascii=False, separators=(",", ":"), default=str)
+        try:
+            return self.backend.append(channel, event, text)
+        except LiveUnavailable as error:
+            log.warning("live: %s %s not published (%s)", channel, event, error)
+            return None
+
+    def after_commit(self, session, channel: str, event: str, data: dict | None = None) -> None:
+        """Publish when ``session`` commits (a service's way of asking); nothing if it rolls back."""
+        check_channel(channel)
+        check_event(event)
+        pending = _pending(session)
+        pending.append((self, channel, event, data))
+
+    def last_id(self, channel: str) -> str | None:
+        """The id of the channel's latest event (None: none yet, or the store unreachable): a page rendered now
+        follows the events after it (``?after=``), so nothing published between the render and the stream is lost."""
+        try:
+            return self.backend.last_id(check_channel(channel))
+        except LiveUnavailable:
+            return None
+
+    def events(self, channel: str, last_event_id: str | None = None) -> list[Event]:
+        """What the channel's backlog holds after ``last_event_id`` (by default all of it), without waiting."""
+        check_channel(channel)
+        after = self.backend.parse_id(last_event_id) if last_event_id else self.backend.ORIGIN
+        return self.backend.read(channel, self.backend.start(channel, after)[0], 0)
+
+    def subscribe(self, channel: str, last_event_id: str | None = None, *, lifetime: float | None = None,
+                  keepalive: float | None = None) -> Iterator[Event | None]:
+        """The events of the channel after ``last_event_id`` (or from now), ``None`` as a keep-alive, until
+        ``lifetime`` seconds have passed. The start is read at once: LiveUnavailable here when the store is down."""
+        check_channel(channel)
+        after = self.backend.parse_id(last_event_id) if last_event_id else None
+        start = self.backend.start(channel, after)  # raises LiveUnavailable now, not at the first read
+        return self._follow(channel, start, self.lifetime if lifetime is None else lifetime,
+                            self.keepalive if keepalive is None else keepalive)
+
+    def _follow(self, channel, start, lifetime: float, keepalive: float) -> Iterator[Event | None]:
+        after, gap = start
+        if gap:
+            yield Event("", RESET, {})
+        end = time.monotonic() + lifetime
+        while (left := end - time.monotonic()) > 0:
+            try:
+                events = self.backend.read(channel, after, min(keepalive, left))
+            except LiveUnavailable as error:
+                log.warning("live: %s: the stream ends (%s)", channel, error)
+                return
+            if not events:
+                yield None
+                continue
+            for event in events:
+                after = self.backend.parse_id(event.id)
+                yield event
+
+
+def _pending(session) -> list:
+    """The events a session publishes when it commits (the listeners are set once per session)."""
+    import sqlalchemy as sa
+
+    real = session() if isinstance(session, sa.orm.scoped_session) else session
+    if not real.in_transaction():
+        real.begin()  # the events belong to this transaction: its rollback drops them
+    if "live_pending" not in real.info:
+        real.info["live_pending"] = []
+
+        def committed(s):
+            pending, s.info["live_pending"] = s.info.get("live_pending", []), []
+            for live, channel, event, data in pending:
+                try:
+                    live.publish(channel, event, data)
+                except Exception:  # the change is committed: an event that cannot go out never undoes it
+                    log.exception("live: %s %s not published", channel, event)
+
+        def rolled_back(s, previous):
+            if previous.parent is None:  # the transaction itself, not a savepoint within it (whose events stay: a
+                s.info["live_pending"] = []  # hint too many costs a page one fetch)
+
+        sa.event.listen(real, "after_commit", committed)
+        sa.event.listen(real, "after_soft_rollback", rolled_back)
+    return real.info["live_pending"]
+
+
+@dataclass
+class _Channel:
+    events: deque
+    next_id: int = 1
+    dropped: int = 0  # the id of the last event that fell off the backlog
+
+
+@dataclass
+class MemoryBackend:
+    """The channels in this process's memory (one process: ``make run``, the tests)."""
+
+    ORIGIN = 0  # before the first event
+    backlog: int = 200
+    _channels: dict = field(default_factory=dict, repr=False)
+    _changed: threading.Condition = field(default_factory=threading.Condition, repr=False)
+
+    def _channel(self, channel: str) -> _Channel:
+        if channel not in self._channels:
+            self._channels[channel] = _Channel(deque())
+        return self._channels[channel]
+
+    @staticmethod
+    def parse_id(text: str | None) -> int | None:
+        """An event id as the browser sends it back, or None if it is not one of ours."""
+        return int(text) if isinstance(text, str) and text.isascii() and text.isdigit() and len(text) < 19 else None
+
+    def append(self, channel: str, event: str, data: str) -> str:
+        with self._changed:
+            state = self._channel(channel)
+            state.events.append(Event(str(state.next_id), event, json.loads(data)))
+            state.next_id += 1
+            while len(state.events) > self.backlog:
+                state.dropped = int(state.events.popleft().id)
+            self._changed.notify_all()
+            return str(state.next_id - 1)
+
+    def last_id(self, channel: str) -> str | None:
+        with self._changed:
+            state = self._channels.get(channel)
+            return str(state.next_id - 1) if state and state.next_id > 1 else None
+
+    def start(self, channel: str, after: int | None) -> tuple[int, bool]:
+        with self._changed:
+            state = self._channel(channel)
+            last = state.next_id - 1
+            if after is None:
+                return last, False
+            if after > last:  # an id from before a restart: from now on, after a reset
+                return last, True
+            return after, after < state.dropped
+
+    def read(self, channel: str, after: int, timeout: float) -> list[Event]:
+        with self._changed:
+            state = self._channel(channel)
+            self._changed.wait_for(lambda: state.next_id - 1 > after, timeout)
+            return [event for event in state.events if int(event.id) > after]
+
+
+class RedisBackend:
+    """The channels as capped Redis streams ``<prefix>:live:<channel>`` (several processes: ``make serve``)."""
+
+    ORIGIN = (0, 0)  # before the first event
+    EXPIRE_SECONDS = 86400  # a channel nobody publishes on for a day is dropped with its backlog
+
+    def __init__(self, url: str, prefix: str, backlog: int = 200, wait: float = 15):
+        self.url, self.prefix, self.backlog = url, prefix, backlog
+        self.socket_timeout = wait + 10  # a blocked read waits ``wait`` at most: a silent server is found after this
+        self._redis: Any = None
+
+    @property
+    def redis(self):
+        """The connection pool (made on first use)."""
+        if self._redis is None:
+            from redis import Redis
+
+            self._redis = Redis.from_url(self.url, socket_connect_timeout=2, socket_timeout=self.socket_timeout,
+                                         decode_responses=True)
+        return self._redis
+
+    def key(self, channel: str) -> str:
+        return f"{self.prefix}:live:{channel}"
+
+    @staticmethod
+    def parse_id(text: str | None) -> tuple[int, int] | None:
+        """A stream id (``<ms>-<n>``) as the browser sends it back, or None if it is not one."""
+        if not isinstance(text, str) or not re.fullmatch(r"[0-9]{1,18}-[0-9]{1,18}", text):
+            return None
+        ms, n = text.split("-")
+        return int(ms), int(n)
+
+    @staticmethod
+    def _text(stream_id: tuple[int, int]) -> str:
+        return f"{stream_id[0]}-{stream_id[1]}"
+
+    def _call(self, method: str, *args, **kwargs):
+        from redis import RedisError
+
+        try:
+            return getattr(self.redis, method)(*args, **kwargs)
+        except RedisError as error:
+            raise LiveUnavailable(str(error)) from error
+
+    def append(self, channel: str, event: str, data: str) -> str:
+        from redis import RedisError
+
+        key = self.key(channel)
+        try:
+            pipe = self.redis.pipeline(transaction=True)
+            pipe.xadd(key, {"event": event, "data": data}, maxlen=self.backlog, approximate=False)
+            pipe.expire(key, self.EXPIRE_SECONDS)
+            return pipe.execute()[0]
+        except RedisError as error:
+            raise LiveUnavailable(str(error)) from error
+
+    def last_id(self, channel: str) -> str | None:
+        newest = self._call("xrevrange", self.key(channel), count=1)
+        return newest[0][0] if newest else None
+
+    def start(self, channel: str, after: tuple[int, int] | None) -> tuple[tuple[int, int], bool]:
+        key = self.key(channel)
+        newest = self._call("xrevrange", key, count=1)
+        last = self.parse_id(newest[0][0]) if newest else (0, 0)
+        if after is None:
+            return last, False
+        if after > last:  # the stream expired or was deleted since: from now on, after a reset
+            return last, True
+        oldest = self._call("xrange", key, count=1)
+        # Below the oldest kept event: some fell off the backlog (or, rarely, ``after`` was the last to fall: then the
+        # reset costs the page one more fetch, and nothing is lost).
+        return after, bool(oldest) and after < self.parse_id(oldest[0][0])
+
+    def read(self, channel: str, after: tuple[int, int], timeout: float) -> list[Event]:
+        found = self._call("xread", {self.key(channel): self._text(after)}, count=self.backlog,
+                           block=int(timeout * 1000) or None)  # 0 would block for ever: None does not block
+        return [Event(stream_id, fields.get("event", "message"), json.loads(fields.get("data") or "{}"))
+                for _, entries in found or [] for stream_id, fields in entries]
+
+
+def make_live(config) -> Live:
+    """The live channel the configuration asks for: ``LIVE`` "memory" or "redis"; unset, Redis when jobs go to RQ
+    (``make serve``), memory otherwise (``make run``, tests)."""
+    kind = config.get("LIVE") or ("redis" if config.get("JOBS") == "rq" else "memory")
+    backlog, keepalive = int(config.get("LIVE_BACKLOG", 200)), float(config.get("LIVE_KEEPALIVE_SECONDS", 15))
+    if kind == "redis":
+        backend = RedisBackend(config["REDIS_URL"], config.get("JOBS_QUEUE", "trading"), backlog, keepalive)
+    elif kind == "memory":
+        backend = MemoryBackend(backlog)
+    else:
+        raise RuntimeError(f"LIVE must be 'memory' or 'redis', not {kind!r}")
+    return Live(backend, keepalive=keepalive,
+                lifetime=float(config.get("LIVE_LIFETIME_SECONDS", 300)))
