@@ -137,6 +137,16 @@ class Live:
         except LiveUnavailable:
             return None
 
+    def resume_point(self, channel: str) -> str:
+        """Where a page rendered now follows the channel from (its ``?after=``): the latest event's id, or the
+        channel's origin when it has none yet, so that an event published between the render and the stream's
+        start is never missed."""
+        found = self.last_id(channel)
+        if found is not None:
+            return found
+        origin = self.backend.ORIGIN
+        return "-".join(map(str, origin)) if isinstance(origin, tuple) else str(origin)
+
     def events(self, channel: str, last_event_id: str | None = None) -> list[Event]:
         """What the channel's backlog holds after ``last_event_id`` (by default all of it), without waiting."""
         check_channel(channel)
@@ -325,6 +335,8 @@ class RedisBackend:
             return last, False
         if after > last:  # the stream expired or was deleted since: from now on, after a reset
             return last, True
+        if after == self.ORIGIN:  # a page rendered before the channel's first event: all of it, unless trimmed
+            return after, self._call("xlen", key) >= self.backlog
         oldest = self._call("xrange", key, count=1)
         # Below the oldest kept event: some fell off the backlog (or, rarely, ``after`` was the last to fall: then the
         # reset costs the page one more fetch, and nothing is lost).

@@ -1,6 +1,6 @@
-// The price board (挂牌价格表) of a land lot updates itself: every 1.5 seconds the page asks board.json for the
-// board and redraws the current price, the offers (by paddle number) and the countdown, which also ticks every
-// second between polls from the platform's time. The land authority's reserve is sealed here, in the browser:
+// The price board (挂牌价格表) of a land lot updates itself: whenever the live channel says the board changed (or,
+// with the channel down, every 1.5 seconds) the page reads board.json and redraws the current price, the offers (by
+// paddle number) and the countdown, which also ticks every second from the platform's time. The land authority's reserve is sealed here, in the browser:
 // only the SHA-256 commitment of "reserve|<lot code>|<price>|<salt>" is sent; the price and the random salt stay on
 // the slip the page shows, to be revealed after the listing ends.
 (function () {
@@ -49,13 +49,21 @@
     lastSeen = top; lastPhase = data.phase;
     tick();
   }
-  function poll() {
+  var reading = false, again = false;
+  function read() {  // one board.json read at a time; a change announced meanwhile reads again after it
+    if (reading) { again = true; return; }
+    reading = true;
     fetch(url, {credentials: 'same-origin', headers: {'Accept': 'application/json'}})
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) { if (data) draw(data); })
       .catch(function () {})
-      .then(function () { setTimeout(poll, 1500); });
+      .then(function () { reading = false; if (again) { again = false; read(); } });
   }
+  // js/live.js follows the board's channel: 'board' (a change) or 'reset' (events missed) means read board.json;
+  // when the channel is down it polls board.json itself and hands over what it read ('poll').
+  root.addEventListener('live:event', function (e) {
+    if (e.detail.event === 'poll') draw(e.detail.data); else read();
+  });
   clock.setAttribute('data-ready', '1');
   if (clock.getAttribute('data-ends')) {
     endsAt = new Date(clock.getAttribute('data-ends')).getTime();
@@ -63,7 +71,7 @@
   }
   tick();
   setInterval(tick, 1000);
-  poll();
+  read();
 
   var form = document.getElementById('reserve-form');
   if (!form) return;

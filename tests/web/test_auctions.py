@@ -77,3 +77,24 @@ def test_the_deal_confirmation_is_signed_and_printable_once_the_result_is_out(ap
     assert "成交确认书" in page and 'id="signature-valid"' in page and names[0] in page and numbers[0] in page
     board = bidder.get(f"/lots/{lot_id}/board.json").get_json()
     assert board["outcome"] == "deal" and board["winner_paddle"] == numbers[0]
+
+
+def test_an_accepted_offer_is_announced_on_the_boards_live_channel_to_every_watcher(app):
+    import re
+
+    from tests.web.test_live import read
+
+    lot_id, numbers, names = _listing(app)
+    bidder, watcher = app.test_client(), app.test_client()
+    login(bidder, "bidder1"), login(watcher, "bidder2")
+    page = watcher.get(f"/lots/{lot_id}").get_data(as_text=True)
+    url = re.search(r'data-live-url="([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert url.startswith(f"/lots/{lot_id}/board/live") and "js/live.js" in page  # from the page's render on
+    assert bidder.post(f"/lots/{lot_id}/offers", data={"amount": "61300000"}).status_code == 302  # off the grid
+    assert bidder.post(f"/lots/{lot_id}/offers", data={"amount": "61,200,000"}).status_code == 302
+    stream = watcher.get(url, buffered=False)
+    assert stream.status_code == 200 and stream.mimetype == "text/event-stream"
+    text = read(stream, 1)
+    assert text.count("event: board") == 1 and not any(name in text for name in names)
+    board = watcher.get(f"/lots/{lot_id}/board.json").get_json()
+    assert [o["seq"] for o in board["offers"]] == [2], "the refused offer (seq 1) announced nothing"

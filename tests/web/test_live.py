@@ -48,7 +48,7 @@ def test_a_follower_gets_an_event_stream_of_what_happened_after_the_page(app, de
     lot_id = followed_lot(app)
     bidder = client_for(app, "bidder1")
     page = bidder.get(f"/lots/{lot_id}/opening").get_data(as_text=True)
-    assert f'data-live-url="/lots/{lot_id}/opening/live"' in page  # nothing published yet: from the start
+    assert f'data-live-url="/lots/{lot_id}/opening/live?after=0"' in page  # nothing published yet: from the start
     channel = app.extensions["trading"].live
     first = channel.publish(live.opening_channel(lot_id), "share")
     response = bidder.get(f"/lots/{lot_id}/opening/live?after=0", buffered=False)
@@ -103,10 +103,10 @@ def test_an_event_published_by_one_app_reaches_a_watcher_of_another(make_app, de
     try:
         watcher = client_for(web, "bidder1")
         page = watcher.get(f"/lots/{lot_id}/opening").get_data(as_text=True)
-        response = watcher.get(f"/lots/{lot_id}/opening/live", buffered=False)
-        sent = worker.extensions["trading"].live.publish(live.opening_channel(lot_id), "opened")
-        assert f"id: {sent}\nevent: opened\n" in read(response, 1)
-        assert "?after=" not in page  # nothing was published on the channel before the page
+        assert f"/lots/{lot_id}/opening/live?after=0-0" in page  # nothing published before the page: its origin
+        sent = worker.extensions["trading"].live.publish(live.opening_channel(lot_id), "opened")  # before the stream
+        response = watcher.get(f"/lots/{lot_id}/opening/live?after=0-0", buffered=False)
+        assert f"id: {sent}\nevent: opened\n" in read(response, 1), "what came between render and stream is there"
     finally:
         backend = web.extensions["trading"].live.backend
         backend.redis.delete(backend.key(live.opening_channel(lot_id)))

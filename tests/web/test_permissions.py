@@ -96,6 +96,8 @@ TABLE = {
     # the live land trade (the demo's land parcel: tenderee1 acts for another authority, so it does not see it)
     "lots.board_json": ("GET", {"lot_id": "land_lot"}, None,
                         {**only({"bidder", "staff", "supervisor", "admin"}), "tenderee": 404}),
+    "lots.board_live": ("GET", {"lot_id": "land_lot"}, None,
+                        {**only({"bidder", "staff", "supervisor", "admin"}), "tenderee": 404}),
     "lots.paddle_apply": ("POST", {"lot_id": "land_lot"}, {}, only({"bidder"}, ok=302)),
     "lots.offer_place": ("POST", {"lot_id": "land_lot"}, {}, only({"bidder"}, ok=400)),
     "lots.bidding_join": ("POST", {"lot_id": "land_lot"}, {}, only({"bidder"}, ok=302)),

@@ -77,7 +77,7 @@ def step(ctx, session, now: datetime, lot: Lot) -> list[str]:
             done.append(decide(ctx, session, now, lot, state))
     session.flush()
     if done:
-        notify_board(ctx, lot)
+        notify_board(ctx, session, lot)
     return done
 
 

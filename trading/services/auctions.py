@@ -27,6 +27,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from .. import live
 from ..domain import auction as rules_of_auction, calendar, money
 from ..domain.errors import N_, DomainError, Forbidden
 from ..models import Auction, Deposit, Lot, Offer, Paddle
@@ -38,11 +39,12 @@ LIVE_METHODS = ("listing",)  # the methods traded live here (property listings w
 PHASES = ("listing", "confirming", "bidding", "awaiting_reserve", "decided")
 
 
-def notify_board(ctx, lot: Lot) -> None:
-    """Hook point: the lot's price board changed (an offer was accepted, or its phase or state moved). The live
-    channel (``trading/live.py``, Server-Sent Events) is wired here at merge; until then watchers poll
-    ``/lots/<id>/board.json``. Called inside the transaction, after the change is flushed."""
-    return None
+def notify_board(ctx, session, lot: Lot) -> None:
+    """Tell the watchers of the lot's price board that it changed (an offer accepted, its phase or state moved),
+    once ``session`` commits (``live.notify_board``: Server-Sent Events on ``lot:<id>:board``). The event carries
+    only the lot's state and the board's phase; each page then reads board.json, which applies the visibility
+    policy to its reader."""
+    live.notify_board(ctx, lot, "board", {"state": lot.state}, session=session)
 
 
 def is_live(lot: Lot) -> bool:
@@ -161,7 +163,7 @@ def place_offer(ctx, session, actor, now: datetime, lot_id: int, amount_text) ->
                  payload={"seq": row.seq, "paddle": paddle.number, "bidder_id": paddle.bidder_id,
                           "amount": row.amount, "phase": phase, "accepted": row.accepted, "reason": row.reason})
     if row.accepted:
-        notify_board(ctx, lot)
+        notify_board(ctx, session, lot)
     return row
 
 
@@ -258,7 +260,7 @@ def reveal_reserve(ctx, session, actor, now: datetime, lot_id: int, amount_text,
 
         decide(ctx, session, now, lot, state)
         session.flush()
-        notify_board(ctx, lot)
+        notify_board(ctx, session, lot)
     return state
 
 

@@ -10,6 +10,7 @@ from flask import abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ... import live
 from ...domain import auction as rules_of_auction, money
 from ...extensions import db
 from ...platform import current_platform
@@ -17,6 +18,7 @@ from ...services import auctions, visibility
 from ..common import now, perform, roles_required
 from ..filters import yuan
 from ..i18n import error_text, wants_json
+from ..live import stream
 from .blueprint import INTERNAL, bp, load_lot, require_party
 from .forms import ActionForm, OfferForm, ReserveForm, RevealForm
 
@@ -50,6 +52,14 @@ def board_json(lot_id: int):
     for offer in data["offers"]:
         offer["amount_shown"] = yuan(offer["amount"])
     return jsonify(data)
+
+
+@bp.route("/lots/<int:lot_id>/board/live")
+@roles_required("tenderee", "bidder", *INTERNAL)
+def board_live(lot_id: int):
+    """The price board's events as they happen (Server-Sent Events), for whoever may read board.json."""
+    lot = _live_lot(lot_id)
+    return stream(current_platform().live, live.board_channel(lot.id))
 
 
 @bp.route("/lots/<int:lot_id>/paddle", methods=["POST"])
@@ -170,5 +180,6 @@ def board_context(lot) -> dict:
         "audit_offers": offers if current_user.has_role("staff", "supervisor") else [],
         "offer_form": OfferForm(), "reserve_form": ReserveForm(), "reveal_form": RevealForm(),
         "commitment_code": auctions.commitment_code(lot),
+        "after": ctx.live.resume_point(live.board_channel(lot.id)),  # the stream goes on from this render
     }
 

@@ -86,7 +86,7 @@ def page(lot_id: int):
     """The opening room: shares to release, the record as it appears, objections."""
     lot = _lot_for_follower(lot_id)
     mine = holders.key_of(db.session, current_user.id)
-    after = current_platform().live.last_id(live.opening_channel(lot.id))  # the stream goes on from this render
+    after = current_platform().live.resume_point(live.opening_channel(lot.id))  # the stream goes on from this render
     return render_template("opening/page.html", lot=lot, data=_state(lot), release=ReleaseForm(), text=TextForm(),
                            released_file=ReleasedFileForm(), key_mode=mine.mode if mine else None, after=after)
 
