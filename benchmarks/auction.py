@@ -9,15 +9,17 @@ paddle numbers issued, each through the services; BENCH_WATCHERS (200) staff ses
 The run: for BENCH_SECONDS (60) every bidder, on a connection of its own, reads the board (``board.json``) and
 offers its next valid amount (``POST /lots/<id>/offers``, answered in JSON), again and again; many offers race for
 the same amount, so most are refused (off the grid above the new highest, or the bidder already holds the highest).
-Meanwhile every watcher polls ``board.json`` every BENCH_POLL_S (0.5) seconds and notes when it first sees each
-offer. The phase measured is the listing (挂牌): its offers take the same path (the lot's row lock, the per-lot
-sequence, the grid) as the online bidding's, whose countdown would only add waiting.
+Meanwhile every watcher follows the board as the lot page does (BENCH_WATCH=live, the default): the board's live
+channel (``/lots/<id>/board/live``, Server-Sent Events), reading ``board.json`` on each event; or (BENCH_WATCH=poll)
+polls ``board.json`` every BENCH_POLL_S (0.5) seconds. Each notes when it first sees each offer. The phase measured
+is the listing (挂牌): its offers take the same path (the lot's row lock, the per-lot sequence, the grid) as the
+online bidding's, whose countdown would only add waiting.
 
 Checks, from the database afterwards: ``lost`` counts offers a bidder was told were accepted that are not in the
 final sequence with that amount; ``misordered`` accepted offers not above the one before by at least one increment;
 ``below_grid`` accepted offers off the grid (starting price + n x increment); ``gaps`` holes in the per-lot
 sequence. ``board_p50_ms``/``board_p99_ms``: from an offer's acceptance (its received time on the server) to the
-moment a watcher first saw it, over every (offer, watcher) pair (polling: half the poll interval on average).
+moment a watcher first saw it, over every (offer, watcher) pair (polling adds half the poll interval on average).
 Prints progress to stderr and, as its last line, one JSON object.
 """
 
@@ -46,6 +48,7 @@ BIDDERS = int(os.environ.get("BENCH_BIDDERS", "200"))
 WATCHERS = int(os.environ.get("BENCH_WATCHERS", "200"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
 POLL_S = float(os.environ.get("BENCH_POLL_S", "0.5"))
+WATCH = os.environ.get("BENCH_WATCH", "live")  # live: follow the board's live channel as the page does; poll
 DAYS_AGO = int(os.environ.get("BENCH_DAYS_AGO", "25"))
 DATABASE = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/auction")
 LOGINS = threading.Semaphore(int(os.environ.get("BENCH_LOGIN_CONCURRENCY", "8")))  # logins at a time, before the run
@@ -185,10 +188,32 @@ def bidder(port: int, lot_id: int, username: str, race: dict, answers: list, err
         errors.append(repr(error))
 
 
+def _stream(port: int, cookie: str, path: str):
+    """The lines of a Server-Sent Events stream (its own connection), as the browser's EventSource reads them."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", path, headers={"Cookie": cookie, "Accept": "text/event-stream"})
+    response = conn.getresponse()
+    if response.status != 200:
+        raise RuntimeError(f"stream {path}: {response.status}")
+    try:
+        while True:
+            line = response.fp.readline()
+            if not line:
+                return
+            yield line.decode().rstrip("\n")
+    finally:
+        conn.close()
+
+
 def watcher(port: int, lot_id: int, race: dict, seen: dict, errors: list, index: int) -> None:
-    """Log in, then poll the board every POLL_S seconds until the end; note when each offer was first seen."""
+    """Log in, then follow the board as the page does until the end: with WATCH "live" (the default), its live
+    channel, reading board.json on each event; with WATCH "poll", board.json every POLL_S seconds. Notes when each
+    offer was first seen."""
     try:
         me = Session(port, "staff")
+        page = me.page(f"/lots/{lot_id}") if WATCH == "live" else ""
+        found = re.search(r'data-live-url="([^"]+)"', page)
+        live_url = found.group(1).replace("&amp;", "&") if found else None
     except Exception as error:
         errors.append(repr(error))
         return
@@ -196,13 +221,25 @@ def watcher(port: int, lot_id: int, race: dict, seen: dict, errors: list, index:
         race["ready"].release()
     race["go"].wait()
     mine: dict[int, float] = {}
+
+    def look() -> None:
+        board = me.json(f"/lots/{lot_id}/board.json")
+        at = time.time()
+        for offer in board["offers"]:
+            mine.setdefault(offer["seq"], at)
+
     try:
-        while time.time() < race["until"] + 2:
-            board = me.json(f"/lots/{lot_id}/board.json")
-            at = time.time()
-            for offer in board["offers"]:
-                mine.setdefault(offer["seq"], at)
-            time.sleep(POLL_S)
+        if live_url:
+            look()
+            for line in _stream(port, me.cookie, live_url):
+                if line.startswith("event: "):
+                    look()
+                if time.time() >= race["until"] + 2:
+                    break
+        else:
+            while time.time() < race["until"] + 2:
+                look()
+                time.sleep(POLL_S)
     except Exception as error:
         errors.append(repr(error))
     seen[index] = mine
