@@ -132,8 +132,8 @@ def demo_snapshot(database_url, tmp_path_factory):
     with app.app_context():
         db.session.remove()
         with db.engine.connect() as conn:
-            rows = {table.name: [dict(row._mapping) for row in conn.execute(sa.select(table))]
-                    for table in db.metadata.sorted_tables}
+            rows = {table.name: [dict(row._mapping) for row in conn.execute(
+                sa.select(table).order_by(*table.primary_key.columns))] for table in db.metadata.sorted_tables}
         _empty_tables()
         db.engine.dispose()
     return folder, rows, result.output
@@ -151,6 +151,8 @@ def restore_demo(make_app, demo_snapshot, tmp_path):
         shutil.copytree(folder, tmp_path / "instance", dirs_exist_ok=True)
         app = make_app(**extra)
         with app.app_context(), db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":  # rows of a table that refers to itself (bank sub-accounts) go in
+                conn.execute(sa.text("SET LOCAL session_replication_role = replica"))  # as they are: no FK triggers
             for table in db.metadata.sorted_tables:  # the one-row tables the emptying restored
                 conn.execute(table.delete())
             for table in db.metadata.sorted_tables:
