@@ -307,7 +307,7 @@ def main() -> None:
             thread.start()
         for _ in threads:  # everyone logs in first (password hashing is not what is measured)
             race["ready"].acquire()
-        log(f"{len(plan['users'])} bidders offer for {SECONDS:.0f} s while {WATCHERS} watchers poll the board")
+        log(f"{len(plan['users'])} bidders offer for {SECONDS:.0f} s; {WATCHERS} watchers follow the board ({WATCH})")
         race["until"] = time.time() + SECONDS
         race["go"].set()
         for thread in threads:
