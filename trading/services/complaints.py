@@ -12,6 +12,7 @@ from ..domain import complaints as rules_of_complaints, lifecycle
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
 from ..models import Complaint, Lot, Objection, OpeningObjection, ResultObjection
 from . import audit, rulebook, suspension
+from .lots import public_reason
 
 OBJECTIONS = {"documents": Objection, "opening": OpeningObjection, "candidates": ResultObjection}
 
@@ -93,10 +94,8 @@ def refuse(session, actor, now: datetime, complaint_id: int, reason: str) -> Com
     """Refuse a complaint with the reason (out of time, not an interested party, no grounds, ...)."""
     _supervisor(actor)
     row = _pending(session, complaint_id, "received")
-    if len((reason or "").strip()) < 4:
-        raise DomainError(N_("Give the reason, for every party to read (at least 4 characters)."), field="reason",
-                          rule="construction.complaint_acceptance")
-    row.status, row.handled_at, row.handled_by_id, row.refusal = "refused", now, actor.id, reason.strip()[:4000]
+    reason = public_reason(reason, "construction.complaint_acceptance")
+    row.status, row.handled_at, row.handled_by_id, row.refusal = "refused", now, actor.id, reason
     audit.record(session, actor, now, "complaint.refuse", object_type="lot", object_id=row.lot_id,
                  rule="construction.complaint_acceptance", payload={"complaint_id": row.id})
     return row

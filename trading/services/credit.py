@@ -12,6 +12,7 @@ from ..domain import credit
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
 from ..models import BlacklistEntry, CreditEvent, Expert, Organisation
 from . import audit, rulebook
+from .lots import public_reason
 
 
 def _require_supervisor(actor) -> None:
@@ -67,15 +68,13 @@ def add_to_blacklist(ctx, session, actor, now: datetime, subject_type: str, subj
     the decision (the supervisor)."""
     _require_supervisor(actor)
     _subject(session, subject_type, subject_id)
-    if len((reason or "").strip()) < 4:
-        raise DomainError(N_("Give the reason, for every party to read (at least 4 characters)."), field="reason",
-                          rule="credit.blacklist_period")
+    reason = public_reason(reason, "credit.blacklist_period")
     if len((decision or "").strip()) < 2:
         raise DomainError(N_("Name the decision that found it (its number)."), field="decision",
                           rule="credit.blacklist_period")
     credit.check_period(starts_at, ends_at,
                         max_years=int(rulebook.in_force(ctx, session).value("credit.blacklist_period")))
-    row = BlacklistEntry(subject_type=subject_type, subject_id=int(subject_id), reason=reason.strip()[:4000],
+    row = BlacklistEntry(subject_type=subject_type, subject_id=int(subject_id), reason=reason,
                          decision=decision.strip()[:200], starts_at=starts_at, ends_at=ends_at,
                          recorded_by_id=actor.id, recorded_at=now)
     session.add(row)
@@ -94,10 +93,8 @@ def lift(session, actor, now: datetime, entry_id: int, reason: str) -> Blacklist
         raise NotFound(N_("No such blacklist entry."), field="entry")
     if row.lifted_at is not None or row.ends_at <= now:
         raise DomainError(N_("This entry has already ended."), field="entry", rule="credit.blacklist_period")
-    if len((reason or "").strip()) < 4:
-        raise DomainError(N_("Give the reason, for every party to read (at least 4 characters)."), field="reason",
-                          rule="credit.blacklist_period")
-    row.lifted_at, row.lifted_by_id, row.lift_reason = now, actor.id, reason.strip()[:4000]
+    row.lift_reason = public_reason(reason, "credit.blacklist_period")
+    row.lifted_at, row.lifted_by_id = now, actor.id
     audit.record(session, actor, now, "credit.lift", object_type=row.subject_type, object_id=row.subject_id,
                  rule="credit.blacklist_period", payload={"entry_id": row.id, "reason": row.lift_reason})
     return row

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..domain import lifecycle
-from ..domain.errors import N_, Forbidden, NotFound
+from ..domain.errors import N_, DomainError, Forbidden, NotFound
 from ..models import Lot, Project
 from . import audit
 
@@ -43,6 +43,16 @@ def require_role(actor, role: str) -> None:
         return
     if actor is None or isinstance(actor, str) or not actor.has_role(role):
         raise Forbidden(N_("This needs the role %(role)s."), field="role", role=role)
+
+
+def public_reason(reason: str | None, rule: str, limit: int = 4000) -> str:
+    """A supervisor's reason that every party reads (a suspension, a blacklist entry, a refused complaint): at least
+    4 characters once trimmed, else refused naming ``rule``; returned trimmed and cut to ``limit``."""
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise DomainError(N_("Give the reason, for every party to read (at least 4 characters)."), field="reason",
+                          rule=rule)
+    return reason[:limit]
 
 
 def transition(session, lot: Lot, action: str, actor, role: str, now: datetime, *,

@@ -15,23 +15,16 @@ import sqlalchemy as sa
 
 from ..domain.errors import N_, DomainError
 from ..models import AuditEntry, Evaluation, Lot
-from .lots import transition
+from .lots import public_reason, transition
 
 MOVED = ("documents_until", "clarification_cutoff", "objection_cutoff", "bid_deadline", "opening_at",
          "listing_start", "listing_end", "auction_start", "publicity_end")  # the lot's own time limits
 
 
-def _reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if len(reason) < 4:
-        raise DomainError(N_("Give the reason, for every party to read (at least 4 characters)."), field="reason",
-                          rule="platform.supervision")
-    return reason[:1000]
-
-
 def suspend(session, actor, now: datetime, lot: Lot, reason: str) -> str:
     """Suspend the lot with a reason (the supervisor)."""
-    return transition(session, lot, "suspend", actor, "supervisor", now, payload={"reason": _reason(reason)},
+    reason = public_reason(reason, "platform.supervision", 1000)
+    return transition(session, lot, "suspend", actor, "supervisor", now, payload={"reason": reason},
                       rule="platform.supervision")
 
 
@@ -47,7 +40,7 @@ def suspended_at(session, lot: Lot) -> AuditEntry | None:
 def resume(session, actor, now: datetime, lot: Lot, reason: str) -> str:
     """Resume the lot with a reason (the supervisor): back to the state it left, its running time limits moved on
     by the time it was suspended."""
-    reason = _reason(reason)
+    reason = public_reason(reason, "platform.supervision", 1000)
     entry = suspended_at(session, lot)
     if entry is None:
         raise DomainError(N_("The lot is not suspended."), field="lot", rule="platform.supervision")
