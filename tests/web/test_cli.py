@@ -32,13 +32,13 @@ def test_demo_is_idempotent_and_prints_every_login(app, runner):
     assert "not loaded again" in runner.invoke(args=["demo", "--if-empty"]).output
 
 
-def test_the_demo_leaves_lot_5_an_hour_before_its_deadline_with_three_bids_and_a_full_panel(app, runner, now):
-    """The lot the README's half-hour path takes from the opening to the archive (tests/e2e walks it)."""
+def test_the_demo_leaves_lot_5_an_hour_before_its_deadline_with_three_bids_and_a_full_panel(restore_demo, now):
+    """The lot the README's half-hour path takes from the opening to the archive (tests/e2e walks it); the demo as
+    the command left it (``restore_demo``: the command's own rows)."""
     from trading.models import Bid, Lot, Project
     from trading.services import draws
 
-    assert runner.invoke(args=["demo"]).exit_code == 0
-    with app.app_context():
+    with restore_demo().app_context():
         lot = db.session.scalar(sa.select(Lot).join(Project).where(Project.name == "咸宁市永安大道东延线道路工程"))
         assert lot.id == 5 and lot.state == "announced" and lot.bid_deadline - now == timedelta(hours=1)
         bids = db.session.scalars(sa.select(Bid).where(Bid.lot_id == lot.id)).all()
@@ -49,15 +49,14 @@ def test_the_demo_leaves_lot_5_an_hour_before_its_deadline_with_three_bids_and_a
         assert sum(not seat.backup for seat in panel.seats) == 5
 
 
-def test_the_demo_walks_a_single_source_and_a_negotiation_lot_to_the_contract(app, runner, now):
+def test_the_demo_walks_a_single_source_and_a_negotiation_lot_to_the_contract(restore_demo, now):
     """Lot 6: single source, its one supplier's response negotiated down and contracted at the price agreed; lot 7:
     competitive negotiation, three suppliers, a group of 3 experts, the lowest price contracted. Both ended before
     the demo's now, every deposit refunded."""
     from trading.models import Award, Contract, Deposit, Lot
     from trading.services import evaluation as room, result
 
-    assert runner.invoke(args=["demo"]).exit_code == 0
-    with app.app_context():
+    with restore_demo().app_context():
         single, negotiated = db.session.get(Lot, 6), db.session.get(Lot, 7)
         assert (single.method, single.state, negotiated.method, negotiated.state) == (
             "single_source", "contracted", "negotiation", "contracted")
@@ -91,10 +90,14 @@ def test_the_real_clock_cannot_be_advanced(make_app):
 
 
 @pytest.fixture
-def logged(app, runner):
-    """A log of real entries (the demo load: accounts and four lots walked through the services)."""
-    runner.invoke(args=["demo"])
-    return app
+def logged(restore_demo):
+    """A log of real entries (the demo load: accounts and its lots walked through the services)."""
+    return restore_demo()
+
+
+@pytest.fixture
+def cli(logged):
+    return logged.test_cli_runner()
 
 
 def tamper(app, statements):
@@ -108,26 +111,26 @@ def verify(runner):
     return runner.invoke(args=["audit", "verify"])
 
 
-def test_an_intact_log_verifies(logged, runner):
+def test_an_intact_log_verifies(logged, cli):
     with logged.app_context():
         count = db.session.scalar(sa.select(sa.func.count(AuditEntry.seq)))
-    result = verify(runner)
+    result = verify(cli)
     assert count > 25 and result.exit_code == 0 and result.output.startswith(f"OK: {count} entries")
 
 
-def test_an_edited_payload_is_detected(logged, runner):
+def test_an_edited_payload_is_detected(logged, cli):
     tamper(logged, [("UPDATE audit_entry SET payload = :p WHERE seq = 7", {"p": '{"name": "假公司"}'})])
-    result = verify(runner)
+    result = verify(cli)
     assert result.exit_code == 1 and "FAILED at sequence 7: edited" in result.output
 
 
-def test_a_deleted_row_is_detected(logged, runner):
+def test_a_deleted_row_is_detected(logged, cli):
     tamper(logged, [("DELETE FROM audit_entry WHERE seq = 9", {})])
-    result = verify(runner)
+    result = verify(cli)
     assert result.exit_code == 1 and "FAILED at sequence 9: deleted" in result.output
 
 
-def test_an_inserted_forged_row_is_detected(logged, runner):
+def test_an_inserted_forged_row_is_detected(logged, cli):
     with logged.app_context():
         before = db.session.get(AuditEntry, 10)
         content = chain.EntryContent(before.at, None, "system", "user.create", "user", "99", None, {"x": 1})
@@ -140,35 +143,35 @@ def test_an_inserted_forged_row_is_detected(logged, runner):
          " prev_hash, hash) VALUES (11, :at, NULL, 'system', 'user.create', 'user', '99', NULL, :p, :prev, :h)",
          {"at": before.at.replace(tzinfo=None), "p": '{"x": 1}', "prev": before.hash, "h": digest}),
     ])
-    result = verify(runner)
+    result = verify(cli)
     assert result.exit_code == 1 and "FAILED at sequence 11: inserted" in result.output
 
 
-def test_two_swapped_rows_are_detected(logged, runner):
+def test_two_swapped_rows_are_detected(logged, cli):
     tamper(logged, [
         ("UPDATE audit_entry SET seq = -5 WHERE seq = 5", {}),
         ("UPDATE audit_entry SET seq = 5 WHERE seq = 6", {}),
         ("UPDATE audit_entry SET seq = 6 WHERE seq = -5", {}),
     ])
-    result = verify(runner)
+    result = verify(cli)
     assert result.exit_code == 1 and "FAILED at sequence 5: reordered" in result.output
 
 
-def test_a_truncated_log_is_caught_against_a_noted_head(logged, runner):
-    head = verify(runner).output.split("head ")[1].strip()
+def test_a_truncated_log_is_caught_against_a_noted_head(logged, cli):
+    head = verify(cli).output.split("head ")[1].strip()
     tamper(logged, [("DELETE FROM audit_entry WHERE seq = (SELECT MAX(seq) FROM audit_entry)", {})])
-    assert verify(runner).exit_code == 0  # the cut end alone cannot be seen...
-    result = runner.invoke(args=["audit", "verify", "--expect", head])
+    assert verify(cli).exit_code == 0  # the cut end alone cannot be seen...
+    result = cli.invoke(args=["audit", "verify", "--expect", head])
     assert result.exit_code == 1 and "head_mismatch" in result.output  # ...but the noted head can
 
 
-def test_a_head_noted_from_the_web_page_by_its_hash_alone_is_checked(logged, runner):
-    head = verify(runner).output.split("head ")[1].strip().split(":")[1]  # the page shows the hash, no number
-    assert runner.invoke(args=["audit", "verify", "--expect", head]).exit_code == 0
+def test_a_head_noted_from_the_web_page_by_its_hash_alone_is_checked(logged, cli):
+    head = verify(cli).output.split("head ")[1].strip().split(":")[1]  # the page shows the hash, no number
+    assert cli.invoke(args=["audit", "verify", "--expect", head]).exit_code == 0
     tamper(logged, [("DELETE FROM audit_entry WHERE seq = (SELECT MAX(seq) FROM audit_entry)", {})])
-    result = runner.invoke(args=["audit", "verify", "--expect", head])
+    result = cli.invoke(args=["audit", "verify", "--expect", head])
     assert result.exit_code == 1 and "head_mismatch" in result.output
-    refused = runner.invoke(args=["audit", "verify", "--expect", "12:not-a-hash"])
+    refused = cli.invoke(args=["audit", "verify", "--expect", "12:not-a-hash"])
     assert refused.exit_code == 2 and "--expect" in refused.output
 
 
