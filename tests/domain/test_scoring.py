@@ -135,8 +135,8 @@ def test_lowest_price_with_an_even_committee():
     assert [c.bid_id for c in report.ranking] == ["b3", "b5", "b4", "b1"]
     [(bid_id, reason)] = report.rejected
     assert bid_id == "b2" and reason.params == {"yes": 2, "members": 4} and "strict majority" in str(reason)
-    assert report.working["b2"] == {"compliance": "2 > 4 / 2", "price": "990,000.00"}
-    assert report.working["b3"]["compliance"] == "3 > 4 / 2"
+    assert report.working["b2"] == {"compliance": "2 / 4", "price": "990,000.00"}
+    assert report.working["b3"]["compliance"] == "3 / 4"
     assert report.per_member["m4"] == {"b1": True, "b2": False, "b3": False, "b4": True, "b5": True}
     assert report.scores == {}
 

@@ -105,7 +105,8 @@ class Report:
     """The evaluation report (评标报告): candidates, every valid bid ranked, rejections, members' scores, working.
 
     ``per_member``: ``{member: {bid: vote}}`` (lowest price) or ``{member: {bid: {criterion: score}}}``;
-    ``working``: ``{bid: {"compliance" | "price" | criterion | "total": formula with numbers}}``.
+    ``working``: ``{bid: {"compliance" | "price" | criterion | "total": formula with numbers}}`` (compliance: the
+    members voting compliant / the members, of whom more than half are needed).
     """
 
     method: str
@@ -200,7 +201,7 @@ def lowest_price(bids: list[BidPrice], votes: Mapping[str, Mapping[str, bool]], 
     excluded = _excluded(prices, rejections)
     rejected, valid, working = [], [], {}
     for bid_id, yes in tally.items():
-        working[bid_id] = {"compliance": f"{yes} > {members} / 2", "price": f"{_round(prices[bid_id]):,.2f}"}
+        working[bid_id] = {"compliance": f"{yes} / {members}", "price": f"{_round(prices[bid_id]):,.2f}"}
         if yes * 2 <= members:
             rejected.append(Rejection(bid_id, Reason(
                 N_("Failed the compliance review: %(yes)s of %(members)s members voted compliant; a strict "
