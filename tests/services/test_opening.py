@@ -118,7 +118,20 @@ def test_a_bid_the_platform_cannot_read_is_deemed_withdrawn_and_the_opening_goes
     statuses = [e.status for e in opening.record(session, scene.lot)]
     assert statuses == ["opened", "withdrawn", "opened"]
     failed = opening.record(session, scene.lot)[1]
-    assert failed.rule == "electronic.decryption_failure" and failed.reason
+    assert failed.rule == "electronic.decryption_failure" and failed.reason_params
+    # the reason is kept as a message and its parameters: each reader sees it in their language
+    from flask import current_app
+    from flask_babel import force_locale
+
+    from trading.web.i18n import message_text
+
+    with current_app.test_request_context():
+        with force_locale("en"):
+            english = message_text(failed.reason, failed.reason_params)
+        with force_locale("zh_CN"):
+            chinese = message_text(failed.reason, failed.reason_params)
+    assert "技术标.pdf" in english and "技术标.pdf" in chinese and "%(" not in chinese
+    assert "does not match" in english and "does not match" not in chinese
 
 
 @pytest.mark.parametrize("scene", ["s3"], indirect=True)

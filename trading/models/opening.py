@@ -8,6 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain import audit as chain
 from ..extensions import db
 from .accounts import Organisation
 from .projects import BidderObjection
@@ -50,11 +51,19 @@ class OpeningEntry(db.Model):
     duration: Mapped[str | None] = mapped_column(sa.String(100))
     fields: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     files: Mapped[list] = mapped_column(sa.JSON, default=list)  # [{name, size, salted_hash, blob_key}]
+    # why it was not opened: a message id (English, marked N_) and its parameters, shown in the reader's language
+    # (rows written before 0024 hold the English text, shown as stored)
     reason: Mapped[str] = mapped_column(sa.Text, default="")
+    reason_params: Mapped[dict | None] = mapped_column(sa.JSON)
     rule: Mapped[str | None] = mapped_column(sa.String(64))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     bidder: Mapped[Organisation] = relationship()
+
+    @property
+    def reason_message(self) -> dict | None:
+        """The reason as a recorded message (``domain.audit.message``), for the ``reason`` filter and the audit."""
+        return chain.message(self.reason, **(self.reason_params or {})) if self.reason else None
 
 
 class OpeningObjection(BidderObjection, db.Model):

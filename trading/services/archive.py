@@ -38,7 +38,8 @@ def _opening(session, lot: Lot) -> dict:
     """The opening record as data."""
     return {"deal_code": lot.deal_code, "round": lot.round,
             "entries": [{"position": e.position, "bidder": e.bidder.name, "status": e.status, "price": e.price_text,
-                         "duration": e.duration, "fields": e.fields, "reason": e.reason, "rule": e.rule,
+                         "duration": e.duration, "fields": e.fields, "reason": e.reason,
+                         "reason_params": e.reason_params, "rule": e.rule,
                          "files": [{k: f[k] for k in ("name", "size", "salted_hash")} for f in e.files],
                          "opened_at": format_time(e.opened_at)} for e in opening.record(session, lot)],
             "objections": [{"bidder": o.bidder.name, "text": o.text, "answer": o.answer}

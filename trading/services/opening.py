@@ -287,14 +287,15 @@ def open_bids(ctx, session, now: datetime, lot: Lot) -> list[OpeningEntry]:
             "rule": "electronic.encrypted_bids"}
     rows = [{"lot_id": lot.id, "round": lot.round, "bid_id": bid.id, "bidder_id": bid.bidder_id, "position": n,
              "opened_at": now, **priced(results[bid.id] if bid.id in results
-                                        else {**held, "reason": verdict.held[bid.id].text()})}
+                                        else {**held, "reason": verdict.held[bid.id].message,
+                                                  "reason_params": verdict.held[bid.id].params or None})}
             for n, bid in enumerate(bids, start=1)]
     if rows:
         session.execute(sa.insert(OpeningEntry), rows)  # one executemany: a thousand bids are a thousand rows
     found = [(f.bid_id, f.bidder_id, chain.message(f.message, **f.params), f.bid_id in verdict.held)
              for f in verdict.findings]
-    found += [(row["bid_id"], row["bidder_id"], chain.message(row["reason"]) if row["reason"] == envelope.NOT_RECEIPTED
-               else row["reason"], True) for row in rows
+    found += [(row["bid_id"], row["bidder_id"], chain.message(row["reason"], **(row["reason_params"] or {})), True)
+              for row in rows
               if row["status"] == "held" and row["bid_id"] not in verdict.held]  # the envelope is not the receipted one
     for bid_id, bidder_id, reason, held_bid in found:
         audit.record(session, None, now, "opening.tampering", object_type="lot", object_id=lot.id,
@@ -308,7 +309,7 @@ def open_bids(ctx, session, now: datetime, lot: Lot) -> list[OpeningEntry]:
                           "withdrawn": sum(e.status == "withdrawn" for e in entries),
                           "held": sum(e.status == "held" for e in entries),
                           "bids": [{"bid_id": e.bid_id, "bidder_id": e.bidder_id, "status": e.status,
-                                    "rule": e.rule, "reason": e.reason} for e in entries]})
+                                    "rule": e.rule, "reason": e.reason_message} for e in entries]})
     tell(ctx, session, lot, "opened")
     return entries
 

@@ -29,6 +29,7 @@ from typing import BinaryIO
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
+from ..errors import N_
 from . import envelope
 from .layout import PRICE_FORM_NAME
 
@@ -54,6 +55,15 @@ class Discard:
         return len(data)
 
 
+READ_FAILED = N_("The envelope could not be read: %(error)s.")
+
+
+def _params(error: envelope.EnvelopeError) -> dict | None:
+    """A refusal's parameters as JSON values (the reason is stored as its message id and these)."""
+    return {name: value if isinstance(value, (int, float, bool)) or value is None else str(value)
+            for name, value in error.params.items()} or None
+
+
 def check(job: Job, private_key: X25519PrivateKey, lot_code: str,
           open_blob: Callable[[str], BinaryIO] | None = None) -> dict:
     """Open one envelope and read its price form, or say why it could not be opened (电子招标投标办法 Art. 31: the
@@ -61,7 +71,7 @@ def check(job: Job, private_key: X25519PrivateKey, lot_code: str,
     one is held, never opened, as suspected tampering): the columns of its opening record. The envelope is the file
     ``job.path``, or what ``open_blob(job.path)`` returns (a seekable stream, e.g. from an object store)."""
     found = {"status": "opened", "price": None, "duration": None, "fields": {}, "files": [], "reason": "",
-             "rule": None}
+             "reason_params": None, "rule": None}
     try:
         with open_blob(job.path) if open_blob else open(job.path, "rb") as handle:
             opened = envelope.open_envelope(handle, lot_private_key=private_key, lot_code=lot_code,
@@ -69,12 +79,14 @@ def check(job: Job, private_key: X25519PrivateKey, lot_code: str,
                                             expected_manifest_hash=job.manifest_hash)
     except envelope.EnvelopeError as error:
         if error.reason == "receipt":  # another envelope than the receipted one is stored: suspected tampering
-            found.update(status="held", reason=str(error), rule="electronic.encrypted_bids")
+            found.update(status="held", reason=error.message, reason_params=_params(error),
+                         rule="electronic.encrypted_bids")
         else:
-            found.update(status="revoked" if error.fault == "bidder" else "withdrawn", reason=str(error),
-                         rule="electronic.decryption_failure")
+            found.update(status="revoked" if error.fault == "bidder" else "withdrawn", reason=error.message,
+                         reason_params=_params(error), rule="electronic.decryption_failure")
     except OSError as error:  # the stored envelope cannot be read: the platform's fault
-        found.update(status="withdrawn", reason=str(error), rule="electronic.decryption_failure")
+        found.update(status="withdrawn", reason=READ_FAILED, reason_params={"error": str(error)},
+                     rule="electronic.decryption_failure")
     else:
         form = dict(opened.price_form)
         found.update(price=form.pop("price", None), duration=form.pop("duration", None), fields=form,
