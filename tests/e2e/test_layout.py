@@ -1,7 +1,8 @@
-"""Issue 17, layout: the key pages hold at 1366 and 390 px wide in both languages: no horizontal overflow of the
-page, the menu on one row at 1366 px, the bank statement newest first. ``E2E_SCREENSHOTS=folder`` keeps a
-full-page screenshot of each (role, page, width, language) for a reviewer: home, lot, bid, opening record,
-evaluation report, result, bank, statistics and calibration. (Every other page's overflow: tests/e2e/test_crawl.py.)
+"""Issue 17, layout: the key pages hold at 1366 and 390 px wide: no horizontal overflow of the page as each role
+sees it in Chinese (in English every endpoint's page is checked at both widths by tests/e2e/test_crawl.py), and the
+menu on one row at 1366 px in both languages. ``E2E_SCREENSHOTS=folder`` checks the key pages in both languages and
+keeps a full-page screenshot of each (role, page, width, language) for a reviewer: home, lot, bid, opening record,
+evaluation report, result, bank, statistics and calibration.
 
 Needs Playwright and Chromium at /usr/bin/chromium, as tests/e2e/test_walkthrough.py does; skipped without them.
 """
@@ -39,7 +40,7 @@ def _switch(page, lang: str) -> None:
         page.locator("form[action='/language'] button").dispatch_event("click")
 
 
-def test_key_pages_hold_at_1366_and_390_px_in_both_languages(server):
+def test_key_pages_hold_at_1366_and_390_px_and_the_menu_keeps_one_row_in_both_languages(server):
     from trading.extensions import db
     from trading.models import Bid, Evaluation, Lot
 
@@ -69,6 +70,8 @@ def test_key_pages_hold_at_1366_and_390_px_in_both_languages(server):
                         bar = page.locator("nav.navbar").bounding_box()
                         if bar["height"] > 80:
                             problems.append(f"{role} {lang}: the menu takes {bar['height']:.0f} px (two rows)")
+                    if lang == "en" and not shots:  # the crawl's browser pass reads every page in English
+                        continue
                     for path in (path for who, path in PAGES if who == role):
                         page.goto(base + path.format(lot=lot, done=done))
                         if page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1"):
