@@ -220,6 +220,8 @@ TABLE = {
     "api_public.statistics": ("GET", {}, None, {role: 422 for role in ROLES}),  # the period is required
     "api_public.blacklist": ("GET", {}, None, ALL),
     "api_public.changes": ("GET", {}, None, ALL),
+    "api_ocds.release_package": ("GET", {}, None, ALL),
+    "api_ocds.record_package": ("GET", {}, None, ALL),
     "api_bidder.registrations": ("GET", {}, None, {role: 401 for role in ROLES}),
     "api_bidder.deposits": ("GET", {}, None, {role: 401 for role in ROLES}),
     "api_bidder.bid_list": ("GET", {}, None, {role: 401 for role in ROLES}),

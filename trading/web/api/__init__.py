@@ -47,7 +47,7 @@ class OpenApi(Api):
 
 def register(app) -> None:
     """Mount the API v1 and its OpenAPI document on ``app``."""
-    from . import bidder, docs, public
+    from . import bidder, docs, ocds, public
 
     app.config.setdefault("API_TITLE", "Public Resource Trading Platform API")
     app.config.setdefault("API_VERSION", "1")
@@ -61,7 +61,7 @@ def register(app) -> None:
                                                         "description": "An organisation's API token (tpt_...)"}}},
     })
     api = OpenApi(app)
-    for blueprint in (public.blp, bidder.blp):
+    for blueprint in (public.blp, bidder.blp, ocds.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.bp)
     app.extensions["trading_api"] = api

@@ -352,6 +352,23 @@ class ChangePage(Out):
                                                         "when nothing changed)"})
 
 
+class OcdsPackage(Out):
+    uri = fields.String()
+    version = fields.String()
+    publishedDate = fields.String()  # noqa: N815 - OCDS's field names
+    publisher = fields.Dict()
+    extensions = fields.List(fields.String())
+    links = fields.Dict(metadata={"description": "next: the next page, when there is one"})
+
+
+class ReleasePackage(OcdsPackage):
+    releases = fields.List(fields.Dict(), metadata={"description": "OCDS 1.1 releases (release-schema.json)"})
+
+
+class RecordPackage(OcdsPackage):
+    records = fields.List(fields.Dict(), metadata={"description": "OCDS 1.1 records with compiledRelease"})
+
+
 class ProblemItem(Out):
     field = fields.String()
     location = fields.String()
