@@ -118,6 +118,9 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     filters.register(app)
     labels.register(app)
+    from .web import api
+
+    api.register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

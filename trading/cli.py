@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
@@ -256,6 +257,26 @@ def scenario_load(name: str) -> None:
     click.echo(f"loaded {name}: {result.lots} lots ({kinds}), {result.amount:,.2f} yuan")
 
 
+ocds_group = click.Group("ocds", help="Open Contracting Data Standard 1.1 (docs/OPEN_DATA.md).")
+
+
+@ocds_group.command("export")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--base-uri", default="", help="Where the files will be published (the packages' uri), e.g. "
+              "https://ggzy.example.cn/ocds")
+@with_appcontext
+def ocds_export(folder: str, base_uri: str) -> None:
+    """Write FOLDER/release-package.json, record-package.json and records/<ocid>.json: every published lot, as the
+    public may see it now."""
+    from .services import ocds
+
+    now = current_clock().now()
+    publisher = current_platform().centre_name(db.session) or current_app.config.get("API_TITLE", "")
+    counts = ocds.export(db.session, current_app.config["OCDS_OCID_PREFIX"], now, publisher, folder,
+                         base_uri.rstrip("/") or Path(folder).resolve().as_uri())
+    click.echo(f"wrote {counts['releases']} releases and {counts['records']} records to {folder}")
+
+
 stats_group = click.Group("stats", help="Statistics of the deal table.")
 
 
@@ -485,5 +506,6 @@ def register(app) -> None:
     from .jobs import jobs_group
 
     for command in (init_db, demo, clock_group, chronograph, audit_group, cleanup_blobs, bid_group, draw_group,
-                    archive_group, scenario_group, stats_group, history_group, keys_group, rules_group, jobs_group):
+                    archive_group, scenario_group, stats_group, ocds_group, history_group, keys_group, rules_group,
+                    jobs_group):
         app.cli.add_command(command)

@@ -48,6 +48,10 @@ class Defaults:
     SERVE_WORKERS = 4
     SERVE_THREADS = 64  # an open live page (Server-Sent Events) holds one thread: README, "Live pages"
 
+    # Open data (docs/OPEN_DATA.md): the prefix of every OCDS ocid. A centre registers its own with the Open
+    # Contracting Partnership ("ocds-" and six characters); the default is this simulator's, registered by nobody.
+    OCDS_OCID_PREFIX = "ocds-tpt000"
+
     # Key holders' keys: False (a real centre) means on the holders' own computers only (the server stores public
     # keys); True (training centres, on for `make run`) also lets a holder keep its key on the server, wrapped
     # under a separate key-holder passphrase with Argon2id. See docs/SECURITY.md, "Key holders".

@@ -71,6 +71,13 @@ TABLE = {
         "tenderee":       [0, 0, 0, 0, 0, 1, 0, 0, 0],
         "bidder":         [0, 0, 0, 0, 0, 0, 0, 0, 0],
     },
+    Fact.BID_STATISTICS: {  # read out at the public opening (招标投标法 第三十六条): for anyone once it is under way
+        "supervisor":     [0, 1, 1, 1, 1, 1, 0, 0, 1],
+        "tenderee":       [0, 1, 1, 1, 1, 1, 0, 0, 1],
+        "outside bidder": [0, 1, 1, 1, 1, 1, 0, 0, 1],
+        "expert":         [0, 1, 1, 1, 1, 1, 0, 0, 1],
+        "anonymous":      [0, 1, 1, 1, 1, 1, 0, 0, 1],
+    },
 }
 
 CASES = [(fact, who, column, bool(row[i])) for fact, rows in TABLE.items() for who, row in rows.items()

@@ -206,6 +206,27 @@ TABLE = {
     "public.blacklist": ("GET", {}, None, ALL),
     "keys.index": ("GET", {}, None, ALL),
     "keys.key_file": ("GET", {"filename": "beacon.pub"}, None, ALL),
+    # the JSON API v1: its document and reference page, the published facts (no token), and a bidder's own
+    # records and bid upload, which take an API token only (a logged-in browser's cookie is no token: 401)
+    "api-docs.openapi_json": ("GET", {}, None, ALL),
+    "api_docs.reference": ("GET", {}, None, ALL),
+    "api_public.announcements": ("GET", {}, None, ALL),
+    "api_public.announcement": ("GET", {"announcement_id": "announcement"}, None, ALL),
+    "api_public.lots": ("GET", {}, None, ALL),
+    "api_public.lot": ("GET", {"lot_id": "lot"}, None, ALL),
+    "api_public.results": ("GET", {}, None, ALL),
+    "api_public.contracts": ("GET", {}, None, ALL),
+    "api_public.keys": ("GET", {}, None, ALL),
+    "api_public.statistics": ("GET", {}, None, {role: 422 for role in ROLES}),  # the period is required
+    "api_public.blacklist": ("GET", {}, None, ALL),
+    "api_public.changes": ("GET", {}, None, ALL),
+    "api_ocds.release_package": ("GET", {}, None, ALL),
+    "api_ocds.record_package": ("GET", {}, None, ALL),
+    "api_bidder.registrations": ("GET", {}, None, {role: 401 for role in ROLES}),
+    "api_bidder.deposits": ("GET", {}, None, {role: 401 for role in ROLES}),
+    "api_bidder.bid_list": ("GET", {}, None, {role: 401 for role in ROLES}),
+    "api_bidder.receipt": ("GET", {"receipt_id": "receipt"}, None, {role: 401 for role in ROLES}),
+    "api_bidder.bid_upload": ("POST", {"lot_id": "lot"}, {}, {role: 401 for role in ROLES}),
 }
 IGNORED = {"static", "bootstrap.static"}
 

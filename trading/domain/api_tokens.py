@@ -20,8 +20,9 @@ _SHAPE = re.compile(r"^tpt_[A-Za-z0-9_-]{43}$")
 # scope -> what it lets a program do (shown on the account page)
 SCOPES = {
     "bids": N_("Upload sealed bids and receive their receipts"),
+    "read": N_("Read your company's sign-ups, deposits, bids and receipts"),
 }
-ROLE_SCOPES = {"bidder": ("bids",)}
+ROLE_SCOPES = {"bidder": ("bids", "read")}
 LIFETIME_DAYS = (30, 90, 365)  # the choices offered when a token is issued
 MAX_LIVE_TOKENS = 10  # per organisation: enough for a few programs, few enough to review
 

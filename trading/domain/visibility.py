@@ -52,6 +52,9 @@ class Fact(StrEnum):
     PANEL_NAMES = "panel_names"  # who the drawn experts are (names, ids, counters that move with the draw)
     DRAW_POOL = "draw_pool"  # a draw's eligible and excluded experts and why (reasons name signed-up bidders, so
     # nobody, the supervisor included, sees them before the deadline)
+    BID_STATISTICS = "bid_statistics"  # the opening record's counts (bids received, opened, not opened) and its
+    # lowest and highest price, without names: read out at the public opening (招标投标法 第三十六条: 当众拆封、宣读),
+    # so published (open data, OCDS bid statistics) once the opening is under way, never before the deadline
 
 
 AUDIENCES = ("supervisor", "staff", "admin", "party", "bidder", "public")
@@ -63,6 +66,7 @@ POLICY: dict[Fact, dict[str, Phase | None]] = {
     Fact.DEPOSITS: {"supervisor": _O, "staff": _O, "admin": _O, "party": _O, "bidder": None, "public": None},
     Fact.PANEL_NAMES: {"supervisor": _B, "staff": _E, "admin": _D, "party": _D, "bidder": _D, "public": _D},
     Fact.DRAW_POOL: {"supervisor": _O, "staff": _O, "admin": _D, "party": _D, "bidder": None, "public": None},
+    Fact.BID_STATISTICS: {"supervisor": _O, "staff": _O, "admin": _O, "party": _O, "bidder": _O, "public": _O},
 }
 
 # Audit actions that reveal a fact: shown only to those who may see it for the entry's lot.
@@ -130,7 +134,8 @@ def may_see(fact: Fact, viewer: Viewer, phase: Phase, *, own: bool = False) -> b
 
 
 ACTIONS: dict[Fact, frozenset[str]] = {Fact.BIDDERS: BIDDER_ACTIONS, Fact.DEPOSITS: frozenset(),
-                                       Fact.PANEL_NAMES: PANEL_ACTIONS, Fact.DRAW_POOL: POOL_ACTIONS}
+                                       Fact.PANEL_NAMES: PANEL_ACTIONS, Fact.DRAW_POOL: POOL_ACTIONS,
+                                       Fact.BID_STATISTICS: frozenset()}
 
 
 def actions_of(fact: Fact) -> frozenset[str]:

@@ -5,14 +5,19 @@ from __future__ import annotations
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from ..domain.errors import DomainError, Forbidden, NotFound
 from ..extensions import db
 from .i18n import error_text, wants_json
 
 
-def _page(status: int, reason: str | None = None):
-    """Render the error page for ``status``, or JSON for API calls."""
+def _page(status: int, reason: str | None = None, error: DomainError | None = None):
+    """Render the error page for ``status``, a problem document for the API v1, or JSON for other API calls."""
+    from .api.problems import from_domain, is_api_request, problem
+
+    if is_api_request():
+        return from_domain(error, status) if error is not None else problem(status, reason)
     if wants_json():
         return jsonify({"status": status, "error": reason or ""}), status
     return render_template("errors/error.html", status=status, reason=reason), status
@@ -46,7 +51,8 @@ def register(app) -> None:
     def too_many(error):
         from .throttle import refusal
 
-        return _page(429, error_text(refusal()))
+        refused = refusal()
+        return _page(429, error_text(refused), refused)
 
     @app.errorhandler(400)
     def bad_request(error):
@@ -68,17 +74,26 @@ def register(app) -> None:
     @app.errorhandler(NotFound)
     def domain_not_found(error):
         db.session.rollback()
-        return _page(404, error_text(error))
+        return _page(404, error_text(error), error)
 
     @app.errorhandler(Forbidden)
     def domain_forbidden(error):
         db.session.rollback()
-        return _page(403, error_text(error))
+        return _page(403, error_text(error), error)
 
     @app.errorhandler(DomainError)
     def domain_refused(error):
         db.session.rollback()
-        return _page(422, error_text(error))
+        return _page(422, error_text(error), error)
+
+    @app.errorhandler(HTTPException)
+    def other_http_error(error):
+        """Codes without a handler above: a problem document in the API v1, else Flask's own answer."""
+        from .api.problems import from_http, is_api_request
+
+        if is_api_request():
+            return from_http(error)
+        return error
 
     @app.errorhandler(500)
     def server_error(error):

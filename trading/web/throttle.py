@@ -72,6 +72,13 @@ def login_throttled(view):
     return _by_address(view)
 
 
+def token_throttled(view):
+    """Decorator for an API route that checks a token (any method): refuse (429) once this address has failed too
+    often, counted with the failed logins of the address."""
+    return limiter.shared_limit(_per_address, scope="login-address", key_func=_address,
+                                methods=["GET", "POST"], deduct_when=_failed)(view)
+
+
 def code_throttled(user_id):
     """Decorator for a route that checks a second-factor code of the user ``user_id()`` names: refuse (429) once
     this address has failed too often for this user or for all, or the user's codes failed too often anywhere."""

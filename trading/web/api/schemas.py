@@ -1,0 +1,388 @@
+"""The API v1's request and response shapes (marshmallow): they parse the query, dump the answers and, through
+apispec, make the OpenAPI document. Money is a decimal string in yuan ("1234.50"), times are ISO 8601 in UTC."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from ...domain import lifecycle, rules
+from ...services.open_data import MAX_LIMIT
+
+ISO = "iso"
+# how the routes read their query: into keyword arguments, refusing unknown parameters by name
+QUERY = {"location": "query", "as_kwargs": True, "unknown": ma.RAISE}
+
+
+def money(**kwargs) -> fields.Decimal:
+    """Yuan, as a decimal string."""
+    return fields.Decimal(as_string=True, places=2, allow_none=True, **kwargs,
+                          metadata={"description": "yuan, as a decimal string", **kwargs.pop("metadata", {})})
+
+
+def moment(**kwargs) -> fields.AwareDateTime:
+    """A time in UTC, ISO 8601."""
+    return fields.AwareDateTime(format=ISO, allow_none=True, **kwargs)
+
+
+class Strict(ma.Schema):
+    """Unknown query parameters are refused, naming them."""
+
+    class Meta:
+        unknown = ma.RAISE
+        ordered = True
+
+
+class Out(ma.Schema):
+    """Response shapes."""
+
+    class Meta:
+        ordered = True
+
+
+# -- query parameters ----------------------------------------------------------------------------------------------
+
+class PageArgs(Strict):
+    cursor = fields.String(validate=validate.Length(max=200),
+                           metadata={"description": "The `next_cursor` of the previous page; none for the first"})
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_LIMIT),
+                           metadata={"description": f"Rows per page, 1 to {MAX_LIMIT}"})
+
+
+TRADE_TYPE = fields.String(validate=validate.OneOf(list(rules.TRADE_TYPES)),
+                           metadata={"description": "construction, procurement, land or property"})
+REGION = fields.String(validate=validate.Regexp(r"^\d{6}$"),
+                       metadata={"description": "6-digit administrative division code; includes its subordinates"})
+
+
+class ListArgs(PageArgs):
+    trade_type = TRADE_TYPE
+    region = REGION
+
+
+class LotArgs(ListArgs):
+    state = fields.String(validate=validate.OneOf(list(lifecycle.STATES)), metadata={"description": "Lot state"})
+
+
+class ContractArgs(PageArgs):
+    region = REGION
+
+
+class ChangeArgs(Strict):
+    since = fields.String(validate=validate.Length(max=200),
+                          metadata={"description": "The `next_cursor` of the previous call; none to start"})
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_LIMIT),
+                           metadata={"description": f"Changes per call, 1 to {MAX_LIMIT}"})
+
+
+class StatisticsArgs(Strict):
+    period = fields.String(load_default="year", validate=validate.OneOf(["dates", "month", "quarter", "year"]),
+                           metadata={"description": "Kind of period"})
+    value = fields.String(required=True, validate=validate.Length(min=4, max=23),
+                          metadata={"description": "2025, 2025-Q1, 2025-03, or 2025-01-01..2025-06-30"})
+    region = REGION
+    trade_type = TRADE_TYPE
+
+
+# -- pieces --------------------------------------------------------------------------------------------------------
+
+class Organisation(Out):
+    name = fields.String()
+    credit_code = fields.String(metadata={"description": "统一社会信用代码"})
+
+
+class AnnouncementSummary(Out):
+    id = fields.Integer()
+    lot_id = fields.Integer()
+    round = fields.Integer()
+    title = fields.String()
+    published_at = moment()
+    deal_code = fields.String(allow_none=True)
+    trade_type = fields.String()
+    region_code = fields.String()
+
+
+class Announcement(AnnouncementSummary):
+    text = fields.String()
+
+
+class Candidate(Out):
+    rank = fields.Integer()
+    name = fields.String()
+    credit_code = fields.String(allow_none=True, metadata={"description": "统一社会信用代码"})
+    price = money()
+    total = fields.String(allow_none=True, metadata={"description": "total score, where scored"})
+
+
+class Publicity(Out):
+    published_at = moment()
+    ends_at = moment()
+    rule = fields.String()
+    candidates = fields.List(fields.Nested(Candidate))
+
+
+class Award(Out):
+    id = fields.Integer()
+    bidder = fields.Nested(Organisation)
+    rank = fields.Integer()
+    price = money()
+    issued_at = moment()
+
+
+class ContractFacts(Out):
+    id = fields.Integer()
+    number = fields.String()
+    signed_on = fields.Date()
+    amount = money()
+    published_at = moment()
+    supplier = fields.Nested(Organisation)
+
+
+class BidStatistics(Out):
+    received = fields.Integer(metadata={"description": "bids standing at the deadline, in the opening record"})
+    opened = fields.Integer()
+    not_opened = fields.Integer(metadata={"description": "revoked, deemed withdrawn or held"})
+    lowest_price = money()
+    highest_price = money()
+    opened_at = moment()
+
+
+class Project(Out):
+    name = fields.String()
+    trade_type = fields.String()
+    region_code = fields.String()
+    region_name = fields.String()
+    approval_number = fields.String()
+    approving_body = fields.String()
+    funding_source = fields.String()
+    tenderee = fields.Nested(Organisation)
+    agency = fields.Nested(Organisation, allow_none=True)
+
+
+class Lot(Out):
+    id = fields.Integer()
+    deal_code = fields.String(allow_none=True)
+    name = fields.String()
+    number = fields.Integer()
+    round = fields.Integer()
+    state = fields.String()
+    stage = fields.Integer(allow_none=True, metadata={"description": "五环节: 1 to 5"})
+    project = fields.Nested(Project)
+    method = fields.String(allow_none=True)
+    category = fields.String(allow_none=True)
+    evaluation_method = fields.String(allow_none=True)
+    budget = money()
+    starting_price = money()
+    deposit = money()
+    increment = money()
+    location = fields.String(allow_none=True)
+    scope = fields.String(allow_none=True)
+    duration = fields.String(allow_none=True)
+    qualification = fields.String(allow_none=True)
+    issued_at = moment()
+    documents_until = moment()
+    bid_deadline = moment()
+    opening_at = moment()
+    listing_start = moment()
+    listing_end = moment()
+    auction_start = moment()
+    updated_at = moment()
+    announcement = fields.Nested(AnnouncementSummary, allow_none=True)
+    bid_statistics = fields.Nested(BidStatistics, allow_none=True,
+                                   metadata={"description": "from the opening on (招标投标法 第三十六条)"})
+    publicity = fields.Nested(Publicity, allow_none=True)
+    award = fields.Nested(Award, allow_none=True)
+    contract = fields.Nested(ContractFacts, allow_none=True)
+
+
+class Result(Out):
+    id = fields.Integer()
+    lot_id = fields.Integer()
+    deal_code = fields.String(allow_none=True)
+    name = fields.String()
+    trade_type = fields.String()
+    state = fields.String()
+    publicity = fields.Nested(Publicity, allow_none=True)
+    award = fields.Nested(Award, allow_none=True)
+    contract = fields.Nested(ContractFacts, allow_none=True)
+
+
+class Contract(Out):
+    id = fields.Integer()
+    lot_id = fields.Integer()
+    deal_code = fields.String(allow_none=True)
+    name = fields.String()
+    number = fields.String()
+    signed_on = fields.Date()
+    amount = money()
+    published_at = moment()
+    supplier = fields.Nested(Organisation)
+    buyer = fields.Nested(Organisation)
+
+
+class BlacklistEntry(Out):
+    id = fields.Integer()
+    subject_type = fields.String(metadata={"description": "organisation or expert"})
+    name = fields.String()
+    reason = fields.String()
+    decision = fields.String()
+    starts_at = moment()
+    ends_at = moment()
+
+
+class PublishedKey(Out):
+    name = fields.String()
+    filename = fields.String()
+    purpose = fields.String()
+    purpose_zh = fields.String()
+    fingerprint = fields.String()
+    same_as = fields.String(allow_none=True)
+    text = fields.String(metadata={"description": "the key file: raw Ed25519 public key in hex, or the PEM"})
+    url = fields.String()
+
+
+class Totals(Out):
+    lots = fields.Integer()
+    amount = money()
+    budgeted = fields.Integer()
+    budget = money()
+    savings = money()
+    savings_rate = fields.String(allow_none=True, metadata={"description": "savings / budget, a fraction"})
+    priced = fields.Integer()
+    starting_prices = money()
+    premium = money()
+    premium_rate = fields.String(allow_none=True, metadata={"description": "premium / starting prices, a fraction"})
+
+
+class BreakdownRow(Out):
+    key = fields.String()
+    totals = fields.Nested(Totals)
+
+
+class Statistics(Out):
+    period = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True))
+    region = fields.String(allow_none=True)
+    trade_type = fields.String(allow_none=True)
+    totals = fields.Nested(Totals)
+    by_trade_type = fields.List(fields.Nested(BreakdownRow))
+    by_month = fields.List(fields.Nested(BreakdownRow))
+    by_region = fields.List(fields.Nested(BreakdownRow))
+    definitions = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+# -- a bidder's own records ----------------------------------------------------------------------------------------
+
+class Registration(Out):
+    id = fields.Integer()
+    lot_id = fields.Integer()
+    round = fields.Integer()
+    deal_code = fields.String(allow_none=True)
+    lot_name = fields.String()
+    registered_at = moment()
+
+
+class Deposit(Out):
+    id = fields.Integer()
+    lot_id = fields.Integer()
+    round = fields.Integer()
+    sub_account = fields.String(metadata={"description": "the virtual sub-account to pay into"})
+    required = money()
+    received = money()
+    status = fields.String(metadata={"description": "awaiting, short, paid, refunded or applied"})
+    paid_at = moment()
+    refund_due = moment()
+    refunded_at = moment()
+    interest = money()
+
+
+class Bid(Out):
+    id = fields.Integer()
+    lot_id = fields.Integer()
+    round = fields.Integer()
+    status = fields.String(metadata={"description": "submitted or withdrawn"})
+    size = fields.Integer()
+    manifest_hash = fields.String()
+    received_at = moment()
+    withdrawn_at = moment()
+    receipt_id = fields.String()
+
+
+class Receipt(Out):
+    receipt = fields.Dict(metadata={"description": "the signed receipt, as issued (verify with the receipts key)"})
+
+
+# -- pages ---------------------------------------------------------------------------------------------------------
+
+def page_of(item: type[ma.Schema], name: str) -> type[ma.Schema]:
+    """A page of ``item``s with the cursor of the next page."""
+    return type(name, (Out,), {
+        "data": fields.List(fields.Nested(item)),
+        "next_cursor": fields.String(allow_none=True, metadata={"description": "null on the last page"}),
+    })
+
+
+AnnouncementPage = page_of(AnnouncementSummary, "AnnouncementPage")
+LotPage = page_of(Lot, "LotPage")
+ResultPage = page_of(Result, "ResultPage")
+ContractPage = page_of(Contract, "ContractPage")
+BlacklistPage = page_of(BlacklistEntry, "BlacklistPage")
+RegistrationPage = page_of(Registration, "RegistrationPage")
+DepositPage = page_of(Deposit, "DepositPage")
+BidPage = page_of(Bid, "BidPage")
+
+
+class Change(Out):
+    cursor = fields.String(metadata={"description": "resume after this change with since=cursor"})
+    seq = fields.Integer(metadata={"description": "the audit chain's sequence number of the change"})
+    at = moment()
+    lot_id = fields.Integer()
+    action = fields.String(metadata={"description": "announce, clarify, close_bidding, opening_record, "
+                                                    "start_evaluation, start_publicity, award, register_contract, "
+                                                    "archive, fail, cancel, suspend, resume, retrade, ..."})
+    from_state = fields.String(allow_none=True)
+    state = fields.String(allow_none=True, metadata={"description": "the lot's state after the change; null when "
+                                                                    "the change leaves the state as it was"})
+    round = fields.Integer(allow_none=True)
+    rule = fields.String(allow_none=True)
+
+
+class ChangePage(Out):
+    data = fields.List(fields.Nested(Change))
+    next_cursor = fields.String(metadata={"description": "ask with since=next_cursor next time (the same cursor "
+                                                        "when nothing changed)"})
+
+
+class OcdsPackage(Out):
+    uri = fields.String()
+    version = fields.String()
+    publishedDate = fields.String()  # noqa: N815 - OCDS's field names
+    publisher = fields.Dict()
+    extensions = fields.List(fields.String())
+    links = fields.Dict(metadata={"description": "next: the next page, when there is one"})
+
+
+class ReleasePackage(OcdsPackage):
+    releases = fields.List(fields.Dict(), metadata={"description": "OCDS 1.1 releases (release-schema.json)"})
+
+
+class RecordPackage(OcdsPackage):
+    records = fields.List(fields.Dict(), metadata={"description": "OCDS 1.1 records with compiledRelease"})
+
+
+class ProblemItem(Out):
+    field = fields.String()
+    location = fields.String()
+    detail = fields.String()
+
+
+class Problem(Out):
+    """RFC 9457 problem document."""
+
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    instance = fields.String()
+    field = fields.String(allow_none=True, metadata={"description": "the field the refusal is about"})
+    rule = fields.String(allow_none=True, metadata={"description": "the legal rule that decided (flask rules show)"})
+    errors = fields.List(fields.Nested(ProblemItem))
