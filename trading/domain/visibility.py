@@ -52,6 +52,8 @@ class Fact(StrEnum):
     PANEL_NAMES = "panel_names"  # who the drawn experts are (names, ids, counters that move with the draw)
     DRAW_POOL = "draw_pool"  # a draw's eligible and excluded experts and why (reasons name signed-up bidders, so
     # nobody, the supervisor included, sees them before the deadline)
+    APPLICANTS = "applicants"  # a property lot's intending buyers, to the centre that checks them against the
+    # conditions (property.qualification): its staff (and the supervisor watching them) from the start
 
 
 AUDIENCES = ("supervisor", "staff", "admin", "party", "bidder", "public")
@@ -63,12 +65,14 @@ POLICY: dict[Fact, dict[str, Phase | None]] = {
     Fact.DEPOSITS: {"supervisor": _O, "staff": _O, "admin": _O, "party": _O, "bidder": None, "public": None},
     Fact.PANEL_NAMES: {"supervisor": _B, "staff": _E, "admin": _D, "party": _D, "bidder": _D, "public": _D},
     Fact.DRAW_POOL: {"supervisor": _O, "staff": _O, "admin": _D, "party": _D, "bidder": None, "public": None},
+    Fact.APPLICANTS: {"supervisor": _B, "staff": _B, "admin": _E, "party": _E, "bidder": None, "public": None},
 }
 
 # Audit actions that reveal a fact: shown only to those who may see it for the entry's lot.
 BIDDER_ACTIONS = frozenset({"registration.sign_up", "registration.download", "objection.raise", "deposit.payment",
                             "deposit.refund", "bid.submit", "bid.withdraw", "auction.qualify", "auction.offer",
-                            "auction.join", "deposit.applied"})
+                            "auction.join", "deposit.applied", "property.qualify", "property.refuse",
+                            "property.agreement"})
 PANEL_ACTIONS = frozenset({"draw.rank", "draw.call", "draw.answer", "draw.complete", "evaluation.statement",
                            "evaluation.conflict", "evaluation.chair", "evaluation.confirm", "evaluation.report",
                            "evaluation.rate"})
@@ -130,7 +134,8 @@ def may_see(fact: Fact, viewer: Viewer, phase: Phase, *, own: bool = False) -> b
 
 
 ACTIONS: dict[Fact, frozenset[str]] = {Fact.BIDDERS: BIDDER_ACTIONS, Fact.DEPOSITS: frozenset(),
-                                       Fact.PANEL_NAMES: PANEL_ACTIONS, Fact.DRAW_POOL: POOL_ACTIONS}
+                                       Fact.PANEL_NAMES: PANEL_ACTIONS, Fact.DRAW_POOL: POOL_ACTIONS,
+                                       Fact.APPLICANTS: frozenset()}
 
 
 def actions_of(fact: Fact) -> frozenset[str]:
