@@ -209,7 +209,8 @@ def test_no_qualified_buyer_fails_the_lot_and_a_relisting_below_90_percent_needs
     assert lot.round == 2 and lot.state == "draft"
     sample = dict(walk.SAMPLES["property"].lot)
     eighty_nine = str(Decimal(sample["valuation"]) * Decimal("0.89"))
-    for changes, field in [({}, "price_approval"), ({"price_approval": "咸国资产权〔2026〕12号"}, "price_approval_body")]:
+    number_only = {"price_approval": "咸国资产权〔2026〕12号"}
+    for changes, field in [({}, "price_approval"), (number_only, "price_approval_body")]:
         error = refused(lambda changes=changes: projects.update_lot(
             ctx, session, people.land_tenderee, later, lot,
             projects.LotInput(**{**sample, "starting_price": eighty_nine, **changes})))
@@ -221,8 +222,8 @@ def test_no_qualified_buyer_fails_the_lot_and_a_relisting_below_90_percent_needs
 
 
 def test_a_first_listing_below_the_valuation_is_refused(ctx, session):
-    from trading.simulate import demo
     from tests.conftest import FIXED_NOW
+    from trading.simulate import demo
 
     demo.load(session, FIXED_NOW)
     people = walk.cast(session)
