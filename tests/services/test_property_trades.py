@@ -232,3 +232,48 @@ def test_a_first_listing_below_the_valuation_is_refused(ctx, session):
     error = refused(lambda: projects.add_lot(ctx, session, people.land_tenderee, FIXED_NOW, project, projects.LotInput(
         **{**sample, "starting_price": "25799999.99"})))
     assert (error.field, error.rule) == ("starting_price", "property.listing_price_floor")
+
+
+def test_a_village_collective_lease_trades_the_same_way_with_the_annual_rent_as_its_price(ctx, session):
+    """The Badong seed's trade: a village's shop fronts leased publicly for two years (五里堆社区), the rent bid up."""
+    from datetime import date as day
+
+    from tests.conftest import FIXED_NOW
+    from trading.simulate import demo
+
+    demo.load(session, FIXED_NOW)
+    people = walk.cast(session)
+    owner = people.land_tenderee
+    project = projects.register_project(session, owner, FIXED_NOW, projects.ProjectInput(
+        name="官渡口镇五里堆社区办公楼底层及二楼门面经营权公开租赁", trade_type="property", region_code="422823",
+        approval_number="五里堆社区居委会〔2026〕2号", approving_body="官渡口镇人民政府",
+        approval_date=day(2026, 2, 20),
+        funding_source="村集体资产", state_funded=False, contact_name="刘芳", contact_phone="0718-4321234"))
+    lot = projects.add_lot(ctx, session, owner, FIXED_NOW, project, projects.LotInput(
+        name="办公楼底层及二楼门面经营权（两年）", starting_price="120000.00", deposit="10000.00", increment="2000.00",
+        location="巴东县官渡口镇五里堆社区", scope="办公楼底层及二楼门面", qualification="依法登记的经营主体",
+        asset="collective_lease", lease_years="2", resolution="五里堆社区村民代表大会决议（2026年2月18日）"))
+    assert lot.valuation is None and lot.property_terms["lease_years"] == 2
+    walk.advance(ctx, session, people, FIXED_NOW, lot, "announced")
+    chronograph.tick(ctx, session, FIXED_NOW)
+    for bidder in people.bidders[:2]:
+        apply(session, bidder, lot)
+        qualify(ctx, session, people, lot, bidder)
+    chronograph.tick(ctx, session, lot.listing_end)
+    opens = auctions.auction_of(session, lot).bidding_start
+    assert auctions.place_offer(ctx, session, people.bidders[0], opens, lot.id, "120000").accepted
+    second = auctions.place_offer(ctx, session, people.bidders[1], opens + timedelta(minutes=1), lot.id, "234000")
+    assert second.accepted
+    chronograph.tick(ctx, session, opens + timedelta(minutes=6))
+    state = auctions.auction_of(session, lot)
+    assert lot.state == "publicity" and state.price == Decimal("234000") and state.confirmation["asset"] == \
+        "collective_lease"
+    signed = calendar.local_date(lot.publicity_end)
+    no_start = refused(lambda: property_trades.register_contract(ctx, session, owner, lot.publicity_end, lot.id,
+                                                                 ContractInput(number="WLD-2026-01", signed_on=signed)))
+    assert (no_start.field, no_start.rule) == ("lease_start", "property.lease_term")
+    row = property_trades.register_contract(ctx, session, owner, lot.publicity_end, lot.id, ContractInput(
+        number="WLD-2026-01", signed_on=signed, lease_start=signed + timedelta(days=10)))
+    assert row.payment == "annual_rent" and row.terms["total_rent"] == "468000.00" and lot.state == "contracted"
+    deal = session.scalar(sa.select(Deal).where(Deal.lot_id == lot.id))
+    assert deal.trade_type == "property" and deal.price - deal.starting_price == Decimal("114000")
