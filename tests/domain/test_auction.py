@@ -130,3 +130,26 @@ def test_terms_need_a_positive_increment():
         auction.Terms.of(starting_price=Decimal(1), increment=Decimal(0), listing_start=START, listing_end=END,
                          rules=DEFAULT_RULES)
     assert caught.value.rule == "land.increments"
+
+
+def test_a_property_lots_bidding_names_the_property_rules():
+    """A property lot's multi-round online bidding: it opens at its bidding start (property.bidding_notice after
+    the routing), takes the listing price first and then the increment grid, restarts a 5-minute countdown with each
+    offer, and every refusal names the property rule."""
+    opens = END + timedelta(minutes=DEFAULT_RULES.value("property.bidding_notice"))
+    terms = auction.Terms.of(starting_price=Decimal("1000000"), increment=Decimal("10000"), listing_start=START,
+                             listing_end=END, rules=DEFAULT_RULES, trade_type="property", bidding_start=opens)
+    assert terms.confirmation_end == opens and terms.countdown == timedelta(minutes=5)
+    early = refused(auction.check_bidding_time, terms, [], opens - timedelta(seconds=1))
+    assert early.rule == "property.competitive_bidding"
+    assert auction.check_bidding_time(terms, [], opens) == opens + timedelta(minutes=5)
+    assert refused(auction.check_amount, terms, Decimal("999999"), None).rule == "property.increments"
+    assert refused(auction.check_amount, terms, Decimal("1015000"), Decimal("1000000")).rule == "property.increments"
+    bid = offer(1, "101", "1000000", opens + timedelta(minutes=4), auction.BIDDING)
+    assert auction.check_bidding_time(terms, [bid], opens + timedelta(minutes=8, seconds=59))
+    late = refused(auction.check_bidding_time, terms, [bid], opens + timedelta(minutes=9))
+    assert late.rule == "property.countdown" and "arrived" in late.params
+    own = refused(auction.check_not_own_highest, [bid], "101", terms.rule("own_highest"))
+    assert own.rule == "property.own_highest"
+    assert auction.decide([bid], None, "property").rule == "property.competitive_bidding"
+    assert auction.decide([], None, "property").rule == "property.disclosure"

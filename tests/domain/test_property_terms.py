@@ -37,8 +37,13 @@ def test_a_relisting_below_90_percent_of_the_valuation_needs_the_written_approva
     check(LAW, terms(), starting_price=ninety, lot_round=2)  # a relisting may go below the valuation, to 90%
     refused = refusal(lambda: check(LAW, terms(), starting_price=ninety - 1, lot_round=2))
     assert (refused.field, refused.rule) == ("price_approval", "property.relist_approval")
-    _, kept = check(LAW, terms(price_approval="咸国资产权〔2026〕9号"), starting_price=ninety - 1, lot_round=2)
-    assert kept["price_approval"] == "咸国资产权〔2026〕9号"
+    # the approval records who gave it and its document number: neither alone will do
+    nobody = refusal(lambda: check(LAW, terms(price_approval="咸国资产权〔2026〕9号"), starting_price=ninety - 1,
+                                   lot_round=2))
+    assert (nobody.field, nobody.rule) == ("price_approval_body", "property.relist_approval")
+    _, kept = check(LAW, terms(price_approval="咸国资产权〔2026〕9号", price_approval_body="咸宁市国资委"),
+                    starting_price=ninety - 1, lot_round=2)
+    assert kept["price_approval"] == "咸国资产权〔2026〕9号" and kept["price_approval_body"] == "咸宁市国资委"
 
 
 @pytest.mark.parametrize(("upfront", "months", "field", "rule"), [
@@ -77,3 +82,22 @@ def test_a_missing_valuation_is_refused_and_stored_terms_read_back():
     valuation, kept = check(LAW, terms(payment="instalments", upfront_percent="40", balance_months="6"),
                             starting_price=Decimal(VALUATION), lot_round=1)
     assert check(LAW, input_of(valuation, kept), starting_price=Decimal(VALUATION), lot_round=1) == (valuation, kept)
+
+
+def test_a_collective_lease_needs_the_assembly_decision_and_at_most_20_years():
+    lease = {"asset": "collective_lease", "valuation": "", "lease_years": "2",
+             "resolution": "五里堆社区村民代表大会决议（2026年2月20日）"}
+    valuation, kept = check(LAW, terms(**lease), starting_price=Decimal("120000"), lot_round=1)
+    assert valuation is None and kept["asset"] == "collective_lease" and kept["lease_years"] == 2
+    assert kept["payment"] == "annual_rent" and kept["result_publicity_days"] == 5
+    assert check(LAW, terms(**{**lease, "lease_years": "20"}), starting_price=Decimal("1"), lot_round=1)
+    for changes, field, rule in [({"lease_years": "21"}, "lease_years", "property.lease_term"),
+                                 ({"lease_years": "0"}, "lease_years", "property.lease_term"),
+                                 ({"lease_years": "两年"}, "lease_years", None),
+                                 ({"resolution": " "}, "resolution", "property.collective_resolution"),
+                                 ({"asset": "shares"}, "asset", None)]:
+        refused = refusal(lambda changes=changes: check(LAW, terms(**{**lease, **changes}),
+                                                        starting_price=Decimal("120000"), lot_round=1))
+        assert (refused.field, refused.rule) == (field, rule), changes
+    # the state property floor does not bind a lease: a rent under a stated valuation is not refused
+    assert check(LAW, terms(**{**lease, "valuation": "150000"}), starting_price=Decimal("120000"), lot_round=1)

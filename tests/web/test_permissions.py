@@ -106,6 +106,16 @@ TABLE = {
     # before a deal there is no confirmation to read
     "lots.deal_confirmation": ("GET", {"lot_id": "land_lot"}, None,
                                {**only({"bidder", "staff", "supervisor", "admin"}, ok=404), "tenderee": 404}),
+    # the live property trade (the demo's transfer in its disclosure: tenderee1 acts for another body, so it does not
+    # see it): staff qualify (the pending applicant) or refuse (no reason given: refused, back to the lot page); an
+    # agreement before the disclosure ends is refused (back to the lot page); the contract form without data likewise
+    "lots.buyer_qualify": ("POST", {"lot_id": "property_lot", "registration_id": "property_applicant"}, {},
+                           only({"staff"}, ok=302)),
+    "lots.buyer_refuse": ("POST", {"lot_id": "property_lot", "registration_id": "property_applicant"}, {},
+                          only({"staff"}, ok=302)),
+    "lots.agreement_record": ("POST", {"lot_id": "property_lot"}, {},
+                              {**only({"staff", "tenderee"}, ok=302), "tenderee": 404}),
+    "lots.transfer_contract": ("POST", {"lot_id": "property_lot"}, {}, {**only({"tenderee"}), "tenderee": 404}),
     # the simulated online bank: every logged-in user sees its organisation's account (or that it has none)
     "bank.account": ("GET", {}, None, {role: LOGIN if role == "anonymous" else 200 for role in ROLES}),
     # sealed bids
@@ -256,11 +266,12 @@ def clients(app, demo):
 def _demo_lots() -> dict[str, int]:
     """The demo lots, a pending cancellation and an open objection; their ids by name."""
     from tests.conftest import FIXED_NOW
-    from trading.models import Announcement, Attachment, Lot, MethodApproval
+    from trading.models import Announcement, Attachment, Lot, MethodApproval, Registration
     from trading.services import cancellation, objections
     from trading.simulate import demo as demo_data, lots as walk
 
     demo_data.load_lots(current_platform(), db.session, FIXED_NOW)
+    demo_data.load_property_lot(current_platform(), db.session, FIXED_NOW)
     people = walk.cast(db.session)
     lot = walk.existing(db.session, "construction")
     property_lot = walk.existing(db.session, "property")
@@ -274,6 +285,10 @@ def _demo_lots() -> dict[str, int]:
             "attachment": first(Attachment, lot_id=lot.id), "announcement": first(Announcement, lot_id=lot.id),
             "approved_lot": walk.existing(db.session, "procurement").id, "cancellation": request.id,
             "land_lot": walk.existing(db.session, "land").id,
+            "property_lot": walk.existing(db.session, "property-disclosure").id,
+            "property_applicant": db.session.scalar(sa.select(Registration.id).where(
+                Registration.lot_id == walk.existing(db.session, "property-disclosure").id,
+                Registration.bidder_id == people.bidders[5].organisation_id)),
             "objection": objection.id, "draft_lot": first(Lot, state="draft"), "bid": bid.id,
             "receipt": bid.receipt["receipt_id"],
             "certificate": first(BidderCertificate), **_demo_draw(lot, people)}

@@ -1,5 +1,6 @@
-"""Listing offers (挂牌报价) and the online time-limited bidding (网上限时竞价) of a land lot, trade-type neutral where
-it costs nothing (property rights follow the same shape under their own rules).
+"""Listing offers (挂牌报价) and the online time-limited bidding (网上限时竞价) of a land lot, and the multi-round
+online competitive bidding (网络竞价, 多次报价) of a state property lot, which follows the same shape under its
+own rules (``RULE_IDS``: every refusal names the rule of the lot's trade type).
 
 Plain functions over plain values: the terms of the lot (starting price, increment, listing period, and the
 windows from the rules in force), the offers accepted so far, and ``now``. Each refusal is a ``DomainError`` that
@@ -17,6 +18,11 @@ names the field and the rule (``land.*`` in ``rules.py``):
   after the end is refused naming the time it arrived;
 - the reserve price: set at the latest ``land.reserve_lead`` minutes before the listing ends and kept sealed as a
   salted SHA-256 commitment that its holder reveals after the end (``commit``, ``check_reveal``).
+
+A property lot takes no offer during its disclosure (信息披露): its qualified buyers bid online once it ends, from
+``bidding_start`` (``property.bidding_notice`` after the routing), on the same grid and countdown
+(``property.increments``, ``property.countdown``); its listing price is public and is the floor, so it has no
+sealed reserve.
 """
 
 from __future__ import annotations
@@ -32,7 +38,28 @@ from .calendar import to_local
 from .errors import N_, DomainError
 from .rules import RuleSet
 
-LISTING, BIDDING = "listing", "bidding"  # the phases an offer is made in
+LISTING, BIDDING, AGREED = "listing", "bidding", "agreed"  # the phases an offer is made in (agreed: property, one
+# buyer: the price agreed by the transferor, recorded in the sequence)
+
+# The rule each check names, by trade type.
+RULE_IDS: dict[str, dict[str, str]] = {
+    "land": {"increments": "land.increments", "listing_end": "land.listing_end", "own_highest": "land.own_highest",
+             "online_bidding": "land.online_bidding", "confirmation_window": "land.confirmation_window",
+             "countdown": "land.countdown", "equal_offers": "land.equal_offers", "reserve_price": "land.reserve_price",
+             "paddle_numbers": "land.paddle_numbers", "deposit_refund": "land.deposit_refund",
+             "deposit_to_price": "land.deposit_to_price", "methods": "land.methods"},
+    "property": {"increments": "property.increments", "listing_end": "property.disclosure",
+                 "own_highest": "property.own_highest", "online_bidding": "property.competitive_bidding",
+                 "confirmation_window": "property.bidding_notice", "countdown": "property.countdown",
+                 "equal_offers": "property.competitive_bidding", "reserve_price": "property.listing_price_floor",
+                 "paddle_numbers": "property.paddle_numbers", "deposit_refund": "property.deposit_refund",
+                 "deposit_to_price": "property.deposit_to_price", "methods": "property.methods"},
+}
+
+
+def rule_of(trade_type: str, name: str) -> str:
+    """The rule id a check called ``name`` names for a lot of ``trade_type``."""
+    return RULE_IDS[trade_type][name]
 DEAL, NO_OFFER, BELOW_RESERVE, NO_BIDDER = "deal", "no_offer", "below_reserve", "no_bidder"  # outcomes
 
 
@@ -44,25 +71,39 @@ class Terms:
     increment: Decimal
     listing_start: datetime
     listing_end: datetime
-    confirmation: timedelta  # land.confirmation_window
-    countdown: timedelta  # land.countdown
-    reserve_lead: timedelta  # land.reserve_lead
+    confirmation: timedelta  # land.confirmation_window (property: property.bidding_notice)
+    countdown: timedelta  # land.countdown (property: property.countdown)
+    reserve_lead: timedelta  # land.reserve_lead (property: none)
+    trade_type: str = "land"
+    bidding_start: datetime | None = None  # property: when its online bidding opens (set at the routing)
 
     @classmethod
     def of(cls, *, starting_price: Decimal, increment: Decimal, listing_start: datetime, listing_end: datetime,
-           rules: RuleSet) -> Terms:
-        """The terms of a lot under the rules in force."""
+           rules: RuleSet, trade_type: str = "land", bidding_start: datetime | None = None) -> Terms:
+        """The terms of a lot of ``trade_type`` (land, property) under the rules in force."""
         if starting_price is None or starting_price <= 0 or increment is None or increment <= 0:
             raise DomainError(N_("The lot needs a starting price and an increment above zero."), field="increment",
-                              rule="land.increments")
+                              rule=rule_of(trade_type, "increments"))
+        if trade_type == "property":
+            return cls(starting_price, increment, listing_start, listing_end,
+                       timedelta(minutes=int(rules.value("property.bidding_notice"))),
+                       timedelta(minutes=int(rules.value("property.countdown"))), timedelta(0), trade_type,
+                       bidding_start)
         return cls(starting_price, increment, listing_start, listing_end,
                    timedelta(minutes=int(rules.value("land.confirmation_window"))),
                    timedelta(minutes=int(rules.value("land.countdown"))),
                    timedelta(minutes=int(rules.value("land.reserve_lead"))))
 
+    def rule(self, name: str) -> str:
+        """The rule id the check ``name`` names for this lot's trade type."""
+        return rule_of(self.trade_type, name)
+
     @property
     def confirmation_end(self) -> datetime:
-        """When the window to join the online bidding closes (and the bidding's first countdown starts)."""
+        """When the window to join the online bidding closes and the bidding's first countdown starts (property:
+        when its bidding opens)."""
+        if self.bidding_start is not None:
+            return self.bidding_start
         return self.listing_end + self.confirmation
 
     @property
@@ -104,18 +145,18 @@ def minimum(terms: Terms, highest: Decimal | None) -> Decimal:
 def check_amount(terms: Terms, amount: Decimal, highest: Decimal | None) -> Decimal:
     """The amount if it is on the increment grid (starting price + n x increment) and at least ``minimum``."""
     if not isinstance(amount, Decimal) or not amount.is_finite():
-        raise DomainError(N_("Enter the offer in yuan."), field="amount", rule="land.increments")
+        raise DomainError(N_("Enter the offer in yuan."), field="amount", rule=terms.rule("increments"))
     least = minimum(terms, highest)
     if amount < least:
         raise DomainError(N_("The offer %(amount)s is below %(least)s: offers start at the starting price and "
                              "then rise by at least one increment (%(increment)s) above the highest."),
-                          field="amount", rule="land.increments", amount=str(amount), least=str(least),
+                          field="amount", rule=terms.rule("increments"), amount=str(amount), least=str(least),
                           increment=str(terms.increment))
     if (amount - terms.starting_price) % terms.increment != 0:
         below = terms.starting_price + (amount - terms.starting_price) // terms.increment * terms.increment
         raise DomainError(N_("The offer %(amount)s is off the increment grid: offers are the starting price plus "
                              "whole increments of %(increment)s (e.g. %(below)s or %(above)s)."),
-                          field="amount", rule="land.increments", amount=str(amount),
+                          field="amount", rule=terms.rule("increments"), amount=str(amount),
                           increment=str(terms.increment), below=str(max(below, least)),
                           above=str(max(below + terms.increment, least)))
     return amount
@@ -126,12 +167,12 @@ def highest(offers: Sequence[Offer]) -> Offer | None:
     return min(offers, key=lambda o: (-o.amount, o.seq), default=None)
 
 
-def check_not_own_highest(offers: Sequence[Offer], paddle: str) -> None:
+def check_not_own_highest(offers: Sequence[Offer], paddle: str, rule: str = "land.own_highest") -> None:
     """Refuse an offer from the paddle that already holds the highest offer."""
     top = highest(offers)
     if top is not None and top.paddle == paddle:
         raise DomainError(N_("Your offer of %(amount)s is already the highest."), field="amount",
-                          rule="land.own_highest", amount=str(top.amount))
+                          rule=rule, amount=str(top.amount))
 
 
 def check_listing_time(terms: Terms, now: datetime) -> None:
@@ -139,10 +180,10 @@ def check_listing_time(terms: Terms, now: datetime) -> None:
     naming when it arrived."""
     if now < terms.listing_start:
         raise DomainError(N_("The listing opens at %(start)s; offers are taken from then."), field="amount",
-                          rule="land.increments", start=_shown(terms.listing_start))
+                          rule=terms.rule("increments"), start=_shown(terms.listing_start))
     if now >= terms.listing_end:
         raise DomainError(N_("Your offer arrived at %(arrived)s, after the listing ended at %(end)s."),
-                          field="amount", rule="land.listing_end", arrived=_shown(now),
+                          field="amount", rule=terms.rule("listing_end"), arrived=_shown(now),
                           end=_shown(terms.listing_end))
 
 
@@ -177,23 +218,26 @@ def check_bidding_time(terms: Terms, offers: Sequence[Offer], now: datetime) -> 
     countdown's end."""
     if now < terms.confirmation_end:
         raise DomainError(N_("The online bidding starts at %(start)s."), field="amount",
-                          rule="land.online_bidding", start=_shown(terms.confirmation_end))
+                          rule=terms.rule("online_bidding"), start=_shown(terms.confirmation_end))
     ends = countdown_end(terms, offers)
     if now >= ends:
         raise DomainError(N_("Your offer arrived at %(arrived)s, after the countdown ended at %(end)s."),
-                          field="amount", rule="land.countdown", arrived=_shown(now), end=_shown(ends))
+                          field="amount", rule=terms.rule("countdown"), arrived=_shown(now), end=_shown(ends))
     return ends
 
 
-def decide(offers: Sequence[Offer], reserve: Decimal | None) -> Decision:
+def decide(offers: Sequence[Offer], reserve: Decimal | None, trade_type: str = "land") -> Decision:
     """The result from the accepted offers and the revealed reserve (None: no reserve set): the highest offer, the
-    earliest of equals, sells if it reaches the reserve (39号令 Art. 19)."""
+    earliest of equals, sells if it reaches the reserve (39号令 Art. 19; a property lot's bidding likewise, its
+    listing price being the floor every valid offer already meets)."""
     top = highest(offers)
     if top is None:
-        return Decision(NO_OFFER, None, "land.listing_end")
+        return Decision(NO_OFFER, None, rule_of(trade_type, "listing_end"))
     if reserve is not None and top.amount < reserve:
-        return Decision(BELOW_RESERVE, None, "land.reserve_price")
+        return Decision(BELOW_RESERVE, None, rule_of(trade_type, "reserve_price"))
     tied = sum(1 for o in offers if o.amount == top.amount) > 1
+    if trade_type == "property":
+        return Decision(DEAL, top, "property.competitive_bidding")
     return Decision(DEAL, top, "land.equal_offers" if tied else "land.listing_end")
 
 

@@ -69,7 +69,11 @@ class PropertyTerms:
     result_publicity_days: int
     upfront_percent: Decimal | None = None
     balance_months: int | None = None
-    price_approval: str | None = None
+    price_approval: str | None = None  # the approval's document number
+    price_approval_body: str | None = None  # who approved it
+    asset: str = "equity"  # equity (企业国有产权) | collective_lease (农村集体资产公开租赁)
+    lease_years: int | None = None
+    resolution: str | None = None  # the villagers' assembly's decision to lease
 
 
 @dataclass(frozen=True)
@@ -340,7 +344,14 @@ def render_announcement(context: DocumentContext) -> tuple[str, str]:
     """The lot's announcement (招标公告, 采购公告, 出让公告, 转让公告) as (title, text)."""
     plan(context.trade_type, context.method)  # refuses unknown pairs and 协议转让
     kind = _ANNOUNCEMENT_KINDS.get((context.trade_type, context.method)) or _SHORT_KINDS[context.method]
+    if _is_lease(context):
+        kind = "公开租赁公告"
     return _render(f"{context.trade_type}_announcement.txt", context, kind)
+
+
+def _is_lease(context: DocumentContext) -> bool:
+    """Whether the lot is a village collective asset lease (农村集体资产公开租赁)."""
+    return context.property_terms is not None and context.property_terms.asset == "collective_lease"
 
 
 def render_documents(context: DocumentContext) -> tuple[str, str]:
@@ -349,5 +360,5 @@ def render_documents(context: DocumentContext) -> tuple[str, str]:
     if context.trade_type in ("construction", "procurement"):
         kind = _words(context.trade_type, context.method)["doc"]
     else:
-        kind = _DOCUMENT_KINDS[context.trade_type]
+        kind = "租赁文件" if _is_lease(context) else _DOCUMENT_KINDS[context.trade_type]
     return _render(f"{context.trade_type}_documents.txt", context, kind)

@@ -184,7 +184,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("listing", "place_offer", None, "bidder", "before_listing_end",
        ("land.increments", "property.competitive_bidding"), "listing"),
     _t("listing", "close_listing", "publicity", "system staff", "after_listing_end",
-       ("land.listing_end", "property.disclosure"), "listing"),
+       ("land.listing_end", "property.disclosure", "property.agreement_price"), "listing"),
     _t("listing", "start_auction", "auction", "system staff", "after_listing_end",
        ("land.listing_end", "property.competitive_bidding"), "listing"),
     _t("announced", "start_auction", "auction", "system staff", "after_auction_start",
@@ -197,7 +197,7 @@ TRANSITIONS: tuple[Transition, ...] = (
        ("property.methods",), "agreement"),
     # failure (流标) and the next round of the same lot
     _t("opening evaluating auction", "fail", "failed", "system staff", None,
-       _MIN_BIDS + ("land.reserve_price",)),
+       _MIN_BIDS + ("land.reserve_price", "property.competitive_bidding")),
     _t("listing", "fail", "failed", "system staff", "after_listing_end",
        ("land.listing_end", "property.no_buyer_revalue")),
     _t("failed", "retrade", "draft", "tenderee staff", None, _MIN_BIDS + ("property.no_buyer_revalue",)),
@@ -208,7 +208,8 @@ TRANSITIONS: tuple[Transition, ...] = (
        ("construction.publicity_period", "procurement.purchaser_decision", "property.result_publicity")),
     # stage 5: follow-up
     _t("awarded", "register_contract", "contracted", "tenderee staff", None,
-       ("construction.contract_deadline", "procurement.contract_deadline")),
+       ("construction.contract_deadline", "procurement.contract_deadline", "property.payment_days",
+        "property.instalment_upfront")),
     _t("contracted", "archive", "archived", "staff", None,
        ("construction.deposit_refund", "procurement.files_kept", "electronic.logs")),
     # cancellation (tenderee asks, supervisor decides) and suspension

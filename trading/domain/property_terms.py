@@ -7,6 +7,12 @@ in force: the listing price against the approved valuation, the payment terms, t
 - Payment is in one sum, or in instalments: at least ``property.instalment_upfront`` (30%) up front and the rest
   within ``property.instalment_term`` (1 year, as months) (Art. 28).
 - The result is publicised for at least ``property.result_publicity`` (5) working days.
+
+The approval of a low relisting price records who gave it (the body that approved the transfer) and its document
+number. A village collective asset lease (农村集体资产 公开租赁, ``asset`` "collective_lease") trades the same way with
+the annual rent as its price: it needs the villagers' assembly's decision (``property.collective_resolution``) and
+a lease term of at most ``property.lease_term`` (20) years; 32号令's valuation floor and payment terms govern state
+property only, so a lease records no valuation floor and pays its rent by the year.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from .money import CENT, parse_yuan
 from .rules import RuleSet
 
 PAYMENTS = ("lump_sum", "instalments")
+ASSETS = ("equity", "collective_lease")  # 企业国有产权转让 / 农村集体资产公开租赁
 
 
 @dataclass(frozen=True)
@@ -30,7 +37,11 @@ class PropertyInput:
     upfront_percent: str = ""
     balance_months: str = ""
     result_publicity_days: str = ""
-    price_approval: str = ""
+    price_approval: str = ""  # the approval's document number (批准文号)
+    price_approval_body: str = ""  # who approved it (批准单位)
+    asset: str = "equity"
+    lease_years: str = ""
+    resolution: str = ""  # the villagers' assembly's decision (村民会议决议), for a collective lease
 
 
 def _whole(text: str, field: str, message: str) -> int:
@@ -41,9 +52,15 @@ def _whole(text: str, field: str, message: str) -> int:
     return int(text)
 
 
-def check(in_force: RuleSet, data: PropertyInput, *, starting_price: Decimal, lot_round: int) -> tuple[Decimal, dict]:
+def check(in_force: RuleSet, data: PropertyInput, *, starting_price: Decimal, lot_round: int
+          ) -> tuple[Decimal | None, dict]:
     """The valuation and the terms to keep with the lot (``property_terms``), or the first refusal naming its field
     and rule."""
+    if (data.asset or "equity") not in ASSETS:
+        raise DomainError(N_("Choose what is traded: state-owned property rights or a village collective lease."),
+                          field="asset")
+    if data.asset == "collective_lease":
+        return _lease(in_force, data)
     valuation = parse_yuan(data.valuation, "valuation")
     if valuation <= 0:
         raise DomainError(N_("Enter the approved valuation (评估值)."), field="valuation")
@@ -54,11 +71,17 @@ def check(in_force: RuleSet, data: PropertyInput, *, starting_price: Decimal, lo
                              "yuan."), field="starting_price", rule="property.listing_price_floor",
                           floor=f"{floor:,.2f}")
     needs_approval = (valuation * in_force.value("property.relist_approval") / 100).quantize(CENT)
-    if lot_round > 1 and starting_price < needs_approval and len(approval) < 4:
+    approver = (data.price_approval_body or "").strip()[:200]
+    low = lot_round > 1 and starting_price < needs_approval
+    if low and len(approval) < 4:
         raise DomainError(N_("A relisting price below %(percent)s%% of the valuation (%(limit)s yuan) needs the "
-                             "written approval of the body that approved the transfer: enter its reference."),
+                             "written approval of the body that approved the transfer: enter its document number."),
                           field="price_approval", rule="property.relist_approval",
                           percent=in_force.value("property.relist_approval"), limit=f"{needs_approval:,.2f}")
+    if low and len(approver) < 4:
+        raise DomainError(N_("Enter who approved the relisting price below %(percent)s%% of the valuation (the body "
+                             "that approved the transfer)."), field="price_approval_body",
+                          rule="property.relist_approval", percent=in_force.value("property.relist_approval"))
     terms: dict = {"payment": data.payment}
     if data.payment not in PAYMENTS:
         raise DomainError(N_("Choose payment in one sum or in instalments."), field="payment")
@@ -86,7 +109,32 @@ def check(in_force: RuleSet, data: PropertyInput, *, starting_price: Decimal, lo
     terms["result_publicity_days"] = days
     if approval:
         terms["price_approval"] = approval
+    if approver:
+        terms["price_approval_body"] = approver
     return valuation, terms
+
+
+def _lease(in_force: RuleSet, data: PropertyInput) -> tuple[Decimal | None, dict]:
+    """A village collective lease's terms: the term in years, the assembly's decision, the result publicity; the
+    valuation, if one is given, is kept for information."""
+    valuation = parse_yuan(data.valuation, "valuation") if (data.valuation or "").strip() else None
+    most = int(in_force.value("property.lease_term"))
+    years = _whole(data.lease_years, "lease_years", N_("Enter the lease term in whole years."))
+    if not 1 <= years <= most:
+        raise DomainError(N_("A lease runs from 1 to %(most)s years."), field="lease_years", rule="property.lease_term",
+                          most=most)
+    resolution = (data.resolution or "").strip()[:300]
+    if len(resolution) < 4:
+        raise DomainError(N_("Enter the villagers' assembly's decision to lease (date and reference)."),
+                          field="resolution", rule="property.collective_resolution")
+    least_days = int(in_force.value("property.result_publicity"))
+    days = _whole(data.result_publicity_days or str(least_days), "result_publicity_days",
+                  N_("Enter the result publicity in working days."))
+    if days < least_days:
+        raise DomainError(N_("The result is publicised for at least %(least)s working days."),
+                          field="result_publicity_days", rule="property.result_publicity", least=least_days)
+    return valuation, {"asset": "collective_lease", "lease_years": years, "resolution": resolution,
+                       "payment": "annual_rent", "result_publicity_days": days}
 
 
 def input_of(valuation: Decimal | None, terms: dict | None) -> PropertyInput:
@@ -96,4 +144,7 @@ def input_of(valuation: Decimal | None, terms: dict | None) -> PropertyInput:
                          upfront_percent=str(terms.get("upfront_percent", "")),
                          balance_months=str(terms.get("balance_months", "")),
                          result_publicity_days=str(terms.get("result_publicity_days", "")),
-                         price_approval=terms.get("price_approval", ""))
+                         price_approval=terms.get("price_approval", ""),
+                         price_approval_body=terms.get("price_approval_body", ""),
+                         asset=terms.get("asset", "equity"), lease_years=str(terms.get("lease_years", "")),
+                         resolution=terms.get("resolution", ""))

@@ -79,6 +79,7 @@ BADONG = "巴东县公共资源交易“五统一”管理制度（19项）"
 YICHANG = "宜昌市公共资源交易管理：招标办核发进场交易证明书"
 DJCP = "GB/T 22239-2019 网络安全等级保护基本要求"
 SHANTOU = "汕头市国有建设用地使用权网上交易暂行规则"
+EXCHANGE = "产权交易机构企业国有产权转让操作规则及网络竞价实施办法（多次报价）"
 QINZHOU = "钦州市2021年国有建设用地使用权网上挂牌出让公告（1小时自由竞价，其后5分钟倒计时）"
 HI, LO, FIX = "higher", "lower", None
 TWO_THIRDS = Fraction(2, 3)
@@ -318,6 +319,43 @@ _TABLE = (
      "其余款项付款期限不超过1年", "instalments: the rest within 1 year"),
     ("property.no_buyer_revalue", 1, "years", PR, LO, "S", O32,
      "自首次正式披露起超过12个月未征集到合格受让方的，重新审计、评估", "no buyer after 12 months: re-value"),
+    ("property.qualification", None, None, PR, FIX, "R", f"{O32}；{EXCHANGE}",
+     "产权交易机构对意向受让方登记并审核其是否符合受让条件；交纳保证金后方可参与交易",
+     "the centre registers intending buyers and checks them against the conditions; a deposit first"),
+    ("property.paddle_numbers", None, None, PR, FIX, "R", f"{EXCHANGE}；各地网上交易规则",
+     "意向受让方以竞买号参加竞价，成交前不公开意向受让方的名称和数量", "buyers take part by paddle number; "
+     "their names and number are not disclosed before the deal"),
+    ("property.agreement_price", None, None, PR, FIX, "S", f"{O32}；{EXCHANGE}",
+     "信息披露期满只产生一个符合条件的意向受让方的，以不低于挂牌价的价格协议成交",
+     "one qualified buyer at the end of the disclosure: a deal by agreement at no less than the listing price"),
+    ("property.increments", None, None, PR, FIX, "S", EXCHANGE,
+     "网络竞价首次报价不低于挂牌价，此后按加价幅度高于当前最高报价", "online bidding from the listing price, "
+     "then on the increment grid above the highest"),
+    ("property.bidding_notice", 30, "minutes", PR, HI, "P", "平台网络竞价安排（资格确认后通知竞买人竞价开始时间）",
+     "产生两个及以上符合条件的意向受让方的，网络竞价在信息披露期满（或最后一个资格确认）后此时长开始",
+     "the online bidding opens this long after the disclosure ends (or the last buyer is qualified)"),
+    ("property.countdown", 5, "minutes", PR, HI, "S", EXCHANGE,
+     "网络竞价（多次报价）每次有效报价后限时报价周期重新计算，周期内无新报价的竞价结束",
+     "the multi-round online bidding's countdown, restarted by each offer; it ends when a countdown runs out"),
+    ("property.own_highest", None, None, PR, FIX, "P", "平台网上交易规则（竞买人不得对自己的最高报价加价）",
+     "当前最高报价的竞买人不得再次报价", "the holder of the highest offer may not raise it itself"),
+    ("property.deposit_to_price", None, None, PR, FIX, "R", EXCHANGE,
+     "受让方交纳的交易保证金转为交易价款", "the buyer's deposit becomes part of the price"),
+    ("property.deposit_refund", 5, "working_days", PR, LO, "R", EXCHANGE,
+     "未成交意向受让方的保证金在交易结束后5个工作日内原路退还", "deposits of the other buyers refunded within 5 "
+     "working days after the trade ends"),
+    ("property.payment_days", 5, "working_days", PR, LO, "R", f"{O32} 第二十八条",
+     "交易价款原则上自合同生效之日起5个工作日内一次付清；分期付款的首期款亦在5个工作日内支付",
+     "the price is paid in one sum within 5 working days of the contract (instalments: the first one)"),
+    ("property.instalment_guarantee", None, None, PR, FIX, "R", f"{O32} 第二十八条",
+     "分期付款的，其余款项应当提供转让方认可的合法有效担保，并按同期银行贷款利率支付延期付款期间的利息",
+     "instalments: the rest is secured by a guarantee the transferor accepts and bears interest at the bank "
+     "lending rate"),
+    ("property.lease_term", 20, "years", PR, LO, "T", "中华人民共和国民法典 第七百零五条",
+     "租赁期限不得超过二十年", "a lease runs at most 20 years"),
+    ("property.collective_resolution", None, None, PR, FIX, "R", "中华人民共和国村民委员会组织法 第二十四条",
+     "以租赁等方式处分村集体财产，须经村民会议（或村民代表会议）讨论决定", "leasing a village's collective "
+     "assets needs the villagers' (representatives') assembly's decision"),
     # -- early-warning screens (预警), supervision module --
     ("screen.min_bids", 3, "count", CP, LO, "S", SCREEN,
      "有效投标少于3个时不做价格筛查", "price screens skipped below 3 valid bids"),

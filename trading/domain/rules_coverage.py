@@ -33,6 +33,8 @@ PRICE_WEIGHT = ("tests/domain/test_scoring.py::"
                 "test_the_procurement_price_weight_is_refused_one_point_under_the_order_87_minimum")
 RESULT_LIMITS = "tests/services/test_result_limits.py"
 AUCTION = "tests/domain/test_auction.py"
+PROPERTY = "tests/domain/test_property_trade.py"
+PROPERTY_SERVICES = "tests/services/test_property_trades.py"
 SCREENS = ("not enforced as a warning yet: computed by domain/screens.py (tests/domain/test_screens.py at each "
            "threshold) and shown on the supervisor's screens page, without a stored decision (issue 19)")
 
@@ -210,16 +212,51 @@ COVERAGE: dict[str, Coverage] = {
                                       "tests/domain/test_property_terms.py::test_the_first_listing_price_is_at_least_the_valuation"),
     "property.relist_approval": C("domain/property_terms.py: a later round below 90% needs the approval's reference",
                                   "tests/domain/test_property_terms.py::test_a_relisting_below_90_percent_of_the_valuation_needs_the_written_approval"),
-    "property.competitive_bidding": N("not enforced: listing offers and online bidding are not built yet; the "
-                                      "documents state the rule"),
+    "property.competitive_bidding": C("services/property_trades.py end_disclosure (two or more qualified buyers bid "
+                                      "online), domain/property_trade.py route",
+                                      f"{PROPERTY}::test_the_disclosure_routes_by_the_number_of_qualified_buyers"),
     "property.result_publicity": C("domain/property_terms.py: the lot's publicity days at filing and announcement",
                                    "tests/domain/test_property_terms.py::test_the_result_is_publicised_for_at_least_5_working_days_or_the_centres_stricter_number"),
     "property.instalment_upfront": C("domain/property_terms.py: the payment terms at filing",
                                      "tests/domain/test_property_terms.py::test_instalments_are_at_least_30_percent_up_front_and_the_rest_within_a_year"),
     "property.instalment_term": C("domain/property_terms.py: the payment terms at filing",
                                   "tests/domain/test_property_terms.py::test_instalments_are_at_least_30_percent_up_front_and_the_rest_within_a_year"),
-    "property.no_buyer_revalue": N("not enforced: the documents state it; the platform does not yet count 12 months "
-                                   "from the first disclosure"),
+    "property.qualification": C("services/property_trades.py qualify/refuse (staff only, deposit in full first)",
+                                f"{PROPERTY_SERVICES}::test_staff_qualify_a_buyer_only_once_its_deposit_is_in_and_refuse_"
+                                "another_with_its_deposit_refunded"),
+    "property.paddle_numbers": C("services/auctions.py board (paddle numbers only); domain/visibility.py",
+                                 "tests/security/test_property_buyers.py::test_no_page_names_an_intending_buyer_"
+                                 "before_the_deal"),
+    "property.agreement_price": C("domain/property_trade.py check_agreement_price",
+                                  f"{PROPERTY}::test_one_buyer_agrees_at_no_less_than_the_listing_price"),
+    "property.increments": C("domain/auction.py check_amount (the property lot's terms)",
+                             f"{AUCTION}::test_a_property_lots_bidding_names_the_property_rules"),
+    "property.bidding_notice": C("services/property_trades.py end_disclosure (bidding_start)",
+                                 f"{AUCTION}::test_a_property_lots_bidding_names_the_property_rules"),
+    "property.countdown": C("domain/auction.py check_bidding_time (the property lot's terms)",
+                            f"{AUCTION}::test_a_property_lots_bidding_names_the_property_rules"),
+    "property.own_highest": C("domain/auction.py check_not_own_highest",
+                              f"{AUCTION}::test_a_property_lots_bidding_names_the_property_rules"),
+    "property.deposit_to_price": C("services/auction_results.py conclude (the buyer's deposit applied)",
+                                   f"{PROPERTY_SERVICES}::test_two_buyers_bid_online_and_the_highest_offer_when_the_"
+                                   "countdown_runs_out_wins"),
+    "property.deposit_refund": C("services/auction_results.py refund_due; services/property_trades.py refuse",
+                                 f"{PROPERTY_SERVICES}::test_two_buyers_bid_online_and_the_highest_offer_when_the_"
+                                 "countdown_runs_out_wins"),
+    "property.payment_days": C("domain/property_trade.py check_contract",
+                               f"{PROPERTY}::test_a_lump_sum_is_due_within_five_working_days_of_the_contract"),
+    "property.instalment_guarantee": C("domain/property_trade.py check_contract",
+                                       f"{PROPERTY}::test_instalments_need_30_percent_up_front_the_rest_within_a_"
+                                       "year_a_guarantee_and_interest"),
+    "property.lease_term": C("domain/property_terms.py _lease; domain/property_trade.py check_contract",
+                             "tests/domain/test_property_terms.py::test_a_collective_lease_needs_the_assembly_"
+                             "decision_and_at_most_20_years"),
+    "property.collective_resolution": C("domain/property_terms.py _lease",
+                                        "tests/domain/test_property_terms.py::test_a_collective_lease_needs_the_"
+                                        "assembly_decision_and_at_most_20_years"),
+    "property.no_buyer_revalue": N("not enforced: a disclosure that ends without a qualified buyer fails naming it "
+                                   "(services/auction_results.py decide), but the platform does not yet count 12 "
+                                   "months from the first disclosure"),
     # early-warning screens
     **{rule_id: N(SCREENS) for rule_id in RULES if rule_id.startswith("screen.")},
     "screen.shared_account": C("services/deposits.py shared_payer_accounts",

@@ -55,6 +55,8 @@ class Fact(StrEnum):
     BID_STATISTICS = "bid_statistics"  # the opening record's counts (bids received, opened, not opened) and its
     # lowest and highest price, without names: read out at the public opening (招标投标法 第三十六条: 当众拆封、宣读),
     # so published (open data, OCDS bid statistics) once the opening is under way, never before the deadline
+    APPLICANTS = "applicants"  # a property lot's intending buyers, to the centre that checks them against the
+    # conditions (property.qualification): its staff (and the supervisor watching them) from the start
 
 
 AUDIENCES = ("supervisor", "staff", "admin", "party", "bidder", "public")
@@ -67,12 +69,14 @@ POLICY: dict[Fact, dict[str, Phase | None]] = {
     Fact.PANEL_NAMES: {"supervisor": _B, "staff": _E, "admin": _D, "party": _D, "bidder": _D, "public": _D},
     Fact.DRAW_POOL: {"supervisor": _O, "staff": _O, "admin": _D, "party": _D, "bidder": None, "public": None},
     Fact.BID_STATISTICS: {"supervisor": _O, "staff": _O, "admin": _O, "party": _O, "bidder": _O, "public": _O},
+    Fact.APPLICANTS: {"supervisor": _B, "staff": _B, "admin": _E, "party": _E, "bidder": None, "public": None},
 }
 
 # Audit actions that reveal a fact: shown only to those who may see it for the entry's lot.
 BIDDER_ACTIONS = frozenset({"registration.sign_up", "registration.download", "objection.raise", "deposit.payment",
                             "deposit.refund", "bid.submit", "bid.withdraw", "auction.qualify", "auction.offer",
-                            "auction.join", "deposit.applied"})
+                            "auction.join", "deposit.applied", "property.qualify", "property.refuse",
+                            "property.agreement"})
 PANEL_ACTIONS = frozenset({"draw.rank", "draw.call", "draw.answer", "draw.complete", "evaluation.statement",
                            "evaluation.conflict", "evaluation.chair", "evaluation.confirm", "evaluation.report",
                            "evaluation.rate"})
@@ -135,7 +139,7 @@ def may_see(fact: Fact, viewer: Viewer, phase: Phase, *, own: bool = False) -> b
 
 ACTIONS: dict[Fact, frozenset[str]] = {Fact.BIDDERS: BIDDER_ACTIONS, Fact.DEPOSITS: frozenset(),
                                        Fact.PANEL_NAMES: PANEL_ACTIONS, Fact.DRAW_POOL: POOL_ACTIONS,
-                                       Fact.BID_STATISTICS: frozenset()}
+                                       Fact.BID_STATISTICS: frozenset(), Fact.APPLICANTS: frozenset()}
 
 
 def actions_of(fact: Fact) -> frozenset[str]:

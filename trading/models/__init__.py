@@ -1,7 +1,7 @@
 """SQLAlchemy models, one module per aggregate. Importing this registers every table."""
 
 from .accounts import ApiToken, Organisation, RecoveryCode, User, UserRole, can_administer, can_read_audit
-from .auctions import Auction, Offer, Paddle
+from .auctions import Auction, Offer, Paddle, Qualification, TransferContract
 from .audit import AuditEntry, AuditHead
 from .bank import BankAccount, BankTransfer, Deposit, DepositPayment
 from .bids import Bid, BidderCertificate, HolderChange, HolderKey, KeyShare, OpeningKey
@@ -41,7 +41,7 @@ from .settings import RuleSetting
 from .statistics import Deal, DealCell, DealSpan
 
 __all__ = [
-    "Auction", "BlacklistEntry", "Complaint", "CreditEvent", "Offer", "Paddle",
+    "Auction", "BlacklistEntry", "Complaint", "CreditEvent", "Offer", "Paddle", "Qualification", "TransferContract",
     "ApiToken", "BankAccount", "BankTransfer", "Bid", "BidderCertificate", "Deposit", "DepositPayment",
     "HolderChange", "HolderKey", "KeyShare", "OpeningKey", "BeaconPulse", "Draw", "DrawCall", "Expert",
     "ExpertPenalty", "ExpertRelative", "ExpertSpecialty", "ExpertTie", "RuleSetting", "OpeningEntry",

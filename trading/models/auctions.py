@@ -3,7 +3,7 @@ sequence, and the state of its listing and bidding with the sealed reserve price
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -64,10 +64,12 @@ class Auction(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lot.id"))
     round: Mapped[int] = mapped_column()
-    # listing -> confirming (window to join) -> bidding -> awaiting_reserve -> decided
+    # land: listing -> confirming (window to join) -> bidding -> awaiting_reserve -> decided
+    # property: listing (disclosure) -> qualifying (applications still undecided) -> agreement | bidding -> decided
     phase: Mapped[str] = mapped_column(sa.String(20), default="listing", index=True)
     last_seq: Mapped[int] = mapped_column(default=0)
     countdown_end: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    bidding_start: Mapped[datetime | None] = mapped_column(UTCDateTime())  # property: when its online bidding opens
     reserve_commitment: Mapped[str | None] = mapped_column(sa.String(64))
     reserve_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reserve_set_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
@@ -83,3 +85,46 @@ class Auction(db.Model):
     winner: Mapped[Paddle | None] = relationship(foreign_keys=[winner_paddle_id])
 
     __table_args__ = (sa.UniqueConstraint("lot_id", "round", name="uq_auction_lot_round"),)
+
+
+class Qualification(db.Model):
+    """意向受让方资格确认: the centre's decision on an intending buyer of a property lot (signed up, deposit in full):
+    qualified (its paddle number issued) or refused with the reason (its deposit refunded)."""
+
+    __tablename__ = "qualification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lot.id"), index=True)
+    round: Mapped[int] = mapped_column()
+    registration_id: Mapped[int] = mapped_column(sa.ForeignKey("registration.id"), unique=True)
+    bidder_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"))
+    decision: Mapped[str] = mapped_column(sa.String(16))  # qualified | refused
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    decided_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    bidder: Mapped[Organisation] = relationship()
+
+
+class TransferContract(db.Model):
+    """产权交易合同 (or 租赁合同 for a collective lease): registered after the result publicity, with its payment
+    terms (``terms``: payment, upfront, first_due, balance, balance_due, guarantee, interest_rate; or the lease's
+    start, end and rent)."""
+
+    __tablename__ = "transfer_contract"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lot.id"), index=True)
+    round: Mapped[int] = mapped_column()
+    buyer_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"))
+    number: Mapped[str] = mapped_column(sa.String(100))
+    signed_on: Mapped[date] = mapped_column(sa.Date)
+    price: Mapped[Decimal] = mapped_column(Money())
+    payment: Mapped[str] = mapped_column(sa.String(16))  # lump_sum | instalments | annual_rent
+    terms: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    buyer: Mapped[Organisation] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("lot_id", "round", name="uq_transfer_contract_lot_round"),)

@@ -78,7 +78,10 @@ def _property_terms(lot: Lot) -> documents.PropertyTerms | None:
     return documents.PropertyTerms(payment=terms["payment"], result_publicity_days=terms["result_publicity_days"],
                                    upfront_percent=Decimal(upfront) if upfront else None,
                                    balance_months=terms.get("balance_months"),
-                                   price_approval=terms.get("price_approval"))
+                                   price_approval=terms.get("price_approval"),
+                                   price_approval_body=terms.get("price_approval_body"),
+                                   asset=terms.get("asset") or "equity", lease_years=terms.get("lease_years"),
+                                   resolution=terms.get("resolution"))
 
 
 def rules_of(ctx, lot: Lot):
@@ -140,7 +143,8 @@ def publish(ctx, session, actor, now: datetime, lot: Lot, timetable: schedule.Sc
                           rule="platform.five_stages")
     in_force = rulebook.record(ctx, session, lot)  # the round keeps the rules it is announced under
     schedule.validate(lot.project.trade_type, lot.method, timetable, now, rules=in_force)
-    if lot.project.trade_type == "property" and lot.valuation is not None:  # against the rules it is announced under
+    if lot.project.trade_type == "property" and (lot.valuation is not None or lot.property_terms):  # against the
+        # rules it is announced under
         property_terms.check(in_force, property_terms.input_of(lot.valuation, lot.property_terms),
                              starting_price=lot.starting_price, lot_round=lot.round)
     if key_threshold is not None:

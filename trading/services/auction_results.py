@@ -1,15 +1,17 @@
-"""The clock's part in a live land trade and its end (``services.auctions``): the step that ends the listing, opens
-the window to join the online bidding, starts the bidding and ends it on its countdown; the decision on the
-revealed reserve; the deal (成交确认书 signed by the platform, the winner's deposit into the price, the others
+"""The clock's part in a live land or property trade and its end (``services.auctions``): the step that ends the
+listing, opens the window to join the online bidding, starts the bidding and ends it on its countdown; the decision
+on the revealed reserve; the deal (成交确认书 signed by the platform, the winner's deposit into the price, the others
 refunded, the deal into the statistics) or the failure (流拍, every deposit refunded).
 
 ``step`` is idempotent: it looks at the lot's phase and the time and moves at most as far as ``now`` allows; the
 chronograph calls it under the lot's row lock (``SELECT ... FOR UPDATE SKIP LOCKED``), so two tickers never decide
-a lot twice.
+a lot twice. A property lot's disclosure ends in ``services.property_trades.end_disclosure`` (routed by its
+qualified buyers); its bidding and its decision then follow the land's, under its own rules.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -19,12 +21,14 @@ from ..models import Auction, Lot, Paddle, Project
 from . import audit, deals, deposits, rulebook
 from .auctions import (
     LIVE_METHODS,
+    LIVE_TRADE_TYPES,
     auction_of,
     deposits_of,
     is_live,
     notify_board,
     offers,
     paddles,
+    rule,
     terms,
 )
 from .lots import transition
@@ -33,9 +37,9 @@ from .lots import transition
 def due(session, now: datetime):
     """Select of the ids of live lots whose trade may move at ``now`` (the chronograph locks and steps them)."""
     ending = sa.and_(Lot.state == "listing", Lot.listing_end <= now,
-                     sa.or_(Auction.id.is_(None), Auction.phase.in_(["listing", "confirming"])))
+                     sa.or_(Auction.id.is_(None), Auction.phase.in_(["listing", "confirming", "qualifying"])))
     bidding = sa.and_(Lot.state == "auction", Auction.phase == "bidding", Auction.countdown_end <= now)
-    live = sa.select(Project.id).where(Project.trade_type == "land")
+    live = sa.select(Project.id).where(Project.trade_type.in_(LIVE_TRADE_TYPES))
     return (sa.select(Lot.id).outerjoin(Auction, sa.and_(Auction.lot_id == Lot.id, Auction.round == Lot.round))
             .where(Lot.method.in_(LIVE_METHODS), Lot.project_id.in_(live), sa.or_(ending, bidding)))
 
@@ -47,7 +51,11 @@ def step(ctx, session, now: datetime, lot: Lot) -> list[str]:
     state = auction_of(session, lot, create=True)
     found = terms(ctx, session, lot)
     done: list[str] = []
-    if state.phase == "listing" and now >= found.listing_end:
+    if lot.project.trade_type == "property":
+        from .property_trades import end_disclosure
+
+        done += end_disclosure(ctx, session, now, lot, state)
+    elif state.phase == "listing" and now >= found.listing_end:
         accepted = rules_of_auction_views(session, lot)
         eligible = {o.paddle for o in accepted}
         state.phase = "confirming" if len(eligible) > 1 else "deciding"
@@ -67,7 +75,7 @@ def step(ctx, session, now: datetime, lot: Lot) -> list[str]:
     if state.phase == "bidding" and state.countdown_end is not None and now >= state.countdown_end:
         state.phase = "deciding"
         audit.record(session, None, now, "auction.countdown_ended", object_type="lot", object_id=lot.id,
-                     rule="land.countdown", payload={"countdown_end": state.countdown_end})
+                     rule=found.rule("countdown"), payload={"countdown_end": state.countdown_end})
         done.append("end_bidding")
     if state.phase == "deciding":
         if state.reserve_commitment is not None and state.reserve is None:
@@ -90,10 +98,12 @@ def rules_of_auction_views(session, lot: Lot) -> list[rules_of_auction.Offer]:
 def decide(ctx, session, now: datetime, lot: Lot, state: Auction) -> str:
     """Decide the trade on the accepted offers and the revealed reserve: the deal, or 流拍."""
     accepted = rules_of_auction_views(session, lot)
-    decision = rules_of_auction.decide(accepted, state.reserve)
+    decision = rules_of_auction.decide(accepted, state.reserve, lot.project.trade_type)
     outcome = decision.outcome
     if outcome == rules_of_auction.NO_OFFER and not paddles(session, lot):
         outcome = rules_of_auction.NO_BIDDER
+        if lot.project.trade_type == "property":
+            decision = rules_of_auction.Decision(outcome, None, "property.no_buyer_revalue")
     state.phase, state.outcome, state.rule, state.decided_at = "decided", outcome, decision.rule, now
     if outcome == rules_of_auction.DEAL:
         winner = session.scalar(sa.select(Paddle).where(Paddle.lot_id == lot.id, Paddle.round == lot.round,
@@ -101,9 +111,13 @@ def decide(ctx, session, now: datetime, lot: Lot, state: Auction) -> str:
         state.winner_paddle_id, state.price = winner.id, decision.winner.amount
         conclude(ctx, session, now, lot, state, winner, decision)
         return "deal"
-    transition(session, lot, "fail", None, "system", now, rule="land.reserve_price" if lot.state == "auction" else
-               "land.listing_end", payload={"outcome": outcome, "rule": decision.rule})
-    _refund_all(ctx, session, now, lot, None, reason="流拍，退还竞买保证金")
+    fail_rule = {("land", True): "land.reserve_price", ("land", False): "land.listing_end",
+                 ("property", True): "property.competitive_bidding",
+                 ("property", False): "property.no_buyer_revalue"}[(lot.project.trade_type, lot.state == "auction")]
+    transition(session, lot, "fail", None, "system", now, rule=fail_rule,
+               payload={"outcome": outcome, "rule": decision.rule})
+    _refund_all(ctx, session, now, lot, None, reason="流拍，退还竞买保证金" if lot.project.trade_type == "land"
+                else "未成交")
     return "fail"
 
 
@@ -112,19 +126,24 @@ def conclude(ctx, session, now: datetime, lot: Lot, state: Auction, winner: Padd
     """The deal: the lot's result is public, the signed 成交确认书, the winner's deposit into the price, the other
     deposits refunded, and the deal in the statistics at once."""
     action = "close_auction" if lot.state == "auction" else "close_listing"
-    transition(session, lot, action, None, "system", now,
-               rule="land.reserve_price" if action == "close_auction" else "land.listing_end",
+    closing = {("land", "close_auction"): "land.reserve_price", ("land", "close_listing"): "land.listing_end",
+               ("property", "close_auction"): "property.competitive_bidding",
+               ("property", "close_listing"): "property.agreement_price"}[(lot.project.trade_type, action)]
+    transition(session, lot, action, None, "system", now, rule=closing,
                payload={"paddle": winner.number, "bidder_id": winner.bidder_id, "price": state.price,
                         "seq": decision.winner.seq, "decided_by": decision.rule})
+    if lot.project.trade_type == "property":  # the result publicity of the lot's terms (property.result_publicity)
+        lot.publicity_end = publicity_end(ctx, session, lot, now)
     state.confirmation = rules_of_auction.sign_confirmation(confirmation_fields(lot, state, winner, decision, now),
                                                             ctx.keyring.platform.signing_key)
     for deposit in deposits_of(session, lot):
         if deposit.bidder_id == winner.bidder_id and deposit.status == "paid":
             deposit.status = "applied"
             audit.record(session, None, now, "deposit.applied", object_type="lot", object_id=lot.id,
-                         rule="land.deposit_to_price", payload={"deposit_id": deposit.id, "amount": deposit.received,
-                                                                "bidder_id": deposit.bidder_id})
-    _refund_all(ctx, session, now, lot, winner.bidder_id, reason="未竞得")
+                         rule=rule(lot, "deposit_to_price"),
+                         payload={"deposit_id": deposit.id, "amount": deposit.received, "bidder_id": deposit.bidder_id})
+    _refund_all(ctx, session, now, lot, winner.bidder_id,
+                reason="未竞得" if lot.project.trade_type == "land" else "未受让")
     deals.record_deal(session, now, lot, state.price, now)
 
 
@@ -132,7 +151,10 @@ def confirmation_fields(lot: Lot, state: Auction, winner: Paddle, decision: rule
                         now: datetime) -> dict:
     """What the 成交确认书 states, as plain JSON values (the platform signs exactly these)."""
     premium = state.price - lot.starting_price
+    terms = lot.property_terms or {}
     return {
+        "trade_type": lot.project.trade_type, "asset": terms.get("asset") or None,
+        "lease_years": terms.get("lease_years"),
         "deal_code": lot.deal_code or "", "lot": lot.name, "project": lot.project.name,
         "land_authority": lot.project.tenderee.name, "winner": winner.bidder.name, "paddle": winner.number,
         "price": f"{state.price:.2f}", "starting_price": f"{lot.starting_price:.2f}", "premium": f"{premium:.2f}",
@@ -142,12 +164,28 @@ def confirmation_fields(lot: Lot, state: Auction, winner: Paddle, decision: rule
     }
 
 
-def _refund_all(ctx, session, now: datetime, lot: Lot, keep_bidder: int | None, *, reason: str) -> None:
-    """Refund every deposit of the round but the winner's, due within the land rule's working days."""
+def refund_due(ctx, session, lot: Lot, now: datetime) -> datetime:
+    """When a deposit refunded at ``now`` is due at the latest (``land.deposit_refund``,
+    ``property.deposit_refund``)."""
     from .result import period_end
 
-    in_force = rulebook.of_lot(ctx, session, lot)
-    due_at = period_end(now, in_force["land.deposit_refund"])
+    return period_end(now, rulebook.of_lot(ctx, session, lot)[rule(lot, "deposit_refund")])
+
+
+def publicity_end(ctx, session, lot: Lot, now: datetime) -> datetime:
+    """The end of a property deal's result publicity: the working days its terms fixed (at least
+    ``property.result_publicity``), from the day of the deal."""
+    from .result import period_end
+
+    found = rulebook.of_lot(ctx, session, lot)["property.result_publicity"]
+    days = max(int(found.value), int((lot.property_terms or {}).get("result_publicity_days") or 0))
+    return period_end(now, dataclasses.replace(found, value=days))
+
+
+def _refund_all(ctx, session, now: datetime, lot: Lot, keep_bidder: int | None, *, reason: str) -> None:
+    """Refund every deposit of the round but the winner's, due within the trade type's working days."""
+    due_at = refund_due(ctx, session, lot, now)
     for deposit in deposits_of(session, lot):
         if deposit.bidder_id != keep_bidder and deposit.status in ("paid", "short"):
-            deposits.refund(ctx, session, None, now, deposit, reason=reason, due=due_at, rule="land.deposit_refund")
+            deposits.refund(ctx, session, None, now, deposit, reason=reason, due=due_at,
+                            rule=rule(lot, "deposit_refund"))

@@ -1,7 +1,7 @@
-"""A land lot traded live (issue 18): paddle numbers (竞买号) for qualified bidders, listing offers (挂牌报价) and the
-online time-limited bidding (网上限时竞价) in one per-lot sequence under the lot's row lock, the reserve price sealed
-by the land authority and revealed after the end, and the clock step that ends the listing, opens the window to join
-the bidding, ends the bidding on its countdown and decides (``domain.auction``).
+"""A land or state property lot traded live (issue 18): paddle numbers (竞买号) for qualified bidders, listing offers
+(挂牌报价) and the online time-limited bidding (网上限时竞价) in one per-lot sequence under the lot's row lock, the
+reserve price sealed by the land authority and revealed after the end, and the clock step that ends the listing,
+opens the window to join the bidding, ends the bidding on its countdown and decides (``domain.auction``).
 
 Qualification is the platform's own check, as online land systems make it: a bidder signed up for the lot whose
 deposit (竞买保证金) arrived in full through its sub-account before the application deadline is qualified and given a
@@ -17,6 +17,11 @@ refused offer is kept (``Offer.accepted`` False with its reason), so ``place_off
 The deal (``conclude``) issues the signed 成交确认书, turns the winner's deposit into part of the price, refunds the
 others with interest, and writes the deal into the statistics at once (``services.deals``); no deal (no bidder, no
 offer, a top offer below the reserve) fails the lot (流拍) and refunds every deposit.
+
+A property lot (企业国有资产交易, 32号令) takes the same path with its own rules and three differences
+(``services.property_trades``): the centre's staff qualify its intending buyers one by one instead of the deposit
+alone; it takes no offer during its disclosure; and at the disclosure's end its qualified buyers, if two or more,
+all bid online (no window to join, no sealed reserve: its listing price is public and is the floor).
 """
 
 from __future__ import annotations
@@ -35,7 +40,8 @@ from . import audit, deposits, rulebook
 from .lots import get_lot, require_tenderee
 from .registrations import registration_of
 
-LIVE_METHODS = ("listing",)  # the methods traded live here (property listings will join them)
+LIVE_METHODS = ("listing",)  # the methods traded live here
+LIVE_TRADE_TYPES = ("land", "property")
 PHASES = ("listing", "confirming", "bidding", "awaiting_reserve", "decided")
 
 
@@ -49,12 +55,31 @@ def notify_board(ctx, session, lot: Lot) -> None:
 
 def is_live(lot: Lot) -> bool:
     """Whether the lot is traded by listing offers and online bidding on this platform."""
-    return lot.project.trade_type == "land" and lot.method in LIVE_METHODS
+    return lot.project.trade_type in LIVE_TRADE_TYPES and lot.method in LIVE_METHODS
+
+
+def is_property(lot: Lot) -> bool:
+    """Whether the lot is a state property (or collective asset) lot traded live."""
+    return is_live(lot) and lot.project.trade_type == "property"
+
+
+def rule(lot: Lot, name: str) -> str:
+    """The rule a check ``name`` names for the lot's trade type (``domain.auction.RULE_IDS``)."""
+    return rules_of_auction.rule_of(lot.project.trade_type, name)
 
 
 def _require_live(lot: Lot) -> None:
     if not is_live(lot):
-        raise DomainError(N_("This lot is not traded by listing offers."), field="lot", rule="land.methods")
+        raise DomainError(N_("This lot is not traded by listing offers."), field="lot",
+                          rule=f"{lot.project.trade_type}.methods")
+
+
+def _require_land(lot: Lot, field: str) -> None:
+    """Refuse a land-only step (the window to join, the sealed reserve) on a property lot."""
+    if is_property(lot):
+        raise DomainError(N_("A property lot has no window to join and no sealed reserve: every qualified buyer "
+                             "bids, and the public listing price is the floor."), field=field,
+                          rule="property.competitive_bidding")
 
 
 def auction_of(session, lot: Lot, *, create: bool = False) -> Auction | None:
@@ -69,10 +94,12 @@ def auction_of(session, lot: Lot, *, create: bool = False) -> Auction | None:
 
 
 def terms(ctx, session, lot: Lot) -> rules_of_auction.Terms:
-    """The lot's listing terms under the rules it was announced with."""
+    """The lot's listing terms under the rules it was announced with (a property lot's with its bidding's start)."""
+    state = auction_of(session, lot) if lot.project.trade_type == "property" else None
     return rules_of_auction.Terms.of(starting_price=lot.starting_price, increment=lot.increment,
                                      listing_start=lot.listing_start, listing_end=lot.listing_end,
-                                     rules=rulebook.of_lot(ctx, session, lot))
+                                     rules=rulebook.of_lot(ctx, session, lot), trade_type=lot.project.trade_type,
+                                     bidding_start=state.bidding_start if state else None)
 
 
 def paddles(session, lot: Lot) -> list[Paddle]:
@@ -107,6 +134,9 @@ def qualify(ctx, session, actor, now: datetime, lot: Lot) -> Paddle:
     _require_live(lot)
     if actor is None or not actor.has_role("bidder"):
         raise Forbidden(N_("Only bidder companies take part in a listing."), field="lot")
+    if is_property(lot):
+        raise DomainError(N_("The centre checks each intending buyer against the conditions: your paddle number is "
+                             "issued when it qualifies you."), field="lot", rule="property.qualification")
     registration = registration_of(session, lot, actor.organisation_id)
     if registration is None:
         raise DomainError(N_("Sign up for the lot first."), field="lot", rule="land.paddle_numbers")
@@ -119,16 +149,22 @@ def qualify(ctx, session, actor, now: datetime, lot: Lot) -> Paddle:
     if not deposits.is_covered(session, lot, actor.organisation_id):
         raise DomainError(N_("The deposit has not arrived in full: the paddle number is issued once it has."),
                           field="deposit", rule="land.paddle_numbers")
+    row = issue_paddle(session, lot, registration.id, actor.organisation_id, now)
+    audit.record(session, actor, now, "auction.qualify", object_type="lot", object_id=lot.id,
+                 rule="land.paddle_numbers", payload={"bidder_id": actor.organisation_id, "paddle": row.number,
+                                                      "round": lot.round})
+    return row
+
+
+def issue_paddle(session, lot: Lot, registration_id: int, bidder_id: int, now: datetime) -> Paddle:
+    """A random paddle number (竞买号) of the lot's round for a qualified registration (the caller audits it)."""
     taken = set(session.scalars(sa.select(Paddle.number).where(Paddle.lot_id == lot.id, Paddle.round == lot.round)))
     low = 100 if len(taken) < 450 else 1000  # three random digits, four for a crowded lot (never runs out)
     number = next(n for n in iter(lambda: f"{low + secrets.randbelow(9 * low)}", None) if n not in taken)
-    row = Paddle(lot_id=lot.id, round=lot.round, registration_id=registration.id, bidder_id=actor.organisation_id,
+    row = Paddle(lot_id=lot.id, round=lot.round, registration_id=registration_id, bidder_id=bidder_id,
                  number=number, issued_at=now)
     session.add(row)
     session.flush()
-    audit.record(session, actor, now, "auction.qualify", object_type="lot", object_id=lot.id,
-                 rule="land.paddle_numbers", payload={"bidder_id": actor.organisation_id, "paddle": number,
-                                                      "round": lot.round})
     return row
 
 
@@ -141,7 +177,7 @@ def place_offer(ctx, session, actor, now: datetime, lot_id: int, amount_text) ->
     paddle = paddle_of(session, lot, getattr(actor, "organisation_id", None))
     if paddle is None or not actor.has_role("bidder"):
         raise Forbidden(N_("Only a qualified bidder with a paddle number may offer."), field="amount",
-                        rule="land.paddle_numbers")
+                        rule=rule(lot, "paddle_numbers"))
     state = auction_of(session, lot, create=True)
     state.last_seq += 1
     phase = rules_of_auction.BIDDING if state.phase == "bidding" else rules_of_auction.LISTING
@@ -159,7 +195,7 @@ def place_offer(ctx, session, actor, now: datetime, lot_id: int, amount_text) ->
     session.add(row)
     session.flush()
     audit.record(session, actor, now, "auction.offer", object_type="lot", object_id=lot.id,
-                 rule=row.rule or "land.increments",
+                 rule=row.rule or rule(lot, "increments"),
                  payload={"seq": row.seq, "paddle": paddle.number, "bidder_id": paddle.bidder_id,
                           "amount": row.amount, "phase": phase, "accepted": row.accepted, "reason": row.reason})
     if row.accepted:
@@ -176,17 +212,20 @@ def _check_offer(ctx, session, lot: Lot, state: Auction, paddle: Paddle, amount:
             raise DomainError(N_("Only bidders who confirmed they join may offer in the online bidding."),
                               field="amount", rule="land.online_bidding")
         rules_of_auction.check_bidding_time(found, accepted, now)
+    elif is_property(lot) and lot.state in ("announced", "listing"):
+        raise DomainError(N_("No offers are taken during the disclosure: if two or more buyers qualify, they bid "
+                             "online once it ends."), field="amount", rule="property.competitive_bidding")
     elif state.phase == "listing" and lot.state in ("announced", "listing"):
         rules_of_auction.check_listing_time(found, now)
         if lot.state == "announced":  # its start has come but the clock step has not opened the listing yet
             raise DomainError(N_("The listing opens at %(start)s; offers are taken from then."), field="amount",
-                              rule="land.increments", start=_shown(found.listing_start))
+                              rule=found.rule("increments"), start=_shown(found.listing_start))
     else:
         end = state.countdown_end or found.listing_end
         raise DomainError(N_("Your offer arrived at %(arrived)s, after the offers closed at %(end)s."),
-                          field="amount", rule="land.countdown" if state.countdown_end else "land.listing_end",
+                          field="amount", rule=found.rule("countdown" if state.countdown_end else "listing_end"),
                           arrived=_shown(now), end=_shown(end))
-    rules_of_auction.check_not_own_highest(accepted, paddle.number)
+    rules_of_auction.check_not_own_highest(accepted, paddle.number, found.rule("own_highest"))
     top = rules_of_auction.highest(accepted)
     rules_of_auction.check_amount(found, amount, top.amount if top else None)
 
@@ -199,6 +238,7 @@ def join(ctx, session, actor, now: datetime, lot_id: int) -> Paddle:
     """The actor's company confirms it joins the online bidding (within the window after the listing's end)."""
     lot = get_lot(session, lot_id, for_update=True)
     _require_live(lot)
+    _require_land(lot, "paddle")
     paddle = paddle_of(session, lot, getattr(actor, "organisation_id", None))
     if paddle is None:
         raise Forbidden(N_("Only a qualified bidder with a paddle number may join."), field="paddle",
@@ -220,6 +260,7 @@ def set_reserve(ctx, session, actor, now: datetime, lot: Lot, commitment: str) -
     """The land authority seals its reserve price (the commitment its browser computed) before the deadline; a
     second one before the deadline replaces the first (both in the audit chain)."""
     _require_live(lot)
+    _require_land(lot, "commitment")
     require_tenderee(actor, lot.project)
     if lot.state not in ("announced", "listing"):
         raise DomainError(N_("The reserve price is set before the listing ends."), field="commitment",
@@ -239,6 +280,7 @@ def reveal_reserve(ctx, session, actor, now: datetime, lot_id: int, amount_text,
     commitment and, if the decision was waiting for it, decides."""
     lot = get_lot(session, lot_id, for_update=True)
     _require_live(lot)
+    _require_land(lot, "amount")
     require_tenderee(actor, lot.project)
     state = auction_of(session, lot)
     if state is None or state.reserve_commitment is None:
@@ -283,7 +325,7 @@ def board(ctx, session, lot: Lot, now: datetime) -> dict:
         if phase == "bidding":
             ends = state.countdown_end
     return {
-        "lot": lot.id, "state": lot.state, "phase": phase, "round": lot.round,
+        "lot": lot.id, "state": lot.state, "phase": phase, "round": lot.round, "trade_type": lot.project.trade_type,
         "starting_price": _text(lot.starting_price), "increment": _text(lot.increment),
         "current_price": _text(top.amount) if top else None, "current_paddle": top.paddle.number if top else None,
         "next_minimum": _text(rules_of_auction.minimum(found, top.amount if top else None)) if found else None,
@@ -296,6 +338,7 @@ def board(ctx, session, lot: Lot, now: datetime) -> dict:
         "price": _text(state.price) if state and state.price is not None else None,
         "winner_paddle": state.winner.number if state and state.winner else None,
         "reserve_sealed": bool(state and state.reserve_commitment),
+        "bidding_start": _iso(state.bidding_start) if state else None,
     }
 
 

@@ -77,12 +77,18 @@ class LotInput:
     upfront_percent: str = ""
     balance_months: str = ""
     result_publicity_days: str = ""
-    price_approval: str = ""
+    price_approval: str = ""  # the approval's document number
+    price_approval_body: str = ""  # who gave it
+    asset: str = "equity"  # equity | collective_lease (a village collective asset lease: the rent is the price)
+    lease_years: str = ""
+    resolution: str = ""  # the villagers' assembly's decision to lease
 
     def property_input(self) -> property_terms.PropertyInput:
         """The property lot's terms as the domain check takes them."""
         return property_terms.PropertyInput(self.valuation, self.payment, self.upfront_percent, self.balance_months,
-                                            self.result_publicity_days, self.price_approval)
+                                            self.result_publicity_days, self.price_approval,
+                                            self.price_approval_body, self.asset or "equity", self.lease_years,
+                                            self.resolution)
 
 
 def _text(value: str | None, field_name: str, message: str, limit: int = 200) -> str:

@@ -184,6 +184,38 @@ def load_listing(ctx, session, people, now, trade_type: str, bidders: int):
     return lot
 
 
+PROPERTY_DISCLOSED_DAYS_AGO = 10  # the property transfer's 20-working-day disclosure is under way
+
+
+def load_property_lot(ctx, session, now) -> list[str]:
+    """The state property transfer in its disclosure (after the lots above, so their ids stay): announced
+    ``PROPERTY_DISCLOSED_DAYS_AGO`` days ago, ``bidder5`` and ``bidder6`` signed up with their deposits paid in full,
+    ``bidder5`` qualified by the centre's staff (its paddle number issued), ``bidder6`` waiting for the centre's
+    review. Created once; returns its line."""
+    from datetime import timedelta
+
+    from ..services import chronograph, deposits, property_trades, registrations
+    from . import lots as walk
+
+    people = walk.cast(session)
+    lot = walk.existing(session, "property-disclosure")
+    if lot is None:
+        then = now - timedelta(days=PROPERTY_DISCLOSED_DAYS_AGO)
+        lot = walk.create(ctx, session, people, then, "property-disclosure")
+        walk.advance(ctx, session, people, then, lot, "announced")
+        chronograph.tick(ctx, session, then)  # the disclosure opens at its announcement
+        for bidder in people.bidders[4:6]:
+            registrations.sign_up(session, bidder, then + timedelta(days=1), lot)
+            deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
+            deposits.pay(session, bidder, then + timedelta(days=1), target_number=deposit.sub_account.number,
+                         amount=f"{deposit.required:.2f}", memo="交易保证金")
+        first = registrations.registration_of(session, lot, people.bidders[4].organisation_id)
+        property_trades.qualify(ctx, session, people.staff, then + timedelta(days=2), lot.id, first.id)
+        session.flush()
+    note = "（信息披露中，1家已确认资格、1家待审核）"
+    return [f"  lot {lot.id:<3} {'property':<13} {lot.state:<16} {lot.project.name}{note}"]
+
+
 def load_opening_lot(ctx, session, now) -> list[str]:
     """The lot a trainee takes from the opening to the archive (after the expert pool is loaded): three sealed
     bids in, the panel drawn, the bid deadline an hour away; then the lots of the other procurement methods, walked

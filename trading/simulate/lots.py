@@ -102,6 +102,17 @@ SAMPLES["construction-opening"] = Sample(
     SAMPLES["construction"].method)
 
 
+# The state property transfer the demo leaves in its disclosure (issue 18): another equity stake, its buyers qualified
+# by the centre (simulate/demo.py load_property_lot).
+SAMPLES["property-disclosure"] = Sample(
+    {**SAMPLES["property"].project, "name": "咸宁市交通投资集团有限公司所持咸宁港务有限公司40%股权转让",
+     "approval_number": "咸国资产权〔2026〕11号"},
+    {"name": "咸宁港务有限公司40%股权", "starting_price": "18600000.00", "valuation": "18600000.00",
+     "deposit": "1500000.00", "payment": "lump_sum", "increment": "100000.00", "location": "咸宁市咸安区长江路",
+     "scope": "咸宁港务有限公司40%股权（含港区码头经营权益）",
+     "qualification": "依法存续的企业法人，近三年无重大违法记录"},
+    "listing")
+
 # Two lots of the non-tender procurement methods (the demo walks them to the contract: simulate/methods.py).
 SAMPLES["procurement-single-source"] = Sample(
     {**SAMPLES["procurement"].project, "name": "咸宁市中心医院磁共振成像系统原厂维保项目",

@@ -43,6 +43,9 @@ AUDIT_ACTIONS = {
     "auction.join": _l("Joined the online bidding"), "auction.reserve_sealed": _l("Reserve price sealed"),
     "auction.reserve_revealed": _l("Reserve price revealed"), "auction.listing_ended": _l("Listing ended"),
     "auction.countdown_ended": _l("Online bidding ended"), "deposit.applied": _l("Deposit applied to the price"),
+    "property.qualify": _l("Intending buyer qualified"), "property.refuse": _l("Intending buyer refused"),
+    "property.route": _l("Disclosure ended with one qualified buyer"),
+    "property.agreement": _l("Price agreed with the one qualified buyer"),
     "registration.sign_up": _l("Bidder signed up"), "registration.download": _l("Documents downloaded"),
     "objection.raise": _l("Objection raised"), "objection.answer": _l("Objection answered"),
     "bid.submit": _l("Bid submitted"), "bid.withdraw": _l("Bid withdrawn"),
@@ -137,7 +140,13 @@ MEMOS = {"投标保证金": _l("Bid deposit"), "保证金利息": _l("Interest o
          "保证金退还：撤回投标": _l("Deposit refunded: bid withdrawn"),
          "保证金退还：未中标": _l("Deposit refunded: not awarded"),
          "保证金退还：合同已签订": _l("Deposit refunded: contract signed"),
-         "逾期退还保证金资金占用费": _l("Charge for the deposit refunded late")}
+         "逾期退还保证金资金占用费": _l("Charge for the deposit refunded late"),
+         "竞买保证金": _l("Bidding deposit"), "交易保证金": _l("Transaction deposit"),
+         "保证金退还：未竞得": _l("Deposit refunded: not the winner"),
+         "保证金退还：流拍，退还竞买保证金": _l("Deposit refunded: no deal"),
+         "保证金退还：未受让": _l("Deposit refunded: not the buyer"),
+         "保证金退还：资格未通过": _l("Deposit refunded: not qualified"),
+         "保证金退还：未成交": _l("Deposit refunded: no deal")}
 # What each mark of the centre's rating of a panel member (考评, 1-5) means.
 RATING_SCALE = ((5, _l("excellent: thorough, independent, on time")), (4, _l("good")),
                 (3, _l("adequate")), (2, _l("poor: late or careless")),

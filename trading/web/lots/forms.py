@@ -92,10 +92,20 @@ class LotForm(Form):
     plot_ratio_max = DecimalField(_l("Plot ratio to"), validators=[Optional(), Length(max=10)])
     valuation = DecimalField(_l("Approved valuation (yuan)"), validators=[Optional(), Length(max=30)],
                              description=_l("评估值: the first listing price may not be below it."))
-    price_approval = StringField(_l("Approval of a relisting price below the valuation's 90%"),
+    price_approval = StringField(_l("Approval of a relisting price below the valuation's 90%: document number"),
                                  validators=[Optional(), Length(max=200)],
-                                 description=_l("The reference of the written approval, when a relisting goes below "
+                                 description=_l("The number of the written approval, when a relisting goes below "
                                                 "the valuation's 90%."))
+    price_approval_body = StringField(_l("Approved by"), validators=[Optional(), Length(max=200)],
+                                      description=_l("The body that approved the transfer and gave that approval."))
+    asset = SelectField(_l("What is traded"), choices=[
+        SelectChoice("equity", _l("State-owned property rights (企业国有产权转让)")),
+        SelectChoice("collective_lease", _l("A village collective asset lease (农村集体资产公开租赁)"))],
+        default="equity")
+    lease_years = StringField(_l("Lease term (years)"), validators=[Optional(), Length(max=4)],
+                              description=_l("A lease: the starting price is the annual rent."))
+    resolution = StringField(_l("Villagers' assembly decision"), validators=[Optional(), Length(max=300)],
+                             description=_l("A lease: the date and reference of the assembly's decision to lease."))
     payment = SelectField(_l("Payment"), choices=[SelectChoice("lump_sum", _l("In one sum")),
                                                   SelectChoice("instalments", _l("In instalments"))],
                           default="lump_sum")
@@ -207,3 +217,26 @@ class RevealForm(Form):
     amount = StringField(_l("Reserve price (yuan)"), validators=[DataRequired(), Length(max=40)])
     salt = StringField(_l("Salt from the reserve slip"), validators=[DataRequired(), Length(min=16, max=128)])
     submit = SubmitField(_l("Reveal the reserve price"))
+
+
+class AgreementForm(Form):
+    """The price agreed with the one qualified buyer of a property lot."""
+
+    price = StringField(_l("Price agreed (yuan)"), validators=[DataRequired(), Length(max=40)])
+    submit = SubmitField(_l("Record the agreement"))
+
+
+class TransferContractForm(Form):
+    """The transaction contract (产权交易合同) of a property deal, with its payment terms."""
+
+    number = StringField(_l("Contract number"), validators=[DataRequired(), Length(max=100)])
+    signed_on = DateField(_l("Signed on"), validators=[DataRequired()])
+    payment = SelectField(_l("Payment"), choices=[SelectChoice("lump_sum", _l("In one sum")),
+                                                  SelectChoice("instalments", _l("In instalments"))],
+                          default="lump_sum")
+    upfront = StringField(_l("Paid up front (yuan)"), validators=[Optional(), Length(max=40)])
+    balance_due = DateField(_l("The rest paid by"), validators=[Optional()])
+    guarantee = StringField(_l("Guarantee for the rest"), validators=[Optional(), Length(max=500)])
+    interest_rate = StringField(_l("Interest on the rest (% a year)"), validators=[Optional(), Length(max=10)])
+    lease_start = DateField(_l("Lease begins on"), validators=[Optional()])
+    submit = SubmitField(_l("Register the contract"))

@@ -24,6 +24,7 @@ from .auction_views import board_context
 from .blueprint import INTERNAL, bp, load_lot, load_project, may_see_project, require_party
 from .forms import ActionForm, DecisionForm, LotForm, ProjectForm, ReasonForm, UploadForm
 from .pages import lot_context, method_form
+from .property_views import property_context
 
 
 @bp.route("/projects")
@@ -101,6 +102,10 @@ def _lot_form(project: Project, lot: Lot | None = None) -> LotForm:
         form.balance_months.data = str(terms.get("balance_months") or "") or None
         form.result_publicity_days.data = str(terms.get("result_publicity_days") or "") or None
         form.price_approval.data = terms.get("price_approval")
+        form.price_approval_body.data = terms.get("price_approval_body")
+        form.asset.data = terms.get("asset") or "equity"
+        form.lease_years.data = str(terms.get("lease_years") or "") or None
+        form.resolution.data = terms.get("resolution")
     return form
 
 
@@ -122,7 +127,9 @@ def _lot_input(form: LotForm) -> projects.LotInput:
         valuation=form.valuation.data or "",
         payment=form.payment.data or "lump_sum", upfront_percent=form.upfront_percent.data or "",
         balance_months=form.balance_months.data or "", result_publicity_days=form.result_publicity_days.data or "",
-        price_approval=form.price_approval.data or "")
+        price_approval=form.price_approval.data or "", price_approval_body=form.price_approval_body.data or "",
+        asset=form.asset.data or "equity", lease_years=form.lease_years.data or "",
+        resolution=form.resolution.data or "")
 
 
 @bp.route("/projects/<int:project_id>/lots/new", methods=["GET", "POST"])
@@ -165,6 +172,8 @@ def lot_view(lot_id: int):
     context = lot_context(lot)
     if auctions.is_live(lot) and context["announcement"] is not None:
         context["live"] = board_context(lot)
+        if auctions.is_property(lot):
+            context["prop"] = property_context(lot)
     return render_template("lots/lot.html", **context)
 
 

@@ -1,0 +1,119 @@
+"""A state property lot (or village collective lease) traded live, on the lot page beside its price board: the
+centre's qualification of intending buyers, the price agreed with a single buyer, and the transaction contract
+after the result publicity (services.property_trades)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ...domain.property_trade import ContractInput
+from ...extensions import db
+from ...platform import current_platform
+from ...services import auctions, property_trades, rulebook, visibility
+from ...services.lots import acts_for_tenderee
+from ..common import now, perform, roles_required
+from .blueprint import bp, load_lot, require_party
+from .forms import ActionForm, AgreementForm, ReasonForm, TransferContractForm
+
+SECTION = "#property-trade"
+
+
+def _property_lot(lot_id: int):
+    """The lot for this request if it is a property lot traded live, else 404."""
+    lot = load_lot(lot_id)
+    if not auctions.is_property(lot):
+        abort(404)
+    return lot
+
+
+def _back(lot) -> str:
+    return url_for("lots.lot_view", lot_id=lot.id) + SECTION
+
+
+@bp.route("/lots/<int:lot_id>/buyers/<int:registration_id>/qualify", methods=["POST"])
+@roles_required("staff")
+def buyer_qualify(lot_id: int, registration_id: int):
+    """Staff qualify an intending buyer (its paddle number is issued)."""
+    lot = _property_lot(lot_id)
+    if ActionForm().validate_on_submit():
+        perform(property_trades.qualify, lot.id, registration_id, ok=_("The buyer is qualified: its paddle number "
+                                                                        "is issued."))
+    return redirect(_back(lot))
+
+
+@bp.route("/lots/<int:lot_id>/buyers/<int:registration_id>/refuse", methods=["POST"])
+@roles_required("staff")
+def buyer_refuse(lot_id: int, registration_id: int):
+    """Staff refuse an intending buyer with the reason it reads (its deposit is refunded)."""
+    lot = _property_lot(lot_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        perform(property_trades.refuse, lot.id, registration_id, form.reason.data,
+                ok=_("The buyer is refused and its deposit refunded."))
+    else:
+        flash(_("Give the reason, for the buyer to read (at least 4 characters)."), "danger")
+    return redirect(_back(lot))
+
+
+@bp.route("/lots/<int:lot_id>/agreement", methods=["POST"])
+@roles_required("tenderee", "staff")
+def agreement_record(lot_id: int):
+    """The transferor (or staff) records the price agreed with the one qualified buyer."""
+    lot = _property_lot(lot_id)
+    if not current_user.has_role("staff"):
+        require_party(lot.project)
+    form = AgreementForm()
+    if form.validate_on_submit():
+        perform(property_trades.record_agreement, lot.id, form.price.data,
+                ok=_("The agreement is recorded: the deal is concluded."))
+    else:
+        flash(_("Enter the price agreed, in yuan."), "danger")
+    return redirect(_back(lot))
+
+
+@bp.route("/lots/<int:lot_id>/transfer-contract", methods=["POST"])
+@roles_required("tenderee")
+def transfer_contract(lot_id: int):
+    """The transferor registers the transaction contract and its payment terms after the result publicity."""
+    lot = _property_lot(lot_id)
+    require_party(lot.project)
+    form = TransferContractForm()
+    if form.validate_on_submit():
+        data = ContractInput(number=form.number.data, signed_on=form.signed_on.data, payment=form.payment.data,
+                             upfront=form.upfront.data or "", balance_due=form.balance_due.data,
+                             guarantee=form.guarantee.data or "", interest_rate=form.interest_rate.data or "",
+                             lease_start=form.lease_start.data)
+        perform(property_trades.register_contract, lot.id, data, ok=_("The transaction contract is registered."))
+    else:
+        for errors in form.errors.values():
+            flash("; ".join(str(e) for e in errors), "danger")
+    return redirect(_back(lot))
+
+
+def property_context(lot) -> dict:
+    """What the lot page's property section needs (lots/_property.html)."""
+    at = now()
+    state = auctions.auction_of(db.session, lot)
+    sees_applicants = visibility.sees(db.session, current_user, lot, visibility.Fact.APPLICANTS, at)
+    party = acts_for_tenderee(current_user, lot.project)
+    mine = property_trades.decision_of(db.session, lot, current_user.organisation_id) \
+        if current_user.has_role("bidder") else None
+    contract = property_trades.contract_of(db.session, lot)
+    return {
+        "state": state, "terms": lot.property_terms or {},
+        "applications": property_trades.applications(db.session, lot) if sees_applicants else None,
+        "may_decide": current_user.has_role("staff") and lot.state == "listing"
+        and (state is None or state.phase in property_trades.QUALIFY_PHASES),
+        "my_decision": mine,
+        "may_agree": (party or current_user.has_role("staff")) and state is not None and state.phase == "agreement"
+        and lot.state == "listing",
+        "may_register": party and lot.state == "publicity" and state is not None and state.outcome == "deal"
+        and lot.publicity_end is not None and at >= lot.publicity_end,
+        "contract": contract,
+        "buyer_named": contract is not None and visibility.sees(db.session, current_user, lot,
+                                                                visibility.Fact.BIDDERS, at),
+        "rules": rulebook.of_lot(current_platform(), db.session, lot),
+        "agreement_form": AgreementForm(), "contract_form": TransferContractForm(), "reason_form": ReasonForm(),
+    }
