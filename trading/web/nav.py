@@ -36,6 +36,7 @@ NAV: list[NavItem] = [
     NavItem("experts.expert_list", _l("Expert pool"), ("admin", "staff", "supervisor"), EXPERTS),
     NavItem("experts.phone", _l("Phone"), ("expert", "admin"), EXPERTS),
     NavItem("evaluation.mine", _l("Evaluation room"), ("expert",), EXPERTS),
+    NavItem("supervision.dashboard", _l("Real-time monitoring"), ("supervisor",), SUPERVISION),  # its landing page
     NavItem("result.warnings", _l("Early warnings"), ("supervisor", "staff"), SUPERVISION),
     NavItem("stats.report", _l("Statistics"), ("supervisor", "staff"), SUPERVISION),
     NavItem("supervision.audit_log", _l("Audit log"), ("supervisor", "admin"), SUPERVISION),
