@@ -19,11 +19,12 @@ The acts, from the facts of one lot (``LotFacts``) and the rules it is judged by
 - ``complaint``: a complaint accepted or refused, then decided, within its working days (条例 第六十一条);
 - ``correction``: a correction order (整改通知) answered by the deadline the supervisor set.
 
-Two kinds of moment: a period of days ends at the midnight (Beijing time) after its last day, and the act is late
-from that midnight on (``strict`` False); a due time the platform stored with the act (an objection's answer, the
-contract, an evaluation room's closing, a correction's deadline) may still be met at that very moment and is late
-only after it (``strict`` True). Where the platform judged the lateness when the act was done (the contract by its
-date, a refund by its days, or an act only watched while pending), ``late_done`` records that judgement.
+Two kinds of moment: a period of days (and a correction order's deadline, a day the supervisor names) ends at the
+midnight (Beijing time) after its last day, and the act is late from that midnight on (``strict`` False); a due time
+the platform stored with the act (an objection's answer, the contract, an evaluation room's closing) may still be met
+at that very moment and is late only after it (``strict`` True). Where the platform judged the lateness when the act
+was done (the contract by its date, a refund by its days, or an act only watched while pending), ``late_done``
+records that judgement.
 """
 
 from __future__ import annotations
@@ -207,7 +208,7 @@ def dues(facts: LotFacts, rules: RuleSet) -> list[Due]:
                              ref={"complaint_id": c.id, "step": "decide"}))
     for c in facts.corrections:
         found.append(Due(lot, "correction", "platform.supervision", c.due_at, c.answered_at, c.issued_at,
-                         ref={"correction_id": c.id}))
+                         strict=False, ref={"correction_id": c.id}))
     return sorted(found, key=lambda d: (d.due, d.kind, d.key))
 
 

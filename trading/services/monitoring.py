@@ -22,6 +22,7 @@ from ..models import (
     Award,
     Complaint,
     Contract,
+    CorrectionOrder,
     Deposit,
     Evaluation,
     Lot,
@@ -69,6 +70,9 @@ def gather(session, lots: list[Lot], now: datetime) -> dict[int, LotFacts]:
             parts["complaints"][c.lot_id].append(monitoring.ComplaintFacts(
                 c.id, c.received_at, c.accept_due, c.handled_at,
                 c.handled_at if c.status in ("accepted", "decided") else None, c.decide_due, c.decided_at))
+        for c in session.scalars(sa.select(CorrectionOrder).where(CorrectionOrder.lot_id.in_(chunk))):
+            parts["corrections"][c.lot_id].append(monitoring.CorrectionFacts(
+                c.id, c.issued_at, c.due_at, c.answered_at))
         for lot in (lot for lot in lots if lot.id in set(chunk)):
             p = {name: tuple(rows.get(lot.id, ())) for name, rows in parts.items()}
             opened = phase_of(lot, now) >= Phase.OPENED  # a documents objection tells that a bidder exists
@@ -94,7 +98,7 @@ def watched_lots(session) -> list[Lot]:
     """The lots on which something may be due: those with an evaluation, an objection, an award, a refund, a
     complaint or a correction order."""
     ids = set()
-    for model in (Evaluation, ResultObjection, Objection, Award, Complaint):
+    for model in (Evaluation, ResultObjection, Objection, Award, Complaint, CorrectionOrder):
         ids |= set(session.scalars(sa.select(model.lot_id).distinct()))
     ids |= set(session.scalars(sa.select(Deposit.lot_id).where(Deposit.refund_due.is_not(None)).distinct()))
     return list(session.scalars(sa.select(Lot).where(Lot.id.in_(ids)).order_by(Lot.id))) if ids else []
@@ -147,6 +151,7 @@ class Dashboard:
     agencies: list[tuple[int, str]] = field(default_factory=list)
     trade_types: list[tuple[str, str]] = field(default_factory=list)
     stage_of: dict[int, int | None] = field(default_factory=dict)
+    corrections: list = field(default_factory=list)  # correction orders not yet closed or escalated
 
 
 def check_filters(session, region: str | None, trade_type: str | None, agency: str | None) -> Filters:
@@ -193,4 +198,7 @@ def dashboard(ctx, session, now: datetime, filters: Filters) -> Dashboard:
     return Dashboard(now, filters, stages, side, lots, overdue, today, late, {lot.id: lot for lot in lots}, next_due,
                      sorted(places.items()), [(a.id, a.name) for a in agencies],
                      [(code, t.name_zh) for code, t in rules.TRADE_TYPES.items()],
-                     {lot.id: lifecycle.stage_of(lot.state, lot.previous_state) for lot in lots})
+                     {lot.id: lifecycle.stage_of(lot.state, lot.previous_state) for lot in lots},
+                     [o for o in session.scalars(sa.select(CorrectionOrder).where(
+                         CorrectionOrder.status.in_(("open", "answered"))).order_by(CorrectionOrder.due_at))
+                      if o.lot_id in {lot.id for lot in lots}])

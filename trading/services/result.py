@@ -15,7 +15,7 @@ and the contract's date go into the deal table (``services.deals``) that every s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 
@@ -284,6 +284,8 @@ class Warning:
     rule: str
     since: datetime
     params: dict
+    key: str = ""  # the same from one reckoning to the next (``domain.monitoring.Due.key``)
+    inputs: dict = field(default_factory=dict)  # what it was reckoned from: start, due, done_at and the ids
 
 
 # What each kind of overdue or late act (``domain.monitoring``) is called in a warning.
@@ -320,7 +322,12 @@ def warning_of(due, in_force: rules.RuleSet) -> Warning:
     if due.kind == "correction":
         params["due"] = calendar.to_local(due.due).strftime("%Y-%m-%d %H:%M")
     message = MESSAGES.get(due.rule) or MESSAGES[due.kind]
-    return Warning(due.lot_id, due.kind, message, due.rule, due.due, params)
+    inputs = {"start": _iso(due.start), "due": _iso(due.due), "done_at": _iso(due.done_at), **due.ref}
+    return Warning(due.lot_id, due.kind, message, due.rule, due.due, params, due.key, inputs)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
 
 
 def warnings(ctx, session, now: datetime) -> list[Warning]:
@@ -343,5 +350,8 @@ def warnings(ctx, session, now: datetime) -> list[Warning]:
                                                                  "opening because its record does not match its "
                                                                  "signed receipt and audited submission."),
                              row.rule or "electronic.encrypted_bids", row.at,
-                             {"bid_id": row.payload.get("bid_id"), "reason": row.payload.get("reason", "")}))
+                             {"bid_id": row.payload.get("bid_id"), "reason": row.payload.get("reason", "")},
+                             f"tampering:bid_id={row.payload.get('bid_id')}",
+                             {"bid_id": row.payload.get("bid_id"), "reason": row.payload.get("reason", ""),
+                              "due": _iso(row.at)}))
     return sorted(found, key=lambda w: w.since)

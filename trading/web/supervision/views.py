@@ -27,6 +27,12 @@ bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 LOCAL = ZoneInfo("Asia/Shanghai")
 
 
+@bp.app_template_filter("lastday")
+def lastday_filter(value: datetime | None) -> str:
+    """The Beijing date of the last day before a deadline that falls at a midnight (a correction order's)."""
+    return (value - timedelta(microseconds=1)).astimezone(LOCAL).date().isoformat() if value else ""
+
+
 def _local_midnight(day) -> datetime:
     """Start of a Beijing-time day, as an aware datetime."""
     return datetime.combine(day, time(0), tzinfo=LOCAL)
@@ -50,6 +56,12 @@ def _dashboard():
     return monitoring.dashboard(current_platform(), db.session, now(), filters)
 
 
+def _correction_names() -> dict:
+    from .. import labels
+
+    return {"addressees": labels.CORRECTION_ADDRESSEES, "order_statuses": labels.CORRECTION_STATUSES}
+
+
 def _dashboard_args() -> dict:
     return {key: request.args[key] for key in ("region", "trade_type", "agency") if request.args.get(key)}
 
@@ -62,7 +74,7 @@ def dashboard():
     board = _dashboard()
     after = current_platform().live.resume_point(live.SUPERVISION)  # the stream goes on from this render
     return render_template("supervision/dashboard.html", board=board, kinds=DUE_KINDS, args=_dashboard_args(),
-                           after=after)
+                           after=after, **_correction_names())
 
 
 @bp.route("/dashboard.json")
@@ -71,7 +83,8 @@ def dashboard_json():
     """The dashboard's body as the page redraws it (after a live event, or polled when the channel is down)."""
     board = _dashboard()
     return jsonify({"now": board.now.isoformat(), "overdue": len(board.overdue), "today": len(board.today),
-                    "html": render_template("supervision/_dashboard_body.html", board=board, kinds=DUE_KINDS)})
+                    "html": render_template("supervision/_dashboard_body.html", board=board, kinds=DUE_KINDS,
+                                            **_correction_names())})
 
 
 @bp.route("/live")
