@@ -95,6 +95,10 @@ def demo(if_empty: bool) -> None:
             click.echo(line)
         for line in demo_data.load_property_lot(ctx, db.session, now):
             click.echo(line)
+        from .simulate import supervision as demo_supervision
+
+        for line in demo_supervision.load(ctx, db.session, now):  # after the others: their ids stay as they were
+            click.echo(line)
         db.session.commit()
         click.echo(f"demo logins (password for every demo user: {demo_data.DEMO_PASSWORD}; key holders' key-holder "
                    f"passphrase, to release a share at the opening: {demo_data.DEMO_KEY_PASSPHRASE})")

@@ -9,8 +9,16 @@ that reconnects reads what it missed from the same stream.
 
 **Channels.** A name is checked against ``CHANNELS`` before anything reads or writes it (no user text goes into a key
 unchecked): ``lot:<id>:opening`` (the opening's progress, shares released, the record written: ``opening_channel``)
-and ``lot:<id>:board`` (the land price board, issue 18: ``board_channel``, ``notify_board``). A new page adds its
-pattern there and says what goes over it.
+``lot:<id>:board`` (the land price board, issue 18: ``board_channel``, ``notify_board``) and ``supervision`` (the
+supervisor's dashboard, issue 19: ``lots`` events naming the lots whose state or due acts changed). A new page adds
+its pattern there and says what goes over it.
+
+**The supervision channel.** Every change of a lot is an audit entry, so the audit chain is where a lot's change is
+noticed: ``services.audit.record`` calls ``lot_changed`` for an entry about a lot, unless the entry is one the
+supervisor may not learn of as it happens (a bidder's act, a sign-up, a deposit, a draw's pool: 招标投标法 第二十二条,
+``domain/visibility.py``). The lots noted in a transaction are published as one ``lots`` event on ``supervision``
+when it commits (nothing if it rolls back), to the live channel of the app in whose context it commits: a request,
+a command (``flask chronograph``), a job. A commit outside any app is not announced; the page's polling catches it.
 
 **Events.** ``publish(channel, event, data)`` gives each event an id that increases per channel (in memory ``1``,
 ``2``, ...; in Redis the stream's ``<ms>-<n>``) and keeps the last ``backlog`` of them. ``subscribe(channel,
@@ -50,7 +58,9 @@ log = logging.getLogger(__name__)
 CHANNELS = (
     re.compile(r"lot:[1-9][0-9]{0,11}:opening"),  # the opening room: progress, releases, the record (opening.js)
     re.compile(r"lot:[1-9][0-9]{0,11}:board"),  # the land/property price board (issue 18): each accepted offer
+    re.compile(r"supervision"),  # the supervisor's dashboard (issue 19): the lots whose state or due acts changed
 )
+SUPERVISION = "supervision"
 EVENT_NAME = re.compile(r"[a-z][a-z0-9_.-]{0,39}")
 RESET = "reset"  # the reader missed events that fell off the backlog: fetch the whole state again
 
@@ -180,6 +190,45 @@ class Live:
             for event in events:
                 after = self.backend.parse_id(event.id)
                 yield event
+
+
+def lot_changed(session, lot_id) -> None:
+    """Note that a lot changed in this transaction: its id goes out on the ``supervision`` channel when the session
+    commits (``services.audit.record`` calls it; see the module's note on the channel)."""
+    from sqlalchemy.orm import scoped_session
+
+    real = session() if isinstance(session, scoped_session) else session
+    real.info.setdefault("supervision_lots", set()).add(int(lot_id))
+
+
+def _publish_changed_lots(session) -> None:
+    """After a commit: one ``lots`` event on the supervision channel of the current app, if lots changed."""
+    changed = session.info.pop("supervision_lots", None)
+    if not changed:
+        return
+    from flask import current_app, has_app_context
+
+    ctx = current_app.extensions.get("trading") if has_app_context() else None
+    if ctx is not None and ctx.live is not None:
+        try:
+            ctx.live.publish(SUPERVISION, "lots", {"lots": sorted(changed)})
+        except Exception:  # the change is committed: an event that cannot go out never undoes it
+            log.exception("live: %s not published", SUPERVISION)
+
+
+def _drop_changed_lots(session, previous) -> None:
+    if previous.parent is None:  # the transaction itself rolled back, not a savepoint within it
+        session.info.pop("supervision_lots", None)
+
+
+def listen_for_changed_lots() -> None:
+    """Publish the lots each session's commit changed (once per process; ``make_live`` calls it)."""
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    if not sa.event.contains(Session, "after_commit", _publish_changed_lots):
+        sa.event.listen(Session, "after_commit", _publish_changed_lots)
+        sa.event.listen(Session, "after_soft_rollback", _drop_changed_lots)
 
 
 def _pending(session) -> list:
@@ -352,6 +401,7 @@ class RedisBackend:
 def make_live(config) -> Live:
     """The live channel the configuration asks for: ``LIVE`` "memory" or "redis"; unset, Redis when jobs go to RQ
     (``make serve``), memory otherwise (``make run``, tests)."""
+    listen_for_changed_lots()
     kind = config.get("LIVE") or ("redis" if config.get("JOBS") == "rq" else "memory")
     backlog, keepalive = int(config.get("LIVE_BACKLOG", 200)), float(config.get("LIVE_KEEPALIVE_SECONDS", 15))
     if kind == "redis":

@@ -144,6 +144,8 @@ def _no_bidder_disclosed(username, pages: dict[str, str], demo_lot: dict) -> Non
             for value in values:
                 assert value not in text, f"{username} learns a rival's {kind} on {path}"
         if f"/lots/{demo_lot['id']}" in path or path == "/supervision/audit":
+            if path == "/supervision/audit":  # the entries about this lot (the demo's lots 6 to 9 are long past their
+                text = "".join(row for row in text.split("<tr") if f">lot {demo_lot['id']}<" in row)  # deadlines)
             for label in COUNT_LABELS:
                 assert label not in text, f"{username} sees '{label}' on {path}"
         if path == "/work" and text:  # the lots in trading, with how many signed up where that may be known

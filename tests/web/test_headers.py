@@ -19,8 +19,10 @@ from trading.models import (
     Announcement,
     Attachment,
     Bid,
+    CorrectionOrder,
     Draw,
     DrawCall,
+    EarlyWarning,
     Evaluation,
     Expert,
     Lot,
@@ -69,7 +71,7 @@ def sample_values(app) -> dict[str, list]:
             "announcement_id": ids(Announcement, 2), "receipt_id": receipts or ["unknown"],
             "call_id": list(db.session.scalars(sa.select(DrawCall.call_id).limit(1))) or ["unknown"],
             "filename": ["ca.pem", "css/app.css", "css/bootstrap.min.css", "no-such-file"],
-            "user_id": ids(User, 3),
+            "user_id": ids(User, 3), "warning_id": ids(EarlyWarning, 2), "order_id": ids(CorrectionOrder, 2),
         }
 
 

@@ -150,3 +150,20 @@ def actions_of(fact: Fact) -> frozenset[str]:
 def fact_of_action(action: str) -> Fact | None:
     """The fact an audit action reveals about its lot, if any."""
     return next((fact for fact, actions in ACTIONS.items() if action in actions), None)
+
+
+# Correction orders (整改通知): read by the supervisor and by the addressee alone. The roles that may hold an order.
+CORRECTION_ROLES = ("supervisor", "staff", "tenderee")
+
+
+def may_read_correction(roles: frozenset[str], organisation_id: int | None, addressee: str,
+                        addressee_organisation: int) -> bool:
+    """Whether a viewer (its roles and organisation) may read a correction order to ``addressee`` (tenderee, agency
+    or centre, at ``addressee_organisation``): every supervisor; the addressee's people (the tenderee's or the
+    agency's tenderee-role users; the centre's staff); nobody else: not another tenderee or agency, not a bidder or
+    an expert, not the administrator (an operator, not a supervisor)."""
+    if "supervisor" in roles:
+        return True
+    if organisation_id is None or organisation_id != addressee_organisation:
+        return False
+    return "staff" in roles if addressee == "centre" else "tenderee" in roles

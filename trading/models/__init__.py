@@ -39,9 +39,11 @@ from .projects import (
 )
 from .settings import RuleSetting
 from .statistics import Deal, DealCell, DealSpan
+from .supervision import CorrectionOrder, EarlyWarning
 
 __all__ = [
-    "Auction", "BlacklistEntry", "Complaint", "CreditEvent", "Offer", "Paddle", "Qualification", "TransferContract",
+    "Auction", "BlacklistEntry", "Complaint", "CorrectionOrder", "CreditEvent", "EarlyWarning", "Offer", "Paddle",
+    "Qualification", "TransferContract",
     "ApiToken", "BankAccount", "BankTransfer", "Bid", "BidderCertificate", "Deposit", "DepositPayment",
     "HolderChange", "HolderKey", "KeyShare", "OpeningKey", "BeaconPulse", "Draw", "DrawCall", "Expert",
     "ExpertPenalty", "ExpertRelative", "ExpertSpecialty", "ExpertTie", "RuleSetting", "OpeningEntry",

@@ -6,7 +6,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from ..domain import audit as chain
+from .. import live
+from ..domain import audit as chain, visibility
 from ..models import AuditEntry, AuditHead
 
 SYSTEM_LABEL = "system"
@@ -47,7 +48,17 @@ def record(session, actor, now: datetime, action: str, *, object_type: str | Non
                        payload=content.payload, prev_hash=prev_hash, hash=digest)
     session.add(entry)
     session.flush()
+    if object_type == "lot" and object_id is not None and tells_supervisor(action, actor):
+        live.lot_changed(session, object_id)
     return entry
+
+
+def tells_supervisor(action: str, actor) -> bool:
+    """Whether an entry about a lot goes out on the supervisor's live channel as it happens: not a bidder's act,
+    nor one revealing sign-ups, deposits or a draw's pool (those the supervisor reads once the policy allows)."""
+    hidden = visibility.fact_of_action(action) in (visibility.Fact.BIDDERS, visibility.Fact.DEPOSITS,
+                                                   visibility.Fact.DRAW_POOL)
+    return not hidden and not (hasattr(actor, "has_role") and actor.has_role("bidder"))
 
 
 def verify(session, expected_head: tuple[int | None, str] | None = None) -> chain.Verdict:

@@ -90,17 +90,21 @@ class Step:
     suspensions_ended: int
     draws_moved: int
     lots_opened: int = 0
+    warnings_raised: int = 0
 
 
 def run(ctx, session, now: datetime) -> Step:
     """Make everything due at ``now`` happen (flushes, never commits): the lots' time-driven transitions, the end
     of experts' suspensions, every running draw moved on (ranked once its beacon pulse exists, answers
-    collected, the next call placed), and the bids of lots with k shares in opened if their job has not."""
-    from . import experts
+    collected, the next call placed), the bids of lots with k shares in opened if their job has not; then every
+    early warning now due stored once (``corrections.raise_warnings``: overdue correction orders among them)."""
+    from . import corrections, experts
 
     moved = tick(ctx, session, now)
     ended = experts.lift_expired_suspensions(session, now)
-    return Step(moved, ended, advance_draws(ctx, session, now), open_ready(ctx, session, now))
+    step = Step(moved, ended, advance_draws(ctx, session, now), open_ready(ctx, session, now))
+    return Step(step.moved, step.suspensions_ended, step.draws_moved, step.lots_opened,
+                corrections.raise_warnings(ctx, session, now))
 
 
 def open_ready(ctx, session, now: datetime) -> int:

@@ -15,13 +15,13 @@ and the contract's date go into the deal table (``services.deals``) that every s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 
 import sqlalchemy as sa
 
-from ..domain import calendar, money, rules
+from ..domain import calendar, money, monitoring, rules
 from ..domain.errors import N_, DomainError, Forbidden
 from ..models import (
     AuditEntry,
@@ -33,11 +33,10 @@ from ..models import (
     Evaluation,
     Lot,
     Negotiation,
-    Project,
     Publicity,
     ResultObjection,
 )
-from . import audit, complaints, deals, deposits, draws, opening, rulebook
+from . import audit, deals, deposits, draws, opening, rulebook
 from .evaluation import evaluation_of
 from .lots import acts_for_tenderee, require_tenderee, transition
 from .objections import tenderee_answers
@@ -50,11 +49,8 @@ def _rule(lot: Lot, construction: str, procurement: str) -> str:
 
 def period_end(start: datetime, rule: rules.Rule) -> datetime:
     """The midnight (Beijing time) after the last day of the period of ``rule`` (from the rules in force) counted
-    from ``start``'s local date."""
-    day = calendar.local_date(start)
-    last = calendar.add_working_days(day, int(rule.value)) if rule.unit == "working_days" \
-        else calendar.add_days(day, int(rule.value))
-    return calendar.start_of_local_day(calendar.add_days(last, 1))
+    from ``start``'s local date (``domain.monitoring.period_end``)."""
+    return monitoring.period_end(start, rule)
 
 
 def publicity_of(session, lot: Lot) -> Publicity | None:
@@ -288,118 +284,74 @@ class Warning:
     rule: str
     since: datetime
     params: dict
+    key: str = ""  # the same from one reckoning to the next (``domain.monitoring.Due.key``)
+    inputs: dict = field(default_factory=dict)  # what it was reckoned from: start, due, done_at and the ids
+
+
+# What each kind of overdue or late act (``domain.monitoring``) is called in a warning.
+MESSAGES = {
+    "objection": N_("An objection to the candidates was not answered within %(days)s days."),
+    "documents_objection": N_("An objection to the documents was not answered within %(days)s days."),
+    "evaluation": N_("The evaluation room closed without a confirmed report."),
+    "report": N_("The evaluation report did not reach the purchaser within %(days)s working days of the "
+                 "evaluation's end."),
+    "construction.publicity_publish": N_("The candidates were not published within %(days)s days of the "
+                                         "evaluation report."),
+    "procurement.purchaser_decision": N_("The purchaser did not decide and publish the result within %(days)s "
+                                         "working days of receiving the report."),
+    "contract": N_("The contract was not signed within %(days)s days of the award notice."),
+    "refund": N_("A deposit was refunded after its due date."),
+    "contract_publication": N_("The contract was published %(at)s, later than %(days)s working days after its "
+                               "signing on %(signed_on)s."),
+    "construction.complaint_acceptance": N_("A complaint was not accepted or refused within %(days)s working days."),
+    "construction.complaint_decision": N_("An accepted complaint was not decided within %(days)s working days."),
+    "correction": N_("A correction order was not answered by its deadline, %(due)s."),
+}
+DAYS = frozenset({"objection", "documents_objection", "report", "publication", "contract", "contract_publication",
+                  "complaint"})  # the warnings that name the rule's number of days
+
+
+def warning_of(due, in_force: rules.RuleSet) -> Warning:
+    """The warning about an act overdue or done late (``domain.monitoring.Due``)."""
+    params = {k: v for k, v in due.ref.items() if k != "step"}
+    if due.kind in DAYS:
+        params["days"] = in_force.value(due.rule)
+    if due.kind == "contract_publication":
+        params["signed_on"] = calendar.local_date(due.start).isoformat()
+        params["at"] = calendar.to_local(due.done_at).strftime("%Y-%m-%d %H:%M")
+    if due.kind == "correction":
+        params["due"] = calendar.to_local(due.due).strftime("%Y-%m-%d %H:%M")
+    message = MESSAGES.get(due.rule) or MESSAGES[due.kind]
+    inputs = {"start": _iso(due.start), "due": _iso(due.due), "done_at": _iso(due.done_at), **due.ref}
+    return Warning(due.lot_id, due.kind, message, due.rule, due.due, params, due.key, inputs)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
 
 
 def warnings(ctx, session, now: datetime) -> list[Warning]:
-    """Everything past a legal limit: unanswered or late-answered objections to candidates, contracts not
-    registered in time, late deposit refunds, evaluation rooms closed without a report, candidates or results not
-    published in time after the report (and, for procurement, the report not in the purchaser's hands in time),
-    procurement contracts published late; and every bid the opening held as suspected tampering (its row did not
-    match its receipt and audited submission). Limits that each lot records are judged by its rules."""
+    """Everything past a legal limit, as ``domain.monitoring`` reckons it (the same reckoning as the supervisor's
+    dashboard): objections unanswered or answered late, evaluation rooms closed without a report, the report,
+    candidates or result not published in time, contracts not signed in time, deposits refunded late, procurement
+    contracts published late, complaints not handled in time, correction orders not answered in time; and every
+    bid the opening held as suspected tampering (its row did not match its receipt and audited submission). Limits
+    that each lot records are judged by its rules."""
+    from . import monitoring
+
     found: list[Warning] = []
-    for row, lot in session.execute(sa.select(ResultObjection, Lot).join(Lot, Lot.id == ResultObjection.lot_id).where(
-            sa.or_(sa.and_(ResultObjection.answered_at.is_(None), ResultObjection.answer_due < now),
-                   ResultObjection.answered_at > ResultObjection.answer_due))):
-        rule_id = "construction.publicity_objection_answer"
-        found.append(Warning(row.lot_id, "objection", N_("An objection to the candidates was not answered within "
-                                                         "%(days)s days."), rule_id, row.answer_due,
-                             {"objection_id": row.id, "days": rulebook.of_lot(ctx, session, lot).value(rule_id)}))
-    for row, lot in session.execute(sa.select(Award, Lot).join(Lot, Lot.id == Award.lot_id)
-                                    .outerjoin(Contract, Contract.award_id == Award.id).where(
-            sa.or_(sa.and_(Contract.id.is_(None), Award.contract_due < now), Contract.late.is_(True)))):
-        rule_id, in_force = _rule(lot, "construction.contract_deadline", "procurement.contract_deadline"), \
-            rulebook.of_lot(ctx, session, lot)
-        found.append(Warning(row.lot_id, "contract", N_("The contract was not signed within %(days)s days of the "
-                                                        "award notice."), rule_id, row.contract_due,
-                             {"award_id": row.id, "days": in_force.value(rule_id)}))
-    for row in session.scalars(sa.select(Deposit).where(Deposit.refund_late.is_(True))):
-        found.append(Warning(row.lot_id, "refund", N_("A deposit was refunded after its due date."),
-                             row.refund_rule or "construction.deposit_refund", row.refund_due or now,
-                             {"deposit_id": row.id}))
-    for row in session.scalars(sa.select(Evaluation).where(Evaluation.status != "confirmed",
-                                                          Evaluation.closes_at < now)):
-        found.append(Warning(row.lot_id, "evaluation", N_("The evaluation room closed without a confirmed report."),
-                             "construction.committee_size", row.closes_at, {"evaluation_id": row.id}))
+    lots = monitoring.watched_lots(session)
+    by_id = {lot.id: lot for lot in lots}
+    for due in monitoring.dues_of(ctx, session, lots, now):
+        if due.status(now) in ("overdue", "late"):
+            found.append(warning_of(due, rulebook.of_lot(ctx, session, by_id[due.lot_id])))
     for row in session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "opening.tampering")):
         found.append(Warning(int(row.object_id), "tampering", N_("Suspected tampering: a bid was held unopened at the "
                                                                  "opening because its record does not match its "
                                                                  "signed receipt and audited submission."),
                              row.rule or "electronic.encrypted_bids", row.at,
-                             {"bid_id": row.payload.get("bid_id"), "reason": row.payload.get("reason", "")}))
-    found += _report_limits(ctx, session, now)
-    found += _contract_publication(ctx, session, now)
-    for row, rule_id, due in complaints.overdue(session, now):
-        message = (N_("A complaint was not accepted or refused within %(days)s working days.")
-                   if rule_id == "construction.complaint_acceptance"
-                   else N_("An accepted complaint was not decided within %(days)s working days."))
-        found.append(Warning(row.lot_id, "complaint", message, rule_id, due,
-                             {"complaint_id": row.id, "days": rulebook.of_lot(ctx, session, session.get(
-                                 Lot, row.lot_id)).value(rule_id)}))
+                             {"bid_id": row.payload.get("bid_id"), "reason": row.payload.get("reason", "")},
+                             f"tampering:bid_id={row.payload.get('bid_id')}",
+                             {"bid_id": row.payload.get("bid_id"), "reason": row.payload.get("reason", ""),
+                              "due": _iso(row.at)}))
     return sorted(found, key=lambda w: w.since)
-
-
-def _late(start: datetime, rule: rules.Rule, done: datetime | None, now: datetime) -> datetime | None:
-    """The end of the period of ``rule`` from ``start`` when the act was done at or after it (or is still not done
-    at ``now``, past it); None when it was (or may still be) done in time."""
-    due = period_end(start, rule)
-    return due if (done if done is not None else now) >= due else None
-
-
-def _report_limits(ctx, session, now: datetime) -> list[Warning]:
-    """After the report: construction candidates published within 3 days of it (条例 Art. 54); procurement: the
-    report in the purchaser's hands within 2 working days of the evaluation's end (its confirmation by every member
-    after the chair submitted it) and the purchaser's decision, published as the result, within 5 working days of
-    receiving it (采购条例 Art. 43)."""
-    found: list[Warning] = []
-    rows = session.execute(sa.select(Evaluation, Lot, Publicity).join(Lot, Lot.id == Evaluation.lot_id)
-                           .outerjoin(Publicity, sa.and_(Publicity.lot_id == Evaluation.lot_id,
-                                                         Publicity.round == Evaluation.round))
-                           .where(Evaluation.reported_at.is_not(None))).all()
-    for evaluation, lot, publicity in rows:
-        published = publicity.published_at if publicity is not None else None
-        if publicity is None and lot.round != evaluation.round:
-            continue  # a round that never published (re-traded): nothing left to do
-        in_force = rulebook.of_lot(ctx, session, lot)
-        if lot.project.trade_type == "procurement":
-            due = _late(evaluation.reported_at, in_force["procurement.report_to_purchaser"], evaluation.confirmed_at,
-                        now)
-            if due is not None:
-                found.append(Warning(lot.id, "report", N_("The evaluation report did not reach the purchaser within "
-                                                          "%(days)s working days of the evaluation's end."),
-                                     "procurement.report_to_purchaser", due,
-                                     {"evaluation_id": evaluation.id, "days": in_force.value(
-                                         "procurement.report_to_purchaser")}))
-            rule_id, message = "procurement.purchaser_decision", N_(
-                "The purchaser did not decide and publish the result within %(days)s working days of receiving the "
-                "report.")
-        else:
-            rule_id, message = "construction.publicity_publish", N_(
-                "The candidates were not published within %(days)s days of the evaluation report.")
-        if evaluation.confirmed_at is None:
-            continue
-        due = _late(evaluation.confirmed_at, in_force[rule_id], published, now)
-        if due is not None:
-            found.append(Warning(lot.id, "publication", message, rule_id, due,
-                                 {"evaluation_id": evaluation.id, "days": in_force.value(rule_id)}))
-    return found
-
-
-def _contract_publication(ctx, session, now: datetime) -> list[Warning]:
-    """Procurement contracts registered (published) later than 2 working days after the signing (采购条例 Art.
-    50)."""
-    found: list[Warning] = []
-    rule_id = "procurement.contract_publication"
-    rows = session.execute(sa.select(Contract, Lot).join(Award, Award.id == Contract.award_id)
-                           .join(Lot, Lot.id == Award.lot_id).join(Project, Project.id == Lot.project_id)
-                           .where(Project.trade_type == "procurement")).all()
-    for contract, lot in rows:
-        in_force = rulebook.of_lot(ctx, session, lot)
-        due = _late(calendar.start_of_local_day(contract.signed_on), in_force[rule_id], contract.registered_at, now)
-        if due is not None:
-            found.append(Warning(lot.id, "contract_publication", N_(
-                "The contract was published %(at)s, later than %(days)s working days after its signing on "
-                "%(signed_on)s."), rule_id, due,
-                {"contract_id": contract.id, "days": in_force.value(rule_id),
-                 "signed_on": contract.signed_on.isoformat(),
-                 "at": calendar.to_local(contract.registered_at).strftime("%Y-%m-%d %H:%M")}))
-    return found

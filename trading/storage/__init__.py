@@ -48,14 +48,15 @@ def cleanup(session, store: BlobStore, now_ts: float, grace_seconds: int = 3600)
     """Remove what a crash can leave: unfinished writes (``remove_leftovers``), and blobs no row names (a blob is
     stored before its row; one older than the grace period without a row was never committed; a withdrawn or
     replaced envelope whose removal after the commit did not happen). Bids, documents and archive bundles name
-    the blobs that stay."""
+    the blobs that stay, and so does a correction order's evidence."""
     import sqlalchemy as sa
 
-    from ..models import ArchiveBundle, Attachment, Bid
+    from ..models import ArchiveBundle, Attachment, Bid, CorrectionOrder
 
     removed_parts = store.remove_leftovers(now_ts, grace_seconds)
     named = set()
-    for column in (Bid.blob_key, Attachment.blob_key, ArchiveBundle.blob_key):  # a withdrawn bid names none
+    for column in (Bid.blob_key, Attachment.blob_key, ArchiveBundle.blob_key,
+                   CorrectionOrder.evidence_key):  # a withdrawn bid names none
         named |= set(session.scalars(sa.select(column).where(column.is_not(None))))
     removed_blobs = 0
     for key, mtime in list(store.keys()):

@@ -38,6 +38,9 @@ AUDIT_ACTIONS = {
     "credit.lift": _l("Blacklist entry lifted"),
     "complaint.submit": _l("Complaint received"), "complaint.accept": _l("Complaint accepted"),
     "complaint.refuse": _l("Complaint refused"), "complaint.decide": _l("Complaint decided"),
+    "warning.raise": _l("Early warning raised"), "warning.dismiss": _l("Early warning dismissed"),
+    "correction.issue": _l("Correction order issued"), "correction.answer": _l("Correction order answered"),
+    "correction.close": _l("Correction order closed"), "correction.escalate": _l("Correction order escalated"),
     # sign-up, objections, bids, deposits
     "auction.qualify": _l("Paddle number issued"), "auction.offer": _l("Offer received"),
     "auction.join": _l("Joined the online bidding"), "auction.reserve_sealed": _l("Reserve price sealed"),
@@ -157,6 +160,10 @@ COMPLAINT_MATTERS = {"documents": _l("the documents (after an objection)"),
                      "candidates": _l("the candidates (after an objection)"), "other": _l("another act")}
 COMPLAINT_STATUSES = {"received": _l("received"), "accepted": _l("accepted"), "refused": _l("refused"),
                       "decided": _l("decided")}
+CORRECTION_ADDRESSEES = {"tenderee": _l("The tenderee"), "agency": _l("Its agency"),
+                         "centre": _l("The trading centre")}
+CORRECTION_STATUSES = {"open": _l("awaiting the answer"), "answered": _l("answered"), "closed": _l("closed"),
+                       "escalated": _l("escalated")}
 COMPLAINT_OUTCOMES = {"upheld": _l("upheld"), "dismissed": _l("dismissed")}
 LOT_UNITS_EN = {"construction": "lot", "procurement": "package", "land": "parcel", "property": "item"}
 CATEGORIES_EN = {"goods": "goods", "services": "services", "works": "works"}

@@ -36,7 +36,10 @@ NAV: list[NavItem] = [
     NavItem("experts.expert_list", _l("Expert pool"), ("admin", "staff", "supervisor"), EXPERTS),
     NavItem("experts.phone", _l("Phone"), ("expert", "admin"), EXPERTS),
     NavItem("evaluation.mine", _l("Evaluation room"), ("expert",), EXPERTS),
+    NavItem("supervision.dashboard", _l("Real-time monitoring"), ("supervisor",), SUPERVISION),  # its landing page
     NavItem("result.warnings", _l("Early warnings"), ("supervisor", "staff"), SUPERVISION),
+    NavItem("supervision.correction_list", _l("Correction orders"), ("supervisor", "staff", "tenderee"),
+            SUPERVISION),
     NavItem("stats.report", _l("Statistics"), ("supervisor", "staff"), SUPERVISION),
     NavItem("supervision.audit_log", _l("Audit log"), ("supervisor", "admin"), SUPERVISION),
     NavItem("supervision.credit_page", _l("Credit and blacklist"), ("supervisor",), SUPERVISION),

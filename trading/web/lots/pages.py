@@ -24,6 +24,7 @@ from ...services import (
     cancellation,
     certification,
     complaints,
+    corrections,
     deposits,
     evaluation as room,
     keys,
@@ -182,8 +183,9 @@ def lot_context(lot) -> dict:
         "low_price_cases": my_low_price_cases(lot),
         "suspension": suspension.suspended_at(db.session, lot),
         "complaints": complaints.visible(db.session, current_user, lot),
+        "corrections": corrections.visible(db.session, current_user, lot),
         "complaint_matters": labels.COMPLAINT_MATTERS, "complaint_statuses": labels.COMPLAINT_STATUSES,
-        "complaint_outcomes": labels.COMPLAINT_OUTCOMES,
+        "complaint_outcomes": labels.COMPLAINT_OUTCOMES, "correction_statuses": labels.CORRECTION_STATUSES,
         "complaint_days": rulebook.of_lot(current_platform(), db.session, lot).value("construction.complaint_window")
         if project.trade_type == "construction" else None,
         "may_complain": lot.project.trade_type == "construction" and current_user.is_authenticated

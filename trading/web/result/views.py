@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from ...domain import methods as rule_methods
 from ...extensions import db
 from ...models import Lot, Organisation, ResultObjection
 from ...platform import current_platform
-from ...services import archive, draws, evaluation as room, negotiations, result, rulebook, visibility
+from ...services import archive, corrections, draws, evaluation as room, negotiations, result, rulebook, visibility
 from ...services.lots import acts_for_tenderee
 from ..common import ActionForm, now, perform, roles_required
 from ..edge import arg_int
@@ -172,10 +173,25 @@ def archive_download(lot_id: int):
                      download_name=f"{lot.deal_code}-电子档案.zip", mimetype="application/zip")
 
 
+WARNING_STATUSES = {"open": _l("open"), "dismissed": _l("dismissed"), "ordered": _l("correction ordered"),
+                    "closed": _l("corrected and closed"), "escalated": _l("escalated")}
+
+
 @bp.route("/supervision/warnings")
 @roles_required("supervisor", "staff")
 def warnings():
-    """Early warnings (预警): limits passed on objections, contracts, refunds and evaluation rooms."""
-    rows = result.warnings(current_platform(), db.session, now())
-    lots = {w.lot_id: db.session.get(Lot, w.lot_id) for w in rows}
-    return render_template("result/warnings.html", rows=rows, lots=lots)
+    """Early warnings (预警): the limits passed on objections, evaluation rooms, publications, contracts, refunds,
+    complaints and correction orders, and suspected tampering: those the clock step stored (with the supervisor's
+    decision), then those found now and not stored yet (the supervisor may take one up at once)."""
+    from ...models import EarlyWarning
+
+    stored = db.session.scalars(sa.select(EarlyWarning).order_by(EarlyWarning.since.desc())).all()
+    keys = {row.key for row in stored}
+    new = [w for w in result.warnings(current_platform(), db.session, now()) if w.key not in keys]
+    if not current_user.has_role("supervisor"):  # a correction order is read by the supervisor and its addressee
+        readable = {o.id for o in corrections.visible(db.session, current_user)}
+        stored = [w for w in stored if w.kind != "correction" or w.inputs.get("correction_id") in readable]
+        new = [w for w in new if w.kind != "correction" or w.inputs.get("correction_id") in readable]
+    lots = {w.lot_id: db.session.get(Lot, w.lot_id) for w in [*stored, *new]}
+    return render_template("result/warnings.html", stored=stored, new=new, lots=lots, f=ActionForm(),
+                           statuses=WARNING_STATUSES)

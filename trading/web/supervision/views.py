@@ -1,4 +1,5 @@
-"""Views of the supervision blueprint."""
+"""Views of the supervision blueprint: the dashboard (实时监控), the audit log, the screens, suspensions, credit and
+complaints."""
 
 from __future__ import annotations
 
@@ -6,17 +7,19 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_datetime, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
+from ... import live
 from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import BlacklistEntry, Complaint, CreditEvent
 from ...platform import current_platform
-from ...services import audit, complaints, credit, screens, suspension, visibility
+from ...services import audit, complaints, credit, monitoring, screens, suspension, visibility
 from ..common import choices, error_text, now, perform, roles_required
 from ..edge import paginate
+from ..live import stream
 from ..lots.forms import ActionForm
 from .forms import SUBJECTS, AuditFilterForm, BlacklistForm, CreditEventForm
 
@@ -24,9 +27,71 @@ bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 LOCAL = ZoneInfo("Asia/Shanghai")
 
 
+@bp.app_template_filter("lastday")
+def lastday_filter(value: datetime | None) -> str:
+    """The Beijing date of the last day before a deadline that falls at a midnight (a correction order's)."""
+    return (value - timedelta(microseconds=1)).astimezone(LOCAL).date().isoformat() if value else ""
+
+
 def _local_midnight(day) -> datetime:
     """Start of a Beijing-time day, as an aware datetime."""
     return datetime.combine(day, time(0), tzinfo=LOCAL)
+
+
+# What each due act is, on the dashboard (domain/monitoring.py KINDS).
+DUE_KINDS = {
+    "objection": _l("Objection to the candidates answered"), "documents_objection": _l("Objection to the documents "
+                                                                                         "answered"),
+    "evaluation": _l("Evaluation report confirmed before the room closes"),
+    "report": _l("Evaluation report in the purchaser's hands"), "publication": _l("Candidates or result published"),
+    "contract": _l("Contract signed"), "refund": _l("Deposit refunded"),
+    "contract_publication": _l("Contract published"), "complaint": _l("Complaint handled"),
+    "correction": _l("Correction order answered"),
+}
+
+
+def _dashboard():
+    filters = monitoring.check_filters(db.session, request.args.get("region"), request.args.get("trade_type"),
+                                       request.args.get("agency"))
+    return monitoring.dashboard(current_platform(), db.session, now(), filters)
+
+
+def _correction_names() -> dict:
+    from .. import labels
+
+    return {"addressees": labels.CORRECTION_ADDRESSEES, "order_statuses": labels.CORRECTION_STATUSES}
+
+
+def _dashboard_args() -> dict:
+    return {key: request.args[key] for key in ("region", "trade_type", "agency") if request.args.get(key)}
+
+
+@bp.route("/")
+@roles_required("supervisor")
+def dashboard():
+    """The supervisor's dashboard (实时监控): every lot by stage and state, what is overdue and what is due today,
+    filtered by region, trade type and agency; it follows the supervision channel live (polling when it is down)."""
+    board = _dashboard()
+    after = current_platform().live.resume_point(live.SUPERVISION)  # the stream goes on from this render
+    return render_template("supervision/dashboard.html", board=board, kinds=DUE_KINDS, args=_dashboard_args(),
+                           after=after, **_correction_names())
+
+
+@bp.route("/dashboard.json")
+@roles_required("supervisor")
+def dashboard_json():
+    """The dashboard's body as the page redraws it (after a live event, or polled when the channel is down)."""
+    board = _dashboard()
+    return jsonify({"now": board.now.isoformat(), "overdue": len(board.overdue), "today": len(board.today),
+                    "html": render_template("supervision/_dashboard_body.html", board=board, kinds=DUE_KINDS,
+                                            **_correction_names())})
+
+
+@bp.route("/live")
+@roles_required("supervisor")
+def dashboard_live():
+    """The supervision channel as Server-Sent Events: which lots changed (the page then reads dashboard.json)."""
+    return stream(current_platform().live, live.SUPERVISION)
 
 
 @bp.route("/audit")

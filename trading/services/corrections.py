@@ -1,0 +1,246 @@
+"""Early warnings kept as rows, and the corrections that follow them (预警 → 整改, DESIGN §9).
+
+The clock step (``chronograph.run``) stores every warning ``result.warnings`` finds that is not stored yet
+(``raise_warnings``): the act, its rule, the inputs it was reckoned from, the threshold in force for the lot and the
+rule's legal basis. The supervisor may also take a warning up at once from the warnings page (``take``). Then the
+supervisor dismisses it with a reason, or issues a correction order (整改通知) to the tenderee, its agency or the
+centre with a deadline; the addressee answers with evidence (text and an optional file in the blob store); the
+supervisor closes the order or escalates it. An order not answered by its deadline is itself overdue
+(``domain.monitoring``, kind ``correction``), so the next clock step raises a warning about it. Every step is
+audited. Who reads an order is ``domain.visibility.may_read_correction``: the supervisor and the addressee only.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import BinaryIO
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from ..domain import calendar, visibility
+from ..domain.errors import N_, DomainError, Forbidden, NotFound
+from ..models import CorrectionOrder, EarlyWarning, Lot, Organisation
+from . import audit, rulebook
+from .lots import public_reason
+
+RULE = "platform.supervision"
+ADDRESSEES = ("tenderee", "agency", "centre")
+OPEN = ("open", "ordered")  # a warning still to be seen to
+
+
+def _threshold(in_force, rule_id: str) -> dict:
+    """The number and unit of the rule in force for the lot, as text (none for a rule without a number)."""
+    try:
+        found = in_force[rule_id]
+    except KeyError:
+        return {}
+    return {} if found.value is None else {"value": str(found.value), "unit": found.unit}
+
+
+def _store(ctx, session, now: datetime, warning) -> EarlyWarning | None:
+    """Store one computed warning (``result.Warning``) unless a row has its key; None when one has. Two clock steps at
+    once: the unique key lets one in, the other's savepoint rolls back."""
+    if session.scalar(sa.select(EarlyWarning.id).where(EarlyWarning.key == warning.key)) is not None:
+        return None
+    lot = session.get(Lot, warning.lot_id)
+    in_force = rulebook.of_lot(ctx, session, lot)
+    threshold = _threshold(in_force, warning.rule)
+    if warning.kind == "correction":  # the deadline the supervisor set is the threshold
+        threshold = {"deadline": warning.since.isoformat()}
+    try:
+        basis = in_force[warning.rule].source
+    except KeyError:
+        basis = ""
+    row = EarlyWarning(key=warning.key, lot_id=warning.lot_id, kind=warning.kind, rule=warning.rule,
+                       message=warning.message, params=warning.params, inputs=warning.inputs, threshold=threshold,
+                       basis=basis[:300], since=warning.since, raised_at=now)
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return None
+    audit.record(session, None, now, "warning.raise", object_type="lot", object_id=row.lot_id, rule=row.rule,
+                 payload={"warning_id": row.id, "kind": row.kind, "key": row.key, "threshold": threshold})
+    return row
+
+
+def raise_warnings(ctx, session, now: datetime) -> int:
+    """Store every warning found at ``now`` that is not stored yet (the clock step); returns how many were new."""
+    from .result import warnings
+
+    return sum(_store(ctx, session, now, w) is not None for w in warnings(ctx, session, now))
+
+
+def _supervisor(actor) -> None:
+    if actor is None or not actor.has_role("supervisor"):
+        raise Forbidden(N_("Warnings and corrections are handled by the supervisor."), field="role", rule=RULE)
+
+
+def take(ctx, session, actor, now: datetime, key: str) -> EarlyWarning:
+    """The stored warning with this key, storing it first if the clock step has not yet (the supervisor takes a warning
+    up from the list)."""
+    _supervisor(actor)
+    from .result import warnings
+
+    row = session.scalar(sa.select(EarlyWarning).where(EarlyWarning.key == (key or "")[:120]))
+    if row is not None:
+        return row
+    found = next((w for w in warnings(ctx, session, now) if w.key == key), None)
+    if found is None:
+        raise NotFound(N_("No such warning: it may have been resolved meanwhile."), field="warning")
+    return _store(ctx, session, now, found) or session.scalar(sa.select(EarlyWarning).where(EarlyWarning.key == key))
+
+
+def warning_of(session, warning_id: int) -> EarlyWarning:
+    row = session.get(EarlyWarning, warning_id)
+    if row is None:
+        raise NotFound(N_("No such warning."), field="warning")
+    return row
+
+
+def dismiss(session, actor, now: datetime, warning_id: int, reason: str) -> EarlyWarning:
+    """Dismiss an open warning with the reason (a justified delay, a false alarm, ...)."""
+    _supervisor(actor)
+    row = warning_of(session, warning_id)
+    if row.status != "open":
+        raise DomainError(N_("This warning has been decided already."), field="warning", rule=RULE)
+    row.reason = public_reason(reason, RULE)
+    row.status, row.decided_by_id, row.decided_at = "dismissed", actor.id, now
+    audit.record(session, actor, now, "warning.dismiss", object_type="lot", object_id=row.lot_id, rule=row.rule,
+                 payload={"warning_id": row.id, "reason": row.reason})
+    return row
+
+
+def addressee_organisation(session, lot: Lot, addressee: str) -> int:
+    """The organisation a correction order to ``addressee`` goes to: the lot's tenderee, its agency or the centre."""
+    if addressee == "tenderee":
+        return lot.project.tenderee_id
+    if addressee == "agency":
+        if lot.project.agency_id is None:
+            raise DomainError(N_("This project has no agency: address the order to the tenderee."), field="addressee")
+        return lot.project.agency_id
+    if addressee == "centre":
+        centre = session.scalar(sa.select(Organisation.id).where(Organisation.org_type == "trading_centre")
+                                .order_by(Organisation.id))
+        if centre is None:
+            raise DomainError(N_("The platform has no trading centre organisation."), field="addressee")
+        return centre
+    raise DomainError(N_("Choose who must correct: the tenderee, its agency or the centre."), field="addressee")
+
+
+def issue(session, actor, now: datetime, warning_id: int, addressee: str, text: str,
+          due_on: date | None) -> CorrectionOrder:
+    """Order the tenderee, its agency or the centre to correct what the warning found, by the end of ``due_on``
+    (Beijing time)."""
+    _supervisor(actor)
+    row = warning_of(session, warning_id)
+    if row.status not in ("open", "escalated"):
+        raise DomainError(N_("This warning has been decided already."), field="warning", rule=RULE)
+    lot = session.get(Lot, row.lot_id)
+    organisation_id = addressee_organisation(session, lot, addressee)
+    text = (text or "").strip()
+    if len(text) < 10:
+        raise DomainError(N_("Write what must be corrected and how (at least 10 characters)."), field="text",
+                          rule=RULE)
+    if due_on is None or due_on <= calendar.local_date(now):
+        raise DomainError(N_("Give a deadline after today."), field="due_on", rule=RULE)
+    order = CorrectionOrder(warning_id=row.id, lot_id=row.lot_id, addressee=addressee,
+                            organisation_id=organisation_id, text=text[:8000],
+                            due_at=calendar.start_of_local_day(calendar.add_days(due_on, 1)), issued_by_id=actor.id,
+                            issued_at=now)
+    session.add(order)
+    row.status, row.decided_by_id, row.decided_at = "ordered", actor.id, now
+    session.flush()
+    audit.record(session, actor, now, "correction.issue", object_type="lot", object_id=row.lot_id, rule=RULE,
+                 payload={"correction_id": order.id, "warning_id": row.id, "addressee": addressee,
+                          "organisation_id": organisation_id, "due_at": order.due_at})
+    return order
+
+
+def may_read(user, order: CorrectionOrder) -> bool:
+    """Whether ``user`` may read the order (the policy: ``domain.visibility.may_read_correction``)."""
+    if user is None or not getattr(user, "is_authenticated", True) or not hasattr(user, "has_role"):
+        return False
+    roles = frozenset(role for role in visibility.CORRECTION_ROLES if user.has_role(role))
+    return visibility.may_read_correction(roles, user.organisation_id, order.addressee, order.organisation_id)
+
+
+def may_answer(user, order: CorrectionOrder) -> bool:
+    """Whether ``user`` answers the order: its addressee's people (never the supervisor who issued it)."""
+    return may_read(user, order) and not user.has_role("supervisor")
+
+
+def order_of(session, user, order_id: int) -> CorrectionOrder:
+    """The order, if ``user`` may read it (else NotFound: an order one may not read does not exist for one)."""
+    row = session.get(CorrectionOrder, order_id)
+    if row is None or not may_read(user, row):
+        raise NotFound(N_("No such correction order."), field="correction")
+    return row
+
+
+def visible(session, user, lot: Lot | None = None) -> list[CorrectionOrder]:
+    """The orders ``user`` may read (of ``lot``, or all), newest first."""
+    query = sa.select(CorrectionOrder).order_by(CorrectionOrder.id.desc())
+    if lot is not None:
+        query = query.where(CorrectionOrder.lot_id == lot.id)
+    if user is None or not getattr(user, "is_authenticated", True) or not hasattr(user, "has_role"):
+        return []
+    if not user.has_role("supervisor"):  # narrowed in SQL first, then checked row by row by the policy
+        query = query.where(CorrectionOrder.organisation_id == user.organisation_id)
+    return [row for row in session.scalars(query) if may_read(user, row)]
+
+
+def answer(ctx, session, actor, now: datetime, order_id: int, text: str, filename: str | None = None,
+           stream: BinaryIO | None = None, max_size: int = 0) -> CorrectionOrder:
+    """The addressee answers the order with what it did and its evidence (an optional file, kept in the blob store);
+    an answer after the deadline is taken and stays late."""
+    order = order_of(session, actor, order_id)
+    if not may_answer(actor, order):
+        raise Forbidden(N_("Only the addressee of the order answers it."), field="answer", rule=RULE)
+    if order.status != "open":
+        raise DomainError(N_("This order has been answered or closed already."), field="answer", rule=RULE)
+    text = (text or "").strip()
+    if len(text) < 10:
+        raise DomainError(N_("Say what was corrected and how (at least 10 characters)."), field="answer", rule=RULE)
+    name = (filename or "").strip().replace("/", "_").replace("\\", "_")[:200]
+    if name and stream is not None:
+        from ..storage import BlobTooLarge
+
+        try:
+            blob = ctx.store.put(stream, max_size=max_size)
+        except BlobTooLarge:
+            raise DomainError(N_("The file is larger than %(mib)s MiB."), field="evidence",
+                              mib=max_size // 2**20) from None
+        if blob.size == 0:
+            ctx.store.discard(blob.key)
+            raise DomainError(N_("The file is empty."), field="evidence")
+        order.evidence_key, order.evidence_name, order.evidence_size = blob.key, name, blob.size
+        order.evidence_sha256 = blob.sha256  # the row names the blob: storage.cleanup keeps it
+    order.answer, order.answered_by_id, order.answered_at, order.status = text[:8000], actor.id, now, "answered"
+    session.flush()
+    audit.record(session, actor, now, "correction.answer", object_type="lot", object_id=order.lot_id, rule=RULE,
+                 payload={"correction_id": order.id, "late": now >= order.due_at, "evidence": order.evidence_name,
+                          "sha256": order.evidence_sha256})
+    return order
+
+
+def conclude(session, actor, now: datetime, order_id: int, outcome: str, note: str) -> CorrectionOrder:
+    """The supervisor closes the order (corrected) or escalates it (not corrected: further measures), with a note;
+    the warning takes the same outcome."""
+    _supervisor(actor)
+    order = order_of(session, actor, order_id)
+    if outcome not in ("closed", "escalated"):
+        raise DomainError(N_("Choose whether the order is closed or escalated."), field="outcome", rule=RULE)
+    if order.status not in ("open", "answered"):
+        raise DomainError(N_("This order has been closed or escalated already."), field="outcome", rule=RULE)
+    order.note = public_reason(note, RULE)
+    order.status, order.closed_by_id, order.closed_at = outcome, actor.id, now
+    warning = session.get(EarlyWarning, order.warning_id)
+    warning.status = outcome
+    session.flush()
+    audit.record(session, actor, now, f"correction.{'close' if outcome == 'closed' else 'escalate'}",
+                 object_type="lot", object_id=order.lot_id, rule=RULE,
+                 payload={"correction_id": order.id, "warning_id": warning.id, "note": order.note})
+    return order
