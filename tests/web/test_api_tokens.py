@@ -80,12 +80,22 @@ def test_another_company_cannot_revoke_or_see_a_token_and_roles_without_scopes_g
     assert rival.post(f"/auth/account/api-tokens/{token_id}/revoke").status_code == 302
     with app.app_context():
         assert db.session.get(ApiToken, token_id).revoked_at is None
-    for username in ("staff", "supervisor", "tenderee1"):
+    for username in ("staff", "admin", "expert1"):
         other = app.test_client()
         login(other, username)
         assert "API" not in other.get("/auth/account").get_data(as_text=True).split("<main", 1)[-1]
         assert other.post("/auth/account/api-tokens", data={"name": "x", "scopes": ["bids"], "days": "90"}
                           ).status_code == 403
+    # a tenderee and a supervisor hold tokens of their own scope only: never a bidder's
+    for username, scope in (("tenderee1", "lots"), ("supervisor", "supervision")):
+        other = app.test_client()
+        login(other, username)
+        page = other.get("/auth/account").get_data(as_text=True)
+        assert f'value="{scope}"' in page and 'value="bids"' not in page and 'value="read"' not in page
+        assert other.post("/auth/account/api-tokens", data={"name": "x", "scopes": ["bids"], "days": "90"}
+                          ).status_code == 422
+        with app.app_context():
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(ApiToken)) == 1
 
 
 def test_the_issue_form_names_what_is_wrong(app, lot_id):  # noqa: F811

@@ -50,7 +50,8 @@ def test_the_openapi_document_is_3_1_and_lists_every_api_route(demo_app):
     assert document.status_code == 200 and document.json["openapi"] == "3.1.0"
     paths = document.json["paths"]
     for rule in demo_app.url_map.iter_rules():
-        if rule.rule.startswith("/api/v1/") and rule.endpoint.startswith(("api_public.", "api_bidder.")):
+        if rule.rule.startswith("/api/v1/") and rule.endpoint.startswith(("api_public.", "api_bidder.", "api_tenderee.",
+                                                                           "api_supervision.")):
             path = rule.rule.replace("<int:", "{").replace("<string(maxlength=64):", "{").replace(">", "}")
             assert path in paths, f"{rule.rule} is not in the document"
     # every documented error is a problem document, and the page that explains them is served here

@@ -39,7 +39,7 @@ TABLE = {
     "auth.second_factor_setup": ("GET", {}, None, {role: 200 if role in {"admin", "staff", "supervisor", "tenderee"}
                                                    else 302 for role in ROLES}),
     # turning off a second factor that is not on is refused
-    "auth.api_token_issue": ("POST", {}, {}, {**only({"bidder"}, ok=422), "expert": 403}),
+    "auth.api_token_issue": ("POST", {}, {}, only({"bidder", "tenderee", "supervisor"}, ok=422)),
     "auth.api_token_revoke": ("POST", {"token_id": "spare_user"}, {}, {role: LOGIN if role == "anonymous" else 302
                                                                         for role in ROLES}),
     "auth.second_factor_off": ("POST", {}, {}, {role: LOGIN if role == "anonymous" else 422 for role in ROLES}),
@@ -254,6 +254,12 @@ TABLE = {
     "api_bidder.bid_list": ("GET", {}, None, {role: 401 for role in ROLES}),
     "api_bidder.receipt": ("GET", {"receipt_id": "receipt"}, None, {role: 401 for role in ROLES}),
     "api_bidder.bid_upload": ("POST", {"lot_id": "lot"}, {}, {role: 401 for role in ROLES}),
+    "api_tenderee.lots": ("GET", {}, None, {role: 401 for role in ROLES}),
+    "api_tenderee.lot": ("GET", {"lot_id": "lot"}, None, {role: 401 for role in ROLES}),
+    "api_supervision.warnings": ("GET", {}, None, {role: 401 for role in ROLES}),
+    "api_supervision.warning": ("GET", {"warning_id": NONE}, None, {role: 401 for role in ROLES}),
+    "api_supervision.correction_list": ("GET", {}, None, {role: 401 for role in ROLES}),
+    "api_supervision.correction": ("GET", {"order_id": NONE}, None, {role: 401 for role in ROLES}),
 }
 IGNORED = {"static", "bootstrap.static"}
 

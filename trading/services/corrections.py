@@ -23,6 +23,7 @@ from ..domain.errors import N_, DomainError, Forbidden, NotFound
 from ..models import CorrectionOrder, EarlyWarning, Lot, Organisation
 from . import audit, rulebook
 from .lots import public_reason
+from .open_data import page_of
 
 RULE = "platform.supervision"
 ADDRESSEES = ("tenderee", "agency", "centre")
@@ -244,3 +245,87 @@ def conclude(session, actor, now: datetime, order_id: int, outcome: str, note: s
                  object_type="lot", object_id=order.lot_id, rule=RULE,
                  payload={"correction_id": order.id, "warning_id": warning.id, "note": order.note})
     return order
+
+
+# -- read by the supervisor's programs (API v1, scope ``supervision``) ------------------------------------------------
+
+WARNING_STATUSES = ("open", "dismissed", "ordered", "closed", "escalated")
+ORDER_STATUSES = ("open", "answered", "closed", "escalated")
+
+
+def _status(value: str | None, allowed: tuple[str, ...]) -> None:
+    if value is not None and value not in allowed:
+        raise DomainError(N_("Unknown status %(value)s."), field="status", value=value)
+
+
+def _lot_names(session, lot_id: int) -> dict:
+    lot = session.get(Lot, lot_id)
+    return {"lot_id": lot.id, "deal_code": lot.deal_code, "lot_name": lot.name, "project_name": lot.project.name}
+
+
+def warning_facts(session, row: EarlyWarning) -> dict:
+    """A stored warning as the warning page shows it: the act, its rule and legal basis, the inputs it was reckoned
+    from, the threshold in force for the lot, and the supervisor's decision."""
+    return {"id": row.id, "key": row.key, **_lot_names(session, row.lot_id), "kind": row.kind, "rule": row.rule,
+            "message": row.message, "params": row.params, "inputs": row.inputs, "threshold": row.threshold,
+            "basis": row.basis, "since": row.since, "raised_at": row.raised_at, "status": row.status,
+            "decided_at": row.decided_at, "reason": row.reason or None,
+            "correction_ids": list(session.scalars(sa.select(CorrectionOrder.id).where(
+                CorrectionOrder.warning_id == row.id).order_by(CorrectionOrder.id)))}
+
+
+def order_facts(session, row: CorrectionOrder) -> dict:
+    """A correction order as its page shows it: to whom, what, by when, the answer (the evidence file by its name,
+    size and SHA-256; the file itself is read on the order's page) and the outcome."""
+    org = session.get(Organisation, row.organisation_id)
+    return {"id": row.id, "warning_id": row.warning_id, **_lot_names(session, row.lot_id),
+            "addressee": row.addressee, "organisation": {"name": org.name, "credit_code": org.credit_code},
+            "text": row.text, "issued_at": row.issued_at, "due_at": row.due_at, "status": row.status,
+            "answer": row.answer or None, "answered_at": row.answered_at,
+            "evidence": {"name": row.evidence_name, "size": row.evidence_size, "sha256": row.evidence_sha256}
+            if row.evidence_key else None,
+            "closed_at": row.closed_at, "note": row.note or None}
+
+
+def warnings_page(session, actor, *, cursor: str | None = None, limit: int | None = None,
+                  status: str | None = None, lot_id: int | None = None):
+    """The stored warnings (those the clock step or the supervisor stored), oldest first: the supervisor only."""
+    _supervisor(actor)
+    _status(status, WARNING_STATUSES)
+    query = sa.select(EarlyWarning)
+    if status:
+        query = query.where(EarlyWarning.status == status)
+    if lot_id is not None:
+        query = query.where(EarlyWarning.lot_id == lot_id)
+    return page_of(session, query, EarlyWarning.id, "warnings", cursor, limit, lambda row: warning_facts(session, row))
+
+
+def warning_read(session, actor, warning_id: int) -> dict:
+    """One stored warning: the supervisor only."""
+    _supervisor(actor)
+    return warning_facts(session, warning_of(session, warning_id))
+
+
+def orders_page(session, actor, *, cursor: str | None = None, limit: int | None = None, status: str | None = None,
+                lot_id: int | None = None):
+    """The correction orders ``actor`` may read (the policy's ``may_read``), oldest first: the supervisor only."""
+    _supervisor(actor)
+    _status(status, ORDER_STATUSES)
+    query = sa.select(CorrectionOrder)
+    if status:
+        query = query.where(CorrectionOrder.status == status)
+    if lot_id is not None:
+        query = query.where(CorrectionOrder.lot_id == lot_id)
+
+    def shape(row: CorrectionOrder) -> dict:
+        if not may_read(actor, row):  # the supervisor reads every order; kept as the policy's check all the same
+            raise NotFound(N_("No such correction order."), field="correction")
+        return order_facts(session, row)
+
+    return page_of(session, query, CorrectionOrder.id, "corrections", cursor, limit, shape)
+
+
+def order_read(session, actor, order_id: int) -> dict:
+    """One correction order: the supervisor only."""
+    _supervisor(actor)
+    return order_facts(session, order_of(session, actor, order_id))

@@ -1,8 +1,8 @@
-"""The JSON API v1 (``/api/v1/``): published facts for anyone, a bidder's own records and bid upload with an API
-token, the change feed and the OCDS releases. Built with flask-smorest (marshmallow schemas, apispec), which makes
-the OpenAPI 3.1 document at ``/api/v1/openapi.json`` from the views themselves; the reference page at
-``/api/v1/docs`` renders that document with the platform's own script (no CDN). Errors are RFC 9457 problem
-documents (problems.py)."""
+"""The JSON API v1 (``/api/v1/``): published facts for anyone, a bidder's own records and bid upload, a
+tenderee's own lots and the supervisor's warnings and correction orders with an API token, the change feed and
+the OCDS releases. Built with flask-smorest (marshmallow schemas, apispec), which makes the OpenAPI 3.1 document
+at ``/api/v1/openapi.json`` from the views themselves; the reference page at ``/api/v1/docs`` renders that
+document with the platform's own script (no CDN). Errors are RFC 9457 problem documents (problems.py)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from .schemas import Problem
 
 API_DESCRIPTION = """\
 The public resource trading platform's open API. Public routes need no token and return only published facts
-(the visibility policy of the platform applies to every answer). Routes under `/api/v1/me/` and the bid upload
-need an API token of a bidder organisation (`Authorization: Bearer tpt_...`, issued on the account page) with
-the scope named on the route. Lists are paged with a stable cursor: pass a page's `next_cursor` as `cursor` to
+(the visibility policy of the platform applies to every answer). Routes under `/api/v1/me/`, `/api/v1/supervision/` and
+the bid upload need an API token of an organisation (`Authorization: Bearer tpt_...`, issued on the account page)
+with the scope named on the route: `bids` and `read` for a bidder, `lots` for a tenderee or agency, `supervision`
+for the supervisor. Lists are paged with a stable cursor: pass a page's `next_cursor` as `cursor` to
 get the next one. Errors are RFC 9457 problem documents naming the field and, where a legal rule decided, the
 rule id.
 """
@@ -47,7 +48,7 @@ class OpenApi(Api):
 
 def register(app) -> None:
     """Mount the API v1 and its OpenAPI document on ``app``."""
-    from . import bidder, docs, ocds, public
+    from . import bidder, docs, ocds, public, supervision, tenderee
 
     app.config.setdefault("API_TITLE", "Public Resource Trading Platform API")
     app.config.setdefault("API_VERSION", "1")
@@ -61,7 +62,7 @@ def register(app) -> None:
                                                         "description": "An organisation's API token (tpt_...)"}}},
     })
     api = OpenApi(app)
-    for blueprint in (public.blp, bidder.blp, ocds.blp):
+    for blueprint in (public.blp, bidder.blp, tenderee.blp, supervision.blp, ocds.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.bp)
     app.extensions["trading_api"] = api

@@ -311,6 +311,105 @@ class Receipt(Out):
     receipt = fields.Dict(metadata={"description": "the signed receipt, as issued (verify with the receipts key)"})
 
 
+# -- a tenderee's own lots -----------------------------------------------------------------------------------------
+
+class PartyLotArgs(PageArgs):
+    state = fields.String(validate=validate.OneOf(list(lifecycle.STATES)), metadata={"description": "Lot state"})
+
+
+class Participation(Out):
+    registrations = fields.Integer(metadata={"description": "bidders signed up for the current round"})
+    deposits_paid = fields.Integer(metadata={"description": "deposits of the current round received in full"})
+    bids = fields.Integer(metadata={"description": "bids standing for the current round"})
+
+
+class CorrectionSummary(Out):
+    id = fields.Integer()
+    status = fields.String(metadata={"description": "open, answered, closed or escalated"})
+    issued_at = moment()
+    due_at = moment(metadata={"description": "the order is late from this moment (midnight after its last day)"})
+    answered_at = moment()
+    text = fields.String()
+
+
+class PartyLot(Lot):
+    previous_state = fields.String(allow_none=True, metadata={"description": "the state before a suspension"})
+    published = fields.Boolean(metadata={"description": "announced: the public sees the lot"})
+    phase = fields.String(metadata={"description": "disclosure phase: before_deadline, opened, evaluating or "
+                                                   "decided (domain/visibility.py)"})
+    clarification_cutoff = moment()
+    objection_cutoff = moment()
+    publicity_end = moment()
+    participation = fields.Nested(Participation, allow_none=True, metadata={
+        "description": "null until the bid deadline has passed (招标投标法 第二十二条)"})
+    corrections = fields.List(fields.Nested(CorrectionSummary),
+                              metadata={"description": "correction orders addressed to your organisation"})
+
+
+# -- the supervisor's warnings and correction orders ---------------------------------------------------------------
+
+class WarningArgs(PageArgs):
+    status = fields.String(validate=validate.OneOf(["open", "dismissed", "ordered", "closed", "escalated"]),
+                           metadata={"description": "open, dismissed, ordered, closed or escalated"})
+    lot_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), metadata={"description": "one lot's"})
+
+
+class CorrectionArgs(PageArgs):
+    status = fields.String(validate=validate.OneOf(["open", "answered", "closed", "escalated"]),
+                           metadata={"description": "open, answered, closed or escalated"})
+    lot_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), metadata={"description": "one lot's"})
+
+
+class Warning(Out):
+    id = fields.Integer()
+    key = fields.String(metadata={"description": "the act's kind and ids, the same from one reckoning to the next"})
+    lot_id = fields.Integer()
+    deal_code = fields.String(allow_none=True)
+    lot_name = fields.String()
+    project_name = fields.String()
+    kind = fields.String(metadata={"description": "objection, documents_objection, evaluation, report, publication, "
+                                                 "contract, refund, contract_publication, complaint, correction, "
+                                                 "tampering"})
+    rule = fields.String(metadata={"description": "the rule id (flask rules show)"})
+    message = fields.String(metadata={"description": "the warning in the request's language"})
+    params = fields.Dict()
+    inputs = fields.Dict(metadata={"description": "what it was reckoned from: start, due, done_at and record ids"})
+    threshold = fields.Dict(metadata={"description": "the rule's number and unit in force for the lot"})
+    basis = fields.String(metadata={"description": "the rule's legal source"})
+    since = moment(metadata={"description": "when the act fell due"})
+    raised_at = moment()
+    status = fields.String(metadata={"description": "open, dismissed, ordered, closed or escalated"})
+    decided_at = moment()
+    reason = fields.String(allow_none=True, metadata={"description": "why it was dismissed"})
+    correction_ids = fields.List(fields.Integer())
+
+
+class Evidence(Out):
+    name = fields.String()
+    size = fields.Integer(allow_none=True)
+    sha256 = fields.String()
+
+
+class CorrectionOrder(Out):
+    id = fields.Integer()
+    warning_id = fields.Integer()
+    lot_id = fields.Integer()
+    deal_code = fields.String(allow_none=True)
+    lot_name = fields.String()
+    project_name = fields.String()
+    addressee = fields.String(metadata={"description": "tenderee, agency or centre"})
+    organisation = fields.Nested(Organisation)
+    text = fields.String()
+    issued_at = moment()
+    due_at = moment(metadata={"description": "the order is late from this moment (midnight after its last day)"})
+    status = fields.String(metadata={"description": "open, answered, closed or escalated"})
+    answer = fields.String(allow_none=True)
+    answered_at = moment()
+    evidence = fields.Nested(Evidence, allow_none=True)
+    closed_at = moment()
+    note = fields.String(allow_none=True, metadata={"description": "the supervisor's note on closing or escalating"})
+
+
 # -- pages ---------------------------------------------------------------------------------------------------------
 
 def page_of(item: type[ma.Schema], name: str) -> type[ma.Schema]:
@@ -329,6 +428,9 @@ BlacklistPage = page_of(BlacklistEntry, "BlacklistPage")
 RegistrationPage = page_of(Registration, "RegistrationPage")
 DepositPage = page_of(Deposit, "DepositPage")
 BidPage = page_of(Bid, "BidPage")
+PartyLotPage = page_of(PartyLot, "PartyLotPage")
+WarningPage = page_of(Warning, "WarningPage")
+CorrectionPage = page_of(CorrectionOrder, "CorrectionPage")
 
 
 class Change(Out):
