@@ -17,7 +17,8 @@ QUERY = {"location": "query", "as_kwargs": True, "unknown": ma.RAISE}
 def money(**kwargs) -> fields.Decimal:
     """Yuan, as a decimal string."""
     return fields.Decimal(as_string=True, places=2, allow_none=True, **kwargs,
-                          metadata={"description": "yuan, as a decimal string", **kwargs.pop("metadata", {})})
+                          metadata={"type": "string", "format": "decimal", "pattern": r"^-?\d+\.\d{2}$",
+                                    "description": "yuan, as a decimal string", **kwargs.pop("metadata", {})})
 
 
 def moment(**kwargs) -> fields.AwareDateTime:
@@ -79,7 +80,8 @@ class StatisticsArgs(Strict):
     period = fields.String(load_default="year", validate=validate.OneOf(["dates", "month", "quarter", "year"]),
                            metadata={"description": "Kind of period"})
     value = fields.String(required=True, validate=validate.Length(min=4, max=23),
-                          metadata={"description": "2025, 2025-Q1, 2025-03, or 2025-01-01..2025-06-30"})
+                          metadata={"description": "2025, 2025-Q1, 2025-03, or 2025-01-01..2025-06-30",
+                                    "example": "2026"})
     region = REGION
     trade_type = TRADE_TYPE
 
