@@ -9,7 +9,7 @@
   var url = root.getAttribute('data-url');
   var phases = JSON.parse(root.getAttribute('data-phases'));
   var clock = document.getElementById('board-countdown');
-  var endsAt = null, offset = 0, lastSeen = null, lastPhase = null;
+  var endsAt = null, offset = 0, lastSeen = null, lastPhase = null, lastOutcome;
 
   function text(value) { var span = document.createElement('span'); span.textContent = value == null ? '' : value; return span.innerHTML; }
   function local(iso) {
@@ -45,8 +45,9 @@
     if (amount && data.next_minimum && lastSeen !== null && top !== lastSeen && document.activeElement !== amount) {
       amount.value = data.next_minimum;
     }
-    if (lastPhase !== null && data.phase !== lastPhase) window.location.reload();  // the controls change with it
-    lastSeen = top; lastPhase = data.phase;
+    // the controls change with the phase, and with the outcome (a deal voided when its land contract is not signed)
+    if (lastPhase !== null && (data.phase !== lastPhase || data.outcome !== lastOutcome)) window.location.reload();
+    lastSeen = top; lastPhase = data.phase; lastOutcome = data.outcome;
     tick();
   }
   var reading = false, again = false;

@@ -12,7 +12,7 @@ qualified buyers); its bidding and its decision then follow the land's, under it
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -134,6 +134,10 @@ def conclude(ctx, session, now: datetime, lot: Lot, state: Auction, winner: Padd
                         "seq": decision.winner.seq, "decided_by": decision.rule})
     if lot.project.trade_type == "property":  # the result publicity of the lot's terms (property.result_publicity)
         lot.publicity_end = publicity_end(ctx, session, lot, now)
+    else:  # the land contract is due within land.contract_deadline (services.land_contracts)
+        from .land_contracts import contract_due
+
+        state.contract_due = contract_due(ctx, session, lot, now)
     state.confirmation = rules_of_auction.sign_confirmation(confirmation_fields(lot, state, winner, decision, now),
                                                             ctx.keyring.platform.signing_key)
     for deposit in deposits_of(session, lot):
@@ -161,6 +165,9 @@ def confirmation_fields(lot: Lot, state: Auction, winner: Paddle, decision: rule
         "offer_seq": decision.winner.seq, "offer_at": decision.winner.at.isoformat(), "phase": decision.winner.phase,
         "reserve": None if state.reserve is None else f"{state.reserve:.2f}", "rule": decision.rule,
         "decided_at": now.isoformat(), "decided_on": calendar.local_date(now).isoformat(),
+        # land: the last day to sign the land contract (39号令 Art. 20: the 成交确认书 states when it is signed)
+        "contract_by": None if state.contract_due is None
+        else (calendar.local_date(state.contract_due) - timedelta(days=1)).isoformat(),
     }
 
 
