@@ -14,7 +14,7 @@ from tests.services.auction_lot import after, land_lot, open_listing
 from trading.bank import service as bank
 from trading.domain import auction as rules_of_auction, calendar
 from trading.domain.errors import DomainError, Forbidden
-from trading.models import AuditEntry, BankTransfer, CreditEvent, Deal, Deposit
+from trading.models import AuditEntry, BankTransfer, CreditEvent, Deal, Deposit, Paddle
 from trading.services import auctions, chronograph, credit, land_contracts, statistics
 
 START = Decimal("61200000.00")
@@ -171,3 +171,93 @@ def test_a_property_lot_has_no_land_contract_to_refuse(ctx, session):
     with pytest.raises(DomainError) as refused:
         land_contracts.refuse(ctx, session, people.staff, lot.listing_start, lot.id, "竞得人书面表示放弃")
     assert refused.value.rule == "land.methods"
+
+
+def _relist(ctx, session, people, lot, at):
+    """The land authority re-lists the failed lot: the next round, filed, approved and announced again at ``at``."""
+    from trading.services import cancellation
+    from trading.simulate import lots as walk
+
+    cancellation.retrade(session, people.land_tenderee, at, lot)
+    assert lot.round == 2 and lot.state == "draft"
+    walk.advance(ctx, session, people, at, lot, "announced")
+    session.commit()
+
+
+def test_a_void_deal_is_relisted_as_a_new_round_where_nothing_of_the_first_counts(ctx, session):
+    from tests.services.auction_lot import SALT, qualified, seal_reserve
+
+    people, lot, _ = land_lot(session, bidders=2)
+    first_paddles = {b.organisation_id: auctions.paddle_of(session, lot, b.organisation_id).number
+                     for b in people.bidders[:2]}
+    seal_reserve(ctx, session, people, lot, "62000000.00")
+    open_listing(ctx, session, lot)
+    auctions.place_offer(ctx, session, people.bidders[0], after(lot.listing_start, hours=1), lot.id,
+                         str(START + 2 * STEP))
+    chronograph.tick(ctx, session, lot.listing_end)
+    auctions.reveal_reserve(ctx, session, people.land_tenderee, after(lot.listing_end, minutes=3), lot.id,
+                            "62000000.00", SALT)
+    first = auctions.auction_of(session, lot)
+    land_contracts.refuse(ctx, session, people.staff, first.decided_at + timedelta(days=1), lot.id, "竞得人书面放弃")
+    session.commit()
+    later = first.decided_at + timedelta(days=2)
+    with pytest.raises(Forbidden):  # a bidder cannot re-list
+        from trading.services import cancellation
+
+        cancellation.retrade(session, people.bidders[0], later, lot)
+    _relist(ctx, session, people, lot, later)
+    # its own announcement period and listing, after the re-listing
+    assert lot.issued_at == later and lot.listing_end > lot.listing_start
+    assert calendar.local_date(lot.listing_start) >= calendar.local_date(later) + timedelta(days=20)
+    board = auctions.board(ctx, session, lot, later)
+    assert board["round"] == 2 and board["offers"] == [] and board["current_price"] is None
+    assert board["outcome"] is None and board["void_reason"] is None and not board["reserve_sealed"]
+    assert auctions.paddle_of(session, lot, people.bidders[0].organisation_id) is None
+    # the bidders apply, pay and get new paddle numbers for round 2
+    at = lot.listing_start - timedelta(days=1)
+    second = [qualified(ctx, session, bidder, lot, at=at) for bidder in people.bidders[:2]]
+    assert all(p.round == 2 for p in second)
+    assert {d.round for d in session.scalars(sa.select(Deposit).where(Deposit.lot_id == lot.id))} == {1, 2}
+    open_listing(ctx, session, lot)
+    # the starting price is a valid first offer again: round 1's offers do not count
+    row = auctions.place_offer(ctx, session, people.bidders[1], after(lot.listing_start, hours=1), lot.id, str(START))
+    assert row.accepted and row.seq == 1 and row.round == 2
+    chronograph.tick(ctx, session, lot.listing_end)
+    session.commit()
+    state = auctions.auction_of(session, lot)
+    # round 1's sealed reserve (62,000,000) does not bind round 2, which sealed none: the offer sells
+    assert lot.state == "publicity" and state.outcome == "deal" and state.price == START and state.reserve is None
+    assert state.winner.bidder_id == people.bidders[1].organisation_id
+    assert state.confirmation["contract_by"] is not None
+    deal = session.scalar(sa.select(Deal).where(Deal.lot_id == lot.id))
+    assert deal.price == START
+    # round 1's winner keeps its forfeiture and its credit event; round 1's records stay
+    forfeited = deposit_of_round(session, lot, people.bidders[0], 1)
+    assert forfeited.status == "forfeited"
+    kept = session.execute(sa.select(Paddle.bidder_id, Paddle.number).where(Paddle.lot_id == lot.id,
+                                                                           Paddle.round == 1)).all()
+    assert dict(kept) == first_paddles  # round 1's paddle numbers stay on record, apart from round 2's
+    assert session.scalar(sa.select(sa.func.count()).select_from(CreditEvent)) == 1
+
+
+def deposit_of_round(session, lot, bidder, round_):
+    return session.scalar(sa.select(Deposit).where(Deposit.lot_id == lot.id, Deposit.round == round_,
+                                                   Deposit.bidder_id == bidder.organisation_id))
+
+
+def test_a_lot_without_a_deal_is_relisted_and_bidders_of_round_one_must_apply_again(ctx, session):
+    people, lot, _ = land_lot(session, bidders=2)
+    open_listing(ctx, session, lot)
+    chronograph.tick(ctx, session, lot.listing_end)  # qualified bidders, no offer: 流拍
+    session.commit()
+    assert lot.state == "failed" and auctions.auction_of(session, lot).outcome == "no_offer"
+    later = lot.listing_end + timedelta(days=1)
+    _relist(ctx, session, people, lot, later)
+    assert calendar.local_date(lot.listing_start) >= calendar.local_date(later) + timedelta(days=20)
+    open_listing(ctx, session, lot)
+    # a paddle of round 1 does not make a bidder of round 2
+    with pytest.raises(Forbidden):
+        auctions.place_offer(ctx, session, people.bidders[0], after(lot.listing_start, hours=1), lot.id, str(START))
+    chronograph.tick(ctx, session, lot.listing_end)
+    assert lot.state == "failed" and auctions.auction_of(session, lot).outcome == "no_bidder"
+    assert auctions.auction_of(session, lot).round == 2
