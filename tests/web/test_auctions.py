@@ -98,6 +98,15 @@ def test_an_accepted_offer_is_announced_on_the_boards_live_channel_to_every_watc
     assert text.count("event: board") == 1 and not any(name in text for name in names)
     board = watcher.get(f"/lots/{lot_id}/board.json").get_json()
     assert [o["seq"] for o in board["offers"]] == [2], "the refused offer (seq 1) announced nothing"
+    # the event carries the board's public figures, each as board.json shows them, and nothing more
+    import json
+
+    event = json.loads(next(line[6:] for line in text.splitlines() if line.startswith("data: ")))
+    assert set(event) == set(auctions.EVENT_FIELDS) | {"offer"}
+    assert {name: event[name] for name in auctions.EVENT_FIELDS if name != "now"} == \
+        {name: board[name] for name in auctions.EVENT_FIELDS if name != "now"}
+    assert event["offer"] == {k: v for k, v in board["offers"][0].items() if k != "amount_shown"}
+    assert event["current_paddle"] == numbers[0] and event["current_price"] == "61200000.00"
 
 
 def _dealt(app):

@@ -12,7 +12,7 @@ qualified buyers); its bidding and its decision then follow the land's, under it
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -31,6 +31,7 @@ from .auctions import (
     rule,
     terms,
 )
+from .land_contracts import last_day
 from .lots import transition
 
 
@@ -85,7 +86,7 @@ def step(ctx, session, now: datetime, lot: Lot) -> list[str]:
             done.append(decide(ctx, session, now, lot, state))
     session.flush()
     if done:
-        notify_board(ctx, session, lot)
+        notify_board(ctx, session, lot, now)
     return done
 
 
@@ -166,8 +167,7 @@ def confirmation_fields(lot: Lot, state: Auction, winner: Paddle, decision: rule
         "reserve": None if state.reserve is None else f"{state.reserve:.2f}", "rule": decision.rule,
         "decided_at": now.isoformat(), "decided_on": calendar.local_date(now).isoformat(),
         # land: the last day to sign the land contract (39号令 Art. 20: the 成交确认书 states when it is signed)
-        "contract_by": None if state.contract_due is None
-        else (calendar.local_date(state.contract_due) - timedelta(days=1)).isoformat(),
+        "contract_by": None if state.contract_due is None else last_day(state.contract_due).isoformat(),
     }
 
 

@@ -12,7 +12,7 @@ and stay so. The land authority may then re-list the lot (``cancellation.retrade
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -62,8 +62,9 @@ def _deal_of(session, lot: Lot, field: str) -> Auction:
     return state
 
 
-def _shown(moment: datetime) -> str:
-    return calendar.to_local(moment).strftime("%Y-%m-%d %H:%M")
+def last_day(due: datetime) -> date:
+    """The last day (Beijing time) to sign a land contract due by ``due`` (the midnight after it)."""
+    return calendar.local_date(due - timedelta(microseconds=1))
 
 
 def contract_of(session, lot: Lot) -> TransferContract | None:
@@ -95,8 +96,8 @@ def register(ctx, session, actor, now: datetime, lot_id: int, number: str, signe
                         rule="land.contract_deadline")
     state = _deal_of(session, lot, "number")
     if now >= state.contract_due:
-        raise DomainError(N_("The land contract was due by %(due)s: the deal is void once the clock step runs."),
-                          field="number", rule="land.contract_deadline", due=_shown(state.contract_due))
+        raise DomainError(N_("The land contract had to be signed on %(day)s at the latest: the deal is void."),
+                          field="number", rule="land.contract_deadline", day=last_day(state.contract_due).isoformat())
     text = (number or "").strip()
     if not 2 <= len(text) <= 100:
         raise DomainError(N_("Enter the contract's number (2 to 100 characters)."), field="number",
@@ -129,7 +130,7 @@ def register(ctx, session, actor, now: datetime, lot_id: int, number: str, signe
                payload={"contract_id": row.id, "number": row.number, "signed_on": signed_on.isoformat(),
                         "terms": kept})
     deals.record_contract(session, lot, row)
-    notify_board(ctx, session, lot)
+    notify_board(ctx, session, lot, now)
     return row
 
 
@@ -159,7 +160,7 @@ def lapse(ctx, session, now: datetime, lot: Lot) -> list[str]:
     state = auction_of(session, lot)
     if not awaiting_contract(lot, state) or now < state.contract_due:
         return []
-    text = f"竞得人未在{_shown(state.contract_due)}前签订国有建设用地使用权出让合同"
+    text = f"竞得人未在{last_day(state.contract_due).isoformat()}（含当日）前签订国有建设用地使用权出让合同"
     _void(ctx, session, None, "system", now, lot, state, text, refused=False)
     return ["void_deal"]
 
@@ -187,5 +188,5 @@ def _void(ctx, session, actor, role: str, now: datetime, lot: Lot, state: Auctio
                           lot.id, "land.contract_refused")
     deals.withdraw_deal(session, lot)
     session.flush()
-    notify_board(ctx, session, lot)
+    notify_board(ctx, session, lot, now)
     return state
