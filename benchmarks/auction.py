@@ -10,7 +10,8 @@ The run: for BENCH_SECONDS (60) every bidder, on a connection of its own, reads 
 offers its next valid amount (``POST /lots/<id>/offers``, answered in JSON), again and again; many offers race for
 the same amount, so most are refused (off the grid above the new highest, or the bidder already holds the highest).
 Meanwhile every watcher follows the board as the lot page does (BENCH_WATCH=live, the default): the board's live
-channel (``/lots/<id>/board/live``, Server-Sent Events), reading ``board.json`` on each event; or (BENCH_WATCH=poll)
+channel (``/lots/<id>/board/live``, Server-Sent Events), whose events carry the newest accepted offer (board.json
+is read first and after a ``reset``); or (BENCH_WATCH=poll)
 polls ``board.json`` every BENCH_POLL_S (0.5) seconds. Each notes when it first sees each offer. The phase measured
 is the listing (挂牌): its offers take the same path (the lot's row lock, the per-lot sequence, the grid) as the
 online bidding's, whose countdown would only add waiting.
@@ -207,8 +208,8 @@ def _stream(port: int, cookie: str, path: str):
 
 def watcher(port: int, lot_id: int, race: dict, seen: dict, errors: list, index: int) -> None:
     """Log in, then follow the board as the page does until the end: with WATCH "live" (the default), its live
-    channel, reading board.json on each event; with WATCH "poll", board.json every POLL_S seconds. Notes when each
-    offer was first seen."""
+    channel, each event carrying the newest accepted offer (board.json first and after a reset); with WATCH "poll",
+    board.json every POLL_S seconds. Notes when each offer was first seen."""
     try:
         me = Session(port, "staff")
         page = me.page(f"/lots/{lot_id}") if WATCH == "live" else ""
@@ -229,11 +230,18 @@ def watcher(port: int, lot_id: int, race: dict, seen: dict, errors: list, index:
             mine.setdefault(offer["seq"], at)
 
     try:
-        if live_url:
+        if live_url:  # as js/board.js: board.json first and after a reset; each board event carries its offer
             look()
+            name = None
             for line in _stream(port, me.cookie, live_url):
                 if line.startswith("event: "):
-                    look()
+                    name = line[7:]
+                    if name != "board":
+                        look()
+                elif line.startswith("data: ") and name == "board":
+                    offer = json.loads(line[6:]).get("offer")
+                    if offer:
+                        mine.setdefault(offer["seq"], time.time())
                 if time.time() >= race["until"] + 2:
                     break
         else:

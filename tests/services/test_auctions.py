@@ -213,3 +213,49 @@ def test_an_offer_before_the_listing_opens_is_refused_as_early(ctx, session):
     early = offer(ctx, session, people.bidders[0], lot, START, lot.listing_start - timedelta(hours=1))
     assert not early.accepted and "start" in early.error.params and early.seq == 1
     assert auctions.board(ctx, session, lot, lot.listing_start)["current_price"] is None
+
+
+def _event_within_board(ctx, session, lot, at):
+    """The board's live event at ``at`` and the check that it carries nothing board.json does not show."""
+    event = auctions.board_event(ctx, session, lot, at)
+    board = auctions.board(ctx, session, lot, at)
+    assert set(event) == set(auctions.EVENT_FIELDS) | {"offer"}
+    for name in auctions.EVENT_FIELDS:
+        assert event[name] == board[name], name
+    assert event["offer"] == (board["offers"][0] if board["offers"] else None)
+    return event
+
+
+def test_the_board_event_carries_the_public_figures_and_never_more_than_the_board(ctx, session):
+    people, lot, (p1, p2) = land_lot(session)
+    first, second = people.bidders[:2]
+    seal_reserve(ctx, session, people, lot, "61000000.00")
+    open_listing(ctx, session, lot)
+    assert _event_within_board(ctx, session, lot, lot.listing_start)["offer"] is None
+    at = after(lot.listing_start, hours=1)
+    offer(ctx, session, first, lot, START + STEP, at)
+    refused = offer(ctx, session, second, lot, START, after(at, minutes=1))  # below the highest: refused
+    assert not refused.accepted
+    event = _event_within_board(ctx, session, lot, after(at, minutes=2))
+    assert event["current_price"] == f"{START + STEP:.2f}" and event["current_paddle"] == p1.number
+    assert event["next_minimum"] == f"{START + 2 * STEP:.2f}" and event["offer"]["seq"] == 1
+    assert event["ends_at"] == lot.listing_end.isoformat() and event["phase"] == "listing"
+    offer(ctx, session, second, lot, START + 3 * STEP, after(at, minutes=3))
+    event = _event_within_board(ctx, session, lot, after(at, minutes=4))
+    assert event["offer"] == {"seq": 3, "paddle": p2.number, "amount": f"{START + 3 * STEP:.2f}",
+                              "phase": "listing", "at": after(at, minutes=3).isoformat()}
+    chronograph.tick(ctx, session, lot.listing_end)
+    auctions.join(ctx, session, first, after(lot.listing_end, minutes=1), lot.id)
+    terms = auctions.terms(ctx, session, lot)
+    chronograph.tick(ctx, session, terms.confirmation_end)
+    offer(ctx, session, first, lot, START + 4 * STEP, after(terms.confirmation_end, minutes=1))
+    event = _event_within_board(ctx, session, lot, after(terms.confirmation_end, minutes=2))
+    assert event["phase"] == "bidding" and event["ends_at"] == after(terms.confirmation_end, minutes=6).isoformat()
+    chronograph.tick(ctx, session, after(terms.confirmation_end, minutes=6))
+    auctions.reveal_reserve(ctx, session, people.land_tenderee, after(terms.confirmation_end, minutes=7), lot.id,
+                            "61000000.00", SALT)
+    event = _event_within_board(ctx, session, lot, after(terms.confirmation_end, minutes=8))
+    assert event["outcome"] == "deal" and event["winner_paddle"] == p1.number
+    text = str(event)
+    assert all(b.organisation.name not in text for b in people.bidders)  # paddle numbers only
+    assert "61000000" not in text  # the reserve is board.json's own business (not shown there either)

@@ -98,3 +98,57 @@ def test_an_accepted_offer_is_announced_on_the_boards_live_channel_to_every_watc
     assert text.count("event: board") == 1 and not any(name in text for name in names)
     board = watcher.get(f"/lots/{lot_id}/board.json").get_json()
     assert [o["seq"] for o in board["offers"]] == [2], "the refused offer (seq 1) announced nothing"
+    # the event carries the board's public figures, each as board.json shows them, and nothing more
+    import json
+
+    event = json.loads(next(line[6:] for line in text.splitlines() if line.startswith("data: ")))
+    assert set(event) == set(auctions.EVENT_FIELDS) | {"offer"}
+    assert {name: event[name] for name in auctions.EVENT_FIELDS if name != "now"} == \
+        {name: board[name] for name in auctions.EVENT_FIELDS if name != "now"}
+    assert event["offer"] == {k: v for k, v in board["offers"][0].items() if k != "amount_shown"}
+    assert event["current_paddle"] == numbers[0] and event["current_price"] == "61200000.00"
+
+
+def _dealt(app):
+    """The demo land parcel sold at the listing's end to bidder1; the clock a day after the deal."""
+    lot_id, numbers, names = _listing(app)
+    bidder = app.test_client()
+    login(bidder, "bidder1")
+    bidder.post(f"/lots/{lot_id}/offers", data={"amount": "61700000"})
+    with app.app_context():
+        ctx = app.extensions["trading"]
+        lot = db.session.get(auctions.Lot, lot_id)
+        chronograph.tick(ctx, db.session, lot.listing_end)
+        db.session.commit()
+        ctx.clock.move_to(lot.listing_end + timedelta(days=1))
+        return lot_id, numbers, names, auctions.auction_of(db.session, lot).contract_due
+
+
+def test_the_land_authority_registers_the_land_contract_on_the_board(app):
+    from trading.domain import calendar
+
+    lot_id, _, _, due = _dealt(app)
+    tenderee, staff = app.test_client(), app.test_client()
+    login(tenderee, "tenderee2"), login(staff, "staff")
+    page = tenderee.get(f"/lots/{lot_id}").get_data(as_text=True)
+    assert 'id="land-contract-form"' in page and 'id="land-refusal-form"' not in page
+    assert 'id="land-refusal-form"' in staff.get(f"/lots/{lot_id}").get_data(as_text=True)
+    with app.app_context():
+        today = calendar.local_date(app.extensions["trading"].clock.now()).isoformat()
+    done = tenderee.post(f"/lots/{lot_id}/land-contract", data={"number": "咸土出〔2026〕7号", "signed_on": today},
+                         follow_redirects=True).get_data(as_text=True)
+    assert "咸土出〔2026〕7号" in done and 'id="land-contract-form"' not in done
+    with app.app_context():
+        assert db.session.get(auctions.Lot, lot_id).state == "contracted"
+
+
+def test_staff_record_a_refusal_and_every_watcher_reads_the_reason(app):
+    lot_id, numbers, names, _ = _dealt(app)
+    staff, watcher = app.test_client(), app.test_client()
+    login(staff, "staff"), login(watcher, "bidder2")
+    refused = staff.post(f"/lots/{lot_id}/land-contract/refused", data={"reason": "竞得人书面放弃竞得宗地"})
+    assert refused.status_code == 302
+    page = watcher.get(f"/lots/{lot_id}").get_data(as_text=True)
+    assert 'id="board-void-reason"' in page and "竞得人书面放弃竞得宗地" in page
+    board = watcher.get(f"/lots/{lot_id}/board.json").get_json()
+    assert board["outcome"] == "void" and board["void_reason"] == "竞得人书面放弃竞得宗地"

@@ -123,6 +123,10 @@ TABLE = {
     # before a deal there is no confirmation to read
     "lots.deal_confirmation": ("GET", {"lot_id": "land_lot"}, None,
                                {**only({"bidder", "staff", "supervisor", "admin"}, ok=404), "tenderee": 404}),
+    # the land contract after a deal: the land authority registers it (tenderee1 is not the demo parcel's), staff
+    # record a refusal (no reason given: refused, back to the lot page)
+    "lots.land_contract": ("POST", {"lot_id": "land_lot"}, {}, {**only({"tenderee"}), "tenderee": 404}),
+    "lots.land_contract_refused": ("POST", {"lot_id": "land_lot"}, {}, only({"staff"}, ok=302)),
     # the live property trade (the demo's transfer in its disclosure: tenderee1 acts for another body, so it does not
     # see it): staff qualify (the pending applicant) or refuse (no reason given: refused, back to the lot page); an
     # agreement before the disclosure ends is refused (back to the lot page); the contract form without data likewise

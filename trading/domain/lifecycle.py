@@ -200,16 +200,19 @@ TRANSITIONS: tuple[Transition, ...] = (
        _MIN_BIDS + ("land.reserve_price", "property.competitive_bidding")),
     _t("listing", "fail", "failed", "system staff", "after_listing_end",
        ("land.listing_end", "property.no_buyer_revalue")),
+    # a land deal whose winner refuses (or fails in time) to sign the land contract: the result is void (成交无效)
+    _t("publicity", "fail", "failed", "system staff", None, ("land.contract_refused",), "listing auction"),
     _t("failed", "retrade", "draft", "tenderee staff", None, _MIN_BIDS + ("property.no_buyer_revalue",)),
     # stage 4: confirmation of the result
     _t("publicity", "object", None, "bidder", "before_publicity_end",
        ("construction.publicity_objection_answer",)),
     _t("publicity", "award", "awarded", "tenderee system", "after_publicity_end",
-       ("construction.publicity_period", "procurement.purchaser_decision", "property.result_publicity")),
+       ("construction.publicity_period", "procurement.purchaser_decision", "property.result_publicity",
+        "land.contract_deadline")),
     # stage 5: follow-up
     _t("awarded", "register_contract", "contracted", "tenderee staff", None,
        ("construction.contract_deadline", "procurement.contract_deadline", "property.payment_days",
-        "property.instalment_upfront")),
+        "property.instalment_upfront", "land.contract_deadline")),
     _t("contracted", "archive", "archived", "staff", None,
        ("construction.deposit_refund", "procurement.files_kept", "electronic.logs")),
     # cancellation (tenderee asks, supervisor decides) and suspension

@@ -80,6 +80,7 @@ YICHANG = "宜昌市公共资源交易管理：招标办核发进场交易证明
 DJCP = "GB/T 22239-2019 网络安全等级保护基本要求"
 SHANTOU = "汕头市国有建设用地使用权网上交易暂行规则"
 EXCHANGE = "产权交易机构企业国有产权转让操作规则及网络竞价实施办法（多次报价）"
+LAND34 = "国土资源部关于加强房地产用地供应和监管有关问题的通知（国土资发〔2010〕34号）"
 QINZHOU = "钦州市2021年国有建设用地使用权网上挂牌出让公告（1小时自由竞价，其后5分钟倒计时）"
 HI, LO, FIX = "higher", "lower", None
 TWO_THIRDS = Fraction(2, 3)
@@ -297,6 +298,16 @@ _TABLE = (
      "working days after the trade ends"),
     ("land.deposit_to_price", None, None, L, FIX, "R", f"{O39} 第二十一条",
      "竞得人的竞买保证金抵作土地出让价款", "the winner's deposit becomes part of the price"),
+    ("land.contract_deadline", 10, "working_days", L, LO, "R",
+     f"{O39} 第二十一条（按成交确认书约定的时间签订出让合同）；{LAND34} 第三条（成交后10个工作日内签订出让合同）",
+     "竞得人在成交确认书签订后10个工作日内与出让人签订国有建设用地使用权出让合同",
+     "the winner signs the land contract with the land authority within 10 working days of the deal"),
+    ("land.contract_refused", None, None, L, FIX, "R",
+     f"{O39} 第二十条（竞买保证金转作定金；竞得人放弃竞得宗地的，依法承担责任）；"
+     "各地出让公告（竞得人拒绝或逾期签订出让合同的，竞得结果无效，竞买保证金不予退还）",
+     "竞得人拒绝或逾期签订出让合同的，竞得结果无效，竞买保证金不予退还，记入信用记录",
+     "a winner who refuses, or fails in time, to sign the land contract loses the result and its deposit, and it "
+     "is a credit event"),
     # -- state property rights (企业国有产权交易) --
     ("property.methods", None, None, PR, FIX, "R", O32,
      "产权转让原则上通过产权市场公开挂牌进行，符合条件的可以协议转让", "listing, or transfer by agreement"),

@@ -35,6 +35,7 @@ RESULT_LIMITS = "tests/services/test_result_limits.py"
 AUCTION = "tests/domain/test_auction.py"
 PROPERTY = "tests/domain/test_property_trade.py"
 PROPERTY_SERVICES = "tests/services/test_property_trades.py"
+LAND_CONTRACTS = "tests/services/test_land_contracts.py"
 SCREENS = ("not enforced as a warning yet: computed by domain/screens.py (tests/domain/test_screens.py at each "
            "threshold) and shown on the supervisor's screens page, without a stored decision (issue 19)")
 
@@ -202,8 +203,16 @@ COVERAGE: dict[str, Coverage] = {
                              "listing or an auction until its result"),
     "land.deposit_refund": N("not yet enforced: services/auctions.py refunds the other deposits at the decision "
                              "with this due date"),
-    "land.deposit_to_price": N("not yet enforced: services/auctions.py marks the winner's deposit as part of the "
-                               "price at the decision"),
+    "land.deposit_to_price": C("services/land_contracts.py register: the winner's deposit is transferred from its "
+                               "sub-account to the land authority's account with the land contract",
+                               f"{LAND_CONTRACTS}::test_the_land_authority_registers_the_contract_in_time_and_the_"
+                               "deposit_becomes_part_of_the_price"),
+    "land.contract_deadline": C("services/land_contracts.py: contract_due at the deal (in the 成交确认书), register "
+                                "refuses after it, the clock step voids the deal",
+                                f"{LAND_CONTRACTS}::test_a_contract_after_its_due_time_is_refused_naming_the_rule"),
+    "land.contract_refused": C("services/land_contracts.py refuse (staff) and lapse (the clock step): the lot fails, "
+                               "the deposit is forfeited to the land authority, a credit event",
+                               f"{LAND_CONTRACTS}::test_staff_record_the_winner_refusing_to_sign_and_the_deal_is_void"),
     # state property
     "property.methods": C("domain/rules.py check_method", "tests/domain/test_rules.py::test_check_method"),
     "property.disclosure": C("domain/schedule.py", SCHEDULE),

@@ -75,12 +75,17 @@ class Auction(db.Model):
     reserve_set_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     reserve: Mapped[Decimal | None] = mapped_column(Money())  # revealed after the end
     reserve_revealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    outcome: Mapped[str | None] = mapped_column(sa.String(16))  # deal | no_offer | below_reserve | no_bidder
+    outcome: Mapped[str | None] = mapped_column(sa.String(16))  # deal | no_offer | below_reserve | no_bidder | void
     rule: Mapped[str | None] = mapped_column(sa.String(64))
     winner_paddle_id: Mapped[int | None] = mapped_column(sa.ForeignKey("paddle.id"))
     price: Mapped[Decimal | None] = mapped_column(Money())
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     confirmation: Mapped[dict | None] = mapped_column(sa.JSON)  # 成交确认书: fields, text and the platform's signature
+    # land: the land contract (出让合同) is due by ``contract_due`` (land.contract_deadline); a winner who refuses, or
+    # lets it pass, voids the deal (outcome "void", land.contract_refused) with the reason every party reads
+    contract_due: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    void_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     winner: Mapped[Paddle | None] = relationship(foreign_keys=[winner_paddle_id])
 
@@ -109,7 +114,8 @@ class Qualification(db.Model):
 class TransferContract(db.Model):
     """产权交易合同 (or 租赁合同 for a collective lease): registered after the result publicity, with its payment
     terms (``terms``: payment, upfront, first_due, balance, balance_due, guarantee, interest_rate; or the lease's
-    start, end and rent)."""
+    start, end and rent); or a land lot's 国有建设用地使用权出让合同 (payment ``land_grant``; ``terms``: the deposit
+    applied to the price and the bank serial of its transfer to the land authority)."""
 
     __tablename__ = "transfer_contract"
 
@@ -120,7 +126,7 @@ class TransferContract(db.Model):
     number: Mapped[str] = mapped_column(sa.String(100))
     signed_on: Mapped[date] = mapped_column(sa.Date)
     price: Mapped[Decimal] = mapped_column(Money())
-    payment: Mapped[str] = mapped_column(sa.String(16))  # lump_sum | instalments | annual_rent
+    payment: Mapped[str] = mapped_column(sa.String(16))  # lump_sum | instalments | annual_rent | land_grant
     terms: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())

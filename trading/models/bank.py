@@ -44,7 +44,7 @@ class BankTransfer(db.Model):
     to_account_id: Mapped[int] = mapped_column(sa.ForeignKey("bank_account.id"), index=True)
     amount: Mapped[Decimal] = mapped_column(Money())
     at: Mapped[datetime] = mapped_column(UTCDateTime())
-    kind: Mapped[str] = mapped_column(sa.String(16))  # payment | refund | interest
+    kind: Mapped[str] = mapped_column(sa.String(16))  # payment | refund | interest | price | forfeit
     memo: Mapped[str] = mapped_column(sa.String(200), default="")
 
     from_account: Mapped[BankAccount] = relationship(foreign_keys=[from_account_id])
@@ -66,6 +66,7 @@ class Deposit(db.Model):
     received: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0"))
     late: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0"))  # arrived after the deadline, sent back
     status: Mapped[str] = mapped_column(sa.String(16), default="awaiting")  # awaiting|short|paid|refunded|applied
+    # |forfeited (a land winner that did not sign the land contract)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     refund_due: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -23,7 +23,7 @@ class CreditEvent(db.Model):
     lot_id: Mapped[int | None] = mapped_column(sa.ForeignKey("lot.id"))
     evidence: Mapped[str] = mapped_column(sa.Text)
     decision: Mapped[str] = mapped_column(sa.String(200))
-    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))  # None: the clock step
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -31,6 +31,7 @@ from .auctions import (
     rule,
     terms,
 )
+from .land_contracts import last_day
 from .lots import transition
 
 
@@ -85,7 +86,7 @@ def step(ctx, session, now: datetime, lot: Lot) -> list[str]:
             done.append(decide(ctx, session, now, lot, state))
     session.flush()
     if done:
-        notify_board(ctx, session, lot)
+        notify_board(ctx, session, lot, now)
     return done
 
 
@@ -134,6 +135,10 @@ def conclude(ctx, session, now: datetime, lot: Lot, state: Auction, winner: Padd
                         "seq": decision.winner.seq, "decided_by": decision.rule})
     if lot.project.trade_type == "property":  # the result publicity of the lot's terms (property.result_publicity)
         lot.publicity_end = publicity_end(ctx, session, lot, now)
+    else:  # the land contract is due within land.contract_deadline (services.land_contracts)
+        from .land_contracts import contract_due
+
+        state.contract_due = contract_due(ctx, session, lot, now)
     state.confirmation = rules_of_auction.sign_confirmation(confirmation_fields(lot, state, winner, decision, now),
                                                             ctx.keyring.platform.signing_key)
     for deposit in deposits_of(session, lot):
@@ -161,6 +166,8 @@ def confirmation_fields(lot: Lot, state: Auction, winner: Paddle, decision: rule
         "offer_seq": decision.winner.seq, "offer_at": decision.winner.at.isoformat(), "phase": decision.winner.phase,
         "reserve": None if state.reserve is None else f"{state.reserve:.2f}", "rule": decision.rule,
         "decided_at": now.isoformat(), "decided_on": calendar.local_date(now).isoformat(),
+        # land: the last day to sign the land contract (39号令 Art. 20: the 成交确认书 states when it is signed)
+        "contract_by": None if state.contract_due is None else last_day(state.contract_due).isoformat(),
     }
 
 

@@ -45,12 +45,12 @@ LIVE_TRADE_TYPES = ("land", "property")
 PHASES = ("listing", "confirming", "bidding", "awaiting_reserve", "decided")
 
 
-def notify_board(ctx, session, lot: Lot) -> None:
+def notify_board(ctx, session, lot: Lot, now: datetime) -> None:
     """Tell the watchers of the lot's price board that it changed (an offer accepted, its phase or state moved),
-    once ``session`` commits (``live.notify_board``: Server-Sent Events on ``lot:<id>:board``). The event carries
-    only the lot's state and the board's phase; each page then reads board.json, which applies the visibility
-    policy to its reader."""
-    live.notify_board(ctx, lot, "board", {"state": lot.state}, session=session)
+    once ``session`` commits (``live.notify_board``: Server-Sent Events on ``lot:<id>:board``). The event carries the
+    board's public figures (``board_event``: a subset of what board.json shows any reader), so a watching page
+    redraws without reading board.json; it reads board.json for its first render and after a ``reset``."""
+    live.notify_board(ctx, lot, "board", board_event(ctx, session, lot, now), session=session)
 
 
 def is_live(lot: Lot) -> bool:
@@ -199,7 +199,7 @@ def place_offer(ctx, session, actor, now: datetime, lot_id: int, amount_text) ->
                  payload={"seq": row.seq, "paddle": paddle.number, "bidder_id": paddle.bidder_id,
                           "amount": row.amount, "phase": phase, "accepted": row.accepted, "reason": row.reason})
     if row.accepted:
-        notify_board(ctx, session, lot)
+        notify_board(ctx, session, lot, now)
     return row
 
 
@@ -302,7 +302,7 @@ def reveal_reserve(ctx, session, actor, now: datetime, lot_id: int, amount_text,
 
         decide(ctx, session, now, lot, state)
         session.flush()
-        notify_board(ctx, session, lot)
+        notify_board(ctx, session, lot, now)
     return state
 
 
@@ -311,19 +311,57 @@ def commitment_code(lot: Lot) -> str:
     return lot.deal_code or str(lot.id)
 
 
-def board(ctx, session, lot: Lot, now: datetime) -> dict:
-    """The price board (挂牌价格表) as everyone watching sees it: phase, current price, the next valid offer, the
-    countdown, and every accepted offer by paddle number and time (never a name). JSON-ready."""
-    state = auction_of(session, lot)
-    accepted = offers(session, lot)
+def _phase_and_end(ctx, session, lot: Lot, state: Auction | None):
+    """The board's phase, the lot's terms (None before they are set) and when the current phase ends."""
     found = terms(ctx, session, lot) if lot.increment and lot.starting_price and lot.listing_end else None
-    top = max(accepted, key=lambda o: (o.amount, -o.seq)) if accepted else None
     phase = state.phase if state else ("listing" if lot.state in ("announced", "listing") else lot.state)
     ends = None
     if found is not None:
         ends = {"listing": found.listing_end, "confirming": found.confirmation_end}.get(phase)
         if phase == "bidding":
             ends = state.countdown_end
+    return phase, found, ends
+
+
+def _offer_view(offer: Offer) -> dict:
+    """An accepted offer as the board shows it: sequence, paddle number, amount, phase and time (never a name)."""
+    return {"seq": offer.seq, "paddle": offer.paddle.number, "amount": _text(offer.amount), "phase": offer.phase,
+            "at": _iso(offer.received_at)}
+
+
+# What a board event carries: the board's public figures, each the same as board.json's, and the newest accepted
+# offer (board.json's first offer), with the platform's time for the countdown. Nothing board.json does not show.
+EVENT_FIELDS = ("lot", "state", "phase", "round", "current_price", "current_paddle", "next_minimum", "ends_at",
+                "outcome", "price", "winner_paddle", "now")
+
+
+def board_event(ctx, session, lot: Lot, now: datetime) -> dict:
+    """The board's public figures for its live event (``EVENT_FIELDS`` and ``offer``), read with two one-row queries
+    instead of the whole sequence (it runs under the lot's lock with every accepted offer)."""
+    state = auction_of(session, lot)
+    phase, found, ends = _phase_and_end(ctx, session, lot, state)
+    accepted = sa.select(Offer).where(Offer.lot_id == lot.id, Offer.round == lot.round, Offer.accepted)
+    top = session.scalar(accepted.order_by(Offer.amount.desc(), Offer.seq).limit(1))
+    newest = session.scalar(accepted.order_by(Offer.seq.desc()).limit(1))
+    decided = state is not None and state.phase == "decided"
+    return {
+        "lot": lot.id, "state": lot.state, "phase": phase, "round": lot.round,
+        "current_price": _text(top.amount) if top else None, "current_paddle": top.paddle.number if top else None,
+        "next_minimum": _text(rules_of_auction.minimum(found, top.amount if top else None)) if found else None,
+        "ends_at": _iso(ends), "outcome": state.outcome if decided else None,
+        "price": _text(state.price) if state and state.price is not None else None,
+        "winner_paddle": state.winner.number if state and state.winner else None, "now": _iso(now),
+        "offer": _offer_view(newest) if newest else None,
+    }
+
+
+def board(ctx, session, lot: Lot, now: datetime) -> dict:
+    """The price board (挂牌价格表) as everyone watching sees it: phase, current price, the next valid offer, the
+    countdown, and every accepted offer by paddle number and time (never a name). JSON-ready."""
+    state = auction_of(session, lot)
+    accepted = offers(session, lot)
+    top = max(accepted, key=lambda o: (o.amount, -o.seq)) if accepted else None
+    phase, found, ends = _phase_and_end(ctx, session, lot, state)
     return {
         "lot": lot.id, "state": lot.state, "phase": phase, "round": lot.round, "trade_type": lot.project.trade_type,
         "starting_price": _text(lot.starting_price), "increment": _text(lot.increment),
@@ -332,11 +370,11 @@ def board(ctx, session, lot: Lot, now: datetime) -> dict:
         "listing_start": _iso(lot.listing_start), "listing_end": _iso(lot.listing_end),
         "ends_at": _iso(ends), "seconds_left": max(0, int((ends - now).total_seconds())) if ends else None,
         "now": _iso(now),
-        "offers": [{"seq": o.seq, "paddle": o.paddle.number, "amount": _text(o.amount), "phase": o.phase,
-                    "at": _iso(o.received_at)} for o in reversed(accepted)],
+        "offers": [_offer_view(o) for o in reversed(accepted)],
         "outcome": state.outcome if state and state.phase == "decided" else None,
         "price": _text(state.price) if state and state.price is not None else None,
         "winner_paddle": state.winner.number if state and state.winner else None,
+        "void_reason": state.void_reason if state and state.outcome == "void" else None,  # why the deal is void
         "reserve_sealed": bool(state and state.reserve_commitment),
         "bidding_start": _iso(state.bidding_start) if state else None,
     }

@@ -68,9 +68,10 @@ def tick(ctx, session, now: datetime, limit: int = 500) -> list[Moved]:
 
 
 def step_live_trades(ctx, session, now: datetime, limit: int = 500) -> list[Moved]:
-    """Move every live land trade that is due (listing ended, window closed, countdown out: ``auction_results``),
+    """Move every live land trade that is due (listing ended, window closed, countdown out: ``auction_results``; a
+    land contract not signed in time: ``land_contracts.lapse``),
     each under its lot's row lock; a lot another ticker holds is skipped."""
-    from . import auction_results
+    from . import auction_results, land_contracts
 
     moved: list[Moved] = []
     query = auction_results.due(session, now).order_by(Lot.id).limit(limit)
@@ -79,6 +80,12 @@ def step_live_trades(ctx, session, now: datetime, limit: int = 500) -> list[Move
         if is_paused(session, lot):
             continue
         moved += [Moved(lot.id, action, lot.state) for action in auction_results.step(ctx, session, now, lot)]
+    query = land_contracts.due(session, now).order_by(Lot.id).limit(limit)  # land contracts not signed in time
+    for lot_id in session.scalars(query.with_for_update(of=Lot, skip_locked=True)).all():
+        lot = session.get(Lot, lot_id)
+        if is_paused(session, lot):
+            continue
+        moved += [Moved(lot.id, action, lot.state) for action in land_contracts.lapse(ctx, session, now, lot)]
     return moved
 
 

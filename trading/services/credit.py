@@ -62,6 +62,23 @@ def record_event(session, actor, now: datetime, subject_type: str, subject_id, k
     return row
 
 
+def record_finding(session, actor, now: datetime, organisation_id: int, kind: str, evidence: str, decision: str,
+                   lot_id: int, rule: str) -> CreditEvent:
+    """Record a credit event the platform itself finds in a lot's trade (a land winner that refused, or failed in
+    time, to sign the land contract: ``land_contracts``), with the evidence every party reads and the finding as the
+    decision; ``actor`` is the staff member who recorded the refusal, or None for the clock step. Called by services
+    only, inside the step that found it (the supervisor records every other event, ``record_event``)."""
+    credit.check_event("organisation", kind, evidence, decision)
+    row = CreditEvent(subject_type="organisation", subject_id=organisation_id, kind=kind, lot_id=lot_id,
+                      evidence=evidence.strip()[:4000], decision=decision.strip()[:200],
+                      recorded_by_id=actor.id if actor is not None else None, recorded_at=now)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, now, "credit.event", object_type="organisation", object_id=organisation_id,
+                 rule=rule, payload={"event_id": row.id, "kind": kind, "decision": row.decision, "lot_id": lot_id})
+    return row
+
+
 def add_to_blacklist(ctx, session, actor, now: datetime, subject_type: str, subject_id, reason: str, decision: str,
                      starts_at: datetime, ends_at: datetime) -> BlacklistEntry:
     """Bar a bidder company or an expert for a period (at most ``credit.blacklist_period``), with the reason and

@@ -60,6 +60,20 @@ def record_contract(session, lot: Lot, contract: Contract) -> None:
     session.execute(sa.update(Deal).where(Deal.lot_id == lot.id).values(contracted_on=contract.signed_on))
 
 
+def withdraw_deal(session, lot: Lot) -> None:
+    """Take a lot's deal out of the deal table when the result is void (a land winner that did not sign the land
+    contract, ``services.land_contracts``), and refresh the rollup for every month its project touches."""
+    deal = session.scalar(sa.select(Deal).where(Deal.lot_id == lot.id))
+    if deal is None:
+        return
+    key = deal.project_key
+    months = {deal.awarded_month, *session.scalars(sa.select(Deal.awarded_month).where(Deal.project_key == key))}
+    session.delete(deal)
+    session.flush()
+    session.execute(sa.delete(SPAN).where(SPAN.c.project_key == key))
+    refresh_cells(session, months)
+
+
 def _cell_of_deal() -> tuple:
     """The deal's cell key, as columns of a select over the deal table."""
     return (Deal.trade_type, Deal.region_code, Deal.awarded_month, sa.func.coalesce(Deal.method, ""), Deal.imported)

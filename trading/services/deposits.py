@@ -108,6 +108,9 @@ def explain(deposit: Deposit) -> tuple[str, dict]:
     if deposit.status == "refunded":
         return N_("Refunded on %(at)s with %(interest)s interest."), {"at": deposit.refunded_at,
                                                                       "interest": deposit.interest}
+    if deposit.status == "forfeited":
+        return N_("Forfeited to the land authority: %(received)s (the land contract was not signed)."), {
+            "received": deposit.received}
     if deposit.status == "applied":
         return N_("Applied to the price of the deal: %(received)s."), {"received": deposit.received}
     return N_("Awaiting payment of %(required)s into the sub-account."), {"required": deposit.required}

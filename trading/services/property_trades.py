@@ -207,7 +207,7 @@ def record_agreement(ctx, session, actor, now: datetime, lot_id: int, price_text
     state.winner_paddle_id, state.price = buyer.id, price
     conclude(ctx, session, now, lot, state, buyer, decision)
     session.flush()
-    notify_board(ctx, session, lot)
+    notify_board(ctx, session, lot, now)
     return state
 
 

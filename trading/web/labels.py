@@ -149,7 +149,9 @@ MEMOS = {"投标保证金": _l("Bid deposit"), "保证金利息": _l("Interest o
          "保证金退还：流拍，退还竞买保证金": _l("Deposit refunded: no deal"),
          "保证金退还：未受让": _l("Deposit refunded: not the buyer"),
          "保证金退还：资格未通过": _l("Deposit refunded: not qualified"),
-         "保证金退还：未成交": _l("Deposit refunded: no deal")}
+         "保证金退还：未成交": _l("Deposit refunded: no deal"),
+         "竞买保证金抵作土地出让价款": _l("Bidding deposit applied to the land price"),
+         "竞得人未签订出让合同，竞买保证金不予退还": _l("Bidding deposit forfeited: the land contract was not signed")}
 # What each mark of the centre's rating of a panel member (考评, 1-5) means.
 RATING_SCALE = ((5, _l("excellent: thorough, independent, on time")), (4, _l("good")),
                 (3, _l("adequate")), (2, _l("poor: late or careless")),

@@ -14,13 +14,14 @@ from ... import live
 from ...domain import auction as rules_of_auction, money
 from ...extensions import db
 from ...platform import current_platform
-from ...services import auctions, visibility
+from ...services import auctions, land_contracts, visibility
+from ...services.lots import acts_for_tenderee
 from ..common import now, perform, roles_required
 from ..filters import yuan
 from ..i18n import error_text, wants_json
 from ..live import stream
 from .blueprint import INTERNAL, bp, load_lot, require_party
-from .forms import ActionForm, OfferForm, ReserveForm, RevealForm
+from .forms import ActionForm, LandContractForm, OfferForm, ReasonForm, ReserveForm, RevealForm
 
 BOARD = "#price-board"
 
@@ -135,6 +136,37 @@ def reserve_reveal(lot_id: int):
     return redirect(_back(lot))
 
 
+@bp.route("/lots/<int:lot_id>/land-contract", methods=["POST"])
+@roles_required("tenderee")
+def land_contract(lot_id: int):
+    """The land authority registers the land contract signed with the winner (the deposit goes into the price)."""
+    lot = _live_lot(lot_id)
+    require_party(lot.project)
+    form = LandContractForm()
+    if form.validate_on_submit():
+        perform(land_contracts.register, lot.id, form.number.data, form.signed_on.data,
+                ok=_("The land contract is registered; the winner's deposit is paid to the land authority as part "
+                     "of the price."))
+    else:
+        for errors in form.errors.values():
+            flash("; ".join(str(e) for e in errors), "danger")
+    return redirect(_back(lot))
+
+
+@bp.route("/lots/<int:lot_id>/land-contract/refused", methods=["POST"])
+@roles_required("staff")
+def land_contract_refused(lot_id: int):
+    """The centre's staff record that the winner refused to sign the land contract, with the reason."""
+    lot = _live_lot(lot_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        perform(land_contracts.refuse, lot.id, form.reason.data,
+                ok=_("The refusal is recorded: the deal is void and the winner's deposit forfeited."))
+    else:
+        flash(_("Give the reason, for every party to read (at least 4 characters)."), "danger")
+    return redirect(_back(lot))
+
+
 @bp.route("/lots/<int:lot_id>/confirmation")
 @roles_required("tenderee", "bidder", *INTERNAL)
 def deal_confirmation(lot_id: int):
@@ -181,5 +213,20 @@ def board_context(lot) -> dict:
         "offer_form": OfferForm(), "reserve_form": ReserveForm(), "reveal_form": RevealForm(),
         "commitment_code": auctions.commitment_code(lot),
         "after": ctx.live.resume_point(live.board_channel(lot.id)),  # the stream goes on from this render
+        **land_contract_context(lot, state, at),
+    }
+
+
+def land_contract_context(lot, state, at) -> dict:
+    """The land contract's part of the board: when it is due, the registered contract, and who may act now."""
+    if not land_contracts.is_land(lot) or state is None or state.contract_due is None:
+        return {"land_contract": None, "contract_due": None}
+    waiting = land_contracts.awaiting_contract(lot, state)
+    return {
+        "land_contract": land_contracts.contract_of(db.session, lot), "contract_due": state.contract_due,
+        "contract_by": land_contracts.last_day(state.contract_due),
+        "may_register_contract": waiting and at < state.contract_due and acts_for_tenderee(current_user, lot.project),
+        "may_record_refusal": waiting and current_user.has_role("staff"),
+        "land_contract_form": LandContractForm(), "refusal_form": ReasonForm(),
     }
 

@@ -226,6 +226,14 @@ class AgreementForm(Form):
     submit = SubmitField(_l("Record the agreement"))
 
 
+class LandContractForm(Form):
+    """The land contract (国有建设用地使用权出让合同) the land authority signed with the winner of a land deal."""
+
+    number = StringField(_l("Contract number"), validators=[DataRequired(), Length(max=100)])
+    signed_on = DateField(_l("Signed on"), validators=[DataRequired()])
+    submit = SubmitField(_l("Register the land contract"))
+
+
 class TransferContractForm(Form):
     """The transaction contract (产权交易合同) of a property deal, with its payment terms."""
 

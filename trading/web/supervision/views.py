@@ -187,6 +187,7 @@ CREDIT_KINDS = {
     "false_materials": _l("False materials"), "collusion_finding": _l("Collusion found"),
     "agency_misconduct": _l("Agency misconduct"), "expert_absence": _l("Expert absent from an evaluation"),
     "expert_deviation": _l("Expert's marks deviating without reason"),
+    "refused_land_contract": _l("Land winner did not sign the land contract"),
 }
 
 
