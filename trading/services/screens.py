@@ -10,14 +10,16 @@ the prices are sealed and who bid is a secret even from the supervisor's pages, 
 - across lots: the awarded lots of the same trade type in which the lot's bidders took part (rotation, cover
   bidding).
 
-Not screened yet (said on the page): identical documents (the platform keeps only salted hashes of the bid files,
-which differ even for equal files), the same people named by several bidders, and the disqualifications of the
+- documents: every opened bid's documents, decrypted again from their envelopes while the opening key can be
+  rebuilt (from the opening to the archive), hashed (SHA-256) and their metadata read (author and creating
+  software); the plaintext is never kept.
+
+Not screened yet (said on the page): the same people named by several bidders, and the disqualifications of the
 evaluation.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -38,7 +40,7 @@ from ..models import (
 )
 from . import rulebook
 
-NOT_SCREENED = ("screen.identical_documents", "screen.shared_people", "screen.all_but_winner_disqualified")
+NOT_SCREENED = ("screen.shared_people", "screen.all_but_winner_disqualified")
 
 
 @dataclass(frozen=True)
@@ -97,37 +99,65 @@ def _past_lots(session, lot: Lot, bidders) -> list[screens.PastLot]:
     return found
 
 
-def screen(ctx, session, actor, lot: Lot) -> Screening:
-    """The screens over the lot's current round, for the supervisor (or the administrator); refused before the bid
-    deadline (who bid is still a secret) and for anyone else."""
-    if actor is None or not (actor.has_role("supervisor") or actor.has_role("admin")):
-        raise DomainError(N_("The collusion screens are for the supervisor."), field="lot")
-    if lot.state not in lifecycle.OPENED or lot.state in lifecycle.OPEN:
-        raise DomainError(N_("The screens run once the bid deadline has passed: until then who bid is a secret."),
-                          field="lot", rule="construction.bidders_confidential")
-    rules = rulebook.of_lot(ctx, session, lot)
+def _documents(ctx, session, now, lot: Lot) -> list[tuple]:
+    """``(bidder, sha256, metadata)`` of every document of every opened bid, decrypted again from its envelope
+    (``opening.read_document``) and never kept; empty once the opening key cannot be rebuilt (the shares are wiped
+    at the archive) or before the opening."""
+    from . import opening
+
+    entries = session.scalars(sa.select(OpeningEntry).where(OpeningEntry.lot_id == lot.id,
+                                                            OpeningEntry.round == lot.round,
+                                                            OpeningEntry.status == "opened")).all()
+    found = []
+    try:
+        for entry in entries:
+            for index in range(len(entry.files)):
+                name, stream = opening.read_document(ctx, session, now, lot, entry, index)
+                with stream:
+                    found.append((entry.bidder_id, *screens.document_facts(name, stream.read())))
+    except DomainError:
+        return []
+    return found
+
+
+def gather(ctx, session, now, lot: Lot) -> screens.LotRecords:
+    """What the screens read about the lot's current round, from the platform's records."""
     prices = _opened_prices(session, lot.id, lot.round)
-    history = _history(session, lot)
-    signals = screens.price_screens(prices, rules, history)
     accounts = session.execute(sa.select(Deposit.bidder_id, DepositPayment.payer_account).join(Deposit).where(
         Deposit.lot_id == lot.id, Deposit.round == lot.round)).all()
-    signals += screens.shared_values("account", accounts)
     downloads = session.execute(sa.select(Registration.bidder_id, DocumentDownload.fingerprint,
                                           DocumentDownload.address).join(Registration).where(
         Registration.lot_id == lot.id, Registration.round == lot.round)).all()
     uploads = session.execute(sa.select(Bid.bidder_id, Bid.address, Bid.received_at).where(
         Bid.lot_id == lot.id, Bid.round == lot.round)).all()
-    signals += screens.shared_values("device", [(b, f) for b, f, _ in downloads])
-    addresses = defaultdict(set)
-    for bidder, _, address in downloads:
-        addresses[bidder].add(address)
-    for bidder, address, _ in uploads:
-        addresses[bidder].add(address)
-    signals += screens.shared_values("address", [(b, a) for b, found in addresses.items() for a in found])
-    signals += screens.close_uploads(uploads)
-    past = _past_lots(session, lot, prices)
-    signals += [s for s in screens.rotation(past, rules) if set(s.bidders) & set(prices)]
-    signals += [s for s in screens.cover_bidding(past, rules) if set(s.bidders) & set(prices)]
+    return screens.LotRecords(prices=prices, accounts=[tuple(r) for r in accounts],
+                              downloads=[tuple(r) for r in downloads], uploads=[tuple(r) for r in uploads],
+                              documents=_documents(ctx, session, now, lot), history=_history(session, lot),
+                              past=_past_lots(session, lot, prices))
+
+
+def check_reader(actor, lot: Lot) -> None:
+    """The screens are for the supervisor (or the administrator), once the bid deadline has passed."""
+    if actor is None or not (actor.has_role("supervisor") or actor.has_role("admin")):
+        raise DomainError(N_("The collusion screens are for the supervisor."), field="lot")
+    if lot.state not in lifecycle.OPENED or lot.state in lifecycle.OPEN:
+        raise DomainError(N_("The screens run once the bid deadline has passed: until then who bid is a secret."),
+                          field="lot", rule="construction.bidders_confidential")
+
+
+def run(ctx, session, now, lot: Lot) -> Screening:
+    """The screens over the lot's current round (no reader check: the opening and ``screen`` call it)."""
+    rules = rulebook.of_lot(ctx, session, lot)
+    records = gather(ctx, session, now, lot)
+    signals = screens.screen_records(records, rules)
+    prices = records.prices
     named = {b for s in signals for b in s.bidders if isinstance(b, int)} | set(prices)
     names = dict(session.execute(sa.select(Organisation.id, Organisation.name).where(Organisation.id.in_(named))).all())
-    return Screening(signals, names, len(history), dict(sorted(prices.items(), key=lambda item: item[1])))
+    return Screening(signals, names, len(records.history), dict(sorted(prices.items(), key=lambda item: item[1])))
+
+
+def screen(ctx, session, actor, lot: Lot, now=None) -> Screening:
+    """The screens over the lot's current round, for the supervisor (or the administrator); refused before the bid
+    deadline (who bid is still a secret) and for anyone else."""
+    check_reader(actor, lot)
+    return run(ctx, session, now or ctx.now(), lot)

@@ -129,6 +129,8 @@ SCREEN_NAMES = {
     "shared_device": _l("One device downloaded for several bidders"),
     "shared_address": _l("One network address used by several bidders"),
     "close_uploads": _l("Bids uploaded from one address within a minute"),
+    "shared_document": _l("One document in several bidders' bids"),
+    "shared_metadata": _l("Documents by one author with one program in several bidders' bids"),
     "rotation": _l("Bidders taking turns to win"), "cover_bidding": _l("A bidder that always loses to one winner"),
 }
 FIGURES = {
