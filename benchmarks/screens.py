@@ -1,7 +1,8 @@
 """How well the collusion screens find planted collusion: run every screen over the test bed's lots
 (``trading.simulate.screens_bed``: half honest, half with one kind of collusion planted) at the default thresholds,
 and print per kind and overall ``precision``, ``recall`` and ``lots`` (and, under ``screens``, how many honest and
-planted lots each screen signalled on).
+planted lots each screen signalled on; under ``without_price_screens``, the overall figures of every screen but the
+four single-lot price screens, to show where the false alarms come from: a diagnosis, not a target).
 
 A lot is flagged for a kind when one of that kind's screens signals (``screens_bed.SCREENS_OF``), and flagged at all
 when any screen signals. Per kind: precision = flagged for it and planted with it / flagged for it; recall = flagged
@@ -27,6 +28,8 @@ from trading.domain import rules as rule_data
 from trading.domain.screens import screen_records
 from trading.simulate import screens_bed
 
+PRICE_SCREENS = {"cv", "rd", "diffp", "pattern"}  # one lot's prices alone
+
 
 def _ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
@@ -46,6 +49,9 @@ def main(argv=None) -> dict:
         counts["planted"] += planted
         counts["flagged"] += bool(fired)
         counts["hit"] += bool(fired) and planted
+        others = fired - PRICE_SCREENS
+        counts["flagged_others"] += bool(others)
+        counts["hit_others"] += bool(others) and planted
         for screen in fired:
             by_screen[(screen, "planted" if planted else "honest")] += 1
         for kind, screens in screens_bed.SCREENS_OF.items():
@@ -61,6 +67,8 @@ def main(argv=None) -> dict:
     report["overall"] = {"precision": _ratio(counts["hit"], counts["flagged"]),
                          "recall": _ratio(counts["hit"], counts["planted"]), "lots": args.lots,
                          "planted": counts["planted"]}
+    report["without_price_screens"] = {"precision": _ratio(counts["hit_others"], counts["flagged_others"]),
+                                       "recall": _ratio(counts["hit_others"], counts["planted"]), "lots": args.lots}
     # how many honest and planted lots each screen signalled on (where the false alarms come from)
     report["screens"] = {screen: {"honest": by_screen[screen, "honest"], "planted": by_screen[screen, "planted"]}
                          for screen in sorted({screen for screen, _ in by_screen})}
