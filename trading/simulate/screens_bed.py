@@ -236,12 +236,13 @@ def document(body: str, metadata: str) -> bytes:
     return out.getvalue()
 
 
-def walk(ctx, session, people, now: datetime, made: BedLot):
-    """Take a generated lot (at most six bidders: the demo's) through the real services and open it: the demo
-    bidders stand for its firms in price order; each signs up, downloads the documents with its device and address,
-    pays its deposit, and uploads a sealed bid with its price and its document (same hash, same metadata where the
-    lot has them) from its upload address, its uploads in the lot's order and at the lot's gaps. Returns the opened
-    lot and ``{generated firm: organisation id}``."""
+def walk(ctx, session, people, now: datetime, made: BedLot, sample: str = "construction", bidders=None):
+    """Take a generated lot (at most six bidders: the demo's) through the real services as a lot of ``sample``
+    (``simulate.lots.SAMPLES``), announced at ``now``, and open it at its deadline: the demo bidders (``bidders``, by
+    default all six in order) stand for its firms in price order; each signs up, downloads the documents with its
+    device and address, pays its deposit, and uploads a sealed bid with its price and its document (same hash, same
+    metadata where the lot has them) from its upload address, its uploads in the lot's order and at the lot's gaps.
+    Returns the opened lot and ``{generated firm: organisation id}``."""
     import io
 
     import sqlalchemy as sa
@@ -255,8 +256,8 @@ def walk(ctx, session, people, now: datetime, made: BedLot):
     records = made.records
     firms = sorted(records.prices, key=lambda b: (records.prices[b], b))
     assert len(firms) <= len(people.bidders), "the demo has six bidders"
-    stand_in = dict(zip(firms, people.bidders, strict=False))
-    lot = walk_lots.create(ctx, session, people, now, "construction")
+    stand_in = dict(zip(firms, bidders or people.bidders, strict=False))
+    lot = walk_lots.create(ctx, session, people, now, sample)
     walk_lots.advance(ctx, session, people, now, lot, "announced")
     downloads = {f: (d, a) for f, d, a in records.downloads}
     for firm, bidder in stand_in.items():
