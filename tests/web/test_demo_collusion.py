@@ -1,5 +1,6 @@
-"""The demo's planted collusion case (bidder6 winning, bidder5 and bidder4 covering): its screens fired at the opening, stored with their working, waiting for the
-supervisor's decision on the lot's screens page (README step 15)."""
+"""The demo's planted collusion case (bidder6 winning, bidder5 and bidder4 covering): its screens fired at the
+opening, stored with their working, waiting for the supervisor's decision on the lot's screens page (README step
+15)."""
 
 from __future__ import annotations
 
