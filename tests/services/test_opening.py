@@ -189,6 +189,12 @@ def test_bids_the_bidders_sealed_wrongly_are_revoked_and_the_lot_fails(session, 
     with pytest.raises(DomainError) as refused:
         evaluation.start(scene.ctx, session, scene.people.staff, at, scene.lot)
     assert refused.value.rule == "construction.min_bids"
+    failed_early = scene.lot.state
+    scene.lot.state = "listing"  # not at an opening (a land listing fails by its own rules): refused, not a 500
+    with pytest.raises(DomainError) as refused:
+        evaluation.declare_failed(scene.ctx, session, scene.people.staff, at, scene.lot)
+    assert refused.value.field == "lot"
+    scene.lot.state = failed_early
     evaluation.declare_failed(scene.ctx, session, scene.people.staff, at, scene.lot)
     assert scene.lot.state == "failed"
 

@@ -147,9 +147,11 @@ def start(ctx, session, actor, now: datetime, lot: Lot, *,
 def declare_failed(ctx, session, actor, now: datetime, lot: Lot) -> None:
     """Staff fail the lot (流标) at the opening when fewer bids than the rule's minimum could be opened."""
     require_role(actor, "staff")
+    if lot.state != "opening":  # a listing or an auction fails by its own rules (the clock step), not here
+        raise DomainError(N_("Only a lot at its opening can be failed for too few bids."), field="lot")
     rule_id = opening.min_bids_rule(lot)
     needed, opened = int(rulebook.of_lot(ctx, session, lot).value(rule_id)), len(opened_entries(session, lot))
-    if lot.state == "opening" and opened >= needed:
+    if opened >= needed:
         raise DomainError(N_("%(opened)s bids were opened, enough to evaluate: the lot cannot be failed."),
                           field="lot", rule=rule_id, opened=opened)
     transition(session, lot, "fail", actor, "staff", now, payload={"opened": opened, "needed": needed, "rule": rule_id},
