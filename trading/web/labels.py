@@ -53,6 +53,8 @@ AUDIT_ACTIONS = {
     "objection.raise": _l("Objection raised"), "objection.answer": _l("Objection answered"),
     "bid.submit": _l("Bid submitted"), "bid.withdraw": _l("Bid withdrawn"),
     "deposit.payment": _l("Deposit paid"), "deposit.refund": _l("Deposit refunded"),
+    "deposit.to_price": _l("Deposit paid over to the land authority as price"),
+    "deposit.forfeit": _l("Deposit forfeited"),
     # experts and their draw
     "draw.commit": _l("Expert draw conditions frozen"), "draw.rank": _l("Expert draw ranked by the beacon"),
     "draw.reveal": _l("Expert draw secret disclosed"), "draw.complete": _l("Expert draw completed"),
