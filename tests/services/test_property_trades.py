@@ -174,7 +174,7 @@ def test_one_buyer_agrees_at_the_listing_price_or_more_and_the_contract_follows_
     session.commit()
     assert lot.state == "contracted" and row.payment == "instalments" and row.terms["balance"] == "18130000.00"
     assert session.scalar(sa.select(Deal.contracted_on).where(Deal.lot_id == lot.id)) == signed
-    rules = [e.rule for e in session.scalars(sa.select(AuditEntry).where(AuditEntry.object_id == lot.id,
+    rules = [e.rule for e in session.scalars(sa.select(AuditEntry).where(AuditEntry.object_id == str(lot.id),
                                                                          AuditEntry.action.like("lot.%")))]
     assert rules[-3:] == ["property.agreement_price", "property.result_publicity", "property.instalment_upfront"]
 
