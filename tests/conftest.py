@@ -192,14 +192,7 @@ def demo_people_rows(database_url, cheap_password_hashing, tmp_path_factory):
     def load(session, now, actor="demo"):
         if now != FIXED_NOW or actor != "demo" or not _empty(session):
             return real_load(session, now, actor)
-        conn = session.connection()
-        for table in db.metadata.sorted_tables:
-            if table.name == "audit_head":  # the chain's head after the entries put back
-                conn.execute(table.update(), rows[table.name][0])
-            elif table.name not in ONE_ROW_TABLES and rows[table.name]:
-                conn.execute(table.insert(), rows[table.name])
-        if conn.dialect.name == "postgresql":
-            _follow_sequences(conn, rows)
+        _put_back(session.connection(), rows, ("audit_head",))  # the clock stays as the test set it
         return list(report)
 
     demo_data.load = load
@@ -215,8 +208,17 @@ def _empty(session) -> bool:
                for table in db.metadata.sorted_tables if table.name not in ONE_ROW_TABLES)
 
 
-def _follow_sequences(conn, rows) -> None:
-    """PostgreSQL: move each id sequence past the ids of the rows put back."""
+def _put_back(conn, rows, one_row: tuple[str, ...]) -> None:
+    """Write snapshot ``rows`` (per table) into emptied tables: the one-row tables named in ``one_row`` take the
+    snapshot's row, the others keep theirs; on PostgreSQL each id sequence moves past the ids put back."""
+    for table in db.metadata.sorted_tables:
+        if table.name in ONE_ROW_TABLES:
+            if table.name in one_row:
+                conn.execute(table.update(), rows[table.name][0])
+        elif rows[table.name]:
+            conn.execute(table.insert(), rows[table.name])
+    if conn.dialect.name != "postgresql":
+        return
     for table in db.metadata.sorted_tables:
         if "id" in table.c and rows[table.name] and isinstance(table.c.id.type, sa.Integer):
             conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
@@ -277,13 +279,10 @@ def restore_demo(make_app, demo_snapshot, tmp_path):
         with app.app_context(), db.engine.begin() as conn:
             if conn.dialect.name == "postgresql":  # rows of a table that refers to itself (bank sub-accounts) go in
                 conn.execute(sa.text("SET LOCAL session_replication_role = replica"))  # as they are: no FK triggers
-            for table in db.metadata.sorted_tables:  # the one-row tables the emptying restored
-                conn.execute(table.delete())
             for table in db.metadata.sorted_tables:
-                if rows[table.name]:
-                    conn.execute(table.insert(), rows[table.name])
-            if conn.dialect.name == "postgresql":
-                _follow_sequences(conn, rows)
+                if table.name not in ONE_ROW_TABLES:
+                    conn.execute(table.delete())
+            _put_back(conn, rows, ONE_ROW_TABLES)
         return app
 
     return factory

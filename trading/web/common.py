@@ -77,6 +77,13 @@ def form_error(form, error: DomainError) -> None:
         flash(text, "danger")
 
 
+def flash_errors(form) -> None:
+    """Flash a form's validation errors, one message per field, for a view that redirects instead of showing the
+    form again."""
+    for errors in form.errors.values():
+        flash("; ".join(str(e) for e in errors), "danger")
+
+
 @cache
 def takes_ctx(service) -> bool:
     """Whether a service takes the platform context first (``def service(ctx, session, actor, now, ...)``)."""

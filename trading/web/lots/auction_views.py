@@ -16,7 +16,7 @@ from ...extensions import db
 from ...platform import current_platform
 from ...services import auctions, land_contracts, visibility
 from ...services.lots import acts_for_tenderee
-from ..common import now, perform, roles_required
+from ..common import flash_errors, now, perform, roles_required
 from ..filters import yuan
 from ..i18n import error_text, wants_json
 from ..live import stream
@@ -131,8 +131,7 @@ def reserve_reveal(lot_id: int):
         perform(auctions.reveal_reserve, lot.id, form.amount.data, form.salt.data,
                 ok=_("The reserve price is revealed and checked against its seal."))
     else:
-        for errors in form.errors.values():
-                flash("; ".join(str(e) for e in errors), "danger")
+        flash_errors(form)
     return redirect(_back(lot))
 
 
@@ -148,8 +147,7 @@ def land_contract(lot_id: int):
                 ok=_("The land contract is registered; the winner's deposit is paid to the land authority as part "
                      "of the price."))
     else:
-        for errors in form.errors.values():
-            flash("; ".join(str(e) for e in errors), "danger")
+        flash_errors(form)
     return redirect(_back(lot))
 
 

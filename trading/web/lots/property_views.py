@@ -13,7 +13,7 @@ from ...extensions import db
 from ...platform import current_platform
 from ...services import auctions, property_trades, rulebook, visibility
 from ...services.lots import acts_for_tenderee
-from ..common import now, perform, roles_required
+from ..common import flash_errors, now, perform, roles_required
 from .blueprint import bp, load_lot, require_party
 from .forms import ActionForm, AgreementForm, ReasonForm, TransferContractForm
 
@@ -87,8 +87,7 @@ def transfer_contract(lot_id: int):
                              lease_start=form.lease_start.data)
         perform(property_trades.register_contract, lot.id, data, ok=_("The transaction contract is registered."))
     else:
-        for errors in form.errors.values():
-            flash("; ".join(str(e) for e in errors), "danger")
+        flash_errors(form)
     return redirect(_back(lot))
 
 
