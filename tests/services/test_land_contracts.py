@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from tests.services.auction_lot import after, land_lot, open_listing
 from trading.bank import service as bank
-from trading.domain import auction as rules_of_auction, calendar
+from trading.domain import audit as chain, auction as rules_of_auction, calendar
 from trading.domain.errors import DomainError, Forbidden
 from trading.models import AuditEntry, BankTransfer, CreditEvent, Deal, Deposit, Paddle
 from trading.services import auctions, chronograph, credit, land_contracts, statistics
@@ -102,10 +102,12 @@ def test_a_contract_after_its_due_time_is_refused_naming_the_rule(ctx, session):
     assert late.value.rule == "land.contract_deadline" and lot.state == "publicity"
 
 
-def _void_checks(ctx, session, people, lot, reason_part):
+def _void_checks(ctx, session, people, lot, reason, evidence_part):
+    """The void deal's consequences; ``reason`` is what every party reads (the board, the audit): a recorded message
+    (the clock step's lapse) or the text staff typed."""
     winner, loser = people.bidders[:2]
     state = auctions.auction_of(session, lot)
-    assert lot.state == "failed" and state.outcome == land_contracts.VOID and reason_part in state.void_reason
+    assert lot.state == "failed" and state.outcome == land_contracts.VOID and state.void_message == reason
     deposit = deposit_of(session, lot, winner)
     assert deposit.status == "forfeited" and deposit.refunded_at is None
     forfeit = session.scalar(sa.select(BankTransfer).where(BankTransfer.kind == "forfeit"))
@@ -119,15 +121,15 @@ def _void_checks(ctx, session, people, lot, reason_part):
     assert len(session.scalars(sa.select(BankTransfer).where(BankTransfer.from_account_id == other.sub_account_id))
                .all()) == 1  # refunded once, at the deal, and left so
     event = session.scalar(sa.select(CreditEvent).where(CreditEvent.subject_id == winner.organisation_id))
-    assert event.kind == "refused_land_contract" and event.lot_id == lot.id and reason_part in event.evidence
+    assert event.kind == "refused_land_contract" and event.lot_id == lot.id and evidence_part in event.evidence
     assert credit.score_of(session, "organisation", winner.organisation_id, state.voided_at) == 80
     assert session.scalar(sa.select(Deal).where(Deal.lot_id == lot.id)) is None
     figure = statistics.report(session, statistics.Filters()).premium["premium_rate"]
     assert figure.count == 0
     entry = session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "lot.fail"))
-    assert entry.rule == "land.contract_refused" and reason_part in entry.payload["reason"]
+    assert entry.rule == "land.contract_refused" and entry.payload["reason"] == reason
     board = auctions.board(ctx, session, lot, state.voided_at)
-    assert board["outcome"] == "void" and reason_part in board["void_reason"]
+    assert board["outcome"] == "void" and board["void_reason"] == reason
 
 
 def test_staff_record_the_winner_refusing_to_sign_and_the_deal_is_void(ctx, session):
@@ -141,7 +143,7 @@ def test_staff_record_the_winner_refusing_to_sign_and_the_deal_is_void(ctx, sess
     assert (blank.value.field, blank.value.rule) == ("reason", "land.contract_refused")
     land_contracts.refuse(ctx, session, people.staff, at, lot.id, "竞得人书面表示放弃竞得宗地")
     session.commit()
-    _void_checks(ctx, session, people, lot, "放弃竞得宗地")
+    _void_checks(ctx, session, people, lot, "竞得人书面表示放弃竞得宗地", "放弃竞得宗地")
     with pytest.raises(DomainError):  # void once; no contract after it
         land_contracts.refuse(ctx, session, people.staff, at, lot.id, "竞得人书面表示放弃竞得宗地")
     with pytest.raises(DomainError):
@@ -157,7 +159,22 @@ def test_the_clock_step_voids_a_deal_whose_contract_was_not_signed_in_time(ctx, 
     moved = chronograph.tick(ctx, session, state.contract_due)
     session.commit()
     assert [m.action for m in moved] == ["void_deal"]
-    _void_checks(ctx, session, people, lot, "出让合同")
+    day = calendar.local_date(state.contract_due - timedelta(seconds=1)).isoformat()
+    lapsed = chain.message(rules_of_auction.CONTRACT_LAPSED, day=day)
+    _void_checks(ctx, session, people, lot, lapsed, f"竞得人未在{day}（含当日）前签订国有建设用地使用权出让合同")
+    # each reader sees the reason in their language
+    from flask import current_app
+    from flask_babel import force_locale
+
+    from trading.web.i18n import message_text
+
+    with current_app.test_request_context():
+        with force_locale("en"):
+            english = message_text(lapsed["message_id"], lapsed["params"])
+        with force_locale("zh_CN"):
+            chinese = message_text(lapsed["message_id"], lapsed["params"])
+    assert english == f"The winner did not sign the land-use rights grant contract by {day} (inclusive)."
+    assert day in chinese and "出让合同" in chinese and "%(" not in chinese
     entry = session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "credit.event"))
     assert entry.actor_id is None and entry.rule == "land.contract_refused"
     assert session.scalar(sa.select(CreditEvent)).recorded_by_id is None

@@ -31,15 +31,24 @@ import hashlib
 import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from .calendar import to_local
+from .calendar import local_date, to_local
 from .errors import N_, DomainError
 from .rules import RuleSet
 
 LISTING, BIDDING, AGREED = "listing", "bidding", "agreed"  # the phases an offer is made in (agreed: property, one
 # buyer: the price agreed by the transferor, recorded in the sequence)
+
+# Why a land deal is void when the clock step finds its land contract unsigned after the due day (the reason every
+# party reads: ``Auction.void_reason`` holds this message id, its day comes from ``Auction.contract_due``).
+CONTRACT_LAPSED = N_("The winner did not sign the land-use rights grant contract by %(day)s (inclusive).")
+
+
+def contract_last_day(due: datetime) -> date:
+    """The last day (Beijing time) to sign a land contract due by ``due`` (the midnight after it)."""
+    return local_date(due - timedelta(microseconds=1))
 
 # The rule each check names, by trade type.
 RULE_IDS: dict[str, dict[str, str]] = {

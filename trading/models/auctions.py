@@ -9,6 +9,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain import audit as chain
+from ..domain.auction import CONTRACT_LAPSED, contract_last_day
 from ..extensions import db
 from .accounts import Organisation
 from .types import Money, UTCDateTime
@@ -90,6 +92,14 @@ class Auction(db.Model):
     winner: Mapped[Paddle | None] = relationship(foreign_keys=[winner_paddle_id])
 
     __table_args__ = (sa.UniqueConstraint("lot_id", "round", name="uq_auction_lot_round"),)
+
+    @property
+    def void_message(self) -> dict | str | None:
+        """Why the deal is void, for the ``reason`` filter: the clock step's lapse as a recorded message (the last day
+        in its parameters, so each reader sees it in their language), the reason staff typed as typed."""
+        if self.void_reason == CONTRACT_LAPSED and self.contract_due is not None:
+            return chain.message(CONTRACT_LAPSED, day=contract_last_day(self.contract_due).isoformat())
+        return self.void_reason
 
 
 class Qualification(db.Model):

@@ -31,7 +31,6 @@ from .auctions import (
     rule,
     terms,
 )
-from .land_contracts import last_day
 from .lots import transition
 
 
@@ -167,7 +166,8 @@ def confirmation_fields(lot: Lot, state: Auction, winner: Paddle, decision: rule
         "reserve": None if state.reserve is None else f"{state.reserve:.2f}", "rule": decision.rule,
         "decided_at": now.isoformat(), "decided_on": calendar.local_date(now).isoformat(),
         # land: the last day to sign the land contract (39号令 Art. 20: the 成交确认书 states when it is signed)
-        "contract_by": None if state.contract_due is None else last_day(state.contract_due).isoformat(),
+        "contract_by": None if state.contract_due is None
+        else rules_of_auction.contract_last_day(state.contract_due).isoformat(),
     }
 
 

@@ -374,7 +374,8 @@ def board(ctx, session, lot: Lot, now: datetime) -> dict:
         "outcome": state.outcome if state and state.phase == "decided" else None,
         "price": _text(state.price) if state and state.price is not None else None,
         "winner_paddle": state.winner.number if state and state.winner else None,
-        "void_reason": state.void_reason if state and state.outcome == "void" else None,  # why the deal is void
+        # why the deal is void: the lapse as a recorded message, a refusal as staff typed it
+        "void_reason": state.void_message if state and state.outcome == "void" else None,
         "reserve_sealed": bool(state and state.reserve_commitment),
         "bidding_start": _iso(state.bidding_start) if state else None,
     }

@@ -12,7 +12,7 @@ and stay so. The land authority may then re-list the lot (``cancellation.retrade
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -62,11 +62,6 @@ def _deal_of(session, lot: Lot, field: str) -> Auction:
     return state
 
 
-def last_day(due: datetime) -> date:
-    """The last day (Beijing time) to sign a land contract due by ``due`` (the midnight after it)."""
-    return calendar.local_date(due - timedelta(microseconds=1))
-
-
 def contract_of(session, lot: Lot) -> TransferContract | None:
     """The land contract registered for the lot's current round, if any."""
     return session.scalar(sa.select(TransferContract).where(TransferContract.lot_id == lot.id,
@@ -97,7 +92,8 @@ def register(ctx, session, actor, now: datetime, lot_id: int, number: str, signe
     state = _deal_of(session, lot, "number")
     if now >= state.contract_due:
         raise DomainError(N_("The land contract had to be signed on %(day)s at the latest: the deal is void."),
-                          field="number", rule="land.contract_deadline", day=last_day(state.contract_due).isoformat())
+                          field="number", rule="land.contract_deadline",
+                          day=rules_of_auction.contract_last_day(state.contract_due).isoformat())
     text = (number or "").strip()
     if not 2 <= len(text) <= 100:
         raise DomainError(N_("Enter the contract's number (2 to 100 characters)."), field="number",
@@ -160,8 +156,7 @@ def lapse(ctx, session, now: datetime, lot: Lot) -> list[str]:
     state = auction_of(session, lot)
     if not awaiting_contract(lot, state) or now < state.contract_due:
         return []
-    text = f"竞得人未在{last_day(state.contract_due).isoformat()}（含当日）前签订国有建设用地使用权出让合同"
-    _void(ctx, session, None, "system", now, lot, state, text, refused=False)
+    _void(ctx, session, None, "system", now, lot, state, rules_of_auction.CONTRACT_LAPSED, refused=False)
     return ["void_deal"]
 
 
@@ -170,10 +165,10 @@ def _void(ctx, session, actor, role: str, now: datetime, lot: Lot, state: Auctio
     """Void the deal: the lot fails with the reason, the winner's deposit is forfeited to the land authority, a
     credit event is recorded against the winner and the deal leaves the statistics."""
     winner = state.winner
-    transition(session, lot, "fail", actor, role, now, rule="land.contract_refused",
-               payload={"reason": reason, "paddle": winner.number, "bidder_id": winner.bidder_id,
-                        "refused": refused, "contract_due": state.contract_due})
     state.outcome, state.rule, state.voided_at, state.void_reason = VOID, "land.contract_refused", now, reason
+    transition(session, lot, "fail", actor, role, now, rule="land.contract_refused",
+               payload={"reason": state.void_message, "paddle": winner.number, "bidder_id": winner.bidder_id,
+                        "refused": refused, "contract_due": state.contract_due})
     deposit = deposits.deposit_of(session, lot, winner.bidder_id)
     if deposit is not None and deposit.status == "applied" and deposit.received > 0:
         moved = _move_deposit(session, now, lot, deposit, kind="forfeit", memo=FORFEIT_MEMO)
@@ -184,7 +179,9 @@ def _void(ctx, session, actor, role: str, now: datetime, lot: Lot, state: Auctio
                      payload={"deposit_id": deposit.id, "bidder_id": winner.bidder_id, "amount": deposit.received,
                               "serial": moved.serial})
     decision = f"{lot.deal_code or lot.id} 竞得结果无效（{'拒绝签订' if refused else '逾期未签订'}出让合同）"
-    credit.record_finding(session, actor, now, winner.bidder_id, "refused_land_contract", reason, decision,
+    evidence = reason if refused else \
+        f"竞得人未在{rules_of_auction.contract_last_day(state.contract_due).isoformat()}（含当日）前签订国有建设用地使用权出让合同"
+    credit.record_finding(session, actor, now, winner.bidder_id, "refused_land_contract", evidence, decision,
                           lot.id, "land.contract_refused")
     deals.withdraw_deal(session, lot)
     session.flush()

@@ -222,7 +222,7 @@ def land_contract_context(lot, state, at) -> dict:
     waiting = land_contracts.awaiting_contract(lot, state)
     return {
         "land_contract": land_contracts.contract_of(db.session, lot), "contract_due": state.contract_due,
-        "contract_by": land_contracts.last_day(state.contract_due),
+        "contract_by": rules_of_auction.contract_last_day(state.contract_due),
         "may_register_contract": waiting and at < state.contract_due and acts_for_tenderee(current_user, lot.project),
         "may_record_refusal": waiting and current_user.has_role("staff"),
         "land_contract_form": LandContractForm(), "refusal_form": ReasonForm(),
