@@ -116,3 +116,35 @@ def test_a_bidder_losing_three_times_to_one_winner_and_never_winning_is_cover_bi
     found = screens.cover_bidding(history, LAW)
     assert [(s.bidders, s.working["losses_to_winner"]) for s in found] == [(("W", "X"), 3)]
     assert screens.cover_bidding(history[:2], LAW) == []
+
+
+def test_rotation_goes_on_when_an_outsider_wins_one_meeting_and_names_only_groups_bidding_here():
+    from trading.domain.screens import LotRecords, PastLot, screen_records
+
+    ring = frozenset({"A", "B", "C"})
+    past = [PastLot(1, ring | {"X"}, "A"), PastLot(2, ring | {"X"}, "X"), PastLot(3, ring, "B"), PastLot(4, ring, "C")]
+    found = [s for s in screen_records(LotRecords(prices={}, past=past), LAW) if s.screen == "rotation"]
+    assert found == []  # nobody of the ring bids in this lot
+    here = {"A": Decimal("100"), "B": Decimal("103"), "C": Decimal("107")}
+    found = [s for s in screen_records(LotRecords(prices=here, past=past), LAW) if s.screen == "rotation"]
+    assert [s.bidders for s in found] == [("A", "B", "C")] and found[0].working["winners"] == ["A", "B", "C"]
+
+
+def test_a_cover_bidder_that_does_not_bid_in_the_lot_is_not_a_signal_about_it():
+    from trading.domain.screens import LotRecords, PastLot, screen_records
+
+    past = [PastLot(n, frozenset({"W", "L", f"o{n}"}), "W") for n in range(3)]
+    with_loser = LotRecords(prices={"W": Decimal("100"), "L": Decimal("110"), "Z": Decimal("120")}, past=past)
+    without = LotRecords(prices={"W": Decimal("100"), "Y": Decimal("110"), "Z": Decimal("120")}, past=past)
+    assert [s.bidders for s in screen_records(with_loser, LAW) if s.screen == "cover_bidding"] == [("W", "L")]
+    assert not [s for s in screen_records(without, LAW) if s.screen == "cover_bidding"]
+
+
+def test_documents_give_their_hash_and_author_with_software():
+    from trading.domain.screens import document_facts
+    from trading.simulate.screens_bed import document
+
+    digest, metadata = document_facts("技术标.docx", document("正文", "王工 / WPS Office"))
+    assert len(digest) == 64 and metadata == "王工 / WPS Office"
+    assert document_facts("a.pdf", b"%PDF-1.7 /Author (Li) /Producer (Acrobat)")[1] == "Li / Acrobat"
+    assert document_facts("a.txt", b"plain")[1] == ""  # no metadata is no evidence

@@ -52,3 +52,70 @@ def test_the_supervisor_reads_the_screens_page_with_the_working_in_both_language
     page = client.get(f"/supervision/lots/{lot_id}/screens").get_data(as_text=True)
     assert "Coefficient of variation of the prices" in page and "0.0150" in page
     assert f"/supervision/lots/{lot_id}/screens" in client.get(f"/lots/{lot_id}").get_data(as_text=True)
+
+
+def _shared_account_scene(session, now, tmp_path):
+    scene = Scene(session, now, tmp_path, ["38100000.00", "37650000.50", "36980000.00"])
+    payments = session.scalars(sa.select(DepositPayment).join(Deposit).where(Deposit.lot_id == scene.lot.id)).all()
+    payments[1].payer_account = payments[0].payer_account
+    return scene, {payments[0].deposit.bidder_id, payments[1].deposit.bidder_id}
+
+
+def test_each_signal_is_stored_once_with_its_rule_working_threshold_and_basis(app, session, now, tmp_path):
+    from trading.models import AuditEntry, ScreenSignal
+
+    scene = Scene(session, now, tmp_path, ["38100000.00", "37650000.50", "36980000.00"])
+    at_opening = session.scalars(sa.select(ScreenSignal).where(ScreenSignal.lot_id == scene.lot.id)).all()
+    cv = next(s for s in at_opening if s.screen == "cv")  # stored when the bids were opened
+    assert (cv.rule, cv.working["cv"], cv.threshold) == ("screen.cv_threshold", "0.0150", "CV < 0.06")
+    assert cv.status == "open"
+    assert cv.basis and cv.inputs["prices"]
+    payments = session.scalars(sa.select(DepositPayment).join(Deposit).where(Deposit.lot_id == scene.lot.id)).all()
+    payments[1].payer_account = payments[0].payer_account
+    _found, first = screens.record(scene.ctx, session, scene.at, scene.lot, scene.people.supervisor)
+    _found, again = screens.record(scene.ctx, session, scene.at, scene.lot, scene.people.supervisor)
+    assert [s.id for s in first] == [s.id for s in again] and len(first) == len(at_opening) + 1
+    raised = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "screen.raise")).all()
+    assert sorted(int(e.object_id) for e in raised) == [s.id for s in first]
+    assert {e.object_type for e in raised} == {"screen_signal"}  # not the lot's: its timeline and archive are read
+    assert {e.payload["lot_id"] for e in raised} == {scene.lot.id}  # by the tenderee
+
+
+def test_the_supervisor_dismisses_with_a_reason_once(app, session, now, tmp_path):
+    from trading.models import AuditEntry
+
+    scene = Scene(session, now, tmp_path, ["38100000.00", "37650000.50", "36980000.00"])
+    signal = screens.stored(session, scene.lot)[0]
+    supervisor = scene.people.supervisor
+    with pytest.raises(DomainError) as refused:
+        screens.decide(session, supervisor, scene.at, signal.id, "dismissed", " ")
+    assert refused.value.field == "reason"
+    with pytest.raises(DomainError) as refused:
+        screens.decide(session, supervisor, scene.at, signal.id, "dismissed", "同类工程报价普遍接近", finding=True)
+    assert refused.value.field == "finding"
+    with pytest.raises(DomainError):
+        screens.decide(session, scene.people.staff, scene.at, signal.id, "dismissed", "无问题")
+    screens.decide(session, supervisor, scene.at, signal.id, "dismissed", "同类工程报价普遍接近")
+    assert (signal.status, signal.reason, signal.decided_by_id) == ("dismissed", "同类工程报价普遍接近", supervisor.id)
+    with pytest.raises(DomainError):  # decided once
+        screens.decide(session, supervisor, scene.at, signal.id, "referred", "转稽查")
+    entry = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "screen.dismiss")).one()
+    assert entry.rule == signal.rule and entry.object_id == str(signal.id)
+
+
+def test_a_referral_with_a_finding_records_a_collusion_credit_event_of_each_bidder_named(app, session, now,
+                                                                                           tmp_path):
+    from trading.models import CreditEvent
+
+    scene, sharing = _shared_account_scene(session, now, tmp_path)
+    _found, rows = screens.record(scene.ctx, session, scene.at, scene.lot, scene.people.supervisor)
+    signal = next(s for s in rows if s.screen == "shared_account")
+    with pytest.raises(DomainError) as refused:  # a finding names the decision that made it
+        screens.decide(session, scene.people.supervisor, scene.at, signal.id, "referred", "两家保证金同一账户", True)
+    assert refused.value.field == "decision"
+    assert signal.status == "open"
+    screens.decide(session, scene.people.supervisor, scene.at, signal.id, "referred", "两家保证金同一账户", True,
+                   "咸监处〔2026〕12号")
+    events = session.scalars(sa.select(CreditEvent).where(CreditEvent.id.in_(signal.credit_events))).all()
+    assert {e.subject_id for e in events} == sharing and {e.kind for e in events} == {"collusion_finding"}
+    assert all(e.lot_id == scene.lot.id and "咸监处〔2026〕12号" == e.decision for e in events)

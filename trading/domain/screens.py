@@ -22,7 +22,7 @@ hash, a person's identity number) used by two or more bidders of the lot; upload
 ``CLOSE_UPLOAD_SECONDS`` of each other by different bidders.
 
 Screens across lots (awarded lots of the same kind, 条例 第三十九条: agreeing who wins or who gives way): rotation (a
-group of three bidders meeting again and again, every meeting won by one of them, in turn) and cover bidding (a
+group of three bidders meeting again and again, their meetings won by one of them in turn) and cover bidding (a
 bidder that keeps losing to the same winner and never wins).
 """
 
@@ -157,12 +157,13 @@ def _pattern_screen(order, bids, inputs, rules: RuleSet) -> list[Signal]:
 
 SHARED = {  # what two bidders should never have in common, and its rule
     "device": "screen.shared_device", "address": "screen.shared_device", "account": "screen.shared_account",
-    "document": "screen.identical_documents", "person": "screen.shared_people",
+    "document": "screen.identical_documents", "metadata": "screen.document_metadata", "person": "screen.shared_people",
 }
 
 
 def shared_values(kind: str, uses: Iterable[tuple]) -> list[Signal]:
-    """One signal per value (``kind``: device, address, account, document, person) that two or more bidders used;
+    """One signal per value (``kind``: device, address, account, document, metadata, person) that two or more bidders
+    used;
     ``uses`` is ``(bidder, value)`` pairs (a blank value is no evidence and is skipped)."""
     bidders: dict[str, set] = defaultdict(set)
     for bidder, value in uses:
@@ -212,19 +213,27 @@ class PastLot:
     winner: object = None
 
 
-def rotation(history: Sequence[PastLot], rules: RuleSet) -> list[Signal]:
-    """Groups of three bidders that met in at least ``screen.rotation_min_lots`` awarded lots, every one of them won
-    by a member, by at least two different members (taking turns). One signal per group."""
+def rotation(history: Sequence[PastLot], rules: RuleSet, among: Iterable = ()) -> list[Signal]:
+    """Groups of three bidders that won in turn: at least ``screen.rotation_min_lots`` awarded lots they all bid in
+    were won by one of them, by at least two different members (the rule: meeting and winning in turn; an outsider
+    winning some of their meetings does not end the turns). One signal per group; with ``among``, only the
+    groups with a member among those bidders (the lot's)."""
     min_lots = int(rules.value("screen.rotation_min_lots"))
-    found: list[Signal] = []
-    everyone = sorted({b for past in history for b in past.bidders}, key=str)
-    for group in combinations(everyone, 3):
-        members = frozenset(group)
-        met = [p for p in history if members <= p.bidders and p.winner is not None]
-        if len(met) < min_lots or not all(p.winner in members for p in met):
+    among = set(among)
+    awarded = [p for p in history if p.winner is not None]
+    meetings: dict[tuple, list] = defaultdict(list)  # only groups that met at all: the triples of each lot's bidders
+    for past in awarded:
+        present = sorted(past.bidders, key=str)
+        if among and not among & past.bidders:
             continue
+        for group in combinations(present, 3):
+            if not among or among & set(group):
+                meetings[group].append(past)
+    found: list[Signal] = []
+    for group, all_met in sorted(meetings.items(), key=lambda item: [str(b) for b in item[0]]):
+        met = [p for p in all_met if p.winner in group]  # an outsider may win now and then: the turns are the rest
         winners = [p.winner for p in met]
-        if len(set(winners)) >= 2:
+        if len(met) >= min_lots and len(set(winners)) >= 2:
             found.append(Signal("rotation", "screen.rotation_min_lots", tuple(group),
                                 {"lots": [str(p.lot) for p in met]}, {"winners": [str(w) for w in winners]},
                                 f"met in at least {min_lots} lots, each won by one of them, in turn"))
@@ -247,3 +256,72 @@ def cover_bidding(history: Sequence[PastLot], rules: RuleSet) -> list[Signal]:
                    f"lost at least {min_losses} times to one winner, never won")
             for (loser, winner), lots in sorted(losses.items(), key=lambda item: (str(item[0][0]), str(item[0][1])))
             if len(lots) >= min_losses and loser not in winners]
+
+
+def document_facts(name: str, data: bytes) -> tuple[str, str]:
+    """What a bid document gives the screens: its SHA-256 and its metadata as "author / creating software" (from a
+    .docx's docProps, or a PDF's /Author and /Creator or /Producer; "" when it has neither)."""
+    import hashlib
+    import re
+    import zipfile
+    from io import BytesIO
+
+    digest = hashlib.sha256(data).hexdigest()
+    author = software = ""
+    if data[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(BytesIO(data)) as book:
+                names = set(book.namelist())
+                core = book.read("docProps/core.xml").decode("utf-8", "replace") if "docProps/core.xml" in names else ""
+                app = book.read("docProps/app.xml").decode("utf-8", "replace") if "docProps/app.xml" in names else ""
+        except (zipfile.BadZipFile, KeyError, OSError):
+            core = app = ""
+        found = re.search(r"<dc:creator>([^<]*)</dc:creator>", core)
+        author = found.group(1).strip() if found else ""
+        found = re.search(r"<Application>([^<]*)</Application>", app)
+        software = found.group(1).strip() if found else ""
+    elif data[:5] == b"%PDF-":
+        def field(key: bytes) -> str:
+            found = re.search(rb"/" + key + rb"\s*\(([^)]*)\)", data)
+            return found.group(1).decode("latin-1").strip() if found else ""
+        author, software = field(b"Author"), field(b"Creator") or field(b"Producer")
+    return digest, f"{author} / {software}" if author and software else ""
+
+
+@dataclass(frozen=True)
+class LotRecords:
+    """Everything the screens read about one lot, as plain rows (what ``services.screens.gather`` reads from the
+    platform's records, or what ``simulate.screens_bed`` generates): the opened prices ``{bidder: price}``, the
+    deposits' paying accounts ``(bidder, account)``, the document downloads ``(bidder, device, address)``, the bid
+    uploads ``(bidder, address, at)``, the opened documents ``(bidder, sha256, metadata)``, the DIFFP of earlier
+    lots of the same kind and the awarded lots of the same kind its bidders took part in."""
+
+    prices: Mapping = field(default_factory=dict)
+    accounts: Sequence = ()
+    downloads: Sequence = ()
+    uploads: Sequence = ()
+    documents: Sequence = ()
+    history: Sequence = ()
+    past: Sequence = ()
+
+
+def screen_records(records: LotRecords, rules: RuleSet) -> list[Signal]:
+    """Every screen over one lot's records: price screens, shared values, close uploads, and rotation and cover
+    bidding over the past lots (only the groups, and the winner and loser, that all bid in this lot: a cover bidder
+    that did not bid here covered nothing here)."""
+    signals = price_screens(records.prices, rules, records.history)
+    signals += shared_values("account", records.accounts)
+    signals += shared_values("device", [(b, device) for b, device, _ in records.downloads])
+    addresses: dict = defaultdict(set)
+    for bidder, _, address in records.downloads:
+        addresses[bidder].add(address)
+    for bidder, address, _ in records.uploads:
+        addresses[bidder].add(address)
+    signals += shared_values("address", [(b, a) for b, found in addresses.items() for a in found])
+    signals += close_uploads(records.uploads)
+    signals += shared_values("document", [(b, digest) for b, digest, _ in records.documents])
+    signals += shared_values("metadata", [(b, meta) for b, _, meta in records.documents])
+    bidders = set(records.prices)  # a cross-lot signal is about this lot when the bidders it names all bid in it
+    signals += [s for s in rotation(records.past, rules, among=bidders) if set(s.bidders) <= bidders]
+    signals += [s for s in cover_bidding(records.past, rules) if set(s.bidders) <= bidders]
+    return signals

@@ -261,7 +261,8 @@ def open_bids(ctx, session, now: datetime, lot: Lot) -> list[OpeningEntry]:
     with the reason, audited as ``opening.tampering`` and shown to the supervisor as a warning; the opening goes
     on with the rest. The documents are decrypted and every hash, tag and signature checked, but the plaintext is
     not kept: the sealed envelope stays the one stored copy, and the committee's documents are decrypted again
-    when opened (``read_document``), from the released shares, which stay sealed at rest until the archive."""
+    when opened (``read_document``), from the released shares, which stay sealed at rest until the archive. The
+    collusion screens then run and their signals are stored (``screens.record``)."""
     if is_opened(session, lot):
         return record(session, lot)
     bids = session.execute(sa.select(Bid.id, Bid.bidder_id, Bid.status, Bid.blob_key, Bid.manifest_hash, Bid.size,
@@ -310,6 +311,9 @@ def open_bids(ctx, session, now: datetime, lot: Lot) -> list[OpeningEntry]:
                           "held": sum(e.status == "held" for e in entries),
                           "bids": [{"bid_id": e.bid_id, "bidder_id": e.bidder_id, "status": e.status,
                                     "rule": e.rule, "reason": e.reason_message} for e in entries]})
+    from . import screens
+
+    screens.record(ctx, session, now, lot)  # the collusion screens run once the prices are read (条例 第四十条)
     tell(ctx, session, lot, "opened")
     return entries
 

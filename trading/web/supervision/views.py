@@ -14,7 +14,7 @@ from flask_login import current_user
 from ... import live
 from ...domain.errors import DomainError
 from ...extensions import db
-from ...models import BlacklistEntry, Complaint, CreditEvent
+from ...models import BlacklistEntry, Complaint, CreditEvent, Organisation, ScreenSignal
 from ...platform import current_platform
 from ...services import audit, complaints, credit, monitoring, screens, suspension, visibility
 from ..common import choices, error_text, now, perform, roles_required
@@ -129,6 +129,8 @@ SCREEN_NAMES = {
     "shared_device": _l("One device downloaded for several bidders"),
     "shared_address": _l("One network address used by several bidders"),
     "close_uploads": _l("Bids uploaded from one address within a minute"),
+    "shared_document": _l("One document in several bidders' bids"),
+    "shared_metadata": _l("Documents by one author with one program in several bidders' bids"),
     "rotation": _l("Bidders taking turns to win"), "cover_bidding": _l("A bidder that always loses to one winner"),
 }
 FIGURES = {
@@ -147,16 +149,46 @@ PATTERNS = {"equal": _l("equal prices"), "arithmetic": _l("arithmetic"), "geomet
 @bp.route("/lots/<int:lot_id>/screens")
 @roles_required("supervisor", "admin")
 def lot_screens(lot_id: int):
-    """The collusion screens of one lot with their inputs and working (条例 第四十条)."""
+    """The collusion screens of one lot with their inputs and working (条例 第四十条): run now, each signal stored once
+    with the supervisor's decision on it."""
     from ..lots.blueprint import load_lot
 
     lot = load_lot(lot_id)
     try:
-        found, refused = screens.screen(current_platform(), db.session, current_user, lot), None
+        screens.check_reader(current_user, lot)
+        (found, signals), refused = screens.record(current_platform(), db.session, now(), lot, current_user), None
+        db.session.commit()
     except DomainError as error:
-        found, refused = None, error_text(error)
-    return render_template("supervision/screens.html", lot=lot, found=found, refused=refused,
-                           screen_names=SCREEN_NAMES, figures=FIGURES, patterns=PATTERNS)
+        db.session.rollback()
+        signals, found, refused = [], None, error_text(error)
+    names = dict(found.names) if found else {}
+    ids = {b for row in signals for b in row.bidders if isinstance(b, int)} - set(names)
+    if ids:
+        names.update(db.session.execute(sa.select(Organisation.id, Organisation.name)
+                                        .where(Organisation.id.in_(ids))).all())
+    return render_template("supervision/screens.html", lot=lot, found=found, signals=signals, names=names,
+                           refused=refused, screen_names=SCREEN_NAMES, figures=FIGURES, patterns=PATTERNS,
+                           statuses=SIGNAL_STATUSES)
+
+
+SIGNAL_STATUSES = {"open": _l("To decide"), "dismissed": _l("Dismissed"), "referred": _l("Referred")}
+
+
+@bp.route("/lots/<int:lot_id>/screens/<int:signal_id>/decide", methods=["POST"])
+@roles_required("supervisor")
+def screen_decide(lot_id: int, signal_id: int):
+    """The supervisor's decision on a signal: dismissed with a reason, or referred (perhaps with a collusion finding
+    recorded as a credit event of each bidder it names)."""
+    from ..lots.blueprint import load_lot
+
+    lot = load_lot(lot_id)
+    row = db.session.get(ScreenSignal, signal_id)
+    if row is None or row.lot_id != lot.id:
+        abort(404)
+    ok = _("The signal is dismissed.") if request.form.get("decision") == "dismissed" else _("The signal is referred.")
+    perform(screens.decide, signal_id, request.form.get("decision", ""), request.form.get("reason", ""),
+            request.form.get("finding") == "1", request.form.get("finding_decision", ""), ok=ok)
+    return redirect(url_for("supervision.lot_screens", lot_id=lot.id, _anchor=f"signal-{signal_id}"))
 
 
 @bp.route("/lots/<int:lot_id>/suspend", methods=["POST"])
