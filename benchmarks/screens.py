@@ -6,8 +6,15 @@ four single-lot price screens, to show where the false alarms come from: a diagn
 
 A lot is flagged for a kind when one of that kind's screens signals (``screens_bed.SCREENS_OF``), and flagged at all
 when any screen signals. Per kind: precision = flagged for it and planted with it / flagged for it; recall = flagged
-for it and planted with it / planted with it; ``lots`` = lots planted with it. Overall: any screen against any
-collusion. Each lot is screened as at its opening: its history is the lots before it.
+for it and planted with it / planted with it; ``lots`` = lots planted with it; ``precision_any_kind`` = flagged
+for it and planted with any kind / flagged for it (the cross-lot screens also fire on the lots of rings planted for
+another kind: a ring of firms that keeps bidding together takes turns or covers whatever else it shares). Overall:
+any screen against any collusion. Each lot is screened as at its opening: its history is the lots before it (the
+fences of the price figures, rotation and cover bidding).
+
+The decision rule the screens apply (``domain.screens.price_figures``, docs/SUPERVISION.md): CV and RD signal only
+when past their RULES.md benchmark and outside the fences of the lots of the same kind (on the logarithm), DIFFP
+outside its fences, no fences before 8 earlier lots.
 
     .venv/bin/python benchmarks/screens.py [--lots 2100] [--seed 19]
 
@@ -59,11 +66,14 @@ def main(argv=None) -> dict:
             counts[kind, "planted"] += kind in lot.kinds
             counts[kind, "flagged"] += flagged
             counts[kind, "hit"] += flagged and kind in lot.kinds
+            counts[kind, "hit_any"] += flagged and planted
         if done % 250 == 0:
             print(f"{done} lots screened", file=sys.stderr)
     report = {kind: {"precision": _ratio(counts[kind, "hit"], counts[kind, "flagged"]),
                      "recall": _ratio(counts[kind, "hit"], counts[kind, "planted"]),
-                     "lots": counts[kind, "planted"]} for kind in screens_bed.SCREENS_OF}
+                     "lots": counts[kind, "planted"],
+                     "precision_any_kind": _ratio(counts[kind, "hit_any"], counts[kind, "flagged"])}
+              for kind in screens_bed.SCREENS_OF}
     report["overall"] = {"precision": _ratio(counts["hit"], counts["flagged"]),
                          "recall": _ratio(counts["hit"], counts["planted"]), "lots": args.lots,
                          "planted": counts["planted"]}

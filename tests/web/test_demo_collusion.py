@@ -20,7 +20,7 @@ def test_the_demo_case_shows_its_screens_with_their_working(restore_demo):
         lot_id, others = lot.id, db.session.scalar(sa.select(sa.func.max(Lot.id)).where(Lot.id != lot.id))
         fired = {s.screen: s for s in db.session.scalars(sa.select(ScreenSignal).where(ScreenSignal.lot_id == lot_id))}
     assert lot_id > others  # after every other demo lot: theirs keep their ids
-    assert {"pattern", "cv", "shared_device", "shared_address", "close_uploads", "shared_metadata"} <= set(fired)
+    assert {"pattern", "shared_device", "shared_address", "close_uploads", "shared_metadata"} <= set(fired)
     assert fired["pattern"].working["kind"] == "arithmetic" and fired["pattern"].working["gaps"] == ["470000.00"] * 2
     assert fired["close_uploads"].working["pairs"][0][2] == 18
     assert all(s.status == "open" for s in fired.values())

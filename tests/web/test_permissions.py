@@ -73,6 +73,8 @@ TABLE = {
     "supervision.audit_log": ("GET", {}, None, only({"supervisor", "admin"})),
     "supervision.audit_verify": ("GET", {}, None, only({"supervisor", "admin"})),
     "supervision.lot_screens": ("GET", {"lot_id": "lot"}, None, only({"supervisor", "admin"})),
+    # the table's lot is filed, not opened: the supervisor's run is refused with the reason (back to the page)
+    "supervision.screen_recompute": ("POST", {"lot_id": "lot"}, {}, only({"supervisor"}, ok=302)),
     # a signal the lot does not have: 404 for the supervisor
     "supervision.screen_decide": ("POST", {"lot_id": "lot", "signal_id": NONE}, {"decision": "dismissed",
                                                                               "reason": "正常竞争"},

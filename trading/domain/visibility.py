@@ -156,7 +156,8 @@ def fact_of_action(action: str) -> Fact | None:
 # decides; the administrator may read them (it runs the platform); nobody else, not the bidders they name, not the
 # tenderee, agency or centre of the lot (the signals name bidders and are suspicions, not findings).
 SCREEN_READERS = frozenset({"supervisor", "admin"})
-SCREEN_ACTIONS = frozenset({"screen.raise", "screen.dismiss", "screen.refer"})  # left out of others' lot timelines
+# left out of others' lot timelines
+SCREEN_ACTIONS = frozenset({"screen.raise", "screen.dismiss", "screen.refer", "screen.run"})
 
 
 def may_read_screens(roles: frozenset[str]) -> bool:

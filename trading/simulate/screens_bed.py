@@ -3,17 +3,18 @@ of each kind the screens look for, each lot labelled with the kinds planted in i
 
 **Two ways, one set of rows.** The screens read, for one lot, the rows ``domain.screens.LotRecords`` holds: the
 opened prices, the deposits' paying accounts, the documents' downloads (device and address), the bid uploads
-(address and time), the opened documents (hash and metadata), the DIFFP of earlier lots of the same kind and the
-awarded lots of the same kind its bidders took part in. ``services.screens.gather`` reads exactly these rows from
-the platform's records. Walking one lot through the real services (sign-up, bank, download, sealed bid, key
-ceremony, opening, award) takes about a second and a half here (the envelopes are sealed and opened with real
-cryptography), so 2,000 lots with their history would take most of an hour of this shared 2-core machine. So:
+(address and time), the opened documents (fingerprint and metadata), the price figures of earlier lots of the same
+kind and the awarded lots of the same kind its bidders took part in. ``services.screens.gather`` reads exactly these
+rows from the platform's records (the documents' from the opening's decryption pass). Walking one lot through the
+real services (sign-up, bank, download, sealed bid, key ceremony, opening, award) takes about a second and a half
+here (the envelopes are sealed and opened with real cryptography), so 2,000 lots with their history would take most
+of an hour of this shared 2-core machine. So:
 
 - ``market`` generates the rows themselves for the bulk (``benchmarks/screens.py``: thousands of lots in seconds);
 - ``walk`` takes a generated lot through the real services (``simulate.lots``: sign-up, download with the lot's
   device and address, the deposit through the simulated bank, the sealed bid with its document uploaded from the
-  lot's address at the lot's time, the opening) and ``tests/services/test_screens_bed.py`` checks that the screens
-  over what ``gather`` then reads give the same signals as over the generated rows.
+  lot's address at the lot's time, the opening) and ``tests/services/test_screens_bed.py`` checks that the signals
+  the opening stored are those the screens give over the generated rows.
 
 One thing the real services cannot plant: a paying account shared by two bidders. The simulated bank accepts a
 deposit only from the bidder's own registered account (``bank.accepts``), so ``walk`` records the shared account
@@ -46,7 +47,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..domain.screens import LotRecords, PastLot, diffp
+from ..domain.screens import LotRecords, PastLot, figures
 
 KINDS = ("cover_bidding", "rotation", "shared_account", "shared_device", "copied_documents", "patterned_prices",
          "close_uploads")
@@ -101,7 +102,7 @@ class Market:
                             f"10.{number}.{i // 250}.{i % 250 + 1}", [f"员工{base + i}-{s}" for s in range(3)])
                       for i in range(firms)]
         self.lots: list[BedLot] = []
-        self.diffps: list[Decimal] = []
+        self.figures: list = []  # the price figures of the lots so far (the fences of the kind)
         self.rings: dict[str, list] = {}
         self.turn: dict[str, int] = {}
         self.next_firm = base + firms
@@ -200,12 +201,10 @@ class Market:
         past = [PastLot(p.lot, frozenset(p.records.prices), p.winner) for p in self.lots
                 if bidders & set(p.records.prices)]
         records = LotRecords(prices=prices, accounts=accounts, downloads=downloads, uploads=uploads,
-                             documents=documents, history=list(self.diffps), past=past)
+                             documents=documents, history=list(self.figures), past=past)
         made = BedLot(number, self.number, frozenset(kinds), records, winner, _money(estimate), at)
         self.lots.append(made)
-        value = diffp(prices.values())
-        if value is not None:
-            self.diffps.append(value)
+        self.figures.append(figures(prices.values()))
         return made
 
 

@@ -14,7 +14,7 @@ from flask_login import current_user
 from ... import live
 from ...domain.errors import DomainError
 from ...extensions import db
-from ...models import BlacklistEntry, Complaint, CreditEvent, Organisation, ScreenSignal
+from ...models import BlacklistEntry, Complaint, CreditEvent, ScreenSignal
 from ...platform import current_platform
 from ...services import audit, complaints, credit, monitoring, screens, suspension, visibility
 from ..common import choices, error_text, now, perform, roles_required
@@ -149,26 +149,33 @@ PATTERNS = {"equal": _l("equal prices"), "arithmetic": _l("arithmetic"), "geomet
 @bp.route("/lots/<int:lot_id>/screens")
 @roles_required("supervisor", "admin")
 def lot_screens(lot_id: int):
-    """The collusion screens of one lot with their inputs and working (条例 第四十条): run now, each signal stored once
-    with the supervisor's decision on it."""
+    """The collusion screens of one lot (条例 第四十条) as stored at its opening (or when the supervisor ran them
+    again): each signal with its inputs, working, rule and the supervisor's decision, and the price figures judged
+    against the lots of the same kind. Reading it writes nothing."""
     from ..lots.blueprint import load_lot
 
     lot = load_lot(lot_id)
     try:
-        screens.check_reader(current_user, lot)
-        (found, signals), refused = screens.record(current_platform(), db.session, now(), lot, current_user), None
-        db.session.commit()
+        found, refused = screens.view(current_platform(), db.session, current_user, lot), None
     except DomainError as error:
-        db.session.rollback()
-        signals, found, refused = [], None, error_text(error)
-    names = dict(found.names) if found else {}
-    ids = {b for row in signals for b in row.bidders if isinstance(b, int)} - set(names)
-    if ids:
-        names.update(db.session.execute(sa.select(Organisation.id, Organisation.name)
-                                        .where(Organisation.id.in_(ids))).all())
-    return render_template("supervision/screens.html", lot=lot, found=found, signals=signals, names=names,
-                           refused=refused, screen_names=SCREEN_NAMES, figures=FIGURES, patterns=PATTERNS,
-                           statuses=SIGNAL_STATUSES)
+        found, refused = None, error_text(error)
+    return render_template("supervision/screens.html", lot=lot, found=found, signals=found.signals if found else [],
+                           names=found.names if found else {}, refused=refused, screen_names=SCREEN_NAMES,
+                           figures=FIGURES, patterns=PATTERNS, statuses=SIGNAL_STATUSES,
+                           deciding=current_user.has_role("supervisor"))
+
+
+@bp.route("/lots/<int:lot_id>/screens/recompute", methods=["POST"])
+@roles_required("supervisor")
+def screen_recompute(lot_id: int):
+    """The supervisor runs the lot's screens again (the documents' signals stay as the opening stored them)."""
+    from ..lots.blueprint import load_lot
+
+    lot = load_lot(lot_id)
+    raised, done = perform(screens.recompute, lot)
+    if done:
+        flash(_("The screens ran again: %(n)s new signals.", n=len(raised)), "success")
+    return redirect(url_for("supervision.lot_screens", lot_id=lot.id))
 
 
 SIGNAL_STATUSES = {"open": _l("To decide"), "dismissed": _l("Dismissed"), "referred": _l("Referred")}
