@@ -39,11 +39,11 @@ from .projects import (
 )
 from .settings import RuleSetting
 from .statistics import Deal, DealCell, DealSpan
-from .supervision import CorrectionOrder, EarlyWarning
+from .supervision import CorrectionOrder, EarlyWarning, ScreenSignal
 
 __all__ = [
     "Auction", "BlacklistEntry", "Complaint", "CorrectionOrder", "CreditEvent", "EarlyWarning", "Offer", "Paddle",
-    "Qualification", "TransferContract",
+    "Qualification", "ScreenSignal", "TransferContract",
     "ApiToken", "BankAccount", "BankTransfer", "Bid", "BidderCertificate", "Deposit", "DepositPayment",
     "HolderChange", "HolderKey", "KeyShare", "OpeningKey", "BeaconPulse", "Draw", "DrawCall", "Expert",
     "ExpertPenalty", "ExpertRelative", "ExpertSpecialty", "ExpertTie", "RuleSetting", "OpeningEntry",

@@ -38,6 +38,8 @@ AUDIT_ACTIONS = {
     "credit.lift": _l("Blacklist entry lifted"),
     "complaint.submit": _l("Complaint received"), "complaint.accept": _l("Complaint accepted"),
     "complaint.refuse": _l("Complaint refused"), "complaint.decide": _l("Complaint decided"),
+    "screen.raise": _l("Collusion screen signalled"), "screen.dismiss": _l("Collusion signal dismissed"),
+    "screen.refer": _l("Collusion signal referred"), "screen.run": _l("Collusion screens run"),
     "warning.raise": _l("Early warning raised"), "warning.dismiss": _l("Early warning dismissed"),
     "correction.issue": _l("Correction order issued"), "correction.answer": _l("Correction order answered"),
     "correction.close": _l("Correction order closed"), "correction.escalate": _l("Correction order escalated"),
