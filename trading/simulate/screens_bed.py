@@ -16,6 +16,10 @@ of an hour of this shared 2-core machine. So:
   lot's address at the lot's time, the opening) and ``tests/services/test_screens_bed.py`` checks that the signals
   the opening stored are those the screens give over the generated rows.
 
+**As published.** ``published_facts`` gives a generated lot, once awarded, as the facts the platform publishes
+(``services.open_data.lot_facts``' shape), which ``domain.ocds`` maps to OCDS releases: ``benchmarks/cardinal.py``
+hands them to the red-flag tool ocdscardinal (docs/OPEN_DATA.md).
+
 One thing the real services cannot plant: a paying account shared by two bidders. The simulated bank accepts a
 deposit only from the bidder's own registered account (``bank.accepts``), so ``walk`` records the shared account
 on the payment row afterwards, as a deposit paid from outside the platform's bank page would arrive.
