@@ -55,7 +55,7 @@ def test_the_outlying_mark_is_flagged_with_its_working_and_the_names_the_supervi
         Decimal(12), Decimal("21.60"), Decimal("32.00"), Decimal(30), 5)
     assert len(found.rows) == 3 * 2 * 5  # every mark's working: 3 bids, 2 scored factors, 5 members
     assert found.member_names[str(member.id)] == session.get(User, member.user_id).display_name
-    assert found.bids[str(first_bid)].startswith("投标人A（")
+    assert found.bids[str(first_bid)][0] == "投标人A" and found.bids[str(first_bid)][1]
 
 
 def test_confirming_records_one_credit_event_of_the_expert_with_the_working_as_evidence(session, lot):

@@ -75,7 +75,8 @@ def test_the_excel_export_has_the_summary_and_every_stage(app, scene):
 def test_the_marks_review_shows_the_working_and_a_confirmation_records_the_credit_event(app, scene):
     client = supervisor(app)
     body = client.get(f"/supervision/lots/{scene['lot']}/marks").get_data(as_text=True)
-    assert "32.00%" in body and "21.60" in body and "12.00 / 30" in body and f'id="member-{scene["fifth"]}"' in body
+    assert "32.00%" in body and "21.60" in body and '12.00 <span class="text-muted small">/ 30</span>' in body
+    assert f'id="member-{scene["fifth"]}"' in body
     flag = body.split('name="flag" value="')[1].split('"')[0]
     refused = client.post(f"/supervision/evaluations/{scene['evaluation']}/marks",
                           data={"member": scene["fifth"], "flag": flag, "decision": "confirmed", "reason": "偏离"},

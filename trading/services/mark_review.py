@@ -41,7 +41,7 @@ class Review:
     decisions: dict[tuple[str, str, str], MarkReview] = field(default_factory=dict)
     members: dict[str, CommitteeMember] = field(default_factory=dict)
     member_names: dict[str, str] = field(default_factory=dict)  # empty when the reader may not see the panel
-    bids: dict[str, str] = field(default_factory=dict)  # bid id -> 投标人A（name）
+    bids: dict[str, tuple[str, str]] = field(default_factory=dict)  # bid id -> (投标人A, the bidder's name)
     reviewable: bool = True  # False: the method has no marks to review (lowest price: compliance votes only)
 
     @property
@@ -75,8 +75,7 @@ def _compute(ctx, session, evaluation: Evaluation) -> Review:
              for m in sorted(marks(session, evaluation), key=lambda m: (m.bid_id, m.id))
              if m.criterion != COMPLIANCE and m.score is not None]
     report = evaluation.report or {}
-    bids = {str(b["bid_id"]): f"{b['label']}（{b['name']}）" for b in report.get("ranking", []) + report.get(
-        "rejected", [])}
+    bids = {str(b["bid_id"]): (b["label"], b["name"]) for b in report.get("ranking", []) + report.get("rejected", [])}
     decided = {(str(r.member_id), str(r.bid_id), r.criterion): r for r in session.scalars(
         sa.select(MarkReview).where(MarkReview.evaluation_id == evaluation.id))}
     return Review(evaluation, threshold, mark_review.review(found, points, threshold), decided,
@@ -96,12 +95,13 @@ def review(ctx, session, actor, now: datetime, lot: Lot) -> list[Review]:
     return found
 
 
-def _evidence(lot: Lot, member: CommitteeMember, chosen: list[mark_review.Deviation], bids: dict[str, str],
-              reason: str) -> str:
+def _evidence(lot: Lot, member: CommitteeMember, chosen: list[mark_review.Deviation],
+              bids: dict[str, tuple[str, str]], reason: str) -> str:
     """The credit event's evidence, in the centre's Chinese: the lot, the seat, each mark's working, the reason."""
     lines = [f"{lot.deal_code or ''} {lot.project.name} {lot.name} 评标，评委席位{member.seat}：".strip()]
     for d in chosen:
-        lines.append(f"{bids.get(d.bid, d.bid)}「{d.factor}」打分{d.mark}，委员会平均分{d.mean}（{d.marks}人），"
+        label, name = bids.get(d.bid, (d.bid, ""))
+        lines.append(f"{label}（{name}）「{d.factor}」打分{d.mark}，委员会平均分{d.mean}（{d.marks}人），"
                      f"偏离该因素分值{d.points}的{d.deviation}%，超过阈值{d.threshold}%（{mark_review.RULE}）。")
     lines.append(f"复核意见：{reason}")
     return "\n".join(lines)

@@ -40,8 +40,15 @@ def _report():
     return found, error
 
 
+def figure(value) -> str:
+    """A time taken as the page shows it: whole numbers without decimals (4, not 4.0), else one decimal; — for none."""
+    if value is None:
+        return "—"
+    return format(value.normalize(), "f") if value == value.to_integral_value() else f"{value:.1f}"
+
+
 def _page_names() -> dict:
-    return {"stages": stages.STAGES, "by_code": stages.BY_CODE, "units": UNITS, "kinds": KINDS,
+    return {"stages": stages.STAGES, "by_code": stages.BY_CODE, "units": UNITS, "kinds": KINDS, "figure": figure,
             "trade_types": [(code, trade_type_name(code)) for code in TRADE_TYPES]}
 
 
@@ -84,8 +91,8 @@ def performance_export():
     for row in found.people:
         append(summary, [found.names.get(row.actor_id, row.actor), *_cells(row)])
     detail = book.create_sheet("明细" if zh else "Lots")
-    append(detail, [_("Stage"), _("Deal code"), _("Lot"), _("Round"), _("Trade type"), _("Person"), _("From"),
-                    _("To"), _("Time taken"), _("Unit"), _("Limit"), _("Rule"), _("Outside the limit")])
+    append(detail, [_("Stage"), _("Deal code"), _("Lot"), _("Round"), _("Trade type"), _("Person"), _("Began"),
+                    _("Finished"), _("Time taken"), _("Unit"), _("Limit"), _("Rule"), _("Outside the limit")])
     for span in found.spans:
         lot = found.lots[span.lot_id]
         append(detail, [named(stages.BY_CODE[span.stage]), lot.deal_code or "", f"{lot.project.name} {lot.name}",
