@@ -82,9 +82,10 @@ def test_the_summary_and_the_filters(session, lot):
 
 
 def test_the_month_is_checked_and_unknown_filters_are_ignored():
-    with pytest.raises(DomainError) as refused:
-        performance.check_filters(FIXED_NOW, "2026-13", None, None, None)
-    assert refused.value.field == "month"
+    for month in ("2026-13", "0000-01", "9999-12", "2026-3", "2026-03\x00", "２０２６-03"):
+        with pytest.raises(DomainError) as refused:
+            performance.check_filters(FIXED_NOW, month, None, None, None)
+        assert refused.value.field == "month"
     found = performance.check_filters(FIXED_NOW, "", "harbour", "nap", "x1")
     assert found == performance.Filters("2026-03")
 

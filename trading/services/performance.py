@@ -17,7 +17,8 @@ from ..models import AuditEntry, Evaluation, Lot, Project, User
 from . import rulebook
 
 CHUNK = 500  # lots read per query
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$", re.ASCII)
+FIRST_YEAR, LAST_YEAR = 1990, 2100  # the months a page may ask for (history imports go back to the 2000s)
 LOT_ACTIONS = tuple(f"lot.{a}" for a in sorted(performance.ACTIONS) if a != "confirm_report")
 END_ACTIONS = tuple(sorted({f"lot.{a}" for s in performance.STAGES for a in s.ends if a != "confirm_report"}
                            | {"evaluation.confirm"}))
@@ -43,7 +44,7 @@ def check_filters(now: datetime, month: str | None, trade_type: str | None, stag
     """The filters from the page's arguments: a month that is not ``YYYY-MM`` is refused naming the field; an
     unknown trade type, stage or person is ignored (shown as "all"), as on the dashboard."""
     month = (month or "").strip() or this_month(now)
-    if not _MONTH.match(month):
+    if not _MONTH.match(month) or not FIRST_YEAR <= int(month[:4]) <= LAST_YEAR:
         raise DomainError(N_("Give the month as year and month, e.g. 2026-03."), field="month")
     actor = (actor or "").strip()
     return Filters(month, trade_type if trade_type in rules.TRADE_TYPES else None,
