@@ -170,3 +170,33 @@ def test_the_summary_groups_by_stage_limit_and_person():
     assert (whole.stage, whole.lots, whole.median, whole.p90, whole.outside) == ("certificate", 3, 4, 5, 2)
     people = p.summarise(found, per_actor=True)
     assert [(r.actor, r.lots, r.outside) for r in people] == [("staff7", 2, 1), ("staff8", 1, 1)]
+
+
+def test_the_time_a_lot_was_suspended_is_left_out_where_the_resume_moves_the_limit_on():
+    """Candidates published Monday 2 March for at least 3 days; the lot suspended Tuesday 3 to Friday 6 (3 days):
+    the resume moved the publicity's end on by them, so an award on Saturday 7 is 2 days of publicity, short; on
+    Sunday 8 it is 3, in time."""
+    pause = [p.Step(1, 1, "suspend", at(date(2026, 3, 3))), p.Step(1, 1, "resume", at(date(2026, 3, 6)))]
+    start = p.Step(1, 1, "start_publicity", MONDAY)
+
+    def award(day: date) -> p.Span:
+        steps = [start, *pause, p.Step(1, 1, "award", at(day, 12))]
+        return only(p.spans(steps, {1: CONSTRUCTION}, {1: RULES}), "publicity")
+
+    saturday, sunday = award(date(2026, 3, 7)), award(date(2026, 3, 8))
+    assert saturday.paused == timedelta(days=3) and (saturday.taken, saturday.outside) == (2, True)
+    assert (sunday.taken, sunday.outside, sunday.bound) == (3, False, date(2026, 3, 8))
+
+
+def test_a_time_limit_keeps_counting_through_a_suspension_as_the_dashboard_counts_it():
+    """The contract within 30 days of the award: the platform does not move the award's contract_due at a resume
+    (the dashboard and the contract's lateness count through the pause), so neither does this page; the pause is
+    kept on the span for the page to show."""
+    rows = [p.Step(1, 1, "award", MONDAY), p.Step(1, 1, "suspend", at(date(2026, 3, 10))),
+            p.Step(1, 1, "resume", at(date(2026, 3, 15))),
+            p.Step(1, 1, "register_contract", at(date(2026, 4, 6)), on=date(2026, 4, 6))]
+    span = only(p.spans(rows, {1: CONSTRUCTION}, {1: RULES}), "contract")
+    assert span.paused == timedelta(days=5) and (span.taken, span.outside, span.bound) == (35, True, date(2026, 4, 1))
+    before = [p.Step(1, 1, "suspend", at(date(2026, 2, 20))), p.Step(1, 1, "resume", at(date(2026, 2, 25))), *rows[:1],
+              rows[-1]]  # a pause before the stage began is not the stage's
+    assert only(p.spans(before, {1: CONSTRUCTION}, {1: RULES}), "contract").paused == timedelta(0)

@@ -20,8 +20,13 @@ Limits (``limit_of``), from the rules the lot is judged by:
 
 Time taken is counted in the rule's unit: days or working days between the local dates (the day of the event not
 counted), or hours for a window and for stages whose time is shorter than a day (``Stage.unit``). A stage counts in
-the month (Beijing time) its ending step was recorded. The median is the middle value (the mean of the two middle
-ones for an even count), p90 the nearest-rank 90th percentile (the ⌈0.9·n⌉-th smallest).
+the month (Beijing time) its ending step was recorded. Time the lot was suspended (暂停) during a stage is not
+counted where the resume moves the limit on (a minimum period: the bid deadline, the listing, the publicity; the
+evaluation room's closing) or there is no limit; a time limit ("within N days": the contract, the publication, the
+filing review) is not moved by a suspension on this platform (the dashboard and the contract's lateness count
+through it), so it is counted here too, and the pause is shown beside it.
+The median is the middle value (the mean of the two middle ones for an even count), p90 the nearest-rank 90th
+percentile (the ⌈0.9·n⌉-th smallest).
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from . import calendar
@@ -98,7 +103,8 @@ STAGES: tuple[Stage, ...] = (
     Stage("archive", "合同至归档", "contract to archive", _s("register_contract"), _s("archive"), ALL),
 )
 BY_CODE: dict[str, Stage] = {s.code: s for s in STAGES}
-ACTIONS = frozenset().union(*(s.starts | s.ends for s in STAGES))
+PAUSES = frozenset({"suspend", "resume"})  # a suspension's time is not counted (the resume moves the limits on)
+ACTIONS = frozenset().union(*(s.starts | s.ends for s in STAGES)) | PAUSES
 
 
 @dataclass(frozen=True)
@@ -153,6 +159,7 @@ class Span:
     limit: Limit | None
     bound: date | datetime | None  # the last day (within), the earliest day (at least) or the due time (window)
     outside: bool  # over the time limit, short of the minimum period, or past the window
+    paused: timedelta = timedelta(0)  # time the lot was suspended during the stage, not counted
 
     @property
     def month(self) -> str:
@@ -191,27 +198,49 @@ def _hours(start: datetime, end: datetime) -> Decimal:
     return (Decimal((end - start).total_seconds()) / 3600).quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
-def measure(stage: Stage, lot: Lot, start: Step, end: Step, rules: RuleSet) -> Span:
-    """Time one stage from its starting step to its ending step and judge it against its limit."""
+def measure(stage: Stage, lot: Lot, start: Step, end: Step, rules: RuleSet,
+            paused: timedelta = timedelta(0)) -> Span:
+    """Time one stage from its starting step to its ending step and judge it against its limit; ``paused``: the
+    time the lot was suspended meanwhile, which is not counted where the resume moves the limit on (a minimum
+    period, the room's window, stored already moved) or there is none: the stage is timed from its start moved on
+    by it. A time limit ("within N days") keeps counting, as the dashboard and the contract's lateness count it."""
     limit = limit_of(stage, lot, rules, start.due)
-    begin_day = calendar.local_date(start.at)
+    counted_from = start.at if limit is not None and limit.kind == WITHIN else start.at + paused
+    begin_day = calendar.local_date(counted_from)
     end_day = end.on or calendar.local_date(end.at)
     bound: date | datetime | None = None
     outside = False
     if limit is None:
         unit = stage.unit
-        taken = _hours(start.at, end.at) if unit == "hours" else Decimal(_count(begin_day, end_day, unit))
+        taken = _hours(counted_from, end.at) if unit == "hours" else Decimal(_count(begin_day, end_day, unit))
     elif limit.kind == WINDOW:
-        unit, taken, bound = "hours", _hours(start.at, end.at), start.due
+        unit, taken, bound = "hours", _hours(counted_from, end.at), start.due
         outside = end.at > start.due
     else:
         unit = limit.unit
         taken = Decimal(_count(begin_day, end_day, unit))
-        bound = calendar.period_date(start.at, limit.value, unit)
+        bound = calendar.period_date(counted_from, limit.value, unit)
         outside = end_day > bound if limit.kind == WITHIN else end_day < bound
     who = end if stage.actor == "end" else start
     return Span(stage.code, start.lot_id, start.round, lot.trade_type, start.at, end.at, end_day, who.actor_id,
-                who.actor, unit, taken, limit, bound, outside)
+                who.actor, unit, taken, limit, bound, outside, paused)
+
+
+def _pauses(sequence: list[Step]) -> list[tuple[datetime, datetime]]:
+    """The round's suspensions that ended, as (suspended, resumed) times."""
+    found, since = [], None
+    for step in sequence:
+        if step.action == "suspend":
+            since = step.at
+        elif step.action == "resume" and since is not None:
+            found.append((since, step.at))
+            since = None
+    return found
+
+
+def _overlap(pauses: list[tuple[datetime, datetime]], start: datetime, end: datetime) -> timedelta:
+    """How long the pauses fall between ``start`` and ``end``."""
+    return sum((max(timedelta(0), min(end, b) - max(start, a)) for a, b in pauses), timedelta(0))
 
 
 def spans(steps: Iterable[Step], lots: Mapping[int, Lot], rules: Mapping[int, RuleSet]) -> list[Span]:
@@ -225,13 +254,15 @@ def spans(steps: Iterable[Step], lots: Mapping[int, Lot], rules: Mapping[int, Ru
     found: list[Span] = []
     for (lot_id, _round), sequence in rounds.items():
         lot = lots[lot_id]
+        pauses = _pauses(sequence)
         for stage in STAGES:
             if lot.trade_type not in stage.trade_types:
                 continue
             latest: Step | None = None
             for step in sequence:
                 if step.action in stage.ends and latest is not None:
-                    found.append(measure(stage, lot, latest, step, rules[lot_id]))
+                    found.append(measure(stage, lot, latest, step, rules[lot_id],
+                                         _overlap(pauses, latest.at, step.at)))
                     latest = None
                 if step.action in stage.starts:
                     latest = step

@@ -4,6 +4,7 @@ only on GET; a decision on flagged marks is a POST."""
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import openpyxl
 from flask import abort, redirect, render_template, request, send_file, url_for
@@ -47,8 +48,16 @@ def figure(value) -> str:
     return format(value.normalize(), "f") if value == value.to_integral_value() else f"{value:.1f}"
 
 
+def paused_days(span) -> str:
+    """The time a lot was suspended during a stage, in days (one decimal), or "" for none."""
+    if not span.paused:
+        return ""
+    return figure((Decimal(span.paused.total_seconds()) / 86400).quantize(Decimal("0.1")))
+
+
 def _page_names() -> dict:
     return {"stages": stages.STAGES, "by_code": stages.BY_CODE, "units": UNITS, "kinds": KINDS, "figure": figure,
+            "paused_days": paused_days,
             "trade_types": [(code, trade_type_name(code)) for code in TRADE_TYPES]}
 
 
