@@ -106,8 +106,9 @@ def test_the_supervisor_finds_the_review_from_the_evaluation_and_the_lot(app, sc
     assert "/supervision/performance" in client.get("/supervision/").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("query", ["month=0000-01", "month=9999-12", "month=%E2%80%8B2026-03", "staff=99999999999999999999999",
-                                   "stage=%3Cscript%3E", "trade_type=' OR 1=1", "month=2026-03&staff=-1"])
+@pytest.mark.parametrize("query", ["month=0000-01", "month=9999-12", "month=%E2%80%8B2026-03",
+                                   "staff=99999999999999999999999", "stage=%3Cscript%3E", "trade_type=' OR 1=1",
+                                   "month=2026-03&staff=-1"])
 def test_hostile_filters_are_refused_or_ignored_never_a_server_error(app, scene, query):
     response = supervisor(app).get(f"/supervision/performance?{query}")
     assert response.status_code == 200
@@ -117,7 +118,8 @@ def test_hostile_filters_are_refused_or_ignored_never_a_server_error(app, scene,
 @pytest.mark.parametrize("form", [
     {"member": "99999999999999999999", "flag": "1:施工组织设计", "decision": "dismissed", "reason": "评分有据"},
     {"member": "-1", "flag": "x", "decision": "confirmed", "reason": "评分有据"},
-    {"member": "5", "flag": ["1:" + "长" * 5000, ":", "99999999999999:a"], "decision": "dismissed", "reason": "评分有据"},
+    {"member": "5", "flag": ["1:" + "长" * 5000, ":", "99999999999999:a"], "decision": "dismissed",
+     "reason": "评分有据"},
     {"member": "5<script>", "decision": "dismissed"},
 ])
 def test_a_hostile_decision_is_refused_with_a_reason_and_saves_nothing(app, scene, form):
