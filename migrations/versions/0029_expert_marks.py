@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0029_expert_marks'
-down_revision = '0027_land_contract'  # TEMPORARY for testing before 0028 lands: must be '0028_screen_signals'
+down_revision = '0028_screen_signals'
 branch_labels = None
 depends_on = None
 
