@@ -59,6 +59,19 @@ def pytest_configure(config):
     config.stash[_MEMORY_TEMP] = config.option.basetemp
 
 
+def pytest_collection_finish(session):
+    """Test-speed device: the modules, the URL map's and the templates' code loaded by collection are moved out of
+    the garbage collector's reach (``gc.freeze``), and its full collections run less often: each test builds an app
+    whose many objects outlive a young collection, and a full collection of the whole heap every few tests (0.1 to
+    0.3 s each) cost as much as building the apps. Garbage is still collected; the workers' memory stays under
+    a few hundred MB."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(5000, 20, 100)
+
+
 def pytest_unconfigure(config):
     import shutil
 

@@ -37,44 +37,53 @@ class OpenApi(Api):
 
     @property
     def spec(self):
-        """The OpenAPI document, the blueprints registered so far described in it (once, under a lock)."""
+        """The OpenAPI document: on first use the shared responses and the blueprints registered so far are
+        described in it (once, under a lock)."""
         spec = self.__dict__["_spec"]
         if self._undescribed:
             with self._describing:
                 while self._undescribed:
-                    blp, name, parameters = self._undescribed.pop(0)
-                    blp.register_views_in_doc(self, self._app, spec, name=name, parameters=parameters)
-                    spec.tag({"name": name, "description": blp.description})
+                    describe = self._undescribed.pop(0)
+                    describe(spec)
         return spec
 
     @spec.setter
     def spec(self, value) -> None:
         self.__dict__["_spec"] = value
-        self._undescribed: list[tuple] = []
-        self._describing = threading.Lock()
+        self._undescribed: list = []
+        self._describing = threading.RLock()
 
     def register_blueprint(self, blp, *, parameters=None, **options):
         """Register ``blp`` on the app now; describe its views in the document when the document is first read."""
         name = options.get("name", blp.name)
         self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
         self._app.register_blueprint(blp, **options)
-        self._undescribed.append((blp, name, parameters))
+
+        def describe(spec) -> None:
+            blp.register_views_in_doc(self, self._app, spec, name=name, parameters=parameters)
+            spec.tag({"name": name, "description": blp.description})
+
+        self._undescribed.append(describe)
 
     def _register_error_handlers(self):
         return None
 
     def _register_responses(self):
+        """The shared error responses (a problem document for every status), described with the rest."""
+        self._undescribed.append(self._describe_responses)
+
+    def _describe_responses(self, spec) -> None:
         import http
 
         for status in http.HTTPStatus:
             response = {"description": status.phrase}
             if not (100 <= status < 200) and status not in (204, 304):
                 response["schema"] = self.ERROR_SCHEMA
-            prepare_response(response, self.spec, MEDIA_TYPE)
-            self.spec.components.response(status.name, response, lazy=True)
+            prepare_response(response, spec, MEDIA_TYPE)
+            spec.components.response(status.name, response, lazy=True)
         response = {"description": "Problem document (RFC 9457)", "schema": self.ERROR_SCHEMA}
-        prepare_response(response, self.spec, MEDIA_TYPE)
-        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+        prepare_response(response, spec, MEDIA_TYPE)
+        spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
 
 def register(app) -> None:
