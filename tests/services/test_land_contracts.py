@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from tests.services.auction_lot import after, land_lot, open_listing
 from trading.bank import service as bank
-from trading.domain import audit as chain, auction as rules_of_auction, calendar
+from trading.domain import auction as rules_of_auction, audit as chain, calendar
 from trading.domain.errors import DomainError, Forbidden
 from trading.models import AuditEntry, BankTransfer, CreditEvent, Deal, Deposit, Paddle
 from trading.services import auctions, chronograph, credit, land_contracts, statistics

@@ -6,7 +6,7 @@ from .audit import AuditEntry, AuditHead
 from .bank import BankAccount, BankTransfer, Deposit, DepositPayment
 from .bids import Bid, BidderCertificate, HolderChange, HolderKey, KeyShare, OpeningKey
 from .clock import ClockSetting
-from .credit import BlacklistEntry, Complaint, CreditEvent
+from .credit import BlacklistEntry, Complaint, CreditEvent, IntegrityPledge, PublicReport
 from .evaluation import (
                          ArchiveBundle,
                          Award,
@@ -42,7 +42,8 @@ from .statistics import Deal, DealCell, DealSpan
 from .supervision import CorrectionOrder, EarlyWarning
 
 __all__ = [
-    "Auction", "BlacklistEntry", "Complaint", "CorrectionOrder", "CreditEvent", "EarlyWarning", "Offer", "Paddle",
+    "Auction", "BlacklistEntry", "Complaint", "CorrectionOrder", "CreditEvent", "EarlyWarning", "IntegrityPledge",
+    "Offer", "Paddle", "PublicReport",
     "Qualification", "TransferContract",
     "ApiToken", "BankAccount", "BankTransfer", "Bid", "BidderCertificate", "Deposit", "DepositPayment",
     "HolderChange", "HolderKey", "KeyShare", "OpeningKey", "BeaconPulse", "Draw", "DrawCall", "Expert",
