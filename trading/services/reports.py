@@ -110,8 +110,8 @@ def _assignee(session, assignee_id) -> User:
 def _step(session, actor, report_id: int, step: str) -> PublicReport:
     row = get(session, actor, report_id)
     if not rules_of_reports.may_move(row.status, step):
-        raise DomainError(N_("This report is %(status)s: it cannot take this step."), field="report", rule=RULE,
-                          status=row.status)
+        raise DomainError(N_("This report is not at that step any more (accepted, declined or concluded already)."),
+                          field="report", rule=RULE)
     return row
 
 

@@ -173,6 +173,15 @@ CORRECTION_ADDRESSEES = {"tenderee": _l("The tenderee"), "agency": _l("Its agenc
 CORRECTION_STATUSES = {"open": _l("awaiting the answer"), "answered": _l("answered"), "closed": _l("closed"),
                        "escalated": _l("escalated")}
 COMPLAINT_OUTCOMES = {"upheld": _l("upheld"), "dismissed": _l("dismissed")}
+REPORT_CATEGORIES = {"collusion": _l("Collusive bidding (串通投标)"),
+                     "false_materials": _l("False materials or bidding in another's name"),
+                     "bribery": _l("Bribery or improper benefits"),
+                     "restriction": _l("Bidders restricted or excluded unfairly"),
+                     "expert_misconduct": _l("An evaluation expert's misconduct"),
+                     "staff_misconduct": _l("Misconduct of the centre's or the tenderee's staff"),
+                     "other": _l("Other wrongdoing")}
+REPORT_STATUSES = {"received": _l("received, awaiting acceptance"), "accepted": _l("accepted, being handled"),
+                   "declined": _l("declined"), "concluded": _l("concluded")}
 LOT_UNITS_EN = {"construction": "lot", "procurement": "package", "land": "parcel", "property": "item"}
 CATEGORIES_EN = {"goods": "goods", "services": "services", "works": "works"}
 EVALUATION_METHODS_EN = {"lowest_price": "lowest evaluated price", "comprehensive": "comprehensive scoring"}
