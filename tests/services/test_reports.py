@@ -110,7 +110,8 @@ def test_a_report_is_declined_with_the_reason_the_reporter_reads_and_overdue_one
                                                                                            people):
     row, token = send(ctx, session, now)
     assert not reports.overdue(row, now) and reports.overdue(row, row.accept_due)
-    reports.decline(session, people.supervisor, row.accept_due, row.id, "举报事项不属于本平台交易活动，已告知向主管部门反映。")
+    reason = "举报事项不属于本平台交易活动，已告知向主管部门反映。"
+    reports.decline(session, people.supervisor, row.accept_due, row.id, reason)
     followed = reports.follow(session, token)
     assert followed.status == "declined" and followed.reason.startswith("举报事项不属于")
     assert not reports.overdue(row, row.accept_due)

@@ -97,7 +97,7 @@ def code_throttled(user_id):
     return decorate
 
 
-REPORT_SCOPES = ("public-report", "report-lookup")
+REPORT_ENDPOINTS = ("public.report_new", "public.report_follow")
 
 
 def report_saved() -> None:
@@ -124,7 +124,7 @@ def refusal() -> DomainError:
     """What a refused attempt is told: wait, with roughly how long, and the rule."""
     current = limiter.current_limit
     wait = max(1, round((current.reset_at - time.time()) / 60)) if current is not None else 1
-    if current is not None and getattr(current.limit, "scope", None) in REPORT_SCOPES:
+    if request.endpoint in REPORT_ENDPOINTS:
         return DomainError(N_("Too many reports or follow-up codes from your address: wait %(minutes)s min and try "
                               "again. A report already sent is kept; follow it with its code."),
                            rule="report.throttle", minutes=wait)
