@@ -421,9 +421,8 @@ _TABLE = (
     ("credit.integrity_pledge", None, None, ALL, FIX, "P",
      f"平台诚信管理（行业自律）：每次报名签署诚信承诺书；承诺内容依据 {LAW} 第三十二条、第三十三条，"
      f"{REG} 第四十条、第六十七条、第六十八条",
-     "每次报名须签署诚信承诺书：不串通投标、不提供虚假材料、接受信用惩戒；平台保存全文、摘要、签署人和时间",
-     "each sign-up needs the integrity pledge (no collusion, no false materials, credit consequences accepted); "
-     "its text, SHA-256, signer and time are kept"),
+     "每次报名须签署诚信承诺书：不串通投标、不提供虚假材料、接受信用惩戒",
+     "each sign-up needs the integrity pledge: no collusion, no false materials, credit consequences accepted"),
     # -- public reports (举报), supervision module --
     ("report.public", None, None, ALL, FIX, "R", f"{GPL} 第七十条；参照 {REG} 第六十条至第六十二条（投诉）",
      "任何单位和个人可以举报交易活动中的违法行为，无需登录，凭受理编号和查询码查询处理结果；举报不设法定时限",
