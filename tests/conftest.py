@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 
+import jinja2
 import pytest
 import sqlalchemy as sa
 
@@ -95,6 +96,52 @@ def _share_url_builders() -> None:
 
 
 _share_url_builders()
+
+
+class _TemplateCode(jinja2.BytecodeCache):
+    """Compiled templates kept in memory, by template and source checksum (Jinja checks the checksum on load)."""
+
+    def __init__(self):
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+def _share_compiled_templates() -> None:
+    """Test-speed device: each test app has its own Jinja environment, which compiled every template it rendered
+    again (parsing, generating and compiling Python: some 40 ms for a page and its base). The test apps, built with
+    the same template options, share the compiled code through Jinja's bytecode cache (keyed by the template and
+    checked against its source)."""
+    from flask import Flask
+
+    Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": _TemplateCode()}
+
+
+def _share_engines() -> None:
+    """Test-speed device: SQLAlchemy keeps each statement's compiled SQL in its engine, and each test app made its
+    own engine, so every test compiled again every statement its pages and services ran. Test apps with the same
+    database and engine options share one engine (its pool is still emptied after each test, by ``make_app``)."""
+    from flask_sqlalchemy import SQLAlchemy
+
+    make_engine, engines = SQLAlchemy._make_engine, {}
+
+    def shared(self, bind_key, options, app):
+        key = (bind_key, sa.engine.make_url(options["url"]).render_as_string(hide_password=False),
+               repr(sorted((name, value) for name, value in options.items() if name != "url")))
+        if key not in engines:
+            engines[key] = make_engine(self, bind_key, options, app)
+        return engines[key]
+
+    SQLAlchemy._make_engine = shared
+
+
+_share_compiled_templates()
+_share_engines()
 
 
 def _worker_database(url: str, worker: str) -> str:

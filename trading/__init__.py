@@ -27,7 +27,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
         static_folder=str(ROOT / "static"),
     )
     from .config import load_config
-    from .web import edge
+    from .web import edge, static_files
     from .web.requests import TradingRequest
 
     app.request_class = TradingRequest
@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     edge.install(app)  # the bounded converters, before any rule is added; the control-character guard
     register_extensions(app)
     register_blueprints(app)
+    static_files.install(app)  # versioned static URLs, kept by browsers
     register_errorhandlers(app)
     register_security_headers(app)
     register_commands(app)

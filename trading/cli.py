@@ -99,6 +99,10 @@ def demo(if_empty: bool) -> None:
 
         for line in demo_supervision.load(ctx, db.session, now):  # after the others: their ids stay as they were
             click.echo(line)
+        from .simulate import collusion as demo_collusion
+
+        for line in demo_collusion.load(ctx, db.session, now):  # the planted collusion case, after all the others
+            click.echo(line)
         db.session.commit()
         click.echo(f"demo logins (password for every demo user: {demo_data.DEMO_PASSWORD}; key holders' key-holder "
                    f"passphrase, to release a share at the opening: {demo_data.DEMO_KEY_PASSPHRASE})")

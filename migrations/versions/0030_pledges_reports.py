@@ -2,10 +2,8 @@
 its exact text, SHA-256, signer and time; and public reports (举报) sent without logging in, followed by a random
 token (its hash kept) and handled by the supervisor (accepted or declined with a reason, assigned, concluded).
 
-down_revision is 0027_land_contract for now: it becomes 0028_screen_signals once that migration lands on main.
-
 Revision ID: 0030_pledges_reports
-Revises: 0027_land_contract
+Revises: 0028_screen_signals
 Create Date: 2026-12-07 18:32:16.887424
 
 """
@@ -15,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0030_pledges_reports'
-down_revision = '0027_land_contract'  # to be 0028_screen_signals once it lands
+down_revision = '0028_screen_signals'
 branch_labels = None
 depends_on = None
 

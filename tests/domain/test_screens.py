@@ -26,28 +26,68 @@ def test_fewer_than_three_bids_are_not_screened():
     assert screens.price_screens(prices("100", "100"), LAW) == []
 
 
+def kind_of(n=8, **figure) -> list:
+    """``n`` earlier lots of the kind, all with the given figures (their fences are that value)."""
+    return [screens.Figures(**{name: D(value) for name, value in figure.items()})] * n
+
+
+SPREAD_WIDE = kind_of(cv="0.20", rd="0.50")  # a kind whose honest lots spread widely: the benchmark binds
+
+
 def test_the_coefficient_of_variation_trips_just_below_6_percent_and_not_at_it():
     # mean 100, sample sd of (100 - d, 100, 100 + d) is d: CV = d / 100
-    below = screens.price_screens(prices("94.01", "100", "105.99"), LAW)
-    at = screens.price_screens(prices("94", "100", "106"), LAW)
+    below = screens.price_screens(prices("94.01", "100", "105.99"), LAW, SPREAD_WIDE)
+    at = screens.price_screens(prices("94", "100", "106"), LAW, SPREAD_WIDE)
     cv = next(s for s in below if s.screen == "cv")
-    assert cv.rule == "screen.cv_threshold" and cv.working["cv"] == "0.0599" and cv.threshold == "CV < 0.06"
+    assert cv.rule == "screen.cv_threshold" and cv.working["cv"] == "0.0599"
+    assert cv.working["lower_fence"] == "0.2000" and cv.working["history_lots"] == 8
+    assert cv.threshold.startswith("CV < 0.06 and below the lower fence")
     assert "cv" not in kinds(at)
 
 
-def test_the_relative_distance_trips_when_the_winner_is_far_below_huddled_losers():
+def test_a_cv_past_the_benchmark_signals_only_below_the_lower_fence_of_its_kind():
+    huddled_kind = kind_of(cv="0.05")  # a kind whose lots all huddle at CV 0.05: fences 0.05 .. 0.05
+    assert "cv" in kinds(screens.price_screens(prices("95.01", "100", "104.99"), LAW, huddled_kind))  # 0.0499
+    assert "cv" not in kinds(screens.price_screens(prices("94.99", "100", "105.01"), LAW, huddled_kind))  # 0.0501
+    assert "cv" not in kinds(screens.price_screens(prices("99", "100", "101"), LAW, huddled_kind[:7])), \
+        "fewer than 8 earlier lots of the kind: no fences, no signal (CV 0.01 is shown, not signalled)"
+    shown = screens.price_figures(prices("99", "100", "101"), LAW, huddled_kind[:7])
+    assert [(f.name, f.value, f.fences, f.signals) for f in shown][0] == ("cv", D("0.01"), None, False)
+
+
+def test_the_relative_distance_trips_above_1_when_the_kind_is_spread():
     # losers 200 and 210: sd 7.0711; a gap of 7.08 gives RD 1.0013, a gap of 7.07 gives 0.9998
-    far = screens.price_screens(prices("192.92", "200", "210"), LAW)
-    near = screens.price_screens(prices("192.93", "200", "210"), LAW)
+    far = screens.price_screens(prices("192.92", "200", "210"), LAW, SPREAD_WIDE)
+    near = screens.price_screens(prices("192.93", "200", "210"), LAW, SPREAD_WIDE)
     rd = next(s for s in far if s.screen == "rd")
-    assert rd.working == {"b1": "192.92", "b2": "200", "sd_losers": "7.0711", "rd": "1.0013"}
+    assert rd.working == {"b1": "192.92", "b2": "200", "sd_losers": "7.0711", "rd": "1.0013", "history_lots": 8,
+                          "q1": "0.5000", "q3": "0.5000", "upper_fence": "0.5000"}
     assert rd.bidders == ("B1", "B2", "B3")
     assert "rd" not in kinds(near)
 
 
+def test_an_rd_past_the_benchmark_signals_only_above_the_upper_fence_of_its_kind():
+    apart_kind = kind_of(rd="2")  # every lot of the kind has its winner 2 losers' sds below: fences 2 .. 2
+    assert "rd" in kinds(screens.price_screens(prices("185.85", "200", "210"), LAW, apart_kind))  # RD 2.0011
+    assert "rd" not in kinds(screens.price_screens(prices("185.86", "200", "210"), LAW, apart_kind))  # RD 1.9997
+
+
+def test_the_fences_of_cv_and_rd_are_taken_on_the_logarithm():
+    # a kind's CVs skewed to the right, as honest lots' are: on the raw values the lower fence is below 0 and no CV
+    # could ever trip it; on the logarithm the fences are 0.0162 .. 0.2829 (Q1 0.0473, Q3 0.0967 taken back)
+    spread = [D(v) for v in ("0.03", "0.04", "0.05", "0.06", "0.07", "0.09", "0.12", "0.16")]
+    fence = screens.fences(spread, D("1.5"), log=True)
+    assert [str(x.quantize(D("0.0001"))) for x in (fence.q1, fence.q3, fence.low, fence.high)] == [
+        "0.0473", "0.0967", "0.0162", "0.2829"]
+    assert screens.fences(spread, D("1.5")).low < 0
+    kind = [screens.Figures(cv=v) for v in spread]
+    assert "cv" in kinds(screens.price_screens(prices("99.2", "100", "100.8"), LAW, kind))  # CV 0.0080
+    assert "cv" not in kinds(screens.price_screens(prices("98", "100", "102"), LAW, kind))  # CV 0.0200
+
+
 def test_diffp_is_judged_against_the_fences_of_earlier_lots_of_the_kind():
-    history = [D(x) / 100 for x in (1, 2, 2, 3, 3, 3, 4, 5)]  # Q1 0.02, Q3 0.0325: fences 0.00125 .. 0.05125
-    wide = screens.price_screens(prices("100", "105.2", "140"), LAW, history)
+    history = [screens.Figures(diffp=D(x) / 100) for x in (1, 2, 2, 3, 3, 3, 4, 5)]  # Q1 0.02, Q3 0.0325:
+    wide = screens.price_screens(prices("100", "105.2", "140"), LAW, history)  # fences 0.00125 .. 0.05125
     inside = screens.price_screens(prices("100", "105.1", "140"), LAW, history)
     found = next(s for s in wide if s.screen == "diffp")
     assert found.working["upper_fence"] == "0.0513" and found.working["diffp"] == "0.0520"
@@ -72,7 +112,11 @@ def test_gaps_differing_by_more_than_2_percent_are_no_pattern():
 
 def test_a_stricter_centre_setting_moves_the_threshold():
     loose = RuleSet.from_overrides({"screen.cv_threshold": "0.07"})
-    assert "cv" in kinds(screens.price_screens(prices("94", "100", "106"), loose))
+    assert "cv" in kinds(screens.price_screens(prices("94", "100", "106"), loose, SPREAD_WIDE))
+    assert "cv" not in kinds(screens.price_screens(prices("94", "100", "106"), LAW, SPREAD_WIDE))
+    fewer = RuleSet.from_overrides({"screen.fence_min_lots": "7"})  # fences from 7 earlier lots
+    assert "cv" in kinds(screens.price_screens(prices("94.01", "100", "105.99"), fewer, SPREAD_WIDE[:7]))
+    assert "cv" not in kinds(screens.price_screens(prices("94.01", "100", "105.99"), LAW, SPREAD_WIDE[:7]))
 
 
 def test_a_device_account_document_or_person_shared_by_two_bidders_is_one_signal_each():
@@ -116,3 +160,55 @@ def test_a_bidder_losing_three_times_to_one_winner_and_never_winning_is_cover_bi
     found = screens.cover_bidding(history, LAW)
     assert [(s.bidders, s.working["losses_to_winner"]) for s in found] == [(("W", "X"), 3)]
     assert screens.cover_bidding(history[:2], LAW) == []
+
+
+def test_rotation_goes_on_when_an_outsider_wins_one_meeting_and_names_only_groups_bidding_here():
+    from trading.domain.screens import LotRecords, PastLot, screen_records
+
+    ring = frozenset({"A", "B", "C"})
+    past = [PastLot(1, ring | {"X"}, "A"), PastLot(2, ring | {"X"}, "X"), PastLot(3, ring, "B"), PastLot(4, ring, "C")]
+    found = [s for s in screen_records(LotRecords(prices={}, past=past), LAW) if s.screen == "rotation"]
+    assert found == []  # nobody of the ring bids in this lot
+    here = {"A": Decimal("100"), "B": Decimal("103"), "C": Decimal("107")}
+    found = [s for s in screen_records(LotRecords(prices=here, past=past), LAW) if s.screen == "rotation"]
+    assert [s.bidders for s in found] == [("A", "B", "C")] and found[0].working["winners"] == ["A", "B", "C"]
+
+
+def test_a_cover_bidder_that_does_not_bid_in_the_lot_is_not_a_signal_about_it():
+    from trading.domain.screens import LotRecords, PastLot, screen_records
+
+    past = [PastLot(n, frozenset({"W", "L", f"o{n}"}), "W") for n in range(3)]
+    with_loser = LotRecords(prices={"W": Decimal("100"), "L": Decimal("110"), "Z": Decimal("120")}, past=past)
+    without = LotRecords(prices={"W": Decimal("100"), "Y": Decimal("110"), "Z": Decimal("120")}, past=past)
+    assert [s.bidders for s in screen_records(with_loser, LAW) if s.screen == "cover_bidding"] == [("W", "L")]
+    assert not [s for s in screen_records(without, LAW) if s.screen == "cover_bidding"]
+
+
+def test_documents_give_their_fingerprint_and_author_with_software():
+    from trading.simulate.screens_bed import document
+
+    digest, metadata = screens.document_facts(document("正文", "王工 / WPS Office"))
+    assert len(digest) == 64 and metadata == "王工 / WPS Office"
+    assert digest == screens.document_facts(document("正文", "王工 / WPS Office"))[0]  # a copy: one fingerprint
+    assert digest != screens.document_facts(document("正文。", "王工 / WPS Office"))[0]
+    assert screens.document_facts(b"%PDF-1.7 /Author (Li) /Producer (Acrobat)")[1] == "Li / Acrobat"
+    assert screens.document_facts(b"plain")[1] == ""  # no metadata is no evidence
+
+
+def test_a_large_document_is_read_in_chunks_keeping_only_its_ends():
+    import io
+    import os
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as book:  # 3 MiB of pictures first, the properties last, as word processors do
+        book.writestr("word/media/image1.png", os.urandom(3 * 1024 * 1024))
+        book.writestr("docProps/core.xml", "<cp:coreProperties><dc:creator>张伟</dc:creator></cp:coreProperties>")
+        book.writestr("docProps/app.xml", "<Properties><Application>WPS Office</Application></Properties>")
+    data = out.getvalue()
+    sink = screens.DocumentFacts()
+    for at in range(0, len(data), 1 << 20):  # the opening hands it the plaintext chunk by chunk
+        sink.write(memoryview(data)[at:at + (1 << 20)])
+    assert sink.facts() == screens.document_facts(data) and sink.facts()[1] == "张伟 / WPS Office"
+    assert len(sink.head) + len(sink.tail) <= 2 * screens.METADATA_BYTES  # bounded, whatever the size
+    assert screens.document_facts(data[:-1] + bytes([data[-1] ^ 1]))[0] != sink.fingerprint()

@@ -11,10 +11,10 @@ come from one template) as one bidder of each kind (construction, procurement) a
 half-hour path the default crawl reads as lot 5's people (the public, staff, the supervisor, the tenderee, a
 winning and a losing bidder) and, in the open room, as the room account; E2E_FULL=1 as every login again.
 
-The browser's pass: by default one page per endpoint (the first URL any role reached, as that role) at both widths
-in English (the longer language: of the overflows this pass found, none was in Chinese only); with ``E2E_FULL=1``
-one page per endpoint *per role*, at both widths in both languages (several minutes). One demo serves the whole
-module (module-scoped fixture).
+The browser's pass: by default one page per endpoint (the first URL any role reached, as that role), loaded once
+and laid out at both widths (the window resized), in English (the longer language: of the overflows this pass
+found, none was in Chinese only); with ``E2E_FULL=1`` one page per endpoint *per role*, at both widths in both
+languages (several minutes). One demo serves the whole module (module-scoped fixture).
 
 The code-name pattern is itself tested on examples that must and must not match.
 """
@@ -153,24 +153,26 @@ def test_no_page_scrolls_sideways_at_1366_or_390_px(demo):
     with playwright_api.sync_playwright() as p:
         browser = launch(p)
         for user, urls in by_user.items():
-            for width in (1366, 390):
-                context = browser.new_context(viewport={"width": width, "height": 900})
-                page = context.new_page()
-                page.set_default_timeout(30_000)
-                if user:
-                    page.goto(demo.base + "/auth/login")
-                    page.fill("input[name=username]", user)
-                    page.fill("input[name=password]", "demo2026")
-                    page.click("form:has(input[name=password]) [type=submit]")
-                for lang in ("en", "zh_CN") if FULL else ("en",):
-                    page.goto(demo.base + "/")
-                    _switch(page, lang)
-                    for url in urls:
-                        page.goto(demo.base + url)
+            context = browser.new_context(viewport={"width": 1366, "height": 900})
+            page = context.new_page()
+            page.set_default_timeout(30_000)
+            if user:
+                page.goto(demo.base + "/auth/login")
+                page.fill("input[name=username]", user)
+                page.fill("input[name=password]", "demo2026")
+                page.click("form:has(input[name=password]) [type=submit]")
+            for lang in ("en", "zh_CN") if FULL else ("en",):
+                page.goto(demo.base + "/")
+                _switch(page, lang)
+                for url in urls:
+                    page.goto(demo.base + url)
+                    for width in (1366, 390):  # the page laid out again at each width, as a window resized
+                        page.set_viewport_size({"width": width, "height": 900})
                         wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
                         if wide > 1:
                             problems.append(f"{user or 'public'} {lang} {width}px {url}: {wide} px too wide")
-                context.close()
+                    page.set_viewport_size({"width": 1366, "height": 900})
+            context.close()
         browser.close()
     assert not problems, _fail(problems)
 

@@ -28,7 +28,7 @@ if not shutil.which(CHROMIUM):
 
 
 class Trainee:
-    """One person at the browser: logs in as each role in turn, in a fresh browser context each time."""
+    """One person at the browser: logs in as each role in turn, a new session each time in the same browser."""
 
     def __init__(self, browser, base: str, shots: Path | None):
         self.browser, self.base, self.shots = browser, base, shots
@@ -41,11 +41,14 @@ class Trainee:
             self.violations.append(f"{self.page.url}: {message.text}")
 
     def login(self, username: str, password: str = "demo2026"):
-        if self.page is not None:
-            self.page.context.close()
-        self.page = self.browser.new_context(locale="zh-CN").new_page()
-        self.page.on("console", self._console)
-        self.page.set_default_timeout(30_000)  # the suite shares two cores: a page may take seconds
+        """Sign in as ``username`` in the same browser (its cookies cleared: a new session, as after signing out;
+        its cache of styles and scripts kept, as a real browser's would be)."""
+        if self.page is None:
+            self.page = self.browser.new_context(locale="zh-CN").new_page()
+            self.page.on("console", self._console)
+            self.page.set_default_timeout(30_000)  # the suite shares two cores: a page may take seconds
+        else:
+            self.page.context.clear_cookies()
         self.go("/auth/login")
         self.page.fill("input[name=username]", username)
         self.page.fill("input[name=password]", password)

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from tests.services.test_evaluation import Scene
 from trading.domain.errors import DomainError
-from trading.models import Bid, Deposit, DepositPayment
+from trading.models import Bid, Deposit, DepositPayment, User
 from trading.services import screens
 
 
@@ -18,10 +18,11 @@ def test_huddled_prices_and_one_paying_account_are_screened_with_their_working(a
     bids = session.scalars(sa.select(Bid).where(Bid.lot_id == scene.lot.id)).all()
     for bid in bids:
         bid.address = "10.8.0.4"  # every upload from one address; the demo's uploads are minutes apart
-    found = screens.screen(scene.ctx, session, scene.people.supervisor, scene.lot)
+    found = screens.run(scene.ctx, session, scene.lot)
     by_screen = {s.screen: s for s in found.signals}
-    cv = by_screen["cv"]
-    assert cv.rule == "screen.cv_threshold" and cv.working["cv"] == "0.0150"  # sd 561,678 over a mean of 37.6 m
+    cv = next(f for f in found.figures if f.name == "cv")  # sd 561,678 over a mean of 37.6 m: past the benchmark,
+    assert f"{cv.value:.4f}" == "0.0150" and cv.past_benchmark  # but no earlier lot of the kind: shown, no signal
+    assert cv.fences is None and not cv.signals and "cv" not in by_screen
     assert set(by_screen["shared_account"].bidders) == {payments[0].deposit.bidder_id, payments[1].deposit.bidder_id}
     assert set(by_screen["shared_address"].bidders) == {bid.bidder_id for bid in bids}
     assert set(found.names) >= {bid.bidder_id for bid in bids} and found.history_lots == 0
@@ -30,10 +31,13 @@ def test_huddled_prices_and_one_paying_account_are_screened_with_their_working(a
 def test_the_screens_are_the_supervisors_and_only_after_the_deadline(app, session, now, tmp_path):
     scene = Scene(session, now, tmp_path, ["38100000.00", "37650000.50", "36980000.00"])
     with pytest.raises(DomainError):
-        screens.screen(scene.ctx, session, scene.people.staff, scene.lot)
+        screens.view(scene.ctx, session, scene.people.staff, scene.lot)
+    with pytest.raises(DomainError):
+        admin = session.scalar(sa.select(User).where(User.username == "admin"))
+        screens.recompute(scene.ctx, session, admin, scene.at, scene.lot)  # the administrator only reads
     scene.lot.state = "announced"
     with pytest.raises(DomainError) as refused:
-        screens.screen(scene.ctx, session, scene.people.supervisor, scene.lot)
+        screens.view(scene.ctx, session, scene.people.supervisor, scene.lot)
     assert refused.value.rule == "construction.bidders_confidential"
 
 
@@ -52,3 +56,79 @@ def test_the_supervisor_reads_the_screens_page_with_the_working_in_both_language
     page = client.get(f"/supervision/lots/{lot_id}/screens").get_data(as_text=True)
     assert "Coefficient of variation of the prices" in page and "0.0150" in page
     assert f"/supervision/lots/{lot_id}/screens" in client.get(f"/lots/{lot_id}").get_data(as_text=True)
+
+
+def _shared_account_scene(session, now, tmp_path):
+    scene = Scene(session, now, tmp_path, ["38100000.00", "37650000.50", "36980000.00"])
+    payments = session.scalars(sa.select(DepositPayment).join(Deposit).where(Deposit.lot_id == scene.lot.id)).all()
+    payments[1].payer_account = payments[0].payer_account
+    return scene, {payments[0].deposit.bidder_id, payments[1].deposit.bidder_id}
+
+
+PATTERNED = ["37000000.00", "37500000.00", "38000000.00"]  # 500,000 yuan apart: an arithmetic pattern
+
+
+def test_each_signal_is_stored_once_at_the_opening_with_its_rule_working_threshold_and_basis(app, session, now,
+                                                                                              tmp_path):
+    from trading.models import AuditEntry, ScreenSignal
+
+    scene = Scene(session, now, tmp_path, PATTERNED)
+    at_opening = session.scalars(sa.select(ScreenSignal).where(ScreenSignal.lot_id == scene.lot.id)).all()
+    pattern = next(s for s in at_opening if s.screen == "pattern")  # stored when the bids were opened
+    assert (pattern.rule, pattern.working["kind"], pattern.working["gaps"]) == (
+        "screen.pattern_tolerance", "arithmetic", ["500000.00", "500000.00"])
+    assert pattern.status == "open" and pattern.basis and pattern.inputs["prices"]
+    runs = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "screen.run")).all()
+    assert [(r.actor_id, r.payload["documents"], r.object_type) for r in runs] == [(None, True, "screen_run")]
+    payments = session.scalars(sa.select(DepositPayment).join(Deposit).where(Deposit.lot_id == scene.lot.id)).all()
+    payments[1].payer_account = payments[0].payer_account
+    supervisor = scene.people.supervisor
+    new = screens.recompute(scene.ctx, session, supervisor, scene.at, scene.lot)
+    assert new == [s.id for s in screens.stored(session, scene.lot) if s.screen == "shared_account"]
+    assert screens.recompute(scene.ctx, session, supervisor, scene.at, scene.lot) == []  # once
+    stored = screens.stored(session, scene.lot)
+    assert len(stored) == len(at_opening) + 1
+    raised = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "screen.raise")).all()
+    assert sorted(int(e.object_id) for e in raised) == [s.id for s in stored]
+    assert {e.object_type for e in raised} == {"screen_signal"}  # not the lot's: its timeline and archive are read
+    assert {e.payload["lot_id"] for e in raised} == {scene.lot.id}  # by the tenderee
+
+
+def test_the_supervisor_dismisses_with_a_reason_once(app, session, now, tmp_path):
+    from trading.models import AuditEntry
+
+    scene = Scene(session, now, tmp_path, PATTERNED)
+    signal = screens.stored(session, scene.lot)[0]
+    supervisor = scene.people.supervisor
+    with pytest.raises(DomainError) as refused:
+        screens.decide(session, supervisor, scene.at, signal.id, "dismissed", " ")
+    assert refused.value.field == "reason"
+    with pytest.raises(DomainError) as refused:
+        screens.decide(session, supervisor, scene.at, signal.id, "dismissed", "同类工程报价普遍接近", finding=True)
+    assert refused.value.field == "finding"
+    with pytest.raises(DomainError):
+        screens.decide(session, scene.people.staff, scene.at, signal.id, "dismissed", "无问题")
+    screens.decide(session, supervisor, scene.at, signal.id, "dismissed", "同类工程报价普遍接近")
+    assert (signal.status, signal.reason, signal.decided_by_id) == ("dismissed", "同类工程报价普遍接近", supervisor.id)
+    with pytest.raises(DomainError):  # decided once
+        screens.decide(session, supervisor, scene.at, signal.id, "referred", "转稽查")
+    entry = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "screen.dismiss")).one()
+    assert entry.rule == signal.rule and entry.object_id == str(signal.id)
+
+
+def test_a_referral_with_a_finding_records_a_collusion_credit_event_of_each_bidder_named(app, session, now,
+                                                                                           tmp_path):
+    from trading.models import CreditEvent
+
+    scene, sharing = _shared_account_scene(session, now, tmp_path)
+    screens.recompute(scene.ctx, session, scene.people.supervisor, scene.at, scene.lot)
+    signal = next(s for s in screens.stored(session, scene.lot) if s.screen == "shared_account")
+    with pytest.raises(DomainError) as refused:  # a finding names the decision that made it
+        screens.decide(session, scene.people.supervisor, scene.at, signal.id, "referred", "两家保证金同一账户", True)
+    assert refused.value.field == "decision"
+    assert signal.status == "open"
+    screens.decide(session, scene.people.supervisor, scene.at, signal.id, "referred", "两家保证金同一账户", True,
+                   "咸监处〔2026〕12号")
+    events = session.scalars(sa.select(CreditEvent).where(CreditEvent.id.in_(signal.credit_events))).all()
+    assert {e.subject_id for e in events} == sharing and {e.kind for e in events} == {"collusion_finding"}
+    assert all(e.lot_id == scene.lot.id and "咸监处〔2026〕12号" == e.decision for e in events)

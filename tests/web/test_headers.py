@@ -259,3 +259,29 @@ def test_a_served_name_carries_no_path_or_control_characters():
     assert safe_name("../../etc/passwd") == "_.._etc_passwd"
     assert safe_name("a\r\nSet-Cookie: x=1.pdf") == "aSet-Cookie: x=1.pdf"
     assert safe_name("\x00") == "file" and safe_name("标书.pdf") == "标书.pdf"
+
+
+def test_a_page_names_its_static_files_by_version_and_only_the_current_version_is_kept_a_year(app, tmp_path):
+    """Styles and scripts are fetched once per version: the page's links carry the file's version, a request for
+    it may be kept a year, and a changed file gets a new URL (an old or missing version is revalidated)."""
+    import re
+
+    from trading.web import static_files
+
+    page = app.test_client().get("/auth/login").get_data(as_text=True)
+    links = re.findall(r'(?:href|src)="(/(?:bootstrap/)?static/[^"]+)"', page)
+    assert links and all(re.search(r"\?v=[0-9a-f]{12}$", link) for link in links), links
+    client = app.test_client()
+    for link in links:
+        kept = client.get(link)
+        assert kept.status_code == 200 and "immutable" in kept.headers["Cache-Control"], link
+        assert "max-age=31536000" in kept.headers["Cache-Control"] and "Content-Security-Policy" in kept.headers
+    path = links[0].split("?")[0]
+    for stale in (path, path + "?v=000000000000", path + "?v=" + "x" * 5000):
+        assert client.get(stale).headers["Cache-Control"] == "no-cache", stale
+    changed = tmp_path / "a.css"
+    changed.write_text("a {}")
+    before = static_files.version(str(tmp_path), "a.css")
+    changed.write_text("a { color: red }")
+    assert static_files.version(str(tmp_path), "a.css") != before
+    assert static_files.version(str(tmp_path), "../a.css") is None and static_files.version(None, "a.css") is None

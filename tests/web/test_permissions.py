@@ -73,6 +73,12 @@ TABLE = {
     "supervision.audit_log": ("GET", {}, None, only({"supervisor", "admin"})),
     "supervision.audit_verify": ("GET", {}, None, only({"supervisor", "admin"})),
     "supervision.lot_screens": ("GET", {"lot_id": "lot"}, None, only({"supervisor", "admin"})),
+    # the table's lot is filed, not opened: the supervisor's run is refused with the reason (back to the page)
+    "supervision.screen_recompute": ("POST", {"lot_id": "lot"}, {}, only({"supervisor"}, ok=302)),
+    # a signal the lot does not have: 404 for the supervisor
+    "supervision.screen_decide": ("POST", {"lot_id": "lot", "signal_id": NONE}, {"decision": "dismissed",
+                                                                              "reason": "正常竞争"},
+                                  only({"supervisor"}, ok=404)),
     # the table's lot is filed, not in trading: the supervisor is refused with the reason (back to the lot page)
     "supervision.lot_suspend": ("POST", {"lot_id": "lot"}, {"reason": "核查投诉"}, only({"supervisor"}, ok=302)),
     "supervision.lot_resume": ("POST", {"lot_id": "lot"}, {"reason": "核查完毕"}, only({"supervisor"}, ok=302)),

@@ -75,6 +75,8 @@ O16 = "必须招标的工程项目规定（国家发展改革委令第16号）"
 O74 = "政府采购非招标采购方式管理办法（财政部令第74号）"
 CONSULT = "政府采购竞争性磋商采购方式管理暂行办法（财库〔2014〕214号）"
 SCREEN = "Imhof 等，瑞士投标串通筛查（变异系数、相对距离）；依据 招标投标法实施条例 第四十条"
+SCREEN_FENCES = ("Tukey 离群界限，与同类标段比较（同 DIFFP，Cardinal R024）；"
+                 "Imhof、Karagök、Rutz 2018：以基准与多项筛查组合识别可疑标段；依据 招标投标法实施条例 第四十条")
 BADONG = "巴东县公共资源交易“五统一”管理制度（19项）"
 YICHANG = "宜昌市公共资源交易管理：招标办核发进场交易证明书"
 DJCP = "GB/T 22239-2019 网络安全等级保护基本要求"
@@ -377,6 +379,13 @@ _TABLE = (
     ("screen.diffp_iqr_factor", Decimal("1.5"), "ratio", CP, LO, "S",
      "开放合同伙伴关系 Cardinal 红旗指标；依据 招标投标法实施条例 第四十条",
      "最低两价差 (b2-b1)/b1 超出同类标段 Q1-1.5IQR / Q3+1.5IQR 预警", "DIFFP outside the IQR fences"),
+    ("screen.fence_iqr_factor", Decimal("1.5"), "ratio", CP, LO, "P", SCREEN_FENCES,
+     "变异系数低于0.06且低于同类标段对数变异系数的 Q1-1.5IQR、"
+     "相对距离高于1且高于同类标段对数相对距离的 Q3+1.5IQR 时预警",
+     "CV and RD signal only past their benchmark and outside the log-scale IQR fences of lots of the same kind"),
+    ("screen.fence_min_lots", 8, "count", CP, LO, "P", SCREEN_FENCES,
+     "同类标段少于8个时不计算离群界限（只列示指标，不预警）",
+     "fences need at least 8 earlier lots of the same kind (until then the figures are shown, not signalled)"),
     ("screen.pattern_tolerance", Decimal(2), "percent", CP, HI, "S", f"{REG} 第四十条",
      "相邻报价差额或比值相差不超过2%（等差或等比数列）预警", "successive gaps or ratios within 2%"),
     ("screen.shared_device", None, None, ALL, FIX, "S", f"{REG} 第四十条",
@@ -385,6 +394,9 @@ _TABLE = (
      "多个投标人的保证金从同一账户支付", "one paying account for several deposits"),
     ("screen.identical_documents", None, None, ALL, FIX, "S", f"{REG} 第四十条",
      "不同投标人的文件哈希相同", "identical document hashes"),
+    ("screen.document_metadata", None, None, ALL, FIX, "S", f"{REG} 第四十条第一项",
+     "不同投标人的投标文件作者和编制软件相同（投标文件由同一单位或者个人编制）",
+     "the same author and creating software in several bidders' documents"),
     ("screen.shared_people", None, None, ALL, FIX, "S", f"{REG} 第四十条",
      "同一人员出现在多个投标人的文件中", "the same people listed by several bidders"),
     ("screen.all_but_winner_disqualified", None, None, ALL, FIX, "S", f"{REG} 第四十条",

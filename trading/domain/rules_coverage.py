@@ -36,8 +36,12 @@ AUCTION = "tests/domain/test_auction.py"
 PROPERTY = "tests/domain/test_property_trade.py"
 PROPERTY_SERVICES = "tests/services/test_property_trades.py"
 LAND_CONTRACTS = "tests/services/test_land_contracts.py"
-SCREENS = ("not enforced as a warning yet: computed by domain/screens.py (tests/domain/test_screens.py at each "
-           "threshold) and shown on the supervisor's screens page, without a stored decision (issue 19)")
+SCREENS = "tests/domain/test_screens.py::"
+STORED = "; stored at the opening for the supervisor's decision (services/screens.py record)"
+DEEMED = ("not enforced: deeming bids collusive is the supervisor's finding (a referral, services/screens.py decide); "
+          "the screens stored at the opening point at it: {what}")
+NOT_SCREENED = ("not enforced as a warning yet: computed by domain/screens.py (tests/domain/test_screens.py) but not "
+                "run over a lot: {what} (said on the supervisor's screens page)")
 
 COVERAGE: dict[str, Coverage] = {
     # construction tendering
@@ -90,11 +94,14 @@ COVERAGE: dict[str, Coverage] = {
                                            "the test runs on a procurement package; one check serves both rules"),
     "construction.abnormally_low_price": C("domain/scoring.py and services/evaluation.py: explanation and decision",
                                            "tests/domain/test_scoring.py::test_abnormally_low_flag_against_the_mean_of_the_valid_bids"),
-    "construction.collusion_same_preparer": N(SCREENS),
-    "construction.collusion_same_manager": N(SCREENS),
-    "construction.collusion_alike_files": N(SCREENS),
-    "construction.collusion_price_pattern": N(SCREENS),
-    "construction.collusion_mixed_files": N(SCREENS),
+    "construction.collusion_same_preparer": N(DEEMED.format(what="one author with one program in several bidders' "
+                                                                  "documents (screen.document_metadata)")),
+    "construction.collusion_same_manager": N(DEEMED.format(what="not yet: the people a bid names are not read")),
+    "construction.collusion_alike_files": N(DEEMED.format(what="identical document fingerprints "
+                                                                "(screen.identical_documents)")),
+    "construction.collusion_price_pattern": N(DEEMED.format(what="prices in an arithmetic, geometric or equal "
+                                                                  "pattern (screen.pattern_tolerance)")),
+    "construction.collusion_mixed_files": N(DEEMED.format(what="not yet: the files' contents are not compared")),
     "construction.collusion_same_account": C("services/deposits.py shared_payer_accounts: flagged for the supervisor",
                                              "tests/services/test_deposits.py::test_one_account_paying_for_two_bidders_is_flagged"),
     "construction.must_tender_threshold": C("domain/rules.py check_method: at the method's request",
@@ -267,9 +274,42 @@ COVERAGE: dict[str, Coverage] = {
                                    "(services/auction_results.py decide), but the platform does not yet count 12 "
                                    "months from the first disclosure"),
     # early-warning screens
-    **{rule_id: N(SCREENS) for rule_id in RULES if rule_id.startswith("screen.")},
-    "screen.shared_account": C("services/deposits.py shared_payer_accounts",
+    "screen.min_bids": C("domain/screens.py price_figures: no price figure below 3 bids" + STORED,
+                         SCREENS + "test_fewer_than_three_bids_are_not_screened"),
+    "screen.cv_threshold": C("domain/screens.py price_figures: CV past 0.06 and below the kind's lower fence" + STORED,
+                             SCREENS + "test_the_coefficient_of_variation_trips_just_below_6_percent_and_not_at_it"),
+    "screen.rd_threshold": C("domain/screens.py price_figures: RD past 1 and above the kind's upper fence" + STORED,
+                             SCREENS + "test_the_relative_distance_trips_above_1_when_the_kind_is_spread"),
+    "screen.diffp_iqr_factor": C("domain/screens.py price_figures: DIFFP outside the kind's fences" + STORED,
+                                 SCREENS + "test_diffp_is_judged_against_the_fences_of_earlier_lots_of_the_kind"),
+    "screen.fence_iqr_factor": C("domain/screens.py price_figures: the log-scale fences of CV and RD" + STORED,
+                                 SCREENS + "test_an_rd_past_the_benchmark_signals_only_above_the_upper_fence_of_its_"
+                                           "kind"),
+    "screen.fence_min_lots": C("domain/screens.py price_figures: no fences (figures shown, not signalled) before 8 "
+                               "earlier lots of the kind" + STORED,
+                               SCREENS + "test_a_cv_past_the_benchmark_signals_only_below_the_lower_fence_of_its_kind"),
+    "screen.pattern_tolerance": C("domain/screens.py price_screens: arithmetic, geometric or equal prices" + STORED,
+                                  SCREENS + "test_prices_in_a_regular_pattern_are_flagged_with_the_kind"),
+    "screen.shared_device": C("domain/screens.py shared_values and close_uploads: the downloads' devices and "
+                              "addresses, the uploads' addresses" + STORED,
+                              SCREENS + "test_uploads_from_one_address_within_a_minute_by_two_bidders"),
+    "screen.shared_account": C("services/deposits.py shared_payer_accounts; domain/screens.py shared_values" + STORED,
                                "tests/services/test_deposits.py::test_one_account_paying_for_two_bidders_is_flagged"),
+    "screen.identical_documents": C("domain/screens.py DocumentFacts: each document's fingerprint, collected in the "
+                                    "opening's one decryption pass" + STORED,
+                                    SCREENS + "test_documents_give_their_fingerprint_and_author_with_software"),
+    "screen.document_metadata": C("domain/screens.py DocumentFacts: author and creating software, collected in the "
+                                  "opening's one decryption pass" + STORED,
+                                  SCREENS + "test_a_large_document_is_read_in_chunks_keeping_only_its_ends"),
+    "screen.shared_people": N(NOT_SCREENED.format(what="the platform does not read the people a bid names")),
+    "screen.all_but_winner_disqualified": N(NOT_SCREENED.format(what="the evaluation's disqualifications are not "
+                                                                     "screened yet")),
+    "screen.rotation_min_lots": C("domain/screens.py rotation over the awarded lots of the same kind" + STORED,
+                                  SCREENS + "test_three_bidders_taking_turns_to_win_in_three_lots_is_rotation_and_"
+                                            "two_lots_are_not"),
+    "screen.cover_min_losses": C("domain/screens.py cover_bidding over the awarded lots of the same kind" + STORED,
+                                 SCREENS + "test_a_bidder_losing_three_times_to_one_winner_and_never_winning_is_"
+                                           "cover_bidding"),
     # complaints
     "construction.complaint_window": C("domain/complaints.py check_complaint (the objection first, then 10 days)",
                                        "tests/services/test_complaints.py::test_a_complaint_is_taken_within_ten_days_of_knowing_and_refused_on_the_eleventh"),

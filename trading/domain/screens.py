@@ -5,15 +5,20 @@ force, and returns ``Signal``s that carry everything a supervisor needs to check
 the figures computed from them, the threshold that tripped, the rule and so its legal source. Nothing here decides
 that bidders colluded; the supervisor records a decision (dismissed with a reason, or referred).
 
-Price screens (one lot's valid bids, sorted b1 <= ... <= bn, skipped when n < ``screen.min_bids``):
+Price screens (one lot's valid bids, sorted b1 <= ... <= bn, skipped when n < ``screen.min_bids``), each figure
+measured against its benchmark in RULES.md and against the lots of the same kind (``price_figures``):
 
 - coefficient of variation CV = s / mean, with s the sample standard deviation (n - 1), as in the Swiss screening
-  work (Imhof et al.); suspicious below ``screen.cv_threshold`` (bids huddled together);
+  work (Imhof et al.); signals when below ``screen.cv_threshold`` (bids huddled together) and below the lower fence
+  of the kind's CVs;
 - relative distance RD = (b2 - b1) / s(b2..bn), the gap between the two lowest against the spread of the losing
-  bids; suspicious above ``screen.rd_threshold`` (the losers huddled together far above the winner: cover bids);
+  bids; signals when above ``screen.rd_threshold`` (the losers huddled together far above the winner: cover bids)
+  and above the upper fence of the kind's RDs;
 - DIFFP = (b2 - b1) / b1 against the fences Q1 - k IQR and Q3 + k IQR (k = ``screen.diffp_iqr_factor``) of the
   DIFFPs of earlier lots of the same kind (as the Open Contracting red-flag tool Cardinal does; quartiles by linear
-  interpolation, at least ``DIFFP_MIN_HISTORY`` earlier lots);
+  interpolation);
+- the fences of CV and RD are Tukey's (k = ``screen.fence_iqr_factor``) on their logarithm; all fences need at
+  least ``screen.fence_min_lots`` earlier lots of the kind, and until then the figures are shown, not signalled;
 - regular patterns: the successive gaps (arithmetic) or ratios (geometric) of the sorted bids all within
   ``screen.pattern_tolerance`` percent of their mean; equal prices are the degenerate pattern.
 
@@ -22,12 +27,17 @@ hash, a person's identity number) used by two or more bidders of the lot; upload
 ``CLOSE_UPLOAD_SECONDS`` of each other by different bidders.
 
 Screens across lots (awarded lots of the same kind, 条例 第三十九条: agreeing who wins or who gives way): rotation (a
-group of three bidders meeting again and again, every meeting won by one of them, in turn) and cover bidding (a
+group of three bidders meeting again and again, their meetings won by one of them in turn) and cover bidding (a
 bidder that keeps losing to the same winner and never wins).
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
+import re
+import zipfile
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,7 +47,7 @@ from itertools import combinations
 
 from .rules import RuleSet
 
-DIFFP_MIN_HISTORY = 8  # earlier lots of the kind needed before their DIFFP fences mean anything
+ROTATION_POOL = 30  # rotation: past lots where more of the bidders considered met are left out
 CLOSE_UPLOAD_SECONDS = 60  # uploads by different bidders from one address this close together
 PLACES = Decimal("0.0001")  # figures are shown to four places; compared unrounded
 
@@ -68,15 +78,19 @@ def sample_sd(values: Sequence[Decimal]) -> Decimal:
     return (sum(((v - mean) ** 2 for v in values), Decimal(0)) / (len(values) - 1)).sqrt()
 
 
-def quartiles(values: Sequence[Decimal]) -> tuple[Decimal, Decimal]:
-    """Q1 and Q3 by linear interpolation between the closest ranks (numpy's default, Excel's QUARTILE.INC)."""
+def quartiles(values: Sequence[Decimal], transform=None) -> tuple[Decimal, Decimal]:
+    """Q1 and Q3 by linear interpolation between the closest ranks (numpy's default, Excel's QUARTILE.INC), of the
+    values or, with ``transform`` (increasing, e.g. ``Decimal.ln``), of the transformed values: the ranks are the
+    same, so only the four neighbours are transformed."""
     ordered = sorted(values)
 
     def at(q: Decimal) -> Decimal:
         position = q * (len(ordered) - 1)
         low = int(position)
         high = min(low + 1, len(ordered) - 1)
-        return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+        below, above = (ordered[low], ordered[high]) if transform is None else \
+            (transform(ordered[low]), transform(ordered[high]))
+        return below + (above - below) * (position - low)
 
     return at(Decimal("0.25")), at(Decimal("0.75"))
 
@@ -93,42 +107,140 @@ def diffp(prices: Iterable[Decimal]) -> Decimal | None:
     return (ordered[1] - ordered[0]) / ordered[0]
 
 
-def price_screens(prices: Mapping, rules: RuleSet, history: Sequence[Decimal] = ()) -> list[Signal]:
-    """The price screens over one lot's valid bids (``{bidder: price}``); ``history`` is the DIFFP of earlier lots
-    of the same kind (``diffp``). Empty below ``screen.min_bids`` bids."""
+@dataclass(frozen=True)
+class Figures:
+    """One lot's price figures (what the lots of its kind are measured by): CV and RD from three bids on, DIFFP from
+    two; None where a figure is not defined (too few bids, a zero lowest bid, losing bids all equal for RD)."""
+
+    cv: Decimal | None = None
+    rd: Decimal | None = None
+    diffp: Decimal | None = None
+
+
+def figures(prices: Iterable[Decimal]) -> Figures:
+    """The price figures of one lot's valid bids."""
+    bids = sorted(Decimal(p) for p in prices)
+    if len(bids) < 3 or bids[0] <= 0:
+        return Figures(diffp=diffp(bids))
+    losers_sd = sample_sd(bids[1:])
+    return Figures(cv=sample_sd(bids) / _mean(bids), rd=(bids[1] - bids[0]) / losers_sd if losers_sd > 0 else None,
+                   diffp=diffp(bids))
+
+
+@dataclass(frozen=True)
+class Fences:
+    """Tukey's fences of one figure over the earlier lots of the kind: ``lots`` how many, ``q1`` and ``q3`` and the
+    fences ``low`` and ``high`` in the figure's own units (for CV and RD computed on its logarithm and taken back)."""
+
+    lots: int
+    q1: Decimal
+    q3: Decimal
+    low: Decimal
+    high: Decimal
+
+
+def fences(values: Sequence[Decimal], k: Decimal, *, log: bool = False) -> Fences:
+    """Q1 - k IQR and Q3 + k IQR of ``values`` (on their natural logarithm with ``log``: a figure that is a ratio
+    of spreads, bounded below by 0 and skewed to the right, whose raw lower fence falls below 0)."""
+    if log:
+        q1, q3 = quartiles(values, Decimal.ln)
+        low, high = q1 - k * (q3 - q1), q3 + k * (q3 - q1)
+        return Fences(len(values), q1.exp(), q3.exp(), low.exp(), high.exp())
+    q1, q3 = quartiles(list(values))
+    return Fences(len(values), q1, q3, q1 - k * (q3 - q1), q3 + k * (q3 - q1))
+
+
+@dataclass(frozen=True)
+class PriceFigure:
+    """One price figure of a lot as the page shows it and the screen judges it: its value, the benchmark of RULES.md
+    it is compared with (None: DIFFP has none) and whether it is past it, the fences of the kind (None: fewer than
+    ``screen.fence_min_lots`` earlier lots, or not defined) and whether it is outside them on the suspicious
+    side, and so whether it signals."""
+
+    name: str
+    rule: str
+    value: Decimal | None
+    benchmark: str
+    past_benchmark: bool
+    fences: Fences | None
+    outside: bool
+
+    @property
+    def signals(self) -> bool:
+        return self.value is not None and self.past_benchmark and self.fences is not None and self.outside
+
+
+def price_figures(prices: Mapping, rules: RuleSet, history: Sequence[Figures] = ()) -> list[PriceFigure]:
+    """CV, RD and DIFFP of one lot's valid bids, each judged against its benchmark and against the lots of its kind
+    (``history``: the ``Figures`` of earlier lots of the same kind). Empty below ``screen.min_bids`` bids.
+
+    The decision rule (docs/SUPERVISION.md): a figure signals only when it is past its benchmark in RULES.md (CV
+    below ``screen.cv_threshold``, RD above ``screen.rd_threshold``) and outside the fences of the kind on the same
+    side (CV below the lower fence, RD above the upper one; Tukey's fences with k = ``screen.fence_iqr_factor`` on
+    the logarithm); DIFFP outside either fence of the kind (k = ``screen.diffp_iqr_factor`` on its value, as
+    RULES.md gives it). Fences need ``screen.fence_min_lots`` earlier lots: before that the figures are shown, never
+    signalled. One lot's CV or RD alone is no signal: the screening literature separates cartel and competitive
+    tenders by these figures over groups of tenders, and one lot of three to seven honest bids lands past the
+    benchmarks often (the test bed: CV below 0.06 in 37 % of honest lots, RD above 1 in 42 %)."""
     if len(prices) < int(rules.value("screen.min_bids")) or any(p <= 0 for p in prices.values()):
+        return []
+    own = figures(prices.values())
+    min_lots = int(rules.value("screen.fence_min_lots"))
+    k_log, k_diffp = Decimal(rules.value("screen.fence_iqr_factor")), Decimal(rules.value("screen.diffp_iqr_factor"))
+    cv_limit, rd_limit = Decimal(rules.value("screen.cv_threshold")), Decimal(rules.value("screen.rd_threshold"))
+
+    def kind(values, k, log):
+        values = [v for v in values if v is not None and (v > 0 or not log)]
+        return fences(values, k, log=log) if len(values) >= min_lots else None
+
+    cv_fences = kind([h.cv for h in history], k_log, True)
+    rd_fences = kind([h.rd for h in history], k_log, True)
+    diffp_fences = kind([h.diffp for h in history], k_diffp, False)
+    found = [PriceFigure("cv", "screen.cv_threshold", own.cv, f"CV < {cv_limit}", own.cv < cv_limit, cv_fences,
+                         cv_fences is not None and own.cv < cv_fences.low)]
+    found.append(PriceFigure("rd", "screen.rd_threshold", own.rd, f"RD > {rd_limit}",
+                             own.rd is not None and own.rd > rd_limit, rd_fences,
+                             rd_fences is not None and own.rd is not None and own.rd > rd_fences.high))
+    found.append(PriceFigure("diffp", "screen.diffp_iqr_factor", own.diffp, "", True, diffp_fences,
+                             diffp_fences is not None and not diffp_fences.low <= own.diffp <= diffp_fences.high))
+    return found
+
+
+def price_screens(prices: Mapping, rules: RuleSet, history: Sequence[Figures] = ()) -> list[Signal]:
+    """The price screens over one lot's valid bids (``{bidder: price}``): CV, RD and DIFFP where ``price_figures``
+    says they signal, and regular patterns; ``history`` is the ``Figures`` of earlier lots of the same kind. Empty
+    below ``screen.min_bids`` bids."""
+    judged = price_figures(prices, rules, history)
+    if not judged:
         return []
     order = sorted(prices, key=lambda b: (prices[b], str(b)))
     bids = [Decimal(prices[b]) for b in order]
     inputs = {"prices": {str(b): str(prices[b]) for b in order}}
     found: list[Signal] = []
-    mean, sd = _mean(bids), sample_sd(bids)
-    cv, limit = sd / mean, Decimal(rules.value("screen.cv_threshold"))
-    if cv < limit:
-        found.append(Signal("cv", "screen.cv_threshold", tuple(order), inputs,
-                            {"mean": _q(mean), "sd": _q(sd), "cv": _q(cv)}, f"CV < {limit}"))
-    losers_sd = sample_sd(bids[1:])
-    gap, limit = bids[1] - bids[0], Decimal(rules.value("screen.rd_threshold"))
-    if losers_sd > 0 and gap / losers_sd > limit:
-        found.append(Signal("rd", "screen.rd_threshold", tuple(order), inputs,
-                            {"b1": str(bids[0]), "b2": str(bids[1]), "sd_losers": _q(losers_sd),
-                             "rd": _q(gap / losers_sd)}, f"RD > {limit}"))
-    found += _diffp_screen(order, bids, inputs, rules, history)
+    for figure in judged:
+        if not figure.signals:
+            continue
+        fence = figure.fences
+        spread = {"history_lots": fence.lots, "q1": _q(fence.q1), "q3": _q(fence.q3)}
+        if figure.name == "cv":
+            mean, sd = _mean(bids), sample_sd(bids)
+            found.append(Signal("cv", figure.rule, tuple(order), inputs,
+                                {"mean": _q(mean), "sd": _q(sd), "cv": _q(figure.value), **spread,
+                                 "lower_fence": _q(fence.low)},
+                                f"{figure.benchmark} and below the lower fence of the kind (log scale)"))
+        elif figure.name == "rd":
+            found.append(Signal("rd", figure.rule, tuple(order), inputs,
+                                {"b1": str(bids[0]), "b2": str(bids[1]), "sd_losers": _q(sample_sd(bids[1:])),
+                                 "rd": _q(figure.value), **spread, "upper_fence": _q(fence.high)},
+                                f"{figure.benchmark} and above the upper fence of the kind (log scale)"))
+        else:
+            k = rules.value("screen.diffp_iqr_factor")
+            found.append(Signal("diffp", figure.rule, tuple(order), {**inputs, "history_lots": fence.lots},
+                                {"diffp": _q(figure.value), "q1": _q(fence.q1), "q3": _q(fence.q3),
+                                 "lower_fence": _q(fence.low), "upper_fence": _q(fence.high)},
+                                f"DIFFP outside [Q1 - {k} IQR, Q3 + {k} IQR]"))
     found += _pattern_screen(order, bids, inputs, rules)
     return found
-
-
-def _diffp_screen(order, bids, inputs, rules: RuleSet, history: Sequence[Decimal]) -> list[Signal]:
-    if len(history) < DIFFP_MIN_HISTORY:
-        return []
-    value, k = (bids[1] - bids[0]) / bids[0], Decimal(rules.value("screen.diffp_iqr_factor"))
-    q1, q3 = quartiles(list(history))
-    low, high = q1 - k * (q3 - q1), q3 + k * (q3 - q1)
-    if low <= value <= high:
-        return []
-    return [Signal("diffp", "screen.diffp_iqr_factor", tuple(order), {**inputs, "history_lots": len(history)},
-                   {"diffp": _q(value), "q1": _q(q1), "q3": _q(q3), "lower_fence": _q(low), "upper_fence": _q(high)},
-                   f"DIFFP outside [Q1 - {k} IQR, Q3 + {k} IQR]")]
 
 
 def _within(values: Sequence[Decimal], tolerance: Decimal) -> bool:
@@ -157,12 +269,13 @@ def _pattern_screen(order, bids, inputs, rules: RuleSet) -> list[Signal]:
 
 SHARED = {  # what two bidders should never have in common, and its rule
     "device": "screen.shared_device", "address": "screen.shared_device", "account": "screen.shared_account",
-    "document": "screen.identical_documents", "person": "screen.shared_people",
+    "document": "screen.identical_documents", "metadata": "screen.document_metadata", "person": "screen.shared_people",
 }
 
 
 def shared_values(kind: str, uses: Iterable[tuple]) -> list[Signal]:
-    """One signal per value (``kind``: device, address, account, document, person) that two or more bidders used;
+    """One signal per value (``kind``: device, address, account, document, metadata, person) that two or more bidders
+    used;
     ``uses`` is ``(bidder, value)`` pairs (a blank value is no evidence and is skipped)."""
     bidders: dict[str, set] = defaultdict(set)
     for bidder, value in uses:
@@ -212,19 +325,28 @@ class PastLot:
     winner: object = None
 
 
-def rotation(history: Sequence[PastLot], rules: RuleSet) -> list[Signal]:
-    """Groups of three bidders that met in at least ``screen.rotation_min_lots`` awarded lots, every one of them won
-    by a member, by at least two different members (taking turns). One signal per group."""
+def rotation(history: Sequence[PastLot], rules: RuleSet, among: Iterable = ()) -> list[Signal]:
+    """Groups of three bidders that won in turn: at least ``screen.rotation_min_lots`` awarded lots they all bid in
+    were won by one of them, by at least two different members (the rule: meeting and winning in turn; an outsider
+    winning some of their meetings does not end the turns). One signal per group; with ``among``, only the
+    groups all of whose members are among those bidders (the lot's). A past lot where more than
+    ``ROTATION_POOL`` of the bidders considered met is left out: three of them meeting there says nothing of turns,
+    and its triples would be too many to count."""
     min_lots = int(rules.value("screen.rotation_min_lots"))
-    found: list[Signal] = []
-    everyone = sorted({b for past in history for b in past.bidders}, key=str)
-    for group in combinations(everyone, 3):
-        members = frozenset(group)
-        met = [p for p in history if members <= p.bidders and p.winner is not None]
-        if len(met) < min_lots or not all(p.winner in members for p in met):
+    among = set(among)
+    awarded = [p for p in history if p.winner is not None]
+    meetings: dict[tuple, list] = defaultdict(list)  # only groups that met at all: the triples of each lot's bidders
+    for past in awarded:
+        present = sorted(past.bidders & among if among else past.bidders, key=str)
+        if len(present) > ROTATION_POOL:
             continue
+        for group in combinations(present, 3):
+            meetings[group].append(past)
+    found: list[Signal] = []
+    for group, all_met in sorted(meetings.items(), key=lambda item: [str(b) for b in item[0]]):
+        met = [p for p in all_met if p.winner in group]  # an outsider may win now and then: the turns are the rest
         winners = [p.winner for p in met]
-        if len(set(winners)) >= 2:
+        if len(met) >= min_lots and len(set(winners)) >= 2:
             found.append(Signal("rotation", "screen.rotation_min_lots", tuple(group),
                                 {"lots": [str(p.lot) for p in met]}, {"winners": [str(w) for w in winners]},
                                 f"met in at least {min_lots} lots, each won by one of them, in turn"))
@@ -247,3 +369,163 @@ def cover_bidding(history: Sequence[PastLot], rules: RuleSet) -> list[Signal]:
                    f"lost at least {min_losses} times to one winner, never won")
             for (loser, winner), lots in sorted(losses.items(), key=lambda item: (str(item[0][0]), str(item[0][1])))
             if len(lots) >= min_losses and loser not in winners]
+
+
+FINGERPRINT_BYTES = 64 * 1024  # a document's fingerprint: its size, its first and its last this many bytes
+METADATA_BYTES = 64 * 1024  # the part of a document kept (at each end) while it is opened, to read its metadata
+
+
+class DocumentFacts:
+    """What the collusion screens need of one bid document, collected while the opening decrypts it (the opening's
+    sink for the document, ``domain.sealing.opener``: one decryption pass, nothing written anywhere): its size, its
+    first and last ``METADATA_BYTES`` (bounded memory, whatever the document's size), then ``facts()``.
+
+    The fingerprint is the SHA-256 of the size and the first and last ``FINGERPRINT_BYTES`` (of the whole document
+    when it is no longer than ``METADATA_BYTES``), not of every byte: a full SHA-256 of every document would add
+    about 0.6 ms per MiB to the opening's 1.3 ms per bid, this about 0.1 ms per document (``docs/SUPERVISION.md``).
+    Two copies of one file have one fingerprint; documents written separately differ in size or at their ends (a
+    zip's central directory, a PDF's trailer and cross-reference table are at the end). The metadata is read from
+    the kept ends: the ``docProps`` of a .docx and the document information of a PDF are small and, as word
+    processors write them, near one end.
+    """
+
+    def __init__(self):
+        self.size = 0
+        self.head = bytearray()
+        self.tail = b""
+
+    def write(self, data) -> int:
+        data = memoryview(data).cast("B")
+        if len(self.head) < METADATA_BYTES:
+            self.head += data[:METADATA_BYTES - len(self.head)]
+        self.tail = bytes(data[-METADATA_BYTES:]) if len(data) >= METADATA_BYTES \
+            else (self.tail + bytes(data))[-METADATA_BYTES:]
+        self.size += len(data)
+        return len(data)
+
+    def fingerprint(self) -> str:
+        if self.size <= len(self.head):  # all of it kept
+            return hashlib.sha256(bytes(self.head)).hexdigest()
+        return hashlib.sha256(self.size.to_bytes(8, "big") + bytes(self.head[:FINGERPRINT_BYTES])
+                              + self.tail[-FINGERPRINT_BYTES:]).hexdigest()
+
+    def metadata(self) -> str:
+        """"author / creating software" from a .docx's docProps (core.xml's dc:creator, app.xml's Application) or a
+        PDF's /Author and /Creator (or /Producer); "" when it has neither or they lie in the middle of a document
+        larger than the two kept ends."""
+        whole = self.size <= len(self.head)
+        head = bytes(self.head)
+        author = software = ""
+        if head[:4] == b"PK\x03\x04":
+            try:
+                with zipfile.ZipFile(io.BytesIO(head) if whole else _Ends(head, self.tail, self.size)) as book:
+                    names = set(book.namelist())
+                    core = book.read("docProps/core.xml").decode("utf-8", "replace") \
+                        if "docProps/core.xml" in names else ""
+                    app = book.read("docProps/app.xml").decode("utf-8", "replace") \
+                        if "docProps/app.xml" in names else ""
+            except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError, zlib.error,
+                    NotImplementedError, RuntimeError):
+                core = app = ""
+            found = re.search(r"<dc:creator>([^<]*)</dc:creator>", core)
+            author = found.group(1).strip() if found else ""
+            found = re.search(r"<Application>([^<]*)</Application>", app)
+            software = found.group(1).strip() if found else ""
+        elif head[:5] == b"%PDF-":
+            ends = head if whole else head + b"\n" + self.tail
+
+            def field(key: bytes) -> str:
+                found = re.search(rb"/" + key + rb"\s*\(([^)]*)\)", ends)
+                return found.group(1).decode("latin-1").strip() if found else ""
+
+            author, software = field(b"Author"), field(b"Creator") or field(b"Producer")
+        return f"{author} / {software}" if author and software else ""
+
+    def facts(self) -> tuple[str, str]:
+        """(fingerprint, metadata)."""
+        return self.fingerprint(), self.metadata()
+
+
+class _Ends(io.RawIOBase):
+    """A document of ``size`` bytes of which only its first and last parts are kept: reading the middle fails
+    (``OSError``), so a zip whose docProps lie there has no metadata here."""
+
+    def __init__(self, head: bytes, tail: bytes, size: int):
+        self.head, self.tail, self.size, self.at = head, tail, size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        self.at = {0: offset, 1: self.at + offset, 2: self.size + offset}[whence]
+        return self.at
+
+    def tell(self) -> int:
+        return self.at
+
+    def readinto(self, buffer) -> int:
+        end = min(self.at + len(buffer), self.size)
+        if end <= self.at:
+            return 0
+        tail_from = self.size - len(self.tail)
+        if end <= len(self.head):
+            part = self.head[self.at:end]
+        elif self.at >= tail_from:
+            part = self.tail[self.at - tail_from:end - tail_from]
+        else:
+            raise OSError("the middle of the document is not kept")
+        buffer[:len(part)] = part
+        self.at += len(part)
+        return len(part)
+
+
+def document_facts(data: bytes) -> tuple[str, str]:
+    """(fingerprint, metadata) of a whole document held in memory, as the opening collects them
+    (``DocumentFacts``)."""
+    sink = DocumentFacts()
+    sink.write(data)
+    return sink.facts()
+
+
+@dataclass(frozen=True)
+class LotRecords:
+    """Everything the screens read about one lot, as plain rows (what ``services.screens.gather`` reads from the
+    platform's records, or what ``simulate.screens_bed`` generates): the opened prices ``{bidder: price}``, the
+    deposits' paying accounts ``(bidder, account)``, the document downloads ``(bidder, device, address)``, the bid
+    uploads ``(bidder, address, at)``, the opened documents ``(bidder, fingerprint, metadata)`` (``DocumentFacts``),
+    the price figures (``Figures``) of earlier lots of the same kind and the awarded lots of the same kind its bidders
+    took part in."""
+
+    prices: Mapping = field(default_factory=dict)
+    accounts: Sequence = ()
+    downloads: Sequence = ()
+    uploads: Sequence = ()
+    documents: Sequence = ()
+    history: Sequence = ()
+    past: Sequence = ()
+
+
+def screen_records(records: LotRecords, rules: RuleSet) -> list[Signal]:
+    """Every screen over one lot's records: price screens, shared values, close uploads, and rotation and cover
+    bidding over the past lots (only the groups, and the winner and loser, that all bid in this lot: a cover bidder
+    that did not bid here covered nothing here)."""
+    signals = price_screens(records.prices, rules, records.history)
+    signals += shared_values("account", records.accounts)
+    signals += shared_values("device", [(b, device) for b, device, _ in records.downloads])
+    addresses: dict = defaultdict(set)
+    for bidder, _, address in records.downloads:
+        addresses[bidder].add(address)
+    for bidder, address, _ in records.uploads:
+        addresses[bidder].add(address)
+    signals += shared_values("address", [(b, a) for b, found in addresses.items() for a in found])
+    signals += close_uploads(records.uploads)
+    signals += shared_values("document", [(b, digest) for b, digest, _ in records.documents])
+    signals += shared_values("metadata", [(b, meta) for b, _, meta in records.documents])
+    bidders = set(records.prices)  # a cross-lot signal is about this lot when the bidders it names all bid in it
+    if bidders:
+        signals += rotation(records.past, rules, among=bidders)
+    signals += [s for s in cover_bidding(records.past, rules) if set(s.bidders) <= bidders]
+    return signals

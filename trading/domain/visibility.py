@@ -152,6 +152,24 @@ def fact_of_action(action: str) -> Fact | None:
     return next((fact for fact, actions in ACTIONS.items() if action in actions), None)
 
 
+# The collusion screens' signals and the supervisor's decisions on them (串通投标预警): the supervisor reads and
+# decides; the administrator may read them (it runs the platform); nobody else, not the bidders they name, not the
+# tenderee, agency or centre of the lot (the signals name bidders and are suspicions, not findings).
+SCREEN_READERS = frozenset({"supervisor", "admin"})
+# left out of others' lot timelines
+SCREEN_ACTIONS = frozenset({"screen.raise", "screen.dismiss", "screen.refer", "screen.run"})
+
+
+def may_read_screens(roles: frozenset[str]) -> bool:
+    """Whether someone with these roles may read a lot's collusion screens, its signals and their decisions."""
+    return bool(SCREEN_READERS & set(roles))
+
+
+def may_decide_screens(roles: frozenset[str]) -> bool:
+    """Whether someone with these roles may decide on a signal (dismiss it, refer it)."""
+    return "supervisor" in roles
+
+
 # Correction orders (整改通知): read by the supervisor and by the addressee alone. The roles that may hold an order.
 CORRECTION_ROLES = ("supervisor", "staff", "tenderee")
 

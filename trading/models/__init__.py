@@ -39,12 +39,11 @@ from .projects import (
 )
 from .settings import RuleSetting
 from .statistics import Deal, DealCell, DealSpan
-from .supervision import CorrectionOrder, EarlyWarning
+from .supervision import CorrectionOrder, EarlyWarning, ScreenSignal
 
 __all__ = [
     "Auction", "BlacklistEntry", "Complaint", "CorrectionOrder", "CreditEvent", "EarlyWarning", "IntegrityPledge",
-    "Offer", "Paddle", "PublicReport",
-    "Qualification", "TransferContract",
+    "Offer", "Paddle", "PublicReport", "Qualification", "ScreenSignal", "TransferContract",
     "ApiToken", "BankAccount", "BankTransfer", "Bid", "BidderCertificate", "Deposit", "DepositPayment",
     "HolderChange", "HolderKey", "KeyShare", "OpeningKey", "BeaconPulse", "Draw", "DrawCall", "Expert",
     "ExpertPenalty", "ExpertRelative", "ExpertSpecialty", "ExpertTie", "RuleSetting", "OpeningEntry",

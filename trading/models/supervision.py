@@ -63,3 +63,30 @@ class CorrectionOrder(db.Model):
     closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     note: Mapped[str] = mapped_column(sa.Text, default="")  # the supervisor's note on closing or escalating
+
+
+class ScreenSignal(db.Model):
+    """One collusion screen's signal on a lot's round, stored once when the screens ran (at the opening, or when the
+    supervisor opened the lot's screens page): the screen, its rule and legal basis, the bidders it names, its
+    inputs, its working and the threshold that tripped; then the supervisor's decision (dismissed with a reason, or
+    referred, perhaps with a collusion finding recorded as a credit event of each bidder it names)."""
+
+    __tablename__ = "screen_signal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(64), unique=True)  # lot, round, screen, bidders and inputs, hashed
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lot.id"), index=True)
+    round: Mapped[int] = mapped_column()
+    screen: Mapped[str] = mapped_column(sa.String(32))
+    rule: Mapped[str] = mapped_column(sa.String(64))
+    bidders: Mapped[list] = mapped_column(sa.JSON, default=list)
+    inputs: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    working: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    threshold: Mapped[str] = mapped_column(sa.String(200), default="")
+    basis: Mapped[str] = mapped_column(sa.String(300), default="")  # the rule's legal source
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(sa.String(16), default="open")  # open | dismissed | referred
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reason: Mapped[str] = mapped_column(sa.Text, default="")  # why dismissed, or what the referral says
+    credit_events: Mapped[list] = mapped_column(sa.JSON, default=list)  # ids of the credit events a referral made

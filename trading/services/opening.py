@@ -261,7 +261,9 @@ def open_bids(ctx, session, now: datetime, lot: Lot) -> list[OpeningEntry]:
     with the reason, audited as ``opening.tampering`` and shown to the supervisor as a warning; the opening goes
     on with the rest. The documents are decrypted and every hash, tag and signature checked, but the plaintext is
     not kept: the sealed envelope stays the one stored copy, and the committee's documents are decrypted again
-    when opened (``read_document``), from the released shares, which stay sealed at rest until the archive."""
+    when opened (``read_document``), from the released shares, which stay sealed at rest until the archive. The
+    collusion screens then run and their signals are stored (``screens.record``), the documents screened from the
+    fingerprints and metadata this same pass collected (``domain.screens.DocumentFacts``): never decrypted again."""
     if is_opened(session, lot):
         return record(session, lot)
     bids = session.execute(sa.select(Bid.id, Bid.bidder_id, Bid.status, Bid.blob_key, Bid.manifest_hash, Bid.size,
@@ -283,6 +285,10 @@ def open_bids(ctx, session, now: datetime, lot: Lot) -> list[OpeningEntry]:
                                              open_blob=None if local else store.open,
                                              progress=_reporter(ctx, lot)),
                            strict=True))
+    # each opened document's fingerprint and metadata, collected in the decryption pass above for the collusion
+    # screens, and not stored with the record (an unsalted fingerprint would tell equal files apart from the record)
+    documents = [(bid.bidder_id, facts["fingerprint"], facts["metadata"]) for bid in opened
+                 for facts in results[bid.id].pop("documents", ()) if results[bid.id]["status"] == "opened"]
     held = {"status": "held", "price": None, "duration": None, "fields": {}, "files": [],
             "rule": "electronic.encrypted_bids"}
     rows = [{"lot_id": lot.id, "round": lot.round, "bid_id": bid.id, "bidder_id": bid.bidder_id, "position": n,
@@ -310,6 +316,10 @@ def open_bids(ctx, session, now: datetime, lot: Lot) -> list[OpeningEntry]:
                           "held": sum(e.status == "held" for e in entries),
                           "bids": [{"bid_id": e.bid_id, "bidder_id": e.bidder_id, "status": e.status,
                                     "rule": e.rule, "reason": e.reason_message} for e in entries]})
+    from . import screens
+
+    # the collusion screens run once the prices are read (条例 第四十条), with the documents' facts of this one pass
+    screens.record(ctx, session, now, lot, documents=documents)
     tell(ctx, session, lot, "opened")
     return entries
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from ..domain import lifecycle, schedule
 from ..domain.errors import DomainError
+from ..domain.visibility import SCREEN_ACTIONS, may_read_screens
 from ..models import AuditEntry, Lot
 from .visibility import Fact, fact_of_action, sees
 
@@ -66,9 +67,12 @@ def build(session, lot: Lot, now: datetime, *, viewer) -> dict[int, list[Step]]:
                                                           AuditEntry.object_id == str(lot.id))
                               .order_by(AuditEntry.seq))
     state, previous = "draft", None
+    screens_readable = viewer is not None and may_read_screens(frozenset(getattr(viewer, "roles", ())))
     for entry in entries:
         if entry.action in FOLDED:
             continue  # downloads and calls are many; their own pages list them
+        if entry.action in SCREEN_ACTIONS and not screens_readable:
+            continue  # a collusion screen's signal and its decision are the supervisor's (domain.visibility)
         fact = fact_of_action(entry.action)
         own = own_org is not None and (entry.payload or {}).get("bidder_id") == own_org
         masked = fact is not None and not visible[fact] and not own

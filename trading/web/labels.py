@@ -41,6 +41,8 @@ AUDIT_ACTIONS = {
     "report.submit": _l("Public report received"), "report.accept": _l("Public report accepted"),
     "report.decline": _l("Public report declined"), "report.assign": _l("Public report assigned"),
     "report.conclude": _l("Public report concluded"),
+    "screen.raise": _l("Collusion screen signalled"), "screen.dismiss": _l("Collusion signal dismissed"),
+    "screen.refer": _l("Collusion signal referred"), "screen.run": _l("Collusion screens run"),
     "warning.raise": _l("Early warning raised"), "warning.dismiss": _l("Early warning dismissed"),
     "correction.issue": _l("Correction order issued"), "correction.answer": _l("Correction order answered"),
     "correction.close": _l("Correction order closed"), "correction.escalate": _l("Correction order escalated"),

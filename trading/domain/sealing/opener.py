@@ -1,12 +1,14 @@
 """Checking every envelope of a lot at the opening, on every core: this process plus helper processes.
 
 Each envelope is decrypted and every hash, tag and signature checked (``envelope.open_envelope``), the plaintext
-is thrown away, and what the opening record needs comes back as plain values. Python threads would share one
-interpreter lock, and the per-bid parsing holds it often enough that two threads were slower than one; so large
-openings start helper processes (``python -m trading.domain.sealing.opener``, no Flask, no database) and share
-the envelopes out with them while this process opens its own share. The opening key reaches the helpers on their
-standard input only (a pipe between processes of the same user), never a file. A helper that fails or stops
-answering is killed and its unfinished envelopes are opened here, so a helper's fault is never a bidder's.
+is thrown away, and what the opening record needs comes back as plain values, with each document's fingerprint and
+metadata for the collusion screens (``documents``: collected in the same pass, never stored with the record).
+Python threads would share one interpreter lock, and the per-bid parsing holds it often enough that two threads
+were slower than one; so large openings start helper processes (``python -m trading.domain.sealing.opener``, no
+Flask, no database) and share the envelopes out with them while this process opens its own share. The opening key
+reaches the helpers on their standard input only (a pipe between processes of the same user), never a file. A
+helper that fails or stops answering is killed and its unfinished envelopes are opened here, so a helper's fault
+is never a bidder's.
 
 Protocol, one JSON object per line: to the helper the lot ``{"lot_code", "key"}`` (the X25519 private key, hex),
 then jobs ``{"n", "path", "bidder_code", "manifest_hash"}``; from the helper ``{"n", "found": {...}}``.
@@ -30,6 +32,7 @@ from typing import BinaryIO
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from ..errors import N_
+from ..screens import DocumentFacts
 from . import envelope
 from .layout import PRICE_FORM_NAME
 
@@ -72,10 +75,20 @@ def check(job: Job, private_key: X25519PrivateKey, lot_code: str,
     ``job.path``, or what ``open_blob(job.path)`` returns (a seekable stream, e.g. from an object store)."""
     found = {"status": "opened", "price": None, "duration": None, "fields": {}, "files": [], "reason": "",
              "reason_params": None, "rule": None}
+    documents: dict[str, DocumentFacts] = {}
+
+    def sink(name: str):
+        """The price form is read from the envelope's own copy; each document gives the collusion screens its
+        fingerprint and metadata as it is decrypted (``domain.screens.DocumentFacts``), and nothing else is kept."""
+        if name == PRICE_FORM_NAME:
+            return Discard()
+        documents[name] = DocumentFacts()
+        return documents[name]
+
     try:
         with open_blob(job.path) if open_blob else open(job.path, "rb") as handle:
             opened = envelope.open_envelope(handle, lot_private_key=private_key, lot_code=lot_code,
-                                            bidder_code=job.bidder_code, sink=lambda name: Discard(),
+                                            bidder_code=job.bidder_code, sink=sink,
                                             expected_manifest_hash=job.manifest_hash)
     except envelope.EnvelopeError as error:
         if error.reason == "receipt":  # another envelope than the receipted one is stored: suspected tampering
@@ -91,7 +104,10 @@ def check(job: Job, private_key: X25519PrivateKey, lot_code: str,
         form = dict(opened.price_form)
         found.update(price=form.pop("price", None), duration=form.pop("duration", None), fields=form,
                      files=[{"name": f.name, "size": f.size, "salted_hash": f.salted_hash}
-                            for f in opened.files if f.name != PRICE_FORM_NAME])
+                            for f in opened.files if f.name != PRICE_FORM_NAME],
+                     documents=[{"name": f.name, **dict(zip(("fingerprint", "metadata"),
+                                                            documents[f.name].facts(), strict=True))}
+                                for f in opened.files if f.name in documents])
     return found
 
 

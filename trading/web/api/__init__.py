@@ -6,6 +6,8 @@ document with the platform's own script (no CDN). Errors are RFC 9457 problem do
 
 from __future__ import annotations
 
+import threading
+
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
@@ -25,9 +27,38 @@ rule id.
 
 class OpenApi(Api):
     """flask-smorest's Api with problem documents as the documented error shape; the platform's own error handlers
-    (trading/web/errors.py) answer every error, so flask-smorest's handler is not installed."""
+    (trading/web/errors.py) answer every error, so flask-smorest's handler is not installed.
+
+    The OpenAPI document is written on first use (``/api/v1/openapi.json``, the docs page) rather than when the
+    blueprints are registered: describing ~25 operations from their schemas took two thirds of building the app, a
+    cost every gunicorn worker, every CLI command and every test paid for a document most of them never serve."""
 
     ERROR_SCHEMA = Problem
+
+    @property
+    def spec(self):
+        """The OpenAPI document, the blueprints registered so far described in it (once, under a lock)."""
+        spec = self.__dict__["_spec"]
+        if self._undescribed:
+            with self._describing:
+                while self._undescribed:
+                    blp, name, parameters = self._undescribed.pop(0)
+                    blp.register_views_in_doc(self, self._app, spec, name=name, parameters=parameters)
+                    spec.tag({"name": name, "description": blp.description})
+        return spec
+
+    @spec.setter
+    def spec(self, value) -> None:
+        self.__dict__["_spec"] = value
+        self._undescribed: list[tuple] = []
+        self._describing = threading.Lock()
+
+    def register_blueprint(self, blp, *, parameters=None, **options):
+        """Register ``blp`` on the app now; describe its views in the document when the document is first read."""
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._undescribed.append((blp, name, parameters))
 
     def _register_error_handlers(self):
         return None

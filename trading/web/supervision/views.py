@@ -14,7 +14,7 @@ from flask_login import current_user
 from ... import live
 from ...domain.errors import DomainError
 from ...extensions import db
-from ...models import BlacklistEntry, Complaint, CreditEvent
+from ...models import BlacklistEntry, Complaint, CreditEvent, ScreenSignal
 from ...platform import current_platform
 from ...services import audit, complaints, credit, monitoring, screens, suspension, visibility
 from ..common import choices, error_text, now, perform, roles_required
@@ -129,6 +129,8 @@ SCREEN_NAMES = {
     "shared_device": _l("One device downloaded for several bidders"),
     "shared_address": _l("One network address used by several bidders"),
     "close_uploads": _l("Bids uploaded from one address within a minute"),
+    "shared_document": _l("One document in several bidders' bids"),
+    "shared_metadata": _l("Documents by one author with one program in several bidders' bids"),
     "rotation": _l("Bidders taking turns to win"), "cover_bidding": _l("A bidder that always loses to one winner"),
 }
 FIGURES = {
@@ -147,16 +149,53 @@ PATTERNS = {"equal": _l("equal prices"), "arithmetic": _l("arithmetic"), "geomet
 @bp.route("/lots/<int:lot_id>/screens")
 @roles_required("supervisor", "admin")
 def lot_screens(lot_id: int):
-    """The collusion screens of one lot with their inputs and working (条例 第四十条)."""
+    """The collusion screens of one lot (条例 第四十条) as stored at its opening (or when the supervisor ran them
+    again): each signal with its inputs, working, rule and the supervisor's decision, and the price figures judged
+    against the lots of the same kind. Reading it writes nothing."""
     from ..lots.blueprint import load_lot
 
     lot = load_lot(lot_id)
     try:
-        found, refused = screens.screen(current_platform(), db.session, current_user, lot), None
+        found, refused = screens.view(current_platform(), db.session, current_user, lot), None
     except DomainError as error:
         found, refused = None, error_text(error)
-    return render_template("supervision/screens.html", lot=lot, found=found, refused=refused,
-                           screen_names=SCREEN_NAMES, figures=FIGURES, patterns=PATTERNS)
+    return render_template("supervision/screens.html", lot=lot, found=found, signals=found.signals if found else [],
+                           names=found.names if found else {}, refused=refused, screen_names=SCREEN_NAMES,
+                           figures=FIGURES, patterns=PATTERNS, statuses=SIGNAL_STATUSES,
+                           deciding=current_user.has_role("supervisor"))
+
+
+@bp.route("/lots/<int:lot_id>/screens/recompute", methods=["POST"])
+@roles_required("supervisor")
+def screen_recompute(lot_id: int):
+    """The supervisor runs the lot's screens again (the documents' signals stay as the opening stored them)."""
+    from ..lots.blueprint import load_lot
+
+    lot = load_lot(lot_id)
+    raised, done = perform(screens.recompute, lot)
+    if done:
+        flash(_("The screens ran again: %(n)s new signals.", n=len(raised)), "success")
+    return redirect(url_for("supervision.lot_screens", lot_id=lot.id))
+
+
+SIGNAL_STATUSES = {"open": _l("To decide"), "dismissed": _l("Dismissed"), "referred": _l("Referred")}
+
+
+@bp.route("/lots/<int:lot_id>/screens/<int:signal_id>/decide", methods=["POST"])
+@roles_required("supervisor")
+def screen_decide(lot_id: int, signal_id: int):
+    """The supervisor's decision on a signal: dismissed with a reason, or referred (perhaps with a collusion finding
+    recorded as a credit event of each bidder it names)."""
+    from ..lots.blueprint import load_lot
+
+    lot = load_lot(lot_id)
+    row = db.session.get(ScreenSignal, signal_id)
+    if row is None or row.lot_id != lot.id:
+        abort(404)
+    ok = _("The signal is dismissed.") if request.form.get("decision") == "dismissed" else _("The signal is referred.")
+    perform(screens.decide, signal_id, request.form.get("decision", ""), request.form.get("reason", ""),
+            request.form.get("finding") == "1", request.form.get("finding_decision", ""), ok=ok)
+    return redirect(url_for("supervision.lot_screens", lot_id=lot.id, _anchor=f"signal-{signal_id}"))
 
 
 @bp.route("/lots/<int:lot_id>/suspend", methods=["POST"])
