@@ -3,7 +3,7 @@ its exact text, SHA-256, signer and time; and public reports (举报) sent witho
 token (its hash kept) and handled by the supervisor (accepted or declined with a reason, assigned, concluded).
 
 Revision ID: 0030_pledges_reports
-Revises: 0028_screen_signals
+Revises: 0029_expert_marks
 Create Date: 2026-12-07 18:32:16.887424
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0030_pledges_reports'
-down_revision = '0028_screen_signals'
+down_revision = '0029_expert_marks'
 branch_labels = None
 depends_on = None
 

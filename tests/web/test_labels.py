@@ -44,6 +44,17 @@ def test_every_audited_action_has_a_name():
     assert actions - set(labels.AUDIT_ACTIONS) == set()
 
 
+def test_everything_an_audit_entry_is_about_has_a_name():
+    """The audit log names what an entry is about (标段 5, 串通投标预警信号 3), never its code (screen_signal 3)."""
+    found = {"organisation", "expert"}  # credit events name their subject's type at run time
+    for path in (ROOT / "trading").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.keyword) and node.arg == "object_type" and isinstance(node.value, ast.Constant):
+                found.add(node.value.value)
+    assert len(found) >= 12
+    assert found - set(labels.OBJECT_TYPES) == set()
+
+
 def test_every_lifecycle_action_state_and_deadline_has_a_name_in_both_languages(app):
     for locale in ("zh_CN", "en"):
         with app.test_request_context(), _locale(app, locale):

@@ -83,6 +83,13 @@ TABLE = {
     "supervision.lot_suspend": ("POST", {"lot_id": "lot"}, {"reason": "核查投诉"}, only({"supervisor"}, ok=302)),
     "supervision.lot_resume": ("POST", {"lot_id": "lot"}, {"reason": "核查完毕"}, only({"supervisor"}, ok=302)),
     "supervision.credit_page": ("GET", {}, None, only({"supervisor"})),
+    # the performance of the centre's steps and the review of experts' marks: the supervisor's alone (not the
+    # administrator, an operator, who reads the panel's names only once the result is decided)
+    "supervision.performance_page": ("GET", {}, None, only({"supervisor"})),
+    "supervision.performance_export": ("GET", {}, None, only({"supervisor"})),
+    "supervision.marks_review": ("GET", {"lot_id": "lot"}, None, only({"supervisor"})),
+    "supervision.marks_decide": ("POST", {"evaluation_id": NONE}, {"member": "1", "decision": "dismissed"},
+                                 only({"supervisor"}, ok=404)),
     # the table's lot is construction: a party's empty complaint is refused with the reason (back to the lot page)
     "supervision.complaint_submit": ("POST", {"lot_id": "lot"}, {}, only({"bidder", "tenderee"}, ok=302)),
     "supervision.complaint_handle": ("POST", {"complaint_id": 1, "step": "accept"}, {}, only({"supervisor"}, ok=404)),

@@ -12,7 +12,8 @@ Stages and their releases (each a snapshot of what was published by its date):
 - ``tender``: the announcement (tender, planning budget, buyer, procuring entity);
 - ``tenderUpdate``: the opening record's counts (the ``bids`` extension's statistics) once the opening is under way,
   and a failed or cancelled lot (tender status ``unsuccessful`` / ``cancelled``);
-- ``award``: the candidates' publicity (the first candidate's award ``pending``, every candidate a ``tenderer``);
+- ``award``: the candidates' publicity (the first candidate's award ``pending``, every candidate a ``tenderer``
+  and its bid, with its price, in the ``bids`` extension's ``details``);
 - ``awardUpdate``: the award notice (award ``active``; if another candidate is awarded, the pending one is
   ``cancelled``);
 - ``contract``: the contract announcement (government procurement only: the centre publishes no other contracts).
@@ -122,7 +123,17 @@ def _tender(facts: dict, status: str, bids: dict | None) -> dict:
     }
 
 
-def _bid_statistics(bids: dict | None) -> dict | None:
+def bid_detail(the_ocid: str, number: int, org: dict, price, status: str = "valid") -> dict:
+    """One bid in the ``bids`` extension's ``details``: its tenderer (by unified social credit code where known),
+    its price and its status (bidStatus codelist: ``valid`` for a bid found compliant)."""
+    tenderer = _ref(org) if org.get("credit_code") else {"name": org["name"]}
+    return {"id": f"{the_ocid}-bid-{number}", "status": status, "tenderers": [tenderer], "value": _amount(price)}
+
+
+def _bids(the_ocid: str, bids: dict | None, candidates=()) -> dict | None:
+    """The ``bids`` extension: the opening record's counts (``statistics``) and, from the candidates' publicity on,
+    the published candidates' bids (``details``, by rank: tenderer, price, ``valid``). Nothing else of a bid is
+    published (who else bid and at what price stays with the opening record: ``Fact.BIDDERS``)."""
     if not bids:
         return None
     at = _iso(bids["opened_at"])
@@ -130,7 +141,7 @@ def _bid_statistics(bids: dict | None) -> dict | None:
         {"id": "bids", "measure": "bids", "value": bids["received"], "date": at},
         {"id": "electronicBids", "measure": "electronicBids", "value": bids["received"], "date": at,
          "notes": "全部投标文件均通过电子交易平台加密递交"},
-    ]}
+    ], "details": [bid_detail(the_ocid, c["rank"], c, c["price"]) for c in candidates]}
 
 
 def releases(prefix: str, facts: dict) -> list[dict]:
@@ -152,9 +163,10 @@ def releases(prefix: str, facts: dict) -> list[dict]:
 
     def release(stage: str, tag: str, at, tender_status: str, *, bids=None, awards=None, contracts=None,
                 more_parties=()) -> None:
+        candidates = publicity["candidates"] if publicity and stage not in ("tender", "opening") else ()
         body = {**common, "id": f"{the_ocid}-{stage}", "date": _iso(at), "tag": [tag],
                 "parties": _merge_parties([*parties, *more_parties]),
-                "tender": _tender(facts, tender_status, bids), "bids": _bid_statistics(bids),
+                "tender": _tender(facts, tender_status, bids), "bids": _bids(the_ocid, bids, candidates),
                 "awards": awards, "contracts": contracts}
         out.append(_clean(body))
 

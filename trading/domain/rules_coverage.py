@@ -359,6 +359,15 @@ COVERAGE: dict[str, Coverage] = {
                           "tests/domain/test_experts.py::test_third_refusal_within_the_window_suspends"),
     "experts.cooldown": C("domain/drawing recuse",
                           "tests/domain/test_drawing.py::test_not_excluded_when_the_condition_does_not_hold"),
+    "experts.mark_deviation": C(
+        "domain/mark_review.py review: a member's mark past the threshold is flagged for the supervisor (a centre "
+        "setting: no law gives the number)",
+        "tests/domain/test_mark_review.py::test_a_mark_exactly_at_the_threshold_is_not_flagged_and_one_hundredth_past_it_is"),
+    "platform.certificate_review": C(
+        "domain/performance.py: the filing review's time against the centre's limit, on the supervisor's "
+        "performance page (a centre setting: no law gives the number)",
+        "tests/domain/test_performance.py::"
+        "test_the_filing_review_is_counted_in_working_days_and_over_one_day_past_the_centres_three"),
     "auth.throttle": C("web/throttle.py",
                        "tests/web/test_auth.py::test_too_many_failures_are_refused_with_a_page_that_says_how_long_to_wait"),
     "auth.second_factor": C("services/second_factor.py",

@@ -15,6 +15,7 @@ from .evaluation import (
                          Evaluation,
                          EvaluationMark,
                          LowPriceCase,
+                         MarkReview,
                          Negotiation,
                          Publicity,
                          ResultObjection,
@@ -52,5 +53,6 @@ __all__ = [
     "DealCodeCounter", "DocumentDownload", "EntryCertificate", "Filing", "Lot", "LotSpecialty", "MethodApproval",
     "Objection", "Organisation", "Project", "RecoveryCode", "Registration", "User", "UserRole",
     "ArchiveBundle", "Award", "CommitteeMember", "Contract", "Evaluation", "EvaluationMark", "LowPriceCase",
-    "Negotiation", "Publicity", "ResultObjection", "can_administer", "can_read_audit", "Deal", "DealCell", "DealSpan",
+    "MarkReview", "Negotiation", "Publicity", "ResultObjection", "can_administer", "can_read_audit", "Deal",
+    "DealCell", "DealSpan",
 ]

@@ -87,6 +87,30 @@ class EvaluationMark(db.Model):
     __table_args__ = (sa.UniqueConstraint("member_id", "bid_id", "criterion", name="uq_evaluation_mark"),)
 
 
+class MarkReview(db.Model):
+    """The supervisor's decision on a flagged mark (评分偏离复核): confirmed (an ``expert_deviation`` credit event) or
+    dismissed, with the reason and the working as it stood when decided (``domain.mark_review``)."""
+
+    __tablename__ = "mark_review"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(sa.ForeignKey("evaluation.id"), index=True)
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("committee_member.id"))
+    bid_id: Mapped[int] = mapped_column(sa.ForeignKey("bid.id"))
+    criterion: Mapped[str] = mapped_column(sa.String(100))
+    mark: Mapped[Decimal] = mapped_column(sa.Numeric(7, 2))
+    mean: Mapped[Decimal] = mapped_column(sa.Numeric(9, 2))
+    deviation: Mapped[Decimal] = mapped_column(sa.Numeric(7, 2))  # percent of the factor's points
+    threshold: Mapped[Decimal] = mapped_column(sa.Numeric(7, 2))  # percent, as in force for the lot
+    decision: Mapped[str] = mapped_column(sa.String(16))  # confirmed | dismissed
+    reason: Mapped[str] = mapped_column(sa.Text)
+    credit_event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("credit_event.id"))
+    decided_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (sa.UniqueConstraint("member_id", "bid_id", "criterion", name="uq_mark_review"),)
+
+
 class LowPriceCase(db.Model):
     """A bid flagged as abnormally low: the bidder's written explanation and the committee's decision."""
 

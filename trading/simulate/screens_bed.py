@@ -16,6 +16,10 @@ of an hour of this shared 2-core machine. So:
   lot's address at the lot's time, the opening) and ``tests/services/test_screens_bed.py`` checks that the signals
   the opening stored are those the screens give over the generated rows.
 
+**As published.** ``published_facts`` gives a generated lot, once awarded, as the facts the platform publishes
+(``services.open_data.lot_facts``' shape), which ``domain.ocds`` maps to OCDS releases: ``benchmarks/cardinal.py``
+hands them to the red-flag tool ocdscardinal (docs/OPEN_DATA.md).
+
 One thing the real services cannot plant: a paying account shared by two bidders. The simulated bank accepts a
 deposit only from the bidder's own registered account (``bank.accepts``), so ``walk`` records the shared account
 on the payment row afterwards, as a deposit paid from outside the platform's bank page would arrive.
@@ -44,7 +48,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..domain.screens import LotRecords, PastLot, figures
@@ -215,6 +219,93 @@ def generate(lots: int = 2100, seed: int = 19, markets: int = 6):
     for number in range(1, lots + 1):
         kind = None if rng.random() < HONEST_SHARE else rng.choice(KINDS)
         yield places[number % markets].lot(number, kind)
+
+
+# -- the bed as published (OCDS) -----------------------------------------------------------------------------------
+
+REGIONS = ("421202", "421221", "421222", "421223", "421224", "421281")  # one county of 咸宁市 per market
+OPENING_TO_PUBLICITY = timedelta(days=2)  # evaluation, report, then the publicity (at most 3 days: the rule)
+PUBLICITY_TO_AWARD = timedelta(days=4)  # the publicity lasts at least 3 days (construction.publicity_period)
+
+
+def region_of(market: int) -> str:
+    return REGIONS[(market - 1) % len(REGIONS)]
+
+
+def organisation(firm: int, market: int) -> dict:
+    """A generated firm as the platform publishes an organisation: its name and a valid 统一社会信用代码."""
+    from .demo import credit_code
+
+    return {"name": f"咸宁市第{firm}号建设工程有限公司",
+            "credit_code": credit_code("91", region_of(market), f"{firm:08d}")}
+
+
+def tenderee(market: int) -> dict:
+    """The market's tenderee (every lot of a market is one kind of lot, tendered by one public body)."""
+    from ..domain import regions
+    from .demo import credit_code
+
+    county = regions.name(region_of(market)).removeprefix("湖北省咸宁市")
+    return {"name": f"{county}交通运输局",
+            "credit_code": credit_code("11", region_of(market), f"9{market:07d}")}
+
+
+def candidates(made: BedLot, rules) -> list[dict]:
+    """The lot's ranked candidates as the evaluation (经评审的最低投标价法, ``domain.scoring.lowest_price``) gives
+    them from its opened prices: every bid compliant, at most ``construction.max_candidates``; the bed's rule for
+    equal prices (the lower firm id first) stands for the receipt order."""
+    from ..domain import scoring
+
+    bids = [scoring.BidPrice(str(firm), price) for firm, price in sorted(made.records.prices.items())]
+    ballot = {"1": {bid.bid_id: True for bid in bids}}
+    report = scoring.lowest_price(bids, ballot, rules=rules)
+    return [{"rank": c.rank, "bidder": int(c.bid_id), "price": c.price} for c in report.candidates]
+
+
+def published_facts(made: BedLot, rules) -> dict:
+    """What the platform publishes about a bed lot once its award is made, in the shape of
+    ``services.open_data.lot_facts`` (so ``domain.ocds`` maps it as it maps a real lot): a construction lot, open
+    tender, lowest evaluated price, the engineer's estimate as its budget, the documents issued the legal minimum
+    (``construction.bid_window``) before the deadline, opened at the deadline; the opening record's counts; the
+    candidates' publicity; the award to the lowest bid. No bidder but the candidates and the winner is named, as
+    on the platform (``visibility.Fact.BIDDERS``)."""
+    from ..domain import dealcode, lifecycle, regions
+
+    utc = made.at.replace(tzinfo=UTC) if made.at.tzinfo is None else made.at
+    issued = utc - timedelta(days=int(rules.value("construction.bid_window")))
+    prices = made.records.prices
+    ranked = candidates(made, rules)
+    assert ranked[0]["bidder"] == made.winner, "the evaluation's first candidate is the bed's winner"
+    publicity_at = utc + OPENING_TO_PUBLICITY
+    award_at = publicity_at + PUBLICITY_TO_AWARD
+    region = region_of(made.market)
+    code = dealcode.format_code(region, utc.year, "construction", made.lot)
+    return {
+        "id": made.lot, "deal_code": code, "name": "施工标段", "number": 1, "round": 1, "state": "awarded",
+        "stage": lifecycle.stage_of("awarded", None),
+        "project": {"name": f"测试床第{made.market}类道路工程第{made.lot}号", "trade_type": "construction",
+                    "region_code": region, "region_name": regions.name(region),
+                    "approval_number": f"咸发改审批〔{utc.year}〕{made.lot}号",
+                    "approving_body": "咸宁市发展和改革委员会", "funding_source": "财政资金",
+                    "tenderee": tenderee(made.market), "agency": None},
+        "method": "open", "category": None, "evaluation_method": "lowest_price", "budget": made.budget,
+        "starting_price": None, "deposit": None, "increment": None, "location": None, "scope": None,
+        "duration": None, "qualification": None, "issued_at": issued, "documents_until": None, "bid_deadline": utc,
+        "opening_at": utc, "listing_start": None, "listing_end": None, "auction_start": None,
+        "updated_at": award_at,
+        "announcement": {"id": made.lot, "lot_id": made.lot, "round": 1, "title": "招标公告", "published_at": issued,
+                         "deal_code": code, "trade_type": "construction", "region_code": region},
+        "bid_statistics": {"received": len(prices), "opened": len(prices), "not_opened": 0,
+                           "lowest_price": min(prices.values()), "highest_price": max(prices.values()),
+                           "opened_at": utc},
+        "publicity": {"published_at": publicity_at, "ends_at": publicity_at + timedelta(days=3),
+                      "rule": "construction.publicity_period",
+                      "candidates": [{"rank": c["rank"], **organisation(c["bidder"], made.market), "price": c["price"],
+                                      "total": None} for c in ranked]},
+        "award": {"id": made.lot, "bidder": organisation(made.winner, made.market), "rank": 1,
+                  "price": prices[made.winner], "issued_at": award_at},
+        "contract": None,
+    }
 
 
 def document(body: str, metadata: str) -> bytes:

@@ -48,7 +48,7 @@ def rule_value(value, unit: str | None) -> str:
     if unit == "yuan":
         return yuan(Decimal(str(value)))
     number = format(Decimal(str(value)).normalize(), "f") if isinstance(value, Decimal) else str(value)
-    words = {"minutes": _("%(n)s minutes"),
+    words = {"minutes": _("%(n)s minutes"), "hours": _("%(n)s hours"),
              "days": _("%(n)s days"), "working_days": _("%(n)s working days"), "years": _("%(n)s years"),
              "percent": "%(n)s%%"}
     return words[unit] % {"n": number} if unit in words else number

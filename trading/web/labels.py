@@ -78,7 +78,9 @@ AUDIT_ACTIONS = {
     "evaluation.low_price": _l("Abnormally low price decided"),
     "evaluation.flag_low_price": _l("Abnormally low price flagged"),
     "evaluation.explanation": _l("Price explanation given"), "evaluation.statement": _l("Expert statement signed"),
-    "evaluation.report": _l("Evaluation report signed"), "publicity.objection": _l("Objection during publicity"),
+    "evaluation.report": _l("Evaluation report signed"),
+    "evaluation.mark_review": _l("Expert's flagged marks decided by the supervisor"),
+    "publicity.objection": _l("Objection during publicity"),
     "publicity.answer": _l("Publicity objection answered"),
     "archive.create": _l("Archive bundle made"), "archive.dispose": _l("Archive disposed of after its retention"),
     "rules.set": _l("Rule made stricter by the administrator"),
@@ -140,6 +142,12 @@ DEADLINES = {
 # What an expert called in a draw answered (the draw's call outcomes).
 CALL_OUTCOMES = {"accepted": _l("accepted"), "declined": _l("declined"), "no_answer": _l("no answer"),
                  "conflict": _l("declared a conflict")}
+# What an audit entry is about (AuditEntry.object_type), as the audit log names it.
+OBJECT_TYPES = {"lot": _l("Lot"), "project": _l("Project"), "user": _l("User"), "organisation": _l("Organisation"),
+                "expert": _l("Expert"), "evaluation": _l("Evaluation"), "deal": _l("Deal"), "rule": _l("Rule"),
+                "clock": _l("Platform clock"), "api_token": _l("API token"),
+                "screen_run": _l("Collusion screening run"), "screen_signal": _l("Collusion screen signal"),
+                "public_report": _l("Public report")}
 # A land parcel's conditions (lot.land_details), as the lot form names them.
 LAND_DETAILS = {"area": _l("Area (m²)"), "use": _l("Land use"), "term_years": _l("Term (years)"),
                 "plot_ratio_min": _l("Plot ratio from"), "plot_ratio_max": _l("Plot ratio to")}
@@ -250,6 +258,12 @@ def evaluation_method_name(code: str | None) -> str:
 def action_name(code: str | None) -> str:
     """An audited action's name (公告已发布 / Announcement published); an unknown code as it is."""
     label = AUDIT_ACTIONS.get(code or "")
+    return str(label) if label is not None else (code or "")
+
+
+def object_name(code: str | None) -> str:
+    """What an audit entry is about, by name (标段 / Lot); an unknown code as it is."""
+    label = OBJECT_TYPES.get(code or "")
     return str(label) if label is not None else (code or "")
 
 
@@ -399,6 +413,7 @@ def register(app) -> None:
                            ("method_name", method_name), ("trade_type_name", trade_type_name), ("lot_unit", lot_unit),
                            ("category_name", category_name), ("evaluation_method_name", evaluation_method_name),
                            ("action_name", action_name), ("lot_action_name", lot_action_name),
+                           ("object_name", object_name),
                            ("deadline_name", deadline_name), ("role_name", role_name),
                            ("land_detail_name", land_detail_name),
                            ("bidder_label", bidder_label), ("memo_text", memo_text), ("cite", cite),

@@ -41,6 +41,7 @@ NAV: list[NavItem] = [
     NavItem("supervision.correction_list", _l("Correction orders"), ("supervisor", "staff", "tenderee"),
             SUPERVISION),
     NavItem("stats.report", _l("Statistics"), ("supervisor", "staff"), SUPERVISION),
+    NavItem("supervision.performance_page", _l("Performance"), ("supervisor",), SUPERVISION),
     NavItem("supervision.audit_log", _l("Audit log"), ("supervisor", "admin"), SUPERVISION),
     NavItem("supervision.credit_page", _l("Credit and blacklist"), ("supervisor",), SUPERVISION),
     NavItem("supervision.report_list", _l("Public reports"), ("supervisor",), SUPERVISION),

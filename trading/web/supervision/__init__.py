@@ -1,6 +1,11 @@
-"""Supervision: the audit log (and, in later issues, lots under watch and warnings)."""
+"""Supervision: the dashboard, warnings and corrections, the audit log, screens, credit, complaints, the
+performance of the centre's steps, the review of experts' marks and public reports (举报)."""
 
-from . import corrections as _corrections, reports as _reports  # noqa: F401 - their routes are on the same blueprint
+from . import (
+    corrections as _corrections,  # noqa: F401 - its routes are on the same blueprint
+    performance as _performance,  # noqa: F401 - its routes are on the same blueprint
+    reports as _reports,  # noqa: F401 - its routes are on the same blueprint
+)
 from .views import bp
 
 __all__ = ["bp"]
