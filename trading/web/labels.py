@@ -295,9 +295,24 @@ def memo_text(memo: str | None) -> str:
     return text if chinese() or text not in MEMOS else str(MEMOS[text])
 
 
+# What each collusion screen is called (the screens page; a signal's kind in an audit payload).
+SCREEN_NAMES = {
+    "cv": _l("Coefficient of variation of the prices"), "rd": _l("Relative distance of the two lowest prices"),
+    "diffp": _l("Gap between the two lowest prices against earlier lots"), "pattern": _l("Prices in a regular pattern"),
+    "shared_account": _l("One account paid several bidders' deposits"),
+    "shared_device": _l("One device downloaded for several bidders"),
+    "shared_address": _l("One network address used by several bidders"),
+    "close_uploads": _l("Bids uploaded from one address within a minute"),
+    "shared_document": _l("One document in several bidders' bids"),
+    "shared_metadata": _l("Documents by one author with one program in several bidders' bids"),
+    "rotation": _l("Bidders taking turns to win"), "cover_bidding": _l("A bidder that always loses to one winner"),
+}
+
+
 def code_label(code: str) -> str | None:
     """The name of any code a stored record may hold as a value (a state, a method, an evaluation method, a trade
-    type, a kind of filed document, a draw call's outcome), or None when ``code`` is none of them."""
+    type, a kind of filed document, a draw call's outcome, a collusion screen), or None when ``code`` is none of
+    them."""
     from ..domain import filing
     from ..services.projects import EVALUATION_METHODS
 
@@ -311,6 +326,8 @@ def code_label(code: str) -> str | None:
         return trade_type_name(code)
     if code in CALL_OUTCOMES:
         return str(CALL_OUTCOMES[code])
+    if code in SCREEN_NAMES:
+        return str(SCREEN_NAMES[code])
     for trade_type in rules.TRADE_TYPES:
         for kind in filing.kinds(trade_type):
             if kind.code == code:
