@@ -78,7 +78,7 @@ def prepare() -> dict:
     from trading.bank import service as bank
     from trading.extensions import db
     from trading.platform import current_platform
-    from trading.services import accounts, auctions, chronograph, deposits, registrations
+    from trading.services import accounts, auctions, chronograph, deposits, pledges, registrations
     from trading.simulate import demo, lots as walk
 
     app = create_app()
@@ -101,7 +101,7 @@ def prepare() -> dict:
             user = accounts.create_user(session, "bench", then, username=f"auction{number:03d}",
                                         display_name=f"竞买{number}", organisation_id=org.id, roles=("bidder",),
                                         password=demo.DEMO_PASSWORD)
-            registrations.sign_up(session, user, then, lot)
+            registrations.sign_up(session, user, then, lot, pledge=pledges.accepted(session, lot, user))
             deposit = deposits.deposit_of(session, lot, org.id)
             deposits.pay(session, user, then, target_number=deposit.sub_account.number,
                          amount=f"{deposit.required:.2f}", memo="竞买保证金")

@@ -85,7 +85,7 @@ def prepare(work: Path) -> dict:
     from trading.domain.sealing import envelope
     from trading.extensions import db
     from trading.platform import current_platform
-    from trading.services import accounts, api_tokens, deposits, keys, registrations
+    from trading.services import accounts, api_tokens, deposits, keys, pledges, registrations
     from trading.simulate import demo, lots as walk
 
     app = create_app()
@@ -114,7 +114,7 @@ def prepare(work: Path) -> dict:
             user = accounts.create_user(session, "rush", day, username=f"rush{number:02d}",
                                         display_name=f"压测{number}", organisation_id=org.id, roles=("bidder",),
                                         password=demo.DEMO_PASSWORD)
-            registrations.sign_up(session, user, day, lot)
+            registrations.sign_up(session, user, day, lot, pledge=pledges.accepted(session, lot, user))
             deposit = deposits.deposit_of(session, lot, org.id)
             deposits.pay(session, user, day, target_number=deposit.sub_account.number,
                          amount=f"{deposit.required:.2f}", memo="投标保证金")

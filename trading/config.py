@@ -65,6 +65,10 @@ class Defaults:
     LOGIN_ADDRESS_RATE_LIMIT = "100 per hour"
     # Wrong second-factor codes of one user from every address (the typist knows the password already).
     SECOND_FACTOR_USER_RATE_LIMIT = "10 per hour"
+    # The public report form (举报, rule report.throttle): reports saved per client address, and follow-up codes per
+    # address that open no report.
+    REPORT_RATE_LIMIT = "5 per hour; 20 per day"
+    REPORT_LOOKUP_RATE_LIMIT = "20 per hour"
     # Where the counts live: memory:// for one process (development, tests, `make run`); several workers or servers
     # share one store, e.g. TRADING_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 (`make serve` sets it).
     RATELIMIT_STORAGE_URI = "memory://"

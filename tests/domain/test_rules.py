@@ -30,7 +30,7 @@ def test_every_rule_is_well_formed(rule_id):
     r = RULES[rule_id]
     assert r.id == rule_id
     assert rule_id.split(".")[0] in {*TRADE_TYPES, "electronic", "screen", "platform", "identity", "auth", "clock",
-                                     "experts", "history", "credit"}
+                                     "experts", "history", "credit", "report"}
     assert r.unit in UNITS
     assert r.confidence in {"T", "S", "R", "P"}
     assert r.stricter in {"higher", "lower", None}

@@ -12,7 +12,7 @@ import re
 import pytest
 
 from tests.conftest import login
-from tests.web.test_lots import take_lot_to_announced
+from tests.web.test_lots import sign_up, take_lot_to_announced
 
 SIGNERS = ("bidder1", "bidder2", "bidder3")
 HEAD = re.compile(r'<p class="hash">[0-9a-f]{64}</p>')
@@ -43,7 +43,7 @@ def test_the_log_its_verification_and_its_count_read_the_same_whether_bidders_si
     for name in SIGNERS:
         bidder = app.test_client()
         assert login(bidder, name).status_code == 302
-        assert bidder.post(f"/lots/{lot_id}/sign-up").status_code == 302
+        assert sign_up(bidder, lot_id).status_code == 302
     after = _log(client)
     changed = [index for index, (old, new) in enumerate(zip(before, after, strict=False)) if old != new]
     assert len(before) == len(after) and not changed, f"{viewer} sees the log change when bidders sign up"

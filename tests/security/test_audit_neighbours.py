@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from tests.conftest import login
-from tests.web.test_lots import take_lot_to_announced
+from tests.web.test_lots import sign_up, take_lot_to_announced
 from trading.extensions import db
 from trading.models import Lot
 
@@ -17,7 +17,7 @@ def test_a_bidders_login_next_to_its_hidden_sign_up_is_withheld_until_the_deadli
     lot_id = take_lot_to_announced(app, "construction")
     bidder = app.test_client()
     assert login(bidder, "bidder3").status_code == 302  # an audited login, by name
-    assert bidder.post(f"/lots/{lot_id}/sign-up").status_code == 302
+    assert sign_up(bidder, lot_id).status_code == 302
     for viewer in ("supervisor", "admin"):
         client = app.test_client()
         login(client, viewer)
@@ -38,7 +38,7 @@ def test_a_bidder_that_signed_up_for_nothing_is_withheld_alike(app, demo):
     lot_id = take_lot_to_announced(app, "construction")
     signer, other = app.test_client(), app.test_client()
     login(signer, "bidder3")
-    signer.post(f"/lots/{lot_id}/sign-up")
+    sign_up(signer, lot_id)
     login(other, "bidder5")  # logs in, signs up for nothing
     client = app.test_client()
     login(client, "supervisor")

@@ -22,7 +22,7 @@ from trading.domain.errors import DomainError
 from trading.extensions import db
 from trading.models import AuditEntry, BankAccount, BankTransfer, DepositPayment, Lot, Organisation, User
 from trading.platform import current_platform
-from trading.services import deposits, registrations
+from trading.services import deposits, pledges, registrations
 from trading.simulate import lots as walk
 
 MIGRATION = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0011_bank_privacy.py"
@@ -36,7 +36,7 @@ def lot_id(app, demo, tmp_path):
         lot = walk.create(ctx, db.session, people, FIXED_NOW, "construction")
         walk.advance(ctx, db.session, people, FIXED_NOW, lot, "announced")
         for bidder in people.bidders[:2]:
-            registrations.sign_up(db.session, bidder, FIXED_NOW, lot)
+            registrations.sign_up(db.session, bidder, FIXED_NOW, lot, pledge=pledges.accepted(db.session, lot, bidder))
         db.session.commit()
         return lot.id
 

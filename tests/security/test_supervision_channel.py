@@ -10,7 +10,7 @@ from tests.conftest import FIXED_NOW
 from tests.web.test_live import client_for, read
 from trading import live
 from trading.extensions import db
-from trading.services import deposits, objections, registrations, suspension
+from trading.services import deposits, objections, pledges, registrations, suspension
 from trading.simulate import lots as walk
 
 
@@ -29,7 +29,7 @@ def test_a_bidders_acts_before_the_deadline_publish_nothing_but_the_supervisors_
         ctx, session = app.extensions["trading"], db.session
         lot = walk.existing(session, "construction")
         bidder = walk.cast(session).bidders[2]  # not yet signed up for it
-        registrations.sign_up(session, bidder, now, lot)
+        registrations.sign_up(session, bidder, now, lot, pledge=pledges.accepted(session, lot, bidder))
         session.commit()
         deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
         deposits.pay(session, bidder, now, target_number=deposit.sub_account.number, amount=f"{deposit.required:.2f}",

@@ -9,7 +9,7 @@ from tests.conftest import FIXED_NOW
 from trading.domain import auction
 from trading.models import Lot
 from trading.platform import current_platform
-from trading.services import auctions, chronograph, deposits, registrations
+from trading.services import auctions, chronograph, deposits, pledges, registrations
 from trading.simulate import demo, lots as walk
 
 SALT = "0123456789abcdef0123456789abcdef"
@@ -29,7 +29,7 @@ def land_lot(session, bidders: int = 2):
 
 def qualified(ctx, session, bidder, lot: Lot, at: datetime = FIXED_NOW):
     """Sign ``bidder`` up, pay its deposit in full and issue its paddle number."""
-    registrations.sign_up(session, bidder, at, lot)
+    registrations.sign_up(session, bidder, at, lot, pledge=pledges.accepted(session, lot, bidder))
     deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
     deposits.pay(session, bidder, at, target_number=deposit.sub_account.number, amount=f"{deposit.required:.2f}")
     return auctions.qualify(ctx, session, bidder, at, lot)

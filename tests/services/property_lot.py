@@ -8,7 +8,7 @@ from datetime import datetime
 from tests.conftest import FIXED_NOW
 from trading.models import Lot
 from trading.platform import current_platform
-from trading.services import chronograph, deposits, property_trades, registrations
+from trading.services import chronograph, deposits, pledges, property_trades, registrations
 from trading.simulate import demo, lots as walk
 
 
@@ -31,7 +31,7 @@ def property_lot(session, applicants: int = 2, qualified: int | None = None):
 
 def apply(session, bidder, lot: Lot, at: datetime = FIXED_NOW) -> None:
     """``bidder`` signs up and pays its deposit in full."""
-    registrations.sign_up(session, bidder, at, lot)
+    registrations.sign_up(session, bidder, at, lot, pledge=pledges.accepted(session, lot, bidder))
     deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
     deposits.pay(session, bidder, at, target_number=deposit.sub_account.number, amount=f"{deposit.required:.2f}")
 

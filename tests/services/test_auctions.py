@@ -13,7 +13,7 @@ from tests.services.auction_lot import SALT, after, land_lot, open_listing, qual
 from trading.domain import auction as rules_of_auction
 from trading.domain.errors import DomainError, Forbidden
 from trading.models import AuditEntry, Deal, Deposit, Offer
-from trading.services import auctions, chronograph, registrations, statistics
+from trading.services import auctions, chronograph, pledges, registrations, statistics
 
 START = Decimal("61200000.00")
 STEP = Decimal("500000.00")
@@ -168,7 +168,8 @@ def test_a_listing_offer_after_the_end_is_refused_naming_when_it_arrived(ctx, se
 def test_qualification_needs_the_deposit_in_full_before_the_application_deadline(ctx, session):
     people, lot, _ = land_lot(session, bidders=0)
     bidder = people.bidders[2]
-    registrations.sign_up(session, bidder, lot.listing_start - timedelta(days=1), lot)
+    registrations.sign_up(session, bidder, lot.listing_start - timedelta(days=1), lot,
+                          pledge=pledges.accepted(session, lot, bidder))
     with pytest.raises(DomainError) as unpaid:
         auctions.qualify(ctx, session, bidder, lot.listing_start, lot)
     assert unpaid.value.field == "deposit"

@@ -16,7 +16,7 @@ from trading.domain.errors import DomainError
 from trading.domain.sealing import ceremony, envelope, holderkeys, receipt
 from trading.models import AuditEntry, Bid, HolderKey, KeyShare, Lot, User
 from trading.platform import current_platform
-from trading.services import bids, deposits, holders, keys, registrations
+from trading.services import bids, deposits, holders, keys, pledges, registrations
 from trading.simulate import demo, lots as walk
 from trading.storage import FolderStore, cleanup
 
@@ -34,7 +34,7 @@ def setup(app, session, now, tmp_path):
     platform = current_platform().platform_keys()
     credentials = {}
     for bidder in people.bidders[:2]:
-        registrations.sign_up(session, bidder, now, lot)
+        registrations.sign_up(session, bidder, now, lot, pledge=pledges.accepted(session, lot, bidder))
         deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
         deposits.pay(session, bidder, now, target_number=deposit.sub_account.number, amount="700000")
         key_file, pem = keys.issue_certificate(current_platform(), session, bidder, now, "keypass2026")
@@ -150,7 +150,7 @@ def test_a_bidder_not_signed_up_is_refused(session, now, setup):
 
 def test_no_deposit_no_bid(session, now, setup):
     late = setup.people.bidders[2]
-    registrations.sign_up(session, late, now, setup.lot)
+    registrations.sign_up(session, late, now, setup.lot, pledge=pledges.accepted(session, setup.lot, late))
     session.commit()
     with pytest.raises(DomainError) as caught:
         submit(session, setup, late, b"never read", now)

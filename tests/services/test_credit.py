@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from trading.domain import drawing
 from trading.domain.errors import DomainError, Forbidden
 from trading.models import Expert, Registration
-from trading.services import credit, experts, registrations
+from trading.services import credit, experts, pledges, registrations
 from trading.simulate import demo, experts as demo_experts, lots as walk
 
 CODES = ["A0802", "A0601", "A04"]
@@ -32,10 +32,12 @@ def test_a_blacklisted_bidder_cannot_sign_up_until_its_entry_ends_or_is_lifted(c
     entry = credit.add_to_blacklist(ctx, session, people.supervisor, now, "organisation", bidder.organisation_id,
                                     "串通投标情节严重", "咸公管罚〔2026〕1号", now, now + timedelta(days=365))
     with pytest.raises(Forbidden) as refused:
-        registrations.sign_up(session, bidder, now + timedelta(hours=1), lot)
+        registrations.sign_up(session, bidder, now + timedelta(hours=1), lot,
+                              pledge=pledges.accepted(session, lot, bidder))
     assert refused.value.rule == "credit.blacklist_period" and "咸公管罚〔2026〕1号" in str(refused.value)
     credit.lift(session, people.supervisor, now + timedelta(hours=2), entry.id, "复议撤销原处理决定")
-    assert registrations.sign_up(session, bidder, now + timedelta(hours=3), lot).bidder_id == bidder.organisation_id
+    assert registrations.sign_up(session, bidder, now + timedelta(hours=3), lot,
+                                 pledge=pledges.accepted(session, lot, bidder)).bidder_id == bidder.organisation_id
 
 
 def test_only_the_supervisor_keeps_the_blacklist_and_a_period_over_three_years_is_refused(ctx, session, now, lot):

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from trading.bank import service as bank
 from trading.domain.errors import N_, DomainError, Forbidden
 from trading.models import AuditEntry, BankAccount, BankTransfer, DepositPayment
-from trading.services import deposits, registrations, visibility
+from trading.services import deposits, pledges, registrations, visibility
 from trading.simulate import demo, lots as walk
 
 RATE = Decimal("0.0035")  # DEPOSIT_INTEREST_RATE by default: the platform context's interest rate
@@ -35,7 +35,7 @@ def own(session, user) -> BankAccount:
 
 def test_sign_up_opens_a_virtual_sub_account_for_the_deposit(session, now, lot):
     bidder = lot.people.bidders[0]
-    registrations.sign_up(session, bidder, now, lot)
+    registrations.sign_up(session, bidder, now, lot, pledge=pledges.accepted(session, lot, bidder))
     deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
     assert deposit.required == Decimal("700000.00") and deposit.status == "awaiting"
     account = deposits.sub_account(session, deposit)
@@ -49,7 +49,7 @@ def test_sign_up_opens_a_virtual_sub_account_for_the_deposit(session, now, lot):
 
 def test_a_full_payment_is_matched_and_keeps_the_paying_account(session, now, lot):
     bidder = lot.people.bidders[0]
-    registrations.sign_up(session, bidder, now, lot)
+    registrations.sign_up(session, bidder, now, lot, pledge=pledges.accepted(session, lot, bidder))
     deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
     before = own(session, bidder).balance
     deposits.pay(session, bidder, now, target_number=deposit.sub_account.number, amount="700000.00")
@@ -61,7 +61,7 @@ def test_a_full_payment_is_matched_and_keeps_the_paying_account(session, now, lo
 
 def test_a_short_payment_is_explained_and_can_be_completed(session, now, lot):
     bidder = lot.people.bidders[0]
-    registrations.sign_up(session, bidder, now, lot)
+    registrations.sign_up(session, bidder, now, lot, pledge=pledges.accepted(session, lot, bidder))
     deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
     deposits.pay(session, bidder, now, target_number=deposit.sub_account.number, amount="500000")
     message, params = deposits.explain(deposit)
@@ -72,7 +72,7 @@ def test_a_short_payment_is_explained_and_can_be_completed(session, now, lot):
 
 def test_an_over_payment_covers_the_deposit_and_the_excess_is_refunded_with_it(ctx, session, now, lot):
     bidder = lot.people.bidders[0]
-    registrations.sign_up(session, bidder, now, lot)
+    registrations.sign_up(session, bidder, now, lot, pledge=pledges.accepted(session, lot, bidder))
     deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
     start = own(session, bidder).balance
     deposits.pay(session, bidder, now, target_number=deposit.sub_account.number, amount="750000")
@@ -87,7 +87,7 @@ def test_an_over_payment_covers_the_deposit_and_the_excess_is_refunded_with_it(c
 
 def test_a_payment_at_the_deadline_is_refused_and_writes_nothing(session, now, lot):
     bidder = lot.people.bidders[0]
-    registrations.sign_up(session, bidder, now, lot)
+    registrations.sign_up(session, bidder, now, lot, pledge=pledges.accepted(session, lot, bidder))
     deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
     start = own(session, bidder).balance
     with pytest.raises(DomainError) as refused:
@@ -100,7 +100,7 @@ def test_a_payment_at_the_deadline_is_refused_and_writes_nothing(session, now, l
 def test_a_notification_that_arrives_at_the_deadline_is_late_and_sent_back_at_once(session, now, lot):
     """The bank's own transfer (not the online-bank page) reaching the sub-account at the deadline."""
     bidder = lot.people.bidders[0]
-    registrations.sign_up(session, bidder, now, lot)
+    registrations.sign_up(session, bidder, now, lot, pledge=pledges.accepted(session, lot, bidder))
     deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
     start = own(session, bidder).balance
     bank.transfer(session, lot.bid_deadline, source=own(session, bidder), target_number=deposit.sub_account.number,
@@ -112,7 +112,7 @@ def test_a_notification_that_arrives_at_the_deadline_is_late_and_sent_back_at_on
 
 def test_refunds_go_back_to_the_paying_account_with_interest(ctx, session, now, lot):
     bidder = lot.people.bidders[0]
-    registrations.sign_up(session, bidder, now, lot)
+    registrations.sign_up(session, bidder, now, lot, pledge=pledges.accepted(session, lot, bidder))
     deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
     deposits.pay(session, bidder, now, target_number=deposit.sub_account.number, amount="400000")
     deposits.pay(session, bidder, now, target_number=deposit.sub_account.number, amount="300000")
@@ -152,7 +152,7 @@ def legacy_payment(session, now, payer: BankAccount, deposit, amount: str) -> No
 
 def test_an_old_deposit_paid_from_two_accounts_is_refunded_to_each(ctx, session, now, lot):
     first, second = lot.people.bidders[0], lot.people.bidders[1]
-    registrations.sign_up(session, first, now, lot)
+    registrations.sign_up(session, first, now, lot, pledge=pledges.accepted(session, lot, first))
     deposit = deposits.deposit_of(session, lot, first.organisation_id)
     deposits.pay(session, first, now, target_number=deposit.sub_account.number, amount="400000")
     legacy_payment(session, now, own(session, second), deposit, "300000")
@@ -166,7 +166,7 @@ def test_one_account_paying_for_two_bidders_is_flagged(session, now, lot):
     """Only rows from before 0011_bank_privacy can show this: the bank now refuses such payments."""
     first, second = lot.people.bidders[0], lot.people.bidders[1]
     for bidder in (first, second):
-        registrations.sign_up(session, bidder, now, lot)
+        registrations.sign_up(session, bidder, now, lot, pledge=pledges.accepted(session, lot, bidder))
     mine = deposits.deposit_of(session, lot, first.organisation_id)
     deposits.pay(session, first, now, target_number=mine.sub_account.number, amount="700000")
     theirs = deposits.deposit_of(session, lot, second.organisation_id)
@@ -197,7 +197,7 @@ def test_the_bank_refuses_overdrafts_unknown_accounts_and_other_peoples_accounts
 
 def test_payments_stay_confidential_in_the_audit_log_until_the_deadline(session, now, lot):
     bidder = lot.people.bidders[0]
-    registrations.sign_up(session, bidder, now, lot)
+    registrations.sign_up(session, bidder, now, lot, pledge=pledges.accepted(session, lot, bidder))
     deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
     deposits.pay(session, bidder, now, target_number=deposit.sub_account.number, amount="700000")
     payments = sa.select(AuditEntry).where(AuditEntry.action == "deposit.payment")

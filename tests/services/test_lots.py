@@ -11,7 +11,16 @@ import sqlalchemy as sa
 
 from trading.domain.errors import DomainError, Forbidden
 from trading.models import AuditEntry, EntryCertificate, Lot, Project, Registration
-from trading.services import announcements, cancellation, certification, methods, objections, projects, registrations
+from trading.services import (
+    announcements,
+    cancellation,
+    certification,
+    methods,
+    objections,
+    pledges,
+    projects,
+    registrations,
+)
 from trading.simulate import lots as walk
 
 
@@ -233,7 +242,9 @@ def test_objections_pause_the_lot_until_answered_and_close_ten_days_before(ctx, 
     row = objections.raise_objection(ctx, session, people.bidders[0], now, lot, "资格条件排斥潜在投标人，请修改。")
     assert objections.is_paused(session, lot)
     assert row.answer_due.isoformat() == "2026-03-05T15:59:59.999999+00:00"  # the end of the third day, Beijing
-    refused(lambda: registrations.sign_up(session, people.bidders[3], now, lot), "lot", "construction.objection_pause")
+    refused(lambda: registrations.sign_up(session, people.bidders[3], now, lot,
+                                          pledge=pledges.accepted(session, lot, people.bidders[3])),
+            "lot", "construction.objection_pause")
     objections.answer_objection(session, people.tenderee, now, row.id, "已发布澄清，调整资格条件。")
     assert not objections.is_paused(session, lot)
     too_late = lot.objection_cutoff + timedelta(seconds=1)
@@ -244,11 +255,15 @@ def test_objections_pause_the_lot_until_answered_and_close_ten_days_before(ctx, 
 def test_sign_up_until_the_deadline_once_per_company(ctx, session, now, people):
     lot = walk.create(ctx, session, people, now, "construction")
     walk.advance(ctx, session, people, now, lot, "announced")
-    registrations.sign_up(session, people.bidders[0], now, lot)
-    refused(lambda: registrations.sign_up(session, people.bidders[0], now, lot), "lot")
-    refused(lambda: registrations.sign_up(session, people.bidders[1], lot.bid_deadline, lot), "lot")
+    registrations.sign_up(session, people.bidders[0], now, lot,
+                          pledge=pledges.accepted(session, lot, people.bidders[0]))
+    refused(lambda: registrations.sign_up(session, people.bidders[0], now, lot,
+                                          pledge=pledges.accepted(session, lot, people.bidders[0])), "lot")
+    refused(lambda: registrations.sign_up(session, people.bidders[1], lot.bid_deadline, lot,
+                                          pledge=pledges.accepted(session, lot, people.bidders[1])), "lot")
     with pytest.raises(Forbidden):
-        registrations.sign_up(session, people.tenderee, now, lot)
+        registrations.sign_up(session, people.tenderee, now, lot,
+                              pledge=pledges.accepted(session, lot, people.tenderee))
     assert registrations.count(session, lot) == 1
 
 
@@ -258,7 +273,8 @@ def test_downloads_record_address_and_fingerprint(ctx, session, now, people):
     with pytest.raises(Forbidden):
         registrations.record_download(session, people.bidders[0], now, lot, address="1.2.3.4", fingerprint="ab",
                                       user_agent="x")
-    registrations.sign_up(session, people.bidders[0], now, lot)
+    registrations.sign_up(session, people.bidders[0], now, lot,
+                          pledge=pledges.accepted(session, lot, people.bidders[0]))
     row = registrations.record_download(session, people.bidders[0], now, lot, address="10.1.2.3",
                                         fingerprint="9f86d081<script>", user_agent="Mozilla/5.0")
     assert (row.address, row.fingerprint) == ("10.1.2.3", "9f86d081script")

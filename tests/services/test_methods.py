@@ -24,6 +24,7 @@ from trading.services import (
     methods,
     negotiations,
     opening,
+    pledges,
     projects,
     registrations,
     result,
@@ -234,9 +235,11 @@ def test_an_invited_tender_names_three_bidders_and_only_they_sign_up(ctx, sessio
             "invitees", "procurement.invited_suppliers")
     approved(ctx, session, people, now, lot, "invited", ("bidder4", "bidder5", "bidder6"))
     announcements.publish(ctx, session, people.tenderee, now, lot, announcements.propose(ctx, lot, now))
-    refused(lambda: registrations.sign_up(session, people.bidders[0], now, lot), "lot",
+    refused(lambda: registrations.sign_up(session, people.bidders[0], now, lot,
+                                          pledge=pledges.accepted(session, lot, people.bidders[0])), "lot",
             "procurement.invited_suppliers", Forbidden)
-    assert registrations.sign_up(session, bidders(people, ("bidder6",))[0], now, lot) is not None
+    invited = bidders(people, ("bidder6",))[0]
+    assert registrations.sign_up(session, invited, now, lot, pledge=pledges.accepted(session, lot, invited)) is not None
 
 
 def test_single_source_names_one_supplier_who_alone_signs_up_and_draws_no_experts(ctx, session, now, people):
@@ -249,8 +252,9 @@ def test_single_source_names_one_supplier_who_alone_signs_up_and_draws_no_expert
     approved(ctx, session, people, now, lot, "single_source", ("bidder4",))
     row = announcements.publish(ctx, session, people.tenderee, now, lot, announcements.propose(ctx, lot, now))
     assert "拟定唯一供应商：武汉华中智联设备有限公司" in row.text  # published, as 采购条例 Art. 38 asks
-    refused(lambda: registrations.sign_up(session, bidders(people, ("bidder5",))[0], now, lot), "lot",
-            "procurement.single_source_supplier", Forbidden)
+    other = bidders(people, ("bidder5",))[0]
+    refused(lambda: registrations.sign_up(session, other, now, lot, pledge=pledges.accepted(session, lot, other)),
+            "lot", "procurement.single_source_supplier", Forbidden)
     refused(lambda: draws.create(ctx, session, people.staff, now, lot, wanted=[("B081607", 1, 1)],
                                  exclude_same_region=False, evaluation_at=lot.bid_deadline, place="谈判室"),
             "method", "procurement.single_source_record")

@@ -17,7 +17,7 @@ from trading.domain.errors import DomainError, Forbidden
 from trading.domain.sealing import envelope
 from trading.models import Attachment, AuditEntry, Bid
 from trading.platform import current_platform
-from trading.services import bids, chronograph, deposits, keys, opening, registrations
+from trading.services import bids, chronograph, deposits, keys, opening, pledges, registrations
 from trading.services.opening import RELEASED_SHARE
 from trading.simulate import demo, lots as walk
 from trading.storage import make_store
@@ -40,7 +40,7 @@ def scene(request, ctx, session, now, tmp_path):
 
     def submit(count):
         for bidder, price in zip(people.bidders[:count], PRICES, strict=False):
-            registrations.sign_up(session, bidder, now, lot)
+            registrations.sign_up(session, bidder, now, lot, pledge=pledges.accepted(session, lot, bidder))
             deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
             deposits.pay(session, bidder, now, target_number=deposit.sub_account.number, amount="700000")
             key_file, pem = keys.issue_certificate(ctx, session, bidder, now, "keypass2026")

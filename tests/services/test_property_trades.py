@@ -20,6 +20,7 @@ from trading.services import (
     auctions,
     cancellation,
     chronograph,
+    pledges,
     projects,
     property_trades,
     registrations,
@@ -46,7 +47,8 @@ def test_staff_qualify_a_buyer_only_once_its_deposit_is_in_and_refuse_another_wi
     first, second, third = people.bidders[:3]
     apply(session, first, lot)
     apply(session, second, lot)
-    registrations.sign_up(session, third, lot.listing_start, lot)  # signed up, deposit not paid
+    registrations.sign_up(session, third, lot.listing_start, lot,
+                          pledge=pledges.accepted(session, lot, third))  # signed up, deposit not paid
     at = lot.listing_start + timedelta(days=1)
     third_registration = registrations.registration_of(session, lot, third.organisation_id)
     assert refused(lambda: property_trades.qualify(ctx, session, people.staff, at, lot.id,

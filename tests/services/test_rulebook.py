@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from trading.domain import calendar, schedule
 from trading.domain.errors import DomainError, Forbidden
 from trading.models import AuditEntry, User
-from trading.services import announcements, objections, projects, registrations, rulebook
+from trading.services import announcements, objections, pledges, projects, registrations, rulebook
 from trading.simulate import demo, lots as walk
 
 
@@ -79,7 +79,8 @@ def test_a_lot_keeps_the_rules_it_was_announced_under(ctx, session, now, people)
     at = now + timedelta(days=1)
     answered = {}
     for lot in (first, second):
-        registrations.sign_up(session, people.bidders[0], now, lot)
+        registrations.sign_up(session, people.bidders[0], now, lot,
+                              pledge=pledges.accepted(session, lot, people.bidders[0]))
         row = objections.raise_objection(ctx, session, people.bidders[0], at, lot, "资格条件设置过高，请予修改。")
         answered[lot.id] = calendar.local_date(row.answer_due)
     day = calendar.local_date(at)

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import FIXED_NOW, login
+from tests.web.test_lots import sign_up
 from trading.domain import pki
 from trading.domain.sealing import envelope, receipt
 from trading.extensions import db
@@ -68,7 +69,7 @@ def sign_up_pay_and_bid(app, client, username, lot_id, key_file, pem):
     from trading.models import User
     from trading.services import deposits
 
-    assert client.post(f"/lots/{lot_id}/sign-up").status_code == 302
+    assert sign_up(client, lot_id).status_code == 302
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.username == username))
         deposit = deposits.deposit_of(db.session, db.session.get(Lot, lot_id), user.organisation_id)

@@ -27,6 +27,7 @@ from trading.models import (
     Expert,
     Lot,
     Project,
+    PublicReport,
     User,
 )
 from trading.web.downloads import safe_name, safe_type
@@ -72,6 +73,7 @@ def sample_values(app) -> dict[str, list]:
             "call_id": list(db.session.scalars(sa.select(DrawCall.call_id).limit(1))) or ["unknown"],
             "filename": ["ca.pem", "css/app.css", "css/bootstrap.min.css", "no-such-file"],
             "user_id": ids(User, 3), "warning_id": ids(EarlyWarning, 2), "order_id": ids(CorrectionOrder, 2),
+            "report_id": ids(PublicReport, 2) or [1], "token": ["no-such-follow-up-code-0123456789ab"],
         }
 
 

@@ -224,3 +224,33 @@ def test_the_bidder_tool_api_answers_a_hostile_login_as_no_login(app, demo, cred
 def test_a_header_with_a_control_character_is_a_bad_request(app, demo):
     response = app.test_client().get("/public/announcements", headers={"User-Agent": "Mozilla\x00/5.0"})
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("field, value", [
+    ("category", "collusion' OR '1'='1"), ("category", TEN_TO_400), ("text", "\x00" * 30), ("text", "举" * 20_001),
+    ("lot", "<script>alert(1)</script>" * 20), ("party", "\u202e" + "x" * 300), ("contact", "a\u2028b"),
+])
+def test_the_public_report_form_refuses_hostile_values_and_saves_nothing(app, demo, field, value):
+    from trading.models import PublicReport
+
+    facts = "开标前三家投标人的投标文件由同一人编制，报价规律。"
+    data = {"category": "collusion", "lot": "", "party": "", "text": facts, "contact": "", field: value}
+    response = _client(app).post("/public/reports/new", data=data)
+    assert response.status_code in (400, 413, 422), field
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(PublicReport.id))) == 0
+
+
+@pytest.mark.parametrize("digest, language", [("", "zh"), ("0" * 64, "zh"), ("x" * 100_000, "zh"),
+                                              (HUGE, "en"), ("", "\x00"), ("", "zh" * 500)])
+def test_a_sign_up_with_a_hostile_pledge_is_refused_and_saves_nothing(app, demo, digest, language):
+    from tests.web.test_pledges_reports import _announced
+    from trading.models import IntegrityPledge, Registration
+
+    lot_id = _announced(app)
+    response = _client(app, "bidder1").post(f"/lots/{lot_id}/sign-up", data={
+        "pledge": "y", "pledge_sha256": digest, "pledge_language": language})
+    assert response.status_code in (302, 400, 413)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 0
+        assert db.session.scalar(sa.select(sa.func.count(IntegrityPledge.id))) == 0

@@ -9,7 +9,7 @@ from tests.services.test_live import TEST_REDIS_URL, redis_backend
 from trading import live
 from trading.extensions import db
 from trading.platform import current_platform
-from trading.services import registrations
+from trading.services import pledges, registrations
 from trading.simulate import demo as demo_data, lots as walk
 
 
@@ -26,7 +26,7 @@ def followed_lot(app) -> int:
         lot = walk.existing(db.session, "construction")
         bidder = walk.cast(db.session).bidders[0]
         if registrations.registration_of(db.session, lot, bidder.organisation_id) is None:
-            registrations.sign_up(db.session, bidder, FIXED_NOW, lot)
+            registrations.sign_up(db.session, bidder, FIXED_NOW, lot, pledge=pledges.accepted(db.session, lot, bidder))
         db.session.commit()
         return lot.id
 

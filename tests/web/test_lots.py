@@ -39,6 +39,15 @@ METHOD = {"construction": "open", "procurement": "open", "land": "listing"}
 OWNER = {"construction": "tenderee1", "procurement": "tenderee1", "land": "tenderee2"}
 
 
+def sign_up(client, lot_id: int):
+    """Sign up through the lot page as a bidder does: read the integrity pledge shown, tick its box, send the digest
+    of the text shown and its language; the response."""
+    page = client.get(f"/lots/{lot_id}").get_data(as_text=True)
+    shown = {name: re.search(rf'name="{name}" value="([^"]*)"', page).group(1)
+             for name in ("pledge_sha256", "pledge_language")}
+    return client.post(f"/lots/{lot_id}/sign-up", data={"pledge": "y", **shown})
+
+
 def client_for(app, username):
     client = app.test_client()
     assert login(client, username).status_code == 302
@@ -95,7 +104,7 @@ def test_a_lot_goes_from_registration_to_announced_and_a_bidder_signs_up(app, de
     listing = app.test_client().get("/public/announcements").get_data(as_text=True)
     assert code in listing
     bidder = client_for(app, "bidder3")
-    assert bidder.post(f"/lots/{lot_id}/sign-up").status_code == 302
+    assert sign_up(bidder, lot_id).status_code == 302
     download = bidder.post(f"/lots/{lot_id}/documents", data={"fingerprint": "c0ffee11"})
     assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
     assert code in download.get_data(as_text=True)
@@ -127,8 +136,8 @@ def test_refusals_are_shown_on_the_form_with_the_rule(app, demo):
 
 def test_who_signed_up_stays_hidden_until_the_deadline(app, demo):
     lot_id = take_lot_to_announced(app, "construction")
-    client_for(app, "bidder1").post(f"/lots/{lot_id}/sign-up")
-    client_for(app, "bidder2").post(f"/lots/{lot_id}/sign-up")
+    sign_up(client_for(app, "bidder1"), lot_id)
+    sign_up(client_for(app, "bidder2"), lot_id)
     names = ["湖北鄂南建筑工程有限公司", "咸宁楚天路桥建设有限公司"]
     for username in ("staff", "tenderee1", "supervisor"):
         page = client_for(app, username).get(f"/lots/{lot_id}").get_data(as_text=True)

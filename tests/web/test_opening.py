@@ -15,7 +15,7 @@ from trading.domain.sealing import envelope
 from trading.extensions import db
 from trading.models import Lot
 from trading.platform import current_platform
-from trading.services import bids, chronograph, deposits, keys, registrations
+from trading.services import bids, chronograph, deposits, keys, pledges, registrations
 from trading.simulate import demo as demo_data, lots as walk
 
 
@@ -34,7 +34,8 @@ def prepare(app, **declared) -> int:
         lot = walk.existing(db.session, "construction")
         for bidder, price in zip(people.bidders[:3], PRICES, strict=True):
             if registrations.registration_of(db.session, lot, bidder.organisation_id) is None:
-                registrations.sign_up(db.session, bidder, FIXED_NOW, lot)
+                registrations.sign_up(db.session, bidder, FIXED_NOW, lot,
+                                      pledge=pledges.accepted(db.session, lot, bidder))
             deposit = deposits.deposit_of(db.session, lot, bidder.organisation_id)
             if deposit.status != "paid":
                 deposits.pay(db.session, bidder, FIXED_NOW, target_number=deposit.sub_account.number,

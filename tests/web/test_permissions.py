@@ -97,6 +97,11 @@ TABLE = {
     "supervision.credit_event": ("POST", {}, {}, only({"supervisor"}, ok=422)),
     "supervision.credit_blacklist": ("POST", {}, {}, only({"supervisor"}, ok=422)),
     "supervision.credit_lift": ("POST", {"entry_id": 1}, {}, only({"supervisor"}, ok=302)),
+    # public reports (举报): the supervisor's alone; the table's data has none (a step on none is refused: back, 302)
+    "supervision.report_list": ("GET", {}, None, only({"supervisor"})),
+    "supervision.report_view": ("GET", {"report_id": NONE}, None, only({"supervisor"}, ok=404)),
+    "supervision.report_handle": ("POST", {"report_id": NONE, "step": "accept"}, {"reason": "线索具体"},
+                                  only({"supervisor"}, ok=302)),
     # projects and lots (stages 1-3); refused actions redirect back to the lot page with the reason
     "lots.project_list": ("GET", {}, None, only({"tenderee", "staff", "supervisor", "admin"})),
     "lots.project_new": ("GET", {}, None, only({"tenderee"})),
@@ -123,6 +128,8 @@ TABLE = {
     "lots.objection_answer": ("POST", {"objection_id": "objection"}, {}, only({"tenderee"}, ok=302)),
     "lots.sign_up": ("POST", {"lot_id": "lot"}, {}, only({"bidder"}, ok=302)),
     "lots.documents_download": ("POST", {"lot_id": "lot"}, {"fingerprint": "ab12"}, only({"bidder"})),
+    # the integrity pledges: a bidder reads its own, staff and the supervisor every one once the policy allows
+    "lots.pledges_view": ("GET", {"lot_id": "lot"}, None, only({"bidder", "staff", "supervisor"})),
     # the live land trade (the demo's land parcel: tenderee1 acts for another authority, so it does not see it)
     "lots.board_json": ("GET", {"lot_id": "land_lot"}, None,
                         {**only({"bidder", "staff", "supervisor", "admin"}), "tenderee": 404}),
@@ -248,6 +255,10 @@ TABLE = {
     "public.announcements": ("GET", {}, None, ALL),
     "public.announcement": ("GET", {"announcement_id": "announcement"}, None, ALL),
     "public.blacklist": ("GET", {}, None, ALL),
+    # the public report form, for anyone; a follow-up code that opens no report is no page
+    "public.report_new": ("GET", {}, None, ALL),
+    "public.report_follow": ("GET", {"token": "no-such-follow-up-code-0123456789"}, None,
+                             {role: 404 for role in ROLES}),
     "keys.index": ("GET", {}, None, ALL),
     "keys.key_file": ("GET", {"filename": "beacon.pub"}, None, ALL),
     # the JSON API v1: its document and reference page, the published facts (no token), and a bidder's own

@@ -430,6 +430,22 @@ _TABLE = (
      "评标委员会成员违法的，取消担任评标委员会成员的资格", "an expert's misconduct: removed from evaluations"),
     ("credit.blacklist_period", 3, "years", ALL, LO, "S", f"{REG} 第六十七条、第六十八条",
      "失信名单期限最长3年", "a blacklist period lasts at most 3 years"),
+    ("credit.integrity_pledge", None, None, ALL, FIX, "P",
+     f"平台诚信管理（行业自律）：每次报名签署诚信承诺书；承诺内容依据 {LAW} 第三十二条、第三十三条，"
+     f"{REG} 第四十条、第六十七条、第六十八条",
+     "每次报名须签署诚信承诺书：不串通投标、不提供虚假材料、接受信用惩戒",
+     "each sign-up needs the integrity pledge: no collusion, no false materials, credit consequences accepted"),
+    # -- public reports (举报), supervision module --
+    ("report.public", None, None, ALL, FIX, "R", f"{GPL} 第七十条；参照 {REG} 第六十条至第六十二条（投诉）",
+     "任何单位和个人可以举报交易活动中的违法行为，无需登录，凭受理编号和查询码查询处理结果；举报不设法定时限",
+     "anyone may report wrongdoing without logging in and follow it by its number and token; a report has no "
+     "statutory time limit"),
+    ("report.acceptance", 5, "working_days", ALL, LO, "P", "中心设置：举报受理期限（非法定时限）",
+     "收到举报之日起5个工作日内决定是否受理（中心设置）",
+     "a report is accepted or declined within 5 working days (a centre setting, not the law's)"),
+    ("report.throttle", None, None, ALL, FIX, "P", "平台安全策略：匿名表单限流（TRADING_REPORT_RATE_LIMIT）",
+     "同一地址提交举报达到限值的，暂停该地址提交；查询码连续查询失败的，暂停查询",
+     "too many reports, or too many wrong tokens, from one address are refused for a while"),
     # -- the platform's own procedure (五统一) --
     ("platform.five_stages", None, None, ALL, FIX, "S", BADONG,
      "备案、核准、流程监管、结果确认、后续管理五环节依次进行", "the five stages in order"),

@@ -331,6 +331,15 @@ COVERAGE: dict[str, Coverage] = {
     **{rule_id: C("domain/credit.py KINDS: an event recorded by the supervisor with evidence and decision",
                   "tests/services/test_credit.py::test_credit_events_lower_the_score_and_need_evidence")
        for rule_id in ("credit.withdrawal_after_deadline", "credit.refused_contract", "credit.agency_misconduct")},
+    "credit.integrity_pledge": C("services/registrations.py sign_up through domain/pledges.py check_accepted",
+                                 "tests/services/test_pledges.py::test_a_sign_up_without_the_pledge_is_refused_naming_the_field_and_rule"),
+    # public reports
+    "report.public": C("services/reports.py submit: every field checked, no login, a random token to follow it",
+                       "tests/services/test_reports.py::test_a_report_is_refused_field_by_field_and_nothing_is_saved"),
+    "report.acceptance": C("services/reports.py: the due date; overdue ones marked on the supervisor's list",
+                           "tests/services/test_reports.py::test_the_supervisor_accepts_assigns_and_concludes_and_every_step_is_audited"),
+    "report.throttle": C("web/throttle.py report_throttled, token_lookup_throttled",
+                         "tests/security/test_public_reports.py::test_anonymous_spam_is_throttled_per_address"),
     # the platform's procedure and policies
     "platform.five_stages": C("domain/lifecycle.py: one transition table",
                               "tests/domain/test_lifecycle.py::test_actions_refused_in_other_states"),
@@ -403,7 +412,7 @@ SECTIONS = (("construction", "Construction tendering (建设工程)"),
             ("procurement", "Government procurement (政府采购)"),
             ("land", "Land use rights (土地招拍挂)"),
             ("property", "State property rights (产权交易)"), ("screen", "Early-warning screens (预警)"),
-            ("credit", "Credit records and the blacklist (信用)"),
+            ("credit", "Credit records and the blacklist (信用)"), ("report", "Public reports (举报)"),
             ("platform", "The platform's procedure and policies"))
 _UNITS = {"minutes": "minutes", "days": "days", "working_days": "working days", "percent": "%", "count": "",
           "years": "years", "ratio": "", "yuan": "yuan", None: ""}

@@ -73,9 +73,9 @@ POLICY: dict[Fact, dict[str, Phase | None]] = {
 }
 
 # Audit actions that reveal a fact: shown only to those who may see it for the entry's lot.
-BIDDER_ACTIONS = frozenset({"registration.sign_up", "registration.download", "objection.raise", "deposit.payment",
-                            "deposit.refund", "bid.submit", "bid.withdraw", "auction.qualify", "auction.offer",
-                            "auction.join", "deposit.applied", "property.qualify", "property.refuse",
+BIDDER_ACTIONS = frozenset({"registration.sign_up", "registration.pledge", "registration.download", "objection.raise",
+                            "deposit.payment", "deposit.refund", "bid.submit", "bid.withdraw", "auction.qualify",
+                            "auction.offer", "auction.join", "deposit.applied", "property.qualify", "property.refuse",
                             "property.agreement"})
 PANEL_ACTIONS = frozenset({"draw.rank", "draw.call", "draw.answer", "draw.complete", "evaluation.statement",
                            "evaluation.conflict", "evaluation.chair", "evaluation.confirm", "evaluation.report",
@@ -185,3 +185,11 @@ def may_read_correction(roles: frozenset[str], organisation_id: int | None, addr
     if organisation_id is None or organisation_id != addressee_organisation:
         return False
     return "staff" in roles if addressee == "centre" else "tenderee" in roles
+
+
+# Public reports (举报): read by the supervisor alone: never by the parties a report names (tenderee, agency,
+# bidders), nor by the centre's staff, the experts or the administrator (an operator, not a supervisor); the
+# reporter reads its own report by the token it was given, and nobody else's.
+def may_read_report(roles: frozenset[str]) -> bool:
+    """Whether a logged-in viewer with ``roles`` may list and read public reports: the supervisor only."""
+    return "supervisor" in roles

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from .accounts import Organisation, User
 from .types import UTCDateTime
 
 
@@ -70,3 +71,52 @@ class Complaint(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[str | None] = mapped_column(sa.String(16))  # upheld | dismissed
     decision: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class IntegrityPledge(db.Model):
+    """诚信承诺书: the pledge a bidder accepted at one sign-up: the exact text it was shown (in its language), the
+    text's SHA-256, who signed for which organisation and when (``domain.pledges``)."""
+
+    __tablename__ = "integrity_pledge"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(sa.ForeignKey("registration.id"), unique=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lot.id"), index=True)
+    round: Mapped[int] = mapped_column()
+    bidder_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    language: Mapped[str] = mapped_column(sa.String(8))  # zh (the centre's text) | en (its translation)
+    text: Mapped[str] = mapped_column(sa.Text)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    bidder: Mapped[Organisation] = relationship()
+    user: Mapped[User] = relationship()
+
+
+class PublicReport(db.Model):
+    """举报: anyone's report of suspected wrongdoing about a lot or a party, sent without logging in. The reporter
+    follows it with a random token (only its SHA-256 is kept) and reads the acknowledgement number; the supervisor
+    accepts or declines it with a reason, assigns it and records the outcome, which the reporter sees."""
+
+    __tablename__ = "public_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(sa.String(20), unique=True)  # JB2026-000123, set once the id is known
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    category: Mapped[str] = mapped_column(sa.String(24))
+    lot_text: Mapped[str] = mapped_column(sa.String(200), default="")  # the deal code or name as typed
+    lot_id: Mapped[int | None] = mapped_column(sa.ForeignKey("lot.id"), index=True)  # the deal code matched
+    party: Mapped[str] = mapped_column(sa.String(200), default="")  # the organisation or person reported
+    text: Mapped[str] = mapped_column(sa.Text)
+    contact: Mapped[str] = mapped_column(sa.String(200), default="")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    accept_due: Mapped[datetime] = mapped_column(UTCDateTime())  # the centre's setting report.acceptance
+    status: Mapped[str] = mapped_column(sa.String(16), default="received")  # received|accepted|declined|concluded
+    handled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reason: Mapped[str] = mapped_column(sa.Text, default="")  # why declined (shown to the reporter) or the note
+    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    outcome: Mapped[str] = mapped_column(sa.Text, default="")  # the published outcome (shown to the reporter)
+    concluded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    concluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

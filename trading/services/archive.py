@@ -1,6 +1,7 @@
 """电子档案 (DESIGN §7, issue 7): after the contract, staff bundle the lot's round into one zip with a signed
 manifest of hashes (``domain.archive``): the filed documents, the sealed envelopes, the opening record, the
-draw records, the committee's marks and report, the notices and contract, and the lot's audit extract.
+draw records, the committee's marks and report, the notices and contract, the integrity pledges signed at the
+sign-ups, and the lot's audit extract.
 The bundle is written to the blob store (temp file, fsync, rename), so it exists whole or not at all; once it is
 signed the lot's key shares are destroyed, so no opening key can be rebuilt afterwards (issue 13); and
 ``python -m trading.domain.archive verify FILE --public-key HEX`` checks a downloaded copy offline.
@@ -23,7 +24,7 @@ from ..domain import archive as bundle, archive_records, calendar, rules
 from ..domain.audit import format_time
 from ..domain.errors import N_, DomainError, Forbidden
 from ..models import ArchiveBundle, Attachment, AuditEntry, Bid, Draw, EvaluationMark, Lot
-from . import audit, draws, evaluation as room, opening, result, rulebook
+from . import audit, draws, evaluation as room, opening, pledges, result, rulebook
 from .lots import require_role, transition
 
 RETENTION_RULE = "procurement.files_kept"
@@ -87,6 +88,19 @@ def _notices(session, lot: Lot) -> dict:
     }
 
 
+def _pledges(session, lot: Lot) -> list[bundle.ArchiveItem]:
+    """The integrity pledges signed at the round's sign-ups: each exact text as signed (``pledge-<id>.txt``, whose
+    SHA-256 the manifest lists and the audit log recorded) and one index of who signed what, when."""
+    rows = pledges.of_lot(session, lot)
+    if not rows:
+        return []
+    index = [{"file": f"pledge-{p.id}.txt", "bidder": p.bidder.name, "credit_code": p.bidder.credit_code,
+              "signed_by": p.user.display_name, "login": p.user.username, "signed_at": format_time(p.signed_at),
+              "language": p.language, "sha256": p.sha256, "rule": pledges.RULE} for p in rows]
+    return [*(bundle.ArchiveItem(f"pledge-{p.id}.txt", "other", p.text.encode("utf-8")) for p in rows),
+            bundle.ArchiveItem("pledges.json", "other", _json(index))]
+
+
 CATALOGUE = Path(__file__).parent.parent / "translations"
 
 
@@ -136,6 +150,7 @@ def items(ctx, session, lot: Lot, now: datetime, lot_info: dict | None = None) -
             found.append(bundle.ArchiveItem(drawn[-1][0], "draw", drawn[-1][1]))
     found.append(bundle.ArchiveItem("evaluation.json", "evaluation", _json(evaluated)))
     found.append(bundle.ArchiveItem("notices.json", "notices", _json(notices)))
+    found += _pledges(session, lot)
     summary = _json({**(lot_info or {}), **_summary(ctx, session, lot, opened, notices)})
     found.append(bundle.ArchiveItem("lot.json", "other", summary))
     entries = session.scalars(sa.select(AuditEntry).where(AuditEntry.object_type == "lot",

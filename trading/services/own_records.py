@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from ..domain.errors import N_, NotFound
 from ..models import Bid, Deposit, Lot, Registration
+from . import pledges
 from .open_data import Page, page_of
 
 
@@ -15,8 +16,11 @@ def registrations(session, actor, *, cursor: str | None = None, limit: int | Non
     """The organisation's sign-ups, oldest first."""
     def shape(row: Registration) -> dict:
         lot = session.get(Lot, row.lot_id)
+        pledge = pledges.of_registration(session, row.id)
         return {"id": row.id, "lot_id": row.lot_id, "round": row.round, "deal_code": lot.deal_code,
-                "lot_name": lot.name, "registered_at": row.registered_at}
+                "lot_name": lot.name, "registered_at": row.registered_at,
+                "pledge_sha256": pledge.sha256 if pledge else None, "pledge_language": pledge.language if pledge
+                else None, "pledged_at": pledge.signed_at if pledge else None}
 
     query = sa.select(Registration).where(Registration.bidder_id == actor.organisation_id)
     return page_of(session, query, Registration.id, "registrations", cursor, limit, shape)

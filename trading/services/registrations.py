@@ -7,10 +7,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from ..domain import methods as rule_methods, rules
+from ..domain import methods as rule_methods, pledges as rule_pledges, rules
 from ..domain.errors import N_, DomainError, Forbidden
 from ..models import DocumentDownload, Lot, Registration
-from . import audit, credit, deposits, methods
+from . import audit, credit, deposits, methods, pledges
 from .objections import is_paused
 
 
@@ -31,8 +31,12 @@ def count(session, lot: Lot) -> int:
                                                                          Registration.round == lot.round))
 
 
-def sign_up(session, actor, now: datetime, lot: Lot) -> Registration:
-    """Sign the actor's organisation up for an announced lot before its deadline."""
+def sign_up(session, actor, now: datetime, lot: Lot, *, pledge: str | None = None,
+            language: str = "zh") -> Registration:
+    """Sign the actor's organisation up for an announced lot before its deadline. ``pledge`` is the SHA-256 of the
+    integrity pledge (诚信承诺书) the actor was shown in ``language`` and accepts (``pledges.shown``); without it, or
+    with the digest of another text, the sign-up is refused (``credit.integrity_pledge``). The pledge is kept with
+    the registration and recorded in the audit chain."""
     if not actor.has_role("bidder") or actor.organisation.org_type != "bidder":
         raise Forbidden(N_("Only bidder companies sign up for lots."), field="lot")
     if lot.state != "announced" and not (lot.state == "listing" and lot.method == "listing"):  # land: until the
@@ -54,6 +58,8 @@ def sign_up(session, actor, now: datetime, lot: Lot) -> Registration:
     if registration_of(session, lot, actor.organisation_id):
         raise DomainError(N_("Your company has already signed up for this lot."), field="lot")
     credit.refuse_if_barred(session, actor.organisation_id, now)
+    digest = rule_pledges.check_accepted(pledge, language, pledges.shown(session, lot, actor.organisation, language)
+                                         if language in rule_pledges.LANGUAGES else "")
     row = Registration(lot_id=lot.id, round=lot.round, bidder_id=actor.organisation_id, user_id=actor.id,
                        registered_at=now)
     session.add(row)
@@ -62,6 +68,7 @@ def sign_up(session, actor, now: datetime, lot: Lot) -> Registration:
     audit.record(session, actor, now, "registration.sign_up", object_type="lot", object_id=lot.id,
                  rule="construction.bidders_confidential", payload={"bidder_id": actor.organisation_id,
                                                                     "round": lot.round})
+    pledges.sign(session, actor, now, lot, row, language, digest)
     return row
 
 

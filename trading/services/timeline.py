@@ -20,9 +20,10 @@ ACTION_STAGE = {
     "lot.create": 1, "lot.update": 1, "lot.attach": 1, "lot.file": 1, "lot.return_filing": 1, "lot.certify": 1,
     "lot.entry_certificate": 1, "lot.request_method": 2, "lot.approve_method": 2, "lot.reject_method": 2,
 "lot.announce": 3, "lot.clarify": 3, "lot.close_bidding": 3, "lot.open_listing": 3,
-    "registration.sign_up": 3, "registration.download": 3, "objection.raise": 3, "objection.answer": 3,
+    "registration.sign_up": 3, "registration.pledge": 3, "registration.download": 3, "objection.raise": 3,
+    "objection.answer": 3,
 }
-FOLDED = frozenset({"registration.download", "draw.call", "draw.answer"})
+FOLDED = frozenset({"registration.pledge", "registration.download", "draw.call", "draw.answer"})
 DEADLINE_FIELDS = ("issued_at", "documents_until", "clarification_cutoff", "objection_cutoff", "bid_deadline",
                    "opening_at", "listing_start", "listing_end", "auction_start")
 

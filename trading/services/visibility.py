@@ -109,5 +109,8 @@ def audit_filter(session, user, now: datetime):
     since = quiet_since(session, now)
     if since is not None:
         bidders = sa.select(UserRole.user_id).where(UserRole.role == "bidder")
-        conditions.append(sa.not_(sa.and_(AuditEntry.actor_id.in_(bidders), AuditEntry.at >= since)))
+        # (an entry without an actor id, the clock step's or an anonymous reporter's, is nobody's: kept; a bare
+        # ``actor_id IN (...)`` is NULL for it, and NOT NULL would drop it)
+        conditions.append(sa.not_(sa.and_(AuditEntry.actor_id.is_not(None), AuditEntry.actor_id.in_(bidders),
+                                          AuditEntry.at >= since)))
     return sa.and_(sa.true(), *conditions)

@@ -194,7 +194,7 @@ def load_property_lot(ctx, session, now) -> list[str]:
     review. Created once; returns its line."""
     from datetime import timedelta
 
-    from ..services import chronograph, deposits, property_trades, registrations
+    from ..services import chronograph, deposits, pledges, property_trades, registrations
     from . import lots as walk
 
     people = walk.cast(session)
@@ -205,7 +205,8 @@ def load_property_lot(ctx, session, now) -> list[str]:
         walk.advance(ctx, session, people, then, lot, "announced")
         chronograph.tick(ctx, session, then)  # the disclosure opens at its announcement
         for bidder in people.bidders[4:6]:
-            registrations.sign_up(session, bidder, then + timedelta(days=1), lot)
+            registrations.sign_up(session, bidder, then + timedelta(days=1), lot,
+                                  pledge=pledges.accepted(session, lot, bidder))
             deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
             deposits.pay(session, bidder, then + timedelta(days=1), target_number=deposit.sub_account.number,
                          amount=f"{deposit.required:.2f}", memo="交易保证金")

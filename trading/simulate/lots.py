@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from ..domain import calendar, filing
 from ..models import Lot, Organisation, Project, User
-from ..services import announcements, certification, methods, projects, registrations
+from ..services import announcements, certification, methods, pledges, projects, registrations
 
 ORDER = ["draft", "filed", "certified", "method_approved", "announced"]
 
@@ -183,7 +183,7 @@ def advance(ctx, session, people: Cast, now: datetime, lot: Lot, target: str) ->
 def sign_up(session, people: Cast, now: datetime, lot: Lot, count: int) -> None:
     """Sign the first ``count`` demo bidders up for an announced lot."""
     for bidder in people.bidders[:count]:
-        registrations.sign_up(session, bidder, now, lot)
+        registrations.sign_up(session, bidder, now, lot, pledge=pledges.accepted(session, lot, bidder))
 
 
 def pay_deposits(session, people: Cast, now: datetime, lot: Lot, count: int) -> None:
@@ -223,7 +223,7 @@ def submit_bids(ctx, session, people: Cast, now: datetime, lot: Lot, prices: lis
     made = []
     for bidder, price in zip(bidders or people.bidders, prices, strict=False):
         if registrations.registration_of(session, lot, bidder.organisation_id) is None:
-            registrations.sign_up(session, bidder, now, lot)
+            registrations.sign_up(session, bidder, now, lot, pledge=pledges.accepted(session, lot, bidder))
         deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
         missing = deposit.required - deposit.received if deposit is not None else 0
         if missing > 0:

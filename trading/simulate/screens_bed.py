@@ -340,7 +340,7 @@ def walk(ctx, session, people, now: datetime, made: BedLot, sample: str = "const
     from ..domain import pki
     from ..domain.sealing import envelope
     from ..models import Deposit, DepositPayment
-    from ..services import bids, deposits, keys, registrations
+    from ..services import bids, deposits, keys, pledges, registrations
     from . import lots as walk_lots, methods
 
     records = made.records
@@ -351,7 +351,7 @@ def walk(ctx, session, people, now: datetime, made: BedLot, sample: str = "const
     walk_lots.advance(ctx, session, people, now, lot, "announced")
     downloads = {f: (d, a) for f, d, a in records.downloads}
     for firm, bidder in stand_in.items():
-        registrations.sign_up(session, bidder, now, lot)
+        registrations.sign_up(session, bidder, now, lot, pledge=pledges.accepted(session, lot, bidder))
         device, address = downloads[firm]
         registrations.record_download(session, bidder, now, lot, address=address, fingerprint=device, user_agent="")
         deposit = deposits.deposit_of(session, lot, bidder.organisation_id)

@@ -38,6 +38,9 @@ AUDIT_ACTIONS = {
     "credit.lift": _l("Blacklist entry lifted"),
     "complaint.submit": _l("Complaint received"), "complaint.accept": _l("Complaint accepted"),
     "complaint.refuse": _l("Complaint refused"), "complaint.decide": _l("Complaint decided"),
+    "report.submit": _l("Public report received"), "report.accept": _l("Public report accepted"),
+    "report.decline": _l("Public report declined"), "report.assign": _l("Public report assigned"),
+    "report.conclude": _l("Public report concluded"),
     "screen.raise": _l("Collusion screen signalled"), "screen.dismiss": _l("Collusion signal dismissed"),
     "screen.refer": _l("Collusion signal referred"), "screen.run": _l("Collusion screens run"),
     "warning.raise": _l("Early warning raised"), "warning.dismiss": _l("Early warning dismissed"),
@@ -52,6 +55,7 @@ AUDIT_ACTIONS = {
     "property.route": _l("Disclosure ended with one qualified buyer"),
     "property.agreement": _l("Price agreed with the one qualified buyer"),
     "registration.sign_up": _l("Bidder signed up"), "registration.download": _l("Documents downloaded"),
+    "registration.pledge": _l("Integrity pledge signed"),
     "objection.raise": _l("Objection raised"), "objection.answer": _l("Objection answered"),
     "bid.submit": _l("Bid submitted"), "bid.withdraw": _l("Bid withdrawn"),
     "deposit.payment": _l("Deposit paid"), "deposit.refund": _l("Deposit refunded"),
@@ -179,6 +183,15 @@ CORRECTION_ADDRESSEES = {"tenderee": _l("The tenderee"), "agency": _l("Its agenc
 CORRECTION_STATUSES = {"open": _l("awaiting the answer"), "answered": _l("answered"), "closed": _l("closed"),
                        "escalated": _l("escalated")}
 COMPLAINT_OUTCOMES = {"upheld": _l("upheld"), "dismissed": _l("dismissed")}
+REPORT_CATEGORIES = {"collusion": _l("Collusive bidding (串通投标)"),
+                     "false_materials": _l("False materials or bidding in another's name"),
+                     "bribery": _l("Bribery or improper benefits"),
+                     "restriction": _l("Bidders restricted or excluded unfairly"),
+                     "expert_misconduct": _l("An evaluation expert's misconduct"),
+                     "staff_misconduct": _l("Misconduct of the centre's or the tenderee's staff"),
+                     "other": _l("Other wrongdoing")}
+REPORT_STATUSES = {"received": _l("received, awaiting acceptance"), "accepted": _l("accepted, being handled"),
+                   "declined": _l("declined"), "concluded": _l("concluded")}
 LOT_UNITS_EN = {"construction": "lot", "procurement": "package", "land": "parcel", "property": "item"}
 CATEGORIES_EN = {"goods": "goods", "services": "services", "works": "works"}
 EVALUATION_METHODS_EN = {"lowest_price": "lowest evaluated price", "comprehensive": "comprehensive scoring"}
@@ -282,9 +295,24 @@ def memo_text(memo: str | None) -> str:
     return text if chinese() or text not in MEMOS else str(MEMOS[text])
 
 
+# What each collusion screen is called (the screens page; a signal's kind in an audit payload).
+SCREEN_NAMES = {
+    "cv": _l("Coefficient of variation of the prices"), "rd": _l("Relative distance of the two lowest prices"),
+    "diffp": _l("Gap between the two lowest prices against earlier lots"), "pattern": _l("Prices in a regular pattern"),
+    "shared_account": _l("One account paid several bidders' deposits"),
+    "shared_device": _l("One device downloaded for several bidders"),
+    "shared_address": _l("One network address used by several bidders"),
+    "close_uploads": _l("Bids uploaded from one address within a minute"),
+    "shared_document": _l("One document in several bidders' bids"),
+    "shared_metadata": _l("Documents by one author with one program in several bidders' bids"),
+    "rotation": _l("Bidders taking turns to win"), "cover_bidding": _l("A bidder that always loses to one winner"),
+}
+
+
 def code_label(code: str) -> str | None:
     """The name of any code a stored record may hold as a value (a state, a method, an evaluation method, a trade
-    type, a kind of filed document, a draw call's outcome), or None when ``code`` is none of them."""
+    type, a kind of filed document, a draw call's outcome, a collusion screen), or None when ``code`` is none of
+    them."""
     from ..domain import filing
     from ..services.projects import EVALUATION_METHODS
 
@@ -298,6 +326,8 @@ def code_label(code: str) -> str | None:
         return trade_type_name(code)
     if code in CALL_OUTCOMES:
         return str(CALL_OUTCOMES[code])
+    if code in SCREEN_NAMES:
+        return str(SCREEN_NAMES[code])
     for trade_type in rules.TRADE_TYPES:
         for kind in filing.kinds(trade_type):
             if kind.code == code:

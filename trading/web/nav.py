@@ -44,6 +44,7 @@ NAV: list[NavItem] = [
     NavItem("supervision.performance_page", _l("Performance"), ("supervisor",), SUPERVISION),
     NavItem("supervision.audit_log", _l("Audit log"), ("supervisor", "admin"), SUPERVISION),
     NavItem("supervision.credit_page", _l("Credit and blacklist"), ("supervisor",), SUPERVISION),
+    NavItem("supervision.report_list", _l("Public reports"), ("supervisor",), SUPERVISION),
     NavItem("holders.pending", _l("Key holders"), ("supervisor",), SUPERVISION),
     NavItem("holders.my_key", _l("My key-holder key"), ("staff", "supervisor", "tenderee"), SUPERVISION),
     NavItem("admin.organisations", _l("Organisations"), ("admin",), SYSTEM),

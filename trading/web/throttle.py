@@ -7,6 +7,10 @@ code is counted per client address and user, per client address, and per user fr
 (``SECOND_FACTOR_USER_RATE_LIMIT``: whoever types codes already knows the password). Once a count is full the
 next attempt is refused with a 429 page before anything is checked; no account is ever locked, so an attacker's
 password guesses never keep its owner out from another address.
+
+The public report form (举报, rule ``report.throttle``) is the one form anyone may send without logging in: the reports
+an address saved count against ``REPORT_RATE_LIMIT``, and the follow-up codes it tried that open no report against
+``REPORT_LOOKUP_RATE_LIMIT`` (a code has 192 random bits: the limit only keeps a guesser from loading the server).
 """
 
 from __future__ import annotations
@@ -93,10 +97,37 @@ def code_throttled(user_id):
     return decorate
 
 
+REPORT_ENDPOINTS = ("public.report_new", "public.report_follow")
+
+
+def report_saved() -> None:
+    """Count this request against the address's public reports (called by the view once a report is saved)."""
+    g.report_saved = True
+
+
+def report_throttled(view):
+    """Decorator for the public report form: refuse (429) once this address has sent its share of reports."""
+    return limiter.shared_limit(lambda: current_app.config["REPORT_RATE_LIMIT"], scope="public-report",
+                                key_func=_address, methods=["POST"],
+                                deduct_when=lambda response: bool(g.get("report_saved")))(view)
+
+
+def lookup_throttled(view):
+    """Decorator for the report follow-up page: refuse (429) once this address has tried too many codes that open
+    no report."""
+    return limiter.shared_limit(lambda: current_app.config["REPORT_LOOKUP_RATE_LIMIT"], scope="report-lookup",
+                                key_func=_address, methods=["GET"],
+                                deduct_when=lambda response: response.status_code == 404)(view)
+
+
 def refusal() -> DomainError:
     """What a refused attempt is told: wait, with roughly how long, and the rule."""
     current = limiter.current_limit
     wait = max(1, round((current.reset_at - time.time()) / 60)) if current is not None else 1
+    if request.endpoint in REPORT_ENDPOINTS:
+        return DomainError(N_("Too many reports or follow-up codes from your address: wait %(minutes)s min and try "
+                              "again. A report already sent is kept; follow it with its code."),
+                           rule="report.throttle", minutes=wait)
     return DomainError(N_("Too many failed attempts from your address: wait %(minutes)s min and try again. The "
                           "account is not locked: its owner can still log in from elsewhere."),
                        rule="auth.throttle", minutes=wait)

@@ -281,6 +281,10 @@ class Registration(Out):
     deal_code = fields.String(allow_none=True)
     lot_name = fields.String()
     registered_at = moment()
+    pledge_sha256 = fields.String(allow_none=True, metadata={
+        "description": "SHA-256 of the integrity pledge (诚信承诺书) accepted at the sign-up, as shown"})
+    pledge_language = fields.String(allow_none=True, metadata={"description": "zh (the centre's text) or en"})
+    pledged_at = moment()
 
 
 class Deposit(Out):

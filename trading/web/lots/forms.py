@@ -190,6 +190,16 @@ class TextForm(Form):
     submit = SubmitField(_l("Send"))
 
 
+class SignUpForm(Form):
+    """Sign up for a lot (报名), accepting the integrity pledge shown above the button: the page sets the digest of
+    the text shown and its language; the box is the bidder's acceptance."""
+
+    pledge = BooleanField(_l("We have read the integrity pledge above and accept it"))
+    pledge_sha256 = HiddenField()
+    pledge_language = HiddenField()
+    submit = SubmitField(_l("Sign the pledge and sign up (报名)"))
+
+
 class DownloadForm(Form):
     """Download the documents; the browser adds its device fingerprint."""
 

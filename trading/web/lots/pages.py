@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_login import current_user
 
-from ...domain import filing, lifecycle, methods as rule_methods, rules, schedule
+from ...domain import filing, lifecycle, methods as rule_methods, pledges as rule_pledges, rules, schedule
 from ...extensions import db
 from ...models import (
     Announcement,
@@ -31,6 +31,7 @@ from ...services import (
     methods,
     objections,
     opening,
+    pledges,
     projects,
     registrations,
     result,
@@ -53,6 +54,7 @@ from .forms import (
     MethodForm,
     NegotiationForm,
     ReasonForm,
+    SignUpForm,
     TextForm,
     UploadForm,
 )
@@ -203,5 +205,28 @@ def lot_context(lot) -> dict:
         "action_labels": labels.ACTIONS, "deadline_labels": labels.DEADLINES,
         "forms": {"action": ActionForm(), "upload": upload, "reason": ReasonForm(), "method": request_form,
                   "decision": DecisionForm(), "text": TextForm(), "download": DownloadForm(),
-                  "announce": AnnounceForm()},
+                  "announce": AnnounceForm(), "sign_up": SignUpForm()},
+        **pledge_context(lot, my_registration, at),
     }
+
+
+def pledge_language() -> str:
+    """The pledge's language on this page: the centre's Chinese text, or its English translation for the English
+    interface."""
+    from flask_babel import get_locale
+
+    return "zh" if str(get_locale() or "zh").startswith("zh") else "en"
+
+
+def pledge_context(lot, my_registration, at) -> dict:
+    """The integrity pledge on the lot page: the text to accept before signing up (for a bidder), the bidder's own
+    signed pledge, and whether staff or the supervisor may read every bidder's now."""
+    found = {"pledge_text": None, "pledge_sha256": None, "pledge_language": pledge_language(), "my_pledge": None,
+             "pledges_readable": pledges.may_read_all(db.session, current_user, lot, at)}
+    if current_user.has_role("bidder") and current_user.organisation is not None:
+        if my_registration is not None:
+            found["my_pledge"] = pledges.of_registration(db.session, my_registration.id)
+        elif lifecycle.open_for_sign_up(lot.state, at, lot.deadlines()):
+            text = pledges.shown(db.session, lot, current_user.organisation, found["pledge_language"])
+            found["pledge_text"], found["pledge_sha256"] = text, rule_pledges.digest(text)
+    return found

@@ -8,17 +8,18 @@ from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import format_datetime, gettext as _
+from flask_login import current_user
 
 from ...domain import schedule
 from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Announcement, Objection
 from ...platform import current_platform
-from ...services import announcements, objections, registrations
-from ..common import client_address, form_error, now, perform, roles_required
+from ...services import announcements, objections, pledges, registrations
+from ..common import client_address, flash_errors, form_error, now, perform, roles_required
 from . import labels
 from .blueprint import bp, load_lot, require_party
-from .forms import ActionForm, AnnounceForm, DownloadForm, TextForm
+from .forms import AnnounceForm, DownloadForm, SignUpForm, TextForm
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 TYPED = ("issued_at", "documents_until", "bid_deadline", "listing_start", "listing_end", "auction_start")
@@ -107,11 +108,27 @@ def objection_answer(objection_id: int):
 @bp.route("/lots/<int:lot_id>/sign-up", methods=["POST"])
 @roles_required("bidder")
 def sign_up(lot_id: int):
-    """Sign the bidder's company up for the lot (报名)."""
+    """Sign the bidder's company up for the lot (报名), with the integrity pledge it accepted: the digest of the text
+    it was shown (the box unticked: no pledge, refused naming the field)."""
     lot = load_lot(lot_id)
-    if ActionForm().validate_on_submit():
-        perform(registrations.sign_up, lot, ok=_("Signed up: download the documents below."))
+    form = SignUpForm()
+    if form.validate_on_submit():
+        perform(registrations.sign_up, lot, pledge=form.pledge_sha256.data if form.pledge.data else None,
+                language=form.pledge_language.data or "zh", ok=_("Signed up: download the documents below."))
+    else:
+        flash_errors(form)
     return redirect(url_for("lots.lot_view", lot_id=lot.id) + "#stage-trading")
+
+
+@bp.route("/lots/<int:lot_id>/pledges")
+@roles_required("bidder", "staff", "supervisor")
+def pledges_view(lot_id: int):
+    """The integrity pledges signed for the lot's current round that this user may read: a bidder's own; every one
+    for staff and the supervisor once they may know who signed up."""
+    lot = load_lot(lot_id)
+    at = now()
+    return render_template("lots/pledges.html", lot=lot, rows=pledges.visible(db.session, current_user, lot, at),
+                           all_readable=pledges.may_read_all(db.session, current_user, lot, at))
 
 
 @bp.route("/lots/<int:lot_id>/documents", methods=["POST"])

@@ -17,6 +17,7 @@ from ...extensions import db
 from ...models import BlacklistEntry, Complaint, CreditEvent, ScreenSignal
 from ...platform import current_platform
 from ...services import audit, complaints, credit, monitoring, screens, suspension, visibility
+from .. import labels
 from ..common import choices, error_text, now, perform, roles_required
 from ..edge import paginate
 from ..live import stream
@@ -121,18 +122,8 @@ def audit_verify():
     return render_template("supervision/audit_verify.html", verdict=verdict)
 
 
-# What each screen is called and what its figures are, for the screens page.
-SCREEN_NAMES = {
-    "cv": _l("Coefficient of variation of the prices"), "rd": _l("Relative distance of the two lowest prices"),
-    "diffp": _l("Gap between the two lowest prices against earlier lots"), "pattern": _l("Prices in a regular pattern"),
-    "shared_account": _l("One account paid several bidders' deposits"),
-    "shared_device": _l("One device downloaded for several bidders"),
-    "shared_address": _l("One network address used by several bidders"),
-    "close_uploads": _l("Bids uploaded from one address within a minute"),
-    "shared_document": _l("One document in several bidders' bids"),
-    "shared_metadata": _l("Documents by one author with one program in several bidders' bids"),
-    "rotation": _l("Bidders taking turns to win"), "cover_bidding": _l("A bidder that always loses to one winner"),
-}
+# What each screen is called (labels.SCREEN_NAMES) and what its figures are, for the screens page.
+SCREEN_NAMES = labels.SCREEN_NAMES
 FIGURES = {
     "mean": _l("mean"), "sd": _l("standard deviation"), "cv": "CV", "b1": _l("lowest price"),
     "b2": _l("second lowest price"), "sd_losers": _l("standard deviation of the losing prices"), "rd": "RD",
