@@ -165,6 +165,9 @@ def _no_panel_disclosed(username, pages: dict[str, str], demo_lot: dict) -> None
     for path, text in pages.items():
         if path.startswith("/experts") and username in ("staff", "admin"):
             continue  # the pool lists every expert; what matters is that nothing there moved with the draw
+        if path.startswith("/admin/users") and username == "admin":
+            continue  # the accounts, an earlier panel's room accounts among them (this lot's are made when its
+            # evaluation starts, after the deadline): a name there tells nothing of this lot's panel
         other = re.match(r"/lots/(\d+)", path)
         if other and int(other.group(1)) != demo_lot["id"]:
             continue  # another lot's page names its own panel once that lot is decided (the demo's lots 6 and 7):
