@@ -133,6 +133,23 @@ SAMPLES["procurement-negotiation"] = Sample(
      "qualification": "具备医疗器械经营许可证"},
     "negotiation", "公开招标后没有供应商投标，经批准改用竞争性谈判（政府采购法第三十条第一项）。")
 
+# The demo's supervision case (simulate/supervision.py): two single-source packages awarded without a contract, one
+# past its 30 days, the other due today.
+SAMPLES["procurement-late-contract"] = Sample(
+    {**SAMPLES["procurement"].project, "name": "咸宁市中心医院直线加速器原厂维保项目",
+     "approval_number": "咸财采计〔2026〕0231号"},
+    {**SAMPLES["procurement-single-source"].lot, "name": "医用直线加速器原厂维保服务（两年）",
+     "budget": "1980000.00", "deposit": "30000.00",
+     "scope": "医用直线加速器两年原厂维保、软件升级和备件", "duration": "两年"},
+    "single_source", SAMPLES["procurement-single-source"].justification, ("bidder4",))
+SAMPLES["procurement-contract-due"] = Sample(
+    {**SAMPLES["procurement"].project, "name": "咸宁市妇幼保健院新生儿监护系统原厂维保项目",
+     "approval_number": "咸财采计〔2026〕0236号"},
+    {**SAMPLES["procurement-single-source"].lot, "name": "新生儿监护系统原厂维保服务（三年）",
+     "budget": "860000.00", "deposit": "15000.00",
+     "scope": "新生儿监护系统三年原厂维保、软件升级和备件", "duration": "三年"},
+    "single_source", SAMPLES["procurement-single-source"].justification, ("bidder5",))
+
 
 def sample_of(lot: Lot) -> Sample:
     """The sample a demo lot was made from (by its project's name), else its trade type's."""

@@ -18,22 +18,6 @@ ORDER_DAYS = 5  # the correction order asks for the contract within this many da
 ORDER_TEXT = ("该项目成交通知书发出已逾30日，采购人尚未与成交供应商签订政府采购合同。"
               "请于期限内签订合同并在平台登记公告，逾期未签订的，书面说明原因及拟采取的措施（政府采购法第四十六条）。")
 
-walk.SAMPLES["procurement-late-contract"] = walk.Sample(
-    {**walk.SAMPLES["procurement"].project, "name": "咸宁市中心医院直线加速器原厂维保项目",
-     "approval_number": "咸财采计〔2026〕0231号"},
-    {**walk.SAMPLES["procurement-single-source"].lot, "name": "医用直线加速器原厂维保服务（两年）",
-     "budget": "1980000.00", "deposit": "30000.00",
-     "scope": "医用直线加速器两年原厂维保、软件升级和备件", "duration": "两年"},
-    "single_source", walk.SAMPLES["procurement-single-source"].justification, ("bidder4",))
-walk.SAMPLES["procurement-contract-due"] = walk.Sample(
-    {**walk.SAMPLES["procurement"].project, "name": "咸宁市妇幼保健院新生儿监护系统原厂维保项目",
-     "approval_number": "咸财采计〔2026〕0236号"},
-    {**walk.SAMPLES["procurement-single-source"].lot, "name": "新生儿监护系统原厂维保服务（三年）",
-     "budget": "860000.00", "deposit": "15000.00",
-     "scope": "新生儿监护系统三年原厂维保、软件升级和备件", "duration": "三年"},
-    "single_source", walk.SAMPLES["procurement-single-source"].justification, ("bidder5",))
-
-
 def awarded_at(ctx, session, people: walk.Cast, sample_name: str, target: datetime) -> Lot:
     """The sample's single-source lot, walked from its filing to an award made at ``target`` (started as late as the
     method's windows allow), with no contract."""
