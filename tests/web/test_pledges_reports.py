@@ -8,20 +8,13 @@ import re
 
 import sqlalchemy as sa
 
-from tests.conftest import FIXED_NOW, login
+from tests.conftest import FIXED_NOW
+from tests.web.test_hostile_input import _client
 from trading.extensions import db
 from trading.models import AuditEntry, IntegrityPledge, PublicReport, Registration
 from trading.simulate import lots as walk
 
 FACTS = "开标前三家投标人的投标文件由同一人编制，报价呈等差排列，疑似串通投标。"
-
-
-def _client(app, username: str | None = None, lang: str = "zh_CN"):
-    client = app.test_client()
-    if username:
-        assert login(client, username).status_code == 302
-    client.post("/language", data={"lang": lang, "next": "/"})
-    return client
 
 
 def _announced(app) -> int:
