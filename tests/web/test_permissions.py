@@ -126,6 +126,10 @@ TABLE = {
     "lots.clarify": ("POST", {"lot_id": "lot"}, {}, only({"tenderee"}, ok=302)),
     "lots.objection_raise": ("POST", {"lot_id": "lot"}, {}, only({"bidder"}, ok=302)),
     "lots.objection_answer": ("POST", {"objection_id": "objection"}, {}, only({"tenderee"}, ok=302)),
+    # the table's lot is construction: a bidder's question is refused with the reason (back to the lot page); the
+    # table's data has no question to answer
+    "lots.question_ask": ("POST", {"lot_id": "lot"}, {}, only({"bidder"}, ok=302)),
+    "lots.question_answer": ("POST", {"question_id": NONE}, {}, only({"tenderee"}, ok=404)),
     "lots.sign_up": ("POST", {"lot_id": "lot"}, {}, only({"bidder"}, ok=302)),
     "lots.documents_download": ("POST", {"lot_id": "lot"}, {"fingerprint": "ab12"}, only({"bidder"})),
     # the integrity pledges: a bidder reads its own, staff and the supervisor every one once the policy allows

@@ -22,6 +22,7 @@ _LAWS: tuple[tuple[str, str, str], ...] = tuple(sorted((
     ("政府采购法实施条例", "政府采购法实施条例", "Government Procurement Regulations"),
     ("政府采购货物和服务招标投标管理办法（财政部令第87号）", "财政部令第87号", "MOF Order No. 87"),
     ("政府采购非招标采购方式管理办法（财政部令第74号）", "财政部令第74号", "MOF Order No. 74"),
+    ("政府采购质疑和投诉办法（财政部令第94号）", "财政部令第94号", "MOF Order No. 94"),
     ("政府采购竞争性磋商采购方式管理暂行办法（财库〔2014〕214号）", "财库〔2014〕214号",
      "Competitive Consultation Measures (Caiku [2014] 214)"),
     ("招标拍卖挂牌出让国有建设用地使用权规定（国土资源部令第39号）", "国土资源部令第39号", "MLR Order No. 39"),

@@ -36,7 +36,7 @@ from . import calendar
 from .rules import Rule, RuleSet
 
 KINDS = ("objection", "documents_objection", "evaluation", "report", "publication", "contract", "refund",
-         "contract_publication", "complaint", "correction")
+         "contract_publication", "complaint", "correction", "question")
 STATUSES = ("overdue", "today", "upcoming", "late", "done")
 
 
@@ -158,6 +158,7 @@ class LotFacts:
     refunds: tuple[RefundFacts, ...] = ()
     complaints: tuple[ComplaintFacts, ...] = ()
     corrections: tuple[CorrectionFacts, ...] = ()
+    questions: tuple[ObjectionFacts, ...] = ()  # procurement questions (质疑) to the purchaser
 
 
 def _by_trade(facts: LotFacts, construction: str, procurement: str) -> str:
@@ -200,12 +201,17 @@ def dues(facts: LotFacts, rules: RuleSet) -> list[Due]:
         found.append(Due(lot, "refund", r.rule, r.due, r.refunded_at, late_done=r.late if r.refunded_at else None,
                          ref={"deposit_id": r.deposit_id}))
     for c in facts.complaints:  # watched while pending: a late acceptance or decision is not warned once made
-        found.append(Due(lot, "complaint", "construction.complaint_acceptance", c.accept_due, c.handled_at,
+        found.append(Due(lot, "complaint", _by_trade(facts, "construction.complaint_acceptance",
+                                                     "procurement.complaint_acceptance"), c.accept_due, c.handled_at,
                          c.received_at, strict=False, late_done=False, ref={"complaint_id": c.id, "step": "accept"}))
         if c.decide_due is not None:
-            found.append(Due(lot, "complaint", "construction.complaint_decision", c.decide_due, c.decided_at,
+            found.append(Due(lot, "complaint", _by_trade(facts, "construction.complaint_decision",
+                                                         "procurement.complaint_decision"), c.decide_due, c.decided_at,
                              c.accepted_at, strict=False, late_done=False,
                              ref={"complaint_id": c.id, "step": "decide"}))
+    for q in facts.questions:
+        found.append(Due(lot, "question", "procurement.question_answer", q.answer_due, q.answered_at,
+                         strict=False, ref={"question_id": q.id}))  # answer_due: the midnight after the last day
     for c in facts.corrections:
         found.append(Due(lot, "correction", "platform.supervision", c.due_at, c.answered_at, c.issued_at,
                          strict=False, ref={"correction_id": c.id}))

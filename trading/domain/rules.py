@@ -73,6 +73,7 @@ O39 = "招标拍卖挂牌出让国有建设用地使用权规定（国土资源�
 O32 = "企业国有资产交易监督管理办法（国务院国资委、财政部令第32号）"
 O16 = "必须招标的工程项目规定（国家发展改革委令第16号）"
 O74 = "政府采购非招标采购方式管理办法（财政部令第74号）"
+O94 = "政府采购质疑和投诉办法（财政部令第94号）"
 CONSULT = "政府采购竞争性磋商采购方式管理暂行办法（财库〔2014〕214号）"
 SCREEN = "Imhof 等，瑞士投标串通筛查（变异系数、相对距离）；依据 招标投标法实施条例 第四十条"
 SCREEN_FENCES = ("Tukey 离群界限，与同类标段比较（同 DIFFP，Cardinal R024）；"
@@ -415,6 +416,22 @@ _TABLE = (
      "受理投诉之日起30个工作日内作出书面处理决定", "complaint decided within 30 working days of acceptance"),
     ("construction.complaint_suspension", None, None, C, FIX, "T", f"{REG} 第六十二条",
      "处理投诉期间，行政监督部门可以责令暂停招标投标活动", "the supervisor may suspend the trading meanwhile"),
+    # -- questions (质疑) and complaints (投诉) in government procurement --
+    ("procurement.question_window", 7, "working_days", P, FIX, "T", f"{GPL} 第五十二条；{O94} 第十条",
+     "供应商知道或者应知其权益受到损害之日起7个工作日内，以书面形式向采购人、采购代理机构提出质疑",
+     "a supplier questions the purchaser within 7 working days of knowing"),
+    ("procurement.question_answer", 7, "working_days", P, LO, "T", f"{GPL} 第五十三条；{O94} 第十三条",
+     "采购人、采购代理机构应当在收到质疑后7个工作日内作出答复", "the purchaser answers within 7 working days"),
+    ("procurement.complaint_window", 15, "working_days", P, FIX, "T", f"{GPL} 第五十五条；{O94} 第十七条",
+     "质疑供应商对答复不满意或者未在规定时间内答复的，可以在答复期满后15个工作日内向财政部门投诉；投诉前应当先质疑",
+     "complaint within 15 working days after the answer period, only after a question"),
+    ("procurement.complaint_acceptance", 5, "working_days", P, LO, "T", f"{O94} 第二十一条",
+     "财政部门收到投诉书后5个工作日内审查，决定是否受理", "complaint accepted or refused within 5 working days"),
+    ("procurement.complaint_decision", 30, "working_days", P, LO, "T", f"{GPL} 第五十六条",
+     "收到投诉后30个工作日内作出处理决定", "complaint decided within 30 working days"),
+    ("procurement.complaint_suspension", 30, "days", P, LO, "T", f"{GPL} 第五十七条",
+     "处理投诉期间可以书面通知采购人暂停采购活动，暂停时间最长不得超过30日",
+     "the supervisor may suspend the procurement meanwhile, for at most 30 days"),
     # -- credit records and the blacklist (信用, 行业自律), supervision module --
     ("credit.withdrawal_after_deadline", None, None, CP, FIX, "S", f"{REG} 第三十五条",
      "投标截止后撤销投标文件的，可以不退还投标保证金，记入信用记录", "withdrawal after the deadline: a credit event"),

@@ -319,6 +319,26 @@ COVERAGE: dict[str, Coverage] = {
                                          "tests/services/test_complaints.py::test_the_supervisor_accepts_suspending_the_lot_and_decides_and_late_handling_is_warned"),
     "construction.complaint_suspension": C("services/complaints.py accept(suspend=True) through services/suspension.py",
                                            "tests/services/test_complaints.py::test_the_supervisor_accepts_suspending_the_lot_and_decides_and_late_handling_is_warned"),
+    # government procurement questions (质疑) and complaints
+    "procurement.question_window": C("domain/complaints.py check_question; services/questions.py ask (signed-up "
+                                     "suppliers only)",
+                                     "tests/domain/test_procurement_complaints.py::"
+                                     "test_a_question_is_taken_on_the_seventh_working_day_across_the_may_holiday_and_"
+                                     "refused_the_next"),
+    "procurement.question_answer": C("services/questions.py answer (the purchaser or its agency); a warning when "
+                                     "overdue",
+                                     "tests/services/test_procurement_complaints.py::test_an_unanswered_question_opens_the_complaint_when_overdue_and_is_warned"),
+    "procurement.complaint_window": C("domain/complaints.py check_procurement_complaint (a question on the matter "
+                                      "first, then 15 working days after the answer period)",
+                                      "tests/services/test_procurement_complaints.py::test_a_complaint_after_the_window_is_refused"),
+    "procurement.complaint_acceptance": C("services/complaints.py accept/refuse; a warning when overdue",
+                                          "tests/services/test_procurement_complaints.py::test_question_answer_complaint_accept_and_decide"),
+    "procurement.complaint_decision": C("services/complaints.py decide, due 30 working days from receipt; a warning "
+                                        "when overdue",
+                                        "tests/services/test_procurement_complaints.py::test_question_answer_complaint_accept_and_decide"),
+    "procurement.complaint_suspension": C("services/complaints.py accept(suspend=True) through services/suspension.py",
+                                          "tests/services/test_procurement_complaints.py::test_question_answer_complaint_accept_and_decide",
+                                          "the 30-day cap is stated, not enforced: the supervisor resumes the lot"),
     # credit records and the blacklist
     "credit.blacklist_period": C("domain/credit.py check_period, barred; services/credit.py (sign-up, bid, draw)",
                                  "tests/services/test_credit.py::test_only_the_supervisor_keeps_the_blacklist_and_a_period_over_three_years_is_refused"),

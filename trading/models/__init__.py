@@ -6,7 +6,7 @@ from .audit import AuditEntry, AuditHead
 from .bank import BankAccount, BankTransfer, Deposit, DepositPayment
 from .bids import Bid, BidderCertificate, HolderChange, HolderKey, KeyShare, OpeningKey
 from .clock import ClockSetting
-from .credit import BlacklistEntry, Complaint, CreditEvent, IntegrityPledge, PublicReport
+from .credit import BlacklistEntry, Complaint, CreditEvent, IntegrityPledge, ProcurementQuestion, PublicReport
 from .evaluation import (
                          ArchiveBundle,
                          Award,
@@ -44,7 +44,7 @@ from .supervision import CorrectionOrder, EarlyWarning, ScreenSignal
 
 __all__ = [
     "Auction", "BlacklistEntry", "Complaint", "CorrectionOrder", "CreditEvent", "EarlyWarning", "IntegrityPledge",
-    "Offer", "Paddle", "PublicReport", "Qualification", "ScreenSignal", "TransferContract",
+    "Offer", "Paddle", "ProcurementQuestion", "PublicReport", "Qualification", "ScreenSignal", "TransferContract",
     "ApiToken", "BankAccount", "BankTransfer", "Bid", "BidderCertificate", "Deposit", "DepositPayment",
     "HolderChange", "HolderKey", "KeyShare", "OpeningKey", "BeaconPulse", "Draw", "DrawCall", "Expert",
     "ExpertPenalty", "ExpertRelative", "ExpertSpecialty", "ExpertTie", "RuleSetting", "OpeningEntry",

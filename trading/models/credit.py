@@ -73,6 +73,27 @@ class Complaint(db.Model):
     decision: Mapped[str] = mapped_column(sa.Text, default="")
 
 
+class ProcurementQuestion(db.Model):
+    """质疑: a supplier's written question to the purchaser or its agency about a procurement lot (the documents, the
+    procedure or the result), answered within the legal working days (政府采购法 第五十二、五十三条)."""
+
+    __tablename__ = "procurement_question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lot.id"), index=True)
+    round: Mapped[int] = mapped_column()
+    supplier_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"))
+    asked_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    matter: Mapped[str] = mapped_column(sa.String(16))  # documents | procedure | result
+    text: Mapped[str] = mapped_column(sa.Text)
+    known_on: Mapped[date] = mapped_column(sa.Date)
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    answer_due: Mapped[datetime] = mapped_column(UTCDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    answer: Mapped[str] = mapped_column(sa.Text, default="")
+
+
 class IntegrityPledge(db.Model):
     """诚信承诺书: the pledge a bidder accepted at one sign-up: the exact text it was shown (in its language), the
     text's SHA-256, who signed for which organisation and when (``domain.pledges``)."""

@@ -1,6 +1,8 @@
-"""Complaints (投诉) to the supervisor about a construction lot: submitted by a party within its window, accepted
-(the lot suspended if the supervisor so orders) or refused within 3 working days, decided in writing within 30;
-overdue ones are warnings (``result.warnings``). See ``domain.complaints``."""
+"""Complaints (投诉) to the supervisor about a construction or a government procurement lot: submitted by a party
+within its window, accepted (the lot suspended if the supervisor so orders) or refused within the acceptance
+period, decided in writing within the decision period; overdue ones are warnings (``result.warnings``). Each step
+follows the rules of the lot's trade type (``domain.complaints.RULE_IDS``): a procurement complaint comes from a
+supplier, after its question (质疑, ``services.questions``) on the same matter was answered or left unanswered."""
 
 from __future__ import annotations
 
@@ -10,8 +12,8 @@ import sqlalchemy as sa
 
 from ..domain import complaints as rules_of_complaints, lifecycle
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
-from ..models import Complaint, Lot, Objection, OpeningObjection, ResultObjection
-from . import audit, rulebook, suspension
+from ..models import Complaint, Lot, Objection, OpeningObjection, Project, ResultObjection
+from . import audit, questions, rulebook, suspension
 from .lots import public_reason
 
 OBJECTIONS = {"documents": Objection, "opening": OpeningObjection, "candidates": ResultObjection}
@@ -32,26 +34,41 @@ def _objection_ended(session, lot: Lot, org_id: int, matter: str, now: datetime)
     return max(ended) if ended else None
 
 
+def _rule(lot: Lot, step: str) -> str:
+    return rules_of_complaints.rule_id(lot.project.trade_type, step)
+
+
 def submit(ctx, session, actor, now: datetime, lot: Lot, matter: str, text: str,
            known_on: date | None = None) -> Complaint:
-    """A bidder or another interested company complains about a construction lot."""
+    """A bidder or another interested company complains about a construction lot; a supplier about a procurement
+    lot, after its question."""
+    trade_type = lot.project.trade_type
     if actor is None or not (actor.has_role("bidder") or actor.has_role("tenderee")) or actor.organisation is None:
         raise Forbidden(N_("Complaints come from a bidder or another interested party."), field="lot")
-    if lot.project.trade_type != "construction":
+    if trade_type not in rules_of_complaints.RULE_IDS:
         raise DomainError(N_("Complaints about this trade type are not taken on the platform yet."), field="lot",
                           rule="construction.complaint_window")
+    if trade_type == "procurement" and not questions.is_supplier(session, actor, lot):
+        raise Forbidden(N_("Only a supplier signed up to this lot may complain about it."), field="lot")
     if not lifecycle.published(lot.state, lot.previous_state):
-        raise DomainError(N_("A lot that was never announced cannot be complained about."), field="lot")
+        raise DomainError(N_("A lot that was never announced cannot be complained about."), field="lot",
+                          rule=_rule(lot, "window"))
     in_force = rulebook.of_lot(ctx, session, lot)
-    start = rules_of_complaints.check_complaint(
-        matter, text, known_on, _objection_ended(session, lot, actor.organisation_id, matter, now), now, in_force)
+    if trade_type == "procurement":
+        start = rules_of_complaints.check_procurement_complaint(
+            matter, text, questions.latest_on(session, lot, actor.organisation_id, matter) if matter else None,
+            now, in_force)
+    else:
+        start = rules_of_complaints.check_complaint(
+            matter, text, known_on, _objection_ended(session, lot, actor.organisation_id, matter, now), now,
+            in_force)
     row = Complaint(lot_id=lot.id, round=lot.round, complainant_id=actor.organisation_id, submitted_by_id=actor.id,
                     matter=matter, text=text.strip()[:8000], window_from=start, received_at=now,
-                    accept_due=rules_of_complaints.due(now, "construction.complaint_acceptance", in_force))
+                    accept_due=rules_of_complaints.due(now, _rule(lot, "acceptance"), in_force))
     session.add(row)
     session.flush()
     audit.record(session, actor, now, "complaint.submit", object_type="lot", object_id=lot.id,
-                 rule="construction.complaint_window", payload={"complaint_id": row.id, "matter": matter})
+                 rule=_rule(lot, "window"), payload={"complaint_id": row.id, "matter": matter})
     return row
 
 
@@ -77,15 +94,17 @@ def accept(ctx, session, actor, now: datetime, complaint_id: int, *, suspend: bo
     lot = session.get(Lot, row.lot_id)
     in_force = rulebook.of_lot(ctx, session, lot)
     row.status, row.handled_at, row.handled_by_id = "accepted", now, actor.id
-    row.decide_due = rules_of_complaints.due(now, "construction.complaint_decision", in_force)
+    # construction: 30 working days from acceptance (条例 第六十一条); procurement: from receipt (采购法 第五十六条)
+    row.decide_due = rules_of_complaints.due(row.received_at if lot.project.trade_type == "procurement" else now,
+                                             _rule(lot, "decision"), in_force)
     if suspend:
         if lot.state not in lifecycle.SUSPENDABLE:
             raise DomainError(N_("The lot cannot be suspended in its present state."), field="suspend",
-                              rule="construction.complaint_suspension")
+                              rule=_rule(lot, "suspension"))
         suspension.suspend(session, actor, now, lot, f"处理投诉（第{row.id}号）期间暂停")
         row.suspended = True
     audit.record(session, actor, now, "complaint.accept", object_type="lot", object_id=row.lot_id,
-                 rule="construction.complaint_acceptance",
+                 rule=_rule(lot, "acceptance"),
                  payload={"complaint_id": row.id, "decide_due": row.decide_due, "suspended": row.suspended})
     return row
 
@@ -94,10 +113,11 @@ def refuse(session, actor, now: datetime, complaint_id: int, reason: str) -> Com
     """Refuse a complaint with the reason (out of time, not an interested party, no grounds, ...)."""
     _supervisor(actor)
     row = _pending(session, complaint_id, "received")
-    reason = public_reason(reason, "construction.complaint_acceptance")
+    lot = session.get(Lot, row.lot_id)
+    reason = public_reason(reason, _rule(lot, "acceptance"))
     row.status, row.handled_at, row.handled_by_id, row.refusal = "refused", now, actor.id, reason
     audit.record(session, actor, now, "complaint.refuse", object_type="lot", object_id=row.lot_id,
-                 rule="construction.complaint_acceptance", payload={"complaint_id": row.id})
+                 rule=_rule(lot, "acceptance"), payload={"complaint_id": row.id})
     return row
 
 
@@ -105,14 +125,16 @@ def decide(session, actor, now: datetime, complaint_id: int, outcome: str, decis
     """The written decision on an accepted complaint: upheld or dismissed, with its reasons."""
     _supervisor(actor)
     row = _pending(session, complaint_id, "accepted")
+    lot = session.get(Lot, row.lot_id)
     if outcome not in rules_of_complaints.OUTCOMES:
-        raise DomainError(N_("Choose whether the complaint is upheld or dismissed."), field="outcome")
+        raise DomainError(N_("Choose whether the complaint is upheld or dismissed."), field="outcome",
+                          rule=_rule(lot, "decision"))
     if len((decision or "").strip()) < 10:
         raise DomainError(N_("Write the decision with its facts and reasons (at least 10 characters)."),
-                          field="decision", rule="construction.complaint_decision")
+                          field="decision", rule=_rule(lot, "decision"))
     row.status, row.decided_at, row.outcome, row.decision = "decided", now, outcome, decision.strip()[:8000]
     audit.record(session, actor, now, "complaint.decide", object_type="lot", object_id=row.lot_id,
-                 rule="construction.complaint_decision", payload={"complaint_id": row.id, "outcome": outcome})
+                 rule=_rule(lot, "decision"), payload={"complaint_id": row.id, "outcome": outcome})
     return row
 
 
@@ -124,11 +146,13 @@ def of_lot(session, lot: Lot) -> list[Complaint]:
 def overdue(session, now: datetime) -> list[tuple[Complaint, str, datetime]]:
     """Complaints not accepted or refused, or not decided, in time: (complaint, rule, due)."""
     found = []
-    for row in session.scalars(sa.select(Complaint).where(Complaint.status.in_(("received", "accepted")))):
+    for row, trade_type in session.execute(
+            sa.select(Complaint, Project.trade_type).join(Lot, Lot.id == Complaint.lot_id)
+            .join(Project, Project.id == Lot.project_id).where(Complaint.status.in_(("received", "accepted")))):
         if row.status == "received" and row.accept_due <= now:
-            found.append((row, "construction.complaint_acceptance", row.accept_due))
+            found.append((row, rules_of_complaints.rule_id(trade_type, "acceptance"), row.accept_due))
         elif row.status == "accepted" and row.decide_due is not None and row.decide_due <= now:
-            found.append((row, "construction.complaint_decision", row.decide_due))
+            found.append((row, rules_of_complaints.rule_id(trade_type, "decision"), row.decide_due))
     return found
 
 

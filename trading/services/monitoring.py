@@ -28,6 +28,7 @@ from ..models import (
     Lot,
     Objection,
     Organisation,
+    ProcurementQuestion,
     Project,
     Publicity,
     ResultObjection,
@@ -70,6 +71,8 @@ def gather(session, lots: list[Lot], now: datetime) -> dict[int, LotFacts]:
             parts["complaints"][c.lot_id].append(monitoring.ComplaintFacts(
                 c.id, c.received_at, c.accept_due, c.handled_at,
                 c.handled_at if c.status in ("accepted", "decided") else None, c.decide_due, c.decided_at))
+        for q in session.scalars(sa.select(ProcurementQuestion).where(ProcurementQuestion.lot_id.in_(chunk))):
+            parts["questions"][q.lot_id].append(monitoring.ObjectionFacts(q.id, q.answer_due, q.answered_at))
         for c in session.scalars(sa.select(CorrectionOrder).where(CorrectionOrder.lot_id.in_(chunk))):
             parts["corrections"][c.lot_id].append(monitoring.CorrectionFacts(
                 c.id, c.issued_at, c.due_at, c.answered_at))
@@ -79,7 +82,7 @@ def gather(session, lots: list[Lot], now: datetime) -> dict[int, LotFacts]:
             found[lot.id] = LotFacts(lot.id, lot.project.trade_type, lot.round, p.get("evaluations", ()),
                                      p.get("objections", ()) + (p.get("documents", ()) if opened else ()),
                                      p.get("awards", ()), p.get("refunds", ()), p.get("complaints", ()),
-                                     p.get("corrections", ()))
+                                     p.get("corrections", ()), p.get("questions", ()))
     return found
 
 
@@ -88,7 +91,7 @@ def dues_of(ctx, session, lots: list[Lot], now: datetime) -> list[Due]:
     found: list[Due] = []
     for lot_id, facts in gather(session, lots, now).items():
         if any((facts.evaluations, facts.objections, facts.awards, facts.refunds, facts.complaints,
-                facts.corrections)):
+                facts.corrections, facts.questions)):
             lot = next(lot for lot in lots if lot.id == lot_id)
             found += monitoring.dues(facts, rulebook.of_lot(ctx, session, lot))
     return sorted(found, key=lambda d: (d.due, d.lot_id, d.key))
@@ -96,9 +99,9 @@ def dues_of(ctx, session, lots: list[Lot], now: datetime) -> list[Due]:
 
 def watched_lots(session) -> list[Lot]:
     """The lots on which something may be due: those with an evaluation, an objection, an award, a refund, a
-    complaint or a correction order."""
+    complaint, a correction order or a procurement question."""
     ids = set()
-    for model in (Evaluation, ResultObjection, Objection, Award, Complaint, CorrectionOrder):
+    for model in (Evaluation, ResultObjection, Objection, Award, Complaint, CorrectionOrder, ProcurementQuestion):
         ids |= set(session.scalars(sa.select(model.lot_id).distinct()))
     ids |= set(session.scalars(sa.select(Deposit.lot_id).where(Deposit.refund_due.is_not(None)).distinct()))
     return list(session.scalars(sa.select(Lot).where(Lot.id.in_(ids)).order_by(Lot.id))) if ids else []

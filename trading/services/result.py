@@ -305,10 +305,13 @@ MESSAGES = {
                                "signing on %(signed_on)s."),
     "construction.complaint_acceptance": N_("A complaint was not accepted or refused within %(days)s working days."),
     "construction.complaint_decision": N_("An accepted complaint was not decided within %(days)s working days."),
+    "procurement.complaint_acceptance": N_("A complaint was not accepted or refused within %(days)s working days."),
+    "procurement.complaint_decision": N_("A complaint was not decided within %(days)s working days of its receipt."),
+    "question": N_("A supplier's question (质疑) was not answered by the purchaser within %(days)s working days."),
     "correction": N_("A correction order was not answered by its deadline, %(due)s."),
 }
 DAYS = frozenset({"objection", "documents_objection", "report", "publication", "contract", "contract_publication",
-                  "complaint"})  # the warnings that name the rule's number of days
+                  "complaint", "question"})  # the warnings that name the rule's number of days
 
 
 def warning_of(due, in_force: rules.RuleSet) -> Warning:

@@ -38,6 +38,7 @@ AUDIT_ACTIONS = {
     "credit.lift": _l("Blacklist entry lifted"),
     "complaint.submit": _l("Complaint received"), "complaint.accept": _l("Complaint accepted"),
     "complaint.refuse": _l("Complaint refused"), "complaint.decide": _l("Complaint decided"),
+    "question.ask": _l("Question (质疑) received"), "question.answer": _l("Question answered"),
     "report.submit": _l("Public report received"), "report.accept": _l("Public report accepted"),
     "report.decline": _l("Public report declined"), "report.assign": _l("Public report assigned"),
     "report.conclude": _l("Public report concluded"),
@@ -183,6 +184,8 @@ CORRECTION_ADDRESSEES = {"tenderee": _l("The tenderee"), "agency": _l("Its agenc
 CORRECTION_STATUSES = {"open": _l("awaiting the answer"), "answered": _l("answered"), "closed": _l("closed"),
                        "escalated": _l("escalated")}
 COMPLAINT_OUTCOMES = {"upheld": _l("upheld"), "dismissed": _l("dismissed")}
+QUESTION_MATTERS = {"documents": _l("the procurement documents"), "procedure": _l("the procurement procedure"),
+                    "result": _l("the award or deal result")}  # 94号令 第十条; also a procurement complaint's matters
 REPORT_CATEGORIES = {"collusion": _l("Collusive bidding (串通投标)"),
                      "false_materials": _l("False materials or bidding in another's name"),
                      "bribery": _l("Bribery or improper benefits"),

@@ -375,7 +375,7 @@ class Warning(Out):
     project_name = fields.String()
     kind = fields.String(metadata={"description": "objection, documents_objection, evaluation, report, publication, "
                                                  "contract, refund, contract_publication, complaint, correction, "
-                                                 "tampering"})
+                                                 "question, tampering"})
     rule = fields.String(metadata={"description": "the rule id (flask rules show)"})
     message = fields.String(metadata={"description": "the warning in the request's language"})
     params = fields.Dict()

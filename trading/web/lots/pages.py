@@ -5,7 +5,15 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_login import current_user
 
-from ...domain import filing, lifecycle, methods as rule_methods, pledges as rule_pledges, rules, schedule
+from ...domain import (
+    complaints as rule_of_complaints,
+    filing,
+    lifecycle,
+    methods as rule_methods,
+    pledges as rule_pledges,
+    rules,
+    schedule,
+)
 from ...extensions import db
 from ...models import (
     Announcement,
@@ -33,6 +41,7 @@ from ...services import (
     opening,
     pledges,
     projects,
+    questions,
     registrations,
     result,
     rulebook,
@@ -125,6 +134,7 @@ def lot_context(lot) -> dict:
     at = now()
     project = lot.project
     party = acts_for_tenderee(current_user, project)
+    may_question = project.trade_type == "procurement" and questions.is_supplier(db.session, current_user, lot)
     internal = current_user.has_role("staff", "supervisor", "admin")
     actions = lot_actions(lot, at)
     upload = UploadForm()
@@ -188,10 +198,19 @@ def lot_context(lot) -> dict:
         "corrections": corrections.visible(db.session, current_user, lot),
         "complaint_matters": labels.COMPLAINT_MATTERS, "complaint_statuses": labels.COMPLAINT_STATUSES,
         "complaint_outcomes": labels.COMPLAINT_OUTCOMES, "correction_statuses": labels.CORRECTION_STATUSES,
-        "complaint_days": rulebook.of_lot(current_platform(), db.session, lot).value("construction.complaint_window")
-        if project.trade_type == "construction" else None,
-        "may_complain": lot.project.trade_type == "construction" and current_user.is_authenticated
-        and current_user.has_role("bidder", "tenderee") and lifecycle.published(lot.state, lot.previous_state),
+        "complaint_days": rulebook.of_lot(current_platform(), db.session, lot).value(
+            rule_of_complaints.rule_id(project.trade_type, "window"))
+        if project.trade_type in rule_of_complaints.RULE_IDS else None,
+        "complaint_rule": rule_of_complaints.RULE_IDS.get(project.trade_type, {}).get("window"),
+        "may_complain": (lot.project.trade_type == "construction" and current_user.is_authenticated
+                         and current_user.has_role("bidder", "tenderee")
+                         or may_question) and lifecycle.published(lot.state, lot.previous_state),
+        "questions": questions.visible(db.session, current_user, lot) if project.trade_type == "procurement" else [],
+        "may_question": may_question and lifecycle.published(lot.state, lot.previous_state),
+        "may_answer_questions": project.trade_type == "procurement" and acts_for_tenderee(current_user, project),
+        "question_matters": labels.QUESTION_MATTERS,
+        "question_days": rulebook.of_lot(current_platform(), db.session, lot).value("procurement.question_window")
+        if project.trade_type == "procurement" else None,
         # where the lot page's links lead, only for those the target page admits
         "may_follow_opening": opening.may_follow(db.session, current_user, lot),
         "may_see_evaluation": party or current_user.has_role("staff", "supervisor"),

@@ -13,9 +13,9 @@ from flask_login import current_user
 from ...domain import schedule
 from ...domain.errors import DomainError
 from ...extensions import db
-from ...models import Announcement, Objection
+from ...models import Announcement, Objection, ProcurementQuestion
 from ...platform import current_platform
-from ...services import announcements, objections, pledges, registrations
+from ...services import announcements, objections, pledges, questions, registrations
 from ..common import client_address, flash_errors, form_error, now, perform, roles_required
 from . import labels
 from .blueprint import bp, load_lot, require_party
@@ -103,6 +103,33 @@ def objection_answer(objection_id: int):
     perform(objections.answer_objection, row.id, form.text.data if form.validate_on_submit() else "",
             ok=_("Answer recorded."))
     return redirect(url_for("lots.lot_view", lot_id=row.lot_id) + "#stage-trading")
+
+
+@bp.route("/lots/<int:lot_id>/questions", methods=["POST"])
+@roles_required("bidder")
+def question_ask(lot_id: int):
+    """A supplier questions (质疑) the purchaser about a procurement lot."""
+    from datetime import date as date_type
+
+    lot = load_lot(lot_id)
+    try:
+        known_on = date_type.fromisoformat(request.form.get("known_on", "")) if request.form.get("known_on") else None
+    except ValueError:
+        known_on = None
+    row, done = perform(questions.ask, lot, request.form.get("matter", ""), request.form.get("text", ""), known_on)
+    if done:
+        flash(_("Your question is sent: the purchaser answers by %(due)s.",
+                due=format_datetime(row.answer_due, "yyyy-MM-dd HH:mm")), "success")
+    return redirect(url_for("lots.lot_view", lot_id=lot.id) + "#questions")
+
+
+@bp.route("/questions/<int:question_id>/answer", methods=["POST"])
+@roles_required("tenderee")
+def question_answer(question_id: int):
+    """The purchaser or its agency answers a question."""
+    row = db.session.get(ProcurementQuestion, question_id) or abort(404)
+    perform(questions.answer, row.id, request.form.get("answer", ""), ok=_("Answer recorded."))
+    return redirect(url_for("lots.lot_view", lot_id=row.lot_id) + "#questions")
 
 
 @bp.route("/lots/<int:lot_id>/sign-up", methods=["POST"])

@@ -29,7 +29,8 @@ INPUTS = {"start": _l("Counted from"), "due": _l("Due"), "done_at": _l("Done"),
           "objection_id": _l("Objection record no."), "evaluation_id": _l("Evaluation record no."),
           "award_id": _l("Award record no."), "deposit_id": _l("Deposit record no."),
           "contract_id": _l("Contract record no."), "complaint_id": _l("Complaint no."),
-          "correction_id": _l("Correction order no."), "bid_id": _l("Bid record no."), "reason": _l("Reason"),
+          "question_id": _l("Question no."), "correction_id": _l("Correction order no."),
+          "bid_id": _l("Bid record no."), "reason": _l("Reason"),
           "step": _l("Step")}
 STEPS = {"accept": _l("acceptance"), "decide": _l("decision")}
 UNITS = {"days": _l("days"), "working_days": _l("working days"), "count": _l("members"), "percent": "%"}

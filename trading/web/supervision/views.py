@@ -47,7 +47,7 @@ DUE_KINDS = {
     "report": _l("Evaluation report in the purchaser's hands"), "publication": _l("Candidates or result published"),
     "contract": _l("Contract signed"), "refund": _l("Deposit refunded"),
     "contract_publication": _l("Contract published"), "complaint": _l("Complaint handled"),
-    "correction": _l("Correction order answered"),
+    "correction": _l("Correction order answered"), "question": _l("Question (质疑) answered by the purchaser"),
 }
 
 
