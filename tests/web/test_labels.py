@@ -103,3 +103,15 @@ def test_a_rule_badge_shows_the_law_and_keeps_the_id_in_the_tooltip(app):
     with app.test_request_context(), _locale(app, "zh_CN"):
         badge = str(labels.rule_badge("construction.bidders_confidential"))
     assert ">招标投标法 第二十二条</span>" in badge and 'title="construction.bidders_confidential · ' in badge
+
+
+def test_an_organisation_type_in_an_audit_payload_reads_as_its_name(app):
+    """The full crawl found the demo's organisation types (supervisory_body, ...) as codes on the audit log."""
+    from flask_babel import force_locale
+
+    with app.test_request_context():
+        with force_locale("en"):
+            assert labels.code_label("supervisory_body") == "Supervisory body"
+        with force_locale("zh_CN"):
+            names = [labels.code_label(code) for code in ("trading_centre", "supervisory_body", "expert_employer")]
+    assert all(name and "_" not in name for name in names), names

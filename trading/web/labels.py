@@ -10,7 +10,7 @@ from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from ..domain import citations, lifecycle, rules
-from ..domain.accounts import ROLES
+from ..domain.accounts import ORG_TYPES, ROLES
 
 # Every action the audit log records (services' audit.record), by its code.
 AUDIT_ACTIONS = {
@@ -314,8 +314,8 @@ SCREEN_NAMES = {
 
 def code_label(code: str) -> str | None:
     """The name of any code a stored record may hold as a value (a state, a method, an evaluation method, a trade
-    type, a kind of filed document, a draw call's outcome, a collusion screen), or None when ``code`` is none of
-    them."""
+    type, a kind of filed document, a draw call's outcome, a collusion screen, an organisation type), or None when
+    ``code`` is none of them."""
     from ..domain import filing
     from ..services.projects import EVALUATION_METHODS
 
@@ -329,6 +329,8 @@ def code_label(code: str) -> str | None:
         return trade_type_name(code)
     if code in CALL_OUTCOMES:
         return str(CALL_OUTCOMES[code])
+    if code in ORG_TYPES:
+        return gettext(ORG_TYPES[code])
     if code in SCREEN_NAMES:
         return str(SCREEN_NAMES[code])
     for trade_type in rules.TRADE_TYPES:
