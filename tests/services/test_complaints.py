@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from tests.services.walked_lot import announced_lot
 from trading.domain import calendar
 from trading.domain.errors import DomainError, Forbidden
 from trading.services import complaints, objections, result
@@ -16,12 +17,7 @@ from trading.simulate import demo, lots as walk
 
 @pytest.fixture
 def announced(ctx, session, now):
-    demo.load(session, now)
-    people = walk.cast(session)
-    lot = walk.create(ctx, session, people, now, "construction")
-    walk.advance(ctx, session, people, now, lot, "announced")
-    walk.sign_up(session, people, now, lot, 1)
-    return people, lot
+    return announced_lot(ctx, session, now, "construction", signed_up=1)
 
 
 GROUNDS = "招标文件设置的业绩条件排斥潜在投标人，请求责令修改。"

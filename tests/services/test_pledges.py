@@ -11,22 +11,18 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from tests.services.walked_lot import announced_lot
 from trading.domain import pledges as rule_pledges
 from trading.domain.errors import DomainError
 from trading.models import AuditEntry, Deposit, IntegrityPledge, Registration
 from trading.services import archive, pledges, registrations
-from trading.simulate import demo, lots as walk
 
 RULE = "credit.integrity_pledge"
 
 
 @pytest.fixture
 def announced(ctx, session, now):
-    demo.load(session, now)
-    people = walk.cast(session)
-    lot = walk.create(ctx, session, people, now, "construction")
-    walk.advance(ctx, session, people, now, lot, "announced")
-    return people, lot
+    return announced_lot(ctx, session, now, "construction")
 
 
 def refusal(call) -> DomainError:

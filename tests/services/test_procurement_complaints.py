@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import pytest
 
+from tests.services.walked_lot import announced_lot
 from trading.domain import calendar
 from trading.domain.errors import DomainError, Forbidden
 from trading.services import complaints, questions, result
-from trading.simulate import demo, lots as walk
 
 GROUNDS = "采购文件设置的资格条件排斥潜在供应商，请求修改。"
 ANSWER = "资格条件系根据采购需求设定，不予修改。"
@@ -19,12 +19,7 @@ ANSWER = "资格条件系根据采购需求设定，不予修改。"
 
 @pytest.fixture
 def announced(ctx, session, now):
-    demo.load(session, now)
-    people = walk.cast(session)
-    lot = walk.create(ctx, session, people, now, "procurement")
-    walk.advance(ctx, session, people, now, lot, "announced")
-    walk.sign_up(session, people, now, lot, 2)
-    return people, lot
+    return announced_lot(ctx, session, now, "procurement", signed_up=2)
 
 
 def test_question_answer_complaint_accept_and_decide(ctx, session, now, announced):

@@ -8,21 +8,14 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import login
+from tests.services.walked_lot import announced_lot
 from trading.domain.errors import DomainError, Forbidden
 from trading.services import chronograph, suspension
-from trading.simulate import lots as walk
 
 
 @pytest.fixture
 def announced(ctx, session, now):
-    from trading.simulate import demo
-
-    demo.load(session, now)
-    session.flush()
-    people = walk.cast(session)
-    lot = walk.create(ctx, session, people, now, "construction")
-    walk.advance(ctx, session, people, now, lot, "announced")
-    return people, lot
+    return announced_lot(ctx, session, now, "construction")
 
 
 def test_a_suspended_lot_stands_still_and_resumes_with_its_time_limits_moved_on(ctx, session, now, announced):

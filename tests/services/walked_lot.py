@@ -1,6 +1,7 @@
-"""A construction lot walked from its filing to the archive through the services (``simulate.lots`` create and
-advance, then the opening, the evaluation room, the result and the contract) with each step on a known day, and one
-member's outlying mark: the material of the performance and marks-review tests."""
+"""Lots walked through the services for the tests: a sample lot announced on the demo's people (``announced_lot``),
+and a construction lot walked from its filing to the archive (``simulate.lots`` create and advance, then the opening,
+the evaluation room, the result and the contract) with each step on a known day, and one member's outlying mark:
+the material of the performance and marks-review tests."""
 
 from __future__ import annotations
 
@@ -18,6 +19,19 @@ from trading.simulate import demo, experts as demo_experts, lots as walk
 KEY_PASS = demo.DEMO_KEY_PASSPHRASE
 PRICES = ["38100000.00", "37650000.50", "36980000.00"]
 OUTLIER = Decimal("12")  # the fifth member's 施工组织设计 for the first bid (the others give 24 of 30)
+
+
+def announced_lot(ctx, session, now: datetime, sample: str = "construction", signed_up: int = 0):
+    """The demo's people and a ``sample`` lot filed and announced at ``now``, with its first ``signed_up`` demo
+    bidders signed up: ``(people, lot)``."""
+    demo.load(session, now)
+    session.flush()
+    people = walk.cast(session)
+    lot = walk.create(ctx, session, people, now, sample)
+    walk.advance(ctx, session, people, now, lot, "announced")
+    if signed_up:
+        walk.sign_up(session, people, now, lot, signed_up)
+    return people, lot
 
 
 def at(day: date, hour: int = 10) -> datetime:

@@ -14,6 +14,7 @@ Request sizes are bounded in ``requests.py``.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from flask import abort, request
 from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
@@ -58,6 +59,15 @@ def arg_int(name: str, default: int, *, low: int = 0, high: int = MAX_ID, source
     if len(match[2].lstrip("0")) > 18:  # beyond any bound: no need to read it
         return low if match[1] == "-" else high
     return min(max(int(match[1] + match[2]), low), high)
+
+
+def form_date(name: str) -> date | None:
+    """The date ``name`` of the posted form (``YYYY-MM-DD``); None when it is missing or not a date (the service
+    then refuses it, naming the field)."""
+    try:
+        return date.fromisoformat(request.form.get(name, ""))
+    except ValueError:
+        return None
 
 
 def paginate(select, per_page: int):

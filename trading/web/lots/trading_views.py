@@ -17,6 +17,7 @@ from ...models import Announcement, Objection, ProcurementQuestion
 from ...platform import current_platform
 from ...services import announcements, objections, pledges, questions, registrations
 from ..common import client_address, flash_errors, form_error, now, perform, roles_required
+from ..edge import form_date
 from . import labels
 from .blueprint import bp, load_lot, require_party
 from .forms import AnnounceForm, DownloadForm, SignUpForm, TextForm
@@ -109,14 +110,9 @@ def objection_answer(objection_id: int):
 @roles_required("bidder")
 def question_ask(lot_id: int):
     """A supplier questions (质疑) the purchaser about a procurement lot."""
-    from datetime import date as date_type
-
     lot = load_lot(lot_id)
-    try:
-        known_on = date_type.fromisoformat(request.form.get("known_on", "")) if request.form.get("known_on") else None
-    except ValueError:
-        known_on = None
-    row, done = perform(questions.ask, lot, request.form.get("matter", ""), request.form.get("text", ""), known_on)
+    row, done = perform(questions.ask, lot, request.form.get("matter", ""), request.form.get("text", ""),
+                        form_date("known_on"))
     if done:
         flash(_("Your question is sent: the purchaser answers by %(due)s.",
                 due=format_datetime(row.answer_due, "yyyy-MM-dd HH:mm")), "success")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
@@ -16,7 +14,7 @@ from ...platform import current_platform
 from ...services import archive, corrections, draws, evaluation as room, negotiations, result, rulebook, visibility
 from ...services.lots import acts_for_tenderee
 from ..common import ActionForm, now, perform, roles_required
-from ..edge import arg_int
+from ..edge import arg_int, form_date
 from ..lots.blueprint import load_lot
 from ..lots.forms import NegotiationForm
 from ..lots.pages import lot_context
@@ -123,11 +121,7 @@ def contract(lot_id: int):
     """Register the signed contract; the winner's deposit comes back."""
     lot = load_lot(lot_id)
     if ActionForm().validate_on_submit():
-        try:
-            signed_on = date.fromisoformat(request.form.get("signed_on", ""))
-        except ValueError:
-            signed_on = None
-        perform(result.register_contract, lot, number=request.form.get("number", ""), signed_on=signed_on,
+        perform(result.register_contract, lot, number=request.form.get("number", ""), signed_on=form_date("signed_on"),
                 amount=request.form.get("amount", ""), performance_bond=request.form.get("performance_bond", ""),
                 ok=_("Contract registered: the winner's deposit is refunded."))
     return _back(lot)

@@ -4,8 +4,6 @@ order closed or escalated. Who reads an order is the policy's (``services.correc
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
@@ -19,6 +17,7 @@ from ...services import corrections
 from .. import labels
 from ..common import now, perform, roles_required
 from ..downloads import send_upload
+from ..edge import form_date
 from ..lots.forms import ActionForm
 from ..result.views import WARNING_STATUSES
 from .views import DUE_KINDS, bp
@@ -70,19 +69,12 @@ def warning_dismiss(warning_id: int):
     return redirect(url_for("supervision.warning_view", warning_id=warning_id))
 
 
-def _due_on() -> date | None:
-    try:
-        return date.fromisoformat(request.form.get("due_on", ""))
-    except ValueError:
-        return None
-
-
 @bp.route("/warnings/<int:warning_id>/order", methods=["POST"])
 @roles_required("supervisor")
 def correction_issue(warning_id: int):
     """Issue a correction order (整改通知) on the warning, to the tenderee, its agency or the centre, by a deadline."""
     perform(corrections.issue, warning_id, request.form.get("addressee", ""), request.form.get("text", ""),
-            _due_on(), ok=_("The correction order is issued."))
+            form_date("due_on"), ok=_("The correction order is issued."))
     return redirect(url_for("supervision.warning_view", warning_id=warning_id))
 
 

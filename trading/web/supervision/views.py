@@ -19,7 +19,7 @@ from ...platform import current_platform
 from ...services import audit, complaints, credit, monitoring, screens, suspension, visibility
 from .. import labels
 from ..common import choices, error_text, now, perform, roles_required
-from ..edge import paginate
+from ..edge import form_date, paginate
 from ..live import stream
 from ..lots.forms import ActionForm
 from .forms import SUBJECTS, AuditFilterForm, BlacklistForm, CreditEventForm
@@ -300,17 +300,11 @@ def credit_lift(entry_id: int):
 @roles_required("bidder", "tenderee")
 def complaint_submit(lot_id: int):
     """A party complains about the lot to the supervisor."""
-    from datetime import date as date_type
-
     from ..lots.blueprint import load_lot
 
     lot = load_lot(lot_id)
-    try:
-        known_on = date_type.fromisoformat(request.form.get("known_on", "")) if request.form.get("known_on") else None
-    except ValueError:
-        known_on = None
     row, done = perform(complaints.submit, lot, request.form.get("matter", ""), request.form.get("text", ""),
-                        known_on)
+                        form_date("known_on"))
     if done:
         flash(_("Your complaint is received: the supervisor accepts or refuses it by %(due)s.",
                 due=format_datetime(row.accept_due, "yyyy-MM-dd HH:mm")), "success")
