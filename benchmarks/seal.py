@@ -6,10 +6,11 @@ temporary folder to a file there; floor, seal and open are timed in turn for ``B
 of each counts. Peak memory is measured in child processes (``ru_maxrss``), each sealing one size, 16 MiB and
 256 MiB; the growth is the difference.
 
-Sealing does the floor's work plus a second SHA-256 (the salted plaintext hash beside the ciphertext hash) and
-the file I/O, so it reaches the floor only with both cores: format v2 hashes chunk by chunk, and the pipeline
-spreads the hashing over the calling thread and a helper (``chunks.Pipeline``). The other processes on the machine
-take from the two threads what the one-thread floor does not miss, so the load average is printed with the result.
+Sealing (format v3) does the floor's work (each chunk encrypted, its ciphertext hashed once) plus the file I/O,
+so it passes the floor only with both cores: the pipeline spreads the hashing over the calling thread and a helper
+(``chunks.Pipeline``). The other processes on the machine take from the two threads what the one-thread floor does
+not miss, so the load average is printed with the result. ``BENCH_VERSION`` (1, 2 or 3, the default) seals in
+another format version, to compare.
 
 Prints progress to stderr and, as its last line, one JSON object: seal_mib_s, unseal_mib_s, floor_mib_s,
 ratio (the slower of seal/unseal over the floor), seal_ratio, unseal_ratio, rss_growth_mib, load (the 1-minute
@@ -42,6 +43,7 @@ from cryptography.x509.oid import NameOID
 from trading.domain.sealing import open_envelope, seal
 
 MIB = 1024 * 1024
+VERSION = int(os.environ.get("BENCH_VERSION", "3"))
 SIZE_MIB = int(os.environ.get("BENCH_MIB", "256"))
 SMALL_MIB = 16
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
@@ -75,7 +77,7 @@ def seal_file(document: Path, envelope: Path, lot, signer, cert_pem: bytes):
     with document.open("rb") as src, envelope.open("wb") as out:
         return seal(out, lot_code="BENCH-LOT", bidder_code="BENCH-BIDDER", lot_public_key=lot.public_key()
                     .public_bytes_raw(), price_form={"price": "12345678.90", "duration": "180日历天"},
-                    files=[("document.bin", src)], signer=signer, certificate_pem=cert_pem)
+                    files=[("document.bin", src)], signer=signer, certificate_pem=cert_pem, version=VERSION)
 
 
 def open_file(envelope: Path, folder: Path, lot, manifest_hash: str):
@@ -166,7 +168,8 @@ def main() -> None:
         log(f"peak RSS sealing {SMALL_MIB} MiB: {rss_small:.1f} MiB; {SIZE_MIB} MiB: {rss_large:.1f} MiB")
     seal_rate, unseal_rate, floor_rate = SIZE_MIB / seal_s, SIZE_MIB / unseal_s, SIZE_MIB / floor_s
     print(json.dumps({
-        "size_mib": SIZE_MIB, "seal_mib_s": round(seal_rate, 1), "unseal_mib_s": round(unseal_rate, 1),
+        "size_mib": SIZE_MIB, "version": VERSION, "seal_mib_s": round(seal_rate, 1),
+        "unseal_mib_s": round(unseal_rate, 1),
         "floor_mib_s": round(floor_rate, 1), "ratio": round(min(seal_rate, unseal_rate) / floor_rate, 3),
         "seal_ratio": round(seal_rate / floor_rate, 3), "unseal_ratio": round(unseal_rate / floor_rate, 3),
         "rss_growth_mib": round(rss_large - rss_small, 1), "rss_small_mib": round(rss_small, 1),

@@ -15,6 +15,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.x509.oid import NameOID
 
 from trading.domain.errors import DomainError
@@ -146,7 +147,10 @@ def resign(keys, data: bytes, *, header: bytes | None = None, body: bytes | None
             digest.chunk(index, new_body[cursor:cursor + length + layout.TAG])
             cursor += length + layout.TAG
         ciphertext.append(digest.digest())
-    salted = [bytes.fromhex(f["salted_hash"]) for f in old_manifest["files"]][:len(new_header.files)]
+    salted = None  # version 3 lists none; a forger writes whatever it likes for 1 and 2
+    if new_header.version in layout.SALTED_VERSIONS:
+        salted = [bytes.fromhex(f.get("salted_hash", "00" * 32)) for f in old_manifest["files"]]
+        salted = (salted + [bytes(32)] * len(new_header.files))[:len(new_header.files)]
     cert_pem = cert or keys.cert
     cert_der = x509.load_pem_x509_certificate(cert_pem).public_bytes(serialization.Encoding.DER)
     manifest = layout.canonical_json(layout.build_manifest(new_header, salted, ciphertext, cert_der))
@@ -197,23 +201,35 @@ def test_round_trip_default_chunk_and_threads(keys, monkeypatch):
     assert unseal(keys, data)[1]["part-7.bin"] == files[-1][1]
 
 
-@pytest.mark.parametrize("version", [2, 1])
-def test_salted_hashes_are_verifiable_after_opening_and_never_unsalted(keys, version):
-    """The manifest holds hashes under a secret salt (v1: SHA-256(salt || file); v2: per chunk, combined); the salt
-    is revealed by opening, never an unsalted hash."""
+@pytest.mark.parametrize("version", [3, 2, 1])
+def test_file_hashes_are_verifiable_after_opening_and_never_of_the_plain_document(keys, version):
+    """Version 3 lists each file's ciphertext hash: once the opening reveals the file key, anyone holding the
+    document seals it again and finds that hash. Versions 1 and 2 also list a hash under a secret salt (v1:
+    SHA-256(salt || file); v2: per chunk, combined) that the opening reveals. No hash of a plain document (which
+    would let a guess of the price be tested) is ever in the envelope."""
     document = b"technical proposal" * 10
     data, result = make(keys, [("tech.pdf", document)], version=version)
     bid, outputs = unseal(keys, data)
     assert (bid.version, bid.chunk_size) == (version, 64)
-    for opened in bid.files:
-        content, salt = outputs[opened.name], bytes.fromhex(opened.commitment_salt)
+    for index, opened in enumerate(bid.files):
+        content = outputs[opened.name]
+        aad = layout.chunk_aad(bytes.fromhex(bid.header_hash), index)
+        assert chunks.ciphertext_hash_of(version, bytes.fromhex(opened.file_key), aad, content, 64).hex() \
+            == opened.ciphertext_hash
+        assert hashlib.sha256(content).hexdigest() not in data.hex()
+        assert opened.file_key not in data.hex()  # secret until the opening
+        if version == 3:
+            assert opened.salted_hash is opened.commitment_salt is None
+            continue
+        salt = bytes.fromhex(opened.commitment_salt)
         assert layout.salted_hash_of(version, salt, content, 64).hex() == opened.salted_hash
         if version == 1:
             assert hashlib.sha256(salt + content).hexdigest() == opened.salted_hash
-        assert hashlib.sha256(content).hexdigest() not in data.hex()
-    listed = {f["name"]: f["salted_hash"] for f in result.manifest["files"]}
-    assert listed["tech.pdf"] == bid.files[1].salted_hash
-    assert bid.files[1].commitment_salt not in data.hex()  # the salt is secret until the opening
+        assert opened.commitment_salt not in data.hex()  # the salt is secret until the opening
+    listed = {f["name"]: f for f in result.manifest["files"]}
+    assert listed["tech.pdf"]["ciphertext_hash"] == bid.files[1].ciphertext_hash
+    assert listed["tech.pdf"].get("salted_hash") == bid.files[1].salted_hash
+    assert ("salted_hash" in listed["tech.pdf"]) == (version != 3)
 
 
 def test_price_length_is_hidden(keys):
@@ -227,8 +243,8 @@ def test_inspect_shows_public_information_only(keys):
     """inspect reads lot, bidder, suite, files, hashes, signature and certificate without any private key."""
     data, result = make(keys)
     info = inspect(io.BytesIO(data))
-    assert (info.version, info.lot_code, info.bidder_code, info.chunk_size) == (2, LOT, BIDDER, 64)
-    assert info.manifest["format"] == "trading-envelope/2"
+    assert (info.version, info.lot_code, info.bidder_code, info.chunk_size) == (3, LOT, BIDDER, 64)
+    assert info.manifest["format"] == "trading-envelope/3"
     assert info.lot_key_fingerprint == fingerprint(keys.public)
     assert re.fullmatch(r"[0-9a-f]{4}( [0-9a-f]{4}){7}", info.lot_key_fingerprint)
     assert [(f.name, f.size) for f in info.files] == [("price-form.json", 1024), ("tech.pdf", 300), ("empty.txt", 0)]
@@ -358,9 +374,10 @@ POSITIONS = {
 }
 
 
-@pytest.fixture(scope="module", params=[2, 1], ids=["v2", "v1"])
+@pytest.fixture(scope="module", params=[3, 2, 1], ids=["v3", "v2", "v1"])
 def sealed(keys, request):
-    """One envelope with a price form, a 5-chunk document and an empty file, in format v2 and in v1 (still read)."""
+    """One envelope with a price form, a 5-chunk document and an empty file, in format v3 and in v2 and v1 (still
+    read)."""
     return make(keys, [("tech.pdf", bytes(range(256)) + b"!" * 44), ("empty.txt", b"")], version=request.param)
 
 
@@ -801,11 +818,35 @@ def test_a_stored_v1_envelope_still_passes_every_check_and_opens(stored_v1, monk
     assert caught.value.reason == "ciphertext"
 
 
-def test_new_envelopes_are_version_2_and_follow_the_documented_construction(keys):
+def test_new_envelopes_are_version_3_and_follow_the_documented_construction(keys):
+    """A version 3 manifest lists each file's ciphertext hash alone, as docs/ENVELOPE.md writes it (recomputed with
+    plain SHA-256, not with the code under test); the opened document sealed again under its file key with plain
+    AES-256-GCM gives the same body."""
+    document = bytes(range(256)) * 2 + b"end"
+    data, result = make(keys, [("tech.pdf", document), ("empty.txt", b"")])
+    assert result.manifest["format"] == "trading-envelope/3"
+    where = Map(data)
+    assert where.header.version == 3 and data[8:10] == b"\x00\x03"
+    bid, outputs = unseal(keys, data, expected=result.manifest_hash)
+    for index, (opened, listed) in enumerate(zip(bid.files, result.manifest["files"], strict=True)):
+        assert set(listed) == {"name", "size", "ciphertext_hash"}
+        digests = b"".join(hashlib.sha256(where.chunk(data, index, j)).digest()
+                           for j in range(len(where.chunks[index])))
+        assert hashlib.sha256(b"trading-envelope/2 ciphertext hash\x00" + digests).hexdigest() == \
+            listed["ciphertext_hash"] == opened.ciphertext_hash
+        aead, content = AESGCM(bytes.fromhex(opened.file_key)), outputs[opened.name]
+        aad = hashlib.sha256(where.header.raw).digest() + struct.pack(">H", index)
+        count = max(1, -(-len(content) // 64))
+        body = b"".join(aead.encrypt(j.to_bytes(11, "big") + bytes([j == count - 1]), content[j * 64:(j + 1) * 64],
+                                     aad) for j in range(count))
+        assert body == b"".join(where.chunk(data, index, j) for j in range(count))
+
+
+def test_version_2_envelopes_follow_the_documented_construction(keys):
     """The hashes in a version 2 manifest, recomputed from the body and the opened files with plain SHA-256 as
     docs/ENVELOPE.md writes them (not with the code under test)."""
     document = bytes(range(256)) * 2 + b"end"
-    data, result = make(keys, [("tech.pdf", document), ("empty.txt", b"")])
+    data, result = make(keys, [("tech.pdf", document), ("empty.txt", b"")], version=2)
     assert result.manifest["format"] == "trading-envelope/2"
     where = Map(data)
     assert where.header.version == 2 and data[8:10] == b"\x00\x02"
@@ -835,7 +876,7 @@ def test_the_test_vectors_of_the_format_document():
     assert f"ciphertext_hash  {cipher.digest().hex()}" in text
 
 
-@pytest.mark.parametrize("version", [2, 1])
+@pytest.mark.parametrize("version", [3, 2, 1])
 def test_sealing_on_two_threads_makes_the_same_envelope_as_on_one(keys, monkeypatch, version):
     """Given the same random bytes, the threaded pipeline seals byte for byte what the calling thread alone seals,
     and opens it the same way."""
@@ -878,7 +919,7 @@ def _moved(data: bytes, how: str) -> bytes:
     return data[:start] + source + data[start + length:]
 
 
-@pytest.mark.parametrize("version", [2, 1])
+@pytest.mark.parametrize("version", [3, 2, 1])
 @pytest.mark.parametrize("how", ["swapped", "duplicated", "dropped", "moved from another file"])
 def test_a_chunk_swapped_duplicated_dropped_or_moved_is_refused_with_its_reason(keys, how, version):
     """Without a fresh signature: refused at upload (the ciphertext hash, or the body's length); at the opening the
@@ -910,7 +951,7 @@ def test_a_changed_version_is_refused(keys, sealed):
     upload check refuses it; re-signed, the key commitment fails. An unknown version is refused as such."""
     data, result = sealed
     where = Map(data)
-    other = 3 - where.header.version
+    other = {1: 3, 2: 3, 3: 2}[where.header.version]
     changed = data[:8] + struct.pack(">H", other) + data[10:]
     with pytest.raises(EnvelopeError) as caught:
         upload(keys, changed)
@@ -924,5 +965,31 @@ def test_a_changed_version_is_refused(keys, sealed):
         unseal(keys, forged)
     assert (caught.value.reason, caught.value.fault) == ("commitment", "bidder")
     with pytest.raises(EnvelopeError) as caught:
-        upload(keys, data[:8] + struct.pack(">H", 3) + data[10:])
+        upload(keys, data[:8] + struct.pack(">H", 4) + data[10:])
     assert caught.value.reason == "version"
+
+
+@pytest.mark.parametrize("version", [3, 2])
+def test_a_body_the_bidder_sealed_again_under_its_own_key_is_caught_at_the_opening(keys, version):
+    """The bidder knows its keys, so it can make a second body with valid tags (another document under the same
+    key, nonces and associated data). Swapped in after the receipt (an insider's help), it decrypts cleanly; the
+    hash the signed manifest lists catches it at the opening, as the platform's fault (the stored bytes are not the
+    receipted ones), and the streamed document stops at its end."""
+    data, result = make(keys, [("tech.pdf", b"the real proposal " * 20)], version=version)
+    bid, _ = unseal(keys, data, expected=result.manifest_hash)
+    where, opened = Map(data), bid.files[1]
+    aead, aad = AESGCM(bytes.fromhex(opened.file_key)), layout.chunk_aad(where.header.hash, 1)
+    other = b"a rival's proposal" * 20  # as long as the real one
+    count = len(where.chunks[1])
+    forged_body = b"".join(aead.encrypt(layout.nonce(j, j == count - 1), other[j * 64:(j + 1) * 64], aad)
+                           for j in range(count))
+    start = where.chunks[1][0][0]
+    swapped = data[:start] + forged_body + data[start + len(forged_body):]
+    assert swapped != data and len(swapped) == len(data)
+    with pytest.raises(EnvelopeError) as caught:
+        unseal(keys, swapped, expected=result.manifest_hash)
+    assert (caught.value.reason, caught.value.fault) == ("ciphertext", "platform")
+    plain = envelope.open_file(io.BytesIO(swapped), "tech.pdf", lot_private_key=keys.lot, lot_code=LOT,
+                               bidder_code=BIDDER, expected_manifest_hash=result.manifest_hash)
+    with plain, pytest.raises(EnvelopeError):
+        plain.read()

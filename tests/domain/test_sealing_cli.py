@@ -64,7 +64,7 @@ def test_seal_inspect_verify_and_receipt(world, capsys, tmp_path):
     assert main(["inspect", str(files["envelope"])]) == 0
     shown = capsys.readouterr().out
     for text in (LOT, BIDDER, "技术标.pdf", "commercial.docx", "price-form.json", info.manifest_hash, "valid",
-                 f"O={BIDDER}", info.files[1].salted_hash, "AES-256-GCM"):
+                 f"O={BIDDER}", info.files[1].ciphertext_hash, "AES-256-GCM"):
         assert text in shown
 
     assert main(["verify", str(files["envelope"]), "--lot-code", LOT, "--lot-key", str(files["lot_key"]),

@@ -58,8 +58,11 @@ def test_the_archive_holds_readable_records_built_from_its_own_data(app, session
     assert notices["award"]["bidder"] in index and "2041-03-26" in index  # the winner, kept until
     opening = pages["records/opening.html"]
     assert "开标记录" in opening
+    assert any(entry["files"] for entry in opened["entries"])
     for entry in opened["entries"]:
         assert entry["bidder"] in opening and f'{int(float(entry["price"])):,}' in opening
+        for document in entry["files"]:  # each document by the hash its bidder signed (format v3: the ciphertext's)
+            assert f'密文 {document["ciphertext_hash"]}' in opening and "salted_hash" not in document
     report = pages["records/evaluation.html"]
     assert "评标报告" in report and "综合评分法" in report
     for working in evaluated["report"]["working"].values():  # the price score's formula with its inputs

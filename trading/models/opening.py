@@ -50,7 +50,9 @@ class OpeningEntry(db.Model):
     price_text: Mapped[str | None] = mapped_column(sa.String(30))
     duration: Mapped[str | None] = mapped_column(sa.String(100))
     fields: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    files: Mapped[list] = mapped_column(sa.JSON, default=list)  # [{name, size, salted_hash, blob_key}]
+    # [{name, size, ciphertext_hash[, salted_hash]}] (sealing.opener.record_of; rows before format v3: no
+    # ciphertext_hash)
+    files: Mapped[list] = mapped_column(sa.JSON, default=list)
     # why it was not opened: a message id (English, marked N_) and its parameters, shown in the reader's language
     # (rows written before 0024 hold the English text, shown as stored)
     reason: Mapped[str] = mapped_column(sa.Text, default="")

@@ -41,7 +41,8 @@ def _opening(session, lot: Lot) -> dict:
             "entries": [{"position": e.position, "bidder": e.bidder.name, "status": e.status, "price": e.price_text,
                          "duration": e.duration, "fields": e.fields, "reason": e.reason,
                          "reason_params": e.reason_params, "rule": e.rule,
-                         "files": [{k: f[k] for k in ("name", "size", "salted_hash")} for f in e.files],
+                         "files": [{k: f[k] for k in ("name", "size", "ciphertext_hash", "salted_hash") if k in f}
+                                   for f in e.files],
                          "opened_at": format_time(e.opened_at)} for e in opening.record(session, lot)],
             "objections": [{"bidder": o.bidder.name, "text": o.text, "answer": o.answer}
                            for o in opening.objections(session, lot)]}

@@ -133,7 +133,8 @@ def _print_info(info) -> None:
     for index, entry in enumerate(info.files):
         state = "ok" if entry.ciphertext_ok else "DOES NOT MATCH THE MANIFEST"
         print(f"file {index:<7} {entry.name} ({entry.size} bytes)")
-        print(f"  salted     {entry.salted_hash}")
+        if entry.salted_hash is not None:  # versions 1 and 2
+            print(f"  salted     {entry.salted_hash}")
         print(f"  encrypted  {entry.ciphertext_hash} {state}")
     print(f"manifest     {info.manifest_hash}")
     print(f"signature    {'valid' if info.signature_valid else 'INVALID'} under the embedded certificate")

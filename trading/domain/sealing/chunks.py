@@ -1,14 +1,14 @@
 """The body cipher: each file as fixed-size AES-256-GCM chunks, streamed through a few reusable buffers.
 
-Sealing hashes every chunk twice (the plaintext under the secret commitment salt, the ciphertext for the
-manifest). In format version 2 every chunk's digests are independent (``layout.ChunkHashes``), so any thread
-may compute any of them: a helper thread hashes chunks while the calling thread reads, encrypts and writes, and
-the calling thread hashes too whenever it would otherwise wait for a buffer; both cores stay busy whatever the
-balance between cipher, hash and I/O. Version 1's hashes are two SHA-256 chains, each fed in order, one update at
-a time: there the helper and the caller can only run the two chains side by side. ``hashlib`` (on updates over
-2 KiB) and ``AESGCM.encrypt_into``/``decrypt_into`` release the GIL, so the threads overlap. Memory is ``DEPTH``
-chunk-sized buffer pairs, whatever the file size; below ``PARALLEL_FROM`` body bytes everything runs on the
-calling thread.
+Sealing hashes every chunk's ciphertext for the manifest (format versions 1 and 2 also hashed, and still hash
+when read, the plaintext under the secret commitment salt). In versions 2 and 3 every chunk's digests are
+independent (``layout.ChunkHashes``), so any thread may compute any of them: a helper thread hashes chunks while
+the calling thread reads, encrypts and writes, and the calling thread hashes too whenever it would otherwise wait
+for a buffer; both cores stay busy whatever the balance between cipher, hash and I/O. Version 1's hashes are two
+SHA-256 chains, each fed in order, one update at a time: there the helper and the caller can only run the two
+chains side by side. ``hashlib`` (on updates over 2 KiB) and ``AESGCM.encrypt_into``/``decrypt_into`` release the
+GIL, so the threads overlap. Memory is ``DEPTH`` chunk-sized buffer pairs, whatever the file size; below
+``PARALLEL_FROM`` body bytes everything runs on the calling thread.
 """
 
 from __future__ import annotations
@@ -190,21 +190,34 @@ def write_all(out: BinaryIO, data) -> None:
 
 def encrypt_file(src: BinaryIO, name: str, size: int, keys, aad: bytes, chunk_size: int, out: BinaryIO,
                  pipe: Pipeline, version: int) -> tuple[bytes, bytes]:
-    """Encrypt ``size`` bytes of ``src`` to ``out``; return (salted plaintext hash, ciphertext hash)."""
+    """Encrypt ``size`` bytes of ``src`` to ``out``; return (salted plaintext hash or None in version 3, ciphertext
+    hash)."""
     aead = AESGCM(keys[0])
     salted, cipher_hash = salted_hasher(version, keys[1], size, chunk_size), ciphertext_hasher(version, size,
                                                                                                  chunk_size)
     for counter, length, last in chunk_lengths(size, chunk_size):
         plain, sealed = pipe.take(counter, length)
         _fill(src, plain, name)
-        pipe.hash(salted, counter, plain)
+        if salted is not None:
+            pipe.hash(salted, counter, plain)
         aead.encrypt_into(nonce(counter, last), plain, aad, sealed)
         pipe.hash(cipher_hash, counter, sealed)
         write_all(out, sealed)
     pipe.drain()
     if src.read(1):
         raise DomainError(N_("The document %(name)s changed while it was being sealed."), field="files", name=name)
-    return salted.digest(), cipher_hash.digest()
+    return None if salted is None else salted.digest(), cipher_hash.digest()
+
+
+def ciphertext_hash_of(version: int, file_key: bytes, aad: bytes, content: bytes, chunk_size: int) -> bytes:
+    """The ciphertext hash of a whole document held in memory, sealed again under its file key: re-checks an opened
+    document of a version 3 envelope against the signed manifest (AES-GCM is deterministic for a key, nonce and
+    associated data, so the same document gives the same bytes). ``aad`` is ``layout.chunk_aad`` of the file."""
+    aead, digest = AESGCM(file_key), ciphertext_hasher(version, len(content), chunk_size)
+    for counter, length, last in chunk_lengths(len(content), chunk_size):
+        start = counter * chunk_size
+        digest.chunk(counter, aead.encrypt(nonce(counter, last), content[start:start + length], aad))
+    return digest.digest()
 
 
 class TagFailure(Exception):
@@ -217,8 +230,8 @@ class TagFailure(Exception):
 
 def decrypt_file(reader, size: int, keys, aad: bytes, chunk_size: int, sink: BinaryIO, pipe: Pipeline,
                  version: int, cipher_hash=None) -> bytes:
-    """Decrypt one file into ``sink`` chunk by verified chunk; return its salted hash (and feed ``cipher_hash``,
-    a ``layout.ciphertext_hasher``, if given)."""
+    """Decrypt one file into ``sink`` chunk by verified chunk; return its salted hash (None in version 3) and feed
+    ``cipher_hash``, a ``layout.ciphertext_hasher``, if given."""
     aead = AESGCM(keys[0])
     salted = salted_hasher(version, keys[1], size, chunk_size)
     for counter, length, last in chunk_lengths(size, chunk_size):
@@ -231,7 +244,8 @@ def decrypt_file(reader, size: int, keys, aad: bytes, chunk_size: int, sink: Bin
         except InvalidTag:
             pipe.drain()
             raise TagFailure(counter) from None
-        pipe.hash(salted, counter, plain)
+        if salted is not None:
+            pipe.hash(salted, counter, plain)
         try:
             write_all(sink, plain)
         except OSError as exc:
@@ -239,7 +253,7 @@ def decrypt_file(reader, size: int, keys, aad: bytes, chunk_size: int, sink: Bin
             raise EnvelopeError(N_("The opened document could not be stored: %(error)s."), reason="io",
                                 fault="platform", error=str(exc)) from exc
     pipe.drain()
-    return salted.digest()
+    return None if salted is None else salted.digest()
 
 
 class _Tee:

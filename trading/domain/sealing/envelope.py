@@ -1,11 +1,12 @@
-"""Sealed bid envelopes (加密投标文件), format v2 (v1 still read): seal, inspect, check at upload, open at the opening.
+"""Sealed bid envelopes (加密投标文件), format v3 (v2 and v1 still read): seal, inspect, check at upload, open at the
+opening.
 
 A fresh data key per bid is wrapped with HPKE (RFC 9180, base mode) to the lot's opening key, with the lot code
 and bidder code in HPKE's info; each file is encrypted in fixed-size AES-256-GCM chunks under a key derived
 from the data key; the bidder signs a manifest naming the lot, the bidder, the header hash and every file's
-size, salted plaintext hash and ciphertext hash (version 2 builds both from per-chunk digests, so that two cores
-can share the hashing; version 1 from one SHA-256 chain each). docs/ENVELOPE.md gives the byte layout and the
-reasons.
+size and ciphertext hash, built from per-chunk digests so that two cores can share the hashing. The header
+commits to the data key, so the ciphertext hash pins the plaintext too. Versions 2 and 1 also list a salted
+plaintext hash per file. docs/ENVELOPE.md gives the byte layout and the reasons.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from .layout import (
     MIN_CHUNK,
     PRICE_FORM_NAME,
     SALT_LEN,
+    SALTED_VERSIONS,
     SIGNATURE_CONTEXT,
     SUITE_NAME,
     TAG,
@@ -87,11 +89,12 @@ class SealResult:
 
 @dataclass(frozen=True)
 class FileInfo:
-    """One file as anyone can see it: name, size, salted commitment, ciphertext hash and whether the body matches."""
+    """One file as anyone can see it: name, size, salted commitment (versions 1 and 2; None in 3), ciphertext hash
+    and whether the body matches."""
 
     name: str
     size: int
-    salted_hash: str
+    salted_hash: str | None
     ciphertext_hash: str
     ciphertext_ok: bool
 
@@ -131,19 +134,23 @@ class EnvelopeInfo:
 
 @dataclass(frozen=True)
 class OpenedFile:
-    """A decrypted file: name, size, salted hash and the commitment salt that lets anyone re-check it now."""
+    """A decrypted file: name, size, the hashes the signed manifest lists for it and what lets anyone re-check it
+    now. Version 3: the ciphertext hash, re-checked by sealing the document again under ``file_key``
+    (``chunks.ciphertext_hash_of``); versions 1 and 2 also the salted hash and its commitment salt
+    (``layout.salted_hash_of``)."""
 
     name: str
     size: int
-    salted_hash: str
-    commitment_salt: str
+    salted_hash: str | None
+    commitment_salt: str | None
+    ciphertext_hash: str
+    file_key: str
 
 
 @dataclass(frozen=True)
 class OpenedBid:
     """An opened envelope: the price form, the files (the price form first), the manifest hash, the certificate,
-    and the format version and chunk size (with a file's commitment salt, what re-checking its salted hash takes:
-    ``layout.salted_hash_of``)."""
+    the format version, chunk size and header hash (with a file's key or salt, what re-checking it takes)."""
 
     price_form: dict
     files: list[OpenedFile]
@@ -151,6 +158,7 @@ class OpenedBid:
     certificate_pem: bytes
     version: int
     chunk_size: int
+    header_hash: str
 
 
 def _recipient(lot_public_key: bytes) -> X25519PublicKey:
@@ -198,10 +206,11 @@ def seal(out: BinaryIO, *, lot_code: str, bidder_code: str, lot_public_key: byte
          chunk_size: int = DEFAULT_CHUNK, rng: Callable[[int], bytes] = os.urandom,
          version: int = VERSION) -> SealResult:
     """Seal a price form and documents for one lot and bidder, signing the manifest; stream the envelope to ``out``.
-    ``version`` 1 makes an envelope of the earlier format (still read; for tests of that path)."""
+    ``version`` 1 or 2 makes an envelope of an earlier format (still read; for tests of those paths)."""
     if version not in VERSIONS:
-        raise DomainError(N_("Envelope version %(version)s is not supported (this platform reads versions 1 and 2)."),
-                          field="version", version=version)
+        raise DomainError(N_("Envelope version %(version)s is not supported (this platform reads versions "
+                             "%(versions)s)."), field="version", version=version,
+                          versions=", ".join(map(str, VERSIONS)))
     check_text(lot_code, "lot_code", MAX_CODE)
     check_text(bidder_code, "bidder_code", MAX_CODE)
     if not MIN_CHUNK <= chunk_size <= MAX_CHUNK:
@@ -233,7 +242,7 @@ def seal(out: BinaryIO, *, lot_code: str, bidder_code: str, lot_public_key: byte
                                           pipe, version)
             salted.append(digests[0])
             ciphertext.append(digests[1])
-    manifest = build_manifest(header, salted, ciphertext, cert_der)
+    manifest = build_manifest(header, salted if version in SALTED_VERSIONS else None, ciphertext, cert_der)
     manifest_bytes = canonical_json(manifest)
     manifest_hash = hashlib.sha256(manifest_bytes).digest()
     trailer = encode_trailer(manifest_bytes, cert_der, signer.sign(SIGNATURE_CONTEXT + manifest_hash))
@@ -260,7 +269,8 @@ def _signature_valid(trailer) -> tuple[bytes, bool]:
 
 def _info(header: Header, trailer, manifest: dict, stored: list[bytes], size: int) -> EnvelopeInfo:
     pem, valid = _signature_valid(trailer)
-    files = [FileInfo(e.name, e.size, f["salted_hash"], f["ciphertext_hash"], bytes.fromhex(f["ciphertext_hash"]) == s)
+    files = [FileInfo(e.name, e.size, f.get("salted_hash"), f["ciphertext_hash"],
+                      bytes.fromhex(f["ciphertext_hash"]) == s)
              for e, f, s in zip(header.files, manifest["files"], stored, strict=True)]
     return EnvelopeInfo(header.version, header.lot_code, header.bidder_code, SUITE_NAME, header.chunk_size,
                         header.lot_key_hash.hex(), header.hash.hex(), trailer.manifest_hash.hex(), manifest, files,
@@ -378,18 +388,20 @@ def open_envelope(stream: BinaryIO, *, lot_private_key: X25519PrivateKey, lot_co
             target = chunks.open_sink(sink, entry.name, keep=index == 0)
             keys = chunks.file_keys(data_key, entry.salt, index)
             length = body_length([entry], header.chunk_size)
-            # With the receipted manifest hash, the upload check already matched the ciphertext hashes; tags under
-            # the committed key plus the salted hash then pin every byte, so the ciphertext is hashed again only
-            # to tell whose fault a failure is.
-            cipher_hash = None if expected_manifest_hash else ciphertext_hasher(header.version, entry.size,
-                                                                                header.chunk_size)
+            # The tags alone do not pin the bytes (the bidder knows the key and can forge them), a listed hash
+            # does. In versions 1 and 2 with the receipted manifest hash, the upload check already matched the
+            # ciphertext hashes and the salted hash pins the plaintext, so the ciphertext is hashed again only to
+            # tell whose fault a failure is; version 3 lists the ciphertext hash alone, so it is always hashed.
             listed = manifest["files"][index]
+            salted_listed = header.version in SALTED_VERSIONS
+            cipher_hash = None if expected_manifest_hash and salted_listed else ciphertext_hasher(
+                header.version, entry.size, header.chunk_size)
             stream.seek(start + position)
             try:
                 salted = chunks.decrypt_file(Reader(stream, limit=length), entry.size, keys,
                                              chunk_aad(header.hash, index), header.chunk_size, target, pipe,
                                              header.version, cipher_hash)
-                failure = None if salted.hex() == listed["salted_hash"] else -1
+                failure = -1 if salted_listed and salted.hex() != listed["salted_hash"] else None
             except chunks.TagFailure as exc:
                 failure = exc.chunk
             except EnvelopeError as exc:
@@ -409,9 +421,12 @@ def open_envelope(stream: BinaryIO, *, lot_private_key: X25519PrivateKey, lot_co
                           name=entry.name)
             if index == 0:
                 form = decode_price_form(target.copy.getvalue())
-            opened.append(OpenedFile(entry.name, entry.size, salted.hex(), keys[1].hex()))
+            opened.append(OpenedFile(entry.name, entry.size, salted.hex() if salted_listed else None,
+                                     keys[1].hex() if salted_listed else None, listed["ciphertext_hash"],
+                                     keys[0].hex()))
             position += length
-    return OpenedBid(form, opened, manifest_hash, certificate_pem, header.version, header.chunk_size)
+    return OpenedBid(form, opened, manifest_hash, certificate_pem, header.version, header.chunk_size,
+                     header.hash.hex())
 
 
 class PlainFile(io.RawIOBase):
@@ -448,9 +463,9 @@ def open_file(stream: BinaryIO, name: str, *, lot_private_key: X25519PrivateKey,
     """One document of a stored envelope, to stream out (e.g. to a committee member) without writing it anywhere.
 
     Everything ``open_envelope`` checks before the body is checked here, at the call; then each chunk is verified
-    by its tag as it is read (the last chunk's nonce marks the end, so a cut file fails), and the salted hash once
-    the whole file has been read. A failure after the first chunk raises from ``read``. ``stream`` is closed with
-    the returned file."""
+    by its tag as it is read (the last chunk's nonce marks the end, so a cut file fails), and the file's listed hash
+    (salted, or in version 3 the ciphertext's) once the whole file has been read. A failure after the first chunk
+    raises from ``read``. ``stream`` is closed with the returned file."""
     start, _, header, manifest, _, _, data_key = _unseal(stream, lot_private_key, lot_code, bidder_code,
                                                          expected_manifest_hash)
     index = next((n for n, entry in enumerate(header.files) if entry.name == name), None)
@@ -460,25 +475,30 @@ def open_file(stream: BinaryIO, name: str, *, lot_private_key: X25519PrivateKey,
     position = start + len(header.raw) + body_length(header.files[:index], header.chunk_size)
     keys = chunks.file_keys(data_key, entry.salt, index)
     pieces = _plain_chunks(stream, position, entry, keys, chunk_aad(header.hash, index), header.chunk_size,
-                           header.version, manifest["files"][index]["salted_hash"])
+                           header.version, manifest["files"][index])
     return PlainFile(stream, entry.size, pieces)
 
 
 def _plain_chunks(stream: BinaryIO, position: int, entry, keys, aad: bytes, chunk_size: int, version: int,
-                  salted_hash: str):
-    """The file's plaintext, chunk by authenticated chunk; its salted hash is checked after the last one."""
+                  listed: dict):
+    """The file's plaintext, chunk by authenticated chunk; its listed hash is checked after the last one."""
     aead, salted = AESGCM(keys[0]), salted_hasher(version, keys[1], entry.size, chunk_size)
+    cipher_hash = ciphertext_hasher(version, entry.size, chunk_size) if salted is None else None
     stream.seek(position)
     reader = Reader(stream, limit=body_length([entry], chunk_size))
     for counter, length, last in chunk_lengths(entry.size, chunk_size):
+        sealed = reader.read(length + TAG)
         try:
-            plain = aead.decrypt(nonce(counter, last), reader.read(length + TAG), aad)
+            plain = aead.decrypt(nonce(counter, last), sealed, aad)
         except InvalidTag:
             raise bad(N_("Chunk %(chunk)s of %(name)s does not decrypt: its authentication tag is wrong."), "tag",
                       chunk=counter, name=entry.name) from None
-        salted.chunk(counter, plain)
+        (cipher_hash or salted).chunk(counter, sealed if salted is None else plain)
         yield plain
-    if salted.digest().hex() != salted_hash:
+    if salted is None:
+        if cipher_hash.digest().hex() != listed["ciphertext_hash"]:
+            raise _altered(entry.name)
+    elif salted.digest().hex() != listed["salted_hash"]:
         raise bad(N_("%(name)s does not match its salted hash in the signed manifest."), "salted_hash", name=entry.name)
 
 

@@ -1,9 +1,12 @@
-"""Envelope formats v2 and v1 as bytes: header and trailer codecs, the file hashes, the manifest, the price form,
-the refusals.
+"""Envelope formats v3, v2 and v1 as bytes: header and trailer codecs, the file hashes, the manifest, the price
+form, the refusals.
 
 docs/ENVELOPE.md describes every byte; this module is its executable form. Nothing here decrypts: the
-chunk cipher is in ``chunks`` and the operations (seal, inspect, check, open) are in ``envelope``. Version 2
-(written) differs from version 1 (still read) only in how a file's salted and ciphertext hashes are built.
+chunk cipher is in ``chunks`` and the operations (seal, inspect, check, open) are in ``envelope``. The three
+versions share the header, the body and the trailer; they differ only in a file's hashes. Version 3 (written)
+lists each file's ciphertext hash alone: the committed key and the hashed ciphertext pin the plaintext, so sealing
+hashes every byte once. Versions 2 and 1 (still read) list a salted plaintext hash beside it, built per chunk (2)
+or as one SHA-256 chain (1).
 """
 
 from __future__ import annotations
@@ -21,8 +24,10 @@ from ..money import parse_yuan
 MAGIC = b"TRADEBID"
 END_MAGIC = b"TRADEEND"
 TRAILER_MAGIC = b"MANIFEST"
-VERSION = 2  # written by ``seal``
-VERSIONS = (1, 2)  # read: 1 hashes each file as one SHA-256 chain, 2 per chunk (``ChainHash``, ``ChunkHashes``)
+VERSION = 3  # written by ``seal``
+VERSIONS = (1, 2, 3)  # read: 1 hashes each file as one SHA-256 chain, 2 and 3 per chunk (``ChainHash``,
+# ``ChunkHashes``); 3 has no salted plaintext hash
+SALTED_VERSIONS = (1, 2)  # the versions whose manifest lists a salted plaintext hash per file
 SUITE = (0x0020, 0x0001, 0x0002, 0x0001)  # HPKE KEM, KDF, AEAD ids (RFC 9180), body suite id
 SUITE_NAME = "HPKE(DHKEM-X25519-HKDF-SHA256, HKDF-SHA256, AES-256-GCM) + AES-256-GCM chunks, SHA-256, Ed25519"
 HPKE_INFO_LABEL = b"trading-envelope/1 data key\x00"
@@ -145,7 +150,10 @@ class ChunkHashes:
 
 
 def salted_hasher(version: int, salt: bytes, size: int, chunk_size: int):
-    """The hash of a file's plaintext under its secret commitment salt, as ``version`` builds it."""
+    """The hash of a file's plaintext under its secret commitment salt, as ``version`` builds it; None in a version
+    without one (3)."""
+    if version not in SALTED_VERSIONS:
+        return None
     if version == 1:
         return ChainHash(salt)
     return ChunkHashes(SALTED_LABEL, salt, chunk_count(size, chunk_size))
@@ -159,8 +167,8 @@ def ciphertext_hasher(version: int, size: int, chunk_size: int):
 
 
 def salted_hash_of(version: int, salt: bytes, content: bytes, chunk_size: int) -> bytes:
-    """The salted hash of a whole file held in memory: re-checks an opened document against the signed manifest
-    once its commitment salt is known."""
+    """The salted hash of a whole file held in memory: re-checks an opened document of a version 1 or 2 envelope
+    against the signed manifest once its commitment salt is known (version 3: ``chunks.ciphertext_hash_of``)."""
     hasher = salted_hasher(version, salt, len(content), chunk_size)
     for index, length, _ in chunk_lengths(len(content), chunk_size):
         hasher.chunk(index, memoryview(content)[index * chunk_size:index * chunk_size + length])
@@ -273,8 +281,8 @@ def read_header(reader) -> Header:
         raise bad(N_("The file is not a sealed bid envelope."), "magic")
     version, length = struct.unpack(">HI", start[8:])
     if version not in VERSIONS:
-        raise bad(N_("Envelope version %(version)s is not supported (this platform reads versions 1 and 2)."),
-                  "version", version=version)
+        raise bad(N_("Envelope version %(version)s is not supported (this platform reads versions %(versions)s)."),
+                  "version", version=version, versions=", ".join(map(str, VERSIONS)))
     if not FIXED_HEADER + HASH_LEN <= length <= MAX_HEADER:
         raise bad(N_("The envelope header has an impossible length."), "header")
     raw = start + reader.read(length - 14, N_("The envelope header is cut short."))
@@ -360,14 +368,20 @@ def read_trailer(reader) -> Trailer:
     return Trailer(manifest, stored_hash, cert, signature, length + END_LEN)
 
 
-def build_manifest(header: Header, salted: list[bytes], ciphertext: list[bytes], certificate_der: bytes) -> dict:
-    """The manifest the bidder signs: bindings, header hash, certificate hash, each file's size and hashes."""
+def build_manifest(header: Header, salted: list[bytes] | None, ciphertext: list[bytes],
+                   certificate_der: bytes) -> dict:
+    """The manifest the bidder signs: bindings, header hash, certificate hash, each file's size and hashes
+    (``salted`` None in version 3, which lists no salted hash)."""
+    if (salted is None) != (header.version not in SALTED_VERSIONS):
+        raise ValueError(f"salted hashes are listed in versions {SALTED_VERSIONS} only")
+    files = [{"name": e.name, "size": e.size, "ciphertext_hash": c.hex()}
+             for e, c in zip(header.files, ciphertext, strict=True)]
+    for listed, digest in zip(files, salted or (), strict=False):
+        listed["salted_hash"] = digest.hex()
     return {
         "format": f"trading-envelope/{header.version}", "lot_code": header.lot_code, "bidder_code": header.bidder_code,
         "lot_key": header.lot_key_hash.hex(), "header_hash": header.hash.hex(), "chunk_size": header.chunk_size,
-        "certificate": hashlib.sha256(certificate_der).hexdigest(),
-        "files": [{"name": e.name, "size": e.size, "salted_hash": s.hex(), "ciphertext_hash": c.hex()}
-                  for e, s, c in zip(header.files, salted, ciphertext, strict=True)],
+        "certificate": hashlib.sha256(certificate_der).hexdigest(), "files": files,
     }
 
 
@@ -376,11 +390,11 @@ def parse_manifest(trailer: Trailer, header: Header) -> dict:
     try:
         manifest = json.loads(trailer.manifest.decode())
         files = manifest["files"]
-        salted = [bytes.fromhex(f["salted_hash"]) for f in files]
+        salted = [bytes.fromhex(f["salted_hash"]) for f in files] if header.version in SALTED_VERSIONS else None
         ciphertext = [bytes.fromhex(f["ciphertext_hash"]) for f in files]
     except (ValueError, KeyError, TypeError):
         raise bad(N_("The envelope's manifest cannot be read."), "manifest") from None
-    if len(salted) != len(header.files) or any(len(h) != HASH_LEN for h in salted + ciphertext):
+    if len(ciphertext) != len(header.files) or any(len(h) != HASH_LEN for h in (salted or []) + ciphertext):
         raise bad(N_("The envelope's manifest does not list the files of its header."), "manifest")
     if canonical_json(build_manifest(header, salted, ciphertext, trailer.certificate_der)) != trailer.manifest:
         raise bad(N_("The envelope's manifest does not match its header or certificate (lot, bidder, hashes, files)."),

@@ -103,12 +103,20 @@ def check(job: Job, private_key: X25519PrivateKey, lot_code: str,
     else:
         form = dict(opened.price_form)
         found.update(price=form.pop("price", None), duration=form.pop("duration", None), fields=form,
-                     files=[{"name": f.name, "size": f.size, "salted_hash": f.salted_hash}
-                            for f in opened.files if f.name != PRICE_FORM_NAME],
+                     files=[record_of(f) for f in opened.files if f.name != PRICE_FORM_NAME],
                      documents=[{"name": f.name, **dict(zip(("fingerprint", "metadata"),
                                                             documents[f.name].facts(), strict=True))}
                                 for f in opened.files if f.name in documents])
     return found
+
+
+def record_of(opened) -> dict:
+    """What the opening record keeps of an opened document: its name, size and the hash the signed manifest lists
+    for it (the ciphertext hash; an envelope of version 1 or 2 also lists its salted hash, kept as well)."""
+    kept = {"name": opened.name, "size": opened.size, "ciphertext_hash": opened.ciphertext_hash}
+    if opened.salted_hash is not None:
+        kept["salted_hash"] = opened.salted_hash
+    return kept
 
 
 class _Helper:

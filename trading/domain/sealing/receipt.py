@@ -2,8 +2,9 @@
 
 A receipt is canonical JSON (UTF-8, sorted keys, no spaces) of exactly the fields of ``Receipt`` plus
 ``signature``: base64 of Ed25519 over ``SIGNATURE_CONTEXT`` + the canonical JSON of the other fields. It names
-the envelope by its manifest hash and size only; the manifest holds salted hashes under secret salts, so no
-unsalted hash of the price (or of anything else in the bid) appears in a receipt.
+the envelope by its manifest hash and size only; the manifest holds hashes of ciphertext under secret keys (and,
+in format versions 1 and 2, of plaintext under secret salts), so no hash of the plain price (or of anything else
+in the bid) appears in a receipt.
 """
 
 from __future__ import annotations
