@@ -6,7 +6,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from trading.domain.visibility import POLICY, Fact, Moment, Phase, Viewer, fact_of_action, may_see
+from trading.domain.visibility import (
+    POLICY,
+    Fact,
+    Moment,
+    Phase,
+    Viewer,
+    fact_of_action,
+    may_read_complaint,
+    may_read_question,
+    may_see,
+)
 
 DEADLINE = datetime(2026, 3, 20, 1, 0, tzinfo=UTC)
 BEFORE, AFTER = DEADLINE - timedelta(minutes=1), DEADLINE
@@ -110,3 +120,20 @@ def test_audit_actions_map_to_the_fact_they_reveal():
     assert fact_of_action("deposit.refund") is Fact.BIDDERS  # a refund before the deadline means a withdrawal
     assert fact_of_action("evaluation.statement") is Fact.PANEL_NAMES
     assert fact_of_action("lot.announce") is None
+
+
+def test_a_procurement_question_is_read_by_its_supplier_the_purchaser_side_and_the_supervisor_only():
+    """Another supplier, the centre's staff, an expert or the administrator never read a supplier's 质疑."""
+    assert may_read_question(frozenset({"supervisor"}), party=False, own=False)
+    assert may_read_question(frozenset({"tenderee"}), party=True, own=False)
+    assert may_read_question(frozenset({"bidder"}), party=False, own=True)
+    for roles in ({"bidder"}, {"staff"}, {"expert"}, {"admin"}, {"tenderee"}, set()):
+        assert not may_read_question(frozenset(roles), party=False, own=False), roles
+
+
+def test_a_complaint_is_read_by_the_supervisor_and_its_complainant_until_its_decision_is_published():
+    for roles in ({"bidder"}, {"staff"}, {"tenderee"}, {"admin"}, set()):
+        assert not may_read_complaint(frozenset(roles), own=False, decided=False), roles
+        assert may_read_complaint(frozenset(roles), own=False, decided=True), roles
+    assert may_read_complaint(frozenset({"supervisor"}), own=False, decided=False)
+    assert may_read_complaint(frozenset({"bidder"}), own=True, decided=False)

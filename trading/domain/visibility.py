@@ -193,3 +193,18 @@ def may_read_correction(roles: frozenset[str], organisation_id: int | None, addr
 def may_read_report(roles: frozenset[str]) -> bool:
     """Whether a logged-in viewer with ``roles`` may list and read public reports: the supervisor only."""
     return "supervisor" in roles
+
+
+# Procurement questions (质疑, 政府采购法 第五十二条): the purchaser and its agency must answer them, and the supervisor
+# watches; a supplier reads its own and nobody else's (another supplier's question names it, before the result too).
+def may_read_question(roles: frozenset[str], *, party: bool, own: bool) -> bool:
+    """Whether a viewer may read one procurement question: the supervisor, the lot's purchaser or agency
+    (``party``), and the supplier that asked it (``own``)."""
+    return "supervisor" in roles or party or own
+
+
+# Complaints (投诉): the supervisor handles them and reads all; the complainant reads its own; a decided complaint is
+# published (its decision is public), so everyone reads it then.
+def may_read_complaint(roles: frozenset[str], *, own: bool, decided: bool) -> bool:
+    """Whether a viewer may read one complaint: the supervisor, its complainant (``own``), anyone once ``decided``."""
+    return "supervisor" in roles or own or decided

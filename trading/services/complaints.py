@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from ..domain import complaints as rules_of_complaints, lifecycle
+from ..domain import complaints as rules_of_complaints, lifecycle, visibility
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
 from ..models import Complaint, Lot, Objection, OpeningObjection, Project, ResultObjection
 from . import audit, questions, rulebook, suspension
@@ -159,8 +159,8 @@ def overdue(session, now: datetime) -> list[tuple[Complaint, str, datetime]]:
 def visible(session, actor, lot: Lot) -> list[Complaint]:
     """The lot's complaints this user may read: all for the supervisor, a party's own, and every decided one (the
     decisions are published)."""
-    rows = of_lot(session, lot)
-    if actor is not None and actor.has_role("supervisor"):
-        return rows
-    own = actor.organisation_id if actor is not None else None
-    return [row for row in rows if row.status == "decided" or (own is not None and row.complainant_id == own)]
+    roles = frozenset(actor.roles) if actor is not None and getattr(actor, "is_authenticated", True) \
+        else frozenset()
+    own = actor.organisation_id if roles else None
+    return [row for row in of_lot(session, lot) if visibility.may_read_complaint(
+        roles, own=own is not None and row.complainant_id == own, decided=row.status == "decided")]

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from ..domain import complaints as rules_of_complaints, lifecycle
+from ..domain import complaints as rules_of_complaints, lifecycle, visibility
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
 from ..models import Lot, ProcurementQuestion, Registration
 from . import audit, rulebook
@@ -78,10 +78,9 @@ def visible(session, actor, lot: Lot) -> list[ProcurementQuestion]:
     """The questions this user may read: all for the purchaser, its agency and the supervisor; a supplier's own."""
     if actor is None or not getattr(actor, "is_authenticated", True):
         return []
-    rows = of_lot(session, lot)
-    if actor.has_role("supervisor") or acts_for_tenderee(actor, lot.project):
-        return rows
-    return [row for row in rows if actor.organisation_id is not None and row.supplier_id == actor.organisation_id]
+    roles, party = frozenset(actor.roles), acts_for_tenderee(actor, lot.project)
+    return [row for row in of_lot(session, lot) if visibility.may_read_question(
+        roles, party=party, own=actor.organisation_id is not None and row.supplier_id == actor.organisation_id)]
 
 
 def latest_on(session, lot: Lot, org_id: int, matter: str) -> tuple[datetime | None, datetime] | None:
