@@ -184,6 +184,36 @@ def test_a_cover_bidder_that_does_not_bid_in_the_lot_is_not_a_signal_about_it():
     assert not [s for s in screen_records(without, LAW) if s.screen == "cover_bidding"]
 
 
+def test_a_bidder_standing_back_three_times_for_one_winner_and_again_here_is_bid_suppression():
+    """条例 第三十九条第二项: signed up and did not bid in three lots W won, never won itself, and stood back here
+    while W bids. Two such lots, a win of its own, bidding here, or W not bidding here: no signal."""
+    history = [screens.PastLot(n, frozenset({"W", f"o{n}"}), "W", frozenset({"S"})) for n in range(3)]
+    history.append(screens.PastLot(9, frozenset({"Y", "Z"}), "Y"))
+    found = screens.bid_suppression(history, LAW, stood_back={"S"}, bidders={"W", "A"})
+    assert [(s.screen, s.bidders, s.working["stood_back_for_winner"]) for s in found] == [
+        ("bid_suppression", ("W", "S"), 3)]
+    assert found[0].rule == "screen.suppression_min_lots" and found[0].inputs["lots"] == ["0", "1", "2"]
+    assert screens.bid_suppression(history[1:], LAW, stood_back={"S"}, bidders={"W"}) == [], "two lots"
+    assert screens.bid_suppression(history, LAW, stood_back=set(), bidders={"W", "S"}) == [], "it bids here"
+    assert screens.bid_suppression(history, LAW, stood_back={"S"}, bidders={"A"}) == [], "W is not here"
+    won = [*history, screens.PastLot(10, frozenset({"S", "Q"}), "S")]
+    assert screens.bid_suppression(won, LAW, stood_back={"S"}, bidders={"W"}) == [], "it won a lot of the kind"
+    stricter = RuleSet.from_overrides({"screen.suppression_min_lots": "2"})  # a centre may look harder
+    assert screens.bid_suppression(history[1:], stricter, stood_back={"S"}, bidders={"W"})
+
+
+def test_the_evaluation_feeds_every_bid_but_the_winners_disqualified_into_the_lots_screens():
+    from trading.domain.screens import LotRecords, screen_records
+
+    bids = {"W": Decimal("100"), "B": Decimal("180"), "C": Decimal("260")}
+    opened = LotRecords(prices=bids)
+    assert "all_but_winner_disqualified" not in kinds(screen_records(opened, LAW))  # before the report
+    reported = LotRecords(prices=bids, valid={"W": True, "B": False, "C": False}, winner="W")
+    assert "all_but_winner_disqualified" in kinds(screen_records(reported, LAW))
+    fair = LotRecords(prices=bids, valid={"W": True, "B": True, "C": False}, winner="W")
+    assert "all_but_winner_disqualified" not in kinds(screen_records(fair, LAW))
+
+
 def test_documents_give_their_fingerprint_and_author_with_software():
     from trading.simulate.screens_bed import document
 

@@ -132,3 +132,42 @@ def test_a_referral_with_a_finding_records_a_collusion_credit_event_of_each_bidd
     events = session.scalars(sa.select(CreditEvent).where(CreditEvent.id.in_(signal.credit_events))).all()
     assert {e.subject_id for e in events} == sharing and {e.kind for e in events} == {"collusion_finding"}
     assert all(e.lot_id == scene.lot.id and "咸监处〔2026〕12号" == e.decision for e in events)
+
+
+def test_the_committees_report_disqualifying_every_bid_but_one_raises_its_signal(app, session, now, tmp_path):
+    """The evaluation runs the screens again when the chair submits the report (条例 第四十条): every bid but the
+    first candidate's found not compliant is stored for the supervisor, naming the winner first."""
+    from trading.models import ScreenSignal
+    from trading.services import evaluation as room
+
+    scene = Scene(session, now, tmp_path, ["38100000.00", "37650000.50", "36980000.00"])
+    lowest = next(bid for bid in scene.bids if bid.bidder_id == min(
+        screens.run(scene.ctx, session, scene.lot).prices.items(), key=lambda item: item[1])[0])
+
+    def before():
+        return {s.screen for s in session.scalars(sa.select(ScreenSignal).where(ScreenSignal.lot_id == scene.lot.id))}
+
+    assert "all_but_winner_disqualified" not in before()
+    scene.start()
+    chair = scene.everyone_signs_and_elects()
+    scene.mark_all(compliant=lambda bid, member: bid.id == lowest.id)
+    room.submit_report(scene.ctx, session, scene.user(chair), scene.in_room, scene.evaluation)
+    found = session.scalars(sa.select(ScreenSignal).where(ScreenSignal.lot_id == scene.lot.id,
+                                                          ScreenSignal.screen == "all_but_winner_disqualified")).one()
+    assert found.bidders[0] == lowest.bidder_id and set(found.bidders) == {bid.bidder_id for bid in scene.bids}
+    assert found.rule == "screen.all_but_winner_disqualified" and found.status == "open"
+    assert found.inputs["valid"] == {str(bid.bidder_id): bid.id == lowest.id for bid in scene.bids}
+
+
+def test_a_bidder_that_signed_up_and_did_not_bid_is_read_as_standing_back(app, session, now, tmp_path):
+    """What bid suppression reads: the lot's sign-ups with no opened bid (a fourth bidder signed up, never bid)."""
+    from trading.models import Registration
+
+    scene = Scene(session, now, tmp_path, ["38100000.00", "37650000.50", "36980000.00"])
+    fourth = scene.people.bidders[3]
+    session.add(Registration(lot_id=scene.lot.id, round=scene.lot.round, bidder_id=fourth.organisation_id,
+                             user_id=fourth.id, registered_at=now))
+    session.flush()
+    records = screens.gather(scene.ctx, session, scene.lot)
+    assert list(records.stood_back) == [fourth.organisation_id]
+    assert set(records.prices) == {bid.bidder_id for bid in scene.bids} and records.winner is None

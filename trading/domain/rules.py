@@ -406,6 +406,10 @@ _TABLE = (
      "同一组投标人在至少3个标段中相遇、轮流中标预警", "rotation: a group meeting in at least 3 lots, winning in turn"),
     ("screen.cover_min_losses", 3, "count", CP, LO, "P", f"{REG} 第三十九条",
      "同一投标人至少3次输给同一中标人且从未中标预警", "cover bidding: 3 losses to one winner, never a win"),
+    ("screen.suppression_min_lots", 3, "count", CP, LO, "P", f"{REG} 第三十九条第二项",
+     "同一投标人至少3次报名后未投标、均由同一投标人中标且自身从未中标，本标段又报名未投标而该人投标的，预警"
+     "（投标人之间约定部分投标人放弃投标）",
+     "bid suppression: signed up and did not bid in 3 lots the same bidder won, never won, and stood back here"),
     # -- complaints (投诉) to the supervisor --
     ("construction.complaint_window", 10, "days", C, FIX, "T", f"{REG} 第六十条",
      "自知道或者应当知道之日起10日内投诉；依法应先提出异议的，异议答复期间不计算在内",

@@ -302,14 +302,21 @@ COVERAGE: dict[str, Coverage] = {
                                   "opening's one decryption pass" + STORED,
                                   SCREENS + "test_a_large_document_is_read_in_chunks_keeping_only_its_ends"),
     "screen.shared_people": N(NOT_SCREENED.format(what="the platform does not read the people a bid names")),
-    "screen.all_but_winner_disqualified": N(NOT_SCREENED.format(what="the evaluation's disqualifications are not "
-                                                                     "screened yet")),
+    "screen.all_but_winner_disqualified": C("domain/screens.py all_but_winner_disqualified over the committee's "
+                                            "report (services/evaluation.py submit_report runs the screens again)"
+                                            + STORED,
+                                            SCREENS + "test_the_evaluation_feeds_every_bid_but_the_winners_"
+                                                      "disqualified_into_the_lots_screens"),
     "screen.rotation_min_lots": C("domain/screens.py rotation over the awarded lots of the same kind" + STORED,
                                   SCREENS + "test_three_bidders_taking_turns_to_win_in_three_lots_is_rotation_and_"
                                             "two_lots_are_not"),
     "screen.cover_min_losses": C("domain/screens.py cover_bidding over the awarded lots of the same kind" + STORED,
                                  SCREENS + "test_a_bidder_losing_three_times_to_one_winner_and_never_winning_is_"
                                            "cover_bidding"),
+    "screen.suppression_min_lots": C("domain/screens.py bid_suppression over the awarded lots of the same kind and "
+                                     "their sign-ups" + STORED,
+                                     SCREENS + "test_a_bidder_standing_back_three_times_for_one_winner_and_again_"
+                                               "here_is_bid_suppression"),
     # complaints
     "construction.complaint_window": C("domain/complaints.py check_complaint (the objection first, then 10 days)",
                                        "tests/services/test_complaints.py::test_a_complaint_is_taken_within_ten_days_of_knowing_and_refused_on_the_eleventh"),

@@ -27,8 +27,11 @@ hash, a person's identity number) used by two or more bidders of the lot; upload
 ``CLOSE_UPLOAD_SECONDS`` of each other by different bidders.
 
 Screens across lots (awarded lots of the same kind, 条例 第三十九条: agreeing who wins or who gives way): rotation (a
-group of three bidders meeting again and again, their meetings won by one of them in turn) and cover bidding (a
-bidder that keeps losing to the same winner and never wins).
+group of three bidders meeting again and again, their meetings won by one of them in turn), cover bidding (a
+bidder that keeps losing to the same winner and never wins) and bid suppression (a bidder that keeps signing up and
+not bidding where the same winner wins, and never wins).
+
+After the evaluation (条例 第四十条): every bid but the committee's first candidate's disqualified.
 """
 
 from __future__ import annotations
@@ -318,11 +321,13 @@ def all_but_winner_disqualified(valid: Mapping, winner) -> list[Signal]:
 
 @dataclass(frozen=True)
 class PastLot:
-    """An earlier lot of the same kind: who bid and who won (None: no award)."""
+    """An earlier lot of the same kind: who bid, who won (None: no award) and who signed up for it without a bid
+    that was opened (``stood_back``)."""
 
     lot: object
     bidders: frozenset
     winner: object = None
+    stood_back: frozenset = frozenset()
 
 
 def rotation(history: Sequence[PastLot], rules: RuleSet, among: Iterable = ()) -> list[Signal]:
@@ -369,6 +374,30 @@ def cover_bidding(history: Sequence[PastLot], rules: RuleSet) -> list[Signal]:
                    f"lost at least {min_losses} times to one winner, never won")
             for (loser, winner), lots in sorted(losses.items(), key=lambda item: (str(item[0][0]), str(item[0][1])))
             if len(lots) >= min_losses and loser not in winners]
+
+
+def bid_suppression(history: Sequence[PastLot], rules: RuleSet, stood_back: Iterable = (),
+                    bidders: Iterable = ()) -> list[Signal]:
+    """Bid suppression (约定部分投标人放弃投标, 条例 第三十九条): a bidder that signed up and then did not bid in at
+    least ``screen.suppression_min_lots`` awarded lots of the kind that the same winner won, and never won one
+    itself. About this lot only where it stood back here too (``stood_back``) while that winner bid here
+    (``bidders``). One signal per (winner, bidder)."""
+    min_lots = int(rules.value("screen.suppression_min_lots"))
+    stood_back, bidders = set(stood_back), set(bidders)
+    winners = {p.winner for p in history if p.winner is not None}
+    gave_way: dict[tuple, list] = defaultdict(list)
+    for past in history:
+        if past.winner is None:
+            continue
+        for bidder in past.stood_back - {past.winner}:
+            gave_way[(bidder, past.winner)].append(past.lot)
+    return [Signal("bid_suppression", "screen.suppression_min_lots", (winner, bidder),
+                   {"lots": [str(lot) for lot in lots]}, {"stood_back_for_winner": len(lots), "wins": 0},
+                   f"signed up and did not bid in at least {min_lots} lots the same bidder won, never won, and "
+                   "stood back here while it bids")
+            for (bidder, winner), lots in sorted(gave_way.items(), key=lambda item: (str(item[0][0]),
+                                                                                     str(item[0][1])))
+            if len(lots) >= min_lots and bidder not in winners and bidder in stood_back and winner in bidders]
 
 
 FINGERPRINT_BYTES = 64 * 1024  # a document's fingerprint: its size, its first and its last this many bytes
@@ -496,8 +525,9 @@ class LotRecords:
     platform's records, or what ``simulate.screens_bed`` generates): the opened prices ``{bidder: price}``, the
     deposits' paying accounts ``(bidder, account)``, the document downloads ``(bidder, device, address)``, the bid
     uploads ``(bidder, address, at)``, the opened documents ``(bidder, fingerprint, metadata)`` (``DocumentFacts``),
-    the price figures (``Figures``) of earlier lots of the same kind and the awarded lots of the same kind its bidders
-    took part in."""
+    the price figures (``Figures``) of earlier lots of the same kind, the awarded lots of the same kind its bidders
+    took part in, the bidders that signed up and have no opened bid (``stood_back``) and, once the committee reported,
+    which opened bids it found valid (``valid``: ``{bidder: bool}``) and its first candidate (``winner``)."""
 
     prices: Mapping = field(default_factory=dict)
     accounts: Sequence = ()
@@ -506,12 +536,16 @@ class LotRecords:
     documents: Sequence = ()
     history: Sequence = ()
     past: Sequence = ()
+    stood_back: Sequence = ()
+    valid: Mapping = field(default_factory=dict)
+    winner: object = None
 
 
 def screen_records(records: LotRecords, rules: RuleSet) -> list[Signal]:
-    """Every screen over one lot's records: price screens, shared values, close uploads, and rotation and cover
-    bidding over the past lots (only the groups, and the winner and loser, that all bid in this lot: a cover bidder
-    that did not bid here covered nothing here)."""
+    """Every screen over one lot's records: price screens, shared values, close uploads, rotation, cover bidding and
+    bid suppression over the past lots (only the groups, and the winner and loser, that all bid in this lot: a cover
+    bidder that did not bid here covered nothing here; a suppressing one stood back here), and once the committee
+    reported, every bid but the first candidate's disqualified."""
     signals = price_screens(records.prices, rules, records.history)
     signals += shared_values("account", records.accounts)
     signals += shared_values("device", [(b, device) for b, device, _ in records.downloads])
@@ -528,4 +562,7 @@ def screen_records(records: LotRecords, rules: RuleSet) -> list[Signal]:
     if bidders:
         signals += rotation(records.past, rules, among=bidders)
     signals += [s for s in cover_bidding(records.past, rules) if set(s.bidders) <= bidders]
+    signals += bid_suppression(records.past, rules, records.stood_back, bidders)
+    if records.winner is not None:
+        signals += all_but_winner_disqualified(records.valid, records.winner)
     return signals

@@ -38,7 +38,7 @@ from ..models import (
     User,
     UserRole,
 )
-from . import audit, draws, opening, rulebook
+from . import audit, draws, opening, rulebook, screens
 from .accounts import hash_password
 from .lots import require_role, transition
 
@@ -500,6 +500,9 @@ def submit_report(ctx, session, actor, now: datetime, evaluation: Evaluation) ->
                  rule="construction.max_candidates",
                  payload={"evaluation_id": evaluation.id,
                           "candidates": [c["bid_id"] for c in evaluation.report["candidates"]]})
+    # the screens again, now that the committee has said which bids are valid (every bid but the winner's
+    # disqualified, 条例 第四十条); the documents' signals stay as the opening stored them
+    screens.record(ctx, session, now, session.get(Lot, evaluation.lot_id))
     return evaluation
 
 

@@ -17,10 +17,11 @@ What they read:
   the plaintext is never kept). They are not stored: a recompute after the opening screens everything else, and
   the documents' signals stored at the opening stay;
 - across lots: the awarded lots of the same trade type in which the lot's bidders took part (rotation, cover
-  bidding).
+  bidding), and who signed up for them and had no bid opened (bid suppression, with who stood back here);
+- the evaluation: once the committee has reported (``evaluation.submit_report`` runs the screens again), which
+  opened bids it found valid and its first candidate (every bid but the winner's disqualified).
 
-Not screened yet (said on the page): the same people named by several bidders, and the disqualifications of the
-evaluation.
+Not screened yet (said on the page): the same people named by several bidders.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from ..models import (
     Deposit,
     DepositPayment,
     DocumentDownload,
+    Evaluation,
     Lot,
     OpeningEntry,
     Organisation,
@@ -49,7 +51,7 @@ from ..models import (
 )
 from . import audit, rulebook
 
-NOT_SCREENED = ("screen.shared_people", "screen.all_but_winner_disqualified")
+NOT_SCREENED = ("screen.shared_people",)
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,8 @@ def _history(session, lot: Lot) -> list[screens.Figures]:
 
 
 def _past_lots(session, lot: Lot, bidders) -> list[screens.PastLot]:
-    """Awarded lots of the same kind in which any of ``bidders`` took part, with who bid and who won."""
+    """Awarded lots of the same kind in which any of ``bidders`` took part, with who bid, who won and who signed up
+    without a bid that was opened."""
     awards = session.execute(sa.select(Award.lot_id, Award.round, Award.bidder_id).join(Lot, Lot.id == Award.lot_id)
                              .join(Project).where(Project.trade_type == lot.project.trade_type,
                                                   Award.lot_id != lot.id)).all()
@@ -107,8 +110,27 @@ def _past_lots(session, lot: Lot, bidders) -> list[screens.PastLot]:
     for lot_id, round_, winner in awards:
         taking_part = frozenset(_opened_prices(session, lot_id, round_))
         if taking_part & set(bidders):
-            found.append(screens.PastLot(lot_id, taking_part, winner))
+            found.append(screens.PastLot(lot_id, taking_part, winner,
+                                         _signed_up(session, lot_id, round_) - taking_part))
     return found
+
+
+def _signed_up(session, lot_id: int, round_: int) -> frozenset:
+    return frozenset(session.scalars(sa.select(Registration.bidder_id).where(Registration.lot_id == lot_id,
+                                                                             Registration.round == round_)))
+
+
+def _evaluated(session, lot: Lot) -> tuple[dict, object]:
+    """Once the committee has reported on the lot's round: ``{bidder: valid}`` over the opened bids it judged, and
+    its first candidate's bidder; else nothing."""
+    evaluation = session.scalar(sa.select(Evaluation).where(Evaluation.lot_id == lot.id,
+                                                            Evaluation.round == lot.round))
+    report = evaluation.report if evaluation is not None and evaluation.status != "open" else None
+    if not report or not report.get("candidates"):
+        return {}, None
+    valid = {row["bidder_id"]: True for row in report.get("ranking", [])}
+    valid.update({row["bidder_id"]: False for row in report.get("rejected", [])})
+    return valid, report["candidates"][0]["bidder_id"]
 
 
 def gather(ctx, session, lot: Lot, documents=()) -> screens.LotRecords:
@@ -122,10 +144,13 @@ def gather(ctx, session, lot: Lot, documents=()) -> screens.LotRecords:
         Registration.lot_id == lot.id, Registration.round == lot.round)).all()
     uploads = session.execute(sa.select(Bid.bidder_id, Bid.address, Bid.received_at).where(
         Bid.lot_id == lot.id, Bid.round == lot.round)).all()
+    valid, winner = _evaluated(session, lot)
     return screens.LotRecords(prices=prices, accounts=[tuple(r) for r in accounts],
                               downloads=[tuple(r) for r in downloads], uploads=[tuple(r) for r in uploads],
                               documents=list(documents), history=_history(session, lot),
-                              past=_past_lots(session, lot, prices))
+                              past=_past_lots(session, lot, prices),
+                              stood_back=sorted(_signed_up(session, lot.id, lot.round) - set(prices)),
+                              valid=valid, winner=winner)
 
 
 def check_reader(actor, lot: Lot) -> None:
