@@ -108,3 +108,40 @@ def test_the_purchaser_answers_and_nobody_else(ctx, session, now, announced):
     assert questions.visible(session, people.bidders[1], lot) == [], "not another supplier's to read"
     assert questions.visible(session, people.bidders[0], lot) == [asked]
     assert questions.visible(session, people.supervisor, lot) == [asked]
+
+
+def test_a_suspension_on_a_complaint_ends_of_itself_after_thirty_days(ctx, session, now, announced):
+    """政府采购法 第五十七条: the procurement is suspended at most 30 days. The clock step resumes the lot then, once,
+    naming the rule, and its running time limits move on by the time it was suspended; a day before, it waits."""
+    from trading.models import AuditEntry
+    from trading.services import chronograph
+
+    people, lot = announced
+    supplier = people.bidders[0]
+    asked = questions.ask(ctx, session, supplier, now, lot, "documents", GROUNDS, calendar.local_date(now))
+    questions.answer(session, people.tenderee, now + timedelta(days=1), asked.id, ANSWER)
+    row = complaints.submit(ctx, session, supplier, now + timedelta(days=2), lot, "documents", GROUNDS)
+    at = now + timedelta(days=3)
+    deadline = lot.bid_deadline
+    complaints.accept(ctx, session, people.supervisor, at, row.id, suspend=True)
+    assert lot.state == "suspended"
+    chronograph.run(ctx, session, at + timedelta(days=29, hours=23))
+    assert lot.state == "suspended", "within the thirty days"
+    step = chronograph.run(ctx, session, at + timedelta(days=30))
+    assert lot.state == "announced" and ("resume" in {m.action for m in step.moved})
+    resumed = session.query(AuditEntry).filter_by(action="lot.resume", object_id=str(lot.id)).one()
+    assert resumed.actor_id is None and resumed.rule == "procurement.complaint_suspension"
+    assert "30" in resumed.payload["reason"] and lot.bid_deadline == deadline + timedelta(days=30)
+    chronograph.run(ctx, session, at + timedelta(days=31))
+    assert session.query(AuditEntry).filter_by(action="lot.resume", object_id=str(lot.id)).count() == 1
+
+
+def test_a_construction_suspension_on_a_complaint_lasts_until_the_supervisor_resumes(ctx, session, now):
+    """条例 第六十二条 sets no longest time: the clock leaves a construction lot suspended."""
+    from trading.services import chronograph, suspension
+
+    people, lot = announced_lot(ctx, session, now, "construction", signed_up=1)
+    suspension.suspend(session, people.supervisor, now, lot, "处理投诉期间暂停",
+                       rule="construction.complaint_suspension")
+    chronograph.run(ctx, session, now + timedelta(days=90))
+    assert lot.state == "suspended"

@@ -220,8 +220,11 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(_BEFORE_AWARD + " suspended", "request_cancel", None, "tenderee", None, _SUPERVISION),
     _t(_BEFORE_AWARD + " suspended", "cancel", "cancelled", "supervisor", None, _SUPERVISION),
     _t("announced opening evaluating listing auction publicity awarded", "suspend", "suspended", "supervisor",
-       None, _SUPERVISION + ("construction.objection_pause",)),
-    _t("suspended", "resume", PREVIOUS, "supervisor", None, _SUPERVISION),
+       None, _SUPERVISION + ("construction.objection_pause", "construction.complaint_suspension",
+                             "procurement.complaint_suspension")),
+    # the clock resumes a procurement lot suspended on a complaint once the law's longest suspension has run
+    _t("suspended", "resume", PREVIOUS, "supervisor system", None,
+       _SUPERVISION + ("procurement.complaint_suspension",)),
 )
 ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(t.action for t in TRANSITIONS))
 SUSPENDABLE = next(t.from_states for t in TRANSITIONS if t.action == "suspend")

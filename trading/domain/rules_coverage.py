@@ -343,9 +343,10 @@ COVERAGE: dict[str, Coverage] = {
     "procurement.complaint_decision": C("services/complaints.py decide, due 30 working days from receipt; a warning "
                                         "when overdue",
                                         "tests/services/test_procurement_complaints.py::test_question_answer_complaint_accept_and_decide"),
-    "procurement.complaint_suspension": C("services/complaints.py accept(suspend=True) through services/suspension.py",
-                                          "tests/services/test_procurement_complaints.py::test_question_answer_complaint_accept_and_decide",
-                                          "the 30-day cap is stated, not enforced: the supervisor resumes the lot"),
+    "procurement.complaint_suspension": C("services/complaints.py accept(suspend=True) through services/suspension.py; "
+                                          "the clock step resumes the lot after 30 days (suspension.resume_lapsed)",
+                                          "tests/services/test_procurement_complaints.py::"
+                                          "test_a_suspension_on_a_complaint_ends_of_itself_after_thirty_days"),
     # credit records and the blacklist
     "credit.blacklist_period": C("domain/credit.py check_period, barred; services/credit.py (sign-up, bid, draw)",
                                  "tests/services/test_credit.py::test_only_the_supervisor_keeps_the_blacklist_and_a_period_over_three_years_is_refused"),

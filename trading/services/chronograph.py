@@ -101,13 +101,16 @@ class Step:
 
 
 def run(ctx, session, now: datetime) -> Step:
-    """Make everything due at ``now`` happen (flushes, never commits): the lots' time-driven transitions, the end
-    of experts' suspensions, every running draw moved on (ranked once its beacon pulse exists, answers
-    collected, the next call placed), the bids of lots with k shares in opened if their job has not; then every
-    early warning now due stored once (``corrections.raise_warnings``: overdue correction orders among them)."""
-    from . import corrections, experts
+    """Make everything due at ``now`` happen (flushes, never commits): lots whose suspension has run its longest
+    time resumed, the lots' time-driven transitions, the end of experts' suspensions, every running draw moved on
+    (ranked once its beacon pulse exists, answers collected, the next call placed), the bids of lots with k shares
+    in opened if their job has not; then every early warning now due stored once (``corrections.raise_warnings``:
+    overdue correction orders among them)."""
+    from . import corrections, experts, suspension
 
-    moved = tick(ctx, session, now)
+    moved = [Moved(lot_id, "resume", session.get(Lot, lot_id).state)
+             for lot_id in suspension.resume_lapsed(session, now)]  # a suspension at its longest, first
+    moved += tick(ctx, session, now)
     ended = experts.lift_expired_suspensions(session, now)
     step = Step(moved, ended, advance_draws(ctx, session, now), open_ready(ctx, session, now))
     return Step(step.moved, step.suspensions_ended, step.draws_moved, step.lots_opened,

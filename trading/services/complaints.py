@@ -101,7 +101,9 @@ def accept(ctx, session, actor, now: datetime, complaint_id: int, *, suspend: bo
         if lot.state not in lifecycle.SUSPENDABLE:
             raise DomainError(N_("The lot cannot be suspended in its present state."), field="suspend",
                               rule=_rule(lot, "suspension"))
-        suspension.suspend(session, actor, now, lot, f"处理投诉（第{row.id}号）期间暂停")
+        capped = lot.project.trade_type == "procurement"  # at most 30 days (政府采购法 第五十七条)
+        suspension.suspend(session, actor, now, lot, f"处理投诉（第{row.id}号）期间暂停", rule=_rule(lot, "suspension"),
+                           days=int(in_force.value(_rule(lot, "suspension"))) if capped else None)
         row.suspended = True
     audit.record(session, actor, now, "complaint.accept", object_type="lot", object_id=row.lot_id,
                  rule=_rule(lot, "acceptance"),

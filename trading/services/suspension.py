@@ -5,11 +5,15 @@ the lot alone. At the resume the lot goes back to the state it was suspended fro
 lot that had not yet run out when it was suspended (the documents' and objections' cut-offs, the bid deadline and
 the opening, the listing and auction times, the publicity's end, an open evaluation room's closing) moves on by
 the time it was suspended, so that nobody loses a day to the pause; the audit entry lists each change.
+
+A procurement lot suspended while a complaint is handled stays suspended at most ``procurement.complaint_suspension``
+(30) days (政府采购法 第五十七条): its suspension records when it ends (``until``) and the clock step resumes it then
+(``resume_lapsed``), unless the supervisor resumed it before.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -21,11 +25,15 @@ MOVED = ("documents_until", "clarification_cutoff", "objection_cutoff", "bid_dea
          "listing_start", "listing_end", "auction_start", "publicity_end")  # the lot's own time limits
 
 
-def suspend(session, actor, now: datetime, lot: Lot, reason: str) -> str:
-    """Suspend the lot with a reason (the supervisor)."""
-    reason = public_reason(reason, "platform.supervision", 1000)
-    return transition(session, lot, "suspend", actor, "supervisor", now, payload={"reason": reason},
-                      rule="platform.supervision")
+def suspend(session, actor, now: datetime, lot: Lot, reason: str, *, rule: str = "platform.supervision",
+            days: int | None = None) -> str:
+    """Suspend the lot with a reason (the supervisor), under ``rule``; with ``days``, for at most that long (the clock
+    resumes it then: ``resume_lapsed``)."""
+    reason = public_reason(reason, rule, 1000)
+    payload = {"reason": reason}
+    if days is not None:
+        payload["until"] = now + timedelta(days=days)
+    return transition(session, lot, "suspend", actor, "supervisor", now, payload=payload, rule=rule)
 
 
 def suspended_at(session, lot: Lot) -> AuditEntry | None:
@@ -37,10 +45,35 @@ def suspended_at(session, lot: Lot) -> AuditEntry | None:
         .order_by(AuditEntry.seq.desc()).limit(1))
 
 
-def resume(session, actor, now: datetime, lot: Lot, reason: str) -> str:
-    """Resume the lot with a reason (the supervisor): back to the state it left, its running time limits moved on
-    by the time it was suspended."""
-    reason = public_reason(reason, "platform.supervision", 1000)
+def ends_at(entry: AuditEntry | None) -> datetime | None:
+    """When a suspension ends of itself (its ``until``), or None when only the supervisor ends it."""
+    until = (entry.payload or {}).get("until") if entry is not None else None
+    if not isinstance(until, str):
+        return None
+    found = datetime.fromisoformat(until)
+    return found if found.tzinfo else found.replace(tzinfo=UTC)
+
+
+def resume_lapsed(session, now: datetime) -> list[int]:
+    """Resume every lot whose suspension has run its longest time (the clock step); returns their ids."""
+    resumed = []
+    query = sa.select(Lot).where(Lot.state == "suspended").order_by(Lot.id)
+    for lot in session.scalars(query.with_for_update(skip_locked=True)).all():  # another step's lots: skipped
+        entry = suspended_at(session, lot)
+        until = ends_at(entry)
+        if until is not None and until <= now:
+            days = round((until - entry.at).total_seconds() / 86400)
+            resume(session, None, now, lot, f"暂停已满{days}日，依法自动恢复（{entry.rule}）", rule=entry.rule,
+                   role="system")
+            resumed.append(lot.id)
+    return resumed
+
+
+def resume(session, actor, now: datetime, lot: Lot, reason: str, *, rule: str = "platform.supervision",
+           role: str = "supervisor") -> str:
+    """Resume the lot with a reason (the supervisor, or the clock at the end of a suspension's longest time): back
+    to the state it left, its running time limits moved on by the time it was suspended."""
+    reason = public_reason(reason, rule, 1000)
     entry = suspended_at(session, lot)
     if entry is None:
         raise DomainError(N_("The lot is not suspended."), field="lot", rule="platform.supervision")
@@ -55,5 +88,5 @@ def resume(session, actor, now: datetime, lot: Lot, reason: str) -> str:
                                                            Evaluation.closes_at > since)):
         moved[f"evaluation_{room.id}_closes_at"] = [room.closes_at, room.closes_at + paused]
         room.closes_at += paused
-    return transition(session, lot, "resume", actor, "supervisor", now, rule="platform.supervision",
+    return transition(session, lot, "resume", actor, role, now, rule=rule,
                       payload={"reason": reason, "suspended_seconds": int(paused.total_seconds()), "moved": moved})
