@@ -35,7 +35,7 @@ from trading.domain import rules as rule_data
 from trading.domain.screens import screen_records
 from trading.simulate import screens_bed
 
-PRICE_SCREENS = {"cv", "rd", "diffp", "pattern"}  # one lot's prices alone
+PRICE_SCREENS = {"cv", "rd", "diffp", "pattern", "identical_prices"}  # one lot's prices alone
 
 
 def _ratio(part: int, whole: int) -> float | None:

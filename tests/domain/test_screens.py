@@ -110,6 +110,18 @@ def test_gaps_differing_by_more_than_2_percent_are_no_pattern():
     assert "pattern" not in kinds(screens.price_screens(prices("1000", "1100", "1205"), LAW))
 
 
+def test_two_bidders_at_one_price_beside_an_outsider_are_identical_prices():
+    """条例 第四十条第四项: a pair at one price is no less suspicious for an honest outsider bidding otherwise (the gap
+    Cardinal's R028 showed); every bid equal is the pattern screen's, two bids are too few."""
+    found = screens.identical_prices(prices("4120000", "4120000", "4388650.37"), LAW)
+    assert [(s.screen, s.bidders, s.inputs["price"]) for s in found] == [("identical_prices", ("B1", "B2"), "4120000")]
+    assert found[0].rule == "screen.identical_prices"
+    assert screens.identical_prices(prices("4120000", "4120000.01", "4388650.37"), LAW) == []
+    assert screens.identical_prices(prices("4120000", "4120000", "4120000"), LAW) == []
+    assert "pattern" in kinds(screens.price_screens(prices("4120000", "4120000", "4120000"), LAW))
+    assert screens.identical_prices(prices("4120000", "4120000"), LAW) == []
+
+
 def test_a_stricter_centre_setting_moves_the_threshold():
     loose = RuleSet.from_overrides({"screen.cv_threshold": "0.07"})
     assert "cv" in kinds(screens.price_screens(prices("94", "100", "106"), loose, SPREAD_WIDE))

@@ -290,6 +290,9 @@ COVERAGE: dict[str, Coverage] = {
                                SCREENS + "test_a_cv_past_the_benchmark_signals_only_below_the_lower_fence_of_its_kind"),
     "screen.pattern_tolerance": C("domain/screens.py price_screens: arithmetic, geometric or equal prices" + STORED,
                                   SCREENS + "test_prices_in_a_regular_pattern_are_flagged_with_the_kind"),
+    "screen.identical_prices": C("domain/screens.py identical_prices: one price shared by some of the bidders"
+                                 + STORED, SCREENS + "test_two_bidders_at_one_price_beside_an_outsider_are_identical_"
+                                                     "prices"),
     "screen.shared_device": C("domain/screens.py shared_values and close_uploads: the downloads' devices and "
                               "addresses, the uploads' addresses" + STORED,
                               SCREENS + "test_uploads_from_one_address_within_a_minute_by_two_bidders"),

@@ -20,7 +20,8 @@ measured against its benchmark in RULES.md and against the lots of the same kind
 - the fences of CV and RD are Tukey's (k = ``screen.fence_iqr_factor``) on their logarithm; all fences need at
   least ``screen.fence_min_lots`` earlier lots of the kind, and until then the figures are shown, not signalled;
 - regular patterns: the successive gaps (arithmetic) or ratios (geometric) of the sorted bids all within
-  ``screen.pattern_tolerance`` percent of their mean; equal prices are the degenerate pattern.
+  ``screen.pattern_tolerance`` percent of their mean; equal prices are the degenerate pattern;
+- identical prices: two or more bidders at one price while others bid otherwise (``screen.identical_prices``).
 
 Behaviour screens (any trade type): one value (device fingerprint, client address, paying account, document
 hash, a person's identity number) used by two or more bidders of the lot; uploads from one address within
@@ -244,6 +245,23 @@ def price_screens(prices: Mapping, rules: RuleSet, history: Sequence[Figures] = 
                                 f"DIFFP outside [Q1 - {k} IQR, Q3 + {k} IQR]"))
     found += _pattern_screen(order, bids, inputs, rules)
     return found
+
+
+def identical_prices(prices: Mapping, rules: RuleSet) -> list[Signal]:
+    """Two or more bidders at exactly one price while others bid otherwise (条例 第四十条第四项: 报价异常一致): one
+    signal per shared price. Every bid equal is the pattern screen's (``_pattern_screen``); an honest outsider
+    bidding otherwise does not hide the pair here. Skipped below ``screen.min_bids`` bids."""
+    if len(prices) < int(rules.value("screen.min_bids")):
+        return []
+    by_price: dict = defaultdict(list)
+    for bidder, price in prices.items():
+        by_price[Decimal(price)].append(bidder)
+    if len(by_price) == 1:
+        return []
+    return [Signal("identical_prices", "screen.identical_prices", tuple(sorted(found, key=str)),
+                   {"price": str(price), "bids": len(prices)}, {"bidders": len(found)},
+                   "one price from two or more bidders, others bidding otherwise")
+            for price, found in sorted(by_price.items()) if len(found) > 1]
 
 
 def _within(values: Sequence[Decimal], tolerance: Decimal) -> bool:
@@ -547,6 +565,7 @@ def screen_records(records: LotRecords, rules: RuleSet) -> list[Signal]:
     bidder that did not bid here covered nothing here; a suppressing one stood back here), and once the committee
     reported, every bid but the first candidate's disqualified."""
     signals = price_screens(records.prices, rules, records.history)
+    signals += identical_prices(records.prices, rules)
     signals += shared_values("account", records.accounts)
     signals += shared_values("device", [(b, device) for b, device, _ in records.downloads])
     addresses: dict = defaultdict(set)

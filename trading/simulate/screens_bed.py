@@ -62,7 +62,7 @@ SCREENS_OF = {
     "shared_account": {"shared_account"},
     "shared_device": {"shared_device", "shared_address"},
     "copied_documents": {"shared_document", "shared_metadata"},
-    "patterned_prices": {"pattern", "cv"},
+    "patterned_prices": {"pattern", "cv", "identical_prices"},
     "close_uploads": {"close_uploads"},
 }
 HONEST_SHARE = 0.5  # half the lots honest
