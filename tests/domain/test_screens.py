@@ -122,6 +122,20 @@ def test_two_bidders_at_one_price_beside_an_outsider_are_identical_prices():
     assert screens.identical_prices(prices("4120000", "4120000"), LAW) == []
 
 
+def test_one_project_manager_named_by_two_bidders_is_one_person_however_written():
+    """条例 第四十条: the same person in several bidders' bids. The registration number each bid declares (spaces and
+    case aside) is the person; a name alone is not (two people share a name), nor a blank."""
+    from trading.domain.screens import LotRecords, people_named, screen_records
+
+    assert people_named({"项目经理": "张三", "项目经理注册编号": " 鄂 142101012345 "}) == ["鄂142101012345"]
+    assert people_named({"项目经理": "张三"}) == [] and people_named({"项目经理注册编号": "  "}) == []
+    bids = {"A": Decimal("100"), "B": Decimal("118"), "C": Decimal("131")}
+    people = [("A", "鄂142101012345"), ("B", *people_named({"项目经理注册编号": "鄂 142101012345"})), ("C", "鄂0001")]
+    found = [s for s in screen_records(LotRecords(prices=bids, people=people), LAW) if s.screen == "shared_person"]
+    assert [(s.bidders, s.rule, s.inputs["value"]) for s in found] == [
+        (("A", "B"), "screen.shared_people", "鄂142101012345")]
+
+
 def test_a_stricter_centre_setting_moves_the_threshold():
     loose = RuleSet.from_overrides({"screen.cv_threshold": "0.07"})
     assert "cv" in kinds(screens.price_screens(prices("94", "100", "106"), loose, SPREAD_WIDE))

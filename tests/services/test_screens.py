@@ -171,3 +171,19 @@ def test_a_bidder_that_signed_up_and_did_not_bid_is_read_as_standing_back(app, s
     records = screens.gather(scene.ctx, session, scene.lot)
     assert list(records.stood_back) == [fourth.organisation_id]
     assert set(records.prices) == {bid.bidder_id for bid in scene.bids} and records.winner is None
+
+
+def test_two_opened_bids_naming_one_project_manager_are_screened_as_one_person(app, session, now, tmp_path):
+    """The registration number each opened bid declared (kept in the opening record's fields) is what the
+    same-person screen reads: two bidders naming one number, written two ways, are one signal."""
+    from trading.models import OpeningEntry
+
+    scene = Scene(session, now, tmp_path, ["38100000.00", "37650000.50", "36980000.00"])
+    entries = session.scalars(sa.select(OpeningEntry).where(OpeningEntry.lot_id == scene.lot.id)
+                              .order_by(OpeningEntry.position)).all()
+    entries[0].fields = {**entries[0].fields, "项目经理注册编号": "鄂142101012345"}
+    entries[2].fields = {**entries[2].fields, "项目经理注册编号": "鄂 142101012345"}
+    session.flush()
+    found = [s for s in screens.run(scene.ctx, session, scene.lot).signals if s.screen == "shared_person"]
+    assert [set(s.bidders) for s in found] == [{entries[0].bidder_id, entries[2].bidder_id}]
+    assert found[0].rule == "screen.shared_people"

@@ -133,6 +133,25 @@ def test_the_platform_seals_in_memory_for_a_bidder_without_the_tool(app, lot_id)
     assert "密码" in wrong.get_data(as_text=True)
 
 
+def test_the_seal_form_declares_the_project_manager_in_the_price_form(app, lot_id, monkeypatch):
+    """The project manager and the registration number (what the same-person screen compares) go into the sealed
+    price form under their own fields, read out at the opening; a blank number is left out."""
+    from trading.web.bids import views
+
+    sealed = []
+    real = views.envelope.seal
+    monkeypatch.setattr(views.envelope, "seal", lambda *a, **kw: sealed.append(kw["price_form"]) or real(*a, **kw))
+    bidder = client_for(app, "bidder1")
+    key_file, _pem = certificate(bidder)
+    response = bidder.post(f"/lots/{lot_id}/bid/seal", data={
+        "price": "36990000.00", "duration": "320日历天", "manager": "王工", "manager_number": "鄂142101012345",
+        "other": "quality=合格", "key_file": (io.BytesIO(key_file), "bidder.key.p8"), "key_password": "keypass2026"},
+        content_type="multipart/form-data")
+    assert response.status_code == 302 and sealed
+    assert sealed[0]["项目经理"] == "王工" and sealed[0]["项目经理注册编号"] == "鄂142101012345"
+    assert sealed[0]["quality"] == "合格"
+
+
 def test_the_tool_endpoint_takes_the_raw_envelope_with_basic_auth(app, lot_id):
     bidder = client_for(app, "bidder1")
     key_file, pem = certificate(bidder)

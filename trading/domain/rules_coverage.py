@@ -40,8 +40,6 @@ SCREENS = "tests/domain/test_screens.py::"
 STORED = "; stored at the opening for the supervisor's decision (services/screens.py record)"
 DEEMED = ("not enforced: deeming bids collusive is the supervisor's finding (a referral, services/screens.py decide); "
           "the screens stored at the opening point at it: {what}")
-NOT_SCREENED = ("not enforced as a warning yet: computed by domain/screens.py (tests/domain/test_screens.py) but not "
-                "run over a lot: {what} (said on the supervisor's screens page)")
 
 COVERAGE: dict[str, Coverage] = {
     # construction tendering
@@ -96,7 +94,8 @@ COVERAGE: dict[str, Coverage] = {
                                            "tests/domain/test_scoring.py::test_abnormally_low_flag_against_the_mean_of_the_valid_bids"),
     "construction.collusion_same_preparer": N(DEEMED.format(what="one author with one program in several bidders' "
                                                                   "documents (screen.document_metadata)")),
-    "construction.collusion_same_manager": N(DEEMED.format(what="not yet: the people a bid names are not read")),
+    "construction.collusion_same_manager": N(DEEMED.format(what="one project manager's registration number in "
+                                                                "several bids (screen.shared_people)")),
     "construction.collusion_alike_files": N(DEEMED.format(what="identical document fingerprints "
                                                                 "(screen.identical_documents)")),
     "construction.collusion_price_pattern": N(DEEMED.format(what="prices in an arithmetic, geometric or equal "
@@ -304,7 +303,9 @@ COVERAGE: dict[str, Coverage] = {
     "screen.document_metadata": C("domain/screens.py DocumentFacts: author and creating software, collected in the "
                                   "opening's one decryption pass" + STORED,
                                   SCREENS + "test_a_large_document_is_read_in_chunks_keeping_only_its_ends"),
-    "screen.shared_people": N(NOT_SCREENED.format(what="the platform does not read the people a bid names")),
+    "screen.shared_people": C("domain/screens.py people_named and shared_values: the project manager's registration "
+                              "number each opened bid declares (项目经理注册编号)" + STORED,
+                              SCREENS + "test_one_project_manager_named_by_two_bidders_is_one_person_however_written"),
     "screen.all_but_winner_disqualified": C("domain/screens.py all_but_winner_disqualified over the committee's "
                                             "report (services/evaluation.py submit_report runs the screens again)"
                                             + STORED,

@@ -24,8 +24,8 @@ measured against its benchmark in RULES.md and against the lots of the same kind
 - identical prices: two or more bidders at one price while others bid otherwise (``screen.identical_prices``).
 
 Behaviour screens (any trade type): one value (device fingerprint, client address, paying account, document
-hash, a person's identity number) used by two or more bidders of the lot; uploads from one address within
-``CLOSE_UPLOAD_SECONDS`` of each other by different bidders.
+hash, the registration number of the project manager a bid names) used by two or more bidders of the lot; uploads
+from one address within ``CLOSE_UPLOAD_SECONDS`` of each other by different bidders.
 
 Screens across lots (awarded lots of the same kind, 条例 第三十九条: agreeing who wins or who gives way): rotation (a
 group of three bidders meeting again and again, their meetings won by one of them in turn), cover bidding (a
@@ -288,6 +288,21 @@ def _pattern_screen(order, bids, inputs, rules: RuleSet) -> list[Signal]:
     return []
 
 
+MANAGER, MANAGER_NUMBER = "项目经理", "项目经理注册编号"  # the price form's fields that name the project manager
+PEOPLE_FIELDS = (MANAGER_NUMBER,)  # the fields that identify a person (a public registration number, not a name)
+
+
+def people_named(fields: Mapping) -> list[str]:
+    """The people a bid's declared fields (the opening record's ``fields``) identify: each registration number,
+    spaces removed and in capitals, so that one person written two ways is one value."""
+    found = []
+    for name in PEOPLE_FIELDS:
+        value = fields.get(name) if isinstance(fields, Mapping) else None
+        if isinstance(value, str) and "".join(value.split()):
+            found.append("".join(value.split()).upper())
+    return found
+
+
 SHARED = {  # what two bidders should never have in common, and its rule
     "device": "screen.shared_device", "address": "screen.shared_device", "account": "screen.shared_account",
     "document": "screen.identical_documents", "metadata": "screen.document_metadata", "person": "screen.shared_people",
@@ -544,7 +559,8 @@ class LotRecords:
     deposits' paying accounts ``(bidder, account)``, the document downloads ``(bidder, device, address)``, the bid
     uploads ``(bidder, address, at)``, the opened documents ``(bidder, fingerprint, metadata)`` (``DocumentFacts``),
     the price figures (``Figures``) of earlier lots of the same kind, the awarded lots of the same kind its bidders
-    took part in, the bidders that signed up and have no opened bid (``stood_back``) and, once the committee reported,
+    took part in, the bidders that signed up and have no opened bid (``stood_back``), the people the opened bids name
+    ``(bidder, registration number)`` (``people_named``) and, once the committee reported,
     which opened bids it found valid (``valid``: ``{bidder: bool}``) and its first candidate (``winner``)."""
 
     prices: Mapping = field(default_factory=dict)
@@ -555,6 +571,7 @@ class LotRecords:
     history: Sequence = ()
     past: Sequence = ()
     stood_back: Sequence = ()
+    people: Sequence = ()
     valid: Mapping = field(default_factory=dict)
     winner: object = None
 
@@ -577,6 +594,7 @@ def screen_records(records: LotRecords, rules: RuleSet) -> list[Signal]:
     signals += close_uploads(records.uploads)
     signals += shared_values("document", [(b, digest) for b, digest, _ in records.documents])
     signals += shared_values("metadata", [(b, meta) for b, _, meta in records.documents])
+    signals += shared_values("person", records.people)
     bidders = set(records.prices)  # a cross-lot signal is about this lot when the bidders it names all bid in it
     if bidders:
         signals += rotation(records.past, rules, among=bidders)

@@ -21,7 +21,8 @@ What they read:
 - the evaluation: once the committee has reported (``evaluation.submit_report`` runs the screens again), which
   opened bids it found valid and its first candidate (every bid but the winner's disqualified).
 
-Not screened yet (said on the page): the same people named by several bidders.
+- people: the project manager's registration number each opened bid declares (its price form's
+  ``项目经理注册编号``, read out at the opening and kept in the opening record's fields).
 """
 
 from __future__ import annotations
@@ -51,8 +52,6 @@ from ..models import (
 )
 from . import audit, rulebook
 
-NOT_SCREENED = ("screen.shared_people",)
-
 
 @dataclass(frozen=True)
 class Screening:
@@ -64,7 +63,6 @@ class Screening:
     history_lots: int
     prices: dict
     figures: list = ()
-    not_screened: tuple = NOT_SCREENED
 
 
 def _opened_prices(session, lot_id: int, round_: int) -> dict[int, object]:
@@ -145,11 +143,15 @@ def gather(ctx, session, lot: Lot, documents=()) -> screens.LotRecords:
     uploads = session.execute(sa.select(Bid.bidder_id, Bid.address, Bid.received_at).where(
         Bid.lot_id == lot.id, Bid.round == lot.round)).all()
     valid, winner = _evaluated(session, lot)
+    declared = session.execute(sa.select(OpeningEntry.bidder_id, OpeningEntry.fields).where(
+        OpeningEntry.lot_id == lot.id, OpeningEntry.round == lot.round, OpeningEntry.status == "opened")).all()
     return screens.LotRecords(prices=prices, accounts=[tuple(r) for r in accounts],
                               downloads=[tuple(r) for r in downloads], uploads=[tuple(r) for r in uploads],
                               documents=list(documents), history=_history(session, lot),
                               past=_past_lots(session, lot, prices),
                               stood_back=sorted(_signed_up(session, lot.id, lot.round) - set(prices)),
+                              people=[(bidder, person) for bidder, fields in declared
+                                      for person in screens.people_named(fields or {})],
                               valid=valid, winner=winner)
 
 
@@ -193,7 +195,6 @@ class ScreensView:
     history_lots: int
     runs: list
     min_lots: int
-    not_screened: tuple = NOT_SCREENED
 
 
 def view(ctx, session, actor, lot: Lot) -> ScreensView:

@@ -310,6 +310,7 @@ SCREEN_NAMES = {
     "shared_metadata": _l("Documents by one author with one program in several bidders' bids"),
     "rotation": _l("Bidders taking turns to win"), "cover_bidding": _l("A bidder that always loses to one winner"),
     "identical_prices": _l("Two or more bidders at one price"),
+    "shared_person": _l("One project manager named by several bidders"),
     "bid_suppression": _l("A bidder that signs up and stands back where one winner wins"),
     "all_but_winner_disqualified": _l("Every bid but the winner's disqualified"),
 }

@@ -28,6 +28,9 @@ class SealForm(Form):
 
     price = DecimalField(_l("Bid price (yuan)"), validators=[DataRequired(), Length(max=30)])
     duration = StringField(_l("Duration"), validators=[DataRequired(), Length(max=100)])
+    manager = StringField(_l("Project manager (name)"), validators=[Optional(), Length(max=40)])
+    manager_number = StringField(_l("Project manager's registration number"),
+                                 validators=[Optional(), Length(max=40)])
     other = TextAreaField(
         _l("Other declared fields, one per line as field=value (for example: project manager=Zhang San)"),
         validators=[Optional(), Length(max=2000)])

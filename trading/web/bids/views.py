@@ -13,7 +13,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...domain import lifecycle, pki
+from ...domain import lifecycle, pki, screens
 from ...domain.errors import N_, DomainError
 from ...domain.sealing import envelope
 from ...extensions import db
@@ -81,6 +81,9 @@ def bid_upload(lot_id: int):
 def _price_form(form: SealForm) -> dict:
     """The price form (开标一览表) from the page's fields."""
     fields = {"price": form.price.data.strip(), "duration": form.duration.data.strip()}
+    for name, field in ((screens.MANAGER, form.manager), (screens.MANAGER_NUMBER, form.manager_number)):
+        if (field.data or "").strip():
+            fields[name] = field.data.strip()
     for line in (form.other.data or "").splitlines():
         name, sep, value = line.partition("=")
         if sep and name.strip() and name.strip() not in fields:
