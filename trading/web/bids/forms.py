@@ -32,7 +32,7 @@ class SealForm(Form):
     manager_number = StringField(_l("Project manager's registration number"),
                                  validators=[Optional(), Length(max=40)])
     other = TextAreaField(
-        _l("Other declared fields, one per line as field=value (for example: project manager=Zhang San)"),
+        _l("Other declared fields, one per line as field=value (for example: quality standard=pass)"),
         validators=[Optional(), Length(max=2000)])
     documents = MultipleFileField(_l("Bid documents"))
     key_file = FileField(_l("Your key file (.p8)"), validators=[FileRequired()])
