@@ -33,7 +33,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from .. import live
-from ..domain import auction as rules_of_auction, calendar, money
+from ..domain import auction as rules_of_auction, calendar, money, property_terms
 from ..domain.errors import N_, DomainError, Forbidden
 from ..models import Auction, Deposit, Lot, Offer, Paddle
 from . import audit, deposits, rulebook
@@ -381,6 +381,8 @@ def board(ctx, session, lot: Lot, now: datetime) -> dict:
         "void_reason": state.void_message if state and state.outcome == "void" else None,
         "reserve_sealed": bool(state and state.reserve_commitment),
         "bidding_start": _iso(state.bidding_start) if state else None,
+        "bidding_form": property_terms.bidding_form(lot.property_terms) if lot.project.trade_type == "property"
+        else None,
     }
 
 
