@@ -352,7 +352,7 @@ _TABLE = (
     ("property.countdown", 5, "minutes", PR, HI, "S", EXCHANGE,
      "网络竞价（多次报价）每次有效报价后限时报价周期重新计算，周期内无新报价的竞价结束",
      "the multi-round online bidding's countdown, restarted by each offer; it ends when a countdown runs out"),
-    ("property.bidding_form", None, None, PR, FIX, "S", f"{EXCHANGE}；{EXCHANGE_SEALED}",
+    ("property.bidding_form", None, None, PR, FIX, "S", f"{O32}；{EXCHANGE_SEALED}；{EXCHANGE}",
      "信息披露公告载明竞价方式：网络竞价（多次报价）或一次报价（密封报价）", "the disclosure states the bidding "
      "form: multi-round online bidding or one sealed round"),
     ("property.sealed_round", None, None, PR, FIX, "R", f"{EXCHANGE_SEALED}；{EBID} 第二十六条至第二十七条",
