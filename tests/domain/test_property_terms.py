@@ -26,7 +26,8 @@ def refusal(call) -> DomainError:
 
 def test_the_first_listing_price_is_at_least_the_valuation():
     valuation, kept = check(LAW, terms(), starting_price=Decimal(VALUATION), lot_round=1)
-    assert valuation == Decimal(VALUATION) and kept == {"payment": "lump_sum", "result_publicity_days": 5}
+    assert valuation == Decimal(VALUATION) and kept == {"payment": "lump_sum", "result_publicity_days": 5,
+                                                     "bidding_form": "multi_round"}
     refused = refusal(lambda: check(LAW, terms(), starting_price=Decimal("25799999.00"), lot_round=1))
     assert (refused.field, refused.rule) == ("starting_price", "property.listing_price_floor")
     assert "25,800,000.00" in str(refused)
@@ -58,7 +59,7 @@ def test_instalments_are_at_least_30_percent_up_front_and_the_rest_within_a_year
     if field is None:
         _, kept = check(LAW, data, starting_price=Decimal(VALUATION), lot_round=1)
         assert kept == {"payment": "instalments", "upfront_percent": "30", "balance_months": 12,
-                        "result_publicity_days": 5}
+                        "result_publicity_days": 5, "bidding_form": "multi_round"}
         return
     refused = refusal(lambda: check(LAW, data, starting_price=Decimal(VALUATION), lot_round=1))
     assert (refused.field, refused.rule) == (field, rule)

@@ -12,13 +12,15 @@ from trading.services import chronograph, deposits, pledges, property_trades, re
 from trading.simulate import demo, lots as walk
 
 
-def property_lot(session, applicants: int = 2, qualified: int | None = None):
+def property_lot(session, applicants: int = 2, qualified: int | None = None, form: str = "multi_round"):
     """The demo's property lot announced (its disclosure open) at FIXED_NOW, the first ``applicants`` demo bidders
     signed up with their deposits paid in full, the first ``qualified`` of them (all, by default) qualified by
-    staff; returns (people, lot)."""
+    staff; ``form`` the bidding form its disclosure chose (multi_round, or sealed: one sealed round, its opening key
+    made at the announcement); returns (people, lot)."""
     demo.load(session, FIXED_NOW)
     people, ctx = walk.cast(session), current_platform()
     lot = walk.create(ctx, session, people, FIXED_NOW, "property")
+    lot.property_terms = {**lot.property_terms, "bidding_form": form}
     walk.advance(ctx, session, people, FIXED_NOW, lot, "announced")
     chronograph.tick(ctx, session, FIXED_NOW)  # its disclosure (listing) opens at once
     for bidder in people.bidders[:applicants]:

@@ -74,6 +74,7 @@ class PropertyTerms:
     asset: str = "equity"  # equity (企业国有产权) | collective_lease (农村集体资产公开租赁)
     lease_years: int | None = None
     resolution: str | None = None  # the villagers' assembly's decision to lease
+    bidding_form: str = "multi_round"  # multi_round (网络竞价 多次报价) | sealed (一次报价, sealed to the opening key)
 
 
 @dataclass(frozen=True)

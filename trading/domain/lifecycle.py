@@ -79,7 +79,8 @@ PUBLISHED = LIVE | DECIDED | {"failed", "suspended"}  # announced at some point 
 OPENED = RESULT | {"opening", "evaluating", "listing", "auction", "failed"}  # past the bid deadline, or listing
 EVALUATING = RESULT | {"evaluating"}  # the evaluation has started (or, for a listing, the result is out)
 PAUSED = frozenset({"suspended", "cancelled"})  # they keep the phase of the state they came from (previous_state)
-KEYS_IN_USE = frozenset({"announced", "opening"})  # bids are sealed to the opening key, or its shares are released
+KEYS_IN_USE = frozenset({"announced", "listing", "auction", "opening"})  # bids are (or will be: a property lot's
+# sealed round, from its disclosure on) sealed to the opening key, or its shares are released
 DRAWING = frozenset({"announced", "opening", "evaluating"})  # a panel may be drawn (or redrawn)
 TAKING_DEPOSITS = frozenset({"announced", "listing"})  # deposits are paid into their sub-accounts
 
@@ -186,18 +187,28 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("listing", "close_listing", "publicity", "system staff", "after_listing_end",
        ("land.listing_end", "property.disclosure", "property.agreement_price"), "listing"),
     _t("listing", "start_auction", "auction", "system staff", "after_listing_end",
-       ("land.listing_end", "property.competitive_bidding"), "listing"),
+       ("land.listing_end", "property.competitive_bidding", "property.sealed_round"), "listing"),
     _t("announced", "start_auction", "auction", "system staff", "after_auction_start",
        ("land.announcement_period",), "auction"),
     _t("auction", "place_offer", None, "bidder", None, ("land.increments", "property.competitive_bidding")),
     _t("auction", "close_auction", "publicity", "system staff", None,
        ("land.reserve_price", "property.competitive_bidding")),
+    # a property lot's one sealed round (一次报价, when its disclosure chose it): its qualified buyers' sealed prices
+    # while it is in its bidding stage (auction), until the round's deadline (the lot's bid deadline from then), then
+    # the opening (开标) as for a tender, which decides the deal (or the failure) at once
+    _t("auction", "submit_bid", None, "bidder", "before_bid_deadline",
+       ("property.sealed_period", "property.sealed_round", "electronic.encrypted_bids"), "listing"),
+    _t("auction", "close_bidding", "opening", "system", "after_bid_deadline",
+       ("property.sealed_period", "electronic.no_early_decrypt"), "listing"),
+    _t("opening", "close_auction", "publicity", "system", None,
+       ("property.sealed_round", "property.sealed_equal_prices"), "listing"),
     # property transfer by agreement (协议转让) goes straight to the result
     _t("method_approved", "conclude_agreement", "publicity", "staff", None,
        ("property.methods",), "agreement"),
     # failure (流标) and the next round of the same lot
     _t("opening evaluating auction", "fail", "failed", "system staff", None,
-       _MIN_BIDS + ("land.reserve_price", "property.competitive_bidding")),
+       _MIN_BIDS + ("land.reserve_price", "property.competitive_bidding", "property.sealed_round",
+                    "property.sealed_price_floor")),
     _t("listing", "fail", "failed", "system staff", "after_listing_end",
        ("land.listing_end", "property.no_buyer_revalue")),
     # a land deal whose winner refuses (or fails in time) to sign the land contract: the result is void (成交无效)

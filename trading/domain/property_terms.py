@@ -7,6 +7,10 @@ in force: the listing price against the approved valuation, the payment terms, t
 - Payment is in one sum, or in instalments: at least ``property.instalment_upfront`` (30%) up front and the rest
   within ``property.instalment_term`` (1 year, as months) (Art. 28).
 - The result is publicised for at least ``property.result_publicity`` (5) working days.
+- The disclosure states the bidding form used if two or more buyers qualify (``property.bidding_form``): the
+  multi-round online bidding (网络竞价 多次报价, the default) or one sealed round (一次报价), in which each qualified
+  buyer submits one price sealed to the lot's opening key (``property.sealed_round``); a sealed-round lot gets its
+  opening key at the announcement, as a tender does.
 
 The approval of a low relisting price records who gave it (the body that approved the transfer) and its document
 number. A village collective asset lease (农村集体资产 公开租赁, ``asset`` "collective_lease") trades the same way with
@@ -26,6 +30,18 @@ from .rules import RuleSet
 
 PAYMENTS = ("lump_sum", "instalments")
 ASSETS = ("equity", "collective_lease")  # 企业国有产权转让 / 农村集体资产公开租赁
+MULTI_ROUND, SEALED = "multi_round", "sealed"  # 网络竞价（多次报价） / 一次报价（密封报价）
+BIDDING_FORMS = (MULTI_ROUND, SEALED)
+
+
+def bidding_form(terms: dict | None) -> str:
+    """The bidding form a property lot's disclosure chose (multi-round when it chose none: lots filed before)."""
+    return (terms or {}).get("bidding_form") or MULTI_ROUND
+
+
+def takes_sealed_round(trade_type: str, terms: dict | None) -> bool:
+    """Whether a lot of ``trade_type`` with these terms takes one sealed round (and so needs an opening key)."""
+    return trade_type == "property" and bidding_form(terms) == SEALED
 
 
 @dataclass(frozen=True)
@@ -42,6 +58,7 @@ class PropertyInput:
     asset: str = "equity"
     lease_years: str = ""
     resolution: str = ""  # the villagers' assembly's decision (村民会议决议), for a collective lease
+    bidding_form: str = MULTI_ROUND  # with two or more qualified buyers: multi-round online bidding or one sealed round
 
 
 def _whole(text: str, field: str, message: str) -> int:
@@ -59,8 +76,13 @@ def check(in_force: RuleSet, data: PropertyInput, *, starting_price: Decimal, lo
     if (data.asset or "equity") not in ASSETS:
         raise DomainError(N_("Choose what is traded: state-owned property rights or a village collective lease."),
                           field="asset")
+    form = (data.bidding_form or MULTI_ROUND).strip()
+    if form not in BIDDING_FORMS:
+        raise DomainError(N_("Choose the bidding form: multi-round online bidding or one sealed round."),
+                          field="bidding_form", rule="property.bidding_form")
     if data.asset == "collective_lease":
-        return _lease(in_force, data)
+        valuation, terms = _lease(in_force, data)
+        return valuation, {**terms, "bidding_form": form}
     valuation = parse_yuan(data.valuation, "valuation")
     if valuation <= 0:
         raise DomainError(N_("Enter the approved valuation (评估值)."), field="valuation")
@@ -82,7 +104,7 @@ def check(in_force: RuleSet, data: PropertyInput, *, starting_price: Decimal, lo
         raise DomainError(N_("Enter who approved the relisting price below %(percent)s%% of the valuation (the body "
                              "that approved the transfer)."), field="price_approval_body",
                           rule="property.relist_approval", percent=in_force.value("property.relist_approval"))
-    terms: dict = {"payment": data.payment}
+    terms: dict = {"payment": data.payment, "bidding_form": form}
     if data.payment not in PAYMENTS:
         raise DomainError(N_("Choose payment in one sum or in instalments."), field="payment")
     if data.payment == "instalments":
@@ -147,4 +169,4 @@ def input_of(valuation: Decimal | None, terms: dict | None) -> PropertyInput:
                          price_approval=terms.get("price_approval", ""),
                          price_approval_body=terms.get("price_approval_body", ""),
                          asset=terms.get("asset", "equity"), lease_years=str(terms.get("lease_years", "")),
-                         resolution=terms.get("resolution", ""))
+                         resolution=terms.get("resolution", ""), bidding_form=bidding_form(terms))

@@ -5,7 +5,8 @@ and rule.
 
 - Routing at the end of the disclosure: no qualified buyer, no deal (``property.no_buyer_revalue``); one, a
   transfer by agreement at no less than the listing price (``property.agreement_price``); two or more, the
-  multi-round online bidding (``property.competitive_bidding``, ``domain.auction``).
+  multi-round online bidding (``property.competitive_bidding``, ``domain.auction``), or the one sealed round if the
+  disclosure chose it (``property.sealed_round``, ``domain.sealed_round``).
 - The contract: the deal's price; paid in one sum within ``property.payment_days`` working days of the contract,
   or, where the disclosure allowed it, in instalments: at least ``property.instalment_upfront`` (30%) within the
   same days, the rest within ``property.instalment_term`` (1 year) secured by a guarantee the transferor accepts
@@ -26,17 +27,20 @@ from .errors import N_, DomainError
 from .money import CENT, parse_yuan
 from .rules import RuleSet
 
-NO_BUYER, AGREEMENT, BIDDING = "no_buyer", "agreement", "bidding"
+NO_BUYER, AGREEMENT, BIDDING, SEALED_ROUND = "no_buyer", "agreement", "bidding", "sealed"
 EQUITY, LEASE = "equity", "collective_lease"  # what a property lot trades (property_terms["asset"])
 MAX_INTEREST = Decimal(24)  # percent a year: a typing mistake above it (the courts' cap on lending rates)
 
 
-def route(qualified: int) -> tuple[str, str]:
-    """What follows the disclosure with ``qualified`` buyers, and the rule that says so."""
+def route(qualified: int, form: str = "multi_round") -> tuple[str, str]:
+    """What follows the disclosure with ``qualified`` buyers and the bidding form the disclosure chose
+    (``property_terms.BIDDING_FORMS``), and the rule that says so."""
     if qualified <= 0:
         return NO_BUYER, "property.no_buyer_revalue"
     if qualified == 1:
         return AGREEMENT, "property.agreement_price"
+    if form == "sealed":
+        return SEALED_ROUND, "property.sealed_round"
     return BIDDING, "property.competitive_bidding"
 
 

@@ -83,6 +83,7 @@ YICHANG = "宜昌市公共资源交易管理：招标办核发进场交易证明
 DJCP = "GB/T 22239-2019 网络安全等级保护基本要求"
 SHANTOU = "汕头市国有建设用地使用权网上交易暂行规则"
 EXCHANGE = "产权交易机构企业国有产权转让操作规则及网络竞价实施办法（多次报价）"
+EXCHANGE_SEALED = "产权交易机构网络竞价实施办法（一次报价：报价期内每个竞买人报价一次，期满统一揭示，价高者得）"
 LAND34 = "国土资源部关于加强房地产用地供应和监管有关问题的通知（国土资发〔2010〕34号）"
 QINZHOU = "钦州市2021年国有建设用地使用权网上挂牌出让公告（1小时自由竞价，其后5分钟倒计时）"
 HI, LO, FIX = "higher", "lower", None
@@ -351,6 +352,24 @@ _TABLE = (
     ("property.countdown", 5, "minutes", PR, HI, "S", EXCHANGE,
      "网络竞价（多次报价）每次有效报价后限时报价周期重新计算，周期内无新报价的竞价结束",
      "the multi-round online bidding's countdown, restarted by each offer; it ends when a countdown runs out"),
+    ("property.bidding_form", None, None, PR, FIX, "S", f"{O32}；{EXCHANGE_SEALED}；{EXCHANGE}",
+     "信息披露公告载明竞价方式：网络竞价（多次报价）或一次报价（密封报价）", "the disclosure states the bidding "
+     "form: multi-round online bidding or one sealed round"),
+    ("property.sealed_round", None, None, PR, FIX, "R", f"{EXCHANGE_SEALED}；{EBID} 第二十六条至第二十七条",
+     "一次报价：每个符合条件的意向受让方在报价期内提交一次加密报价，提交后不得修改或撤回，报价期满统一开启",
+     "one sealed round: each qualified buyer submits one encrypted price within the period, neither replaced nor "
+     "withdrawn; all are opened together after the deadline"),
+    ("property.sealed_period", 1, "working_days", PR, HI, "P",
+     "平台设置：一次报价期自信息披露期满（或最后一个资格确认）起至其后第1个工作日17:00（交易中心可延长）",
+     "一次报价的报价期：自转入一次报价起，至其后第N个工作日17:00截止", "the sealed round closes at 17:00 on the "
+     "Nth working day after it opens"),
+    ("property.sealed_price_floor", None, None, PR, FIX, "R", f"{O32} 第十八条；{EXCHANGE_SEALED}",
+     "低于挂牌价（转让底价）的报价为无效报价；无有效报价的不成交", "a sealed price below the listing price is "
+     "invalid; without a valid price there is no deal"),
+    ("property.sealed_equal_prices", None, None, PR, FIX, "P",
+     f"平台规则：价格优先、时间优先（比照 {O39} 第十九条 同价先报者得）",
+     "最高有效报价相同的，以报价提交（回执记载的接收时间）在先者为受让方",
+     "equal highest sealed prices: the one received first (the time on its receipt) wins"),
     ("property.own_highest", None, None, PR, FIX, "P", "平台网上交易规则（竞买人不得对自己的最高报价加价）",
      "当前最高报价的竞买人不得再次报价", "the holder of the highest offer may not raise it itself"),
     ("property.deposit_to_price", None, None, PR, FIX, "R", EXCHANGE,

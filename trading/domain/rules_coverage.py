@@ -35,6 +35,8 @@ RESULT_LIMITS = "tests/services/test_result_limits.py"
 AUCTION = "tests/domain/test_auction.py"
 PROPERTY = "tests/domain/test_property_trade.py"
 PROPERTY_SERVICES = "tests/services/test_property_trades.py"
+SEALED = "tests/domain/test_sealed_round.py"
+SEALED_SERVICES = "tests/services/test_sealed_rounds.py"
 LAND_CONTRACTS = "tests/services/test_land_contracts.py"
 SCREENS = "tests/domain/test_screens.py::"
 STORED = "; stored at the opening for the supervisor's decision (services/screens.py record)"
@@ -246,6 +248,21 @@ COVERAGE: dict[str, Coverage] = {
                                   f"{PROPERTY}::test_one_buyer_agrees_at_no_less_than_the_listing_price"),
     "property.increments": C("domain/auction.py check_amount (the property lot's terms)",
                              f"{AUCTION}::test_a_property_lots_bidding_names_the_property_rules"),
+    "property.bidding_form": C("domain/property_terms.py check: the lot form's bidding form, kept with its terms",
+                               f"{SEALED}::test_the_disclosure_chooses_the_bidding_form_multi_round_by_default"),
+    "property.sealed_round": C("domain/property_trade.py route; services/sealed_rounds.py (the one sealed price, its "
+                               "opening, the decision); domain/sealed_round.py check_submission",
+                               f"{SEALED_SERVICES}::test_the_highest_price_at_or_above_the_listing_price_wins_and_the_"
+                               "deal_follows_the_property_path"),
+    "property.sealed_period": C("domain/sealed_round.py deadline and check_submission (a late price refused naming "
+                                "when it arrived)",
+                                f"{SEALED_SERVICES}::test_a_price_before_the_round_or_after_its_deadline_or_a_second_"
+                                "one_is_refused"),
+    "property.sealed_price_floor": C("domain/sealed_round.py decide: a price below the listing price is invalid",
+                                     f"{SEALED_SERVICES}::test_prices_all_below_the_listing_price_are_invalid_and_the_"
+                                     "lot_fails"),
+    "property.sealed_equal_prices": C("domain/sealed_round.py decide: the earliest received of equal highest prices",
+                                      f"{SEALED_SERVICES}::test_equal_highest_prices_go_to_the_one_received_first"),
     "property.bidding_notice": C("services/property_trades.py end_disclosure (bidding_start)",
                                  f"{AUCTION}::test_a_property_lots_bidding_names_the_property_rules"),
     "property.countdown": C("domain/auction.py check_bidding_time (the property lot's terms)",

@@ -10,8 +10,12 @@ Phases, in order: before the bid deadline; opened (the deadline has passed and t
 done); evaluating (the closed evaluation has started); decided (the award is made): the state groups
 ``lifecycle.OPENED``, ``EVALUATING`` and ``DECIDED``. A land or property lot in its listing or auction
 (``LIVE_TRADING``) stays before the deadline whatever its application deadline: bidders see one another by paddle
-number (竞买号) alone until the result is out (publicity: EVALUATING). A lot that was cancelled, suspended or
-failed keeps the phase it had reached.
+number (竞买号) alone until the result is out (publicity: EVALUATING). A property lot's one sealed round (一次报价)
+runs in ``auction`` too: nobody, staff and supervisor included, learns whether, how many or which buyers submitted a
+sealed price (``BIDDERS``) before its deadline, and nobody can read a price, which is sealed to the lot's opening key
+(k-of-n shares, released only after the deadline); at its opening (state ``opening``, past the round's deadline,
+which is then the lot's bid deadline) it is OPENED as a tender is, and its record names buyers by paddle number.
+A lot that was cancelled, suspended or failed keeps the phase it had reached.
 
 Audiences: ``supervisor``, ``staff`` (centre staff), ``admin`` (the system administrator, an operator, not a
 supervisor), ``party`` (the project's tenderee or agency), ``bidder`` (a bidder signed up for the lot),
@@ -76,7 +80,7 @@ POLICY: dict[Fact, dict[str, Phase | None]] = {
 BIDDER_ACTIONS = frozenset({"registration.sign_up", "registration.pledge", "registration.download", "objection.raise",
                             "deposit.payment", "deposit.refund", "bid.submit", "bid.withdraw", "auction.qualify",
                             "auction.offer", "auction.join", "deposit.applied", "property.qualify", "property.refuse",
-                            "property.agreement"})
+                            "property.agreement", "property.sealed_result"})
 PANEL_ACTIONS = frozenset({"draw.rank", "draw.call", "draw.answer", "draw.complete", "evaluation.statement",
                            "evaluation.conflict", "evaluation.chair", "evaluation.confirm", "evaluation.report",
                            "evaluation.rate"})

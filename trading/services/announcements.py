@@ -81,7 +81,8 @@ def _property_terms(lot: Lot) -> documents.PropertyTerms | None:
                                    price_approval=terms.get("price_approval"),
                                    price_approval_body=terms.get("price_approval_body"),
                                    asset=terms.get("asset") or "equity", lease_years=terms.get("lease_years"),
-                                   resolution=terms.get("resolution"))
+                                   resolution=terms.get("resolution"),
+                                   bidding_form=property_terms.bidding_form(terms))
 
 
 def rules_of(ctx, lot: Lot):

@@ -38,7 +38,7 @@ def due(session, now: datetime):
     """Select of the ids of live lots whose trade may move at ``now`` (the chronograph locks and steps them)."""
     ending = sa.and_(Lot.state == "listing", Lot.listing_end <= now,
                      sa.or_(Auction.id.is_(None), Auction.phase.in_(["listing", "confirming", "qualifying"])))
-    bidding = sa.and_(Lot.state == "auction", Auction.phase == "bidding", Auction.countdown_end <= now)
+    bidding = sa.and_(Lot.state == "auction", Auction.phase.in_(["bidding", "sealed"]), Auction.countdown_end <= now)
     live = sa.select(Project.id).where(Project.trade_type.in_(LIVE_TRADE_TYPES))
     return (sa.select(Lot.id).outerjoin(Auction, sa.and_(Auction.lot_id == Lot.id, Auction.round == Lot.round))
             .where(Lot.method.in_(LIVE_METHODS), Lot.project_id.in_(live), sa.or_(ending, bidding)))
@@ -72,6 +72,10 @@ def step(ctx, session, now: datetime, lot: Lot) -> list[str]:
             done.append("start_auction")
         else:
             state.phase = "deciding"
+    if state.phase == "sealed":  # a property lot's one sealed round (its deadline is its countdown's end)
+        from .sealed_rounds import close
+
+        done += close(ctx, session, now, lot, state)
     if state.phase == "bidding" and state.countdown_end is not None and now >= state.countdown_end:
         state.phase = "deciding"
         audit.record(session, None, now, "auction.countdown_ended", object_type="lot", object_id=lot.id,
@@ -116,7 +120,7 @@ def decide(ctx, session, now: datetime, lot: Lot, state: Auction) -> str:
                  ("property", False): "property.no_buyer_revalue"}[(lot.project.trade_type, lot.state == "auction")]
     transition(session, lot, "fail", None, "system", now, rule=fail_rule,
                payload={"outcome": outcome, "rule": decision.rule})
-    _refund_all(ctx, session, now, lot, None, reason="流拍，退还竞买保证金" if lot.project.trade_type == "land"
+    refund_all(ctx, session, now, lot, None, reason="流拍，退还竞买保证金" if lot.project.trade_type == "land"
                 else "未成交")
     return "fail"
 
@@ -125,10 +129,12 @@ def conclude(ctx, session, now: datetime, lot: Lot, state: Auction, winner: Padd
              decision: rules_of_auction.Decision) -> None:
     """The deal: the lot's result is public, the signed 成交确认书, the winner's deposit into the price, the other
     deposits refunded, and the deal in the statistics at once."""
-    action = "close_auction" if lot.state == "auction" else "close_listing"
+    action = "close_listing" if lot.state == "listing" else "close_auction"  # (a sealed round closes at its opening)
     closing = {("land", "close_auction"): "land.reserve_price", ("land", "close_listing"): "land.listing_end",
                ("property", "close_auction"): "property.competitive_bidding",
                ("property", "close_listing"): "property.agreement_price"}[(lot.project.trade_type, action)]
+    if lot.state == "opening":  # one sealed round (services.sealed_rounds): the rule that decided
+        closing = decision.rule
     transition(session, lot, action, None, "system", now, rule=closing,
                payload={"paddle": winner.number, "bidder_id": winner.bidder_id, "price": state.price,
                         "seq": decision.winner.seq, "decided_by": decision.rule})
@@ -146,7 +152,7 @@ def conclude(ctx, session, now: datetime, lot: Lot, state: Auction, winner: Padd
             audit.record(session, None, now, "deposit.applied", object_type="lot", object_id=lot.id,
                          rule=rule(lot, "deposit_to_price"),
                          payload={"deposit_id": deposit.id, "amount": deposit.received, "bidder_id": deposit.bidder_id})
-    _refund_all(ctx, session, now, lot, winner.bidder_id,
+    refund_all(ctx, session, now, lot, winner.bidder_id,
                 reason="未竞得" if lot.project.trade_type == "land" else "未受让")
     deals.record_deal(session, now, lot, state.price, now)
 
@@ -189,7 +195,7 @@ def publicity_end(ctx, session, lot: Lot, now: datetime) -> datetime:
     return period_end(now, dataclasses.replace(found, value=days))
 
 
-def _refund_all(ctx, session, now: datetime, lot: Lot, keep_bidder: int | None, *, reason: str) -> None:
+def refund_all(ctx, session, now: datetime, lot: Lot, keep_bidder: int | None, *, reason: str) -> None:
     """Refund every deposit of the round but the winner's, due within the trade type's working days."""
     due_at = refund_due(ctx, session, lot, now)
     for deposit in deposits_of(session, lot):

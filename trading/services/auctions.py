@@ -33,7 +33,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from .. import live
-from ..domain import auction as rules_of_auction, calendar, money
+from ..domain import auction as rules_of_auction, calendar, money, property_terms
 from ..domain.errors import N_, DomainError, Forbidden
 from ..models import Auction, Deposit, Lot, Offer, Paddle
 from . import audit, deposits, rulebook
@@ -212,6 +212,9 @@ def _check_offer(ctx, session, lot: Lot, state: Auction, paddle: Paddle, amount:
             raise DomainError(N_("Only bidders who confirmed they join may offer in the online bidding."),
                               field="amount", rule="land.online_bidding")
         rules_of_auction.check_bidding_time(found, accepted, now)
+    elif state.phase == "sealed":
+        raise DomainError(N_("This lot takes one sealed price from each qualified buyer, on its bid page, not offers "
+                             "on the board."), field="amount", rule="property.sealed_round")
     elif is_property(lot) and lot.state in ("announced", "listing"):
         raise DomainError(N_("No offers are taken during the disclosure: if two or more buyers qualify, they bid "
                              "online once it ends."), field="amount", rule="property.competitive_bidding")
@@ -318,7 +321,7 @@ def _phase_and_end(ctx, session, lot: Lot, state: Auction | None):
     ends = None
     if found is not None:
         ends = {"listing": found.listing_end, "confirming": found.confirmation_end}.get(phase)
-        if phase == "bidding":
+        if phase in ("bidding", "sealed"):  # the countdown's end; a sealed round's deadline
             ends = state.countdown_end
     return phase, found, ends
 
@@ -378,6 +381,8 @@ def board(ctx, session, lot: Lot, now: datetime) -> dict:
         "void_reason": state.void_message if state and state.outcome == "void" else None,
         "reserve_sealed": bool(state and state.reserve_commitment),
         "bidding_start": _iso(state.bidding_start) if state else None,
+        "bidding_form": property_terms.bidding_form(lot.property_terms) if lot.project.trade_type == "property"
+        else None,
     }
 
 

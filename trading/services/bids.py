@@ -46,7 +46,12 @@ def _require_bidder(session, actor, lot: Lot) -> None:
 
 
 def _check_open(session, actor, now: datetime, lot: Lot) -> None:
-    """The lot takes bids at ``now`` (lifecycle), is not paused, and the bidder's deposit has arrived."""
+    """The lot takes bids at ``now`` (lifecycle), is not paused, and the bidder's deposit has arrived; a property
+    lot's sealed round takes one price from each qualified buyer (``sealed_rounds.check_may_seal``)."""
+    from .sealed_rounds import check_may_seal, is_sealed_round
+
+    if is_sealed_round(lot):
+        check_may_seal(session, actor, now, lot)
     lifecycle.apply(lot.state, "submit_bid", "bidder", now, lot.deadlines(), lot.project.trade_type, method=lot.method)
     if is_paused(session, lot):
         raise DomainError(N_("The lot is paused while an objection to the documents is answered."), field="lot",
@@ -164,6 +169,11 @@ def withdraw(ctx, session, actor, now: datetime, lot: Lot) -> Bid:
     """Withdraw the bidder's bid before the deadline (撤回); its deposit goes back at once, with interest, and its
     envelope is deleted (the receipts stay)."""
     _require_bidder(session, actor, lot)
+    from .sealed_rounds import is_sealed_round
+
+    if is_sealed_round(lot):
+        raise DomainError(N_("One sealed round takes one price from each buyer: it can be neither replaced nor "
+                             "withdrawn."), field="bid", rule="property.sealed_round")
     lifecycle.apply(lot.state, "withdraw_bid", "bidder", now, lot.deadlines(), lot.project.trade_type,
                     method=lot.method)
     bid = current_bid(session, lot, actor.organisation_id)

@@ -70,7 +70,9 @@ def on_payment(session, transfer: BankTransfer) -> None:
     row = DepositPayment(deposit_id=deposit.id, transfer_id=transfer.id, payer_account=payer.number,
                          payer_name=payer.name, amount=transfer.amount, at=transfer.at, outcome="counted")
     session.add(row)
-    if lot.bid_deadline is None or transfer.at >= lot.bid_deadline or lot.round != deposit.round:
+    if (lot.bid_deadline is None or transfer.at >= lot.bid_deadline or lot.round != deposit.round
+            or (lot.listing_end is not None and transfer.at >= lot.listing_end)):  # (a property lot's sealed round
+        # moves its bid deadline past the disclosure: applications, and so deposits, closed with the disclosure)
         row.outcome = "late"
         deposit.late += transfer.amount
         bank.transfer(session, transfer.at, source=deposit.sub_account, target_number=payer.number,

@@ -203,8 +203,13 @@ def seal_shares(session, actor, now: datetime, lot: Lot, chosen: list[tuple[str,
 
 def run_ceremony(session, actor, now: datetime, lot: Lot) -> OpeningKey | None:
     """Announcement hook: make the lot's opening key (k of n from the lot's setting), seal its shares to the
-    approved holders, log the share hashes. Only lots whose method takes sealed bids have one."""
-    if not rules.METHODS[lot.method].sealed_bids:
+    approved holders, log the share hashes. Only lots whose method takes sealed bids have one, and a property lot
+    whose disclosure chose one sealed round (``property_terms.takes_sealed_round``: its buyers' prices are sealed to
+    it if two or more qualify)."""
+    from ..domain.property_terms import takes_sealed_round
+
+    if not (rules.METHODS[lot.method].sealed_bids
+            or takes_sealed_round(lot.project.trade_type, lot.property_terms)):
         return None
     return seal_shares(session, actor, now, lot, choose_holders(session, lot, actor),
                        lot.key_threshold or ceremony.DEFAULT_K)

@@ -320,6 +320,10 @@ def open_bids(ctx, session, now: datetime, lot: Lot) -> list[OpeningEntry]:
 
     # the collusion screens run once the prices are read (条例 第四十条), with the documents' facts of this one pass
     screens.record(ctx, session, now, lot, documents=documents)
+    from .sealed_rounds import decide, is_sealed_round
+
+    if is_sealed_round(lot):  # a property lot's one sealed round is decided by its opening (the deal, or 流拍)
+        decide(ctx, session, now, lot)
     tell(ctx, session, lot, "opened")
     return entries
 

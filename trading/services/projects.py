@@ -82,13 +82,14 @@ class LotInput:
     asset: str = "equity"  # equity | collective_lease (a village collective asset lease: the rent is the price)
     lease_years: str = ""
     resolution: str = ""  # the villagers' assembly's decision to lease
+    bidding_form: str = "multi_round"  # two or more qualified buyers: multi_round (网络竞价) | sealed (一次报价)
 
     def property_input(self) -> property_terms.PropertyInput:
         """The property lot's terms as the domain check takes them."""
         return property_terms.PropertyInput(self.valuation, self.payment, self.upfront_percent, self.balance_months,
                                             self.result_publicity_days, self.price_approval,
                                             self.price_approval_body, self.asset or "equity", self.lease_years,
-                                            self.resolution)
+                                            self.resolution, self.bidding_form or "multi_round")
 
 
 def _text(value: str | None, field_name: str, message: str, limit: int = 200) -> str:

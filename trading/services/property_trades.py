@@ -16,7 +16,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from ..domain import auction as rules_of_auction, calendar, property_trade
+from ..domain import auction as rules_of_auction, calendar, property_terms, property_trade
 from ..domain.errors import N_, DomainError, Forbidden
 from ..models import Auction, Lot, Offer, Qualification, Registration, TransferContract
 from . import audit, deals, deposits
@@ -140,7 +140,8 @@ def _route_if_waiting(ctx, session, now: datetime, lot: Lot) -> None:
 def end_disclosure(ctx, session, now: datetime, lot: Lot, state: Auction) -> list[str]:
     """At (or after) the disclosure's end: wait while applications are undecided, else route by the number of
     qualified buyers: none, 流拍; one, the agreement; two or more, the online bidding (every qualified buyer takes
-    part, from ``property.bidding_notice`` on)."""
+    part, from ``property.bidding_notice`` on) or, if the disclosure chose it, one sealed round
+    (``services.sealed_rounds``)."""
     if state.phase not in QUALIFY_PHASES or lot.listing_end is None or now < lot.listing_end:
         return []
     done: list[str] = []
@@ -154,7 +155,7 @@ def end_disclosure(ctx, session, now: datetime, lot: Lot, state: Auction) -> lis
         state.phase = "qualifying"
         return done + ["await_qualification"]
     qualified = paddles(session, lot)
-    route, rule = property_trade.route(len(qualified))
+    route, rule = property_trade.route(len(qualified), property_terms.bidding_form(lot.property_terms))
     if route == property_trade.NO_BUYER:
         state.phase = "deciding"
     elif route == property_trade.AGREEMENT:
@@ -162,6 +163,10 @@ def end_disclosure(ctx, session, now: datetime, lot: Lot, state: Auction) -> lis
         audit.record(session, None, now, "property.route", object_type="lot", object_id=lot.id, rule=rule,
                      payload={"route": route, "round": lot.round})
         done.append("await_agreement")
+    elif route == property_trade.SEALED_ROUND:
+        from .sealed_rounds import start
+
+        done += start(ctx, session, now, lot, state, qualified)
     else:
         found = terms(ctx, session, lot)
         state.bidding_start = now + found.confirmation

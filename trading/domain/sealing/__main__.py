@@ -84,7 +84,7 @@ def load_signing_key(path: str, password_env: str | None) -> Ed25519PrivateKey:
 
 
 def _price_form(args) -> dict:
-    form = {"price": args.price, "duration": args.duration}
+    form = {"price": args.price, **({"duration": args.duration} if args.duration else {})}
     for item in args.field:
         name, sep, value = item.partition("=")
         if not sep or not name or name in form:
@@ -261,7 +261,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password-env", help="environment variable holding the key's password")
     p.add_argument("--cert", required=True, help="the bidder's certificate (PEM)")
     p.add_argument("--price", required=True, help="the bid price in yuan, e.g. 12345678.90")
-    p.add_argument("--duration", required=True, help="the duration, e.g. 180日历天")
+    p.add_argument("--duration", default="", help="the duration, e.g. 180日历天 (a property lot's sealed price "
+                                                  "has none)")
     p.add_argument("--field", action="append", default=[], metavar="NAME=VALUE", help="another price-form field")
     p.add_argument("--chunk-size", type=int, default=1024 * 1024, help=argparse.SUPPRESS)
     p.add_argument("--out", required=True, help="the envelope file to write")

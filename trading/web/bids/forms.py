@@ -27,7 +27,8 @@ class SealForm(Form):
     """Seal on the server (in memory) for bidders without the tool."""
 
     price = DecimalField(_l("Bid price (yuan)"), validators=[DataRequired(), Length(max=30)])
-    duration = StringField(_l("Duration"), validators=[DataRequired(), Length(max=100)])
+    duration = StringField(_l("Duration"), validators=[Optional(), Length(max=100)])  # required but for a property
+    # lot's sealed round (the view checks)
     manager = StringField(_l("Project manager (name)"), validators=[Optional(), Length(max=40)])
     manager_number = StringField(_l("Project manager's registration number"),
                                  validators=[Optional(), Length(max=40)])

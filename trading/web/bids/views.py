@@ -19,7 +19,7 @@ from ...domain.sealing import envelope
 from ...extensions import db
 from ...models import Bid, BidderCertificate, Lot
 from ...platform import current_platform
-from ...services import bids, deposits, keys
+from ...services import bids, deposits, keys, sealed_rounds
 from ..common import client_address, now, perform, roles_required
 from ..i18n import error_text, message_text
 from ..lots.blueprint import load_lot
@@ -50,7 +50,7 @@ def bid_page(lot_id: int):
         history=bids.history(db.session, lot, org.id), upload=UploadForm(), seal=SealForm(), action=ActionForm(),
         max_mib=current_app.config["MAX_ENVELOPE_BYTES"] // 2**20, now=now(),
         actions=lifecycle.allowed_actions(lot.state, "bidder", now(), lot.deadlines(), lot.project.trade_type,
-                                          method=lot.method))
+                                          method=lot.method), sealed_round=sealed_rounds.is_sealed_round(lot))
 
 
 def _submit(lot: Lot, stream, sealed_by: str):
@@ -80,7 +80,9 @@ def bid_upload(lot_id: int):
 
 def _price_form(form: SealForm) -> dict:
     """The price form (开标一览表) from the page's fields."""
-    fields = {"price": form.price.data.strip(), "duration": form.duration.data.strip()}
+    fields = {"price": form.price.data.strip(), "duration": (form.duration.data or "").strip()}
+    if not fields["duration"]:
+        del fields["duration"]
     for name, field in ((screens.MANAGER, form.manager), (screens.MANAGER_NUMBER, form.manager_number)):
         if (field.data or "").strip():
             fields[name] = field.data.strip()
@@ -99,7 +101,8 @@ def bid_seal(lot_id: int):
     signed with the bidder's own key file, then checked exactly like an uploaded envelope."""
     lot = load_lot(lot_id)
     form = SealForm()
-    if not form.validate_on_submit():
+    sealed = sealed_rounds.is_sealed_round(lot)  # a property lot's price form has no duration
+    if not form.validate_on_submit() or not (sealed or (form.duration.data or "").strip()):
         flash(_("Fill in the price, the duration, your key file and its password."), "danger")
         return redirect(url_for("bids.bid_page", lot_id=lot.id))
     certificate = _valid_certificate(current_user.organisation_id)

@@ -14,7 +14,7 @@ from ... import live
 from ...domain import auction as rules_of_auction, money
 from ...extensions import db
 from ...platform import current_platform
-from ...services import auctions, land_contracts, visibility
+from ...services import auctions, bids, keys, land_contracts, rulebook, sealed_rounds, visibility
 from ...services.lots import acts_for_tenderee
 from ..common import flash_errors, now, perform, roles_required
 from ..filters import yuan
@@ -203,8 +203,13 @@ def board_context(lot) -> dict:
     offers = auctions.offers(db.session, lot, accepted_only=False)
     mine = [o for o in offers if paddle and o.paddle_id == paddle.id]
     eligible = bool(paddle and any(o.accepted and o.phase == "listing" for o in mine))
+    sealed = sealed_rounds.is_sealed_round(lot)
+    mine_sealed = bids.history(db.session, lot, paddle.bidder_id) if sealed and paddle else []
     return {
-        "board": board, "auction": state, "terms": terms, "my_paddle": paddle, "may_offer": may_offer,
+        "board": board, "auction": state, "terms": terms, "my_paddle": paddle, "may_offer": may_offer and not sealed,
+        "my_sealed_bid": mine_sealed[0] if mine_sealed else None,
+        "opening_key": keys.opening_key_of(db.session, lot) if sealed else None,
+        "rules": rulebook.of_lot(ctx, db.session, lot),
         "my_offers": mine, "may_join": eligible and board["phase"] in ("listing", "confirming")
         and terms is not None and terms.listing_end <= at < terms.confirmation_end and not paddle.joined_at,
         "audit_offers": offers if current_user.has_role("staff", "supervisor") else [],

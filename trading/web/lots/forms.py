@@ -112,6 +112,9 @@ class LotForm(Form):
     upfront_percent = StringField(_l("Paid up front (%)"), validators=[Optional(), Length(max=10)])
     balance_months = StringField(_l("The rest within (months)"), validators=[Optional(), Length(max=4)])
     result_publicity_days = StringField(_l("Result publicity (working days)"), validators=[Optional(), Length(max=4)])
+    bidding_form = SelectField(_l("Bidding form (two or more qualified buyers)"), choices=[
+        SelectChoice("multi_round", _l("Multi-round online bidding (网络竞价·多次报价)")),
+        SelectChoice("sealed", _l("One sealed round (一次报价)"))], default="multi_round")
     submit = SubmitField(_l("Save lot"))
 
 

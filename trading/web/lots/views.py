@@ -106,6 +106,7 @@ def _lot_form(project: Project, lot: Lot | None = None) -> LotForm:
         form.asset.data = terms.get("asset") or "equity"
         form.lease_years.data = str(terms.get("lease_years") or "") or None
         form.resolution.data = terms.get("resolution")
+        form.bidding_form.data = terms.get("bidding_form") or "multi_round"
     return form
 
 
@@ -129,7 +130,7 @@ def _lot_input(form: LotForm) -> projects.LotInput:
         balance_months=form.balance_months.data or "", result_publicity_days=form.result_publicity_days.data or "",
         price_approval=form.price_approval.data or "", price_approval_body=form.price_approval_body.data or "",
         asset=form.asset.data or "equity", lease_years=form.lease_years.data or "",
-        resolution=form.resolution.data or "")
+        resolution=form.resolution.data or "", bidding_form=form.bidding_form.data or "multi_round")
 
 
 @bp.route("/projects/<int:project_id>/lots/new", methods=["GET", "POST"])

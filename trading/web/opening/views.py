@@ -18,7 +18,7 @@ from ...domain import money
 from ...extensions import db
 from ...models import OpeningObjection
 from ...platform import current_platform
-from ...services import holders, keys, opening, visibility
+from ...services import auctions, holders, keys, opening, visibility
 from ..common import now, perform, roles_required
 from ..fields import Form
 from ..live import stream
@@ -60,6 +60,14 @@ def _lot_for_follower(lot_id: int):
     return lot
 
 
+def _names(lot) -> dict[int, str] | None:
+    """How the record names a property lot's buyers: by paddle number (竞买号) alone (property.paddle_numbers); None
+    for a tender, whose record names the bidders."""
+    if not auctions.is_property(lot):
+        return None
+    return {p.bidder_id: f"{_('paddle')} {p.number}" for p in auctions.paddles(db.session, lot)}
+
+
 def _state(lot) -> dict:
     """Everything the live page shows, as JSON-ready data."""
     key = keys.opening_key_of(db.session, lot)
@@ -67,12 +75,15 @@ def _state(lot) -> dict:
                "released": s.released_at is not None, "mine": s.holder_id == current_user.id,
                "revoked": s.revoked_at is not None}
               for s in (key.shares if key else [])]
-    entries = [{"position": e.position, "bidder": e.bidder.name, "status": e.status,
+    names = _names(lot)
+    entries = [{"position": e.position, "bidder": names.get(e.bidder_id, "—") if names is not None else e.bidder.name,
+                "status": e.status,
                 "status_name": str(STATUS_SHOWN.get(e.status, e.status)), "price": e.price_text,
                 "price_shown": money.format_yuan(e.price) if e.price is not None else "",
                 "duration": e.duration or "", "fields": e.fields, "reason": e.reason}
                for e in opening.record(db.session, lot)]
-    objections = [{"id": o.id, "bidder": o.bidder.name, "text": o.text, "answer": o.answer or ""}
+    objections = [{"id": o.id, "bidder": names.get(o.bidder_id, "—") if names is not None else o.bidder.name,
+                   "text": o.text, "answer": o.answer or ""}
                   for o in opening.objections(db.session, lot)]
     return {"state": lot.state, "k": key.k if key else 0, "shares": shares, "entries": entries,
             "objections": objections, "progress": opening.progress(current_platform(), db.session, lot),
@@ -180,10 +191,13 @@ def export(lot_id: int):
     opened_at = lot.opening_at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M") if lot.opening_at else ""
     append(sheet, ["开标时间（北京时间）", opened_at])
     append(sheet, [])
-    append(sheet, ["序号", "投标人", "投标报价（元）", "工期/履行期限", "其他申报事项", "解密状态", "说明"])
+    names = _names(lot)
+    append(sheet, ["序号", "竞买号" if names is not None else "投标人", "投标报价（元）", "工期/履行期限",
+                   "其他申报事项", "解密状态", "说明"])
     for entry in opening.record(db.session, lot):  # the bidders' declared fields are written as text, never formulas
         others = "；".join(f"{k}：{v}" for k, v in sorted(entry.fields.items()))
-        append(sheet, [entry.position, entry.bidder.name, entry.price, entry.duration or "", others,
+        who = names.get(entry.bidder_id, "—") if names is not None else entry.bidder.name
+        append(sheet, [entry.position, who, entry.price, entry.duration or "", others,
                        STATUS.get(entry.status, entry.status), entry.reason])
     for row in sheet.iter_rows(min_row=5, min_col=3, max_col=3):
         for cell in row:
