@@ -311,10 +311,10 @@ _TABLE = (
      "竞得人拒绝或逾期签订出让合同的，竞得结果无效，竞买保证金不予退还，记入信用记录",
      "a winner who refuses, or fails in time, to sign the land contract loses the result and its deposit, and it "
      "is a credit event"),
-    ("land.first_payment", Decimal(50), "percent", L, HI, "S", f"{LAND34}（合同签订后1个月内缴纳出让价款50%的首付款）",
+    ("land.first_payment", Decimal(50), "percent", L, HI, "S", LAND34,
      "出让合同签订后1个月内缴纳不低于全部出让价款50%的首付款",
      "at least 50% of the land price paid within one month of signing the land contract"),
-    ("land.payment_term", 1, "years", L, LO, "S", f"{LAND34}（余款按合同约定及时缴纳，最迟付款时间不得超过一年）",
+    ("land.payment_term", 1, "years", L, LO, "S", LAND34,
      "余款按合同约定缴纳，最迟付款时间不超过出让合同签订后1年",
      "the rest of the land price paid as the contract agrees, within one year of signing at the latest"),
     # -- state property rights (企业国有产权交易) --
