@@ -62,6 +62,7 @@ AUDIT_ACTIONS = {
     "deposit.payment": _l("Deposit paid"), "deposit.refund": _l("Deposit refunded"),
     "deposit.to_price": _l("Deposit paid over to the land authority as price"),
     "deposit.forfeit": _l("Deposit forfeited"),
+    "deposit.refund_ordered": _l("Deposit refund ordered"), "land.payment": _l("Land price payment received"),
     # experts and their draw
     "draw.commit": _l("Expert draw conditions frozen"), "draw.rank": _l("Expert draw ranked by the beacon"),
     "draw.reveal": _l("Expert draw secret disclosed"), "draw.complete": _l("Expert draw completed"),
