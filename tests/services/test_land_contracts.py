@@ -15,7 +15,7 @@ from trading.bank import service as bank
 from trading.domain import auction as rules_of_auction, audit as chain, calendar
 from trading.domain.errors import DomainError, Forbidden
 from trading.models import AuditEntry, BankTransfer, CreditEvent, Deal, Deposit, Paddle
-from trading.services import auctions, chronograph, credit, land_contracts, statistics
+from trading.services import auctions, chronograph, credit, land_contracts, land_payments, land_refunds, statistics
 
 START = Decimal("61200000.00")
 STEP = Decimal("500000.00")
@@ -31,6 +31,13 @@ def dealt(ctx, session, bidders: int = 2):
     session.commit()
     assert lot.state == "publicity"
     return people, lot, auctions.auction_of(session, lot)
+
+
+def plan(price: Decimal, signed_on: date) -> list[land_payments.InstalmentInput]:
+    """A schedule the rule allows: half within 20 days of the signing, the rest within 200 days."""
+    half = (price / 2).quantize(Decimal("0.01"))
+    return [land_payments.InstalmentInput(str(half), signed_on + timedelta(days=20)),
+            land_payments.InstalmentInput(str(price - half), signed_on + timedelta(days=200))]
 
 
 def deposit_of(session, lot, bidder):
@@ -69,7 +76,7 @@ def test_the_land_authority_registers_the_contract_in_time_and_the_deposit_becom
                                 calendar.local_date(state.decided_at) - timedelta(days=1))
     assert (early.value.field, early.value.rule) == ("signed_on", "land.contract_deadline")
     contract = land_contracts.register(ctx, session, people.land_tenderee, signing, lot.id, "咸土出〔2026〕7号",
-                                       calendar.local_date(signing))
+                                       calendar.local_date(signing), plan(state.price, calendar.local_date(signing)))
     session.commit()
     assert lot.state == "contracted" and contract.price == START + 2 * STEP and contract.payment == "land_grant"
     moved = session.scalar(sa.select(BankTransfer).where(BankTransfer.kind == "price"))
@@ -78,7 +85,7 @@ def test_the_land_authority_registers_the_contract_in_time_and_the_deposit_becom
     assert authority_account(session, lot).balance == before_balance + deposit.received
     assert deposits_sub_balance(session, deposit) == Decimal("0")
     assert contract.terms["serial"] == moved.serial
-    assert deposit_of(session, lot, loser).status == "refunded"
+    assert deposit_of(session, lot, loser).status == "refund_due"  # ordered at the deal, made by the centre's staff
     deal = session.scalar(sa.select(Deal).where(Deal.lot_id == lot.id))
     assert deal.price == START + 2 * STEP and deal.contracted_on == calendar.local_date(signing)
     entry = session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "lot.register_contract"))
@@ -117,9 +124,11 @@ def _void_checks(ctx, session, people, lot, reason, evidence_part):
                                                             BankTransfer.kind == "refund")).all()
     assert refunds == []  # never refunded
     other = deposit_of(session, lot, loser)
-    assert other.status == "refunded"
+    assert other.status == "refund_due" and other.refund_rule == "land.deposit_refund"  # ordered at the deal
+    land_refunds.refund(ctx, session, people.staff, state.voided_at, lot.id)
+    assert other.status == "refunded" and other.interest == 0
     assert len(session.scalars(sa.select(BankTransfer).where(BankTransfer.from_account_id == other.sub_account_id))
-               .all()) == 1  # refunded once, at the deal, and left so
+               .all()) == 1  # refunded once, and left so
     event = session.scalar(sa.select(CreditEvent).where(CreditEvent.subject_id == winner.organisation_id))
     assert event.kind == "refused_land_contract" and event.lot_id == lot.id and evidence_part in event.evidence
     assert credit.score_of(session, "organisation", winner.organisation_id, state.voided_at) == 80

@@ -289,8 +289,8 @@ def test_cancelling_needs_the_supervisor_once_past_draft(ctx, session, now, peop
     request = cancellation.request_cancel(session, people.tenderee, now, lot, "项目资金未落实")
     assert lot.state == "announced"
     with pytest.raises(Forbidden):
-        cancellation.decide_cancel(session, people.tenderee, now, request.id, True, "同意终止")
-    cancellation.decide_cancel(session, people.supervisor, now, request.id, True, "资金未落实，同意终止")
+        cancellation.decide_cancel(ctx, session, people.tenderee, now, request.id, True, "同意终止")
+    cancellation.decide_cancel(ctx, session, people.supervisor, now, request.id, True, "资金未落实，同意终止")
     assert lot.state == "cancelled" and lot.previous_state == "announced"
 
 

@@ -3,7 +3,7 @@ board's JSON (paddle numbers, never names) and the signed 成交确认书."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from tests.conftest import login
 from tests.services.auction_lot import land_lot, open_listing
@@ -135,11 +135,29 @@ def test_the_land_authority_registers_the_land_contract_on_the_board(app):
     assert 'id="land-refusal-form"' in staff.get(f"/lots/{lot_id}").get_data(as_text=True)
     with app.app_context():
         today = calendar.local_date(app.extensions["trading"].clock.now()).isoformat()
-    done = tenderee.post(f"/lots/{lot_id}/land-contract", data={"number": "咸土出〔2026〕7号", "signed_on": today},
+    form = {"number": "咸土出〔2026〕7号", "signed_on": today}
+    # a schedule below half within the month is refused naming the rule, and nothing is registered
+    low = tenderee.post(f"/lots/{lot_id}/land-contract", data={**form, "amount_1": "20000000", "due_1": today,
+                                                               "amount_2": "41700000", "due_2": today[:4] + "-12-01"},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "land.first_payment" in low or "50%" in low
+    assert 'id="land-contract-form"' in low and 'id="land-schedule"' not in low
+    first_day = date.fromisoformat(today) + timedelta(days=20)
+    done = tenderee.post(f"/lots/{lot_id}/land-contract",
+                         data={**form, "amount_1": "30850000", "due_1": first_day.isoformat(),
+                               "amount_2": "30850000", "due_2": (first_day + timedelta(days=100)).isoformat()},
                          follow_redirects=True).get_data(as_text=True)
     assert "咸土出〔2026〕7号" in done and 'id="land-contract-form"' not in done
+    assert 'id="land-schedule"' in done and 'id="land-account"' in done
     with app.app_context():
         assert db.session.get(auctions.Lot, lot_id).state == "contracted"
+    # the buyer reads its collection account and pays in the online bank; another bidder sees the schedule only
+    buyer, other = app.test_client(), app.test_client()
+    login(buyer, "bidder1"), login(other, "bidder2")
+    mine = buyer.get(f"/lots/{lot_id}").get_data(as_text=True)
+    assert 'id="land-account"' in mine and "/bank/?to=" in mine
+    theirs = other.get(f"/lots/{lot_id}").get_data(as_text=True)
+    assert 'id="land-schedule"' in theirs and 'id="land-account"' not in theirs
 
 
 def test_staff_record_a_refusal_and_every_watcher_reads_the_reason(app):
@@ -152,3 +170,35 @@ def test_staff_record_a_refusal_and_every_watcher_reads_the_reason(app):
     assert 'id="board-void-reason"' in page and "竞得人书面放弃竞得宗地" in page
     board = watcher.get(f"/lots/{lot_id}/board.json").get_json()
     assert board["outcome"] == "void" and board["void_reason"] == "竞得人书面放弃竞得宗地"
+
+
+def test_staff_refund_the_unsuccessful_deposit_from_the_lot_page_and_an_overdue_one_is_on_the_dashboard(app):
+    lot_id, _, _, _ = _dealt(app)
+    staff, loser, supervisor, tenderee = (app.test_client() for _ in range(4))
+    login(staff, "staff"), login(loser, "bidder2"), login(supervisor, "supervisor"), login(tenderee, "tenderee2")
+    with app.app_context():
+        ctx = app.extensions["trading"]
+        lot = db.session.get(auctions.Lot, lot_id)
+        (deposit,) = [d for d in auctions.deposits_of(db.session, lot) if d.status == "refund_due"]
+        due, deposit_id = deposit.refund_due, deposit.id
+    page = staff.get(f"/lots/{lot_id}").get_data(as_text=True)
+    assert 'id="land-refunds"' in page and 'id="refund-all"' in page and "39号令" in page
+    assert 'id="land-refunds"' in tenderee.get(f"/lots/{lot_id}").get_data(as_text=True)  # read, no button
+    assert 'id="refund-all"' not in tenderee.get(f"/lots/{lot_id}").get_data(as_text=True)
+    assert 'id="land-refunds"' not in loser.get(f"/lots/{lot_id}").get_data(as_text=True)  # its own note only
+    # past its due date it is overdue on the supervisor's dashboard, linked to the lot's board
+    with app.app_context():
+        ctx.clock.move_to(due + timedelta(hours=1))
+    board = supervisor.get("/supervision/").get_data(as_text=True)
+    overdue = board.split('id="overdue"')[1].split("</table>")[0]
+    assert f"/lots/{lot_id}#land-refunds" in overdue
+    assert loser.post(f"/lots/{lot_id}/land-refunds").status_code == 403
+    done = staff.post(f"/lots/{lot_id}/land-refunds", data={"deposit": str(deposit_id)}, follow_redirects=True)
+    assert done.status_code == 200
+    with app.app_context():
+        refunded = db.session.get(auctions.Deposit, deposit_id)
+        assert refunded.status == "refunded" and refunded.interest == 0 and refunded.refund_late
+    again = staff.post(f"/lots/{lot_id}/land-refunds", follow_redirects=True).get_data(as_text=True)
+    assert "land.deposit_refund" in again or "each is refunded once" in again or "每笔" in again
+    note = loser.get(f"/lots/{lot_id}").get_data(as_text=True)
+    assert "39号令" in note

@@ -199,7 +199,8 @@ def test_bidders_see_a_lot_cancelled_after_its_announcement_not_one_cancelled_as
         announced = walk.create(current_platform(), db.session, people, FIXED_NOW, "procurement")
         walk.advance(current_platform(), db.session, people, FIXED_NOW, announced, "announced")
         asked = cancellation.request_cancel(db.session, people.tenderee, FIXED_NOW, announced, "资金未落实，终止采购")
-        cancellation.decide_cancel(db.session, people.supervisor, FIXED_NOW, asked.id, True, "同意终止")
+        cancellation.decide_cancel(current_platform(), db.session, people.supervisor, FIXED_NOW, asked.id, True,
+                                   "同意终止")
         draft = walk.create(current_platform(), db.session, people, FIXED_NOW, "construction")
         cancellation.request_cancel(db.session, people.tenderee, FIXED_NOW, draft, "立项调整，不再招标")
         assert (live.state, announced.state, draft.state) == ("announced", "cancelled", "cancelled")

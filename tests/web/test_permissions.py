@@ -151,6 +151,10 @@ TABLE = {
     # record a refusal (no reason given: refused, back to the lot page)
     "lots.land_contract": ("POST", {"lot_id": "land_lot"}, {}, {**only({"tenderee"}), "tenderee": 404}),
     "lots.land_contract_refused": ("POST", {"lot_id": "land_lot"}, {}, only({"staff"}, ok=302)),
+    # the land deposits' refunds and a late land payment's credit event: the centre's staff alone (nothing to refund
+    # and no schedule yet: refused, back to the lot page)
+    "lots.land_refunds_make": ("POST", {"lot_id": "land_lot"}, {}, only({"staff"}, ok=302)),
+    "lots.land_payment_credit": ("POST", {"lot_id": "land_lot", "seq": 1}, {}, only({"staff"}, ok=302)),
     # the live property trade (the demo's transfer in its disclosure: tenderee1 acts for another body, so it does not
     # see it): staff qualify (the pending applicant) or refuse (no reason given: refused, back to the lot page); an
     # agreement before the disclosure ends is refused (back to the lot page); the contract form without data likewise

@@ -1,6 +1,6 @@
 """Operations of the simulated bank. Every transfer is reported to the platform's deposit matching
-(``services.deposits.on_payment``), as a real bank notifies the platform of payments into the deposit account's
-virtual sub-accounts."""
+(``services.deposits.on_payment``) and land price matching (``services.land_payments.on_payment``), as a real bank
+notifies the platform of payments into its virtual sub-accounts."""
 
 from __future__ import annotations
 
@@ -159,9 +159,10 @@ def transfer(session, now: datetime, *, source: BankAccount, target_number: str,
     session.add(row)
     session.flush()
     if notify:  # the bank's notice of a credit to the platform (a real bank calls back the same way)
-        from ..services.deposits import on_payment
+        from ..services import deposits, land_payments
 
-        on_payment(session, row)
+        deposits.on_payment(session, row)
+        land_payments.on_payment(session, row)
     return row
 
 

@@ -17,7 +17,9 @@ The acts, from the facts of one lot (``LotFacts``) and the rules it is judged by
 - ``refund``: a deposit refunded by its due date (条例 第五十七条, 采购条例 第三十三条, ...);
 - ``contract_publication``: a procurement contract published within 2 working days of its signing (采购条例 第五十条);
 - ``complaint``: a complaint accepted or refused, then decided, within its working days (条例 第六十一条);
-- ``correction``: a correction order (整改通知) answered by the deadline the supervisor set.
+- ``correction``: a correction order (整改通知) answered by the deadline the supervisor set;
+- ``land_payment``: an instalment of a land price paid by the last day its land contract set (at least 50% within
+  one month of the contract, the rest within a year: 国土资发〔2010〕34号; ``domain.land_payments``).
 
 Two kinds of moment: a period of days (and a correction order's deadline, a day the supervisor names) ends at the
 midnight (Beijing time) after its last day, and the act is late from that midnight on (``strict`` False); a due time
@@ -36,7 +38,7 @@ from . import calendar
 from .rules import Rule, RuleSet
 
 KINDS = ("objection", "documents_objection", "evaluation", "report", "publication", "contract", "refund",
-         "contract_publication", "complaint", "correction", "question")
+         "contract_publication", "complaint", "correction", "question", "land_payment")
 STATUSES = ("overdue", "today", "upcoming", "late", "done")
 
 
@@ -146,6 +148,14 @@ class CorrectionFacts:
 
 
 @dataclass(frozen=True)
+class LandInstalmentFacts:
+    contract_id: int
+    seq: int
+    due: datetime  # the midnight (Beijing time) after its last day
+    paid_at: datetime | None = None  # when the payments covered it in full
+
+
+@dataclass(frozen=True)
 class LotFacts:
     """What the reckoning reads about one lot (the services gather it)."""
 
@@ -159,6 +169,7 @@ class LotFacts:
     complaints: tuple[ComplaintFacts, ...] = ()
     corrections: tuple[CorrectionFacts, ...] = ()
     questions: tuple[ObjectionFacts, ...] = ()  # procurement questions (质疑) to the purchaser
+    instalments: tuple[LandInstalmentFacts, ...] = ()  # a land price's schedule
 
 
 def _by_trade(facts: LotFacts, construction: str, procurement: str) -> str:
@@ -198,7 +209,8 @@ def dues(facts: LotFacts, rules: RuleSet) -> list[Due]:
             found.append(Due(lot, "contract_publication", rule.id, period_end(signed, rule), a.registered_at, signed,
                              strict=False, ref={"contract_id": a.contract_id}))
     for r in facts.refunds:
-        found.append(Due(lot, "refund", r.rule, r.due, r.refunded_at, late_done=r.late if r.refunded_at else None,
+        found.append(Due(lot, "refund", r.rule, r.due, r.refunded_at, strict=False,  # late from its midnight on, as
+                         late_done=r.late if r.refunded_at else None,  # deposits.refund judges it
                          ref={"deposit_id": r.deposit_id}))
     for c in facts.complaints:  # watched while pending: a late acceptance or decision is not warned once made
         found.append(Due(lot, "complaint", _by_trade(facts, "construction.complaint_acceptance",
@@ -212,6 +224,9 @@ def dues(facts: LotFacts, rules: RuleSet) -> list[Due]:
     for q in facts.questions:
         found.append(Due(lot, "question", "procurement.question_answer", q.answer_due, q.answered_at,
                          strict=False, ref={"question_id": q.id}))  # answer_due: the midnight after the last day
+    for i in facts.instalments:
+        found.append(Due(lot, "land_payment", "land.first_payment" if i.seq == 1 else "land.payment_term", i.due,
+                         i.paid_at, strict=False, ref={"contract_id": i.contract_id, "instalment": i.seq}))
     for c in facts.corrections:
         found.append(Due(lot, "correction", "platform.supervision", c.due_at, c.answered_at, c.issued_at,
                          strict=False, ref={"correction_id": c.id}))

@@ -2,6 +2,9 @@
 procurement deposit refunded after its due date, the overdue charge (超期资金占用费) at the central bank's
 benchmark lending rate raised by ``procurement.late_refund_interest`` (20%) for the days overdue (87号令 Art. 38).
 
+A land deposit (竞买保证金) earns no interest: 39号令 第二十一条 refunds it 不计利息; its working names that rule
+(``no_interest_rule``) instead of a rate.
+
 Both are simple interest over a 360-day year, to the fen, as Chinese banks count. A refund is overdue from the
 due date (the midnight after the last allowed day, Beijing time); each local day it is late counts one day.
 """
@@ -47,6 +50,7 @@ class Working:
     late_rate: Decimal | None = None
     late_interest: Decimal = Decimal("0")
     late_rule: str | None = None
+    no_interest_rule: str | None = None  # the rule under which no interest is due (a land deposit)
 
     def as_dict(self) -> dict:
         """Plain JSON values (Decimals and times as text) for the deposit's row."""
@@ -57,10 +61,15 @@ class Working:
 
 def reckon(principal: Decimal, held_since: datetime, refunded_at: datetime, rate: Decimal, *,
            due: datetime | None = None, central_bank_rate: Decimal | None = None,
-           uplift_percent: Decimal | None = None, late_rule: str | None = None) -> Working:
+           uplift_percent: Decimal | None = None, late_rule: str | None = None,
+           no_interest_rule: str | None = None) -> Working:
     """The interest for the days held and, when ``uplift_percent`` is given (a procurement refund) and the refund
-    is overdue, the overdue charge: principal x central bank rate x (1 + uplift) x days overdue / 360."""
+    is overdue, the overdue charge: principal x central bank rate x (1 + uplift) x days overdue / 360. With
+    ``no_interest_rule`` (a land deposit) neither: the working names the rule and the rate is 0."""
     days = max((refunded_at - held_since).days, 0)
+    if no_interest_rule is not None:
+        return Working(principal, held_since, refunded_at, days, Decimal("0"), Decimal("0.00"), due=due,
+                       overdue_days=overdue_days(due, refunded_at), no_interest_rule=no_interest_rule)
     working = Working(principal, held_since, refunded_at, days, rate, simple_interest(principal, rate, days), due=due)
     late_days = overdue_days(due, refunded_at)
     if uplift_percent is None or central_bank_rate is None or late_days == 0:

@@ -297,9 +297,9 @@ _TABLE = (
     ("land.paddle_numbers", None, None, L, FIX, "R", f"{SHANTOU}；各地网上交易规则",
      "竞买人以竞买号参加竞买，成交前不公开竞买人名称", "bidders take part by paddle number; their "
      "names are not disclosed before the deal"),
-    ("land.deposit_refund", 5, "working_days", L, LO, "R", f"{O39} 第二十一条",
-     "未竞得人的竞买保证金在挂牌活动结束后5个工作日内退还", "deposits of the unsuccessful refunded within 5 "
-     "working days after the trade ends"),
+    ("land.deposit_refund", 5, "working_days", L, LO, "S", f"{O39} 第二十一条",
+     "其他竞买人的竞买保证金在招标拍卖挂牌活动结束后5个工作日内退还，不计利息", "deposits of the unsuccessful refunded "
+     "within 5 working days after the trade ends, without interest"),
     ("land.deposit_to_price", None, None, L, FIX, "R", f"{O39} 第二十一条",
      "竞得人的竞买保证金抵作土地出让价款", "the winner's deposit becomes part of the price"),
     ("land.contract_deadline", 10, "working_days", L, LO, "R",
@@ -312,6 +312,12 @@ _TABLE = (
      "竞得人拒绝或逾期签订出让合同的，竞得结果无效，竞买保证金不予退还，记入信用记录",
      "a winner who refuses, or fails in time, to sign the land contract loses the result and its deposit, and it "
      "is a credit event"),
+    ("land.first_payment", Decimal(50), "percent", L, HI, "S", LAND34,
+     "出让合同签订后1个月内缴纳不低于全部出让价款50%的首付款",
+     "at least 50% of the land price paid within one month of signing the land contract"),
+    ("land.payment_term", 1, "years", L, LO, "S", LAND34,
+     "余款按合同约定缴纳，最迟付款时间不超过出让合同签订后1年",
+     "the rest of the land price paid as the contract agrees, within one year of signing at the latest"),
     # -- state property rights (企业国有产权交易) --
     ("property.methods", None, None, PR, FIX, "R", O32,
      "产权转让原则上通过产权市场公开挂牌进行，符合条件的可以协议转让", "listing, or transfer by agreement"),

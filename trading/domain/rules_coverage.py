@@ -38,6 +38,8 @@ PROPERTY_SERVICES = "tests/services/test_property_trades.py"
 SEALED = "tests/domain/test_sealed_round.py"
 SEALED_SERVICES = "tests/services/test_sealed_rounds.py"
 LAND_CONTRACTS = "tests/services/test_land_contracts.py"
+LAND_PAYMENTS = "tests/services/test_land_payments.py"
+LAND_PAYMENT_RULES = "tests/domain/test_land_payments.py"
 SCREENS = "tests/domain/test_screens.py::"
 STORED = "; stored at the opening for the supervisor's decision (services/screens.py record)"
 DEEMED = ("not enforced: deeming bids collusive is the supervisor's finding (a referral, services/screens.py decide); "
@@ -209,8 +211,12 @@ COVERAGE: dict[str, Coverage] = {
     "land.paddle_numbers": N("not yet checked by a test of its own: the board names paddle numbers only "
                              "(services/auctions.py board) and domain/visibility.py hides who takes part in a "
                              "listing or an auction until its result"),
-    "land.deposit_refund": N("not yet enforced: services/auctions.py refunds the other deposits at the decision "
-                             "with this due date"),
+    "land.deposit_refund": C("services/auction_results.py orders each refund at the trade's end (deal, 流拍, "
+                             "cancellation) with this due date; services/land_refunds.py: staff make it once, without "
+                             "interest; domain/monitoring.py: overdue after it on the dashboard and in the warnings",
+                             f"{LAND_PAYMENTS}::test_the_unsuccessful_deposit_is_refunded_by_staff_without_interest_"
+                             "and_is_overdue_after_five_working_days",
+                             "the law says 不计利息 (no interest), not the issue's \"with interest\""),
     "land.deposit_to_price": C("services/land_contracts.py register: the winner's deposit is transferred from its "
                                "sub-account to the land authority's account with the land contract",
                                f"{LAND_CONTRACTS}::test_the_land_authority_registers_the_contract_in_time_and_the_"
@@ -221,6 +227,12 @@ COVERAGE: dict[str, Coverage] = {
     "land.contract_refused": C("services/land_contracts.py refuse (staff) and lapse (the clock step): the lot fails, "
                                "the deposit is forfeited to the land authority, a credit event",
                                f"{LAND_CONTRACTS}::test_staff_record_the_winner_refusing_to_sign_and_the_deal_is_void"),
+    "land.first_payment": C("domain/land_payments.py check_schedule (the land contract's schedule); "
+                            "domain/monitoring.py: an instalment unpaid after its day is overdue",
+                            f"{LAND_PAYMENT_RULES}::test_the_first_payment_is_at_least_half_within_one_month"),
+    "land.payment_term": C("domain/land_payments.py check_schedule and check_payment; services/land_payments.py: "
+                           "payments through the bank, late ones overdue and recorded in the credit records by staff",
+                           f"{LAND_PAYMENT_RULES}::test_the_whole_price_is_paid_within_a_year"),
     # state property
     "property.methods": C("domain/rules.py check_method", "tests/domain/test_rules.py::test_check_method"),
     "property.disclosure": C("domain/schedule.py", SCHEDULE),

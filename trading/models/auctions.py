@@ -144,3 +144,35 @@ class TransferContract(db.Model):
     buyer: Mapped[Organisation] = relationship()
 
     __table_args__ = (sa.UniqueConstraint("lot_id", "round", name="uq_transfer_contract_lot_round"),)
+
+
+class LandInstalment(db.Model):
+    """One instalment of a land contract's payment schedule (出让价款缴纳计划): its amount and the last day to pay it
+    (``domain.land_payments``: at least 50% within one month of the contract, the rest within a year)."""
+
+    __tablename__ = "land_instalment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(sa.ForeignKey("transfer_contract.id"), index=True)
+    seq: Mapped[int] = mapped_column()
+    amount: Mapped[Decimal] = mapped_column(Money())
+    due_on: Mapped[date] = mapped_column(sa.Date)
+    # the credit event staff recorded against the buyer for paying it late (once per instalment)
+    credit_event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("credit_event.id"))
+
+    __table_args__ = (sa.UniqueConstraint("contract_id", "seq", name="uq_land_instalment_contract_seq"),)
+
+
+class LandPayment(db.Model):
+    """Money received towards a land price: the winner's deposit applied at the contract (``deposit``) or a payment
+    through the simulated bank into the contract's collection sub-account (``bank``), with its bank transfer."""
+
+    __tablename__ = "land_payment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(sa.ForeignKey("transfer_contract.id"), index=True)
+    transfer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("bank_transfer.id"), unique=True)
+    source: Mapped[str] = mapped_column(sa.String(16))  # deposit | bank
+    payer_account: Mapped[str] = mapped_column(sa.String(32))
+    amount: Mapped[Decimal] = mapped_column(Money())
+    at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -66,7 +66,7 @@ class Deposit(db.Model):
     received: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0"))
     late: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0"))  # arrived after the deadline, sent back
     status: Mapped[str] = mapped_column(sa.String(16), default="awaiting")  # awaiting|short|paid|refunded|applied
-    # |forfeited (a land winner that did not sign the land contract)
+    # |forfeited (a land winner that did not sign the land contract)|refund_due (a land refund ordered, not yet made)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     refund_due: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,7 +1,8 @@
 """The clock's part in a live land or property trade and its end (``services.auctions``): the step that ends the
 listing, opens the window to join the online bidding, starts the bidding and ends it on its countdown; the decision
 on the revealed reserve; the deal (成交确认书 signed by the platform, the winner's deposit into the price, the others
-refunded, the deal into the statistics) or the failure (流拍, every deposit refunded).
+refunds ordered, the deal into the statistics) or the failure (流拍, every deposit's refund ordered; a property
+lot's deposits refunded at once).
 
 ``step`` is idempotent: it looks at the lot's phase and the time and moves at most as far as ``now`` allows; the
 chronograph calls it under the lot's row lock (``SELECT ... FOR UPDATE SKIP LOCKED``), so two tickers never decide
@@ -196,9 +197,33 @@ def publicity_end(ctx, session, lot: Lot, now: datetime) -> datetime:
 
 
 def refund_all(ctx, session, now: datetime, lot: Lot, keep_bidder: int | None, *, reason: str) -> None:
-    """Refund every deposit of the round but the winner's, due within the trade type's working days."""
+    """Every deposit of the round but the winner's goes back, due within the trade type's working days: a land
+    deposit's refund is ordered with its due date and made by the centre's staff (``land_refunds``; overdue on the
+    dashboard after it, no interest: 39号令 第二十一条); a property deposit is refunded at once, with interest."""
     due_at = refund_due(ctx, session, lot, now)
     for deposit in deposits_of(session, lot):
-        if deposit.bidder_id != keep_bidder and deposit.status in ("paid", "short"):
+        if deposit.bidder_id == keep_bidder or deposit.status not in ("paid", "short"):
+            continue
+        if lot.project.trade_type == "land":
+            deposits.order_refund(session, None, now, deposit, reason=reason, due=due_at,
+                                  rule=rule(lot, "deposit_refund"))
+        else:
             deposits.refund(ctx, session, None, now, deposit, reason=reason, due=due_at,
                             rule=rule(lot, "deposit_refund"))
+
+
+def release_on_cancel(ctx, session, now: datetime, lot: Lot) -> None:
+    """A land or property lot cancelled (终止) in its trade: every deposit of the round it still holds goes back as at
+    a failure; a winner's deposit already applied to a price not yet contracted goes back too, and the deal leaves
+    the statistics. Deposits applied under a contract, forfeited or refunded are left as they are (each once)."""
+    if not is_live(lot):
+        return
+    from .land_contracts import contract_of
+
+    if contract_of(session, lot) is None:
+        for deposit in deposits_of(session, lot):
+            if deposit.status == "applied":
+                deposit.status = "paid"  # the deal is cancelled before its contract: the deposit is the bidder's again
+        deals.withdraw_deal(session, lot)
+    refund_all(ctx, session, now, lot, None, reason="终止出让" if lot.project.trade_type == "land" else "终止交易")
+

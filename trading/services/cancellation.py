@@ -36,8 +36,10 @@ def request_cancel(session, actor, now: datetime, lot: Lot, reason: str) -> Canc
     return row
 
 
-def decide_cancel(session, actor, now: datetime, cancellation_id: int, approve: bool, reason: str) -> Cancellation:
-    """The supervisor approves (the lot is cancelled) or rejects a cancellation request, with a reason."""
+def decide_cancel(ctx, session, actor, now: datetime, cancellation_id: int, approve: bool, reason: str
+                  ) -> Cancellation:
+    """The supervisor approves (the lot is cancelled) or rejects a cancellation request, with a reason. A land or
+    property lot cancelled in its trade gives its deposits back (``auction_results.release_on_cancel``)."""
     require_role(actor, "supervisor")
     row = session.get(Cancellation, cancellation_id)
     if row is None or row.status != "pending":
@@ -48,6 +50,9 @@ def decide_cancel(session, actor, now: datetime, cancellation_id: int, approve: 
     lot = session.get(Lot, row.lot_id)
     if approve:
         transition(session, lot, "cancel", actor, "supervisor", now, payload={"reason": row.reason})
+        from .auction_results import release_on_cancel
+
+        release_on_cancel(ctx, session, now, lot)
     row.status = "approved" if approve else "rejected"
     row.decision_reason, row.decided_by_id, row.decided_at = reason, actor.id, now
     session.flush()

@@ -107,9 +107,15 @@ def explain(deposit: Deposit) -> tuple[str, dict]:
     if deposit.status == "refunded" and deposit.late_interest:
         return N_("Refunded on %(at)s, late, with %(interest)s interest and %(late)s for the days overdue."), {
             "at": deposit.refunded_at, "interest": deposit.interest, "late": deposit.late_interest}
+    if deposit.status == "refunded" and (deposit.interest_working or {}).get("no_interest_rule"):
+        return N_("Refunded on %(at)s, without interest (no interest is due on a land deposit: 39号令 第二十一条)."), {
+            "at": deposit.refunded_at}
     if deposit.status == "refunded":
         return N_("Refunded on %(at)s with %(interest)s interest."), {"at": deposit.refunded_at,
                                                                       "interest": deposit.interest}
+    if deposit.status == REFUND_DUE:
+        return N_("To be refunded by %(due)s at the latest, without interest (39号令 第二十一条)."), {
+            "due": deposit.refund_due}
     if deposit.status == "forfeited":
         return N_("Forfeited to the land authority: %(received)s (the land contract was not signed)."), {
             "received": deposit.received}
@@ -124,6 +130,8 @@ def interest(principal: Decimal, since: datetime, until: datetime, rate: Decimal
 
 
 LATE_RULE = "procurement.late_refund_interest"
+NO_INTEREST = {"land": "land.deposit_refund"}  # 39号令 第二十一条: a land deposit is refunded 不计利息
+REFUND_DUE = "refund_due"  # a refund ordered with its due date, not yet made (a land deposit: ``order_refund``)
 
 
 # Why a deposit comes back (a message id, audited with the refund) and the bank memo's words for it (the memo is the
@@ -142,7 +150,11 @@ def refund(ctx, session, actor, now: datetime, deposit: Deposit, *, reason: str,
     from . import rulebook
 
     if deposit.status == "refunded":
-        raise DomainError(N_("This deposit has already been refunded."), field="deposit")
+        raise DomainError(N_("This deposit has already been refunded."), field="deposit", rule=rule)
+    if deposit.status in ("applied", "forfeited"):  # the winner's: part of the price, or the land authority's
+        raise DomainError(N_("This deposit is not refunded: it went into the price or was forfeited."),
+                          field="deposit", rule=rule)
+    due, rule = (due or deposit.refund_due), (rule or deposit.refund_rule)  # a refund ordered before keeps its date
     counted = [p for p in deposit.payments if p.outcome in ("counted", "excess")]
     by_account: dict[str, Decimal] = defaultdict(Decimal)
     for payment in counted:
@@ -153,7 +165,8 @@ def refund(ctx, session, actor, now: datetime, deposit: Deposit, *, reason: str,
     if lot.project.trade_type == "procurement":
         uplift = rulebook.of_lot(ctx, session, lot).value(LATE_RULE)
     working = refunds.reckon(deposit.received, held_since, now, ctx.interest_rate, due=due,
-                             central_bank_rate=ctx.central_bank_rate, uplift_percent=uplift, late_rule=LATE_RULE)
+                             central_bank_rate=ctx.central_bank_rate, uplift_percent=uplift, late_rule=LATE_RULE,
+                             no_interest_rule=NO_INTEREST.get(lot.project.trade_type))
     for number, amount in by_account.items():
         bank.transfer(session, now, source=deposit.sub_account, target_number=number, amount=amount, kind="refund",
                       memo=f"保证金退还：{REFUND_REASONS.get(reason, reason)}"[:200], notify=False)
@@ -179,6 +192,20 @@ def refund(ctx, session, actor, now: datetime, deposit: Deposit, *, reason: str,
 LATE_MEMO = "逾期退还保证金资金占用费"
 
 
+def order_refund(session, actor, now: datetime, deposit: Deposit, *, reason: str, due: datetime, rule: str) -> Deposit:
+    """Order the refund of a deposit by ``due`` (a land deposit of an unsuccessful bidder, 39号令 第二十一条): it waits
+    for the centre's staff (``land_refunds.refund``), overdue on the dashboard after ``due``. Only a deposit still
+    held is ordered, once."""
+    if deposit.status not in ("paid", "short"):
+        raise DomainError(N_("Only a deposit the centre still holds is refunded."), field="deposit", rule=rule)
+    deposit.status, deposit.refund_due, deposit.refund_rule = REFUND_DUE, due, rule
+    session.flush()
+    audit.record(session, actor, now, "deposit.refund_ordered", object_type="lot", object_id=deposit.lot_id, rule=rule,
+                 payload={"deposit_id": deposit.id, "bidder_id": deposit.bidder_id, "principal": deposit.received,
+                          "due": due, "reason": reason})
+    return deposit
+
+
 def shared_payer_accounts(session, lot: Lot) -> dict[str, list[int]]:
     """Accounts that paid deposits for more than one bidder of the lot's current round (a collusion signal)."""
     rows = session.execute(sa.select(DepositPayment.payer_account, Deposit.bidder_id).join(Deposit).where(
@@ -198,7 +225,8 @@ def takes_deposit(session, now: datetime, deposit: Deposit) -> bool:
 
 
 def pay(session, actor, now: datetime, *, target_number: str, amount: str, memo: str = "") -> BankTransfer:
-    """The online-bank page: pay a deposit from the actor's organisation's own account.
+    """The online-bank page: pay a deposit (or a land price, into its contract's collection sub-account) from the
+    actor's organisation's own account.
 
     Refusals about the payer (no account, not a number, not above zero, balance too low) are told as they
     are, and decided before the target is looked up. Every other refusal (an unknown number, another bidder's
@@ -213,6 +241,12 @@ def pay(session, actor, now: datetime, *, target_number: str, amount: str, memo:
     target = bank.find(session, target_number)
     deposit = None
     if target is not None and bank.accepts(target, source):
+        from . import land_payments
+
+        contract = land_payments.contract_for_account(session, target)
+        if contract is not None:  # the land price, into its collection sub-account (the payer's own contract)
+            land_payments.check_incoming(session, contract, value)
+            return bank.transfer(session, now, source=source, target_number=target.number, amount=value, memo=memo)
         deposit = session.scalar(sa.select(Deposit).where(Deposit.sub_account_id == target.id))
     if deposit is None or deposit.bidder_id != actor.organisation_id or not takes_deposit(session, now, deposit):
         raise bank.refused()

@@ -1,7 +1,8 @@
 """A land deal's follow-up (issue 18): after the 成交确认书 the winner signs the land contract
 (国有建设用地使用权出让合同) with the land authority within ``land.contract_deadline``; the land authority
 (the tenderee) registers it, the winner's deposit goes from its sub-account to the land authority's account as
-part of the price (``land.deposit_to_price``) and the lot is contracted.
+part of the price (``land.deposit_to_price``) and the lot is contracted. The contract records its payment schedule
+and the price is then paid through the bank (``land_payments``).
 
 A winner that refuses (recorded by the centre's staff with the reason) or lets the time pass (found by the clock
 step) voids the deal (``land.contract_refused``; 39号令 Art. 20: the deposit became earnest money): its deposit is
@@ -20,7 +21,7 @@ from ..bank import service as bank
 from ..domain import auction as rules_of_auction, calendar
 from ..domain.errors import N_, DomainError, Forbidden
 from ..models import Auction, Deposit, Lot, Project, TransferContract
-from . import audit, credit, deals, deposits, rulebook
+from . import audit, credit, deals, deposits, land_payments, rulebook
 from .auctions import auction_of, is_live, notify_board
 from .lots import acts_for_tenderee, get_lot, public_reason, transition
 
@@ -80,10 +81,13 @@ def _move_deposit(session, now: datetime, lot: Lot, deposit: Deposit, *, kind: s
                          amount=deposit.received, kind=kind, memo=memo, notify=False)
 
 
-def register(ctx, session, actor, now: datetime, lot_id: int, number: str, signed_on: date | None) -> TransferContract:
-    """The land authority registers the land contract signed with the winner before it is due: the result is
-    confirmed (award), the winner's deposit is transferred to the land authority as part of the price, the lot is
-    contracted and the deal's row notes the signing date."""
+def register(ctx, session, actor, now: datetime, lot_id: int, number: str, signed_on: date | None,
+             schedule: list[land_payments.InstalmentInput] | None = None) -> TransferContract:
+    """The land authority registers the land contract signed with the winner before it is due, with its payment
+    schedule (``land_payments.check``: at least 50% within one month, the rest within a year): the result is
+    confirmed (award), the winner's deposit is transferred to the land authority as the first money paid towards the
+    price, the contract's collection sub-account is opened, the lot is contracted and the deal's row notes the
+    signing date."""
     lot = get_lot(session, lot_id, for_update=True)
     _require_land(lot, "number")
     if actor is None or not acts_for_tenderee(actor, lot.project):
@@ -102,6 +106,7 @@ def register(ctx, session, actor, now: datetime, lot_id: int, number: str, signe
     if signed_on is None or not decided_on <= signed_on <= today:
         raise DomainError(N_("The contract is signed between the day of the deal (%(decided)s) and today."),
                           field="signed_on", rule="land.contract_deadline", decided=decided_on.isoformat())
+    instalments = land_payments.check(ctx, session, lot, list(schedule or []), price=state.price, signed_on=signed_on)
     winner = state.winner
     if lot.publicity_end is None:  # the land result is public from the 成交确认书 (39号令 sets no objection period)
         lot.publicity_end = state.decided_at
@@ -122,6 +127,8 @@ def register(ctx, session, actor, now: datetime, lot_id: int, number: str, signe
                            recorded_by_id=actor.id, recorded_at=now)
     session.add(row)
     session.flush()
+    land_payments.open_schedule(session, now, lot, row, instalments, moved)
+    kept = row.terms
     transition(session, lot, "register_contract", actor, "tenderee", now, rule="land.contract_deadline",
                payload={"contract_id": row.id, "number": row.number, "signed_on": signed_on.isoformat(),
                         "terms": kept})

@@ -33,7 +33,7 @@ from ..models import (
     Publicity,
     ResultObjection,
 )
-from . import rulebook
+from . import land_payments, rulebook
 from .visibility import phase_of
 
 CHUNK = 500  # lots gathered per query
@@ -76,13 +76,15 @@ def gather(session, lots: list[Lot], now: datetime) -> dict[int, LotFacts]:
         for c in session.scalars(sa.select(CorrectionOrder).where(CorrectionOrder.lot_id.in_(chunk))):
             parts["corrections"][c.lot_id].append(monitoring.CorrectionFacts(
                 c.id, c.issued_at, c.due_at, c.answered_at))
+        for lot_id, rows in land_payments.facts(session, chunk, now).items():
+            parts["instalments"][lot_id] += rows
         for lot in (lot for lot in lots if lot.id in set(chunk)):
             p = {name: tuple(rows.get(lot.id, ())) for name, rows in parts.items()}
             opened = phase_of(lot, now) >= Phase.OPENED  # a documents objection tells that a bidder exists
             found[lot.id] = LotFacts(lot.id, lot.project.trade_type, lot.round, p.get("evaluations", ()),
                                      p.get("objections", ()) + (p.get("documents", ()) if opened else ()),
                                      p.get("awards", ()), p.get("refunds", ()), p.get("complaints", ()),
-                                     p.get("corrections", ()), p.get("questions", ()))
+                                     p.get("corrections", ()), p.get("questions", ()), p.get("instalments", ()))
     return found
 
 
@@ -91,7 +93,7 @@ def dues_of(ctx, session, lots: list[Lot], now: datetime) -> list[Due]:
     found: list[Due] = []
     for lot_id, facts in gather(session, lots, now).items():
         if any((facts.evaluations, facts.objections, facts.awards, facts.refunds, facts.complaints,
-                facts.corrections, facts.questions)):
+                facts.corrections, facts.questions, facts.instalments)):
             lot = next(lot for lot in lots if lot.id == lot_id)
             found += monitoring.dues(facts, rulebook.of_lot(ctx, session, lot))
     return sorted(found, key=lambda d: (d.due, d.lot_id, d.key))
@@ -99,11 +101,12 @@ def dues_of(ctx, session, lots: list[Lot], now: datetime) -> list[Due]:
 
 def watched_lots(session) -> list[Lot]:
     """The lots on which something may be due: those with an evaluation, an objection, an award, a refund, a
-    complaint, a correction order or a procurement question."""
+    complaint, a correction order, a procurement question or a land price to pay."""
     ids = set()
     for model in (Evaluation, ResultObjection, Objection, Award, Complaint, CorrectionOrder, ProcurementQuestion):
         ids |= set(session.scalars(sa.select(model.lot_id).distinct()))
     ids |= set(session.scalars(sa.select(Deposit.lot_id).where(Deposit.refund_due.is_not(None)).distinct()))
+    ids |= land_payments.lot_ids(session)
     return list(session.scalars(sa.select(Lot).where(Lot.id.in_(ids)).order_by(Lot.id))) if ids else []
 
 

@@ -309,6 +309,12 @@ MESSAGES = {
     "procurement.complaint_decision": N_("A complaint was not decided within %(days)s working days of its receipt."),
     "question": N_("A supplier's question (质疑) was not answered by the purchaser within %(days)s working days."),
     "correction": N_("A correction order was not answered by its deadline, %(due)s."),
+    "land.deposit_refund": N_("A land deposit of an unsuccessful bidder was not refunded within %(days)s working "
+                              "days after the trade ended."),
+    "land.first_payment": N_("The first payment of the land price (instalment %(instalment)s) was not made by the "
+                             "day the land contract set."),
+    "land.payment_term": N_("Instalment %(instalment)s of the land price was not paid by the day the land contract "
+                            "set."),
 }
 DAYS = frozenset({"objection", "documents_objection", "report", "publication", "contract", "contract_publication",
                   "complaint", "question"})  # the warnings that name the rule's number of days
@@ -317,7 +323,7 @@ DAYS = frozenset({"objection", "documents_objection", "report", "publication", "
 def warning_of(due, in_force: rules.RuleSet) -> Warning:
     """The warning about an act overdue or done late (``domain.monitoring.Due``)."""
     params = {k: v for k, v in due.ref.items() if k != "step"}
-    if due.kind in DAYS:
+    if due.kind in DAYS or due.rule == "land.deposit_refund":
         params["days"] = in_force.value(due.rule)
     if due.kind == "contract_publication":
         params["signed_on"] = calendar.local_date(due.start).isoformat()

@@ -63,6 +63,7 @@ AUDIT_ACTIONS = {
     "deposit.payment": _l("Deposit paid"), "deposit.refund": _l("Deposit refunded"),
     "deposit.to_price": _l("Deposit paid over to the land authority as price"),
     "deposit.forfeit": _l("Deposit forfeited"),
+    "deposit.refund_ordered": _l("Deposit refund ordered"), "land.payment": _l("Land price payment received"),
     # experts and their draw
     "draw.commit": _l("Expert draw conditions frozen"), "draw.rank": _l("Expert draw ranked by the beacon"),
     "draw.reveal": _l("Expert draw secret disclosed"), "draw.complete": _l("Expert draw completed"),
@@ -166,6 +167,10 @@ MEMOS = {"投标保证金": _l("Bid deposit"), "保证金利息": _l("Interest o
          "保证金退还：未竞得": _l("Deposit refunded: not the winner"),
          "保证金退还：流拍，退还竞买保证金": _l("Deposit refunded: no deal"),
          "保证金退还：未受让": _l("Deposit refunded: not the buyer"),
+         "保证金退还：不计利息": _l("Deposit refunded, without interest"),
+         "保证金退还：终止出让": _l("Deposit refunded: the land trade was cancelled"),
+         "保证金退还：终止交易": _l("Deposit refunded: the trade was cancelled"),
+         "土地出让价款": _l("Land price"),
          "保证金退还：资格未通过": _l("Deposit refunded: not qualified"),
          "保证金退还：未成交": _l("Deposit refunded: no deal"),
          "竞买保证金抵作土地出让价款": _l("Bidding deposit applied to the land price"),

@@ -6,15 +6,27 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import abort, flash, jsonify, redirect, render_template, url_for
+import sqlalchemy as sa
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ... import live
-from ...domain import auction as rules_of_auction, money
+from ...domain import auction as rules_of_auction, land_payments as land_payment_rules, money
 from ...extensions import db
+from ...models import Deposit, Paddle
 from ...platform import current_platform
-from ...services import auctions, bids, keys, land_contracts, rulebook, sealed_rounds, visibility
+from ...services import (
+    auctions,
+    bids,
+    keys,
+    land_contracts,
+    land_payments,
+    land_refunds,
+    rulebook,
+    sealed_rounds,
+    visibility,
+)
 from ...services.lots import acts_for_tenderee
 from ..common import flash_errors, now, perform, roles_required
 from ..filters import yuan
@@ -143,9 +155,9 @@ def land_contract(lot_id: int):
     require_party(lot.project)
     form = LandContractForm()
     if form.validate_on_submit():
-        perform(land_contracts.register, lot.id, form.number.data, form.signed_on.data,
-                ok=_("The land contract is registered; the winner's deposit is paid to the land authority as part "
-                     "of the price."))
+        perform(land_contracts.register, lot.id, form.number.data, form.signed_on.data, form.schedule(),
+                ok=_("The land contract is registered with its payment schedule; the winner's deposit is paid to "
+                     "the land authority as part of the price."))
     else:
         flash_errors(form)
     return redirect(_back(lot))
@@ -163,6 +175,35 @@ def land_contract_refused(lot_id: int):
     else:
         flash(_("Give the reason, for every party to read (at least 4 characters)."), "danger")
     return redirect(_back(lot))
+
+
+@bp.route("/lots/<int:lot_id>/land-refunds", methods=["POST"])
+@roles_required("staff")
+def land_refunds_make(lot_id: int):
+    """The centre's staff make the ordered refunds of a land lot's deposits (all, or the one named), no interest."""
+    lot = _live_lot(lot_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        deposit = request.form.get("deposit", "")
+        perform(land_refunds.refund, lot.id, int(deposit) if deposit.isdigit() else None,
+                ok=_("Refunded to the accounts the deposits came from, without interest."))
+    else:
+        flash_errors(form)
+    return redirect(url_for("lots.lot_view", lot_id=lot.id) + "#land-refunds")
+
+
+@bp.route("/lots/<int:lot_id>/land-payments/<int:seq>/credit", methods=["POST"])
+@roles_required("staff")
+def land_payment_credit(lot_id: int, seq: int):
+    """The centre's staff record the late payment of an instalment of the land price in the credit records."""
+    lot = _live_lot(lot_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        perform(land_payments.record_late_payment, lot.id, seq,
+                ok=_("The late payment is recorded in the buyer's credit records."))
+    else:
+        flash_errors(form)
+    return redirect(url_for("lots.lot_view", lot_id=lot.id) + "#land-payments")
 
 
 @bp.route("/lots/<int:lot_id>/confirmation")
@@ -214,22 +255,64 @@ def board_context(lot) -> dict:
         and terms is not None and terms.listing_end <= at < terms.confirmation_end and not paddle.joined_at,
         "audit_offers": offers if current_user.has_role("staff", "supervisor") else [],
         "offer_form": OfferForm(), "reserve_form": ReserveForm(), "reveal_form": RevealForm(),
+        "action_form": ActionForm(),
         "commitment_code": auctions.commitment_code(lot),
         "after": ctx.live.resume_point(live.board_channel(lot.id)),  # the stream goes on from this render
-        **land_contract_context(lot, state, at),
+        **land_contract_context(lot, state, at), **land_refund_context(lot),
     }
 
 
 def land_contract_context(lot, state, at) -> dict:
     """The land contract's part of the board: when it is due, the registered contract, and who may act now."""
     if not land_contracts.is_land(lot) or state is None or state.contract_due is None:
-        return {"land_contract": None, "contract_due": None}
+        return {"land_contract": None, "contract_due": None, "land_schedule": None}
     waiting = land_contracts.awaiting_contract(lot, state)
+    in_force = rulebook.of_lot(current_platform(), db.session, lot)
     return {
         "land_contract": land_contracts.contract_of(db.session, lot), "contract_due": state.contract_due,
         "contract_by": rules_of_auction.contract_last_day(state.contract_due),
         "may_register_contract": waiting and at < state.contract_due and acts_for_tenderee(current_user, lot.project),
         "may_record_refusal": waiting and current_user.has_role("staff"),
         "land_contract_form": LandContractForm(), "refusal_form": ReasonForm(),
+        "first_payment_percent": in_force.value("land.first_payment"), "payment_years": in_force.value(
+            "land.payment_term"),
+        **land_payment_context(lot, at),
     }
+
+
+def land_payment_context(lot, at) -> dict:
+    """The land price's part of the board: the schedule with each instalment's standing, the payments, what is left,
+    the collection account (for the buyer, the land authority and the centre) and who may act."""
+    contract = land_contracts.contract_of(db.session, lot)
+    if contract is None or not (contract.terms or {}).get("schedule"):
+        return {"land_schedule": None}
+    buyer = current_user.organisation_id == contract.buyer_id
+    insiders = buyer or acts_for_tenderee(current_user, lot.project) or current_user.has_role("staff", "supervisor")
+    left = land_payments.left_to_pay(db.session, contract)
+    instalments = {i.seq: i for i in land_payments.instalments_of(db.session, contract)}
+    return {
+        "land_schedule": land_payments.standing(db.session, contract, at), "land_payments": land_payments.payments_of(
+            db.session, contract), "land_left": left, "land_recorded": {s: i.credit_event_id for s, i in
+                                                                           instalments.items()},
+        "land_account": contract.terms.get("account") if insiders else None, "land_buyer": buyer,
+        "may_record_late": current_user.has_role("staff"),
+        "first_payment_by": land_payment_rules.first_payment_by(contract.signed_on),
+    }
+
+
+def land_refund_context(lot) -> dict:
+    """The land deposits' refunds (every round's), for the centre, the supervisor and the land authority."""
+    if not land_contracts.is_land(lot) or not (current_user.has_role("staff", "supervisor")
+                                               or acts_for_tenderee(current_user, lot.project)):
+        return {"land_refunds": []}
+    rows = db.session.scalars(sa.select(Deposit).where(Deposit.lot_id == lot.id, Deposit.refund_due.is_not(None))
+                              .order_by(Deposit.round, Deposit.id)).all()
+    paddles = {(p.round, p.bidder_id): p.number for p in db.session.scalars(
+        sa.select(Paddle).where(Paddle.lot_id == lot.id))}
+    names = current_user.has_role("staff", "supervisor")
+    days = rulebook.of_lot(current_platform(), db.session, lot).value("land.deposit_refund")
+    return {"land_refunds": [(d, paddles.get((d.round, d.bidder_id)), d.bidder.name if names else None)
+                             for d in rows],
+            "may_refund": current_user.has_role("staff") and any(d.status == "refund_due" for d in rows),
+            "refund_days": days}
 

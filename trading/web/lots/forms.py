@@ -244,7 +244,22 @@ class LandContractForm(Form):
 
     number = StringField(_l("Contract number"), validators=[DataRequired(), Length(max=100)])
     signed_on = DateField(_l("Signed on"), validators=[DataRequired()])
+    # the payment schedule (出让价款缴纳): up to four instalments, the first at least 50% within a month
+    amount_1 = DecimalField(_l("Instalment 1 (yuan)"), validators=[Optional(), Length(max=30)])
+    due_1 = DateField(_l("Pay by"), validators=[Optional()])
+    amount_2 = DecimalField(_l("Instalment 2 (yuan)"), validators=[Optional(), Length(max=30)])
+    due_2 = DateField(_l("Pay by"), validators=[Optional()])
+    amount_3 = DecimalField(_l("Instalment 3 (yuan)"), validators=[Optional(), Length(max=30)])
+    due_3 = DateField(_l("Pay by"), validators=[Optional()])
+    amount_4 = DecimalField(_l("Instalment 4 (yuan)"), validators=[Optional(), Length(max=30)])
+    due_4 = DateField(_l("Pay by"), validators=[Optional()])
     submit = SubmitField(_l("Register the land contract"))
+
+    def schedule(self) -> list:
+        """The instalments as typed (blank rows are skipped by the check)."""
+        from ...services.land_payments import InstalmentInput
+
+        return [InstalmentInput(self[f"amount_{n}"].data or "", self[f"due_{n}"].data) for n in range(1, 5)]
 
 
 class TransferContractForm(Form):
