@@ -17,7 +17,9 @@ The acts, from the facts of one lot (``LotFacts``) and the rules it is judged by
 - ``refund``: a deposit refunded by its due date (条例 第五十七条, 采购条例 第三十三条, ...);
 - ``contract_publication``: a procurement contract published within 2 working days of its signing (采购条例 第五十条);
 - ``complaint``: a complaint accepted or refused, then decided, within its working days (条例 第六十一条);
-- ``correction``: a correction order (整改通知) answered by the deadline the supervisor set.
+- ``correction``: a correction order (整改通知) answered by the deadline the supervisor set;
+- ``payment``: a part of a state property transaction contract's price (the sum, the part up front, the rest, its
+  interest, a year's rent) paid by its last day (``domain.property_payments``; 32号令 第二十八条).
 
 Two kinds of moment: a period of days (and a correction order's deadline, a day the supervisor names) ends at the
 midnight (Beijing time) after its last day, and the act is late from that midnight on (``strict`` False); a due time
@@ -36,7 +38,7 @@ from . import calendar
 from .rules import Rule, RuleSet
 
 KINDS = ("objection", "documents_objection", "evaluation", "report", "publication", "contract", "refund",
-         "contract_publication", "complaint", "correction", "question")
+         "contract_publication", "complaint", "correction", "question", "payment")
 STATUSES = ("overdue", "today", "upcoming", "late", "done")
 
 
@@ -146,6 +148,19 @@ class CorrectionFacts:
 
 
 @dataclass(frozen=True)
+class PaymentFacts:
+    contract_id: int
+    part: str  # the part's key (``property_payments.Part.key``: upfront-1, balance-1, rent-2, ...)
+    rule: str
+    due: datetime  # the midnight after its last day
+    start: datetime | None = None  # the contract's signing
+    paid_at: datetime | None = None  # the start of the day it was paid in full
+    late: bool = False
+    amount: str = ""  # the part's amount in yuan, and the contract's number, as a warning names them
+    number: str = ""
+
+
+@dataclass(frozen=True)
 class LotFacts:
     """What the reckoning reads about one lot (the services gather it)."""
 
@@ -159,6 +174,7 @@ class LotFacts:
     complaints: tuple[ComplaintFacts, ...] = ()
     corrections: tuple[CorrectionFacts, ...] = ()
     questions: tuple[ObjectionFacts, ...] = ()  # procurement questions (质疑) to the purchaser
+    payments: tuple[PaymentFacts, ...] = ()  # the parts of a property transaction contract's price
 
 
 def _by_trade(facts: LotFacts, construction: str, procurement: str) -> str:
@@ -215,6 +231,11 @@ def dues(facts: LotFacts, rules: RuleSet) -> list[Due]:
     for c in facts.corrections:
         found.append(Due(lot, "correction", "platform.supervision", c.due_at, c.answered_at, c.issued_at,
                          strict=False, ref={"correction_id": c.id}))
+    for p in facts.payments:  # judged by the day the part was paid in full
+        found.append(Due(lot, "payment", p.rule, p.due, p.paid_at, p.start, strict=False,
+                         late_done=p.late if p.paid_at is not None else None,
+                         ref={"contract_id": p.contract_id, "part": p.part, "amount": p.amount,
+                              "number": p.number}))
     return sorted(found, key=lambda d: (d.due, d.kind, d.key))
 
 

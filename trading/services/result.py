@@ -309,6 +309,8 @@ MESSAGES = {
     "procurement.complaint_decision": N_("A complaint was not decided within %(days)s working days of its receipt."),
     "question": N_("A supplier's question (质疑) was not answered by the purchaser within %(days)s working days."),
     "correction": N_("A correction order was not answered by its deadline, %(due)s."),
+    "payment": N_("The buyer did not pay %(amount)s yuan due under property contract %(number)s by its last day, "
+                  "%(day)s."),
 }
 DAYS = frozenset({"objection", "documents_objection", "report", "publication", "contract", "contract_publication",
                   "complaint", "question"})  # the warnings that name the rule's number of days
@@ -324,6 +326,8 @@ def warning_of(due, in_force: rules.RuleSet) -> Warning:
         params["at"] = calendar.to_local(due.done_at).strftime("%Y-%m-%d %H:%M")
     if due.kind == "correction":
         params["due"] = calendar.to_local(due.due).strftime("%Y-%m-%d %H:%M")
+    if due.kind == "payment":
+        params["day"] = calendar.local_date(due.due - timedelta(microseconds=1)).isoformat()
     message = MESSAGES.get(due.rule) or MESSAGES[due.kind]
     inputs = {"start": _iso(due.start), "due": _iso(due.due), "done_at": _iso(due.done_at), **due.ref}
     return Warning(due.lot_id, due.kind, message, due.rule, due.due, params, due.key, inputs)

@@ -48,6 +48,7 @@ DUE_KINDS = {
     "contract": _l("Contract signed"), "refund": _l("Deposit refunded"),
     "contract_publication": _l("Contract published"), "complaint": _l("Complaint handled"),
     "correction": _l("Correction order answered"), "question": _l("Question (质疑) answered by the purchaser"),
+    "payment": _l("Property buyer's payment under the contract"),
 }
 
 
@@ -218,6 +219,7 @@ CREDIT_KINDS = {
     "agency_misconduct": _l("Agency misconduct"), "expert_absence": _l("Expert absent from an evaluation"),
     "expert_deviation": _l("Expert's marks deviating without reason"),
     "refused_land_contract": _l("Land winner did not sign the land contract"),
+    "late_property_payment": _l("Property buyer paid late under the transaction contract"),
 }
 
 
