@@ -73,3 +73,32 @@ def test_a_payment_is_refused_naming_its_field(amount, day, reference, field):
     assert caught.value.field == field
     assert pp.check_payment(parts, "26,627,900.00", date(2026, 4, 13), "HBYH20260420001", signed_on=date(2026, 4, 13),
                             today=date(2026, 5, 1))[0] == Decimal("26627900.00")
+
+
+def test_an_unpaid_part_is_overdue_in_the_one_reckoning_from_the_midnight_after_its_last_day():
+    from datetime import UTC, datetime
+
+    from trading.domain import monitoring as m
+    from trading.domain.rules import DEFAULT_RULES
+
+    up = pp.reckon(INSTALMENTS, [])[0]
+    facts = m.LotFacts(1, "property", 1, payments=(m.PaymentFacts(7, up.key, up.rule, pp.last_moment(up),
+                                                                   amount="7,800,000.00", number="XN-1"),))
+    (due,) = m.dues(facts, DEFAULT_RULES)
+    last_evening = datetime(2026, 4, 20, 15, 59, tzinfo=UTC)  # 23:59 on the last day, Beijing time
+    assert (due.kind, due.rule, due.status(last_evening)) == ("payment", "property.payment_days", "today")
+    assert due.status(datetime(2026, 4, 20, 16, 0, tzinfo=UTC)) == "overdue"
+    assert due.ref == {"contract_id": 7, "part": "upfront-1", "amount": "7,800,000.00", "number": "XN-1"}
+
+
+def test_the_transferor_counts_qualified_buyers_only_once_the_disclosure_has_ended():
+    from trading.domain.visibility import Phase, Viewer, may_count_qualified
+
+    transferor, staff = Viewer(frozenset({"tenderee"}), party=True), Viewer(frozenset({"staff"}))
+    buyer, other = Viewer(frozenset({"bidder"}), signed_up=True), Viewer(frozenset({"tenderee"}))
+    before = Phase.BEFORE_DEADLINE
+    assert not may_count_qualified(transferor, before, disclosure_over=False)
+    assert may_count_qualified(transferor, before, disclosure_over=True)
+    assert may_count_qualified(staff, before, disclosure_over=False)
+    for viewer in (buyer, other):
+        assert not may_count_qualified(viewer, before, disclosure_over=True)
