@@ -51,6 +51,11 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_contract_payment_contract_id'), ['contract_id'], unique=False)
     with op.batch_alter_table('lot', schema=None) as batch_op:
         batch_op.add_column(sa.Column('first_disclosure_at', sa.DateTime(), nullable=True))
+    # a property lot announced before this migration: its first formal disclosure is taken as its first announcement's
+    # publication (the listing start of earlier rounds is not kept on the lot)
+    op.execute("UPDATE lot SET first_disclosure_at = (SELECT MIN(a.published_at) FROM announcement a "
+               "WHERE a.lot_id = lot.id) WHERE project_id IN (SELECT id FROM project WHERE trade_type = 'property') "
+               "AND EXISTS (SELECT 1 FROM announcement a WHERE a.lot_id = lot.id)")
 
 
 def downgrade():
