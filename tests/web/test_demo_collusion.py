@@ -17,9 +17,12 @@ def test_the_demo_case_shows_its_screens_with_their_working(restore_demo):
     name = walk.SAMPLES["construction-collusion"].project["name"]
     with app.app_context():
         lot = db.session.scalar(sa.select(Lot).join(Project).where(Project.name == name))
-        lot_id, others = lot.id, db.session.scalar(sa.select(sa.func.max(Lot.id)).where(Lot.id != lot.id))
+        later = [walk.SAMPLES[n].project["name"] for n in ("property-control", "property-paid")]  # issue 18's
+        # follow-up, loaded after this case
+        lot_id, others = lot.id, db.session.scalar(sa.select(sa.func.max(Lot.id)).join(Project).where(
+            Lot.id != lot.id, Project.name.not_in(later)))
         fired = {s.screen: s for s in db.session.scalars(sa.select(ScreenSignal).where(ScreenSignal.lot_id == lot_id))}
-    assert lot_id > others  # after every other demo lot: theirs keep their ids
+    assert lot_id > others  # after every other demo lot before it: theirs keep their ids
     assert {"pattern", "shared_device", "shared_address", "close_uploads", "shared_metadata"} <= set(fired)
     assert fired["pattern"].working["kind"] == "arithmetic" and fired["pattern"].working["gaps"] == ["470000.00"] * 2
     assert fired["close_uploads"].working["pairs"][0][2] == 18

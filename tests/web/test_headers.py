@@ -26,6 +26,7 @@ from trading.models import (
     Evaluation,
     Expert,
     Lot,
+    PreDisclosure,
     Project,
     PublicReport,
     User,
@@ -74,6 +75,7 @@ def sample_values(app) -> dict[str, list]:
             "filename": ["ca.pem", "css/app.css", "css/bootstrap.min.css", "no-such-file"],
             "user_id": ids(User, 3), "warning_id": ids(EarlyWarning, 2), "order_id": ids(CorrectionOrder, 2),
             "report_id": ids(PublicReport, 2) or [1], "token": ["no-such-follow-up-code-0123456789ab"],
+            "pre_disclosure_id": ids(PreDisclosure, 2) or [1],
         }
 
 

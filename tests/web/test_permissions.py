@@ -165,6 +165,12 @@ TABLE = {
     "lots.agreement_record": ("POST", {"lot_id": "property_lot"}, {},
                               {**only({"staff", "tenderee"}, ok=302), "tenderee": 404}),
     "lots.transfer_contract": ("POST", {"lot_id": "property_lot"}, {}, {**only({"tenderee"}), "tenderee": 404}),
+    # the property follow-up: the transferor's pre-disclosure (tenderee1 is not the transferor: 404); staff record a
+    # payment or a late one as a credit event (the demo lot has no contract yet, and the empty form is refused: back
+    # to the lot page)
+    "lots.pre_disclosure_publish": ("POST", {"lot_id": "property_lot"}, {}, {**only({"tenderee"}), "tenderee": 404}),
+    "lots.payment_record": ("POST", {"lot_id": "property_lot"}, {}, only({"staff"}, ok=302)),
+    "lots.payment_late": ("POST", {"lot_id": "property_lot"}, {}, only({"staff"}, ok=302)),
     # the simulated online bank: every logged-in user sees its organisation's account (or that it has none)
     "bank.account": ("GET", {}, None, {role: LOGIN if role == "anonymous" else 200 for role in ROLES}),
     # sealed bids
@@ -262,6 +268,8 @@ TABLE = {
     # public pages
     "public.announcements": ("GET", {}, None, ALL),
     "public.announcement": ("GET", {"announcement_id": "announcement"}, None, ALL),
+    # a pre-disclosure is public (tests/web/test_property_followup.py reads one); one that does not exist is not found
+    "public.pre_disclosure": ("GET", {"pre_disclosure_id": NONE}, None, {role: 404 for role in ROLES}),
     "public.blacklist": ("GET", {}, None, ALL),
     # the public report form, for anyone; a follow-up code that opens no report is no page
     "public.report_new": ("GET", {}, None, ALL),

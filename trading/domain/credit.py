@@ -26,6 +26,7 @@ KINDS = {
     "refused_contract": ("organisation", 20, "credit.refused_contract"),
     "refused_land_contract": ("organisation", 20, "land.contract_refused"),  # recorded by the platform itself
     "late_land_payment": ("organisation", 10, "land.payment_term"),  # recorded by the centre's staff on a lot
+    "late_property_payment": ("organisation", 10, "property.payment_days"),  # recorded by the centre's staff
     "false_materials": ("organisation", 40, "credit.false_materials"),
     "collusion_finding": ("organisation", 50, "credit.collusion_bar"),
     "agency_misconduct": ("organisation", 30, "credit.agency_misconduct"),

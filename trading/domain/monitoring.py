@@ -20,6 +20,8 @@ The acts, from the facts of one lot (``LotFacts``) and the rules it is judged by
 - ``correction``: a correction order (整改通知) answered by the deadline the supervisor set;
 - ``land_payment``: an instalment of a land price paid by the last day its land contract set (at least 50% within
   one month of the contract, the rest within a year: 国土资发〔2010〕34号; ``domain.land_payments``).
+- ``payment``: a part of a state property transaction contract's price (the sum, the part up front, the rest, its
+  interest, a year's rent) paid by its last day (``domain.property_payments``; 32号令 第二十八条).
 
 Two kinds of moment: a period of days (and a correction order's deadline, a day the supervisor names) ends at the
 midnight (Beijing time) after its last day, and the act is late from that midnight on (``strict`` False); a due time
@@ -38,7 +40,7 @@ from . import calendar
 from .rules import Rule, RuleSet
 
 KINDS = ("objection", "documents_objection", "evaluation", "report", "publication", "contract", "refund",
-         "contract_publication", "complaint", "correction", "question", "land_payment")
+         "contract_publication", "complaint", "correction", "question", "land_payment", "payment")
 STATUSES = ("overdue", "today", "upcoming", "late", "done")
 
 
@@ -156,6 +158,19 @@ class LandInstalmentFacts:
 
 
 @dataclass(frozen=True)
+class PaymentFacts:
+    contract_id: int
+    part: str  # the part's key (``property_payments.Part.key``: upfront-1, balance-1, rent-2, ...)
+    rule: str
+    due: datetime  # the midnight after its last day
+    start: datetime | None = None  # the contract's signing
+    paid_at: datetime | None = None  # the start of the day it was paid in full
+    late: bool = False
+    amount: str = ""  # the part's amount in yuan, and the contract's number, as a warning names them
+    number: str = ""
+
+
+@dataclass(frozen=True)
 class LotFacts:
     """What the reckoning reads about one lot (the services gather it)."""
 
@@ -170,6 +185,7 @@ class LotFacts:
     corrections: tuple[CorrectionFacts, ...] = ()
     questions: tuple[ObjectionFacts, ...] = ()  # procurement questions (质疑) to the purchaser
     instalments: tuple[LandInstalmentFacts, ...] = ()  # a land price's schedule
+    payments: tuple[PaymentFacts, ...] = ()  # the parts of a property transaction contract's price
 
 
 def _by_trade(facts: LotFacts, construction: str, procurement: str) -> str:
@@ -230,6 +246,11 @@ def dues(facts: LotFacts, rules: RuleSet) -> list[Due]:
     for c in facts.corrections:
         found.append(Due(lot, "correction", "platform.supervision", c.due_at, c.answered_at, c.issued_at,
                          strict=False, ref={"correction_id": c.id}))
+    for p in facts.payments:  # judged by the day the part was paid in full
+        found.append(Due(lot, "payment", p.rule, p.due, p.paid_at, p.start, strict=False,
+                         late_done=p.late if p.paid_at is not None else None,
+                         ref={"contract_id": p.contract_id, "part": p.part, "amount": p.amount,
+                              "number": p.number}))
     return sorted(found, key=lambda d: (d.due, d.kind, d.key))
 
 

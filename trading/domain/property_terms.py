@@ -12,6 +12,11 @@ in force: the listing price against the approved valuation, the payment terms, t
   buyer submits one price sealed to the lot's opening key (``property.sealed_round``); a sealed-round lot gets its
   opening key at the announcement, as a tender does.
 
+- A transfer that changes control of the enterprise (``control_change``) is pre-disclosed first
+  (``property.pre_disclosure``, ``domain.property_disclosure``).
+- A relisting that begins more than 12 months after the first formal disclosure under the current valuation records
+  a new valuation: its report number, who approved or filed it and its date (``property.no_buyer_revalue``).
+
 The approval of a low relisting price records who gave it (the body that approved the transfer) and its document
 number. A village collective asset lease (农村集体资产 公开租赁, ``asset`` "collective_lease") trades the same way with
 the annual rent as its price: it needs the villagers' assembly's decision (``property.collective_resolution``) and
@@ -22,8 +27,10 @@ property only, so a lease records no valuation floor and pays its rent by the ye
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from . import property_disclosure
 from .errors import N_, DomainError
 from .money import CENT, parse_yuan
 from .rules import RuleSet
@@ -59,6 +66,10 @@ class PropertyInput:
     lease_years: str = ""
     resolution: str = ""  # the villagers' assembly's decision (村民会议决议), for a collective lease
     bidding_form: str = MULTI_ROUND  # with two or more qualified buyers: multi-round online bidding or one sealed round
+    control_change: bool = False  # the transfer changes control of the enterprise (实际控制权发生转移)
+    revaluation_number: str = ""  # a new valuation after 12 months without a buyer: its report's number
+    revaluation_body: str = ""  # who approved or filed it
+    revaluation_on: date | None = None  # its date
 
 
 def _whole(text: str, field: str, message: str) -> int:
@@ -69,10 +80,13 @@ def _whole(text: str, field: str, message: str) -> int:
     return int(text)
 
 
-def check(in_force: RuleSet, data: PropertyInput, *, starting_price: Decimal, lot_round: int
+def check(in_force: RuleSet, data: PropertyInput, *, starting_price: Decimal, lot_round: int,
+          first_disclosure: datetime | None = None, disclosure_start: datetime | None = None
           ) -> tuple[Decimal | None, dict]:
     """The valuation and the terms to keep with the lot (``property_terms``), or the first refusal naming its field
-    and rule."""
+    and rule. ``first_disclosure``: when the lot's first formal disclosure under its current valuation began (None
+    before any); ``disclosure_start``: when the disclosure being prepared begins (the announcement's listing start,
+    or now at filing)."""
     if (data.asset or "equity") not in ASSETS:
         raise DomainError(N_("Choose what is traded: state-owned property rights or a village collective lease."),
                           field="asset")
@@ -133,6 +147,18 @@ def check(in_force: RuleSet, data: PropertyInput, *, starting_price: Decimal, lo
         terms["price_approval"] = approval
     if approver:
         terms["price_approval_body"] = approver
+    if data.control_change:
+        terms["control_change"] = True
+    due = disclosure_start is not None and property_disclosure.revaluation_due(first_disclosure, disclosure_start,
+                                                                                in_force)
+    if due:
+        terms["revaluation"] = property_disclosure.check_revaluation(
+            in_force, property_disclosure.Revaluation(data.revaluation_number, data.revaluation_body,
+                                                      data.revaluation_on), first_disclosure=first_disclosure)
+    elif (data.revaluation_number or "").strip() and data.revaluation_on is not None:
+        terms["revaluation"] = {"number": data.revaluation_number.strip()[:200],
+                                "body": (data.revaluation_body or "").strip()[:200],
+                                "on": data.revaluation_on.isoformat()}
     return valuation, terms
 
 
@@ -169,4 +195,13 @@ def input_of(valuation: Decimal | None, terms: dict | None) -> PropertyInput:
                          price_approval=terms.get("price_approval", ""),
                          price_approval_body=terms.get("price_approval_body", ""),
                          asset=terms.get("asset", "equity"), lease_years=str(terms.get("lease_years", "")),
-                         resolution=terms.get("resolution", ""), bidding_form=bidding_form(terms))
+                         resolution=terms.get("resolution", ""), bidding_form=bidding_form(terms),
+                         control_change=bool(terms.get("control_change")),
+                         revaluation_number=(terms.get("revaluation") or {}).get("number", ""),
+                         revaluation_body=(terms.get("revaluation") or {}).get("body", ""),
+                         revaluation_on=_day((terms.get("revaluation") or {}).get("on")))
+
+
+def _day(text: str | None) -> date | None:
+    """A stored ISO date, or None."""
+    return date.fromisoformat(text) if text else None

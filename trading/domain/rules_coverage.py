@@ -236,7 +236,10 @@ COVERAGE: dict[str, Coverage] = {
     # state property
     "property.methods": C("domain/rules.py check_method", "tests/domain/test_rules.py::test_check_method"),
     "property.disclosure": C("domain/schedule.py", SCHEDULE),
-    "property.pre_disclosure": N("not enforced: the platform does not record whether control changes hands"),
+    "property.pre_disclosure": C("domain/property_disclosure.py check_formal_start, at the announcement "
+                                 "(services/announcements.py publish; the pre-disclosure: services/pre_disclosures.py)",
+                                 "tests/domain/test_property_disclosure.py::test_a_change_of_control_needs_a_pre_"
+                                 "disclosure_of_20_working_days_before_the_formal_one"),
     "property.listing_price_floor": C("domain/property_terms.py: at filing and again at the announcement",
                                       "tests/domain/test_property_terms.py::test_the_first_listing_price_is_at_least_the_valuation"),
     "property.relist_approval": C("domain/property_terms.py: a later round below 90% needs the approval's reference",
@@ -298,9 +301,11 @@ COVERAGE: dict[str, Coverage] = {
     "property.collective_resolution": C("domain/property_terms.py _lease",
                                         "tests/domain/test_property_terms.py::test_a_collective_lease_needs_the_"
                                         "assembly_decision_and_at_most_20_years"),
-    "property.no_buyer_revalue": N("not enforced: a disclosure that ends without a qualified buyer fails naming it "
-                                   "(services/auction_results.py decide), but the platform does not yet count 12 "
-                                   "months from the first disclosure"),
+    "property.no_buyer_revalue": C("domain/property_disclosure.py revaluation_due, check_revaluation: at the lot "
+                                   "form and the announcement, counting from Lot.first_disclosure_at; a disclosure "
+                                   "that ends without a qualified buyer fails naming it (services/auction_results.py)",
+                                   "tests/domain/test_property_disclosure.py::test_a_relisting_past_twelve_months_"
+                                   "needs_a_new_valuation_with_its_number_approver_and_date"),
     # early-warning screens
     "screen.min_bids": C("domain/screens.py price_figures: no price figure below 3 bids" + STORED,
                          SCREENS + "test_fewer_than_three_bids_are_not_screened"),

@@ -61,6 +61,8 @@ class Fact(StrEnum):
     # so published (open data, OCDS bid statistics) once the opening is under way, never before the deadline
     APPLICANTS = "applicants"  # a property lot's intending buyers, to the centre that checks them against the
     # conditions (property.qualification): its staff (and the supervisor watching them) from the start
+    QUALIFIED_COUNT = "qualified_count"  # how many buyers the centre qualified for a property lot (never who): the
+    # centre from the start; the transferor once the disclosure has ended (``may_count_qualified``)
 
 
 AUDIENCES = ("supervisor", "staff", "admin", "party", "bidder", "public")
@@ -74,6 +76,7 @@ POLICY: dict[Fact, dict[str, Phase | None]] = {
     Fact.DRAW_POOL: {"supervisor": _O, "staff": _O, "admin": _D, "party": _D, "bidder": None, "public": None},
     Fact.BID_STATISTICS: {"supervisor": _O, "staff": _O, "admin": _O, "party": _O, "bidder": _O, "public": _O},
     Fact.APPLICANTS: {"supervisor": _B, "staff": _B, "admin": _E, "party": _E, "bidder": None, "public": None},
+    Fact.QUALIFIED_COUNT: {"supervisor": _B, "staff": _B, "admin": _E, "party": _E, "bidder": None, "public": None},
 }
 
 # Audit actions that reveal a fact: shown only to those who may see it for the entry's lot.
@@ -143,7 +146,18 @@ def may_see(fact: Fact, viewer: Viewer, phase: Phase, *, own: bool = False) -> b
 
 ACTIONS: dict[Fact, frozenset[str]] = {Fact.BIDDERS: BIDDER_ACTIONS, Fact.DEPOSITS: frozenset(),
                                        Fact.PANEL_NAMES: PANEL_ACTIONS, Fact.DRAW_POOL: POOL_ACTIONS,
-                                       Fact.BID_STATISTICS: frozenset(), Fact.APPLICANTS: frozenset()}
+                                       Fact.BID_STATISTICS: frozenset(), Fact.APPLICANTS: frozenset(),
+                                       Fact.QUALIFIED_COUNT: frozenset()}
+
+
+def may_count_qualified(viewer: Viewer, phase: Phase, *, disclosure_over: bool) -> bool:
+    """Whether ``viewer`` may know how many buyers the centre qualified for a property lot (``QUALIFIED_COUNT``): the
+    table's audiences, and the transferor (``party``) as soon as the disclosure has ended, when the centre reports
+    its findings to it (32号令 第十五条) and the routing (agreement with one, bidding among several) tells it anyway.
+    Before the end it may not: a count would tell it whether a buyer stands alone (property.paddle_numbers)."""
+    if may_see(Fact.QUALIFIED_COUNT, viewer, phase):
+        return True
+    return disclosure_over and "party" in viewer.audiences()
 
 
 def actions_of(fact: Fact) -> frozenset[str]:

@@ -1,7 +1,17 @@
 """SQLAlchemy models, one module per aggregate. Importing this registers every table."""
 
 from .accounts import ApiToken, Organisation, RecoveryCode, User, UserRole, can_administer, can_read_audit
-from .auctions import Auction, LandInstalment, LandPayment, Offer, Paddle, Qualification, TransferContract
+from .auctions import (
+    Auction,
+    ContractPayment,
+    LandInstalment,
+    LandPayment,
+    Offer,
+    Paddle,
+    PreDisclosure,
+    Qualification,
+    TransferContract,
+)
 from .audit import AuditEntry, AuditHead
 from .bank import BankAccount, BankTransfer, Deposit, DepositPayment
 from .bids import Bid, BidderCertificate, HolderChange, HolderKey, KeyShare, OpeningKey
@@ -45,7 +55,8 @@ from .supervision import CorrectionOrder, EarlyWarning, ScreenSignal
 __all__ = [
     "LandInstalment", "LandPayment",
     "Auction", "BlacklistEntry", "Complaint", "CorrectionOrder", "CreditEvent", "EarlyWarning", "IntegrityPledge",
-    "Offer", "Paddle", "ProcurementQuestion", "PublicReport", "Qualification", "ScreenSignal", "TransferContract",
+    "Offer", "Paddle", "PreDisclosure", "ContractPayment", "ProcurementQuestion", "PublicReport", "Qualification",
+    "ScreenSignal", "TransferContract",
     "ApiToken", "BankAccount", "BankTransfer", "Bid", "BidderCertificate", "Deposit", "DepositPayment",
     "HolderChange", "HolderKey", "KeyShare", "OpeningKey", "BeaconPulse", "Draw", "DrawCall", "Expert",
     "ExpertPenalty", "ExpertRelative", "ExpertSpecialty", "ExpertTie", "RuleSetting", "OpeningEntry",

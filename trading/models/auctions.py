@@ -176,3 +176,34 @@ class LandPayment(db.Model):
     payer_account: Mapped[str] = mapped_column(sa.String(32))
     amount: Mapped[Decimal] = mapped_column(Money())
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+class ContractPayment(db.Model):
+    """A payment the buyer made under a property transaction contract (产权交易合同), as the centre recorded it on
+    its arrival: the amount, the day, the bank's serial number (``domain.property_payments``)."""
+
+    __tablename__ = "contract_payment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(sa.ForeignKey("transfer_contract.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money())
+    paid_on: Mapped[date] = mapped_column(sa.Date)
+    reference: Mapped[str] = mapped_column(sa.String(100))  # 银行流水号
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PreDisclosure(db.Model):
+    """信息预披露: a state property transfer's public pre-disclosure before its formal disclosure (32号令 第十三条),
+    published by the transferor once per lot; the formal disclosure may begin from ``formal_from`` on."""
+
+    __tablename__ = "pre_disclosure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lot.id"), unique=True)
+    round: Mapped[int] = mapped_column()
+    title: Mapped[str] = mapped_column(sa.String(300))
+    text: Mapped[str] = mapped_column(sa.Text)
+    published_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    formal_from: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    lot = relationship("Lot")

@@ -81,6 +81,9 @@ class Lot(db.Model):
     # property: payment (lump_sum | instalments, upfront_percent, balance_months), result publicity (working days)
     # and the written approval of a relisting price below 90% of the valuation
     property_terms: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    # property: when the first formal disclosure under the current valuation began (32号令 第十九条 counts 12 months
+    # from it; a new valuation restarts the count)
+    first_disclosure_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     documents_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -11,11 +11,11 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import object_session
 
-from ..domain import documents, methods, property_terms, regions, rules, schedule, specialties
+from ..domain import documents, methods, property_disclosure, property_terms, regions, rules, schedule, specialties
 from ..domain.errors import N_, DomainError
 from ..domain.sealing import ceremony
 from ..models import Announcement, Clarification, Lot, Organisation
-from . import published_keys, rulebook
+from . import pre_disclosures, published_keys, rulebook
 from .lots import require_tenderee, transition
 from .methods import invitees as approved_invitees
 from .objections import lot_schedule
@@ -144,10 +144,16 @@ def publish(ctx, session, actor, now: datetime, lot: Lot, timetable: schedule.Sc
                           rule="platform.five_stages")
     in_force = rulebook.record(ctx, session, lot)  # the round keeps the rules it is announced under
     schedule.validate(lot.project.trade_type, lot.method, timetable, now, rules=in_force)
+    if lot.project.trade_type == "property":
+        pre_disclosures.check_formal(ctx, session, lot, in_force, now, timetable.listing_start)
     if lot.project.trade_type == "property" and (lot.valuation is not None or lot.property_terms):  # against the
-        # rules it is announced under
+        # rules it is announced under, counting 12 months from the first formal disclosure (property.no_buyer_revalue)
         property_terms.check(in_force, property_terms.input_of(lot.valuation, lot.property_terms),
-                             starting_price=lot.starting_price, lot_round=lot.round)
+                             starting_price=lot.starting_price, lot_round=lot.round,
+                             first_disclosure=lot.first_disclosure_at, disclosure_start=timetable.listing_start)
+        if lot.first_disclosure_at is None or property_disclosure.revaluation_due(
+                lot.first_disclosure_at, timetable.listing_start, in_force):
+            lot.first_disclosure_at = timetable.listing_start  # the count starts (again, under a new valuation)
     if key_threshold is not None:
         ceremony.check_threshold(key_threshold, len(ceremony.DEFAULT_ROLES))
         lot.key_threshold = key_threshold

@@ -15,7 +15,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from ..domain import lifecycle, monitoring, regions, rules
+from ..domain import calendar, lifecycle, monitoring, regions, rules
 from ..domain.monitoring import Due, LotFacts
 from ..domain.visibility import Phase
 from ..models import (
@@ -32,6 +32,7 @@ from ..models import (
     Project,
     Publicity,
     ResultObjection,
+    TransferContract,
 )
 from . import land_payments, rulebook
 from .visibility import phase_of
@@ -78,14 +79,33 @@ def gather(session, lots: list[Lot], now: datetime) -> dict[int, LotFacts]:
                 c.id, c.issued_at, c.due_at, c.answered_at))
         for lot_id, rows in land_payments.facts(session, chunk, now).items():
             parts["instalments"][lot_id] += rows
+        _payments(session, chunk, now, parts["payments"])
         for lot in (lot for lot in lots if lot.id in set(chunk)):
             p = {name: tuple(rows.get(lot.id, ())) for name, rows in parts.items()}
             opened = phase_of(lot, now) >= Phase.OPENED  # a documents objection tells that a bidder exists
             found[lot.id] = LotFacts(lot.id, lot.project.trade_type, lot.round, p.get("evaluations", ()),
                                      p.get("objections", ()) + (p.get("documents", ()) if opened else ()),
                                      p.get("awards", ()), p.get("refunds", ()), p.get("complaints", ()),
-                                     p.get("corrections", ()), p.get("questions", ()), p.get("instalments", ()))
+                                     p.get("corrections", ()), p.get("questions", ()), p.get("instalments", ()),
+                                     p.get("payments", ()))
     return found
+
+
+def _payments(session, chunk: list[int], now: datetime, into: dict[int, list]) -> None:
+    """The parts of each property contract's price (its current round's), paid or not (``domain.property_payments``)."""
+    from ..domain import property_payments as reckoning
+    from .property_payments import schedule_of
+
+    rows = session.scalars(sa.select(TransferContract).join(Lot, Lot.id == TransferContract.lot_id).where(
+        TransferContract.lot_id.in_(chunk), TransferContract.round == Lot.round,
+        TransferContract.payment.in_(("lump_sum", "instalments", "annual_rent"))))
+    for contract in rows:
+        signed = calendar.start_of_local_day(contract.signed_on)
+        for part in schedule_of(session, contract, now).parts:
+            paid_at = calendar.start_of_local_day(part.paid_on) if part.paid_on is not None else None
+            into[contract.lot_id].append(monitoring.PaymentFacts(
+                contract.id, part.key, part.rule, reckoning.last_moment(part), signed, paid_at,
+                part.paid_on is not None and part.paid_on > part.due_on, f"{part.amount:,.2f}", contract.number))
 
 
 def dues_of(ctx, session, lots: list[Lot], now: datetime) -> list[Due]:
@@ -93,7 +113,7 @@ def dues_of(ctx, session, lots: list[Lot], now: datetime) -> list[Due]:
     found: list[Due] = []
     for lot_id, facts in gather(session, lots, now).items():
         if any((facts.evaluations, facts.objections, facts.awards, facts.refunds, facts.complaints,
-                facts.corrections, facts.questions, facts.instalments)):
+                facts.corrections, facts.questions, facts.instalments, facts.payments)):
             lot = next(lot for lot in lots if lot.id == lot_id)
             found += monitoring.dues(facts, rulebook.of_lot(ctx, session, lot))
     return sorted(found, key=lambda d: (d.due, d.lot_id, d.key))
@@ -101,12 +121,15 @@ def dues_of(ctx, session, lots: list[Lot], now: datetime) -> list[Due]:
 
 def watched_lots(session) -> list[Lot]:
     """The lots on which something may be due: those with an evaluation, an objection, an award, a refund, a
-    complaint, a correction order, a procurement question or a land price to pay."""
+    complaint, a correction order, a procurement question, a land price to pay or a property contract paid through
+    the centre."""
     ids = set()
     for model in (Evaluation, ResultObjection, Objection, Award, Complaint, CorrectionOrder, ProcurementQuestion):
         ids |= set(session.scalars(sa.select(model.lot_id).distinct()))
     ids |= set(session.scalars(sa.select(Deposit.lot_id).where(Deposit.refund_due.is_not(None)).distinct()))
     ids |= land_payments.lot_ids(session)
+    ids |= set(session.scalars(sa.select(TransferContract.lot_id).where(
+        TransferContract.payment.in_(("lump_sum", "instalments", "annual_rent"))).distinct()))
     return list(session.scalars(sa.select(Lot).where(Lot.id.in_(ids)).order_by(Lot.id))) if ids else []
 
 

@@ -83,13 +83,19 @@ class LotInput:
     lease_years: str = ""
     resolution: str = ""  # the villagers' assembly's decision to lease
     bidding_form: str = "multi_round"  # two or more qualified buyers: multi_round (网络竞价) | sealed (一次报价)
+    control_change: bool = False  # the transfer changes control of the enterprise: pre-disclosed first
+    revaluation_number: str = ""  # a new valuation after 12 months without a buyer: its report's number,
+    revaluation_body: str = ""  # who approved or filed it,
+    revaluation_on: date | None = None  # and its date
 
     def property_input(self) -> property_terms.PropertyInput:
         """The property lot's terms as the domain check takes them."""
         return property_terms.PropertyInput(self.valuation, self.payment, self.upfront_percent, self.balance_months,
                                             self.result_publicity_days, self.price_approval,
                                             self.price_approval_body, self.asset or "equity", self.lease_years,
-                                            self.resolution, self.bidding_form or "multi_round")
+                                            self.resolution, self.bidding_form or "multi_round",
+                                            bool(self.control_change), self.revaluation_number,
+                                            self.revaluation_body, self.revaluation_on)
 
 
 def _text(value: str | None, field_name: str, message: str, limit: int = 200) -> str:
@@ -163,7 +169,7 @@ def _check_land(data: LotInput) -> dict:
     return details
 
 
-def _apply_lot_input(in_force, lot: Lot, project: Project, data: LotInput) -> None:
+def _apply_lot_input(in_force, lot: Lot, project: Project, data: LotInput, now: datetime | None = None) -> None:
     """Validate the lot form under the rule set ``in_force`` and copy it onto the lot (nothing is flushed on a
     refusal)."""
     trade_type = project.trade_type
@@ -209,7 +215,8 @@ def _apply_lot_input(in_force, lot: Lot, project: Project, data: LotInput) -> No
     valuation, terms = None, {}
     if trade_type == "property":
         valuation, terms = property_terms.check(in_force, data.property_input(), starting_price=starting,
-                                                lot_round=lot.round or 1)
+                                                lot_round=lot.round or 1, first_disclosure=lot.first_disclosure_at,
+                                                disclosure_start=now)
     lot.name, lot.budget, lot.starting_price, lot.increment = name, budget, starting, increment
     lot.valuation, lot.property_terms = valuation, terms
     lot.deposit, lot.category, lot.evaluation_method, lot.criteria = deposit, category, method, criteria
@@ -243,7 +250,7 @@ def update_lot(ctx, session, actor, now: datetime, lot: Lot, data: LotInput) -> 
         raise DomainError(N_("Only a draft lot can be changed; this one is %(state)s."), field="lot",
                           rule="platform.five_stages", state=lot.state)
     with session.no_autoflush:
-        _apply_lot_input(rulebook.in_force(ctx, session), lot, lot.project, data)
+        _apply_lot_input(rulebook.in_force(ctx, session), lot, lot.project, data, now)
     lot.updated_at = now
     session.flush()
     audit.record(session, actor, now, "lot.update", object_type="lot", object_id=lot.id, payload=_lot_payload(lot))

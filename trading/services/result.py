@@ -315,6 +315,8 @@ MESSAGES = {
                              "day the land contract set."),
     "land.payment_term": N_("Instalment %(instalment)s of the land price was not paid by the day the land contract "
                             "set."),
+    "payment": N_("The buyer did not pay %(amount)s yuan due under property contract %(number)s by its last day, "
+                  "%(day)s."),
 }
 DAYS = frozenset({"objection", "documents_objection", "report", "publication", "contract", "contract_publication",
                   "complaint", "question"})  # the warnings that name the rule's number of days
@@ -330,6 +332,8 @@ def warning_of(due, in_force: rules.RuleSet) -> Warning:
         params["at"] = calendar.to_local(due.done_at).strftime("%Y-%m-%d %H:%M")
     if due.kind == "correction":
         params["due"] = calendar.to_local(due.due).strftime("%Y-%m-%d %H:%M")
+    if due.kind == "payment":
+        params["day"] = calendar.local_date(due.due - timedelta(microseconds=1)).isoformat()
     message = MESSAGES.get(due.rule) or MESSAGES[due.kind]
     inputs = {"start": _iso(due.start), "due": _iso(due.due), "done_at": _iso(due.done_at), **due.ref}
     return Warning(due.lot_id, due.kind, message, due.rule, due.due, params, due.key, inputs)

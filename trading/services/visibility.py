@@ -17,12 +17,13 @@ from ..domain.visibility import (
     Viewer,
     actions_of,
     fact_of_action,
+    may_count_qualified,
     may_see,
 )
 from ..models import Announcement, AuditEntry, CommitteeMember, Evaluation, Lot, Registration, User, UserRole
 
-__all__ = ["Fact", "Phase", "phase_of", "viewer_of", "sees", "seen_lots", "secret_lots", "quiet_since",
-           "audit_filter", "withheld_names", "fact_of_action"]
+__all__ = ["Fact", "Phase", "phase_of", "viewer_of", "sees", "counts_qualified", "seen_lots", "secret_lots",
+           "quiet_since", "audit_filter", "withheld_names", "fact_of_action"]
 
 
 def phase_of(lot: Lot, now: datetime) -> Phase:
@@ -50,6 +51,14 @@ def sees(session, user, lot: Lot, fact: Fact, now: datetime, *, about_org: int |
     (a bidder always sees its own)."""
     own = about_org is not None and user is not None and getattr(user, "organisation_id", None) == about_org
     return may_see(fact, viewer_of(session, user, lot), phase_of(lot, now), own=own)
+
+
+def counts_qualified(session, user, lot: Lot, now: datetime) -> bool:
+    """True when ``user`` may know how many buyers the centre qualified for the property lot ``lot`` now
+    (``Fact.QUALIFIED_COUNT``; the transferor once the disclosure has ended)."""
+    over = lot.listing_end is not None and now >= lot.listing_end and lot.state not in (
+        "draft", "filed", "certified", "method_approved", "announced")
+    return may_count_qualified(viewer_of(session, user, lot), phase_of(lot, now), disclosure_over=over)
 
 
 def seen_lots(session, user, lot_ids: Iterable[int], fact: Fact, now: datetime) -> set[int]:

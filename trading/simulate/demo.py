@@ -217,6 +217,63 @@ def load_property_lot(ctx, session, now) -> list[str]:
     return [f"  lot {lot.id:<3} {'property':<13} {lot.state:<16} {lot.project.name}{note}"]
 
 
+PRE_DISCLOSED_DAYS_AGO = 8  # the transfer of control's pre-disclosure is under way
+PAID_ANNOUNCED_DAYS_AGO = 75  # the instalment sale: disclosed, agreed, publicised and contracted since
+
+
+def load_property_followup(ctx, session, now) -> list[str]:
+    """The state property follow-up (issue 18), after every other demo lot so their ids stay: a transfer of control
+    (``property-control``) accepted by the centre, its method approved and its pre-disclosure published
+    ``PRE_DISCLOSED_DAYS_AGO`` days ago (the formal disclosure waits 20 working days); and a transfer
+    (``property-paid``) disclosed ``PAID_ANNOUNCED_DAYS_AGO`` days ago, ``bidder4`` its one qualified buyer, the price
+    agreed, the contract in instalments signed at the end of the result publicity, the deposit applied and nothing
+    else paid, so its part up front is overdue on the supervisor's dashboard. Created once; returns their lines."""
+    from datetime import timedelta
+
+    from ..domain import calendar
+    from ..domain.property_trade import ContractInput
+    from ..services import chronograph, deposits, pledges, pre_disclosures, property_trades, registrations
+    from . import lots as walk
+
+    people = walk.cast(session)
+    owner = people.land_tenderee
+    lines = []
+    lot = walk.existing(session, "property-control")
+    if lot is None:
+        then = now - timedelta(days=PRE_DISCLOSED_DAYS_AGO)
+        lot = walk.create(ctx, session, people, then, "property-control")
+        walk.advance(ctx, session, people, then, lot, "method_approved")
+        pre_disclosures.publish(ctx, session, owner, then, lot.id, "本次转让完成后，咸宁市城市发展集团有限公司不再为"
+                                "标的企业控股股东。")
+        session.flush()
+    lines.append(f"  lot {lot.id:<3} {'property':<13} {lot.state:<16} {lot.project.name}（信息预披露中）")
+    lot = walk.existing(session, "property-paid")
+    if lot is None:
+        then = now - timedelta(days=PAID_ANNOUNCED_DAYS_AGO)
+        lot = walk.create(ctx, session, people, then, "property-paid")
+        walk.advance(ctx, session, people, then, lot, "announced")
+        chronograph.tick(ctx, session, then)
+        buyer = people.bidders[3]
+        registrations.sign_up(session, buyer, then + timedelta(days=1), lot,
+                              pledge=pledges.accepted(session, lot, buyer))
+        deposit = deposits.deposit_of(session, lot, buyer.organisation_id)
+        deposits.pay(session, buyer, then + timedelta(days=1), target_number=deposit.sub_account.number,
+                     amount=f"{deposit.required:.2f}", memo="交易保证金")
+        registration = registrations.registration_of(session, lot, buyer.organisation_id)
+        property_trades.qualify(ctx, session, people.staff, then + timedelta(days=2), lot.id, registration.id)
+        chronograph.tick(ctx, session, lot.listing_end)
+        property_trades.record_agreement(ctx, session, owner, lot.listing_end + timedelta(hours=1), lot.id,
+                                         "12,300,000")
+        signed = calendar.local_date(lot.publicity_end)
+        property_trades.register_contract(ctx, session, owner, lot.publicity_end, lot.id, ContractInput(
+            number="XN-CQ-2026-009", signed_on=signed, payment="instalments", upfront="3690000",
+            balance_due=signed.replace(year=signed.year + 1), interest_rate="3.45",
+            guarantee="湖北银行咸宁分行见索即付保函 XNBH-2026-031"))
+        session.flush()
+    lines.append(f"  lot {lot.id:<3} {'property':<13} {lot.state:<16} {lot.project.name}（分期付款，首期款逾期）")
+    return lines
+
+
 def load_opening_lot(ctx, session, now) -> list[str]:
     """The lot a trainee takes from the opening to the archive (after the expert pool is loaded): three sealed
     bids in, the panel drawn, the bid deadline an hour away; then the lots of the other procurement methods, walked

@@ -113,6 +113,25 @@ SAMPLES["property-disclosure"] = Sample(
      "qualification": "依法存续的企业法人，近三年无重大违法记录"},
     "listing")
 
+# The state property follow-up (issue 18; simulate/demo.py load_property_followup): a transfer of control pre-disclosed
+# before its formal disclosure, and a transfer sold to one buyer and paid in instalments under its contract.
+SAMPLES["property-control"] = Sample(
+    {**SAMPLES["property"].project, "name": "咸宁市城市发展集团有限公司所持咸宁市城区停车管理有限公司51%股权转让",
+     "approval_number": "咸国资产权〔2026〕17号"},
+    {"name": "咸宁市城区停车管理有限公司51%股权", "starting_price": "9600000.00", "valuation": "9600000.00",
+     "deposit": "800000.00", "payment": "lump_sum", "increment": "50000.00", "location": "咸宁市咸安区银泉大道",
+     "scope": "咸宁市城区停车管理有限公司51%股权（转让后标的企业实际控制人变更）",
+     "qualification": "依法存续的企业法人", "control_change": True},
+    "listing")
+SAMPLES["property-paid"] = Sample(
+    {**SAMPLES["property"].project, "name": "咸宁市文化旅游投资有限公司所持咸宁九宫山索道有限公司30%股权转让",
+     "approval_number": "咸国资产权〔2026〕5号"},
+    {"name": "咸宁九宫山索道有限公司30%股权", "starting_price": "12000000.00", "valuation": "12000000.00",
+     "deposit": "1000000.00", "payment": "instalments", "upfront_percent": "30", "balance_months": "12",
+     "increment": "50000.00", "location": "通山县九宫山镇", "scope": "咸宁九宫山索道有限公司30%股权",
+     "qualification": "依法存续的企业法人"},
+    "listing")
+
 # Two lots of the non-tender procurement methods (the demo walks them to the contract: simulate/methods.py).
 SAMPLES["procurement-single-source"] = Sample(
     {**SAMPLES["procurement"].project, "name": "咸宁市中心医院磁共振成像系统原厂维保项目",

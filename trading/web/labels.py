@@ -56,6 +56,7 @@ AUDIT_ACTIONS = {
     "property.route": _l("Disclosure ended with one qualified buyer"),
     "property.agreement": _l("Price agreed with the one qualified buyer"),
     "property.sealed_result": _l("Sealed prices opened and judged"),
+    "property.pre_disclose": _l("Pre-disclosure published"), "property.payment": _l("Buyer's payment recorded"),
     "registration.sign_up": _l("Bidder signed up"), "registration.download": _l("Documents downloaded"),
     "registration.pledge": _l("Integrity pledge signed"),
     "objection.raise": _l("Objection raised"), "objection.answer": _l("Objection answered"),

@@ -115,6 +115,14 @@ class LotForm(Form):
     bidding_form = SelectField(_l("Bidding form (two or more qualified buyers)"), choices=[
         SelectChoice("multi_round", _l("Multi-round online bidding (网络竞价·多次报价)")),
         SelectChoice("sealed", _l("One sealed round (一次报价)"))], default="multi_round")
+    control_change = BooleanField(_l("The transfer changes control of the enterprise (实际控制权发生转移)"),
+                                  description=_l("Then its pre-disclosure (信息预披露) comes first."))
+    revaluation_number = StringField(_l("New valuation: report number"), validators=[Optional(), Length(max=200)],
+                                     description=_l("When no qualified buyer came forward within 12 months of the "
+                                                    "first disclosure: the new valuation's report (or filing) "
+                                                    "number."))
+    revaluation_body = StringField(_l("New valuation approved or filed by"), validators=[Optional(), Length(max=200)])
+    revaluation_on = DateField(_l("New valuation dated"), validators=[Optional()])
     submit = SubmitField(_l("Save lot"))
 
 
@@ -260,6 +268,30 @@ class LandContractForm(Form):
         from ...services.land_payments import InstalmentInput
 
         return [InstalmentInput(self[f"amount_{n}"].data or "", self[f"due_{n}"].data) for n in range(1, 5)]
+
+
+class PreDisclosureForm(Form):
+    """The transferor's pre-disclosure (信息预披露) of a transfer, with an optional note."""
+
+    note = TextAreaField(_l("The transferor's note (optional)"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Publish the pre-disclosure"))
+
+
+class PaymentForm(Form):
+    """A payment the buyer made under the property contract, as staff record it."""
+
+    amount = StringField(_l("Amount received (yuan)"), validators=[DataRequired(), Length(max=40)])
+    paid_on = DateField(_l("Received on"), validators=[DataRequired()])
+    reference = StringField(_l("Bank serial number (银行流水号)"), validators=[DataRequired(), Length(max=100)])
+    submit = SubmitField(_l("Record the payment"))
+
+
+class LatePaymentForm(Form):
+    """A part paid late, or overdue, recorded as a credit event against the buyer."""
+
+    part = HiddenField(validators=[DataRequired(), Length(max=40)])
+    evidence = StringField(_l("Evidence"), validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField(_l("Record as a credit event"))
 
 
 class TransferContractForm(Form):

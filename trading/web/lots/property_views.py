@@ -1,23 +1,36 @@
 """A state property lot (or village collective lease) traded live, on the lot page beside its price board: the
 centre's qualification of intending buyers, the price agreed with a single buyer, and the transaction contract
-after the result publicity (services.property_trades)."""
+after the result publicity (services.property_trades); before the formal disclosure, the transferor's
+pre-disclosure (services.pre_disclosures); after the contract, the buyer's payments (services.property_payments).
+The transferor follows its property lots on the same page: the stage, how many buyers the centre qualified (once the
+disclosure has ended: visibility.counts_qualified), the deal, the contract and the payments."""
 
 from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from ...domain.property_trade import ContractInput
 from ...extensions import db
 from ...platform import current_platform
-from ...services import auctions, property_trades, rulebook, visibility
+from ...services import auctions, pre_disclosures, property_payments, property_trades, rulebook, visibility
 from ...services.lots import acts_for_tenderee
 from ..common import flash_errors, now, perform, roles_required
 from .blueprint import bp, load_lot, require_party
-from .forms import ActionForm, AgreementForm, ReasonForm, TransferContractForm
+from .forms import (
+    ActionForm,
+    AgreementForm,
+    LatePaymentForm,
+    PaymentForm,
+    PreDisclosureForm,
+    ReasonForm,
+    TransferContractForm,
+)
 
 SECTION = "#property-trade"
+PART_NAMES = {"price": _l("The price, in one sum"), "upfront": _l("Up front"), "balance": _l("The rest"),
+              "interest": _l("Interest on the rest"), "rent": _l("Rent")}
 
 
 def _property_lot(lot_id: int):
@@ -91,6 +104,73 @@ def transfer_contract(lot_id: int):
     return redirect(_back(lot))
 
 
+@bp.route("/lots/<int:lot_id>/pre-disclosure", methods=["POST"])
+@roles_required("tenderee")
+def pre_disclosure_publish(lot_id: int):
+    """The transferor publishes the transfer's pre-disclosure (信息预披露), public at once."""
+    lot = load_lot(lot_id)
+    if lot.project.trade_type != "property":
+        abort(404)
+    require_party(lot.project)
+    form = PreDisclosureForm()
+    if form.validate_on_submit():
+        perform(pre_disclosures.publish, lot.id, form.note.data or "",
+                ok=_("The pre-disclosure is published; the formal disclosure may begin after its working days."))
+    else:
+        flash_errors(form)
+    return redirect(url_for("lots.lot_view", lot_id=lot.id) + "#pre-disclosure")
+
+
+@bp.route("/lots/<int:lot_id>/payments", methods=["POST"])
+@roles_required("staff")
+def payment_record(lot_id: int):
+    """Staff record a payment the buyer made under the property contract."""
+    lot = _property_lot(lot_id)
+    form = PaymentForm()
+    if form.validate_on_submit():
+        perform(property_payments.record_payment, lot.id, form.amount.data, form.paid_on.data, form.reference.data,
+                ok=_("The payment is recorded."))
+    else:
+        flash_errors(form)
+    return redirect(url_for("lots.lot_view", lot_id=lot.id) + "#payments")
+
+
+@bp.route("/lots/<int:lot_id>/payments/late", methods=["POST"])
+@roles_required("staff")
+def payment_late(lot_id: int):
+    """Staff record a part paid late, or overdue, as a credit event against the buyer."""
+    lot = _property_lot(lot_id)
+    form = LatePaymentForm()
+    if form.validate_on_submit():
+        perform(property_payments.record_late, lot.id, form.part.data, form.evidence.data,
+                ok=_("The late payment is recorded as a credit event against the buyer."))
+    else:
+        flash_errors(form)
+    return redirect(url_for("lots.lot_view", lot_id=lot.id) + "#payments")
+
+
+def pre_disclosure_context(lot) -> dict | None:
+    """What the lot page's pre-disclosure card needs (lots/_pre_disclosure.html), for a state property lot."""
+    if lot.project.trade_type != "property" or (lot.property_terms or {}).get("asset") == "collective_lease":
+        return None
+    found = pre_disclosures.pre_disclosure_of(db.session, lot)
+    party = acts_for_tenderee(current_user, lot.project)
+    required = pre_disclosures.required(lot)
+    if found is None and not required and not (party and pre_disclosures.may_publish(lot)):
+        return None
+    return {"row": found, "required": required, "at": now(),
+            "may_publish": party and found is None and pre_disclosures.may_publish(lot),
+            "form": PreDisclosureForm(),
+            "days": rulebook.of_lot(current_platform(), db.session, lot).value("property.pre_disclosure")}
+
+
+def may_see_payments(lot, contract) -> bool:
+    """The payments under a property contract: the centre, the supervisor, the transferor and the buyer itself."""
+    if current_user.has_role("staff", "supervisor") or acts_for_tenderee(current_user, lot.project):
+        return True
+    return current_user.has_role("bidder") and current_user.organisation_id == contract.buyer_id
+
+
 def property_context(lot) -> dict:
     """What the lot page's property section needs (lots/_property.html)."""
     at = now()
@@ -100,7 +180,15 @@ def property_context(lot) -> dict:
     mine = property_trades.decision_of(db.session, lot, current_user.organisation_id) \
         if current_user.has_role("bidder") else None
     contract = property_trades.contract_of(db.session, lot)
+    paying = property_payments.contract_of(db.session, lot)
+    schedule = property_payments.schedule_of(db.session, paying, at) \
+        if paying is not None and may_see_payments(lot, paying) else None
     return {
+        "qualified": len(auctions.paddles(db.session, lot))
+        if visibility.counts_qualified(db.session, current_user, lot, at) else None,
+        "party": party,
+        "schedule": schedule, "may_record_payment": schedule is not None and current_user.has_role("staff"),
+        "payment_form": PaymentForm(), "late_form": LatePaymentForm(), "part_names": PART_NAMES,
         "state": state, "terms": lot.property_terms or {},
         "applications": property_trades.applications(db.session, lot) if sees_applicants else None,
         "may_decide": current_user.has_role("staff") and lot.state == "listing"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -24,7 +26,7 @@ from .auction_views import board_context
 from .blueprint import INTERNAL, bp, load_lot, load_project, may_see_project, require_party
 from .forms import ActionForm, DecisionForm, LotForm, ProjectForm, ReasonForm, UploadForm
 from .pages import lot_context, method_form
-from .property_views import property_context
+from .property_views import pre_disclosure_context, property_context
 
 
 @bp.route("/projects")
@@ -107,6 +109,11 @@ def _lot_form(project: Project, lot: Lot | None = None) -> LotForm:
         form.lease_years.data = str(terms.get("lease_years") or "") or None
         form.resolution.data = terms.get("resolution")
         form.bidding_form.data = terms.get("bidding_form") or "multi_round"
+        form.control_change.data = bool(terms.get("control_change"))
+        revaluation = terms.get("revaluation") or {}
+        form.revaluation_number.data = revaluation.get("number")
+        form.revaluation_body.data = revaluation.get("body")
+        form.revaluation_on.data = date.fromisoformat(revaluation["on"]) if revaluation.get("on") else None
     return form
 
 
@@ -130,7 +137,9 @@ def _lot_input(form: LotForm) -> projects.LotInput:
         balance_months=form.balance_months.data or "", result_publicity_days=form.result_publicity_days.data or "",
         price_approval=form.price_approval.data or "", price_approval_body=form.price_approval_body.data or "",
         asset=form.asset.data or "equity", lease_years=form.lease_years.data or "",
-        resolution=form.resolution.data or "", bidding_form=form.bidding_form.data or "multi_round")
+        resolution=form.resolution.data or "", bidding_form=form.bidding_form.data or "multi_round",
+        control_change=bool(form.control_change.data), revaluation_number=form.revaluation_number.data or "",
+        revaluation_body=form.revaluation_body.data or "", revaluation_on=form.revaluation_on.data)
 
 
 @bp.route("/projects/<int:project_id>/lots/new", methods=["GET", "POST"])
@@ -171,6 +180,7 @@ def lot_view(lot_id: int):
     """The lot page: terms, the five-stage timeline, documents, and the actions open to this user."""
     lot = load_lot(lot_id)
     context = lot_context(lot)
+    context["pre"] = pre_disclosure_context(lot)
     if auctions.is_live(lot) and context["announcement"] is not None:
         context["live"] = board_context(lot)
         if auctions.is_property(lot):

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from ...domain import lifecycle, regions, rules
 from ...extensions import db
-from ...models import Announcement, Lot, Project
+from ...models import Announcement, Lot, PreDisclosure, Project
 from ..common import now
 from ..edge import paginate
 from ..lots.blueprint import may_see_lot
@@ -48,7 +48,10 @@ def announcements():
         query = query.where(Lot.state.in_(STATUSES[status]))
     rows = paginate(query, per_page=20)
     args = {key: value for key, value in request.args.items() if key != "page"}
+    from ...services import pre_disclosures
+
     return render_template("public/announcements.html", rows=rows, args=args, trade_types=rules.TRADE_TYPES,
+                           pre_disclosures=pre_disclosures.recent(db.session) if not args else [], at=now(),
                            statuses=STATUSES, states=lifecycle.STATES, region_error=region_error,
                            region_name=regions.name(region) if region and not region_error else "")
 
@@ -72,6 +75,18 @@ def announcement(announcement_id: int):
                            sign_up_open=row.lot.round == row.round
                            and lifecycle.open_for_sign_up(row.lot.state, now(), row.lot.deadlines()),
                            lot_visible=current_user.is_authenticated and may_see_lot(row.lot))
+
+
+@bp.route("/pre-disclosures/<int:pre_disclosure_id>")
+def pre_disclosure(pre_disclosure_id: int):
+    """One pre-disclosure (信息预披露) of a state property transfer, public, with a link to its formal disclosure once
+    published."""
+    row = db.session.get(PreDisclosure, pre_disclosure_id)
+    if row is None:
+        abort(404)
+    formal = db.session.scalar(sa.select(Announcement).where(Announcement.lot_id == row.lot_id)
+                               .order_by(Announcement.round.desc()).limit(1))
+    return render_template("public/pre_disclosure.html", row=row, lot=row.lot, formal=formal)
 
 
 @bp.route("/blacklist")

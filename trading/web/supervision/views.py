@@ -49,6 +49,7 @@ DUE_KINDS = {
     "contract_publication": _l("Contract published"), "complaint": _l("Complaint handled"),
     "correction": _l("Correction order answered"), "question": _l("Question (质疑) answered by the purchaser"),
     "land_payment": _l("Land price instalment paid"),
+    "payment": _l("Property buyer's payment under the contract"),
 }
 
 
@@ -220,6 +221,7 @@ CREDIT_KINDS = {
     "expert_deviation": _l("Expert's marks deviating without reason"),
     "refused_land_contract": _l("Land winner did not sign the land contract"),
     "late_land_payment": _l("Land price paid late"),
+    "late_property_payment": _l("Property buyer paid late under the transaction contract"),
 }
 
 
