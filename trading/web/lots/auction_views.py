@@ -257,6 +257,9 @@ def board_context(lot) -> dict:
         "offer_form": OfferForm(), "reserve_form": ReserveForm(), "reveal_form": RevealForm(),
         "action_form": ActionForm(),
         "commitment_code": auctions.commitment_code(lot),
+        # the 成交确认书 names the winner: linked only for whoever may read it (deal_confirmation checks the same)
+        "may_read_confirmation": bool(state and state.confirmation) and visibility.sees(
+            db.session, current_user, lot, visibility.Fact.BIDDERS, at),
         "after": ctx.live.resume_point(live.board_channel(lot.id)),  # the stream goes on from this render
         **land_contract_context(lot, state, at), **land_refund_context(lot),
     }
