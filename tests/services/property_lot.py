@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+import sqlalchemy as sa
+
 from tests.conftest import FIXED_NOW
-from trading.models import Lot
+from trading.domain.errors import DomainError
+from trading.models import Deposit, Lot
 from trading.platform import current_platform
 from trading.services import chronograph, deposits, pledges, property_trades, registrations
 from trading.simulate import demo, lots as walk
@@ -42,3 +46,15 @@ def qualify(ctx, session, people, lot: Lot, bidder, at: datetime = FIXED_NOW):
     """Staff qualify ``bidder``'s application."""
     registration = registrations.registration_of(session, lot, bidder.organisation_id)
     return property_trades.qualify(ctx, session, people.staff, at, lot.id, registration.id)
+
+
+def statuses(session, lot: Lot) -> dict[int, str]:
+    """Each bidder's deposit status on the lot."""
+    return {d.bidder_id: d.status for d in session.scalars(sa.select(Deposit).where(Deposit.lot_id == lot.id))}
+
+
+def refused(call) -> DomainError:
+    """The refusal ``call()`` raises."""
+    with pytest.raises(DomainError) as caught:
+        call()
+    return caught.value

@@ -14,9 +14,9 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import FIXED_NOW
-from tests.services.property_lot import property_lot
+from tests.services.property_lot import property_lot, refused
 from trading.domain import calendar
-from trading.domain.errors import DomainError, Forbidden
+from trading.domain.errors import Forbidden
 from trading.domain.property_trade import ContractInput
 from trading.models import AuditEntry, CreditEvent, PreDisclosure
 from trading.services import (
@@ -35,11 +35,6 @@ from trading.simulate import demo, lots as walk
 
 SAMPLE = dict(walk.SAMPLES["property"].lot)
 
-
-def refused(call) -> DomainError:
-    with pytest.raises(DomainError) as caught:
-        call()
-    return caught.value
 
 
 def control_change_lot(ctx, session):

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from tests.services.property_lot import apply, property_lot, qualify
+from tests.services.property_lot import apply, property_lot, qualify, refused, statuses
 from trading.domain import auction as rules_of_auction, calendar
 from trading.domain.errors import DomainError, Forbidden
 from trading.domain.property_trade import ContractInput
@@ -32,14 +32,6 @@ LISTING = Decimal("25800000.00")
 STEP = Decimal("100000.00")
 
 
-def statuses(session, lot) -> dict[int, str]:
-    return {d.bidder_id: d.status for d in session.scalars(sa.select(Deposit).where(Deposit.lot_id == lot.id))}
-
-
-def refused(call) -> DomainError:
-    with pytest.raises(DomainError) as caught:
-        call()
-    return caught.value
 
 
 def test_staff_qualify_a_buyer_only_once_its_deposit_is_in_and_refuse_another_with_its_deposit_refunded(ctx, session):

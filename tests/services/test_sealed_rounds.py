@@ -9,28 +9,18 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-import pytest
 import sqlalchemy as sa
 
 from tests.security.sealed_lot import KEY_PASS
-from tests.services.property_lot import property_lot
+from tests.services.property_lot import property_lot, refused, statuses
 from trading.domain import auction as rules_of_auction, calendar
-from trading.domain.errors import DomainError
-from trading.models import Announcement, AuditEntry, Bid, Deal, Deposit, Offer
+from trading.models import Announcement, AuditEntry, Bid, Deal, Offer
 from trading.services import auctions, bids, chronograph, keys, opening, sealed_rounds, statistics
 from trading.simulate import lots as walk
 
 LISTING = Decimal("25800000.00")
 
 
-def statuses(session, lot) -> dict[int, str]:
-    return {d.bidder_id: d.status for d in session.scalars(sa.select(Deposit).where(Deposit.lot_id == lot.id))}
-
-
-def refused(call) -> DomainError:
-    with pytest.raises(DomainError) as caught:
-        call()
-    return caught.value
 
 
 def routed(ctx, session, qualified: int = 2, applicants: int | None = None):
