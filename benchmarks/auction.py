@@ -19,8 +19,13 @@ online bidding's, whose countdown would only add waiting.
 Checks, from the database afterwards: ``lost`` counts offers a bidder was told were accepted that are not in the
 final sequence with that amount; ``misordered`` accepted offers not above the one before by at least one increment;
 ``below_grid`` accepted offers off the grid (starting price + n x increment); ``gaps`` holes in the per-lot
-sequence. ``board_p50_ms``/``board_p99_ms``: from an offer's acceptance (its received time on the server) to the
-moment a watcher first saw it, over every (offer, watcher) pair (polling adds half the poll interval on average).
+sequence. ``board_p50_ms``/``board_p99_ms``: from an offer's acceptance to the moment a watcher first saw it, over
+every (offer, watcher) pair; the acceptance is the moment its event entered the board's channel, after the commit
+that accepted it (the Redis stream id's milliseconds, on this machine's clock, as the watchers' times are; polling
+watchers have no event, so for them the received time is used and polling adds half the poll interval on average).
+``arrival_board_p50_ms``/``arrival_board_p99_ms``: the same from the offer's arrival (its received time on the
+server, before it waited for the lot's row lock behind the other racing offers); ``offer_p50_ms``/``offer_p99_ms``:
+a bidder's offer request from sending to the answer.
 Prints progress to stderr and, as its last line, one JSON object.
 """
 
@@ -183,7 +188,9 @@ def bidder(port: int, lot_id: int, username: str, race: dict, answers: list, err
     try:
         while time.time() < race["until"]:
             board = me.json(f"/lots/{lot_id}/board.json")
+            sent = time.perf_counter()
             status, body = me.post_json(f"/lots/{lot_id}/offers", {"amount": board["next_minimum"]})
+            race["offer_ms"].append((time.perf_counter() - sent) * 1000)
             answers.append((status, body))
     except Exception as error:
         errors.append(repr(error))
@@ -222,6 +229,7 @@ def watcher(port: int, lot_id: int, race: dict, seen: dict, errors: list, index:
         race["ready"].release()
     race["go"].wait()
     mine: dict[int, float] = {}
+    published: dict[int, float] = {}  # offer seq -> when its event entered the channel (the Redis stream id's ms)
 
     def look() -> None:
         board = me.json(f"/lots/{lot_id}/board.json")
@@ -232,9 +240,12 @@ def watcher(port: int, lot_id: int, race: dict, seen: dict, errors: list, index:
     try:
         if live_url:  # as js/board.js: board.json first and after a reset; each board event carries its offer
             look()
-            name = None
+            name, event_ms = None, None
             for line in _stream(port, me.cookie, live_url):
-                if line.startswith("event: "):
+                if line.startswith("id: "):
+                    stamp = line[4:].split("-")[0]
+                    event_ms = int(stamp) if stamp.isdigit() else None
+                elif line.startswith("event: "):
                     name = line[7:]
                     if name != "board":
                         look()
@@ -242,6 +253,8 @@ def watcher(port: int, lot_id: int, race: dict, seen: dict, errors: list, index:
                     offer = json.loads(line[6:]).get("offer")
                     if offer:
                         mine.setdefault(offer["seq"], time.time())
+                        if event_ms is not None:
+                            published.setdefault(offer["seq"], event_ms / 1000)
                 if time.time() >= race["until"] + 2:
                     break
         else:
@@ -250,7 +263,7 @@ def watcher(port: int, lot_id: int, race: dict, seen: dict, errors: list, index:
                 time.sleep(POLL_S)
     except Exception as error:
         errors.append(repr(error))
-    seen[index] = mine
+    seen[index] = (mine, published)
 
 
 def check(plan: dict, answers: list, offset_s: float) -> tuple[dict, dict[int, float]]:
@@ -306,7 +319,7 @@ def main() -> None:
         server = serve.Running(dict(os.environ), str(work / "serve.log"))
         server.wait_until_up()
         answers, errors, seen = [], [], {}
-        race = {"ready": threading.Semaphore(0), "go": threading.Event(), "until": 0.0}
+        race = {"ready": threading.Semaphore(0), "go": threading.Event(), "until": 0.0, "offer_ms": []}
         threads = [threading.Thread(target=watcher, args=(port, plan["lot_id"], race, seen, errors, i))
                    for i in range(WATCHERS)]
         threads += [threading.Thread(target=bidder, args=(port, plan["lot_id"], name, race, answers, errors))
@@ -321,12 +334,20 @@ def main() -> None:
         for thread in threads:
             thread.join()
         figures, accepted_at = check(plan, answers, clock_offset())
-        delays = [(first - accepted_at[seq]) * 1000 for mine in seen.values() for seq, first in mine.items()
-                  if seq in accepted_at]
+        arrival = [(first - accepted_at[seq]) * 1000 for mine, _ in seen.values() for seq, first in mine.items()
+                   if seq in accepted_at]
+        published = {seq: at for _, found in seen.values() for seq, at in found.items()}
+        offer_ms = race["offer_ms"]
+        delays = [(first - published[seq]) * 1000 for mine, _ in seen.values() for seq, first in mine.items()
+                  if seq in published and seq in accepted_at] if WATCH == "live" else arrival
         if errors:
             log(f"{len(errors)} client errors, e.g. {errors[0]}")
         print(json.dumps({**figures, "board_p50_ms": round(percentile(delays, 0.50)),
-                          "board_p99_ms": round(percentile(delays, 0.99)), "watchers": len(seen),
+                          "board_p99_ms": round(percentile(delays, 0.99)),
+                          "arrival_board_p50_ms": round(percentile(arrival, 0.50)),
+                          "arrival_board_p99_ms": round(percentile(arrival, 0.99)),
+                          "offer_p50_ms": round(percentile(offer_ms, 0.50)),
+                          "offer_p99_ms": round(percentile(offer_ms, 0.99)), "watchers": len(seen),
                           "bidders": len(plan["users"]), "client_errors": len(errors), "seconds": SECONDS}))
     finally:
         if server is not None:
