@@ -82,6 +82,12 @@ def test_who_may_submit_and_when():
     assert refused(already=True).rule == "property.sealed_round"  # one price, never replaced
 
 
+def test_a_suspended_round_takes_no_price_even_before_its_deadline_naming_the_supervision():
+    paused = refused(phase=None, suspended=True)
+    assert (paused.rule, paused.field) == ("platform.supervision", "lot") and "suspended" in paused.message
+    assert refused(qualified=False, suspended=True).rule == "property.qualification"  # nothing said to outsiders
+
+
 def test_the_highest_price_at_or_above_the_listing_price_wins():
     found = sealed_round.decide([price("101", "25800000.00", 1), price("205", "26350000.00", 2),
                                  price("317", "25799999.99", 3)], LISTING)

@@ -119,3 +119,26 @@ def test_the_opening_room_names_buyers_by_paddle_number_and_the_confirmation_say
     assert board["outcome"] == "deal" and board["price"] == "26400000.00" and len(board["offers"]) == 2
     with app.app_context():
         assert db.session.scalar(sa.select(Lot.state).where(Lot.id == lot_id)) == "publicity"
+
+
+def test_a_price_sent_while_the_supervisor_has_suspended_the_round_is_refused_in_chinese_and_not_kept(app):
+    from tests.web.test_bids import certificate
+    from trading.models import Bid
+    from trading.services import suspension
+
+    lot_id, _ = _sealed_round(app)
+    with app.app_context():
+        people = walk.cast(db.session)
+        lot = db.session.get(Lot, lot_id)
+        suspension.suspend(db.session, people.supervisor, lot.listing_end + timedelta(minutes=30), lot,
+                           "收到异议，核查报价资格")
+        db.session.commit()
+    buyer = _client(app, "bidder1")
+    key_file, _pem = certificate(buyer)
+    sent = buyer.post(f"/lots/{lot_id}/bid/seal", data={
+        "price": "26000000.00", "key_file": (io.BytesIO(key_file), "bidder.key.p8"), "key_password": "keypass2026"},
+        content_type="multipart/form-data", follow_redirects=True)
+    page = sent.get_data(as_text=True)
+    assert sent.status_code == 200 and "监管部门已暂停本标的的一次报价" in page and "巴东县“五统一”管理制度" in page
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Bid.id)).where(Bid.lot_id == lot_id)) == 0

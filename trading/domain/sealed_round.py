@@ -42,13 +42,18 @@ def _shown(moment: datetime) -> str:
 
 
 def check_submission(*, qualified: bool, phase: str | None, already: bool, deadline_at: datetime | None,
-                     now: datetime) -> None:
-    """Refuse a sealed price unless the buyer is qualified (holds a paddle number), the lot's sealed round is open,
-    the buyer has not submitted its one price yet and ``now`` is before the deadline (judged when the upload
-    completes)."""
+                     now: datetime, suspended: bool = False) -> None:
+    """Refuse a sealed price unless the buyer is qualified (holds a paddle number), the lot's sealed round is open
+    and not suspended by the supervisor (``suspended``: its deadline moves on by the time suspended when it is
+    resumed), the buyer has not submitted its one price yet and ``now`` is before the deadline (judged when the
+    upload completes)."""
     if not qualified:
         raise DomainError(N_("Only a buyer the centre qualified (with a paddle number) submits a sealed price."),
                           field="lot", rule="property.qualification")
+    if suspended:
+        raise DomainError(N_("The supervisor has suspended this lot's sealed round: no price is taken until it is "
+                             "resumed, and its deadline then moves on by the time it was suspended."),
+                          field="lot", rule="platform.supervision")
     if phase != SEALED or deadline_at is None:
         raise DomainError(N_("This lot takes sealed prices only during its sealed round, after the disclosure ends "
                              "with two or more qualified buyers."), field="lot", rule="property.sealed_round")

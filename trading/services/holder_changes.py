@@ -6,8 +6,13 @@ An approved change revokes the outgoing holder's share: it can no longer be rele
 opening key stays, because bids may already be sealed to it and it cannot be re-split before the opening without
 recombining it; and the change takes the same path whether or not any bid has come in, because a public notice
 that differed (a new key while none had arrived) would tell every visitor whether anyone bid (招标投标法 第二十二条).
-The incoming holder holds shares from the lot's next round. Refused if fewer than k usable shares would remain
-(the bids could then never be opened).
+The incoming holder holds shares from the lot's next round (``keys.choose_holders`` names it at the next
+announcement). Refused if fewer than k usable shares would remain (the bids could then never be opened), and for a
+lot without an opening key (a listing, an auction or a multi-round property bidding: nothing is sealed).
+
+A state property lot whose disclosure chose one sealed round (``sealed_rounds``) has its opening key from its
+announcement and takes the same path during its disclosure (listing) and its round (auction) as a tender between its
+announcement and its opening; the notice then speaks of prices (报价) and the round's deadline (报价截止).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from ..domain.documents import KEY_HOLDER_ROLES
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
 from ..models import Clarification, HolderChange, KeyShare, Lot, User
 from . import announcements, audit, holders, keys
+from .sealed_rounds import is_sealed_round
 
 
 def _current_share(session, lot: Lot, role: str) -> KeyShare:
@@ -50,9 +56,12 @@ def request_change(session, actor, now: datetime, lot: Lot, role: str, new_holde
     """Staff ask to replace the lot's holder in ``role`` by ``new_holder_id``, giving the reason."""
     if actor is None or not actor.has_role("staff"):
         raise Forbidden(N_("Only centre staff ask for a change of key holder."), field="role")
-    if lot.state not in lifecycle.KEYS_IN_USE or keys.opening_key_of(session, lot) is None:
+    if lot.state not in lifecycle.KEYS_IN_USE:
         raise DomainError(N_("Key holders can be changed only while the lot is announced or at its opening."),
                           field="role")
+    if keys.opening_key_of(session, lot) is None:  # a listing, an auction, a multi-round property bidding
+        raise DomainError(N_("This lot takes no sealed bids or prices: it has no opening key and no key holders to "
+                             "change."), field="role", rule="electronic.no_early_decrypt")
     reason = (reason or "").strip()
     if len(reason) < 4:
         raise DomainError(N_("Write the reason for the change."), field="reason")
@@ -126,10 +135,11 @@ def decide(session, actor, now: datetime, change_id: int, approve: bool) -> Hold
     new_holder = session.get(User, change.new_holder_id) if change.new_holder_id else None
     successor = (f"自下一轮交易起由{new_holder.display_name}（{new_holder.organisation.name}）担任；"
                  if new_holder is not None else "")
+    sealed, deadline = ("报价", "报价截止") if is_sealed_round(lot) else ("投标文件", "投标截止")
     text = (f"关于更换密钥持有人的公告：经监督部门批准，本项目{role_name}{old.holder.display_name}持有的开标密钥"
             f"分片（第{old.index}片）自即日起作废，不得释放，不计入开标所需分片，{successor}原因：{change.reason}。"
-            f"开标公钥不变（指纹 {opening_key.fingerprint}），已递交或将递交的投标文件均无需重新加密；其余{remaining}名"
-            f"密钥持有人中任意{opening_key.k}人于投标截止后释放分片即可开标。")
+            f"开标公钥不变（指纹 {opening_key.fingerprint}），已递交或将递交的{sealed}均无需重新加密；其余{remaining}名"
+            f"密钥持有人中任意{opening_key.k}人于{deadline}后释放分片即可开标。")
     payload = {"outcome": "revoked", "index": old.index, "remaining": remaining}
     change.status = "approved"
     notice = _notice(session, actor, now, lot, text)

@@ -21,7 +21,7 @@ from ..domain import pki, rules
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
 from ..domain.sealing import ceremony, holderkeys
 from ..keyring import PlatformKeys
-from ..models import BidderCertificate, HolderKey, KeyShare, Lot, OpeningKey, User
+from ..models import BidderCertificate, HolderChange, HolderKey, KeyShare, Lot, OpeningKey, User
 from . import audit, holders
 
 CA_NAME = keyring.CA_NAME
@@ -150,15 +150,32 @@ def _first_holder(session, role: str, exclude: set[int]) -> User | None:
     return next((u for u in users if u.has_role(role) and u.id not in exclude and holders.usable(session, u)), None)
 
 
+def _successor(session, lot: Lot, role: str, exclude: set[int]) -> User | None:
+    """The incoming holder of the lot's latest approved change of holder in ``role`` (an earlier round's: the change
+    notice says it holds the share from the next round on), while its key is still usable; else None."""
+    change = session.scalar(sa.select(HolderChange).where(
+        HolderChange.lot_id == lot.id, HolderChange.role == role, HolderChange.status == "approved",
+        HolderChange.new_holder_id.is_not(None)).order_by(HolderChange.decided_at.desc(), HolderChange.id.desc())
+        .limit(1))
+    user = change.new_holder if change is not None else None
+    needed = CEREMONY_ROLES[role]
+    if user is None or user.id in exclude or not user.has_role(needed) or not holders.usable(session, user):
+        return None
+    if role == ceremony.ROLE_TENDEREE and user.organisation_id not in lot.project.party_ids():
+        return None
+    return user
+
+
 def choose_holders(session, lot: Lot, tenderee_user: User) -> list[tuple[str, User]]:
     """Default holders (2-of-3): the opening host (centre staff), a supervisor, the tenderee's representative (the
-    one announcing); only accounts whose holder key a second person approved (``holders.usable``)."""
+    one announcing); only accounts whose holder key a second person approved (``holders.usable``). A role whose
+    holder an approved change replaced in an earlier round of the lot goes to the incoming holder (``_successor``)."""
     chosen: list[tuple[str, User]] = []
     picks = ((ceremony.ROLE_HOST, lambda: _first_holder(session, "staff", {u.id for _, u in chosen})),
              (ceremony.ROLE_SUPERVISOR, lambda: _first_holder(session, "supervisor", {u.id for _, u in chosen})),
              (ceremony.ROLE_TENDEREE, lambda: tenderee_user if holders.usable(session, tenderee_user) else None))
     for role, pick in picks:
-        user = pick()
+        user = _successor(session, lot, role, {u.id for _, u in chosen}) or pick()
         if user is None or user.id in {u.id for _, u in chosen}:
             raise DomainError(N_("No %(role)s has an approved key-holder key: each key holder enrols a key on the "
                                  "key-holder page and a supervisor approves it before a lot can be announced."),

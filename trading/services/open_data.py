@@ -23,7 +23,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from ..domain import lifecycle, regions, rules
+from ..domain import lifecycle, property_terms, regions, rules
 from ..domain.errors import N_, DomainError, NotFound
 from ..domain.visibility import ANONYMOUS, Fact, may_see
 from ..models import (
@@ -224,6 +224,21 @@ def result_facts(session, lot: Lot) -> dict:
     }
 
 
+def property_facts(lot: Lot) -> dict | None:
+    """A state property lot's announced terms (32号令), among them the bidding form its disclosure chose for two or
+    more qualified buyers (``property_terms.bidding_form``: multi_round 网络竞价, or sealed 一次报价); None for
+    other lots."""
+    if lot.project.trade_type != "property":
+        return None
+    terms = lot.property_terms or {}
+    upfront = terms.get("upfront_percent")
+    return {"bidding_form": property_terms.bidding_form(terms), "valuation": lot.valuation,
+            "payment": terms.get("payment"), "upfront_percent": upfront if upfront else None,
+            "balance_months": terms.get("balance_months"),
+            "result_publicity_days": terms.get("result_publicity_days"), "asset": terms.get("asset") or "equity",
+            "lease_years": terms.get("lease_years")}
+
+
 def lot_facts(session, lot: Lot, now: datetime) -> dict:
     """Everything published about a lot: what its announcement states, its state, its result, and the opening
     record's counts once the policy allows."""
@@ -242,7 +257,7 @@ def lot_facts(session, lot: Lot, now: datetime) -> dict:
         "duration": lot.duration or None, "qualification": lot.qualification or None,
         "issued_at": lot.issued_at, "documents_until": lot.documents_until, "bid_deadline": lot.bid_deadline,
         "opening_at": lot.opening_at, "listing_start": lot.listing_start, "listing_end": lot.listing_end,
-        "auction_start": lot.auction_start, "updated_at": lot.updated_at,
+        "auction_start": lot.auction_start, "updated_at": lot.updated_at, "property_terms": property_facts(lot),
         "announcement": None if announced is None else announcement_facts(announced),
         "bid_statistics": bid_statistics(session, lot, now),
         **result_facts(session, lot),

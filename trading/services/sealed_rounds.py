@@ -51,14 +51,15 @@ def _submitted(session, lot: Lot, bidder_id: int) -> bool:
 
 
 def check_may_seal(session, actor, now: datetime, lot: Lot) -> None:
-    """Refuse a sealed price from a buyer the centre did not qualify, outside the sealed round, after its deadline,
-    or a second one (``domain.sealed_round.check_submission``)."""
+    """Refuse a sealed price from a buyer the centre did not qualify, outside the sealed round, while the supervisor
+    has suspended it, after its deadline, or a second one (``domain.sealed_round.check_submission``)."""
     state = auction_of(session, lot)
     bidder_id = actor.organisation_id
+    in_round = state is not None and state.phase == sealed_round.SEALED
     sealed_round.check_submission(qualified=paddle_of(session, lot, bidder_id) is not None,
                                   phase=state.phase if state is not None and lot.state == "auction" else None,
                                   already=_submitted(session, lot, bidder_id), deadline_at=lot.bid_deadline,
-                                  now=now)
+                                  now=now, suspended=in_round and lot.state == "suspended")
 
 
 def standing(session, lot: Lot) -> int:

@@ -3,8 +3,10 @@
 While suspended nothing moves: the lifecycle allows no action but resume and cancel, and the clock step leaves
 the lot alone. At the resume the lot goes back to the state it was suspended from, and every time limit of the
 lot that had not yet run out when it was suspended (the documents' and objections' cut-offs, the bid deadline and
-the opening, the listing and auction times, the publicity's end, an open evaluation room's closing) moves on by
-the time it was suspended, so that nobody loses a day to the pause; the audit entry lists each change.
+the opening, the listing and auction times, a property lot's sealed round's end, the publicity's end, an open
+evaluation room's closing) moves on by the time it was suspended, so that nobody loses a day to the pause; the audit
+entry lists each change. (A multi-round bidding's countdown is reckoned from its offers and does not move: a
+bidding suspended mid-countdown ends at the next clock step after the resume.)
 
 A procurement lot suspended while a complaint is handled stays suspended at most ``procurement.complaint_suspension``
 (30) days (政府采购法 第五十七条): its suspension records when it ends (``until``) and the clock step resumes it then
@@ -18,7 +20,8 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from ..domain.errors import N_, DomainError
-from ..models import AuditEntry, Evaluation, Lot
+from ..domain.sealed_round import SEALED
+from ..models import Auction, AuditEntry, Evaluation, Lot
 from .lots import public_reason, transition
 
 MOVED = ("documents_until", "clarification_cutoff", "objection_cutoff", "bid_deadline", "opening_at",
@@ -84,6 +87,12 @@ def resume(session, actor, now: datetime, lot: Lot, reason: str, *, rule: str = 
         if value is not None and value > since:
             setattr(lot, name, value + paused)
             moved[name] = [value, value + paused]
+    trade = session.scalar(sa.select(Auction).where(Auction.lot_id == lot.id, Auction.round == lot.round))
+    if trade is not None and trade.phase == SEALED and trade.countdown_end is not None and trade.countdown_end > since:
+        # a sealed round's end, with its deadline: the clock step closes the round by it (a multi-round bidding's
+        # countdown is reckoned from its offers: ``domain.auction.countdown_end``)
+        moved["countdown_end"] = [trade.countdown_end, trade.countdown_end + paused]
+        trade.countdown_end += paused
     for room in session.scalars(sa.select(Evaluation).where(Evaluation.lot_id == lot.id, Evaluation.round == lot.round,
                                                            Evaluation.closes_at > since)):
         moved[f"evaluation_{room.id}_closes_at"] = [room.closes_at, room.closes_at + paused]

@@ -292,7 +292,7 @@ def published_facts(made: BedLot, rules) -> dict:
         "starting_price": None, "deposit": None, "increment": None, "location": None, "scope": None,
         "duration": None, "qualification": None, "issued_at": issued, "documents_until": None, "bid_deadline": utc,
         "opening_at": utc, "listing_start": None, "listing_end": None, "auction_start": None,
-        "updated_at": award_at,
+        "updated_at": award_at, "property_terms": None,
         "announcement": {"id": made.lot, "lot_id": made.lot, "round": 1, "title": "招标公告", "published_at": issued,
                          "deal_code": code, "trade_type": "construction", "region_code": region},
         "bid_statistics": {"received": len(prices), "opened": len(prices), "not_opened": 0,

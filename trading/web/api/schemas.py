@@ -6,7 +6,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from ...domain import lifecycle, rules
+from ...domain import lifecycle, property_terms, rules
 from ...services.open_data import MAX_LIMIT
 
 ISO = "iso"
@@ -16,9 +16,10 @@ QUERY = {"location": "query", "as_kwargs": True, "unknown": ma.RAISE}
 
 def money(**kwargs) -> fields.Decimal:
     """Yuan, as a decimal string."""
+    extra = kwargs.pop("metadata", {})
     return fields.Decimal(as_string=True, places=2, allow_none=True, **kwargs,
                           metadata={"type": "string", "format": "decimal", "pattern": r"^-?\d+\.\d{2}$",
-                                    "description": "yuan, as a decimal string", **kwargs.pop("metadata", {})})
+                                    "description": "yuan, as a decimal string", **extra})
 
 
 def moment(**kwargs) -> fields.AwareDateTime:
@@ -161,6 +162,26 @@ class Project(Out):
     agency = fields.Nested(Organisation, allow_none=True)
 
 
+class PropertyTerms(Out):
+    bidding_form = fields.String(metadata={
+        "enum": list(property_terms.BIDDING_FORMS),
+        "description": "what two or more qualified buyers go to after the disclosure: multi_round (网络竞价, "
+                       "多次报价: the online bidding) or sealed (一次报价: one price each, sealed to the lot's opening "
+                       "key and opened together at the round's deadline)"})
+    valuation = money(metadata={"description": "the approved valuation (评估值) the listing price may not go "
+                                               "below, yuan as a decimal string"})
+    payment = fields.String(allow_none=True, metadata={"enum": list(property_terms.PAYMENTS),
+                                                       "description": "lump_sum or instalments"})
+    upfront_percent = fields.String(allow_none=True, metadata={"description": "paid in instalments: the part up "
+                                                                              "front, in per cent"})
+    balance_months = fields.Integer(allow_none=True, metadata={"description": "paid in instalments: the rest within "
+                                                                              "so many months"})
+    result_publicity_days = fields.Integer(allow_none=True, metadata={"description": "working days"})
+    asset = fields.String(metadata={"enum": list(property_terms.ASSETS),
+                                    "description": "equity (企业国有产权) or collective_lease (农村集体资产租赁)"})
+    lease_years = fields.Integer(allow_none=True)
+
+
 class Lot(Out):
     id = fields.Integer()
     deal_code = fields.String(allow_none=True)
@@ -189,6 +210,9 @@ class Lot(Out):
     listing_end = moment()
     auction_start = moment()
     updated_at = moment()
+    property_terms = fields.Nested(PropertyTerms, allow_none=True,
+                                   metadata={"description": "a state property lot's announced terms; null for "
+                                                            "other lots"})
     announcement = fields.Nested(AnnouncementSummary, allow_none=True)
     bid_statistics = fields.Nested(BidStatistics, allow_none=True,
                                    metadata={"description": "from the opening on (招标投标法 第三十六条)"})
