@@ -26,7 +26,6 @@ down_revision = '0033_property_followup'
 branch_labels = None
 depends_on = None
 
-PROPERTY_PAYMENTS = ("lump_sum", "instalments", "annual_rent")
 COLLECTION_NAME = "产权交易价款结算子账号 {label}"
 SUB_ACCOUNT_DIGITS = 12
 
@@ -73,7 +72,8 @@ def upgrade():
                        sa.column('at', sa.DateTime()))
     contracts = bind.execute(sa.text(
         "SELECT c.id, c.lot_id, c.round, c.buyer_id, c.price, c.signed_on, c.terms, l.deal_code "
-        "FROM transfer_contract c JOIN lot l ON l.id = c.lot_id WHERE c.payment IN ('lump_sum', 'instalments', 'annual_rent') ORDER BY c.id"
+        "FROM transfer_contract c LEFT JOIN lot l ON l.id = c.lot_id "
+        "WHERE c.payment IN ('lump_sum', 'instalments', 'annual_rent') ORDER BY c.id"
     )).all()
     settlement = bind.execute(sa.text("SELECT id, number FROM bank_account WHERE kind = 'settlement'")).first()
     now = datetime.now(UTC).replace(tzinfo=None)
