@@ -105,6 +105,8 @@ def demo(if_empty: bool) -> None:
             click.echo(line)
         for line in demo_data.load_property_followup(ctx, db.session, now):  # issue 18's follow-up, after those
             click.echo(line)
+        for line in demo_data.load_contract_states(ctx, db.session, now):  # the finished states, after all the others
+            click.echo(line)
         db.session.commit()
         click.echo(f"demo logins (password for every demo user: {demo_data.DEMO_PASSWORD}; key holders' key-holder "
                    f"passphrase, to release a share at the opening: {demo_data.DEMO_KEY_PASSPHRASE})")

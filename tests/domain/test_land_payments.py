@@ -111,10 +111,14 @@ def test_payments_cover_the_instalments_in_order_and_a_late_one_stays_late():
     assert lp.standing(schedule, [deposit, rest], at(date(2026, 5, 21)))[0].status == "overdue"
 
 
-def test_a_payment_above_what_is_left_or_after_the_price_is_paid_is_refused():
+def test_a_payment_above_what_is_left_or_after_the_price_is_paid_is_refused_by_the_one_check_of_every_contract():
+    from trading.domain.contract_payments import check_amount
+
+    left = lp.outstanding([lp.Instalment(1, Decimal("100"), date(2026, 5, 20))], [])
     with pytest.raises(DomainError) as too_much:
-        lp.check_payment(Decimal("101"), Decimal("100"))
+        check_amount(Decimal("100.01"), left, rule="land.payment_term")
     assert (too_much.value.field, too_much.value.rule) == ("amount", "land.payment_term")
-    with pytest.raises(DomainError):
-        lp.check_payment(Decimal("1"), Decimal("0"))
-    lp.check_payment(Decimal("100"), Decimal("100"))
+    for amount, owed in ((Decimal("1"), Decimal("0")), (Decimal("0"), left), (Decimal("-1"), left)):
+        with pytest.raises(DomainError):
+            check_amount(amount, owed, rule="land.payment_term")
+    check_amount(Decimal("100"), left, rule="land.payment_term")

@@ -57,22 +57,29 @@ def test_a_lump_sum_and_a_lease_by_the_year():
         ("rent-1", date(2026, 4, 20)), ("rent-2", date(2027, 5, 1)), ("rent-3", date(2028, 5, 1))]
 
 
-@pytest.mark.parametrize("amount, day, reference, field", [
-    ("0", date(2026, 4, 20), "HBYH20260420001", "amount"),
-    ("26627900.01", date(2026, 4, 20), "HBYH20260420001", "amount"),  # one fen more than owed
-    ("abc", date(2026, 4, 20), "HBYH20260420001", "amount"),
-    ("1000", date(2026, 4, 12), "HBYH20260420001", "paid_on"),  # before the signing
-    ("1000", date(2026, 5, 2), "HBYH20260420001", "paid_on"),  # after today
-    ("1000", None, "HBYH20260420001", "paid_on"),
-    ("1000", date(2026, 4, 20), " 12 ", "reference"),
+APPROVAL = "咸国资产权〔2026〕21号 2026-04-18"
+
+
+@pytest.mark.parametrize("amount, day, reference, approval, field", [
+    ("0", date(2026, 4, 20), "HBYH20260420001", APPROVAL, "amount"),
+    ("26627900.01", date(2026, 4, 20), "HBYH20260420001", APPROVAL, "amount"),  # one fen more than owed
+    ("abc", date(2026, 4, 20), "HBYH20260420001", APPROVAL, "amount"),
+    ("1000", date(2026, 4, 12), "HBYH20260420001", APPROVAL, "paid_on"),  # before the signing
+    ("1000", date(2026, 5, 2), "HBYH20260420001", APPROVAL, "paid_on"),  # after today
+    ("1000", None, "HBYH20260420001", APPROVAL, "paid_on"),
+    ("1000", date(2026, 4, 20), " 12 ", APPROVAL, "reference"),
+    ("1000", date(2026, 4, 20), "HBYH20260420001", "  ", "approval"),  # 32号令 第二十七条: the written opinion
 ])
-def test_a_payment_is_refused_naming_its_field(amount, day, reference, field):
+def test_a_payment_settled_outside_the_centre_is_refused_naming_its_field(amount, day, reference, approval, field):
     parts = pp.reckon(INSTALMENTS, [])
     with pytest.raises(DomainError) as caught:
-        pp.check_payment(parts, amount, day, reference, signed_on=date(2026, 4, 13), today=date(2026, 5, 1))
+        pp.check_outside_payment(parts, amount, day, reference, approval, signed_on=date(2026, 4, 13),
+                                 today=date(2026, 5, 1))
     assert caught.value.field == field
-    assert pp.check_payment(parts, "26,627,900.00", date(2026, 4, 13), "HBYH20260420001", signed_on=date(2026, 4, 13),
-                            today=date(2026, 5, 1))[0] == Decimal("26627900.00")
+    if field == "approval":
+        assert caught.value.rule == "property.settlement"
+    assert pp.check_outside_payment(parts, "26,627,900.00", date(2026, 4, 13), "HBYH20260420001", APPROVAL,
+                                    signed_on=date(2026, 4, 13), today=date(2026, 5, 1))[0] == Decimal("26627900.00")
 
 
 def test_an_unpaid_part_is_overdue_in_the_one_reckoning_from_the_midnight_after_its_last_day():

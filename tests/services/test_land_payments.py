@@ -17,7 +17,7 @@ from tests.services.test_land_contracts import START, STEP, dealt, deposit_of, p
 from trading.bank import service as bank
 from trading.domain import calendar, land_payments as rules_of_payment
 from trading.domain.errors import DomainError, Forbidden, NotFound
-from trading.models import AuditEntry, BankTransfer, CreditEvent, Deposit, LandPayment, TransferContract
+from trading.models import AuditEntry, BankTransfer, ContractPayment, CreditEvent, Deposit, TransferContract
 from trading.services import (
     chronograph,
     credit,
@@ -130,7 +130,7 @@ def test_the_buyer_pays_through_the_bank_and_each_instalment_shows_paid_due_or_o
     assert land_payments.left_to_pay(session, contract) == 0
     with pytest.raises(DomainError):
         deposits.pay(session, buyer, midnight + timedelta(days=3), target_number=number, amount="1.00")
-    assert sum(p.amount for p in session.scalars(sa.select(LandPayment))) == PRICE
+    assert sum(p.amount for p in session.scalars(sa.select(ContractPayment))) == PRICE
 
 
 def test_the_payments_leave_the_premium_rate_as_the_deal_made_it(ctx, session):

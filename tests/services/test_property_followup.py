@@ -1,9 +1,10 @@
 """A state property transfer's follow-up (issue 18; 32号令 第十三条、第十九条、第二十八条): a change of control is
 pre-disclosed publicly and its formal disclosure refused until 20 working days have run; a relisting more than 12
 months after the first disclosure needs a new valuation recorded with its number and approver; the buyer's payments
-under an instalment contract are recorded by staff, a part unpaid after its last day is overdue on the supervisor's
-dashboard and in the warnings and is recorded against the buyer as a credit event; and the transferor learns how many
-buyers the centre qualified once the disclosure has ended, never before."""
+under an instalment contract arrive through the simulated bank into the contract's collection sub-account (a
+payment settled outside the centre is the exception staff record, 32号令 第二十七条), a part unpaid after its last day
+is overdue on the supervisor's dashboard and in the warnings and is recorded against the buyer as a credit event; and
+the transferor learns how many buyers the centre qualified once the disclosure has ended, never before."""
 
 from __future__ import annotations
 
@@ -15,14 +16,16 @@ import sqlalchemy as sa
 
 from tests.conftest import FIXED_NOW
 from tests.services.property_lot import property_lot, refused
+from trading.bank import service as bank
 from trading.domain import calendar
 from trading.domain.errors import Forbidden
 from trading.domain.property_trade import ContractInput
-from trading.models import AuditEntry, CreditEvent, PreDisclosure
+from trading.models import AuditEntry, BankTransfer, ContractPayment, CreditEvent, Deposit, PreDisclosure
 from trading.services import (
     announcements,
     cancellation,
     chronograph,
+    deposits,
     monitoring,
     pre_disclosures,
     projects,
@@ -136,30 +139,87 @@ def contracted(ctx, session):
                          guarantee="湖北银行咸宁分行见索即付保函 XN2026-08")
     contract = property_trades.register_contract(ctx, session, people.land_tenderee, lot.publicity_end, lot.id,
                                                  data)
+    session.commit()
     return people, lot, contract
 
 
-def test_staff_record_the_buyers_payments_and_the_schedule_shows_what_is_paid_and_due(ctx, session):
+def test_the_buyer_pays_through_the_bank_and_the_schedule_shows_what_is_paid_and_due(ctx, session):
     people, lot, contract = contracted(ctx, session)
+    buyer = people.bidders[0]
+    number = contract.terms["account"]
+    account = bank.find(session, number)
+    # the collection sub-account sits under the centre's settlement account (32号令 第二十七条) and holds the deposit
+    assert account.parent_id == bank.settlement_account(session, lot.publicity_end).id
+    assert account.organisation_id == buyer.organisation_id and account.balance == Decimal("2000000.00")
+    deposit = session.scalar(sa.select(Deposit).where(Deposit.lot_id == lot.id,
+                                                      Deposit.bidder_id == buyer.organisation_id))
+    assert deposit.status == "applied" and deposits.sub_account(session, deposit).balance == 0
     now = lot.publicity_end + timedelta(days=1)
     plan = property_payments.schedule_of(session, contract, now)
     up, rest, charge = plan.parts
     assert (up.kind, up.amount, up.paid) == ("upfront", Decimal("7740000.00"), Decimal("2000000.00"))  # the deposit
+    assert [r.source for r in plan.payments] == ["deposit"]
     assert rest.amount == Decimal("18060000.00") and charge.amount == Decimal("623070.00")
     assert plan.owed == Decimal("24423070.00")
+    own = bank.own_account(session, buyer.organisation)
+    before = own.balance
+    # more than is owed: refused naming the rule, before any money moves
+    too_much = refused(lambda: deposits.pay(session, buyer, now, target_number=number, amount="24423070.01"))
+    assert (too_much.field, too_much.rule) == ("amount", "property.payment_days")
+    session.rollback()
+    # another company (the other buyer, or the transferor) cannot pay into it: the bank's one answer
+    bank.open_account(session, people.land_tenderee.organisation, now, Decimal("1000000.00"))
+    session.commit()
+    for other in (people.bidders[1], people.land_tenderee):
+        foreign = refused(lambda other=other: deposits.pay(session, other, now, target_number=number, amount="100"))
+        assert foreign.message == bank.REFUSED and foreign.field == "target"
+        session.rollback()
+    assert session.scalar(sa.select(sa.func.count(BankTransfer.id)).where(BankTransfer.to_account_id == account.id,
+                                                                          BankTransfer.kind == "payment")) == 0
+    sent = deposits.pay(session, buyer, now, target_number=number, amount="5,740,000", memo="首期款")
+    session.commit()
+    after = property_payments.schedule_of(session, contract, now)
+    assert after.parts[0].status(calendar.local_date(now)) == "paid" and after.owed == Decimal("18683070.00")
+    (paid,) = [r for r in after.payments if r.source == "bank"]
+    assert (paid.transfer_id, paid.payer_account, paid.amount) == (sent.id, own.number, Decimal("5740000.00"))
+    assert bank.own_account(session, buyer.organisation).balance == before - Decimal("5740000.00")
+    assert bank.find(session, number).balance == Decimal("7740000.00")  # held by the centre
+    entry = session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "property.payment"))
+    assert entry.rule == "property.payment_days" and entry.actor_id is None  # the bank's notice, not a person
+    assert entry.payload["left"] == "18683070.00" and entry.payload["serial"] == sent.serial
+    # the rest to the fen, then nothing more is taken
+    deposits.pay(session, buyer, now, target_number=number, amount="18683070.00")
+    session.commit()
+    assert property_payments.left_to_pay(session, contract) == 0
+    paid_in_full = refused(lambda: deposits.pay(session, buyer, now, target_number=number, amount="0.01"))
+    assert paid_in_full.rule == "property.payment_days"
+
+
+def test_a_payment_settled_outside_the_centre_is_the_exception_staff_record_with_the_written_opinion(ctx, session):
+    people, lot, contract = contracted(ctx, session)
+    now = lot.publicity_end + timedelta(days=1)
+    day = calendar.local_date(now)
+    opinion = "咸国资产权〔2026〕21号 同意场外结算"
     for outsider in (people.land_tenderee, people.bidders[0], people.supervisor):
         with pytest.raises(Forbidden):
-            property_payments.record_payment(ctx, session, outsider, now, lot.id, "1000", contract.signed_on,
-                                             "HBYH0001")
-    too_much = refused(lambda: property_payments.record_payment(ctx, session, people.staff, now, lot.id,
-                                                                "24423070.01", contract.signed_on, "HBYH0001"))
+            property_payments.record_outside(ctx, session, outsider, now, lot.id, "1000", day, "HBYH0001", opinion)
+    no_opinion = refused(lambda: property_payments.record_outside(ctx, session, people.staff, now, lot.id, "1000", day,
+                                                                  "HBYH0001", ""))
+    assert (no_opinion.field, no_opinion.rule) == ("approval", "property.settlement")
+    too_much = refused(lambda: property_payments.record_outside(ctx, session, people.staff, now, lot.id,
+                                                                "24423070.01", day, "HBYH0001", opinion))
     assert too_much.field == "amount"
-    property_payments.record_payment(ctx, session, people.staff, now, lot.id, "5,740,000", contract.signed_on,
-                                     "HBYH20260401001")
-    up = property_payments.schedule_of(session, contract, now).parts[0]
-    assert up.status(calendar.local_date(now)) == "paid"
-    entry = session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "property.payment"))
-    assert entry.payload["owed"] == "18683070.00"
+    assert session.scalar(sa.select(sa.func.count(ContractPayment.id)).where(ContractPayment.source == "outside")) == 0
+    row = property_payments.record_outside(ctx, session, people.staff, now, lot.id, "5,740,000", day,
+                                           "HBYH20260401001", opinion)
+    assert (row.source, row.approval, row.recorded_by_id) == ("outside", opinion, people.staff.id)
+    assert property_payments.schedule_of(session, contract, now).owed == Decimal("18683070.00")
+    entry = session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "property.payment_outside"))
+    assert entry.rule == "property.settlement" and entry.payload["approval"] == opinion
+    # the bank then takes no more than what is left
+    left = refused(lambda: deposits.pay(session, people.bidders[0], now, target_number=contract.terms["account"],
+                                        amount="18683070.01"))
+    assert left.rule == "property.payment_days"
 
 
 def test_a_part_unpaid_after_its_last_day_is_overdue_on_the_dashboard_and_a_credit_event(ctx, session):
@@ -187,9 +247,8 @@ def test_a_part_unpaid_after_its_last_day_is_overdue_on_the_dashboard_and_a_cred
                                                          "再次记录")).rule == "property.payment_days"
     assert session.scalar(sa.select(sa.func.count(CreditEvent.id)).where(
         CreditEvent.kind == "late_property_payment")) == 1
-    # paid late: no longer overdue, but done late (still warned, and still a credit event once)
-    property_payments.record_payment(ctx, session, people.staff, after, lot.id, "5740000",
-                                     calendar.local_date(after), "HBYH20260501009")
+    # paid late through the bank: no longer overdue, but done late (still warned, and still a credit event once)
+    deposits.pay(session, people.bidders[0], after, target_number=contract.terms["account"], amount="5740000")
     due = next(d for d in monitoring.dues_of(ctx, session, [lot], after) if d.ref.get("part") == "upfront-1")
     assert due.status(after) == "late"
 

@@ -169,7 +169,7 @@ TABLE = {
     # payment or a late one as a credit event (the demo lot has no contract yet, and the empty form is refused: back
     # to the lot page)
     "lots.pre_disclosure_publish": ("POST", {"lot_id": "property_lot"}, {}, {**only({"tenderee"}), "tenderee": 404}),
-    "lots.payment_record": ("POST", {"lot_id": "property_lot"}, {}, only({"staff"}, ok=302)),
+    "lots.payment_outside": ("POST", {"lot_id": "property_lot"}, {}, only({"staff"}, ok=302)),
     "lots.payment_late": ("POST", {"lot_id": "property_lot"}, {}, only({"staff"}, ok=302)),
     # the simulated online bank: every logged-in user sees its organisation's account (or that it has none)
     "bank.account": ("GET", {}, None, {role: LOGIN if role == "anonymous" else 200 for role in ROLES}),

@@ -1,7 +1,9 @@
 """The state property follow-up through the web (issue 18): the transferor publishes the pre-disclosure of a transfer
-of control from its lot page and anyone reads it on the public pages; the centre's staff record the buyer's payments
-and a late one as a credit event; the transferor follows its lot (how many buyers qualified once the disclosure has
-ended, the contract, the payments) and nobody else reads the payments but the buyer."""
+of control from its lot page and anyone reads it on the public pages; the buyer pays the price on the online bank page
+into the contract's collection sub-account shown on the lot page (a payment settled outside the centre is the
+exception staff record), and staff record a late one as a credit event; the transferor follows its lot (how many
+buyers qualified once the disclosure has ended, the contract, the payments) and nobody else reads the payments but
+the buyer."""
 
 from __future__ import annotations
 
@@ -53,29 +55,48 @@ def _contracted(app):
         db.session.commit()
         first_due = contract.terms["first_due"]
         ctx.clock.move_to(lot.publicity_end + timedelta(days=1))
-        return lot.id, contract.buyer.name, first_due
+        return lot.id, contract.terms["account"], first_due
 
 
-def test_staff_record_a_payment_and_the_transferor_and_buyer_read_the_schedule_others_do_not(app):
-    lot_id, buyer_name, _ = _contracted(app)
-    staff = _client(app, "staff")
-    page = staff.get(f"/lots/{lot_id}").get_data(as_text=True)
-    assert 'id="payments"' in page and 'id="payment-form"' in page and 'id="interest-working"' in page
-    bad = staff.post(f"/lots/{lot_id}/payments", data={"amount": "abc", "paid_on": "2026-04-01",
-                                                       "reference": "HBYH0001"}, follow_redirects=True)
-    assert "is-invalid" in bad.get_data(as_text=True) or "amount" in bad.get_data(as_text=True).lower()
-    with app.app_context():
-        day = calendar.local_date(app.extensions["trading"].clock.now()).isoformat()
-    ok = staff.post(f"/lots/{lot_id}/payments", data={"amount": "5,740,000", "paid_on": day,
-                                                      "reference": "HBYH20260401001"}, follow_redirects=True)
-    assert "18,683,070.00" in ok.get_data(as_text=True)  # what is still owed
-    for username in ("tenderee2", "bidder1"):  # the transferor, the buyer
+def test_the_buyer_pays_in_the_online_bank_and_the_transferor_and_buyer_read_the_schedule_others_do_not(app):
+    lot_id, account, _ = _contracted(app)
+    buyer = _client(app, "bidder1")
+    page = buyer.get(f"/lots/{lot_id}").get_data(as_text=True)
+    assert 'id="payments"' in page and 'id="collection-account"' in page and account in page
+    assert f"/bank/?to={account}" in page and 'id="payment-form"' not in page and 'id="interest-working"' in page
+    too_much = buyer.post("/bank/", data={"target": account, "amount": "24423070.01"}, follow_redirects=True)
+    assert "24,423,070.00" in too_much.get_data(as_text=True)  # the refusal says what is left
+    buyer.post("/bank/", data={"target": account, "amount": "5,740,000", "memo": "首期款"})
+    page = buyer.get(f"/lots/{lot_id}").get_data(as_text=True)
+    assert "18,683,070.00" in page  # what is still owed
+    other = _client(app, "bidder2").post("/bank/", data={"target": account, "amount": "100"}, follow_redirects=True)
+    assert "does not accept payments from your account" in other.get_data(as_text=True) \
+        or "不接受" in other.get_data(as_text=True)
+    for username in ("tenderee2", "staff", "supervisor"):  # the transferor, the centre, the supervisor
         seen = _client(app, username).get(f"/lots/{lot_id}").get_data(as_text=True)
-        assert 'id="payments"' in seen and 'id="payment-form"' not in seen, username
+        assert 'id="payments"' in seen and "18,683,070.00" in seen and f"/bank/?to={account}" not in seen, username
     for username in ("bidder2", "tenderee1"):  # another bidder; another authority (the lot is not its own)
         response = _client(app, username).get(f"/lots/{lot_id}")
         assert 'id="payments"' not in response.get_data(as_text=True), username
-    assert _client(app, "tenderee2").post(f"/lots/{lot_id}/payments", data={"amount": "1"}).status_code == 403
+
+
+def test_staff_record_a_payment_settled_outside_the_centre_only_as_the_labelled_exception(app):
+    lot_id, _, _ = _contracted(app)
+    staff = _client(app, "staff")
+    page = staff.get(f"/lots/{lot_id}").get_data(as_text=True)
+    assert 'id="outside-payment"' in page and 'id="payment-form"' in page
+    for username in ("tenderee2", "bidder1"):
+        assert 'id="payment-form"' not in _client(app, username).get(f"/lots/{lot_id}").get_data(as_text=True)
+    with app.app_context():
+        day = calendar.local_date(app.extensions["trading"].clock.now()).isoformat()
+    form = {"amount": "5,740,000", "paid_on": day, "reference": "HBYH20260401001", "approval": ""}
+    bad = staff.post(f"/lots/{lot_id}/payments/outside", data=form, follow_redirects=True)
+    assert "18,683,070.00" not in bad.get_data(as_text=True)
+    ok = staff.post(f"/lots/{lot_id}/payments/outside", data={**form, "approval": "咸国资产权〔2026〕21号"},
+                    follow_redirects=True)
+    text = ok.get_data(as_text=True)
+    assert "18,683,070.00" in text and "咸国资产权〔2026〕21号" in text
+    assert _client(app, "tenderee2").post(f"/lots/{lot_id}/payments/outside", data=form).status_code == 403
 
 
 def test_an_overdue_part_shows_on_the_dashboard_and_staff_record_it_as_a_credit_event(app):

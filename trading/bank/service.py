@@ -1,6 +1,6 @@
 """Operations of the simulated bank. Every transfer is reported to the platform's deposit matching
-(``services.deposits.on_payment``) and land price matching (``services.land_payments.on_payment``), as a real bank
-notifies the platform of payments into its virtual sub-accounts."""
+(``services.deposits.on_payment``) and to the matching of a contract's price (``services.contract_payments.on_payment``,
+land and property alike), as a real bank notifies the platform of payments into its virtual sub-accounts."""
 
 from __future__ import annotations
 
@@ -159,10 +159,10 @@ def transfer(session, now: datetime, *, source: BankAccount, target_number: str,
     session.add(row)
     session.flush()
     if notify:  # the bank's notice of a credit to the platform (a real bank calls back the same way)
-        from ..services import deposits, land_payments
+        from ..services import contract_payments, deposits
 
         deposits.on_payment(session, row)
-        land_payments.on_payment(session, row)
+        contract_payments.on_payment(session, row)
     return row
 
 

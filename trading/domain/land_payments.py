@@ -170,12 +170,3 @@ def outstanding(instalments: list[Instalment], payments: list[Payment]) -> Decim
     """What is left to pay of the whole price."""
     return sum((i.amount for i in instalments), Decimal("0")) - sum((p.amount for p in payments), Decimal("0"))
 
-
-def check_payment(amount: Decimal, left: Decimal) -> None:
-    """A payment towards the price: above zero and no more than what is left to pay."""
-    if left <= 0:
-        raise DomainError(N_("The land price is paid in full: nothing is left to pay."), field="amount",
-                          rule="land.payment_term")
-    if amount > left:
-        raise DomainError(N_("At most %(left)s yuan is left to pay of the land price."), field="amount",
-                          rule="land.payment_term", left=f"{left:,.2f}")

@@ -13,7 +13,12 @@ The parts due, in order:
 
 The buyer's deposit counts towards the price (``property.deposit_to_price``): it is the first sum paid, on the day of
 the deal. Payments fill the parts in order; a part is paid when the sums paid reach it, late if that happened after
-its last day, overdue while unpaid after its last day. A payment is never more than what is still owed.
+its last day, overdue while unpaid after its last day. A payment is never more than what is still owed
+(``domain.contract_payments.check_amount``, as for a land price).
+
+The price is paid through the centre's bank (32号令 第二十七条, ``property.settlement``); ``check_outside_payment`` is
+the exception the same article allows: a payment settled outside the centre, recorded by its staff with the approving
+body's written opinion and the buyer's payment voucher.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from . import calendar
+from .contract_payments import check_amount
 from .errors import N_, DomainError
 from .money import CENT, parse_yuan
 
@@ -33,11 +39,12 @@ RULES = {"price": "property.payment_days", "upfront": "property.payment_days", "
 
 @dataclass(frozen=True)
 class Paid:
-    """A sum the buyer paid: the amount, the day, and what it was (``deposit`` applied, or a ``payment`` recorded)."""
+    """A sum the buyer paid: the amount, the day, and what it was (``deposit`` applied, ``bank``: through the centre's
+    bank, ``outside``: settled outside the centre, recorded by its staff)."""
 
     amount: Decimal
     on: date
-    source: str = "payment"
+    source: str = "bank"
 
 
 @dataclass(frozen=True)
@@ -125,24 +132,25 @@ def owed(parts: list[Part]) -> Decimal:
     return sum((p.outstanding for p in parts), Decimal("0.00"))
 
 
-def check_payment(parts: list[Part], amount_text, paid_on: date | None, reference: str, *, signed_on: date,
-                  today: date) -> tuple[Decimal, date, str]:
-    """A payment as recorded by the centre (amount, the day it arrived, the bank's serial number), or the first
-    refusal naming its field."""
+def check_outside_payment(parts: list[Part], amount_text, paid_on: date | None, reference: str, approval: str, *,
+                          signed_on: date, today: date) -> tuple[Decimal, date, str, str]:
+    """A payment settled outside the centre (32号令 第二十七条: 因特殊情况不能通过产权交易机构结算), as the centre
+    records it: the amount, the day it was paid, the buyer's payment voucher (its bank serial number) and the
+    approving body's written opinion the transferor gave; or the first refusal naming its field."""
     amount = parse_yuan(amount_text, "amount")
-    if amount <= 0:
-        raise DomainError(N_("Enter the amount received, above zero."), field="amount")
-    left = owed(parts)
-    if amount > left:
-        raise DomainError(N_("The buyer owes %(left)s yuan under the contract: a payment cannot be more."),
-                          field="amount", rule="property.payment_days", left=f"{left:,.2f}")
+    check_amount(amount, owed(parts), rule="property.payment_days")
     if paid_on is None or paid_on < signed_on or paid_on > today:
         raise DomainError(N_("The payment arrived between the contract's signing (%(signed)s) and today."),
                           field="paid_on", signed=signed_on.isoformat())
     reference = (reference or "").strip()
     if len(reference) < 4:
-        raise DomainError(N_("Enter the bank's serial number of the payment (银行流水号)."), field="reference")
-    return amount, paid_on, reference[:100]
+        raise DomainError(N_("Enter the bank's serial number on the buyer's payment voucher (付款凭证)."),
+                          field="reference", rule="property.settlement")
+    approval = (approval or "").strip()
+    if len(approval) < 4:
+        raise DomainError(N_("Enter the approving body's written opinion that the price is settled outside the centre "
+                             "(its number and date)."), field="approval", rule="property.settlement")
+    return amount, paid_on, reference[:100], approval[:200]
 
 
 def last_moment(part: Part):

@@ -383,6 +383,11 @@ _TABLE = (
     ("property.deposit_refund", 5, "working_days", PR, LO, "R", EXCHANGE,
      "未成交意向受让方的保证金在交易结束后5个工作日内原路退还", "deposits of the other buyers refunded within 5 "
      "working days after the trade ends"),
+    ("property.settlement", None, None, PR, FIX, "R", f"{O32} 第二十七条",
+     "交易价款应当以人民币计价，通过产权交易机构以货币进行结算；因特殊情况不能通过产权交易机构结算的，转让方应当向产权"
+     "交易机构提供转让行为批准单位的书面意见以及受让方付款凭证",
+     "the price is settled in money through the exchange; where it cannot be, the transferor gives the exchange the "
+     "approving body's written opinion and the buyer's payment voucher"),
     ("property.payment_days", 5, "working_days", PR, LO, "R", f"{O32} 第二十八条",
      "交易价款原则上自合同生效之日起5个工作日内一次付清；分期付款的首期款亦在5个工作日内支付",
      "the price is paid in one sum within 5 working days of the contract (instalments: the first one)"),

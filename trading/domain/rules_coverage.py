@@ -230,7 +230,8 @@ COVERAGE: dict[str, Coverage] = {
     "land.first_payment": C("domain/land_payments.py check_schedule (the land contract's schedule); "
                             "domain/monitoring.py: an instalment unpaid after its day is overdue",
                             f"{LAND_PAYMENT_RULES}::test_the_first_payment_is_at_least_half_within_one_month"),
-    "land.payment_term": C("domain/land_payments.py check_schedule and check_payment; services/land_payments.py: "
+    "land.payment_term": C("domain/land_payments.py check_schedule; domain/contract_payments.py check_amount; "
+                           "services/land_payments.py: "
                            "payments through the bank, late ones overdue and recorded in the credit records by staff",
                            f"{LAND_PAYMENT_RULES}::test_the_whole_price_is_paid_within_a_year"),
     # state property
@@ -290,6 +291,11 @@ COVERAGE: dict[str, Coverage] = {
     "property.deposit_refund": C("services/auction_results.py refund_due; services/property_trades.py refuse",
                                  f"{PROPERTY_SERVICES}::test_two_buyers_bid_online_and_the_highest_offer_when_the_"
                                  "countdown_runs_out_wins"),
+    "property.settlement": C("services/property_payments.py open_collection (the collection sub-account under the "
+                             "centre's settlement account), record_outside and domain/property_payments.py "
+                             "check_outside_payment (the exception: the approving body's written opinion)",
+                             "tests/services/test_property_followup.py::test_a_payment_settled_outside_the_centre_is_"
+                             "the_exception_staff_record_with_the_written_opinion"),
     "property.payment_days": C("domain/property_trade.py check_contract",
                                f"{PROPERTY}::test_a_lump_sum_is_due_within_five_working_days_of_the_contract"),
     "property.instalment_guarantee": C("domain/property_trade.py check_contract",

@@ -5,7 +5,6 @@ from .auctions import (
     Auction,
     ContractPayment,
     LandInstalment,
-    LandPayment,
     Offer,
     Paddle,
     PreDisclosure,
@@ -53,7 +52,7 @@ from .statistics import Deal, DealCell, DealSpan
 from .supervision import CorrectionOrder, EarlyWarning, ScreenSignal
 
 __all__ = [
-    "LandInstalment", "LandPayment",
+    "LandInstalment",
     "Auction", "BlacklistEntry", "Complaint", "CorrectionOrder", "CreditEvent", "EarlyWarning", "IntegrityPledge",
     "Offer", "Paddle", "PreDisclosure", "ContractPayment", "ProcurementQuestion", "PublicReport", "Qualification",
     "ScreenSignal", "TransferContract",

@@ -163,32 +163,28 @@ class LandInstalment(db.Model):
     __table_args__ = (sa.UniqueConstraint("contract_id", "seq", name="uq_land_instalment_contract_seq"),)
 
 
-class LandPayment(db.Model):
-    """Money received towards a land price: the winner's deposit applied at the contract (``deposit``) or a payment
-    through the simulated bank into the contract's collection sub-account (``bank``), with its bank transfer."""
-
-    __tablename__ = "land_payment"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    contract_id: Mapped[int] = mapped_column(sa.ForeignKey("transfer_contract.id"), index=True)
-    transfer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("bank_transfer.id"), unique=True)
-    source: Mapped[str] = mapped_column(sa.String(16))  # deposit | bank
-    payer_account: Mapped[str] = mapped_column(sa.String(32))
-    amount: Mapped[Decimal] = mapped_column(Money())
-    at: Mapped[datetime] = mapped_column(UTCDateTime())
 class ContractPayment(db.Model):
-    """A payment the buyer made under a property transaction contract (产权交易合同), as the centre recorded it on
-    its arrival: the amount, the day, the bank's serial number (``domain.property_payments``)."""
+    """Money received towards the price of a land or property contract (``services.contract_payments``), in one
+    table for both: the buyer's deposit applied to the price (``deposit``), a payment through the simulated bank into
+    the contract's collection sub-account (``bank``, with its bank transfer and the paying account), or, for a
+    property contract alone, a payment settled outside the centre that its staff recorded (``outside``: 32号令
+    第二十七条, with the approving body's written opinion and the buyer's payment voucher)."""
 
     __tablename__ = "contract_payment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contract_id: Mapped[int] = mapped_column(sa.ForeignKey("transfer_contract.id"), index=True)
+    transfer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("bank_transfer.id"), unique=True)
+    source: Mapped[str] = mapped_column(sa.String(16))  # deposit | bank | outside
+    payer_account: Mapped[str | None] = mapped_column(sa.String(32))
     amount: Mapped[Decimal] = mapped_column(Money())
-    paid_on: Mapped[date] = mapped_column(sa.Date)
-    reference: Mapped[str] = mapped_column(sa.String(100))  # 银行流水号
-    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    at: Mapped[datetime] = mapped_column(UTCDateTime())  # when the money arrived (outside: the start of its day)
+    reference: Mapped[str | None] = mapped_column(sa.String(100))  # outside: the payment voucher's bank serial
+    approval: Mapped[str | None] = mapped_column(sa.String(200))  # outside: the written opinion allowing it
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    transfer = relationship("BankTransfer")
 
 
 class PreDisclosure(db.Model):

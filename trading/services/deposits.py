@@ -225,8 +225,8 @@ def takes_deposit(session, now: datetime, deposit: Deposit) -> bool:
 
 
 def pay(session, actor, now: datetime, *, target_number: str, amount: str, memo: str = "") -> BankTransfer:
-    """The online-bank page: pay a deposit (or a land price, into its contract's collection sub-account) from the
-    actor's organisation's own account.
+    """The online-bank page: pay a deposit (or a contract's price, land or property, into the contract's collection
+    sub-account: ``contract_payments``) from the actor's organisation's own account.
 
     Refusals about the payer (no account, not a number, not above zero, balance too low) are told as they
     are, and decided before the target is looked up. Every other refusal (an unknown number, another bidder's
@@ -241,11 +241,11 @@ def pay(session, actor, now: datetime, *, target_number: str, amount: str, memo:
     target = bank.find(session, target_number)
     deposit = None
     if target is not None and bank.accepts(target, source):
-        from . import land_payments
+        from . import contract_payments
 
-        contract = land_payments.contract_for_account(session, target)
-        if contract is not None:  # the land price, into its collection sub-account (the payer's own contract)
-            land_payments.check_incoming(session, contract, value)
+        contract = contract_payments.contract_for_account(session, target)
+        if contract is not None:  # a contract's price, into its collection sub-account (the payer's own contract)
+            contract_payments.check_incoming(session, contract, value)
             return bank.transfer(session, now, source=source, target_number=target.number, amount=value, memo=memo)
         deposit = session.scalar(sa.select(Deposit).where(Deposit.sub_account_id == target.id))
     if deposit is None or deposit.bidder_id != actor.organisation_id or not takes_deposit(session, now, deposit):

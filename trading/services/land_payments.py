@@ -2,10 +2,11 @@
 records (at least 50% within one month of the signing, the rest within a year: 国土资发〔2010〕34号), the payments
 received, and the credit event the centre's staff record against a buyer that paid an instalment late.
 
-Payments go through the simulated bank: the contract opens a collection sub-account (土地出让价款缴款子账号) under the
-land authority's account that takes money only from the buyer's own account and no more than is left to pay; the
-bank's notice of each payment (``on_payment``) records it and sweeps it to the land authority's account. The winner's
-deposit, turned into part of the price at the contract (``land_contracts.register``), is the first payment. An
+Payments go through the simulated bank, the one way every contract's price is paid (``contract_payments``): the
+contract opens a collection sub-account (土地出让价款缴款子账号) under the land authority's account that takes money
+only from the buyer's own account and no more than is left to pay; the bank's notice of each payment records it and
+this module sweeps it to the land authority's account (``received``). The winner's deposit, turned into part of the
+price at the contract (``land_contracts.register``), is the first payment. An
 instalment not covered by its last day is overdue on the supervisor's dashboard and in the early warnings
 (``domain.monitoring``, kind ``land_payment``). The deal's price in the statistics is the contract's and does not move
 with the payments.
@@ -21,14 +22,16 @@ import sqlalchemy as sa
 from ..bank import service as bank
 from ..domain import calendar, land_payments as schedule
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
-from ..models import BankAccount, BankTransfer, CreditEvent, LandInstalment, LandPayment, Lot, TransferContract
-from . import audit, credit, rulebook
+from ..models import BankAccount, BankTransfer, ContractPayment, CreditEvent, LandInstalment, Lot, TransferContract
+from . import contract_payments, credit, rulebook
 
 InstalmentInput = schedule.InstalmentInput
 
 COLLECTION_NAME = "土地出让价款缴款子账号 {label}"
 PAYMENT_MEMO = "土地出让价款"
 CREDIT_KIND = "late_land_payment"
+PAYMENT_RULE = "land.payment_term"  # what a payment into the collection account is judged by (contract_payments)
+AUDIT_ACTION = "land.payment"
 
 
 def check(ctx, session, lot: Lot, rows: list[schedule.InstalmentInput], *, price: Decimal, signed_on
@@ -45,17 +48,12 @@ def open_schedule(session, now: datetime, lot: Lot, contract: TransferContract, 
     for item in found:
         session.add(LandInstalment(contract_id=contract.id, seq=item.seq, amount=item.amount, due_on=item.due_on))
     owner = bank.open_account(session, lot.project.tenderee, now)
-    account = BankAccount(number=bank.new_sub_account_number(session, owner.number),
-                          name=COLLECTION_NAME.format(label=lot.deal_code or f"宗地{lot.id}"), kind="virtual",
-                          organisation_id=contract.buyer_id, parent_id=owner.id, lot_id=lot.id, round=lot.round,
-                          balance=Decimal("0"), opened_at=now)
-    session.add(account)
+    account = contract_payments.open_collection(session, now, lot, contract, parent=owner,
+                                                name=COLLECTION_NAME.format(label=lot.deal_code or f"宗地{lot.id}"))
     if deposit_transfer is not None:
-        session.add(LandPayment(contract_id=contract.id, transfer_id=deposit_transfer.id, source="deposit",
-                                payer_account=deposit_transfer.from_account.number, amount=deposit_transfer.amount,
-                                at=deposit_transfer.at))
-    session.flush()
-    contract.terms = {**(contract.terms or {}), "account": account.number,
+        contract_payments.add_deposit(session, contract, deposit_transfer.amount, deposit_transfer.at,
+                                      deposit_transfer)
+    contract.terms = {**(contract.terms or {}),
                       "schedule": [{"seq": i.seq, "amount": f"{i.amount:.2f}", "due_on": i.due_on.isoformat()}
                                    for i in found]}
     session.flush()
@@ -68,13 +66,12 @@ def instalments_of(session, contract: TransferContract) -> list[LandInstalment]:
                                 .order_by(LandInstalment.seq)))
 
 
-def payments_of(session, contract: TransferContract) -> list[LandPayment]:
+def payments_of(session, contract: TransferContract) -> list[ContractPayment]:
     """The money received towards the contract's price, in order of arrival."""
-    return list(session.scalars(sa.select(LandPayment).where(LandPayment.contract_id == contract.id)
-                                .order_by(LandPayment.at, LandPayment.id)))
+    return contract_payments.payments_of(session, contract)
 
 
-def _views(instalments: list[LandInstalment], payments: list[LandPayment]):
+def _views(instalments: list[LandInstalment], payments: list[ContractPayment]):
     return ([schedule.Instalment(i.seq, i.amount, i.due_on) for i in instalments],
             [schedule.Payment(p.amount, p.at) for p in payments])
 
@@ -89,45 +86,12 @@ def left_to_pay(session, contract: TransferContract) -> Decimal:
     return schedule.outstanding(*_views(instalments_of(session, contract), payments_of(session, contract)))
 
 
-def contract_for_account(session, account: BankAccount | None) -> TransferContract | None:
-    """The land contract whose collection sub-account this is, if any."""
-    if account is None or account.kind != "virtual" or account.lot_id is None:
-        return None
-    found = session.scalar(sa.select(TransferContract).where(TransferContract.lot_id == account.lot_id,
-                                                             TransferContract.round == account.round,
-                                                             TransferContract.payment == "land_grant"))
-    if found is None or (found.terms or {}).get("account") != account.number:
-        return None
-    return found
-
-
-def check_incoming(session, contract: TransferContract, amount: Decimal) -> None:
-    """Refuse a payment into the collection account when the price is paid, or above what is left to pay (the
-    online bank asks before it moves any money; the payer owns the account, so the answer may say why)."""
-    session.get(TransferContract, contract.id, with_for_update=True)  # one payment at a time per contract
-    schedule.check_payment(amount, left_to_pay(session, contract))
-
-
-def on_payment(session, transfer: BankTransfer) -> None:
-    """Bank notification listener: a payment into a land contract's collection sub-account is recorded towards the
-    price and swept to the land authority's account."""
-    if transfer.kind != "payment":
-        return
-    contract = contract_for_account(session, transfer.to_account)
-    if contract is None:
-        return
-    row = LandPayment(contract_id=contract.id, transfer_id=transfer.id, source="bank",
-                      payer_account=transfer.from_account.number, amount=transfer.amount, at=transfer.at)
-    session.add(row)
-    lot = session.get(Lot, contract.lot_id)
+def received(session, lot: Lot, contract: TransferContract, transfer: BankTransfer) -> None:
+    """A payment arrived in the collection sub-account (``contract_payments.on_payment``): swept to the land
+    authority's account."""
     owner = bank.open_account(session, lot.project.tenderee, transfer.at)
     bank.transfer(session, transfer.at, source=transfer.to_account, target_number=owner.number,
                   amount=transfer.amount, kind="price", memo=PAYMENT_MEMO, notify=False)
-    session.flush()
-    audit.record(session, None, transfer.at, "land.payment", object_type="lot", object_id=lot.id,
-                 rule="land.payment_term", payload={"contract_id": contract.id, "amount": transfer.amount,
-                                                    "serial": transfer.serial, "bidder_id": contract.buyer_id,
-                                                    "left": left_to_pay(session, contract)})
 
 
 def record_late_payment(ctx, session, actor, now: datetime, lot_id: int, seq) -> CreditEvent:

@@ -35,6 +35,7 @@ from ..models import (
     TransferContract,
 )
 from . import land_payments, rulebook
+from .property_payments import PAYMENTS as PROPERTY_PAYMENTS
 from .visibility import phase_of
 
 CHUNK = 500  # lots gathered per query
@@ -98,7 +99,7 @@ def _payments(session, chunk: list[int], now: datetime, into: dict[int, list]) -
 
     rows = session.scalars(sa.select(TransferContract).join(Lot, Lot.id == TransferContract.lot_id).where(
         TransferContract.lot_id.in_(chunk), TransferContract.round == Lot.round,
-        TransferContract.payment.in_(("lump_sum", "instalments", "annual_rent"))))
+        TransferContract.payment.in_(PROPERTY_PAYMENTS)))
     for contract in rows:
         signed = calendar.start_of_local_day(contract.signed_on)
         for part in schedule_of(session, contract, now).parts:
@@ -129,7 +130,7 @@ def watched_lots(session) -> list[Lot]:
     ids |= set(session.scalars(sa.select(Deposit.lot_id).where(Deposit.refund_due.is_not(None)).distinct()))
     ids |= land_payments.lot_ids(session)
     ids |= set(session.scalars(sa.select(TransferContract.lot_id).where(
-        TransferContract.payment.in_(("lump_sum", "instalments", "annual_rent"))).distinct()))
+        TransferContract.payment.in_(PROPERTY_PAYMENTS)).distinct()))
     return list(session.scalars(sa.select(Lot).where(Lot.id.in_(ids)).order_by(Lot.id))) if ids else []
 
 

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from ..domain import auction as rules_of_auction, calendar, property_terms, property_trade
 from ..domain.errors import N_, DomainError, Forbidden
 from ..models import Auction, Lot, Offer, Qualification, Registration, TransferContract
-from . import audit, deals, deposits
+from . import audit, deals, deposits, property_payments
 from .auctions import auction_of, is_property, issue_paddle, notify_board, paddles, terms
 from .lots import acts_for_tenderee, get_lot, public_reason, transition
 
@@ -225,8 +225,9 @@ def contract_of(session, lot: Lot) -> TransferContract | None:
 def register_contract(ctx, session, actor, now: datetime, lot_id: int,
                       data: property_trade.ContractInput) -> TransferContract:
     """The transferor registers the transaction contract after the result publicity: the result is confirmed
-    (award), the contract's payment terms checked (``domain.property_trade.check_contract``) and kept; the deal's
-    row notes the signing date."""
+    (award), the contract's payment terms checked (``domain.property_trade.check_contract``) and kept, its collection
+    sub-account opened with the buyer's deposit moved into it (``property_payments.open_collection``); the deal's row
+    notes the signing date."""
     from . import rulebook
 
     lot = get_lot(session, lot_id, for_update=True)
@@ -252,6 +253,9 @@ def register_contract(ctx, session, actor, now: datetime, lot_id: int,
                            terms=terms_kept, recorded_by_id=actor.id, recorded_at=now)
     session.add(row)
     session.flush()
+    if row.payment in property_payments.PAYMENTS:  # the price is settled through the centre's bank from here on
+        property_payments.open_collection(session, now, lot, row)
+        terms_kept = row.terms
     rule = "property.instalment_upfront" if row.payment == "instalments" else "property.payment_days"
     transition(session, lot, "register_contract", actor, "tenderee", now, rule=rule,
                payload={"contract_id": row.id, "number": row.number, "signed_on": row.signed_on.isoformat(),

@@ -291,3 +291,100 @@ def load_opening_lot(ctx, session, now) -> list[str]:
         walk.draw_opening_panel(ctx, session, people, now, lot)
     line = f"  lot {lot.id:<3} {'construction':<13} {lot.state:<16} {lot.project.name}（3份投标，专家已抽取）"
     return [line, *others]
+
+
+LAND_PAID_ANNOUNCED_DAYS_AGO = 120  # the land parcel: listed, sold, contracted; its second instalment now overdue
+
+
+def load_contract_states(ctx, session, now) -> list[str]:
+    """The finished states a trainee reads, after every other demo lot so their ids stay (created once; returns their
+    lines):
+
+    - ``land-paid``: announced ``LAND_PAID_ANNOUNCED_DAYS_AGO`` days ago, ``bidder5`` its one bidder, sold at its
+      listing's end, the land contract registered three days later with a schedule of three instalments (half within
+      20 days, a fifth within 60, the rest within 300: 国土资发〔2010〕34号); the deposit applied and the rest of the
+      first instalment paid through the bank in time, the second unpaid past its day (overdue on the dashboard);
+    - ``property-sealed``: its disclosure chose one sealed round (一次报价); announced so that its 20 working days
+      ended at most a day or so before now, ``bidder5`` and ``bidder6`` signed up, paid and qualified, and the clock
+      step run now: the sealed round is open until 17:00 on the next working day, and either buyer may seal its
+      price."""
+    from datetime import timedelta
+
+    from ..domain import calendar
+    from ..services import auctions, chronograph, deposits, land_contracts, land_payments
+    from . import lots as walk
+
+    people = walk.cast(session)
+    buyer = people.bidders[4]
+    lines = []
+    lot = walk.existing(session, "land-paid")
+    if lot is None:
+        then = now - timedelta(days=LAND_PAID_ANNOUNCED_DAYS_AGO)
+        lot = walk.create(ctx, session, people, then, "land-paid")
+        walk.advance(ctx, session, people, then, lot, "announced")
+        registrations_of(session, lot, [buyer], then)
+        auctions.qualify(ctx, session, buyer, then, lot)
+        chronograph.tick(ctx, session, lot.listing_start)
+        auctions.place_offer(ctx, session, buyer, lot.listing_start + timedelta(hours=1), lot.id,
+                             f"{lot.starting_price + lot.increment:.2f}")
+        chronograph.tick(ctx, session, lot.listing_end)
+        state = auctions.auction_of(session, lot)
+        at = state.decided_at + timedelta(days=3)
+        day = calendar.local_date(at)
+        half = (state.price / 2).quantize(Decimal("0.01"))
+        fifth = (state.price / 5).quantize(Decimal("0.01"))
+        plan = [land_payments.InstalmentInput(f"{half:.2f}", day + timedelta(days=20)),
+                land_payments.InstalmentInput(f"{fifth:.2f}", day + timedelta(days=60)),
+                land_payments.InstalmentInput(f"{state.price - half - fifth:.2f}", day + timedelta(days=300))]
+        contract = land_contracts.register(ctx, session, people.land_tenderee, at, lot.id, "咸土出〔2026〕3号", day,
+                                           plan)
+        applied = deposits.deposit_of(session, lot, buyer.organisation_id).received
+        deposits.pay(session, buyer, at + timedelta(days=10), target_number=contract.terms["account"],
+                     amount=f"{half - applied:.2f}", memo="第1期土地出让价款")
+        session.flush()
+    note = "（出让合同已登记，第1期已缴清，第2期逾期）"
+    lines.append(f"  lot {lot.id:<3} {'land':<13} {lot.state:<16} {lot.project.name}{note}")
+    lot = walk.existing(session, "property-sealed")
+    if lot is None:
+        lot = load_sealed_round(ctx, session, people, now)
+    note = "（一次报价进行中，2家已确认资格）"
+    lines.append(f"  lot {lot.id:<3} {'property':<13} {lot.state:<16} {lot.project.name}{note}")
+    return lines
+
+
+def registrations_of(session, lot, bidders, at) -> None:
+    """``bidders`` sign up for ``lot`` at ``at`` and pay their deposits in full in the online bank."""
+    from ..services import deposits, pledges, registrations
+
+    for bidder in bidders:
+        registrations.sign_up(session, bidder, at, lot, pledge=pledges.accepted(session, lot, bidder))
+        deposit = deposits.deposit_of(session, lot, bidder.organisation_id)
+        deposits.pay(session, bidder, at, target_number=deposit.sub_account.number, amount=f"{deposit.required:.2f}",
+                     memo="保证金")
+
+
+def load_sealed_round(ctx, session, people, now):
+    """The property lot whose one sealed round is open now: announced on the latest day whose 20-working-day
+    disclosure has ended by ``now`` (so the round opens close to the disclosure's end), its two buyers qualified the
+    day after the announcement; the clock step run now opens the round."""
+    from datetime import timedelta
+
+    from ..services import announcements, chronograph, property_trades, registrations
+    from . import lots as walk
+
+    start = now - timedelta(days=60)
+    lot = walk.create(ctx, session, people, start, "property-sealed")
+    walk.advance(ctx, session, people, start, lot, "method_approved")
+    then = next(now - timedelta(days=back) for back in range(20, 60)
+                if announcements.propose(ctx, lot, now - timedelta(days=back)).listing_end <= now)
+    announcements.publish(ctx, session, people.land_tenderee, then, lot, announcements.propose(ctx, lot, then))
+    chronograph.tick(ctx, session, then)  # the disclosure opens at its announcement
+    buyers = people.bidders[4:6]
+    registrations_of(session, lot, buyers, then + timedelta(days=1))
+    for bidder in buyers:
+        registration = registrations.registration_of(session, lot, bidder.organisation_id)
+        property_trades.qualify(ctx, session, people.staff, then + timedelta(days=1, hours=2), lot.id,
+                                registration.id)
+    chronograph.tick(ctx, session, now)  # the disclosure has ended: the sealed round opens
+    session.flush()
+    return lot

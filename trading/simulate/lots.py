@@ -132,6 +132,26 @@ SAMPLES["property-paid"] = Sample(
      "qualification": "依法存续的企业法人"},
     "listing")
 
+# The finished states a trainee reads (simulate/demo.py load_contract_states): a land parcel sold, its land contract
+# registered with its payment schedule, one instalment paid through the bank and one overdue; and a state property
+# transfer whose disclosure chose one sealed round (一次报价), its qualified buyers in the round, which is open.
+SAMPLES["land-paid"] = Sample(
+    {**SAMPLES["land"].project, "name": "咸宁市咸安区2026-03号地块国有建设用地使用权出让",
+     "approval_number": "咸政土批〔2026〕3号"},
+    {"name": "咸安区2026-03号地块", "starting_price": "48600000.00", "deposit": "9720000.00",
+     "increment": "300000.00", "location": "咸安区永安大道以南、银泉大道以西",
+     "land_details": {"area": "24300", "use": "商服用地", "term_years": "40", "plot_ratio_min": "1.0",
+                      "plot_ratio_max": "3.0"}},
+    "listing")
+SAMPLES["property-sealed"] = Sample(
+    {**SAMPLES["property"].project, "name": "咸宁市国有资本投资运营集团有限公司所持咸宁市汽车客运有限公司35%股权转让",
+     "approval_number": "咸国资产权〔2026〕23号"},
+    {"name": "咸宁市汽车客运有限公司35%股权", "starting_price": "15600000.00", "valuation": "15600000.00",
+     "deposit": "1200000.00", "payment": "lump_sum", "increment": "100000.00", "location": "咸宁市咸安区温泉路",
+     "scope": "咸宁市汽车客运有限公司35%股权（含客运站经营权益）", "qualification": "依法存续的企业法人",
+     "bidding_form": "sealed"},
+    "listing")
+
 # Two lots of the non-tender procurement methods (the demo walks them to the contract: simulate/methods.py).
 SAMPLES["procurement-single-source"] = Sample(
     {**SAMPLES["procurement"].project, "name": "咸宁市中心医院磁共振成像系统原厂维保项目",

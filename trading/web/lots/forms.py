@@ -277,12 +277,15 @@ class PreDisclosureForm(Form):
     submit = SubmitField(_l("Publish the pre-disclosure"))
 
 
-class PaymentForm(Form):
-    """A payment the buyer made under the property contract, as staff record it."""
+class OutsidePaymentForm(Form):
+    """The exception to paying through the centre's bank (32号令 第二十七条): a payment under the property contract
+    settled outside the centre, as staff record it with the approving body's written opinion."""
 
-    amount = StringField(_l("Amount received (yuan)"), validators=[DataRequired(), Length(max=40)])
-    paid_on = DateField(_l("Received on"), validators=[DataRequired()])
-    reference = StringField(_l("Bank serial number (银行流水号)"), validators=[DataRequired(), Length(max=100)])
+    amount = StringField(_l("Amount paid (yuan)"), validators=[DataRequired(), Length(max=40)])
+    paid_on = DateField(_l("Paid on"), validators=[DataRequired()])
+    reference = StringField(_l("Serial number on the payment voucher"), validators=[DataRequired(), Length(max=100)])
+    approval = StringField(_l("Approving body's written opinion (number, date)"),
+                           validators=[DataRequired(), Length(max=200)])
     submit = SubmitField(_l("Record the payment"))
 
 

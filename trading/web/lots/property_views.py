@@ -1,7 +1,8 @@
 """A state property lot (or village collective lease) traded live, on the lot page beside its price board: the
 centre's qualification of intending buyers, the price agreed with a single buyer, and the transaction contract
 after the result publicity (services.property_trades); before the formal disclosure, the transferor's
-pre-disclosure (services.pre_disclosures); after the contract, the buyer's payments (services.property_payments).
+pre-disclosure (services.pre_disclosures); after the contract, the buyer's payments through the bank into the
+contract's collection sub-account, and the exception staff record (services.property_payments).
 The transferor follows its property lots on the same page: the stage, how many buyers the centre qualified (once the
 disclosure has ended: visibility.counts_qualified), the deal, the contract and the payments."""
 
@@ -22,7 +23,7 @@ from .forms import (
     ActionForm,
     AgreementForm,
     LatePaymentForm,
-    PaymentForm,
+    OutsidePaymentForm,
     PreDisclosureForm,
     ReasonForm,
     TransferContractForm,
@@ -121,15 +122,16 @@ def pre_disclosure_publish(lot_id: int):
     return redirect(url_for("lots.lot_view", lot_id=lot.id) + "#pre-disclosure")
 
 
-@bp.route("/lots/<int:lot_id>/payments", methods=["POST"])
+@bp.route("/lots/<int:lot_id>/payments/outside", methods=["POST"])
 @roles_required("staff")
-def payment_record(lot_id: int):
-    """Staff record a payment the buyer made under the property contract."""
+def payment_outside(lot_id: int):
+    """The exception (32号令 第二十七条): staff record a payment under the property contract settled outside the
+    centre, with the approving body's written opinion; every other payment arrives through the bank."""
     lot = _property_lot(lot_id)
-    form = PaymentForm()
+    form = OutsidePaymentForm()
     if form.validate_on_submit():
-        perform(property_payments.record_payment, lot.id, form.amount.data, form.paid_on.data, form.reference.data,
-                ok=_("The payment is recorded."))
+        perform(property_payments.record_outside, lot.id, form.amount.data, form.paid_on.data, form.reference.data,
+                form.approval.data, ok=_("The payment settled outside the centre is recorded."))
     else:
         flash_errors(form)
     return redirect(url_for("lots.lot_view", lot_id=lot.id) + "#payments")
@@ -188,7 +190,10 @@ def property_context(lot) -> dict:
         if visibility.counts_qualified(db.session, current_user, lot, at) else None,
         "party": party,
         "schedule": schedule, "may_record_payment": schedule is not None and current_user.has_role("staff"),
-        "payment_form": PaymentForm(), "late_form": LatePaymentForm(), "part_names": PART_NAMES,
+        "payment_form": OutsidePaymentForm(), "late_form": LatePaymentForm(), "part_names": PART_NAMES,
+        "collection_account": (paying.terms or {}).get("account") if schedule is not None else None,
+        "buyer": schedule is not None and current_user.has_role("bidder")
+        and current_user.organisation_id == paying.buyer_id,
         "state": state, "terms": lot.property_terms or {},
         "applications": property_trades.applications(db.session, lot) if sees_applicants else None,
         "may_decide": current_user.has_role("staff") and lot.state == "listing"
