@@ -103,3 +103,20 @@ def test_a_contact_that_is_neither_a_mobile_nor_an_e_mail_is_refused_on_the_form
     assert "Give a mobile number (11 digits starting with 1) or an e-mail address" in refused.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(PublicReport.id))) == 0
+
+
+def test_the_api_gives_a_report_s_warning_to_a_supervisor_token_on_no_lot(app, demo):
+    from tests.web.test_api_v1 import bearer, token_for
+    from trading.platform import current_platform
+    from trading.services import corrections
+
+    row = _overdue_report(app)
+    with app.app_context():
+        assert corrections.raise_warnings(current_platform(), db.session, FIXED_NOW) >= 1
+        db.session.commit()
+    client = app.test_client()
+    listed = client.get("/api/v1/supervision/warnings", headers=bearer(token_for(app, "supervisor", ["supervision"])))
+    assert listed.status_code == 200
+    (warning,) = [w for w in listed.json["data"] if w["kind"] == "public_report"]
+    assert warning["lot_id"] is None and warning["params"]["number"] == row.number
+    assert FACTS not in str(warning) and MOBILE not in str(warning)
