@@ -265,4 +265,5 @@ def outbox_page():
     rows = paginate(query, per_page=PAGE)
     return render_template("admin/outbox.html", rows=rows, status=status, counts=counts, masked=outbox.masked,
                            channels=labels.MESSAGE_CHANNELS, statuses=labels.OUTBOX_STATUSES,
+                           gateways=labels.MESSAGE_GATEWAYS,
                            max_attempts=outbox.MAX_ATTEMPTS)
