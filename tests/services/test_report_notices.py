@@ -152,3 +152,19 @@ def test_only_the_administrator_reads_the_outbox_and_addresses_are_masked(sessio
     assert outbox.listing(admin) is not None
     assert outbox.masked("sms", "13800138000") == "138****8000"
     assert outbox.masked("email", "reporter@example.cn") == "r***@example.cn"
+
+
+def test_a_queue_out_of_reach_loses_no_notice_the_clock_step_sends_it(ctx, session, now, people):
+    from dataclasses import replace
+
+    from trading import jobs
+    from trading.jobs import JobQueue
+
+    ctx.messages = SimulatedMessageGateway()
+    row = send(ctx, session, now, contact="13800138000")
+    reports.accept(ctx, session, people.supervisor, now, row.id, REASON)
+    unreachable = JobQueue("rq", "redis://127.0.0.1:1/0", "trading-test")  # no Redis listens there
+    assert jobs.enqueue_messages(replace(ctx, jobs=unreachable)) is None  # the view goes on
+    (message,) = session.scalars(sa.select(OutboxMessage)).all()
+    assert message.status == "queued"
+    assert chronograph.run(ctx, session, now + timedelta(minutes=1)).messages_sent == 1 and message.status == "sent"
