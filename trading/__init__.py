@@ -66,6 +66,7 @@ def register_extensions(app: Flask) -> None:
 
     from .jobs import JobQueue
     from .live import make_live
+    from .notify.messages import SimulatedMessageGateway
     from .platform import Platform
     from .storage import make_store
 
@@ -76,6 +77,7 @@ def register_extensions(app: Flask) -> None:
         store=make_store(app.config, app.instance_path),
         jobs=JobQueue(app.config["JOBS"], app.config["REDIS_URL"], app.config["JOBS_QUEUE"]),
         live=make_live(app.config),
+        messages=SimulatedMessageGateway(),  # no real SMS or mail gateway is wired: each notice is recorded
         interest_rate=Decimal(str(app.config["DEPOSIT_INTEREST_RATE"])),
         central_bank_rate=Decimal(str(app.config["CENTRAL_BANK_RATE"])),
         lock_dir=str(Path(app.instance_path) / "locks"))

@@ -173,6 +173,8 @@ def chronograph() -> None:
         click.echo(f"{step.draws_moved} draw(s) moved on")
     if step.lots_opened:
         click.echo(f"{step.lots_opened} lot(s) opened (their k shares were in)")
+    if step.messages_sent:
+        click.echo(f"{step.messages_sent} message(s) sent from the outbox")
     for item in moved:
         click.echo(f"lot {item.lot_id}: {item.action} -> {item.to_state}")
     click.echo(f"{len(moved)} transition(s)")

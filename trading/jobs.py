@@ -166,6 +166,37 @@ def enqueue_opening(ctx, lot_id: int):
     return ctx.jobs.enqueue(open_lot, lot_id, **options)
 
 
+def send_messages() -> int:
+    """Send the outbox's queued messages (``outbox.send_due``: SMS and e-mail to reporters), committed; returns how
+    many the gateway accepted. Enqueued after a commit that queued one; the clock step sends what it missed."""
+    from .platform import current_platform
+    from .services import outbox
+
+    with app_context():
+        ctx = current_platform()
+        with committed() as session:
+            return outbox.send_due(ctx, session, ctx.now())
+
+
+MESSAGE_RETRIES = {"max": 3, "interval": [10, 60, 300]}
+
+
+def enqueue_messages(ctx):
+    """After a commit that queued a message: the sending job (inline: sent at once; rq: retried if it dies). A queue
+    that cannot be reached loses nothing: the message waits in the outbox for the clock step."""
+    options = {}
+    if ctx.jobs.mode == "rq":
+        from redis import RedisError
+        from rq import Retry
+
+        options["retry"] = Retry(**MESSAGE_RETRIES)
+        try:
+            return ctx.jobs.enqueue(send_messages, **options)
+        except RedisError:
+            return None
+    return ctx.jobs.enqueue(send_messages)
+
+
 def run_worker(jobs: JobQueue, burst: bool = False) -> None:
     """Run the queue's jobs until stopped (SIGTERM or Ctrl-C: the job under way finishes first); each job in a fork
     of this process, which holds the app context. It also puts the jobs to retry back on the queue when due."""

@@ -1,10 +1,10 @@
 """The platform's parts in one context (``Platform``), built once by the factory and kept in
 ``app.extensions["trading"]``: the keyring (the at-rest key and the platform's signing keys), the rule set in
-force, the clock, the blob store, the job queue, the live channel, the interest rate on refunded deposits and the
-central bank's rate that a late procurement refund is charged at. Services that need a part take the context as
-their first argument, ``ctx``, and read the part from it (``ctx.rules``,
-``ctx.keyring.at_rest``, ``ctx.store``, ...); the web layer and the commands get it with ``current_platform()``,
-tests with the ``ctx`` fixture.
+force, the clock, the blob store, the job queue, the live channel, the message gateway, the interest rate on
+refunded deposits and the central bank's rate that a late procurement refund is charged at. Services that need a part
+take the context as their first argument, ``ctx``, and read the part from it (``ctx.rules``, ``ctx.keyring.at_rest``,
+``ctx.store``, ...); the web layer and the commands get it with ``current_platform()``, tests with the ``ctx``
+fixture.
 
 Nothing here imports Flask at module level, so the domain tools stay runnable without it."""
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .jobs import JobQueue
     from .keyring import Keyring, PlatformKeys
     from .live import Live
+    from .notify.messages import MessageGateway
     from .storage import BlobStore
 
 
@@ -34,6 +35,7 @@ class Platform:
     store: BlobStore  # sealed envelopes, documents and archives: the folder or S3 (storage.make_store)
     jobs: JobQueue | None = None  # where background jobs run (trading/jobs.py); the factory sets it
     live: Live | None = None  # the live channel pages follow (trading/live.py); the factory sets it
+    messages: MessageGateway | None = None  # SMS and e-mail (trading/notify/messages.py); the factory sets it
     interest_rate: Decimal = Decimal("0.0035")  # annual, on refunded deposits (DEPOSIT_INTEREST_RATE)
     central_bank_rate: Decimal = Decimal("0.0435")  # annual lending rate, for late refunds (CENTRAL_BANK_RATE)
     lock_dir: str = ""  # where file locks live on SQLite (trading/locks.py); instance/locks by default

@@ -76,25 +76,25 @@ def test_the_supervisor_accepts_assigns_and_concludes_and_every_step_is_audited(
         with pytest.raises(Forbidden):
             reports.listed(session, outsider)
         with pytest.raises(Forbidden):
-            reports.accept(session, outsider, now, row.id, "线索具体，予以受理。")
+            reports.accept(ctx, session, outsider, now, row.id, "线索具体，予以受理。")
     supervisor = people.supervisor
     with pytest.raises(DomainError) as refused:
-        reports.accept(session, supervisor, now, row.id, "")
+        reports.accept(ctx, session, supervisor, now, row.id, "")
     assert (refused.value.field, refused.value.rule) == ("reason", "report.public")
     with pytest.raises(DomainError) as refused:
-        reports.accept(session, supervisor, now, row.id, "线索具体，予以受理。", people.staff.id)
+        reports.accept(ctx, session, supervisor, now, row.id, "线索具体，予以受理。", people.staff.id)
     assert refused.value.field == "assignee"  # only a supervisor takes a report
     with pytest.raises(DomainError):
-        reports.conclude(session, supervisor, now, row.id, "经查，三家投标人文件雷同，已移交处理。")  # not accepted yet
+        reports.conclude(ctx, session, supervisor, now, row.id, "经查，三家投标人文件雷同，已移交处理。")  # not yet
     later = now + timedelta(days=2)
-    reports.accept(session, supervisor, later, row.id, "线索具体，予以受理。")
+    reports.accept(ctx, session, supervisor, later, row.id, "线索具体，予以受理。")
     assert (row.status, row.assignee_id, row.handled_at) == ("accepted", supervisor.id, later)
     with pytest.raises(DomainError):
-        reports.decline(session, supervisor, later, row.id, "重复举报")  # one decision only
+        reports.decline(ctx, session, supervisor, later, row.id, "重复举报")  # one decision only
     second = session.scalar(sa.select(type(supervisor)).where(type(supervisor).username == "supervisor2"))
     reports.assign(session, supervisor, later, row.id, second.id)
     assert row.assignee_id == second.id
-    reports.conclude(session, second, later, row.id, "经查，三家投标人文件雷同，已认定串通投标并记入信用记录。")
+    reports.conclude(ctx, session, second, later, row.id, "经查，三家投标人文件雷同，已认定串通投标并记入信用记录。")
     assert reports.follow(session, token).status == "concluded"
     entries = session.scalars(sa.select(AuditEntry).where(AuditEntry.action.like("report.%"))
                               .order_by(AuditEntry.seq)).all()
@@ -111,7 +111,7 @@ def test_a_report_is_declined_with_the_reason_the_reporter_reads_and_overdue_one
     row, token = send(ctx, session, now)
     assert not reports.overdue(row, now) and reports.overdue(row, row.accept_due)
     reason = "举报事项不属于本平台交易活动，已告知向主管部门反映。"
-    reports.decline(session, people.supervisor, row.accept_due, row.id, reason)
+    reports.decline(ctx, session, people.supervisor, row.accept_due, row.id, reason)
     followed = reports.follow(session, token)
     assert followed.status == "declined" and followed.reason.startswith("举报事项不属于")
     assert not reports.overdue(row, row.accept_due)

@@ -53,6 +53,7 @@ TABLE = {
     "admin.user_second_factor": ("POST", {"user_id": "spare_user"}, {}, only({"admin"}, ok=302)),
     "admin.clock": ("GET", {}, None, only({"admin"})),
     "admin.rules_page": ("GET", {}, None, only({"admin"})),
+    "admin.outbox_page": ("GET", {}, None, only({"admin"})),
     "supervision.dashboard": ("GET", {}, None, only({"supervisor"})),
     "supervision.dashboard_json": ("GET", {}, None, only({"supervisor"})),
     "supervision.dashboard_live": ("GET", {}, None, only({"supervisor"})),

@@ -23,6 +23,11 @@ The acts, from the facts of one lot (``LotFacts``) and the rules it is judged by
 - ``payment``: a part of a state property transaction contract's price (the sum, the part up front, the rest, its
   interest, a year's rent) paid by its last day (``domain.property_payments``; 32号令 第二十八条).
 
+And one act due on no lot (``report_dues``): ``public_report``, a public report (举报) accepted or declined by the end
+of the centre's acceptance period (``report.acceptance``, fixed at its receipt as ``accept_due``). A report may name
+no lot, and one that names a lot is never filed under it (its parties read the lot's timeline), so its ``Due`` has no
+``lot_id``; it is reckoned, judged (``Due.status``) and keyed like every other act.
+
 Two kinds of moment: a period of days (and a correction order's deadline, a day the supervisor names) ends at the
 midnight (Beijing time) after its last day, and the act is late from that midnight on (``strict`` False); a due time
 the platform stored with the act (an objection's answer, the contract, an evaluation room's closing) may still be met
@@ -40,7 +45,8 @@ from . import calendar
 from .rules import Rule, RuleSet
 
 KINDS = ("objection", "documents_objection", "evaluation", "report", "publication", "contract", "refund",
-         "contract_publication", "complaint", "correction", "question", "land_payment", "payment")
+         "contract_publication", "complaint", "correction", "question", "land_payment", "payment", "public_report")
+REPORT_ACCEPTANCE = "report.acceptance"  # the centre's period for accepting or declining a public report
 STATUSES = ("overdue", "today", "upcoming", "late", "done")
 
 
@@ -56,9 +62,10 @@ def period_end(start: datetime, rule: Rule) -> datetime:
 @dataclass(frozen=True)
 class Due:
     """One act due on a lot: what (``kind``), by which rule, from when (``start``), by when (``due``), done when
-    (``done_at``), and the ids it is about (``ref``, e.g. ``{"objection_id": 4}``)."""
+    (``done_at``), and the ids it is about (``ref``, e.g. ``{"objection_id": 4}``). ``lot_id`` is None for an act
+    due on no lot (a public report)."""
 
-    lot_id: int
+    lot_id: int | None
     kind: str
     rule: str
     due: datetime
@@ -171,6 +178,17 @@ class PaymentFacts:
 
 
 @dataclass(frozen=True)
+class ReportFacts:
+    """A public report still to be accepted or declined, or handled (``handled_at``)."""
+
+    id: int
+    number: str  # JB2026-000123: the warning names the report by it
+    received_at: datetime
+    accept_due: datetime  # the midnight (Beijing time) after the last day of the centre's period
+    handled_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class LotFacts:
     """What the reckoning reads about one lot (the services gather it)."""
 
@@ -252,6 +270,14 @@ def dues(facts: LotFacts, rules: RuleSet) -> list[Due]:
                          ref={"contract_id": p.contract_id, "part": p.part, "amount": p.amount,
                               "number": p.number}))
     return sorted(found, key=lambda d: (d.due, d.kind, d.key))
+
+
+def report_dues(reports) -> list[Due]:
+    """Each public report's acceptance or refusal by its ``accept_due`` (``report.acceptance``), on no lot, in order of
+    due time. Watched while pending, like a complaint's acceptance: once handled, late or not, it is not warned."""
+    found = [Due(None, "public_report", REPORT_ACCEPTANCE, r.accept_due, r.handled_at, r.received_at, strict=False,
+                 late_done=False, ref={"report_id": r.id, "number": r.number}) for r in reports]
+    return sorted(found, key=lambda d: (d.due, d.key))
 
 
 def open_and_late(found: list[Due], now: datetime) -> tuple[list[Due], list[Due]]:

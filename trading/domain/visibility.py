@@ -213,6 +213,14 @@ def may_read_report(roles: frozenset[str]) -> bool:
     return "supervisor" in roles
 
 
+# The outbox (发件箱): the messages the platform sends to people without an account (a reporter told of its report's
+# new status), read by the administrator who runs the gateway, with each address masked: whom a reporter is stays
+# with the supervisor, who reads the contact on the report itself.
+def may_read_outbox(roles: frozenset[str]) -> bool:
+    """Whether a logged-in viewer with ``roles`` may read the outbox: the administrator only."""
+    return "admin" in roles
+
+
 # Procurement questions (质疑, 政府采购法 第五十二条): the purchaser and its agency must answer them, and the supervisor
 # watches; a supplier reads its own and nobody else's (another supplier's question names it, before the result too).
 def may_read_question(roles: frozenset[str], *, party: bool, own: bool) -> bool:

@@ -17,35 +17,36 @@ from .bids import Bid, BidderCertificate, HolderChange, HolderKey, KeyShare, Ope
 from .clock import ClockSetting
 from .credit import BlacklistEntry, Complaint, CreditEvent, IntegrityPledge, ProcurementQuestion, PublicReport
 from .evaluation import (
-                         ArchiveBundle,
-                         Award,
-                         CommitteeMember,
-                         Contract,
-                         Evaluation,
-                         EvaluationMark,
-                         LowPriceCase,
-                         MarkReview,
-                         Negotiation,
-                         Publicity,
-                         ResultObjection,
+    ArchiveBundle,
+    Award,
+    CommitteeMember,
+    Contract,
+    Evaluation,
+    EvaluationMark,
+    LowPriceCase,
+    MarkReview,
+    Negotiation,
+    Publicity,
+    ResultObjection,
 )
 from .experts import BeaconPulse, Draw, DrawCall, Expert, ExpertPenalty, ExpertRelative, ExpertSpecialty, ExpertTie
 from .opening import OpeningEntry, OpeningObjection, ReleasedShare
+from .outbox import OutboxMessage
 from .projects import (
-                       Announcement,
-                       Attachment,
-                       Cancellation,
-                       Clarification,
-                       DealCodeCounter,
-                       DocumentDownload,
-                       EntryCertificate,
-                       Filing,
-                       Lot,
-                       LotSpecialty,
-                       MethodApproval,
-                       Objection,
-                       Project,
-                       Registration,
+    Announcement,
+    Attachment,
+    Cancellation,
+    Clarification,
+    DealCodeCounter,
+    DocumentDownload,
+    EntryCertificate,
+    Filing,
+    Lot,
+    LotSpecialty,
+    MethodApproval,
+    Objection,
+    Project,
+    Registration,
 )
 from .settings import RuleSetting
 from .statistics import Deal, DealCell, DealSpan
@@ -54,7 +55,8 @@ from .supervision import CorrectionOrder, EarlyWarning, ScreenSignal
 __all__ = [
     "LandInstalment",
     "Auction", "BlacklistEntry", "Complaint", "CorrectionOrder", "CreditEvent", "EarlyWarning", "IntegrityPledge",
-    "Offer", "Paddle", "PreDisclosure", "ContractPayment", "ProcurementQuestion", "PublicReport", "Qualification",
+    "Offer", "OutboxMessage", "Paddle", "PreDisclosure", "ContractPayment", "ProcurementQuestion", "PublicReport",
+    "Qualification",
     "ScreenSignal", "TransferContract",
     "ApiToken", "BankAccount", "BankTransfer", "Bid", "BidderCertificate", "Deposit", "DepositPayment",
     "HolderChange", "HolderKey", "KeyShare", "OpeningKey", "BeaconPulse", "Draw", "DrawCall", "Expert",

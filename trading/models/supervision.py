@@ -21,7 +21,7 @@ class EarlyWarning(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(sa.String(120), unique=True)  # kind and ids (domain.monitoring.Due.key)
-    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lot.id"), index=True)
+    lot_id: Mapped[int | None] = mapped_column(sa.ForeignKey("lot.id"), index=True)  # None: a public report's
     kind: Mapped[str] = mapped_column(sa.String(32))
     rule: Mapped[str] = mapped_column(sa.String(64))
     message: Mapped[str] = mapped_column(sa.Text)  # the English message id, shown translated with ``params``

@@ -98,6 +98,7 @@ class Step:
     draws_moved: int
     lots_opened: int = 0
     warnings_raised: int = 0
+    messages_sent: int = 0
 
 
 def run(ctx, session, now: datetime) -> Step:
@@ -105,8 +106,9 @@ def run(ctx, session, now: datetime) -> Step:
     time resumed, the lots' time-driven transitions, the end of experts' suspensions, every running draw moved on
     (ranked once its beacon pulse exists, answers collected, the next call placed), the bids of lots with k shares
     in opened if their job has not; then every early warning now due stored once (``corrections.raise_warnings``:
-    overdue correction orders among them)."""
-    from . import corrections, experts, suspension
+    overdue correction orders and public reports among them); and the outbox's messages still queued sent
+    (``outbox.send_due``: their job did not run, or the gateway refused them)."""
+    from . import corrections, experts, outbox, suspension
 
     moved = [Moved(lot_id, "resume", session.get(Lot, lot_id).state)
              for lot_id in suspension.resume_lapsed(session, now)]  # a suspension at its longest, first
@@ -114,7 +116,7 @@ def run(ctx, session, now: datetime) -> Step:
     ended = experts.lift_expired_suspensions(session, now)
     step = Step(moved, ended, advance_draws(ctx, session, now), open_ready(ctx, session, now))
     return Step(step.moved, step.suspensions_ended, step.draws_moved, step.lots_opened,
-                corrections.raise_warnings(ctx, session, now))
+                corrections.raise_warnings(ctx, session, now), outbox.send_due(ctx, session, now))
 
 
 def open_ready(ctx, session, now: datetime) -> int:

@@ -8,6 +8,10 @@ centre with a deadline; the addressee answers with evidence (text and an optiona
 supervisor closes the order or escalates it. An order not answered by its deadline is itself overdue
 (``domain.monitoring``, kind ``correction``), so the next clock step raises a warning about it. Every step is
 audited. Who reads an order is ``domain.visibility.may_read_correction``: the supervisor and the addressee only.
+
+A warning about a public report (kind ``public_report``) is on no lot: it is audited under the report (never a lot,
+whose timeline the report's parties read), read by the supervisor alone (``visibility.may_read_report``), and
+answered by handling the report or dismissed: the supervisor owes the act, so no correction order follows it.
 """
 
 from __future__ import annotations
@@ -44,8 +48,8 @@ def _store(ctx, session, now: datetime, warning) -> EarlyWarning | None:
     once: the unique key lets one in, the other's savepoint rolls back."""
     if session.scalar(sa.select(EarlyWarning.id).where(EarlyWarning.key == warning.key)) is not None:
         return None
-    lot = session.get(Lot, warning.lot_id)
-    in_force = rulebook.of_lot(ctx, session, lot)
+    lot = session.get(Lot, warning.lot_id) if warning.lot_id is not None else None
+    in_force = rulebook.of_lot(ctx, session, lot) if lot is not None else rulebook.in_force(ctx, session)
     threshold = _threshold(in_force, warning.rule)
     if warning.kind == "correction":  # the deadline the supervisor set is the threshold
         threshold = {"deadline": warning.since.isoformat()}
@@ -62,9 +66,16 @@ def _store(ctx, session, now: datetime, warning) -> EarlyWarning | None:
             session.flush()
     except IntegrityError:
         return None
-    audit.record(session, None, now, "warning.raise", object_type="lot", object_id=row.lot_id, rule=row.rule,
+    audit.record(session, None, now, "warning.raise", **_audited_under(row), rule=row.rule,
                  payload={"warning_id": row.id, "kind": row.kind, "key": row.key, "threshold": threshold})
     return row
+
+
+def _audited_under(row: EarlyWarning) -> dict:
+    """The object a warning's steps are audited under: its lot, or the public report it is about."""
+    if row.lot_id is None:
+        return {"object_type": "public_report", "object_id": row.inputs.get("report_id")}
+    return {"object_type": "lot", "object_id": row.lot_id}
 
 
 def raise_warnings(ctx, session, now: datetime) -> int:
@@ -109,7 +120,7 @@ def dismiss(session, actor, now: datetime, warning_id: int, reason: str) -> Earl
         raise DomainError(N_("This warning has been decided already."), field="warning", rule=RULE)
     row.reason = public_reason(reason, RULE)
     row.status, row.decided_by_id, row.decided_at = "dismissed", actor.id, now
-    audit.record(session, actor, now, "warning.dismiss", object_type="lot", object_id=row.lot_id, rule=row.rule,
+    audit.record(session, actor, now, "warning.dismiss", **_audited_under(row), rule=row.rule,
                  payload={"warning_id": row.id, "reason": row.reason})
     return row
 
@@ -139,6 +150,10 @@ def issue(session, actor, now: datetime, warning_id: int, addressee: str, text: 
     row = warning_of(session, warning_id)
     if row.status not in ("open", "escalated"):
         raise DomainError(N_("This warning has been decided already."), field="warning", rule=RULE)
+    if row.lot_id is None:
+        raise DomainError(N_("A warning about a public report is answered by accepting or declining the report (or "
+                             "dismissed): the supervisor owes it, no correction order follows."), field="warning",
+                          rule=row.rule)
     lot = session.get(Lot, row.lot_id)
     organisation_id = addressee_organisation(session, lot, addressee)
     text = (text or "").strip()
@@ -258,7 +273,9 @@ def _status(value: str | None, allowed: tuple[str, ...]) -> None:
         raise DomainError(N_("Unknown status %(value)s."), field="status", value=value)
 
 
-def _lot_names(session, lot_id: int) -> dict:
+def _lot_names(session, lot_id: int | None) -> dict:
+    if lot_id is None:  # a public report's warning: on no lot
+        return {"lot_id": None, "deal_code": None, "lot_name": None, "project_name": None}
     lot = session.get(Lot, lot_id)
     return {"lot_id": lot.id, "deal_code": lot.deal_code, "lot_name": lot.name, "project_name": lot.project.name}
 

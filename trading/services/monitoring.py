@@ -4,7 +4,11 @@ read: ``result.warnings``), filtered by region, trade type and agency.
 
 An objection to the documents is raised by a bidder before the bid deadline: it is counted here only once the lot
 is past its deadline (招标投标法 第二十二条; ``domain/visibility.py``: nobody, the supervisor included, learns
-before then that a bidder exists)."""
+before then that a bidder exists).
+
+Public reports (举报) still to be accepted or declined are acts due on no lot (``domain.monitoring.report_dues``): they
+join the overdue and due-today lists of the supervisor alone (``visibility.may_read_report``), by their number and
+category, whatever the filters (a report need name no lot, and is never filed under the one it names)."""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ import sqlalchemy as sa
 
 from ..domain import calendar, lifecycle, monitoring, regions, rules
 from ..domain.monitoring import Due, LotFacts
-from ..domain.visibility import Phase
+from ..domain.visibility import Phase, may_read_report
 from ..models import (
     Award,
     Complaint,
@@ -31,6 +35,7 @@ from ..models import (
     ProcurementQuestion,
     Project,
     Publicity,
+    PublicReport,
     ResultObjection,
     TransferContract,
 )
@@ -117,7 +122,29 @@ def dues_of(ctx, session, lots: list[Lot], now: datetime) -> list[Due]:
                 facts.corrections, facts.questions, facts.instalments, facts.payments)):
             lot = next(lot for lot in lots if lot.id == lot_id)
             found += monitoring.dues(facts, rulebook.of_lot(ctx, session, lot))
-    return sorted(found, key=lambda d: (d.due, d.lot_id, d.key))
+    return sorted(found, key=_by_due)
+
+
+def report_dues_of(session) -> list[Due]:
+    """The acceptance due of every public report still received (``domain.monitoring.report_dues``); a handled
+    report is no longer watched."""
+    rows = session.execute(sa.select(PublicReport.id, PublicReport.number, PublicReport.received_at,
+                                     PublicReport.accept_due).where(PublicReport.status == "received")).all()
+    return monitoring.report_dues(monitoring.ReportFacts(r.id, r.number or "", r.received_at, r.accept_due)
+                                  for r in rows)
+
+
+def _report_categories(session, dues: list[Due]) -> dict[int, str]:
+    """The category of each report in ``dues`` (what the dashboard names a report by, with its number)."""
+    ids = [d.ref["report_id"] for d in dues]
+    if not ids:
+        return {}
+    return dict(session.execute(sa.select(PublicReport.id, PublicReport.category)
+                                .where(PublicReport.id.in_(ids))).all())
+
+
+def _by_due(d: Due):
+    return d.due, d.lot_id or 0, d.key
 
 
 def watched_lots(session) -> list[Lot]:
@@ -182,6 +209,7 @@ class Dashboard:
     trade_types: list[tuple[str, str]] = field(default_factory=list)
     stage_of: dict[int, int | None] = field(default_factory=dict)
     corrections: list = field(default_factory=list)  # correction orders not yet closed or escalated
+    report_categories: dict[int, str] = field(default_factory=dict)  # the reports among the dues: id -> category
 
 
 def check_filters(session, region: str | None, trade_type: str | None, agency: str | None) -> Filters:
@@ -197,9 +225,10 @@ def check_filters(session, region: str | None, trade_type: str | None, agency: s
     return Filters(region, trade_type, agency_id)
 
 
-def dashboard(ctx, session, now: datetime, filters: Filters) -> Dashboard:
+def dashboard(ctx, session, now: datetime, filters: Filters, actor=None) -> Dashboard:
     """Every lot matching ``filters`` by stage and state, and the acts on them overdue, due today or done late
-    (the late ones within the lots still in trading or follow-up)."""
+    (the late ones within the lots still in trading or follow-up); for a supervisor (``actor``), the public reports
+    overdue or due today among them."""
     lots = list(session.scalars(filters.where(sa.select(Lot).join(Project, Project.id == Lot.project_id))
                                 .order_by(Lot.id)))
     counts: dict[str, int] = defaultdict(int)
@@ -214,6 +243,12 @@ def dashboard(ctx, session, now: datetime, filters: Filters) -> Dashboard:
     found = dues_of(ctx, session, [lot for lot in lots if lot.id in watched], now)
     overdue, today = monitoring.open_and_late(found, now)
     late = [d for d in found if d.status(now) == "late"]
+    roles = frozenset(getattr(actor, "roles", None) or ()) if getattr(actor, "is_authenticated", False) else frozenset()
+    reports_due: list[Due] = []
+    if may_read_report(roles):
+        report_overdue, report_today = monitoring.open_and_late(report_dues_of(session), now)
+        reports_due = report_overdue + report_today
+        overdue, today = sorted(overdue + report_overdue, key=_by_due), sorted(today + report_today, key=_by_due)
     next_due: dict[int, Due] = {}
     for d in found:
         if d.status(now) in ("overdue", "today", "upcoming") and d.lot_id not in next_due:
@@ -231,4 +266,5 @@ def dashboard(ctx, session, now: datetime, filters: Filters) -> Dashboard:
                      {lot.id: lifecycle.stage_of(lot.state, lot.previous_state) for lot in lots},
                      [o for o in session.scalars(sa.select(CorrectionOrder).where(
                          CorrectionOrder.status.in_(("open", "answered"))).order_by(CorrectionOrder.due_at))
-                      if o.lot_id in {lot.id for lot in lots}])
+                      if o.lot_id in {lot.id for lot in lots}],
+                     _report_categories(session, reports_due))

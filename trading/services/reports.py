@@ -5,7 +5,12 @@ calls, and a random token (192 bits), the only key to the follow-up page; the pl
 alone, so neither a guessed number nor a copy of the database opens a report. The supervisor, and nobody else,
 lists and reads reports (``visibility.may_read_report``): never the parties a report names. Every step is in the
 audit chain under the object ``public_report``, never under the lot (whose timeline its parties read), and without
-the report's text or contact (only the text's SHA-256)."""
+the report's text or contact (only the text's SHA-256).
+
+Each acceptance, refusal and conclusion puts one notice to the reporter in the outbox, in the same transaction, if the
+reporter left a contact (``outbox.queue_report_notice``: the number and the new status, nothing the report says); the
+view enqueues the sending job after its commit. A report still received past its ``accept_due`` is overdue on the
+supervisor's dashboard and an early warning (``domain.monitoring.report_dues``)."""
 
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ from ..domain import calendar, reports as rules_of_reports
 from ..domain.errors import N_, DomainError, Forbidden, NotFound
 from ..domain.visibility import may_read_report
 from ..models import Lot, PublicReport, User, UserRole
-from . import audit, rulebook
+from . import audit, outbox, rulebook
 
 RULE, ACCEPTANCE = rules_of_reports.RULE, rules_of_reports.ACCEPTANCE
 PUBLIC = "public"  # how an anonymous reporter is named in the audit chain
@@ -120,8 +125,13 @@ def _audit(session, actor, now, action: str, row: PublicReport, rule: str = RULE
                  payload={"number": row.number, "status": row.status, **extra})
 
 
-def accept(session, actor, now: datetime, report_id: int, reason: str, assignee_id=None) -> PublicReport:
-    """Accept a report with the reason, assigned to a supervisor (the actor by default)."""
+def _told(ctx, session, now: datetime, row: PublicReport) -> None:
+    """Queue the reporter's notice of the new status (nothing without a contact)."""
+    outbox.queue_report_notice(ctx, session, now, row)
+
+
+def accept(ctx, session, actor, now: datetime, report_id: int, reason: str, assignee_id=None) -> PublicReport:
+    """Accept a report with the reason, assigned to a supervisor (the actor by default); the reporter is told."""
     row = _step(session, actor, report_id, "accept")
     reason = rules_of_reports.check_handling(reason, "reason", rules_of_reports.REASON_MIN)
     assignee = _assignee(session, actor.id if assignee_id in (None, "") else assignee_id)
@@ -129,15 +139,18 @@ def accept(session, actor, now: datetime, report_id: int, reason: str, assignee_
     row.assignee_id = assignee.id
     _audit(session, actor, now, "report.accept", row, ACCEPTANCE, assignee=assignee.username,
            late=now >= row.accept_due)
+    _told(ctx, session, now, row)
     return row
 
 
-def decline(session, actor, now: datetime, report_id: int, reason: str) -> PublicReport:
-    """Decline a report with the reason the reporter reads (no facts, not the platform's to handle, ...)."""
+def decline(ctx, session, actor, now: datetime, report_id: int, reason: str) -> PublicReport:
+    """Decline a report with the reason the reporter reads (no facts, not the platform's to handle, ...); the reporter
+    is told."""
     row = _step(session, actor, report_id, "decline")
     reason = rules_of_reports.check_handling(reason, "reason", rules_of_reports.REASON_MIN)
     row.status, row.reason, row.handled_by_id, row.handled_at = "declined", reason, actor.id, now
     _audit(session, actor, now, "report.decline", row, ACCEPTANCE, late=now >= row.accept_due)
+    _told(ctx, session, now, row)
     return row
 
 
@@ -150,13 +163,14 @@ def assign(session, actor, now: datetime, report_id: int, assignee_id) -> Public
     return row
 
 
-def conclude(session, actor, now: datetime, report_id: int, outcome: str) -> PublicReport:
-    """Record the outcome of an accepted report: what was found and done; the reporter reads it."""
+def conclude(ctx, session, actor, now: datetime, report_id: int, outcome: str) -> PublicReport:
+    """Record the outcome of an accepted report: what was found and done; the reporter reads it, and is told."""
     row = _step(session, actor, report_id, "conclude")
     outcome = rules_of_reports.check_handling(outcome, "outcome", rules_of_reports.OUTCOME_MIN)
     row.status, row.outcome, row.concluded_by_id, row.concluded_at = "concluded", outcome, actor.id, now
     _audit(session, actor, now, "report.conclude", row,
            sha256=hashlib.sha256(outcome.encode("utf-8")).hexdigest())
+    _told(ctx, session, now, row)
     return row
 
 

@@ -276,9 +276,10 @@ def may_read_notices(session, user, lot: Lot) -> bool:
 
 @dataclass(frozen=True)
 class Warning:
-    """A supervisor's early warning (预警): which lot, what, by which rule, since when."""
+    """A supervisor's early warning (预警): which lot (None: a public report, due on no lot), what, by which rule,
+    since when."""
 
-    lot_id: int
+    lot_id: int | None
     kind: str
     message: str
     rule: str
@@ -317,13 +318,16 @@ MESSAGES = {
                             "set."),
     "payment": N_("The buyer did not pay %(amount)s yuan due under property contract %(number)s by its last day, "
                   "%(day)s."),
+    "public_report": N_("Public report %(number)s was not accepted or declined by %(day)s, the last day of the "
+                        "centre's acceptance period."),
 }
 DAYS = frozenset({"objection", "documents_objection", "report", "publication", "contract", "contract_publication",
                   "complaint", "question"})  # the warnings that name the rule's number of days
 
 
-def warning_of(due, in_force: rules.RuleSet) -> Warning:
-    """The warning about an act overdue or done late (``domain.monitoring.Due``)."""
+def warning_of(due, in_force: rules.RuleSet | None) -> Warning:
+    """The warning about an act overdue or done late (``domain.monitoring.Due``); ``in_force``, the rules of its lot
+    (None for an act on no lot, whose warning names no number of days)."""
     params = {k: v for k, v in due.ref.items() if k != "step"}
     if due.kind in DAYS or due.rule == "land.deposit_refund":
         params["days"] = in_force.value(due.rule)
@@ -332,7 +336,7 @@ def warning_of(due, in_force: rules.RuleSet) -> Warning:
         params["at"] = calendar.to_local(due.done_at).strftime("%Y-%m-%d %H:%M")
     if due.kind == "correction":
         params["due"] = calendar.to_local(due.due).strftime("%Y-%m-%d %H:%M")
-    if due.kind == "payment":
+    if due.kind in ("payment", "public_report"):
         params["day"] = calendar.local_date(due.due - timedelta(microseconds=1)).isoformat()
     message = MESSAGES.get(due.rule) or MESSAGES[due.kind]
     inputs = {"start": _iso(due.start), "due": _iso(due.due), "done_at": _iso(due.done_at), **due.ref}
@@ -347,9 +351,10 @@ def warnings(ctx, session, now: datetime) -> list[Warning]:
     """Everything past a legal limit, as ``domain.monitoring`` reckons it (the same reckoning as the supervisor's
     dashboard): objections unanswered or answered late, evaluation rooms closed without a report, the report,
     candidates or result not published in time, contracts not signed in time, deposits refunded late, procurement
-    contracts published late, complaints not handled in time, correction orders not answered in time; and every
-    bid the opening held as suspected tampering (its row did not match its receipt and audited submission). Limits
-    that each lot records are judged by its rules."""
+    contracts published late, complaints not handled in time, correction orders not answered in time; every
+    bid the opening held as suspected tampering (its row did not match its receipt and audited submission); and
+    every public report not accepted or declined by the end of the centre's period (on no lot, for the supervisor
+    alone). Limits that each lot records are judged by its rules."""
     from . import monitoring
 
     found: list[Warning] = []
@@ -358,6 +363,9 @@ def warnings(ctx, session, now: datetime) -> list[Warning]:
     for due in monitoring.dues_of(ctx, session, lots, now):
         if due.status(now) in ("overdue", "late"):
             found.append(warning_of(due, rulebook.of_lot(ctx, session, by_id[due.lot_id])))
+    for due in monitoring.report_dues_of(session):
+        if due.status(now) == "overdue":
+            found.append(warning_of(due, None))
     for row in session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "opening.tampering")):
         found.append(Warning(int(row.object_id), "tampering", N_("Suspected tampering: a bid was held unopened at the "
                                                                  "opening because its record does not match its "

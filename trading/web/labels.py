@@ -203,6 +203,9 @@ REPORT_CATEGORIES = {"collusion": _l("Collusive bidding (串通投标)"),
                      "other": _l("Other wrongdoing")}
 REPORT_STATUSES = {"received": _l("received, awaiting acceptance"), "accepted": _l("accepted, being handled"),
                    "declined": _l("declined"), "concluded": _l("concluded")}
+MESSAGE_CHANNELS = {"sms": _l("SMS"), "email": _l("e-mail")}
+MESSAGE_GATEWAYS = {"simulated": _l("simulated gateway: recorded, not sent")}
+OUTBOX_STATUSES = {"queued": _l("queued"), "sent": _l("sent"), "failed": _l("refused by the gateway")}
 LOT_UNITS_EN = {"construction": "lot", "procurement": "package", "land": "parcel", "property": "item"}
 CATEGORIES_EN = {"goods": "goods", "services": "services", "works": "works"}
 EVALUATION_METHODS_EN = {"lowest_price": "lowest evaluated price", "comprehensive": "comprehensive scoring"}

@@ -51,6 +51,7 @@ NAV: list[NavItem] = [
     NavItem("admin.users", _l("Users"), ("admin",), SYSTEM),
     NavItem("admin.clock", _l("Clock"), ("admin",), SYSTEM),
     NavItem("admin.rules_page", _l("Rules"), ("admin",), SYSTEM),
+    NavItem("admin.outbox_page", _l("Outbox"), ("admin",), SYSTEM),
 ]
 
 

@@ -16,7 +16,16 @@ from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Organisation, User
 from ...platform import current_platform
-from ...services import accounts, chronograph, clock as clock_service, holders, rulebook, second_factor, visibility
+from ...services import (
+    accounts,
+    chronograph,
+    clock as clock_service,
+    holders,
+    outbox,
+    rulebook,
+    second_factor,
+    visibility,
+)
 from .. import labels
 from ..common import choices, form_error, now, roles_required
 from ..edge import paginate
@@ -239,3 +248,22 @@ def rules_page():
                   "P": _("platform policy")}
     return render_template("admin/rules.html", form=form, rows=rulebook.in_force(ctx, db.session).describe(),
                            history=rulebook.history(db.session), confidence=confidence), status
+
+
+@bp.route("/outbox")
+@roles_required("admin")
+def outbox_page():
+    """The outbox (发件箱): every SMS and e-mail the platform queued (today: a public report's reporter told of its new
+    status), newest first, with when it was queued and sent and the gateway's answer; each address masked."""
+    status = request.args.get("status", "")
+    status = status if status in outbox.STATUSES else ""
+    try:
+        query = outbox.listing(current_user, status or None)
+        counts = outbox.counts(db.session, current_user)
+    except DomainError:
+        abort(403)
+    rows = paginate(query, per_page=PAGE)
+    return render_template("admin/outbox.html", rows=rows, status=status, counts=counts, masked=outbox.masked,
+                           channels=labels.MESSAGE_CHANNELS, statuses=labels.OUTBOX_STATUSES,
+                           gateways=labels.MESSAGE_GATEWAYS,
+                           max_attempts=outbox.MAX_ATTEMPTS)

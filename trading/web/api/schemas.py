@@ -393,13 +393,14 @@ class CorrectionArgs(PageArgs):
 class Warning(Out):
     id = fields.Integer()
     key = fields.String(metadata={"description": "the act's kind and ids, the same from one reckoning to the next"})
-    lot_id = fields.Integer()
+    lot_id = fields.Integer(allow_none=True, metadata={"description": "null for a public report's warning (on no "
+                                                                      "lot; its number in params)"})
     deal_code = fields.String(allow_none=True)
-    lot_name = fields.String()
-    project_name = fields.String()
+    lot_name = fields.String(allow_none=True)
+    project_name = fields.String(allow_none=True)
     kind = fields.String(metadata={"description": "objection, documents_objection, evaluation, report, publication, "
                                                  "contract, refund, contract_publication, complaint, correction, "
-                                                 "question, tampering"})
+                                                 "question, land_payment, payment, public_report, tampering"})
     rule = fields.String(metadata={"description": "the rule id (flask rules show)"})
     message = fields.String(metadata={"description": "the warning in the request's language"})
     params = fields.Dict()

@@ -18,7 +18,9 @@ class ReportForm(Form):
                          description=_l("Facts, who was involved, when and where, and how you know (20 to 4,000 "
                                         "characters)."))
     contact = StringField(_l("Your contact (optional)"),
-                          description=_l("A phone number or e-mail if the supervisor may ask you more; leave empty to "
-                                         "stay anonymous."))
+                          description=_l("A mobile number or an e-mail address: you are told there when the report is "
+                                         "accepted, declined or concluded (its number and status only, never what it "
+                                         "says), and the supervisor may ask you more. Leave empty to stay "
+                                         "anonymous."))
     submit = SubmitField(_l("Send the report"))
 

@@ -8,6 +8,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from ...domain import methods as rule_methods
+from ...domain.visibility import may_read_report
 from ...extensions import db
 from ...models import Lot, Organisation, ResultObjection
 from ...platform import current_platform
@@ -175,8 +176,9 @@ WARNING_STATUSES = {"open": _l("open"), "dismissed": _l("dismissed"), "ordered":
 @roles_required("supervisor", "staff")
 def warnings():
     """Early warnings (预警): the limits passed on objections, evaluation rooms, publications, contracts, refunds,
-    complaints and correction orders, and suspected tampering: those the clock step stored (with the supervisor's
-    decision), then those found now and not stored yet (the supervisor may take one up at once)."""
+    complaints, correction orders and (for the supervisor alone) public reports, and suspected tampering: those the
+    clock step stored (with the supervisor's decision), then those found now and not stored yet (the supervisor may
+    take one up at once)."""
     from ...models import EarlyWarning
 
     stored = db.session.scalars(sa.select(EarlyWarning).order_by(EarlyWarning.since.desc())).all()
@@ -186,6 +188,9 @@ def warnings():
         readable = {o.id for o in corrections.visible(db.session, current_user)}
         stored = [w for w in stored if w.kind != "correction" or w.inputs.get("correction_id") in readable]
         new = [w for w in new if w.kind != "correction" or w.inputs.get("correction_id") in readable]
-    lots = {w.lot_id: db.session.get(Lot, w.lot_id) for w in [*stored, *new]}
+    if not may_read_report(frozenset(current_user.roles)):  # a public report's warning: the supervisor alone
+        stored = [w for w in stored if w.lot_id is not None]
+        new = [w for w in new if w.lot_id is not None]
+    lots = {w.lot_id: db.session.get(Lot, w.lot_id) for w in [*stored, *new] if w.lot_id is not None}
     return render_template("result/warnings.html", stored=stored, new=new, lots=lots, f=ActionForm(),
                            statuses=WARNING_STATUSES)

@@ -30,6 +30,7 @@ INPUTS = {"start": _l("Counted from"), "due": _l("Due"), "done_at": _l("Done"),
           "contract_id": _l("Contract record no."), "complaint_id": _l("Complaint no."),
           "question_id": _l("Question no."), "correction_id": _l("Correction order no."),
           "bid_id": _l("Bid record no."), "reason": _l("Reason"),
+          "report_id": _l("Report record no."), "number": _l("Report No."),
           "step": _l("Step")}
 STEPS = {"accept": _l("acceptance"), "decide": _l("decision")}
 UNITS = {"days": _l("days"), "working_days": _l("working days"), "count": _l("members"), "percent": "%"}
@@ -55,8 +56,8 @@ def warning_take():
 def warning_view(warning_id: int):
     """One warning: the act, its rule, inputs, threshold and legal basis; the decision and the correction orders."""
     row = db.session.get(EarlyWarning, warning_id) or abort(404)
-    lot = db.session.get(Lot, row.lot_id)
-    orders = [o for o in corrections.visible(db.session, current_user, lot) if o.warning_id == row.id]
+    lot = db.session.get(Lot, row.lot_id) if row.lot_id is not None else None  # None: a public report's warning
+    orders = [o for o in corrections.visible(db.session, current_user, lot) if o.warning_id == row.id] if lot else []
     return render_template("supervision/warning.html", w=row, lot=lot, orders=orders, f=ActionForm(),
                            today=calendar.local_date(now()), **_names())
 

@@ -8,11 +8,13 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ... import jobs
 from ...domain import reports as rules_of_reports
 from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Lot, User
-from ...services import reports
+from ...platform import current_platform
+from ...services import outbox, reports
 from .. import labels
 from ..common import now, perform, roles_required
 from ..lots.forms import ActionForm
@@ -20,7 +22,8 @@ from .views import bp
 
 
 def _names() -> dict:
-    return {"categories": labels.REPORT_CATEGORIES, "statuses": labels.REPORT_STATUSES}
+    return {"categories": labels.REPORT_CATEGORIES, "statuses": labels.REPORT_STATUSES,
+            "channels": labels.MESSAGE_CHANNELS, "outbox_statuses": labels.OUTBOX_STATUSES}
 
 
 @bp.route("/reports")
@@ -45,6 +48,7 @@ def report_view(report_id: int):
         abort(404)
     people = {i: db.session.get(User, i) for i in (row.assignee_id, row.handled_by_id, row.concluded_by_id) if i}
     return render_template("supervision/report.html", row=row, f=ActionForm(), people=people,
+                           notices=outbox.of_report(db.session, row.id),
                            supervisors=reports.supervisors(db.session), overdue=reports.overdue(row, now()),
                            lot=db.session.get(Lot, row.lot_id) if row.lot_id else None, **_names())
 
@@ -52,15 +56,19 @@ def report_view(report_id: int):
 @bp.route("/reports/<int:report_id>/<any(accept, decline, assign, conclude):step>", methods=["POST"])
 @roles_required("supervisor")
 def report_handle(report_id: int, step: str):
-    """Take one step on a report; a refusal comes back on the report's page with its reason."""
+    """Take one step on a report; a refusal comes back on the report's page with its reason. Accepted, declined or
+    concluded, the reporter's notice is sent (the job, after the commit)."""
     form = request.form
-    if step == "accept":
-        perform(reports.accept, report_id, form.get("reason", ""), form.get("assignee", ""),
-                ok=_("The report is accepted."))
-    elif step == "decline":
-        perform(reports.decline, report_id, form.get("reason", ""), ok=_("The report is declined."))
-    elif step == "assign":
+    if step == "assign":  # the reporter is not told of a reassignment
         perform(reports.assign, report_id, form.get("assignee", ""), ok=_("The report is assigned."))
+        return redirect(url_for("supervision.report_view", report_id=report_id))
+    if step == "accept":
+        done = perform(reports.accept, report_id, form.get("reason", ""), form.get("assignee", ""),
+                       ok=_("The report is accepted."))[1]
+    elif step == "decline":
+        done = perform(reports.decline, report_id, form.get("reason", ""), ok=_("The report is declined."))[1]
     else:
-        perform(reports.conclude, report_id, form.get("outcome", ""), ok=_("The outcome is recorded."))
+        done = perform(reports.conclude, report_id, form.get("outcome", ""), ok=_("The outcome is recorded."))[1]
+    if done:  # the reporter's notice, queued with the change, is sent by the job
+        jobs.enqueue_messages(current_platform())
     return redirect(url_for("supervision.report_view", report_id=report_id))

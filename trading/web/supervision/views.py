@@ -50,19 +50,21 @@ DUE_KINDS = {
     "correction": _l("Correction order answered"), "question": _l("Question (质疑) answered by the purchaser"),
     "land_payment": _l("Land price instalment paid"),
     "payment": _l("Property buyer's payment under the contract"),
+    "public_report": _l("Public report accepted or declined"),
 }
 
 
 def _dashboard():
     filters = monitoring.check_filters(db.session, request.args.get("region"), request.args.get("trade_type"),
                                        request.args.get("agency"))
-    return monitoring.dashboard(current_platform(), db.session, now(), filters)
+    return monitoring.dashboard(current_platform(), db.session, now(), filters, current_user)
 
 
 def _correction_names() -> dict:
     from .. import labels
 
-    return {"addressees": labels.CORRECTION_ADDRESSEES, "order_statuses": labels.CORRECTION_STATUSES}
+    return {"addressees": labels.CORRECTION_ADDRESSEES, "order_statuses": labels.CORRECTION_STATUSES,
+            "report_categories": labels.REPORT_CATEGORIES}
 
 
 def _dashboard_args() -> dict:
