@@ -42,6 +42,7 @@ from trading.simulate import demo, lots as walk
 from trading.simulate.demo import credit_code
 
 BIDS = int(os.environ.get("BENCH_BIDS", "1000"))
+VERSION = int(os.environ.get("BENCH_VERSION", "3"))  # the envelope format sealed (1, 2 or 3), to compare
 SIZE = 1024 * 1024
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
@@ -79,7 +80,7 @@ def prepare(folder: str):
                 sealed = envelope.seal(out.file, lot_code=lot.deal_code, bidder_code=code, lot_public_key=public,
                                        price_form={"price": f"{36000000 + index * 1000}.00", "duration": "300日历天"},
                                        files=[("技术标.pdf", io.BytesIO(document))], signer=signer,
-                                       certificate_pem=pki.certificate_pem(cert))
+                                       certificate_pem=pki.certificate_pem(cert), version=VERSION)
             db.session.flush()
             bid = Bid(lot_id=lot.id, round=lot.round, bidder_id=org.id, user_id=people.bidders[0].id,
                       status="submitted", blob_key=out.blob.key, size=out.blob.size,
@@ -150,7 +151,7 @@ def run(folder: str) -> None:
         dialect = db.engine.dialect.name
     raw_s = floor(BIDS)
     print(json.dumps({"bids": BIDS, "document_mib": 1, "open_s": round(open_s, 2), "raw_s": round(raw_s, 2),
-                      "ratio": round(open_s / raw_s, 2), "database": dialect}))
+                      "ratio": round(open_s / raw_s, 2), "database": dialect, "version": VERSION}))
 
 
 def main() -> None:
