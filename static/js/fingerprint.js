@@ -1,8 +1,10 @@
-// Device fingerprint sent with a document download (for the collusion screens of 招标投标法实施条例 第四十条):
-// a SHA-256 over what the browser says about itself. It identifies a device roughly, never a person.
+// Device fingerprint sent with a sign-up and a document download (for the collusion screens of 招标投标法实施条例
+// 第四十条): a SHA-256 over what the browser says about itself. It identifies a device roughly, never a person.
+// It fills every field marked data-fingerprint.
 (function () {
-  var field = document.getElementById('fingerprint');
-  if (!field) return;
+  var fields = document.querySelectorAll('input[data-fingerprint]');
+  if (!fields.length) return;
+  function fill(value) { fields.forEach(function (f) { f.value = value; }); }
   var canvasText = '';
   try {
     var canvas = document.createElement('canvas');
@@ -15,11 +17,11 @@
   var text = parts.join('|');
   if (window.crypto && crypto.subtle && window.TextEncoder) {
     crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)).then(function (buf) {
-      field.value = Array.from(new Uint8Array(buf)).map(function (b) { return b.toString(16).padStart(2, '0'); }).join('');
+      fill(Array.from(new Uint8Array(buf)).map(function (b) { return b.toString(16).padStart(2, '0'); }).join(''));
     });
   } else {  // FNV-1a where WebCrypto is unavailable (plain http off localhost)
     var h = 0x811c9dc5;
     for (var i = 0; i < text.length; i++) { h ^= text.charCodeAt(i); h = Math.imul(h, 16777619) >>> 0; }
-    field.value = 'fnv' + h.toString(16);
+    fill('fnv' + h.toString(16));
   }
 })();

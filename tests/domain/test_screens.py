@@ -268,3 +268,16 @@ def test_a_large_document_is_read_in_chunks_keeping_only_its_ends():
     assert sink.facts() == screens.document_facts(data) and sink.facts()[1] == "张伟 / WPS Office"
     assert len(sink.head) + len(sink.tail) <= 2 * screens.METADATA_BYTES  # bounded, whatever the size
     assert screens.document_facts(data[:-1] + bytes([data[-1] ^ 1]))[0] != sink.fingerprint()
+
+
+def test_one_device_or_address_at_two_bidders_sign_ups_is_screened_as_at_their_downloads():
+    """条例 第四十条: the sign-ups' devices and addresses count with the downloads' (one machine signing two companies
+    up is the same evidence as one machine downloading for both)."""
+    from trading.domain.screens import LotRecords, screen_records
+
+    bids = {"A": Decimal("100"), "B": Decimal("118"), "C": Decimal("131")}
+    sign_ups = [("A", "dev-1", "10.0.0.5"), ("B", "dev-1", "10.0.0.9"), ("C", "dev-3", "10.0.0.5")]
+    found = {s.screen: set(s.bidders) for s in screen_records(LotRecords(prices=bids, sign_ups=sign_ups), LAW)}
+    assert found["shared_device"] == {"A", "B"} and found["shared_address"] == {"A", "C"}
+    mixed = LotRecords(prices=bids, sign_ups=[("A", "dev-1", "1.1.1.1")], downloads=[("B", "dev-1", "2.2.2.2")])
+    assert {s.screen for s in screen_records(mixed, LAW)} >= {"shared_device"}

@@ -187,3 +187,27 @@ def test_two_opened_bids_naming_one_project_manager_are_screened_as_one_person(a
     found = [s for s in screens.run(scene.ctx, session, scene.lot).signals if s.screen == "shared_person"]
     assert [set(s.bidders) for s in found] == [{entries[0].bidder_id, entries[2].bidder_id}]
     assert found[0].rule == "screen.shared_people"
+
+
+def test_sign_ups_keep_their_address_and_device_and_the_screens_read_them(app, session, now):
+    """Two companies signed up from one machine (one device fingerprint, one address) are one shared-device and one
+    shared-address signal, read from the sign-ups themselves; the audit entry keeps the same."""
+    from tests.services.walked_lot import announced_lot
+    from trading.domain import screens as rules_of_screens
+    from trading.models import AuditEntry, Registration
+    from trading.platform import current_platform
+    from trading.services import pledges, registrations
+
+    ctx = current_platform()
+    people, lot = announced_lot(ctx, session, now)
+    for bidder in people.bidders[:2]:
+        registrations.sign_up(session, bidder, now, lot, pledge=pledges.accepted(session, lot, bidder),
+                              address="10.8.0.4", fingerprint="9f2c-44ab 0e")  # odd characters are dropped
+    rows = session.scalars(sa.select(Registration).where(Registration.lot_id == lot.id)).all()
+    assert {(r.address, r.fingerprint) for r in rows} == {("10.8.0.4", "9f2c44ab0e")}
+    entry = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "registration.sign_up")).first()
+    assert entry.payload["fingerprint"] == "9f2c44ab0e" and entry.payload["address"] == "10.8.0.4"
+    records = screens.gather(ctx, session, lot)
+    found = {s.screen: set(s.bidders) for s in rules_of_screens.screen_records(records, ctx.rules)}
+    pair = {b.organisation_id for b in people.bidders[:2]}
+    assert found["shared_device"] == pair and found["shared_address"] == pair

@@ -44,12 +44,16 @@ def test_the_bidder_reads_the_pledge_ticks_it_and_signs_up_and_unticked_is_refus
     assert "请阅读诚信承诺书并勾选接受后再报名" in refused and "credit.integrity_pledge" in refused
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 0
+    assert 'name="fingerprint"' in page and "data-fingerprint" in page  # js/fingerprint.js fills it
     done = client.post(f"/lots/{lot_id}/sign-up", data={"pledge": "y", "pledge_sha256": digest,
-                                                         "pledge_language": language}, follow_redirects=True)
+                                                         "pledge_language": language, "fingerprint": "ab12cd34"},
+                       follow_redirects=True)
     assert 'id="my-pledge"' in done.get_data(as_text=True)
     with app.app_context():
         kept = db.session.scalar(sa.select(IntegrityPledge))
         assert kept.sha256 == digest and kept.language == "zh"
+        signed = db.session.scalar(sa.select(Registration))  # where it came from, for the collusion screens
+        assert signed.fingerprint == "ab12cd34" and signed.address
     own = client.get(f"/lots/{lot_id}/pledges").get_data(as_text=True)
     assert digest in own and "郑重承诺" in own
 

@@ -23,9 +23,10 @@ measured against its benchmark in RULES.md and against the lots of the same kind
   ``screen.pattern_tolerance`` percent of their mean; equal prices are the degenerate pattern;
 - identical prices: two or more bidders at one price while others bid otherwise (``screen.identical_prices``).
 
-Behaviour screens (any trade type): one value (device fingerprint, client address, paying account, document
-hash, the registration number of the project manager a bid names) used by two or more bidders of the lot; uploads
-from one address within ``CLOSE_UPLOAD_SECONDS`` of each other by different bidders.
+Behaviour screens (any trade type): one value (the device fingerprint or client address of a sign-up, a download or
+an upload, a paying account, a document hash, the registration number of the project manager a bid names) used by
+two or more bidders of the lot; uploads from one address within ``CLOSE_UPLOAD_SECONDS`` of each other by different
+bidders.
 
 Screens across lots (awarded lots of the same kind, 条例 第三十九条: agreeing who wins or who gives way): rotation (a
 group of three bidders meeting again and again, their meetings won by one of them in turn), cover bidding (a
@@ -556,7 +557,8 @@ def document_facts(data: bytes) -> tuple[str, str]:
 class LotRecords:
     """Everything the screens read about one lot, as plain rows (what ``services.screens.gather`` reads from the
     platform's records, or what ``simulate.screens_bed`` generates): the opened prices ``{bidder: price}``, the
-    deposits' paying accounts ``(bidder, account)``, the document downloads ``(bidder, device, address)``, the bid
+    deposits' paying accounts ``(bidder, account)``, the sign-ups and the document downloads ``(bidder, device,
+    address)``, the bid
     uploads ``(bidder, address, at)``, the opened documents ``(bidder, fingerprint, metadata)`` (``DocumentFacts``),
     the price figures (``Figures``) of earlier lots of the same kind, the awarded lots of the same kind its bidders
     took part in, the bidders that signed up and have no opened bid (``stood_back``), the people the opened bids name
@@ -570,6 +572,7 @@ class LotRecords:
     documents: Sequence = ()
     history: Sequence = ()
     past: Sequence = ()
+    sign_ups: Sequence = ()
     stood_back: Sequence = ()
     people: Sequence = ()
     valid: Mapping = field(default_factory=dict)
@@ -584,9 +587,9 @@ def screen_records(records: LotRecords, rules: RuleSet) -> list[Signal]:
     signals = price_screens(records.prices, rules, records.history)
     signals += identical_prices(records.prices, rules)
     signals += shared_values("account", records.accounts)
-    signals += shared_values("device", [(b, device) for b, device, _ in records.downloads])
+    signals += shared_values("device", [(b, device) for b, device, _ in [*records.sign_ups, *records.downloads]])
     addresses: dict = defaultdict(set)
-    for bidder, _, address in records.downloads:
+    for bidder, _, address in [*records.sign_ups, *records.downloads]:
         addresses[bidder].add(address)
     for bidder, address, _ in records.uploads:
         addresses[bidder].add(address)

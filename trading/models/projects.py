@@ -293,6 +293,9 @@ class Registration(db.Model):
     bidder_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # where the sign-up came from, for the collusion screens (as a download's): the address and the device fingerprint
+    address: Mapped[str | None] = mapped_column(sa.String(64))
+    fingerprint: Mapped[str | None] = mapped_column(sa.String(128))
 
     bidder: Mapped[Organisation] = relationship()
 

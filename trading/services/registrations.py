@@ -32,11 +32,12 @@ def count(session, lot: Lot) -> int:
 
 
 def sign_up(session, actor, now: datetime, lot: Lot, *, pledge: str | None = None,
-            language: str = "zh") -> Registration:
+            language: str = "zh", address: str | None = None, fingerprint: str | None = None) -> Registration:
     """Sign the actor's organisation up for an announced lot before its deadline. ``pledge`` is the SHA-256 of the
     integrity pledge (诚信承诺书) the actor was shown in ``language`` and accepts (``pledges.shown``); without it, or
     with the digest of another text, the sign-up is refused (``credit.integrity_pledge``). The pledge is kept with
-    the registration and recorded in the audit chain."""
+    the registration and recorded in the audit chain. The request's address and the browser's device fingerprint
+    are kept with it for the collusion screens (条例 第四十条), as a download's are."""
     if not actor.has_role("bidder") or actor.organisation.org_type != "bidder":
         raise Forbidden(N_("Only bidder companies sign up for lots."), field="lot")
     if lot.state != "announced" and not (lot.state == "listing" and lot.method == "listing"):  # land: until the
@@ -61,15 +62,22 @@ def sign_up(session, actor, now: datetime, lot: Lot, *, pledge: str | None = Non
     digest = rule_pledges.check_accepted(pledge, language, pledges.shown(session, lot, actor.organisation, language)
                                          if language in rule_pledges.LANGUAGES else "")
     row = Registration(lot_id=lot.id, round=lot.round, bidder_id=actor.organisation_id, user_id=actor.id,
-                       registered_at=now)
+                       registered_at=now, address=(address or "")[:64] or None,
+                       fingerprint=_device(fingerprint) or None)
     session.add(row)
     session.flush()
     deposits.open_for(session, now, lot, actor.organisation)
     audit.record(session, actor, now, "registration.sign_up", object_type="lot", object_id=lot.id,
-                 rule="construction.bidders_confidential", payload={"bidder_id": actor.organisation_id,
-                                                                    "round": lot.round})
+                 rule="construction.bidders_confidential",
+                 payload={"bidder_id": actor.organisation_id, "round": lot.round, "address": row.address,
+                          "fingerprint": row.fingerprint})
     pledges.sign(session, actor, now, lot, row, language, digest)
     return row
+
+
+def _device(fingerprint: str | None) -> str:
+    """A browser's device fingerprint as kept: letters and digits only, at most 128."""
+    return "".join(ch for ch in (fingerprint or "") if ch.isalnum())[:128]
 
 
 def record_download(session, actor, now: datetime, lot: Lot, *, address: str | None, fingerprint: str | None,
@@ -78,7 +86,7 @@ def record_download(session, actor, now: datetime, lot: Lot, *, address: str | N
     registration = registration_of(session, lot, actor.organisation_id)
     if registration is None:
         raise Forbidden(N_("Sign up for the lot to download its documents."), field="lot")
-    fingerprint = "".join(ch for ch in (fingerprint or "") if ch.isalnum())[:128]
+    fingerprint = _device(fingerprint)
     row = DocumentDownload(registration_id=registration.id, user_id=actor.id, at=now, address=(address or "")[:64],
                            fingerprint=fingerprint, user_agent=(user_agent or "")[:300])
     session.add(row)

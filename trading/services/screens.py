@@ -10,8 +10,8 @@ What they read:
 
 - prices: the opened bids of the lot's current round; the price figures (CV, RD, DIFFP) of every earlier opened lot
   of the same trade type (and procurement category), for the fences of the kind;
-- shared values: the paying accounts of the deposits, the devices and addresses of the document downloads, the
-  addresses of the bid uploads (and uploads from one address a minute apart);
+- shared values: the paying accounts of the deposits, the devices and addresses of the sign-ups and of the document
+  downloads, the addresses of the bid uploads (and uploads from one address a minute apart);
 - documents: each opened document's fingerprint and metadata (author and creating software), collected by the
   opening while it decrypts and checks the envelopes (``domain.screens.DocumentFacts``, its one decryption pass;
   the plaintext is never kept). They are not stored: a recompute after the opening screens everything else, and
@@ -140,6 +140,8 @@ def gather(ctx, session, lot: Lot, documents=()) -> screens.LotRecords:
     downloads = session.execute(sa.select(Registration.bidder_id, DocumentDownload.fingerprint,
                                           DocumentDownload.address).join(Registration).where(
         Registration.lot_id == lot.id, Registration.round == lot.round)).all()
+    sign_ups = session.execute(sa.select(Registration.bidder_id, Registration.fingerprint, Registration.address).where(
+        Registration.lot_id == lot.id, Registration.round == lot.round)).all()
     uploads = session.execute(sa.select(Bid.bidder_id, Bid.address, Bid.received_at).where(
         Bid.lot_id == lot.id, Bid.round == lot.round)).all()
     valid, winner = _evaluated(session, lot)
@@ -147,6 +149,7 @@ def gather(ctx, session, lot: Lot, documents=()) -> screens.LotRecords:
         OpeningEntry.lot_id == lot.id, OpeningEntry.round == lot.round, OpeningEntry.status == "opened")).all()
     return screens.LotRecords(prices=prices, accounts=[tuple(r) for r in accounts],
                               downloads=[tuple(r) for r in downloads], uploads=[tuple(r) for r in uploads],
+                              sign_ups=[tuple(r) for r in sign_ups],
                               documents=list(documents), history=_history(session, lot),
                               past=_past_lots(session, lot, prices),
                               stood_back=sorted(_signed_up(session, lot.id, lot.round) - set(prices)),

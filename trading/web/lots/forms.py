@@ -208,6 +208,7 @@ class SignUpForm(Form):
     pledge = BooleanField(_l("We have read the integrity pledge above and accept it"))
     pledge_sha256 = HiddenField()
     pledge_language = HiddenField()
+    fingerprint = HiddenField()  # the browser's device fingerprint (js/fingerprint.js), as with a download
     submit = SubmitField(_l("Sign the pledge and sign up (报名)"))
 
 

@@ -137,7 +137,8 @@ def sign_up(lot_id: int):
     form = SignUpForm()
     if form.validate_on_submit():
         perform(registrations.sign_up, lot, pledge=form.pledge_sha256.data if form.pledge.data else None,
-                language=form.pledge_language.data or "zh", ok=_("Signed up: download the documents below."))
+                language=form.pledge_language.data or "zh", address=client_address(),
+                fingerprint=form.fingerprint.data, ok=_("Signed up: download the documents below."))
     else:
         flash_errors(form)
     return redirect(url_for("lots.lot_view", lot_id=lot.id) + "#stage-trading")
