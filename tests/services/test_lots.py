@@ -15,6 +15,7 @@ from trading.services import (
     announcements,
     cancellation,
     certification,
+    deposits,
     methods,
     objections,
     pledges,
@@ -292,6 +293,37 @@ def test_cancelling_needs_the_supervisor_once_past_draft(ctx, session, now, peop
         cancellation.decide_cancel(ctx, session, people.tenderee, now, request.id, True, "同意终止")
     cancellation.decide_cancel(ctx, session, people.supervisor, now, request.id, True, "资金未落实，同意终止")
     assert lot.state == "cancelled" and lot.previous_state == "announced"
+
+
+@pytest.mark.parametrize("sample", ["construction", "procurement"])
+def test_a_terminated_tender_refunds_every_deposit_with_interest_once(ctx, session, now, people, sample):
+    """招标投标法实施条例 第三十一条 / 87号令 第二十九条: a lot cancelled after bidders paid gives every deposit
+    back with its interest, naming the termination rule; a rejected request refunds nothing, and nothing is refunded
+    twice."""
+    from datetime import timedelta
+
+    from trading.models import BankTransfer, Deposit
+
+    lot = walk.create(ctx, session, people, now, sample)
+    walk.advance(ctx, session, people, now, lot, "announced")
+    walk.submit_bids(ctx, session, people, now, lot, ["1000000.00", "1100000.00"])
+    held = session.scalars(sa.select(Deposit).where(Deposit.lot_id == lot.id)).all()
+    assert len(held) == 2 and {d.status for d in held} == {"paid"}
+    later = now + timedelta(days=3)
+    first = cancellation.request_cancel(session, people.tenderee, later, lot, "项目资金未落实")
+    cancellation.decide_cancel(ctx, session, people.supervisor, later, first.id, False,
+                               "资金已落实，不同意终止")
+    assert {d.status for d in held} == {"paid"}, "a rejected request keeps the deposits"
+    second = cancellation.request_cancel(session, people.tenderee, later, lot, "项目取消，终止招标")
+    cancellation.decide_cancel(ctx, session, people.supervisor, later, second.id, True, "同意终止招标")
+    rule = f"{sample}.termination_refund"
+    assert {(d.status, d.refund_rule) for d in held} == {("refunded", rule)}
+    refunds = session.scalars(sa.select(BankTransfer).where(BankTransfer.kind == "refund")).all()
+    assert sorted(t.amount for t in refunds) == sorted(d.received for d in held)
+    assert all("终止招标" in t.memo for t in refunds)
+    interest = session.scalars(sa.select(BankTransfer).where(BankTransfer.kind == "interest")).all()
+    assert len(interest) == 2 and all(t.amount > 0 for t in interest), "with the interest the deposits earned"
+    assert deposits.release_on_termination(ctx, session, people.supervisor, later, lot) == []  # once
 
 
 def test_a_failed_lot_is_retraded_as_the_next_round(ctx, session, now, people):

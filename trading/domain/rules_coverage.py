@@ -66,6 +66,14 @@ COVERAGE: dict[str, Coverage] = {
                                        "it is refunded, whatever the bid's validity"),
     "construction.deposit_refund_withdrawn": C("services/bids.py withdraw: refunded at once",
                                                "tests/services/test_bids.py::test_withdrawal_before_the_deadline_refunds_the_deposit_with_a_receipt"),
+    "construction.termination_refund": C("services/cancellation.py decide_cancel: deposits.release_on_termination "
+                                         "refunds every held deposit with interest at once",
+                                         "tests/services/test_lots.py::test_a_terminated_tender_refunds_every_deposit_"
+                                         "with_interest_once"),
+    "procurement.termination_refund": C("services/cancellation.py decide_cancel: deposits.release_on_termination "
+                                        "refunds every held deposit with interest at once (within the 5 working days)",
+                                        "tests/services/test_lots.py::test_a_terminated_tender_refunds_every_deposit_"
+                                        "with_interest_once"),
     "construction.deposit_refund": C("services/result.py: refunds at the award and the contract, late ones warned",
                                      "tests/services/test_deposits.py::test_refunds_go_back_to_the_paying_account_with_interest"),
     "construction.min_bids": C("services/opening.py check_quorum: fewer bids fail the lot unopened",

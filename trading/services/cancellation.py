@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from ..domain.errors import N_, DomainError, NotFound
 from ..models import Cancellation, Lot
-from . import audit
+from . import audit, deposits
 from .lots import require_role, require_tenderee, transition
 
 
@@ -39,7 +39,9 @@ def request_cancel(session, actor, now: datetime, lot: Lot, reason: str) -> Canc
 def decide_cancel(ctx, session, actor, now: datetime, cancellation_id: int, approve: bool, reason: str
                   ) -> Cancellation:
     """The supervisor approves (the lot is cancelled) or rejects a cancellation request, with a reason. A land or
-    property lot cancelled in its trade gives its deposits back (``auction_results.release_on_cancel``)."""
+    property lot cancelled in its trade gives its deposits back (``auction_results.release_on_cancel``); a construction
+    or procurement lot refunds its bidders' deposits with interest at once (``deposits.release_on_termination``:
+    招标投标法实施条例 第三十一条, 87号令 第二十九条)."""
     require_role(actor, "supervisor")
     row = session.get(Cancellation, cancellation_id)
     if row is None or row.status != "pending":
@@ -52,7 +54,8 @@ def decide_cancel(ctx, session, actor, now: datetime, cancellation_id: int, appr
         transition(session, lot, "cancel", actor, "supervisor", now, payload={"reason": row.reason})
         from .auction_results import release_on_cancel
 
-        release_on_cancel(ctx, session, now, lot)
+        release_on_cancel(ctx, session, now, lot)  # land and property
+        deposits.release_on_termination(ctx, session, actor, now, lot)  # construction and procurement
     row.status = "approved" if approve else "rejected"
     row.decision_reason, row.decided_by_id, row.decided_at = reason, actor.id, now
     session.flush()

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from ..bank import service as bank
 from ..domain import audit as chain, lifecycle, refunds
 from ..domain.errors import N_, DomainError
+from ..domain.monitoring import period_end
 from ..models import BankAccount, BankTransfer, Deposit, DepositPayment, Lot, Organisation
 from . import audit
 
@@ -137,7 +138,28 @@ REFUND_DUE = "refund_due"  # a refund ordered with its due date, not yet made (a
 # Why a deposit comes back (a message id, audited with the refund) and the bank memo's words for it (the memo is the
 # bank's record, in Chinese; pages translate it through web.labels.MEMOS).
 REFUND_REASONS = {N_("the bid was withdrawn"): "撤回投标", N_("the bid was not awarded"): "未中标",
-                  N_("the contract was signed"): "合同已签订"}
+                  N_("the contract was signed"): "合同已签订", N_("the tender was terminated"): "终止招标"}
+TERMINATION_RULES = {"construction": "construction.termination_refund",
+                     "procurement": "procurement.termination_refund"}
+
+
+def release_on_termination(ctx, session, actor, now: datetime, lot: Lot) -> list[Deposit]:
+    """A construction or procurement lot cancelled (终止) by the supervisor: every deposit of its round still held is
+    refunded now, with interest (招标投标法实施条例 第三十一条: 及时退还投标保证金及银行同期存款利息; 87号令
+    第二十九条: within 5 working days, with its interest). Refunded, applied or forfeited deposits are left as they
+    are."""
+    from . import rulebook
+
+    rule = TERMINATION_RULES.get(lot.project.trade_type)
+    if rule is None:
+        return []
+    found = rulebook.of_lot(ctx, session, lot)[rule]
+    due = period_end(now, found) if found.value else now  # construction: at once (及时)
+    held = session.scalars(sa.select(Deposit).where(Deposit.lot_id == lot.id, Deposit.round == lot.round,
+                                                    Deposit.status.in_(("paid", "short", REFUND_DUE)))
+                           .order_by(Deposit.id).with_for_update()).all()
+    return [refund(ctx, session, actor, now, deposit, reason=N_("the tender was terminated"), due=due, rule=rule)
+            for deposit in held if deposit.received > 0]
 
 
 def refund(ctx, session, actor, now: datetime, deposit: Deposit, *, reason: str, due: datetime | None = None,

@@ -164,6 +164,7 @@ MEMOS = {"投标保证金": _l("Bid deposit"), "保证金利息": _l("Interest o
          "保证金退还：撤回投标": _l("Deposit refunded: bid withdrawn"),
          "保证金退还：未中标": _l("Deposit refunded: not awarded"),
          "保证金退还：合同已签订": _l("Deposit refunded: contract signed"),
+         "保证金退还：终止招标": _l("Deposit refunded: the tender was terminated"),
          "逾期退还保证金资金占用费": _l("Charge for the deposit refunded late"),
          "竞买保证金": _l("Bidding deposit"), "交易保证金": _l("Transaction deposit"),
          "保证金退还：未竞得": _l("Deposit refunded: not the winner"),
