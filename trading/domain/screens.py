@@ -392,22 +392,28 @@ def rotation(history: Sequence[PastLot], rules: RuleSet, among: Iterable = ()) -
     return found
 
 
+def _under_winners(history: Sequence[PastLot], others) -> tuple[set, list]:
+    """The winners of ``history``, and for each (bidder, winner), in order, the awarded lots that winner won in which
+    ``others(past)`` names the bidder."""
+    winners = {p.winner for p in history if p.winner is not None}
+    found: dict[tuple, list] = defaultdict(list)
+    for past in history:
+        if past.winner is None:
+            continue
+        for bidder in others(past) - {past.winner}:
+            found[(bidder, past.winner)].append(past.lot)
+    return winners, sorted(found.items(), key=lambda item: (str(item[0][0]), str(item[0][1])))
+
+
 def cover_bidding(history: Sequence[PastLot], rules: RuleSet) -> list[Signal]:
     """A bidder that lost at least ``screen.cover_min_losses`` times to the same winner and never won a lot of the
     history."""
     min_losses = int(rules.value("screen.cover_min_losses"))
-    winners = {p.winner for p in history if p.winner is not None}
-    losses: dict[tuple, list] = defaultdict(list)
-    for past in history:
-        if past.winner is None:
-            continue
-        for bidder in past.bidders - {past.winner}:
-            losses[(bidder, past.winner)].append(past.lot)
+    winners, losses = _under_winners(history, lambda past: past.bidders)
     return [Signal("cover_bidding", "screen.cover_min_losses", (winner, loser), {"lots": [str(lot) for lot in lots]},
                    {"losses_to_winner": len(lots), "wins": 0},
                    f"lost at least {min_losses} times to one winner, never won")
-            for (loser, winner), lots in sorted(losses.items(), key=lambda item: (str(item[0][0]), str(item[0][1])))
-            if len(lots) >= min_losses and loser not in winners]
+            for (loser, winner), lots in losses if len(lots) >= min_losses and loser not in winners]
 
 
 def bid_suppression(history: Sequence[PastLot], rules: RuleSet, stood_back: Iterable = (),
@@ -418,19 +424,12 @@ def bid_suppression(history: Sequence[PastLot], rules: RuleSet, stood_back: Iter
     (``bidders``). One signal per (winner, bidder)."""
     min_lots = int(rules.value("screen.suppression_min_lots"))
     stood_back, bidders = set(stood_back), set(bidders)
-    winners = {p.winner for p in history if p.winner is not None}
-    gave_way: dict[tuple, list] = defaultdict(list)
-    for past in history:
-        if past.winner is None:
-            continue
-        for bidder in past.stood_back - {past.winner}:
-            gave_way[(bidder, past.winner)].append(past.lot)
+    winners, gave_way = _under_winners(history, lambda past: past.stood_back)
     return [Signal("bid_suppression", "screen.suppression_min_lots", (winner, bidder),
                    {"lots": [str(lot) for lot in lots]}, {"stood_back_for_winner": len(lots), "wins": 0},
                    f"signed up and did not bid in at least {min_lots} lots the same bidder won, never won, and "
                    "stood back here while it bids")
-            for (bidder, winner), lots in sorted(gave_way.items(), key=lambda item: (str(item[0][0]),
-                                                                                     str(item[0][1])))
+            for (bidder, winner), lots in gave_way
             if len(lots) >= min_lots and bidder not in winners and bidder in stood_back and winner in bidders]
 
 
