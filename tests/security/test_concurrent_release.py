@@ -5,14 +5,11 @@ once: never zero openings (every request seeing k-1 shares), never two (or a uni
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 import sqlalchemy as sa
 
+from tests.at_once import at_once
 from tests.security.sealed_lot import KEY_PASS, PRICES, SealedLot
-from trading.domain.errors import DomainError
-from trading.extensions import db
 from trading.models import AuditEntry, KeyShare, Lot, OpeningEntry, User
 from trading.services import keys, opening
 
@@ -20,37 +17,18 @@ ROUNDS = 3  # lots per threshold, each released by every holder at once
 
 
 def _release_together(app, lot: SealedLot, at) -> list[str]:
-    """Every holder of the lot releases its share in its own thread and session, all let go at one instant."""
+    """Every holder of the lot releases its share in its own thread and session, all let go at one instant
+    (``tests.at_once``): ``released``, ``refused: <message> [<rule>]`` or ``error: <repr>`` each."""
     key = keys.opening_key_of(lot.session, lot.lot)
     holder_ids = [share.holder_id for share in lot.session.scalars(
         sa.select(KeyShare).where(KeyShare.opening_key_id == key.id))]
-    gate = threading.Barrier(len(holder_ids))
-    outcomes: list[str] = []
 
-    def release(holder_id: int) -> None:
-        with app.app_context():
-            session = db.session
-            row, user = session.get(Lot, lot.lot.id), session.get(User, holder_id)
-            gate.wait()
-            try:
-                opening.release_share(lot.ctx, session, user, at, row, KEY_PASS)
-                session.commit()
-                outcomes.append("released")
-            except DomainError as refused:
-                session.rollback()
-                outcomes.append(f"refused: {refused.message}")
-            except Exception as error:  # a 500 in the web
-                session.rollback()
-                outcomes.append(f"error: {error!r}")
-            finally:
-                db.session.remove()
+    def release(holder_id: int):
+        return lambda session: opening.release_share(lot.ctx, session, session.get(User, holder_id), at,
+                                                     session.get(Lot, lot.lot.id), KEY_PASS) and "released"
 
-    threads = [threading.Thread(target=release, args=(holder_id,)) for holder_id in holder_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outcomes
+    return [outcome.value if outcome.value == "released" else str(outcome)
+            for outcome in at_once(app, [release(holder_id) for holder_id in holder_ids])]
 
 
 @pytest.mark.parametrize("k", [2, 3])

@@ -11,39 +11,20 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from tests.at_once import at_once
 from tests.services.test_property_followup import contracted
 from trading.domain import calendar
-from trading.domain.errors import DomainError
 from trading.extensions import db
 from trading.models import ContractPayment, TransferContract, User
 from trading.services import deposits, property_payments
 
 
 def _race(app, calls) -> tuple[list, list]:
-    """Run each call (given the session) in its own thread and session at once; the outcomes and the refusals."""
-    barrier = threading.Barrier(len(calls))
-    done, refused, errors = [], [], []
-
-    def run(call) -> None:
-        try:
-            with app.app_context():
-                barrier.wait()
-                try:
-                    done.append(call(db.session))
-                    db.session.commit()
-                except DomainError as error:
-                    db.session.rollback()
-                    refused.append(error)
-        except Exception as error:  # pragma: no cover - reported below
-            errors.append(error)
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
-    return done, refused
+    """Each call (given the session) at one instant (``tests.at_once``): the values of those that went through and
+    the refusals of the others; no unexpected error."""
+    outcomes = at_once(app, calls, timeout=60)
+    assert [o.error for o in outcomes if o.error is not None] == []
+    return [o.value for o in outcomes if o.refused is None], [o.refused for o in outcomes if o.refused is not None]
 
 
 def _contracted(app):

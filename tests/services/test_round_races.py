@@ -5,53 +5,26 @@ one decision, each deposit refunded or applied once. Skipped with the reason wit
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from tests.at_once import at_once
 from tests.security.sealed_lot import KEY_PASS
 from tests.security.test_holder_custody import new_account, user
 from tests.services.property_lot import property_lot
 from tests.services.test_land_contracts import dealt, deposit_of
-from trading.domain.errors import DomainError
-from trading.extensions import db
 from trading.models import AuditEntry, BankTransfer, Deposit, Lot, OpeningEntry, User
 from trading.services import chronograph, keys, land_refunds, opening
 from trading.simulate import lots as walk
 
 
 def together(app, calls) -> list[str]:
-    """Run each ``call(session)`` in its own thread, app context and session, all let go at one instant; commit
-    each; returns what each did (its result, ``refused: <message>`` or ``error: <repr>``)."""
-    gate = threading.Barrier(len(calls))
-    outcomes: list[str] = []
-
-    def run(call) -> None:
-        with app.app_context():
-            session = db.session
-            try:
-                gate.wait()
-                outcomes.append(repr(call(session)))
-                session.commit()
-            except DomainError as refused:
-                session.rollback()
-                outcomes.append(f"refused: {refused.message} [{refused.rule}]")
-            except Exception as error:  # pragma: no cover - a 500 in the web
-                session.rollback()
-                outcomes.append(f"error: {error!r}")
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert len(outcomes) == len(calls), "a thread hung"
-    return outcomes
+    """Each ``call(session)`` at one instant (``tests.at_once``): what each did, as text (its result, ``refused:
+    <message> [<rule>]`` or ``error: <repr>``)."""
+    return [str(outcome) for outcome in at_once(app, calls)]
 
 
 def count(session, action: str, lot_id: int) -> int:
