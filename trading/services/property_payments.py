@@ -116,6 +116,15 @@ def left_to_pay(session, contract: TransferContract) -> Decimal:
     return property_payments.owed(property_payments.reckon(contract.terms, paid))
 
 
+def _registered(session, lot: Lot, field: str) -> TransferContract:
+    """The lot's registered transaction contract, or the refusal naming ``field``."""
+    contract = contract_of(session, lot)
+    if contract is None:
+        raise DomainError(N_("Payments are recorded under a registered property transaction contract."),
+                          field=field, rule="property.payment_days")
+    return contract
+
+
 def record_outside(ctx, session, actor, now: datetime, lot_id: int, amount, paid_on: date | None, reference: str,
                    approval: str) -> ContractPayment:
     """The exception to paying through the centre's bank (32号令 第二十七条): staff record a payment settled outside
@@ -124,10 +133,7 @@ def record_outside(ctx, session, actor, now: datetime, lot_id: int, amount, paid
     lot = get_lot(session, lot_id, for_update=True)
     _require_staff(actor, N_("Only the centre's staff record a payment settled outside the centre."), "amount",
                    "property.settlement")
-    contract = contract_of(session, lot)
-    if contract is None:
-        raise DomainError(N_("Payments are recorded under a registered property transaction contract."),
-                          field="amount", rule="property.payment_days")
+    contract = _registered(session, lot, "amount")
     session.get(TransferContract, contract.id, with_for_update=True, populate_existing=True)
     found = schedule_of(session, contract, now)
     value, day, serial, opinion = property_payments.check_outside_payment(
@@ -156,10 +162,7 @@ def record_late(ctx, session, actor, now: datetime, lot_id: int, part_key: str, 
     lot = get_lot(session, lot_id, for_update=True)
     _require_staff(actor, N_("Only the centre's staff record a late payment in the credit records."), "part",
                    "property.payment_days")
-    contract = contract_of(session, lot)
-    if contract is None:
-        raise DomainError(N_("Payments are recorded under a registered property transaction contract."),
-                          field="part", rule="property.payment_days")
+    contract = _registered(session, lot, "part")
     found = schedule_of(session, contract, now)
     part = next((p for p in found.parts if p.key == part_key), None)
     if part is None or found.status(part) not in ("overdue", "late"):
