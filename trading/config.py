@@ -43,6 +43,9 @@ class Defaults:
     LIVE_KEEPALIVE_SECONDS = 15
     LIVE_LIFETIME_SECONDS = 300
     LIVE_RETRY_MS = 3000
+    # One reader per channel in each process, fanning its events out to that process's streams (live.Fanout): None
+    # means on with "redis" (each watcher would otherwise make its own blocking XREAD), off in memory.
+    LIVE_FANOUT = None
     # `make serve` (trading/serve.py): gunicorn's address, worker processes and threads per worker.
     SERVE_BIND = "127.0.0.1:8000"
     SERVE_WORKERS = 4
