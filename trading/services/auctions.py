@@ -140,6 +140,21 @@ def accepted_views(session, lot: Lot) -> list[rules_of_auction.Offer]:
     return [rules_of_auction.Offer(*row) for row in rows]
 
 
+def _checked_views(session, lot: Lot) -> list[rules_of_auction.Offer]:
+    """The accepted offers an offer's checks read, in sequence order: the highest (the grid above it, the paddle
+    that holds it: the earliest of equal ones) and the newest of the online bidding (the countdown restarts from
+    it), each read by a one-row query instead of the whole sequence (the check runs under the lot's row lock, once
+    per offer). ``rules_of_auction.highest`` and ``countdown_end`` give on these what they give on all of them."""
+    query = (sa.select(Offer.seq, Paddle.number, Offer.amount, Offer.received_at, Offer.phase)
+             .join(Paddle, Paddle.id == Offer.paddle_id)
+             .where(Offer.lot_id == lot.id, Offer.round == lot.round, Offer.accepted))
+    top = session.execute(query.order_by(Offer.amount.desc(), Offer.seq).limit(1)).first()
+    newest = session.execute(query.where(Offer.phase == rules_of_auction.BIDDING)
+                             .order_by(Offer.seq.desc()).limit(1)).first()
+    found = {row.seq: rules_of_auction.Offer(*row) for row in (top, newest) if row is not None}
+    return [found[seq] for seq in sorted(found)]
+
+
 def qualify(ctx, session, actor, now: datetime, lot: Lot) -> Paddle:
     """Qualify the actor's company for the lot and issue its 竞买号: signed up, deposit in full, before the
     application deadline (the lot's bid deadline)."""
@@ -218,7 +233,7 @@ def place_offer(ctx, session, actor, now: datetime, lot_id: int, amount_text) ->
 def _check_offer(ctx, session, lot: Lot, state: Auction, paddle: Paddle, amount: Decimal, now: datetime) -> None:
     """Refuse an offer out of time, from a paddle that may not offer now, or off the grid."""
     found = terms(ctx, session, lot)
-    accepted = accepted_views(session, lot)
+    accepted = _checked_views(session, lot)
     if state.phase == "bidding" and lot.state == "auction":
         if paddle.joined_at is None:
             raise DomainError(N_("Only bidders who confirmed they join may offer in the online bidding."),

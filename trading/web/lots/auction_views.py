@@ -31,6 +31,7 @@ from ...services.lots import acts_for_tenderee
 from ..common import flash_errors, now, perform, roles_required
 from ..filters import yuan
 from ..i18n import error_text, wants_json
+from ..labels import chinese
 from ..live import stream
 from .blueprint import INTERNAL, bp, load_lot, require_party
 from .forms import ActionForm, LandContractForm, OfferForm, ReasonForm, ReserveForm, RevealForm
@@ -60,10 +61,11 @@ def board_json(lot_id: int):
         if current_user.has_role("bidder") else None
     data["my_paddle"] = paddle.number if paddle else None
     data["joined"] = bool(paddle and paddle.joined_at)
+    zh = chinese()  # asked once: the board may list thousands of offers
     for name in ("current_price", "next_minimum", "price"):  # as the page shows money (元/万元, or yuan)
-        data[f"{name}_shown"] = yuan(data[name]) if data[name] else None
+        data[f"{name}_shown"] = yuan(data[name], zh) if data[name] else None
     for offer in data["offers"]:
-        offer["amount_shown"] = yuan(offer["amount"])
+        offer["amount_shown"] = yuan(offer["amount"], zh)
     return jsonify(data)
 
 
