@@ -28,6 +28,14 @@ without an event (the web layer writes a comment, so proxies keep an idle connec
 and it ends after ``lifetime`` seconds (the browser reconnects with its last id). A reader whose last id has fallen
 off the backlog gets a ``reset`` event first: the page fetches its whole state again.
 
+**One reader per channel per process.** Under ``make serve`` (``Live(fanout=True)``, ``TRADING_LIVE_FANOUT``) the
+streams of one channel in one gunicorn process do not each block on their own ``XREAD``: a ``Fanout`` reader thread
+per channel reads the stream once and wakes the process's subscribers, which take what is after their own last id
+from its backlog (a subscriber whose start lies before what the reader holds reads the stream itself until it has
+caught up). 200 watchers of a price board in 4 processes make 4 reads per event, not 200. Each open stream still holds
+its gunicorn thread (README, "Live pages"). In memory (``make run``, tests) every reader waits on the store's own
+condition and no fan-out is needed.
+
 **After the commit.** An event says that something *is* so; publish it only once the change is committed, as jobs are
 enqueued (``trading/jobs.py``): the view after its commit (``ctx.live.publish(...)``), a job after its
 ``committed()`` block. A service, which flushes and never commits, asks for it with ``ctx.live.after_commit(session,
