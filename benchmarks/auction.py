@@ -12,7 +12,16 @@ the same amount, so most are refused (off the grid above the new highest, or the
 Meanwhile every watcher follows the board as the lot page does (BENCH_WATCH=live, the default): the board's live
 channel (``/lots/<id>/board/live``, Server-Sent Events), whose events carry the newest accepted offer (board.json
 is read first and after a ``reset``); or (BENCH_WATCH=poll)
-polls ``board.json`` every BENCH_POLL_S (0.5) seconds. Each notes when it first sees each offer. The phase measured
+polls ``board.json`` every BENCH_POLL_S (0.5) seconds. Each notes when it first sees each offer. A live watcher
+has its page, board.json and stream open before the bidders start (as a page is open before a listing's busy
+minute): what is measured is how fast a watcher already following sees an offer, not how long 200 pages take to
+open while 200 bidders offer (opened at the same second, the first offers' figures were seconds, all of it the
+pages' own opening behind the offers). The watchers run
+in BENCH_WATCHER_PROCESSES (4) processes of their own, as browsers are apart from the bidders' programs: a watcher's
+"seen" time is when its thread read the event's line, so it still includes the wait for its own process's
+interpreter lock behind the other watchers of that process and the machine's cores shared with the server (all on
+the same two cores), but no longer the queue behind the 200 bidder threads of this process; BENCH_WATCHER_PROCESSES=0
+runs them as threads of this process, as the first measurements did. The phase measured
 is the listing (挂牌): its offers take the same path (the lot's row lock, the per-lot sequence, the grid) as the
 online bidding's, whose countdown would only add waiting.
 
@@ -26,13 +35,15 @@ watchers have no event, so for them the received time is used and polling adds h
 ``arrival_board_p50_ms``/``arrival_board_p99_ms``: the same from the offer's arrival (its received time on the
 server, before it waited for the lot's row lock behind the other racing offers); ``offer_p50_ms``/``offer_p99_ms``:
 a bidder's offer request from sending to the answer.
-Prints progress to stderr and, as its last line, one JSON object.
+Prints progress to stderr and, as its last line, one JSON object; BENCH_DUMP=<file> also writes every (offer seq,
+watcher, delay ms, published at) to that file as JSON, for looking into the tail.
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -58,6 +69,9 @@ WATCH = os.environ.get("BENCH_WATCH", "live")  # live: follow the board's live c
 DAYS_AGO = int(os.environ.get("BENCH_DAYS_AGO", "25"))
 DATABASE = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/auction")
 LOGINS = threading.Semaphore(int(os.environ.get("BENCH_LOGIN_CONCURRENCY", "8")))  # logins at a time, before the run
+# The watchers run in this many processes of their own (as browsers do), apart from the bidders' threads; 0: as
+# threads of this process, sharing its interpreter lock with the 200 bidders (their "seen" times then include it).
+WATCHER_PROCESSES = int(os.environ.get("BENCH_WATCHER_PROCESSES", "4"))
 
 
 def log(text: str) -> None:
@@ -214,22 +228,13 @@ def _stream(port: int, cookie: str, path: str):
 
 
 def watcher(port: int, lot_id: int, race: dict, seen: dict, errors: list, index: int) -> None:
-    """Log in, then follow the board as the page does until the end: with WATCH "live" (the default), its live
-    channel, each event carrying the newest accepted offer (board.json first and after a reset); with WATCH "poll",
+    """Log in and open the lot page, then follow the board as the page does until the end: with WATCH "live" (the
+    default), its live channel, each event carrying the newest accepted offer (board.json first and after a reset),
+    the stream open before the bidders start, as a page is open before the listing's busy minute; with WATCH "poll",
     board.json every POLL_S seconds. Notes when each offer was first seen."""
-    try:
-        me = Session(port, "staff")
-        page = me.page(f"/lots/{lot_id}") if WATCH == "live" else ""
-        found = re.search(r'data-live-url="([^"]+)"', page)
-        live_url = found.group(1).replace("&amp;", "&") if found else None
-    except Exception as error:
-        errors.append(repr(error))
-        return
-    finally:
-        race["ready"].release()
-    race["go"].wait()
     mine: dict[int, float] = {}
     published: dict[int, float] = {}  # offer seq -> when its event entered the channel (the Redis stream id's ms)
+    lines = None
 
     def look() -> None:
         board = me.json(f"/lots/{lot_id}/board.json")
@@ -238,10 +243,23 @@ def watcher(port: int, lot_id: int, race: dict, seen: dict, errors: list, index:
             mine.setdefault(offer["seq"], at)
 
     try:
-        if live_url:  # as js/board.js: board.json first and after a reset; each board event carries its offer
+        me = Session(port, "staff")
+        page = me.page(f"/lots/{lot_id}") if WATCH == "live" else ""
+        found = re.search(r'data-live-url="([^"]+)"', page)
+        if found:  # as js/board.js: board.json first, then the stream, from the page's ?after=
             look()
+            lines = _stream(port, me.cookie, found.group(1).replace("&amp;", "&"))
+            next(lines)  # the stream's first line ("retry: ..."): it is open
+    except Exception as error:
+        errors.append(repr(error))
+        return
+    finally:
+        race["ready"].release()
+    race["go"].wait()
+    try:
+        if lines is not None:  # each board event carries its offer; board.json again after a reset
             name, event_ms = None, None
-            for line in _stream(port, me.cookie, live_url):
+            for line in lines:
                 if line.startswith("id: "):
                     stamp = line[4:].split("-")[0]
                     event_ms = int(stamp) if stamp.isdigit() else None
@@ -263,7 +281,30 @@ def watcher(port: int, lot_id: int, race: dict, seen: dict, errors: list, index:
                 time.sleep(POLL_S)
     except Exception as error:
         errors.append(repr(error))
+    finally:
+        if lines is not None:
+            lines.close()
     seen[index] = (mine, published)
+
+
+def watcher_process(port: int, lot_id: int, indexes: list[int], ready, go, until, out) -> None:
+    """Some of the watchers in a process of their own: log them in, say so, follow from the common start to the
+    common end, and hand back what each saw."""
+    race = {"ready": threading.Semaphore(0), "go": threading.Event(), "until": 0.0}
+    seen: dict = {}
+    errors: list = []
+    threads = [threading.Thread(target=watcher, args=(port, lot_id, race, seen, errors, i)) for i in indexes]
+    for thread in threads:
+        thread.start()
+    for _ in threads:
+        race["ready"].acquire()
+        ready.release()
+    go.wait()
+    race["until"] = until.value
+    race["go"].set()
+    for thread in threads:
+        thread.join()
+    out.put((seen, errors))
 
 
 def check(plan: dict, answers: list, offset_s: float) -> tuple[dict, dict[int, float]]:
@@ -320,19 +361,36 @@ def main() -> None:
         server.wait_until_up()
         answers, errors, seen = [], [], {}
         race = {"ready": threading.Semaphore(0), "go": threading.Event(), "until": 0.0, "offer_ms": []}
-        threads = [threading.Thread(target=watcher, args=(port, plan["lot_id"], race, seen, errors, i))
-                   for i in range(WATCHERS)]
+        spawn = multiprocessing.get_context("spawn")
+        ready, go, until, out = spawn.Semaphore(0), spawn.Event(), spawn.Value("d", 0.0), spawn.Queue()
+        shares = [list(range(WATCHERS))[n::WATCHER_PROCESSES] for n in range(WATCHER_PROCESSES)]
+        processes = [spawn.Process(target=watcher_process, args=(port, plan["lot_id"], share, ready, go, until, out))
+                     for share in shares if share]
+        threads = [] if processes else [threading.Thread(target=watcher, args=(port, plan["lot_id"], race, seen,
+                                                                                 errors, i)) for i in range(WATCHERS)]
         threads += [threading.Thread(target=bidder, args=(port, plan["lot_id"], name, race, answers, errors))
                     for name in plan["users"]]
+        for process in processes:
+            process.start()
         for thread in threads:
             thread.start()
         for _ in threads:  # everyone logs in first (password hashing is not what is measured)
             race["ready"].acquire()
-        log(f"{len(plan['users'])} bidders offer for {SECONDS:.0f} s; {WATCHERS} watchers follow the board ({WATCH})")
-        race["until"] = time.time() + SECONDS
+        for _ in range(WATCHERS if processes else 0):
+            ready.acquire()
+        log(f"{len(plan['users'])} bidders offer for {SECONDS:.0f} s; {WATCHERS} watchers follow the board ({WATCH}"
+            f"{f', in {len(processes)} processes' if processes else ', in this process'})")
+        race["until"] = until.value = time.time() + SECONDS
         race["go"].set()
+        go.set()
         for thread in threads:
             thread.join()
+        for _ in processes:
+            theirs, their_errors = out.get(timeout=SECONDS + 300)
+            seen.update(theirs)
+            errors += their_errors
+        for process in processes:
+            process.join()
         figures, accepted_at = check(plan, answers, clock_offset())
         arrival = [(first - accepted_at[seq]) * 1000 for mine, _ in seen.values() for seq, first in mine.items()
                    if seq in accepted_at]
@@ -340,6 +398,11 @@ def main() -> None:
         offer_ms = race["offer_ms"]
         delays = [(first - published[seq]) * 1000 for mine, _ in seen.values() for seq, first in mine.items()
                   if seq in published and seq in accepted_at] if WATCH == "live" else arrival
+        if os.environ.get("BENCH_DUMP"):  # every (offer, watcher, delay) pair, for looking into the tail
+            Path(os.environ["BENCH_DUMP"]).write_text(json.dumps(
+                [[seq, index, round((first - published[seq]) * 1000, 1), published[seq]]
+                 for index, (mine, _) in seen.items() for seq, first in mine.items()
+                 if seq in published and seq in accepted_at]))
         if errors:
             log(f"{len(errors)} client errors, e.g. {errors[0]}")
         print(json.dumps({**figures, "board_p50_ms": round(percentile(delays, 0.50)),

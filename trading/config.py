@@ -43,10 +43,13 @@ class Defaults:
     LIVE_KEEPALIVE_SECONDS = 15
     LIVE_LIFETIME_SECONDS = 300
     LIVE_RETRY_MS = 3000
+    # One reader per channel in each process, fanning its events out to that process's streams (live.Fanout): None
+    # means on with "redis" (each watcher would otherwise make its own blocking XREAD), off in memory.
+    LIVE_FANOUT = None
     # `make serve` (trading/serve.py): gunicorn's address, worker processes and threads per worker.
     SERVE_BIND = "127.0.0.1:8000"
     SERVE_WORKERS = 4
-    SERVE_THREADS = 64  # an open live page (Server-Sent Events) holds one thread: README, "Live pages"
+    SERVE_THREADS = 128  # an open live page (Server-Sent Events) holds one thread: README, "Live pages"
 
     # Open data (docs/OPEN_DATA.md): the prefix of every OCDS ocid. A centre registers its own with the Open
     # Contracting Partnership ("ocds-" and six characters); the default is this simulator's, registered by nobody.

@@ -28,6 +28,14 @@ without an event (the web layer writes a comment, so proxies keep an idle connec
 and it ends after ``lifetime`` seconds (the browser reconnects with its last id). A reader whose last id has fallen
 off the backlog gets a ``reset`` event first: the page fetches its whole state again.
 
+**One reader per channel per process.** Under ``make serve`` (``Live(fanout=True)``, ``TRADING_LIVE_FANOUT``) the
+streams of one channel in one gunicorn process do not each block on their own ``XREAD``: a ``Fanout`` reader thread
+per channel reads the stream once and wakes the process's subscribers, which take what is after their own last id
+from its backlog (a subscriber whose start lies before what the reader holds reads the stream itself until it has
+caught up). 200 watchers of a price board in 4 processes make 4 reads per event, not 200. Each open stream still holds
+its gunicorn thread (README, "Live pages"). In memory (``make run``, tests) every reader waits on the store's own
+condition and no fan-out is needed.
+
 **After the commit.** An event says that something *is* so; publish it only once the change is committed, as jobs are
 enqueued (``trading/jobs.py``): the view after its commit (``ctx.live.publish(...)``), a job after its
 ``committed()`` block. A service, which flushes and never commits, asks for it with ``ctx.live.after_commit(session,
@@ -115,10 +123,11 @@ class Event:
 class Live:
     """Publish and follow the events of the live channels (one per platform context: ``ctx.live``)."""
 
-    def __init__(self, backend, *, keepalive: float = 15, lifetime: float = 300):
+    def __init__(self, backend, *, keepalive: float = 15, lifetime: float = 300, fanout: bool = False):
         self.backend = backend
         self.keepalive = keepalive
         self.lifetime = lifetime
+        self.fanout = Fanout(backend, keepalive) if fanout else None  # one reader per channel in this process
 
     def publish(self, channel: str, event: str, data: dict | None = None) -> str | None:
         """Append an event to the channel (after the commit that made it true); its id, or None when the store
@@ -177,6 +186,9 @@ class Live:
         after, gap = start
         if gap:
             yield Event("", RESET, {})
+        if self.fanout is not None:
+            yield from self.fanout.follow(channel, after, lifetime, keepalive)
+            return
         end = time.monotonic() + lifetime
         while (left := end - time.monotonic()) > 0:
             try:
@@ -398,6 +410,135 @@ class RedisBackend:
                 for _, entries in found or [] for stream_id, fields in entries]
 
 
+class _Hub:
+    """One channel's reader in this process and the events it has read: every event after ``floor`` up to
+    ``newest`` is in ``events`` (oldest first, at most the backlog)."""
+
+    def __init__(self, origin):
+        self.changed = threading.Condition()
+        self.floor = self.newest = origin
+        self.events: deque = deque()  # (parsed id, Event)
+        self.followers = 0
+        self.failed: LiveUnavailable | None = None
+
+    def after(self, after) -> list[Event]:
+        """The events read after ``after`` (the caller holds ``changed`` and knows ``after >= floor``)."""
+        found = []
+        for stream_id, event in reversed(self.events):
+            if stream_id <= after:
+                break
+            found.append(event)
+        return found[::-1]
+
+
+class Fanout:
+    """One reader per channel per process, fanning each event out to the process's subscribers of that channel.
+
+    Without it each open stream makes its own blocking read of the store (one ``XREAD`` and one Redis reply per
+    watcher and event); with it a channel's watchers in one gunicorn process share one reader thread, which keeps the
+    last ``backlog`` events it read and wakes them on each. A subscriber whose start lies before what the reader holds
+    (an older ``Last-Event-ID``, or a watcher so slow that events fell off the reader's backlog) reads the store itself
+    until it has caught up, then follows the reader: nothing is skipped and nothing comes twice. The reader starts
+    with the channel's first subscriber, stops once it has none (after at most ``wait`` seconds), and rides out a
+    short loss of the store (``retries`` attempts a ``pause`` apart, redis-py connecting again); when the store stays
+    down it ends its subscribers' streams, as a direct read would, and the browsers reconnect or poll."""
+
+    def __init__(self, backend, wait: float = 15, *, retries: int = 3, pause: float = 0.5, backlog: int | None = None):
+        self.backend, self.wait, self.retries, self.pause = backend, wait, retries, pause
+        self.backlog = int(backlog or getattr(backend, "backlog", 200))
+        self._hubs: dict[str, _Hub] = {}
+        self._lock = threading.Lock()
+
+    def readers(self) -> int:
+        """How many channels this process reads now (one thread each)."""
+        with self._lock:
+            return len(self._hubs)
+
+    def follow(self, channel: str, after, lifetime: float, keepalive: float) -> Iterator[Event | None]:
+        """The channel's events after ``after`` (a parsed id), ``None`` as a keep-alive, for ``lifetime`` seconds."""
+        hub = self._join(channel, after)
+        try:
+            end = time.monotonic() + lifetime
+            while (left := end - time.monotonic()) > 0:
+                with hub.changed:
+                    behind = after < hub.floor
+                    if not behind:
+                        if hub.newest <= after and hub.failed is None:
+                            hub.changed.wait(min(keepalive, left))
+                        behind = after < hub.floor  # the reader's backlog moved past us while we waited
+                        events = [] if behind else hub.after(after)
+                        failed = hub.failed if not events else None
+                if behind:  # read the store until we reach what the reader holds
+                    try:
+                        events = self.backend.read(channel, after, 0)
+                    except LiveUnavailable as error:
+                        log.warning("live: %s: the stream ends (%s)", channel, error)
+                        return
+                    if not events:  # the store no longer has what lies between: the page reloads its state
+                        with hub.changed:
+                            after = hub.floor
+                        yield Event("", RESET, {})
+                        continue
+                elif failed is not None:
+                    log.warning("live: %s: the stream ends (%s)", channel, failed)
+                    return
+                if not events:
+                    yield None
+                    continue
+                for event in events:
+                    after = self.backend.parse_id(event.id)
+                    yield event
+        finally:
+            self._leave(hub)
+
+    def _join(self, channel: str, after) -> _Hub:
+        with self._lock:
+            hub = self._hubs.get(channel)
+            if hub is None:
+                hub = self._hubs[channel] = _Hub(after)
+                threading.Thread(target=self._read, args=(channel, hub), name=f"live {channel}", daemon=True).start()
+            hub.followers += 1
+            return hub
+
+    def _leave(self, hub: _Hub) -> None:
+        with self._lock:
+            hub.followers -= 1
+
+    def _read(self, channel: str, hub: _Hub) -> None:
+        """The channel's reader: wait for events after the newest read, hand them to the hub, until nobody follows."""
+        failures = 0
+        while True:
+            with self._lock:
+                if hub.followers <= 0:
+                    self._hubs.pop(channel, None)
+                    return
+            try:
+                events = self.backend.read(channel, hub.newest, self.wait)
+            except LiveUnavailable as error:
+                failures += 1
+                if failures <= self.retries:
+                    time.sleep(self.pause)
+                    continue
+                with self._lock:  # the next subscriber, once the store is back, starts a new reader
+                    if self._hubs.get(channel) is hub:
+                        del self._hubs[channel]
+                with hub.changed:
+                    hub.failed = error
+                    hub.changed.notify_all()
+                return
+            failures = 0
+            if not events:
+                continue
+            with hub.changed:
+                for event in events:
+                    stream_id = self.backend.parse_id(event.id)
+                    hub.events.append((stream_id, event))
+                    hub.newest = stream_id
+                while len(hub.events) > self.backlog:
+                    hub.floor = hub.events.popleft()[0]
+                hub.changed.notify_all()
+
+
 def make_live(config) -> Live:
     """The live channel the configuration asks for: ``LIVE`` "memory" or "redis"; unset, Redis when jobs go to RQ
     (``make serve``), memory otherwise (``make run``, tests)."""
@@ -410,5 +551,6 @@ def make_live(config) -> Live:
         backend = MemoryBackend(backlog)
     else:
         raise RuntimeError(f"LIVE must be 'memory' or 'redis', not {kind!r}")
-    return Live(backend, keepalive=keepalive,
-                lifetime=float(config.get("LIVE_LIFETIME_SECONDS", 300)))
+    fanout = config.get("LIVE_FANOUT")
+    return Live(backend, keepalive=keepalive, lifetime=float(config.get("LIVE_LIFETIME_SECONDS", 300)),
+                fanout=kind == "redis" if fanout is None else bool(fanout))

@@ -1,6 +1,7 @@
 """Issue 18: two bidders compete on the demo's land parcel in two browsers. Each sees the other's offer on the price
 board as it is accepted, without reloading (the board follows its live channel), and only by paddle number (竞买号):
-never the other company's name.
+never the other company's name. As `make run` serves it (the channel in memory) and as `make serve` does (Redis
+streams, one reader per channel in each gunicorn process: trading/live.py ``Fanout``).
 
 Needs Playwright and Chromium at /usr/bin/chromium, as tests/e2e/test_walkthrough.py does; skipped without them.
 """
@@ -57,6 +58,7 @@ def _offer(page) -> None:
     page.wait_for_load_state()
 
 
+@pytest.mark.parametrize("server", ["run", "serve"], indirect=True)  # serve: each gunicorn process's one reader
 def test_two_bidders_see_each_others_offers_live_by_paddle_number_only(server):
     app, base = server
     lot_id, bidders = _parcel(app)

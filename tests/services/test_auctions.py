@@ -261,3 +261,38 @@ def test_the_board_event_carries_the_public_figures_and_never_more_than_the_boar
     text = str(event)
     assert all(b.organisation.name not in text for b in people.bidders)  # paddle numbers only
     assert "61000000" not in text  # the reserve is board.json's own business (not shown there either)
+
+
+def test_an_offers_checks_read_two_offers_and_decide_as_the_whole_sequence_would(ctx, session):
+    """Each offer is checked against the highest accepted offer and the newest of the bidding (two one-row reads
+    under the lot's lock), not the whole sequence: the grid, the holder of the highest and the countdown come out
+    the same at every step of a listing and its bidding."""
+    people, lot, _ = land_lot(session)
+    first, second = people.bidders[:2]
+    open_listing(ctx, session, lot)
+    at = after(lot.listing_start, hours=1)
+
+    def same(moment):
+        terms = auctions.terms(ctx, session, lot)
+        whole, read = auctions.accepted_views(session, lot), auctions._checked_views(session, lot)
+        assert rules_of_auction.highest(read) == rules_of_auction.highest(whole)
+        assert rules_of_auction.countdown_end(terms, read) == rules_of_auction.countdown_end(terms, whole)
+        assert {o.seq for o in read} <= {o.seq for o in whole} and len(read) <= 2
+
+    same(at)
+    for n, bidder in enumerate([first, second, first, second]):
+        offer(ctx, session, bidder, lot, START + n * STEP, after(at, minutes=n))
+        same(at)
+    assert not offer(ctx, session, second, lot, START + 4 * STEP, after(at, minutes=9)).accepted  # its own highest
+    chronograph.tick(ctx, session, lot.listing_end)
+    for bidder in (first, second):
+        auctions.join(ctx, session, bidder, after(lot.listing_end, minutes=1), lot.id)
+    terms = auctions.terms(ctx, session, lot)
+    chronograph.tick(ctx, session, terms.confirmation_end)
+    moment = after(terms.confirmation_end, minutes=1)
+    for n, bidder in enumerate([first, second, first]):
+        assert offer(ctx, session, bidder, lot, START + (4 + n) * STEP, moment).accepted
+        same(moment)
+        moment = after(moment, minutes=4)
+    late = offer(ctx, session, second, lot, START + 7 * STEP, after(moment, minutes=2))  # 6 min after the newest
+    assert not late.accepted and late.rule == "land.countdown"

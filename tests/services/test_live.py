@@ -32,12 +32,13 @@ def redis_backend(backlog: int) -> RedisBackend:
     return backend
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["memory", "redis", "memory-fanout", "redis-fanout"])
 def channel_store(request):
-    """A live channel with a backlog of 5 events, in memory or in Redis."""
-    backend = MemoryBackend(5) if request.param == "memory" else redis_backend(5)
-    yield Live(backend, keepalive=0.05, lifetime=5)
-    if request.param == "redis":
+    """A live channel with a backlog of 5 events, in memory or in Redis, each stream reading the store itself or
+    following its process's one reader of the channel (``Fanout``, as ``make serve`` does)."""
+    backend = MemoryBackend(5) if request.param.startswith("memory") else redis_backend(5)
+    yield Live(backend, keepalive=0.05, lifetime=5, fanout=request.param.endswith("fanout"))
+    if request.param.startswith("redis"):
         keys = backend.redis.keys(f"{backend.prefix}:*")
         if keys:
             backend.redis.delete(*keys)
@@ -155,6 +156,9 @@ def test_the_configuration_picks_the_store():
     chosen = make_live({"JOBS": "rq", "REDIS_URL": TEST_REDIS_URL, "JOBS_QUEUE": "q1", "LIVE_BACKLOG": 50})
     assert isinstance(chosen.backend, RedisBackend) and chosen.backend.key(CHANNEL) == "q1:live:lot:7:opening"
     assert chosen.backend.backlog == 50
+    assert chosen.fanout is not None, "make serve: one reader per channel per process"
+    assert make_live({"JOBS": "inline"}).fanout is None  # make run: the memory store wakes its readers itself
+    assert make_live({"JOBS": "rq", "REDIS_URL": TEST_REDIS_URL, "LIVE_FANOUT": False}).fanout is None
     assert isinstance(make_live({"JOBS": "rq", "LIVE": "memory"}).backend, MemoryBackend)
     with pytest.raises(RuntimeError):
         make_live({"LIVE": "kafka"})

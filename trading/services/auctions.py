@@ -128,6 +128,33 @@ def _views(rows: list[Offer]) -> list[rules_of_auction.Offer]:
     return [rules_of_auction.Offer(o.seq, o.paddle.number, o.amount, o.received_at, o.phase) for o in rows]
 
 
+def accepted_views(session, lot: Lot) -> list[rules_of_auction.Offer]:
+    """The accepted offers of the lot's current round in sequence order, as the rules see them: read as plain
+    columns, not as ORM objects with their paddles (each offer and each board read goes through every accepted offer
+    of the lot, which runs to thousands in a busy listing)."""
+    rows = session.execute(
+        sa.select(Offer.seq, Paddle.number, Offer.amount, Offer.received_at, Offer.phase)
+        .join(Paddle, Paddle.id == Offer.paddle_id)
+        .where(Offer.lot_id == lot.id, Offer.round == lot.round, Offer.accepted)
+        .order_by(Offer.seq))
+    return [rules_of_auction.Offer(*row) for row in rows]
+
+
+def _checked_views(session, lot: Lot) -> list[rules_of_auction.Offer]:
+    """The accepted offers an offer's checks read, in sequence order: the highest (the grid above it, the paddle
+    that holds it: the earliest of equal ones) and the newest of the online bidding (the countdown restarts from
+    it), each read by a one-row query instead of the whole sequence (the check runs under the lot's row lock, once
+    per offer). ``rules_of_auction.highest`` and ``countdown_end`` give on these what they give on all of them."""
+    query = (sa.select(Offer.seq, Paddle.number, Offer.amount, Offer.received_at, Offer.phase)
+             .join(Paddle, Paddle.id == Offer.paddle_id)
+             .where(Offer.lot_id == lot.id, Offer.round == lot.round, Offer.accepted))
+    top = session.execute(query.order_by(Offer.amount.desc(), Offer.seq).limit(1)).first()
+    newest = session.execute(query.where(Offer.phase == rules_of_auction.BIDDING)
+                             .order_by(Offer.seq.desc()).limit(1)).first()
+    found = {row.seq: rules_of_auction.Offer(*row) for row in (top, newest) if row is not None}
+    return [found[seq] for seq in sorted(found)]
+
+
 def qualify(ctx, session, actor, now: datetime, lot: Lot) -> Paddle:
     """Qualify the actor's company for the lot and issue its 竞买号: signed up, deposit in full, before the
     application deadline (the lot's bid deadline)."""
@@ -206,7 +233,7 @@ def place_offer(ctx, session, actor, now: datetime, lot_id: int, amount_text) ->
 def _check_offer(ctx, session, lot: Lot, state: Auction, paddle: Paddle, amount: Decimal, now: datetime) -> None:
     """Refuse an offer out of time, from a paddle that may not offer now, or off the grid."""
     found = terms(ctx, session, lot)
-    accepted = _views(offers(session, lot))
+    accepted = _checked_views(session, lot)
     if state.phase == "bidding" and lot.state == "auction":
         if paddle.joined_at is None:
             raise DomainError(N_("Only bidders who confirmed they join may offer in the online bidding."),
@@ -250,7 +277,7 @@ def join(ctx, session, actor, now: datetime, lot_id: int) -> Paddle:
     if state.phase not in ("listing", "confirming"):
         raise DomainError(N_("The window to join the online bidding is closed."), field="paddle",
                           rule="land.confirmation_window")
-    rules_of_auction.check_join(terms(ctx, session, lot), _views(offers(session, lot)), paddle.number, now)
+    rules_of_auction.check_join(terms(ctx, session, lot), accepted_views(session, lot), paddle.number, now)
     if paddle.joined_at is None:
         paddle.joined_at = now
         session.flush()
@@ -362,18 +389,19 @@ def board(ctx, session, lot: Lot, now: datetime) -> dict:
     """The price board (挂牌价格表) as everyone watching sees it: phase, current price, the next valid offer, the
     countdown, and every accepted offer by paddle number and time (never a name). JSON-ready."""
     state = auction_of(session, lot)
-    accepted = offers(session, lot)
-    top = max(accepted, key=lambda o: (o.amount, -o.seq)) if accepted else None
+    accepted = accepted_views(session, lot)
+    top = rules_of_auction.highest(accepted)
     phase, found, ends = _phase_and_end(ctx, session, lot, state)
     return {
         "lot": lot.id, "state": lot.state, "phase": phase, "round": lot.round, "trade_type": lot.project.trade_type,
         "starting_price": _text(lot.starting_price), "increment": _text(lot.increment),
-        "current_price": _text(top.amount) if top else None, "current_paddle": top.paddle.number if top else None,
+        "current_price": _text(top.amount) if top else None, "current_paddle": top.paddle if top else None,
         "next_minimum": _text(rules_of_auction.minimum(found, top.amount if top else None)) if found else None,
         "listing_start": _iso(lot.listing_start), "listing_end": _iso(lot.listing_end),
         "ends_at": _iso(ends), "seconds_left": max(0, int((ends - now).total_seconds())) if ends else None,
         "now": _iso(now),
-        "offers": [_offer_view(o) for o in reversed(accepted)],
+        "offers": [{"seq": o.seq, "paddle": o.paddle, "amount": _text(o.amount), "phase": o.phase, "at": _iso(o.at)}
+                   for o in reversed(accepted)],  # as _offer_view shows each
         "outcome": state.outcome if state and state.phase == "decided" else None,
         "price": _text(state.price) if state and state.price is not None else None,
         "winner_paddle": state.winner.number if state and state.winner else None,

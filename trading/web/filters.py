@@ -7,17 +7,19 @@ from decimal import Decimal
 from ..domain import money, specialties
 
 
-def yuan(value: Decimal | str | None) -> str:
+def yuan(value: Decimal | str | None, zh: bool | None = None) -> str:
     """Money in 元/万元/亿元 as the size suggests (in English: yuan, millions from a million), with the exact amount
     behind large figures (text amounts, as stored reports and publicities keep them in JSON, are read as
-    Decimal)."""
+    Decimal). ``zh``: whether the page is in Chinese, when the caller formats many amounts and asked once."""
     if value is None or value == "":
         return ""
     if isinstance(value, str):
         value = Decimal(value)
-    from .labels import chinese
+    if zh is None:
+        from .labels import chinese
 
-    if not chinese():
+        zh = chinese()
+    if not zh:
         exact = f"{value:,.2f} yuan"
         return f"{value / 1_000_000:,.2f} million yuan ({exact})" if abs(value) >= 1_000_000 else exact
     shown = money.format_auto(value)

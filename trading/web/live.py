@@ -6,7 +6,9 @@ forbidden watcher gets that page's 403/404, never a stream. The stream holds no 
 context while it runs: the request's session is closed when the view returns.
 
 Under ``make serve`` each open stream holds one gunicorn thread (gthread workers) until the browser leaves or the
-stream's lifetime ends (the browser then reconnects): ``TRADING_SERVE_THREADS`` sets how many a process has.
+stream's lifetime ends (the browser then reconnects): ``TRADING_SERVE_THREADS`` sets how many a process has (README,
+"Live pages": open pages plus requests in flight). The events come from the process's one reader of the channel
+(``live.Fanout``), not from a Redis read of each stream's own.
 """
 
 from __future__ import annotations

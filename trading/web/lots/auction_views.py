@@ -4,6 +4,7 @@ and confirmation to join the online bidding, the land authority's sealed reserve
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -31,6 +32,7 @@ from ...services.lots import acts_for_tenderee
 from ..common import flash_errors, now, perform, roles_required
 from ..filters import yuan
 from ..i18n import error_text, wants_json
+from ..labels import chinese
 from ..live import stream
 from .blueprint import INTERNAL, bp, load_lot, require_party
 from .forms import ActionForm, LandContractForm, OfferForm, ReasonForm, ReserveForm, RevealForm
@@ -50,6 +52,13 @@ def _back(lot) -> str:
     return url_for("lots.lot_view", lot_id=lot.id) + BOARD
 
 
+@functools.lru_cache(maxsize=8192)
+def _shown(amount: str, zh: bool) -> str:
+    """An amount of the board as the page shows it, remembered: every read of board.json shows the lot's accepted
+    offers again, the same amounts each time."""
+    return yuan(amount, zh)
+
+
 @bp.route("/lots/<int:lot_id>/board.json")
 @roles_required("tenderee", "bidder", *INTERNAL)
 def board_json(lot_id: int):
@@ -60,10 +69,11 @@ def board_json(lot_id: int):
         if current_user.has_role("bidder") else None
     data["my_paddle"] = paddle.number if paddle else None
     data["joined"] = bool(paddle and paddle.joined_at)
+    zh = chinese()  # asked once: the board may list thousands of offers
     for name in ("current_price", "next_minimum", "price"):  # as the page shows money (元/万元, or yuan)
-        data[f"{name}_shown"] = yuan(data[name]) if data[name] else None
+        data[f"{name}_shown"] = _shown(data[name], zh) if data[name] else None
     for offer in data["offers"]:
-        offer["amount_shown"] = yuan(offer["amount"])
+        offer["amount_shown"] = _shown(offer["amount"], zh)
     return jsonify(data)
 
 
