@@ -20,6 +20,7 @@ from trading.domain.errors import DomainError, Forbidden, NotFound
 from trading.models import AuditEntry, BankTransfer, ContractPayment, CreditEvent, Deposit, TransferContract
 from trading.services import (
     chronograph,
+    contract_payments,
     credit,
     deposits,
     land_contracts,
@@ -72,7 +73,7 @@ def test_the_buyer_pays_through_the_bank_and_each_instalment_shows_paid_due_or_o
     number = contract.terms["account"]
     deposit = deposit_of(session, lot, buyer)
     # the deposit is the first money paid; the schedule is kept with the contract
-    (first_paid,) = land_payments.payments_of(session, contract)
+    (first_paid,) = contract_payments.payments_of(session, contract)
     assert (first_paid.source, first_paid.amount) == ("deposit", deposit.received)
     assert [s.status for s in land_payments.standing(session, contract, at)] == ["due", "due"]
     assert land_payments.left_to_pay(session, contract) == PRICE - deposit.received

@@ -66,11 +66,6 @@ def instalments_of(session, contract: TransferContract) -> list[LandInstalment]:
                                 .order_by(LandInstalment.seq)))
 
 
-def payments_of(session, contract: TransferContract) -> list[ContractPayment]:
-    """The money received towards the contract's price, in order of arrival."""
-    return contract_payments.payments_of(session, contract)
-
-
 def _views(instalments: list[LandInstalment], payments: list[ContractPayment]):
     return ([schedule.Instalment(i.seq, i.amount, i.due_on) for i in instalments],
             [schedule.Payment(p.amount, p.at) for p in payments])
@@ -78,12 +73,14 @@ def _views(instalments: list[LandInstalment], payments: list[ContractPayment]):
 
 def standing(session, contract: TransferContract, now: datetime) -> list[schedule.Standing]:
     """Each instalment's standing at ``now`` (paid, late, due, overdue)."""
-    return schedule.standing(*_views(instalments_of(session, contract), payments_of(session, contract)), now)
+    return schedule.standing(*_views(instalments_of(session, contract),
+                                     contract_payments.payments_of(session, contract)), now)
 
 
 def left_to_pay(session, contract: TransferContract) -> Decimal:
     """What is left to pay of the contract's price."""
-    return schedule.outstanding(*_views(instalments_of(session, contract), payments_of(session, contract)))
+    return schedule.outstanding(*_views(instalments_of(session, contract),
+                                        contract_payments.payments_of(session, contract)))
 
 
 def received(session, lot: Lot, contract: TransferContract, transfer: BankTransfer) -> None:
@@ -147,7 +144,7 @@ def facts(session, lot_ids_: list[int], now: datetime) -> dict[int, list]:
     contracts = list(session.scalars(sa.select(TransferContract).where(TransferContract.lot_id.in_(lot_ids_),
                                                                        TransferContract.payment == "land_grant")))
     for contract in contracts:
-        for s in schedule.standing(*_views(instalments_of(session, contract), payments_of(session, contract)), now):
+        for s in standing(session, contract, now):
             found.setdefault(contract.lot_id, []).append(monitoring.LandInstalmentFacts(
                 contract.id, s.instalment.seq, s.instalment.due, s.paid_at))
     return found

@@ -39,7 +39,7 @@ from ..models import (
     ResultObjection,
     TransferContract,
 )
-from . import land_payments, rulebook
+from . import land_payments, property_payments, rulebook
 from .property_payments import PAYMENTS as PROPERTY_PAYMENTS
 from .visibility import phase_of
 
@@ -155,9 +155,7 @@ def watched_lots(session) -> list[Lot]:
     for model in (Evaluation, ResultObjection, Objection, Award, Complaint, CorrectionOrder, ProcurementQuestion):
         ids |= set(session.scalars(sa.select(model.lot_id).distinct()))
     ids |= set(session.scalars(sa.select(Deposit.lot_id).where(Deposit.refund_due.is_not(None)).distinct()))
-    ids |= land_payments.lot_ids(session)
-    ids |= set(session.scalars(sa.select(TransferContract.lot_id).where(
-        TransferContract.payment.in_(PROPERTY_PAYMENTS)).distinct()))
+    ids |= land_payments.lot_ids(session) | property_payments.lot_ids(session)
     return list(session.scalars(sa.select(Lot).where(Lot.id.in_(ids)).order_by(Lot.id))) if ids else []
 
 

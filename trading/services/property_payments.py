@@ -180,7 +180,7 @@ def record_late(ctx, session, actor, now: datetime, lot_id: int, part_key: str, 
     return credit.record_finding(session, actor, now, contract.buyer_id, KIND, text, decision, lot.id, part.rule)
 
 
-def lots_with_contracts(session) -> list[int]:
-    """The ids of the lots whose property contract's price is paid through the centre (for the dashboard)."""
-    return list(session.scalars(sa.select(TransferContract.lot_id).where(
+def lot_ids(session) -> set[int]:
+    """The lots whose property contract's price is paid through the centre (watched by the dashboard)."""
+    return set(session.scalars(sa.select(TransferContract.lot_id).where(
         TransferContract.payment.in_(PAYMENTS)).distinct()))

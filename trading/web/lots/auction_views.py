@@ -20,6 +20,7 @@ from ...platform import current_platform
 from ...services import (
     auctions,
     bids,
+    contract_payments,
     keys,
     land_contracts,
     land_payments,
@@ -304,9 +305,9 @@ def land_payment_context(lot, at) -> dict:
     left = land_payments.left_to_pay(db.session, contract)
     instalments = {i.seq: i for i in land_payments.instalments_of(db.session, contract)}
     return {
-        "land_schedule": land_payments.standing(db.session, contract, at), "land_payments": land_payments.payments_of(
-            db.session, contract), "land_left": left, "land_recorded": {s: i.credit_event_id for s, i in
-                                                                           instalments.items()},
+        "land_schedule": land_payments.standing(db.session, contract, at),
+        "land_payments": contract_payments.payments_of(db.session, contract), "land_left": left,
+        "land_recorded": {seq: i.credit_event_id for seq, i in instalments.items()},
         "land_account": contract.terms.get("account") if insiders else None, "land_buyer": buyer,
         "may_record_late": current_user.has_role("staff"),
         "first_payment_by": land_payment_rules.first_payment_by(contract.signed_on),
